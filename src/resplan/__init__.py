@@ -1,0 +1,61 @@
+"""resplan: reproducible residency application plans from rules kept as data.
+
+    >>> import resplan
+    >>> profile = resplan.load_profile("examples/profiles/example.toml")
+    >>> catalog = resplan.load_catalog("examples/catalog/border-programs.toml")
+    >>> plan = resplan.plan(profile, catalog)
+    >>> resplan.write_plan(plan, "plans/example.toml")
+
+Every function takes an optional ``host`` (see :func:`load_host`) to plan with a chosen
+set of plugins; without one, the installed plugins are used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from resplan._version import __version__
+from resplan.errors import InputError, PluginError, Problem, ResplanError, RulesetError
+from resplan.host import Host, default_host, load_host
+from resplan.model import Catalog, Profile, Program
+from resplan.plan import Plan
+from resplan.plugins import CatalogReader, RulesetSource, hookimpl
+from resplan.rules import Function
+from resplan.writer import dumps_plan, loads_plan, read_plan, write_plan
+
+__all__ = [
+    "__version__", "load_profile", "load_catalog", "plan", "write_plan", "dumps_plan",
+    "loads_plan", "read_plan", "load_host", "default_host", "Host", "hookimpl",
+    "RulesetSource", "CatalogReader", "Function", "Profile", "Program", "Catalog", "Plan",
+    "ResplanError", "InputError", "RulesetError", "PluginError", "Problem",
+]
+
+
+def load_profile(path) -> Profile:
+    """Read an applicant profile from a TOML file."""
+    from resplan.sources import load_profile as _load
+    return _load(path)
+
+
+def load_catalog(path, *, host: Host | None = None) -> Catalog:
+    """Read a catalog with the reader its suffix names (.toml, .csv, or a plugin's)."""
+    return (host or default_host()).read_catalog(Path(path))
+
+
+def merge_catalogs(catalogs) -> Catalog:
+    """One catalog from several; a program id in two of them is an error."""
+    programs, seen = [], {}
+    for index, catalog in enumerate(catalogs):
+        for program in catalog:
+            if program.id in seen:
+                raise InputError.one(f"catalog {index + 1}", "program id also in catalog "
+                                     f"{seen[program.id] + 1}", field="id", subject=program.id)
+            seen[program.id] = index
+            programs.append(program)
+    return Catalog(programs)
+
+
+def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None) -> Plan:
+    """Make the plan for ``profile`` against ``catalog``."""
+    from resplan.pipeline import make_plan
+    return make_plan(profile, catalog, host or default_host())

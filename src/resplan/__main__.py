@@ -1,0 +1,5 @@
+import sys
+
+from resplan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,157 @@
+"""The ``resplan`` command. ``tasks.py`` runs the same functions through :func:`main`.
+
+Bad input ends with one message on stderr naming the file, the field and the line, and
+exit status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import resplan
+from resplan.errors import InputError, PluginError, ResplanError
+
+EXIT_BAD_INPUT = 2
+
+
+def _host(args):
+    return resplan.load_host(disable=args.disable)
+
+
+def cmd_plan(args) -> int:
+    host = _host(args)
+    profile = resplan.load_profile(args.profile)
+    catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
+    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs)
+    plan = resplan.plan(profile, catalog, host=host)
+    resplan.write_plan(plan, args.out)
+    s = plan.summary
+    print(f"wrote {args.out}: {s.programs_considered} programs considered "
+          f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
+          f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions")
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    host = _host(args)
+    by_plugin: dict[str, list] = {}
+    for ruleset in host.rulebook.rulesets:
+        by_plugin.setdefault(ruleset.plugin, []).append(ruleset)
+    readers = {plugin: reader for plugin, reader in host.readers}
+    for record in host.plugins:
+        print(f"{record.name} {record.version}  ({record.distribution})")
+        for ruleset in by_plugin.get(record.name, []):
+            print(f"    ruleset {ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules, "
+                  f"{len(ruleset.parameters)} parameters  [{ruleset.file}]")
+        for plugin, reader in host.readers:
+            if plugin == record.name:
+                print(f"    catalog reader {reader.name}: {', '.join(reader.suffixes)}")
+    return 0
+
+
+def cmd_check_catalog(args) -> int:
+    host = _host(args)
+    problems, programs = [], 0
+    for path in args.files:
+        try:
+            programs += len(host.read_catalog(Path(path)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    if problems:
+        print(f"resplan: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"ok: {programs} programs in {len(args.files)} file{'s' if len(args.files) != 1 else ''}")
+    return 0
+
+
+def cmd_synth_catalog(args) -> int:
+    from resplan import synth
+    from resplan.writer import write_text_atomic
+
+    out = Path(args.out)
+    writers = {".toml": synth.dumps_catalog_toml, ".csv": synth.dumps_catalog_csv}
+    if out.suffix.lower() not in writers:
+        raise InputError.one(out, "write a catalog to a .toml or .csv file")
+    if args.programs < 0 or args.seed < 0:
+        raise InputError.one(out, "--programs and --seed must not be negative")
+    programs = synth.synthesize_catalog(args.programs, args.seed)
+    write_text_atomic(out, writers[out.suffix.lower()](programs))
+    print(f"wrote {out}: {len(programs)} synthetic programs (seed {args.seed})")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from resplan.docs import facts_markdown, rules_markdown
+    from resplan.writer import write_text_atomic
+
+    host = _host(args)
+    folder = Path(args.out)
+    for name, text in (("rules.md", rules_markdown(host.rulebook)), ("facts.md", facts_markdown())):
+        write_text_atomic(folder / name, text)
+        print(f"wrote {folder / name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resplan",
+        description="Make a residency application plan from an applicant profile and a "
+                    "program catalog, with rules kept as data.")
+    parser.add_argument("--version", action="version", version=f"resplan {resplan.__version__}")
+    parser.add_argument("--disable", action="append", default=[], metavar="PLUGIN",
+                        help="leave this plugin out (repeatable; also RESPLAN_DISABLE_PLUGINS)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("plan", help="write the plan for one profile",
+                            description="Write the plan for PROFILE against CATALOG as TOML.")
+    p.add_argument("profile", metavar="PROFILE", help="applicant profile (TOML)")
+    p.add_argument("--catalog", action="append", required=True, metavar="CATALOG",
+                   help="program catalog (.toml or .csv); repeat to combine catalogs")
+    p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
+    p.set_defaults(run=cmd_plan)
+
+    p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")
+    p.set_defaults(run=cmd_plugins)
+
+    p = commands.add_parser("docs", help="write docs/rules.md and docs/facts.md from the rulesets")
+    p.add_argument("--out", default="docs", metavar="FOLDER")
+    p.set_defaults(run=cmd_docs)
+
+    p = commands.add_parser(
+        "check-catalog", help="report every problem in catalog files",
+        description="Read each catalog and report every problem with file, line, program id "
+                    "and field. Exit status 2 when there is any.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(run=cmd_check_catalog)
+
+    p = commands.add_parser(
+        "synth-catalog", help="write a reproducible synthetic national catalog",
+        description="Write N synthetic programs shaped by national figures (same seed, same "
+                    "bytes). Every program says it is synthetic in its name and source.")
+    p.add_argument("--programs", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--out", required=True, metavar="FILE", help="a .toml or .csv file")
+    p.set_defaults(run=cmd_synth_catalog)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"resplan: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (PluginError, ResplanError) as exc:
+        print(f"resplan: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def run() -> None:  # console script entry point
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The one converter between plain data (TOML, CSV, plan files) and resplan's types.
+
+Structuring is strict: unknown keys are errors, an integer field takes only an integer
+(``"221"`` or ``221.5`` is refused, not coerced), and every problem in a document is
+reported at once. :func:`structure` is the one place that turns cattrs' structuring
+errors into :class:`~resplan.errors.Problem` records for people.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Callable, Literal
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError, ForbiddenExtraKeysError, IterableValidationError,
+)
+
+from resplan.errors import InputError, Problem
+from resplan.model import FieldValueError, Step1
+from resplan.vocabulary import suggest
+
+Path = tuple[str | int, ...]
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+class _WrongType(TypeError):
+    pass
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "true/false", int: "a whole number", float: "a number", str: "text",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{value!r} ({kind})" if not isinstance(value, (list, dict)) else kind
+
+
+def _strict(kind: type, accepts: tuple[type, ...], name: str):
+    def hook(value, _type):
+        # bool is an int in Python; in a data file it never means a number.
+        if isinstance(value, bool) and kind is not bool:
+            raise _WrongType(f"expected {name}, got {_describe(value)}")
+        if not isinstance(value, accepts):
+            raise _WrongType(f"expected {name}, got {_describe(value)}")
+        return kind(value)
+    return hook
+
+
+converter.register_structure_hook(int, _strict(int, (int,), "a whole number"))
+converter.register_structure_hook(float, _strict(float, (int, float), "a number"))
+converter.register_structure_hook(str, _strict(str, (str,), "text"))
+converter.register_structure_hook(bool, _strict(bool, (bool,), "true or false"))
+
+
+def _literal_hook(value, literal_type):
+    allowed = typing.get_args(literal_type)
+    if value not in allowed or isinstance(value, bool):
+        hint = suggest(value, allowed) if isinstance(value, str) else ""
+        raise _WrongType(
+            f"{value!r} is not one of {', '.join(map(str, allowed))}{hint}")
+    return value
+
+
+converter.register_structure_hook_func(
+    lambda t: typing.get_origin(t) is Literal, _literal_hook)
+
+
+def _step1_result(value, _type):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return _literal_hook(value, Literal["pass", "fail"])
+
+
+converter.register_structure_hook(int | Literal["pass", "fail"] | None,
+                                  lambda v, t: None if v is None else _step1_result(v, t))
+
+
+def _sequence_hook(value, seq_type):
+    if not isinstance(value, (list, tuple)):
+        raise _WrongType(f"expected a list, got {_describe(value)}")
+    return tuple(_structure_items(value, seq_type))
+
+
+def _structure_items(value, seq_type):
+    (item_type, *_rest) = typing.get_args(seq_type)
+    errors = []
+    for index, item in enumerate(value):
+        try:
+            yield converter.structure(item, item_type)
+        except Exception as exc:  # noqa: BLE001 - regrouped with its index below
+            exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(
+                f"Structuring {seq_type} @ index {index}", index, item_type)]
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError(f"While structuring {seq_type}", errors, seq_type)
+
+
+converter.register_structure_hook_func(
+    lambda t: typing.get_origin(t) is tuple and typing.get_args(t)[-1:] == (Ellipsis,),
+    _sequence_hook)
+
+
+# ------------------------------------------------------------ errors for people
+
+
+def _problems_of(exc: BaseException, path: Path, cls) -> list[tuple[Path, str]]:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        return [(path + (key,), f"unknown key{suggest(key, known)}")
+                for key in sorted(exc.extra_fields)]
+    if isinstance(exc, (ClassValidationError, IterableValidationError)):
+        out = []
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", []):
+                if isinstance(note, cattrs.errors.AttributeValidationNote):
+                    sub_path = path + (note.name,)
+                    break
+                if isinstance(note, cattrs.errors.IterableValidationNote):
+                    sub_path = path + (note.index,)
+                    break
+            out.extend(_problems_of(sub, sub_path, cls))
+        return out
+    if isinstance(exc, FieldValueError):
+        return [(path + (exc.field,), exc.message)]
+    if isinstance(exc, KeyError):
+        # cattrs has already noted the missing attribute's name in the path.
+        return [(path, "is required but missing")]
+    if isinstance(exc, _WrongType):
+        return [(path, str(exc))]
+    if isinstance(exc, (TypeError, ValueError)):
+        message = str(exc)
+        if "required" in message or "missing" in message:
+            return [(path, message)]
+        return [(path, message or type(exc).__name__)]
+    return [(path, f"{type(exc).__name__}: {exc}")]
+
+
+def format_path(path: Path) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + part
+    return text
+
+
+def structure(data: Any, cls: type, *, file: str, base: Path = (),
+              locate: Callable[[Path], int | None] = lambda path: None,
+              subject: str = ""):
+    """Build ``cls`` from plain data or raise :class:`InputError` with every problem."""
+    try:
+        return converter.structure(data, cls)
+    except Exception as exc:  # noqa: BLE001 - every structuring failure becomes Problems
+        problems = problems_from(exc, file=file, base=base, locate=locate, subject=subject)
+        raise InputError(problems) from None
+
+
+def problems_from(exc: BaseException, *, file: str, base: Path = (),
+                  locate: Callable[[Path], int | None] = lambda path: None,
+                  subject: str = "") -> list[Problem]:
+    found = _problems_of(exc, base, None)
+    # Required fields missing from a table show up as TypeErrors from __init__.
+    problems = []
+    for path, message in found:
+        problems.append(Problem(file=file, message=message, field=format_path(path),
+                                line=locate(path), subject=subject))
+    return problems
+
+
+def unstructure(obj: Any) -> Any:
+    return converter.unstructure(obj)
+
+
+__all__ = ["converter", "structure", "unstructure", "problems_from", "format_path", "Step1"]

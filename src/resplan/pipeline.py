@@ -1,0 +1,113 @@
+"""The pipeline: the stages of a plan, in order, and how their results feed each other.
+
+    profile + catalog
+      -> assess        (weaknesses, strengths)
+      -> specialties   (fit of each wished specialty, suggested alternatives)
+      -> regions       (priority of each border sub-region)
+      -> screen        (apply / borderline / skip, per program of a considered specialty)
+      -> tier          (1, 2 or 3, per program not skipped)
+      -> actions       (what to do, when)
+      -> summary       (counts, how many applications, spread over tiers)
+      -> plugins' resplan_adjust_plan
+      = Plan
+
+Each stage is a function from a :class:`Draft` to a new Draft with its own result set.
+``Draft.env`` carries the facts rules can read, growing stage by stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable, Mapping
+
+import attrs
+
+from resplan._version import __version__
+from resplan.convert import unstructure
+from resplan.errors import PluginError
+from resplan.facts import profile_facts
+from resplan.model import Catalog, Profile
+from resplan.plan import (
+    Assessment, InputInfo, Plan, PluginInfo, Provenance, RulesetInfo, Summary,
+)
+from resplan.rulebook import Rulebook
+from resplan.stages import actions, assess, regions, screen, specialties, summary, tier
+
+
+@attrs.frozen
+class Draft:
+    profile: Profile
+    catalog: Catalog
+    rulebook: Rulebook
+    env: Mapping[str, Any]
+    assessment: Assessment | None = None
+    specialties: tuple = ()
+    specialty_envs: Mapping[str, Mapping[str, Any]] = attrs.Factory(dict)
+    regions: tuple = ()
+    screened: tuple = ()
+    programs: tuple = ()
+    actions: tuple = ()
+    summary: Summary | None = None
+
+    def evolve(self, **changes) -> "Draft":
+        return attrs.evolve(self, **changes)
+
+
+STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
+    ("assess", assess.run),
+    ("specialties", specialties.run),
+    ("regions", regions.run),
+    ("screen", screen.run),
+    ("tier", tier.run),
+    ("actions", actions.run),
+    ("summary", summary.run),
+)
+
+VERDICT_ORDER = {"apply": 0, "borderline": 1, "skip": 2}
+
+
+def make_plan(profile: Profile, catalog: Catalog, host) -> Plan:
+    rulebook = host.rulebook
+    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook,
+                  env=profile_facts(profile, rulebook.city_regions))
+    for _name, run in STAGES:
+        draft = run(draft)
+    programs = sorted(draft.programs, key=lambda p: (
+        VERDICT_ORDER[p.verdict] == 2, p.tier or 4, VERDICT_ORDER[p.verdict], p.id))
+    plan = Plan(
+        provenance=provenance(profile, catalog, host),
+        assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
+        programs=tuple(programs), actions=draft.actions, summary=draft.summary)
+    return adjust(plan, profile, catalog, host)
+
+
+def adjust(plan: Plan, profile: Profile, catalog: Catalog, host) -> Plan:
+    """Let plugins change the finished plan, one after another in the order of their names."""
+    impls = sorted(host.pm.hook.resplan_adjust_plan.get_hookimpls(), key=lambda i: i.plugin_name)
+    for impl in impls:
+        changed = impl.function(plan=plan, profile=profile, catalog=catalog)
+        if changed is None:
+            continue
+        if not isinstance(changed, Plan):
+            raise PluginError(f"plugin {impl.plugin_name!r}: resplan_adjust_plan returned "
+                              f"{type(changed).__name__}, not a Plan or None")
+        plan = changed
+    return plan
+
+
+def digest(obj: Any) -> str:
+    """sha256 of an input's canonical form (sorted keys, no whitespace)."""
+    text = json.dumps(unstructure(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def provenance(profile: Profile, catalog: Catalog, host) -> Provenance:
+    return Provenance(
+        resplan_version=__version__,
+        rulesets=tuple(RulesetInfo(r.name, r.version, r.sha256, r.plugin)
+                       for r in host.rulebook.rulesets),
+        plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
+        inputs=(InputInfo("profile", digest(profile)),
+                InputInfo("catalog", digest(catalog), items=len(catalog))),
+    )

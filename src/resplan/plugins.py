@@ -1,0 +1,162 @@
+"""The plugin host: a fresh pluggy manager per run, and the records plugins return.
+
+Read top to bottom: the markers, the records, then :func:`make_plugin_manager`, which
+loads every plugin of the ``resplan`` entry-point group (the built-in ones included) less
+those disabled by name, and :func:`collect`, which gathers each hook's records and refuses
+name conflicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.resources
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import attrs
+import pluggy
+
+from resplan import hookspecs
+from resplan.errors import PluginError
+
+ENTRY_POINT_GROUP = "resplan"
+# Comma-separated plugin names to leave out, e.g. RESPLAN_DISABLE_PLUGINS=tiering,my-hospital
+DISABLE_ENV = "RESPLAN_DISABLE_PLUGINS"
+
+hookimpl = pluggy.HookimplMarker("resplan")
+
+
+@attrs.frozen
+class RulesetSource:
+    """A ruleset's TOML text and where it came from (a path, or a label for messages)."""
+
+    text: str
+    label: str
+
+    @classmethod
+    def from_path(cls, path) -> "RulesetSource":
+        path = Path(str(path)) if not hasattr(path, "read_text") else path
+        return cls(text=path.read_text(encoding="utf-8"), label=str(path))
+
+    @classmethod
+    def from_text(cls, text: str, label: str) -> "RulesetSource":
+        return cls(text=text, label=label)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@attrs.frozen
+class CatalogReader:
+    """Reads one catalog format: ``read(path) -> Catalog``."""
+
+    name: str
+    suffixes: tuple[str, ...] = attrs.field(converter=lambda s: tuple(x.lower() for x in s))
+    read: Callable[[Path], Any] = attrs.field(eq=False)
+
+
+def builtin_ruleset(filename: str) -> RulesetSource:
+    """A ruleset shipped in resplan's own ``rulesets/`` folder."""
+    resource = importlib.resources.files("resplan_rulesets") / filename
+    return RulesetSource(text=resource.read_text(encoding="utf-8"), label=f"rulesets/{filename}")
+
+
+def disabled_from_env() -> tuple[str, ...]:
+    raw = os.environ.get(DISABLE_ENV, "")
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def installed_plugin_names() -> tuple[str, ...]:
+    return tuple(sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}))
+
+
+def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
+                        entry_points: bool = True, use_env: bool = True) -> pluggy.PluginManager:
+    """A new plugin manager with the installed plugins and any given plugin objects.
+
+    ``disable`` (and the ``RESPLAN_DISABLE_PLUGINS`` environment variable, unless
+    ``use_env`` is false) names entry-point plugins to leave out; a name that matches no
+    installed plugin is an error, so a typo does not silently keep a plugin on.
+    ``plugins`` are extra plugin objects (modules, classes, instances) to register, e.g.
+    from a test; give them a ``__name__`` or ``name`` attribute.
+    """
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    blocked = set(disable) | (set(disabled_from_env()) if use_env else set())
+    if entry_points:
+        unknown = blocked - set(installed_plugin_names())
+        if unknown:
+            raise PluginError(
+                f"cannot disable {', '.join(sorted(unknown))}: no such plugin is installed "
+                f"(installed: {', '.join(installed_plugin_names()) or 'none'})")
+    for name in sorted(blocked):
+        pm.set_blocked(name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for plugin in plugins:
+        name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+        if not isinstance(name, str):
+            name = type(plugin).__name__
+        if name in blocked:
+            continue
+        pm.register(plugin, name=name)
+    # Catches misspelled hook names in plugins (e.g. resplan_ruleset).
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r}: {exc}") from None
+    return pm
+
+
+@attrs.frozen
+class PluginRecord:
+    name: str
+    version: str
+    distribution: str
+
+
+def plugin_records(pm: pluggy.PluginManager) -> dict[str, PluginRecord]:
+    """Name, version and distribution of every registered plugin, by plugin name."""
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    out = {}
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        if dist is not None:
+            version, distribution = dist.version, dist.metadata["Name"]
+        else:
+            version = str(getattr(plugin, "__version__", "unknown"))
+            distribution = f"{name} (registered in code)"
+        out[name] = PluginRecord(name=name, version=version, distribution=distribution)
+    return out
+
+
+def collect(pm: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
+    """Call ``hook`` once on every plugin: ``(plugin name, record)`` pairs, by plugin name."""
+    pairs = []
+    for impl in sorted(getattr(pm.hook, hook).get_hookimpls(), key=lambda i: i.plugin_name):
+        for record in impl.function() or []:
+            pairs.append((impl.plugin_name, record))
+    return pairs
+
+
+def refuse_conflicts(pm: pluggy.PluginManager, pairs: list[tuple[str, Any]],
+                     key: Callable[[Any], str], kind: str) -> list[tuple[str, Any]]:
+    """Sort ``pairs`` by ``key``; two records with one key are an error naming both plugins."""
+    records = plugin_records(pm)
+    found: dict[str, tuple[str, Any]] = {}
+    for plugin, record in pairs:
+        name = key(record)
+        if name in found:
+            first = found[name][0]
+            raise PluginError(
+                f"two plugins supply the {kind} {name!r}: "
+                f"{first!r} from {records[first].distribution} and "
+                f"{plugin!r} from {records[plugin].distribution}; "
+                f"disable one of them ({DISABLE_ENV}={plugin})")
+        found[name] = (plugin, record)
+    return [found[name] for name in sorted(found)]

@@ -1,0 +1,524 @@
+"""Loading rulesets: TOML text in, compiled rules out, once per run.
+
+A :class:`Rulebook` holds every installed ruleset's rules, compiled and grouped by stage,
+with the reference tables (specialties, border sub-regions, calendar phases) merged from
+all of them. Everything that can be wrong with a ruleset is found here, before a plan is
+made, and reported with file, line and rule id.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any, Callable, Iterable, Mapping
+
+import attrs
+
+from resplan import facts as F
+from resplan.errors import Problem, RulesetError
+from resplan.plugins import RulesetSource
+from resplan.rules import (
+    BUILTIN_FUNCTIONS, Compiled, Condition, ExpressionError, Function, NUMBER, Scope,
+    Template, compile_condition, compile_expression, compile_template,
+)
+from resplan.sources import toml_locator
+from resplan.vocabulary import STATES, suggest
+
+# The stages that have rules, in pipeline order, and each one's effect keys.
+RULE_STAGES: tuple[str, ...] = (
+    "assess", "specialties", "regions", "screen", "tier", "actions", "summary")
+EFFECT_KEYS: dict[str, tuple[str, ...]] = {
+    "assess": ("weakness", "strength"),
+    "specialties": ("fit", "suggest"),
+    "regions": ("priority",),
+    "screen": ("verdict",),
+    "tier": ("tier",),
+    "actions": ("category", "title", "detail", "timing"),
+    "summary": ("applications", "spread"),
+}
+RULE_KEYS = ("id", "when", "says", "source")
+TABLES = ("specialty", "subregion", "phase")
+TOP_LEVEL = ("ruleset", "parameters", "overrides", *TABLES, *RULE_STAGES)
+CATEGORIES = ("academic", "clinical", "materials", "interview", "networking", "between-cycle", "verify")
+
+
+@attrs.frozen
+class Parameter:
+    name: str
+    value: Any
+    source: str
+    note: str
+
+
+@attrs.frozen
+class Rule:
+    ruleset: str
+    id: str
+    stage: str
+    condition: Condition
+    says: Template | None
+    effect: Mapping[str, Any]  # plain values, templates or compiled expressions
+    source: str
+    file: str
+    line: int | None
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.ruleset}/{self.id}"
+
+
+@attrs.frozen
+class Ruleset:
+    name: str
+    version: str
+    description: str
+    sha256: str
+    plugin: str
+    file: str
+    parameters: Mapping[str, Parameter]
+    rules: tuple[Rule, ...]
+
+
+@attrs.frozen
+class SpecialtyRow:
+    name: str
+    group: str
+    source: str
+
+
+@attrs.frozen
+class Subregion:
+    id: str
+    name: str
+    state: str
+    cities: tuple[str, ...]
+    source: str
+
+
+@attrs.frozen
+class Phase:
+    id: str
+    label: str
+    month: int
+    year: int  # relative to the Match year
+    order: int
+    source: str
+
+
+@attrs.frozen
+class Rulebook:
+    rulesets: tuple[Ruleset, ...]
+    specialties: tuple[SpecialtyRow, ...]
+    subregions: tuple[Subregion, ...]
+    phases: tuple[Phase, ...]
+    functions: Mapping[str, Function]
+
+    def rules(self, stage: str) -> tuple[Rule, ...]:
+        return tuple(r for rs in self.rulesets for r in rs.rules if r.stage == stage)
+
+    @property
+    def city_regions(self) -> dict[tuple[str, str], str]:
+        return {F.city_key(city, sub.state): sub.id
+                for sub in self.subregions for city in sub.cities}
+
+
+# ------------------------------------------------------------------ loading
+
+
+@attrs.define
+class _Raw:
+    source: RulesetSource
+    plugin: str
+    data: dict
+    locate: Callable
+    name: str
+
+
+class _Problems:
+    def __init__(self):
+        self.items: list[Problem] = []
+
+    def add(self, raw: _Raw | None, message: str, *, path=(), field="", subject=""):
+        file = raw.source.label if raw else "<rulesets>"
+        line = raw.locate(tuple(path)) if raw and path else None
+        self.items.append(Problem(file, message, field=field, line=line, subject=subject))
+
+    def raise_if_any(self):
+        if self.items:
+            raise RulesetError(self.items)
+
+
+def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
+                  functions: Iterable[Function] = ()) -> Rulebook:
+    """Load ``(plugin name, source)`` pairs into a Rulebook, or raise RulesetError."""
+    problems = _Problems()
+    raws = [_parse(plugin, source, problems) for plugin, source in sources]
+    problems.raise_if_any()
+    raws.sort(key=lambda r: r.name)
+    seen: dict[str, _Raw] = {}
+    for raw in raws:
+        if raw.name in seen:
+            first = seen[raw.name]
+            problems.add(raw, f"a ruleset named {raw.name!r} is also supplied by plugin "
+                              f"{first.plugin!r} ({first.source.label}) and by plugin {raw.plugin!r}",
+                         path=("ruleset", "name"), field="ruleset.name")
+        seen[raw.name] = raw
+    problems.raise_if_any()
+
+    function_table = dict(BUILTIN_FUNCTIONS)
+    for fn in functions:
+        if fn.name in function_table:
+            problems.add(None, f"function {fn.name!r} is defined twice (or shadows a built-in)")
+        function_table[fn.name] = fn
+    problems.raise_if_any()
+
+    params = {raw.name: _parameters(raw, problems) for raw in raws}
+    _apply_overrides(raws, params, problems)
+    specialties = _table(raws, "specialty", "name", _specialty_row, problems)
+    subregions = _table(raws, "subregion", "id", _subregion_row, problems)
+    phases = _table(raws, "phase", "id", _phase_row, problems)
+    problems.raise_if_any()
+
+    scopes = _stage_scopes(tuple(sorted({s.group for s in specialties})))
+    phase_ids = tuple(p.id for p in phases)
+    rulesets = []
+    for raw in raws:
+        values = {name: p.value for name, p in params[raw.name].items()}
+        rules = []
+        for stage in RULE_STAGES:
+            for index, table in enumerate(raw.data.get(stage, [])):
+                rule = _rule(raw, stage, index, table, scopes, values, function_table,
+                             phase_ids, problems)
+                if rule is not None:
+                    rules.append(rule)
+        ids = {}
+        for rule in rules:
+            if rule.id in ids:
+                problems.add(raw, f"rule id used twice (also on line {ids[rule.id].line})",
+                             path=(rule.stage,), subject=rule.id)
+            ids[rule.id] = rule
+        meta = raw.data.get("ruleset", {})
+        rulesets.append(Ruleset(
+            name=raw.name, version=str(meta.get("version", "0")),
+            description=str(meta.get("description", "")), sha256=raw.source.sha256,
+            plugin=raw.plugin, file=raw.source.label, parameters=params[raw.name],
+            rules=tuple(rules)))
+    problems.raise_if_any()
+    rulesets = _disable(raws, rulesets, problems)
+    problems.raise_if_any()
+    return Rulebook(
+        rulesets=tuple(rulesets),
+        specialties=tuple(sorted(specialties, key=lambda s: s.name)),
+        subregions=tuple(sorted(subregions, key=lambda s: s.id)),
+        phases=tuple(sorted(phases, key=lambda p: (p.order, p.id))),
+        functions=function_table,
+    )
+
+
+def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
+    locate = toml_locator(source.text)
+    raw = _Raw(source, plugin, {}, locate, "")
+    try:
+        raw.data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        import re
+        match = re.search(r"at line (\d+)", str(exc))
+        problems.items.append(Problem(source.label, f"not valid TOML: {exc}",
+                                      line=int(match.group(1)) if match else None))
+        return raw
+    for key in raw.data:
+        if key not in TOP_LEVEL:
+            problems.add(raw, f"unknown key{suggest(key, TOP_LEVEL)}", path=(key,), field=key)
+    meta = raw.data.get("ruleset")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        problems.add(raw, "a ruleset needs [ruleset] with a name", path=("ruleset",), field="ruleset.name")
+    else:
+        raw.name = meta["name"]
+        for key in meta:
+            if key not in ("name", "version", "description"):
+                problems.add(raw, f"unknown key{suggest(key, ('name', 'version', 'description'))}",
+                             path=("ruleset", key), field=f"ruleset.{key}")
+    for stage in RULE_STAGES + TABLES:
+        if stage in raw.data and not isinstance(raw.data[stage], list):
+            problems.add(raw, f"must be an array of tables ([[{stage}]])", path=(stage,), field=stage)
+            raw.data[stage] = []
+    return raw
+
+
+def _parameters(raw: _Raw, problems: _Problems) -> dict[str, Parameter]:
+    out = {}
+    for name, entry in sorted(raw.data.get("parameters", {}).items()):
+        path = ("parameters", name)
+        if not isinstance(entry, dict):
+            problems.add(raw, "a parameter is a table with value, source and note", path=path,
+                         field=f"parameters.{name}")
+            continue
+        for key in entry:
+            if key not in ("value", "source", "note"):
+                problems.add(raw, f"unknown key{suggest(key, ('value', 'source', 'note'))}",
+                             path=path + (key,), field=f"parameters.{name}.{key}")
+        for key in ("value", "source"):
+            if key not in entry:
+                problems.add(raw, f"a parameter needs a {key}", path=path, field=f"parameters.{name}")
+        if "value" in entry:
+            out[name] = Parameter(name, _freeze(entry["value"]), str(entry.get("source", "")),
+                                  str(entry.get("note", "")))
+    return out
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _apply_overrides(raws: list[_Raw], params: dict[str, dict[str, Parameter]],
+                     problems: _Problems) -> None:
+    owner: dict[str, _Raw] = {}
+    for raw in raws:
+        overrides = raw.data.get("overrides", {})
+        for key in overrides:
+            if key not in ("parameters", "disable"):
+                problems.add(raw, f"unknown key{suggest(key, ('parameters', 'disable'))}",
+                             path=("overrides", key), field=f"overrides.{key}")
+        for target, value in sorted(overrides.get("parameters", {}).items()):
+            ruleset, _, name = target.partition(".")
+            path = ("overrides", "parameters", target)
+            if target in owner:
+                problems.add(raw, f"parameter {target!r} is overridden by both "
+                                  f"{owner[target].name!r} and {raw.name!r}", path=path,
+                             field=f"overrides.parameters.{target}")
+                continue
+            if ruleset not in params or name not in params[ruleset]:
+                known = [f"{r}.{n}" for r in params for n in params[r]]
+                problems.add(raw, f"no parameter {target!r} to override{suggest(target, known)}",
+                             path=path, field=f"overrides.parameters.{target}")
+                continue
+            old = params[ruleset][name]
+            if type(_freeze(value)) is not type(old.value) and not (
+                    isinstance(value, (int, float)) and isinstance(old.value, (int, float))
+                    and not isinstance(value, bool) and not isinstance(old.value, bool)):
+                problems.add(raw, f"{value!r} does not have the type of {target} ({old.value!r})",
+                             path=path, field=f"overrides.parameters.{target}")
+                continue
+            owner[target] = raw
+            params[ruleset][name] = attrs.evolve(
+                old, value=_freeze(value), source=f"overridden by ruleset {raw.name!r} ({old.source})")
+
+
+def _disable(raws: list[_Raw], rulesets: list[Ruleset], problems: _Problems) -> list[Ruleset]:
+    wanted: dict[str, _Raw] = {}
+    for raw in raws:
+        for target in raw.data.get("overrides", {}).get("disable", []):
+            wanted[target] = raw
+    existing = {r.qualified_id for rs in rulesets for r in rs.rules}
+    for target, raw in sorted(wanted.items()):
+        if target not in existing:
+            problems.add(raw, f"no rule {target!r} to disable{suggest(target, existing)}",
+                         path=("overrides", "disable"), field="overrides.disable")
+    return [attrs.evolve(rs, rules=tuple(r for r in rs.rules if r.qualified_id not in wanted))
+            for rs in rulesets]
+
+
+def _table(raws, name, key, build, problems):
+    rows: dict[str, tuple[_Raw, Any]] = {}
+    for raw in raws:
+        for index, entry in enumerate(raw.data.get(name, [])):
+            path = (name, index)
+            try:
+                row = build(entry)
+            except (KeyError, TypeError, ValueError) as exc:
+                message = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+                problems.add(raw, message, path=path, field=f"{name}[{index}]")
+                continue
+            ident = getattr(row, key)
+            if ident in rows:
+                problems.add(raw, f"{name} {ident!r} is also defined in ruleset "
+                                  f"{rows[ident][0].name!r}", path=path, field=f"{name}[{index}]")
+                continue
+            rows[ident] = (raw, row)
+    return [row for _raw, row in rows.values()]
+
+
+def _only(entry: dict, keys: tuple[str, ...]):
+    for key in entry:
+        if key not in keys:
+            raise ValueError(f"unknown key {key!r}{suggest(key, keys)}")
+
+
+def _specialty_row(entry):
+    _only(entry, ("name", "group", "source", "note"))
+    from resplan.vocabulary import SPECIALTIES
+    if entry["name"] not in SPECIALTIES:
+        raise ValueError(f"{entry['name']!r} is not a specialty resplan knows"
+                         f"{suggest(entry['name'], SPECIALTIES)}")
+    return SpecialtyRow(str(entry["name"]), str(entry["group"]), str(entry.get("source", "")))
+
+
+def _subregion_row(entry):
+    _only(entry, ("id", "name", "state", "cities", "source", "note"))
+    if entry["state"] not in STATES:
+        raise ValueError(f"{entry['state']!r} is not a state code")
+    return Subregion(str(entry["id"]), str(entry["name"]), entry["state"],
+                     tuple(entry["cities"]), str(entry.get("source", "")))
+
+
+def _phase_row(entry):
+    _only(entry, ("id", "label", "month", "year", "order", "source", "note"))
+    if not 1 <= int(entry["month"]) <= 12:
+        raise ValueError(f"month {entry['month']!r} is not 1–12")
+    return Phase(str(entry["id"]), str(entry["label"]), int(entry["month"]), int(entry["year"]),
+                 int(entry["order"]), str(entry.get("source", "")))
+
+
+# ------------------------------------------------------------------ scopes
+
+
+def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The facts each stage's conditions may read (everything known by then)."""
+    def types(*tables):
+        out = {}
+        for table in tables:
+            out.update({name: fact.type for name, fact in table.items()})
+        return out
+
+    specialty = F.specialty_facts(groups or ("none",))
+    base = (F.PROFILE_FACTS, F.ASSESSMENT_FACTS)
+    program = (*base, F.PROGRAM_FACTS, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS,
+               F.REGION_PRIORITY_FACT)
+    return {
+        "assess": types(F.PROFILE_FACTS),
+        "specialties": types(*base, specialty),
+        "specialties-suggest": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS),
+        "regions": types(*base, F.REGION_FACTS, F.WISHES_FACTS),
+        "screen": types(*program),
+        "tier": types(*program, F.SCREEN_FACTS),
+        "actions": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
+        "summary": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
+    }
+
+
+# ------------------------------------------------------------------ rules
+
+
+_ENUM_EFFECTS = {
+    ("specialties", "fit"): F.FITS,
+    ("regions", "priority"): ("high", "medium", "low"),
+    ("screen", "verdict"): ("skip", "borderline"),
+    ("actions", "category"): CATEGORIES,
+}
+
+
+def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, problems):
+    base = (stage, index)
+    rule_id = table.get("id") if isinstance(table, dict) else None
+    subject = rule_id if isinstance(rule_id, str) else f"{stage}[{index}]"
+
+    def fail(message, key=None):
+        problems.add(raw, message, path=base + ((key,) if key else ()), subject=subject,
+                     field=key or "")
+
+    if not isinstance(table, dict):
+        fail(f"[[{stage}]] entries must be tables")
+        return None
+    allowed = RULE_KEYS + EFFECT_KEYS[stage]
+    for key in table:
+        if key not in allowed:
+            fail(f"unknown key{suggest(key, allowed)}; a {stage} rule takes {', '.join(allowed)}", key)
+    for key in ("id", "when", "source"):
+        if not isinstance(table.get(key), str) or not table.get(key).strip():
+            fail(f"a rule needs {key!r} (text)", key)
+    if stage != "actions" and "says" not in table:
+        fail("a rule needs 'says' (text): why it fired, in words for the applicant", "says")
+    if problems.items and any(p.subject == subject for p in problems.items):
+        return None
+
+    effect_keys = [k for k in EFFECT_KEYS[stage] if k in table]
+    if stage == "assess" and len(effect_keys) != 1:
+        fail("an assess rule sets exactly one of 'weakness' or 'strength'")
+        return None
+    if stage == "specialties" and len(effect_keys) != 1:
+        fail("a specialties rule sets exactly one of 'fit' or 'suggest'")
+        return None
+    if stage in ("regions", "screen", "tier") and not effect_keys:
+        fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
+        return None
+    if stage == "actions":
+        for key in EFFECT_KEYS["actions"]:
+            if key not in table:
+                fail(f"an action needs {key!r}", key)
+        if any(p.subject == subject for p in problems.items):
+            return None
+    if stage == "summary" and not effect_keys and "says" not in table:
+        fail("a summary rule sets 'applications', 'spread' or says something")
+        return None
+
+    scope_name = "specialties-suggest" if stage == "specialties" and "suggest" in table else stage
+    scope = Scope(scopes[scope_name], params)
+
+    def compiled(key, build):
+        try:
+            return build()
+        except ExpressionError as exc:
+            column = f"column {exc.column}: " if exc.column else ""
+            fail(f"{column}{exc.message}", key)
+            return None
+
+    condition = compiled("when", lambda: compile_condition(table["when"], scope, functions))
+    says = None
+    if "says" in table:
+        says = compiled("says", lambda: compile_template(str(table["says"]), scope))
+    effect: dict[str, Any] = {}
+    for key in effect_keys:
+        value = table[key]
+        allowed_values = _ENUM_EFFECTS.get((stage, key))
+        if allowed_values is not None:
+            if value not in allowed_values:
+                fail(f"{value!r} is not one of {', '.join(allowed_values)}"
+                     f"{suggest(str(value), allowed_values)}", key)
+                continue
+            effect[key] = value
+        elif (stage, key) == ("specialties", "suggest"):
+            if value is not True:
+                fail("suggest must be true", key)
+                continue
+            effect[key] = True
+        elif stage == "assess":
+            if not isinstance(value, str) or not value:
+                fail(f"{key} must be a name (text)", key)
+                continue
+            effect[key] = value
+        elif (stage, key) == ("tier", "tier"):
+            if value not in (1, 2, 3) or isinstance(value, bool):
+                fail(f"{value!r} is not a tier (1, 2 or 3)", key)
+                continue
+            effect[key] = value
+        elif stage == "actions" and key in ("title", "detail"):
+            template = compiled(key, lambda v=value: compile_template(str(v), scope))
+            if template is not None:
+                effect[key] = template
+        elif (stage, key) == ("actions", "timing"):
+            if value not in phase_ids:
+                fail(f"{value!r} is not a calendar phase{suggest(str(value), phase_ids)}", key)
+                continue
+            effect[key] = value
+        elif (stage, key) == ("summary", "applications"):
+            expr = compiled(key, lambda v=value: _number(str(v), scope, functions))
+            if expr is not None:
+                effect[key] = expr
+        elif (stage, key) == ("summary", "spread"):
+            if not isinstance(value, list) or len(value) != 3:
+                fail("spread is a list of three numbers or parameter names (tiers 1, 2, 3)", key)
+                continue
+            parts = [compiled(key, lambda v=v: _number(str(v), scope, functions)) for v in value]
+            if None not in parts:
+                effect[key] = tuple(parts)
+    if condition is None or ("says" in table and says is None) or len(effect) != len(effect_keys):
+        return None
+    return Rule(ruleset=raw.name, id=table["id"], stage=stage, condition=condition, says=says,
+                effect=effect, source=table["source"], file=raw.source.label,
+                line=raw.locate(base))
+
+
+def _number(text: str, scope: Scope, functions) -> Compiled:
+    expr = compile_expression(text, scope, functions)
+    if expr.type != NUMBER:
+        raise ExpressionError(f"expected a number, got {expr.type}", None, None)
+    return expr

@@ -1,0 +1,71 @@
+"""Message templates: ``{name}`` placeholders filled with facts or parameters."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import attrs
+
+from resplan.rules.compiler import Scope, did_you_mean
+from resplan.rules.expr import ExpressionError
+from resplan.rules.values import Unknown
+
+_PART = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def format_value(value: Any) -> str:
+    if value is None or value.__class__ is Unknown:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, "g")
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return ", ".join(sorted(format_value(v) for v in value))
+    return str(value)
+
+
+@attrs.frozen
+class Template:
+    text: str
+    names: frozenset[str]
+    parts: tuple = attrs.field(repr=False, eq=False)  # str pieces and (name,) placeholders
+    params: Mapping[str, Any] = attrs.field(repr=False, eq=False)
+
+    def render(self, env: Mapping[str, Any]) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                name = part[0]
+                value = self.params[name] if name in self.params else env.get(name)
+                out.append(format_value(value))
+        return "".join(out)
+
+
+def compile_template(text: str, scope: Scope) -> Template:
+    parts: list = []
+    names = set()
+    pos = 0
+    for match in _PART.finditer(text):
+        parts.append(text[pos:match.start()])
+        pos = match.end()
+        token = match.group()
+        if token in ("{{", "}}"):
+            parts.append(token[0])
+            continue
+        if match.group(1) is None:
+            raise ExpressionError(f"a lone {token!r}: write {token * 2!r} for a brace",
+                                  match.start() + 1)
+        name = match.group(1).strip()
+        if name not in scope.facts and name not in scope.params:
+            raise ExpressionError(f"unknown name {name!r}{did_you_mean(name, scope.names())}",
+                                  match.start() + 2, name)
+        if name in scope.facts:
+            names.add(name)
+        parts.append((name,))
+    parts.append(text[pos:])
+    return Template(text=text, names=frozenset(names),
+                    parts=tuple(p for p in parts if p != ""), params=dict(scope.params))

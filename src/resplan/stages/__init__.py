@@ -1,0 +1,1 @@
+"""The stages of a plan, one module each; ``resplan.pipeline.STAGES`` gives their order."""

@@ -1,0 +1,30 @@
+"""What every stage does with its rules: evaluate them for one subject and cite them."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from resplan.plan import Reason
+from resplan.rulebook import Rule
+from resplan.rules import is_unknown
+
+
+def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tuple[Rule, frozenset]]]:
+    """The rules that fire for ``env``, and those left undecided with the facts that were unknown."""
+    fired, undecided = [], []
+    for rule in rules:
+        result = rule.condition(env)
+        if result is True:
+            fired.append(rule)
+        elif is_unknown(result):
+            undecided.append((rule, result.facts))
+    return fired, undecided
+
+
+def cite(rule: Rule, env: Mapping) -> Reason:
+    return Reason(rule=rule.qualified_id, says=rule.says.render(env) if rule.says else "")
+
+
+def program_fields(facts: Iterable[str]) -> set[str]:
+    """``program.min_step2ck`` -> ``min_step2ck``; other facts are not the program's to verify."""
+    return {name.removeprefix("program.") for name in facts if name.startswith("program.")}

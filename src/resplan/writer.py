@@ -1,0 +1,85 @@
+"""Plans as TOML: a versioned schema, a stable key order, written atomically.
+
+The same plan always gives the same bytes: keys come in a fixed order, lists keep the
+order the pipeline gave them, and there is no timestamp. :func:`write_plan` writes to a
+temporary file beside the target and renames it, so a failed run never leaves half a
+plan, and an existing plan stays untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from resplan.convert import structure, unstructure
+from resplan.errors import InputError, ResplanError
+from resplan.plan import SCHEMA, Plan
+
+# Top-level order of a plan file: what a person reads first comes first.
+SECTIONS = ("schema", "summary", "specialties", "regions", "actions", "programs",
+            "assessment", "provenance")
+
+
+def _clean(value: Any) -> Any:
+    """TOML has no null: an unknown value is left out."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    data = _clean(unstructure(plan))
+    return {key: data[key] for key in SECTIONS if key in data}
+
+
+def dumps_plan(plan: Plan) -> str:
+    header = (f"# resplan plan, schema {SCHEMA}. Made by rules; see [provenance] for the "
+              "rulesets, plugins and inputs behind it.\n")
+    return header + tomli_w.dumps(plan_to_dict(plan))
+
+
+def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.one(file, f"not valid TOML: {exc}") from None
+    if data.get("schema") != SCHEMA:
+        raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",
+                             field="schema")
+    return structure(data, Plan, file=file)
+
+
+def read_plan(path) -> Plan:
+    path = Path(path)
+    return loads_plan(path.read_text(encoding="utf-8"), file=str(path))
+
+
+def write_text_atomic(path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError.one(path, f"cannot write: folder {str(directory)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ResplanError(f"{path}: cannot write: {exc.strerror}") from None
+        raise
+
+
+def write_plan(plan: Plan, path) -> None:
+    write_text_atomic(path, dumps_plan(plan))

@@ -1,0 +1,66 @@
+"""Invoke tasks: thin wrappers over resplan's command line (``resplan.cli.main``).
+
+    invoke plan                     # the example profile and catalog -> plans/example.toml
+    invoke plan --profile P --out O
+    invoke test
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+EXAMPLE_PROFILE = "examples/profiles/example.toml"
+EXAMPLE_CATALOGS = ("examples/catalog/border-programs.toml",)
+
+
+def _resplan(*argv: str) -> None:
+    from resplan.cli import main
+
+    code = main(list(argv))
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"profile": "applicant profile (TOML)", "catalog": "catalog file (repeatable)",
+            "out": "where to write the plan"}, iterable=["catalog"])
+def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml"):
+    """Write a plan (defaults: the example profile and the border catalog)."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    argv = ["plan", profile, "--out", out]
+    for path in catalog or EXAMPLE_CATALOGS:
+        argv += ["--catalog", path]
+    _resplan(*argv)
+
+
+@task
+def plugins(c):
+    """List the installed plugins and their rulesets."""
+    _resplan("plugins")
+
+
+@task(help={"args": "extra arguments for pytest"})
+def test(c, args=""):
+    """Run the test suite."""
+    c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task
+def docs(c):
+    """Regenerate docs/rules.md and docs/facts.md from the installed rulesets."""
+    _resplan("docs", "--out", "docs")
+
+
+@task(help={"programs": "how many programs", "seed": "random seed", "out": ".toml or .csv"})
+def synth(c, programs=13400, seed=1, out="plans/national.toml"):
+    """Write a synthetic national catalog."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    _resplan("synth-catalog", "--programs", str(programs), "--seed", str(seed), "--out", out)
+
+
+@task(help={"path": "catalog file"})
+def check_catalog(c, path="examples/catalog/border-programs.toml"):
+    """Report every problem in a catalog."""
+    _resplan("check-catalog", path)

@@ -1,0 +1,176 @@
+"""Reading profiles and catalogs: strict types, unknown stays unknown, errors name file, field and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from resplan.errors import InputError
+from resplan.sources import load_profile, read_csv_catalog, read_toml_catalog, toml_locator
+
+DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(excinfo):
+    return [str(p) for p in excinfo.value.problems]
+
+
+def test_example_profiles_load():
+    for path in sorted((EXAMPLES / "profiles").glob("*.toml")):
+        profile = load_profile(path)
+        assert profile.applicant.cycle > profile.applicant.graduation_year
+
+
+def test_minimal_profile_leaves_everything_else_unknown():
+    profile = load_profile(DATA / "profile-minimal.toml")
+    assert profile.exams.step2ck is None
+    assert profile.applicant.states is None
+    assert profile.applicant.previous_cycles is None
+    assert profile.languages == ()
+
+
+PROFILE = """\
+[applicant]
+graduation_year = 2021
+cycle = 2027
+visa = "J-1"
+states = ["TX"]
+
+[exams.step2ck]
+score = 221
+attempts = 1
+"""
+
+
+@pytest.mark.parametrize("old, new, field, line, words", [
+    ('score = 221', 'score = 400', "exams.step2ck.score", 8, "not a Step 2 CK score"),
+    ('states = ["TX"]', 'states = ["Texas"]', "applicant.states", 5, "did you mean 'TX'"),
+    ('visa = "J-1"', 'visa = "J1"', "applicant.visa", 4, "did you mean 'J-1'"),
+    ('attempts = 1', 'attemps = 1', "exams.step2ck.attemps", 9, "did you mean 'attempts'"),
+    ('score = 221', 'score = "221"', "exams.step2ck.score", 8, "expected a whole number"),
+    ('cycle = 2027', 'cycle = 2019', "applicant.cycle", 3, "must come after"),
+])
+def test_profile_problems_name_file_field_and_line(tmp_path, old, new, field, line, words):
+    path = write(tmp_path, "p.toml", PROFILE.replace(old, new))
+    with pytest.raises(InputError) as excinfo:
+        load_profile(path)
+    [problem] = excinfo.value.problems
+    assert problem.file == str(path)
+    assert problem.field == field
+    assert problem.line == line
+    assert words in problem.message
+
+
+def test_malformed_toml_gives_the_line(tmp_path):
+    path = write(tmp_path, "p.toml", PROFILE.replace("visa = \"J-1\"", "visa = J-1"))
+    with pytest.raises(InputError) as excinfo:
+        load_profile(path)
+    [problem] = excinfo.value.problems
+    assert problem.line == 4 and "not valid TOML" in problem.message
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError) as excinfo:
+        load_profile(tmp_path / "nope.toml")
+    assert "no such file" in str(excinfo.value)
+
+
+def test_missing_required_field(tmp_path):
+    path = write(tmp_path, "p.toml", PROFILE.replace("visa = \"J-1\"\n", ""))
+    with pytest.raises(InputError) as excinfo:
+        load_profile(path)
+    assert problems(excinfo) == [f"{path}:1: applicant.visa: is required but missing"]
+
+
+def test_toml_and_csv_catalogs_hold_the_same_programs():
+    assert read_toml_catalog(DATA / "catalog-small.toml") == read_csv_catalog(DATA / "catalog-small.csv")
+    border = EXAMPLES / "catalog"
+    assert read_toml_catalog(border / "border-programs.toml") == read_csv_catalog(border / "border-programs.csv")
+
+
+def test_unknown_catalog_facts_stay_unknown():
+    catalog = read_toml_catalog(EXAMPLES / "catalog" / "border-programs.toml")
+    program = next(p for p in catalog if p.city == "Laredo" and p.specialty == "Internal Medicine")
+    assert program.visas is None  # blank in the source: unknown, not "sponsors none"
+    assert program.min_step2ck is None and program.setting is None
+
+
+def test_catalog_reports_every_problem_with_line_and_program(tmp_path):
+    text = """\
+[[program]]
+id = "a"
+name = "A"
+specialty = "Internal Medicine"
+city = "El Paso"
+state = "Texas"
+
+[[program]]
+id = "b"
+name = "B"
+specialty = "Internal Medicin"
+city = "El Paso"
+state = "TX"
+img_share = 1.4
+min_step2ck = 420
+colour = "red"
+
+[[program]]
+id = "a"
+name = "A again"
+specialty = "Pediatrics"
+city = "Tucson"
+state = "AZ"
+"""
+    path = write(tmp_path, "c.toml", text)
+    with pytest.raises(InputError) as excinfo:
+        read_toml_catalog(path)
+    found = {(p.line, p.subject, p.field) for p in excinfo.value.problems}
+    assert (6, "a", "program[0].state") in found
+    assert (17, "b", "program[1].colour") in found
+    assert (20, "a", "program[2].id") in found
+    # a type-level problem (unknown key) and value-level problems in one program: the
+    # unknown key is reported first; fixing it shows the rest.
+    path.write_text(text.replace('colour = "red"\n', ""), encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        read_toml_catalog(path)
+    fields = {(p.line, p.field) for p in excinfo.value.problems}
+    assert {(12, "program[1].specialty"), (15, "program[1].img_share"),
+            (16, "program[1].min_step2ck")} <= fields
+
+
+def test_csv_problems_name_the_row_line_and_column(tmp_path):
+    header = (DATA / "catalog-small.csv").read_text().splitlines()[0]
+    row = "x-1,X,Internal Medicine,categorical,El Paso,TX,,abc,J-1,,,,,,,,src"
+    bad_state = "x-2,Y,Internal Medicine,categorical,El Paso,Texas,,,,,,,,,,,src"
+    path = write(tmp_path, "c.csv", "\n".join([header, row, bad_state]) + "\n")
+    with pytest.raises(InputError) as excinfo:
+        read_csv_catalog(path)
+    found = {(p.line, p.field) for p in excinfo.value.problems}
+    assert (2, "img_share") in found
+    assert (3, "state") in found
+
+
+def test_csv_none_means_no_visa_and_empty_means_unknown(tmp_path):
+    header = (DATA / "catalog-small.csv").read_text().splitlines()[0]
+    rows = ["a,A,Internal Medicine,categorical,El Paso,TX,,,none,,,,,,,,s",
+            "b,B,Internal Medicine,categorical,El Paso,TX,,,,,,,,,,,s"]
+    catalog = read_csv_catalog(write(tmp_path, "c.csv", "\n".join([header, *rows]) + "\n"))
+    a, b = catalog.programs
+    assert a.visas == () and b.visas is None
+
+
+def test_locator_handles_arrays_of_tables_and_subtables():
+    text = "[a]\nx = 1\n[[p]]\nid = 1\n[[p]]\nid = 2\ny = 3\n[q.r]\nz = 1\n"
+    locate = toml_locator(text)
+    assert locate(("a", "x")) == 2
+    assert locate(("p", 1, "y")) == 7
+    assert locate(("p", 1, "missing")) == 5
+    assert locate(("q", "r", "z")) == 9
