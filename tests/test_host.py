@@ -128,7 +128,7 @@ def test_ruleset_errors_name_file_line_and_rule():
     [problem] = excinfo.value.problems
     assert problem.file == "bad.toml"
     assert problem.subject == "below-our-minimum"
-    assert problem.line == 12
+    assert problem.line == 13  # the line of its `when`
     assert "program.idd" in problem.message and "program.id" in problem.message
 
 

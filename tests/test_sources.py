@@ -134,16 +134,16 @@ state = "AZ"
         read_toml_catalog(path)
     found = {(p.line, p.subject, p.field) for p in excinfo.value.problems}
     assert (6, "a", "program[0].state") in found
-    assert (17, "b", "program[1].colour") in found
-    assert (20, "a", "program[2].id") in found
+    assert (16, "b", "program[1].colour") in found
+    assert (19, "a", "program[2].id") in found
     # a type-level problem (unknown key) and value-level problems in one program: the
     # unknown key is reported first; fixing it shows the rest.
     path.write_text(text.replace('colour = "red"\n', ""), encoding="utf-8")
     with pytest.raises(InputError) as excinfo:
         read_toml_catalog(path)
     fields = {(p.line, p.field) for p in excinfo.value.problems}
-    assert {(12, "program[1].specialty"), (15, "program[1].img_share"),
-            (16, "program[1].min_step2ck")} <= fields
+    assert {(11, "program[1].specialty"), (14, "program[1].img_share"),
+            (15, "program[1].min_step2ck")} <= fields
 
 
 def test_csv_problems_name_the_row_line_and_column(tmp_path):

@@ -150,12 +150,42 @@ def format_path(path: Path) -> str:
 def structure(data: Any, cls: type, *, file: str, base: Path = (),
               locate: Callable[[Path], int | None] = lambda path: None,
               subject: str = ""):
-    """Build ``cls`` from plain data or raise :class:`InputError` with every problem."""
+    """Build ``cls`` from plain data or raise :class:`InputError` with every problem.
+
+    Types are checked while structuring; field validators run afterwards, all of them, so
+    that one bad value does not hide the next.
+    """
     try:
-        return converter.structure(data, cls)
+        with attrs.validators.disabled():
+            obj = converter.structure(data, cls)
     except Exception as exc:  # noqa: BLE001 - every structuring failure becomes Problems
         problems = problems_from(exc, file=file, base=base, locate=locate, subject=subject)
         raise InputError(problems) from None
+    found = list(_validate(obj, base))
+    if found:
+        raise InputError([Problem(file=file, message=message, field=format_path(path),
+                                  line=locate(path), subject=subject)
+                          for path, message in found])
+    return obj
+
+
+def _validate(obj: Any, path: Path):
+    """Run every attrs validator of ``obj`` and the objects inside it; yield the complaints."""
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if field.validator is not None:
+            try:
+                field.validator(obj, field, value)
+            except FieldValueError as exc:
+                yield path + (exc.field,), exc.message
+            except ValueError as exc:
+                yield path + (field.name,), str(exc)
+        if attrs.has(type(value)):
+            yield from _validate(value, path + (field.name,))
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                if attrs.has(type(item)):
+                    yield from _validate(item, path + (field.name, index))
 
 
 def problems_from(exc: BaseException, *, file: str, base: Path = (),

@@ -138,6 +138,14 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
     first_line: dict[str, int | None] = {}
     for raw, line_of, base in entries:
         subject = raw.get("id") if isinstance(raw.get("id"), str) else ""
+        # Duplicates are found on the raw ids, so a program with other problems still counts.
+        if subject and subject in first_line:
+            where = first_line[subject]
+            problems.append(Problem(
+                file, f"duplicate program id (first used{f' on line {where}' if where else ''})",
+                field=format_path(base + ("id",)), line=line_of(("id",)), subject=subject))
+        elif subject:
+            first_line[subject] = line_of(("id",))
         try:
             program = structure(raw, Program, file=file, base=base,
                                 locate=lambda p, line_of=line_of: line_of(p[len(base):]),
@@ -145,13 +153,6 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        if program.id in first_line:
-            where = first_line[program.id]
-            problems.append(Problem(
-                file, f"duplicate program id (first used{f' on line {where}' if where else ''})",
-                field=format_path(base + ("id",)), line=line_of(("id",)), subject=program.id))
-            continue
-        first_line[program.id] = line_of(("id",))
         programs.append(program)
     if problems:
         raise InputError(problems)
