@@ -12,8 +12,15 @@ from pathlib import Path
 
 from invoke import Exit, task
 
+ROOT = Path(__file__).parent
+
 EXAMPLE_PROFILE = "examples/profiles/example.toml"
-EXAMPLE_CATALOGS = ("examples/catalog/border-programs.toml",)
+# The real border programs, plus a synthetic national sample so that tiers 2 and 3
+# (programs away from the border) have something in them. Synthetic programs say so in
+# their names and sources.
+EXAMPLE_CATALOGS = ("examples/catalog/border-programs.toml",
+                    "examples/catalog/synthetic-national-sample.toml")
+SYNTHETIC_SAMPLE = {"programs": 600, "seed": 2027}
 
 
 def _resplan(*argv: str) -> None:

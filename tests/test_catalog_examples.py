@@ -1,0 +1,52 @@
+"""The example catalogs: real border programs, a reproducible synthetic sample, CSV = TOML."""
+
+from __future__ import annotations
+
+import tomllib
+
+import resplan
+from resplan import synth
+from tests.conftest import EXAMPLES
+
+import tasks
+
+
+def test_synthetic_sample_is_what_the_generator_makes():
+    committed = (EXAMPLES / "catalog" / "synthetic-national-sample.toml").read_text(encoding="utf-8")
+    made = synth.dumps_catalog_toml(synth.synthesize_catalog(**tasks.SYNTHETIC_SAMPLE))
+    assert committed == made
+
+
+def test_synthetic_programs_say_so():
+    data = tomllib.loads((EXAMPLES / "catalog" / "synthetic-national-sample.toml").read_text())
+    assert all("Synthetic" in p["name"] and p["source"].startswith("synthetic") for p in data["program"])
+
+
+def test_border_catalog_keeps_each_source_and_invents_nothing():
+    data = tomllib.loads((EXAMPLES / "catalog" / "border-programs.toml").read_text())
+    assert len(data["program"]) == 34
+    for program in data["program"]:
+        assert program["source"]
+        # no border program publishes these; they must stay unknown
+        for key in ("min_step2ck", "max_years_since_graduation", "max_attempts", "setting"):
+            assert key not in program
+
+
+def test_csv_and_toml_catalogs_give_the_same_plan(host, example_profile):
+    toml = host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml")
+    csv = host.read_catalog(EXAMPLES / "catalog" / "border-programs.csv")
+    assert resplan.dumps_plan(resplan.plan(example_profile, toml, host=host)) == \
+        resplan.dumps_plan(resplan.plan(example_profile, csv, host=host))
+
+
+def test_example_plan_shows_real_programs_with_to_verify_and_a_verify_action(host, example_profile):
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
+    real = [p for p in plan.programs if not p.id.startswith("synth-")]
+    assert real and all(p.to_verify for p in real)  # no border program publishes its minimums
+    verify = [a for a in plan.actions if a.category == "verify"]
+    assert len(verify) == 1
+    # most promising first: the first program named is a tier-1 program
+    first_tier1 = next(p for p in plan.programs if p.tier == 1 and p.to_verify)
+    assert first_tier1.name in verify[0].detail.split(";")[0]
+    assert {1, 2, 3} <= {p.tier for p in plan.programs}
