@@ -73,6 +73,7 @@ def test_two_rulesets_with_one_name_name_both_plugins():
         resplan.load_host(plugins=[Clash()], use_env=False)
     message = str(excinfo.value)
     assert "'screening'" in message and "'clash'" in message
+    assert "from resplan 0.1.0" in message and "clash (registered in code)" in message
 
 
 def test_two_functions_with_one_name_name_both_distributions():

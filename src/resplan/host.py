@@ -50,7 +50,9 @@ def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
                              use_env=use_env)
     functions = [fn for _plugin, fn in refuse_conflicts(
         pm, collect(pm, "resplan_functions"), lambda f: f.name, "rule function")]
-    rulebook = load_rulebook(collect(pm, "resplan_rulesets"), functions)
+    records = plugin_records(pm)
+    rulebook = load_rulebook(collect(pm, "resplan_rulesets"), functions,
+                             {name: f"{r.distribution} {r.version}" for name, r in records.items()})
     readers = refuse_conflicts(pm, collect(pm, "resplan_catalog_readers"),
                                lambda r: r.name, "catalog reader")
     claimed: dict[str, str] = {}
@@ -61,7 +63,6 @@ def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
                 raise PluginError(f"catalog readers of plugins {claimed[suffix]!r} and {plugin!r} "
                                   f"both read {suffix!r} files")
             claimed[suffix] = plugin
-    records = plugin_records(pm)
     return Host(pm=pm, rulebook=rulebook, readers=tuple(readers),
                 plugins=tuple(records[name] for name in sorted(records)))
 

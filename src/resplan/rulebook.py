@@ -148,8 +148,19 @@ class _Problems:
 
 
 def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
-                  functions: Iterable[Function] = ()) -> Rulebook:
-    """Load ``(plugin name, source)`` pairs into a Rulebook, or raise RulesetError."""
+                  functions: Iterable[Function] = (),
+                  distributions: Mapping[str, str] | None = None) -> Rulebook:
+    """Load ``(plugin name, source)`` pairs into a Rulebook, or raise RulesetError.
+
+    ``distributions`` maps plugin names to the distribution that installed them, for
+    messages about two plugins that clash.
+    """
+    dist = distributions or {}
+
+    def owner(raw: _Raw) -> str:
+        where = f" from {dist[raw.plugin]}" if raw.plugin in dist else ""
+        return f"plugin {raw.plugin!r}{where} ({raw.source.label})"
+
     problems = _Problems()
     raws = [_parse(plugin, source, problems) for plugin, source in sources]
     problems.raise_if_any()
@@ -158,8 +169,8 @@ def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
     for raw in raws:
         if raw.name in seen:
             first = seen[raw.name]
-            problems.add(raw, f"a ruleset named {raw.name!r} is also supplied by plugin "
-                              f"{first.plugin!r} ({first.source.label}) and by plugin {raw.plugin!r}",
+            problems.add(raw, f"two plugins supply a ruleset named {raw.name!r}: "
+                              f"{owner(first)} and {owner(raw)}",
                          path=("ruleset", "name"), field="ruleset.name")
         seen[raw.name] = raw
     problems.raise_if_any()
