@@ -115,3 +115,11 @@ def test_more_severe_verdict_wins(host):
     [program] = resplan.plan(profile, catalog, host=host).programs
     assert program.verdict == "skip"
     assert len(program.reasons) >= 2
+
+
+def test_findings_carry_labels_and_messages_use_them(host, example_profile, border_catalog):
+    plan = resplan.plan(example_profile, border_catalog, host=host)
+    findings = plan.assessment.weaknesses + plan.assessment.strengths
+    assert findings and all(f.label and f.label != f.name for f in findings)
+    text = resplan.dumps_plan(plan)
+    assert "(low-step2ck" not in text and "strong-border-profile)" not in text

@@ -243,3 +243,10 @@ def test_the_rule_language_never_calls_eval_or_exec():
         text = path.read_text()
         for word in ("eval(", "exec(", "compile(", "literal_eval"):
             assert f" {word}" not in text and f"={word}" not in text and f"({word}" not in text, path
+
+
+def test_template_puts_set_members_in_words_when_given_labels():
+    template = compile_template("You have {p.tags}.", SCOPE)
+    env = {"p.tags": frozenset({"low-step2ck", "visa-needed"})}
+    assert template.render(env, {"low-step2ck": "a low Step 2 CK"}) == \
+        "You have a low Step 2 CK, visa-needed."

@@ -31,6 +31,7 @@ class Reason:
 @attrs.frozen
 class Finding:
     name: str
+    label: str = ""
     reasons: tuple[Reason, ...] = ()
 
 

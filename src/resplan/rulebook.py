@@ -27,7 +27,7 @@ from resplan.vocabulary import STATES, suggest
 RULE_STAGES: tuple[str, ...] = (
     "assess", "specialties", "regions", "screen", "tier", "actions", "summary")
 EFFECT_KEYS: dict[str, tuple[str, ...]] = {
-    "assess": ("weakness", "strength"),
+    "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
     "regions": ("priority",),
     "screen": ("verdict",),
@@ -111,6 +111,16 @@ class Rulebook:
     subregions: tuple[Subregion, ...]
     phases: tuple[Phase, ...]
     functions: Mapping[str, Function]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Finding names (``low-step2ck``) to the words messages use for them."""
+        out: dict[str, str] = {}
+        for rule in self.rules("assess"):
+            name = rule.effect.get("weakness") or rule.effect.get("strength")
+            if "label" in rule.effect:
+                out.setdefault(name, rule.effect["label"])
+        return out
 
     def rules(self, stage: str) -> tuple[Rule, ...]:
         return tuple(r for rs in self.rulesets for r in rs.rules if r.stage == stage)
@@ -442,7 +452,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         return None
 
     effect_keys = [k for k in EFFECT_KEYS[stage] if k in table]
-    if stage == "assess" and len(effect_keys) != 1:
+    if stage == "assess" and len([k for k in effect_keys if k != "label"]) != 1:
         fail("an assess rule sets exactly one of 'weakness' or 'strength'")
         return None
     if stage == "specialties" and len(effect_keys) != 1:

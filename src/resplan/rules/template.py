@@ -14,7 +14,8 @@ from resplan.rules.values import Unknown
 _PART = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """A value as words; ``labels`` renames members of sets (finding names, say)."""
     if value is None or value.__class__ is Unknown:
         return "unknown"
     if isinstance(value, bool):
@@ -22,7 +23,9 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else format(value, "g")
     if isinstance(value, (set, frozenset, list, tuple)):
-        return ", ".join(sorted(format_value(v) for v in value))
+        words = sorted(labels.get(v, v) if labels and isinstance(v, str) else format_value(v)
+                       for v in value)
+        return ", ".join(words)
     return str(value)
 
 
@@ -33,7 +36,7 @@ class Template:
     parts: tuple = attrs.field(repr=False, eq=False)  # str pieces and (name,) placeholders
     params: Mapping[str, Any] = attrs.field(repr=False, eq=False)
 
-    def render(self, env: Mapping[str, Any]) -> str:
+    def render(self, env: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
         out = []
         for part in self.parts:
             if isinstance(part, str):
@@ -41,7 +44,7 @@ class Template:
             else:
                 name = part[0]
                 value = self.params[name] if name in self.params else env.get(name)
-                out.append(format_value(value))
+                out.append(format_value(value, labels))
         return "".join(out)
 
 

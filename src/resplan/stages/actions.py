@@ -49,6 +49,7 @@ def run(draft):
     env = {**draft.env, **plan_facts(draft)}
     phases = {p.id: p for p in draft.rulebook.phases}
     cycle = draft.profile.applicant.cycle
+    labels = draft.rulebook.labels
     fired, _ = evaluate(draft.rulebook.rules("actions"), env)
     actions = []
     for rule in fired:
@@ -56,7 +57,8 @@ def run(draft):
         when = f"{calendar.month_name[phase.month]} {cycle + phase.year}: {phase.label}"
         actions.append(Action(
             id=rule.qualified_id, category=rule.effect["category"],
-            title=rule.effect["title"].render(env), detail=rule.effect["detail"].render(env),
+            title=rule.effect["title"].render(env, labels),
+            detail=rule.effect["detail"].render(env, labels),
             timing=phase.id, when=when))
     order = {p.id: i for i, p in enumerate(draft.rulebook.phases)}
     actions.sort(key=lambda a: (order[a.timing], CATEGORY_ORDER.index(a.category), a.id))

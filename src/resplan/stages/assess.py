@@ -9,13 +9,15 @@ from resplan.stages.common import cite, evaluate
 def run(draft):
     env = draft.env
     fired, _undecided = evaluate(draft.rulebook.rules("assess"), env)
+    labels = draft.rulebook.labels
     found: dict[tuple[str, str], list] = {}
     for rule in fired:
-        kind, name = next(iter(rule.effect.items()))
-        found.setdefault((kind, name), []).append(cite(rule, env))
+        kind = "weakness" if "weakness" in rule.effect else "strength"
+        name = rule.effect[kind]
+        found.setdefault((kind, name), []).append(cite(rule, env, labels))
 
     def findings(kind):
-        return tuple(Finding(name, tuple(reasons))
+        return tuple(Finding(name, labels.get(name, name), tuple(reasons))
                      for (k, name), reasons in sorted(found.items()) if k == kind)
 
     assessment = Assessment(weaknesses=findings("weakness"), strengths=findings("strength"))

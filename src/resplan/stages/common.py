@@ -21,8 +21,9 @@ def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tupl
     return fired, undecided
 
 
-def cite(rule: Rule, env: Mapping) -> Reason:
-    return Reason(rule=rule.qualified_id, says=rule.says.render(env) if rule.says else "")
+def cite(rule: Rule, env: Mapping, labels: Mapping[str, str] | None = None) -> Reason:
+    """The rule's id and its message, with finding names put in words."""
+    return Reason(rule=rule.qualified_id, says=rule.says.render(env, labels) if rule.says else "")
 
 
 def program_fields(facts: Iterable[str]) -> set[str]:

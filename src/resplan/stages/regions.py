@@ -10,6 +10,7 @@ DEFAULT_PRIORITY = "low"
 
 
 def run(draft):
+    labels = draft.rulebook.labels
     base = draft.env
     rules = draft.rulebook.rules("regions")
     preferred = draft.profile.applicant.states
@@ -23,6 +24,6 @@ def run(draft):
                        default=DEFAULT_PRIORITY)
         targets.append(RegionTarget(
             id=sub.id, name=sub.name, state=sub.state, priority=priority, cities=sub.cities,
-            reasons=tuple(cite(r, env) for r in fired)))
+            reasons=tuple(cite(r, env, labels) for r in fired)))
     targets.sort(key=lambda t: (-PRIORITIES.index(t.priority), t.state, t.id))
     return draft.evolve(regions=tuple(targets))

@@ -23,6 +23,7 @@ class Screened:
 
 
 def run(draft):
+    labels = draft.rulebook.labels
     rulebook = draft.rulebook
     rules = rulebook.rules("screen")
     considered = {t.name for t in draft.specialties}
@@ -44,7 +45,7 @@ def run(draft):
             id=program.id, name=program.name, specialty=program.specialty, city=program.city,
             state=program.state, verdict=verdict,
             region=facts["program.region"] if facts["program.border"] else None,
-            reasons=tuple(cite(r, env) for r in fired if r.effect["verdict"] == verdict),
+            reasons=tuple(cite(r, env, labels) for r in fired if r.effect["verdict"] == verdict),
             to_verify=tuple(to_verify))
         screened.append(Screened(decision, env))
     return draft.evolve(screened=tuple(screened))

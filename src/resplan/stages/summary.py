@@ -8,6 +8,7 @@ from resplan.stages.common import cite, evaluate
 
 
 def run(draft):
+    labels = draft.rulebook.labels
     env = draft.env
     fired, _ = evaluate(draft.rulebook.rules("summary"), env)
     applications = spread = None
@@ -25,7 +26,7 @@ def run(draft):
         apply=env["plan.apply"], borderline=env["plan.borderline"], skip=env["plan.skip"],
         tier1=env["plan.tier1"], tier2=env["plan.tier2"], tier3=env["plan.tier3"],
         to_verify=env["plan.to_verify"], applications=applications, spread=spread,
-        advice=tuple(cite(r, env) for r in fired if r.says is not None),
+        advice=tuple(cite(r, env, labels) for r in fired if r.says is not None),
     )
     return draft.evolve(summary=summary)
 

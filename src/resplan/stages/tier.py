@@ -14,6 +14,7 @@ DEFAULT_TIER = 3
 
 
 def run(draft):
+    labels = draft.rulebook.labels
     rules = draft.rulebook.rules("tier")
     decisions = []
     for item in draft.screened:
@@ -28,6 +29,6 @@ def run(draft):
         to_verify = set(decision.to_verify).union(*map(program_fields, better))
         decisions.append(attrs.evolve(
             decision, tier=tier,
-            reasons=decision.reasons + tuple(cite(r, env) for r in fired if r.effect["tier"] == tier),
+            reasons=decision.reasons + tuple(cite(r, env, labels) for r in fired if r.effect["tier"] == tier),
             to_verify=tuple(sorted(to_verify))))
     return draft.evolve(programs=tuple(decisions))

@@ -1,0 +1,287 @@
+"""Plans for a whole cohort: one plan per profile, a summary table, every core.
+
+    result = run_batch(["a.toml", "b.toml"], ["catalog.toml"], "plans/", jobs=2)
+    result.rows     # one PlanRow per profile, sorted by profile path
+    result.errors   # (profile, message) for each profile that could not be read
+
+Each plan is written to ``out_dir/<profile stem>.toml`` with :func:`resplan.write_plan`,
+byte for byte what ``resplan plan PROFILE --catalog ... --out ...`` writes for that
+profile, and ``out_dir/summary.csv`` lists every applicant. A profile that is bad input
+(:class:`resplan.InputError`) is reported and skipped; the others' plans are written all
+the same. Everything the caller sees comes in the order of the profile paths, whatever
+order the worker processes finish in.
+
+With more than one job the profiles are planned in a :class:`ProcessPoolExecutor` whose
+initializer loads the host and the catalog once per worker process; each worker writes
+the plans it makes and sends back only a summary row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import resplan
+from resplan.errors import InputError, Problem, ResplanError
+from resplan.writer import write_text_atomic
+
+__all__ = ["PlanRow", "BatchResult", "run_batch", "progress_bar", "summary_csv",
+           "SUMMARY_FILE", "SUMMARY_COLUMNS"]
+
+SUMMARY_FILE = "summary.csv"
+SUMMARY_COLUMNS = ("profile", "plan", "considered", "apply", "borderline", "skip",
+                   "tier1", "tier2", "tier3", "to_verify", "applications", "error")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One applicant of the batch: the summary of their plan, or why there is none."""
+
+    profile: str                 # the profile path, as given
+    plan: str | None = None      # the plan's file name in out_dir; None when the profile was bad
+    considered: int | None = None
+    apply: int | None = None
+    borderline: int | None = None
+    skip: int | None = None
+    tier1: int | None = None
+    tier2: int | None = None
+    tier3: int | None = None
+    to_verify: int | None = None
+    applications: int | None = None  # recommended number of applications
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def error(self) -> str:
+        """The profile's problems on one line ('' when it was planned)."""
+        return "; ".join(str(p) for p in self.problems)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    rows: tuple[PlanRow, ...]   # sorted by profile path
+    out_dir: Path
+    summary: Path               # out_dir / summary.csv
+
+    @property
+    def planned(self) -> tuple[PlanRow, ...]:
+        return tuple(r for r in self.rows if r.ok)
+
+    @property
+    def errors(self) -> tuple[tuple[str, str], ...]:
+        """(profile, message) for every profile that was skipped as bad input."""
+        return tuple((r.profile, r.error) for r in self.rows if not r.ok)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every problem of every bad profile, in profile order (for one line each)."""
+        return tuple(p for r in self.rows for p in r.problems)
+
+
+# ------------------------------------------------------------------ one profile
+
+
+def _plan_one(host, catalog, profile_path: str, out_path: Path) -> PlanRow:
+    """Read one profile, plan it, write its plan; bad input becomes a row with problems."""
+    try:
+        profile = resplan.load_profile(profile_path)
+    except InputError as exc:
+        return PlanRow(profile=profile_path, problems=tuple(exc.problems))
+    plan = resplan.plan(profile, catalog, host=host)
+    resplan.write_plan(plan, out_path)
+    s = plan.summary
+    return PlanRow(profile=profile_path, plan=out_path.name, considered=s.programs_considered,
+                   apply=s.apply, borderline=s.borderline, skip=s.skip, tier1=s.tier1,
+                   tier2=s.tier2, tier3=s.tier3, to_verify=s.to_verify,
+                   applications=s.applications)
+
+
+def _load(catalog_paths: Sequence[str], disable: Sequence[str]):
+    """The host and the (merged) catalog, as ``resplan plan`` builds them."""
+    host = resplan.load_host(disable=disable)
+    catalogs = [host.read_catalog(Path(path)) for path in catalog_paths]
+    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs)
+    return host, catalog
+
+
+# ------------------------------------------------------------------ worker processes
+
+_WORKER: dict = {}
+
+
+def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...]) -> None:
+    _WORKER.clear()
+    try:
+        _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable)
+    except InputError as exc:
+        # An InputError does not survive pickling whole: keep its problems as plain data
+        # and report them with every task, so that the parent can raise them as they are.
+        _WORKER["problems"] = tuple(exc.problems)
+    except ResplanError as exc:  # e.g. PluginError: two plugins supplying one ruleset
+        # Raised from the initializer it would only break the pool; raise it from the tasks.
+        _WORKER["error"] = exc
+
+
+class _SetupFailed(Exception):
+    """The catalog (or a ruleset) could not be loaded in a worker; carries the problems."""
+
+    def __init__(self, problems: tuple[tuple, ...]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _problem_data(p: Problem) -> tuple:
+    return (p.file, p.message, p.field, p.line, p.subject)
+
+
+def _worker_task(profile_path: str, out_path: str) -> tuple:
+    if "problems" in _WORKER:
+        raise _SetupFailed(tuple(map(_problem_data, _WORKER["problems"])))
+    if "error" in _WORKER:
+        raise _WORKER["error"]
+    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path))
+    # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
+    return (row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
+            row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
+            tuple(map(_problem_data, row.problems)))
+
+
+def _row_from_data(data: tuple) -> PlanRow:
+    *values, problems = data
+    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems))
+
+
+# ------------------------------------------------------------------ the batch
+
+
+def _check_stems(paths: list[str], out_dir: Path) -> None:
+    """Two profiles with the same file name would write the same plan: refuse up front."""
+    first: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        stem = Path(path).stem
+        key = stem.casefold()  # the same file on case-insensitive file systems
+        if key in first:
+            problems.append(Problem(
+                path, f"same file name as {first[key]}: both plans would be written to "
+                      f"{out_dir / (stem + '.toml')}; rename one of them"))
+        else:
+            first[key] = path
+    if problems:
+        raise InputError(problems)
+
+
+def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
+              jobs: int | None = None, disable: Iterable[str] = (),
+              progress: Progress | None = None) -> BatchResult:
+    """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
+
+    ``jobs`` processes plan in parallel (default: ``os.cpu_count()``; 1 plans in this
+    process). ``progress(done, total)`` is called once before the first plan and after
+    each profile. Raises :class:`InputError` before planning anything when two profiles
+    share a file name, and when a catalog or ruleset cannot be loaded (nothing is written
+    then). A bad profile does not raise: its row in the result carries its problems.
+    """
+    paths = sorted({str(p) for p in profile_paths})
+    catalogs = tuple(str(p) for p in catalog_paths)
+    disable = tuple(disable)
+    out_dir = Path(out_dir)
+    if not catalogs:
+        raise InputError.one("<batch>", "give at least one catalog")
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise InputError.one("<batch>", f"--jobs must be 1 or more, not {jobs}")
+    _check_stems(paths, out_dir)
+    total = len(paths)
+    if progress:
+        progress(0, total)
+    targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
+    workers = min(jobs, total)
+
+    rows: dict[str, PlanRow] = {}
+    if workers <= 1:
+        host, catalog = _load(catalogs, disable)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            rows[path] = _plan_one(host, catalog, path, targets[path])
+            if progress:
+                progress(len(rows), total)
+    else:
+        created = not out_dir.exists()
+        out_dir.mkdir(parents=True, exist_ok=True)  # the workers write into it
+        try:
+            _run_pool(workers, catalogs, disable, paths, targets, rows, progress)
+        except _SetupFailed as exc:
+            # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises for it.
+            if created and not any(out_dir.iterdir()):
+                out_dir.rmdir()
+            raise InputError([Problem(*p) for p in exc.problems]) from None
+    ordered = tuple(rows[path] for path in paths)
+    summary = out_dir / SUMMARY_FILE
+    write_text_atomic(summary, summary_csv(ordered))
+    return BatchResult(rows=ordered, out_dir=out_dir, summary=summary)
+
+
+def _run_pool(workers, catalogs, disable, paths, targets, rows, progress) -> None:
+    """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
+    total = len(paths)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(catalogs, disable)) as pool:
+        futures = {pool.submit(_worker_task, path, str(targets[path])): path for path in paths}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in sorted(done, key=futures.__getitem__):
+                    rows[futures[future]] = _row_from_data(future.result())
+                    if progress:
+                        progress(len(rows), total)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def summary_csv(rows: Iterable[PlanRow]) -> str:
+    """The summary table: one line per profile, in the order given."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for r in rows:
+        writer.writerow(["" if v is None else v for v in (
+            r.profile, r.plan, r.considered, r.apply, r.borderline, r.skip, r.tier1,
+            r.tier2, r.tier3, r.to_verify, r.applications, r.error)])
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ progress bar
+
+
+def progress_bar(stream, *, width: int = 30) -> Progress:
+    """A ``progress(done, total)`` that draws a one-line bar on ``stream`` if it is a terminal.
+
+    On anything else (a pipe, a file, a CI log) it draws nothing.
+    """
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return lambda done, total: None
+
+    def draw(done: int, total: int) -> None:
+        filled = width * done // total if total else width
+        percent = 100 * done // total if total else 100
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {percent:3d}%")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return draw
