@@ -218,6 +218,9 @@ class Catalog:
     """Programs sorted by id, so that input order never changes a plan."""
 
     programs: tuple[Program, ...] = field(converter=_sorted_programs)
+    # Filled on first use by resplan.pipeline.digest: a catalog is planned against many
+    # times (batches, what-if questions) and hashing 13,000 programs is not free.
+    _digest: str | None = field(default=None, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self):
         seen = set()

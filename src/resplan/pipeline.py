@@ -102,6 +102,12 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def catalog_digest(catalog: Catalog) -> str:
+    if catalog._digest is None:
+        object.__setattr__(catalog, "_digest", digest(catalog.programs))
+    return catalog._digest
+
+
 def provenance(profile: Profile, catalog: Catalog, host) -> Provenance:
     return Provenance(
         resplan_version=__version__,
@@ -109,5 +115,5 @@ def provenance(profile: Profile, catalog: Catalog, host) -> Provenance:
                        for r in host.rulebook.rulesets),
         plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
         inputs=(InputInfo("profile", digest(profile)),
-                InputInfo("catalog", digest(catalog), items=len(catalog))),
+                InputInfo("catalog", catalog_digest(catalog), items=len(catalog))),
     )
