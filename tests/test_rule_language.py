@@ -250,3 +250,9 @@ def test_template_puts_set_members_in_words_when_given_labels():
     env = {"p.tags": frozenset({"low-step2ck", "visa-needed"})}
     assert template.render(env, {"low-step2ck": "a low Step 2 CK"}) == \
         "You have a low Step 2 CK, visa-needed."
+
+
+def test_template_percent_format():
+    assert compile_template("{p.score:percent}", SCOPE).render({"p.score": 0.768}) == "77%"
+    with pytest.raises(ExpressionError, match="unknown format"):
+        compile_template("{p.score:money}", SCOPE)

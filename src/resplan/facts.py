@@ -96,7 +96,8 @@ PROGRAM_FACTS: dict[str, Fact] = {
     "program.underserved_focus": Fact(BOOL, "focus on underserved patients"),
     "program.facts_as_of": Fact(NUMBER, "year the listing's facts date from"),
     "program.border": Fact(BOOL, "whether it is in a border sub-region"),
-    "program.region": Fact(TEXT, "border sub-region ('none' outside them)"),
+    "program.region": Fact(TEXT, "border sub-region id ('none' outside them)"),
+    "program.region_name": Fact(TEXT, "border sub-region name ('none' outside them)"),
 }
 
 ASSESSMENT_FACTS: dict[str, Fact] = {
@@ -230,13 +231,15 @@ def profile_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str])
     return {k: v for k, v in facts.items() if v is not None}
 
 
-def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
+                  region_names: Mapping[str, str] | None = None) -> dict[str, Any]:
     facts = {f"program.{a.name}": getattr(program, a.name) for a in attrs.fields(Program)}
     if program.visas is not None:
         facts["program.visas"] = frozenset(program.visas)
     region = city_regions.get((_norm(program.city), program.state))
     facts["program.border"] = region is not None
     facts["program.region"] = region or "none"
+    facts["program.region_name"] = (region_names or {}).get(region, region) if region else "none"
     facts.pop("program.source")
     return {k: v for k, v in facts.items() if v is not None}
 

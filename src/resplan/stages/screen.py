@@ -29,11 +29,12 @@ def run(draft):
     considered = {t.name for t in draft.specialties}
     city_regions = rulebook.city_regions
     priority = {r.id: r.priority for r in draft.regions}
+    region_names = {r.id: r.name for r in draft.regions}
     screened = []
     for program in draft.catalog.programs:
         if program.specialty not in considered:
             continue
-        facts = program_facts(program, city_regions)
+        facts = program_facts(program, city_regions, region_names)
         env = {**draft.specialty_envs[program.specialty], **draft.env, **facts,
                "region.priority": priority.get(facts["program.region"], "none")}
         fired, undecided = evaluate(rules, env)
