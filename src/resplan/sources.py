@@ -30,8 +30,26 @@ def toml_locator(text: str) -> Callable[[Path], int | None]:
 
     tomllib keeps no positions, so this reads table headers and keys line by line. It
     understands the plain TOML that resplan's inputs use; for anything else it falls back
-    to the closest enclosing table, and to no line at all.
+    to the closest enclosing table, and to no line at all. The lines are read on the
+    first call only: a good file never pays for them.
     """
+    table_of_lines: list[dict[Path, int]] = []
+
+    def locate(path: Path) -> int | None:
+        if not table_of_lines:
+            table_of_lines.append(_line_table(text))
+        lines = table_of_lines[0]
+        path = tuple(path)
+        while path:
+            if path in lines:
+                return lines[path]
+            path = path[:-1]
+        return None
+
+    return locate
+
+
+def _line_table(text: str) -> dict[Path, int]:
     lines: dict[Path, int] = {}
     counters: dict[tuple, int] = {}
     table: Path = ()
@@ -58,16 +76,7 @@ def toml_locator(text: str) -> Callable[[Path], int | None]:
             lines.setdefault(table + parts, number)
             if raw.count('"""') % 2 == 1 or raw.count("'''") % 2 == 1:
                 in_multiline = True
-
-    def locate(path: Path) -> int | None:
-        path = tuple(path)
-        while path:
-            if path in lines:
-                return lines[path]
-            path = path[:-1]
-        return None
-
-    return locate
+    return lines
 
 
 def _resolve_arrays(names: tuple, counters: dict) -> Path:
@@ -135,17 +144,18 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
     """
     problems: list[Problem] = []
     programs: list[Program] = []
-    first_line: dict[str, int | None] = {}
+    first_line: dict[str, Callable[[], int | None]] = {}
     for raw, line_of, base in entries:
         subject = raw.get("id") if isinstance(raw.get("id"), str) else ""
         # Duplicates are found on the raw ids, so a program with other problems still counts.
         if subject and subject in first_line:
-            where = first_line[subject]
+            where = first_line[subject]()
             problems.append(Problem(
                 file, f"duplicate program id (first used{f' on line {where}' if where else ''})",
                 field=format_path(base + ("id",)), line=line_of(("id",)), subject=subject))
         elif subject:
-            first_line[subject] = line_of(("id",))
+            # A thunk: lines are only looked up when there is a problem to report.
+            first_line[subject] = lambda line_of=line_of: line_of(("id",))
         try:
             program = structure(raw, Program, file=file, base=base,
                                 locate=lambda p, line_of=line_of: line_of(p[len(base):]),
