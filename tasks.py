@@ -71,3 +71,31 @@ def synth(c, programs=13400, seed=1, out="plans/national.toml"):
 def check_catalog(c, path="examples/catalog/border-programs.toml"):
     """Report every problem in a catalog."""
     _resplan("check-catalog", path)
+
+
+@task(help={"quick": "smoke run: fewer repetitions, 100 profiles, smaller sizes",
+            "args": "more arguments for benchmarks/run.py (e.g. '--profile --only plan')"})
+def bench(c, quick=False, args=""):
+    """Run the benchmarks: a table of figures and targets, JSON in benchmarks/results/."""
+    import importlib.util
+
+    if importlib.util.find_spec("rule_engine") is None:  # the screening peer
+        c.run(f"{sys.executable} -m pip install -r {ROOT / 'benchmarks' / 'requirements.txt'}")
+    quick_flag = " --quick" if quick else ""
+    c.run(f"{sys.executable} {ROOT / 'benchmarks' / 'run.py'}{quick_flag} {args}".rstrip(), pty=False)
+
+
+@task(help={"profile": "applicant profile (repeatable; default: examples/profiles/*.toml)",
+            "catalog": "catalog file (repeatable)", "out_dir": "where the plans go",
+            "jobs": "worker processes (default: every core)"},
+      iterable=["profile", "catalog"])
+def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0):
+    """Write one plan per profile and a summary.csv (defaults: the example profiles)."""
+    profiles = profile or sorted(str(p.relative_to(ROOT))
+                                 for p in (ROOT / "examples" / "profiles").glob("*.toml"))
+    argv = ["batch", *profiles, "--out-dir", out_dir]
+    for path in catalog or EXAMPLE_CATALOGS:
+        argv += ["--catalog", path]
+    if jobs:
+        argv += ["--jobs", str(jobs)]
+    _resplan(*argv)

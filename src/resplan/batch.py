@@ -191,17 +191,18 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     each profile. Raises :class:`InputError` before planning anything when two profiles
     share a file name, and when a catalog or ruleset cannot be loaded (nothing is written
     then). A bad profile does not raise: its row in the result carries its problems.
+    ``jobs`` below 1 or no catalog is a ValueError (the command line checks both first).
     """
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
     disable = tuple(disable)
     out_dir = Path(out_dir)
     if not catalogs:
-        raise InputError.one("<batch>", "give at least one catalog")
+        raise ValueError("run_batch needs at least one catalog")
     if jobs is None:
         jobs = os.cpu_count() or 1
     if jobs < 1:
-        raise InputError.one("<batch>", f"--jobs must be 1 or more, not {jobs}")
+        raise ValueError(f"jobs must be 1 or more, not {jobs}")
     _check_stems(paths, out_dir)
     total = len(paths)
     if progress:
