@@ -126,3 +126,15 @@ def test_invoke_plan_bad_profile_exits_2(tmp_path):
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "applicant.cycle" in result.stderr
+
+
+def test_batch_plans_the_good_profiles_and_exits_2_for_a_bad_one(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[applicant]\ncycle = 2027\n")
+    out = tmp_path / "plans"
+    result = run("batch", PROFILE, bad, "--catalog", DATA / "catalog-small.toml",
+                 "--out-dir", out, "--jobs", "1")
+    assert result.returncode == 2
+    assert "bad.toml" in result.stderr and "Traceback" not in result.stderr
+    assert (out / "example.toml").exists() and not (out / "bad.toml").exists()
+    assert (out / "summary.csv").read_text().count("\n") == 3

@@ -97,6 +97,26 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def cmd_batch(args) -> int:
+    from resplan.batch import progress_bar, run_batch
+
+    result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
+                       disable=args.disable, progress=progress_bar(sys.stderr))
+    for problem in result.problems:
+        print(f"resplan: error: {problem}", file=sys.stderr)
+    planned, bad = len(result.planned), len(result.errors)
+    print(f"wrote {planned} plan{'s' if planned != 1 else ''} and {result.summary}"
+          + (f"; {bad} bad profile{'s' if bad != 1 else ''} skipped" if bad else ""))
+    return EXIT_BAD_INPUT if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resplan",
@@ -114,6 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="program catalog (.toml or .csv); repeat to combine catalogs")
     p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
     p.set_defaults(run=cmd_plan)
+
+    p = commands.add_parser(
+        "batch", help="write one plan per profile and a summary table",
+        description="Plan every PROFILE against CATALOG on all cores. Each plan is the file "
+                    "`resplan plan` would write; DIR/summary.csv lists them all. A bad profile "
+                    "is reported and skipped (exit status 2), the others are still planned.")
+    p.add_argument("profiles", nargs="+", metavar="PROFILE")
+    p.add_argument("--catalog", action="append", required=True, metavar="CATALOG")
+    p.add_argument("--out-dir", required=True, metavar="DIR", help="created if missing")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="worker processes (default: every core; 1 plans in this process)")
+    p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")
     p.set_defaults(run=cmd_plugins)

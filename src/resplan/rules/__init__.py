@@ -5,9 +5,10 @@ closures once; it never reaches ``eval`` or ``exec``. See ``docs/rule-language.m
 """
 
 from resplan.rules.compiler import (
-    Compiled, Condition, Scope, compile_condition, compile_expression, param_type,
+    Compiled, Condition, ExpressionError, Scope, compile_condition, compile_expression,
+    param_type,
 )
-from resplan.rules.expr import ExpressionError, parse
+from resplan.rules.expr import parse
 from resplan.rules.functions import BUILTIN_FUNCTIONS, Function
 from resplan.rules.template import Template, compile_template, format_value
 from resplan.rules.types import ANY, BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type

@@ -1,82 +1,87 @@
 """Type-check a parsed expression and compile it to closures, once.
 
 Each node becomes a Python closure ``f(env) -> value``; evaluating a condition calls the
-closures, it never walks the tree again. Values follow three-valued logic: a missing
-fact is :class:`~resplan.rules.values.Unknown`, which spreads through comparisons and
-arithmetic, and which ``and``/``or`` treat by Kleene's rules.
+closures, it never walks the tree again. Parameters and literals are constants at compile
+time, and operations on constants are folded away. Values follow three-valued logic: a
+missing fact is :class:`~resplan.rules.values.Unknown`, which spreads through
+comparisons, arithmetic, membership and function calls, and which ``and``/``or`` treat
+by Kleene's rules.
+
+The closures test for unknowns with ``value.__class__ is Unknown`` (the fastest test
+there is, and exact because Unknown cannot be subclassed) and never take the truth
+value of anything that may be unknown.
 """
 
 from __future__ import annotations
 
 import difflib
 import operator
+from functools import partial
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 import attrs
 
-from resplan.rules.expr import Binary, Call, ExpressionError, ListLit, Literal, Name, Unary, parse
-from resplan.rules.functions import BUILTIN_FUNCTIONS, Function
+from resplan.rules.expr import (
+    Binary, Call, ExpressionError, ListLit, Literal, Name, Node, Unary, parse, start_column,
+)
+from resplan.rules.functions import BUILTIN_FUNCTIONS, BUILTINS, Function
 from resplan.rules.types import (
-    ANY, BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type, accepts, comparable, is_textual,
+    ANY, BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type, accepts, comparable, contains_any,
+    disjoint, is_choice, is_textual,
 )
 from resplan.rules.values import Unknown, merge
 
+__all__ = [
+    "Scope", "Compiled", "Condition", "compile_condition", "compile_expression",
+    "ExpressionError", "param_type", "did_you_mean",
+]
+
 Fn = Callable[[Mapping[str, Any]], Any]
+_U = Unknown  # short name for the hot paths
+
+
+# --------------------------------------------------------------------- scope
 
 
 def param_type(value) -> Type:
-    if isinstance(value, bool):
+    """The type of a parameter, from its Python value."""
+    if isinstance(value, bool):  # before int: True is an int
         return BOOL
     if isinstance(value, (int, float)):
         return NUMBER
     if isinstance(value, str):
         return TEXT
-    if isinstance(value, (list, tuple, frozenset)) and all(isinstance(v, str) for v in value):
+    if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
         return SetOf(TEXT)
     raise ExpressionError(f"a parameter cannot hold {value!r}")
 
 
-@attrs.frozen
-class Scope:
-    """The facts (dotted names with types) and parameters (constants) an expression may use."""
+def _param_value(value):
+    return frozenset(value) if isinstance(value, (list, tuple, set)) else value
 
-    facts: Mapping[str, Type]
-    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+def _read_only(mapping) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@attrs.frozen(eq=False)
+class Scope:
+    """The facts (dotted names with types) and parameters (constants) an expression may use.
+
+    Parameter types follow their values: bool, number, text, or a list of text (a set).
+    """
+
+    facts: Mapping[str, Type] = attrs.field(converter=_read_only)
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_read_only)
+
+    def __attrs_post_init__(self) -> None:
+        for name, typ in self.facts.items():
+            if not isinstance(typ, Type) or contains_any(typ):
+                raise TypeError(f"fact {name!r} needs a definite rule type, not {typ!r}")
 
     def names(self) -> list[str]:
         return [*self.facts, *self.params]
-
-
-@attrs.frozen
-class Compiled:
-    """A compiled expression: call it with an env mapping fact names to values."""
-
-    text: str
-    type: Type
-    names: frozenset[str]
-    ast: Any = attrs.field(repr=False, eq=False)
-    fn: Fn = attrs.field(repr=False, eq=False)
-
-    def __call__(self, env: Mapping[str, Any]):
-        return self.fn(env)
-
-
-Condition = Compiled
-
-
-def compile_expression(text: str, scope: Scope,
-                       functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Compiled:
-    tree = parse(text)
-    typ, fn, names = _Compiler(scope, functions).node(tree)
-    return Compiled(text=text, type=typ, names=frozenset(names), ast=tree, fn=fn)
-
-
-def compile_condition(text: str, scope: Scope,
-                      functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Compiled:
-    compiled = compile_expression(text, scope, functions)
-    if compiled.type != BOOL:
-        raise ExpressionError(f"a condition must be true or false, not {compiled.type}", 1)
-    return compiled
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -84,225 +89,533 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+# --------------------------------------------------------------------- results
+
+
+@attrs.frozen
+class Compiled:
+    """A compiled expression: call it with an env mapping fact names to values.
+
+    A fact missing from the env, or ``None`` there, is unknown. ``names`` are the facts
+    the expression reads, ``params`` the parameters folded into it; ``fn`` is the bare
+    closure (the same as calling this object, one call cheaper).
+    """
+
+    text: str
+    type: Type
+    names: frozenset[str]
+    ast: Node = attrs.field(repr=False, eq=False)
+    fn: Fn = attrs.field(repr=False, eq=False)
+    params: frozenset[str] = attrs.field(default=frozenset(), repr=False)
+
+    def __call__(self, env: Mapping[str, Any]):
+        return self.fn(env)
+
+
+@attrs.frozen
+class Condition(Compiled):
+    """A compiled expression of type bool: calling it gives True, False or an Unknown."""
+
+
+def compile_expression(text: str, scope: Scope,
+                       functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Compiled:
+    tree, code, compiler = _compile(text, scope, functions)
+    return Compiled(text=text, type=code.type, names=frozenset(compiler.facts), ast=tree,
+                    fn=code.as_fn(), params=frozenset(compiler.params))
+
+
+def compile_condition(text: str, scope: Scope,
+                      functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Condition:
+    tree, code, compiler = _compile(text, scope, functions)
+    if code.type != BOOL:
+        raise ExpressionError(f"a condition must be true or false, not {code.type}", 1)
+    return Condition(text=text, type=BOOL, names=frozenset(compiler.facts), ast=tree,
+                     fn=code.as_fn(), params=frozenset(compiler.params))
+
+
+def _compile(text, scope, functions):
+    try:
+        tree = parse(text)
+        compiler = _Compiler(text, scope, functions)
+        return tree, compiler.build(tree), compiler
+    except RecursionError:  # a very long chain of operators
+        raise ExpressionError("expression too long to compile") from None
+
+
+# --------------------------------------------------------------------- compiling
+
+
+@attrs.frozen
+class _Code:
+    """A compiled node: a constant (``fn`` is None) or a closure, with its type."""
+
+    type: Type
+    node: Node
+    fn: Fn | None = None
+    value: Any = None
+    fact: str | None = None  # set when the closure only reads this fact: callers inline it
+    items: tuple = ()  # a list literal's item codes, to check quoted values against enums
+
+    @property
+    def is_const(self) -> bool:
+        return self.fn is None
+
+    def as_fn(self) -> Fn:
+        if self.fn is not None:
+            return self.fn
+        value = self.value
+        return lambda env: value
+
+
+def _constant(typ: Type, node: Node, value, items: tuple = ()) -> _Code:
+    if value.__class__ is _U:
+        # A folded unknown (1 / 0) must still merge with its neighbours' facts: keep it
+        # off the constant fast paths, which assume a known value.
+        return _Code(typ, node, fn=lambda env: value)
+    return _Code(typ, node, value=value, items=items)
+
+
+def _div(a, b):
+    return a / b if b != 0 else _DIVISION_BY_ZERO
+
+
+_DIVISION_BY_ZERO = Unknown()
+_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _div}
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+            ">": operator.gt, ">=": operator.ge}
+# a OP b == FLIPPED[OP](b, a): lets partial() bind a constant as the first argument.
+_FLIPPED = {operator.eq: operator.eq, operator.ne: operator.ne, operator.lt: operator.gt,
+            operator.le: operator.ge, operator.gt: operator.lt, operator.ge: operator.le}
+_PURE = frozenset(id(f) for f in BUILTINS)  # built-ins: safe to call at compile time
 
 
 class _Compiler:
-    def __init__(self, scope: Scope, functions: Mapping[str, Function]):
-        self.scope, self.functions = scope, functions
+    def __init__(self, text: str, scope: Scope, functions: Mapping[str, Function]):
+        self.text, self.scope, self.functions = text, scope, functions
+        self.facts: set[str] = set()
+        self.params: set[str] = set()
 
-    def node(self, node) -> tuple[Type, Fn, set[str]]:
+    def build(self, node: Node) -> _Code:
         return getattr(self, type(node).__name__.lower())(node)
 
     # ---------------------------------------------------------------- leaves
 
-    def literal(self, node: Literal):
+    def literal(self, node: Literal) -> _Code:
         value = node.value
-        typ = BOOL if isinstance(value, bool) else NUMBER if isinstance(value, (int, float)) else TEXT
-        return typ, (lambda env: value), set()
+        typ = BOOL if isinstance(value, bool) else TEXT if isinstance(value, str) else NUMBER
+        return _Code(typ, node, value=value)
 
-    def name(self, node: Name):
-        if node.name in self.scope.params:
-            value = self.scope.params[node.name]
-            if isinstance(value, (list, tuple)):
-                value = frozenset(value)
-            return param_type(value), (lambda env: value), set()
-        if node.name in self.scope.facts:
-            name, missing = node.name, Unknown(frozenset((node.name,)))
-
-            def fact(env):
-                value = env.get(name)
-                return missing if value is None else value
-            return self.scope.facts[name], fact, {name}
-        if node.name in self.functions:
-            raise ExpressionError(f"{node.name!r} is a function: call it with ()", node.column, node.name)
+    def name(self, node: Name) -> _Code:
+        name = node.name
+        typ = self.scope.facts.get(name)
+        if typ is not None:
+            self.facts.add(name)
+            return _Code(typ, node, fn=_reader(name, typ), fact=name)
+        if name in self.scope.params:
+            value = self.scope.params[name]
+            try:
+                typ = param_type(value)
+            except ExpressionError as exc:
+                raise ExpressionError(f"parameter {name!r}: {exc.message}", node.column, name)
+            self.params.add(name)
+            return _Code(typ, node, value=_param_value(value))
+        if name in self.functions:
+            raise ExpressionError(f"{name!r} is a function: call it with ()", node.column, name)
         raise ExpressionError(
-            f"unknown name {node.name!r}{did_you_mean(node.name, self.scope.names())}",
-            node.column, node.name)
+            f"unknown name {name!r}{did_you_mean(name, [*self.scope.names(), 'true', 'false'])}",
+            node.column, name)
 
-    def listlit(self, node: ListLit):
-        parts = [self.node(item) for item in node.items]
-        types = {t for t, _f, _n in parts}
-        if len(types) > 1 and not all(is_textual(t) for t in types):
-            raise ExpressionError("a list mixes types", node.column)
-        item = next(iter(types)) if len(types) == 1 else TEXT
-        if isinstance(item, SetOf) or item is BOOL:
-            raise ExpressionError(f"a list cannot hold {item} values", node.column)
-        fns = [f for _t, f, _n in parts]
-        names = set().union(*(n for _t, _f, n in parts)) if parts else set()
-        if not names:  # all literals or parameters: fold once
-            constant = frozenset(f({}) for f in fns)
-            return SetOf(item), (lambda env: constant), names
+    def listlit(self, node: ListLit) -> _Code:
+        codes = tuple(self.build(item) for item in node.items)
+        for code in codes:
+            if not is_textual(code.type):
+                raise ExpressionError(f"a list holds text or enum values, not {code.type}",
+                                      start_column(code.node))
+        if all(code.is_const for code in codes):
+            return _constant(SetOf(TEXT), node, frozenset(c.value for c in codes), codes)
+        fns = [code.as_fn() for code in codes]
 
         def build(env):
             values = [f(env) for f in fns]
-            unknown = [v for v in values if v.__class__ is Unknown]
-            return merge(*unknown) if unknown else frozenset(values)
-        return SetOf(item), build, names
+            for value in values:
+                if value.__class__ is _U:
+                    return merge(*values)
+            return frozenset(values)
+        return _Code(SetOf(TEXT), node, fn=build, items=codes)
 
-    def call(self, node: Call):
-        fn = self.functions.get(node.name)
-        if fn is None:
+    def call(self, node: Call) -> _Code:
+        func = self.functions.get(node.name)
+        if func is None:
             raise ExpressionError(
                 f"unknown function {node.name!r}{did_you_mean(node.name, self.functions)}",
                 node.column, node.name)
-        if len(node.args) != len(fn.args):
-            raise ExpressionError(f"{node.name}() takes {len(fn.args)} argument"
-                                  f"{'s' if len(fn.args) != 1 else ''}, got {len(node.args)}",
-                                  node.column, node.name)
-        parts = [self.node(arg) for arg in node.args]
-        for index, ((typ, _f, _n), expected, arg) in enumerate(zip(parts, fn.args, node.args), 1):
-            if not accepts(expected, typ):
+        if len(node.args) != len(func.args):
+            plural = "" if len(func.args) == 1 else "s"
+            raise ExpressionError(f"{node.name}() takes {len(func.args)} argument{plural}, "
+                                  f"got {len(node.args)}", node.column, node.name)
+        codes = [self.build(arg) for arg in node.args]
+        for index, (expected, code) in enumerate(zip(func.args, codes), 1):
+            if self._quoted_fits(expected, code):
+                continue
+            if not accepts(expected, code.type):
                 raise ExpressionError(f"argument {index} of {node.name}() must be {expected}, "
-                                      f"not {typ}", arg.column, node.name)
-        fns = [f for _t, f, _n in parts]
-        names = set().union(*(n for _t, _f, n in parts)) if parts else set()
-        impl, handles_unknown = fn.impl, fn.handles_unknown
-        # Kleene and/or test identity with True/False: make a plugin's truthy result a bool.
-        cast = bool if fn.returns == BOOL else (lambda value: value)
-
-        def call(env):
-            args = [f(env) for f in fns]
-            if not handles_unknown:
-                unknown = [a for a in args if a.__class__ is Unknown]
-                if unknown:
-                    return merge(*unknown)
-            result = impl(*args)
-            return result if result.__class__ is Unknown else cast(result)
-        return fn.returns, call, names
+                                      f"not {code.type}", start_column(code.node), node.name)
+        self._check_set_arguments(func, codes)
+        if id(func) in _PURE and all(code.is_const for code in codes):
+            return _constant(func.returns, node, _answer(func.impl(*[c.value for c in codes])))
+        fn = _call(func.impl, [code.as_fn() for code in codes], func.handles_unknown)
+        if func.returns == BOOL and id(func) not in _PURE:
+            fn = _as_bool(fn)  # Kleene and/or test identity with True/False
+        return _Code(func.returns, node, fn=fn)
 
     # ---------------------------------------------------------------- operators
 
-    def unary(self, node: Unary):
-        typ, fn, names = self.node(node.operand)
+    def unary(self, node: Unary) -> _Code:
+        code = self.build(node.operand)
         if node.op == "not":
-            if typ != BOOL:
-                raise ExpressionError(f"'not' needs true or false, not {typ}", node.column)
+            if code.type != BOOL:
+                raise ExpressionError(f"'not' needs true or false, not {code.type}", node.column)
+            if code.is_const:
+                return _constant(BOOL, node, not code.value)
+            return _Code(BOOL, node, fn=_negate(code.fn))
+        if code.type != NUMBER:
+            raise ExpressionError(f"'-' needs a number, not {code.type}", node.column)
+        if code.is_const:
+            return _constant(NUMBER, node, -code.value)
+        return _Code(NUMBER, node, fn=_minus(code.fn))
 
-            def negate(env):
-                value = fn(env)
-                return value if value.__class__ is Unknown else not value
-            return BOOL, negate, names
-        if typ != NUMBER:
-            raise ExpressionError(f"'-' needs a number, not {typ}", node.column)
-
-        def minus(env):
-            value = fn(env)
-            return value if value.__class__ is Unknown else -value
-        return NUMBER, minus, names
-
-    def binary(self, node: Binary):
-        left_t, lf, ln = self.node(node.left)
-        right_t, rf, rn = self.node(node.right)
-        names = ln | rn
+    def binary(self, node: Binary) -> _Code:
         op = node.op
+        left, right = self.build(node.left), self.build(node.right)
         if op in ("and", "or"):
-            for side, typ in ((node.left, left_t), (node.right, right_t)):
-                if typ != BOOL:
-                    raise ExpressionError(f"'{op}' needs true or false on both sides, not {typ}",
-                                          side.column if hasattr(side, "column") else node.column)
-            return BOOL, (_and(lf, rf) if op == "and" else _or(lf, rf)), names
-        if op in _ARITH or op == "/":
-            if left_t != NUMBER or right_t != NUMBER:
-                raise ExpressionError(f"'{op}' needs numbers, not {left_t} and {right_t}", node.column)
-            return NUMBER, (_divide(lf, rf) if op == "/" else _strict(_ARITH[op], lf, rf)), names
+            return self._logic(node, left, right)
+        if op in _ARITH:
+            if left.type != NUMBER or right.type != NUMBER:
+                raise ExpressionError(f"'{op}' needs numbers, not {left.type} and {right.type}",
+                                      node.column)
+            return _apply(NUMBER, node, _ARITH[op], left, right)
         if op in ("in", "not in"):
-            if not isinstance(right_t, SetOf):
-                raise ExpressionError(f"'{op}' needs a set or a list on its right, not {right_t}",
-                                      node.right.column if hasattr(node.right, "column") else node.column)
-            if not comparable(left_t, right_t.item) and right_t.item is not ANY:
-                raise ExpressionError(f"cannot look for {left_t} in {right_t}", node.column)
-            self._check_enum_literal(node.left, right_t.item)
-            if isinstance(node.right, ListLit):
-                for item in node.right.items:
-                    self._check_enum_literal(item, left_t)
-            test = _strict(lambda a, b: a in b, lf, rf)
-            return BOOL, (test if op == "in" else _negated(test)), names
-        # comparisons
-        if not comparable(left_t, right_t):
-            raise ExpressionError(f"cannot compare {left_t} with {right_t}", node.column)
-        self._check_enum_literal(node.left, right_t)
-        self._check_enum_literal(node.right, left_t)
+            code = self._membership(node, left, right)
+            if op == "in":
+                return code
+            if code.is_const:
+                return _constant(BOOL, node, not code.value)
+            return _Code(BOOL, node, fn=_negate(code.fn))
         if op in ("==", "!="):
-            test = _strict(operator.eq if op == "==" else operator.ne, lf, rf)
-            return BOOL, test, names
-        if left_t == NUMBER and right_t == NUMBER:
-            return BOOL, _strict(_ORDER[op], lf, rf), names
-        level = left_t if isinstance(left_t, Level) else right_t if isinstance(right_t, Level) else None
-        other = node.right if level is left_t else node.left
-        other_t = right_t if level is left_t else left_t
-        if level is not None and other_t != level and not (
-                isinstance(other, Literal) and isinstance(other.value, str)):
-            raise ExpressionError(f"a level compares with the same level or a quoted value, "
-                                  f"not {other_t}", node.column)
+            return self._equality(node, left, right)
+        return self._order(node, left, right)
+
+    def _logic(self, node: Binary, left: _Code, right: _Code) -> _Code:
+        op = node.op
+        for side in (left, right):
+            if side.type != BOOL:
+                raise ExpressionError(f"'{op}' needs true or false on both sides, not {side.type}",
+                                      start_column(side.node))
+        # Fold constants by Kleene's rules: false decides 'and', true decides 'or',
+        # and the other constant leaves the result to the other side.
+        decisive = op == "or"
+        for this, other in ((left, right), (right, left)):
+            if this.is_const:
+                return _constant(BOOL, node, decisive) if this.value is decisive else other
+        return _Code(BOOL, node, fn=(_and if op == "and" else _or)(left.fn, right.fn))
+
+    def _equality(self, node: Binary, left: _Code, right: _Code) -> _Code:
+        lt, rt = left.type, right.type
+        if not comparable(lt, rt):
+            if isinstance(lt, SetOf) or isinstance(rt, SetOf):
+                raise ExpressionError(f"cannot compare {lt} with {rt}: test sets with 'in', "
+                                      f"'not in' or any_in()", node.column)
+            if disjoint(lt, rt):
+                raise ExpressionError(f"cannot compare {lt} with {rt}: they share no value",
+                                      node.column)
+            raise ExpressionError(f"cannot compare {lt} with {rt}", node.column)
+        self._check_quoted(lt, right)
+        self._check_quoted(rt, left)
+        return _apply(BOOL, node, _COMPARE[node.op], left, right)
+
+    def _order(self, node: Binary, left: _Code, right: _Code) -> _Code:
+        op, lt, rt = node.op, left.type, right.type
+        if lt == NUMBER and rt == NUMBER:
+            return _apply(BOOL, node, _COMPARE[op], left, right)
+        level = lt if isinstance(lt, Level) else rt if isinstance(rt, Level) else None
         if level is None:
-            raise ExpressionError(f"'{op}' compares numbers or levels, not {left_t} and {right_t}",
+            if lt != rt and not (is_textual(lt) and is_textual(rt)):
+                raise ExpressionError(f"cannot compare {lt} with {rt}", node.column)
+            unordered = next((t for t in (lt, rt) if isinstance(t, Enum)), None)
+            why = f" ({unordered} is not ordered: declare it a level)" if unordered else ""
+            raise ExpressionError(f"'{op}' compares numbers or levels, not {lt} and {rt}{why}",
                                   node.column)
-        rank = {value: index for index, value in enumerate(level.values)}
-        compare = _ORDER[op]
-        return BOOL, _strict(lambda a, b: compare(rank[a], rank[b]), lf, rf), names
+        # Compare positions in the level's order: quoted values become their position at
+        # compile time, the level's fact is looked up in its rank table as it is read.
+        ranked = []
+        for side in (left, right):
+            if side.type == level:
+                ranked.append(_Code(NUMBER, side.node, fn=_ranker(side, level)))
+            elif side.type == TEXT and side.is_const:
+                self._check_quoted(level, side)
+                ranked.append(_Code(NUMBER, side.node, value=level.rank[side.value]))
+            else:
+                other = rt if side is right else lt
+                raise ExpressionError(f"a level compares with the same level or a quoted value, "
+                                      f"not {other}", node.column)
+        return _apply(BOOL, node, _COMPARE[op], *ranked)
 
-    def _check_enum_literal(self, node, against: Type):
-        """A string literal compared with an enum or level must be one of its values."""
-        if isinstance(against, (Enum, Level)) and isinstance(node, Literal) and isinstance(node.value, str):
-            if node.value not in against.values:
+    def _membership(self, node: Binary, left: _Code, right: _Code) -> _Code:
+        lt, rt = left.type, right.type
+        if not isinstance(rt, SetOf):
+            raise ExpressionError(f"'{node.op}' needs a set or a list on its right, not {rt}",
+                                  start_column(right.node))
+        if not is_textual(lt):
+            raise ExpressionError(f"'{node.op}' looks for text or an enum value, not {lt}",
+                                  start_column(left.node))
+        if disjoint(lt, rt.item):
+            raise ExpressionError(f"cannot look for {lt} in {rt}: they share no value",
+                                  node.column)
+        self._check_quoted(lt, right)
+        self._check_quoted(rt.item, left)
+        return _apply(BOOL, node, _contains, left, right)
+
+    # ---------------------------------------------------------------- quoted values
+
+    def _quoted(self, code: _Code):
+        """The constant text values in ``code``, each with its column and quote mark."""
+        if code.items:
+            for item in code.items:
+                yield from self._quoted(item)
+        elif code.is_const and isinstance(code.value, str):
+            column = code.node.column
+            mark = self.text[column - 1] if isinstance(code.node, Literal) else '"'
+            yield code.value, column, mark
+        elif code.is_const and isinstance(code.value, frozenset):  # a list parameter
+            for value in sorted(code.value):
+                yield value, code.node.column, '"'
+
+    def _check_quoted(self, against: Type, code: _Code) -> None:
+        """A quoted value compared with an enum or a level must be one of its values."""
+        if not is_choice(against):
+            return
+        for value, column, mark in self._quoted(code):
+            if value not in against.values:
                 raise ExpressionError(
-                    f"{node.value!r} is not one of {', '.join(against.values)}"
-                    f"{did_you_mean(node.value, against.values)}", node.column)
+                    f"{mark}{value}{mark} is not one of {', '.join(against.values)}"
+                    f"{did_you_mean(value, against.values)}", column)
+
+    def _quoted_fits(self, expected: Type, code: _Code) -> bool:
+        """A constant given where an enum (or set of one) is declared: check its values."""
+        if is_choice(expected) and code.type == TEXT and code.is_const:
+            self._check_quoted(expected, code)
+            return True
+        if isinstance(expected, SetOf) and is_choice(expected.item) \
+                and code.type == SetOf(TEXT) and code.is_const:
+            self._check_quoted(expected.item, code)
+            return True
+        return False
+
+    def _check_set_arguments(self, func: Function, codes: list[_Code]) -> None:
+        # any_in(program.visas, ["J1"]): a list given beside a set of enum values is
+        # compared with it, so its quoted values must be among the enum's.
+        sets = [c for d, c in zip(func.args, codes) if isinstance(d, SetOf)]
+        choices = [c.type.item for c in sets if isinstance(c.type, SetOf) and is_choice(c.type.item)]
+        if choices:
+            for code in sets:
+                if code.type == SetOf(TEXT):
+                    self._check_quoted(choices[0], code)
 
 
-def _strict(op, lf: Fn, rf: Fn) -> Fn:
-    """A binary operation that is unknown when either side is."""
+# --------------------------------------------------------------------- closures
+
+
+def _reader(name: str, typ: Type) -> Fn:
+    missing = Unknown(frozenset((name,)))
+    if typ == BOOL:
+        def read_bool(env):
+            value = env.get(name)
+            if value is True or value is False:
+                return value
+            if value is None:
+                return missing
+            return value if value.__class__ is _U else bool(value)
+        return read_bool
+
+    def read(env):
+        value = env.get(name)
+        return missing if value is None else value
+    return read
+
+
+def _ranker(code: _Code, level: Level) -> Fn:
+    """A level's value as its position in the level's order."""
+    rank, fn = level.rank, code.fn
+    what = code.fact or "a level value"
+
+    def position(env):
+        value = fn(env)
+        if value.__class__ is _U:
+            return value
+        index = rank.get(value)
+        if index is None:
+            raise ValueError(f"{what} is {value!r}, not one of {', '.join(level.values)}")
+        return index
+    return position
+
+
+def _contains(item, values) -> bool:
+    return item in values
+
+
+def _apply(typ: Type, node: Node, op, left: _Code, right: _Code) -> _Code:
+    """A strict binary operation (unknown if either side is), specialised for constants."""
+    if left.is_const and right.is_const:
+        return _constant(typ, node, op(left.value, right.value))
+    if right.is_const or left.is_const:
+        # One side is a known constant: bind it so the closure tests a single value.
+        if right.is_const:
+            varying, const = left, right.value
+            if op is _contains:
+                test = partial(operator.contains, const)
+            elif op in _FLIPPED:
+                test = partial(_FLIPPED[op], const)
+            else:
+                return _Code(typ, node, fn=_op_const(op, left.fn, const))
+        else:
+            varying, const = right, left.value
+            test = partial(op, const)
+        if varying.fact is not None:
+            return _Code(typ, node, fn=_test_fact(varying.fact, test))
+        return _Code(typ, node, fn=_test(varying.fn, test))
+    return _Code(typ, node, fn=_op2(op, left.fn, right.fn))
+
+
+def _test_fact(name: str, test) -> Fn:
+    missing = Unknown(frozenset((name,)))
+
     def apply(env):
-        a, b = lf(env), rf(env)
-        if a.__class__ is Unknown or b.__class__ is Unknown:
-            return merge(a, b)
+        value = env.get(name)
+        if value is None:
+            return missing
+        if value.__class__ is _U:
+            return value
+        return test(value)
+    return apply
+
+
+def _test(fn: Fn, test) -> Fn:
+    def apply(env):
+        value = fn(env)
+        return value if value.__class__ is _U else test(value)
+    return apply
+
+
+def _op_const(op, fn: Fn, const) -> Fn:
+    def apply(env):
+        value = fn(env)
+        return value if value.__class__ is _U else op(value, const)
+    return apply
+
+
+def _op2(op, lf: Fn, rf: Fn) -> Fn:
+    def apply(env):
+        a, b = lf(env), rf(env)  # both sides, even if one is unknown: name all the facts
+        if a.__class__ is _U:
+            return Unknown(a.facts | b.facts) if b.__class__ is _U else a
+        if b.__class__ is _U:
+            return b
         return op(a, b)
     return apply
 
 
-def _negated(test: Fn) -> Fn:
+def _negate(fn: Fn) -> Fn:
     def apply(env):
-        value = test(env)
-        return value if value.__class__ is Unknown else not value
+        value = fn(env)
+        return value if value.__class__ is _U else not value
     return apply
 
 
-def _divide(lf: Fn, rf: Fn) -> Fn:
+def _minus(fn: Fn) -> Fn:
     def apply(env):
-        a, b = lf(env), rf(env)
-        if a.__class__ is Unknown or b.__class__ is Unknown:
-            return merge(a, b)
-        return Unknown() if b == 0 else a / b
+        value = fn(env)
+        return value if value.__class__ is _U else -value
     return apply
 
 
 def _and(lf: Fn, rf: Fn) -> Fn:
-    # Kleene: false wins over unknown; true and unknown is unknown.
+    # Kleene: false decides; true leaves it to the other side; else unknown.
     def apply(env):
         a = lf(env)
         if a is False:
             return False
         b = rf(env)
-        if b is False:
-            return False
-        if a is True:
+        if a is True or b is False:
             return b
-        return a if b is True else merge(a, b)
+        if b is True:
+            return a
+        return Unknown(a.facts | b.facts)
     return apply
 
 
 def _or(lf: Fn, rf: Fn) -> Fn:
-    # Kleene: true wins over unknown; false or unknown is unknown.
+    # Kleene: true decides; false leaves it to the other side; else unknown.
     def apply(env):
         a = lf(env)
         if a is True:
             return True
         b = rf(env)
-        if b is True:
-            return True
-        if a is False:
+        if a is False or b is True:
             return b
-        return a if b is False else merge(a, b)
+        if b is False:
+            return a
+        return Unknown(a.facts | b.facts)
+    return apply
+
+
+def _answer(result):
+    # A function with nothing to say returns None: that is an unknown, not a value.
+    return _NO_ANSWER if result is None else result
+
+
+_NO_ANSWER = Unknown()
+
+
+def _call(impl, fns: list[Fn], handles_unknown: bool) -> Fn:
+    if handles_unknown:
+        if len(fns) == 1:
+            only = fns[0]
+            return lambda env: _answer(impl(only(env)))
+        return lambda env: _answer(impl(*[f(env) for f in fns]))
+    if len(fns) == 1:
+        only = fns[0]
+
+        def call1(env):
+            a = only(env)
+            if a.__class__ is _U:
+                return a
+            result = impl(a)
+            return _NO_ANSWER if result is None else result
+        return call1
+    if len(fns) == 2:
+        first, second = fns
+
+        def call2(env):
+            a, b = first(env), second(env)
+            if a.__class__ is _U or b.__class__ is _U:
+                return merge(a, b)
+            result = impl(a, b)
+            return _NO_ANSWER if result is None else result
+        return call2
+
+    def call(env):
+        args = [f(env) for f in fns]
+        for arg in args:
+            if arg.__class__ is _U:
+                return merge(*args)
+        return _answer(impl(*args))
+    return call
+
+
+def _as_bool(fn: Fn) -> Fn:
+    def apply(env):
+        value = fn(env)
+        if value is True or value is False or value.__class__ is _U:
+            return value
+        return bool(value)
     return apply

@@ -150,8 +150,9 @@ def tokenize(text: str) -> list[Token]:
             pos += 1
         elif char in "0123456789":
             stop = _NUMBER.match(text, pos).end()
-            if stop < end and (text[stop] in _NAME_START or text[stop] in "0123456789."):
-                raise ExpressionError(f"malformed number {text[pos:stop + 1]!r}", column)
+            if stop < end and (text[stop] in _NAME_START or text[stop] == "."):
+                bad = re.compile(r"[A-Za-z0-9_.]*").match(text, pos).group()
+                raise ExpressionError(f"malformed number {bad!r}", column)
             word = text[pos:stop]
             tokens.append(Token("number", word, column, float(word) if "." in word else int(word)))
             pos = stop
@@ -338,11 +339,16 @@ class _Parser:
             return node
         raise ExpressionError(f"expected a value, found {self.found()}", tok.column)
 
+    def unclosed(self, opener: Token, expected: str) -> ExpressionError:
+        if self.tok.kind == "end":
+            return ExpressionError(f"expected {expected}: the {opener.text!r} at column "
+                                   f"{opener.column} is unclosed", self.tok.column)
+        return ExpressionError(f"expected {expected} to close the {opener.text!r} at column "
+                               f"{opener.column}, found {self.found()}", self.tok.column)
+
     def close(self, opener: Token, closer: str) -> None:
         if not self.at(closer):
-            raise ExpressionError(
-                f"expected {closer!r} to close the {opener.text!r} at column {opener.column}, "
-                f"found {self.found()}", self.tok.column)
+            raise self.unclosed(opener, repr(closer))
         self.take()
 
     def items(self, opener: Token, closer: str) -> tuple:
@@ -355,9 +361,7 @@ class _Parser:
                 self.take()
                 items.append(self.or_())
             if not self.at(closer):
-                raise ExpressionError(
-                    f"expected ',' or {closer!r} to close the {opener.text!r} at column "
-                    f"{opener.column}, found {self.found()}", self.tok.column)
+                raise self.unclosed(opener, f"',' or {closer!r}")
         self.take()
         self.depth -= 1
         return tuple(items)

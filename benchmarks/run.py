@@ -1,0 +1,492 @@
+"""resplan's benchmarks: the figures of issue 6, each beside its target.
+
+    python benchmarks/run.py             # the full run (a few minutes)
+    python benchmarks/run.py --quick     # a smoke run: fewer repetitions, smaller batch and sizes
+    python benchmarks/run.py --only plan,screen
+    python benchmarks/run.py --profile   # also: cProfile of plan computation on 13,400 programs
+
+Prints a table (figure, measured, target, met?) and writes every figure with its details
+to ``benchmarks/results/latest.json``. Nothing here asserts: speed is measured, never
+tested. See ``benchmarks/README.md`` for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import resplan
+from resplan import synth
+from resplan.batch import run_batch
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+PROFILE = ROOT / "examples" / "profiles" / "example.toml"
+EXAMPLE_PROFILES = sorted((ROOT / "examples" / "profiles").glob("*.toml"))
+NATIONAL = 13_400
+
+sys.path.insert(0, str(HERE))
+from cohort import make_cohort  # noqa: E402
+
+FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling")
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def timed(fn, runs: int, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of ``runs`` calls of ``fn`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def write_catalog(programs: int, seed: int, folder: Path) -> Path:
+    path = folder / f"synthetic-{programs}.toml"
+    if not path.exists():
+        path.write_text(synth.dumps_catalog_toml(synth.synthesize_catalog(programs, seed)),
+                        encoding="utf-8")
+    return path
+
+
+def draft_before(stage: str, profile, catalog, host):
+    """The Draft the pipeline hands to ``stage``, made by the stages before it."""
+    from resplan.facts import profile_facts
+    from resplan.pipeline import STAGES, Draft
+
+    draft = Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
+                  env=profile_facts(profile, host.rulebook.city_regions))
+    for name, run in STAGES:
+        if name == stage:
+            return draft, run
+        draft = run(draft)
+    raise LookupError(f"no stage {stage!r} in resplan.pipeline.STAGES")
+
+
+def stage_breakdown(profile, catalog, host, runs: int) -> dict[str, float]:
+    """Median milliseconds of each part of ``resplan.plan``, the way pipeline.make_plan runs it."""
+    from resplan import pipeline
+    from resplan.facts import profile_facts
+    from resplan.plan import Plan
+
+    parts: dict[str, list[float]] = {}
+
+    def clock(name, fn):
+        start = time.perf_counter()
+        value = fn()
+        parts.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+        return value
+
+    order = pipeline.VERDICT_ORDER
+    for _ in range(runs):
+        env = clock("profile facts", lambda: profile_facts(profile, host.rulebook.city_regions))
+        draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook, env=env)
+        for name, run in pipeline.STAGES:
+            draft = clock(f"stage {name}", lambda: run(draft))
+        programs = clock("sort programs", lambda: sorted(draft.programs, key=lambda p: (
+            order[p.verdict] == 2, p.tier or 4, order[p.verdict], p.id)))
+        prov = clock("provenance (input digests)",
+                     lambda: pipeline.provenance(profile, catalog, host))
+        plan = Plan(provenance=prov, assessment=draft.assessment, specialties=draft.specialties,
+                    regions=draft.regions, programs=tuple(programs), actions=draft.actions,
+                    summary=draft.summary)
+        clock("plugins' adjust_plan", lambda: pipeline.adjust(plan, profile, catalog, host))
+    return {name: round(statistics.median(ms), 3) for name, ms in parts.items()}
+
+
+WRAPPER = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "code": child.returncode, "stderr": child.stderr[-2000:],
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def run_wrapped(argv: list[str]) -> dict:
+    """Run ``argv`` under a small wrapper process that times it and reads its peak RSS."""
+    out = subprocess.run([sys.executable, "-c", WRAPPER, *argv], capture_output=True,
+                         text=True, check=True)
+    result = json.loads(out.stdout)
+    if result["code"] != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {result['code']}: {result['stderr']}")
+    return result
+
+
+def figure(key, name, measured, unit, target=None, op=None, details=None, digits=1):
+    met = None
+    if target is not None and measured is not None:
+        met = measured <= target if op == "<=" else measured >= target
+    return {"key": key, "figure": name, "measured": measured, "unit": unit, "target": target,
+            "op": op, "met": met, "digits": digits, "details": details or {}}
+
+
+def info(key, name, measured, unit, details=None, digits=1):
+    return figure(key, name, measured, unit, details=details, digits=digits)
+
+
+# ------------------------------------------------------------------ the figures
+
+
+def bench_plan(ctx) -> list[dict]:
+    host, catalog, profile = ctx["host"], ctx["catalog"], ctx["profile"]
+    runs = ctx["runs"]
+    log(f"plan computation: {runs} runs over {len(catalog)} programs")
+    start = time.perf_counter()
+    plan = resplan.plan(profile, catalog, host=host)  # the first plan against this catalog
+    first_ms = (time.perf_counter() - start) * 1000
+    samples = timed(lambda: resplan.plan(profile, catalog, host=host), runs, warmup=0)
+    try:
+        breakdown = stage_breakdown(profile, catalog, host, max(3, runs // 2))
+    except Exception as exc:  # the pipeline changed shape: the figure itself still stands
+        breakdown = {"unavailable": repr(exc)}
+    start = time.perf_counter()
+    text = resplan.dumps_plan(plan)
+    dumps_ms = (time.perf_counter() - start) * 1000
+    median = statistics.median(samples) * 1000
+    return [figure("plan_ms", f"plan computation, {len(catalog):,} programs (median of {runs})",
+                   median, "ms", 10, "<=", {
+                       "samples_ms": [round(s * 1000, 3) for s in samples],
+                       "first_plan_ms (not in the median)": round(first_ms, 3),
+                       "programs_in_catalog": len(catalog),
+                       "programs_considered": plan.summary.programs_considered,
+                       "profile": str(ctx["profile_path"].relative_to(ROOT)),
+                       "breakdown_ms": breakdown,
+                       "dumps_plan_ms (not in this figure)": round(dumps_ms, 3),
+                       "plan_toml_bytes": len(text.encode("utf-8")),
+                   })]
+
+
+def bench_screen(ctx) -> list[dict]:
+    from resplan.stages import screen
+
+    try:
+        import peer
+    except ImportError as exc:
+        log(f"screening peer skipped: {exc} (pip install -r benchmarks/requirements.txt)")
+        return [figure("screen_ratio", "screening: resplan vs rule-engine peer (x faster)",
+                       None, "x", 30, ">=", {"skipped": str(exc)})]
+    host, catalog = ctx["host"], ctx["catalog"]
+    p = peer.Peer(host.rulebook)
+    draft, _run = draft_before("screen", ctx["profile"], catalog, host)
+    runs, peer_runs = ctx["runs"], max(1, ctx["runs"] // 2)
+    log(f"screening: resplan {runs} runs, rule-engine peer {peer_runs} runs")
+    ours = timed(lambda: screen.run(draft), runs)
+    theirs = timed(lambda: p.screen(draft), peer_runs)
+    ours_ms, theirs_ms = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
+    programs = len(p.screen(draft))
+
+    # The same verdicts, program by program, for the example profiles and part of the cohort.
+    checked = list(EXAMPLE_PROFILES) + ctx["cohort"][: ctx["agreement_cohort"]]
+    log(f"screening: comparing verdicts program by program for {len(checked)} profiles")
+    disagree, compared, verdicts = [], 0, {"apply": 0, "borderline": 0, "skip": 0}
+    for path in checked:
+        prof = resplan.load_profile(path)
+        d, _ = draft_before("screen", prof, catalog, host)
+        mine = peer.resplan_verdicts(screen.run(d).screened)
+        theirs_v = p.screen(d)
+        compared += len(mine)
+        for verdict, _rules in mine.values():
+            verdicts[verdict] += 1
+        disagree += [(Path(path).name, *row) for row in peer.disagreements(mine, theirs_v)]
+    for name, pid, a, b in disagree[:20]:
+        log(f"DISAGREE {name} {pid}: resplan {a} / peer {b}")
+
+    default_resolver = None
+    if not ctx["quick"]:
+        # What a user gets with rule-engine's default resolver: every missing fact makes it
+        # compute 'did you mean' suggestions. Shown for context, not the peer of the figure.
+        import rule_engine
+        slow = peer.Peer(host.rulebook)
+        slow.rules = [(i, v, s, rule_engine.Rule(r.text)) for i, v, s, r in slow.rules]
+        start = time.perf_counter()
+        slow.screen(draft)
+        default_resolver = round((time.perf_counter() - start) * 1000, 1)
+
+    ratio = theirs_ms / ours_ms
+    details = {"resplan_screen_ms": round(ours_ms, 3), "peer_ms": round(theirs_ms, 3),
+               "resplan_samples_ms": [round(s * 1000, 3) for s in ours],
+               "peer_samples_ms": [round(s * 1000, 3) for s in theirs],
+               "programs_screened": programs, "rules": len(p.rules),
+               "peer_missing_rules": p.missing,
+               "peer_default_resolver_ms (context only)": default_resolver}
+    return [
+        info("screen_resplan_ms", f"  resplan screening stage, {programs:,} programs", ours_ms, "ms"),
+        info("screen_peer_ms", f"  rule-engine peer, same rules and programs", theirs_ms, "ms"),
+        figure("screen_ratio", "screening: resplan vs rule-engine peer (x faster)", ratio, "x",
+               30, ">=", details),
+        figure("screen_disagreements",
+               f"screening verdicts differing from the peer ({compared:,} programs, "
+               f"{len(checked)} profiles)", len(disagree), "", 0, "<=",
+               {"profiles": [Path(x).name for x in checked], "verdicts": verdicts,
+                "disagreements": [list(map(str, row)) for row in disagree[:200]]}, digits=0),
+    ]
+
+
+def bench_cli(ctx) -> list[dict]:
+    runs = ctx["cli_runs"]
+    out = ctx["tmp"] / "cli-plan.toml"
+    argv = [sys.executable, "-m", "resplan", "plan", str(ctx["profile_path"]),
+            "--catalog", str(ctx["catalog_path"]), "--out", str(out)]
+    log(f"resplan plan end to end: {runs} runs in a subprocess")
+    results = [run_wrapped(argv) for _ in range(runs)]
+    seconds = statistics.median(r["seconds"] for r in results)
+    peak_mb = max(r["maxrss_kib"] for r in results) * 1024 / 1e6
+
+    # Where the time goes, measured in this process (a fresh host; the catalog read again).
+    start = time.perf_counter()
+    host = resplan.load_host()
+    load_host_s = time.perf_counter() - start
+    start = time.perf_counter()
+    catalog = host.read_catalog(ctx["catalog_path"])
+    read_s = time.perf_counter() - start
+    plan = resplan.plan(ctx["profile"], catalog, host=host)
+    start = time.perf_counter()
+    resplan.write_plan(plan, ctx["tmp"] / "inproc-plan.toml")
+    write_s = time.perf_counter() - start
+    parts = {"load_host_s": round(load_host_s, 3), "read_catalog_s": round(read_s, 3),
+             "write_plan_s": round(write_s, 3),
+             "plan_s": round(ctx.get("plan_median_s", float("nan")), 3)}
+    return [
+        figure("cli_s", f"resplan plan CLI end to end, {NATIONAL:,} programs", seconds, "s",
+               1.5, "<=", {"samples_s": [round(r["seconds"], 3) for r in results],
+                           "in_process_parts": parts}, digits=2),
+        info("cli_read_catalog_s", "  of which: read the catalog (in process)", read_s, "s", digits=2),
+        info("cli_write_plan_s", "  of which: write the plan TOML (in process)", write_s, "s", digits=2),
+        figure("peak_mb", "peak memory of the CLI run (max RSS)", peak_mb, "MB", 200, "<=",
+               {"maxrss_kib": [r["maxrss_kib"] for r in results]}),
+    ]
+
+
+def bench_import(ctx) -> list[dict]:
+    runs = ctx["import_runs"]
+    log(f"import resplan: {runs} fresh interpreters each")
+
+    def clock(code):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+
+    bare, full = [], []
+    clock("import resplan")  # warm the file cache and the bytecode
+    for _ in range(runs):
+        bare.append(clock("pass"))
+        full.append(clock("import resplan"))
+    ms = (statistics.median(full) - statistics.median(bare)) * 1000
+    top = []
+    try:
+        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import resplan"],
+                             capture_output=True, text=True, check=True).stderr
+        rows = []
+        for line in out.splitlines()[1:]:  # "import time: self | cumulative | name"
+            self_us, cumulative_us, name = line.split("|", 2)
+            rows.append((int(cumulative_us), int(self_us.split(":")[1]), name.strip()))
+        top = [{"module": name, "cumulative_ms": round(c / 1000, 1), "self_ms": round(s / 1000, 1)}
+               for c, s, name in sorted(rows, reverse=True)[:15]]
+    except Exception as exc:  # importtime's format is informative only
+        top = [{"unavailable": repr(exc)}]
+    return [figure("import_ms", "import resplan in a fresh interpreter", ms, "ms", 200, "<=",
+                   {"python_c_pass_ms": round(statistics.median(bare) * 1000, 1),
+                    "python_c_import_ms": round(statistics.median(full) * 1000, 1),
+                    "importtime_top": top})]
+
+
+def bench_batch(ctx) -> list[dict]:
+    profiles = ctx["cohort"][: ctx["batch_profiles"]]
+    jobs = ctx["jobs"]
+    out = ctx["tmp"] / "batch-out"
+    log(f"batch: {len(profiles)} profiles, jobs={jobs} (the longest figure)")
+    start = time.perf_counter()
+    result = run_batch(profiles, [ctx["catalog_path"]], out, jobs=jobs)
+    seconds = time.perf_counter() - start
+    rate = len(result.planned) / seconds
+    return [figure("batch_pps", f"resplan batch, {len(profiles):,} profiles, jobs={jobs}", rate,
+                   "plans/s", 50, ">=", {"seconds": round(seconds, 2),
+                                         "planned": len(result.planned),
+                                         "errors": list(result.errors)})]
+
+
+def bench_scaling(ctx) -> list[dict]:
+    host, profile = ctx["host"], ctx["profile"]
+    rows, per_program = [], []
+    for size in ctx["sizes"]:
+        log(f"scaling: {size:,} programs (synthesize, write, read, plan)")
+        path = write_catalog(size, ctx["seed"], ctx["tmp"])
+        catalog = resplan.load_catalog(path, host=host)
+        runs = ctx["runs"] if size <= 20_000 else max(3, ctx["runs"] // 2)
+        samples = timed(lambda: resplan.plan(profile, catalog, host=host), runs)
+        median = statistics.median(samples)
+        us = median / size * 1e6
+        per_program.append(us)
+        rows.append(info(f"scaling_{size}", f"  cost per program at {size:,} programs", us,
+                         "us/program", {"median_ms": round(median * 1000, 3), "runs": runs}, digits=2))
+        del catalog
+    spread = max(per_program) / min(per_program)
+    return rows + [figure("scaling_spread",
+                          f"cost per program, {min(ctx['sizes']):,} to {max(ctx['sizes']):,} "
+                          "programs (max / min)", spread, "x", 2, "<=",
+                          {f"{s}": round(u, 3) for s, u in zip(ctx["sizes"], per_program)},
+                          digits=2)]
+
+
+# ------------------------------------------------------------------ report
+
+
+def fmt(value, digits, unit):
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+    return f"{text} {unit}".rstrip()
+
+
+def table(figures: list[dict]) -> str:
+    rows = [("figure", "measured", "target", "met?")]
+    for f in figures:
+        target = "" if f["target"] is None else f"{f['op'].replace('<=', '≤').replace('>=', '≥')} " \
+                                                 f"{fmt(f['target'], 0 if float(f['target']).is_integer() else 1, f['unit'])}"
+        met = "" if f["met"] is None else ("yes" if f["met"] else "NO")
+        rows.append((f["figure"], fmt(f["measured"], f["digits"], f["unit"]), target, met))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) if i < 3 else c
+                                for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+        if n == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except Exception:
+            return ""
+    commit = git("rev-parse", "--short", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+dirty"
+    try:
+        import rule_engine
+        peer_version = rule_engine.__version__
+    except ImportError:
+        peer_version = None
+    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "cpu_count": os.cpu_count(),
+            "resplan": resplan.__version__, "commit": commit, "rule_engine": peer_version}
+
+
+def profile_plan(ctx, top: int = 30) -> str:
+    """cProfile of plan computation on the national catalog: top functions, both orders."""
+    host, catalog, profile = ctx["host"], ctx["catalog"], ctx["profile"]
+    resplan.plan(profile, catalog, host=host)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        resplan.plan(profile, catalog, host=host)
+    profiler.disable()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(RESULTS / "plan.prof")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"cProfile of 3 plans, {len(catalog):,} programs (saved to "
+              f"{(RESULTS / 'plan.prof').relative_to(ROOT)})\n")
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: fewer repetitions, 100 profiles, sizes up to 20,000")
+    parser.add_argument("--only", default=",".join(FIGURES),
+                        help=f"comma-separated figures to run (of {', '.join(FIGURES)})")
+    parser.add_argument("--runs", type=int, help="timed repetitions (default 7, quick 3)")
+    parser.add_argument("--batch-profiles", type=int, help="profiles in the batch (default 1000, quick 100)")
+    parser.add_argument("--jobs", type=int, default=2, help="batch worker processes (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic catalog and cohort")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print a cProfile of plan computation (saved to results/plan.prof)")
+    parser.add_argument("--json", type=Path, default=RESULTS / "latest.json", help="where to write JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
+    args = parser.parse_args(argv)
+    only = [x.strip() for x in args.only.split(",") if x.strip()]
+    unknown = sorted(set(only) - set(FIGURES))
+    if unknown:
+        parser.error(f"unknown figure(s) {', '.join(unknown)}; choose from {', '.join(FIGURES)}")
+
+    quick = args.quick
+    runs = args.runs or (3 if quick else 7)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="resplan-bench-") as tmp:
+        tmp = Path(tmp)
+        log(f"synthetic catalog: {NATIONAL:,} programs, seed {args.seed}")
+        catalog_path = write_catalog(NATIONAL, args.seed, tmp)
+        host = resplan.load_host()
+        ctx = {
+            "quick": quick, "runs": runs, "seed": args.seed, "tmp": tmp, "jobs": args.jobs,
+            "cli_runs": 1 if quick else 3, "import_runs": 3 if quick else 9,
+            "batch_profiles": args.batch_profiles or (100 if quick else 1000),
+            "agreement_cohort": 0 if quick else 20,
+            "sizes": (1_000, 5_000, 20_000) if quick else (1_000, 10_000, 100_000),
+            "host": host, "catalog_path": catalog_path,
+            "catalog": resplan.load_catalog(catalog_path, host=host),
+            "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
+        }
+        needs_cohort = max(ctx["batch_profiles"] if "batch" in only else 0,
+                           ctx["agreement_cohort"] if "screen" in only else 0)
+        ctx["cohort"] = make_cohort(needs_cohort, tmp / "cohort", args.seed) if needs_cohort else []
+        figures: list[dict] = []
+        benches = {"plan": bench_plan, "screen": bench_screen, "cli": bench_cli,
+                   "import": bench_import, "batch": bench_batch, "scaling": bench_scaling}
+        for name in FIGURES:
+            if name in only:
+                figures += benches[name](ctx)
+                if name == "plan":
+                    ctx["plan_median_s"] = figures[-1]["measured"] / 1000
+        profile_text = profile_plan(ctx) if args.profile else ""
+
+    elapsed = time.perf_counter() - started
+    report = {"schema": 1, "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "quick": quick, "seconds": round(elapsed, 1), "machine": machine(),
+              "figures": figures}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    m = report["machine"]
+    print(f"resplan {m['resplan']} ({m['commit'] or 'no git'}), Python {m['python']}, "
+          f"{m['cpu_count']} CPUs, {'quick' if quick else 'full'} run in {elapsed:.0f} s")
+    print(table(figures))
+    print(f"\nJSON: {args.json}")
+    if profile_text:
+        print("\n" + profile_text)
+    unmet = [f for f in figures if f["met"] is False]
+    return 1 if args.strict and unmet else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
