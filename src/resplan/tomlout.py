@@ -1,0 +1,105 @@
+"""TOML output for plans: tomli-w's format, byte for byte, several times faster.
+
+A plan over a national catalog holds thousands of programs; tomli-w escapes strings one
+character at a time in Python, which made writing a plan slower than making it. This
+module follows tomli-w's algorithm exactly (indent 4, no multi-line strings, inline
+tables up to 100 characters) but escapes with one regular expression. The tests check
+the output against ``tomli_w.dumps`` itself, so the format cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# What a basic string must escape: quote, backslash and control characters but tab.
+_ILLEGAL = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\]')
+_COMPACT = {"\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_INDENT = "    "
+_MAX_LINE = 100
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    return _COMPACT.get(char) or f"\\u{ord(char):04x}"
+
+
+def format_string(text: str) -> str:
+    if _ILLEGAL.search(text) is None:
+        return f'"{text}"'
+    return '"' + _ILLEGAL.sub(_escape, text) + '"'
+
+
+def format_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else format_string(key)
+
+
+def format_literal(value: Any, level: int = 0) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return format_string(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner, outer = _INDENT * (level + 1), _INDENT * level
+        return "[\n" + ",\n".join(inner + format_literal(v, level + 1) for v in value) \
+            + f",\n{outer}]"
+    if isinstance(value, Mapping):
+        return _inline_table(value)
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _inline_table(table: Mapping) -> str:
+    if not table:
+        return "{}"
+    return "{ " + ", ".join(f"{format_key(k)} = {format_literal(v)}" for k, v in table.items()) + " }"
+
+
+def _fits_inline(table: Mapping) -> bool:
+    rendered = f"{_INDENT}{_inline_table(table)},"
+    return len(rendered) <= _MAX_LINE and "\n" not in rendered
+
+
+def _is_array_of_tables(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and bool(value) and all(
+        isinstance(v, Mapping) for v in value)
+
+
+def _write(table: Mapping, name: str, in_array: bool, out: list[str]) -> None:
+    written = False
+    literals, tables = [], []
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            tables.append((key, value, False))
+        elif _is_array_of_tables(value) and not all(_fits_inline(t) for t in value):
+            tables.extend((key, t, True) for t in value)
+        else:
+            literals.append((key, value))
+    if in_array or (name and (literals or not tables)):
+        written = True
+        out.append(f"[[{name}]]\n" if in_array else f"[{name}]\n")
+    if literals:
+        written = True
+        for key, value in literals:
+            out.append(f"{format_key(key)} = {format_literal(value)}\n")
+    for key, value, nested_in_array in tables:
+        if written:
+            out.append("\n")
+        else:
+            written = True
+        part = format_key(key)
+        _write(value, f"{name}.{part}" if name else part, nested_in_array, out)
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """The same text as ``tomli_w.dumps(data)`` for str, int, float, bool, list and dict values."""
+    out: list[str] = []
+    _write(data, "", False, out)
+    return "".join(out)
