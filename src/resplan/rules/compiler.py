@@ -27,7 +27,7 @@ from resplan.rules.expr import (
 )
 from resplan.rules.functions import BUILTIN_FUNCTIONS, BUILTINS, Function
 from resplan.rules.types import (
-    ANY, BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type, accepts, comparable, contains_any,
+    BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type, accepts, comparable, contains_any,
     disjoint, is_choice, is_textual,
 )
 from resplan.rules.values import Unknown, merge
