@@ -1,0 +1,94 @@
+"""Every built-in rule fires for some applicant: none is dead weight or unreachable.
+
+A fixed, varied set of applicants (scores, attempts, Spanish, letters, wishes, earlier
+cycles) is planned against the example catalogs plus the small test catalog; the union of
+the rules their plans cite must be every rule of the built-in rulesets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+import resplan
+from resplan.convert import structure
+from resplan.model import Profile
+from tests.conftest import DATA, EXAMPLES
+
+STEP1 = [{"result": "pass", "attempts": 1}, {"result": "pass", "attempts": 2},
+         {"result": 205, "attempts": 1}, {"result": 238, "attempts": 1}, {"result": "fail"},
+         {"result": "pass"}]
+STEP2 = [None, {"score": 205, "attempts": 1}, {"score": 212, "attempts": 3},
+         {"score": 221, "attempts": 1}, {"score": 245, "attempts": 1}]
+SPANISH = [[], [{"name": "Spanish", "level": "intermediate"}],
+           [{"name": "Spanish", "level": "medical"}], [{"name": "Spanish", "level": "native"}]]
+LETTERS = [[], [{"writer": "a", "us_clinical": True}],
+           [{"writer": "a", "us_clinical": True, "advocate": True},
+            {"writer": "b", "us_clinical": True}]]
+CLINICAL = [[], [{"kind": "observership", "months": 1, "city": "Tucson", "state": "AZ"}],
+            [{"kind": "hands-on", "months": 6, "city": "McAllen", "state": "TX"}],
+            [{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}]]
+ACTIVITIES = [[], [{"kind": "border-health", "title": "clinic", "months": 24},
+                   {"kind": "interpreting", "title": "interpreter", "months": 12}],
+              [{"kind": "leadership", "title": "society president", "months": 12},
+               {"kind": "underserved", "title": "free clinic", "months": 18}]]
+WISHES = [["Internal Medicine", "Family Medicine"], ["Dermatology"], ["Neurology"],
+          ["General Surgery", "Internal Medicine"], [], ["Psychiatry"], ["Medical Genetics"],
+          ["Pediatrics"]]
+STATES = [None, ["TX", "NM"], ["CA", "AZ"], ["NY"]]
+
+
+def applicants(count: int = 90, seed: int = 11):
+    rng = random.Random(seed)
+    grid = list(itertools.product(range(len(STEP1)), range(len(STEP2)), range(len(WISHES))))
+    for index in range(count):
+        s1, s2, wish = grid[(index * 37) % len(grid)]
+        exams = {"step1": STEP1[s1]}
+        if STEP2[s2]:
+            exams["step2ck"] = STEP2[s2]
+        applicant = {"graduation_year": rng.choice([2024, 2021, 2018, 2012]),
+                     "cycle": 2027, "visa": rng.choice(["none", "J-1", "H-1B"]),
+                     "specialties": WISHES[wish], "previous_cycles": rng.choice([0, 0, 1, 2])}
+        states = rng.choice(STATES)
+        if states is not None:
+            applicant["states"] = states
+        data = {"applicant": applicant, "exams": exams, "languages": rng.choice(SPANISH),
+                "letters": rng.choice(LETTERS), "clinical": rng.choice(CLINICAL),
+                "activities": rng.choice(ACTIVITIES)}
+        yield structure(data, Profile, file=f"applicant {index}")
+
+
+def cited(plan) -> set[str]:
+    rules = {r.rule for f in plan.assessment.weaknesses + plan.assessment.strengths
+             for r in f.reasons}
+    rules |= {r.rule for s in plan.specialties for r in s.reasons}
+    rules |= {r.rule for g in plan.regions for r in g.reasons}
+    rules |= {r.rule for p in plan.programs for r in p.reasons}
+    rules |= {a.id for a in plan.actions}
+    rules |= {r.rule for r in plan.summary.advice}
+    return rules
+
+
+@pytest.fixture(scope="module")
+def catalogs(host):
+    small = host.read_catalog(DATA / "catalog-small.toml")
+    border = host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml")
+    national = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+    return [resplan.merge_catalogs([small, border, national]), small]
+
+
+def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
+    fired: set[str] = set()
+    for profile in applicants():
+        for catalog in catalogs:
+            fired |= cited(resplan.plan(profile, catalog, host=host))
+    every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
+    assert sorted(every - fired) == []
+
+
+def test_every_specialty_an_applicant_can_name_has_a_group(host):
+    from resplan.vocabulary import SPECIALTIES
+
+    assert {row.name for row in host.rulebook.specialties} == set(SPECIALTIES)
