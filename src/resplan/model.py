@@ -221,6 +221,8 @@ class Catalog:
     # Filled on first use by resplan.pipeline.digest: a catalog is planned against many
     # times (batches, what-if questions) and hashing 13,000 programs is not free.
     _digest: str | None = field(default=None, init=False, eq=False, repr=False)
+    # The programs as columns, per city table (resplan.stages.table): built once.
+    _tables: dict = field(factory=dict, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self):
         seen = set()

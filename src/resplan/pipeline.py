@@ -45,7 +45,7 @@ class Draft:
     specialties: tuple = ()
     specialty_envs: Mapping[str, Mapping[str, Any]] = attrs.Factory(dict)
     regions: tuple = ()
-    screened: tuple = ()
+    screening: Any = None  # stages.screen.Screening: verdicts of the considered programs
     programs: tuple = ()
     actions: tuple = ()
     summary: Summary | None = None

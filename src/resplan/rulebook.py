@@ -60,6 +60,9 @@ class Rule:
     source: str
     file: str
     line: int | None
+    # The condition over a table of programs (screen and tier rules), or None when it
+    # must be asked program by program; see resplan.rules.columns.
+    columns: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def qualified_id(self) -> str:
@@ -533,9 +536,15 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 effect[key] = tuple(parts)
     if condition is None or ("says" in table and says is None) or len(effect) != len(effect_keys):
         return None
+    columns = None
+    if stage in ("screen", "tier"):
+        from resplan.rules.columns import compile_columns  # NumPy: only when rules load
+
+        columns = compile_columns(condition.ast, {n: params[n] for n in condition.params},
+                                  scope.facts)
     return Rule(ruleset=raw.name, id=table["id"], stage=stage, condition=condition, says=says,
                 effect=effect, source=table["source"], file=raw.source.label,
-                line=raw.locate(base))
+                line=raw.locate(base), columns=columns)
 
 
 def _number(text: str, scope: Scope, functions) -> Compiled:

@@ -1,0 +1,319 @@
+"""Evaluate a condition over a whole table of programs at once, with NumPy.
+
+The screen and tier stages ask the same rules of thousands of programs. Instead of
+calling a rule's closures once per program, :func:`compile_columns` turns its syntax tree
+into a function of a :class:`Frame`: program facts are columns (arrays with a mask of the
+rows where the fact is known), everything else (profile, assessment, parameters) is a
+scalar that broadcasts. Three-valued logic is kept with two masks, ``true`` and
+``false`` (a row in neither is unknown), and ``bits``: for each unknown row, which
+program facts made it unknown, one bit per fact, so ``to_verify`` can name them.
+
+A tree with something this module does not know (a plugin's function over a column)
+compiles to ``None``; the stage then evaluates that rule program by program with its
+ordinary closure. Both paths give the same answers; the tests compare them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import attrs
+import numpy as np
+
+from resplan.rules.expr import Binary, Call, ListLit, Literal, Name, Node, Unary
+from resplan.rules.types import Level, Type
+
+
+@attrs.define
+class Col:
+    """A value per row (or one scalar for all rows), where it is known, and why not."""
+
+    values: Any
+    known: Any  # bool array, or a bool for a scalar
+    bits: Any  # uint64 array, or 0
+
+
+@attrs.define
+class Truth:
+    true: Any
+    false: Any
+    bits: Any
+
+
+@attrs.define
+class Frame:
+    """Program facts as columns for ``rows`` programs; ``bit`` numbers each such fact."""
+
+    rows: int
+    columns: dict[str, Col]
+    bit: dict[str, int]
+    env: Mapping[str, Any]  # every fact that is the same for all rows
+
+    def fact(self, name: str) -> Col:
+        column = self.columns.get(name)
+        if column is not None:
+            return column
+        value = self.env.get(name)
+        return Col(value, value is not None, 0)
+
+
+# Facts that differ from program to program: the stages give them as columns.
+COLUMN_PREFIXES = ("program.", "specialty.", "region.", "screen.")
+
+
+class Unsupported(Exception):
+    pass
+
+
+def compile_columns(ast: Node, params: Mapping[str, Any],
+                    types: Mapping[str, Type]) -> Callable[[Frame], Truth] | None:
+    """The column form of a condition, or None when it needs the row-by-row path."""
+    try:
+        evaluate = _Builder(params, types).truth(ast)
+    except Unsupported:
+        return None
+    return evaluate
+
+
+class _Builder:
+    def __init__(self, params: Mapping[str, Any], types: Mapping[str, Type]):
+        self.params, self.types = params, types
+
+    # -------------------------------------------------------------- boolean nodes
+
+    def truth(self, node: Node) -> Callable[[Frame], Truth]:
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            left, right = self.truth(node.left), self.truth(node.right)
+            if node.op == "and":
+                def both(frame):
+                    a, b = left(frame), right(frame)
+                    true, false = a.true & b.true, a.false | b.false
+                    return Truth(true, false, np.where(true | false, 0, a.bits | b.bits))
+                return both
+
+            def either(frame):
+                a, b = left(frame), right(frame)
+                true, false = a.true | b.true, a.false & b.false
+                return Truth(true, false, np.where(true | false, 0, a.bits | b.bits))
+            return either
+        if isinstance(node, Unary) and node.op == "not":
+            inner = self.truth(node.operand)
+
+            def negate(frame):
+                t = inner(frame)
+                return Truth(t.false, t.true, t.bits)
+            return negate
+        if isinstance(node, Binary):
+            return self.comparison(node)
+        if isinstance(node, Call) and node.name in ("known", "unknown"):
+            arg = self.value(node.args[0])
+            wanted = node.name == "known"
+
+            def knows(frame):
+                col = arg(frame)
+                known = np.broadcast_to(np.asarray(col.known, dtype=bool), (frame.rows,))
+                return Truth(known if wanted else ~known, ~known if wanted else known,
+                             np.zeros(frame.rows, dtype=np.uint64))
+            return knows
+        # A boolean fact, parameter, literal or function result.
+        value = self.value(node)
+
+        def as_truth(frame):
+            col = value(frame)
+            known = np.broadcast_to(np.asarray(col.known, dtype=bool), (frame.rows,))
+            values = np.broadcast_to(np.asarray(col.values, dtype=bool)
+                                     if col.values is not None else False, (frame.rows,))
+            return Truth(known & values, known & ~values, _bits(col, frame))
+        return as_truth
+
+    def comparison(self, node: Binary) -> Callable[[Frame], Truth]:
+        op = node.op
+        if op in ("in", "not in"):
+            test = self.membership(node)
+        else:
+            left, right = self.value(node.left), self.value(node.right)
+            compare = _COMPARE.get(op)
+            if compare is None:
+                raise Unsupported(op)
+            level = self._level(node.left) or self._level(node.right)
+            if level is not None and op not in ("==", "!="):
+                rank = {v: i for i, v in enumerate(level.values)}
+                left, right = _ranked(left, rank), _ranked(right, rank)
+
+            def test(frame):
+                a, b = left(frame), right(frame)
+                return a, b, _elementwise(compare, a.values, b.values, frame.rows)
+
+        def decide(frame):
+            a, b, result = test(frame)
+            known = np.broadcast_to(np.asarray(a.known, dtype=bool)
+                                    & np.asarray(b.known, dtype=bool), (frame.rows,))
+            result = np.broadcast_to(result, (frame.rows,))
+            if op == "not in":
+                result = ~result
+            return Truth(known & result, known & ~result,
+                         np.where(known, 0, _bits(a, frame) | _bits(b, frame)))
+        return decide
+
+    def membership(self, node: Binary):
+        left, right = self.value(node.left), self.value(node.right)
+
+        def test(frame):
+            a, b = left(frame), right(frame)
+            a_col, b_col = isinstance(a.values, np.ndarray), isinstance(b.values, np.ndarray)
+            if not a_col and not b_col:
+                result = a.values is not None and b.values is not None and a.values in b.values
+            elif not b_col:
+                members = b.values or ()
+                result = np.fromiter((v in members for v in a.values), bool, frame.rows)
+            elif not a_col:
+                item = a.values
+                result = np.fromiter((s is not None and item in s for s in b.values), bool,
+                                     frame.rows)
+            else:
+                result = np.fromiter((s is not None and v in s for v, s in zip(a.values, b.values)),
+                                     bool, frame.rows)
+            return a, b, result
+        return test
+
+    def _level(self, node: Node) -> Level | None:
+        if isinstance(node, Name):
+            t = self.types.get(node.name)
+            return t if isinstance(t, Level) else None
+        return None
+
+    # -------------------------------------------------------------- value nodes
+
+    def value(self, node: Node) -> Callable[[Frame], Col]:
+        if isinstance(node, Literal):
+            col = Col(node.value, True, 0)
+            return lambda frame: col
+        if isinstance(node, ListLit):
+            if not all(isinstance(item, Literal) for item in node.items):
+                raise Unsupported("a list with facts in it")
+            col = Col(frozenset(item.value for item in node.items), True, 0)
+            return lambda frame: col
+        if isinstance(node, Name):
+            if node.name in self.params:
+                value = self.params[node.name]
+                col = Col(frozenset(value) if isinstance(value, (list, tuple)) else value, True, 0)
+                return lambda frame: col
+            name = node.name
+            return lambda frame: frame.fact(name)
+        if isinstance(node, Unary) and node.op == "-":
+            inner = self.value(node.operand)
+
+            def minus(frame):
+                col = inner(frame)
+                return Col(-col.values if col.values is not None else None, col.known, col.bits)
+            return minus
+        if isinstance(node, Binary) and node.op in _ARITH:
+            left, right, arith = self.value(node.left), self.value(node.right), _ARITH[node.op]
+
+            def calculate(frame):
+                a, b = left(frame), right(frame)
+                known = np.asarray(a.known, dtype=bool) & np.asarray(b.known, dtype=bool)
+                if a.values is None or b.values is None:
+                    return Col(None, False, _bits(a, frame) | _bits(b, frame))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    values = arith(np.asarray(a.values, dtype=float), np.asarray(b.values, dtype=float))
+                if node.op == "/":  # division by zero is unknown, blaming no fact
+                    known = known & (np.asarray(b.values) != 0)
+                return Col(values, known, np.where(known, 0, _bits(a, frame) | _bits(b, frame)))
+            return calculate
+        if isinstance(node, Call) and node.name in _NUMERIC_CALLS:
+            args = [self.value(arg) for arg in node.args]
+            fn = _NUMERIC_CALLS[node.name]
+
+            def call(frame):
+                cols = [arg(frame) for arg in args]
+                if any(c.values is None for c in cols):
+                    bits = 0
+                    for c in cols:
+                        bits = bits | _bits(c, frame)
+                    return Col(None, False, bits)
+                known = np.ones((), dtype=bool)
+                bits = 0
+                for c in cols:
+                    known = known & np.asarray(c.known, dtype=bool)
+                    bits = bits | _bits(c, frame)
+                values = fn(*(np.asarray(c.values, dtype=float) for c in cols))
+                return Col(values, known, np.where(known, 0, bits))
+            return call
+        if isinstance(node, Call) and node.name == "count" and _reads_columns(node.args[0]):
+            arg = self.value(node.args[0])
+
+            def count_rows(frame):
+                col = arg(frame)
+                if not isinstance(col.values, np.ndarray):
+                    return Col(None if col.values is None else len(col.values), col.known, col.bits)
+                counts = np.fromiter((len(s) if s is not None else 0 for s in col.values),
+                                     float, frame.rows)
+                return Col(counts, col.known, col.bits)
+            return count_rows
+        if isinstance(node, Call) and node.name in ("count", "any_in"):
+            if any(_reads_columns(arg) for arg in node.args):
+                raise Unsupported("a set function over a column")
+            args = [self.value(arg) for arg in node.args]
+            name = node.name
+
+            def set_call(frame):
+                cols = [arg(frame) for arg in args]
+                if any(c.values is None for c in cols):
+                    return Col(None, False, 0)
+                if name == "count":
+                    return Col(len(cols[0].values), True, 0)
+                return Col(not set(cols[0].values).isdisjoint(cols[1].values), True, 0)
+            return set_call
+        raise Unsupported(type(node).__name__)
+
+
+def _reads_columns(node: Node) -> bool:
+    if isinstance(node, Name):
+        return node.name.startswith(COLUMN_PREFIXES)
+    return any(_reads_columns(child) for child in _children(node))
+
+
+def _children(node: Node):
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, (Call, ListLit)):
+        return node.args if isinstance(node, Call) else node.items
+    return ()
+
+
+def _bits(col: Col, frame: Frame):
+    bits = col.bits
+    return bits if isinstance(bits, np.ndarray) else np.zeros(frame.rows, dtype=np.uint64)
+
+
+def _ranked(value: Callable[[Frame], Col], rank: Mapping[str, int]):
+    def to_rank(frame):
+        col = value(frame)
+        if isinstance(col.values, np.ndarray):
+            ranks = np.fromiter((rank.get(v, -1) for v in col.values), int, frame.rows)
+            return Col(ranks, col.known, col.bits)
+        return Col(rank.get(col.values, -1) if col.values is not None else None, col.known, col.bits)
+    return to_rank
+
+
+def _elementwise(compare, a, b, rows):
+    if a is None or b is None:
+        return np.zeros(rows, dtype=bool)
+    if isinstance(a, np.ndarray) and a.dtype == object or isinstance(b, np.ndarray) and b.dtype == object:
+        a_rows = a if isinstance(a, np.ndarray) else [a] * rows
+        b_rows = b if isinstance(b, np.ndarray) else [b] * rows
+        return np.fromiter((x is not None and y is not None and compare(x, y)
+                            for x, y in zip(a_rows, b_rows)), bool, rows)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(compare(a, b), dtype=bool)
+
+
+import operator  # noqa: E402
+
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+            ">": operator.gt, ">=": operator.ge}
+_ARITH = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+_NUMERIC_CALLS = {"min": np.minimum, "max": np.maximum, "abs": np.abs}

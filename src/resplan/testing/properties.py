@@ -1,0 +1,671 @@
+"""Properties every set of rules should have, as functions any host can be checked with.
+
+Each :class:`Property` pairs a hypothesis strategy (what to try) with a check (what must
+hold). :func:`run_property` runs one against a host and returns ``None`` or a
+:class:`PropertyFailure` carrying the shrunk counterexample as TOML you can paste into a
+profile and a catalog file. The project's tests (``tests/properties``) and
+``resplan check --properties N`` both run :data:`PROPERTIES`; a plugin author runs them
+against a host with their own plugin::
+
+    from resplan.testing import PROPERTIES, run_property
+
+    def test_my_rules_keep_the_properties(resplan_host):
+        for prop in PROPERTIES:
+            failure = run_property(prop, resplan_host, max_examples=30)
+            assert failure is None, failure.report()
+
+The properties:
+
+- determinism: the same inputs give byte-identical plans, whatever the order of the
+  catalog and the order in which the plugins register;
+- monotonicity: a stronger file (a higher Step 2 CK, an extra language at a higher level,
+  more clinical months, an extra letter, no visa need) never makes a program's verdict
+  worse, and a weaker one (a failed attempt, a visa need, an older graduation year) never
+  makes it better (verdicts from best to worst: apply, borderline, skip);
+- explanations: every skipped or borderline program and every tier cites a rule, and
+  deciding again with only the cited rules (most severe verdict, best tier) gives the same
+  verdict, tier and words;
+- unknowns: removing a fact from a program never makes its verdict less severe unless
+  that fact is then in the program's ``to_verify``;
+- round trip: a plan written as TOML and read back is equal to itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Callable, Sequence
+
+import attrs
+import tomli_w
+from hypothesis import strategies as st
+
+import resplan
+from resplan.convert import unstructure
+from resplan.facts import profile_facts
+from resplan.host import Host
+from resplan.model import Catalog, Clinical, Language, Profile, Program, Step1, Step2CK
+from resplan.plan import Plan
+from resplan.testing import hosts
+from resplan.testing.strategies import (
+    DEFAULT_SPECIALTIES, LANGUAGE_NAMES, OTHER_CITIES, catalogs, cities_of, clinical_stints,
+    letters, optional, profiles,
+)
+from resplan.vocabulary import LANGUAGE_LEVELS
+
+__all__ = [
+    "SEVERITY", "Context", "Property", "PropertyFailure", "PropertyViolation", "PROPERTIES",
+    "property_named", "run_property", "run_properties", "render_example",
+]
+
+SEVERITY = {"apply": 0, "borderline": 1, "skip": 2}
+
+
+class PropertyViolation(AssertionError):
+    """A check found its property broken; ``rules`` are the rule ids implicated."""
+
+    def __init__(self, message: str, *, rules: Sequence[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.rules = tuple(dict.fromkeys(rules))
+        self.example: dict[str, Any] = {}
+
+
+@attrs.frozen
+class PropertyFailure:
+    """A property that does not hold, with the smallest counterexample hypothesis found."""
+
+    property: str
+    description: str
+    message: str
+    rules: tuple[str, ...]  # qualified ids of the rules the failure points at
+    example: str  # the counterexample as TOML and comments
+
+    def report(self) -> str:
+        lines = [f"property {self.property} failed: {self.description}", f"  {self.message}"]
+        if self.rules:
+            lines.append(f"  rules involved: {', '.join(self.rules)}")
+        lines.append("  counterexample (shrunk):")
+        lines.extend("    " + line if line else "" for line in self.example.splitlines())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+
+class Context:
+    """A host and what the properties draw from for it (specialties, cities).
+
+    Cities are those of the host's border sub-regions followed by a few outside them, so
+    that border rules get exercised. Hosts with the same plugins registered in other
+    orders are built on first use and kept.
+    """
+
+    def __init__(self, host: Host, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+                 cities: Sequence[tuple[str, str]] | None = None, max_programs: int = 4):
+        self.host = host
+        self.specialties = tuple(specialties)
+        border = cities_of(host)
+        self.cities = tuple(cities) if cities else tuple(dict.fromkeys(border + OTHER_CITIES))
+        self.max_programs = max_programs
+        self._reordered: list[Host] | None = None
+        self.step2ck_thresholds = _thresholds(host, "profile.step2ck.score", (150, 300))
+
+    def profiles(self) -> st.SearchStrategy:
+        return profiles(specialties=self.specialties, cities=self.cities)
+
+    def catalogs(self, min_size: int = 1) -> st.SearchStrategy:
+        return catalogs(min_size=min_size, max_size=self.max_programs,
+                        specialties=self.specialties, cities=self.cities)
+
+    def plan(self, profile: Profile, catalog: Catalog, host: Host | None = None) -> Plan:
+        return resplan.plan(profile, catalog, host=host or self.host)
+
+    def reordered_hosts(self) -> list[Host]:
+        """The host's plugins registered again in other orders (by name, reversed, ...)."""
+        if self._reordered is None:
+            specs = {spec.name: spec for spec in hosts.plugin_specs(self.host)}
+            self._reordered = [hosts.host_from_specs([specs[name] for name in order])
+                               for order in hosts.registration_orders(list(specs))]
+        return self._reordered
+
+
+def _thresholds(host: Host, fact: str, within: tuple[int, int]) -> tuple[int, ...]:
+    """Whole numbers in ``within`` that rules reading ``fact`` compare with (parameters
+    included): the places where a rule's outcome can change, worth trying either side of."""
+    from resplan.rules.expr import Binary, Call, ListLit, Literal, Name, Unary
+
+    found: set[int] = set()
+    for ruleset in host.rulebook.rulesets:
+        params = {name: p.value for name, p in ruleset.parameters.items()}
+        for rule in ruleset.rules:
+            if fact not in rule.condition.names:
+                continue
+            stack = [rule.condition.ast]
+            while stack:
+                node = stack.pop()
+                value = None
+                if isinstance(node, Literal):
+                    value = node.value
+                elif isinstance(node, Name) and node.name in params:
+                    value = params[node.name]
+                elif isinstance(node, Binary):
+                    stack += [node.left, node.right]
+                elif isinstance(node, Unary):
+                    stack.append(node.operand)
+                elif isinstance(node, (Call, ListLit)):
+                    stack += list(getattr(node, "args", ()) or getattr(node, "items", ()))
+                if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                        and within[0] <= value <= within[1]:
+                    found.add(int(value))
+    return tuple(sorted(found))
+
+
+@attrs.frozen
+class Property:
+    name: str
+    description: str
+    strategy: Callable[[Context], st.SearchStrategy]  # draws a dict of check() arguments
+    check: Callable[..., None]  # check(context, **example); raises PropertyViolation
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _known(value: Any) -> Any:
+    """TOML has no null: leave unknown (None) values out."""
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_known(v) for v in value]
+    return value
+
+
+def _toml(data: dict) -> str:
+    return tomli_w.dumps(_known(data)).rstrip("\n")
+
+
+def _profile_toml(profile: Profile) -> str:
+    return _toml(unstructure(profile))
+
+
+def _catalog_toml(catalog: Catalog | Sequence[Program]) -> str:
+    programs = list(catalog)
+    if not programs:
+        return "# (no programs)"
+    return _toml({"program": [unstructure(p) for p in programs]})
+
+
+def _flatten(value, prefix=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, (list, tuple)) and any(isinstance(v, dict) for v in value):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{index}]")
+        if not value:
+            yield prefix, []
+    else:
+        yield prefix, value
+
+
+def _differences(before: Any, after: Any) -> list[str]:
+    a, b = dict(_flatten(unstructure(before))), dict(_flatten(unstructure(after)))
+    out = []
+    for key in sorted(a.keys() | b.keys()):
+        if a.get(key) != b.get(key):
+            out.append(f"{key}: {a.get(key)!r} -> {b.get(key)!r}")
+    return out
+
+
+def render_example(example: dict[str, Any]) -> str:
+    """A counterexample as text: profiles and catalogs as TOML, other values as comments."""
+    parts = []
+    if "before" in example and "after" in example:
+        parts.append("# profile.toml (before the change)")
+        parts.append(_profile_toml(example["before"]))
+        parts.append("# the change: " + ("; ".join(_differences(example["before"], example["after"]))
+                                         or "none"))
+    elif "profile" in example:
+        parts.append("# profile.toml")
+        parts.append(_profile_toml(example["profile"]))
+    if "catalog" in example:
+        parts.append("# catalog.toml")
+        parts.append(_catalog_toml(example["catalog"]))
+    if "reduced" in example:
+        parts.append(f"# then {example['field']!r} is removed from program {example['program']!r}")
+    for key, value in example.items():
+        if key not in ("before", "after", "profile", "catalog", "reduced", "field", "program"):
+            parts.append(f"# {key}: {value!r}")
+    return "\n".join(parts)
+
+
+def _cited(decision) -> list[str]:
+    return [reason.rule for reason in decision.reasons]
+
+
+def _describe(decision) -> str:
+    return (f"program {decision.id} ({decision.specialty}, {decision.city} {decision.state})")
+
+
+# ------------------------------------------------------------------ determinism
+
+
+def _first_difference(a: str, b: str) -> str:
+    diff = list(difflib.unified_diff(a.splitlines(), b.splitlines(), "first", "second",
+                                     n=1, lineterm=""))
+    return "\n".join(diff[:16])
+
+
+def _check_determinism(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    text = resplan.dumps_plan(ctx.plan(profile, catalog))
+    again = resplan.dumps_plan(ctx.plan(profile, catalog))
+    if again != text:
+        raise PropertyViolation("planning twice with the same inputs gave different bytes:\n"
+                                + _first_difference(text, again))
+    programs = list(catalog.programs)
+    for label, order in (("reversed", programs[::-1]), ("rotated", programs[1:] + programs[:1])):
+        other = resplan.dumps_plan(ctx.plan(profile, Catalog(order)))
+        if other != text:
+            raise PropertyViolation(f"the catalog in {label} order gave a different plan:\n"
+                                    + _first_difference(text, other))
+    for host in ctx.reordered_hosts():
+        other = resplan.dumps_plan(ctx.plan(profile, catalog, host=host))
+        if other != text:
+            order = ", ".join(p.name for p in host.plugins)
+            raise PropertyViolation(f"the plugins registered in another order ({order}) gave "
+                                    "a different plan:\n" + _first_difference(text, other))
+
+
+def _determinism_strategy(ctx: Context):
+    return st.fixed_dictionaries({"profile": ctx.profiles(), "catalog": ctx.catalogs()})
+
+
+# ------------------------------------------------------------------ monotonicity
+
+
+def _check_monotone(direction: str, ctx: Context, before: Profile, after: Profile,
+                    catalog: Catalog) -> None:
+    """``direction`` "better": after is a stronger file than before; "worse": weaker."""
+    old = {p.id: p for p in ctx.plan(before, catalog).programs}
+    new = {p.id: p for p in ctx.plan(after, catalog).programs}
+    change = "; ".join(_differences(before, after))
+    for pid in sorted(old.keys() & new.keys()):
+        a, b = old[pid], new[pid]
+        moved = SEVERITY[b.verdict] - SEVERITY[a.verdict]
+        if direction == "better" and moved > 0:
+            fresh = [r for r in _cited(b) if r not in _cited(a)] or _cited(b)
+            raise PropertyViolation(
+                f"{_describe(b)}: verdict {a.verdict} -> {b.verdict} for a stronger file "
+                f"({change}); now cited: {', '.join(_cited(b)) or 'nothing'}", rules=fresh)
+        if direction == "worse" and moved < 0:
+            gone = [r for r in _cited(a) if r not in _cited(b)] or _cited(a)
+            raise PropertyViolation(
+                f"{_describe(b)}: verdict {a.verdict} -> {b.verdict} for a weaker file "
+                f"({change}); before, cited: {', '.join(_cited(a)) or 'nothing'}", rules=gone)
+
+
+def _with_exams(profile: Profile, **changes) -> Profile:
+    return attrs.evolve(profile, exams=attrs.evolve(profile.exams, **changes))
+
+
+def _with_applicant(profile: Profile, **changes) -> Profile:
+    return attrs.evolve(profile, applicant=attrs.evolve(profile.applicant, **changes))
+
+
+def _monotone_strategy(change):
+    def strategy(ctx: Context):
+        @st.composite
+        def draw_example(draw):
+            before, after = change(draw, draw(ctx.profiles()), ctx)
+            return {"before": before, "after": after, "catalog": draw(ctx.catalogs())}
+        return draw_example()
+    return strategy
+
+
+def _higher_step2ck(draw, profile, ctx):
+    if ctx.step2ck_thresholds and draw(st.booleans()):
+        # Either side of a number a rule compares the score with.
+        threshold = draw(st.sampled_from(ctx.step2ck_thresholds))
+        score = max(1, threshold - draw(st.integers(0, 3)))
+        higher = min(300, threshold + draw(st.integers(1, 3)))
+    else:
+        score = draw(st.integers(190, 279))
+        higher = min(300, score + draw(st.integers(1, 30)))
+    step2 = profile.exams.step2ck or Step2CK(attempts=draw(optional(st.integers(1, 3))))
+    return (_with_exams(profile, step2ck=attrs.evolve(step2, score=score)),
+            _with_exams(profile, step2ck=attrs.evolve(step2, score=higher)))
+
+
+def _extra_language(draw, profile, ctx):
+    name = draw(st.sampled_from(LANGUAGE_NAMES))
+    known = [lang.level for lang in profile.languages
+             if lang.name.lower() == name.lower() and lang.level is not None]
+    floor = max((LANGUAGE_LEVELS.index(level) for level in known), default=0)
+    level = draw(st.sampled_from(LANGUAGE_LEVELS[floor:]))
+    return profile, attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
+
+
+def _more_clinical(draw, profile, ctx):
+    extra = float(draw(st.integers(1, 12)))
+    if profile.clinical and draw(st.booleans()):
+        index = draw(st.integers(0, len(profile.clinical) - 1))
+        stint = profile.clinical[index]
+        longer = attrs.evolve(stint, months=min(240.0, (stint.months or 0.0) + extra))
+        clinical = profile.clinical[:index] + (longer,) + profile.clinical[index + 1:]
+    else:
+        stint: Clinical = draw(clinical_stints())
+        clinical = profile.clinical + (attrs.evolve(stint, months=extra),)
+    return profile, attrs.evolve(profile, clinical=clinical)
+
+
+def _extra_letter(draw, profile, ctx):
+    return profile, attrs.evolve(profile, letters=profile.letters + (draw(letters()),))
+
+
+def _no_visa_need(draw, profile, ctx):
+    visa = draw(st.sampled_from(("J-1", "H-1B")))
+    return _with_applicant(profile, visa=visa), _with_applicant(profile, visa="none")
+
+
+def _visa_need(draw, profile, ctx):
+    visa = draw(st.sampled_from(("J-1", "H-1B")))
+    return _with_applicant(profile, visa="none"), _with_applicant(profile, visa=visa)
+
+
+def _failed_attempt(draw, profile, ctx):
+    step1 = profile.exams.step1 or Step1(result="pass", attempts=1)
+    profile = _with_exams(profile, step1=step1)
+    step2 = profile.exams.step2ck
+    choices = ["step1-attempt"]
+    if step1.result in (None, "pass"):
+        choices.append("step1-fail")
+    if step2 is not None:
+        choices.append("step2ck-attempt")
+    choice = draw(st.sampled_from(choices))
+    if choice == "step1-fail":
+        return profile, _with_exams(profile, step1=attrs.evolve(step1, result="fail"))
+    exam = step1 if choice == "step1-attempt" else step2
+    # An unknown count becomes two attempts: at least one of them failed.
+    worse = attrs.evolve(exam, attempts=min(10, (exam.attempts or 1) + 1))
+    key = "step1" if choice == "step1-attempt" else "step2ck"
+    return profile, _with_exams(profile, **{key: worse})
+
+
+def _older_graduation(draw, profile, ctx):
+    applicant = profile.applicant
+    years = draw(st.integers(1, 10))
+    return profile, _with_applicant(profile, graduation_year=max(1950, applicant.graduation_year - years))
+
+
+def _monotone(name: str, direction: str, description: str, change) -> Property:
+    def check(ctx, before, after, catalog):
+        _check_monotone(direction, ctx, before, after, catalog)
+    return Property(name, description, _monotone_strategy(change), check)
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def _program_envs(host: Host, profile: Profile, catalog: Catalog, plan: Plan) -> dict[str, dict]:
+    """The facts each planned program's screen rules read, rebuilt from the plan.
+
+    An independent reference: the assessment, fits and region priorities come from the
+    plan, the profile and program facts from :mod:`resplan.facts`, so the check does not
+    depend on how the stages evaluate rules.
+    """
+    from resplan.facts import FITS, program_facts
+
+    rulebook = host.rulebook
+    city_regions = rulebook.city_regions
+    base = dict(profile_facts(profile, city_regions))
+    base["assessment.weaknesses"] = plan.assessment.weakness_names
+    base["assessment.strengths"] = plan.assessment.strength_names
+    wished = [t.fit for t in plan.specialties if t.wished]
+    if wished:
+        base["wishes.best_fit"] = max(wished, key=FITS.index)
+    groups = {row.name: row.group for row in rulebook.specialties}
+    targets = {t.name: t for t in plan.specialties}
+    region_names = {r.id: r.name for r in plan.regions}
+    priorities = {r.id: r.priority for r in plan.regions}
+    programs = {p.id: p for p in catalog.programs}
+    envs = {}
+    for decision in plan.programs:
+        program = programs.get(decision.id)
+        target = targets.get(decision.specialty)
+        if program is None or target is None:
+            continue
+        env = dict(base)
+        env.update({"specialty.name": target.name, "specialty.wished": target.wished,
+                     "specialty.fit": target.fit})
+        if target.name in groups:
+            env["specialty.group"] = groups[target.name]
+        if target.rank is not None:
+            env["specialty.rank"] = target.rank
+        facts = program_facts(program, city_regions, region_names)
+        env.update(facts)
+        env["region.priority"] = priorities.get(facts["program.region"], "none")
+        envs[decision.id] = env
+    return envs
+
+
+def _says(rule, env, labels) -> str:
+    return rule.says.render(env, labels) if rule.says is not None else ""
+
+
+def _check_explanations(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    host = ctx.host
+    plan = ctx.plan(profile, catalog)
+    envs = _program_envs(host, profile, catalog, plan)
+    rulebook = host.rulebook
+    labels = rulebook.labels
+    screen = {r.qualified_id: r for r in rulebook.rules("screen")}
+    tier = {r.qualified_id: r for r in rulebook.rules("tier")}
+    for decision in plan.programs:
+        what = _describe(decision)
+        cited = _cited(decision)
+        env = envs.get(decision.id)
+        if env is None:
+            raise PropertyViolation(f"{what} is in the plan but not in the catalog or in a "
+                                    "considered specialty", rules=cited)
+        strangers = [r for r in cited if r not in screen and r not in tier]
+        if strangers:
+            raise PropertyViolation(f"{what} cites {', '.join(strangers)}, which is no screen "
+                                    "or tier rule", rules=strangers)
+        by_rule = {reason.rule: reason for reason in decision.reasons}
+        own = [screen[r] for r in cited if r in screen]
+        if decision.verdict != "apply" and not own:
+            raise PropertyViolation(f"{what} is {decision.verdict} without citing a rule")
+        fired = [r for r in own if r.condition(env) is True]
+        verdict = max((r.effect["verdict"] for r in fired), key=SEVERITY.get, default="apply")
+        if verdict != decision.verdict:
+            raise PropertyViolation(f"{what}: the plan says {decision.verdict}, but its cited "
+                                    f"rules alone give {verdict}", rules=cited)
+        for rule in fired:
+            says = _says(rule, env, labels)
+            if by_rule[rule.qualified_id].says != says:
+                raise PropertyViolation(f"{what}: the words cited for {rule.qualified_id} are "
+                                        f"not what the rule says for these facts ({says!r})",
+                                        rules=[rule.qualified_id])
+        if decision.verdict == "skip":
+            if decision.tier is not None:
+                raise PropertyViolation(f"{what} is skipped but has tier {decision.tier}")
+            continue
+        tier_env = {**env, "screen.verdict": decision.verdict}
+        placed = [tier[r] for r in cited if r in tier]
+        if not placed:
+            raise PropertyViolation(f"{what} is in tier {decision.tier} without citing a tier rule")
+        fired = [r for r in placed if r.condition(tier_env) is True]
+        best = min((r.effect["tier"] for r in fired), default=3)
+        if best != decision.tier:
+            raise PropertyViolation(f"{what}: the plan says tier {decision.tier}, but its cited "
+                                    f"rules alone give tier {best}", rules=cited)
+        for rule in fired:
+            says = _says(rule, tier_env, labels)
+            if by_rule[rule.qualified_id].says != says:
+                raise PropertyViolation(f"{what}: the words cited for {rule.qualified_id} are "
+                                        f"not what the rule says for these facts ({says!r})",
+                                        rules=[rule.qualified_id])
+
+
+# ------------------------------------------------------------------ unknowns
+
+OPTIONAL_PROGRAM_FACTS: dict[str, st.SearchStrategy] = {
+    "track": st.sampled_from(("categorical", "preliminary", "transitional")),
+    "setting": st.sampled_from(("university", "community", "community-university-affiliated",
+                                "military")),
+    "img_share": st.integers(0, 100).map(lambda p: p / 100),
+    "visas": st.lists(st.sampled_from(("J-1", "H-1B")), unique=True, max_size=2).map(tuple),
+    "positions": st.integers(1, 40),
+    "min_step2ck": st.integers(200, 250),
+    "max_years_since_graduation": st.integers(0, 15),
+    "max_attempts": st.integers(1, 4),
+    "spanish_preferred": st.booleans(),
+    "underserved_focus": st.booleans(),
+    "facts_as_of": st.integers(2015, 2026),
+}
+
+
+def _unknowns_strategy(ctx: Context):
+    @st.composite
+    def draw_example(draw):
+        catalog = draw(ctx.catalogs(min_size=1))
+        program = draw(st.sampled_from(catalog.programs))
+        field = draw(st.sampled_from(sorted(OPTIONAL_PROGRAM_FACTS)))
+        if getattr(program, field) is None:
+            full = attrs.evolve(program, **{field: draw(OPTIONAL_PROGRAM_FACTS[field])})
+            catalog = Catalog([full if p.id == program.id else p for p in catalog.programs])
+        return {"profile": draw(ctx.profiles()), "catalog": catalog, "program": program.id,
+                "field": field, "reduced": True}
+    return draw_example()
+
+
+def _check_unknowns(ctx: Context, profile: Profile, catalog: Catalog, program: str,
+                    field: str, reduced: bool = True) -> None:
+    reduced_catalog = Catalog([attrs.evolve(p, **{field: None}) if p.id == program else p
+                               for p in catalog.programs])
+    full = {p.id: p for p in ctx.plan(profile, catalog).programs}.get(program)
+    less = {p.id: p for p in ctx.plan(profile, reduced_catalog).programs}.get(program)
+    if full is None or less is None:
+        return  # not in a considered specialty
+    if SEVERITY[less.verdict] < SEVERITY[full.verdict] and field not in less.to_verify:
+        raise PropertyViolation(
+            f"{_describe(full)}: without {field!r} the verdict goes from {full.verdict} to "
+            f"{less.verdict}, and {field!r} is not in to_verify ({list(less.to_verify)})",
+            rules=_cited(full))
+
+
+# ------------------------------------------------------------------ round trip
+
+
+def _check_round_trip(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    plan = ctx.plan(profile, catalog)
+    text = resplan.dumps_plan(plan)
+    back = resplan.loads_plan(text)
+    if back != plan:
+        parts = [f.name for f in attrs.fields(Plan) if getattr(back, f.name) != getattr(plan, f.name)]
+        raise PropertyViolation(f"the plan read back differs in {', '.join(parts)}")
+    if resplan.dumps_plan(back) != text:
+        raise PropertyViolation("the plan read back is written with different bytes")
+
+
+# ------------------------------------------------------------------ the list
+
+PROPERTIES: tuple[Property, ...] = (
+    Property("determinism", "the same inputs give byte-identical plans, whatever the order of "
+             "the catalog or of plugin registration", _determinism_strategy, _check_determinism),
+    _monotone("monotone-step2ck", "better", "a higher Step 2 CK never makes a verdict worse",
+              _higher_step2ck),
+    _monotone("monotone-language", "better",
+              "an extra language at a higher level never makes a verdict worse", _extra_language),
+    _monotone("monotone-clinical", "better",
+              "more months of US clinical experience never make a verdict worse", _more_clinical),
+    _monotone("monotone-letter", "better", "an extra letter never makes a verdict worse",
+              _extra_letter),
+    _monotone("monotone-no-visa", "better", "needing no visa never makes a verdict worse",
+              _no_visa_need),
+    _monotone("antitone-failed-attempt", "worse",
+              "a failed attempt never makes a verdict better", _failed_attempt),
+    _monotone("antitone-visa", "worse", "needing a visa never makes a verdict better",
+              _visa_need),
+    _monotone("antitone-graduation", "worse",
+              "an older graduation year never makes a verdict better", _older_graduation),
+    Property("explanations", "every skip, borderline and tier cites a rule, and the cited rules "
+             "alone decide the same", _determinism_strategy, _check_explanations),
+    Property("unknowns", "removing a program fact never eases its verdict unless the fact is "
+             "then in to_verify", _unknowns_strategy, _check_unknowns),
+    Property("round-trip", "a plan written and read back is equal", _determinism_strategy,
+             _check_round_trip),
+)
+
+
+def property_named(name: str) -> Property:
+    for prop in PROPERTIES:
+        if prop.name == name:
+            return prop
+    raise KeyError(f"no property {name!r} (properties: {', '.join(p.name for p in PROPERTIES)})")
+
+
+# ------------------------------------------------------------------ running
+
+
+def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
+                 seed: int | None = 0, context: Context | None = None) -> PropertyFailure | None:
+    """Run one property with hypothesis: ``None`` when it held, else the shrunk failure.
+
+    ``seed`` fixes the examples tried (the default, so that runs are reproducible);
+    ``None`` draws new ones each run. Nothing is stored in a hypothesis database.
+    """
+    from hypothesis import HealthCheck, given, reporting, settings
+    from hypothesis import seed as fix_seed
+    from hypothesis.errors import Flaky
+
+    prop = property_named(prop) if isinstance(prop, str) else prop
+    ctx = context or Context(host)
+
+    @settings(max_examples=max_examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+              print_blob=False)
+    @given(prop.strategy(ctx))
+    def run(example):
+        try:
+            prop.check(ctx, **example)
+        except PropertyViolation as violation:
+            violation.example = example
+            raise
+        except Exception as exc:  # noqa: BLE001 - a crash breaks every property
+            violation = PropertyViolation(f"planning raised {type(exc).__name__}: {exc}")
+            violation.example = example
+            raise violation from exc
+
+    if seed is not None:
+        run = fix_seed(seed)(run)
+    try:
+        with reporting.with_reporter(lambda *_args: None):
+            run()
+    except PropertyViolation as violation:
+        return _failure(prop, violation)
+    except Flaky as exc:
+        inner = [e for e in getattr(exc, "exceptions", ()) if isinstance(e, PropertyViolation)]
+        if inner:
+            failure = _failure(prop, inner[0])
+            return attrs.evolve(failure, message=failure.message + " (the failure did not "
+                                "repeat when tried again: is a rule or plugin non-deterministic?)")
+        return PropertyFailure(prop.name, prop.description, f"flaky: {exc}", (), "")
+    return None
+
+
+def _failure(prop: Property, violation: PropertyViolation) -> PropertyFailure:
+    return PropertyFailure(prop.name, prop.description, violation.message, violation.rules,
+                           render_example(violation.example))
+
+
+def run_properties(host: Host, *, max_examples: int = 50, seed: int | None = 0,
+                   properties: Sequence[Property] = PROPERTIES) -> list[PropertyFailure]:
+    """Run every property against ``host``; the failures, in the order of ``properties``."""
+    ctx = Context(host)
+    failures = []
+    for prop in properties:
+        failure = run_property(prop, host, max_examples=max_examples, seed=seed, context=ctx)
+        if failure is not None:
+            failures.append(failure)
+    return failures
