@@ -134,10 +134,10 @@ class Peer:
         return out
 
 
-def resplan_verdicts(screened) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The same shape from resplan's screen stage (Draft.screened)."""
-    return {s.decision.id: (s.decision.verdict, tuple(r.rule for r in s.decision.reasons))
-            for s in screened}
+def resplan_verdicts(screening) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The same shape from resplan's screen stage (Draft.screening)."""
+    return {program.id: (screening.verdict(i), tuple(r.rule for r in screening.reasons[i]))
+            for i, program in enumerate(screening.table.programs)}
 
 
 def disagreements(ours: dict, peer: dict) -> list[tuple[str, Any, Any]]:

@@ -206,7 +206,7 @@ def bench_screen(ctx) -> list[dict]:
     for path in checked:
         prof = resplan.load_profile(path)
         d, _ = draft_before("screen", prof, catalog, host)
-        mine = peer.resplan_verdicts(screen.run(d).screened)
+        mine = peer.resplan_verdicts(screen.run(d).screening)
         theirs_v = p.screen(d)
         compared += len(mine)
         for verdict, _rules in mine.values():
