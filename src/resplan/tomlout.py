@@ -67,18 +67,40 @@ def _fits_inline(table: Mapping) -> bool:
     return len(rendered) <= _MAX_LINE and "\n" not in rendered
 
 
+def _fits(table: Mapping, seen: dict | None) -> bool:
+    if seen is None:
+        return _fits_inline(table)
+    key = ("fits", id(table))
+    fits = seen.get(key)
+    if fits is None:
+        fits = seen[key] = _fits_inline(table)
+    return fits
+
+
 def _is_array_of_tables(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and bool(value) and all(
         isinstance(v, Mapping) for v in value)
 
 
-def _write(table: Mapping, name: str, in_array: bool, out: list[str]) -> None:
+def _write(table: Mapping, name: str, in_array: bool, out: list[str],
+           seen: dict | None = None) -> None:
+    # A table that appears many times (a reason cited by many programs) is written once and
+    # its text reused: ``seen`` maps (id, name) to what was written. Only for dumps' lifetime.
+    if seen is not None and in_array:
+        key = (id(table), name)
+        text = seen.get(key)
+        if text is None:
+            part: list[str] = []
+            _write(table, name, in_array, part, None)
+            text = seen[key] = "".join(part)
+        out.append(text)
+        return
     written = False
     literals, tables = [], []
     for key, value in table.items():
         if isinstance(value, Mapping):
             tables.append((key, value, False))
-        elif _is_array_of_tables(value) and not all(_fits_inline(t) for t in value):
+        elif _is_array_of_tables(value) and not all(_fits(t, seen) for t in value):
             tables.extend((key, t, True) for t in value)
         else:
             literals.append((key, value))
@@ -95,11 +117,11 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str]) -> None:
         else:
             written = True
         part = format_key(key)
-        _write(value, f"{name}.{part}" if name else part, nested_in_array, out)
+        _write(value, f"{name}.{part}" if name else part, nested_in_array, out, seen)
 
 
 def dumps(data: Mapping[str, Any]) -> str:
     """The same text as ``tomli_w.dumps(data)`` for str, int, float, bool, list and dict values."""
     out: list[str] = []
-    _write(data, "", False, out)
+    _write(data, "", False, out, {})
     return "".join(out)

@@ -14,6 +14,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from resplan import tomlout
 from resplan.convert import structure, unstructure
 from resplan.errors import InputError, ResplanError
@@ -34,8 +36,35 @@ def _clean(value: Any) -> Any:
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    data = _clean(unstructure(plan))
+    data = _clean(unstructure(attrs.evolve(plan, programs=())))
+    data["programs"] = _programs(plan.programs)
     return {key: data[key] for key in SECTIONS if key in data}
+
+
+def _programs(decisions) -> list[dict[str, Any]]:
+    """The programs by hand: a national plan has thousands, and equal reasons share one dict.
+
+    Same keys, order and omissions as the converter gives (the round-trip test checks it).
+    """
+    reasons: dict[int, dict] = {}
+    out = []
+    for d in decisions:
+        entry = {"id": d.id, "name": d.name, "specialty": d.specialty, "city": d.city,
+                 "state": d.state, "verdict": d.verdict}
+        if d.tier is not None:
+            entry["tier"] = d.tier
+        if d.region is not None:
+            entry["region"] = d.region
+        cited = []
+        for reason in d.reasons:
+            table = reasons.get(id(reason))
+            if table is None:
+                table = reasons[id(reason)] = {"rule": reason.rule, "says": reason.says}
+            cited.append(table)
+        entry["reasons"] = cited
+        entry["to_verify"] = list(d.to_verify)
+        out.append(entry)
+    return out
 
 
 def dumps_plan(plan: Plan) -> str:
