@@ -36,7 +36,25 @@ def format_key(key: str) -> str:
     return key if _BARE_KEY.fullmatch(key) else format_string(key)
 
 
+_SCALARS = (str, int, float, bool)
+
+
+def _is_table(value: Any) -> bool:
+    # Exact types first: isinstance against the Mapping ABC is slow and this runs per value.
+    kind = type(value)
+    if kind is dict:
+        return True
+    if kind in _SCALARS or kind is list or kind is tuple:
+        return False
+    return isinstance(value, Mapping)
+
+
 def format_literal(value: Any, level: int = 0) -> str:
+    kind = type(value)
+    if kind is str:
+        return format_string(value)
+    if kind is int:
+        return str(value)
     if value is True:
         return "true"
     if value is False:
@@ -78,8 +96,10 @@ def _fits(table: Mapping, seen: dict | None) -> bool:
 
 
 def _is_array_of_tables(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and bool(value) and all(
-        isinstance(v, Mapping) for v in value)
+    kind = type(value)
+    if kind is not list and kind is not tuple and not isinstance(value, (list, tuple)):
+        return False
+    return bool(value) and all(_is_table(v) for v in value)
 
 
 def _write(table: Mapping, name: str, in_array: bool, out: list[str],
@@ -98,7 +118,7 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str],
     written = False
     literals, tables = [], []
     for key, value in table.items():
-        if isinstance(value, Mapping):
+        if _is_table(value):
             tables.append((key, value, False))
         elif _is_array_of_tables(value) and not all(_fits(t, seen) for t in value):
             tables.extend((key, t, True) for t in value)
