@@ -99,3 +99,9 @@ def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0):
     if jobs:
         argv += ["--jobs", str(jobs)]
     _resplan(*argv)
+
+
+@task(help={"properties": "examples per consistency property (0: static checks only)"})
+def check_rules(c, properties=0):
+    """Check the installed rulesets (and, with --properties N, their consistency)."""
+    _resplan("check", "--properties", str(properties))

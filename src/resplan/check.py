@@ -229,7 +229,8 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
             findings.append(Finding("error", label, None, "", f"cannot read the file: {exc}"))
             continue
         file = _File(label, text, CHECK_PLUGIN, checked=True)
-        same = [f for fs in order.values() for f in fs if file.name and f.name == file.name]
+        same = [f for fs in order.values() for f in fs
+                if file.name and f.name == file.name and not f.checked]
         if same:  # replaces the installed ruleset of the same name
             old = same[0]
             file.plugin = old.plugin
@@ -253,14 +254,15 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
         try:
             loaded = hosts.host_from_specs(plugins)
         except RulesetError as exc:
-            new = False
-            for problem in exc.problems:
-                duplicate = problem.message.startswith("rule id used twice")
-                if duplicate and problem.file in files and files[problem.file].checked:
-                    continue  # reported with its own line by _duplicates
-                findings.append(_problem_finding(problem, files))
-                new |= _drop_for(problem, files)
-            if not new:
+            problems = [p for p in exc.problems if not (
+                # already reported, with the line of each use, by _duplicates
+                p.message.startswith("rule id used twice")
+                and p.file in files and files[p.file].checked)]
+            findings.extend(_problem_finding(problem, files) for problem in problems)
+            # Leave out the rules with problems and load again, so that the rest of the
+            # files is checked too.
+            new = [_drop_for(problem, files) for problem in problems]
+            if not any(new):
                 return _Loaded(None, files, tuple(findings))
             continue
         except PluginError as exc:

@@ -117,6 +117,12 @@ def cmd_batch(args) -> int:
     return EXIT_BAD_INPUT if bad else 0
 
 
+def cmd_check(args) -> int:
+    from resplan.check import run_check_command
+
+    return run_check_command(args.paths, args.properties, args.disable)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resplan",
@@ -149,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")
     p.set_defaults(run=cmd_plugins)
+
+    p = commands.add_parser(
+        "check", help="check rulesets: load errors, dead, shadowed or contradictory rules",
+        description="Static analysis of the installed rulesets, or of the given ruleset files "
+                    "(loaded with the installed ones). With --properties N, also run the "
+                    "consistency properties (determinism, monotonicity, explanations, "
+                    "unknowns, round trip) with N examples each. Exit status 2 on any error.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="ruleset files (default: installed)")
+    p.add_argument("--properties", type=int, default=0, metavar="N")
+    p.set_defaults(run=cmd_check)
 
     p = commands.add_parser("docs", help="write docs/rules.md and docs/facts.md from the rulesets")
     p.add_argument("--out", default="docs", metavar="FOLDER")

@@ -93,29 +93,66 @@ class PropertyFailure:
 
 
 class Context:
-    """A host and what the properties draw from for it (specialties, cities).
+    """A host and what the properties draw from for it.
 
-    Cities are those of the host's border sub-regions followed by a few outside them, so
-    that border rules get exercised. Hosts with the same plugins registered in other
+    ``specialties`` and ``cities`` are what drawn programs and profiles use; cities default
+    to those of the host's border sub-regions followed by a few outside them, so that
+    border rules get exercised. ``extra_programs`` join every catalog drawn: an
+    institution's own programs, so that rules about them are exercised too (give them ids
+    that do not look like ``prog-123``). Hosts with the same plugins registered in other
     orders are built on first use and kept.
     """
 
     def __init__(self, host: Host, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-                 cities: Sequence[tuple[str, str]] | None = None, max_programs: int = 4):
+                 cities: Sequence[tuple[str, str]] | None = None, max_programs: int = 4,
+                 extra_programs: Sequence[Program] = ()):
         self.host = host
         self.specialties = tuple(specialties)
+        self.extra_programs = tuple(extra_programs)
         border = cities_of(host)
         self.cities = tuple(cities) if cities else tuple(dict.fromkeys(border + OTHER_CITIES))
         self.max_programs = max_programs
         self._reordered: list[Host] | None = None
+        self._strategies: dict[str, st.SearchStrategy] = {}
+        self._catalogs: dict[tuple, st.SearchStrategy] = {}
         self.step2ck_thresholds = _thresholds(host, "profile.step2ck.score", (150, 300))
 
-    def profiles(self) -> st.SearchStrategy:
-        return profiles(specialties=self.specialties, cities=self.cities)
+    def _cached(self, name: str, build: Callable[[], st.SearchStrategy]) -> st.SearchStrategy:
+        # Strategies are built once per context: building one per example is slow.
+        if name not in self._strategies:
+            self._strategies[name] = build()
+        return self._strategies[name]
 
-    def catalogs(self, min_size: int = 1) -> st.SearchStrategy:
-        return catalogs(min_size=min_size, max_size=self.max_programs,
-                        specialties=self.specialties, cities=self.cities)
+    def profiles(self) -> st.SearchStrategy:
+        return self._cached("profiles", lambda: profiles(specialties=self.specialties,
+                                                         cities=self.cities))
+
+    def clinical_stints(self) -> st.SearchStrategy:
+        return self._cached("clinical", lambda: clinical_stints(self.cities))
+
+    def letters(self) -> st.SearchStrategy:
+        return self._cached("letters", letters)
+
+    def catalogs(self, min_size: int = 1, profile: Profile | None = None) -> st.SearchStrategy:
+        """Catalogs of 1 to ``max_programs`` programs; given a profile, of the specialties
+        it wishes for (and Internal Medicine, the alternative rules suggest most), so that
+        most programs drawn get a verdict."""
+        specialties = self.specialties
+        if profile is not None and profile.applicant.specialties:
+            specialties = tuple(dict.fromkeys(profile.applicant.specialties
+                                              + (self.specialties[0],)))
+        key = (min_size, specialties)
+        if key not in self._catalogs:
+            self._catalogs[key] = catalogs(
+                min_size=max(0, min_size - len(self.extra_programs)),
+                max_size=self.max_programs, specialties=specialties, cities=self.cities,
+                extra=self.extra_programs)
+        return self._catalogs[key]
+
+    def inputs(self, min_programs: int = 1) -> st.SearchStrategy:
+        """A profile and a catalog drawn for it: ``{"profile": ..., "catalog": ...}``."""
+        return self.profiles().flatmap(lambda profile: self.catalogs(min_programs, profile).map(
+            lambda catalog: {"profile": profile, "catalog": catalog}))
 
     def plan(self, profile: Profile, catalog: Catalog, host: Host | None = None) -> Plan:
         return resplan.plan(profile, catalog, host=host or self.host)
@@ -174,7 +211,8 @@ class Property:
 def _known(value: Any) -> Any:
     """TOML has no null: leave unknown (None) values out."""
     if isinstance(value, dict):
-        return {k: _known(v) for k, v in value.items() if v is not None}
+        out = {k: _known(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in out.items() if v != [] and v != {}}
     if isinstance(value, (list, tuple)):
         return [_known(v) for v in value]
     return value
@@ -277,7 +315,7 @@ def _check_determinism(ctx: Context, profile: Profile, catalog: Catalog) -> None
 
 
 def _determinism_strategy(ctx: Context):
-    return st.fixed_dictionaries({"profile": ctx.profiles(), "catalog": ctx.catalogs()})
+    return ctx.inputs()
 
 
 # ------------------------------------------------------------------ monotonicity
@@ -317,14 +355,14 @@ def _monotone_strategy(change):
         @st.composite
         def draw_example(draw):
             before, after = change(draw, draw(ctx.profiles()), ctx)
-            return {"before": before, "after": after, "catalog": draw(ctx.catalogs())}
+            return {"before": before, "after": after, "catalog": draw(ctx.catalogs(1, before))}
         return draw_example()
     return strategy
 
 
 def _higher_step2ck(draw, profile, ctx):
-    if ctx.step2ck_thresholds and draw(st.booleans()):
-        # Either side of a number a rule compares the score with.
+    if ctx.step2ck_thresholds and draw(st.integers(0, 3)) < 3:
+        # Either side of a number a rule compares the score with (what examples shrink to).
         threshold = draw(st.sampled_from(ctx.step2ck_thresholds))
         score = max(1, threshold - draw(st.integers(0, 3)))
         higher = min(300, threshold + draw(st.integers(1, 3)))
@@ -345,6 +383,13 @@ def _extra_language(draw, profile, ctx):
     return profile, attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
 
 
+def _language_sweep(ctx: Context, profile: Profile):
+    """Every language the strategies know, added at the highest level."""
+    for name in LANGUAGE_NAMES:
+        yield profile, attrs.evolve(
+            profile, languages=profile.languages + (Language(name, LANGUAGE_LEVELS[-1]),))
+
+
 def _more_clinical(draw, profile, ctx):
     extra = float(draw(st.integers(1, 12)))
     if profile.clinical and draw(st.booleans()):
@@ -353,13 +398,13 @@ def _more_clinical(draw, profile, ctx):
         longer = attrs.evolve(stint, months=min(240.0, (stint.months or 0.0) + extra))
         clinical = profile.clinical[:index] + (longer,) + profile.clinical[index + 1:]
     else:
-        stint: Clinical = draw(clinical_stints())
+        stint: Clinical = draw(ctx.clinical_stints())
         clinical = profile.clinical + (attrs.evolve(stint, months=extra),)
     return profile, attrs.evolve(profile, clinical=clinical)
 
 
 def _extra_letter(draw, profile, ctx):
-    return profile, attrs.evolve(profile, letters=profile.letters + (draw(letters()),))
+    return profile, attrs.evolve(profile, letters=profile.letters + (draw(ctx.letters()),))
 
 
 def _no_visa_need(draw, profile, ctx):
@@ -397,10 +442,28 @@ def _older_graduation(draw, profile, ctx):
     return profile, _with_applicant(profile, graduation_year=max(1950, applicant.graduation_year - years))
 
 
-def _monotone(name: str, direction: str, description: str, change) -> Property:
+def _monotone(name: str, direction: str, description: str, change, sweep=None) -> Property:
+    """``sweep(ctx, before)``: more (weaker, stronger) pairs to compare in the same example."""
     def check(ctx, before, after, catalog):
-        _check_monotone(direction, ctx, before, after, catalog)
+        pairs = [(before, after)] + (list(sweep(ctx, before)) if sweep else [])
+        for old, new in pairs:
+            try:
+                _check_monotone(direction, ctx, old, new, catalog)
+            except PropertyViolation as violation:
+                violation.example = {"before": old, "after": new, "catalog": catalog}
+                raise
     return Property(name, description, _monotone_strategy(change), check)
+
+
+def _step2ck_sweep(ctx: Context, profile: Profile):
+    """Scores one point either side of every number rules compare Step 2 CK with."""
+    step2 = profile.exams.step2ck
+    for threshold in ctx.step2ck_thresholds:
+        low, high = max(1, threshold - 1), min(300, threshold + 1)
+        for a, b in ((low, threshold), (threshold, high)):
+            if a < b:
+                yield (_with_exams(profile, step2ck=attrs.evolve(step2, score=a)),
+                       _with_exams(profile, step2ck=attrs.evolve(step2, score=b)))
 
 
 # ------------------------------------------------------------------ explanations
@@ -528,30 +591,40 @@ OPTIONAL_PROGRAM_FACTS: dict[str, st.SearchStrategy] = {
 def _unknowns_strategy(ctx: Context):
     @st.composite
     def draw_example(draw):
-        catalog = draw(ctx.catalogs(min_size=1))
+        profile = draw(ctx.profiles())
+        catalog = draw(ctx.catalogs(1, profile))
         program = draw(st.sampled_from(catalog.programs))
         field = draw(st.sampled_from(sorted(OPTIONAL_PROGRAM_FACTS)))
         if getattr(program, field) is None:
             full = attrs.evolve(program, **{field: draw(OPTIONAL_PROGRAM_FACTS[field])})
             catalog = Catalog([full if p.id == program.id else p for p in catalog.programs])
-        return {"profile": draw(ctx.profiles()), "catalog": catalog, "program": program.id,
+        return {"profile": profile, "catalog": catalog, "program": program.id,
                 "field": field, "reduced": True}
     return draw_example()
 
 
 def _check_unknowns(ctx: Context, profile: Profile, catalog: Catalog, program: str,
                     field: str, reduced: bool = True) -> None:
-    reduced_catalog = Catalog([attrs.evolve(p, **{field: None}) if p.id == program else p
-                               for p in catalog.programs])
-    full = {p.id: p for p in ctx.plan(profile, catalog).programs}.get(program)
-    less = {p.id: p for p in ctx.plan(profile, reduced_catalog).programs}.get(program)
-    if full is None or less is None:
+    """Remove ``field`` from ``program`` (then each of its other known facts, one at a time)."""
+    full_plan = {p.id: p for p in ctx.plan(profile, catalog).programs}
+    full = full_plan.get(program)
+    if full is None:
         return  # not in a considered specialty
-    if SEVERITY[less.verdict] < SEVERITY[full.verdict] and field not in less.to_verify:
-        raise PropertyViolation(
-            f"{_describe(full)}: without {field!r} the verdict goes from {full.verdict} to "
-            f"{less.verdict}, and {field!r} is not in to_verify ({list(less.to_verify)})",
-            rules=_cited(full))
+    target = next(p for p in catalog.programs if p.id == program)
+    fields = [field] + [f for f in sorted(OPTIONAL_PROGRAM_FACTS)
+                        if f != field and getattr(target, f) is not None]
+    for name in fields:
+        reduced_catalog = Catalog([attrs.evolve(p, **{name: None}) if p.id == program else p
+                                   for p in catalog.programs])
+        less = {p.id: p for p in ctx.plan(profile, reduced_catalog).programs}[program]
+        if SEVERITY[less.verdict] < SEVERITY[full.verdict] and name not in less.to_verify:
+            violation = PropertyViolation(
+                f"{_describe(full)}: without {name!r} the verdict goes from {full.verdict} to "
+                f"{less.verdict}, and {name!r} is not in to_verify ({list(less.to_verify)})",
+                rules=_cited(full))
+            violation.example = {"profile": profile, "catalog": catalog, "program": program,
+                                 "field": name, "reduced": True}
+            raise violation
 
 
 # ------------------------------------------------------------------ round trip
@@ -574,9 +647,10 @@ PROPERTIES: tuple[Property, ...] = (
     Property("determinism", "the same inputs give byte-identical plans, whatever the order of "
              "the catalog or of plugin registration", _determinism_strategy, _check_determinism),
     _monotone("monotone-step2ck", "better", "a higher Step 2 CK never makes a verdict worse",
-              _higher_step2ck),
+              _higher_step2ck, _step2ck_sweep),
     _monotone("monotone-language", "better",
-              "an extra language at a higher level never makes a verdict worse", _extra_language),
+              "an extra language at a higher level never makes a verdict worse", _extra_language,
+              _language_sweep),
     _monotone("monotone-clinical", "better",
               "more months of US clinical experience never make a verdict worse", _more_clinical),
     _monotone("monotone-letter", "better", "an extra letter never makes a verdict worse",
@@ -615,7 +689,7 @@ def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
     ``seed`` fixes the examples tried (the default, so that runs are reproducible);
     ``None`` draws new ones each run. Nothing is stored in a hypothesis database.
     """
-    from hypothesis import HealthCheck, given, reporting, settings
+    from hypothesis import HealthCheck, Phase, given, reporting, settings
     from hypothesis import seed as fix_seed
     from hypothesis.errors import Flaky
 
@@ -624,13 +698,16 @@ def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
 
     @settings(max_examples=max_examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-              print_blob=False)
+              print_blob=False,
+              # Shrink, but skip hypothesis' "explain" phase: it reruns the test many times
+              # to annotate the example, and the report says what matters already.
+              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
     @given(prop.strategy(ctx))
     def run(example):
         try:
             prop.check(ctx, **example)
         except PropertyViolation as violation:
-            violation.example = example
+            violation.example = violation.example or example
             raise
         except Exception as exc:  # noqa: BLE001 - a crash breaks every property
             violation = PropertyViolation(f"planning raised {type(exc).__name__}: {exc}")
@@ -660,9 +737,14 @@ def _failure(prop: Property, violation: PropertyViolation) -> PropertyFailure:
 
 
 def run_properties(host: Host, *, max_examples: int = 50, seed: int | None = 0,
-                   properties: Sequence[Property] = PROPERTIES) -> list[PropertyFailure]:
-    """Run every property against ``host``; the failures, in the order of ``properties``."""
-    ctx = Context(host)
+                   properties: Sequence[Property] = PROPERTIES,
+                   **context_options) -> list[PropertyFailure]:
+    """Run every property against ``host``; the failures, in the order of ``properties``.
+
+    ``context_options`` go to :class:`Context` (``extra_programs=``, ``specialties=``,
+    ``cities=``, ``max_programs=``).
+    """
+    ctx = Context(host, **context_options)
     failures = []
     for prop in properties:
         failure = run_property(prop, host, max_examples=max_examples, seed=seed, context=ctx)

@@ -87,24 +87,27 @@ def _place(cities: Sequence[tuple[str, str]]) -> st.SearchStrategy:
 # ------------------------------------------------------------------ the applicant
 
 
-@st.composite
-def applicants(draw, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-               max_specialties: int = 2, cycles: tuple[int, int] = (2024, 2030),
-               max_years_since_graduation: int = 25) -> Applicant:
-    """The ``[applicant]`` table: cycle, graduation year, visa, wishes, states."""
-    cycle = draw(st.integers(*cycles))
-    # years_since_graduation = cycle - 1 - graduation_year (June before the Match).
-    years = draw(st.integers(0, min(8, max_years_since_graduation))
-                 | st.integers(0, max_years_since_graduation))
-    return Applicant(
-        graduation_year=cycle - 1 - years, cycle=cycle,
-        visa=draw(st.sampled_from(("none", "J-1", "H-1B"))),
-        specialties=draw(st.lists(st.sampled_from(tuple(specialties)), unique=True,
-                                  max_size=max_specialties)),
-        states=draw(optional(st.lists(st.sampled_from(PREFERRED_STATES), unique=True,
-                                      max_size=3))),
-        previous_cycles=draw(optional(st.integers(0, 4))),
-    )
+def applicants(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES, max_specialties: int = 2,
+               cycles: tuple[int, int] = (2024, 2030),
+               max_years_since_graduation: int = 25) -> st.SearchStrategy:
+    """The ``[applicant]`` table: cycle, graduation year, visa, wishes, states.
+
+    Years since graduation are mostly recent (up to 8), sometimes up to
+    ``max_years_since_graduation``.
+    """
+    cycle = st.integers(*cycles)
+    years = st.integers(0, min(8, max_years_since_graduation)) \
+        | st.integers(0, max_years_since_graduation)
+    visa = st.sampled_from(("none", "J-1", "H-1B"))
+    wishes = st.lists(st.sampled_from(tuple(specialties)), unique=True, max_size=max_specialties)
+    states = optional(st.lists(st.sampled_from(PREFERRED_STATES), unique=True, max_size=3))
+    previous = optional(st.integers(0, 4))
+
+    def build(cycle, years, visa, wishes, states, previous):
+        # years_since_graduation = cycle - 1 - graduation_year (June before the Match).
+        return Applicant(graduation_year=cycle - 1 - years, cycle=cycle, visa=visa,
+                         specialties=wishes, states=states, previous_cycles=previous)
+    return st.builds(build, cycle, years, visa, wishes, states, previous)
 
 
 def step1_results(scores: tuple[int, int] = (180, 260)) -> st.SearchStrategy:
@@ -179,34 +182,34 @@ def program_ids() -> st.SearchStrategy:
     return st.integers(0, 999).map(lambda n: f"prog-{n:03d}")
 
 
-@st.composite
-def programs(draw, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+def programs(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
              cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
              ids: st.SearchStrategy | None = None,
-             min_step2ck: tuple[int, int] = (200, 250)) -> Program:
+             min_step2ck: tuple[int, int] = (200, 250)) -> st.SearchStrategy:
     """Residency programs with every optional fact possibly unknown.
 
     Shares of IMG residents are whole percents, minimum scores fall in
     ``min_step2ck``, and ``visas`` is unknown, empty (sponsors none) or a set of visas.
     """
-    ident = draw(ids if ids is not None else program_ids())
-    specialty = draw(st.sampled_from(tuple(specialties)))
-    city, state = draw(_place(cities))
-    return Program(
-        id=ident, name=f"Program {ident}", specialty=specialty, city=city, state=state,
-        track=draw(optional(st.sampled_from(TRACKS))),
-        setting=draw(optional(st.sampled_from(SETTINGS))),
-        img_share=draw(optional(st.integers(0, 100).map(lambda p: p / 100))),
-        visas=draw(optional(st.lists(st.sampled_from(("J-1", "H-1B")), unique=True,
-                                     max_size=2).map(tuple))),
-        positions=draw(optional(st.integers(1, 40))),
-        min_step2ck=draw(optional(st.integers(*min_step2ck))),
-        max_years_since_graduation=draw(optional(st.integers(0, 15))),
-        max_attempts=draw(optional(st.integers(1, 4))),
-        spanish_preferred=draw(optional(st.booleans())),
-        underserved_focus=draw(optional(st.booleans())),
-        facts_as_of=draw(optional(st.integers(2015, 2026))),
-        source=None,
+    def build(ident, specialty, place, **facts):
+        return Program(id=ident, name=f"Program {ident}", specialty=specialty, city=place[0],
+                       state=place[1], **facts)
+
+    return st.builds(
+        build, ids if ids is not None else program_ids(), st.sampled_from(tuple(specialties)),
+        _place(cities),
+        track=optional(st.sampled_from(TRACKS)),
+        setting=optional(st.sampled_from(SETTINGS)),
+        img_share=optional(st.integers(0, 100).map(lambda p: p / 100)),
+        visas=optional(st.lists(st.sampled_from(("J-1", "H-1B")), unique=True,
+                                max_size=2).map(tuple)),
+        positions=optional(st.integers(1, 40)),
+        min_step2ck=optional(st.integers(*min_step2ck)),
+        max_years_since_graduation=optional(st.integers(0, 15)),
+        max_attempts=optional(st.integers(1, 4)),
+        spanish_preferred=optional(st.booleans()),
+        underserved_focus=optional(st.booleans()),
+        facts_as_of=optional(st.integers(2015, 2026)),
     )
 
 
