@@ -24,8 +24,3 @@ def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tupl
 def cite(rule: Rule, env: Mapping, labels: Mapping[str, str] | None = None) -> Reason:
     """The rule's id and its message, with finding names put in words."""
     return Reason(rule=rule.qualified_id, says=rule.says.render(env, labels) if rule.says else "")
-
-
-def program_fields(facts: Iterable[str]) -> set[str]:
-    """``program.min_step2ck`` -> ``min_step2ck``; other facts are not the program's to verify."""
-    return {name.removeprefix("program.") for name in facts if name.startswith("program.")}

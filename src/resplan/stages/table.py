@@ -89,20 +89,16 @@ def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str])
 
 
 def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
+    # resplan.facts.program_facts is the one definition of a program's facts; the table
+    # holds the same values column by column. Region names depend on the plan's regions,
+    # so the screen stage adds that column itself.
+    rows = [F.program_facts(p, city_regions) for p in programs]
     table = ProgramTable(_objects(list(programs)), {}, {}, {})
     for index, (name, fact) in enumerate(F.PROGRAM_FACTS.items(), 1):
-        table.bit[name] = index
-        field = name.removeprefix("program.")
-        if field == "visas":
-            values = [frozenset(p.visas) if p.visas is not None else None for p in programs]
-        elif field in ("border", "region", "region_name"):
+        if name == "program.region_name":
             continue
-        else:
-            values = [getattr(p, field) for p in programs]
-        table.add_column(name, values, fact.type, index)
-    regions = [city_regions.get(F.city_key(p.city, p.state)) for p in programs]
-    table.add_column("program.border", [r is not None for r in regions], BOOL)
-    table.add_column("program.region", [r or "none" for r in regions])
+        table.bit[name] = index
+        table.add_column(name, [row.get(name) for row in rows], fact.type, index)
     return table
 
 
