@@ -46,7 +46,7 @@ class Draft:
     specialty_envs: Mapping[str, Mapping[str, Any]] = attrs.Factory(dict)
     regions: tuple = ()
     screening: Any = None  # stages.screen.Screening: verdicts of the considered programs
-    programs: tuple = ()
+    programs: Any = ()  # ProgramDecisions, in plan order (stages.tier)
     actions: tuple = ()
     summary: Summary | None = None
 
@@ -64,8 +64,6 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("summary", summary.run),
 )
 
-VERDICT_ORDER = {"apply": 0, "borderline": 1, "skip": 2}
-
 
 def make_plan(profile: Profile, catalog: Catalog, host) -> Plan:
     rulebook = host.rulebook
@@ -73,12 +71,10 @@ def make_plan(profile: Profile, catalog: Catalog, host) -> Plan:
                   env=profile_facts(profile, rulebook.city_regions))
     for _name, run in STAGES:
         draft = run(draft)
-    programs = sorted(draft.programs, key=lambda p: (
-        VERDICT_ORDER[p.verdict] == 2, p.tier or 4, VERDICT_ORDER[p.verdict], p.id))
     plan = Plan(
         provenance=provenance(profile, catalog, host),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
-        programs=tuple(programs), actions=draft.actions, summary=draft.summary)
+        programs=draft.programs, actions=draft.actions, summary=draft.summary)
     return adjust(plan, profile, catalog, host)
 
 

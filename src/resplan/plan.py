@@ -6,9 +6,10 @@ it. The writer (``resplan.writer``) turns a :class:`Plan` into TOML and back.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Iterator, Literal, Sequence, overload
 
 import attrs
+import numpy as np
 
 SCHEMA = 1
 
@@ -83,6 +84,100 @@ class ProgramDecision:
     to_verify: tuple[str, ...] = ()  # program fields that were unknown and mattered
 
 
+VERDICTS: tuple[Verdict, ...] = ("apply", "borderline", "skip")
+
+
+class ProgramDecisions(Sequence[ProgramDecision]):
+    """A plan's program decisions, kept column by column; a read-only sequence of
+    :class:`ProgramDecision`.
+
+    A national plan decides thousands of programs; the pipeline computes them as arrays
+    and an item becomes a ``ProgramDecision`` only when it is read. Tools that want
+    numbers can read the columns directly, one entry per program in plan order:
+
+    - ``verdict``: index into :data:`VERDICTS`;
+    - ``tier``: 1, 2 or 3, and 0 for a skipped program;
+    - ``region``: index into ``regions`` (a sub-region id, or None);
+    - ``reasons``: index into ``reason_sets`` (a tuple of :class:`Reason`);
+    - ``to_verify``: index into ``verify_sets`` (a tuple of program field names).
+
+    It compares equal to any sequence of the same decisions, so a plan read back from
+    TOML equals the plan that was written.
+    """
+
+    __slots__ = ("programs", "verdict", "tier", "region", "regions", "reasons", "reason_sets",
+                 "to_verify", "verify_sets", "catalog_rows", "memo", "_items")
+
+    def __init__(self, programs: np.ndarray, verdict: np.ndarray, tier: np.ndarray,
+                 region: np.ndarray, regions: Sequence[str | None], reasons: np.ndarray,
+                 reason_sets: Sequence[tuple[Reason, ...]], to_verify: np.ndarray,
+                 verify_sets: Sequence[tuple[str, ...]], *, catalog_rows: np.ndarray | None = None,
+                 memo: dict | None = None):
+        self.programs = programs  # object array of resplan.model.Program
+        self.verdict, self.tier, self.region, self.reasons, self.to_verify = (
+            verdict, tier, region, reasons, to_verify)
+        self.regions, self.reason_sets, self.verify_sets = (
+            tuple(regions), tuple(reason_sets), tuple(verify_sets))
+        # Where each program sits in its catalog, and a cache shared by every plan over that
+        # catalog: the writer keeps each program's unchanging TOML lines there.
+        self.catalog_rows, self.memo = catalog_rows, memo
+        self._items: tuple[ProgramDecision, ...] | None = None
+
+    def take(self, order: np.ndarray) -> "ProgramDecisions":
+        """The decisions at positions ``order``, in that order."""
+        rows = self.catalog_rows[order] if self.catalog_rows is not None else None
+        return ProgramDecisions(
+            self.programs[order], self.verdict[order], self.tier[order], self.region[order],
+            self.regions, self.reasons[order], self.reason_sets, self.to_verify[order],
+            self.verify_sets, catalog_rows=rows, memo=self.memo)
+
+    def _make(self, index: int) -> ProgramDecision:
+        program = self.programs[index]
+        tier = int(self.tier[index])
+        return ProgramDecision(
+            id=program.id, name=program.name, specialty=program.specialty, city=program.city,
+            state=program.state, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
+            region=self.regions[self.region[index]],
+            reasons=self.reason_sets[self.reasons[index]],
+            to_verify=self.verify_sets[self.to_verify[index]])
+
+    def _all(self) -> tuple[ProgramDecision, ...]:
+        if self._items is None:
+            self._items = tuple(self._make(i) for i in range(len(self.programs)))
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    @overload
+    def __getitem__(self, index: int) -> ProgramDecision: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ProgramDecision, ...]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) or self._items is not None:
+            return self._all()[index]
+        size = len(self.programs)
+        position = index.__index__()
+        if not -size <= position < size:
+            raise IndexError("program decision index out of range")
+        return self._make(position % size)
+
+    def __iter__(self) -> Iterator[ProgramDecision]:
+        return iter(self._all())
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, ProgramDecisions) or isinstance(other, (tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"<ProgramDecisions: {len(self)} programs>"
+
+
 @attrs.frozen
 class Action:
     id: str  # the rule that chose it, ``ruleset/id``
@@ -145,6 +240,7 @@ class Plan:
     assessment: Assessment
     specialties: tuple[SpecialtyTarget, ...]
     regions: tuple[RegionTarget, ...]
+    # A ProgramDecisions from the pipeline; a plain tuple when read from TOML or built by hand.
     programs: tuple[ProgramDecision, ...]
     actions: tuple[Action, ...]
     summary: Summary

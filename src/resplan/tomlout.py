@@ -80,6 +80,11 @@ def _inline_table(table: Mapping) -> str:
     return "{ " + ", ".join(f"{format_key(k)} = {format_literal(v)}" for k, v in table.items()) + " }"
 
 
+def fits_inline(table: Mapping) -> bool:
+    """Whether tomli-w would write ``table``, an item of an array, as an inline table."""
+    return _fits_inline(table)
+
+
 def _fits_inline(table: Mapping) -> bool:
     rendered = f"{_INDENT}{_inline_table(table)},"
     return len(rendered) <= _MAX_LINE and "\n" not in rendered
@@ -103,7 +108,7 @@ def _is_array_of_tables(value: Any) -> bool:
 
 
 def _write(table: Mapping, name: str, in_array: bool, out: list[str],
-           seen: dict | None = None) -> None:
+           seen: dict | None = None, prewritten: Mapping[str, list[str]] | None = None) -> None:
     # A table that appears many times (a reason cited by many programs) is written once and
     # its text reused: ``seen`` maps (id, name) to what was written. Only for dumps' lifetime.
     if seen is not None and in_array:
@@ -118,7 +123,9 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str],
     written = False
     literals, tables = [], []
     for key, value in table.items():
-        if _is_table(value):
+        if prewritten and key in prewritten:
+            tables.extend((key, text, None) for text in prewritten[key])
+        elif _is_table(value):
             tables.append((key, value, False))
         elif _is_array_of_tables(value) and not all(_fits(t, seen) for t in value):
             tables.extend((key, t, True) for t in value)
@@ -136,12 +143,27 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str],
             out.append("\n")
         else:
             written = True
+        if nested_in_array is None:  # an array's table, written by the caller
+            out.append(value)
+            continue
         part = format_key(key)
         _write(value, f"{name}.{part}" if name else part, nested_in_array, out, seen)
 
 
-def dumps(data: Mapping[str, Any]) -> str:
-    """The same text as ``tomli_w.dumps(data)`` for str, int, float, bool, list and dict values."""
+def dumps(data: Mapping[str, Any], tables: Mapping[str, list[str]] | None = None) -> str:
+    """The same text as ``tomli_w.dumps(data)`` for str, int, float, bool, list and dict values.
+
+    ``tables`` gives, for a top-level key, its array of tables already written, one text
+    per table as :func:`dumps_array_table` gives it; that key's value in ``data`` is
+    then not read.
+    """
     out: list[str] = []
-    _write(data, "", False, out, {})
+    _write(data, "", False, out, {}, tables)
+    return "".join(out)
+
+
+def dumps_array_table(table: Mapping[str, Any], name: str) -> str:
+    """``table`` as one ``[[name]]`` table of an array of tables, as :func:`dumps` writes it."""
+    out: list[str] = []
+    _write(table, name, True, out, None)
     return "".join(out)

@@ -26,11 +26,23 @@ from resplan.rules.types import Level, Type
 
 @attrs.define
 class Col:
-    """A value per row (or one scalar for all rows), where it is known, and why not."""
+    """A value per row (or one scalar for all rows), where it is known, and why not.
+
+    A column of text or sets may also come as ``codes`` into its distinct values
+    (``categories``): a test of such a column is then asked once per distinct value.
+    """
 
     values: Any
     known: Any  # bool array, or a bool for a scalar
     bits: Any  # uint64 array, or 0
+    codes: Any = None  # int array: values[i] == categories[codes[i]]
+    categories: tuple | None = None
+
+    def per_row(self, fn: Callable[[Any], Any], dtype) -> np.ndarray:
+        """``fn`` of each row's value, asked once per distinct value when the column is coded."""
+        if self.codes is not None:
+            return np.fromiter(map(fn, self.categories), dtype, len(self.categories))[self.codes]
+        return np.fromiter(map(fn, self.values), dtype, len(self.values))
 
 
 @attrs.define
@@ -142,7 +154,7 @@ class _Builder:
 
             def test(frame):
                 a, b = left(frame), right(frame)
-                return a, b, _elementwise(compare, a.values, b.values, frame.rows)
+                return a, b, _elementwise(compare, a, b, frame.rows)
 
         def decide(frame):
             a, b, result = test(frame)
@@ -165,11 +177,10 @@ class _Builder:
                 result = a.values is not None and b.values is not None and a.values in b.values
             elif not b_col:
                 members = b.values or ()
-                result = np.fromiter((v in members for v in a.values), bool, frame.rows)
+                result = a.per_row(members.__contains__, bool)
             elif not a_col:
                 item = a.values
-                result = np.fromiter((s is not None and item in s for s in b.values), bool,
-                                     frame.rows)
+                result = b.per_row(lambda s: s is not None and item in s, bool)
             else:
                 result = np.fromiter((s is not None and v in s for v, s in zip(a.values, b.values)),
                                      bool, frame.rows)
@@ -247,8 +258,7 @@ class _Builder:
                 col = arg(frame)
                 if not isinstance(col.values, np.ndarray):
                     return Col(None if col.values is None else len(col.values), col.known, col.bits)
-                counts = np.fromiter((len(s) if s is not None else 0 for s in col.values),
-                                     float, frame.rows)
+                counts = col.per_row(lambda s: len(s) if s is not None else 0, float)
                 return Col(counts, col.known, col.bits)
             return count_rows
         if isinstance(node, Call) and node.name in ("count", "any_in"):
@@ -293,15 +303,20 @@ def _ranked(value: Callable[[Frame], Col], rank: Mapping[str, int]):
     def to_rank(frame):
         col = value(frame)
         if isinstance(col.values, np.ndarray):
-            ranks = np.fromiter((rank.get(v, -1) for v in col.values), int, frame.rows)
-            return Col(ranks, col.known, col.bits)
+            return Col(col.per_row(lambda v: rank.get(v, -1), int), col.known, col.bits)
         return Col(rank.get(col.values, -1) if col.values is not None else None, col.known, col.bits)
     return to_rank
 
 
-def _elementwise(compare, a, b, rows):
+def _elementwise(compare, a_col: Col, b_col: Col, rows):
+    a, b = a_col.values, b_col.values
     if a is None or b is None:
         return np.zeros(rows, dtype=bool)
+    a_rows, b_rows = isinstance(a, np.ndarray), isinstance(b, np.ndarray)
+    if a_rows and not b_rows and a.dtype == object:
+        return a_col.per_row(lambda x: x is not None and compare(x, b), bool)
+    if b_rows and not a_rows and b.dtype == object:
+        return b_col.per_row(lambda y: y is not None and compare(a, y), bool)
     if isinstance(a, np.ndarray) and a.dtype == object or isinstance(b, np.ndarray) and b.dtype == object:
         a_rows = a if isinstance(a, np.ndarray) else [a] * rows
         b_rows = b if isinstance(b, np.ndarray) else [b] * rows

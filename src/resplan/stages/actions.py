@@ -8,28 +8,32 @@ from __future__ import annotations
 
 import calendar
 
+import numpy as np
+
 from resplan.facts import label
-from resplan.plan import Action
+from resplan.plan import VERDICTS, Action
 from resplan.stages.common import evaluate
 
 # Presentation only: the verify action names this many programs and counts the rest
 # (every program's own to_verify lists its facts).
 VERIFY_LIST_LENGTH = 15
+SKIP = VERDICTS.index("skip")
 CATEGORY_ORDER = ("verify", "academic", "clinical", "materials", "interview", "networking",
                   "between-cycle")
 
 
 def plan_facts(draft) -> dict:
-    programs = draft.programs
-    counts = {verdict: sum(1 for p in programs if p.verdict == verdict)
-              for verdict in ("apply", "borderline", "skip")}
-    tiers = {tier: sum(1 for p in programs if p.tier == tier) for tier in (1, 2, 3)}
-    verify = [p for p in programs if p.to_verify and p.verdict != "skip"]
-    # Most promising first: best tier, then apply before borderline, then by id.
-    verify.sort(key=lambda p: (p.tier or 4, p.verdict != "apply", p.id))
-    lines = [f"{p.name} ({p.city}, {p.state}): "
-             + ", ".join(label(f"program.{field}") for field in p.to_verify)
-             for p in verify[:VERIFY_LIST_LENGTH]]
+    programs = draft.programs  # ProgramDecisions: counted column by column
+    counts = dict(zip(VERDICTS, np.bincount(programs.verdict, minlength=3).tolist()))
+    tiers = np.bincount(programs.tier, minlength=4).tolist()
+    has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
+    # In plan order, so the most promising come first: best tier, apply before borderline, id.
+    verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP))
+    lines = []
+    for index in verify[:VERIFY_LIST_LENGTH].tolist():
+        p = programs[index]
+        lines.append(f"{p.name} ({p.city}, {p.state}): "
+                     + ", ".join(label(f"program.{field}") for field in p.to_verify))
     if len(verify) > VERIFY_LIST_LENGTH:
         lines.append(f"and {len(verify) - VERIFY_LIST_LENGTH} more (see each program's to_verify)")
     high = [r.name for r in draft.regions if r.priority == "high"]

@@ -14,9 +14,10 @@ import attrs
 import numpy as np
 
 from resplan import facts as F
-from resplan.stages.table import Citations, ProgramTable, catalog_table, evaluate
+from resplan.plan import VERDICTS, Reason
+from resplan.stages.table import NOT_CITED, Citations, ProgramTable, catalog_table, evaluate
 
-SEVERITY = ("apply", "borderline", "skip")
+SEVERITY = VERDICTS  # apply < borderline < skip
 
 
 @attrs.frozen
@@ -25,41 +26,49 @@ class Screening:
 
     table: ProgramTable = attrs.field(eq=False, repr=False)
     severity: Any  # int8 array: index into SEVERITY
-    reasons: tuple[tuple, ...]  # the cited rules' Reasons, per program
+    cited: tuple[Any, ...]  # per screen rule: int32 array of reason numbers, -1 where not cited
+    citations: Citations = attrs.field(eq=False, repr=False)  # the numbered reasons
     unknown_bits: Any  # uint64 array: program facts to verify, as table.bit bits
 
     def verdict(self, index: int) -> str:
         return SEVERITY[self.severity[index]]
 
+    def reasons(self, index: int) -> tuple[Reason, ...]:
+        reasons = self.citations.reasons
+        return tuple(reasons[c[index]] for c in self.cited if c[index] != NOT_CITED)
+
 
 def run(draft):
-    considered = {t.name for t in draft.specialties}
     full = catalog_table(draft.catalog, draft.rulebook.city_regions)
-    rows = np.fromiter((s in considered for s in full.raw["program.specialty"]), bool, full.rows)
-    table = full.select(np.flatnonzero(rows))
-    regions = table.raw["program.region"]
+    keys = full.keys
+    considered = {t.name for t in draft.specialties}
+    wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
+    table = full.select(np.flatnonzero(wanted[keys.specialty]))
+
+    # Facts that depend on this plan's regions and specialties: one value per code.
     names = {r.id: r.name for r in draft.regions}
     priority = {r.id: r.priority for r in draft.regions}
-    table.add_column("program.region_name", [names.get(r, "none") for r in regions])
-    table.add_column("region.priority", [priority.get(r, "none") for r in regions])
-    specialties = table.raw["program.specialty"]
+    table.add_coded_column("program.region_name", table.keys.region,
+                           [names.get(r, "none") for r in keys.regions])
+    table.add_coded_column("region.priority", table.keys.region,
+                           [priority.get(r, "none") for r in keys.regions])
+    envs = draft.specialty_envs
     for name, fact in {**F.specialty_facts(("",)), **F.SPECIALTY_FIT_FACT}.items():
-        table.add_column(name, [draft.specialty_envs[s].get(name) for s in specialties],
-                         fact.type)
+        table.add_coded_column(name, table.keys.specialty,
+                               [envs[s].get(name) if s in envs else None for s in keys.specialties],
+                               fact.type)
 
     outcomes = evaluate(draft.rulebook.rules("screen"), table, draft.env)
     severity = np.zeros(table.rows, dtype=np.int8)
     for o in outcomes:
-        severity = np.where(o.fired, np.maximum(severity, SEVERITY.index(o.rule.effect["verdict"])),
-                            severity)
+        np.maximum(severity, SEVERITY.index(o.rule.effect["verdict"]), out=severity, where=o.fired)
     # Facts that could have made the verdict more severe are the ones to verify.
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
-    cited: list[list] = [[] for _ in range(table.rows)]
-    cite = Citations(table, draft.env, draft.rulebook.labels)
+    citations = Citations(draft.env, draft.rulebook.labels)
+    cited = []
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])
-        unknown_bits |= np.where(o.undecided & (severity < level), o.bits, np.uint64(0))
-        for index in np.flatnonzero(o.fired & (severity == level)):
-            cited[index].append(cite(o.rule, index))
-    return draft.evolve(screening=Screening(table, severity, tuple(map(tuple, cited)),
+        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level))
+        cited.append(citations.cite(o.rule, table, o.fired & (severity == level)))
+    return draft.evolve(screening=Screening(table, severity, tuple(cited), citations,
                                             unknown_bits))

@@ -2,16 +2,19 @@
 
 :func:`catalog_table` lays a catalog out as columns, one per program fact, once per
 catalog (a catalog is planned against many times); each plan selects the rows of the
-specialties it considers. :func:`evaluate` asks a stage's rules of every row at once and
-says, per rule, which programs it fires for and which it cannot decide for want of a
-fact. A rule without a column form is asked program by program with its ordinary
-closure, with the same answers.
+specialties it considers, and a selection takes a column's rows only when a rule first
+reads it. :func:`evaluate` asks a stage's rules of every row at once and says, per rule,
+which programs it fires for and which it cannot decide for want of a fact. A rule
+without a column form is asked program by program with its ordinary closure, with the
+same answers. :class:`Citations` turns fired rules into reasons, rendering each distinct
+message once.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -24,57 +27,131 @@ from resplan.rules import BOOL, NUMBER, is_unknown
 from resplan.rules.columns import Col, Frame, Truth
 
 
-def _objects(values: list) -> np.ndarray:
+def _objects(values: Sequence) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
 
 
-@attrs.define
+def _factorize(values: Sequence) -> tuple[np.ndarray, tuple]:
+    """Integer codes for ``values`` and the distinct values they index, in first-seen order."""
+    index: dict = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
+    return codes, tuple(index)
+
+
+def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
+    """A fact's plain values (an object array, None where unknown) and its column."""
+    raw = _objects(values)
+    known = np.fromiter((v is not None for v in values), bool, len(values))
+    codes = categories = None
+    if fact_type == NUMBER:
+        array = np.fromiter((v if v is not None else np.nan for v in values), float, len(values))
+    elif fact_type == BOOL:
+        array = np.fromiter((bool(v) for v in values), bool, len(values))
+    else:
+        array = raw
+        try:  # text and sets repeat: tests of them are asked once per distinct value
+            codes, categories = _factorize(values)
+        except TypeError:  # an unhashable value
+            pass
+    bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit else 0
+    return raw, Col(array, known, bits, codes, categories)
+
+
+def _take_col(col: Col, rows: np.ndarray) -> Col:
+    return Col(col.values[rows], col.known[rows],
+               col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits,
+               col.codes[rows] if col.codes is not None else None, col.categories)
+
+
+class _Selected(Mapping):
+    """A base table's columns restricted to some rows, each taken on first use."""
+
+    def __init__(self, base: Mapping, take: Callable[[Any], Any]):
+        self._base, self._take, self._taken = base, take, {}
+
+    def __getitem__(self, name: str):
+        value = self._taken.get(name)
+        if value is None:
+            value = self._taken[name] = self._take(self._base[name])
+        return value
+
+    def __setitem__(self, name: str, value) -> None:
+        self._taken[name] = value
+
+    def __contains__(self, name) -> bool:
+        return name in self._taken or name in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._base, *self._taken]))
+
+    def __len__(self) -> int:
+        return len(set(self._base) | set(self._taken))
+
+
+@attrs.frozen
+class Keys:
+    """Per row: the program's place in the catalog, codes for its specialty and sub-region,
+    and the rank of its id (for sorting without comparing strings)."""
+
+    row: np.ndarray  # index into the catalog's programs
+    specialty: np.ndarray  # codes into specialties
+    specialties: tuple[str, ...]
+    region: np.ndarray  # codes into regions
+    regions: tuple[str, ...]  # sub-region ids; "none" outside every sub-region
+    id_rank: np.ndarray
+
+    def take(self, rows: np.ndarray) -> "Keys":
+        return attrs.evolve(self, row=self.row[rows], specialty=self.specialty[rows],
+                            region=self.region[rows], id_rank=self.id_rank[rows])
+
+
 class ProgramTable:
-    programs: np.ndarray  # of Program
-    columns: dict[str, Col]
-    raw: dict[str, np.ndarray]  # each fact's plain Python values (object arrays), None if unknown
-    bit: dict[str, int]  # one bit per program fact, for to_verify
+    """Programs as columns: ``columns`` for rules, ``raw`` for messages, ``bit`` per fact.
+
+    ``memo`` belongs to the whole catalog's table and is shared by its selections: the
+    writer keeps per-program text there, so a batch formats each program once.
+    """
+
+    def __init__(self, programs: np.ndarray, columns: Mapping[str, Col],
+                 raw: Mapping[str, np.ndarray], bit: dict[str, int], keys: Keys,
+                 memo: dict | None = None):
+        self.programs, self.columns, self.raw, self.bit, self.keys = (
+            programs, columns, raw, bit, keys)
+        self.memo = {} if memo is None else memo
 
     @property
     def rows(self) -> int:
         return len(self.programs)
 
     def select(self, rows: np.ndarray) -> "ProgramTable":
-        def take(col: Col) -> Col:
-            return Col(col.values[rows], col.known[rows],
-                       col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits)
-        return ProgramTable(self.programs[rows], {n: take(c) for n, c in self.columns.items()},
-                            {n: v[rows] for n, v in self.raw.items()}, self.bit)
+        return ProgramTable(self.programs[rows],
+                            _Selected(self.columns, lambda col: _take_col(col, rows)),
+                            _Selected(self.raw, lambda values: values[rows]),
+                            self.bit, self.keys.take(rows), self.memo)
 
-    def add_column(self, name: str, values: list, fact_type=None, bit: int = 0) -> None:
-        raw = _objects(values)
-        known = np.fromiter((v is not None for v in values), bool, len(values))
-        if fact_type == NUMBER:
-            array = np.fromiter((v if v is not None else np.nan for v in values), float, len(values))
-        elif fact_type == BOOL:
-            array = np.fromiter((bool(v) for v in values), bool, len(values))
-        else:
-            array = raw
-        bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit else 0
-        self.raw[name] = raw
-        self.columns[name] = Col(array, known, bits)
+    def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
+        self.raw[name], self.columns[name] = _column(values, fact_type, bit)
+
+    def add_coded_column(self, name: str, codes: np.ndarray, values: Sequence,
+                         fact_type=None) -> None:
+        """A column whose value follows from a code per row: ``values[code]``."""
+        raw, col = _column(values, fact_type, 0)
+        self.raw[name], self.columns[name] = raw[codes], _take_col(col, codes)
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         return Frame(self.rows, self.columns, self.bit, env)
 
-    def row_env(self, env: Mapping[str, Any], index: int, names) -> dict[str, Any]:
-        """The facts a template or closure reads, for one program."""
-        row = dict(env)
+    def row_env(self, env: Mapping[str, Any], index: int, names) -> Mapping[str, Any]:
+        """The facts a template or closure reads, for one program; None is unknown."""
+        row = {}
         for name in names:
             if name in self.raw:
                 value = self.raw[name][index]
-                if value is None:
-                    row.pop(name, None)
-                else:
+                if value is not None:
                     row[name] = value
-        return row
+        return collections.ChainMap(row, env) if row else env
 
 
 def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str]) -> ProgramTable:
@@ -93,7 +170,12 @@ def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
     # holds the same values column by column. Region names depend on the plan's regions,
     # so the screen stage adds that column itself.
     rows = [F.program_facts(p, city_regions) for p in programs]
-    table = ProgramTable(_objects(list(programs)), {}, {}, {})
+    specialty, specialties = _factorize([p.specialty for p in programs])
+    region, regions = _factorize([row["program.region"] for row in rows])
+    id_rank = np.empty(len(programs), dtype=np.int64)
+    id_rank[sorted(range(len(programs)), key=lambda i: programs[i].id)] = np.arange(len(programs))
+    keys = Keys(np.arange(len(programs)), specialty, specialties, region, regions, id_rank)
+    table = ProgramTable(_objects(list(programs)), {}, {}, {}, keys)
     for index, (name, fact) in enumerate(F.PROGRAM_FACTS.items(), 1):
         if name == "program.region_name":
             continue
@@ -127,8 +209,9 @@ def _row_by_row(rule: Rule, table: ProgramTable, env: Mapping[str, Any]) -> Trut
     rows = table.rows
     true, false = np.zeros(rows, bool), np.zeros(rows, bool)
     bits = np.zeros(rows, np.uint64)
+    names = list(table.raw)
     for index in range(rows):
-        result = rule.condition(table.row_env(env, index, table.raw))
+        result = rule.condition(dict(table.row_env(env, index, names)))
         if result is True:
             true[index] = True
         elif result is False:
@@ -151,26 +234,62 @@ def _fields(bits: int, bit_items: tuple) -> tuple[str, ...]:
                         if bits & (1 << b)))
 
 
-class Citations:
-    """Reasons for fired rules, rendered once per distinct set of values they mention.
+NOT_CITED = -1
 
-    Many programs get the same message (the same tier rule, the same region); a Reason
-    is immutable, so they share one.
+
+class Citations:
+    """Reasons for fired rules, numbered; each distinct message is rendered once.
+
+    Many programs get the same message (the same tier rule, the same region); a rule's
+    message is rendered once per distinct set of program values it mentions, and the
+    programs carry its number.
     """
 
-    def __init__(self, table: ProgramTable, env: Mapping[str, Any], labels: Mapping[str, str]):
-        self.table, self.env, self.labels = table, env, labels
-        self.cache: dict[tuple, Any] = {}
-        self.names: dict[str, tuple[str, ...]] = {}  # per rule: the columns its message reads
+    def __init__(self, env: Mapping[str, Any], labels: Mapping[str, str]):
+        self.env, self.labels = env, labels
+        self.reasons: list[Reason] = []
+        self._numbers: dict[tuple, int] = {}
 
-    def __call__(self, rule: Rule, index: int):
-        names = self.names.get(rule.qualified_id)
-        if names is None:
-            names = self.names[rule.qualified_id] = tuple(
-                sorted(n for n in rule.says.names if n in self.table.raw))
-        key = (rule.qualified_id, *(self.table.raw[n][index] for n in names))
-        reason = self.cache.get(key)
-        if reason is None:
-            says = rule.says.render(self.table.row_env(self.env, index, names), self.labels)
-            reason = self.cache[key] = Reason(rule.qualified_id, says)
-        return reason
+    def cite(self, rule: Rule, table: ProgramTable, where: np.ndarray) -> np.ndarray:
+        """Per row of ``table``: the number of ``rule``'s reason where ``where`` holds, else -1."""
+        out = np.full(table.rows, NOT_CITED, dtype=np.int32)
+        rows = np.flatnonzero(where)
+        if not len(rows):
+            return out
+        names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
+        if not names:
+            out[rows] = self._number((rule.qualified_id,), rule, table, rows[0], names)
+            return out
+        columns = [self._key_column(rule, table, n, rows) for n in names]
+        keys = zip(*columns) if len(columns) > 1 else ((v,) for v in columns[0])
+        numbers = self._numbers
+        qualified = rule.qualified_id
+        found = []
+        for position, values in enumerate(keys):
+            key = (qualified, *values)
+            number = numbers.get(key)
+            if number is None:
+                number = self._number(key, rule, table, rows[position], names)
+            found.append(number)
+        out[rows] = found
+        return out
+
+    @staticmethod
+    def _key_column(rule: Rule, table: ProgramTable, name: str, rows: np.ndarray):
+        """What tells two rows' messages apart: the value, or the percentage it prints as."""
+        specs = {part[1] for part in rule.says.parts if part.__class__ is tuple and part[0] == name}
+        column = table.columns[name]
+        if specs == {"percent"} and column.values.dtype.kind == "f":
+            # As template.format_value prints it: round(value * 100), half to even.
+            return np.where(column.known[rows], np.rint(column.values[rows] * 100),
+                            -np.inf).tolist()
+        return table.raw[name][rows]
+
+    def _number(self, key: tuple, rule: Rule, table: ProgramTable, index: int, names) -> int:
+        number = self._numbers.get(key)
+        if number is None:
+            says = rule.says.render(table.row_env(self.env, index, names), self.labels) \
+                if rule.says else ""
+            number = self._numbers[key] = len(self.reasons)
+            self.reasons.append(Reason(rule.qualified_id, says))
+        return number
