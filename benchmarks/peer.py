@@ -136,7 +136,7 @@ class Peer:
 
 def resplan_verdicts(screening) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The same shape from resplan's screen stage (Draft.screening)."""
-    return {program.id: (screening.verdict(i), tuple(r.rule for r in screening.reasons[i]))
+    return {program.id: (screening.verdict(i), tuple(r.rule for r in screening.reasons(i)))
             for i, program in enumerate(screening.table.programs)}
 
 

@@ -99,18 +99,15 @@ def stage_breakdown(profile, catalog, host, runs: int) -> dict[str, float]:
         parts.setdefault(name, []).append((time.perf_counter() - start) * 1000)
         return value
 
-    order = pipeline.VERDICT_ORDER
     for _ in range(runs):
         env = clock("profile facts", lambda: profile_facts(profile, host.rulebook.city_regions))
         draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook, env=env)
         for name, run in pipeline.STAGES:
             draft = clock(f"stage {name}", lambda: run(draft))
-        programs = clock("sort programs", lambda: sorted(draft.programs, key=lambda p: (
-            order[p.verdict] == 2, p.tier or 4, order[p.verdict], p.id)))
         prov = clock("provenance (input digests)",
                      lambda: pipeline.provenance(profile, catalog, host))
         plan = Plan(provenance=prov, assessment=draft.assessment, specialties=draft.specialties,
-                    regions=draft.regions, programs=tuple(programs), actions=draft.actions,
+                    regions=draft.regions, programs=draft.programs, actions=draft.actions,
                     summary=draft.summary)
         clock("plugins' adjust_plan", lambda: pipeline.adjust(plan, profile, catalog, host))
     return {name: round(statistics.median(ms), 3) for name, ms in parts.items()}

@@ -6,10 +6,12 @@ it. The writer (``resplan.writer``) turns a :class:`Plan` into TOML and back.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Literal, Sequence, overload
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
 
 import attrs
-import numpy as np
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA = 1
 

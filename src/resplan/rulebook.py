@@ -8,7 +8,9 @@ made, and reported with file, line and rule id.
 
 from __future__ import annotations
 
+import functools
 import tomllib
+import types
 from typing import Any, Callable, Iterable, Mapping
 
 import attrs
@@ -115,23 +117,35 @@ class Rulebook:
     phases: tuple[Phase, ...]
     functions: Mapping[str, Function]
 
-    @property
-    def labels(self) -> dict[str, str]:
+    # Worked out once per rulebook: every plan reads them. Read-only views.
+
+    @functools.cached_property
+    def labels(self) -> Mapping[str, str]:
         """Finding names (``low-step2ck``) to the words messages use for them."""
         out: dict[str, str] = {}
         for rule in self.rules("assess"):
             name = rule.effect.get("weakness") or rule.effect.get("strength")
             if "label" in rule.effect:
                 out.setdefault(name, rule.effect["label"])
-        return out
+        return types.MappingProxyType(out)
+
+    @functools.cached_property
+    def _by_stage(self) -> dict[str, tuple[Rule, ...]]:
+        out: dict[str, list[Rule]] = {}
+        for rs in self.rulesets:
+            for rule in rs.rules:
+                out.setdefault(rule.stage, []).append(rule)
+        return {stage: tuple(rules) for stage, rules in out.items()}
 
     def rules(self, stage: str) -> tuple[Rule, ...]:
-        return tuple(r for rs in self.rulesets for r in rs.rules if r.stage == stage)
+        """The stage's rules: rulesets in the rulebook's order, rules in file order."""
+        return self._by_stage.get(stage, ())
 
-    @property
-    def city_regions(self) -> dict[tuple[str, str], str]:
-        return {F.city_key(city, sub.state): sub.id
-                for sub in self.subregions for city in sub.cities}
+    @functools.cached_property
+    def city_regions(self) -> Mapping[tuple[str, str], str]:
+        """(city, state) as facts.city_key spells it, to the border sub-region id."""
+        return types.MappingProxyType({F.city_key(city, sub.state): sub.id
+                                       for sub in self.subregions for city in sub.cities})
 
 
 # ------------------------------------------------------------------ loading

@@ -80,6 +80,11 @@ def _inline_table(table: Mapping) -> str:
     return "{ " + ", ".join(f"{format_key(k)} = {format_literal(v)}" for k, v in table.items()) + " }"
 
 
+def inline_table(table: Mapping) -> str:
+    """``table`` as an inline table, ``{ key = value, ... }``."""
+    return _inline_table(table)
+
+
 def fits_inline(table: Mapping) -> bool:
     """Whether tomli-w would write ``table``, an item of an array, as an inline table."""
     return _fits_inline(table)

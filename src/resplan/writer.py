@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from resplan import tomlout
 from resplan.convert import structure, unstructure
 from resplan.errors import InputError, ResplanError
-from resplan.plan import SCHEMA, VERDICTS, Plan, ProgramDecisions
+from resplan.plan import SCHEMA, Plan, ProgramDecisions
 
 # Top-level order of a plan file: what a person reads first comes first.
 SECTIONS = ("schema", "summary", "specialties", "regions", "actions", "programs",
@@ -40,74 +39,6 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     data = _clean(unstructure(attrs.evolve(plan, programs=())))
     data["programs"] = _programs(plan.programs)
     return {key: data[key] for key in SECTIONS if key in data}
-
-
-def _objects(values: list) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
-
-
-def _head(program) -> str:
-    """A program's lines that no plan changes."""
-    f = tomlout.format_string
-    return (f"id = {f(program.id)}\nname = {f(program.name)}\nspecialty = {f(program.specialty)}\n"
-            f"city = {f(program.city)}\nstate = {f(program.state)}\n")
-
-
-def _programs_toml(decisions: ProgramDecisions) -> list[str] | None:
-    """Each program's ``[[programs]]`` table as text, straight from the columns.
-
-    The same text as tomlout (and so tomli-w) writes for :func:`_programs`' dicts, built
-    from parts that repeat: a program's own lines (kept per catalog in ``decisions.memo``,
-    so a batch formats each program once), its verdict, tier and region lines, and its
-    reasons and to_verify lines (shared by all programs with the same ones). None when
-    the programs would be written as inline tables, which the parts do not cover.
-    """
-    n = len(decisions)
-    if not n or decisions.catalog_rows is None or decisions.memo is None:
-        return None
-    if tomlout.fits_inline(_programs(decisions[:1])[0]):
-        return None
-    lines = decisions.memo.setdefault("writer.program_lines", {})  # catalog row -> text
-    heads = []
-    for row, program in zip(decisions.catalog_rows.tolist(), decisions.programs.tolist()):
-        text = lines.get(row)
-        if text is None:
-            text = lines[row] = _head(program)
-        heads.append(text)
-
-    # Verdict, tier and region: few combinations, each written once.
-    regions = len(decisions.regions)
-    middle_key = (decisions.verdict.astype(np.int64) * 4 + decisions.tier) * regions + decisions.region
-    middles, middle_of = np.unique(middle_key, return_inverse=True)
-    middle_text = np.empty(len(middles), dtype=object)
-    for i, key in enumerate(middles.tolist()):
-        region = decisions.regions[key % regions]
-        tier = (key // regions) % 4
-        text = f"verdict = {tomlout.format_string(VERDICTS[key // regions // 4])}\n"
-        if tier:
-            text += f"tier = {tier}\n"
-        if region is not None:
-            text += f"region = {tomlout.format_string(region)}\n"
-        middle_text[i] = text
-
-    # Reasons and to_verify: the rest of the table, as tomlout writes it.
-    verify_sets = len(decisions.verify_sets)
-    tail_key = decisions.reasons.astype(np.int64) * verify_sets + decisions.to_verify
-    tails, tail_of = np.unique(tail_key, return_inverse=True)
-    tail_text = np.empty(len(tails), dtype=object)
-    for i, key in enumerate(tails.tolist()):
-        reasons = [{"rule": r.rule, "says": r.says}
-                   for r in decisions.reason_sets[key // verify_sets]]
-        text = tomlout.dumps_array_table(
-            {"reasons": reasons, "to_verify": list(decisions.verify_sets[key % verify_sets])},
-            "programs")
-        tail_text[i] = text.removeprefix("[[programs]]\n")
-
-    chunks = "[[programs]]\n" + _objects(heads) + middle_text[middle_of.reshape(-1)] \
-        + tail_text[tail_of.reshape(-1)]
-    return chunks.tolist()
 
 
 def _programs(decisions) -> list[dict[str, Any]]:
@@ -140,7 +71,10 @@ def dumps_plan(plan: Plan) -> str:
     header = (f"# resplan plan, schema {SCHEMA}. Made by rules; see [provenance] for the "
               "rulesets, plugins and inputs behind it.\n")
     # tomli-w's format, written by resplan.tomlout (tested against tomli_w byte for byte).
-    chunks = _programs_toml(plan.programs) if isinstance(plan.programs, ProgramDecisions) else None
+    chunks = None
+    if isinstance(plan.programs, ProgramDecisions):
+        from resplan.program_tables import program_tables  # NumPy: loaded when needed
+        chunks = program_tables(plan.programs, _programs)
     if chunks is None:
         return header + tomlout.dumps(plan_to_dict(plan))
     data = _clean(unstructure(attrs.evolve(plan, programs=())))

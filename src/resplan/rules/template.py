@@ -52,7 +52,9 @@ class Template:
     # can depend on the labels (a list) as (None, value, spec).
     parts: tuple = attrs.field(repr=False, eq=False)
 
-    def render(self, env: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    def render(self, env: Mapping[str, Any], labels: Mapping[str, str] | None = None,
+               row: Mapping[str, Any] | None = None) -> str:
+        """The text with ``env``'s facts filled in; ``row``, when given, is read first."""
         out = []
         for part in self.parts:
             if part.__class__ is str:
@@ -60,7 +62,9 @@ class Template:
             elif part[0] is None:
                 out.append(format_value(part[1], labels, part[2]))
             else:
-                out.append(format_value(env.get(part[0]), labels, part[1]))
+                name = part[0]
+                value = row[name] if row is not None and name in row else env.get(name)
+                out.append(format_value(value, labels, part[1]))
         return "".join(out)
 
 

@@ -156,12 +156,16 @@ class ProgramTable:
 
 def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str]) -> ProgramTable:
     """Every program of the catalog as columns; built once per catalog and city table."""
+    cached = catalog._tables.get("last")
+    if cached is not None and cached[0] is city_regions:  # the same rulebook's city table
+        return cached[1]
     key = tuple(sorted(city_regions.items()))
     table = catalog._tables.get(key)
     if table is None:
         table = _build(catalog.programs, city_regions)
         catalog._tables.clear()  # one city table at a time is all a run uses
         catalog._tables[key] = table
+    catalog._tables["last"] = (city_regions, table)
     return table
 
 
@@ -288,8 +292,9 @@ class Citations:
     def _number(self, key: tuple, rule: Rule, table: ProgramTable, index: int, names) -> int:
         number = self._numbers.get(key)
         if number is None:
-            says = rule.says.render(table.row_env(self.env, index, names), self.labels) \
-                if rule.says else ""
+            # The program's own values, None where unknown: they print as "unknown".
+            row = {name: table.raw[name][index] for name in names}
+            says = rule.says.render(self.env, self.labels, row) if rule.says else ""
             number = self._numbers[key] = len(self.reasons)
             self.reasons.append(Reason(rule.qualified_id, says))
         return number

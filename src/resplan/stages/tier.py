@@ -67,5 +67,8 @@ def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[list[list[int]
             code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
         code = code * width + (column + 1)
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    distinct = [[int(c[i]) for c in active] for i in first.tolist()] if rows else [[]]
-    return distinct, inverse.reshape(-1)
+    if not rows:
+        return [[]], inverse.reshape(-1)
+    if not active:
+        return [[]] * len(first), inverse.reshape(-1)
+    return np.stack(active, axis=1)[first].tolist(), inverse.reshape(-1)
