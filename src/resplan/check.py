@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-import tomllib
+import tomli
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
@@ -101,8 +101,8 @@ class _File:
     def __attrs_post_init__(self):
         self.locate = toml_locator(self.text)
         try:
-            self.data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError:
+            self.data = tomli.loads(self.text)
+        except tomli.TOMLDecodeError:
             self.data = None
             return
         meta = self.data.get("ruleset")

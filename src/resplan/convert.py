@@ -8,6 +8,8 @@ errors into :class:`~resplan.errors.Problem` records for people.
 
 from __future__ import annotations
 
+import functools
+import types
 import typing
 from typing import Any, Callable, Literal
 
@@ -74,6 +76,22 @@ def _step1_result(value, _type):
 
 converter.register_structure_hook(int | Literal["pass", "fail"] | None,
                                   lambda v, t: None if v is None else _step1_result(v, t))
+
+
+def _is_optional(t) -> bool:
+    args = typing.get_args(t)
+    return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
+            and type(None) in args)
+
+
+def _optional_hook_factory(t):
+    # cattrs would look the inner type's hook up on every value; a catalog has ~100,000.
+    inner = next(a for a in typing.get_args(t) if a is not type(None))
+    hook = converter.get_structure_hook(inner)
+    return lambda value, _type: None if value is None else hook(value, inner)
+
+
+converter.register_structure_hook_factory(_is_optional, _optional_hook_factory)
 
 
 def _sequence_hook(value, seq_type):
@@ -169,10 +187,17 @@ def structure(data: Any, cls: type, *, file: str, base: Path = (),
     return obj
 
 
+@functools.cache
+def _checked_fields(cls: type) -> tuple:
+    return tuple(attrs.fields(cls))
+
+
 def _validate(obj: Any, path: Path):
     """Run every attrs validator of ``obj`` and the objects inside it; yield the complaints."""
-    for field in attrs.fields(type(obj)):
+    for field in _checked_fields(type(obj)):
         value = getattr(obj, field.name)
+        if value is None:
+            continue  # an unknown fact: nothing to check (validators accept None)
         if field.validator is not None:
             try:
                 field.validator(obj, field, value)

@@ -6,7 +6,9 @@ hook once, compiles the rulesets, and returns a :class:`Host` that plans can reu
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -40,7 +42,22 @@ class Host:
 
     def read_catalog(self, path) -> Catalog:
         path = Path(path)
-        return self.reader_for(path).read(path)
+        reader = self.reader_for(path)
+        with _cyclic_gc_paused():
+            return reader.read(path)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """A catalog is ~10^5 new objects and no reference cycles: the cyclic collector's passes
+    while they are built find nothing and take a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),

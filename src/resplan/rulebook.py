@@ -9,7 +9,7 @@ made, and reported with file, line and rule id.
 from __future__ import annotations
 
 import functools
-import tomllib
+import tomli
 import types
 from typing import Any, Callable, Iterable, Mapping
 
@@ -256,8 +256,8 @@ def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
     locate = toml_locator(source.text)
     raw = _Raw(source, plugin, {}, locate, "")
     try:
-        raw.data = tomllib.loads(source.text)
-    except tomllib.TOMLDecodeError as exc:
+        raw.data = tomli.loads(source.text)
+    except tomli.TOMLDecodeError as exc:
         import re
         match = re.search(r"at line (\d+)", str(exc))
         problems.items.append(Problem(source.label, f"not valid TOML: {exc}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tomllib
+import tomli
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
@@ -28,7 +28,7 @@ _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 def toml_locator(text: str) -> Callable[[Path], int | None]:
     """Map a field path such as ``("program", 3, "min_step2ck")`` to its line.
 
-    tomllib keeps no positions, so this reads table headers and keys line by line. It
+    tomli keeps no positions, so this reads table headers and keys line by line. It
     understands the plain TOML that resplan's inputs use; for anything else it falls back
     to the closest enclosing table, and to no line at all. The lines are read on the
     first call only: a good file never pays for them.
@@ -95,8 +95,8 @@ def read_toml(path: str | FsPath) -> tuple[dict[str, Any], Callable[[Path], int 
     path = FsPath(path)
     text = read_text(path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line = int(match.group(1)) if match else None

@@ -26,7 +26,7 @@ import io
 import math
 import random
 import re
-import tomllib
+import tomli
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterable
@@ -68,7 +68,7 @@ _ID_WIDTH = 5
 @functools.lru_cache(maxsize=1)
 def _national() -> dict[str, Any]:
     path = resources.files("resplan") / "data" / "national.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = tomli.loads(path.read_text(encoding="utf-8"))
     problems = check_provenance(data)
     if problems:
         raise ValueError("national.toml: " + "; ".join(problems))

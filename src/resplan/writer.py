@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-import tomllib
+import tomli
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +84,8 @@ def dumps_plan(plan: Plan) -> str:
 
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise InputError.one(file, f"not valid TOML: {exc}") from None
     if data.get("schema") != SCHEMA:
         raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",

@@ -25,6 +25,8 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
     """A value as words: numbers without a trailing .0, sets sorted and comma-separated,
     booleans as yes/no, unknowns as "unknown". ``labels`` renames members of sets
     (finding names, say); ``spec`` is a format from :data:`FORMATS`."""
+    if value.__class__ is str:  # the common case, first
+        return value
     if value is None or value.__class__ is Unknown:
         return "unknown"
     if isinstance(value, bool):  # before numbers: True is an int

@@ -125,6 +125,10 @@ class ProgramTable:
     def rows(self) -> int:
         return len(self.programs)
 
+    @functools.cached_property
+    def bit_items(self) -> tuple[tuple[str, int], ...]:
+        return tuple(self.bit.items())
+
     def select(self, rows: np.ndarray) -> "ProgramTable":
         return ProgramTable(self.programs[rows],
                             _Selected(self.columns, lambda col: _take_col(col, rows)),
@@ -229,7 +233,7 @@ def _row_by_row(rule: Rule, table: ProgramTable, env: Mapping[str, Any]) -> Trut
 
 def fields_of(bits: int, table: ProgramTable) -> tuple[str, ...]:
     """Program fields (``min_step2ck``) named by a row's unknown-fact bits, sorted."""
-    return _fields(bits, tuple(table.bit.items()))
+    return _fields(bits, table.bit_items)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -261,19 +265,20 @@ class Citations:
         if not len(rows):
             return out
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
+        raws = [table.raw[n] for n in names]
+        qualified = rule.qualified_id
         if not names:
-            out[rows] = self._number((rule.qualified_id,), rule, table, rows[0], names)
+            out[rows] = self._number((qualified,), rule, names, raws, 0)
             return out
         columns = [self._key_column(rule, table, n, rows) for n in names]
         keys = zip(*columns) if len(columns) > 1 else ((v,) for v in columns[0])
         numbers = self._numbers
-        qualified = rule.qualified_id
         found = []
         for position, values in enumerate(keys):
             key = (qualified, *values)
             number = numbers.get(key)
             if number is None:
-                number = self._number(key, rule, table, rows[position], names)
+                number = self._number(key, rule, names, raws, rows[position])
             found.append(number)
         out[rows] = found
         return out
@@ -289,12 +294,11 @@ class Citations:
                             -np.inf).tolist()
         return table.raw[name][rows]
 
-    def _number(self, key: tuple, rule: Rule, table: ProgramTable, index: int, names) -> int:
-        number = self._numbers.get(key)
-        if number is None:
-            # The program's own values, None where unknown: they print as "unknown".
-            row = {name: table.raw[name][index] for name in names}
-            says = rule.says.render(self.env, self.labels, row) if rule.says else ""
-            number = self._numbers[key] = len(self.reasons)
-            self.reasons.append(Reason(rule.qualified_id, says))
+    def _number(self, key: tuple, rule: Rule, names: tuple, raws: list, index: int) -> int:
+        """The number of the reason ``key`` stands for, rendering it from row ``index``."""
+        # The program's own values, None where unknown: they print as "unknown".
+        row = {name: raw[index] for name, raw in zip(names, raws)}
+        says = rule.says.render(self.env, self.labels, row) if rule.says else ""
+        number = self._numbers[key] = len(self.reasons)
+        self.reasons.append(Reason(rule.qualified_id, says))
         return number

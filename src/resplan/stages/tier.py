@@ -46,7 +46,7 @@ def run(draft):
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
     decisions = ProgramDecisions(
         table.programs, severity, tier, table.keys.region, regions,
-        reason_of, [tuple(reasons[n] for n in row if n != NOT_CITED) for row in reason_sets],
+        reason_of, [tuple([reasons[n] for n in row if n != NOT_CITED]) for row in reason_sets],
         verify_of.reshape(-1), [fields_of(int(b), table) for b in bits],
         catalog_rows=table.keys.row, memo=table.memo)
     order = np.lexsort((table.keys.id_rank, severity, np.where(skipped, 4, tier), skipped))
