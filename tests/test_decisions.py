@@ -3,6 +3,8 @@ builds from the columns, and the reasons shared between programs."""
 
 from __future__ import annotations
 
+import pickle
+
 import attrs
 import numpy as np
 import pytest
@@ -73,6 +75,14 @@ def test_a_plan_whose_programs_a_plugin_replaced_is_written_the_same_way(plans):
     plan = plans[0]
     as_tuple = attrs.evolve(plan, programs=tuple(plan.programs))
     assert dumps_plan(as_tuple) == dumps_plan(plan)
+
+
+def test_a_pickled_plan_is_equal_and_written_the_same(plans):
+    plan = plans[0]
+    copy = pickle.loads(pickle.dumps(plan))
+    assert copy == plan
+    assert copy.programs.memo is None  # the catalog's cache is not carried along
+    assert dumps_plan(copy) == dumps_plan(plan)
 
 
 def test_a_written_plan_reads_back_equal(plans):

@@ -179,6 +179,16 @@ class ProgramDecisions(Sequence[ProgramDecision]):
     def __repr__(self) -> str:
         return f"<ProgramDecisions: {len(self)} programs>"
 
+    def __getstate__(self) -> dict:
+        # The catalog's shared cache stays behind: a pickled plan carries its own data only.
+        state = {name: getattr(self, name) for name in self.__slots__}
+        state.update(memo=None, _items=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
 
 @attrs.frozen
 class Action:
