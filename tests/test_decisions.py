@@ -118,3 +118,24 @@ def test_distinct_rows_match_a_plain_python_grouping(case):
         assert distinct[inverse[i]] == wanted
     # Distinct really means distinct.
     assert len({tuple(d) for d in distinct}) == len(distinct)
+
+
+def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, border_catalog):
+    before = resplan.plan(example_profile, border_catalog, host=host)
+    assert any(p.tier == 2 for p in before.programs)
+
+    class MoveUp:
+        name = "move-up"
+
+        @resplan.hookimpl
+        def resplan_adjust_plan(self, plan, profile, catalog):
+            changed = tuple(attrs.evolve(p, tier=1) if p.tier == 2 else p for p in plan.programs)
+            return attrs.evolve(plan, programs=changed)
+
+    moved = resplan.load_host(plugins=[MoveUp()], use_env=False)
+    plan = resplan.plan(example_profile, border_catalog, host=moved)
+    assert isinstance(plan.programs, tuple)
+    assert not any(p.tier == 2 for p in plan.programs)
+    text = dumps_plan(plan)
+    assert text.split("\n", 1)[1] == tomli_w.dumps(plan_to_dict(plan))
+    assert loads_plan(text) == plan

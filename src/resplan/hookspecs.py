@@ -61,6 +61,10 @@ def resplan_adjust_plan(plan, profile, catalog):
     Called once, after the summary stage, with the :class:`resplan.Plan`, the applicant's
     :class:`~resplan.model.Profile` and the :class:`~resplan.model.Catalog`. Plugins are
     called in the order of their names; each sees the previous one's result. Use
-    ``attrs.evolve`` on the frozen plan. Keep the result a pure function of the arguments:
-    plans must stay byte-identical for the same inputs.
+    ``attrs.evolve`` on the frozen plan. ``plan.programs`` reads as a sequence of
+    :class:`~resplan.plan.ProgramDecision` (it is kept as columns,
+    :class:`~resplan.plan.ProgramDecisions`); to change programs, give the new plan a
+    tuple of ``ProgramDecision`` in the same order (``attrs.evolve`` on the ones you
+    change). Keep the result a pure function of the arguments: plans must stay
+    byte-identical for the same inputs.
     """
