@@ -9,7 +9,7 @@ reaches it, and that rule does not fire. The verdict is the most severe fired ru
 
 The rule texts below are translations of ``rulesets/screening.toml`` by hand (rule-engine
 has no ``any_in``, ``count`` or ``known``; ``x.length`` and ``in`` do their work). The
-two parameters come from the loaded rulebook, so an override reaches the peer too. A
+parameters come from the loaded rulebook, so an override reaches the peer too. A
 screening rule in the rulebook with no translation here is reported as missing.
 """
 
@@ -40,6 +40,8 @@ RULES: tuple[tuple[str, str, str], ...] = (
      " and profile_step2ck_score >= program_min_step2ck - {far_below_points}"),
     ("step2ck-far-below-minimum", "skip",
      "profile_step2ck_score < program_min_step2ck - {far_below_points}"),
+    ("step2ck-well-below-program-mean", "borderline",
+     "profile_step2ck_score < program_mean_step2ck - {below_mean_points}"),
     ("step2ck-pending-vs-minimum", "borderline",
      "not profile_step2ck_taken and program_min_step2ck != null"),
     ("graduation-too-long-ago", "skip",

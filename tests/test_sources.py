@@ -148,8 +148,8 @@ state = "AZ"
 
 def test_csv_problems_name_the_row_line_and_column(tmp_path):
     header = (DATA / "catalog-small.csv").read_text().splitlines()[0]
-    row = "x-1,X,Internal Medicine,categorical,El Paso,TX,,abc,J-1,,,,,,,,src"
-    bad_state = "x-2,Y,Internal Medicine,categorical,El Paso,Texas,,,,,,,,,,,src"
+    row = "x-1,X,Internal Medicine,categorical,El Paso,TX,,abc,J-1,,,,,,,,src,"
+    bad_state = "x-2,Y,Internal Medicine,categorical,El Paso,Texas,,,,,,,,,,,src,"
     path = write(tmp_path, "c.csv", "\n".join([header, row, bad_state]) + "\n")
     with pytest.raises(InputError) as excinfo:
         read_csv_catalog(path)
@@ -160,8 +160,8 @@ def test_csv_problems_name_the_row_line_and_column(tmp_path):
 
 def test_csv_none_means_no_visa_and_empty_means_unknown(tmp_path):
     header = (DATA / "catalog-small.csv").read_text().splitlines()[0]
-    rows = ["a,A,Internal Medicine,categorical,El Paso,TX,,,none,,,,,,,,s",
-            "b,B,Internal Medicine,categorical,El Paso,TX,,,,,,,,,,,s"]
+    rows = ["a,A,Internal Medicine,categorical,El Paso,TX,,,none,,,,,,,,s,",
+            "b,B,Internal Medicine,categorical,El Paso,TX,,,,,,,,,,,s,"]
     catalog = read_csv_catalog(write(tmp_path, "c.csv", "\n".join([header, *rows]) + "\n"))
     a, b = catalog.programs
     assert a.visas == () and b.visas is None

@@ -90,6 +90,7 @@ PROGRAM_FACTS: dict[str, Fact] = {
     "program.visas": Fact(SetOf(Enum(SPONSORED_VISAS)), "visa sponsorship"),
     "program.positions": Fact(NUMBER, "first-year positions"),
     "program.min_step2ck": Fact(NUMBER, "minimum Step 2 CK score"),
+    "program.mean_step2ck": Fact(NUMBER, "average Step 2 CK of its residents"),
     "program.max_years_since_graduation": Fact(NUMBER, "most years allowed since graduation"),
     "program.max_attempts": Fact(NUMBER, "most attempts allowed on a Step exam"),
     "program.spanish_preferred": Fact(BOOL, "preference for Spanish speakers"),

@@ -200,6 +200,8 @@ class Program:
     visas: tuple[Sponsored, ...] | None = field(default=None, converter=_visas)
     positions: int | None = field(default=None, validator=_in_range(1, 1000, "a number of positions"))
     min_step2ck: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
+    # The average Step 2 CK of its residents, where the program publishes one.
+    mean_step2ck: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
     max_years_since_graduation: int | None = field(
         default=None, validator=_in_range(0, 60, "a number of years"))
     max_attempts: int | None = field(default=None, validator=_in_range(1, 10, "a number of attempts"))

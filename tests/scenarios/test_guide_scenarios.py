@@ -184,6 +184,29 @@ def test_unknown_minimum_goes_to_verify():
     assert "Fictional tx-elpaso-a-im" in verify[0].detail
 
 
+def test_well_below_a_programs_published_mean_is_borderline():
+    # Understanding your situation: a score noticeably under a program's published mean is
+    # a low score for that program, even with no minimum stated.
+    plan = make_plan(strong_border(),
+                     program("tx-elpaso-high-mean-im", mean_step2ck=240),
+                     program("tx-elpaso-near-mean-im", mean_step2ck=228))
+    high = decision(plan, "tx-elpaso-high-mean-im")
+    assert high.verdict == "borderline"
+    assert "screening/step2ck-well-below-program-mean" in rules_of(high)
+    says = next(r.says for r in high.reasons if r.rule == "screening/step2ck-well-below-program-mean")
+    assert "(221)" in says and "(240)" in says
+    near = decision(plan, "tx-elpaso-near-mean-im")  # 7 points under: not noticeably
+    assert near.verdict == "apply"
+    assert "mean_step2ck" not in near.to_verify
+
+
+def test_unknown_program_mean_goes_to_verify():
+    plan = make_plan(strong_border(), program("tx-elpaso-a-im", min_step2ck=215))
+    got = decision(plan, "tx-elpaso-a-im")
+    assert got.verdict == "apply"
+    assert "mean_step2ck" in got.to_verify
+
+
 def test_graduation_beyond_program_limit_is_skipped():
     # Step 3: graduation year is a core criterion.
     prof = strong_border(applicant={"graduation_year": 2016})

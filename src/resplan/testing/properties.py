@@ -580,6 +580,7 @@ OPTIONAL_PROGRAM_FACTS: dict[str, st.SearchStrategy] = {
     "visas": st.lists(st.sampled_from(("J-1", "H-1B")), unique=True, max_size=2).map(tuple),
     "positions": st.integers(1, 40),
     "min_step2ck": st.integers(200, 250),
+    "mean_step2ck": st.integers(200, 260),
     "max_years_since_graduation": st.integers(0, 15),
     "max_attempts": st.integers(1, 4),
     "spanish_preferred": st.booleans(),
