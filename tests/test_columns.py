@@ -74,3 +74,13 @@ def test_catalog_columns_are_built_once(host, example_profile):
     first = catalog_table(catalog, host.rulebook.city_regions)
     resplan.plan(example_profile, catalog, host=host)
     assert catalog_table(catalog, host.rulebook.city_regions) is first
+
+
+def test_a_programs_unknown_fact_hides_a_value_of_the_same_name_in_env(host):
+    catalog = make_catalog({"id": "a", "min_step2ck": 230}, {"id": "b"})
+    table = catalog_table(catalog, host.rulebook.city_regions)
+    env = {"program.min_step2ck": 999, "profile.cycle": 2027}
+    names = ["program.min_step2ck"]
+    known, unknown = (table.row_env(env, i, names) for i in range(2))
+    assert known["program.min_step2ck"] == 230 and known["profile.cycle"] == 2027
+    assert "program.min_step2ck" not in unknown and unknown["profile.cycle"] == 2027

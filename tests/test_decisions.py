@@ -3,6 +3,7 @@ builds from the columns, and the reasons shared between programs."""
 
 from __future__ import annotations
 
+import copy
 import pickle
 
 import attrs
@@ -44,6 +45,8 @@ def test_decisions_read_like_a_tuple_of_program_decisions(plans):
     assert decisions != items[:-1]
     with pytest.raises(IndexError):
         decisions[len(items)]
+    with pytest.raises(TypeError):
+        decisions[1.0]
 
 
 def test_columns_agree_with_the_items(plans):
@@ -83,6 +86,14 @@ def test_a_pickled_plan_is_equal_and_written_the_same(plans):
     assert copy == plan
     assert copy.programs.memo is None  # the catalog's cache is not carried along
     assert dumps_plan(copy) == dumps_plan(plan)
+
+
+def test_a_catalog_planned_against_still_pickles_and_copies(host, example_profile, border_catalog):
+    catalog = resplan.merge_catalogs([border_catalog])
+    before = resplan.plan(example_profile, catalog, host=host)
+    for copied in (pickle.loads(pickle.dumps(catalog)), copy.deepcopy(catalog)):
+        assert copied == catalog
+        assert dumps_plan(resplan.plan(example_profile, copied, host=host)) == dumps_plan(before)
 
 
 def test_a_written_plan_reads_back_equal(plans):

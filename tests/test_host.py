@@ -6,6 +6,7 @@ import pytest
 
 import resplan
 from resplan.errors import PluginError, RulesetError
+from resplan.plugins import builtin_ruleset
 from resplan.rules import NUMBER
 from tests.conftest import make_catalog, make_profile
 
@@ -200,3 +201,20 @@ def test_plugin_catalog_reader_for_a_new_format(tmp_path):
                                  "city": "Yuma", "state": "AZ"}]))
     host = resplan.load_host(plugins=[JsonFormat()], use_env=False)
     assert [p.id for p in resplan.load_catalog(path, host=host)] == ["j"]
+
+
+@pytest.mark.parametrize("tier", ["2.0", "true", "4"])
+def test_a_tier_must_be_a_whole_1_2_or_3(tier):
+    text = builtin_ruleset("tiering.toml").text.replace("tier = 2\n", f"tier = {tier}\n", 1)
+
+    class Tiers:
+        name = "odd-tiers"
+
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(text, "odd-tiers.toml")]
+
+    with pytest.raises(RulesetError) as excinfo:
+        resplan.load_host(plugins=[Tiers()], disable=["tiering"], use_env=False)
+    [problem] = excinfo.value.problems
+    assert problem.file == "odd-tiers.toml" and "is not a tier" in problem.message

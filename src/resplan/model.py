@@ -233,6 +233,15 @@ class Catalog:
                 raise FieldValueError("programs", f"program id {program.id!r} appears twice")
             seen.add(program.id)
 
+    def __getstate__(self) -> dict:
+        # The caches stay behind: a pickled or copied catalog is its programs.
+        return {"programs": self.programs}
+
+    def __setstate__(self, state: dict) -> None:
+        object.__setattr__(self, "programs", state["programs"])
+        object.__setattr__(self, "_digest", None)
+        object.__setattr__(self, "_tables", {})
+
     def __len__(self) -> int:
         return len(self.programs)
 

@@ -6,6 +6,7 @@ it. The writer (``resplan.writer``) turns a :class:`Plan` into TOML and back.
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
 
 import attrs
@@ -160,7 +161,7 @@ class ProgramDecisions(Sequence[ProgramDecision]):
         if isinstance(index, slice) or self._items is not None:
             return self._all()[index]
         size = len(self.programs)
-        position = index.__index__()
+        position = operator.index(index)
         if not -size <= position < size:
             raise IndexError("program decision index out of range")
         return self._make(position % size)

@@ -524,7 +524,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 continue
             effect[key] = value
         elif (stage, key) == ("tier", "tier"):
-            if value not in (1, 2, 3) or isinstance(value, bool):
+            if type(value) is not int or value not in (1, 2, 3):  # not 2.0, not true
                 fail(f"{value!r} is not a tier (1, 2 or 3)", key)
                 continue
             effect[key] = value

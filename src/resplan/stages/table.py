@@ -148,13 +148,21 @@ class ProgramTable:
         return Frame(self.rows, self.columns, self.bit, env)
 
     def row_env(self, env: Mapping[str, Any], index: int, names) -> Mapping[str, Any]:
-        """The facts a template or closure reads, for one program; None is unknown."""
-        row = {}
+        """``env`` with one program's facts among ``names``; a fact it lacks is left out."""
+        row, unknown = {}, []
         for name in names:
             if name in self.raw:
                 value = self.raw[name][index]
-                if value is not None:
+                if value is None:
+                    unknown.append(name)
+                else:
                     row[name] = value
+        hidden = [name for name in unknown if name in env]
+        if hidden:  # the program does not know what env says: its unknown wins
+            merged = {**env, **row}
+            for name in hidden:
+                del merged[name]
+            return merged
         return collections.ChainMap(row, env) if row else env
 
 
