@@ -51,6 +51,13 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------ helpers
 
 
+def other_plugins() -> tuple[str, ...]:
+    """Installed plugins that are not resplan's own. The targets are for the built-in
+    rulesets, so every figure is taken with these disabled (and they are listed)."""
+    host = resplan.load_host(use_env=False)
+    return tuple(sorted(p.name for p in host.plugins if p.distribution != "resplan"))
+
+
 def timed(fn, runs: int, warmup: int = 1) -> list[float]:
     """Wall-clock seconds of ``runs`` calls of ``fn`` after ``warmup`` untimed calls."""
     for _ in range(warmup):
@@ -246,8 +253,9 @@ def bench_screen(ctx) -> list[dict]:
 def bench_cli(ctx) -> list[dict]:
     runs = ctx["cli_runs"]
     out = ctx["tmp"] / "cli-plan.toml"
-    argv = [sys.executable, "-m", "resplan", "plan", str(ctx["profile_path"]),
-            "--catalog", str(ctx["catalog_path"]), "--out", str(out)]
+    argv = [sys.executable, "-m", "resplan",
+            *(arg for name in ctx["disable"] for arg in ("--disable", name)),
+            "plan", str(ctx["profile_path"]), "--catalog", str(ctx["catalog_path"]), "--out", str(out)]
     log(f"resplan plan end to end: {runs} runs in a subprocess")
     results = [run_wrapped(argv) for _ in range(runs)]
     seconds = statistics.median(r["seconds"] for r in results)
@@ -255,7 +263,7 @@ def bench_cli(ctx) -> list[dict]:
 
     # Where the time goes, measured in this process (a fresh host; the catalog read again).
     start = time.perf_counter()
-    host = resplan.load_host()
+    host = resplan.load_host(disable=ctx["disable"], use_env=False)
     load_host_s = time.perf_counter() - start
     start = time.perf_counter()
     catalog = host.read_catalog(ctx["catalog_path"])
@@ -317,7 +325,7 @@ def bench_batch(ctx) -> list[dict]:
     out = ctx["tmp"] / "batch-out"
     log(f"batch: {len(profiles)} profiles, jobs={jobs} (the longest figure)")
     start = time.perf_counter()
-    result = run_batch(profiles, [ctx["catalog_path"]], out, jobs=jobs)
+    result = run_batch(profiles, [ctx["catalog_path"]], out, jobs=jobs, disable=ctx["disable"])
     seconds = time.perf_counter() - start
     rate = len(result.planned) / seconds
     return [figure("batch_pps", f"resplan batch, {len(profiles):,} profiles, jobs={jobs}", rate,
@@ -467,14 +475,17 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         log(f"synthetic catalog: {NATIONAL:,} programs, seed {args.seed}")
         catalog_path = write_catalog(NATIONAL, args.seed, tmp)
-        host = resplan.load_host()
+        disable = other_plugins()
+        if disable:
+            log(f"built-in rulesets only: disabling {', '.join(disable)}")
+        host = resplan.load_host(disable=disable, use_env=False)
         ctx = {
             "quick": quick, "runs": runs, "seed": args.seed, "tmp": tmp, "jobs": args.jobs,
             "cli_runs": 1 if quick else 3, "import_runs": 3 if quick else 9,
             "batch_profiles": args.batch_profiles or (100 if quick else 1000),
             "agreement_cohort": 0 if quick else 20,
             "sizes": (1_000, 3_000, 10_000) if quick else (1_000, 3_000, 10_000, 30_000, 100_000),
-            "host": host, "catalog_path": catalog_path,
+            "host": host, "catalog_path": catalog_path, "disable": disable,
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
         }
@@ -494,6 +505,7 @@ def main(argv=None) -> int:
     elapsed = time.perf_counter() - started
     report = {"schema": 1, "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "quick": quick, "seconds": round(elapsed, 1), "machine": machine(),
+              "disabled_plugins": list(ctx["disable"]),
               "figures": figures}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -84,3 +85,106 @@ def test_a_programs_unknown_fact_hides_a_value_of_the_same_name_in_env(host):
     known, unknown = (table.row_env(env, i, names) for i in range(2))
     assert known["program.min_step2ck"] == 230 and known["profile.cycle"] == 2027
     assert "program.min_step2ck" not in unknown and unknown["profile.cycle"] == 2027
+
+
+# Plugin functions over program facts take the column path too: once per program, or
+# once per distinct value of a coded column, with the closure's three-valued answers.
+FUNCTION_RULES = """
+[ruleset]
+name = "function-rules"
+version = "1.0.0"
+
+[parameters.prefix]
+value = "El"
+source = "test"
+note = "a test prefix"
+
+[[screen]]
+id = "city-prefix"
+when = "begins_with(program.city, prefix) and profile.graduation_year > 2012"
+verdict = "borderline"
+says = "{program.city}"
+source = "test"
+
+[[screen]]
+id = "half-minimum"
+when = "half(program.min_step2ck) > 110"
+verdict = "borderline"
+says = "half"
+source = "test"
+
+[[screen]]
+id = "state-tag"
+when = "tag(program.state) == 'south'"
+verdict = "skip"
+says = "tag"
+source = "test"
+
+[[screen]]
+id = "visa-overlap"
+when = "any_in(program.visas, ['J-1']) and not is_big(program.positions)"
+verdict = "borderline"
+says = "visas"
+source = "test"
+"""
+
+
+class FunctionRules:
+    name = "function-rules"
+
+    @resplan.hookimpl
+    def resplan_rulesets(self):
+        return [resplan.RulesetSource.from_text(FUNCTION_RULES, "function-rules.toml")]
+
+    @resplan.hookimpl
+    def resplan_functions(self):
+        from resplan.rules import BOOL, NUMBER, TEXT
+        return [
+            resplan.Function("begins_with", (TEXT, TEXT), BOOL, str.startswith),
+            # None (no answer) for odd minimums: unknown, naming no fact.
+            resplan.Function("half", (NUMBER,), NUMBER,
+                             lambda x: x // 2 if x % 2 == 0 else None),
+            resplan.Function("tag", (TEXT,), TEXT,
+                             lambda s: {"TX": "south", "AZ": "south", "IL": None}.get(s, "north")),
+            # Must see the int the catalog gave, as the row path does.
+            resplan.Function("is_big", (NUMBER,), BOOL,
+                             lambda n: type(n) is int and n > 20),
+        ]
+
+
+@pytest.fixture(scope="module")
+def function_host():
+    return resplan.load_host(plugins=[FunctionRules()], use_env=False)
+
+
+def test_plugin_functions_have_a_column_form(function_host):
+    rules = function_host.rulebook.rules("screen")
+    ours = [r for r in rules if r.ruleset == "function-rules"]
+    assert len(ours) == 4 and all(r.columns is not None for r in ours)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profiles, st.lists(programs, min_size=1, max_size=12),
+       st.lists(st.integers(1, 40), min_size=12, max_size=12))
+def test_plugin_functions_answer_alike_on_both_paths(function_host, profile_facts, program_facts,
+                                                      positions):
+    # Positions (an int fact) on two programs in three; unknown on the rest.
+    facts = [{**f, "positions": n} if i % 3 else f
+             for i, (f, n) in enumerate(zip(program_facts, positions))]
+    catalog = make_catalog(*({"id": f"p{i}", **f} for i, f in enumerate(facts)))
+    profile = build_profile(profile_facts)
+    from resplan import pipeline
+
+    host = function_host
+    draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
+                           env=pipeline.profile_facts(profile, host.rulebook.city_regions))
+    for _name, run in pipeline.STAGES[:4]:
+        draft = run(draft)
+    table = draft.screening.table
+    rules = [r for r in host.rulebook.rules("screen") if r.ruleset == "function-rules"]
+    fast = evaluate(rules, table, draft.env)
+    slow = evaluate([attrs.evolve(r, columns=None) for r in rules], table, draft.env)
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a.fired, b.fired), a.rule.qualified_id
+        assert np.array_equal(a.undecided, b.undecided), a.rule.qualified_id
+        assert np.array_equal(a.bits, b.bits), a.rule.qualified_id

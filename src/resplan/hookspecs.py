@@ -40,6 +40,11 @@ def resplan_functions():
     that use the function are type-checked at load time. Unless ``handles_unknown`` is set,
     resplan returns *unknown* without calling the function when an argument is unknown.
     Function names must be unique among all plugins and must not shadow a built-in.
+
+    The screen and tier stages call a function once per program (once per distinct
+    value when its one program argument is text), with the plain values the catalog
+    gave. Keep it pure and quick; a function with ``handles_unknown``, or one given a
+    value computed from program facts, makes its rule run program by program instead.
     """
 
 

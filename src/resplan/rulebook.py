@@ -555,7 +555,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         from resplan.rules.columns import compile_columns  # NumPy: only when rules load
 
         columns = compile_columns(condition.ast, {n: params[n] for n in condition.params},
-                                  scope.facts)
+                                  scope.facts, functions)
     return Rule(ruleset=raw.name, id=table["id"], stage=stage, condition=condition, says=says,
                 effect=effect, source=table["source"], file=raw.source.label,
                 line=raw.locate(base), columns=columns)

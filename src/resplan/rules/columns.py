@@ -8,9 +8,13 @@ scalar that broadcasts. Three-valued logic is kept with two masks, ``true`` and
 ``false`` (a row in neither is unknown), and ``bits``: for each unknown row, which
 program facts made it unknown, one bit per fact, so ``to_verify`` can name them.
 
-A tree with something this module does not know (a plugin's function over a column)
-compiles to ``None``; the stage then evaluates that rule program by program with its
-ordinary closure. Both paths give the same answers; the tests compare them.
+A function call over program facts (a plugin's ``starts_with(program.id, ...)``) is
+asked once per program whose arguments are known, or once per distinct value of a coded
+column, with the same answers its closure gives. A tree with something this module
+does not cover (a function that takes unknowns, or one given a value computed from
+program facts) compiles to ``None``; the stage then evaluates that rule program by
+program with its ordinary closure. Both paths give the same answers; the tests compare
+them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import attrs
 import numpy as np
 
 from resplan.rules.expr import Binary, Call, ListLit, Literal, Name, Node, Unary
-from resplan.rules.types import Level, Type
+from resplan.rules.functions import Function
+from resplan.rules.types import BOOL, NUMBER, Level, Type
 
 
 @attrs.define
@@ -37,6 +42,7 @@ class Col:
     bits: Any  # uint64 array, or 0
     codes: Any = None  # int array: values[i] == categories[codes[i]]
     categories: tuple | None = None
+    raw: Any = None  # a table column's plain values (ints stay ints), None where unknown
 
     def per_row(self, fn: Callable[[Any], Any], dtype) -> np.ndarray:
         """``fn`` of each row's value, asked once per distinct value when the column is coded."""
@@ -77,19 +83,25 @@ class Unsupported(Exception):
     pass
 
 
-def compile_columns(ast: Node, params: Mapping[str, Any],
-                    types: Mapping[str, Type]) -> Callable[[Frame], Truth] | None:
-    """The column form of a condition, or None when it needs the row-by-row path."""
+def compile_columns(ast: Node, params: Mapping[str, Any], types: Mapping[str, Type],
+                    functions: Mapping[str, Function] | None = None,
+                    ) -> Callable[[Frame], Truth] | None:
+    """The column form of a condition, or None when it needs the row-by-row path.
+
+    ``functions`` are those rules may call (plugins' among them): a call over program
+    facts is asked once per program, or once per distinct value of a coded column.
+    """
     try:
-        evaluate = _Builder(params, types).truth(ast)
+        evaluate = _Builder(params, types, functions or {}).truth(ast)
     except Unsupported:
         return None
     return evaluate
 
 
 class _Builder:
-    def __init__(self, params: Mapping[str, Any], types: Mapping[str, Type]):
-        self.params, self.types = params, types
+    def __init__(self, params: Mapping[str, Any], types: Mapping[str, Type],
+                 functions: Mapping[str, Function]):
+        self.params, self.types, self.functions = params, types, functions
 
     # -------------------------------------------------------------- boolean nodes
 
@@ -261,9 +273,8 @@ class _Builder:
                 counts = col.per_row(lambda s: len(s) if s is not None else 0, float)
                 return Col(counts, col.known, col.bits)
             return count_rows
-        if isinstance(node, Call) and node.name in ("count", "any_in"):
-            if any(_reads_columns(arg) for arg in node.args):
-                raise Unsupported("a set function over a column")
+        if isinstance(node, Call) and node.name in ("count", "any_in") \
+                and not any(_reads_columns(arg) for arg in node.args):
             args = [self.value(arg) for arg in node.args]
             name = node.name
 
@@ -275,7 +286,85 @@ class _Builder:
                     return Col(len(cols[0].values), True, 0)
                 return Col(not set(cols[0].values).isdisjoint(cols[1].values), True, 0)
             return set_call
+        if isinstance(node, Call) and node.name in self.functions:
+            return self.function_call(node, self.functions[node.name])
         raise Unsupported(type(node).__name__)
+
+    def function_call(self, node: Call, func: Function) -> Callable[[Frame], Col]:
+        """Any other function, as its closure calls it: unknown when an argument is unknown
+        (naming its facts), unknown naming nothing when it answers None."""
+        if func.handles_unknown:
+            raise Unsupported("a function that is given unknowns")
+        for arg in node.args:
+            # A program fact reaches the function as the very value the row path would
+            # give (ints stay ints); a value computed from program facts would not.
+            if _reads_columns(arg) and not isinstance(arg, Name):
+                raise Unsupported("a function of a value computed from program facts")
+        args = [self.value(arg) for arg in node.args]
+        impl, returns = func.impl, func.returns
+
+        def call(frame):
+            cols = [arg(frame) for arg in args]
+            if not any(isinstance(c.values, np.ndarray) for c in cols):
+                if not all(c.known for c in cols):
+                    return Col(None, False, 0)
+                result = impl(*[c.values for c in cols])
+                if result is None:
+                    return Col(None, False, 0)
+                return Col(bool(result) if returns == BOOL else result, True, 0)
+            args_known = np.ones(frame.rows, dtype=bool)
+            bits = 0
+            for c in cols:
+                args_known = args_known & np.asarray(c.known, dtype=bool)
+                bits = bits | _bits(c, frame)
+            rows = np.flatnonzero(args_known)
+            results = _call_rows(impl, cols, rows)
+            answered = np.fromiter((r is not None for r in results), bool, len(results))
+            known = np.zeros(frame.rows, dtype=bool)
+            known[rows[answered]] = True
+            if returns == BOOL:
+                values = np.zeros(frame.rows, dtype=bool)
+                values[rows] = [bool(r) for r in results]
+            elif returns == NUMBER:
+                values = np.full(frame.rows, np.nan)
+                values[rows] = [np.nan if r is None else r for r in results]
+            else:
+                values = np.full(frame.rows, None, dtype=object)
+                values[rows] = _object_array(results)
+            # Unknown arguments name their facts; an answer of None names none.
+            return Col(values, known, np.where(args_known, 0, bits))
+        return call
+
+
+def _object_array(values: list) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _call_rows(impl, cols: list[Col], rows: np.ndarray) -> list:
+    """``impl`` of each row's arguments, for ``rows``; once per distinct value when the one
+    column among the arguments is coded and has fewer distinct values than rows."""
+    columns = [i for i, c in enumerate(cols) if isinstance(c.values, np.ndarray)]
+    if len(columns) == 1 and cols[columns[0]].codes is not None:
+        k = columns[0]
+        codes = cols[k].codes[rows]
+        present = np.unique(codes)
+        if len(present) < len(rows):
+            args = [c.values for c in cols]
+            answers = {}
+            for code in present.tolist():
+                args[k] = cols[k].categories[code]
+                answers[code] = impl(*args)
+            return [answers[code] for code in codes.tolist()]
+    lists = []
+    for c in cols:
+        if isinstance(c.values, np.ndarray):
+            source = c.values if c.values.dtype == object else c.raw
+            lists.append(source[rows].tolist())
+        else:
+            lists.append([c.values] * len(rows))
+    return [impl(*values) for values in zip(*lists)]
 
 
 def _reads_columns(node: Node) -> bool:

@@ -56,13 +56,14 @@ def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
         except TypeError:  # an unhashable value
             pass
     bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit else 0
-    return raw, Col(array, known, bits, codes, categories)
+    return raw, Col(array, known, bits, codes, categories, raw)
 
 
 def _take_col(col: Col, rows: np.ndarray) -> Col:
     return Col(col.values[rows], col.known[rows],
                col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits,
-               col.codes[rows] if col.codes is not None else None, col.categories)
+               col.codes[rows] if col.codes is not None else None, col.categories,
+               col.raw[rows] if col.raw is not None else None)
 
 
 class _Selected(Mapping):
