@@ -40,12 +40,12 @@ from __future__ import annotations
 import math
 import re
 import sys
-import tomli
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
 import attrs
+import tomli
 import tomli_w
 
 from resplan import facts as F

@@ -9,11 +9,11 @@ made, and reported with file, line and rule id.
 from __future__ import annotations
 
 import functools
-import tomli
 import types
 from typing import Any, Callable, Iterable, Mapping
 
 import attrs
+import tomli
 
 from resplan import facts as F
 from resplan.errors import Problem, RulesetError

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tomli
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
 import attrs
+import tomli
 
 from resplan.convert import Path, format_path, structure
 from resplan.errors import InputError, Problem

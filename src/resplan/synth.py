@@ -26,11 +26,11 @@ import io
 import math
 import random
 import re
-import tomli
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterable
 
+import tomli
 import tomli_w
 
 __all__ = [

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-import tomli
 from pathlib import Path
 from typing import Any
 
 import attrs
+import tomli
 
 from resplan import tomlout
 from resplan.convert import structure, unstructure
