@@ -330,13 +330,14 @@ class _Builder:
                 values[rows] = [np.nan if r is None else r for r in results]
             else:
                 values = np.full(frame.rows, None, dtype=object)
-                values[rows] = _object_array(results)
+                values[rows] = object_array(results)
             # Unknown arguments name their facts; an answer of None names none.
             return Col(values, known, np.where(args_known, 0, bits))
         return call
 
 
-def _object_array(values: list) -> np.ndarray:
+def object_array(values) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (NumPy would nest tuples and sets)."""
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array

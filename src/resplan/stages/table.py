@@ -24,13 +24,7 @@ from resplan.model import Catalog, Program
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
-from resplan.rules.columns import Col, Frame, Truth
-
-
-def _objects(values: Sequence) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+from resplan.rules.columns import Col, Frame, Truth, object_array as _objects
 
 
 def _factorize(values: Sequence) -> tuple[np.ndarray, tuple]:
