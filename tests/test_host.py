@@ -134,6 +134,46 @@ def test_ruleset_errors_name_file_line_and_rule():
     assert "program.idd" in problem.message and "program.id" in problem.message
 
 
+def test_a_bad_template_format_is_a_load_error_naming_file_line_and_rule():
+    bad = EXTRA_RULESET.replace("your score is {profile.step2ck.score}.",
+                                "{our_minimum:count point} and {profile.visa:count visa|visas}.")
+
+    class Bad(HospitalPlugin):
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(bad, "bad.toml")]
+
+    with pytest.raises(RulesetError) as excinfo:
+        resplan.load_host(plugins=[Bad()], use_env=False)
+    [problem] = excinfo.value.problems  # the first problem in a template stops it
+    assert (problem.file, problem.subject, problem.line) == ("bad.toml", "below-our-minimum", 15)
+    assert "count needs a singular and a plural form" in problem.message
+
+
+def test_plural_and_article_formats_render_in_a_program_reason():
+    text = EXTRA_RULESET.replace(
+        'says = "Our minimum is {our_minimum}; your score is {profile.step2ck.score}."',
+        'says = "You have {profile.previous_cycles:count earlier cycle|earlier cycles}; '
+        '{profile.visa:a} visa is needed."')
+    host = resplan.load_host(plugins=[_plugin_with(text)], use_env=False)
+    for cycles, words in ((0, "0 earlier cycles"), (1, "1 earlier cycle"), (3, "3 earlier cycles")):
+        profile = make_profile(applicant={"specialties": ["Internal Medicine"],
+                                          "previous_cycles": cycles, "visa": "H-1B"},
+                               exams={"step2ck": {"score": 225, "attempts": 1}})
+        plan = resplan.plan(profile, make_catalog({"id": "ours"}, {"id": "x"}), host=host)
+        ours = next(p for p in plan.programs if p.id == "ours")
+        assert ours.reasons[0].says == f"You have {words}; an H-1B visa is needed."
+
+
+def _plugin_with(text: str):
+    class Plugin(HospitalPlugin):
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(text, "test-hospital.toml")]
+
+    return Plugin()
+
+
 def test_override_and_disable_builtin_rules():
     text = """
 [ruleset]

@@ -81,7 +81,23 @@ def test_percent_format_and_labels():
     ("x } y", 3, "a lone '}': write '}}' for a brace"),
     ("x {}", 3, "empty placeholder: write '{{}}' for braces"),
     ("{a b}", 2, "'a b' is not a name"),
-    ("{p.score:money}", 10, "unknown format 'money' (formats: percent)"),
+    ("{p.score:money}", 10, "unknown format 'money' (formats: percent, count, agree, a)"),
+    ("{p.score:cout year|years}", 10,
+     "unknown format 'cout' (did you mean 'count'?) (formats: percent, count, agree, a)"),
+    ("{p.score:count year}", 10,
+     "count needs a singular and a plural form: {p.score:count program|programs}"),
+    ("{p.score:agree is|}", 10,
+     "agree needs a singular and a plural form: {p.score:agree program|programs}"),
+    ("{p.score:count a|b|c}", 10,
+     "count needs a singular and a plural form: {p.score:count program|programs}"),
+    ("{p.city:count city|cities}", 9, "count needs a number, and p.city is text"),
+    ("{home:agree is|are}", 7, "agree needs a number, and home is text"),
+    ("{p.city:percent}", 9, "percent needs a number, and p.city is text"),
+    ("{p.flag:a}", 9, "'a' needs a word or a number, and p.flag is bool"),
+    ("{p.tags:a}", 9, "'a' needs a word or a number, and p.tags is set(text)"),
+    ("{p.city:a x}", 9, "format 'a' takes no words (found 'x')"),
+    ("{p.score:percent x}", 10, "format 'percent' takes no words (found 'x')"),
+    ("x {p.score: }", 12, "a format is missing after ':' (formats: percent, count, agree, a)"),
 ])
 def test_template_errors_have_columns(text, column, message):
     with pytest.raises(ExpressionError) as excinfo:
@@ -94,3 +110,50 @@ def test_unknown_template_name_is_named():
     with pytest.raises(ExpressionError) as excinfo:
         compile_template("{p.scor}", SCOPE)
     assert excinfo.value.name == "p.scor"
+
+
+@pytest.mark.parametrize("score, words", [
+    (0, "0 programs are"), (1, "1 program is"), (1.0, "1 program is"), (2, "2 programs are"),
+    (1.5, "1.5 programs are"), (None, "an unknown number of programs are"),
+])
+def test_count_and_agree_pick_the_form_that_fits_the_number(score, words):
+    assert render("{p.score:count program|programs} {p.score:agree is|are}",
+                  {"p.score": score}) == words
+
+
+def test_word_forms_may_hold_several_words_and_parameters_fold():
+    assert render("{p.score:count letter from a US supervisor|letters from US supervisors}",
+                  {"p.score": 1}) == "1 letter from a US supervisor"
+    template = compile_template("{margin:count point|points} and { margin : agree is | are }",
+                                SCOPE)
+    assert template.parts == ("5 points and are",)
+
+
+@pytest.mark.parametrize("word, words", [
+    ("unlikely", "an unlikely"), ("strong", "a strong"), ("possible", "a possible"),
+    ("reach", "a reach"), ("hour", "an hour"), ("honest", "an honest"), ("unique", "a unique"),
+    ("uninsured", "an uninsured"), ("one-year", "a one-year"), ("European", "a European"),
+    ("MD", "an MD"), ("IMG", "an IMG"), ("US", "a US"), ("USMLE", "a USMLE"),
+    ("SOAP", "a SOAP"), ("ERAS", "an ERAS"), ("8", "an 8"), ("80", "an 80"), ("11", "an 11"),
+    ("18,000", "an 18,000"), ("110", "a 110"), ("3", "a 3"), ("Internal Medicine",
+                                                           "an Internal Medicine"),
+    ("F", "an F"), ("B", "a B"),
+])
+def test_article_follows_the_first_sound(word, words):
+    assert render("{p.city:a}", {"p.city": word}) == words
+
+
+def test_article_before_enum_numbers_parameters_and_unknowns():
+    assert render("{p.visa:a}", {"p.visa": "H-1B"}) == "an H-1B"
+    assert render("{p.visa:a}", {"p.visa": "J-1"}) == "a J-1"
+    assert render("{p.score:a}", {"p.score": 8.0}) == "an 8"
+    assert render("{p.city:a}") == "an unknown"
+    assert compile_template("{home:a}", SCOPE).parts == ("an El Paso",)
+
+
+def test_formats_keep_their_text_for_the_program_table():
+    # The program table tells messages apart by the values they print; it reads the
+    # format's text from the parts.
+    template = compile_template("{p.share:percent} {p.score:count year|years}", SCOPE)
+    assert [part[:2] for part in template.parts if isinstance(part, tuple)] == \
+        [("p.share", "percent"), ("p.score", "count year|years")]

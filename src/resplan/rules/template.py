@@ -1,22 +1,34 @@
 """Message templates: ``{name}`` placeholders filled with facts or parameters.
 
-``{{`` and ``}}`` are literal braces. ``{name:percent}`` prints a share (0.768) as a
-percentage (77%). Names are checked when the template compiles, like names in
-expressions; parameters are constants, so they are formatted then, once.
+``{{`` and ``}}`` are literal braces. A format after a colon changes how a value prints:
+
+- ``{share:percent}``: a share (0.768) as a percentage (77%);
+- ``{n:count program|programs}``: the number with the noun that agrees with it
+  ("1 program", "0 programs", "2 programs");
+- ``{n:agree is|are}``: only the word that agrees with the number ("is" for 1);
+- ``{word:a}``: the value after "a" or "an", by its first sound ("an unlikely",
+  "a strong", "an MD", "a US").
+
+Names and formats are checked when the template compiles, like names in expressions
+(``count`` and ``agree`` need a number, ``a`` a word or number); parameters are
+constants, so they are formatted then, once.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import attrs
 
-from resplan.rules.compiler import Scope, did_you_mean
+from resplan.rules.compiler import Scope, did_you_mean, param_type
 from resplan.rules.expr import ExpressionError
+from resplan.rules.types import BOOL, NUMBER, SetOf, Type
 from resplan.rules.values import Unknown
 
-FORMATS = ("percent",)
+FORMATS = ("percent", "count", "agree", "a")
+# Formats that take a singular and a plural form: "count program|programs".
+_WORD_FORMATS = ("count", "agree")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
@@ -24,7 +36,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str = "") -> str:
     """A value as words: numbers without a trailing .0, sets sorted and comma-separated,
     booleans as yes/no, unknowns as "unknown". ``labels`` renames members of sets
-    (finding names, say); ``spec`` is a format from :data:`FORMATS`."""
+    (finding names, say); ``spec`` is ``"percent"`` or nothing (the formats that take
+    words are :class:`Format` objects)."""
     if value.__class__ is str:  # the common case, first
         return value
     if value is None or value.__class__ is Unknown:
@@ -44,14 +57,125 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
     return str(value)
 
 
+# ------------------------------------------------------------------ articles
+
+# Words that start with a vowel letter but a consonant sound ("a unique", "a one-year"),
+# and the reverse ("an hour"). Prefixes, lower case.
+_VOWEL_LETTER_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ura", "ure", "uro", "eu", "ewe",
+                                 "one", "once", "ubiq", "ukr", "uga", "utah")
+_UNI_VOWEL_SOUND = ("unin", "unim")  # "an uninsured", "an unimportant": un- + in-/im-
+_SILENT_H = ("hour", "honest", "honor", "honour", "heir")
+# Letters whose English names start with a vowel sound: "an MD", "an FMG", "an IMG".
+_VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
+# Capitalised abbreviations read as words, not letter by letter.
+_READ_AS_WORDS = {"SOAP": "a", "NAFTA": "a", "UNICEF": "a", "ERAS": "an", "OSCE": "an"}
+
+
+def article(word: str) -> str:
+    """ "a" or "an" for ``word``, by how it sounds (numbers by how they are read)."""
+    word = word.lstrip("\"'([ ")
+    if not word:
+        return "a"
+    digits = re.match(r"\d[\d,]*", word)
+    if digits:
+        # "an 8", "an 80", "an 11", "an 18,000": eight, eleven and eighteen lead.
+        number = digits.group().replace(",", "")
+        lead2 = len(number) % 3 == 2 and number[:2] in ("11", "18")
+        return "an" if number[0] == "8" or lead2 else "a"
+    token = re.match(r"[A-Za-z]+", word)
+    if token is None:
+        return "a"
+    letters = token.group()
+    if len(letters) > 1 and letters.isupper():
+        if letters in _READ_AS_WORDS:
+            return _READ_AS_WORDS[letters]
+        return "an" if letters[0] in _VOWEL_SOUND_LETTERS else "a"
+    lower = letters.lower()
+    if lower.startswith(_SILENT_H):
+        return "an"
+    if lower.startswith(_UNI_VOWEL_SOUND):
+        return "an"
+    if lower.startswith(_VOWEL_LETTER_CONSONANT_SOUND):
+        return "a"
+    if len(letters) == 1:  # a single letter is read by its name: "an F", "a B"
+        return "an" if letters.upper() in _VOWEL_SOUND_LETTERS else "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+# ------------------------------------------------------------------ formats
+
+
+@attrs.frozen
+class Format:
+    """A format that picks words: ``count`` and ``agree`` choose between a singular and
+    a plural form by the number (singular only for exactly 1); ``a`` puts "a" or "an"
+    before the value. Called with a value and labels, it gives the words."""
+
+    kind: str
+    singular: str = ""
+    plural: str = ""
+
+    def __call__(self, value: Any, labels: Mapping[str, str] | None = None) -> str:
+        unknown = value is None or value.__class__ is Unknown
+        if self.kind == "a":
+            words = format_value(value, labels)
+            return f"{article(words)} {words}"
+        word = self.singular if not unknown and value == 1 else self.plural
+        if self.kind == "agree":
+            return word
+        if unknown:
+            return f"an unknown number of {word}"
+        return f"{format_value(value)} {word}"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.singular}|{self.plural}" if self.plural else self.kind
+
+
+def _plain(spec: str) -> Callable[[Any, Mapping[str, str] | None], str]:
+    return lambda value, labels=None: format_value(value, labels, spec)
+
+
+def _formatter(spec: str, typ: Type, name: str, column: int):
+    """The function that prints a value of type ``typ`` by ``spec``; an ExpressionError
+    (at ``column``, where the format starts) when the format is unknown, misspelt or
+    does not fit the type."""
+    kind, _, words = spec.partition(" ")
+    kind, words = kind.strip(), words.strip()
+
+    def fail(message: str):
+        raise ExpressionError(message, column, name)
+
+    if kind not in FORMATS:
+        fail(f"unknown format {kind!r}{did_you_mean(kind, FORMATS)} "
+             f"(formats: {', '.join(FORMATS)})")
+    if kind in _WORD_FORMATS:
+        forms = [form.strip() for form in words.split("|")]
+        if len(forms) != 2 or not all(forms):
+            fail(f"{kind} needs a singular and a plural form: "
+                 f"{{{name}:{kind} program|programs}}")
+        if typ != NUMBER:
+            fail(f"{kind} needs a number, and {name} is {typ}")
+        return Format(kind, forms[0], forms[1])
+    if words:
+        fail(f"format {kind!r} takes no words (found {words!r})")
+    if kind == "percent":
+        if typ != NUMBER:
+            fail(f"percent needs a number, and {name} is {typ}")
+        return _plain("percent")
+    if typ == BOOL or isinstance(typ, SetOf):  # kind == "a"
+        fail(f"'a' needs a word or a number, and {name} is {typ}")
+    return Format("a")
+
+
 @attrs.frozen
 class Template:
     """A compiled template: ``render(env)`` fills it in; ``names`` are the facts it reads."""
 
     text: str
     names: frozenset[str]
-    # Literal text as str; a fact placeholder as (name, spec); a parameter whose words
-    # can depend on the labels (a list) as (None, value, spec).
+    # Literal text as str; a fact placeholder as (name, spec, formatter); a parameter
+    # whose words can depend on the labels (a list) as (None, value, formatter). The
+    # spec is the format's text ("percent", "count program|programs" or "").
     parts: tuple = attrs.field(repr=False, eq=False)
 
     def render(self, env: Mapping[str, Any], labels: Mapping[str, str] | None = None,
@@ -62,12 +186,15 @@ class Template:
             if part.__class__ is str:
                 out.append(part)
             elif part[0] is None:
-                out.append(format_value(part[1], labels, part[2]))
+                out.append(part[2](part[1], labels))
             else:
                 name = part[0]
                 value = row[name] if row is not None and name in row else env.get(name)
-                out.append(format_value(value, labels, part[1]))
+                out.append(part[2](value, labels))
         return "".join(out)
+
+
+_DEFAULT = _plain("")
 
 
 def compile_template(text: str, scope: Scope) -> Template:
@@ -87,28 +214,33 @@ def compile_template(text: str, scope: Scope) -> Template:
             raise ExpressionError(f"a lone {token!r}: write {token * 2!r} for a brace",
                                   match.start() + 1)
         body = match.group(1)
-        name, _, spec = body.partition(":")
+        name, colon, spec = body.partition(":")
         column = match.start() + 2 + (len(name) - len(name.lstrip()))  # where the name starts
         name, spec = name.strip(), spec.strip()
         if not name:
             raise ExpressionError("empty placeholder: write '{{}}' for braces", match.start() + 1)
         if not _NAME.match(name):
             raise ExpressionError(f"{name!r} is not a name", column, name)
-        if spec and spec not in FORMATS:
-            raise ExpressionError(f"unknown format {spec!r} (formats: {', '.join(FORMATS)})",
-                                  match.start() + 2 + body.index(":") + 1, name)
-        if name in scope.facts:
-            names.add(name)
-            parts.append((name, spec))
-        elif name in scope.params:
-            value = scope.params[name]
-            if isinstance(value, (set, frozenset, list, tuple)):
-                parts.append((None, value, spec))  # labels may rename its members
-            else:
-                parts.append(format_value(value, None, spec))
-        else:
+        if name not in scope.facts and name not in scope.params:
             raise ExpressionError(f"unknown name {name!r}{did_you_mean(name, scope.names())}",
                                   column, name)
+        formatter = _DEFAULT
+        if colon and not spec:
+            raise ExpressionError(f"a format is missing after ':' (formats: {', '.join(FORMATS)})",
+                                  match.start() + 2 + body.index(":") + 1, name)
+        if spec:
+            typ = scope.facts[name] if name in scope.facts else param_type(scope.params[name])
+            formatter = _formatter(spec, typ, name, match.start() + 2 + body.index(":") + 1)
+            spec = str(formatter) if isinstance(formatter, Format) else spec
+        if name in scope.facts:
+            names.add(name)
+            parts.append((name, spec, formatter))
+        else:
+            value = scope.params[name]
+            if isinstance(value, (set, frozenset, list, tuple)):
+                parts.append((None, value, formatter))  # labels may rename its members
+            else:
+                parts.append(formatter(value, None))
     parts.append(text[pos:])
     # Merge neighbouring text (folded parameters, braces) so rendering appends less.
     merged: list = []
