@@ -210,6 +210,11 @@ class Program:
     facts_as_of: int | None = field(default=None, validator=_in_range(1950, 2100, "a year"))
     source: str | None = None
 
+    @property
+    def synthetic(self) -> bool:
+        """A generated program, not a real one: its source says so (``resplan.synth``)."""
+        return self.source is not None and self.source.lower().startswith("synthetic")
+
 
 def _sorted_programs(programs):
     return tuple(sorted(programs, key=lambda p: p.id))

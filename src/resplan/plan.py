@@ -78,8 +78,11 @@ class ProgramDecision:
     id: str
     name: str
     specialty: str
+    track: str | None = attrs.field(default=None, kw_only=True)  # None: the catalog does not say
     city: str
     state: str
+    # True for a program from a generated catalog (not a real program); None otherwise.
+    synthetic: bool | None = attrs.field(default=None, kw_only=True)
     verdict: Verdict
     tier: int | None = None  # 1, 2 or 3; None when skipped
     region: str | None = None  # border sub-region id
@@ -138,8 +141,8 @@ class ProgramDecisions(Sequence[ProgramDecision]):
         program = self.programs[index]
         tier = int(self.tier[index])
         return ProgramDecision(
-            id=program.id, name=program.name, specialty=program.specialty, city=program.city,
-            state=program.state, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
+            id=program.id, name=program.name, specialty=program.specialty, track=program.track,
+            city=program.city, state=program.state, synthetic=program.synthetic or None, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
             region=self.regions[self.region[index]],
             reasons=self.reason_sets[self.reasons[index]],
             to_verify=self.verify_sets[self.to_verify[index]])

@@ -18,8 +18,10 @@ from resplan.plan import VERDICTS, ProgramDecisions
 def _head(program) -> str:
     """A program's lines that no plan changes."""
     f = tomlout.format_string
+    track = f"track = {f(program.track)}\n" if program.track is not None else ""
+    synthetic = "synthetic = true\n" if program.synthetic else ""
     return (f"id = {f(program.id)}\nname = {f(program.name)}\nspecialty = {f(program.specialty)}\n"
-            f"city = {f(program.city)}\nstate = {f(program.state)}\n")
+            f"{track}city = {f(program.city)}\nstate = {f(program.state)}\n{synthetic}")
 
 
 def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:

@@ -49,8 +49,13 @@ def _programs(decisions) -> list[dict[str, Any]]:
     reasons: dict[int, dict] = {}
     out = []
     for d in decisions:
-        entry = {"id": d.id, "name": d.name, "specialty": d.specialty, "city": d.city,
-                 "state": d.state, "verdict": d.verdict}
+        entry = {"id": d.id, "name": d.name, "specialty": d.specialty}
+        if d.track is not None:
+            entry["track"] = d.track
+        entry.update(city=d.city, state=d.state)
+        if d.synthetic is not None:
+            entry["synthetic"] = d.synthetic
+        entry["verdict"] = d.verdict
         if d.tier is not None:
             entry["tier"] = d.tier
         if d.region is not None:
