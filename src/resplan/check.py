@@ -760,7 +760,7 @@ _STRENGTH = {
     ("screen", "verdict"): {"borderline": 1, "skip": 2},
     ("tier", "tier"): {1: 3, 2: 2, 3: 1},
     ("specialties", "fit"): {fit: len(F.FITS) - i for i, fit in enumerate(F.FITS)},
-    ("regions", "priority"): {"low": 1, "medium": 2, "high": 3},
+    ("regions", "priority"): {"low": 1, "medium": 2, "high": 3, "none": 4},
 }
 _WORD = {"verdict": "verdict", "tier": "tier", "fit": "fit", "priority": "priority",
          "weakness": "finding", "strength": "finding", "suggest": "suggestion"}

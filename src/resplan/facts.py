@@ -126,6 +126,8 @@ REGION_FACTS: dict[str, Fact] = {
     "region.name": Fact(TEXT, "sub-region"),
     "region.state": Fact(STATE, "sub-region state"),
     "region.preferred": Fact(BOOL, "whether its state is among the preferred states"),
+    "region.programs": Fact(
+        NUMBER, "catalog programs in the sub-region, in the specialties the plan considers"),
 }
 REGION_PRIORITY_FACT = {"region.priority": Fact(Level(PRIORITIES), "priority of the program's sub-region")}
 SCREEN_FACTS = {"screen.verdict": Fact(Enum(VERDICTS), "screening verdict")}

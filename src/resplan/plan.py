@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 SCHEMA = 1
 
 Fit = Literal["strong", "possible", "reach", "unlikely"]
-Priority = Literal["high", "medium", "low"]
+Priority = Literal["high", "medium", "low", "none"]  # none: no program of the catalog there
 Verdict = Literal["apply", "borderline", "skip"]
 Category = Literal[
     "academic", "clinical", "materials", "interview", "networking", "between-cycle", "verify",

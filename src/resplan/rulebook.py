@@ -438,7 +438,7 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 
 _ENUM_EFFECTS = {
     ("specialties", "fit"): F.FITS,
-    ("regions", "priority"): ("high", "medium", "low"),
+    ("regions", "priority"): ("high", "medium", "low", "none"),
     ("screen", "verdict"): ("skip", "borderline"),
     ("actions", "category"): CATEGORIES,
 }

@@ -375,7 +375,8 @@ def test_clinical_months_in_a_subregion_make_it_high_priority():
     prof = no_strengths(clinical=[{"kind": "hands-on", "months": 3, "city": "El Paso",
                                    "state": "TX"}],
                         applicant={"states": ["AZ"]})
-    plan = make_plan(prof, program("tx-elpaso-a-im"))
+    plan = make_plan(prof, program("tx-elpaso-a-im"),
+                     program("ca-elcentro-a-im", city="El Centro", state="CA"))
     regions = {r.id: r for r in plan.regions}
     assert regions["tx-el-paso"].priority == "high"
     assert regions["ca-imperial"].priority == "low"

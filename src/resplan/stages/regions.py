@@ -1,12 +1,23 @@
-"""Stage 3: rank the border sub-regions for this applicant (the highest priority wins)."""
+"""Stage 3: rank the border sub-regions for this applicant.
+
+The highest priority a fired rule gives wins, except ``none``: a rule giving ``none``
+says the sub-region has nothing to rank (no program of the catalog lies there in the
+specialties the plan considers), and it overrides the others. The rules of the higher
+priorities are still cited, so the applicant sees why the place would matter.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from resplan.plan import RegionTarget
 from resplan.stages.common import cite, evaluate
+from resplan.stages.table import catalog_table
 
-PRIORITIES = ("low", "medium", "high")
+PRIORITIES = ("none", "low", "medium", "high")  # the order regions are listed in, reversed
 DEFAULT_PRIORITY = "low"
+# How fired rules combine: the last of these wins.
+STRENGTH = ("low", "medium", "high", "none")
 
 
 def run(draft):
@@ -14,16 +25,31 @@ def run(draft):
     base = draft.env
     rules = draft.rulebook.rules("regions")
     preferred = draft.profile.applicant.states
+    programs = programs_by_region(draft)
     targets = []
     for sub in draft.rulebook.subregions:
-        env = {**base, "region.id": sub.id, "region.name": sub.name, "region.state": sub.state}
+        env = {**base, "region.id": sub.id, "region.name": sub.name, "region.state": sub.state,
+               "region.programs": programs.get(sub.id, 0)}
         if preferred is not None:
             env["region.preferred"] = sub.state in preferred
         fired, _ = evaluate(rules, env)
-        priority = max((r.effect["priority"] for r in fired), key=PRIORITIES.index,
+        priority = max((r.effect["priority"] for r in fired), key=STRENGTH.index,
                        default=DEFAULT_PRIORITY)
+        # The reason for "none" comes first: it is what the applicant must know first.
+        fired.sort(key=lambda r: r.effect["priority"] != "none")
         targets.append(RegionTarget(
             id=sub.id, name=sub.name, state=sub.state, priority=priority, cities=sub.cities,
             reasons=tuple(cite(r, env, labels) for r in fired)))
     targets.sort(key=lambda t: (-PRIORITIES.index(t.priority), t.state, t.id))
     return draft.evolve(regions=tuple(targets))
+
+
+def programs_by_region(draft) -> dict[str, int]:
+    """Programs of the catalog in each sub-region, counting the considered specialties only."""
+    table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+    keys = table.keys
+    considered = {t.name for t in draft.specialties}
+    wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
+    counts = np.bincount(keys.region[wanted[keys.specialty]], minlength=len(keys.regions))
+    return {region: int(n) for region, n in zip(keys.regions, counts.tolist())
+            if region != "none"}
