@@ -42,16 +42,25 @@ def load_catalog(path, *, host: Host | None = None) -> Catalog:
     return (host or default_host()).read_catalog(Path(path))
 
 
-def merge_catalogs(catalogs) -> Catalog:
-    """One catalog from several; a program id in two of them is an error."""
-    programs, seen = [], {}
+def merge_catalogs(catalogs, names=None) -> Catalog:
+    """One catalog from several; a program id in two of them is an error.
+
+    ``names`` (e.g. the files the catalogs were read from) name them in messages.
+    """
+    catalogs = list(catalogs)
+    names = [str(n) for n in names] if names is not None else \
+        [f"catalog {i + 1}" for i in range(len(catalogs))]
+    programs, seen, problems = [], {}, []
     for index, catalog in enumerate(catalogs):
         for program in catalog:
             if program.id in seen:
-                raise InputError.one(f"catalog {index + 1}", "program id also in catalog "
-                                     f"{seen[program.id] + 1}", field="id", subject=program.id)
+                problems.append(Problem(names[index], f"program id also in {names[seen[program.id]]}",
+                                        field="id", subject=program.id))
+                continue
             seen[program.id] = index
             programs.append(program)
+    if problems:
+        raise InputError(problems)
     return Catalog(programs)
 
 

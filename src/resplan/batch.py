@@ -110,7 +110,7 @@ def _load(catalog_paths: Sequence[str], disable: Sequence[str]):
     """The host and the (merged) catalog, as ``resplan plan`` builds them."""
     host = resplan.load_host(disable=disable)
     catalogs = [host.read_catalog(Path(path)) for path in catalog_paths]
-    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs)
+    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, catalog_paths)
     return host, catalog
 
 

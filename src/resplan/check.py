@@ -45,18 +45,17 @@ from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
 import attrs
-import tomli
 import tomli_w
 
 from resplan import facts as F
-from resplan.errors import PluginError, Problem, RulesetError
+from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, make_plugin_manager
 from resplan.rulebook import EFFECT_KEYS, RULE_STAGES, Rule, Rulebook
 from resplan.rules import ExpressionError, parse
 from resplan.rules.expr import Binary, Call, ListLit, Literal as Lit, Name, Unary, unparse
 from resplan.rules.types import NUMBER, Level
-from resplan.sources import toml_locator
+from resplan.sources import parse_toml, read_text, toml_locator
 from resplan.testing import hosts
 
 Severity = Literal["error", "warning"]
@@ -101,8 +100,8 @@ class _File:
     def __attrs_post_init__(self):
         self.locate = toml_locator(self.text)
         try:
-            self.data = tomli.loads(self.text)
-        except tomli.TOMLDecodeError:
+            self.data = parse_toml(self.text, self.label)
+        except InputError:  # reported when the file is loaded
             self.data = None
             return
         meta = self.data.get("ruleset")
@@ -224,9 +223,10 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
     for path in paths or ():
         label = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            findings.append(Finding("error", label, None, "", f"cannot read the file: {exc}"))
+            text = read_text(path)
+        except InputError as exc:
+            findings.extend(Finding("error", label, p.line, "", f"cannot read the file: {p.message}")
+                            for p in exc.problems)
             continue
         file = _File(label, text, CHECK_PLUGIN, checked=True)
         same = [f for fs in order.values() for f in fs

@@ -24,7 +24,7 @@ def cmd_plan(args) -> int:
     host = _host(args)
     profile = resplan.load_profile(args.profile)
     catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
-    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs)
+    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
     plan = resplan.plan(profile, catalog, host=host)
     resplan.write_plan(plan, args.out)
     s = plan.summary

@@ -13,16 +13,15 @@ import types
 from typing import Any, Callable, Iterable, Mapping
 
 import attrs
-import tomli
 
 from resplan import facts as F
-from resplan.errors import Problem, RulesetError
+from resplan.errors import InputError, Problem, RulesetError
 from resplan.plugins import RulesetSource
 from resplan.rules import (
     BUILTIN_FUNCTIONS, Compiled, Condition, ExpressionError, Function, NUMBER, Scope,
     Template, compile_condition, compile_expression, compile_template,
 )
-from resplan.sources import toml_locator
+from resplan.sources import parse_toml, toml_locator
 from resplan.vocabulary import STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
@@ -256,12 +255,9 @@ def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
     locate = toml_locator(source.text)
     raw = _Raw(source, plugin, {}, locate, "")
     try:
-        raw.data = tomli.loads(source.text)
-    except tomli.TOMLDecodeError as exc:
-        import re
-        match = re.search(r"at line (\d+)", str(exc))
-        problems.items.append(Problem(source.label, f"not valid TOML: {exc}",
-                                      line=int(match.group(1)) if match else None))
+        raw.data = parse_toml(source.text, source.label)
+    except InputError as exc:
+        problems.items.extend(exc.problems)
         return raw
     for key in raw.data:
         if key not in TOP_LEVEL:
@@ -279,7 +275,28 @@ def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
         if stage in raw.data and not isinstance(raw.data[stage], list):
             problems.add(raw, f"must be an array of tables ([[{stage}]])", path=(stage,), field=stage)
             raw.data[stage] = []
+    # Tables read further on with their keys: anything else is refused here, once.
+    for path in (("parameters",), ("overrides",), ("overrides", "parameters")):
+        parent = raw.data.get(path[0]) if len(path) == 2 else raw.data
+        if isinstance(parent, dict) and path[-1] in parent \
+                and not isinstance(parent[path[-1]], dict):
+            problems.add(raw, f"must be a table ([{'.'.join(path)}]), not "
+                              f"{_kind(parent[path[-1]])}", path=path, field=".".join(path))
+            parent[path[-1]] = {}
+    overrides = raw.data.get("overrides")
+    if isinstance(overrides, dict) and "disable" in overrides:
+        disable = overrides["disable"]
+        if not isinstance(disable, list) or not all(isinstance(t, str) for t in disable):
+            # A bare string would otherwise be read one letter at a time.
+            problems.add(raw, "must be a list of rule ids, e.g. [\"screening/some-rule\"]",
+                         path=("overrides", "disable"), field="overrides.disable")
+            overrides["disable"] = []
     return raw
+
+
+def _kind(value) -> str:
+    return {str: "text", bool: "true/false", int: "a number", float: "a number",
+            list: "a list"}.get(type(value), type(value).__name__)
 
 
 def _parameters(raw: _Raw, problems: _Problems) -> dict[str, Parameter]:
@@ -297,10 +314,26 @@ def _parameters(raw: _Raw, problems: _Problems) -> dict[str, Parameter]:
         for key in ("value", "source"):
             if key not in entry:
                 problems.add(raw, f"a parameter needs a {key}", path=path, field=f"parameters.{name}")
-        if "value" in entry:
+        if "value" in entry and not _usable_number(entry["value"]):
+            problems.add(raw, f"{entry['value']!r} is not a usable number (finite, under "
+                              f"{MAX_PARAMETER:.0e})", path=path + ("value",),
+                         field=f"parameters.{name}.value")
+        elif "value" in entry:
             out[name] = Parameter(name, _freeze(entry["value"]), str(entry.get("source", "")),
                                   str(entry.get("note", "")))
     return out
+
+
+# The largest number a parameter may hold. Thresholds are scores, years, counts and
+# shares; a bigger number (or nan or inf) is a mistake, and would overflow the float
+# arithmetic of rule conditions.
+MAX_PARAMETER = 1e15
+
+
+def _usable_number(value) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return all(isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) < MAX_PARAMETER
+               for v in values)  # abs(nan) < x is false
 
 
 def _freeze(value):
@@ -330,6 +363,11 @@ def _apply_overrides(raws: list[_Raw], params: dict[str, dict[str, Parameter]],
                              path=path, field=f"overrides.parameters.{target}")
                 continue
             old = params[ruleset][name]
+            if not _usable_number(value):
+                problems.add(raw, f"{value!r} is not a usable number (finite, under "
+                                  f"{MAX_PARAMETER:.0e})", path=path,
+                             field=f"overrides.parameters.{target}")
+                continue
             if type(_freeze(value)) is not type(old.value) and not (
                     isinstance(value, (int, float)) and isinstance(old.value, (int, float))
                     and not isinstance(value, bool) and not isinstance(old.value, bool)):
@@ -360,19 +398,62 @@ def _table(raws, name, key, build, problems):
     for raw in raws:
         for index, entry in enumerate(raw.data.get(name, [])):
             path = (name, index)
+            if not isinstance(entry, dict):
+                problems.add(raw, f"[[{name}]] entries must be tables", path=path,
+                             field=f"{name}[{index}]")
+                continue
             try:
                 row = build(entry)
+            except _FieldError as exc:
+                problems.add(raw, exc.message, path=path + (exc.key,),
+                             field=f"{name}[{index}].{exc.key}")
+                continue
             except (KeyError, TypeError, ValueError) as exc:
                 message = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
                 problems.add(raw, message, path=path, field=f"{name}[{index}]")
                 continue
             ident = getattr(row, key)
             if ident in rows:
+                first = rows[ident][0]
                 problems.add(raw, f"{name} {ident!r} is also defined in ruleset "
-                                  f"{rows[ident][0].name!r}", path=path, field=f"{name}[{index}]")
+                                  f"{first.name!r} ({first.source.label})", path=path,
+                             field=f"{name}[{index}]")
                 continue
             rows[ident] = (raw, row)
     return [row for _raw, row in rows.values()]
+
+
+class _FieldError(ValueError):
+    """A value of one key of a reference table's row that resplan cannot use."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+def _text(entry: dict, key: str, default: str | None = None) -> str:
+    if key not in entry and default is not None:
+        return default
+    value = entry[key]
+    if not isinstance(value, str):
+        raise _FieldError(key, f"expected text, got {value!r}")
+    return value
+
+
+def _texts(entry: dict, key: str) -> tuple[str, ...]:
+    value = entry[key]
+    # A bare string would otherwise become a list of its letters.
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _FieldError(key, f"expected a list of text, e.g. [\"El Paso\"], got {value!r}")
+    return tuple(value)
+
+
+def _whole(entry: dict, key: str) -> int:
+    value = entry[key]
+    # 5.7 is not a month, and true is not a number.
+    if type(value) is not int:
+        raise _FieldError(key, f"expected a whole number, got {value!r}")
+    return value
 
 
 def _only(entry: dict, keys: tuple[str, ...]):
@@ -384,26 +465,26 @@ def _only(entry: dict, keys: tuple[str, ...]):
 def _specialty_row(entry):
     _only(entry, ("name", "group", "source", "note"))
     from resplan.vocabulary import SPECIALTIES
-    if entry["name"] not in SPECIALTIES:
+    if _text(entry, "name") not in SPECIALTIES:
         raise ValueError(f"{entry['name']!r} is not a specialty resplan knows"
                          f"{suggest(entry['name'], SPECIALTIES)}")
-    return SpecialtyRow(str(entry["name"]), str(entry["group"]), str(entry.get("source", "")))
+    return SpecialtyRow(_text(entry, "name"), _text(entry, "group"), _text(entry, "source", ""))
 
 
 def _subregion_row(entry):
     _only(entry, ("id", "name", "state", "cities", "source", "note"))
-    if entry["state"] not in STATES:
-        raise ValueError(f"{entry['state']!r} is not a state code")
-    return Subregion(str(entry["id"]), str(entry["name"]), entry["state"],
-                     tuple(entry["cities"]), str(entry.get("source", "")))
+    if _text(entry, "state") not in STATES:
+        raise _FieldError("state", f"{entry['state']!r} is not a state code")
+    return Subregion(_text(entry, "id"), _text(entry, "name"), entry["state"],
+                     _texts(entry, "cities"), _text(entry, "source", ""))
 
 
 def _phase_row(entry):
     _only(entry, ("id", "label", "month", "year", "order", "source", "note"))
-    if not 1 <= int(entry["month"]) <= 12:
-        raise ValueError(f"month {entry['month']!r} is not 1–12")
-    return Phase(str(entry["id"]), str(entry["label"]), int(entry["month"]), int(entry["year"]),
-                 int(entry["order"]), str(entry.get("source", "")))
+    if not 1 <= _whole(entry, "month") <= 12:
+        raise _FieldError("month", f"month {entry['month']!r} is not 1–12")
+    return Phase(_text(entry, "id"), _text(entry, "label"), entry["month"],
+                 _whole(entry, "year"), _whole(entry, "order"), _text(entry, "source", ""))
 
 
 # ------------------------------------------------------------------ scopes

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
+import sys
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
 import attrs
 import tomli
 
-from resplan.convert import Path, format_path, structure
+from resplan.convert import Path, _describe, format_path, structure
 from resplan.errors import InputError, Problem
 from resplan.model import Catalog, Profile, Program
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 
@@ -49,9 +51,38 @@ def toml_locator(text: str) -> Callable[[Path], int | None]:
     return locate
 
 
+def _header(raw: str) -> tuple[bool, tuple[str, ...]] | None:
+    """``(is an array of tables, dotted names)`` of a table header line, or None.
+
+    Read by hand, not with a regular expression: a pattern with a lazy group between
+    optional spaces backtracks in cubic time on a line of ``[`` and spaces, and a
+    4 KB input file then takes seconds. This scans the line once.
+    """
+    line = raw.strip()
+    if not line.startswith("["):
+        return None
+    double = line.startswith("[[")
+    start = 2 if double else 1
+    end = line.find("]", start)
+    if end < 0:
+        return None
+    body = line[start:end].strip()
+    rest = line[end + 1:]
+    if double and rest.startswith("]"):
+        rest = rest[1:]
+    elif rest.startswith("]"):  # as before: "[a]]" reads as the table a
+        rest = rest[1:]
+    rest = rest.strip()
+    if not body or (rest and not rest.startswith("#")):
+        return None
+    return double, tuple(part.strip().strip("\"'") for part in body.split("."))
+
+
 def _line_table(text: str) -> dict[Path, int]:
     lines: dict[Path, int] = {}
-    counters: dict[tuple, int] = {}
+    # The tables seen so far as a tree (see _resolve_arrays): a header is resolved by
+    # walking it once, so a header of k parts costs k steps.
+    tables: dict[str, list] = {}
     table: Path = ()
     in_multiline = False
     for number, raw in enumerate(text.splitlines(), 1):
@@ -59,15 +90,10 @@ def _line_table(text: str) -> dict[Path, int]:
             if raw.count('"""') % 2 == 1 or raw.count("'''") % 2 == 1:
                 in_multiline = False
             continue
-        header = _HEADER.match(raw)
+        header = _header(raw)
         if header:
-            names = tuple(part.strip().strip("\"'") for part in header.group(2).split("."))
-            if header.group(1) == "[[":
-                index = counters.get(names, -1) + 1
-                counters[names] = index
-                table = names[:-1] + (names[-1], index)
-            else:
-                table = _resolve_arrays(names, counters)
+            double, names = header
+            table = _resolve_arrays(names, tables, append=double)
             lines.setdefault(table, number)
             continue
         key = _KEY.match(raw)
@@ -79,21 +105,52 @@ def _line_table(text: str) -> dict[Path, int]:
     return lines
 
 
-def _resolve_arrays(names: tuple, counters: dict) -> Path:
+def _resolve_arrays(names: tuple, tables: dict, *, append: bool) -> Path:
     # A sub-table of an array of tables ([exams.step2ck] is plain; [program.extra] under
-    # [[program]] belongs to the latest element).
+    # [[program]] belongs to the latest element). ``append`` ([[names]]) starts a new
+    # element of the array ``names``. Each node is [latest index or None, children].
     out: list = []
-    for i in range(len(names)):
-        out.append(names[i])
-        if names[: i + 1] in counters:
-            out.append(counters[names[: i + 1]])
+    node = tables
+    last = len(names) - 1
+    for i, name in enumerate(names):
+        entry = node.setdefault(name, [None, {}])
+        out.append(name)
+        if i == last and append:
+            entry[0] = 0 if entry[0] is None else entry[0] + 1
+            entry[1] = {}  # a new element starts with no sub-tables of its own
+        if entry[0] is not None:
+            out.append(entry[0])
+        node = entry[1]
     return tuple(out)
 
 
-def read_toml(path: str | FsPath) -> tuple[dict[str, Any], Callable[[Path], int | None]]:
-    """Parse a TOML file; a syntax error becomes an InputError with its line."""
-    path = FsPath(path)
-    text = read_text(path)
+# Input limits. They are generous: a national catalog of every residency program is a
+# few megabytes and a handful of levels deep. They exist so that a hostile or mistaken
+# input (/dev/zero, a table nested thousands of levels deep) gets a message, not a
+# stalled or crashed run. The size can be raised with RESPLAN_MAX_INPUT_MB.
+MAX_INPUT_MB = 64
+MAX_INPUT_MB_ENV = "RESPLAN_MAX_INPUT_MB"
+MAX_NESTING = 32  # tables and lists inside each other; resplan's own inputs use 4
+STDIN = "-"  # as an input path: read standard input
+
+
+def max_input_bytes() -> int:
+    raw = os.environ.get(MAX_INPUT_MB_ENV, "")
+    try:
+        megabytes = float(raw) if raw.strip() else MAX_INPUT_MB
+    except ValueError:
+        megabytes = MAX_INPUT_MB
+    if not 0 < megabytes < float("inf"):  # also NaN
+        megabytes = MAX_INPUT_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
+    """``tomli.loads`` whose every failure is an InputError naming ``file`` (and the line).
+
+    Besides syntax errors this covers Python's own limits: an integer of more than 4,300
+    digits, and nesting deeper than the parser (or :data:`MAX_NESTING`) allows.
+    """
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
@@ -104,21 +161,78 @@ def read_toml(path: str | FsPath) -> tuple[dict[str, Any], Callable[[Path], int 
         message = f"not valid TOML: {message[0].lower()}{message[1:]}"
         if match:
             message += f" (column {match.group(2)})"
-        raise InputError.one(path, message, line=line) from None
-    return data, toml_locator(text)
+        raise InputError.one(file, message, line=line) from None
+    except RecursionError:
+        raise InputError.one(file, f"not valid TOML: lists or tables nested more than "
+                                   f"{MAX_NESTING} levels deep") from None
+    except ValueError as exc:
+        # Python refuses to read an integer of more than 4,300 digits.
+        detail = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise InputError.one(file, f"not valid TOML: {detail}") from None
+    path = _too_deep(data)
+    if path is not None:
+        raise InputError.one(file, f"lists or tables nested more than {MAX_NESTING} levels "
+                                   "deep", field=format_path(path))
+    return data
 
 
-def read_text(path: FsPath) -> str:
+def _too_deep(data: Any) -> Path | None:
+    """The path of a value nested deeper than MAX_NESTING, or None. Not recursive, so a
+    deep value cannot exhaust Python's stack here."""
+    stack: list[tuple[Any, Path]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_NESTING:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, path + (k,)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, path + (i,)) for i, v in enumerate(value))
+    return None
+
+
+def read_toml(path: str | FsPath) -> tuple[dict[str, Any], Callable[[Path], int | None]]:
+    """Parse a TOML file; a syntax error becomes an InputError with its line."""
+    path = FsPath(path)
+    text = read_text(path)
+    return parse_toml(text, path), toml_locator(text)
+
+
+def read_text(path: str | FsPath) -> str:
+    """A file's text, refused with a message when it is not a regular file of UTF-8 text
+    within the size limit. ``-`` reads standard input."""
+    path = FsPath(path)
+    limit = max_input_bytes()
     try:
-        return path.read_text(encoding="utf-8")
+        if str(path) == STDIN:
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            # Opened without blocking: a FIFO nobody writes to would otherwise hang here.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                if stat.S_ISDIR(mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(mode):
+                    raise InputError.one(path, "not a regular file (a device, pipe or socket); "
+                                               "give a file")
+                data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError.one(path, "no such file") from None
     except IsADirectoryError:
         raise InputError.one(path, "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError.one(path, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError.one(path, f"larger than {limit // (1024 * 1024)} MB, the limit for an "
+                                   f"input file (raise it with {MAX_INPUT_MB_ENV})")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.one(path, f"not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError.one(path, f"cannot be read: {exc.strerror}") from None
+    # Universal newlines, as Path.read_text gives; a byte-order mark some editors write
+    # first is not part of the text.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ------------------------------------------------------------------- profiles
@@ -179,11 +293,22 @@ def read_toml_catalog(path: FsPath) -> Catalog:
     if not isinstance(tables, list):
         raise InputError.one(path, "must be an array of tables ([[program]])",
                              field="program", line=locate(("program",)))
-    entries = []
+    entries, problems = [], []
     for index, raw in enumerate(tables):
         base = ("program", index)
+        if not isinstance(raw, dict):
+            problems.append(Problem(str(path), f"expected a table ([[program]]), got "
+                                               f"{_describe(raw)}",
+                                    field=format_path(base), line=locate(base)))
+            continue
         entries.append((raw, lambda p, base=base: locate(base + tuple(p)), base))
-    return programs_to_catalog(entries, str(path))
+    try:
+        catalog = programs_to_catalog(entries, str(path))
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return catalog
 
 
 # CSV cells are text; each column says how to read its cell. An empty cell is unknown.
@@ -214,7 +339,10 @@ def _visas(cell: str):
     # "none" is a known empty list; an empty cell (handled before) is unknown.
     if cell.lower() == "none":
         return []
-    return [part.strip() for part in cell.split(";") if part.strip()]
+    visas = [part.strip() for part in cell.split(";") if part.strip()]
+    if not visas:  # e.g. ";": not the same as "none"
+        raise ValueError(f"expected visas separated by ';' or none, got {cell!r}")
+    return visas
 
 
 CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
@@ -227,22 +355,27 @@ CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
 def read_csv_catalog(path: FsPath) -> Catalog:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError.one(path, "empty file: expected a header row", line=1) from None
+    problems: list[Problem] = []
+    rows = _csv_rows(reader, path, problems)
+    header = next(rows, None)
+    if header is None:
+        raise InputError(problems or [Problem(str(path), "empty file: expected a header row",
+                                              line=1)])
     header = [name.strip() for name in header]
-    problems = []
     from resplan.vocabulary import suggest
+    seen: set[str] = set()
     for name in header:
         if name not in PROGRAM_FIELDS:
             problems.append(Problem(str(path), f"unknown column{suggest(name, PROGRAM_FIELDS)}",
                                     field=name, line=1))
+        elif name in seen:
+            problems.append(Problem(str(path), "column given twice", field=name, line=1))
+        seen.add(name)
     if problems:
         raise InputError(problems)
     entries = []
     line = reader.line_num
-    for index, row in enumerate(reader):
+    for index, row in enumerate(rows):
         start = line + 1
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -271,3 +404,20 @@ def read_csv_catalog(path: FsPath) -> Catalog:
         problems.sort(key=lambda p: (p.line or 0))
         raise InputError(problems)
     return catalog
+
+
+def _csv_rows(reader, path, problems: list[Problem]):
+    """The reader's rows; a row the csv module cannot read ends them with a problem."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                message = f"a cell is longer than {csv.field_size_limit()} characters"
+            problems.append(Problem(str(path), f"not valid CSV: {message}",
+                                    line=reader.line_num or 1))
+            return
+        yield row

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import tomli
 
 from resplan import tomlout
 from resplan.convert import structure, unstructure
+from resplan.sources import parse_toml, read_text
 from resplan.errors import InputError, ResplanError
 from resplan.plan import SCHEMA, Plan, ProgramDecisions
 
@@ -88,10 +88,7 @@ def dumps_plan(plan: Plan) -> str:
 
 
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        raise InputError.one(file, f"not valid TOML: {exc}") from None
+    data = parse_toml(text, file)
     if data.get("schema") != SCHEMA:
         raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",
                              field="schema")
@@ -100,7 +97,7 @@ def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
 
 def read_plan(path) -> Plan:
     path = Path(path)
-    return loads_plan(path.read_text(encoding="utf-8"), file=str(path))
+    return loads_plan(read_text(path), file=str(path))
 
 
 def write_text_atomic(path, text: str) -> None:

@@ -124,6 +124,7 @@ def unparse(node: Node) -> str:
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+MAX_NUMBER_DIGITS = 30  # scores, months and percentages have a few; more is a mistake
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _TWO_CHAR_OPS = frozenset({"==", "!=", "<=", ">="})
 _ONE_CHAR_OPS = frozenset("<>+-*/()[],")
@@ -154,6 +155,10 @@ def tokenize(text: str) -> list[Token]:
                 bad = re.compile(r"[A-Za-z0-9_.]*").match(text, pos).group()
                 raise ExpressionError(f"malformed number {bad!r}", column)
             word = text[pos:stop]
+            if len(word) > MAX_NUMBER_DIGITS:
+                # Past Python's int limit this would not even convert; far before it, a
+                # float would silently round or overflow.
+                raise ExpressionError(f"a number of more than {MAX_NUMBER_DIGITS} digits", column)
             tokens.append(Token("number", word, column, float(word) if "." in word else int(word)))
             pos = stop
         elif char in _NAME_START:
