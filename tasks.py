@@ -1,6 +1,6 @@
 """Invoke tasks: thin wrappers over resplan's command line (``resplan.cli.main``).
 
-    invoke plan                     # the example profile and catalog -> plans/example.toml
+    invoke plan                     # the example profile and catalog -> plans/example.toml and .html
     invoke plan --profile P --out O
     invoke test
 """
@@ -32,11 +32,13 @@ def _resplan(*argv: str) -> None:
 
 
 @task(help={"profile": "applicant profile (TOML)", "catalog": "catalog file (repeatable)",
-            "out": "where to write the plan"}, iterable=["catalog"])
-def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml"):
-    """Write a plan (defaults: the example profile and the border catalog)."""
+            "out": "where to write the plan",
+            "report": "where to write its HTML report (default: the plan's name with .html)"},
+      iterable=["catalog"])
+def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", report=""):
+    """Write a plan and its HTML report (defaults: the example profile and catalogs)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    argv = ["plan", profile, "--out", out]
+    argv = ["plan", profile, "--out", out, "--report", report or str(Path(out).with_suffix(".html"))]
     for path in catalog or EXAMPLE_CATALOGS:
         argv += ["--catalog", path]
     _resplan(*argv)

@@ -25,7 +25,7 @@ from resplan.writer import dumps_plan, loads_plan, read_plan, write_plan
 
 __all__ = [
     "__version__", "load_profile", "load_catalog", "plan", "write_plan", "dumps_plan",
-    "loads_plan", "read_plan", "load_host", "default_host", "Host", "hookimpl",
+    "loads_plan", "read_plan", "render_report", "load_host", "default_host", "Host", "hookimpl",
     "RulesetSource", "CatalogReader", "Function", "Profile", "Program", "Catalog", "Plan",
     "ResplanError", "InputError", "RulesetError", "PluginError", "Problem",
 ]
@@ -68,3 +68,9 @@ def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None) -> Pla
     """Make the plan for ``profile`` against ``catalog``."""
     from resplan.pipeline import make_plan
     return make_plan(profile, catalog, host or default_host())
+
+
+def render_report(plan: Plan, format: str = "html", *, full: bool = False) -> str:
+    """A report of ``plan`` for people: ``"html"``, ``"md"`` or ``"csv"`` (see resplan.report)."""
+    from resplan.report import render_report as _render
+    return _render(plan, format, full=full)

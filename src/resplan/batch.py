@@ -91,14 +91,21 @@ class BatchResult:
 # ------------------------------------------------------------------ one profile
 
 
-def _plan_one(host, catalog, profile_path: str, out_path: Path) -> PlanRow:
-    """Read one profile, plan it, write its plan; bad input becomes a row with problems."""
+def _plan_one(host, catalog, profile_path: str, out_path: Path,
+              report: str | None = None) -> PlanRow:
+    """Read one profile, plan it, write its plan (and its report in the format ``report``);
+    bad input becomes a row with problems."""
     try:
         profile = resplan.load_profile(profile_path)
     except InputError as exc:
         return PlanRow(profile=profile_path, problems=tuple(exc.problems))
     plan = resplan.plan(profile, catalog, host=host)
     resplan.write_plan(plan, out_path)
+    if report:
+        from resplan.report import write_report
+        from resplan.report.labels import installed_ruleset_texts, load_labels
+        write_report(plan, out_path.with_suffix(f".{report}"), report,
+                     labels=load_labels(plan, installed_ruleset_texts(host.pm)))
     s = plan.summary
     return PlanRow(profile=profile_path, plan=out_path.name, considered=s.programs_considered,
                    apply=s.apply, borderline=s.borderline, skip=s.skip, tier1=s.tier1,
@@ -119,8 +126,10 @@ def _load(catalog_paths: Sequence[str], disable: Sequence[str]):
 _WORKER: dict = {}
 
 
-def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...]) -> None:
+def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
+                 report: str | None = None) -> None:
     _WORKER.clear()
+    _WORKER["report"] = report
     try:
         _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable)
     except InputError as exc:
@@ -149,7 +158,8 @@ def _worker_task(profile_path: str, out_path: str) -> tuple:
         raise _SetupFailed(tuple(map(_problem_data, _WORKER["problems"])))
     if "error" in _WORKER:
         raise _WORKER["error"]
-    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path))
+    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path),
+                    _WORKER["report"])
     # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
     return (row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
             row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
@@ -183,7 +193,7 @@ def _check_stems(paths: list[str], out_dir: Path) -> None:
 
 def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
               jobs: int | None = None, disable: Iterable[str] = (),
-              progress: Progress | None = None) -> BatchResult:
+              progress: Progress | None = None, report: str | None = None) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
 
     ``jobs`` processes plan in parallel (default: ``os.cpu_count()``; 1 plans in this
@@ -192,6 +202,8 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     share a file name, and when a catalog or ruleset cannot be loaded (nothing is written
     then). A bad profile does not raise: its row in the result carries its problems.
     ``jobs`` below 1 or no catalog is a ValueError (the command line checks both first).
+    ``report`` (``"html"``, ``"md"`` or ``"csv"``) also writes each plan's report beside
+    it, ``out_dir/<profile stem>.<report>``.
     """
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
@@ -203,6 +215,8 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
         jobs = os.cpu_count() or 1
     if jobs < 1:
         raise ValueError(f"jobs must be 1 or more, not {jobs}")
+    if report is not None and report not in ("html", "md", "csv"):
+        raise ValueError(f"report must be html, md or csv, not {report!r}")
     _check_stems(paths, out_dir)
     total = len(paths)
     if progress:
@@ -215,14 +229,14 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
         host, catalog = _load(catalogs, disable)
         out_dir.mkdir(parents=True, exist_ok=True)
         for path in paths:
-            rows[path] = _plan_one(host, catalog, path, targets[path])
+            rows[path] = _plan_one(host, catalog, path, targets[path], report)
             if progress:
                 progress(len(rows), total)
     else:
         created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)  # the workers write into it
         try:
-            _run_pool(workers, catalogs, disable, paths, targets, rows, progress)
+            _run_pool(workers, catalogs, disable, paths, targets, rows, progress, report)
         except _SetupFailed as exc:
             # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises for it.
             if created and not any(out_dir.iterdir()):
@@ -234,11 +248,11 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     return BatchResult(rows=ordered, out_dir=out_dir, summary=summary)
 
 
-def _run_pool(workers, catalogs, disable, paths, targets, rows, progress) -> None:
+def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, report=None) -> None:
     """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
     total = len(paths)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(catalogs, disable)) as pool:
+                             initargs=(catalogs, disable, report)) as pool:
         futures = {pool.submit(_worker_task, path, str(targets[path])): path for path in paths}
         pending = set(futures)
         try:

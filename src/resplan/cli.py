@@ -26,11 +26,35 @@ def cmd_plan(args) -> int:
     catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
     plan = resplan.plan(profile, catalog, host=host)
+    if args.report:
+        from resplan.report import format_for
+        report_format = format_for(args.report)  # a bad name fails before anything is written
     resplan.write_plan(plan, args.out)
     s = plan.summary
     print(f"wrote {args.out}: {s.programs_considered} programs considered "
           f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
           f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions")
+    if args.report:
+        # The same bytes as `resplan report` makes from the written plan (tested).
+        from resplan.report import write_report
+        from resplan.report.labels import installed_ruleset_texts, load_labels
+        write_report(plan, args.report, report_format,
+                     labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+        print(f"wrote {args.report}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from resplan.report import format_for, write_report
+
+    report_format = format_for(args.out, args.format)
+    try:
+        plan = resplan.read_plan(args.plan)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
+        raise InputError.one(args.plan, f"cannot read the plan: {reason}") from None
+    write_report(plan, args.out, report_format, full=args.full)
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -108,7 +132,8 @@ def cmd_batch(args) -> int:
     from resplan.batch import progress_bar, run_batch
 
     result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
-                       disable=args.disable, progress=progress_bar(sys.stderr))
+                       disable=args.disable, progress=progress_bar(sys.stderr),
+                       report=args.report)
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)
@@ -139,7 +164,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", action="append", required=True, metavar="CATALOG",
                    help="program catalog (.toml or .csv); repeat to combine catalogs")
     p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
+    p.add_argument("--report", metavar="FILE",
+                   help="also write the plan's report (.html, .md or .csv), as `resplan report` does")
     p.set_defaults(run=cmd_plan)
+
+    p = commands.add_parser(
+        "report", help="write a plan as a report for people: HTML, Markdown or CSV",
+        description="Write PLAN as a report: a self-contained HTML page, a short Markdown "
+                    "summary or a CSV program list. The format comes from the file name "
+                    "(.html, .md, .csv) or --format. Made from the plan file alone.")
+    p.add_argument("plan", metavar="PLAN", help="a plan written by `resplan plan` (TOML)")
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write the report")
+    p.add_argument("--format", choices=("html", "md", "csv"), default=None,
+                   help="the report format (default: from the file name)")
+    p.add_argument("--full", action="store_true",
+                   help="Markdown: list every program, not only tier 1")
+    p.set_defaults(run=cmd_report)
 
     p = commands.add_parser(
         "batch", help="write one plan per profile and a summary table",
@@ -151,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", required=True, metavar="DIR", help="created if missing")
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="worker processes (default: every core; 1 plans in this process)")
+    p.add_argument("--report", choices=("html", "md", "csv"), default=None,
+                   help="also write each plan's report, DIR/<profile name>.html (or .md, .csv)")
     p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")

@@ -89,6 +89,9 @@ def dumps_plan(plan: Plan) -> str:
 
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
     data = parse_toml(text, file)
+    if "schema" not in data:
+        raise InputError.one(file, "not a resplan plan: it has no schema key "
+                                   f"(a plan written by resplan starts with schema = {SCHEMA})")
     if data.get("schema") != SCHEMA:
         raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",
                              field="schema")

@@ -1,0 +1,118 @@
+"""The HTML report: one self-contained page, complete without JavaScript, that works offline.
+
+The page is a Jinja2 template (``templates/report.html.j2``) with autoescaping on, so
+whatever comes from a profile, a catalog or a plugin is text, never markup. Its CSS and
+its small script are inlined, and a Content-Security-Policy allows only those two (by
+their sha256) and nothing from any network: even a name that slipped past escaping
+could neither run a script nor load a file. The charts are SVG written here from the
+report's counts, with every label escaped and a text alternative for each.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from importlib import resources
+
+import jinja2
+from markupsafe import Markup, escape
+
+from resplan.report.view import (
+    FITS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count, figure_value,
+    state_name,
+)
+
+CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
+CHART_WIDTH = 640
+BAR_AREA = 560  # room for the total after the longest bar
+ROW_HEIGHT = 46
+VERDICT_RANK = {"apply": 0, "borderline": 10, "skip": 20}
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> tuple[jinja2.Template, str, str]:
+    folder = resources.files("resplan.report") / "templates"
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    template = env.get_template("report.html.j2")
+    css = (folder / "report.css").read_text(encoding="utf-8")
+    js = (folder / "report.js").read_text(encoding="utf-8")
+    return template, css, js
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def _verdict_rank(row) -> int:
+    return VERDICT_RANK.get(row.verdict, 30) + (row.tier or 0)
+
+
+def render(report: Report) -> str:
+    template, css, js = _environment()
+    charts = []
+    for chart in report.charts:
+        charts.append({"id": chart.id, "title": chart.title, "all_rows": chart.rows,
+                       "svg": chart_svg(chart)})
+    return template.render(
+        r=report, plan=report.plan, s=report.plan.summary, charts=charts,
+        css=Markup(css), js=Markup(js), style_hash=_csp_hash(css), script_hash=_csp_hash(js),
+        count=count, state_name=state_name, figure_value=figure_value, fits=FITS,
+        priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
+        verdict_rank=_verdict_rank)
+
+
+def _drawn_rows(chart: Chart) -> list[ChartRow]:
+    if len(chart.rows) <= CHART_ROWS:
+        return list(chart.rows)
+    shown, rest = chart.rows[:CHART_ROWS - 1], chart.rows[CHART_ROWS - 1:]
+    merged = {key: sum(r.counts[key] for r in rest) for key, _ in SEGMENTS}
+    return shown + [ChartRow(f"The other {len(rest)} places", merged)]
+
+
+def _describe(row: ChartRow) -> str:
+    parts = [f"{row.counts[key]} {name.lower()}" for key, name in SEGMENTS if row.counts[key]]
+    return f"{row.label}: {count(row.total, 'program', 'programs')} ({', '.join(parts)})"
+
+
+def chart_svg(chart: Chart) -> Markup:
+    """A horizontal stacked bar per place: tiers, borderline and skipped programs.
+
+    Each bar's segments carry a pattern as well as a colour, and their number when it
+    fits; the total is written after the bar; ``<title>`` and ``<desc>`` give the chart's
+    text alternative, and the page adds the full table of numbers below it.
+    """
+    rows = _drawn_rows(chart)
+    largest = max((r.total for r in rows), default=0) or 1
+    height = ROW_HEIGHT * len(rows) + 8
+    desc = "; ".join(_describe(r) for r in rows) or "No programs."
+    out = [f'<svg role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
+           f'aria-labelledby="{chart.id}-t {chart.id}-d" font-size="14" '
+           f'font-family="system-ui, DejaVu Sans, Liberation Sans, Arial, sans-serif">',
+           f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
+           f'<desc id="{chart.id}-d">{escape(chart.description)} {escape(desc)}.</desc>']
+    for i, row in enumerate(rows):
+        top = i * ROW_HEIGHT + 4
+        out.append(f'<g><text x="0" y="{top + 14}" fill="#1d2430" font-weight="600">'
+                   f'{escape(row.label)}</text>')
+        x = 0.0
+        for key, name in SEGMENTS:
+            n = row.counts[key]
+            if not n:
+                continue
+            width = BAR_AREA * n / largest
+            out.append(f'<rect x="{x:.1f}" y="{top + 20}" width="{width:.1f}" height="20" '
+                       f'fill="url(#p-{key})" stroke="#ffffff" stroke-width="1">'
+                       f'<title>{escape(row.label)}: {n} {escape(name.lower())}</title></rect>')
+            if width >= 9 * len(str(n)) + 8:
+                out.append(f'<text x="{x + width / 2:.1f}" y="{top + 35}" text-anchor="middle" '
+                           f'font-size="13" font-weight="700" fill="#1d2430" stroke="#ffffff" '
+                           f'stroke-width="3" paint-order="stroke" aria-hidden="true">{n}</text>')
+            x += width
+        out.append(f'<text x="{x + 6:.1f}" y="{top + 35}" fill="#4a5568" font-size="13" '
+                   f'aria-hidden="true">{row.total}</text></g>')
+    out.append("</svg>")
+    return Markup("\n".join(out))

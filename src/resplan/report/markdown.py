@@ -1,0 +1,94 @@
+"""A short Markdown summary to paste into an email: the first screen, where the applicant
+stands, the tier 1 programs and what to do next. ``full=True`` adds every program.
+
+Text from the plan is escaped for Markdown and for the HTML a Markdown viewer may let
+through: a program named ``<script>`` or ``*bold*`` shows as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from resplan.report.view import FITS, PRIORITIES, Report, count, words_list
+
+# What Markdown reads as markup inside a line; parentheses only matter after "]".
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def esc(text) -> str:
+    """Plain text as Markdown that shows it as written."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = " ".join(text.split())  # no line break can start a heading or a list
+    text = _SPECIAL.sub(r"\\\1", text)
+    # At the start of a line, "# " makes a heading and "1. ", "- " or "+ " a list.
+    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+=#])", r"\\\1", text))
+
+
+def render(report: Report, *, full: bool = False) -> str:
+    plan, s = report.plan, report.plan.summary
+    out = ["# Your residency application plan", "", esc(report.for_whom)]
+    if report.date:
+        out += ["", f"Plan date: {esc(report.date)}. The next steps below start from that date."]
+    out += ["", "## What to do next", ""]
+    for i, step in enumerate(report.next_steps, 1):
+        out.append(f"{i}. **{esc(step.title)}** ({esc(step.when)})")
+    if not report.next_steps:
+        out.append("The plan lists no actions.")
+    out += ["", "## The numbers", ""]
+    out.append(f"- {count(s.apply, 'program', 'programs')} to apply to, and "
+               f"{count(s.borderline, 'borderline program', 'borderline programs')} "
+               "to apply to only with an extra step")
+    out.append(f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
+               f"{s.tier3:,} in tier 3")
+    out.append(f"- {count(s.to_verify, 'program has', 'programs have')} facts to check before you apply")
+    out.append(f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file")
+    if s.applications:
+        out.append(f"- Recommended: about {count(s.applications, 'application', 'applications')}")
+    if report.synthetic_count:
+        out.append(f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
+                   "generated sample. They are not real programs.")
+    out += ["", "## Where you stand", ""]
+    for title, findings in (("What programs will see as weak points", plan.assessment.weaknesses),
+                            ("Strengths that help you", plan.assessment.strengths)):
+        if findings:
+            out += [f"**{title}**", ""]
+            out += [f"- {esc(_first_upper(f.label or f.name))}: " + esc(" ".join(r.says for r in f.reasons))
+                    for f in findings]
+            out.append("")
+    if plan.specialties:
+        out += ["**Specialties**", ""]
+        for t in plan.specialties:
+            fit = FITS.get(t.fit, t.fit)
+            out.append(f"- {esc(t.name)}: {esc(fit)}. " + esc(" ".join(r.says for r in t.reasons)))
+        out.append("")
+    high = [r.name for r in plan.regions if r.priority == "high"]
+    if high:
+        out += [f"**{PRIORITIES['high']} border areas:** {esc(words_list(high))}", ""]
+    tier1 = next((g for g in report.groups if g.key == "tier1"), None)
+    out += ["## Tier 1 programs", ""]
+    out += _table(tier1.rows) if tier1 else ["No real program is in tier 1."]
+    if full:
+        for group in report.groups:
+            if group.key == "tier1":
+                continue
+            out += ["", f"## {esc(group.title)}", ""] + _table(group.rows)
+        for group in report.synthetic:
+            out += ["", f"## Not real programs (generated sample): {esc(group.title)}", ""]
+            out += _table(group.rows)
+    elif len(report.groups) > 1 or report.synthetic:
+        out += ["", "The full program list is in the HTML or CSV report "
+                "(`resplan report PLAN --out plan.html`), or here with `--full`."]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _table(rows) -> list[str]:
+    out = ["| Program | Place | Specialty | Why | To verify |", "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        name = esc(r.name) + (" (not a real program)" if r.synthetic else "")
+        out.append(f"| {name} | {esc(r.place)} | {esc(r.specialty)} | "
+                   f"{esc(' '.join(r.reasons))} | {esc(', '.join(r.to_verify)) or 'nothing'} |")
+    return out

@@ -1,0 +1,374 @@
+"""A plan as a person reads it: the words, groups and counts every report format shows.
+
+Everything here comes from the plan (and the rulesets' labels, see ``labels.py``); no
+count is worked out differently from the plan's own program list and summary. The
+formats (``html.py``, ``markdown.py``, ``csv.py``) only lay this out. Values stay plain
+text: each format escapes them for itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from resplan.report.labels import Labels
+from resplan.vocabulary import STATES
+
+NEXT_ACTIONS = 5  # the first screen names at most this many things to do
+
+CATEGORIES = {
+    "verify": "Check program facts",
+    "academic": "Exams and study",
+    "clinical": "Clinical work",
+    "materials": "Application documents",
+    "interview": "Interviews",
+    "networking": "Contacts",
+    "between-cycle": "If you do not match",
+}
+# A letter per category, so a timeline entry never says its category by colour alone.
+CATEGORY_MARKS = {"verify": "V", "academic": "E", "clinical": "C", "materials": "D",
+                  "interview": "I", "networking": "N", "between-cycle": "B"}
+FITS = {"strong": "Strong fit", "possible": "Possible fit", "reach": "A reach",
+        "unlikely": "Unlikely fit"}
+PRIORITIES = {"high": "High priority", "medium": "Medium priority", "low": "Low priority"}
+VERDICTS = {"apply": "Apply", "borderline": "Borderline", "skip": "Skip"}
+# The program list's groups, in the order the report shows them.
+GROUPS = (
+    ("tier1", "Tier 1: your best fit",
+     "Programs you pass on every stated filter and that fit you best. Start here."),
+    ("tier2", "Tier 2: a good fit",
+     "Programs you pass on every stated filter, with a good fit."),
+    ("tier3", "Tier 3: a broad net",
+     "Other programs you pass on every stated filter. They make your list wider."),
+    ("untiered", "Apply, no tier given", "Programs to apply to that the plan gives no tier."),
+    ("borderline", "Borderline: apply only with an extra step",
+     "Programs where one filter is close. Each one names the step that makes it worth it."),
+    ("skip", "Skipped", "A filter or a core requirement of the program would stop your file."),
+)
+GROUP_NAMES = {key: title for key, title, _ in GROUPS}
+# Chart segments: the verdicts, with the programs to apply to split by tier.
+SEGMENTS = (("tier1", "Tier 1"), ("tier2", "Tier 2"), ("tier3", "Tier 3"),
+            ("borderline", "Borderline"), ("skip", "Skipped"))
+
+
+def count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def field_label(name: str) -> str:
+    """How a report names a program fact to verify: the fact's label, never its name."""
+    from resplan.facts import PROGRAM_FACTS
+
+    fact = PROGRAM_FACTS.get(f"program.{name}")
+    return fact.label if fact is not None else name.replace("_", " ")
+
+
+def state_name(code: str) -> str:
+    return STATES.get(code, code)
+
+
+def words_list(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def nice_date(text: str | None) -> str | None:
+    """``2026-05-04`` as ``4 May 2026`` (no month names as numbers); other text as it is."""
+    if not text:
+        return None
+    try:
+        day = datetime.date.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    return f"{day.day} {day:%B} {day.year}"
+
+
+@dataclass
+class Row:
+    """One program of the program list."""
+
+    id: str
+    name: str
+    specialty: str
+    track: str
+    city: str
+    state: str
+    region: str  # the border sub-region's name, or ""
+    verdict: str
+    tier: int | None
+    group: str
+    reasons: tuple[str, ...]
+    to_verify: tuple[str, ...]  # labels
+    synthetic: bool
+
+    @property
+    def place(self) -> str:
+        return f"{self.city}, {self.state}"
+
+    @property
+    def verdict_label(self) -> str:
+        label = VERDICTS.get(self.verdict, self.verdict.capitalize())
+        return f"{label}, tier {self.tier}" if self.tier and self.verdict != "skip" else label
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    intro: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class ChartRow:
+    label: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    description: str
+    rows: list[ChartRow]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {key: sum(r.counts[key] for r in self.rows) for key, _ in SEGMENTS}
+
+    @property
+    def largest(self) -> int:
+        return max((r.total for r in self.rows), default=0)
+
+
+@dataclass
+class Step:
+    category: str
+    category_label: str
+    mark: str
+    title: str
+    detail: str
+    when: str
+    timing: str
+
+
+@dataclass
+class Report:
+    plan: Any
+    labels: Labels
+    for_whom: str
+    date: str | None
+    match_day: str | None
+    cycle_stage: str | None
+    next_steps: list[Step]
+    steps: list[Step]
+    rows: list[Row]  # every program, in plan order
+    headline: list[tuple[str, str, str]]  # (number, what, extra words)
+    groups: list[Group]
+    synthetic: list[Group]
+    real_count: int
+    synthetic_count: int
+    charts: list[Chart]
+    verify: list[Row]
+    verify_synthetic: list[Row]
+    states: list[str]
+    specialties: list[str]
+    figures: list
+    rules: list
+    extra_summary: list[tuple[str, str]]
+    assessment_extra: list[tuple[str, str]]
+
+    @property
+    def timeline(self) -> list[tuple[str, list[Step]]]:
+        out: list[tuple[str, list[Step]]] = []
+        for step in self.steps:
+            if out and out[-1][0] == step.when:
+                out[-1][1].append(step)
+            else:
+                out.append((step.when, [step]))
+        return out
+
+    @property
+    def between_cycles(self) -> list[Step]:
+        return [s for s in self.steps if s.category == "between-cycle"]
+
+
+def _group_of(verdict: str, tier: int | None) -> str:
+    if verdict == "apply":
+        return f"tier{tier}" if tier in (1, 2, 3) else "untiered"
+    return verdict if verdict in ("borderline", "skip") else "skip"
+
+
+def _region_names(plan, labels: Labels) -> dict[str, str]:
+    names = dict(labels.subregions)
+    names.update({r.id: r.name for r in plan.regions})
+    return names
+
+
+def build(plan, labels: Labels) -> Report:
+    region_names = _region_names(plan, labels)
+    rows: list[Row] = []
+    for p in plan.programs:
+        region = region_names.get(p.region, "another border area") if p.region else ""
+        rows.append(Row(
+            id=p.id, name=p.name, specialty=p.specialty, track=getattr(p, "track", None) or "",
+            city=p.city, state=p.state, region=region, verdict=p.verdict, tier=p.tier,
+            group=_group_of(p.verdict, p.tier), reasons=tuple(r.says for r in p.reasons),
+            to_verify=tuple(field_label(f) for f in p.to_verify),
+            synthetic=bool(getattr(p, "synthetic", None))))
+    groups = [Group(k, t, i) for k, t, i in GROUPS]
+    synthetic = [Group(k, t, i) for k, t, i in GROUPS]
+    by_key = {g.key: g for g in groups}
+    synthetic_by_key = {g.key: g for g in synthetic}
+    for row in rows:
+        (synthetic_by_key if row.synthetic else by_key)[row.group].rows.append(row)
+
+    steps = [Step(a.category, CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
+                  CATEGORY_MARKS.get(a.category, a.category[:1].upper()), a.title, a.detail,
+                  a.when, a.timing) for a in plan.actions]
+    if labels.phases:  # calendar order, as the plan lists them; unknown phases last
+        steps.sort(key=lambda s: labels.phases.get(s.timing, 10**6))
+    s = plan.summary
+    provenance = plan.provenance
+    real = [r for r in rows if not r.synthetic]
+    verify = [r for r in rows if r.to_verify]
+    return Report(
+        plan=plan, labels=labels, for_whom=_for_whom(plan),
+        date=nice_date(getattr(provenance, "as_of", None)),
+        match_day=nice_date(getattr(s, "match_day", None)),
+        cycle_stage=getattr(s, "cycle_stage", None),
+        next_steps=[st for st in steps if st.category != "between-cycle"][:NEXT_ACTIONS],
+        steps=steps, rows=rows, headline=_headline(s), groups=[g for g in groups if g.rows],
+        synthetic=[g for g in synthetic if g.rows], real_count=len(real),
+        synthetic_count=len(rows) - len(real), charts=_charts(rows, plan, region_names),
+        verify=[r for r in verify if not r.synthetic and r.verdict != "skip"]
+        + [r for r in verify if not r.synthetic and r.verdict == "skip"],
+        verify_synthetic=[r for r in verify if r.synthetic],
+        states=sorted({r.state for r in rows}, key=state_name),
+        specialties=sorted({r.specialty for r in rows}),
+        figures=_figures(plan, labels), rules=_rules(plan, labels),
+        extra_summary=_extra(s, known=_SUMMARY_SHOWN),
+        assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths")))
+
+
+def _for_whom(plan) -> str:
+    wished = sorted((t for t in plan.specialties if t.wished),
+                    key=lambda t: (t.rank is None, t.rank or 0, t.name))
+    if not wished:
+        return "This plan is for an applicant who named no specialty."
+    names = [f"{t.name} (first choice)" if i == 0 and len(wished) > 1 else t.name
+             for i, t in enumerate(wished)]
+    return f"This plan is for an applicant to {words_list(names)}."
+
+
+def _headline(s) -> list[tuple[str, str, str]]:
+    return [(f"{s.apply:,}", "Programs to apply to", ""),
+            (f"{s.tier1:,}", "Tier 1 programs", "your best fit"),
+            (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
+            (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
+            (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
+            (f"{s.to_verify:,}", "Programs with facts to verify", "check before you apply"),
+            (f"{s.skip:,}", "Skipped programs", "a filter would stop your file")]
+
+
+def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
+    def tally(key_of) -> list[ChartRow]:
+        table: dict[str, dict[str, int]] = {}
+        for row in rows:
+            key = key_of(row)
+            if key is None:
+                continue
+            counts = table.setdefault(key, {k: 0 for k, _ in SEGMENTS})
+            counts[row.group if row.group in counts else "tier3"] += 1
+        return [ChartRow(k, v) for k, v in table.items()]
+
+    # The charts show the main list: the real programs. A plan of generated programs only
+    # (a test of a national catalog) is charted all the same, and its titles say so.
+    real = [r for r in rows if not r.synthetic]
+    sample = "" if real else " (generated sample, not real programs)"
+    rows = real or rows
+    by_state = tally(lambda r: state_name(r.state))
+    by_state.sort(key=lambda r: (-(r.total - r.counts["skip"]), -r.total, r.label))
+    order = {r.id: i for i, r in enumerate(plan.regions)}
+    by_region = tally(lambda r: r.region or None)
+    ids = {name: rid for rid, name in region_names.items()}
+    by_region.sort(key=lambda r: (order.get(ids.get(r.label), 10**6), r.label))
+    charts = [Chart("chart-states", "Programs by state" + sample,
+                    "How many programs of the plan are in each state, by tier and verdict.",
+                    by_state)]
+    if by_region:
+        charts.append(Chart("chart-regions", "Programs in the border sub-regions" + sample,
+                            "How many programs of the plan are in each border sub-region, "
+                            "by tier and verdict, highest priority first.", by_region))
+    return charts
+
+
+# Summary fields the report shows in its own words; others are listed as they come.
+_SUMMARY_SHOWN = ("programs_in_catalog", "programs_considered", "programs_outside_specialties",
+                  "apply", "borderline", "skip", "tier1", "tier2", "tier3", "to_verify",
+                  "applications", "spread", "advice", "cycle_stage", "match_day")
+
+
+def _extra(record, known) -> list[tuple[str, str]]:
+    """Fields a newer plan has that this report does not know, in plain words: shown, not lost."""
+    import attrs
+
+    out = []
+    if not attrs.has(type(record)):
+        return out
+    for a in attrs.fields(type(record)):
+        value = getattr(record, a.name)
+        if a.name in known or value in (None, (), ""):
+            continue
+        if isinstance(value, (str, int, float)):
+            out.append((a.name.replace("_", " ").capitalize(), str(value)))
+    return out
+
+
+def _cited(plan) -> list[str]:
+    seen: dict[str, None] = {}
+    for reason in plan.summary.advice:
+        seen.setdefault(reason.rule)
+    for finding in (*plan.assessment.weaknesses, *plan.assessment.strengths):
+        for reason in finding.reasons:
+            seen.setdefault(reason.rule)
+    for target in (*plan.specialties, *plan.regions):
+        for reason in target.reasons:
+            seen.setdefault(reason.rule)
+    for action in plan.actions:
+        seen.setdefault(action.id)
+    programs = plan.programs
+    reason_sets = getattr(programs, "reason_sets", None)
+    for reasons in reason_sets if reason_sets is not None else (p.reasons for p in programs):
+        for reason in reasons:
+            seen.setdefault(reason.rule)
+    return sorted(seen)
+
+
+def _rules(plan, labels: Labels) -> list:
+    return [labels.rules[rule] for rule in _cited(plan) if rule in labels.rules]
+
+
+def _figures(plan, labels: Labels) -> list:
+    seen = {}
+    for rule in _rules(plan, labels):
+        for figure in rule.figures:
+            seen.setdefault((figure.ruleset, figure.name), figure)
+    return [seen[key] for key in sorted(seen)]
+
+
+def figure_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(figure_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {figure_value(v)}" for k, v in value.items())
+    return str(value)
