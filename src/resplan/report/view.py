@@ -31,7 +31,8 @@ CATEGORY_MARKS = {"verify": "V", "academic": "E", "clinical": "C", "materials": 
                   "interview": "I", "networking": "N", "between-cycle": "B"}
 FITS = {"strong": "Strong fit", "possible": "Possible fit", "reach": "A reach",
         "unlikely": "Unlikely fit"}
-PRIORITIES = {"high": "High priority", "medium": "Medium priority", "low": "Low priority"}
+PRIORITIES = {"high": "High priority", "medium": "Medium priority", "low": "Low priority",
+              "none": "Not a target"}
 VERDICTS = {"apply": "Apply", "borderline": "Borderline", "skip": "Skip"}
 # The program list's groups, in the order the report shows them.
 GROUPS = (
