@@ -22,7 +22,8 @@ STEP1 = [{"result": "pass", "attempts": 1}, {"result": "pass", "attempts": 2},
          {"result": "pass"}]
 STEP2 = [None, {"score": 205, "attempts": 1}, {"score": 212, "attempts": 3},
          {"score": 221, "attempts": 1}, {"score": 245, "attempts": 1}]
-SPANISH = [[], [{"name": "Spanish", "level": "intermediate"}],
+SPANISH = [[], [{"name": "Spanish", "level": "intermediate"},
+                {"name": "English", "level": "fluent"}],
            [{"name": "Spanish", "level": "medical"}], [{"name": "Spanish", "level": "native"}]]
 LETTERS = [[], [{"writer": "a", "us_clinical": True}],
            [{"writer": "a", "us_clinical": True, "advocate": True},

@@ -120,12 +120,15 @@ class Rulebook:
 
     @functools.cached_property
     def labels(self) -> Mapping[str, str]:
-        """Finding names (``low-step2ck``) to the words messages use for them."""
+        """Finding names (``low-step2ck``) and border sub-region ids (``tx-el-paso``) to the
+        words messages use for them, so that a list of them never prints an id."""
         out: dict[str, str] = {}
         for rule in self.rules("assess"):
             name = rule.effect.get("weakness") or rule.effect.get("strength")
             if "label" in rule.effect:
                 out.setdefault(name, rule.effect["label"])
+        for sub in self.subregions:
+            out.setdefault(sub.id, sub.name)
         return types.MappingProxyType(out)
 
     @functools.cached_property

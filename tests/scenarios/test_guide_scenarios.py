@@ -316,7 +316,8 @@ def test_high_scorer_without_spanish():
     assert decision(plan, "ca-sandiego-a-im").verdict == "apply"
     ids = action_ids(plan)
     assert "applications/interview-score-answer" not in ids
-    assert "applications/medical-spanish" in ids
+    assert "applications/start-medical-spanish" in ids
+    assert "applications/score-is-a-strength" in ids
     assert plan.summary.applications == 60
     assert plan.summary.spread == (35, 35, 30)
 
