@@ -2,6 +2,7 @@
 
     invoke plan                     # the example profile and catalog -> plans/example.toml and .html
     invoke plan --profile P --out O
+    invoke plan --as-of 2026-11-30   # plan from a given date (default: today)
     invoke test
 """
 
@@ -33,14 +34,18 @@ def _resplan(*argv: str) -> None:
 
 @task(help={"profile": "applicant profile (TOML)", "catalog": "catalog file (repeatable)",
             "out": "where to write the plan",
-            "report": "where to write its HTML report (default: the plan's name with .html)"},
+            "report": "where to write its HTML report (default: the plan's name with .html)",
+            "as_of": "the date to plan from, YYYY-MM-DD (default: today)"},
       iterable=["catalog"])
-def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", report=""):
+def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", report="",
+         as_of=None):
     """Write a plan and its HTML report (defaults: the example profile and catalogs)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     argv = ["plan", profile, "--out", out, "--report", report or str(Path(out).with_suffix(".html"))]
     for path in catalog or EXAMPLE_CATALOGS:
         argv += ["--catalog", path]
+    if as_of:
+        argv += ["--as-of", as_of]
     _resplan(*argv)
 
 
@@ -89,9 +94,10 @@ def bench(c, quick=False, args=""):
 
 @task(help={"profile": "applicant profile (repeatable; default: examples/profiles/*.toml)",
             "catalog": "catalog file (repeatable)", "out_dir": "where the plans go",
-            "jobs": "worker processes (default: every core)"},
+            "jobs": "worker processes (default: every core)",
+            "as_of": "the date to plan from, YYYY-MM-DD (default: today)"},
       iterable=["profile", "catalog"])
-def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0):
+def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0, as_of=None):
     """Write one plan per profile and a summary.csv (defaults: the example profiles)."""
     profiles = profile or sorted(str(p.relative_to(ROOT))
                                  for p in (ROOT / "examples" / "profiles").glob("*.toml"))
@@ -100,6 +106,8 @@ def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0):
         argv += ["--catalog", path]
     if jobs:
         argv += ["--jobs", str(jobs)]
+    if as_of:
+        argv += ["--as-of", as_of]
     _resplan(*argv)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,21 @@ from resplan.model import Catalog, Profile, Program
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).parent / "data"
+
+# Every plan is made on a date; tests pin one so that they give the same plans whatever
+# day they run. January 2026 is before ERAS opens for the 2027 Match most tests use.
+AS_OF = datetime.date(2026, 1, 15)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pinned_today():
+    """``as_of`` defaults to today: in tests, today is :data:`AS_OF` (from the first
+    fixture on, module-scoped ones included)."""
+    import resplan.dates
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(resplan.dates, "today", lambda: AS_OF)
+        yield AS_OF
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 """resplan: reproducible residency application plans from rules kept as data.
 
-    >>> import resplan
+    >>> import datetime, resplan
     >>> profile = resplan.load_profile("examples/profiles/example.toml")
     >>> catalog = resplan.load_catalog("examples/catalog/border-programs.toml")
-    >>> plan = resplan.plan(profile, catalog)
+    >>> plan = resplan.plan(profile, catalog, as_of=datetime.date(2026, 1, 15))
     >>> resplan.write_plan(plan, "plans/example.toml")
 
 Every function takes an optional ``host`` (see :func:`load_host`) to plan with a chosen
@@ -12,6 +12,7 @@ set of plugins; without one, the installed plugins are used.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from resplan._version import __version__
@@ -64,10 +65,15 @@ def merge_catalogs(catalogs, names=None) -> Catalog:
     return Catalog(programs)
 
 
-def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None) -> Plan:
-    """Make the plan for ``profile`` against ``catalog``."""
+def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None,
+         as_of: datetime.date | str | None = None) -> Plan:
+    """Make the plan for ``profile`` against ``catalog`` on ``as_of`` (a date or
+    ``"YYYY-MM-DD"``; default: today). The same inputs and date give the same plan.
+
+    Raises :class:`InputError` naming ``applicant.cycle`` when that Match is already over.
+    """
     from resplan.pipeline import make_plan
-    return make_plan(profile, catalog, host or default_host())
+    return make_plan(profile, catalog, host or default_host(), as_of=as_of)
 
 
 def render_report(plan: Plan, format: str = "html", *, full: bool = False) -> str:

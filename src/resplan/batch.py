@@ -5,8 +5,8 @@
     result.errors   # (profile, message) for each profile that could not be read
 
 Each plan is written to ``out_dir/<profile stem>.toml`` with :func:`resplan.write_plan`,
-byte for byte what ``resplan plan PROFILE --catalog ... --out ...`` writes for that
-profile, and ``out_dir/summary.csv`` lists every applicant. A profile that is bad input
+byte for byte what ``resplan plan PROFILE --catalog ... --out ... --as-of DATE`` writes for
+that profile (every plan of a batch is made on the same date, today unless given), and ``out_dir/summary.csv`` lists every applicant. A profile that is bad input
 (:class:`resplan.InputError`) is reported and skipped; the others' plans are written all
 the same. Everything the caller sees comes in the order of the profile paths, whatever
 order the worker processes finish in.
@@ -19,6 +19,7 @@ the plans it makes and sends back only a summary row.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import resplan
+from resplan.dates import as_of_or_today, check_profile_cycle
 from resplan.errors import InputError, Problem, ResplanError
 from resplan.writer import write_text_atomic
 
@@ -91,15 +93,16 @@ class BatchResult:
 # ------------------------------------------------------------------ one profile
 
 
-def _plan_one(host, catalog, profile_path: str, out_path: Path,
+def _plan_one(host, catalog, profile_path: str, out_path: Path, as_of: dt.date,
               report: str | None = None) -> PlanRow:
-    """Read one profile, plan it, write its plan (and its report in the format ``report``);
-    bad input becomes a row with problems."""
+    """Read one profile, plan it on ``as_of``, write its plan (and its report in the format
+    ``report``); bad input becomes a row with problems."""
     try:
         profile = resplan.load_profile(profile_path)
+        check_profile_cycle(profile, as_of, host.rulebook, profile_path)
     except InputError as exc:
         return PlanRow(profile=profile_path, problems=tuple(exc.problems))
-    plan = resplan.plan(profile, catalog, host=host)
+    plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
     resplan.write_plan(plan, out_path)
     if report:
         from resplan.report import write_report
@@ -153,12 +156,12 @@ def _problem_data(p: Problem) -> tuple:
     return (p.file, p.message, p.field, p.line, p.subject)
 
 
-def _worker_task(profile_path: str, out_path: str) -> tuple:
+def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
     if "problems" in _WORKER:
         raise _SetupFailed(tuple(map(_problem_data, _WORKER["problems"])))
     if "error" in _WORKER:
         raise _WORKER["error"]
-    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path),
+    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path), as_of,
                     _WORKER["report"])
     # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
     return (row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
@@ -193,8 +196,12 @@ def _check_stems(paths: list[str], out_dir: Path) -> None:
 
 def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
               jobs: int | None = None, disable: Iterable[str] = (),
-              progress: Progress | None = None, report: str | None = None) -> BatchResult:
+              progress: Progress | None = None, report: str | None = None,
+              as_of: dt.date | str | None = None) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
+
+    Every plan is made on ``as_of`` (a date or ``"YYYY-MM-DD"``; default: today, read
+    once for the whole batch). A profile whose Match is already over is a bad profile.
 
     ``jobs`` processes plan in parallel (default: ``os.cpu_count()``; 1 plans in this
     process). ``progress(done, total)`` is called once before the first plan and after
@@ -205,6 +212,7 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     ``report`` (``"html"``, ``"md"`` or ``"csv"``) also writes each plan's report beside
     it, ``out_dir/<profile stem>.<report>``.
     """
+    as_of = as_of_or_today(as_of)
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
     disable = tuple(disable)
@@ -229,14 +237,14 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
         host, catalog = _load(catalogs, disable)
         out_dir.mkdir(parents=True, exist_ok=True)
         for path in paths:
-            rows[path] = _plan_one(host, catalog, path, targets[path], report)
+            rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report)
             if progress:
                 progress(len(rows), total)
     else:
         created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)  # the workers write into it
         try:
-            _run_pool(workers, catalogs, disable, paths, targets, rows, progress, report)
+            _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of, report)
         except _SetupFailed as exc:
             # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises for it.
             if created and not any(out_dir.iterdir()):
@@ -248,12 +256,14 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     return BatchResult(rows=ordered, out_dir=out_dir, summary=summary)
 
 
-def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, report=None) -> None:
+def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
+              report=None) -> None:
     """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
     total = len(paths)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(catalogs, disable, report)) as pool:
-        futures = {pool.submit(_worker_task, path, str(targets[path])): path for path in paths}
+        futures = {pool.submit(_worker_task, path, str(targets[path]), as_of): path
+                   for path in paths}
         pending = set(futures)
         try:
             while pending:

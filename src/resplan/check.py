@@ -48,6 +48,7 @@ import attrs
 import tomli_w
 
 from resplan import facts as F
+from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, make_plugin_manager
@@ -950,6 +951,8 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
         if not isinstance(params, dict):
             continue
         used = _used_names(file.data)
+        if file.name == CALENDAR:  # read by resplan.dates and the actions stage, not by rules
+            used |= CALENDAR_PARAMETERS
         for name in params:
             if name not in used:
                 out.append(Finding("warning", file.label, file.line(("parameters", name)),

@@ -20,12 +20,25 @@ def _host(args):
     return resplan.load_host(disable=args.disable)
 
 
+def _as_of(text: str):
+    from resplan.dates import parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def cmd_plan(args) -> int:
+    from resplan.dates import as_of_or_today, check_profile_cycle
+
     host = _host(args)
+    as_of = as_of_or_today(args.as_of)
     profile = resplan.load_profile(args.profile)
+    check_profile_cycle(profile, as_of, host.rulebook, args.profile)
     catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
-    plan = resplan.plan(profile, catalog, host=host)
+    plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
     if args.report:
         from resplan.report import format_for
         report_format = format_for(args.report)  # a bad name fails before anything is written
@@ -133,7 +146,7 @@ def cmd_batch(args) -> int:
 
     result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
                        disable=args.disable, progress=progress_bar(sys.stderr),
-                       report=args.report)
+                       report=args.report, as_of=args.as_of)
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)
@@ -166,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
     p.add_argument("--report", metavar="FILE",
                    help="also write the plan's report (.html, .md or .csv), as `resplan report` does")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+                   help="the date to plan from (default: today); actions are dated from it")
     p.set_defaults(run=cmd_plan)
 
     p = commands.add_parser(
@@ -193,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes (default: every core; 1 plans in this process)")
     p.add_argument("--report", choices=("html", "md", "csv"), default=None,
                    help="also write each plan's report, DIR/<profile name>.html (or .md, .csv)")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+                   help="the date to plan from, the same for every profile (default: today)")
     p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")

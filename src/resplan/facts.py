@@ -144,6 +144,10 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.verify_list": Fact(TEXT, "programs to verify, most promising first"),
     "plan.suggested": Fact(SetOf(TEXT), "specialties suggested as alternatives"),
     "plan.high_regions": Fact(TEXT, "sub-regions of high priority"),
+    "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
+    "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
+    "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
+    "plan.stale": Fact(NUMBER, "programs to apply to whose listed facts are out of date"),
 }
 
 

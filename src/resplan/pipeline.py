@@ -6,17 +6,23 @@
       -> regions       (priority of each border sub-region)
       -> screen        (apply / borderline / skip, per program of a considered specialty)
       -> tier          (1, 2 or 3, per program not skipped)
-      -> actions       (what to do, when)
+      -> stale         (facts listed too long ago join to_verify)
+      -> actions       (what to do, when, dated from as_of)
       -> summary       (counts, how many applications, spread over tiers)
       -> plugins' resplan_adjust_plan
       = Plan
 
 Each stage is a function from a :class:`Draft` to a new Draft with its own result set.
 ``Draft.env`` carries the facts rules can read, growing stage by stage.
+
+A plan is made for a date, ``as_of`` (today unless given): it dates the actions, decides
+which listed facts are out of date, and is recorded in ``[provenance]``. A cycle whose
+Match Day is before it is refused (:func:`resplan.dates.check_cycle`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any, Callable, Mapping
@@ -25,6 +31,7 @@ import attrs
 
 from resplan._version import __version__
 from resplan.convert import unstructure
+from resplan.dates import as_of_or_today, check_cycle, cycle_stage, match_day
 from resplan.errors import PluginError
 from resplan.facts import profile_facts
 from resplan.model import Catalog, Profile
@@ -32,7 +39,9 @@ from resplan.plan import (
     Assessment, InputInfo, Plan, PluginInfo, Provenance, RulesetInfo, Summary,
 )
 from resplan.rulebook import Rulebook
-from resplan.stages import actions, assess, regions, screen, specialties, summary, tier
+from resplan.stages import (
+    actions, assess, regions, screen, specialties, stale, summary, tier,
+)
 
 
 @attrs.frozen
@@ -41,6 +50,7 @@ class Draft:
     catalog: Catalog
     rulebook: Rulebook
     env: Mapping[str, Any]
+    as_of: dt.date = attrs.Factory(dt.date.today)  # the pipeline always sets it
     assessment: Assessment | None = None
     specialties: tuple = ()
     specialty_envs: Mapping[str, Mapping[str, Any]] = attrs.Factory(dict)
@@ -60,21 +70,33 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("regions", regions.run),
     ("screen", screen.run),
     ("tier", tier.run),
+    ("stale", stale.run),
     ("actions", actions.run),
     ("summary", summary.run),
 )
 
 
-def make_plan(profile: Profile, catalog: Catalog, host) -> Plan:
+def make_plan(profile: Profile, catalog: Catalog, host, *,
+              as_of: dt.date | str | None = None) -> Plan:
+    """The plan for ``profile`` against ``catalog``, made on ``as_of`` (default: today).
+
+    Raises :class:`~resplan.errors.InputError` (field ``applicant.cycle``) when the
+    cycle's Match Day is before ``as_of``.
+    """
     rulebook = host.rulebook
-    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook,
+    as_of = as_of_or_today(as_of)
+    cycle = profile.applicant.cycle
+    check_cycle(cycle, as_of, rulebook)
+    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of,
                   env=profile_facts(profile, rulebook.city_regions))
     for _name, run in STAGES:
         draft = run(draft)
+    summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),
+                           match_day=match_day(cycle, rulebook).isoformat())
     plan = Plan(
-        provenance=provenance(profile, catalog, host),
+        provenance=provenance(profile, catalog, host, as_of),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
-        programs=draft.programs, actions=draft.actions, summary=draft.summary)
+        programs=draft.programs, actions=draft.actions, summary=summary)
     return adjust(plan, profile, catalog, host)
 
 
@@ -104,7 +126,7 @@ def catalog_digest(catalog: Catalog) -> str:
     return catalog._digest
 
 
-def provenance(profile: Profile, catalog: Catalog, host) -> Provenance:
+def provenance(profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None) -> Provenance:
     return Provenance(
         resplan_version=__version__,
         rulesets=tuple(RulesetInfo(r.name, r.version, r.sha256, r.plugin)
@@ -112,4 +134,5 @@ def provenance(profile: Profile, catalog: Catalog, host) -> Provenance:
         plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
         inputs=(InputInfo("profile", digest(profile)),
                 InputInfo("catalog", catalog_digest(catalog), items=len(catalog))),
+        as_of=as_of.isoformat() if as_of is not None else None,
     )

@@ -219,6 +219,10 @@ class Summary:
     applications: int | None = None  # recommended number of applications
     spread: tuple[int, int, int] | None = None  # percent of applications in tiers 1, 2, 3
     advice: tuple[Reason, ...] = ()
+    # Where the cycle stands on the plan's date: "ahead" (ERAS has not opened) or
+    # "under way" (applications are out; the plan covers what is still ahead).
+    cycle_stage: str | None = None
+    match_day: str | None = None  # the cycle's Match Day, YYYY-MM-DD
 
 
 @attrs.frozen
@@ -248,6 +252,7 @@ class Provenance:
     rulesets: tuple[RulesetInfo, ...]
     plugins: tuple[PluginInfo, ...]
     inputs: tuple[InputInfo, ...]
+    as_of: str | None = None  # the date the plan was made for, YYYY-MM-DD
 
 
 @attrs.frozen

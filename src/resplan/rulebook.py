@@ -106,6 +106,21 @@ class Phase:
     year: int  # relative to the Match year
     order: int
     source: str
+    # The last month of the phase (a window such as interview season spans several), and
+    # what is still possible once it has passed, for plans made after it (stages.actions).
+    until_month: int | None = None
+    until_year: int | None = None
+    late: str = ""
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """(year, month), the year counted from the Match year."""
+        return self.year, self.month
+
+    @property
+    def end(self) -> tuple[int, int]:
+        return ((self.until_year if self.until_year is not None else self.year),
+                self.until_month or self.month)
 
 
 @attrs.frozen
@@ -483,11 +498,19 @@ def _subregion_row(entry):
 
 
 def _phase_row(entry):
-    _only(entry, ("id", "label", "month", "year", "order", "source", "note"))
-    if not 1 <= _whole(entry, "month") <= 12:
-        raise _FieldError("month", f"month {entry['month']!r} is not 1–12")
-    return Phase(_text(entry, "id"), _text(entry, "label"), entry["month"],
-                 _whole(entry, "year"), _whole(entry, "order"), _text(entry, "source", ""))
+    _only(entry, ("id", "label", "month", "year", "order", "source", "note", "until_month",
+                  "until_year", "late"))
+    for key in ("month", "until_month"):
+        if key in entry and not 1 <= _whole(entry, key) <= 12:
+            raise _FieldError(key, f"{key} {entry[key]!r} is not 1–12")
+    phase = Phase(_text(entry, "id"), _text(entry, "label"), entry["month"],
+                  _whole(entry, "year"), _whole(entry, "order"), _text(entry, "source", ""),
+                  entry["until_month"] if "until_month" in entry else None,
+                  _whole(entry, "until_year") if "until_year" in entry else None,
+                  _text(entry, "late", ""))
+    if phase.end < phase.start:
+        raise _FieldError("until_month", "the phase ends (until_year, until_month) before it starts")
+    return phase
 
 
 # ------------------------------------------------------------------ scopes

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import resplan
 from resplan.convert import structure, unstructure
 from resplan.model import Catalog, Profile, Program
+from resplan.testing.properties import AS_OF
 from resplan.testing import (
     BORDER_CITIES, catalogs, cities_of, optional, profiles, programs,
 )
@@ -93,7 +94,7 @@ def test_extra_programs_join_every_catalog():
 @SETTINGS
 @given(profiles(), catalogs(max_size=3))
 def test_drawn_inputs_make_plans(resplan_host, profile, catalog):
-    plan = resplan.plan(profile, catalog, host=resplan_host)
+    plan = resplan.plan(profile, catalog, host=resplan_host, as_of=AS_OF)
     assert plan.summary.programs_in_catalog == len(catalog)
 
 

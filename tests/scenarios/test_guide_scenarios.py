@@ -406,18 +406,23 @@ def test_reapplicant_gets_between_cycle_actions():
     assert "reapplicant" in plan.assessment.weakness_names
 
 
-def test_first_timer_without_serious_weakness_gets_no_between_cycle_actions():
-    plan = make_plan(strong_border(), program("tx-elpaso-a-im"))
+def test_applicant_without_weaknesses_gets_no_plan_b():
+    prof = strong_border(applicant={"visa": "none"}, letters=TWO_US_LETTERS,
+                         exams={"step1": {"result": "pass", "attempts": 1},
+                                "step2ck": {"score": 255, "attempts": 1}})
+    plan = make_plan(prof, program("tx-elpaso-a-im"))
+    assert not plan.assessment.weaknesses
     assert not [a for a in plan.actions if a.category == "between-cycle"]
+    assert "between-cycles/rank-list" in action_ids(plan)
 
 
-def test_first_timer_with_serious_weakness_gets_a_fallback_after_the_match():
+def test_first_timer_with_serious_weakness_gets_soap_and_a_plan_b_after_the_match():
     prof = no_strengths(exams={"step1": {"result": "pass", "attempts": 1},
                                "step2ck": {"score": 209, "attempts": 1}})
     plan = make_plan(prof, program("tx-elpaso-a-im"))
     fallback = [a for a in plan.actions if a.category == "between-cycle"]
     assert fallback
-    assert {a.timing for a in fallback} == {"after-match"}
+    assert {a.timing for a in fallback} == {"match-week", "after-match"}
 
 
 # ---------------------------------------------------------------- the examples

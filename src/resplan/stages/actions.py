@@ -1,7 +1,16 @@
-"""Stage 6: choose what the applicant should do, and when, from the plan so far.
+"""Stage 7: choose what the applicant should do, and when, from the plan so far.
 
-Every fired action rule adds one action, timed by a phase of the application calendar.
-Actions are listed in calendar order.
+Every fired action rule adds one action, timed by a phase of the application calendar
+and dated from the plan's date (``as_of``), so that no action is dated before it:
+
+- a phase still ahead keeps its own month;
+- the phase ``now``, and a phase that is running, give the month of ``as_of``;
+- a phase that has passed gives the month of ``as_of`` with the phase's ``late`` text
+  (what is still possible), except for the categories in the calendar's
+  ``late_next_cycle``: the documents went out or the interviews took place, so those
+  actions move to the same phase of the next cycle, for a next application.
+
+Actions are listed in date order, then calendar order.
 """
 
 from __future__ import annotations
@@ -10,9 +19,13 @@ import calendar
 
 import numpy as np
 
+from resplan.dates import (
+    calendar_parameter, cycle_stage, in_words, match_day, month_index, phase_months,
+)
 from resplan.facts import label
 from resplan.plan import VERDICTS, Action
 from resplan.stages.common import evaluate
+from resplan.stages.stale import stale_before
 
 # Presentation only: the verify action names this many programs and counts the rest
 # (every program's own to_verify lists its facts).
@@ -20,6 +33,7 @@ VERIFY_LIST_LENGTH = 15
 SKIP = VERDICTS.index("skip")
 CATEGORY_ORDER = ("verify", "academic", "clinical", "materials", "interview", "networking",
                   "between-cycle")
+NOW = "now"  # the calendar's phase for "start at once": the month of the plan's date
 
 
 def plan_facts(draft) -> dict:
@@ -30,10 +44,13 @@ def plan_facts(draft) -> dict:
     # In plan order, so the most promising come first: best tier, apply before borderline, id.
     verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP))
     lines = []
+    old = stale_before(draft)
     for index in verify[:VERIFY_LIST_LENGTH].tolist():
         p = programs[index]
+        year = programs.programs[index].facts_as_of
+        dated = f" (listed in {year})" if year is not None and year < old else ""
         lines.append(f"{p.name} ({p.city}, {p.state}): "
-                     + ", ".join(label(f"program.{field}") for field in p.to_verify))
+                     + ", ".join(label(f"program.{field}") for field in p.to_verify) + dated)
     if len(verify) > VERIFY_LIST_LENGTH:
         lines.append(f"and {len(verify) - VERIFY_LIST_LENGTH} more (see each program's to_verify)")
     high = [r.name for r in draft.regions if r.priority == "high"]
@@ -50,20 +67,60 @@ def plan_facts(draft) -> dict:
 
 
 def run(draft):
-    env = {**draft.env, **plan_facts(draft)}
-    phases = {p.id: p for p in draft.rulebook.phases}
+    rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
-    labels = draft.rulebook.labels
-    fired, _ = evaluate(draft.rulebook.rules("actions"), env)
-    actions = []
+    env = {**draft.env, **plan_facts(draft), "plan.as_of": in_words(as_of),
+           "plan.match_day": in_words(match_day(cycle, rulebook)),
+           "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook)}
+    phases = {p.id: p for p in rulebook.phases}
+    labels = rulebook.labels
+    next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))
+    fired, _ = evaluate(rulebook.rules("actions"), env)
+    dated = []
     for rule in fired:
         phase = phases[rule.effect["timing"]]
-        when = f"{calendar.month_name[phase.month]} {cycle + phase.year}: {phase.label}"
-        actions.append(Action(
-            id=rule.qualified_id, category=rule.effect["category"],
+        category = rule.effect["category"]
+        month, when = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
+        dated.append((month, Action(
+            id=rule.qualified_id, category=category,
             title=rule.effect["title"].render(env, labels),
             detail=rule.effect["detail"].render(env, labels),
-            timing=phase.id, when=when))
-    order = {p.id: i for i, p in enumerate(draft.rulebook.phases)}
-    actions.sort(key=lambda a: (order[a.timing], CATEGORY_ORDER.index(a.category), a.id))
-    return draft.evolve(actions=tuple(actions), env=env)
+            timing=phase.id, when=when)))
+    order = {p.id: i for i, p in enumerate(rulebook.phases)}
+    dated.sort(key=lambda d: (d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category),
+                              d[1].id))
+    return draft.evolve(actions=tuple(action for _month, action in dated), env=env)
+
+
+def date_action(phase, category: str, cycle: int, as_of, rulebook,
+                next_cycle: frozenset) -> tuple[int, str]:
+    """The month an action of ``phase`` is dated (a month index) and its ``when`` text."""
+    today = month_index(as_of.year, as_of.month)
+    if phase.id == NOW:
+        return today, _when(today, _label(phase.label, cycle, rulebook))
+    start, end = phase_months(phase, cycle)
+    if start > today:  # still ahead
+        return start, _when(start, _label(phase.label, cycle, rulebook))
+    if end >= today:  # running
+        return today, _when(today, _label(phase.label, cycle, rulebook))
+    if category in next_cycle:
+        later = start + 12
+        if later < today:  # a phase long past: the first of its months still ahead
+            later += 12 * ((today - later + 11) // 12)
+        again = cycle + (later - start) // 12
+        return later, _when(later, f"{_label(phase.label, again, rulebook)} (for a next "
+                                   f"application, to the {again} Match, if this one ends "
+                                   "without a position)")
+    late = phase.late or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
+    return today, _when(today, late)
+
+
+def _when(month: int, text: str) -> str:
+    year, index = divmod(month, 12)
+    return f"{calendar.month_name[index + 1]} {year}: {text}"
+
+
+def _label(text: str, cycle: int, rulebook) -> str:
+    if "{match_day}" in text:
+        text = text.replace("{match_day}", in_words(match_day(cycle, rulebook)))
+    return text

@@ -32,6 +32,7 @@ The properties:
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from typing import Any, Callable, Sequence
 
@@ -92,6 +93,11 @@ class PropertyFailure:
         return self.report()
 
 
+# Plans are made on a date; the strategies draw cycles from 2024 on, whose applications
+# open in June 2023, so this date gives each drawn profile its full plan.
+AS_OF = datetime.date(2023, 1, 16)
+
+
 class Context:
     """A host and what the properties draw from for it.
 
@@ -100,13 +106,15 @@ class Context:
     border rules get exercised. ``extra_programs`` join every catalog drawn: an
     institution's own programs, so that rules about them are exercised too (give them ids
     that do not look like ``prog-123``). Hosts with the same plugins registered in other
-    orders are built on first use and kept.
+    orders are built on first use and kept. Every plan is made on ``as_of``, by default
+    :data:`AS_OF`, a date before every cycle the strategies draw.
     """
 
     def __init__(self, host: Host, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
                  cities: Sequence[tuple[str, str]] | None = None, max_programs: int = 4,
-                 extra_programs: Sequence[Program] = ()):
+                 extra_programs: Sequence[Program] = (), as_of: datetime.date = AS_OF):
         self.host = host
+        self.as_of = as_of
         self.specialties = tuple(specialties)
         self.extra_programs = tuple(extra_programs)
         border = cities_of(host)
@@ -155,7 +163,7 @@ class Context:
             lambda catalog: {"profile": profile, "catalog": catalog}))
 
     def plan(self, profile: Profile, catalog: Catalog, host: Host | None = None) -> Plan:
-        return resplan.plan(profile, catalog, host=host or self.host)
+        return resplan.plan(profile, catalog, host=host or self.host, as_of=self.as_of)
 
     def reordered_hosts(self) -> list[Host]:
         """The host's plugins registered again in other orders (by name, reversed, ...)."""

@@ -12,7 +12,8 @@ facts that matter.
 
     @given(profiles(), catalogs(max_size=4))
     def test_my_rule(resplan_host, profile, catalog):
-        plan = resplan.plan(profile, catalog, host=resplan_host)
+        # a date before every cycle drawn (from 2024 on): each profile gets its full plan
+        plan = resplan.plan(profile, catalog, host=resplan_host, as_of="2023-01-16")
         ...
 
 The defaults draw from a handful of specialties and from border and non-border cities

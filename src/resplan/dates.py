@@ -1,0 +1,137 @@
+"""The date a plan is made for, and where an application cycle stands on it.
+
+Every plan is made on a date, ``as_of`` (today unless given), recorded in its
+provenance: the same inputs and date give the same plan. The calendar ruleset says when
+each phase of a cycle falls; this module works out the cycle's Match Day from the rule
+the calendar states (the third Friday of March), refuses a cycle whose Match Day has
+passed, and says whether a cycle is still ahead or already under way.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from resplan.errors import InputError, ResplanError
+
+CALENDAR = "calendar"  # the ruleset whose parameters and phases time a plan
+# The calendar's parameters that code reads (this module, stages.actions, stages.stale).
+CALENDAR_PARAMETERS = frozenset({
+    "match_day_month", "match_day_weekday", "match_day_week", "under_way_from",
+    "late_next_cycle", "facts_stale_after_years",
+})
+AHEAD, UNDER_WAY = "ahead", "under way"
+WEEKDAYS = tuple(calendar.day_name)  # Monday ... Sunday
+
+
+def today() -> dt.date:
+    """The default ``as_of``: the local date. Tests replace it to pin a date."""
+    return dt.date.today()
+
+
+def parse_as_of(text: str) -> dt.date:
+    """A YYYY-MM-DD date, or ValueError with a message for a person."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD (for example 2026-11-30)") from None
+
+
+def as_of_or_today(as_of: dt.date | str | None) -> dt.date:
+    if as_of is None:
+        return today()
+    if isinstance(as_of, dt.datetime):  # a datetime is a date too; keep the day only
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    if isinstance(as_of, str):
+        return parse_as_of(as_of)
+    raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
+
+
+def in_words(day: dt.date) -> str:
+    """A date as people read it: 19 March 2027."""
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def calendar_parameter(rulebook, name: str) -> Any:
+    for ruleset in rulebook.rulesets:
+        if ruleset.name == CALENDAR and name in ruleset.parameters:
+            return ruleset.parameters[name].value
+    raise ResplanError(f"the {CALENDAR} ruleset has no parameter {name!r}: plans cannot be "
+                       "dated without it")
+
+
+def match_day(cycle: int, rulebook) -> dt.date:
+    """Match Day of the ``cycle`` Match: the n-th given weekday of the given month."""
+    month = int(calendar_parameter(rulebook, "match_day_month"))
+    weekday_name = calendar_parameter(rulebook, "match_day_weekday")
+    week = int(calendar_parameter(rulebook, "match_day_week"))
+    if weekday_name not in WEEKDAYS or not 1 <= month <= 12 or not 1 <= week <= 4:
+        raise ResplanError(f"the {CALENDAR} ruleset's Match Day rule (week {week}, "
+                           f"{weekday_name}, month {month}) is not a day of the year")
+    weekday = WEEKDAYS.index(weekday_name)
+    first = dt.date(cycle, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
+
+
+def phase_by_id(rulebook, phase_id: str):
+    for phase in rulebook.phases:
+        if phase.id == phase_id:
+            return phase
+    raise ResplanError(f"the {CALENDAR} ruleset has no phase {phase_id!r}")
+
+
+def month_index(year: int, month: int) -> int:
+    """Months counted from year 0, so that two months compare and subtract."""
+    return year * 12 + month - 1
+
+
+def phase_months(phase, cycle: int) -> tuple[int, int]:
+    """The first and last month of ``phase`` in the ``cycle`` Match, as month indexes."""
+    (year, month), (until_year, until_month) = phase.start, phase.end
+    return month_index(cycle + year, month), month_index(cycle + until_year, until_month)
+
+
+def cycle_stage(cycle: int, as_of: dt.date, rulebook) -> str:
+    """``ahead`` before the phase that opens applications, ``under way`` from it on."""
+    opens = phase_by_id(rulebook, calendar_parameter(rulebook, "under_way_from"))
+    start, _ = phase_months(opens, cycle)
+    return UNDER_WAY if month_index(as_of.year, as_of.month) >= start else AHEAD
+
+
+def check_cycle(cycle: int, as_of: dt.date, rulebook, *, file: str = "<profile>",
+                line: int | None = None) -> None:
+    """Refuse a cycle whose Match Day is before ``as_of``: there is nothing left to plan."""
+    day = match_day(cycle, rulebook)
+    if as_of > day:
+        raise InputError.one(
+            file, f"the {cycle} Match is over: its Match Day was {in_words(day)}, before this "
+                  f"plan's date ({as_of.isoformat()}). Set cycle to the Match you apply for "
+                  f"next (the first one still ahead is {first_open_cycle(as_of, rulebook)}).",
+            field="applicant.cycle", line=line)
+
+
+def first_open_cycle(as_of: dt.date, rulebook) -> int:
+    cycle = as_of.year
+    return cycle if as_of <= match_day(cycle, rulebook) else cycle + 1
+
+
+def check_profile_cycle(profile, as_of: dt.date, rulebook, path) -> None:
+    """:func:`check_cycle` for a profile read from ``path``, with the line of its cycle."""
+    if as_of <= match_day(profile.applicant.cycle, rulebook):
+        return
+    line = None
+    if str(path) == "-":  # standard input was read once; it has no line to look up again
+        return check_cycle(profile.applicant.cycle, as_of, rulebook, file=str(path))
+    try:
+        from resplan.sources import read_toml
+
+        _data, locate = read_toml(path)
+        line = locate(("applicant", "cycle"))
+    except (InputError, OSError):  # it was read a moment ago; the line is a courtesy
+        pass
+    check_cycle(profile.applicant.cycle, as_of, rulebook, file=str(path), line=line)

@@ -1,0 +1,302 @@
+"""Dated plans: every plan is made on a date (``--as-of``), and what it says follows it.
+
+Each test writes a profile and a catalog for its case, runs ``resplan plan`` (or
+``resplan batch``) as a user would, and reads the plan file it wrote.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from pathlib import Path
+
+import pytest
+import tomli
+
+import resplan
+from resplan.batch import run_batch
+from resplan.cli import main
+from resplan.dates import match_day
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "profiles" / "example.toml"
+BORDER = ROOT / "examples" / "catalog" / "border-programs.toml"
+MONTHS = {name: index for index, name in enumerate(calendar.month_name) if name}
+
+
+def write_profile(folder: Path, name: str = "applicant", *, cycle: int = 2027,
+                  graduation_year: int = 2022, score: int = 221, visa: str = "none",
+                  previous_cycles: int = 0) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f"""\
+[applicant]
+graduation_year = {graduation_year}
+cycle = {cycle}
+visa = "{visa}"
+specialties = ["Internal Medicine"]
+states = ["TX"]
+previous_cycles = {previous_cycles}
+
+[exams.step1]
+result = "pass"
+attempts = 1
+
+[exams.step2ck]
+score = {score}
+attempts = 1
+
+[[languages]]
+name = "English"
+level = "fluent"
+""", encoding="utf-8")
+    return path
+
+
+PROGRAM = """\
+[[program]]
+id = "{id}"
+name = "{name}"
+specialty = "Internal Medicine"
+city = "El Paso"
+state = "TX"
+img_share = 0.5
+visas = ["J-1"]
+min_step2ck = 210
+max_years_since_graduation = 10
+mean_step2ck = 225
+setting = "community"
+spanish_preferred = true
+underserved_focus = true
+facts_as_of = {year}
+source = "test, fictional"
+"""
+
+
+def write_catalog(folder: Path, *years: int) -> Path:
+    path = folder / "catalog.toml"
+    path.write_text("\n".join(PROGRAM.format(id=f"tx-elpaso-test-{year}-im",
+                                             name=f"Test Program listed in {year}", year=year)
+                              for year in years), encoding="utf-8")
+    return path
+
+
+def plan_file(tmp_path: Path, profile: Path, catalog: Path, as_of: str | None,
+              out: str = "plan.toml") -> dict:
+    argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(tmp_path / out)]
+    if as_of is not None:
+        argv += ["--as-of", as_of]
+    assert main(argv) == 0
+    return tomli.loads((tmp_path / out).read_text(encoding="utf-8"))
+
+
+def month_of(action: dict) -> tuple[int, int]:
+    """(year, month) of an action's ``when``, which starts "November 2026: ..."."""
+    month, year = action["when"].split(":", 1)[0].split()
+    return int(year), MONTHS[month]
+
+
+# ---------------------------------------------------------------- Match Day
+
+
+@pytest.mark.parametrize("cycle, day", [(2024, 15), (2025, 21), (2026, 20), (2027, 19),
+                                        (2028, 17)])
+def test_match_day_is_the_third_friday_of_march(host, cycle, day):
+    assert match_day(cycle, host.rulebook) == datetime.date(cycle, 3, day)
+
+
+# ---------------------------------------------------------------- no action in the past
+
+
+def test_under_way_plan_has_no_action_dated_before_as_of(tmp_path):
+    plan = plan_file(tmp_path, EXAMPLE, BORDER, "2026-11-30")
+    assert plan["provenance"]["as_of"] == "2026-11-30"
+    actions = plan["actions"]
+    assert actions
+    assert all(month_of(a) >= (2026, 11) for a in actions), [a["when"] for a in actions]
+    by_id = {a["id"]: a for a in actions}
+    # What is still ahead: interviews now, the rank list, Match Week with SOAP, plan B.
+    assert month_of(by_id["applications/interview-border-health"]) == (2026, 11)
+    assert month_of(by_id["between-cycles/rank-list"]) == (2027, 2)
+    assert month_of(by_id["between-cycles/soap"]) == (2027, 3)
+    assert any(a["timing"] == "after-match" for a in actions)
+    # ERAS documents are not asked for in the past: they are kept for a next application.
+    materials = [a for a in actions if a["category"] == "materials" and a["timing"] == "prepare"]
+    assert materials
+    assert all(month_of(a) == (2027, 5) and "2028 Match" in a["when"] for a in materials)
+    # A late step that still helps is dated now and says what is still possible.
+    verify = by_id["applications/verify-program-facts"]
+    assert month_of(verify) == (2026, 11) and "still worth doing" in verify["when"]
+
+
+def test_under_way_cycle_says_so_in_the_summary(tmp_path):
+    summary = plan_file(tmp_path, EXAMPLE, BORDER, "2026-11-30")["summary"]
+    assert summary["cycle_stage"] == "under way"
+    assert summary["match_day"] == "2027-03-19"
+    said = {a["rule"]: a["says"] for a in summary["advice"]}
+    assert "already under way on 30 November 2026" in said["between-cycles/cycle-under-way"]
+    assert "rank list" in said["between-cycles/cycle-under-way"]
+
+
+def test_next_cycle_planned_in_november_is_a_full_plan_starting_now(tmp_path):
+    profile = write_profile(tmp_path, cycle=2028, graduation_year=2023)
+    plan = plan_file(tmp_path, profile, BORDER, "2026-11-30")
+    assert plan["summary"]["cycle_stage"] == "ahead"
+    assert not any(a["rule"] == "between-cycles/cycle-under-way"
+                   for a in plan["summary"]["advice"])
+    actions = plan["actions"]
+    assert month_of(actions[0]) == (2026, 11)
+    assert all(month_of(a) >= (2026, 11) for a in actions)
+    when = {a["timing"]: month_of(a) for a in actions}
+    assert when["now"] == (2026, 11)
+    assert when["prepare"] == (2027, 5)
+    assert when["interviews"] == (2027, 10)
+    assert when["match-week"] == (2028, 3)
+    assert [month_of(a) for a in actions] == sorted(month_of(a) for a in actions)
+
+
+def test_a_reapplicants_passed_between_cycles_months_are_now(tmp_path):
+    # Planned in July: the months between cycles (April and May) are over, ERAS is open.
+    profile = write_profile(tmp_path, previous_cycles=1)
+    plan = plan_file(tmp_path, profile, BORDER, "2026-07-10")
+    between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
+    assert between
+    assert all(month_of(a) == (2026, 7) and "start now" in a["when"] for a in between)
+
+
+# ---------------------------------------------------------------- a Match that is over
+
+
+def test_a_cycle_whose_match_day_is_past_is_refused(tmp_path, capsys):
+    profile = write_profile(tmp_path, cycle=2024, graduation_year=2020)
+    out = tmp_path / "plan.toml"
+    out.write_text("an older plan\n", encoding="utf-8")
+    code = main(["plan", str(profile), "--catalog", str(BORDER), "--out", str(out),
+                 "--as-of", "2026-11-30"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{profile}:3: applicant.cycle: the 2024 Match is over" in err
+    assert "15 March 2024" in err and "Traceback" not in err
+    assert out.read_text(encoding="utf-8") == "an older plan\n"
+
+
+def test_match_day_itself_is_still_planned_and_the_day_after_is_not(tmp_path, capsys):
+    profile = write_profile(tmp_path)
+    plan = plan_file(tmp_path, profile, BORDER, "2027-03-19")
+    assert all(month_of(a) >= (2027, 3) for a in plan["actions"])
+    assert main(["plan", str(profile), "--catalog", str(BORDER), "--out",
+                 str(tmp_path / "later.toml"), "--as-of", "2027-03-20"]) == 2
+    assert "applicant.cycle" in capsys.readouterr().err
+    assert not (tmp_path / "later.toml").exists()
+
+
+def test_the_api_refuses_a_past_cycle_too(host):
+    profile = resplan.load_profile(EXAMPLE)
+    catalog = host.read_catalog(BORDER)
+    with pytest.raises(resplan.InputError) as info:
+        resplan.plan(profile, catalog, host=host, as_of=datetime.date(2027, 4, 1))
+    assert info.value.problems[0].field == "applicant.cycle"
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "30/11/2026", "tomorrow", "2026-2-1"])
+def test_a_bad_as_of_is_exit_2_with_a_clear_message(tmp_path, capsys, text):
+    with pytest.raises(SystemExit) as info:
+        main(["plan", str(EXAMPLE), "--catalog", str(BORDER), "--out",
+              str(tmp_path / "plan.toml"), "--as-of", text])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--as-of" in err and "YYYY-MM-DD" in err and "Traceback" not in err
+    assert not (tmp_path / "plan.toml").exists()
+
+
+# ---------------------------------------------------------------- plan B
+
+
+def test_first_time_221_applicant_gets_a_plan_b_after_match_day(tmp_path):
+    profile = write_profile(tmp_path, score=221)
+    plan = plan_file(tmp_path, profile, BORDER, "2026-01-15")
+    assert "low-step2ck" in {w["name"] for w in plan["assessment"]["weaknesses"]}
+    plan_b = [a for a in plan["actions"] if a["category"] == "between-cycle"]
+    ids = {a["id"] for a in plan_b}
+    assert {"between-cycles/soap", "between-cycles/plan-b-clinical-role",
+            "between-cycles/plan-b-new-output", "between-cycles/plan-b-mentors-letters",
+            "between-cycles/plan-b-retarget"} <= ids
+    day = datetime.date(2027, 3, 19)
+    for action in plan_b:
+        if action["timing"] == "after-match":
+            assert month_of(action) >= (day.year, day.month)
+            assert "week after Match Day (19 March 2027)" in action["when"]
+            assert action["title"].startswith("If you do not match")
+    soap = next(a for a in plan_b if a["id"] == "between-cycles/soap")
+    assert month_of(soap) == (2027, 3) and "SOAP" in soap["detail"]
+
+
+# ---------------------------------------------------------------- stale facts
+
+
+def test_facts_from_2019_are_listed_to_verify(tmp_path):
+    profile = write_profile(tmp_path)
+    catalog = write_catalog(tmp_path, 2019, 2025)
+    plan = plan_file(tmp_path, profile, catalog, "2026-01-15")
+    programs = {p["id"]: p for p in plan["programs"]}
+    old, new = programs["tx-elpaso-test-2019-im"], programs["tx-elpaso-test-2025-im"]
+    assert {"min_step2ck", "visas", "img_share", "max_years_since_graduation"} <= set(old["to_verify"])
+    assert old["to_verify"] == sorted(old["to_verify"])
+    assert "min_step2ck" not in new["to_verify"] and "visas" not in new["to_verify"]
+    assert old["verdict"] == new["verdict"] and old.get("tier") == new.get("tier")
+    verify = next(a for a in plan["actions"] if a["id"] == "applications/verify-program-facts")
+    assert "Test Program listed in 2019 (El Paso, TX)" in verify["detail"]
+    assert "(listed in 2019)" in verify["detail"]
+    assert "listed in 2025 (El Paso, TX): minimum" not in verify["detail"]
+
+
+def test_how_old_a_fact_may_be_follows_the_plans_date(tmp_path):
+    profile = write_profile(tmp_path)
+    catalog = write_catalog(tmp_path, 2023, 2024)
+    plan = plan_file(tmp_path, profile, catalog, "2026-01-15")
+    programs = {p["id"]: p for p in plan["programs"]}
+    # Two years old is still current; three years old is not (facts_stale_after_years = 2).
+    assert "min_step2ck" in programs["tx-elpaso-test-2023-im"]["to_verify"]
+    assert "min_step2ck" not in programs["tx-elpaso-test-2024-im"]["to_verify"]
+
+
+# ---------------------------------------------------------------- reproducible
+
+
+def test_same_inputs_and_date_give_the_same_bytes(tmp_path):
+    plan_file(tmp_path, EXAMPLE, BORDER, "2026-11-30", out="a.toml")
+    plan_file(tmp_path, EXAMPLE, BORDER, "2026-11-30", out="b.toml")
+    plan_file(tmp_path, EXAMPLE, BORDER, "2026-01-15", out="c.toml")
+    a, b, c = ((tmp_path / f"{n}.toml").read_bytes() for n in "abc")
+    assert a == b
+    assert a != c
+
+
+def test_as_of_and_the_cycle_stage_round_trip(tmp_path, host):
+    profile = resplan.load_profile(EXAMPLE)
+    plan = resplan.plan(profile, host.read_catalog(BORDER), host=host, as_of="2026-11-30")
+    resplan.write_plan(plan, tmp_path / "plan.toml")
+    again = resplan.read_plan(tmp_path / "plan.toml")
+    assert again.provenance.as_of == "2026-11-30"
+    assert again.summary.cycle_stage == "under way"
+    assert again == plan
+    assert resplan.dumps_plan(again) == resplan.dumps_plan(plan)
+
+
+def test_the_default_date_is_today(host, pinned_today):
+    plan = resplan.plan(resplan.load_profile(EXAMPLE), host.read_catalog(BORDER), host=host)
+    assert plan.provenance.as_of == pinned_today.isoformat()
+
+
+def test_a_batch_plans_every_profile_on_one_date(tmp_path, capsys):
+    profiles = [write_profile(tmp_path, "current"),
+                write_profile(tmp_path, "over", cycle=2025, graduation_year=2020)]
+    result = run_batch(profiles, [BORDER], tmp_path / "out", jobs=1, as_of="2026-11-30")
+    assert [r.ok for r in result.rows] == [True, False]
+    assert "applicant.cycle" in result.rows[1].error
+    single = plan_file(tmp_path, profiles[0], BORDER, "2026-11-30")
+    written = tomli.loads((tmp_path / "out" / "current.toml").read_text(encoding="utf-8"))
+    assert written == single
+    assert main(["batch", str(profiles[0]), "--catalog", str(BORDER), "--out-dir",
+                 str(tmp_path / "cli"), "--jobs", "1", "--as-of", "2026-11-30"]) == 0
+    assert (tmp_path / "cli" / "current.toml").read_bytes() == (
+        tmp_path / "out" / "current.toml").read_bytes()
