@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from resplan.rulebook import _stage_scopes
 from resplan.rules.template import article
 
 # Nouns the rulesets count. A number other than 1 before the singular is wrong, and
@@ -80,3 +81,18 @@ def problems(text: str, forbidden: set[str] = frozenset()) -> list[str]:
         if token in forbidden:
             out.append(f"raw identifier {token!r}")
     return out
+
+
+def forbidden_ids(rulebook) -> set[str]:
+    """Identifiers no reader should see: fact names, region ids, finding names."""
+    names = set()
+    for scope in _stage_scopes(tuple(sorted({s.group for s in rulebook.specialties}))).values():
+        for name in scope:
+            names.add(name)
+            last = name.rsplit(".", 1)[-1]
+            if "_" in last:
+                names.add(last)
+    names |= {sub.id for sub in rulebook.subregions}
+    names |= set(rulebook.labels) - set(rulebook.labels.values())
+    # A finding named by one plain word ("reapplicant", "leadership") is also English.
+    return {n for n in names if any(c in n for c in "-_.0123456789")}

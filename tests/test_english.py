@@ -33,22 +33,6 @@ def _templates(rule):
             yield key, template
 
 
-def _forbidden(host) -> set[str]:
-    """Identifiers no reader should see: fact names, region ids, finding names."""
-    rulebook = host.rulebook
-    names = set()
-    for scope in _stage_scopes(tuple(sorted({s.group for s in rulebook.specialties}))).values():
-        for name in scope:
-            names.add(name)
-            last = name.rsplit(".", 1)[-1]
-            if "_" in last:
-                names.add(last)
-    names |= {sub.id for sub in rulebook.subregions}
-    names |= set(rulebook.labels) - set(rulebook.labels.values())
-    # A finding named by one plain word ("reapplicant", "leadership") is also English.
-    return {n for n in names if any(c in n for c in "-_.0123456789")}
-
-
 def _sample(name: str, typ, count: int, host):
     if typ == NUMBER:
         return count
@@ -103,7 +87,7 @@ def test_every_ruleset_has_templates_to_check(cases):
 
 
 def test_every_template_reads_well_with_zero_one_and_several(host, cases):
-    forbidden = _forbidden(host)
+    forbidden = english.forbidden_ids(host.rulebook)
     found = []
     for ruleset, rule, key, template, types, params in cases:
         text = template.text.replace(" ", "")
