@@ -19,13 +19,15 @@ from tests.conftest import DATA
 
 ADVISOR = DATA / "advisor"
 CATALOG = ADVISOR / "catalog.toml"
+# Well ahead of the 2028 cycle the profiles apply for: the whole calendar is still ahead.
+AS_OF = "2026-11-30"
 PROFILES = sorted(p.stem for p in ADVISOR.glob("*.toml") if p.stem != "catalog")
 
 
 def plan_for(name: str, tmp_path: Path, catalog: Path = CATALOG) -> dict:
     out = tmp_path / f"{name}.toml"
     assert main(["plan", str(ADVISOR / f"{name}.toml"), "--catalog", str(catalog),
-                 "--out", str(out)]) == 0
+                 "--as-of", AS_OF, "--out", str(out)]) == 0
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
 
