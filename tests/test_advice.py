@@ -223,3 +223,71 @@ def test_english_of_the_issue_examples(tmp_path):
     assert "you will be 9 years past graduation" in everything(nine)
     assert actions(nine)["graduation-year-limits"]["detail"].startswith(
         "You will be 9 years past graduation when applications open")
+
+
+# ---------------------------------------------------------------- the guide's steps 1, 4, 5
+
+# Each thing the guide's steps 1, 4 and 5 tell an applicant to do, in resplan's words,
+# with the actions that carry it (the first for applicants who have the asset, the
+# others for those who build it or get the neutral version).
+GUIDE_ACTIONS = {
+    "Step 1": {
+        "list border-region assets with examples for CV, statement and interviews":
+            ["border-value-inventory", "strengths-inventory"],
+        "frame the file as fit with the border mission despite the scores":
+            ["border-story-for-scores"],
+        "build a record of care for underserved or migrant patients":
+            ["serve-underserved-patients"],
+    },
+    # Step 1 names Spanish as the asset border programs look for first; how to build it
+    # is the guide's third question.
+    "FAQ 3": {
+        "build Spanish to a level usable with patients":
+            ["start-medical-spanish", "medical-spanish"],
+    },
+    "Step 4": {
+        "name the score briefly in the statement, then show growth":
+            ["statement-score-paragraph"],
+        "tie the statement to border communities and each program's mission":
+            ["statement-border-story", "statement-program-fit"],
+        "choose US supervisors who saw your work and brief them":
+            ["brief-letter-writers"],
+        "ask writers to speak to care of Spanish-speaking patients":
+            ["letters-spanish-care"],
+        "ask writers to say clinical work outshines the scores":
+            ["letters-scores-understate"],
+        "put languages with levels prominently":
+            ["cv-languages-first", "cv-languages"],
+        "put border-relevant experience first":
+            ["cv-border-experience-first"],
+        "show leadership and advocacy":
+            ["cv-leadership"],
+        "write activities as counted impact":
+            ["cv-impact-bullets"],
+    },
+    "Step 5": {
+        "prepare a three-part answer on scores":
+            ["interview-score-answer"],
+        "know the region's health problems and show long-term commitment":
+            ["interview-border-health"],
+        "bring real cases from Spanish-language or border work":
+            ["interview-spanish-cases", "interview-border-cases"],
+        "send one short, specific note after each interview":
+            ["post-interview-email"],
+        "build relationships with target programs early":
+            ["early-relationships", "early-relationships-anywhere"],
+        "ask about early or pre-match offers":
+            ["pre-match-offers", "pre-match-offers-ask"],
+    },
+}
+
+
+def test_each_thing_the_guide_steps_1_4_and_5_ask_for_is_an_action(host):
+    [applications] = [rs for rs in host.rulebook.rulesets if rs.name == "applications"]
+    rules = {rule.id: rule for rule in applications.rules}
+    for step, statements in GUIDE_ACTIONS.items():
+        for statement, ids in statements.items():
+            for rule_id in ids:
+                assert rule_id in rules, f"{step}: {statement}: no action {rule_id}"
+                assert rules[rule_id].source.startswith(f"guide: {step} /"), \
+                    f"{rule_id} cites {rules[rule_id].source!r}, not {step}"
