@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resplan
+from resplan import model as M
 from resplan.stages.table import catalog_table, evaluate
 from tests.conftest import make_catalog, make_profile
 
@@ -37,7 +38,10 @@ profiles = st.fixed_dictionaries({
 def build_profile(p):
     exams = {"step1": {"result": "pass", "attempts": p["attempts"]}}
     if p["score"] is not None:
-        exams["step2ck"] = {"score": p["score"], "attempts": 1}
+        # A score under the passing standard is no pass (the profile would not load).
+        floor = M.lowest_passing(M.STEP2CK_PASSING, M.earliest_exam_day(
+            p["graduation_year"], M.STEP2CK_YEARS_BEFORE_GRADUATION))
+        exams["step2ck"] = {"score": max(p["score"], floor.score if floor else 1), "attempts": 1}
     return make_profile(
         applicant={"visa": p["visa"], "graduation_year": p["graduation_year"],
                    "specialties": ["Internal Medicine", "Family Medicine"]},

@@ -20,7 +20,7 @@ from cattrs.errors import (
 )
 
 from resplan.errors import InputError, Problem
-from resplan.model import FieldValueError, Step1
+from resplan.model import FieldValueError, FieldValueErrors, Step1
 from resplan.vocabulary import suggest
 
 Path = tuple[str | int, ...]
@@ -141,7 +141,9 @@ def _problems_of(exc: BaseException, path: Path, cls) -> list[tuple[Path, str]]:
             out.extend(_problems_of(sub, sub_path, cls))
         return out
     if isinstance(exc, FieldValueError):
-        return [(path + (exc.field,), exc.message)]
+        return [(path + exc.path, exc.message)]
+    if isinstance(exc, FieldValueErrors):
+        return [(path + e.path, e.message) for e in exc.errors]
     if isinstance(exc, KeyError):
         # cattrs has already noted the missing attribute's name in the path.
         return [(path, "is required but missing")]
@@ -171,25 +173,115 @@ def structure(data: Any, cls: type, *, file: str, base: Path = (),
     """Build ``cls`` from plain data or raise :class:`InputError` with every problem.
 
     Types are checked while structuring; field validators run afterwards, all of them, so
-    that one bad value does not hide the next.
+    that one bad value does not hide the next. When a value has the wrong type or is not
+    in its vocabulary, the values around it are still checked (:func:`_validate_raw`).
     """
     try:
         with attrs.validators.disabled():
             obj = converter.structure(data, cls)
     except Exception as exc:  # noqa: BLE001 - every structuring failure becomes Problems
-        problems = problems_from(exc, file=file, base=base, locate=locate, subject=subject)
-        raise InputError(problems) from None
+        found = _problems_of(exc, base, None) + list(_validate_raw(data, cls, base))
+        raise InputError(_sorted_problems(found, file, locate, subject)) from None
     found = list(_validate(obj, base))
     if found:
-        raise InputError([Problem(file=file, message=message, field=format_path(path),
-                                  line=locate(path), subject=subject)
-                          for path, message in found])
+        raise InputError(_sorted_problems(found, file, locate, subject))
     return obj
+
+
+def _sorted_problems(found: list[tuple[Path, str]], file: str,
+                     locate: Callable[[Path], int | None], subject: str) -> list[Problem]:
+    """One Problem per distinct complaint, in the order of the lines they point at."""
+    problems = [Problem(file=file, message=message, field=format_path(path),
+                        line=locate(path), subject=subject)
+                for path, message in dict.fromkeys(found)]
+    problems.sort(key=lambda p: p.line if p.line is not None else float("inf"))
+    return problems
 
 
 @functools.cache
 def _checked_fields(cls: type) -> tuple:
     return tuple(attrs.fields(cls))
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _attrs_inside(field_type) -> tuple[type | None, bool]:
+    """The attrs class a field holds (``X``, ``X | None`` or ``tuple[X, ...]``) and
+    whether it holds a sequence of them; ``(None, False)`` for anything else."""
+    if attrs.has(field_type):
+        return field_type, False
+    args = typing.get_args(field_type)
+    if _is_optional(field_type):
+        inner = next(a for a in args if a is not type(None))
+        return (inner, False) if attrs.has(inner) else (None, False)
+    if typing.get_origin(field_type) is tuple and args[-1:] == (Ellipsis,) and attrs.has(args[0]):
+        return args[0], True
+    return None, False
+
+
+def _validate_raw(data: Any, cls: type, path: Path):
+    """The validators' complaints about the values of ``data`` that structure on their own.
+
+    Used only when ``data`` as a whole does not structure (a bad file: speed does not
+    matter), so that a wrong type or vocabulary does not hide a value out of range next
+    to it. Complaints about the values that do not structure come from structuring.
+    """
+    if not attrs.has(cls) or not isinstance(data, dict):
+        return
+    types_ = _field_types(cls)
+    values, whole = {}, True
+    for field in _checked_fields(cls):
+        if field.name not in data:
+            whole = whole and field.default is not attrs.NOTHING
+            continue
+        raw = data[field.name]
+        try:
+            with attrs.validators.disabled():
+                value = converter.structure(raw, types_[field.name])
+        except Exception:  # noqa: BLE001 - reported by structuring; look inside it
+            whole = False
+            inner, many = _attrs_inside(types_[field.name])
+            if inner is not None and many and isinstance(raw, list):
+                for index, item in enumerate(raw):
+                    yield from _validate_raw(item, inner, path + (field.name, index))
+            elif inner is not None and not many:
+                yield from _validate_raw(raw, inner, path + (field.name,))
+            continue
+        values[field.name] = value
+    if whole:
+        # Every field structures (the table may have an unknown key): the checks of the
+        # whole object run too.
+        try:
+            with attrs.validators.disabled():
+                obj = cls(**{f.name: values[f.name] for f in _checked_fields(cls)
+                             if f.name in values and f.init})
+        except Exception as exc:  # noqa: BLE001 - a check across fields
+            yield from _problems_of(exc, path, None)
+        else:
+            yield from _validate(obj, path)
+        return
+    for error in getattr(cls, "check_parts", lambda values: ())(values):
+        yield path + error.path, error.message
+    for field in _checked_fields(cls):
+        if field.name not in values:
+            continue
+        value = values[field.name]
+        if value is not None and field.validator is not None:
+            try:
+                field.validator(None, field, value)
+            except FieldValueError as exc:
+                yield path + exc.path, exc.message
+            except ValueError as exc:
+                yield path + (field.name,), str(exc)
+        if attrs.has(type(value)):
+            yield from _validate(value, path + (field.name,))
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                if attrs.has(type(item)):
+                    yield from _validate(item, path + (field.name, index))
 
 
 def _validate(obj: Any, path: Path):
@@ -202,7 +294,7 @@ def _validate(obj: Any, path: Path):
             try:
                 field.validator(obj, field, value)
             except FieldValueError as exc:
-                yield path + (exc.field,), exc.message
+                yield path + exc.path, exc.message
             except ValueError as exc:
                 yield path + (field.name,), str(exc)
         if attrs.has(type(value)):

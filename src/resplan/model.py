@@ -8,6 +8,7 @@ through the one converter in ``resplan.convert``.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 import attrs
@@ -33,12 +34,68 @@ SCORE_RANGE = (1, 300)
 
 
 class FieldValueError(ValueError):
-    """A validator's complaint about one field; the converter turns it into a Problem."""
+    """A validator's complaint about one field; the converter turns it into a Problem.
 
-    def __init__(self, field: str, message: str):
+    ``field`` is a name, or a path such as ``("exams", "step2ck", "score")`` when a check
+    of the whole profile blames one field inside it.
+    """
+
+    def __init__(self, field: str | tuple[str, ...], message: str):
         super().__init__(message)
         self.field = field
+        self.path = field if isinstance(field, tuple) else (field,)
         self.message = message
+
+
+class FieldValueErrors(ValueError):
+    """Several complaints from one check, reported together."""
+
+    def __init__(self, errors: list[FieldValueError]):
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+@attrs.frozen
+class PassingStandard:
+    """A USMLE passing score and the first day of testing it applies to."""
+
+    since: date
+    score: int
+
+
+# USMLE passing standards on the three-digit scale. Standards only ever rise. Sources:
+# usmle.org announcements as quoted by ECFMG and review sites (Step 2 CK: 196 from
+# 1 July 2012, 203 from 1 July 2013, 209 from 1 July 2014, 214 from 1 July 2022, the last
+# also in resplan's sourced national figures; Step 1: 192 from 1 January 2014, 194 from
+# 1 January 2018). Confirm each season on usmle.org.
+STEP2CK_PASSING = (
+    PassingStandard(date(2012, 7, 1), 196), PassingStandard(date(2013, 7, 1), 203),
+    PassingStandard(date(2014, 7, 1), 209), PassingStandard(date(2022, 7, 1), 214),
+)
+STEP1_PASSING = (PassingStandard(date(2014, 1, 1), 192), PassingStandard(date(2018, 1, 1), 194))
+# Step 1 taken from this day on is reported as pass or fail only (usmle.org).
+STEP1_NUMERIC_UNTIL = date(2022, 1, 26)
+# A profile gives no exam dates. resplan's reading: Step 1 is sat at most six years before
+# graduation and Step 2 CK at most three (the final clinical years), so the lowest standard
+# that can apply to an applicant is the one in force on 1 January of that year. Generous on
+# purpose: a real pass must never be refused.
+STEP1_YEARS_BEFORE_GRADUATION = 6
+STEP2CK_YEARS_BEFORE_GRADUATION = 3
+
+
+def earliest_exam_day(graduation_year: int, years_before: int) -> date:
+    return date(graduation_year - years_before, 1, 1)
+
+
+def lowest_passing(standards: tuple[PassingStandard, ...], earliest: date) -> PassingStandard | None:
+    """The lowest standard in force from ``earliest`` on; None when it predates the table."""
+    if earliest < standards[0].since:
+        return None
+    return [s for s in standards if s.since <= earliest][-1]
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _in_range(lo, hi, what):
@@ -169,6 +226,57 @@ class Profile:
     clinical: tuple[Clinical, ...] = ()
     letters: tuple[Letter, ...] = ()
     activities: tuple[Activity, ...] = ()
+
+    def __attrs_post_init__(self):
+        found = list(self.check_parts({"applicant": self.applicant, "exams": self.exams}))
+        if found:
+            raise FieldValueErrors(found)
+
+    @staticmethod
+    def check_parts(parts: dict):
+        """The checks across the profile's tables, on whichever of them could be read
+        (the converter runs them on a profile that has other problems too)."""
+        applicant, exams = parts.get("applicant"), parts.get("exams")
+        if applicant is not None and exams is not None:
+            yield from _impossible_exams(applicant, exams)
+
+
+def _impossible_exams(applicant: Applicant, exams: Exams):
+    """Exam results that cannot be true of this applicant, each with its reason.
+
+    ``score`` (Step 2 CK) and a numeric Step 1 ``result`` are the scores the applicant
+    passed with; ``attempts`` counts every sitting, failed ones included. A score under
+    the passing standard is therefore a fail written as a pass.
+    """
+    year = applicant.graduation_year
+    if not isinstance(year, int):
+        return  # already reported
+    step1, step2 = exams.step1, exams.step2ck
+    if step2 is not None and isinstance(step2.score, int):
+        floor = lowest_passing(STEP2CK_PASSING, earliest_exam_day(year, STEP2CK_YEARS_BEFORE_GRADUATION))
+        if floor is not None and step2.score < floor.score:
+            yield FieldValueError(("exams", "step2ck", "score"), (
+                f"{step2.score} is under {floor.score}, the Step 2 CK passing score since "
+                f"{_day(floor.since)}, so it was a fail{_one_attempt(step2.attempts)}. "
+                "Give the score you passed with and count every sitting in attempts; "
+                "if you have not passed yet, leave score out"))
+    if step1 is not None and isinstance(step1.result, int) and not isinstance(step1.result, bool):
+        earliest = earliest_exam_day(year, STEP1_YEARS_BEFORE_GRADUATION)
+        floor = lowest_passing(STEP1_PASSING, earliest)
+        if earliest >= STEP1_NUMERIC_UNTIL:
+            yield FieldValueError(("exams", "step1", "result"), (
+                f"a {year} graduate took Step 1 after {_day(STEP1_NUMERIC_UNTIL)}, when "
+                "numeric scores ended: write \"pass\" or \"fail\""))
+        elif floor is not None and step1.result < floor.score:
+            yield FieldValueError(("exams", "step1", "result"), (
+                f"{step1.result} is under {floor.score}, the Step 1 passing score since "
+                f"{_day(floor.since)}, so it was a fail{_one_attempt(step1.attempts)}. "
+                "Give the score you passed with and count every sitting in attempts, "
+                "or write \"fail\" if you have not passed yet"))
+
+
+def _one_attempt(attempts: int | None) -> str:
+    return ", and with one attempt there was no later pass" if attempts == 1 else ""
 
 
 # ---------------------------------------------------------------- the programs

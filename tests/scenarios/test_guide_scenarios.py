@@ -141,7 +141,7 @@ def test_near_miss_with_an_advocate_is_borderline():
 def test_far_below_the_minimum_is_skipped_even_with_strengths():
     # Step 3: far below the cutoff, the application is better spent elsewhere.
     prof = strong_border(exams={"step1": {"result": "pass", "attempts": 1},
-                                "step2ck": {"score": 205, "attempts": 1}})
+                                "step2ck": {"score": 212, "attempts": 1}})
     plan = make_plan(prof, program("tx-elpaso-a-im", min_step2ck=225))
     got = decision(plan, "tx-elpaso-a-im")
     assert got.verdict == "skip"

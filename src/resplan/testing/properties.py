@@ -49,7 +49,7 @@ from resplan.plan import Plan
 from resplan.testing import hosts
 from resplan.testing.strategies import (
     DEFAULT_SPECIALTIES, LANGUAGE_NAMES, OTHER_CITIES, catalogs, cities_of, clinical_stints,
-    letters, optional, profiles,
+    letters, optional, passing_exams, profiles,
 )
 from resplan.vocabulary import LANGUAGE_LEVELS
 
@@ -351,7 +351,9 @@ def _check_monotone(direction: str, ctx: Context, before: Profile, after: Profil
 
 
 def _with_exams(profile: Profile, **changes) -> Profile:
-    return attrs.evolve(profile, exams=attrs.evolve(profile.exams, **changes))
+    # A score under the passing standard is no pass: such a profile does not load.
+    exams = passing_exams(profile.applicant, attrs.evolve(profile.exams, **changes))
+    return attrs.evolve(profile, exams=exams)
 
 
 def _with_applicant(profile: Profile, **changes) -> Profile:

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+import attrs
 from hypothesis import strategies as st
 
+from resplan import model as M
 from resplan.model import (
     Activity, Applicant, Catalog, Clinical, Exams, Language, Letter, Profile, Program, Step1,
     Step2CK,
@@ -36,8 +38,8 @@ from resplan.vocabulary import ACTIVITY_KINDS, CLINICAL_KINDS, LANGUAGE_LEVELS, 
 
 __all__ = [
     "DEFAULT_SPECIALTIES", "BORDER_CITIES", "OTHER_CITIES", "DEFAULT_CITIES", "cities_of",
-    "optional", "applicants", "step1_results", "exams", "languages", "clinical_stints",
-    "letters", "activities", "profiles", "programs", "catalogs", "program_ids",
+    "optional", "applicants", "step1_results", "exams", "passing_exams", "languages",
+    "clinical_stints", "letters", "activities", "profiles", "programs", "catalogs", "program_ids",
 ]
 
 # Specialties of each group of the built-in specialties ruleset: open to low scores
@@ -165,7 +167,7 @@ def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
     experience, letters, activities) has at most ``max_items`` entries.
     """
     return st.builds(
-        Profile,
+        _profile,
         applicant=applicants(specialties=specialties, max_specialties=max_specialties),
         exams=exams(),
         languages=st.lists(languages(), max_size=max_items).map(tuple),
@@ -173,6 +175,31 @@ def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
         letters=st.lists(letters(), max_size=max_items + 1).map(tuple),
         activities=st.lists(activities(), max_size=max_items).map(tuple),
     )
+
+
+def _profile(applicant: Applicant, exams: Exams, **parts) -> Profile:
+    return Profile(applicant=applicant, exams=passing_exams(applicant, exams), **parts)
+
+
+def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
+    """``exams`` with scores this applicant can have passed with (see the passing
+    standards in resplan.model): a score under the lowest standard that can apply is
+    raised to it, and a numeric Step 1 too recent to be numeric becomes a pass."""
+    year = applicant.graduation_year
+    step1, step2 = exams.step1, exams.step2ck
+    if step2 is not None and step2.score is not None:
+        floor = M.lowest_passing(M.STEP2CK_PASSING, M.earliest_exam_day(
+            year, M.STEP2CK_YEARS_BEFORE_GRADUATION))
+        if floor is not None and step2.score < floor.score:
+            step2 = attrs.evolve(step2, score=floor.score)
+    if step1 is not None and isinstance(step1.result, int):
+        earliest = M.earliest_exam_day(year, M.STEP1_YEARS_BEFORE_GRADUATION)
+        floor = M.lowest_passing(M.STEP1_PASSING, earliest)
+        if earliest >= M.STEP1_NUMERIC_UNTIL:
+            step1 = attrs.evolve(step1, result="pass")
+        elif floor is not None and step1.result < floor.score:
+            step1 = attrs.evolve(step1, result=floor.score)
+    return Exams(step1=step1, step2ck=step2)
 
 
 # ------------------------------------------------------------------ the programs
