@@ -51,7 +51,7 @@ from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
-from resplan.plugins import RulesetSource, make_plugin_manager
+from resplan.plugins import RulesetSource, broken_plugins, make_plugin_manager
 from resplan.rulebook import EFFECT_KEYS, RULE_STAGES, Rule, Rulebook
 from resplan.rules import ExpressionError, parse
 from resplan.rules.expr import Binary, Call, ListLit, Literal as Lit, Name, Unary, unparse
@@ -209,7 +209,8 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
     specs = hosts.plugin_specs(pm)
     files: dict[str, _File] = {}
     order: dict[str, list[_File]] = {}
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding("error", f"<plugin {b.name}>", None, "", str(b.as_error()))
+                               for b in broken_plugins(pm)]
     for spec in specs:
         try:
             sources = spec.rulesets()

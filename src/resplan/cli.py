@@ -7,13 +7,17 @@ exit status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import resplan
 from resplan.errors import InputError, PluginError, ResplanError
 
 EXIT_BAD_INPUT = 2
+EXIT_PLUGIN = 3  # a plugin failed: not the user's input
+DEBUG_ENV = "RESPLAN_DEBUG"  # =1: show the traceback behind an error (for plugin authors)
 
 
 def _host(args):
@@ -72,7 +76,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_plugins(args) -> int:
-    host = _host(args)
+    host = resplan.load_host(disable=args.disable, broken_ok=True)
     by_plugin: dict[str, list] = {}
     for ruleset in host.rulebook.rulesets:
         by_plugin.setdefault(ruleset.plugin, []).append(ruleset)
@@ -85,6 +89,15 @@ def cmd_plugins(args) -> int:
         for plugin, reader in host.readers:
             if plugin == record.name:
                 print(f"    catalog reader {reader.name}: {', '.join(reader.suffixes)}")
+    for broken in host.broken:
+        print(f"{broken.name}  ({broken.distribution or 'unknown distribution'})  NOT LOADED: "
+              f"{broken.message}")
+    if host.broken:
+        names = ",".join(b.name for b in host.broken)
+        print(f"resplan: {len(host.broken)} plugin{'s' if len(host.broken) != 1 else ''} could "
+              f"not be loaded; other commands fail until fixed or disabled "
+              f"(--disable NAME or RESPLAN_DISABLE_PLUGINS={names})", file=sys.stderr)
+        return EXIT_PLUGIN
     return 0
 
 
@@ -169,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"resplan {resplan.__version__}")
     parser.add_argument("--disable", action="append", default=[], metavar="PLUGIN",
                         help="leave this plugin out (repeatable; also RESPLAN_DISABLE_PLUGINS)")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the traceback behind an error, e.g. a failing plugin "
+                             f"(also {DEBUG_ENV}=1)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("plan", help="write the plan for one profile",
@@ -255,9 +271,22 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"resplan: error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (PluginError, ResplanError) as exc:
+    except PluginError as exc:
+        _traceback(args, exc)
+        hint = f" (leave it out with --disable {exc.plugin})" if exc.plugin else ""
+        print(f"resplan: error: {exc}{hint}", file=sys.stderr)
+        return EXIT_PLUGIN
+    except ResplanError as exc:
+        _traceback(args, exc)
         print(f"resplan: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _traceback(args, exc: BaseException) -> None:
+    """With --debug (or RESPLAN_DEBUG=1), the traceback of what caused ``exc``."""
+    if getattr(args, "debug", False) or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        cause = exc.__cause__ or exc
+        traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
 
 
 def run() -> None:  # console script entry point

@@ -54,4 +54,28 @@ class RulesetError(InputError):
 
 
 class PluginError(ResplanError):
-    """Plugins that cannot work together, e.g. two rulesets with the same name."""
+    """A plugin that failed or misbehaved, or plugins that cannot work together.
+
+    When one plugin is at fault, ``plugin`` names it, ``distribution`` is the package
+    that installed it (with its version), and ``where`` is the hook or rule function
+    that failed. The CLI exits with status 3 for it, apart from bad input (2).
+    """
+
+    def __init__(self, message: str, *, plugin: str = "", distribution: str = "",
+                 where: str = ""):
+        super().__init__(message)
+        self.plugin, self.distribution, self.where = plugin, distribution, where
+
+    @classmethod
+    def failed(cls, plugin: str, distribution: str, where: str, what: str) -> "PluginError":
+        source = f" from {distribution}" if distribution else ""
+        return cls(f"plugin {plugin!r}{source} failed in {where}: {what}", plugin=plugin,
+                   distribution=distribution, where=where)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``ZeroDivisionError: division by zero``, on one line and not too long."""
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -9,19 +9,50 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import math
+import numbers
+import os
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
 import attrs
 import pluggy
 
-from resplan.errors import InputError
+from resplan.errors import InputError, PluginError, describe_exception
 from resplan.model import Catalog
 from resplan.plugins import (
-    CatalogReader, PluginRecord, collect, disabled_from_env, make_plugin_manager,
-    plugin_records, refuse_conflicts,
+    BrokenPlugin, CatalogReader, PluginRecord, RulesetSource, broken_plugins, collect,
+    disabled_from_env, make_plugin_manager, plugin_failure, plugin_records, refuse_conflicts,
 )
 from resplan.rulebook import Rulebook, load_rulebook
+from resplan.rules import Function
+from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
+
+# How long the rule functions of plugins may take, together, for one plan. Built-in
+# rules take milliseconds; a function that sleeps or loops would otherwise stall every
+# plan without a word. Raise it with RESPLAN_FUNCTION_BUDGET_SECONDS.
+FUNCTION_BUDGET_SECONDS = 30.0
+FUNCTION_BUDGET_ENV = "RESPLAN_FUNCTION_BUDGET_SECONDS"
+
+
+def function_budget_seconds() -> float:
+    try:
+        seconds = float(os.environ.get(FUNCTION_BUDGET_ENV, "") or FUNCTION_BUDGET_SECONDS)
+    except ValueError:
+        seconds = FUNCTION_BUDGET_SECONDS
+    return seconds if seconds > 0 else FUNCTION_BUDGET_SECONDS  # also NaN
+
+
+@attrs.define(eq=False)
+class FunctionBudget:
+    """Time spent in plugins' rule functions since the current plan began."""
+
+    seconds: float = attrs.Factory(function_budget_seconds)
+    spent: float = 0.0
+
+    def start_plan(self) -> None:
+        self.spent = 0.0
 
 
 @attrs.frozen
@@ -30,9 +61,12 @@ class Host:
     rulebook: Rulebook
     readers: tuple[tuple[str, CatalogReader], ...]  # (plugin, reader), by reader name
     plugins: tuple[PluginRecord, ...]
+    broken: tuple[BrokenPlugin, ...] = ()  # only with load_host(broken_ok=True)
+    budget: FunctionBudget = attrs.field(factory=FunctionBudget, eq=False, repr=False)
 
     def reader_for(self, path: Path) -> CatalogReader:
-        suffix = path.suffix.lower()
+        # Standard input ("-") holds a TOML catalog.
+        suffix = ".toml" if str(path) == "-" else path.suffix.lower()
         for _plugin, reader in self.readers:
             if suffix in reader.suffixes:
                 return reader
@@ -43,8 +77,20 @@ class Host:
     def read_catalog(self, path) -> Catalog:
         path = Path(path)
         reader = self.reader_for(path)
+        plugin = next(p for p, r in self.readers if r is reader)
+        where = f"catalog reader {reader.name!r}"
         with _cyclic_gc_paused():
-            return reader.read(path)
+            try:
+                catalog = reader.read(path)
+            except InputError:
+                raise
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
+                raise plugin_failure(self.pm, plugin, where,
+                                     f"reading {path}: {describe_exception(exc)}") from exc
+        if not isinstance(catalog, Catalog):
+            raise plugin_failure(self.pm, plugin, where,
+                                 f"returned {type(catalog).__name__}, not a Catalog")
+        return catalog
 
 
 @contextlib.contextmanager
@@ -61,27 +107,104 @@ def _cyclic_gc_paused():
 
 
 def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
-              entry_points: bool = True, use_env: bool = True) -> Host:
-    """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets."""
+              entry_points: bool = True, use_env: bool = True,
+              broken_ok: bool = False) -> Host:
+    """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets.
+
+    An installed plugin that cannot be imported is a :class:`PluginError` naming it,
+    unless ``broken_ok`` (for ``resplan plugins``): the host then works without it and
+    lists it in ``broken``.
+    """
     pm = make_plugin_manager(disable=disable, plugins=plugins, entry_points=entry_points,
                              use_env=use_env)
-    functions = [fn for _plugin, fn in refuse_conflicts(
-        pm, collect(pm, "resplan_functions"), lambda f: f.name, "rule function")]
+    broken = broken_plugins(pm)
+    if broken and not broken_ok:
+        raise broken[0].as_error()
+    budget = FunctionBudget()
+    functions = [guard_function(pm, plugin, fn, budget) for plugin, fn in refuse_conflicts(
+        pm, collect(pm, "resplan_functions", Function), lambda f: f.name, "rule function")]
     records = plugin_records(pm)
-    rulebook = load_rulebook(collect(pm, "resplan_rulesets"), functions,
+    rulebook = load_rulebook(collect(pm, "resplan_rulesets", RulesetSource), functions,
                              {name: f"{r.distribution} {r.version}" for name, r in records.items()})
-    readers = refuse_conflicts(pm, collect(pm, "resplan_catalog_readers"),
+    readers = refuse_conflicts(pm, collect(pm, "resplan_catalog_readers", CatalogReader),
                                lambda r: r.name, "catalog reader")
     claimed: dict[str, str] = {}
     for plugin, reader in readers:
         for suffix in reader.suffixes:
             if suffix in claimed:
-                from resplan.errors import PluginError
                 raise PluginError(f"catalog readers of plugins {claimed[suffix]!r} and {plugin!r} "
                                   f"both read {suffix!r} files")
             claimed[suffix] = plugin
     return Host(pm=pm, rulebook=rulebook, readers=tuple(readers),
-                plugins=tuple(records[name] for name in sorted(records)))
+                plugins=tuple(records[name] for name in sorted(records)), broken=broken,
+                budget=budget)
+
+
+def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Function:
+    """``fn`` whose every call is checked: an exception (``SystemExit`` included), a
+    result that is not of its declared type, or going over the plan's time budget is a
+    :class:`PluginError` naming the plugin and the function."""
+    impl, check = fn.impl, _result_check(fn.returns)
+    where = f"rule function {fn.name}()"
+
+    def guarded(*args):
+        start = time.perf_counter()
+        try:
+            result = impl(*args)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
+            raise plugin_failure(pm, plugin, where, describe_exception(exc)) from exc
+        finally:
+            budget.spent += time.perf_counter() - start
+        if budget.spent > budget.seconds:
+            raise plugin_failure(pm, plugin, where, f"rule functions took over "
+                                 f"{budget.seconds:g} s for one plan (the limit is "
+                                 f"{FUNCTION_BUDGET_ENV})")
+        if result is None:  # nothing to say: unknown
+            return None
+        problem = check(result)
+        if problem:
+            raise plugin_failure(pm, plugin, where, f"returned {_shown(result)}, {problem}")
+        return result
+
+    guarded.__name__ = getattr(impl, "__name__", fn.name)
+    guarded.__doc__ = getattr(impl, "__doc__", None)
+    return attrs.evolve(fn, impl=guarded)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _result_check(returns):
+    """A function of a result: '' when it has the declared type, else what is wrong."""
+    def is_number(value) -> bool:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool) \
+            and type(value).__name__ != "bool_"
+
+    if returns == BOOL:
+        return lambda v: "" if isinstance(v, bool) or type(v).__name__ == "bool_" \
+            else "not true or false"
+    if returns == NUMBER:
+        return lambda v: ("" if math.isfinite(v) else "not a finite number") \
+            if is_number(v) else "not a number"
+    if returns == TEXT:
+        return lambda v: "" if isinstance(v, str) else "not text"
+    if isinstance(returns, (Enum, Level)):
+        allowed = set(returns.values)
+        return lambda v: "" if isinstance(v, str) and v in allowed \
+            else f"not one of {', '.join(returns.values)}"
+    if isinstance(returns, SetOf):
+        item = _result_check(returns.item) if returns.item != TEXT else \
+            (lambda v: "" if isinstance(v, str) else "not text")
+
+        def check_set(v):
+            if not isinstance(v, (set, frozenset)):
+                return "not a set"
+            bad = next((m for m in v if item(m)), None)
+            return "" if bad is None else f"holding {bad!r}, {item(bad)}"
+        return check_set
+    return lambda v: ""
 
 
 @functools.lru_cache(maxsize=8)

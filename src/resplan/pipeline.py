@@ -32,12 +32,13 @@ import attrs
 from resplan._version import __version__
 from resplan.convert import unstructure
 from resplan.dates import as_of_or_today, check_cycle, cycle_stage, match_day
-from resplan.errors import PluginError
+from resplan.errors import describe_exception
 from resplan.facts import profile_facts
 from resplan.model import Catalog, Profile
 from resplan.plan import (
     Assessment, InputInfo, Plan, PluginInfo, Provenance, RulesetInfo, Summary,
 )
+from resplan.plugins import plugin_failure
 from resplan.rulebook import Rulebook
 from resplan.stages import (
     actions, assess, regions, screen, specialties, stale, summary, tier,
@@ -84,6 +85,9 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     cycle's Match Day is before ``as_of``.
     """
     rulebook = host.rulebook
+    budget = getattr(host, "budget", None)
+    if budget is not None:
+        budget.start_plan()
     as_of = as_of_or_today(as_of)
     cycle = profile.applicant.cycle
     check_cycle(cycle, as_of, rulebook)
@@ -104,14 +108,39 @@ def adjust(plan: Plan, profile: Profile, catalog: Catalog, host) -> Plan:
     """Let plugins change the finished plan, one after another in the order of their names."""
     impls = sorted(host.pm.hook.resplan_adjust_plan.get_hookimpls(), key=lambda i: i.plugin_name)
     for impl in impls:
-        changed = impl.function(plan=plan, profile=profile, catalog=catalog)
+        where = "resplan_adjust_plan"
+        try:
+            changed = impl.function(plan=plan, profile=profile, catalog=catalog)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
+            raise plugin_failure(host.pm, impl.plugin_name, where,
+                                 describe_exception(exc)) from exc
         if changed is None:
             continue
         if not isinstance(changed, Plan):
-            raise PluginError(f"plugin {impl.plugin_name!r}: resplan_adjust_plan returned "
-                              f"{type(changed).__name__}, not a Plan or None")
+            raise plugin_failure(host.pm, impl.plugin_name, where,
+                                 f"returned {type(changed).__name__}, not a Plan or None")
+        # The plan a plugin made must still be one resplan can write and read back.
+        problem = _invalid_plan(changed)
+        if problem:
+            raise plugin_failure(host.pm, impl.plugin_name, where,
+                                 f"returned a plan that is not valid: {problem}")
         plan = changed
     return plan
+
+
+def _invalid_plan(plan: Plan) -> str:
+    """'' when ``plan`` survives being written and read back, else the first problem."""
+    from resplan.errors import InputError
+    from resplan.writer import dumps_plan, loads_plan
+
+    try:
+        loads_plan(dumps_plan(plan), file="plan")
+    except InputError as exc:
+        first = exc.problems[0]
+        return f"{first.field}: {first.message}" if first.field else first.message
+    except Exception as exc:  # noqa: BLE001 - e.g. a value TOML cannot hold
+        return describe_exception(exc)
+    return ""
 
 
 def digest(obj: Any) -> str:

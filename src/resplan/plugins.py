@@ -19,7 +19,7 @@ import attrs
 import pluggy
 
 from resplan import hookspecs
-from resplan.errors import PluginError
+from resplan.errors import PluginError, describe_exception
 
 ENTRY_POINT_GROUP = "resplan"
 # Comma-separated plugin names to leave out, e.g. RESPLAN_DISABLE_PLUGINS=tiering,my-hospital
@@ -94,21 +94,67 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
                 f"(installed: {', '.join(installed_plugin_names()) or 'none'})")
     for name in sorted(blocked):
         pm.set_blocked(name)
+    broken: list[BrokenPlugin] = []
+    pm.resplan_broken = broken  # read by broken_plugins()
     if entry_points:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        # One plugin at a time, so that one that fails to import (or has a hook of the
+        # wrong signature) is named and the others still load.
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                         key=lambda ep: ep.name):
+            if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
+                dist = getattr(ep, "dist", None)
+                distribution = f"{dist.metadata['Name']} {dist.version}" if dist else ""
+                broken.append(BrokenPlugin(ep.name, distribution, _load_failure(exc), exc))
+                if pm.get_plugin(ep.name) is not None:
+                    pm.unregister(name=ep.name)
     for plugin in plugins:
         name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
         if not isinstance(name, str):
             name = type(plugin).__name__
         if name in blocked:
             continue
-        pm.register(plugin, name=name)
+        try:
+            pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError.failed(name, f"{name} (registered in code)", "registration",
+                                     str(exc)) from exc
     # Catches misspelled hook names in plugins (e.g. resplan_ruleset).
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {exc.plugin!r}: {exc}") from None
     return pm
+
+
+@attrs.frozen
+class BrokenPlugin:
+    """An installed plugin that could not be loaded, and why."""
+
+    name: str
+    distribution: str
+    message: str
+    error: BaseException = attrs.field(eq=False, repr=False)
+
+    def as_error(self) -> PluginError:
+        source = f" from {self.distribution}" if self.distribution else ""
+        error = PluginError(f"plugin {self.name!r}{source} could not be loaded: {self.message}",
+                            plugin=self.name, distribution=self.distribution, where="loading")
+        error.__cause__ = self.error
+        return error
+
+
+def broken_plugins(pm: pluggy.PluginManager) -> tuple[BrokenPlugin, ...]:
+    return tuple(getattr(pm, "resplan_broken", ()))
+
+
+def _load_failure(exc: BaseException) -> str:
+    if isinstance(exc, pluggy.PluginValidationError):
+        return f"a hook does not match resplan's hooks: {exc}"
+    return f"importing it raised {describe_exception(exc)}"
 
 
 @attrs.frozen
@@ -135,11 +181,36 @@ def plugin_records(pm: pluggy.PluginManager) -> dict[str, PluginRecord]:
     return out
 
 
-def collect(pm: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
-    """Call ``hook`` once on every plugin: ``(plugin name, record)`` pairs, by plugin name."""
+def plugin_failure(pm: pluggy.PluginManager, plugin: str, where: str, what: str) -> PluginError:
+    """A :class:`PluginError` naming ``plugin``, its distribution and ``where`` it failed."""
+    record = plugin_records(pm).get(plugin)
+    distribution = f"{record.distribution} {record.version}" if record else ""
+    return PluginError.failed(plugin, distribution, where, what)
+
+
+def collect(pm: pluggy.PluginManager, hook: str,
+            kind: type | None = None) -> list[tuple[str, Any]]:
+    """Call ``hook`` once on every plugin: ``(plugin name, record)`` pairs, by plugin name.
+
+    A hook that raises, or returns anything but a list of ``kind`` records, is a
+    :class:`PluginError` naming its plugin.
+    """
     pairs = []
     for impl in sorted(getattr(pm.hook, hook).get_hookimpls(), key=lambda i: i.plugin_name):
-        for record in impl.function() or []:
+        try:
+            records = impl.function()
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
+            raise plugin_failure(pm, impl.plugin_name, hook, describe_exception(exc)) from exc
+        if records is None:
+            continue
+        if not isinstance(records, (list, tuple)):
+            raise plugin_failure(pm, impl.plugin_name, hook,
+                                 f"returned {type(records).__name__}, not a list")
+        for record in records:
+            if kind is not None and not isinstance(record, kind):
+                raise plugin_failure(pm, impl.plugin_name, hook,
+                                     f"returned a list holding {type(record).__name__}, "
+                                     f"not only {kind.__name__}")
             pairs.append((impl.plugin_name, record))
     return pairs
 

@@ -50,7 +50,11 @@ RULES = [
 @pytest.mark.parametrize("name, rule_id, when", RULES, ids=[r[0] for r in RULES])
 def test_a_wrong_rule_breaks_its_property(resplan_host_factory, name, rule_id, when):
     host = resplan_host_factory(plugins=[ruleset_plugin("broken", screen_rule(rule_id, when))])
-    failure = run_property(name, host, max_examples=EXAMPLES)
+    # The unknowns counterexample needs a drawn program that publishes few positions: rarer
+    # than the others, so at 60 examples finding it hung on details unrelated to the rule
+    # (it came and went with the modules a test run had imported).
+    examples = 2 * EXAMPLES if name == "unknowns" else EXAMPLES
+    failure = run_property(name, host, max_examples=examples)
     assert failure is not None, f"{name} did not catch {when!r}"
     assert failure.property == name
     assert f"broken/{rule_id}" in failure.rules
