@@ -71,6 +71,7 @@ def cited(plan) -> set[str]:
     rules |= {r.rule for p in plan.programs for r in p.reasons}
     rules |= {a.id for a in plan.actions}
     rules |= {r.rule for r in plan.summary.advice}
+    rules |= {r.rule for v in plan.summary.by_specialty for r in v.reasons}
     return rules
 
 

@@ -279,7 +279,8 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
 _FACT_TYPES: dict[str, Any] = {}
 for _table in (F.PROFILE_FACTS, F.PROGRAM_FACTS, F.ASSESSMENT_FACTS, F.specialty_facts(("x",)),
                F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.REGION_FACTS, F.REGION_PRIORITY_FACT,
-               F.SCREEN_FACTS, F.PLAN_FACTS):
+               F.SCREEN_FACTS, F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS,
+               F.SUMMARY_FACTS):
     _FACT_TYPES.update({name: fact.type for name, fact in _table.items()})
 
 _INF = None
@@ -305,6 +306,8 @@ _DOMAINS: dict[str, tuple[int | float | None, int | float | None]] = {
     "specialty.rank": (1, _INF),
     **{f"plan.{n}": (0, _INF) for n in ("considered", "apply", "borderline", "skip", "tier1",
                                          "tier2", "tier3", "to_verify")},
+    "region.programs": (0, _INF),
+    **{name: (0, _INF) for name in (*F.SPECIALTY_OPEN_FACTS, *F.VOLUME_FACTS, *F.SUMMARY_FACTS)},
 }
 _INTEGRAL = frozenset(
     name for name in _DOMAINS

@@ -97,6 +97,10 @@ def facts_markdown() -> str:
         ("Program (screen, tier)", {**F.PROGRAM_FACTS, **F.REGION_PRIORITY_FACT}),
         ("Screening (tier)", F.SCREEN_FACTS),
         ("Plan (actions, summary)", F.PLAN_FACTS),
+        ("Specialty programs (summary, once per considered specialty)", F.SPECIALTY_OPEN_FACTS),
+        ("Volume (summary, once per considered specialty, after the volume is worked out)",
+         F.VOLUME_FACTS),
+        ("Summary (summary, after every specialty's volume)", F.SUMMARY_FACTS),
     ]
     for title, table in groups:
         out += [f"## {title}", "", "| fact | type | meaning |", "| --- | --- | --- |"]

@@ -151,6 +151,29 @@ PLAN_FACTS: dict[str, Fact] = {
 }
 
 
+# The summary stage asks some rules once per considered specialty (see stages/summary.py):
+# these facts describe that specialty's programs, and then the volume worked out for it.
+SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
+    "specialty.open": Fact(NUMBER, "programs of the specialty not skipped"),
+    **{f"specialty.open_tier{t}": Fact(NUMBER, f"programs of the specialty in tier {t}")
+       for t in (1, 2, 3)},
+}
+VOLUME_FACTS: dict[str, Fact] = {
+    "volume.recommended": Fact(NUMBER, "applications a full list in the specialty holds"),
+    "volume.applications": Fact(NUMBER, "applications to send from this catalog in the specialty"),
+    "volume.shortfall": Fact(NUMBER, "applications of a full list this catalog cannot hold"),
+    **{f"volume.tier{t}": Fact(NUMBER, f"applications to send in tier {t}") for t in (1, 2, 3)},
+    **{f"volume.wanted_tier{t}": Fact(
+        NUMBER, f"tier {t} applications the spread asks for, before fitting it to the programs")
+       for t in (1, 2, 3)},
+}
+SUMMARY_FACTS: dict[str, Fact] = {
+    "summary.recommended": Fact(NUMBER, "applications full lists hold, all specialties"),
+    "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
+    "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
+}
+
+
 def label(name: str) -> str:
     for table in (PROGRAM_FACTS, PROFILE_FACTS):
         if name in table:

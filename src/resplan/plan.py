@@ -205,6 +205,28 @@ class Action:
 
 
 @attrs.frozen
+class SpecialtyVolume:
+    """How many applications to send in one considered specialty, and in which tiers.
+
+    ``recommended`` is the size of a full list (the figure of the summary rule that decided
+    it); ``applications`` is what this catalog can take: never more than its programs of
+    the specialty that are not skipped, spread over the tiers as close to the rule's
+    ``target_spread`` as the programs in each tier allow. ``shortfall`` is the part of a
+    full list to find outside the catalog.
+    """
+
+    name: str
+    recommended: int | None = None
+    applications: int | None = None
+    shortfall: int | None = None
+    spread: tuple[int, int, int] | None = None  # percent of applications in tiers 1, 2, 3
+    target_spread: tuple[int, int, int] | None = None  # percent the rule asks for
+    tiers: tuple[int, int, int] | None = None  # applications to send in tiers 1, 2, 3
+    available: tuple[int, int, int] = (0, 0, 0)  # programs not skipped in tiers 1, 2, 3
+    reasons: tuple[Reason, ...] = ()
+
+
+@attrs.frozen
 class Summary:
     programs_in_catalog: int
     programs_considered: int
@@ -216,8 +238,12 @@ class Summary:
     tier2: int
     tier3: int
     to_verify: int
-    applications: int | None = None  # recommended number of applications
-    spread: tuple[int, int, int] | None = None  # percent of applications in tiers 1, 2, 3
+    # What to send from this catalog, all specialties: never more than apply + borderline.
+    applications: int | None = None
+    spread: tuple[int, int, int] | None = None  # percent of those applications in tiers 1, 2, 3
+    recommended: int | None = None  # what full lists would hold, all specialties
+    shortfall: int | None = None  # recommended - applications: to find outside the catalog
+    by_specialty: tuple[SpecialtyVolume, ...] = ()
     advice: tuple[Reason, ...] = ()
     # Where the cycle stands on the plan's date: "ahead" (ERAS has not opened) or
     # "under way" (applications are out; the plan covers what is still ahead).

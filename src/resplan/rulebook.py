@@ -536,7 +536,12 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         "screen": types(*program),
         "tier": types(*program, F.SCREEN_FACTS),
         "actions": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
-        "summary": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
+        # A summary rule that sets applications or spread is asked once per considered
+        # specialty, before the volume is known; the others may read what was worked out.
+        "summary-volume": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS,
+                                F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS),
+        "summary": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
+                         F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS, F.SUMMARY_FACTS),
     }
 
 
@@ -596,6 +601,8 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         return None
 
     scope_name = "specialties-suggest" if stage == "specialties" and "suggest" in table else stage
+    if stage == "summary" and effect_keys:
+        scope_name = "summary-volume"
     scope = Scope(scopes[scope_name], params)
 
     def compiled(key, build):

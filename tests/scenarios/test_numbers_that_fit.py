@@ -117,3 +117,124 @@ def test_a_program_outside_the_considered_specialties_does_not_count(tmp_path):
         program("tx-elpaso-a-im"),
         program("tx-laredo-a-psych", specialty="Psychiatry", city="Laredo")])
     assert regions(plan)["tx-laredo"]["priority"] == "high"
+
+
+# ---------------------------------------------------------------- how many applications
+
+
+def tier_counts(plan: dict, specialty: str) -> list[int]:
+    """Programs of the specialty not skipped, per tier, as the plan's [[programs]] list them."""
+    counts = [0, 0, 0]
+    for p in plan["programs"]:
+        if p["specialty"] == specialty and p["verdict"] != "skip":
+            counts[p["tier"] - 1] += 1
+    return counts
+
+
+def test_family_medicine_gets_a_family_medicine_figure_and_says_where_it_comes_from(tmp_path):
+    plan = plan_file(tmp_path, profile(specialties=["Family Medicine"]), [
+        program(f"tx-elpaso-{n}-fm", specialty="Family Medicine") for n in range(3)])
+    fm = by_specialty(plan, "Family Medicine")
+    first = fm["reasons"][0]
+    assert first["rule"] == "tiering/volume-family-medicine"
+    assert "Family Medicine" in first["says"] and "resplan's reading" in first["says"]
+    assert "Internal Medicine list" not in first["says"]
+    assert fm["recommended"] == host_parameter("tiering", "applications_family_medicine")
+    # The parameter behind it says honestly that no published figure exists.
+    source = host_parameter_source("tiering", "applications_family_medicine")
+    assert source.startswith("resplan's reading")
+    # Internal Medicine keeps its published IMG figure.
+    im = by_specialty(plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")]),
+                      "Internal Medicine")
+    assert im["reasons"][0]["rule"] == "tiering/volume-internal-medicine-low-scores"
+    assert "AAIM" in im["reasons"][0]["says"]
+    assert im["recommended"] == 77
+
+
+def test_each_considered_specialty_has_its_own_figure(tmp_path):
+    plan = plan_file(tmp_path, profile(specialties=["Psychiatry", "Dermatology"]), [
+        program("tx-elpaso-a-psych", specialty="Psychiatry"),
+        program("tx-elpaso-a-derm", specialty="Dermatology")])
+    rules = {s["name"]: s["reasons"][0]["rule"] for s in plan["summary"]["by_specialty"]}
+    assert rules["Psychiatry"] == "tiering/volume-psychiatry"
+    # With a low score Dermatology is an unlikely fit: a short list, not a full one.
+    assert rules["Dermatology"] == "tiering/volume-unlikely-field"
+    assert by_specialty(plan, "Dermatology")["recommended"] < by_specialty(
+        plan, "Psychiatry")["recommended"]
+
+
+def test_a_28_program_catalog_never_gets_more_applications_than_programs_not_skipped(tmp_path):
+    programs = [tier1(f"tx-elpaso-{n:02}-im") for n in range(7)]
+    programs += [tier3(f"mi-detroit-{n:02}-im") for n in range(18)]
+    # Three programs that sponsor no visa: skipped for a J-1 applicant.
+    programs += [program(f"tx-elpaso-novisa-{n}-im", visas=[]) for n in range(3)]
+    plan = plan_file(tmp_path, profile(), programs)
+    summary = plan["summary"]
+    assert summary["programs_considered"] == 28 and summary["skip"] == 3
+    not_skipped = summary["apply"] + summary["borderline"]
+    assert summary["applications"] == not_skipped == 25
+    im = by_specialty(plan, "Internal Medicine")
+    assert im["recommended"] == 77
+    assert im["applications"] == 25 and im["shortfall"] == 77 - 25
+    assert im["tiers"] == im["available"] == tier_counts(plan, "Internal Medicine")
+    short = next(r for r in im["reasons"] if r["rule"] == "tiering/catalog-short-of-full-list")
+    assert "25 programs in Internal Medicine" in short["says"]
+    assert "find about 52 more" in short["says"] and "FREIDA" in short["says"]
+    assert "about 154" not in advice(plan)
+    assert any(a["rule"] == "tiering/catalog-short-overall" for a in summary["advice"])
+    assert summary["recommended"] == 77 and summary["shortfall"] == 52
+
+
+def test_tier_spread_never_asks_for_more_tier1_applications_than_tier1_programs(tmp_path):
+    # 7 tier-1 programs and plenty of tier-3 ones: the catalog holds a full list, but 40%
+    # of 77 would be 31 tier-1 applications.
+    programs = [tier1(f"tx-elpaso-{n:02}-im") for n in range(7)]
+    programs += [tier3(f"mi-detroit-{n:03}-im") for n in range(100)]
+    plan = plan_file(tmp_path, profile(), programs)
+    im = by_specialty(plan, "Internal Medicine")
+    available = tier_counts(plan, "Internal Medicine")
+    assert im["available"] == available and available[0] == 7
+    assert im["applications"] == 77 and im["shortfall"] == 0
+    assert im["target_spread"] == [40, 20, 40]
+    assert all(sent <= there for sent, there in zip(im["tiers"], available))
+    assert im["tiers"][0] == 7 and sum(im["tiers"]) == 77
+    assert sum(im["spread"]) == 100
+    short = next(r for r in im["reasons"] if r["rule"] == "tiering/tier1-short")
+    assert "Tier 1 holds 7 programs in Internal Medicine, fewer than the 31" in short["says"]
+    assert plan["summary"]["applications"] == 77
+    assert not any(a["rule"] == "tiering/catalog-short-overall"
+                   for a in plan["summary"].get("advice", []))
+
+
+LOW_SCORE_WORDS = ("low score", "below average", "score gap", "score concern",
+                   "lean on tiers 1 and 3")
+
+
+def test_a_245_scorer_gets_no_low_score_advice_in_the_summary(tmp_path):
+    programs = [tier1("tx-elpaso-a-im"), tier3("mi-detroit-a-im")]
+    plan = plan_file(tmp_path, profile(score=245), programs)
+    im = by_specialty(plan, "Internal Medicine")
+    text = (advice(plan) + " " + " ".join(r["says"] for r in im["reasons"])).lower()
+    for words in LOW_SCORE_WORDS:
+        assert words not in text
+    rules = {r["rule"] for r in im["reasons"]} | {a["rule"] for a in plan["summary"]["advice"]}
+    assert "tiering/spread-even" in rules
+    assert not rules & {"tiering/spread-low-scores", "tiering/scores-are-not-everything",
+                        "tiering/volume-internal-medicine-low-scores"}
+    assert im["recommended"] == 60 and im["target_spread"] == [35, 35, 30]
+    # The same applicant with a 221 is told to lean on tiers 1 and 3.
+    low = by_specialty(plan_file(tmp_path, profile(score=221), programs), "Internal Medicine")
+    assert "tiering/spread-low-scores" in {r["rule"] for r in low["reasons"]}
+
+
+def host_parameter(ruleset: str, name: str):
+    return _parameter(ruleset, name).value
+
+
+def host_parameter_source(ruleset: str, name: str) -> str:
+    return _parameter(ruleset, name).source
+
+
+def _parameter(ruleset: str, name: str):
+    host = resplan.load_host(use_env=False)
+    return next(rs for rs in host.rulebook.rulesets if rs.name == ruleset).parameters[name]

@@ -1,34 +1,189 @@
-"""Stage 7: sum the plan up: counts, the recommended number of applications and their spread."""
+"""Stage 7: sum the plan up: counts, and how many applications to send in which tiers.
+
+Summary rules are asked in two ways:
+
+- once per considered specialty: a rule that sets ``applications`` or ``spread`` (the
+  first that fires decides each, rulesets by name and rules in file order), and then a
+  rule that reads a ``specialty.*`` or ``volume.*`` fact. Their messages go to that
+  specialty's :class:`~resplan.plan.SpecialtyVolume`;
+- once for the plan: every other rule. Its message goes to the summary's advice.
+
+A rule's ``applications`` is the size of a full list in the specialty. The plan asks for
+no more than the catalog holds: the specialty's programs that are not skipped. Those
+applications are spread over the tiers as close to the rule's ``spread`` as the programs
+of each tier allow; what a short tier cannot take goes to the other tiers in proportion.
+"""
 
 from __future__ import annotations
 
-from resplan.plan import Summary
+from fractions import Fraction
+from typing import Sequence
+
+import attrs
+import numpy as np
+
+from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
 from resplan.stages.common import cite, evaluate
+from resplan.stages.table import catalog_table
+
+TIERS = (1, 2, 3)
+_PER_SPECIALTY = ("specialty.", "volume.")
 
 
 def run(draft):
     labels = draft.rulebook.labels
     env = draft.env
-    fired, _ = evaluate(draft.rulebook.rules("summary"), env)
-    applications = spread = None
-    for rule in fired:  # rulesets by name, rules in file order: the first one decides
-        if applications is None and "applications" in rule.effect:
-            applications = _whole(rule.effect["applications"](env))
-        if spread is None and "spread" in rule.effect:
-            parts = tuple(_whole(expr(env)) for expr in rule.effect["spread"])
-            spread = None if None in parts else parts
+    rules = draft.rulebook.rules("summary")
+    volume_rules = [r for r in rules if r.effect]
+    specialty_rules = [r for r in rules if not r.effect and _per_specialty(r)]
+    plan_rules = [r for r in rules if not r.effect and not _per_specialty(r)]
+
+    available = _available(draft)
+    worked = []
+    for target in draft.specialties:
+        senv = {**env, **{k: v for k, v in draft.specialty_envs.get(target.name, {}).items()
+                          if k.startswith("specialty.")}}
+        counts = available.get(target.name, (0, 0, 0))
+        senv["specialty.open"] = sum(counts)
+        for tier, count in zip(TIERS, counts):
+            senv[f"specialty.open_tier{tier}"] = count
+        worked.append(_volume(target.name, volume_rules, senv, counts, labels))
+
+    known = [v for v, _ in worked if v.applications is not None]
+    totals = {}
+    if known:
+        totals = {"summary.recommended": sum(v.recommended for v in known),
+                  "summary.applications": sum(v.applications for v in known),
+                  "summary.shortfall": sum(v.shortfall for v in known)}
+    volumes = []
+    for volume, senv in worked:
+        senv.update(totals)
+        fired, _ = evaluate(specialty_rules, senv)
+        volumes.append(attrs.evolve(
+            volume, reasons=volume.reasons + tuple(cite(r, senv, labels) for r in fired)))
+
+    plan_env = {**env, **totals}
+    fired, _ = evaluate(plan_rules, plan_env)
     programs = draft.programs
+    tiers = [sum(v.tiers[i] for v in known) for i in range(3)]
     summary = Summary(
         programs_in_catalog=len(draft.catalog),
         programs_considered=len(programs),
         programs_outside_specialties=len(draft.catalog) - len(programs),
         apply=env["plan.apply"], borderline=env["plan.borderline"], skip=env["plan.skip"],
         tier1=env["plan.tier1"], tier2=env["plan.tier2"], tier3=env["plan.tier3"],
-        to_verify=env["plan.to_verify"], applications=applications, spread=spread,
-        advice=tuple(cite(r, env, labels) for r in fired if r.says is not None),
+        to_verify=env["plan.to_verify"],
+        applications=totals.get("summary.applications"),
+        spread=_percent(tiers),
+        recommended=totals.get("summary.recommended"),
+        shortfall=totals.get("summary.shortfall"),
+        by_specialty=tuple(volumes),
+        advice=tuple(cite(r, plan_env, labels) for r in fired if r.says is not None),
     )
     return draft.evolve(summary=summary)
+
+
+def _per_specialty(rule) -> bool:
+    names = rule.condition.names | (rule.says.names if rule.says else frozenset())
+    return any(name.startswith(_PER_SPECIALTY) for name in names)
+
+
+def _available(draft) -> dict[str, tuple[int, int, int]]:
+    """Per specialty: its programs not skipped in tiers 1, 2 and 3."""
+    programs = draft.programs
+    if not len(programs):
+        return {}
+    tier = np.asarray(programs.tier)
+    if programs.catalog_rows is not None:
+        keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
+        codes, names = keys.specialty[programs.catalog_rows], keys.specialties
+    else:  # decisions built by hand: read each program's specialty
+        names = tuple(sorted({p.specialty for p in programs.programs}))
+        codes = np.array([names.index(p.specialty) for p in programs.programs])
+    counts = np.zeros((len(names), 4), dtype=np.int64)
+    np.add.at(counts, (codes, tier), 1)
+    return {name: tuple(int(n) for n in counts[code, 1:]) for code, name in enumerate(names)}
+
+
+def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels):
+    """The specialty's volume, and ``env`` with the ``volume.*`` facts added."""
+    fired, _ = evaluate(rules, env)
+    recommended = spread = None
+    deciding = []
+    for rule in fired:  # rulesets by name, rules in file order: the first one decides
+        used = False
+        if recommended is None and "applications" in rule.effect:
+            recommended = _whole(rule.effect["applications"](env))
+            used = recommended is not None
+        if spread is None and "spread" in rule.effect:
+            parts = tuple(_whole(expr(env)) for expr in rule.effect["spread"])
+            spread = None if None in parts or sum(parts) <= 0 else parts
+            used = used or spread is not None
+        if used:
+            deciding.append(rule)
+    reasons = tuple(cite(r, env, labels) for r in deciding if r.says is not None)
+    if recommended is None:
+        return SpecialtyVolume(name=name, target_spread=spread, available=available,
+                               reasons=reasons), env
+    recommended = max(recommended, 0)
+    applications = min(recommended, sum(available))
+    # Without a spread, follow the catalog: each tier in proportion to its programs.
+    weights = spread if spread is not None else available
+    tiers = tuple(apportion(applications, weights, available))
+    wanted = tuple(apportion(applications, weights))
+    env = {**env, "volume.recommended": recommended, "volume.applications": applications,
+           "volume.shortfall": recommended - applications,
+           **{f"volume.tier{t}": n for t, n in zip(TIERS, tiers)},
+           **{f"volume.wanted_tier{t}": n for t, n in zip(TIERS, wanted)}}
+    volume = SpecialtyVolume(
+        name=name, recommended=recommended, applications=applications,
+        shortfall=recommended - applications, spread=_percent(tiers), target_spread=spread,
+        tiers=tiers, available=available, reasons=reasons)
+    return volume, env
+
+
+def apportion(total: int, weights: Sequence[int], caps: Sequence[int] | None = None) -> list[int]:
+    """``total`` split into whole parts in proportion to ``weights``, none above its cap.
+
+    A part that would pass its cap gets the cap, and the rest is shared among the others
+    in proportion to their weights (by room left, when their weights are all zero).
+    Rounding gives the extra units to the largest fractions, ties to the earlier part.
+    ``total`` must not exceed the sum of ``caps``.
+    """
+    size = len(weights)
+    caps = list(caps) if caps is not None else [total] * size
+    parts = [0] * size
+    remaining = total
+    free = [i for i in range(size) if caps[i] > 0]
+    while remaining > 0 and free:
+        weight = {i: max(int(weights[i]), 0) for i in free}
+        if not sum(weight.values()):
+            weight = {i: caps[i] - parts[i] for i in free}
+        whole = sum(weight.values())
+        share = {i: Fraction(remaining * weight[i], whole) for i in free}
+        full = [i for i in free if share[i] >= caps[i] - parts[i]]
+        if full:
+            for i in full:
+                remaining -= caps[i] - parts[i]
+                parts[i] = caps[i]
+            free = [i for i in free if i not in full]
+            continue
+        floors = {i: int(share[i]) for i in free}
+        for i in free:
+            parts[i] += floors[i]
+        extra = remaining - sum(floors.values())
+        for i in sorted(free, key=lambda i: (floors[i] - share[i], i))[:extra]:
+            parts[i] += 1
+        remaining = 0
+    return parts
+
+
+def _percent(counts: Sequence[int]) -> tuple[int, int, int] | None:
+    """Whole percentages of ``counts`` that add up to 100; None when there is nothing."""
+    if not sum(counts):
+        return None
+    return tuple(apportion(100, counts))
 
 
 def _whole(value):

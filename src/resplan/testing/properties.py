@@ -27,7 +27,10 @@ The properties:
   verdict, tier and words;
 - unknowns: removing a fact from a program never makes its verdict less severe unless
   that fact is then in the program's ``to_verify``;
-- round trip: a plan written as TOML and read back is equal to itself.
+- round trip: a plan written as TOML and read back is equal to itself;
+- summary fits the catalog: the applications a plan asks for never exceed its programs
+  that are not skipped, in all and per specialty, and no tier is asked for more
+  applications than it has programs.
 """
 
 from __future__ import annotations
@@ -652,6 +655,36 @@ def _check_round_trip(ctx: Context, profile: Profile, catalog: Catalog) -> None:
         raise PropertyViolation("the plan read back is written with different bytes")
 
 
+# ------------------------------------------------------------------ summary fits the catalog
+
+
+def _check_summary_fits(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    plan = ctx.plan(profile, catalog)
+    summary = plan.summary
+    not_skipped = summary.apply + summary.borderline
+    if summary.applications is not None and summary.applications > not_skipped:
+        raise PropertyViolation(f"the summary asks for {summary.applications} applications "
+                                f"but only {not_skipped} programs are not skipped")
+    for volume in summary.by_specialty:
+        open_ = sum(1 for d in plan.programs
+                    if d.specialty == volume.name and d.verdict != "skip")
+        if volume.applications is None:
+            continue
+        if volume.applications > open_:
+            raise PropertyViolation(f"{volume.name}: {volume.applications} applications asked "
+                                    f"for, {open_} programs not skipped")
+        if volume.tiers is None or sum(volume.tiers) != volume.applications:
+            raise PropertyViolation(f"{volume.name}: tiers {volume.tiers} do not add up to "
+                                    f"{volume.applications} applications")
+        if any(sent > there for sent, there in zip(volume.tiers, volume.available)):
+            raise PropertyViolation(f"{volume.name}: tiers {volume.tiers} ask for more than "
+                                    f"the programs there {volume.available}")
+        if volume.applications + volume.shortfall != volume.recommended:
+            raise PropertyViolation(f"{volume.name}: {volume.applications} applications and a "
+                                    f"shortfall of {volume.shortfall} are not the "
+                                    f"{volume.recommended} recommended")
+
+
 # ------------------------------------------------------------------ the list
 
 PROPERTIES: tuple[Property, ...] = (
@@ -680,6 +713,9 @@ PROPERTIES: tuple[Property, ...] = (
              "then in to_verify", _unknowns_strategy, _check_unknowns),
     Property("round-trip", "a plan written and read back is equal", _determinism_strategy,
              _check_round_trip),
+    Property("summary-fits-catalog", "the applications a plan asks for never exceed its "
+             "programs not skipped, per specialty and per tier", _determinism_strategy,
+             _check_summary_fits),
 )
 
 
