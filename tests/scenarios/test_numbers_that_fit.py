@@ -17,6 +17,7 @@ import resplan
 from resplan.cli import main
 
 CYCLE = 2027
+AS_OF = "2026-03-02"  # a date well before ERAS opens for the 2027 Match
 
 BASE_PROFILE = {
     "applicant": {"graduation_year": 2022, "cycle": CYCLE, "visa": "J-1",
@@ -66,7 +67,7 @@ def plan_file(tmp_path, prof: dict, programs: list[dict]) -> dict:
     (tmp_path / "catalog.toml").write_text(tomli_w.dumps({"program": programs}))
     out = tmp_path / "plan.toml"
     code = main(["plan", str(tmp_path / "profile.toml"), "--catalog",
-                 str(tmp_path / "catalog.toml"), "--out", str(out)])
+                 str(tmp_path / "catalog.toml"), "--out", str(out), "--as-of", AS_OF])
     assert code == 0
     text = out.read_text()
     # What the file says is what the library reads back.
