@@ -112,7 +112,9 @@ def test_synth_catalog_same_seed_same_bytes(tmp_path):
 def test_invoke_plan_writes_the_example_plan(tmp_path):
     out = tmp_path / "example.toml"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "invoke", "plan", "--out", str(out)],
+    # A pinned date: the example's Match (2027) is refused once it is over.
+    result = subprocess.run([sys.executable, "-m", "invoke", "plan", "--out", str(out),
+                             "--as-of", "2026-01-15"],
                             cwd=ROOT, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert out.exists()

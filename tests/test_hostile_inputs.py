@@ -180,7 +180,7 @@ def test_an_input_over_the_size_limit_is_refused(tmp_path):
 def test_a_profile_from_standard_input(tmp_path):
     out = tmp_path / "plan.toml"
     result = run("plan", "-", "--catalog", DATA / "catalog-small.toml", "--out", out,
-                 input=PROFILE)
+                 "--as-of", "2026-01-15", input=PROFILE)
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith("# resplan plan")
 

@@ -310,7 +310,7 @@ def test_plan_with_report_writes_both_and_the_report_is_what_report_makes(tmp_pa
 def test_plan_with_a_bad_report_name_writes_nothing(tmp_path):
     result = run("plan", EXAMPLES / "profiles" / "example.toml", "--catalog",
                  EXAMPLES / "catalog" / "border-programs.toml", "--out", tmp_path / "p.toml",
-                 "--report", tmp_path / "p.docx")
+                 "--report", tmp_path / "p.docx", "--as-of", "2026-01-15")
     assert result.returncode == 2 and "p.docx" in result.stderr
     assert list(tmp_path.iterdir()) == []
 

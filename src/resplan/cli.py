@@ -39,9 +39,9 @@ def cmd_plan(args) -> int:
     host = _host(args)
     as_of = as_of_or_today(args.as_of)
     profile = resplan.load_profile(args.profile)
-    check_profile_cycle(profile, as_of, host.rulebook, args.profile)
     catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
+    check_profile_cycle(profile, as_of, host.rulebook, args.profile)
     plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
     if args.report:
         from resplan.report import format_for

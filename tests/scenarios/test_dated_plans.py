@@ -300,3 +300,38 @@ def test_a_batch_plans_every_profile_on_one_date(tmp_path, capsys):
                  str(tmp_path / "cli"), "--jobs", "1", "--as-of", "2026-11-30"]) == 0
     assert (tmp_path / "cli" / "current.toml").read_bytes() == (
         tmp_path / "out" / "current.toml").read_bytes()
+
+
+def test_stale_fields_merge_the_same_by_bits_and_by_name(host):
+    # The stage merges stale fields into to_verify as bits; a field outside the program
+    # table (a plugin's) makes it merge by name instead. Both give the same sets.
+    import numpy as np
+
+    from resplan import pipeline
+    from resplan.facts import profile_facts
+    from resplan.stages import stale
+    from resplan.stages.table import catalog_table
+
+    profile = resplan.load_profile(EXAMPLE)
+    catalog = host.read_catalog(ROOT / "tests" / "data" / "catalog-small.toml")
+    draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
+                           as_of=datetime.date(2026, 1, 15),
+                           env=profile_facts(profile, host.rulebook.city_regions))
+    for name, run in pipeline.STAGES:
+        if name == "stale":
+            break
+        draft = run(draft)
+    by_bits = stale.run(draft)
+    programs = draft.programs
+    table = catalog_table(catalog, host.rulebook.city_regions)
+    bits = np.zeros(len(programs), dtype=np.uint64)
+    dated = table.columns["program.facts_as_of"]
+    old = dated.known[programs.catalog_rows] & (
+        dated.values[programs.catalog_rows] < stale.stale_before(draft))
+    assert old.any() and not old.all()
+    for fact in stale.decision_facts(host.rulebook):
+        known = table.columns[fact].known[programs.catalog_rows] & old
+        bits[known] |= np.uint64(1 << table.bit[fact])
+    by_name = stale._merge_by_name(draft, programs, bits, table)
+    assert [p.to_verify for p in by_bits.programs] == [p.to_verify for p in by_name.programs]
+    assert by_bits.env["plan.stale"] == by_name.env["plan.stale"] > 0

@@ -27,13 +27,23 @@ NOT_LISTING_FACTS = frozenset({
 })
 
 
+_DECISION_FACTS: dict[int, tuple] = {}  # id(rulebook) -> (rulebook, facts): a batch asks often
+
+
 def decision_facts(rulebook) -> tuple[str, ...]:
     """The program facts a screening or tier rule reads, less those no season changes."""
+    cached = _DECISION_FACTS.get(id(rulebook))
+    if cached is not None and cached[0] is rulebook:
+        return cached[1]
+    if len(_DECISION_FACTS) > 8:
+        _DECISION_FACTS.clear()
     names = set()
     for stage in ("screen", "tier"):
         for rule in rulebook.rules(stage):
             names.update(n for n in rule.condition.names if n.startswith("program."))
-    return tuple(sorted(names - NOT_LISTING_FACTS))
+    facts = tuple(sorted(names - NOT_LISTING_FACTS))
+    _DECISION_FACTS[id(rulebook)] = (rulebook, facts)
+    return facts
 
 
 def stale_before(draft) -> int:
@@ -52,10 +62,33 @@ def run(draft):
     if not stale.any():
         return draft.evolve(env={**draft.env, "plan.stale": 0})
     bits = np.zeros(len(rows), dtype=np.uint64)
+    zero = np.uint64(0)
     for name in decision_facts(draft.rulebook):
         if name in table.bit:
-            stated = table.columns[name].known[rows] & stale
-            bits[stated] |= np.uint64(1 << table.bit[name])
+            bits |= np.where(table.columns[name].known[rows], np.uint64(1 << table.bit[name]), zero)
+    bits[~stale] = zero
+    # The fields already to verify, as the same bits, so that one OR and one np.unique
+    # give each program's new set; fields_of is cached by bits.
+    old_bits = [_bits_of(fields, table.bit) for fields in programs.verify_sets]
+    if None in old_bits:  # a field outside the table (a plugin's): merge the sets by name
+        return _merge_by_name(draft, programs, bits, table)
+    merged = np.asarray(old_bits, dtype=np.uint64)[programs.to_verify] | bits
+    distinct, verify_of = np.unique(merged, return_inverse=True)
+    verify_sets = [fields_of(int(b), table) for b in distinct.tolist()]
+    return _with_sets(draft, programs, verify_of.reshape(-1), verify_sets, bits)
+
+
+def _bits_of(fields, bit: dict) -> int | None:
+    out = 0
+    for field in fields:
+        number = bit.get(f"program.{field}")
+        if number is None:
+            return None
+        out |= 1 << number
+    return out
+
+
+def _merge_by_name(draft, programs, bits, table):
     stale_bits, stale_of = np.unique(bits, return_inverse=True)
     width = len(stale_bits)
     pairs, pair_of = np.unique(programs.to_verify.astype(np.int64) * width + stale_of.reshape(-1),
@@ -65,9 +98,13 @@ def run(draft):
         old = programs.verify_sets[pair // width]
         new = fields_of(int(stale_bits[pair % width]), table)
         verify_sets.append(tuple(sorted(set(old).union(new))))
+    return _with_sets(draft, programs, pair_of.reshape(-1), verify_sets, bits)
+
+
+def _with_sets(draft, programs, verify_of, verify_sets, bits):
     decisions = ProgramDecisions(
         programs.programs, programs.verdict, programs.tier, programs.region, programs.regions,
-        programs.reasons, programs.reason_sets, pair_of.reshape(-1), verify_sets,
+        programs.reasons, programs.reason_sets, verify_of, verify_sets,
         catalog_rows=programs.catalog_rows, memo=programs.memo)
     counted = int(np.count_nonzero((bits != 0) & (programs.verdict != SKIP)))
     return draft.evolve(programs=decisions, env={**draft.env, "plan.stale": counted})
