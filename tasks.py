@@ -49,6 +49,29 @@ def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", rep
     _resplan(*argv)
 
 
+# The README's screenshot: the example plan on a fixed date, so that it only changes when
+# the report or the plan does.
+SCREENSHOT_AS_OF = "2026-04-20"
+
+
+@task(help={"out": "the PNG to write", "as_of": "the plan's date, YYYY-MM-DD"})
+def screenshot(c, out="docs/report-first-screen.png", as_of=SCREENSHOT_AS_OF):
+    """Write the example plan's HTML report and a PNG of its first screen (headless chromium)."""
+    import shutil
+    import tempfile
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise Exit("no chromium: apt-get install chromium", code=2)
+    with tempfile.TemporaryDirectory() as folder:
+        html = Path(folder) / "example.html"
+        plan(c, out=str(Path(folder) / "example.toml"), report=str(html), as_of=as_of)
+        c.run(f"{chromium} --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
+              f"--force-device-scale-factor=1 --window-size=1280,900 "
+              f"--screenshot={Path(out).resolve()} {html.as_uri()}", hide=True)
+    print(f"wrote {out}")
+
+
 @task
 def plugins(c):
     """List the installed plugins and their rulesets."""

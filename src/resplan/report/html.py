@@ -28,6 +28,9 @@ CHART_WIDTH = 640
 BAR_AREA = 560  # room for the total after the longest bar
 ROW_HEIGHT = 46
 VERDICT_RANK = {"apply": 0, "borderline": 10, "skip": 20}
+# Where the cycle stands on the plan's date (the plan's summary.cycle_stage).
+CYCLE_STAGES = {"ahead": "ERAS has not opened yet for this cycle.",
+                "under way": "This application cycle is under way: applications are out."}
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,7 +65,7 @@ def render(report: Report) -> str:
         css=Markup(css), js=Markup(js), style_hash=_csp_hash(css), script_hash=_csp_hash(js),
         count=count, state_name=state_name, figure_value=figure_value, fits=FITS,
         priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
-        verdict_rank=_verdict_rank)
+        verdict_rank=_verdict_rank, stages=CYCLE_STAGES)
 
 
 def _drawn_rows(chart: Chart) -> list[ChartRow]:

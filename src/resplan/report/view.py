@@ -246,7 +246,7 @@ def build(plan, labels: Labels) -> Report:
         match_day=nice_date(getattr(s, "match_day", None)),
         cycle_stage=getattr(s, "cycle_stage", None),
         next_steps=[st for st in steps if st.category != "between-cycle"][:NEXT_ACTIONS],
-        steps=steps, rows=rows, headline=_headline(s), groups=[g for g in groups if g.rows],
+        steps=steps, rows=rows, headline=_headline(s, rows), groups=[g for g in groups if g.rows],
         synthetic=[g for g in synthetic if g.rows], real_count=len(real),
         synthetic_count=len(rows) - len(real), charts=_charts(rows, plan, region_names),
         verify=[r for r in verify if not r.synthetic and r.verdict != "skip"]
@@ -269,8 +269,11 @@ def _for_whom(plan) -> str:
     return f"This plan is for an applicant to {words_list(names)}."
 
 
-def _headline(s) -> list[tuple[str, str, str]]:
-    return [(f"{s.apply:,}", "Programs to apply to", ""),
+def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
+    real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
+    sample = "" if real == s.apply else (
+        f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
+    return [(f"{s.apply:,}", "Programs to apply to", sample),
             (f"{s.tier1:,}", "Tier 1 programs", "your best fit"),
             (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
             (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
