@@ -7,8 +7,11 @@ exit status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from resplan.errors import InputError, PluginError, ResplanError
 
 EXIT_BAD_INPUT = 2
 EXIT_PLUGIN = 3  # a plugin failed: not the user's input
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM, as shells report a SIGINT
 DEBUG_ENV = "RESPLAN_DEBUG"  # =1: show the traceback behind an error (for plugin authors)
 
 
@@ -36,6 +40,9 @@ def _as_of(text: str):
 def cmd_plan(args) -> int:
     from resplan.dates import as_of_or_today, check_profile_cycle
 
+    from resplan.writer import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog])
     host = _host(args)
     as_of = as_of_or_today(args.as_of)
     profile = resplan.load_profile(args.profile)
@@ -48,9 +55,11 @@ def cmd_plan(args) -> int:
         report_format = format_for(args.report)  # a bad name fails before anything is written
     resplan.write_plan(plan, args.out)
     s = plan.summary
+    # With --out - the plan is on stdout: the note goes to stderr.
     print(f"wrote {args.out}: {s.programs_considered} programs considered "
           f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
-          f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions")
+          f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions",
+          file=sys.stderr if args.out == "-" else sys.stdout)
     if args.report:
         # The same bytes as `resplan report` makes from the written plan (tested).
         from resplan.report import write_report
@@ -64,6 +73,9 @@ def cmd_plan(args) -> int:
 def cmd_report(args) -> int:
     from resplan.report import format_for, write_report
 
+    from resplan.writer import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([args.out], [args.plan])
     report_format = format_for(args.out, args.format)
     try:
         plan = resplan.read_plan(args.plan)
@@ -266,7 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with _terminate_as_interrupt():
+            return args.run(args)
+    except KeyboardInterrupt:
+        # Whatever was being written has been cleaned up on the way out.
+        print("resplan: interrupted; nothing more was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except InputError as exc:
         for problem in exc.problems:
             print(f"resplan: error: {problem}", file=sys.stderr)
@@ -280,6 +297,25 @@ def main(argv: list[str] | None = None) -> int:
         _traceback(args, exc)
         print(f"resplan: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM ends the run the way Ctrl-C does: through the code that removes temporary
+    files, rather than at once. Only in the main thread, where handlers can be set."""
+    if threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _traceback(args, exc: BaseException) -> None:

@@ -9,6 +9,8 @@ plan, and an existing plan stays untouched.
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import attrs
 from resplan import tomlout
 from resplan.convert import structure, unstructure
 from resplan.sources import parse_toml, read_text
-from resplan.errors import InputError, ResplanError
+from resplan.errors import InputError, Problem, ResplanError
 from resplan.plan import SCHEMA, Plan, ProgramDecisions
 
 # Top-level order of a plan file: what a person reads first comes first.
@@ -104,23 +106,77 @@ def read_plan(path) -> Plan:
 
 
 def write_text_atomic(path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    """Write ``text`` to ``path`` through a temporary file and a rename; ``-`` is stdout.
+
+    A new file gets the permissions the user's umask gives; a file written over keeps
+    its mode. The temporary file is removed on any failure, an interrupt included.
+    """
+    if str(path) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError.one(path, f"cannot write: folder {str(directory)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            # mkstemp makes the file private (0600); a plan is not a secret.
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), _mode_for(path))
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ResplanError(f"{path}: cannot write: {exc.strerror}") from None
+            raise ResplanError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+STDOUT = "-"  # as an output path: write to standard output
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file at ``path``, or the mode a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        pass
+    umask = os.umask(0o022)  # the only way to read it is to set it; put it right back
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def refuse_overwriting_inputs(outputs, inputs) -> None:
+    """An InputError for every output path that is one of the input files.
+
+    Checked before anything is planned, so that ``--out`` naming the profile or a
+    catalog stops the run instead of replacing the file with a plan.
+    """
+    problems = []
+    for out in outputs:
+        if out is None or str(out) == STDOUT:
+            continue
+        for given in inputs:
+            if str(given) != STDOUT and _same_file(Path(out), Path(given)):
+                problems.append(Problem(str(out), f"is an input of this run ({given}); writing "
+                                                  "the output there would replace it: choose "
+                                                  "another path"))
+                break
+    if problems:
+        raise InputError(problems)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return a.resolve() == b.resolve()
 
 
 def write_plan(plan: Plan, path) -> None:

@@ -1,0 +1,152 @@
+"""Outputs are safe: never an input, the umask's permissions, no temporary file left behind."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resplan.cli import main
+from resplan.writer import write_text_atomic
+from tests.conftest import DATA, ROOT
+
+PROFILE_TEXT = (DATA / "profile-minimal.toml").read_text()
+CATALOG_TEXT = (DATA / "catalog-small.toml").read_text()
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE_TEXT)
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(CATALOG_TEXT)
+    return profile, catalog
+
+
+def left_over_temporaries(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+# (id, how --out names an input, given the profile and catalog paths)
+SAME_FILE = [
+    ("profile", lambda p, c: p),
+    ("catalog", lambda p, c: c),
+    ("profile-by-another-path", lambda p, c: p.parent / "." / ".." / p.parent.name / p.name),
+    ("profile-through-a-symlink", lambda p, c: _link(p, "link.toml", os.symlink)),
+    ("profile-through-a-hard-link", lambda p, c: _link(p, "hard.toml", os.link)),
+]
+
+
+def _link(target: Path, name: str, make) -> Path:
+    link = target.parent / name
+    make(target, link)
+    return link
+
+
+@pytest.mark.parametrize("name, out_of", SAME_FILE, ids=[c[0] for c in SAME_FILE])
+def test_out_naming_an_input_is_refused(inputs, capsys, name, out_of):
+    profile, catalog = inputs
+    out = out_of(profile, catalog)
+    code = main(["plan", str(profile), "--catalog", str(catalog), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(out) in err and "is an input of this run" in err
+    assert profile.read_text() == PROFILE_TEXT and catalog.read_text() == CATALOG_TEXT
+    assert left_over_temporaries(profile.parent) == []
+
+
+def test_report_over_its_plan_is_refused(inputs, capsys, tmp_path):
+    profile, catalog = inputs
+    plan = tmp_path / "plan.toml"
+    assert main(["plan", str(profile), "--catalog", str(catalog), "--out", str(plan)]) == 0
+    before = plan.read_bytes()
+    capsys.readouterr()
+    assert main(["report", str(plan), "--out", str(plan)]) == 2
+    assert "is an input of this run" in capsys.readouterr().err
+    assert plan.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="no POSIX modes here")
+@pytest.mark.parametrize("umask, existing, expected", [
+    (0o022, None, 0o644),
+    (0o077, None, 0o600),
+    (0o002, None, 0o664),
+    (0o022, 0o640, 0o640),  # an existing file keeps its mode
+    (0o077, 0o644, 0o644),
+])
+def test_outputs_get_the_umask_or_keep_their_mode(tmp_path, umask, existing, expected):
+    path = tmp_path / "plan.toml"
+    if existing is not None:
+        path.write_text("old\n")
+        path.chmod(existing)
+    previous = os.umask(umask)
+    try:
+        write_text_atomic(path, "new\n")
+    finally:
+        os.umask(previous)
+    assert path.read_text() == "new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("failure", [Boom, KeyboardInterrupt, OSError])
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch, failure):
+    path = tmp_path / "plan.toml"
+    path.write_text("previous plan\n")
+
+    def fail(*_args):
+        raise failure(28, "No space left on device") if failure is OSError else failure()
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(BaseException):
+        write_text_atomic(path, "x" * 100_000)
+    assert left_over_temporaries(tmp_path) == []
+    assert path.read_text() == "previous plan\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_while_writing_leaves_no_temporary_file(inputs, tmp_path, signal_name):
+    profile, catalog = inputs
+    out = tmp_path / "plan.toml"
+    out.write_text("previous plan\n")
+    # The signal arrives while the plan is being written (just before it is flushed to
+    # disk), the moment a killed run used to leave a hidden temporary file behind.
+    script = (
+        "import os, signal, sys\n"
+        "import resplan.writer as writer\n"
+        "real = os.fsync\n"
+        f"def fsync(fd):\n    os.kill(os.getpid(), signal.{signal_name}); real(fd)\n"
+        "writer.os.fsync = fsync\n"
+        "from resplan.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    result = subprocess.run([sys.executable, "-c", script, "plan", str(profile), "--catalog",
+                             str(catalog), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == "resplan: interrupted; nothing more was written"
+    assert out.read_text() == "previous plan\n"
+    assert left_over_temporaries(tmp_path) == []
+
+
+def test_dash_writes_the_plan_to_standard_output(inputs, tmp_path):
+    profile, catalog = inputs
+    result = subprocess.run([sys.executable, "-m", "resplan", "plan", str(profile),
+                             "--catalog", str(catalog), "--as-of", "2026-06-01", "--out", "-"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# resplan plan") and "[summary]" in result.stdout
+    assert "wrote -" in result.stderr
+    assert not (tmp_path / "-").exists()
+    written = tmp_path / "plan.toml"
+    assert main(["plan", str(profile), "--catalog", str(catalog), "--as-of", "2026-06-01",
+                 "--out", str(written)]) == 0
+    assert written.read_text() == result.stdout
