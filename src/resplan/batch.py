@@ -18,22 +18,26 @@ the plans it makes and sends back only a summary row.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import os
+import signal
+import sys
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import resplan
 from resplan.dates import as_of_or_today, check_profile_cycle
-from resplan.errors import InputError, Problem, ResplanError
-from resplan.writer import write_text_atomic
+from resplan.errors import InputError, PluginError, Problem, ResplanError, describe_exception
+from resplan.writer import refuse_overwriting_inputs, write_text_atomic
 
-__all__ = ["PlanRow", "BatchResult", "run_batch", "progress_bar", "summary_csv",
-           "SUMMARY_FILE", "SUMMARY_COLUMNS"]
+__all__ = ["PlanRow", "BatchResult", "BatchInterrupted", "run_batch", "progress_bar",
+           "summary_csv", "SUMMARY_FILE", "SUMMARY_COLUMNS"]
 
 SUMMARY_FILE = "summary.csv"
 SUMMARY_COLUMNS = ("profile", "plan", "considered", "apply", "borderline", "skip",
@@ -58,6 +62,9 @@ class PlanRow:
     to_verify: int | None = None
     applications: int | None = None  # recommended number of applications
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    # Why there is no plan: "input" (a bad profile), "plugin" (a plugin failed on it) or
+    # "error" (anything else); "" when it was planned.
+    failure: str = field(default="", compare=False)
 
     @property
     def ok(self) -> bool:
@@ -89,6 +96,20 @@ class BatchResult:
         """Every problem of every bad profile, in profile order (for one line each)."""
         return tuple(p for r in self.rows for p in r.problems)
 
+    @property
+    def failures(self) -> frozenset[str]:
+        """The kinds of failure among the rows ("input", "plugin", "error")."""
+        return frozenset(r.failure for r in self.rows if r.failure)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped the batch; ``result`` holds the profiles done before it,
+    and its ``summary.csv`` was written for them."""
+
+    def __init__(self, result: BatchResult, total: int):
+        super().__init__(f"interrupted after {len(result.rows)} of {total} profiles")
+        self.result, self.total = result, total
+
 
 # ------------------------------------------------------------------ one profile
 
@@ -100,15 +121,24 @@ def _plan_one(host, catalog, profile_path: str, out_path: Path, as_of: dt.date,
     try:
         profile = resplan.load_profile(profile_path)
         check_profile_cycle(profile, as_of, host.rulebook, profile_path)
+        plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
+        resplan.write_plan(plan, out_path)
+        if report:
+            from resplan.report import write_report
+            from resplan.report.labels import installed_ruleset_texts, load_labels
+            write_report(plan, out_path.with_suffix(f".{report}"), report,
+                         labels=load_labels(plan, installed_ruleset_texts(host.pm)))
     except InputError as exc:
-        return PlanRow(profile=profile_path, problems=tuple(exc.problems))
-    plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
-    resplan.write_plan(plan, out_path)
-    if report:
-        from resplan.report import write_report
-        from resplan.report.labels import installed_ruleset_texts, load_labels
-        write_report(plan, out_path.with_suffix(f".{report}"), report,
-                     labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+        return PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input")
+    except PluginError as exc:
+        return PlanRow(profile=profile_path, problems=(Problem(profile_path, str(exc)),),
+                       failure="plugin")
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - one profile must not end the batch
+        # ResplanError (a plan that cannot be written) or a bug: this profile's row says so.
+        message = str(exc) if isinstance(exc, ResplanError) else \
+            f"planning failed: {describe_exception(exc)}"
+        return PlanRow(profile=profile_path, problems=(Problem(profile_path, message),),
+                       failure="error")
     s = plan.summary
     return PlanRow(profile=profile_path, plan=out_path.name, considered=s.programs_considered,
                    apply=s.apply, borderline=s.borderline, skip=s.skip, tier1=s.tier1,
@@ -130,9 +160,12 @@ _WORKER: dict = {}
 
 
 def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
-                 report: str | None = None) -> None:
+                 report: str | None = None, parent: int | None = None) -> None:
     _WORKER.clear()
     _WORKER["report"] = report
+    _WORKER["parent"] = parent
+    _WORKER["busy"] = False
+    _end_with_parent()
     try:
         _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable)
     except InputError as exc:
@@ -142,6 +175,34 @@ def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
     except ResplanError as exc:  # e.g. PluginError: two plugins supplying one ruleset
         # Raised from the initializer it would only break the pool; raise it from the tasks.
         _WORKER["error"] = exc
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the same, for anything else
+        _WORKER["error"] = ResplanError(f"loading the catalog failed: {describe_exception(exc)}")
+
+
+def _end_with_parent() -> None:
+    """Signals in a worker: Ctrl-C is the parent's to handle (it stops the workers), and
+    SIGTERM ends the worker, through the code that removes a half-written plan's
+    temporary file when it is planning. On Linux the kernel sends SIGTERM when the
+    parent dies, so that workers never outlive the batch."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def terminate(_signum, _frame):
+        if _WORKER.get("busy"):
+            raise KeyboardInterrupt
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass  # the parent-pid test in each task still ends an orphan
+    parent = _WORKER.get("parent")
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # the parent died before the kernel was asked to tell us
 
 
 class _SetupFailed(Exception):
@@ -157,21 +218,33 @@ def _problem_data(p: Problem) -> tuple:
 
 
 def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
+    parent = _WORKER.get("parent")
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # orphaned: nobody is waiting for this plan
     if "problems" in _WORKER:
         raise _SetupFailed(tuple(map(_problem_data, _WORKER["problems"])))
     if "error" in _WORKER:
         raise _WORKER["error"]
-    row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path), as_of,
-                    _WORKER["report"])
+    _WORKER["busy"] = True
+    try:
+        row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path),
+                        as_of, _WORKER["report"])
+    except KeyboardInterrupt:
+        # SIGTERM from the parent (or, on Linux, the parent's death) while planning.
+        if parent is not None and os.getppid() != parent:
+            os._exit(0)
+        raise
+    finally:
+        _WORKER["busy"] = False
     # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
     return (row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
             row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
-            tuple(map(_problem_data, row.problems)))
+            tuple(map(_problem_data, row.problems)), row.failure)
 
 
 def _row_from_data(data: tuple) -> PlanRow:
-    *values, problems = data
-    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems))
+    *values, problems, failure = data
+    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems), failure=failure)
 
 
 # ------------------------------------------------------------------ the batch
@@ -226,34 +299,59 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     if report is not None and report not in ("html", "md", "csv"):
         raise ValueError(f"report must be html, md or csv, not {report!r}")
     _check_stems(paths, out_dir)
+    targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
+    summary = out_dir / SUMMARY_FILE
+    outputs = [*targets.values(), summary]
+    if report:
+        outputs += [t.with_suffix(f".{report}") for t in targets.values()]
+    refuse_overwriting_inputs(outputs, [*paths, *catalogs])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError.one(out_dir, "is a file, not a folder: --out-dir names the folder the "
+                                      "plans are written to")
     total = len(paths)
     if progress:
         progress(0, total)
-    targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
     workers = min(jobs, total)
 
     rows: dict[str, PlanRow] = {}
-    if workers <= 1:
-        host, catalog = _load(catalogs, disable)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for path in paths:
-            rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report)
-            if progress:
-                progress(len(rows), total)
-    else:
-        created = not out_dir.exists()
-        out_dir.mkdir(parents=True, exist_ok=True)  # the workers write into it
-        try:
-            _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of, report)
-        except _SetupFailed as exc:
-            # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises for it.
-            if created and not any(out_dir.iterdir()):
-                out_dir.rmdir()
-            raise InputError([Problem(*p) for p in exc.problems]) from None
+    try:
+        if workers <= 1:
+            host, catalog = _load(catalogs, disable)
+            _make_folder(out_dir)
+            for path in paths:
+                rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report)
+                if progress:
+                    progress(len(rows), total)
+        else:
+            created = not out_dir.exists()
+            _make_folder(out_dir)  # the workers write into it
+            try:
+                _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
+                          report)
+            except _SetupFailed as exc:
+                # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
+                if created and not any(out_dir.iterdir()):
+                    out_dir.rmdir()
+                raise InputError([Problem(*p) for p in exc.problems]) from None
+    except KeyboardInterrupt:
+        # Stop cleanly: a summary of the profiles done so far, then tell the caller.
+        done = tuple(rows[path] for path in paths if path in rows)
+        if out_dir.is_dir():
+            write_text_atomic(summary, summary_csv(done))
+        raise BatchInterrupted(BatchResult(rows=done, out_dir=out_dir, summary=summary),
+                               total) from None
     ordered = tuple(rows[path] for path in paths)
-    summary = out_dir / SUMMARY_FILE
     write_text_atomic(summary, summary_csv(ordered))
     return BatchResult(rows=ordered, out_dir=out_dir, summary=summary)
+
+
+def _make_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the folder (or one above it) should be
+        raise InputError.one(out_dir, "cannot be made: a file is in the way") from None
+    except OSError as exc:
+        raise InputError.one(out_dir, f"cannot be made: {exc.strerror or exc}") from None
 
 
 def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
@@ -261,7 +359,7 @@ def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
     """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
     total = len(paths)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(catalogs, disable, report)) as pool:
+                             initargs=(catalogs, disable, report, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, path, str(targets[path]), as_of): path
                    for path in paths}
         pending = set(futures)
@@ -269,9 +367,31 @@ def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
             while pending:
                 done, pending = wait(pending, return_when=FIRST_EXCEPTION)
                 for future in sorted(done, key=futures.__getitem__):
-                    rows[futures[future]] = _row_from_data(future.result())
+                    path = futures[future]
+                    try:
+                        rows[path] = _row_from_data(future.result())
+                    except BrokenProcessPool:
+                        # A worker died (killed, out of memory, a plugin calling os._exit):
+                        # the profiles it had are rows with that message.
+                        rows[path] = PlanRow(profile=path, failure="error", problems=(Problem(
+                            path, "the worker process planning it stopped unexpectedly"),))
                     if progress:
                         progress(len(rows), total)
+        except KeyboardInterrupt:
+            # Stop the workers where they are: SIGTERM makes a planning worker drop its
+            # plan (and its temporary file) and an idle one exit. Plans already written
+            # stay, and keep their rows.
+            for future in pending:
+                future.cancel()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, AttributeError):
+                    process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future, path in futures.items():
+                if path not in rows and future.done() and not future.cancelled() \
+                        and future.exception() is None:
+                    rows[path] = _row_from_data(future.result())
+            raise
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

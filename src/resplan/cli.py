@@ -167,16 +167,26 @@ def _jobs(text: str) -> int:
 
 
 def cmd_batch(args) -> int:
-    from resplan.batch import progress_bar, run_batch
+    from resplan.batch import BatchInterrupted, progress_bar, run_batch
 
-    result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
-                       disable=args.disable, progress=progress_bar(sys.stderr),
-                       report=args.report, as_of=args.as_of)
+    try:
+        result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
+                           disable=args.disable, progress=progress_bar(sys.stderr),
+                           report=args.report, as_of=args.as_of)
+    except BatchInterrupted as stop:
+        planned = len(stop.result.planned)
+        print(f"\nresplan: interrupted: wrote {planned} plan{'s' if planned != 1 else ''} of "
+              f"{stop.total} and {stop.result.summary} for them", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)
     print(f"wrote {planned} plan{'s' if planned != 1 else ''} and {result.summary}"
-          + (f"; {bad} bad profile{'s' if bad != 1 else ''} skipped" if bad else ""))
+          + (f"; {bad} profile{'s' if bad != 1 else ''} not planned" if bad else ""))
+    if "plugin" in result.failures:
+        return EXIT_PLUGIN
+    if "error" in result.failures:
+        return 1  # neither the input nor a plugin: a fault in resplan, the row says what
     return EXIT_BAD_INPUT if bad else 0
 
 
