@@ -54,6 +54,10 @@ RULES: tuple[tuple[str, str, str], ...] = (
      "profile_needs_visa and program_visas.length > 0 and not (profile_visa in program_visas)"),
     ("visa-none-sponsored", "skip",
      "profile_needs_visa and program_visas.length == 0"),
+    ("no-img-residents", "skip",
+     "program_img_share == 0"),
+    ("few-img-residents", "skip",
+     "program_img_share > 0 and program_img_share <= {img_share_few_max}"),
     ("unlikely-specialty", "borderline",
      "specialty_fit == 'unlikely'"),
 )

@@ -23,7 +23,7 @@ programs = st.fixed_dictionaries({
     "img_share": st.floats(0, 1), "visas": st.lists(st.sampled_from(["J-1", "H-1B"]), unique=True),
     "min_step2ck": st.integers(195, 250), "max_years_since_graduation": st.integers(0, 10),
     "max_attempts": st.integers(1, 3), "spanish_preferred": st.booleans(),
-    "underserved_focus": st.booleans(),
+    "underserved_focus": st.booleans(), "rural": st.booleans(),
 })
 
 profiles = st.fixed_dictionaries({

@@ -131,8 +131,8 @@ def test_distinct_rows_match_a_plain_python_grouping(case):
     assert len({tuple(d) for d in distinct}) == len(distinct)
 
 
-def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, border_catalog):
-    before = resplan.plan(example_profile, border_catalog, host=host)
+def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, national_sample):
+    before = resplan.plan(example_profile, national_sample, host=host)
     assert any(p.tier == 2 for p in before.programs)
 
     class MoveUp:
@@ -144,7 +144,7 @@ def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, borde
             return attrs.evolve(plan, programs=changed)
 
     moved = resplan.load_host(plugins=[MoveUp()], use_env=False)
-    plan = resplan.plan(example_profile, border_catalog, host=moved)
+    plan = resplan.plan(example_profile, national_sample, host=moved)
     assert isinstance(plan.programs, tuple)
     assert not any(p.tier == 2 for p in plan.programs)
     text = dumps_plan(plan)

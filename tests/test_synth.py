@@ -107,7 +107,7 @@ def check_program(p: dict, seed: int) -> None:
         assert type(p["max_years_since_graduation"]) is int and p["max_years_since_graduation"] >= 1
     if "max_attempts" in p:
         assert type(p["max_attempts"]) is int and p["max_attempts"] >= 1
-    for key in ("spanish_preferred", "underserved_focus"):
+    for key in ("spanish_preferred", "underserved_focus", "rural"):
         if key in p:
             assert type(p[key]) is bool
 
@@ -187,7 +187,7 @@ def test_any_small_catalog_is_well_formed_and_reproducible(programs, seed):
 
 def test_unknown_facts_are_omitted_not_defaulted(big):
     for key in ("img_share", "visas", "positions", "min_step2ck", "max_years_since_graduation",
-                "max_attempts", "spanish_preferred", "underserved_focus"):
+                "max_attempts", "spanish_preferred", "underserved_focus", "rural"):
         assert any(key not in p for p in big), key
         assert any(key in p for p in big), key
     # A known empty visa list exists and is distinct from an unknown one.
@@ -273,6 +273,18 @@ def test_every_state_and_every_border_city_is_represented(big):
     assert spanish(border) > spanish(rest)
 
 
+def test_rural_follows_the_assumed_shares(big):
+    rural = load_national()["rural"]
+    assert share(big, lambda p: "rural" not in p) == pytest.approx(rural["unknown_share"], abs=0.02)
+    known = [p for p in big if "rural" in p]
+    by_setting = {s: share([p for p in known if p["setting"] == s
+                            and p["city"] not in BORDER_CITIES.get(p["state"], ())],
+                           lambda p: p["rural"]) for s in SETTINGS}
+    for setting, expected in rural["true_share_by_setting"].items():
+        assert by_setting[setting] == pytest.approx(expected, abs=0.03), setting
+    assert by_setting["community"] > by_setting["university"]
+
+
 # ---------------------------------------------------------------- writers
 
 
@@ -313,7 +325,7 @@ def read_csv(text: str) -> list[dict]:
                 program[key] = float(cell)
             elif key == "visas":
                 program[key] = [] if cell == "none" else cell.split(";")
-            elif key in ("spanish_preferred", "underserved_focus"):
+            elif key in ("spanish_preferred", "underserved_focus", "rural"):
                 assert cell in ("true", "false")
                 program[key] = cell == "true"
             else:
@@ -326,7 +338,7 @@ def test_csv_header_cells_and_round_trip(big):
     text = dumps_catalog_csv(big)
     assert text.split("\n", 1)[0] == (
         "id,name,specialty,track,city,state,setting,img_share,visas,positions,min_step2ck,"
-        "max_years_since_graduation,max_attempts,spanish_preferred,underserved_focus,"
+        "max_years_since_graduation,max_attempts,spanish_preferred,underserved_focus,rural,"
         "facts_as_of,source")
     assert "\r" not in text and text.endswith("\n")
     assert read_csv(text) == big
@@ -355,7 +367,8 @@ def test_every_figure_has_a_source_or_is_marked_an_assumption():
     for path in (("specialty_mix", "nrmp_four_share"), ("settings",), ("geography",),
                  ("other_specialties",), ("img_share", "spread"), ("visas", "h1b_given_j1"),
                  ("min_step2ck", "distribution"), ("max_years_since_graduation", "unknown_share"),
-                 ("max_attempts", "unknown_share"), ("spanish_preferred",), ("underserved_focus",)):
+                 ("max_attempts", "unknown_share"), ("spanish_preferred",), ("underserved_focus",),
+                 ("rural",)):
         node = data
         for key in path:
             node = node[key]

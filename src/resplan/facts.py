@@ -95,6 +95,7 @@ PROGRAM_FACTS: dict[str, Fact] = {
     "program.max_attempts": Fact(NUMBER, "most attempts allowed on a Step exam"),
     "program.spanish_preferred": Fact(BOOL, "preference for Spanish speakers"),
     "program.underserved_focus": Fact(BOOL, "focus on underserved patients"),
+    "program.rural": Fact(BOOL, "whether it is in a rural place"),
     "program.facts_as_of": Fact(NUMBER, "year the listing's facts date from"),
     "program.border": Fact(BOOL, "whether it is in a border sub-region"),
     "program.region": Fact(TEXT, "border sub-region id ('none' outside them)"),

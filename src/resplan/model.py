@@ -315,6 +315,8 @@ class Program:
     max_attempts: int | None = field(default=None, validator=_in_range(1, 10, "a number of attempts"))
     spanish_preferred: bool | None = None
     underserved_focus: bool | None = None
+    # In a rural place (the guide's broader net looks there); unknown when not stated.
+    rural: bool | None = None
     facts_as_of: int | None = field(default=None, validator=_in_range(1950, 2100, "a year"))
     source: str | None = None
 

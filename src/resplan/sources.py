@@ -348,7 +348,8 @@ def _visas(cell: str):
 CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
     "img_share": _float, "positions": _int, "min_step2ck": _int, "mean_step2ck": _int,
     "max_years_since_graduation": _int, "max_attempts": _int, "facts_as_of": _int,
-    "spanish_preferred": _bool, "underserved_focus": _bool, "visas": _visas,
+    "spanish_preferred": _bool, "underserved_focus": _bool, "rural": _bool,
+    "visas": _visas,
 }
 
 

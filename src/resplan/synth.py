@@ -43,7 +43,7 @@ __all__ = [
 PROGRAM_KEYS: tuple[str, ...] = (
     "id", "name", "specialty", "track", "city", "state", "setting", "img_share", "visas",
     "positions", "min_step2ck", "max_years_since_graduation", "max_attempts",
-    "spanish_preferred", "underserved_focus", "source",
+    "spanish_preferred", "underserved_focus", "rural", "source",
 )
 # The CSV columns; ``facts_as_of`` is never set on synthetic programs (they are not facts)
 # but real programs written through the same function may carry it.
@@ -187,6 +187,9 @@ class _Model:
     underserved_unknown: float
     underserved_by_setting: dict[str, float]
     underserved_border: float
+    rural_unknown: float
+    rural_by_setting: dict[str, float]
+    rural_border: float
 
 
 def _share(value: Any, what: str) -> float:
@@ -271,6 +274,7 @@ def _model() -> _Model:
     attempts_values = tuple(int(k) for k in attempts if _is_number_key(k))
     spanish = nat["spanish_preferred"]
     underserved = nat["underserved_focus"]
+    rural = nat["rural"]
 
     return _Model(
         specialties=tuple(specialties),
@@ -318,6 +322,10 @@ def _model() -> _Model:
         underserved_by_setting={s: _share(underserved["true_share_by_setting"][s], s)
                                 for s in SETTINGS},
         underserved_border=_share(underserved["true_share_border"], "underserved border"),
+        rural_unknown=_share(rural["unknown_share"], "rural unknown_share"),
+        rural_by_setting={s: _share(rural["true_share_by_setting"][s], f"rural {s}")
+                          for s in SETTINGS},
+        rural_border=_share(rural["true_share_border"], "rural border"),
     )
 
 
@@ -398,6 +406,10 @@ def _draw(rng: random.Random, m: _Model, number: int, seed: int, source: str) ->
     if rng.random() >= m.underserved_unknown:
         p = m.underserved_border if in_border else m.underserved_by_setting[setting]
         program["underserved_focus"] = rng.random() < p
+
+    if rng.random() >= m.rural_unknown:
+        p = m.rural_border if in_border else m.rural_by_setting[setting]
+        program["rural"] = rng.random() < p
 
     program["source"] = source
     return program

@@ -598,6 +598,7 @@ OPTIONAL_PROGRAM_FACTS: dict[str, st.SearchStrategy] = {
     "max_attempts": st.integers(1, 4),
     "spanish_preferred": st.booleans(),
     "underserved_focus": st.booleans(),
+    "rural": st.booleans(),
     "facts_as_of": st.integers(2015, 2026),
 }
 

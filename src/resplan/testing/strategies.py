@@ -238,6 +238,7 @@ def programs(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
         max_attempts=optional(st.integers(1, 4)),
         spanish_preferred=optional(st.booleans()),
         underserved_focus=optional(st.booleans()),
+        rural=optional(st.booleans()),
         facts_as_of=optional(st.integers(2015, 2026)),
     )
 

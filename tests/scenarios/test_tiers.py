@@ -1,0 +1,229 @@
+"""The guide's tiers, as a user sees them in the plan file that `resplan plan` writes.
+
+Each test writes a small profile and catalog for one defect that advisors found, runs
+the command, and reads the plan: the verdict, the tier and the reasons of each program.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from resplan.cli import main
+
+PROFILE = """\
+[applicant]
+graduation_year = 2022
+cycle = 2027
+visa = "J-1"
+specialties = ["Internal Medicine", "Family Medicine"]
+states = ["TX", "NM"]
+previous_cycles = 0
+
+[exams.step1]
+result = "pass"
+attempts = 1
+
+[exams.step2ck]
+score = 221
+attempts = 1
+
+[[languages]]
+name = "Spanish"
+level = "native"
+
+[[clinical]]
+kind = "hands-on"
+months = 3
+city = "McAllen"
+state = "TX"
+"""
+
+
+def program(id: str, city: str, state: str, specialty: str = "Internal Medicine",
+            **facts) -> str:
+    lines = ["[[program]]", f'id = "{id}"', f'name = "Fictional {id}"',
+             f'specialty = "{specialty}"', 'track = "categorical"', f'city = "{city}"',
+             f'state = "{state}"', 'visas = ["J-1"]']
+    for key, value in facts.items():
+        lines.append(f"{key} = {str(value).lower() if isinstance(value, bool) else repr(value)}")
+    lines.append('source = "test, fictional"')
+    return "\n".join(lines) + "\n"
+
+
+def plan_file(tmp_path, *programs: str, catalog_name: str = "catalog.toml",
+              catalog_text: str | None = None) -> dict:
+    """Run `resplan plan` on the profile above and these programs; the plan file, read."""
+    (tmp_path / "profile.toml").write_text(PROFILE, encoding="utf-8")
+    catalog = tmp_path / catalog_name
+    catalog.write_text(catalog_text if catalog_text is not None else "\n".join(programs),
+                       encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    assert main(["plan", str(tmp_path / "profile.toml"), "--catalog", str(catalog),
+                 "--out", str(out)]) == 0
+    return tomllib.loads(out.read_text(encoding="utf-8"))
+
+
+def programs_of(plan: dict) -> dict[str, dict]:
+    return {p["id"]: p for p in plan["programs"]}
+
+
+def rules(entry: dict) -> set[str]:
+    return {r["rule"] for r in entry.get("reasons", [])}
+
+
+def says(entry: dict, rule: str) -> str:
+    return next(r["says"] for r in entry["reasons"] if r["rule"] == rule)
+
+
+# ---------------------------------------------------------------- tier 1 is the guide's
+
+
+def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_them(tmp_path):
+    plan = plan_file(
+        tmp_path,
+        # A border Family Medicine program in the city where the applicant rotated, with
+        # nothing stated but its name and place (like every real one in the examples).
+        program("tx-mcallen-valley-fm", "McAllen", "TX", specialty="Family Medicine"),
+        program("tx-elpaso-some-im", "El Paso", "TX", img_share=0.15),
+        # Known facts that count against a border program: few IMG residents.
+        program("tx-laredo-few-im", "Laredo", "TX", img_share=0.07, underserved_focus=True),
+    )
+    got = programs_of(plan)
+
+    plain = got["tx-mcallen-valley-fm"]
+    assert (plain["verdict"], plain["tier"]) == ("apply", 1)
+    assert "tiering/border-program" in rules(plain)
+    assert "Rio Grande Valley" in says(plain, "tiering/border-program")
+    assert "img_share" in plain["to_verify"]  # the one fact that could count against it
+    assert not any(r.startswith("tiering/") and "unconfirmed" in r for r in rules(plain))
+
+    some = got["tx-elpaso-some-im"]
+    assert some["tier"] == 1 and "tiering/border-some-img" in rules(some)
+    assert "15%" in says(some, "tiering/border-some-img")
+
+    few = got["tx-laredo-few-im"]
+    assert (few["verdict"], few["tier"]) == ("apply", 2)
+    assert {r for r in rules(few) if r.startswith("tiering/")} == {"tiering/border-few-imgs"}
+    assert "7%" in says(few, "tiering/border-few-imgs")
+    assert plan["summary"]["tier1"] == 2 and plan["summary"]["tier2"] == 1
+
+
+def test_safety_net_spanish_and_img_majority_programs_join_tier_1(tmp_path):
+    plan = plan_file(
+        tmp_path,
+        program("il-chicago-safetynet-im", "Chicago", "IL", underserved_focus=True,
+                spanish_preferred=True, img_share=0.3),
+        program("ny-bronx-majority-im", "Bronx", "NY", setting="community", img_share=0.62),
+        program("ny-bronx-underserved-im", "Bronx", "NY", underserved_focus=True,
+                spanish_preferred=False, img_share=0.3),
+    )
+    got = programs_of(plan)
+    assert got["il-chicago-safetynet-im"]["tier"] == 1
+    assert "tiering/spanish-safety-net" in rules(got["il-chicago-safetynet-im"])
+    assert got["ny-bronx-majority-im"]["tier"] == 1
+    assert "62%" in says(got["ny-bronx-majority-im"], "tiering/img-majority")
+    # Underserved but not seeking Spanish speakers, off the border: the guide's tier 2.
+    assert got["ny-bronx-underserved-im"]["tier"] == 2
+    assert "tiering/underserved-off-border" in rules(got["ny-bronx-underserved-im"])
+
+
+# ---------------------------------------------------------------- programs that take no IMGs
+
+
+def test_a_program_known_to_take_no_imgs_is_skipped_and_says_why(tmp_path):
+    plan = plan_file(
+        tmp_path,
+        # UC San Diego Internal Medicine as listed: no IMG residents. An underserved focus
+        # used to lift it to tier 1.
+        program("ca-sandiego-zero-im", "San Diego", "CA", img_share=0.0, positions=42,
+                underserved_focus=True),
+        program("ca-sandiego-few-im", "San Diego", "CA", img_share=0.03,
+                underserved_focus=True, spanish_preferred=True),
+        program("oh-dayton-five-im", "Dayton", "OH", img_share=0.05),
+        program("oh-dayton-six-im", "Dayton", "OH", img_share=0.06),
+    )
+    got = programs_of(plan)
+
+    zero = got["ca-sandiego-zero-im"]
+    assert zero["verdict"] == "skip" and "tier" not in zero
+    assert rules(zero) == {"screening/no-img-residents"}
+    text = says(zero, "screening/no-img-residents")
+    assert "no IMGs in recent years" in text and "leaves open" not in text
+
+    few = got["ca-sandiego-few-im"]
+    assert few["verdict"] == "skip" and "tier" not in few
+    assert "3%" in says(few, "screening/few-img-residents")
+    assert got["oh-dayton-five-im"]["verdict"] == "skip"
+
+    # Just above the bound: a program known to take some IMGs, in the broader net.
+    six = got["oh-dayton-six-im"]
+    assert (six["verdict"], six["tier"]) == ("apply", 3)
+    assert "tiering/takes-some-imgs" in rules(six)
+    assert plan["summary"]["skip"] == 3
+
+
+def test_tier_3_never_holds_a_program_with_five_percent_imgs_or_fewer(tmp_path):
+    shares = [0.0, 0.01, 0.02, 0.049, 0.05, 0.051, 0.09, 0.2]
+    plan = plan_file(tmp_path, *(
+        program(f"oh-dayton-{i}-im", "Dayton", "OH", img_share=share, setting="university")
+        for i, share in enumerate(shares)))
+    by_share = {share: programs_of(plan)[f"oh-dayton-{i}-im"] for i, share in enumerate(shares)}
+    for share, entry in by_share.items():
+        if share <= 0.05:
+            assert entry["verdict"] == "skip", share
+        else:
+            assert entry["tier"] == 3, share
+
+
+# ---------------------------------------------------------------- rural places
+
+
+RURAL_CSV = """\
+id,name,specialty,track,city,state,setting,img_share,visas,rural,source
+ks-salina-rural-fm,Fictional Prairie Hospital,Family Medicine,categorical,Salina,KS,community,0.45,J-1,true,"test, fictional"
+ks-wichita-urban-fm,Fictional City Hospital,Family Medicine,categorical,Wichita,KS,community,0.45,J-1,false,"test, fictional"
+ks-wichita-unstated-fm,Fictional Plains Hospital,Family Medicine,categorical,Wichita,KS,community,0.45,J-1,,"test, fictional"
+nm-deming-rural-fm,Fictional Border Clinic,Family Medicine,categorical,Deming,NM,community,,J-1,true,"test, fictional"
+"""
+
+
+@pytest.mark.parametrize("form", ["csv", "toml"])
+def test_a_rural_img_heavy_community_program_off_the_border_is_tier_3(tmp_path, form):
+    if form == "csv":
+        plan = plan_file(tmp_path, catalog_name="catalog.csv", catalog_text=RURAL_CSV)
+    else:
+        plan = plan_file(
+            tmp_path,
+            program("ks-salina-rural-fm", "Salina", "KS", specialty="Family Medicine",
+                    setting="community", img_share=0.45, rural=True),
+            program("ks-wichita-urban-fm", "Wichita", "KS", specialty="Family Medicine",
+                    setting="community", img_share=0.45, rural=False),
+            program("ks-wichita-unstated-fm", "Wichita", "KS", specialty="Family Medicine",
+                    setting="community", img_share=0.45),
+            program("nm-deming-rural-fm", "Deming", "NM", specialty="Family Medicine",
+                    setting="community", rural=True))
+    got = programs_of(plan)
+    rural = got["ks-salina-rural-fm"]
+    assert (rural["verdict"], rural["tier"]) == ("apply", 3)
+    assert {"tiering/rural-off-border", "tiering/img-friendly-nationwide"} <= rules(rural)
+    assert "rural" in says(rural, "tiering/rural-off-border")
+    # The same program in a city, or where nobody says: the guide's tier 2.
+    assert got["ks-wichita-urban-fm"]["tier"] == 2
+    assert got["ks-wichita-unstated-fm"]["tier"] == 2
+    assert "rural" not in got["ks-wichita-unstated-fm"].get("to_verify", [])
+    # A rural border program stays in tier 1: the guide names southern New Mexico's.
+    assert got["nm-deming-rural-fm"]["tier"] == 1
+
+
+def test_check_catalog_reports_a_bad_rural_value(tmp_path, capsys):
+    toml = tmp_path / "c.toml"
+    toml.write_text(program("ks-salina-a-fm", "Salina", "KS", rural="yes"), encoding="utf-8")
+    csv = tmp_path / "c.csv"
+    csv.write_text(RURAL_CSV.replace(",true,", ",sometimes,", 1), encoding="utf-8")
+    assert main(["check-catalog", str(toml), str(csv)]) == 2
+    err = capsys.readouterr().err
+    assert f"{toml}:9: ks-salina-a-fm: program[0].rural: expected true or false" in err
+    assert f"{csv}:2: ks-salina-rural-fm: rural: expected true or false, got 'sometimes'" in err
+    assert "2 problems" in err
