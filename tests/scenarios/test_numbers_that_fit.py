@@ -56,8 +56,9 @@ def tier1(id, **facts) -> dict:
 
 
 def tier3(id, **facts) -> dict:
-    """An IMG-heavy program far from the border: tier 3 under the tiering rules."""
-    return program(id, city="Detroit", state="MI", img_share=0.6, underserved_focus=False,
+    """A program far from the border that takes many IMGs, though under half its residents
+    (half or more would make it tier 1): tier 3 under the tiering rules."""
+    return program(id, city="Detroit", state="MI", img_share=0.3, underserved_focus=False,
                    spanish_preferred=False, setting="university", **facts)
 
 
