@@ -335,3 +335,26 @@ def test_stale_fields_merge_the_same_by_bits_and_by_name(host):
     by_name = stale._merge_by_name(draft, programs, bits, table)
     assert [p.to_verify for p in by_bits.programs] == [p.to_verify for p in by_name.programs]
     assert by_bits.env["plan.stale"] == by_name.env["plan.stale"] > 0
+
+
+def test_a_phase_that_ends_before_it_starts_is_refused():
+    from resplan.testing.hosts import ruleset_plugin
+
+    text = """\
+[ruleset]
+name = "my-calendar"
+version = "1"
+
+[[phase]]
+id = "backwards"
+label = "Ends before it starts"
+month = 5
+year = 0
+until_month = 3
+order = 99
+source = "test"
+"""
+    with pytest.raises(resplan.RulesetError) as info:
+        resplan.load_host(plugins=[ruleset_plugin("mine", text)], use_env=False)
+    assert "ends (until_year, until_month) before it starts" in str(info.value)
+    assert "mine.toml:10: phase[0].until_month" in str(info.value)
