@@ -240,3 +240,26 @@ def host_parameter_source(ruleset: str, name: str) -> str:
 def _parameter(ruleset: str, name: str):
     host = resplan.load_host(use_env=False)
     return next(rs for rs in host.rulebook.rulesets if rs.name == ruleset).parameters[name]
+
+
+def test_a_step2ck_without_a_score_is_not_called_a_strong_score(tmp_path):
+    prof = profile()
+    del prof["exams"]["step2ck"]["score"]
+    plan = plan_file(tmp_path, prof, [tier1("tx-elpaso-a-im"), tier3("mi-detroit-a-im")])
+    im = by_specialty(plan, "Internal Medicine")
+    rules = {r["rule"] for r in im["reasons"]}
+    assert "tiering/spread-scores-not-known" in rules and "tiering/spread-even" not in rules
+    assert "not low" not in " ".join(r["says"] for r in im["reasons"])
+    # Planned as for a low score: the IMG figure, leaning on tiers 1 and 3.
+    assert im["recommended"] == 77 and im["target_spread"] == [40, 20, 40]
+
+
+def test_two_full_lists_over_the_average_are_said_to_be_many(tmp_path):
+    plan = plan_file(tmp_path, profile(specialties=["Internal Medicine", "Family Medicine"]),
+                     [program("tx-elpaso-a-im")])
+    assert plan["summary"]["recommended"] == 154
+    said = next(a["says"] for a in plan["summary"]["advice"]
+                if a["rule"] == "tiering/full-lists-over-average")
+    assert "about 154 applications" in said and "137" in said
+    one = plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")])
+    assert "tiering/full-lists-over-average" not in {a["rule"] for a in one["summary"]["advice"]}
