@@ -41,7 +41,10 @@ NATIONAL = 13_400
 sys.path.insert(0, str(HERE))
 from cohort import make_cohort  # noqa: E402
 
-FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling")
+FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling", "report")
+# The example plan's catalogs, as `invoke plan` combines them.
+EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
+                    ROOT / "examples" / "catalog" / "synthetic-national-sample.toml")
 
 
 def log(message: str) -> None:
@@ -383,6 +386,53 @@ def bench_scaling(ctx) -> list[dict]:
 # ------------------------------------------------------------------ report
 
 
+def bench_report(ctx) -> list[dict]:
+    """Reports as `resplan report` makes them: read the plan file, render, in process."""
+    from resplan.report import render_report
+
+    host, runs = ctx["host"], ctx["runs"]
+    national = ctx["tmp"] / "report-national.toml"
+    resplan.write_plan(resplan.plan(ctx["profile"], ctx["catalog"], host=host), national)
+    example = ctx["tmp"] / "report-example.toml"
+    catalogs = [host.read_catalog(path) for path in EXAMPLE_CATALOGS]
+    resplan.write_plan(resplan.plan(ctx["profile"], resplan.merge_catalogs(catalogs), host=host),
+                       example)
+    # One report first: the template compiles and the installed rulesets are found once per
+    # process (the CLI pays that once; it is in the end-to-end row below).
+    render_report(resplan.read_plan(example), "html")
+    log(f"reports: {runs} runs of each format, national and example plans")
+    medians, sizes, reads = {}, {}, {}
+    for name, path in (("national", national), ("example", example)):
+        for format in ("html", "md", "csv"):
+            samples = timed(lambda: render_report(resplan.read_plan(path), format), runs)
+            medians[name, format] = statistics.median(samples)
+            sizes[name, format] = len(render_report(resplan.read_plan(path), format).encode("utf-8"))
+        reads[name] = statistics.median(timed(lambda: resplan.read_plan(path), runs))
+    considered = len(resplan.read_plan(national).programs)
+    out = ctx["tmp"] / "report-example.html"
+    cli = [run_wrapped([sys.executable, "-m", "resplan", "report", str(example), "--out", str(out)])
+           for _ in range(ctx["cli_runs"])]
+    details = {f"{name}_{format}_ms": round(seconds * 1000, 1)
+               for (name, format), seconds in medians.items()}
+    details.update({f"{name}_{format}_bytes": size for (name, format), size in sizes.items()})
+    details.update({f"{name}_read_plan_ms": round(s * 1000, 1) for name, s in reads.items()})
+    return [
+        figure("report_national_s", f"HTML report of the national plan ({NATIONAL:,} programs "
+               f"in the catalog, {considered:,} in the plan): read the plan, render",
+               medians["national", "html"], "s", 1, "<=", details, digits=2),
+        info("report_national_read_s", "  of which: read the plan file", reads["national"], "s",
+             digits=2),
+        figure("report_national_mb", "size of that HTML report", sizes["national", "html"] / 1e6,
+               "MB", 10, "<=", digits=1),
+        info("report_national_md_csv_s", "  Markdown / CSV of the national plan (CSV shown)",
+             medians["national", "csv"], "s", digits=2),
+        figure("report_example_ms", "HTML report of the example plan: read the plan, render",
+               medians["example", "html"] * 1000, "ms", 200, "<=", digits=0),
+        info("report_example_cli_s", "  resplan report end to end (a new process)",
+             statistics.median(r["seconds"] for r in cli), "s", digits=2),
+    ]
+
+
 def fmt(value, digits, unit):
     if value is None:
         return "—"
@@ -494,7 +544,8 @@ def main(argv=None) -> int:
         ctx["cohort"] = make_cohort(needs_cohort, tmp / "cohort", args.seed) if needs_cohort else []
         figures: list[dict] = []
         benches = {"plan": bench_plan, "screen": bench_screen, "cli": bench_cli,
-                   "import": bench_import, "batch": bench_batch, "scaling": bench_scaling}
+                   "import": bench_import, "batch": bench_batch, "scaling": bench_scaling,
+                   "report": bench_report}
         for name in FIGURES:
             if name in only:
                 figures += benches[name](ctx)

@@ -21,7 +21,7 @@ from resplan import tomlout
 from resplan.convert import structure, unstructure
 from resplan.sources import parse_toml, read_text
 from resplan.errors import InputError, Problem, ResplanError
-from resplan.plan import SCHEMA, Plan, ProgramDecisions
+from resplan.plan import SCHEMA, VERDICTS, Plan, ProgramDecision, ProgramDecisions, Reason
 
 # Top-level order of a plan file: what a person reads first comes first.
 SECTIONS = ("schema", "summary", "specialties", "regions", "actions", "programs",
@@ -97,7 +97,53 @@ def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
     if data.get("schema") != SCHEMA:
         raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",
                              field="schema")
-    return structure(data, Plan, file=file)
+    programs = _read_programs(data.get("programs"))
+    if programs is None:
+        return structure(data, Plan, file=file)
+    return attrs.evolve(structure({**data, "programs": []}, Plan, file=file), programs=programs)
+
+
+_PROGRAM_KEYS = frozenset(a.name for a in attrs.fields(ProgramDecision))
+_PROGRAM_TEXT = ("id", "name", "specialty", "city", "state")
+
+
+def _read_programs(items) -> tuple[ProgramDecision, ...] | None:
+    """A plan's programs built directly: a national plan has thousands, and reports read it.
+
+    Only for programs exactly as resplan writes them (equal reasons become one Reason);
+    None for anything else, which the converter then reads or reports, field by field.
+    """
+    if not isinstance(items, list) or not items:
+        return None
+    shared: dict[tuple[str, str], Reason] = {}
+    out = []
+    for item in items:
+        if type(item) is not dict or not item.keys() <= _PROGRAM_KEYS:
+            return None
+        if any(type(item.get(key)) is not str for key in _PROGRAM_TEXT):
+            return None
+        tier, verdict = item.get("tier"), item.get("verdict")
+        track, region, synthetic = item.get("track"), item.get("region"), item.get("synthetic")
+        to_verify, reasons = item.get("to_verify", []), item.get("reasons", [])
+        if (verdict not in VERDICTS or (tier is not None and (type(tier) is not int or tier not in (1, 2, 3)))
+                or (track is not None and type(track) is not str)
+                or (region is not None and type(region) is not str)
+                or (synthetic is not None and type(synthetic) is not bool)
+                or type(to_verify) is not list or any(type(f) is not str for f in to_verify)
+                or type(reasons) is not list):
+            return None
+        cited = []
+        for reason in reasons:
+            if (type(reason) is not dict or reason.keys() != {"rule", "says"}
+                    or type(reason["rule"]) is not str or type(reason["says"]) is not str):
+                return None
+            key = (reason["rule"], reason["says"])
+            cited.append(shared.get(key) or shared.setdefault(key, Reason(*key)))
+        out.append(ProgramDecision(
+            id=item["id"], name=item["name"], specialty=item["specialty"], track=track,
+            city=item["city"], state=item["state"], synthetic=synthetic, verdict=verdict,
+            tier=tier, region=region, reasons=tuple(cited), to_verify=tuple(to_verify)))
+    return tuple(out)
 
 
 def read_plan(path) -> Plan:

@@ -54,8 +54,75 @@ def _verdict_rank(row) -> int:
     return VERDICT_RANK.get(row.verdict, 30) + (row.tier or 0)
 
 
+class _Escape:
+    """``markupsafe.escape`` as text, once per distinct value: a national plan repeats the
+    same reasons, places and facts across thousands of rows."""
+
+    def __init__(self):
+        self.memo: dict = {}
+
+    def __call__(self, value) -> str:
+        text = self.memo.get(value)
+        if text is None:
+            text = self.memo[value] = str(escape(value))
+        return text
+
+
+FAKE = '<span class="badge fake">Not a real program</span> '
+
+
+def _program_rows(rows, e: _Escape) -> Markup:
+    """The program tables' rows. Written here rather than in the template because a national
+    plan has thousands (a tenth of the time); every value still goes through ``escape``."""
+    why: dict = {}
+    verify: dict = {}
+    out = []
+    for p in rows:
+        reasons = why.get(p.reasons)
+        if reasons is None:
+            if len(p.reasons) == 1:
+                reasons = e(p.reasons[0])
+            elif p.reasons:
+                reasons = "<ul>" + "".join(f"<li>{e(text)}</li>" for text in p.reasons) + "</ul>"
+            else:
+                reasons = '<span class="small">No rule gave a reason.</span>'
+            why[p.reasons] = reasons
+        facts = verify.get(p.to_verify)
+        if facts is None:
+            facts = verify[p.to_verify] = (e(", ".join(p.to_verify)) if p.to_verify
+                                           else '<span class="small">Nothing</span>')
+        region = f'<br><span class="small">{e(p.region)}</span>' if p.region else ""
+        track = (f' <span class="small">({e(p.track)})</span>'
+                 if p.track and p.track != "categorical" else "")
+        out.append(
+            f'<tr data-state="{e(p.state)}" data-specialty="{e(p.specialty)}" '
+            f'data-verdict="{e(p.verdict)}"{" data-synthetic" if p.synthetic else ""}>'
+            f'<td class="name" data-label="Program">{FAKE if p.synthetic else ""}{e(p.name)}</td>'
+            f'<td data-label="Place">{e(p.city)}, {e(p.state)}{region}</td>'
+            f'<td data-label="Specialty">{e(p.specialty)}{track}</td>'
+            f'<td data-label="Decision" class="verdict" data-sort="{_verdict_rank(p)}">'
+            f'{e(p.verdict_label)}</td><td data-label="Why">{reasons}</td>'
+            f'<td data-label="To verify">{facts}</td></tr>\n')
+    return Markup("".join(out))
+
+
+def _verify_items(rows, prefix: str, e: _Escape) -> Markup:
+    """The checklist of facts to verify, one block per program, most promising first."""
+    out = []
+    for n, p in enumerate(rows, 1):
+        boxes = "".join(
+            f'<li><input type="checkbox" id="{prefix}{n}-{i}"><label for="{prefix}{n}-{i}">'
+            f"{e(fact[:1].upper() + fact[1:])}</label></li>"
+            for i, fact in enumerate(p.to_verify, 1))
+        out.append(f'<div class="verify-program"><h3>{FAKE if p.synthetic else ""}{e(p.name)} '
+                   f'<span class="small">({e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
+                   f'</h3>\n<ul class="checklist">{boxes}</ul></div>\n')
+    return Markup("".join(out))
+
+
 def render(report: Report) -> str:
     template, css, js = _environment()
+    e = _Escape()
     charts = []
     for chart in report.charts:
         charts.append({"id": chart.id, "title": chart.title, "all_rows": chart.rows,
@@ -65,7 +132,8 @@ def render(report: Report) -> str:
         css=Markup(css), js=Markup(js), style_hash=_csp_hash(css), script_hash=_csp_hash(js),
         count=count, state_name=state_name, figure_value=figure_value, fits=FITS,
         priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
-        verdict_rank=_verdict_rank, stages=CYCLE_STAGES)
+        stages=CYCLE_STAGES, program_rows=lambda rows: _program_rows(rows, e),
+        verify_items=lambda rows, prefix: _verify_items(rows, prefix, e))
 
 
 def _drawn_rows(chart: Chart) -> list[ChartRow]:

@@ -10,6 +10,7 @@ version of a ruleset gets a note, not figures that may not be the ones it used.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Mapping
 
@@ -52,11 +53,29 @@ class Labels:
 
 
 def installed_ruleset_texts(pm=None) -> list[tuple[str, str]]:
-    """(ruleset file label, text) of every installed plugin's rulesets."""
-    from resplan.plugins import collect, make_plugin_manager
+    """(ruleset file label, text) of the rulesets of ``pm``'s plugins (default: installed)."""
+    from resplan.plugins import collect
 
-    pm = pm or make_plugin_manager(use_env=False)
+    if pm is None:
+        return list(_installed())
     return [(source.label, source.text) for _plugin, source in collect(pm, "resplan_rulesets")]
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> tuple[tuple[str, str], ...]:
+    # Found once per process: looking through the installed packages' entry points is the
+    # slowest part of a small report.
+    from resplan.plugins import make_plugin_manager
+
+    return tuple(installed_ruleset_texts(make_plugin_manager(use_env=False)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(text: str) -> dict | None:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        return None  # a broken ruleset is the rulebook's to report, not the report's
 
 
 def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
@@ -67,10 +86,9 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
     parsed: dict[str, dict] = {}
     changed = set()
     for _label, text in installed_ruleset_texts() if texts is None else texts:
-        try:
-            data = tomli.loads(text)
-        except tomli.TOMLDecodeError:
-            continue  # a broken ruleset is the rulebook's to report, not the report's
+        data = _parse(text)
+        if data is None:
+            continue
         name = str(data.get("ruleset", {}).get("name", ""))
         if name not in wanted:
             continue

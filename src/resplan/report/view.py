@@ -9,6 +9,7 @@ text: each format escapes them for itself.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -57,6 +58,7 @@ def count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+@functools.lru_cache(maxsize=256)
 def field_label(name: str) -> str:
     """How a report names a program fact to verify: the fact's label, never its name."""
     from resplan.facts import PROGRAM_FACTS
@@ -216,13 +218,21 @@ def _region_names(plan, labels: Labels) -> dict[str, str]:
 def build(plan, labels: Labels) -> Report:
     region_names = _region_names(plan, labels)
     rows: list[Row] = []
+    # Thousands of programs share a few reason and fact lists: word each list once.
+    says: dict = {}
+    facts: dict = {}
     for p in plan.programs:
         region = region_names.get(p.region, "another border area") if p.region else ""
+        reasons = says.get(p.reasons)
+        if reasons is None:
+            reasons = says[p.reasons] = tuple(r.says for r in p.reasons)
+        to_verify = facts.get(p.to_verify)
+        if to_verify is None:
+            to_verify = facts[p.to_verify] = tuple(field_label(f) for f in p.to_verify)
         rows.append(Row(
             id=p.id, name=p.name, specialty=p.specialty, track=getattr(p, "track", None) or "",
             city=p.city, state=p.state, region=region, verdict=p.verdict, tier=p.tier,
-            group=_group_of(p.verdict, p.tier), reasons=tuple(r.says for r in p.reasons),
-            to_verify=tuple(field_label(f) for f in p.to_verify),
+            group=_group_of(p.verdict, p.tier), reasons=reasons, to_verify=to_verify,
             synthetic=bool(getattr(p, "synthetic", None))))
     groups = [Group(k, t, i) for k, t, i in GROUPS]
     synthetic = [Group(k, t, i) for k, t, i in GROUPS]
@@ -289,7 +299,9 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
             key = key_of(row)
             if key is None:
                 continue
-            counts = table.setdefault(key, {k: 0 for k, _ in SEGMENTS})
+            counts = table.get(key)
+            if counts is None:
+                counts = table[key] = {k: 0 for k, _ in SEGMENTS}
             counts[row.group if row.group in counts else "tier3"] += 1
         return [ChartRow(k, v) for k, v in table.items()]
 
