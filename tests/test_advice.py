@@ -107,7 +107,7 @@ def test_no_border_storytelling_without_border_ties(tmp_path):
     plan = plan_for("no-border-ties", tmp_path)
     text = everything(plan)
     for phrase in ("Spanish first", "in Spanish", "Texas contacts", "your border experience",
-                   "Your Spanish is"):
+                   "Your Spanish is", "what you bring."):
         assert phrase not in text
     ids = set(actions(plan))
     assert {"start-medical-spanish", "serve-underserved-patients", "strengths-inventory",
