@@ -7,6 +7,7 @@ the command, and reads the plan: the verdict, the tier and the reasons of each p
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +228,30 @@ def test_check_catalog_reports_a_bad_rural_value(tmp_path, capsys):
     assert f"{toml}:9: ks-salina-a-fm: program[0].rural: expected true or false" in err
     assert f"{csv}:2: ks-salina-rural-fm: rural: expected true or false, got 'sometimes'" in err
     assert "2 problems" in err
+
+
+def test_example_plan_keeps_border_programs_in_tiers_1_and_2_and_no_tier_at_5_percent(tmp_path):
+    # The example applicant against the real border programs and the synthetic sample.
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(root / "examples" / "profiles" / "example.toml"), "--out", str(out),
+            "--as-of", "2026-11-30"]
+    for path in ("border-programs.toml", "synthetic-national-sample.toml"):
+        argv += ["--catalog", str(root / "examples" / "catalog" / path)]
+    assert main(argv) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    shares = {}
+    for path in ("border-programs.toml", "synthetic-national-sample.toml"):
+        catalog = tomllib.loads((root / "examples" / "catalog" / path).read_text(encoding="utf-8"))
+        shares.update({p["id"]: p.get("img_share") for p in catalog["program"]})
+    placed = [p for p in plan["programs"] if p["verdict"] != "skip"]
+    assert {p["tier"] for p in placed} == {1, 2, 3}
+    for entry in placed:
+        if entry.get("region"):
+            assert entry["tier"] in (1, 2), entry["id"]
+        share = shares[entry["id"]]
+        assert share is None or share > 0.05, entry["id"]
+    # Every real border Family Medicine program not skipped is tier 1, McAllen's included.
+    family = [p for p in placed if p["id"].endswith("-fm") and not p["id"].startswith("synth-")]
+    assert family and all(p["tier"] == 1 for p in family)
+    assert any(p["id"].startswith("tx-mcallen-") for p in family)
