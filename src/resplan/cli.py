@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Static analysis of the installed rulesets, or of the given ruleset files "
                     "(loaded with the installed ones). With --properties N, also run the "
                     "consistency properties (determinism, monotonicity, explanations, "
-                    "unknowns, round trip) with N examples each. Exit status 2 on any error.")
+                    "unknowns, round trip, dated plans) with N examples each. Exit status 2 on any error.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="ruleset files (default: installed)")
     p.add_argument("--properties", type=int, default=0, metavar="N")
     p.set_defaults(run=cmd_check)

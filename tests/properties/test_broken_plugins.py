@@ -98,6 +98,21 @@ class Counter:
         return attrs.evolve(plan, actions=plan.actions + (extra,))
 
 
+class Backdater:
+    """Dates one action in January of the year before the plan's: in the past."""
+
+    name = "backdater"
+
+    @resplan.hookimpl
+    def resplan_adjust_plan(self, plan, profile, catalog):
+        from resplan.plan import Action
+
+        year = int(plan.provenance.as_of[:4]) - 1
+        extra = Action(id="backdater/late", category="verify", title="Too late",
+                       detail="", timing="now", when=f"January {year}: too late")
+        return attrs.evolve(plan, actions=plan.actions + (extra,))
+
+
 class HalfApplication:
     """Recommends a fractional number of applications, which a plan file cannot hold."""
 
@@ -112,7 +127,8 @@ class HalfApplication:
     ("explanations", SilentSkipper(), "without citing a rule"),
     ("determinism", Counter(), "different bytes"),
     ("round-trip", HalfApplication(), "raised"),
-], ids=["explanations", "determinism", "round-trip"])
+    ("dated", Backdater(), "before"),
+], ids=["explanations", "determinism", "round-trip", "dated"])
 def test_a_wrong_plugin_breaks_its_property(resplan_host_factory, name, plugin, words):
     host = resplan_host_factory(plugins=[plugin])
     failure = run_property(name, host, max_examples=EXAMPLES)

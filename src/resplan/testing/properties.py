@@ -35,6 +35,7 @@ The properties:
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 from typing import Any, Callable, Sequence
@@ -686,6 +687,43 @@ def _check_summary_fits(ctx: Context, profile: Profile, catalog: Catalog) -> Non
                                     f"{volume.recommended} recommended")
 
 
+# ------------------------------------------------------------------ dated plans
+
+
+def _dated_strategy(ctx: Context):
+    from resplan.dates import match_day
+
+    def with_date(example):
+        cycle = example["profile"].applicant.cycle
+        last = match_day(cycle, ctx.host.rulebook) + datetime.timedelta(days=10)
+        dates = st.dates(datetime.date(cycle - 3, 1, 1), last)
+        return dates.map(lambda day: {**example, "as_of": day})
+
+    return ctx.inputs().flatmap(with_date)
+
+
+def _check_dated(ctx: Context, profile: Profile, catalog: Catalog, as_of: datetime.date) -> None:
+    from resplan.dates import match_day
+
+    day = match_day(profile.applicant.cycle, ctx.host.rulebook)
+    try:
+        plan = resplan.plan(profile, catalog, host=ctx.host, as_of=as_of)
+    except resplan.InputError as exc:
+        if as_of > day and [p.field for p in exc.problems] == ["applicant.cycle"]:
+            return
+        raise
+    if as_of > day:
+        raise PropertyViolation(f"a plan was made on {as_of}, after Match Day ({day})")
+    if plan.provenance.as_of != as_of.isoformat():
+        raise PropertyViolation(f"provenance as_of is {plan.provenance.as_of!r}, not {as_of}")
+    months = {name: index for index, name in enumerate(calendar.month_name) if name}
+    for action in plan.actions:
+        month, year = action.when.split(":", 1)[0].split()
+        if (int(year), months[month]) < (as_of.year, as_of.month):
+            raise PropertyViolation(f"{action.id} is dated {action.when!r}, before {as_of}",
+                                    rules=[action.id])
+
+
 # ------------------------------------------------------------------ the list
 
 PROPERTIES: tuple[Property, ...] = (
@@ -714,6 +752,8 @@ PROPERTIES: tuple[Property, ...] = (
              "then in to_verify", _unknowns_strategy, _check_unknowns),
     Property("round-trip", "a plan written and read back is equal", _determinism_strategy,
              _check_round_trip),
+    Property("dated", "no action is dated before the plan's date, and a Match already over "
+             "is refused naming applicant.cycle", _dated_strategy, _check_dated),
     Property("summary-fits-catalog", "the applications a plan asks for never exceed its "
              "programs not skipped, per specialty and per tier", _determinism_strategy,
              _check_summary_fits),
