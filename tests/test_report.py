@@ -171,12 +171,29 @@ def test_the_same_plan_gives_the_same_bytes_and_read_back_gives_the_same_report(
         assert first == render_report(example_plan, format) == render_report(back, format)
 
 
-def test_a_plan_without_a_date_says_so(example_plan):
+def test_the_first_screen_shows_the_plans_date_or_says_it_has_none(example_plan):
+    import attrs
+
+    as_of = example_plan.provenance.as_of
+    assert as_of  # plans are made on a date
+    year, month, day = map(int, as_of.split("-"))
     html = render_report(example_plan, "html")
-    if getattr(example_plan.provenance, "as_of", None) is None:
-        assert "The plan file does not say on which date it was made." in html
-    else:
-        assert "Plan date:" in html
+    first = html[:html.index('<nav class="toc"')]
+    import datetime
+    words = f"{day} {datetime.date(year, month, day):%B} {year}"
+    assert f"Plan date: <strong>{words}</strong>" in first
+    assert f"Next actions from {words}" in first
+    undated = attrs.evolve(example_plan,
+                           provenance=attrs.evolve(example_plan.provenance, as_of=None))
+    html = render_report(undated, "html")
+    assert "The plan file does not say on which date it was made." in html
+    assert "What to do next" in html
+
+
+def test_applications_by_specialty_come_from_the_plan(example_plan):
+    html = render_report(example_plan, "html")
+    for volume in example_plan.summary.by_specialty:
+        assert f"<tr><th scope=\"row\">{volume.name}</th><td class=\"num\">{volume.applications}</td>" in html
 
 
 # ------------------------------------------------------------------ CSV

@@ -329,7 +329,8 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
 # Summary fields the report shows in its own words; others are listed as they come.
 _SUMMARY_SHOWN = ("programs_in_catalog", "programs_considered", "programs_outside_specialties",
                   "apply", "borderline", "skip", "tier1", "tier2", "tier3", "to_verify",
-                  "applications", "spread", "advice", "cycle_stage", "match_day")
+                  "applications", "spread", "advice", "cycle_stage", "match_day",
+                  "recommended", "shortfall", "by_specialty")
 
 
 def _extra(record, known) -> list[tuple[str, str]]:
