@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from typing import Any
 
 from resplan.errors import InputError, ResplanError
@@ -32,12 +33,12 @@ def today() -> dt.date:
 
 def parse_as_of(text: str) -> dt.date:
     """A YYYY-MM-DD date, or ValueError with a message for a person."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD (for example 2026-11-30)")
     try:
-        if len(text) != 10:
-            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD (for example 2026-11-30)") from None
+        raise ValueError(f"{text!r} is not a day of the calendar (YYYY-MM-DD)") from None
 
 
 def as_of_or_today(as_of: dt.date | str | None) -> dt.date:

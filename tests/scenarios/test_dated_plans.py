@@ -197,7 +197,8 @@ def test_the_api_refuses_a_past_cycle_too(host):
     assert info.value.problems[0].field == "applicant.cycle"
 
 
-@pytest.mark.parametrize("text", ["2026-13-01", "30/11/2026", "tomorrow", "2026-2-1"])
+@pytest.mark.parametrize("text", ["2026-13-01", "2026-02-30", "30/11/2026", "tomorrow",
+                                  "2026-2-1", "２０２６-11-30"])
 def test_a_bad_as_of_is_exit_2_with_a_clear_message(tmp_path, capsys, text):
     with pytest.raises(SystemExit) as info:
         main(["plan", str(EXAMPLE), "--catalog", str(BORDER), "--out",
