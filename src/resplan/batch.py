@@ -60,7 +60,7 @@ class PlanRow:
     tier2: int | None = None
     tier3: int | None = None
     to_verify: int | None = None
-    applications: int | None = None  # recommended number of applications
+    applications: int | None = None  # applications to send from the catalog (summary.applications)
     problems: tuple[Problem, ...] = field(default=(), compare=False)
     # Why there is no plan: "input" (a bad profile), "plugin" (a plugin failed on it) or
     # "error" (anything else); "" when it was planned.
