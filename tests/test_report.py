@@ -350,3 +350,19 @@ def test_library_call(example_plan):
     assert resplan.render_report(example_plan, "md").startswith("# Your residency application plan")
     with pytest.raises(ValueError):
         resplan.render_report(example_plan, "pdf")
+
+
+def test_parts_the_profile_leaves_out_are_listed_when_the_plan_has_them(example_plan):
+    from types import SimpleNamespace
+
+    import attrs
+
+    gap = SimpleNamespace(key="exams.step2ck.score", label="your Step 2 CK score",
+                          says="The plan counts <the lowest> passing score until you add it.")
+    assessment = SimpleNamespace(weaknesses=example_plan.assessment.weaknesses,
+                                 strengths=example_plan.assessment.strengths, missing=(gap,))
+    plan = attrs.evolve(example_plan, assessment=assessment)
+    html = render_report(plan, "html")
+    assert "<strong>Your Step 2 CK score</strong>: The plan counts &lt;the lowest&gt;" in html
+    assert "exams.step2ck.score" not in html
+    assert "Your Step 2 CK score: The plan counts &lt;the lowest&gt;" in render_report(plan, "md")

@@ -136,12 +136,11 @@ def render(report: Report) -> str:
         verify_items=lambda rows, prefix: _verify_items(rows, prefix, e))
 
 
-def _drawn_rows(chart: Chart) -> list[ChartRow]:
+def _drawn_rows(chart: Chart) -> tuple[list[ChartRow], list[ChartRow]]:
+    """The rows drawn as bars, and the rest (named in one line under them and in the table)."""
     if len(chart.rows) <= CHART_ROWS:
-        return list(chart.rows)
-    shown, rest = chart.rows[:CHART_ROWS - 1], chart.rows[CHART_ROWS - 1:]
-    merged = {key: sum(r.counts[key] for r in rest) for key, _ in SEGMENTS}
-    return shown + [ChartRow(f"The other {len(rest)} places", merged)]
+        return list(chart.rows), []
+    return list(chart.rows[:CHART_ROWS]), list(chart.rows[CHART_ROWS:])
 
 
 def _describe(row: ChartRow) -> str:
@@ -156,10 +155,15 @@ def chart_svg(chart: Chart) -> Markup:
     fits; the total is written after the bar; ``<title>`` and ``<desc>`` give the chart's
     text alternative, and the page adds the full table of numbers below it.
     """
-    rows = _drawn_rows(chart)
+    rows, rest = _drawn_rows(chart)
     largest = max((r.total for r in rows), default=0) or 1
-    height = ROW_HEIGHT * len(rows) + 8
+    height = ROW_HEIGHT * len(rows) + 8 + (24 if rest else 0)
     desc = "; ".join(_describe(r) for r in rows) or "No programs."
+    others = ""
+    if rest:
+        others = (f"The other {len(rest)} {chart.places}: "
+                  f"{count(sum(r.total for r in rest), 'program', 'programs')}, listed in the table")
+        desc += f"; {others}"
     out = [f'<svg role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
            f'aria-labelledby="{chart.id}-t {chart.id}-d" font-size="14" '
            f'font-family="system-ui, DejaVu Sans, Liberation Sans, Arial, sans-serif">',
@@ -185,5 +189,8 @@ def chart_svg(chart: Chart) -> Markup:
             x += width
         out.append(f'<text x="{x + 6:.1f}" y="{top + 35}" fill="#4a5568" font-size="13" '
                    f'aria-hidden="true">{row.total}</text></g>')
+    if rest:
+        out.append(f'<text x="0" y="{ROW_HEIGHT * len(rows) + 22}" fill="#4a5568" '
+                   f'aria-hidden="true">{escape(others)}.</text>')
     out.append("</svg>")
     return Markup("\n".join(out))

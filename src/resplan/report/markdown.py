@@ -55,6 +55,11 @@ def render(report: Report, *, full: bool = False) -> str:
             out += [f"- {esc(_first_upper(f.label or f.name))}: " + esc(" ".join(r.says for r in f.reasons))
                     for f in findings]
             out.append("")
+    missing = getattr(plan.assessment, "missing", ())
+    if missing:
+        out += ["**What your profile leaves out** (the plan counts the worst likely value)", ""]
+        out += [f"- {esc(_first_upper(m.label))}: {esc(m.says)}" for m in missing]
+        out.append("")
     if plan.specialties:
         out += ["**Specialties**", ""]
         for t in plan.specialties:

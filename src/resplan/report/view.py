@@ -141,6 +141,7 @@ class Chart:
     title: str
     description: str
     rows: list[ChartRow]
+    places: str = "places"  # what a row is, in the plural: "states", "sub-regions"
 
     @property
     def totals(self) -> dict[str, int]:
@@ -266,7 +267,7 @@ def build(plan, labels: Labels) -> Report:
         specialties=sorted({r.specialty for r in rows}),
         figures=_figures(plan, labels), rules=_rules(plan, labels),
         extra_summary=_extra(s, known=_SUMMARY_SHOWN),
-        assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths")))
+        assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")))
 
 
 def _for_whom(plan) -> str:
@@ -318,11 +319,12 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
     by_region.sort(key=lambda r: (order.get(ids.get(r.label), 10**6), r.label))
     charts = [Chart("chart-states", "Programs by state" + sample,
                     "How many programs of the plan are in each state, by tier and verdict.",
-                    by_state)]
+                    by_state, "states")]
     if by_region:
         charts.append(Chart("chart-regions", "Programs in the border sub-regions" + sample,
                             "How many programs of the plan are in each border sub-region, "
-                            "by tier and verdict, highest priority first.", by_region))
+                            "by tier and verdict, highest priority first.", by_region,
+                            "sub-regions"))
     return charts
 
 
