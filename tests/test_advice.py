@@ -2,8 +2,7 @@
 (tests/data/advisor/), read for what the plan says to that person.
 
 Each defect of issue 10 that concerns words has a test here; every plan is also checked
-for messages that contradict each other (tests/advice.py) and for English
-(tests/english.py).
+for messages that contradict each other and for English (resplan.testing.wording).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from resplan.cli import main
-from tests import advice, english
+from resplan.testing import wording
 from tests.conftest import DATA
 
 ADVISOR = DATA / "advisor"
@@ -40,7 +39,7 @@ def actions(plan: dict) -> dict[str, dict]:
 
 
 def everything(plan: dict) -> str:
-    return "\n".join(text for _, text in advice.texts(plan))
+    return "\n".join(text for _, text in wording.texts(plan))
 
 
 def test_there_is_a_profile_for_each_case():
@@ -52,14 +51,14 @@ def test_there_is_a_profile_for_each_case():
 @pytest.mark.parametrize("name", PROFILES)
 def test_no_two_messages_of_a_plan_contradict_each_other(name, tmp_path, host):
     plan = plan_for(name, tmp_path)
-    assert advice.contradictions(plan, profile(name), host.rulebook) == []
+    assert wording.contradictions(plan, profile(name), host.rulebook) == []
 
 
 @pytest.mark.parametrize("name", PROFILES)
 def test_every_message_of_a_plan_reads_well(name, tmp_path, host):
-    forbidden = english.forbidden_ids(host.rulebook)
-    found = [f"{where}: {problem}" for where, text in advice.texts(plan_for(name, tmp_path))
-             for problem in english.problems(text, forbidden)]
+    forbidden = wording.forbidden_ids(host.rulebook)
+    found = [f"{where}: {problem}" for where, text in wording.texts(plan_for(name, tmp_path))
+             for problem in wording.problems(text, forbidden)]
     assert found == []
 
 
@@ -85,7 +84,7 @@ def test_the_consistency_check_catches_the_issue_examples(host):
         "summary": {"advice": [reason("tiering/borderline-programs",
                                       "Send them with a score that clears the minimum.")]},
     }
-    found = advice.contradictions(plan, {"exams": {"step2ck": {"score": 245}}}, host.rulebook)
+    found = wording.contradictions(plan, {"exams": {"step2ck": {"score": 245}}}, host.rulebook)
     assert found == [
         "months of 'hands-on us clinical work' quoted as [0.0, 2.0]",
         "assessment border-usce: 1 months of border clinical time beside 0 months of "

@@ -1,5 +1,5 @@
 """Every template of every built-in ruleset, rendered with 0, 1 and several of each count
-it prints (parameters too), reads as correct English: see tests/english.py for the rules."""
+it prints (parameters too), reads as correct English (the rules: resplan.testing.wording)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from resplan.rulebook import _stage_scopes
 from resplan.rules import BOOL, NUMBER, TEXT, Enum, Level, Scope, SetOf, compile_template
 from resplan.rules.template import Template
-from tests import english
+from resplan.testing import wording
 
 COUNTS = (0, 1, 3)
 # Realistic words for text facts; ids get real ids so that printing them is caught.
@@ -87,7 +87,7 @@ def test_every_ruleset_has_templates_to_check(cases):
 
 
 def test_every_template_reads_well_with_zero_one_and_several(host, cases):
-    forbidden = english.forbidden_ids(host.rulebook)
+    forbidden = wording.forbidden_ids(host.rulebook)
     found = []
     for ruleset, rule, key, template, types, params in cases:
         text = template.text.replace(" ", "")
@@ -111,7 +111,7 @@ def test_every_template_reads_well_with_zero_one_and_several(host, cases):
             elif count:  # heard nowhere: read it anyway, but not with an empty list
                 unheard.add(text)
         for text in sorted(rendered or unheard):
-            for problem in english.problems(text, forbidden):
+            for problem in wording.problems(text, forbidden):
                 found.append(f"{ruleset.file}: {rule.id} {key}: {problem}\n    {text}")
     assert not found, "\n".join(sorted(set(found)))
 
@@ -134,16 +134,16 @@ def test_no_template_prints_a_yes_no_fact_or_a_none_level(host, cases):
 
 
 def test_the_checker_catches_what_it_promises():
-    assert english.problems("1 programs are borderline") == \
+    assert wording.problems("1 programs are borderline") == \
         ["'1 programs': one program, not programs"]
-    assert english.problems("You have 1 US clinical letters.") == \
+    assert wording.problems("You have 1 US clinical letters.") == \
         ["'1 US clinical letters': one letter, not letters"]
-    assert english.problems("at best a unlikely fit") == ["'a unlikely': an unlikely"]
-    assert english.problems("an strong fit") == ["'an strong': a strong"]
-    assert english.problems("You applied 1 time(s)") == \
+    assert wording.problems("at best a unlikely fit") == ["'a unlikely': an unlikely"]
+    assert wording.problems("an strong fit") == ["'an strong': a strong"]
+    assert wording.problems("You applied 1 time(s)") == \
         ["'(s)': write the plural that fits the number"]
-    assert english.problems("0 month of work") == ["'0 month': 0 months"]
-    assert english.problems("in tx-el-paso (img_share)", {"tx-el-paso", "img_share"}) == \
+    assert wording.problems("0 month of work") == ["'0 month': 0 months"]
+    assert wording.problems("in tx-el-paso (img_share)", {"tx-el-paso", "img_share"}) == \
         ["raw identifier 'tx-el-paso'", "raw identifier 'img_share'"]
-    assert english.problems("1 program is borderline; 3 months; a US program; an MD; "
+    assert wording.problems("1 program is borderline; 3 months; a US program; an MD; "
                             "a few programs; 77% of 12 programs") == []

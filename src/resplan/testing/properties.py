@@ -28,6 +28,8 @@ The properties:
 - unknowns: removing a fact from a program never makes its verdict less severe unless
   that fact is then in the program's ``to_verify``;
 - round trip: a plan written as TOML and read back is equal to itself;
+- plain words: every message reads as plain English (resplan.testing.wording) and no two
+  messages of a plan contradict each other or the profile;
 - summary fits the catalog: the applications a plan asks for never exceed its programs
   that are not skipped, in all and per specialty, and no tier is asked for more
   applications than it has programs.
@@ -38,6 +40,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import difflib
+import tomllib
 from typing import Any, Callable, Sequence
 
 import attrs
@@ -724,6 +727,22 @@ def _check_dated(ctx: Context, profile: Profile, catalog: Catalog, as_of: dateti
                                     rules=[action.id])
 
 
+# ------------------------------------------------------------------ plain words
+
+
+def _check_wording(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    from resplan.testing import wording
+
+    plan = tomllib.loads(resplan.dumps_plan(ctx.plan(profile, catalog)))
+    forbidden = wording.forbidden_ids(ctx.host.rulebook)
+    found = [f"{where}: {problem}" for where, text in wording.texts(plan)
+             for problem in wording.problems(text, forbidden)]
+    found += wording.contradictions(plan, tomllib.loads(_profile_toml(profile)),
+                                    ctx.host.rulebook)
+    if found:
+        raise PropertyViolation("; ".join(found))
+
+
 # ------------------------------------------------------------------ the list
 
 PROPERTIES: tuple[Property, ...] = (
@@ -754,6 +773,9 @@ PROPERTIES: tuple[Property, ...] = (
              _check_round_trip),
     Property("dated", "no action is dated before the plan's date, and a Match already over "
              "is refused naming applicant.cycle", _dated_strategy, _check_dated),
+    Property("plain-words", "every message reads as plain English (counts agree with nouns, "
+             "no (s), no raw ids) and no two messages contradict each other or the profile",
+             _determinism_strategy, _check_wording),
     Property("summary-fits-catalog", "the applications a plan asks for never exceed its "
              "programs not skipped, per specialty and per tier", _determinism_strategy,
              _check_summary_fits),
