@@ -366,3 +366,14 @@ def test_parts_the_profile_leaves_out_are_listed_when_the_plan_has_them(example_
     assert "<strong>Your Step 2 CK score</strong>: The plan counts &lt;the lowest&gt;" in html
     assert "exams.step2ck.score" not in html
     assert "Your Step 2 CK score: The plan counts &lt;the lowest&gt;" in render_report(plan, "md")
+
+
+def test_a_plan_without_programs_still_makes_every_report(host):
+    from resplan.model import Catalog
+
+    plan = resplan.plan(make_profile(), Catalog([]), host=host)
+    html = render_report(plan, "html")
+    assert "No real program is in this plan." in html
+    assert "The plan has no programs to chart." in html and '<svg role="img"' not in html
+    assert render_report(plan, "md").startswith("# Your residency application plan")
+    assert _rows(render_report(plan, "csv")) == []

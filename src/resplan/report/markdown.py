@@ -30,8 +30,12 @@ def render(report: Report, *, full: bool = False) -> str:
     if report.date:
         out += ["", f"Plan date: {esc(report.date)}. The next steps below start from that date."]
     out += ["", "## What to do next", ""]
+    previous = None
     for i, step in enumerate(report.next_steps, 1):
-        out.append(f"{i}. **{esc(step.title)}** ({esc(step.when)})")
+        # Each date once: the steps that follow it share it.
+        when = f" ({esc(step.when)})" if step.when != previous else ""
+        out.append(f"{i}. **{esc(step.title)}**{when}")
+        previous = step.when
     if not report.next_steps:
         out.append("The plan lists no actions.")
     out += ["", "## The numbers", ""]
@@ -43,7 +47,7 @@ def render(report: Report, *, full: bool = False) -> str:
     out.append(f"- {count(s.to_verify, 'program has', 'programs have')} facts to check before you apply")
     out.append(f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file")
     if s.applications:
-        out.append(f"- Recommended: about {count(s.applications, 'application', 'applications')}")
+        out.append(f"- Send about {count(s.applications, 'application', 'applications')}")
     if report.synthetic_count:
         out.append(f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
                    "generated sample. They are not real programs.")

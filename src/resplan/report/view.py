@@ -317,6 +317,8 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
     by_region = tally(lambda r: r.region or None)
     ids = {name: rid for rid, name in region_names.items()}
     by_region.sort(key=lambda r: (order.get(ids.get(r.label), 10**6), r.label))
+    if not by_state:
+        return []
     charts = [Chart("chart-states", "Programs by state" + sample,
                     "How many programs of the plan are in each state, by tier and verdict.",
                     by_state, "states")]
