@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resplan
 from resplan import model as M
+from resplan import facts as F
 from resplan.stages.table import catalog_table, evaluate
 from tests.conftest import make_catalog, make_profile
 
@@ -65,7 +66,7 @@ def assert_paths_agree(host, profile, catalog, rules) -> None:
     from resplan import pipeline
 
     draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
-                           env=pipeline.profile_facts(profile, host.rulebook.city_regions))
+                           env=F.profile_facts(profile, host.rulebook.city_regions))
     for _name, run in pipeline.STAGES[:4]:  # up to and including screen
         draft = run(draft)
     table = draft.screening.table

@@ -20,7 +20,8 @@ from tests.conftest import DATA, EXAMPLES
 STEP1 = [{"result": "pass", "attempts": 1}, {"result": "pass", "attempts": 2},
          {"result": 205, "attempts": 1}, {"result": 238, "attempts": 1}, {"result": "fail"},
          {"result": 199, "attempts": 1},
-         {"result": "pass"}]
+         # (a pass without its attempts is a gap the plan fills with the worst count)
+         {"result": "pass", "attempts": 1}]
 STEP2 = [None, {"score": 210, "attempts": 1}, {"score": 212, "attempts": 3},
          {"score": 221, "attempts": 1}, {"score": 245, "attempts": 1},
          {"score": 232, "attempts": 1}]

@@ -6,6 +6,13 @@ does not give is absent from the mapping, so a rule reading it gets *unknown*.
 
 Lists the profile leaves out (languages, clinical, letters, activities) count as empty:
 a plan is made from what the applicant reports. A scalar left out stays unknown.
+
+Something the profile reports without a part rules depend on (Step 2 CK taken but no
+score, Spanish without a level, clinical months without a kind) is a *gap*
+(:func:`gaps`). Rules decide on the worst value the part could plausibly have
+(:func:`profile_facts`), so a plan is never better than the applicant's real one; the
+facts as stated, with those parts unknown (:func:`stated_facts`), tell which decisions
+rest on such a guess, and the plan names the gap there and asks for it.
 """
 
 from __future__ import annotations
@@ -14,10 +21,13 @@ from typing import Any, Mapping
 
 import attrs
 
-from resplan.model import Profile, Program
+from resplan.model import (
+    STEP2CK_PASSING, STEP2CK_YEARS_BEFORE_GRADUATION, USMLE_ATTEMPT_LIMIT, Profile, Program,
+    earliest_exam_day, lowest_passing,
+)
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
 from resplan.vocabulary import (
-    ACTIVITY_KINDS, SETTINGS, SPONSORED_VISAS, STATES, TRACKS, VISAS,
+    ACTIVITY_KINDS, LANGUAGE_LEVELS, SETTINGS, SPONSORED_VISAS, STATES, TRACKS, VISAS,
 )
 
 SPANISH_LEVELS = ("none", "basic", "intermediate", "medical", "professional", "fluent", "native")
@@ -105,6 +115,7 @@ PROGRAM_FACTS: dict[str, Fact] = {
 ASSESSMENT_FACTS: dict[str, Fact] = {
     "assessment.weaknesses": Fact(SetOf(TEXT), "weaknesses found in the profile"),
     "assessment.strengths": Fact(SetOf(TEXT), "strengths found in the profile"),
+    "assessment.missing": Fact(SetOf(TEXT), "what the profile leaves out, in words"),
 }
 
 
@@ -185,13 +196,20 @@ def label(name: str) -> str:
 # ------------------------------------------------------------------ the values
 
 
-def _months(items) -> float:
-    # Sums count the months given: an entry without months adds nothing.
-    return sum(item.months for item in items if item.months is not None)
+def _stated_months(items) -> float | None:
+    """The months of ``items`` together; unknown when one of them does not say."""
+    months = [item.months for item in items]
+    return None if None in months else sum(months)
 
 
 def profile_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) -> dict[str, Any]:
-    """The profile's facts; ``city_regions`` maps (city, state) to a border sub-region id."""
+    """The facts rules decide on: each gap of the profile filled with its worst value."""
+    return stated_facts(worst_case(profile), city_regions)
+
+
+def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+    """The profile's facts as stated: a fact that depends on a part the profile leaves out
+    is unknown. ``city_regions`` maps (city, state) to a border sub-region id."""
     a = profile.applicant
     step1, step2 = profile.exams.step1, profile.exams.step2ck
     facts: dict[str, Any] = {
@@ -206,7 +224,7 @@ def profile_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str])
         "profile.previous_cycles": a.previous_cycles,
         "profile.step2ck.taken": step2 is not None,
     }
-    attempts = []
+    attempts = []  # per exam taken; None where the count is not given
     failure = False
     if step1 is not None:
         if isinstance(step1.result, int):
@@ -216,20 +234,21 @@ def profile_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str])
             facts["profile.step1.result"] = step1.result
             failure |= step1.result == "fail"
         facts["profile.step1.attempts"] = step1.attempts
-        if step1.attempts is not None:
-            attempts.append(step1.attempts)
+        attempts.append(step1.attempts)
     if step2 is not None:
         facts["profile.step2ck.score"] = step2.score
         facts["profile.step2ck.attempts"] = step2.attempts
-        if step2.attempts is not None:
-            attempts.append(step2.attempts)
-    if attempts:
+        attempts.append(step2.attempts)
+    if attempts and None not in attempts:
         facts["profile.max_attempts"] = max(attempts)
         failure |= max(attempts) > 1
-    # Without any attempt count and no failed result, whether there was a failure is unknown.
-    facts["profile.any_failure"] = True if failure else (False if attempts else None)
+    elif any(n is not None and n > 1 for n in attempts):
+        failure = True
+    # Without every attempt count and no failure known, whether there was one is unknown.
+    facts["profile.any_failure"] = (
+        True if failure else (False if attempts and None not in attempts else None))
 
-    spanish = [lang for lang in profile.languages if lang.name.strip().lower() in ("spanish", "español", "espanol")]
+    spanish = [lang for lang in profile.languages if _is_spanish(lang.name)]
     if not spanish:
         facts["profile.spanish_level"] = "none"
     else:
@@ -239,27 +258,174 @@ def profile_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str])
     facts["profile.languages"] = frozenset(lang.name for lang in profile.languages)
 
     clinical = profile.clinical
-    facts["profile.clinical.months"] = _months(clinical)
-    facts["profile.clinical.hands_on_months"] = _months(
+    # An entry of unknown kind may be hands-on work or an observership.
+    kindless = any(c.kind is None and c.months != 0 for c in clinical)
+    facts["profile.clinical.months"] = _stated_months(clinical)
+    facts["profile.clinical.hands_on_months"] = None if kindless else _stated_months(
         c for c in clinical if c.kind in CLINICAL_KINDS_HANDS_ON)
-    facts["profile.clinical.observership_months"] = _months(
+    facts["profile.clinical.observership_months"] = None if kindless else _stated_months(
         c for c in clinical if c.kind == "observership")
     facts["profile.clinical.states"] = frozenset(c.state for c in clinical if c.state)
     facts["profile.clinical.cities"] = frozenset(c.city for c in clinical if c.city)
     regions = {c: city_regions.get((_norm(c.city), c.state)) for c in clinical if c.city}
     facts["profile.clinical.regions"] = frozenset(r for r in regions.values() if r)
-    facts["profile.clinical.border_months"] = _months(c for c, r in regions.items() if r)
+    facts["profile.clinical.border_months"] = _stated_months(c for c, r in regions.items() if r)
 
     letters = profile.letters
     facts["profile.letters.total"] = len(letters)
-    facts["profile.letters.us_clinical"] = sum(1 for x in letters if x.us_clinical)
+    facts["profile.letters.us_clinical"] = (
+        None if any(x.us_clinical is None for x in letters)
+        else sum(1 for x in letters if x.us_clinical))
+    # A writer who has not offered to contact programs will not: unsaid means no.
     facts["profile.letters.advocates"] = sum(1 for x in letters if x.advocate)
 
-    facts["profile.activities.kinds"] = frozenset(x.kind for x in profile.activities if x.kind)
+    activities = profile.activities
+    facts["profile.activities.kinds"] = frozenset(x.kind for x in activities if x.kind)
+    unkinded = any(x.kind is None and x.months != 0 for x in activities)
     for kind in ACTIVITY_KINDS:
-        facts[f"profile.activities.{_key(kind)}_months"] = _months(
-            x for x in profile.activities if x.kind == kind)
+        facts[f"profile.activities.{_key(kind)}_months"] = None if unkinded else _stated_months(
+            x for x in activities if x.kind == kind)
     return {k: v for k, v in facts.items() if v is not None}
+
+
+def _is_spanish(name: str) -> bool:
+    return name.strip().lower() in ("spanish", "español", "espanol")
+
+
+# ------------------------------------------------------------------ gaps
+
+
+@attrs.frozen
+class Gap:
+    """A part the profile leaves out of something it reports, and its worst value."""
+
+    key: str  # the field, as input messages name it: "exams.step2ck.score", "clinical[1].kind"
+    label: str  # what is left out, in words: "your Step 2 CK score"
+    assumed: str  # what the plan counts until it is given, in words
+    fill: Any = attrs.field(eq=False, repr=False)  # Profile -> the Profile with it filled
+
+    @property
+    def says(self) -> str:
+        return f"Your profile leaves out {self.label}, so until you add it this plan counts {self.assumed}."
+
+
+def _set_exam(exam: str, **changes):
+    def fill(profile: Profile) -> Profile:
+        exams = profile.exams
+        part = attrs.evolve(getattr(exams, exam), **changes)
+        return attrs.evolve(profile, exams=attrs.evolve(exams, **{exam: part}))
+    return fill
+
+
+def _set_item(section: str, index: int, **changes):
+    def fill(profile: Profile) -> Profile:
+        items = list(getattr(profile, section))
+        items[index] = attrs.evolve(items[index], **changes)
+        return attrs.evolve(profile, **{section: tuple(items)})
+    return fill
+
+
+def lowest_step2ck_pass(profile: Profile) -> int:
+    """The lowest Step 2 CK passing score that can apply to this applicant."""
+    floor = lowest_passing(STEP2CK_PASSING, earliest_exam_day(
+        profile.applicant.graduation_year, STEP2CK_YEARS_BEFORE_GRADUATION))
+    return (floor or STEP2CK_PASSING[0]).score
+
+
+def _where(item, index: int, what: str) -> str:
+    place = ", ".join(p for p in (getattr(item, "city", None), getattr(item, "state", None)) if p)
+    if what == "clinical":
+        return f"your clinical work in {place}" if place else f"clinical entry {index + 1} of your profile"
+    if what == "activities":
+        title = f" ({item.title})" if item.title else ""
+        return f"activity {index + 1} of your profile{title}"
+    return f"your letter from {item.writer}" if item.writer else f"letter {index + 1} of your profile"
+
+
+def gaps(profile: Profile) -> tuple[Gap, ...]:
+    """What the profile leaves out of what it reports, in the order of the profile.
+
+    Only parts that rules read: a Spanish level, but not the level of another language.
+    A worst value is the far end of the field's own scale (the lowest pass, the most
+    attempts USMLE allows, the lowest language level, an observership, no months), never
+    a threshold of resplan's.
+    """
+    found = []
+    limit = f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows"
+    step1, step2 = profile.exams.step1, profile.exams.step2ck
+    if step1 is not None:
+        if step1.result is None:
+            found.append(Gap("exams.step1.result", "your Step 1 result", "a fail",
+                             _set_exam("step1", result="fail")))
+        if step1.attempts is None:
+            found.append(Gap("exams.step1.attempts", "how many times you sat Step 1", limit,
+                             _set_exam("step1", attempts=USMLE_ATTEMPT_LIMIT)))
+    if step2 is not None:
+        if step2.score is None:
+            lowest = lowest_step2ck_pass(profile)
+            found.append(Gap("exams.step2ck.score", "your Step 2 CK score",
+                             f"{lowest}, the lowest passing score",
+                             _set_exam("step2ck", score=lowest)))
+        if step2.attempts is None:
+            found.append(Gap("exams.step2ck.attempts", "how many times you sat Step 2 CK",
+                             limit, _set_exam("step2ck", attempts=USMLE_ATTEMPT_LIMIT)))
+    for index, lang in enumerate(profile.languages):
+        if lang.level is None and _is_spanish(lang.name):
+            found.append(Gap(f"languages[{index}].level", "the level of your Spanish",
+                             f"your Spanish as {LANGUAGE_LEVELS[0]}",
+                             _set_item("languages", index, level=LANGUAGE_LEVELS[0])))
+    for index, item in enumerate(profile.clinical):
+        where = _where(item, index, "clinical")
+        if item.kind is None and item.months != 0:
+            found.append(Gap(f"clinical[{index}].kind", f"the kind of {where}",
+                             "it as an observership",
+                             _set_item("clinical", index, kind="observership")))
+        if item.months is None:
+            found.append(Gap(f"clinical[{index}].months", f"how many months {where} lasted",
+                             "no months", _set_item("clinical", index, months=0.0)))
+    for index, item in enumerate(profile.letters):
+        if item.us_clinical is None:
+            where = _where(item, index, "letters")
+            found.append(Gap(f"letters[{index}].us_clinical",
+                             f"whether {where} comes from a US clinical supervisor",
+                             "it as a letter from someone else",
+                             _set_item("letters", index, us_clinical=False)))
+    for index, item in enumerate(profile.activities):
+        where = _where(item, index, "activities")
+        if item.kind is None and item.months != 0:
+            found.append(Gap(f"activities[{index}].kind", f"the kind of {where}",
+                             "it as other work", _set_item("activities", index, kind="other")))
+        if item.months is None:
+            found.append(Gap(f"activities[{index}].months", f"how many months {where} lasted",
+                             "no months", _set_item("activities", index, months=0.0)))
+    return tuple(found)
+
+
+def guessed_facts(profile: Profile, found: tuple[Gap, ...],
+                  city_regions: Mapping[tuple[str, str], str]) -> dict[str, tuple[Gap, ...]]:
+    """Each fact whose value rules decide on rests on a gap's worst value, with those gaps.
+
+    A fact rests on a gap when leaving that one gap open changes it (sums and maxima may
+    rest on several).
+    """
+    if not found:
+        return {}
+    full = stated_facts(worst_case(profile, found), city_regions)
+    out: dict[str, list[Gap]] = {}
+    for gap in found:
+        others = tuple(g for g in found if g is not gap)
+        open_one = stated_facts(worst_case(profile, others), city_regions)
+        for name in sorted(full.keys() | open_one.keys()):
+            if full.get(name) != open_one.get(name):
+                out.setdefault(name, []).append(gap)
+    return {name: tuple(gaps_) for name, gaps_ in out.items()}
+
+
+def worst_case(profile: Profile, found: tuple[Gap, ...] | None = None) -> Profile:
+    """The profile with each gap filled with its worst value."""
+    for gap in gaps(profile) if found is None else found:
+        profile = gap.fill(profile)
+    return profile
 
 
 def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],

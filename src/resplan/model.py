@@ -73,6 +73,10 @@ STEP2CK_PASSING = (
     PassingStandard(date(2014, 7, 1), 209), PassingStandard(date(2022, 7, 1), 214),
 )
 STEP1_PASSING = (PassingStandard(date(2014, 1, 1), 192), PassingStandard(date(2018, 1, 1), 194))
+# Attempts USMLE allows on one Step: four for applications since 1 July 2021, six before
+# (usmle.org, "Attempt Limit Common Questions").
+USMLE_ATTEMPT_LIMIT = 4
+USMLE_ATTEMPT_LIMIT_EVER = 6
 # Step 1 taken from this day on is reported as pass or fail only (usmle.org).
 STEP1_NUMERIC_UNTIL = date(2022, 1, 26)
 # A profile gives no exam dates. resplan's reading: Step 1 is sat at most six years before
@@ -110,9 +114,13 @@ def _positive(inst, attribute, value):
         raise FieldValueError(attribute.name, f"{value!r} must not be negative")
 
 
-def _at_least_one(inst, attribute, value):
+def _attempts(inst, attribute, value):
     if value is not None and value < 1:
         raise FieldValueError(attribute.name, f"{value!r} must be 1 or more")
+    if value is not None and value > USMLE_ATTEMPT_LIMIT_EVER:
+        raise FieldValueError(attribute.name, (
+            f"{value!r} is more sittings than USMLE has ever allowed on one Step "
+            f"({USMLE_ATTEMPT_LIMIT_EVER} before July 2021, {USMLE_ATTEMPT_LIMIT} since)"))
 
 
 def _state(inst, attribute, value):
@@ -168,7 +176,7 @@ class Applicant:
 class Step1:
     # "pass" | "fail" | an older numeric score
     result: int | Literal["pass", "fail"] | None = field(default=None)
-    attempts: int | None = field(default=None, validator=_at_least_one)
+    attempts: int | None = field(default=None, validator=_attempts)
 
     @result.validator
     def _check(self, attribute, value):
@@ -179,7 +187,7 @@ class Step1:
 @attrs.frozen
 class Step2CK:
     score: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
-    attempts: int | None = field(default=None, validator=_at_least_one)
+    attempts: int | None = field(default=None, validator=_attempts)
 
 
 @attrs.frozen

@@ -33,7 +33,7 @@ from resplan._version import __version__
 from resplan.convert import unstructure
 from resplan.dates import as_of_or_today, check_cycle, cycle_stage, match_day
 from resplan.errors import describe_exception
-from resplan.facts import profile_facts
+from resplan.facts import gaps, guessed_facts, stated_facts, worst_case
 from resplan.model import Catalog, Profile
 from resplan.plan import (
     Assessment, InputInfo, Plan, PluginInfo, Provenance, RulesetInfo, Summary,
@@ -51,6 +51,14 @@ class Draft:
     catalog: Catalog
     rulebook: Rulebook
     env: Mapping[str, Any]
+    # The facts as the profile states them, and what it leaves out (resplan.facts.gaps):
+    # ``env`` fills each gap with its worst value; decisions that differ from what the
+    # stated facts alone give rest on that guess and name it.
+    stated_env: Mapping[str, Any] = attrs.Factory(dict)
+    gaps: tuple = ()
+    # Fact name -> the gaps its value in ``env`` rests on (resplan.facts.guessed_facts);
+    # stages add the facts they derive (the assessment, a specialty's fit).
+    guessed: Mapping[str, tuple] = attrs.Factory(dict)
     as_of: dt.date = attrs.Factory(dt.date.today)  # the pipeline always sets it
     assessment: Assessment | None = None
     specialties: tuple = ()
@@ -91,8 +99,12 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     as_of = as_of_or_today(as_of)
     cycle = profile.applicant.cycle
     check_cycle(cycle, as_of, rulebook)
-    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of,
-                  env=profile_facts(profile, rulebook.city_regions))
+    found = gaps(profile)
+    stated = stated_facts(profile, rulebook.city_regions)
+    env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
+    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of, env=env,
+                  stated_env=stated, gaps=found,
+                  guessed=guessed_facts(profile, found, rulebook.city_regions))
     for _name, run in STAGES:
         draft = run(draft)
     summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),

@@ -40,9 +40,21 @@ class Finding:
 
 
 @attrs.frozen
+class Missing:
+    """A part the profile leaves out of something it reports (a Step 2 CK without its
+    score). Until it is given the plan counts its worst plausible value, and every program
+    reason that rests on that guess says so."""
+
+    key: str  # the profile field: "exams.step2ck.score", "clinical[1].kind"
+    label: str  # what is left out, in words
+    says: str  # what the plan counts instead, in words
+
+
+@attrs.frozen
 class Assessment:
     weaknesses: tuple[Finding, ...] = ()
     strengths: tuple[Finding, ...] = ()
+    missing: tuple[Missing, ...] = ()
 
     @property
     def weakness_names(self) -> frozenset[str]:

@@ -1,27 +1,57 @@
-"""Stage 1: assess the profile: the weaknesses a program will see and the strengths that offset them."""
+"""Stage 1: assess the profile: the weaknesses a program will see and the strengths that offset them.
+
+Rules decide on the profile with each gap filled with its worst value (see
+``resplan.facts.gaps``); the assessment lists the gaps under ``missing``. Asked of the
+facts as stated, a rule that is left undecided rests on a gap: the findings of its kind
+(and the fits that read them) are then guesses too, and say so where they are cited.
+"""
 
 from __future__ import annotations
 
-from resplan.plan import Assessment, Finding
+from resplan.plan import Assessment, Finding, Missing
 from resplan.stages.common import cite, evaluate
+
+# Facts later stages derive from the findings: they rest on the same gaps.
+_DERIVED = {"weakness": ("assessment.weaknesses", "specialty.fit", "wishes.best_fit"),
+            "strength": ("assessment.strengths", "specialty.fit", "wishes.best_fit")}
 
 
 def run(draft):
-    env = draft.env
-    fired, _undecided = evaluate(draft.rulebook.rules("assess"), env)
+    env, rules = draft.env, draft.rulebook.rules("assess")
+    fired, _undecided = evaluate(rules, env)
     labels = draft.rulebook.labels
     found: dict[tuple[str, str], list] = {}
     for rule in fired:
-        kind = "weakness" if "weakness" in rule.effect else "strength"
+        kind = _kind(rule)
         name = rule.effect[kind]
-        found.setdefault((kind, name), []).append(cite(rule, env, labels))
+        found.setdefault((kind, name), []).append(cite(rule, env, labels, draft.guessed))
 
     def findings(kind):
         return tuple(Finding(name, labels.get(name, name), tuple(reasons))
                      for (k, name), reasons in sorted(found.items()) if k == kind)
 
-    assessment = Assessment(weaknesses=findings("weakness"), strengths=findings("strength"))
+    assessment = Assessment(weaknesses=findings("weakness"), strengths=findings("strength"),
+                            missing=tuple(Missing(g.key, g.label, g.says) for g in draft.gaps))
     env = {**env,
            "assessment.weaknesses": assessment.weakness_names,
-           "assessment.strengths": assessment.strength_names}
-    return draft.evolve(assessment=assessment, env=env)
+           "assessment.strengths": assessment.strength_names,
+           "assessment.missing": frozenset(g.label for g in draft.gaps)}
+    return draft.evolve(assessment=assessment, env=env, guessed=_guessed(draft, rules))
+
+
+def _kind(rule) -> str:
+    return "weakness" if "weakness" in rule.effect else "strength"
+
+
+def _guessed(draft, rules) -> dict:
+    """``draft.guessed`` with the findings that rest on gaps, and what is derived from them."""
+    if not draft.gaps:
+        return draft.guessed
+    guessed = {name: list(gaps) for name, gaps in draft.guessed.items()}
+    _, undecided = evaluate(rules, draft.stated_env)
+    for rule, facts in undecided:
+        gaps = [gap for fact in sorted(facts) for gap in draft.guessed.get(fact, ())]
+        for name in _DERIVED[_kind(rule)]:
+            guessed.setdefault(name, [])
+            guessed[name] += [gap for gap in gaps if gap not in guessed[name]]
+    return {name: tuple(gaps) for name, gaps in guessed.items() if gaps}

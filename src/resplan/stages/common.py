@@ -21,6 +21,25 @@ def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tupl
     return fired, undecided
 
 
-def cite(rule: Rule, env: Mapping, labels: Mapping[str, str] | None = None) -> Reason:
-    """The rule's id and its message, with finding names put in words."""
-    return Reason(rule=rule.qualified_id, says=rule.says.render(env, labels) if rule.says else "")
+def cite(rule: Rule, env: Mapping, labels: Mapping[str, str] | None = None,
+         guessed: Mapping[str, tuple] | None = None) -> Reason:
+    """The rule's id and its message, with finding names put in words, after what the
+    profile leaves out that the rule rests on (``guessed``: see resplan.pipeline.Draft)."""
+    says = rule.says.render(env, labels) if rule.says else ""
+    return Reason(rule=rule.qualified_id, says=with_guesses(says, guesses(rule, guessed)))
+
+
+def guesses(rule: Rule, guessed: Mapping[str, tuple] | None) -> tuple:
+    """The gaps of the profile (resplan.facts.Gap) that the rule's condition or message
+    reads a worst value of, by field."""
+    if not guessed:
+        return ()
+    names = rule.condition.names | (rule.says.names if rule.says else frozenset())
+    found = {gap.key: gap for name in names for gap in guessed.get(name, ())}
+    return tuple(found[key] for key in sorted(found))
+
+
+def with_guesses(says: str, gaps: tuple) -> str:
+    """``says`` after a sentence for each gap it rests on: the reader learns first that a
+    number or a kind in it is the plan's guess."""
+    return " ".join(part for part in (*(gap.says for gap in gaps), says) if part) if gaps else says

@@ -64,7 +64,7 @@ def run(draft):
         np.maximum(severity, SEVERITY.index(o.rule.effect["verdict"]), out=severity, where=o.fired)
     # Facts that could have made the verdict more severe are the ones to verify.
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
-    citations = Citations(draft.env, draft.rulebook.labels)
+    citations = Citations(draft.env, draft.rulebook.labels, draft.guessed)
     cited = []
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])

@@ -33,7 +33,7 @@ def run(draft):
         fired, _ = evaluate(fit_rules, env)
         # Most cautious wins: the lowest fit any fired rule gives.
         fit = min((r.effect["fit"] for r in fired), key=FITS.index, default=DEFAULT_FIT)
-        reasons = [cite(r, env, labels) for r in fired if r.effect["fit"] == fit]
+        reasons = [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
         rated[name] = (fit, reasons, {**env, "specialty.fit": fit})
 
     wished_fits = [rated[name][0] for name in wishes]
@@ -50,7 +50,7 @@ def run(draft):
             if not fired:
                 continue
             suggested = True
-            reasons = reasons + [cite(r, env, labels) for r in fired]
+            reasons = reasons + [cite(r, env, labels, draft.guessed) for r in fired]
         targets.append(SpecialtyTarget(
             name=name, fit=fit, wished=name in wishes, suggested=suggested,
             rank=wishes.index(name) + 1 if name in wishes else None, reasons=tuple(reasons)))

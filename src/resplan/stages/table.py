@@ -25,6 +25,7 @@ from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
 from resplan.rules.columns import Col, Frame, Truth, object_array as _objects
+from resplan.stages.common import guesses, with_guesses
 
 
 def _factorize(values: Sequence) -> tuple[np.ndarray, tuple]:
@@ -256,8 +257,12 @@ class Citations:
     programs carry its number.
     """
 
-    def __init__(self, env: Mapping[str, Any], labels: Mapping[str, str]):
+    def __init__(self, env: Mapping[str, Any], labels: Mapping[str, str],
+                 guessed: Mapping[str, tuple] | None = None):
         self.env, self.labels = env, labels
+        # Facts that are worst-value guesses for gaps of the profile: a rule reading one
+        # says so first (resplan.stages.common.with_guesses).
+        self.guessed = guessed or {}
         self.reasons: list[Reason] = []
         self._numbers: dict[tuple, int] = {}
 
@@ -302,6 +307,7 @@ class Citations:
         # The program's own values, None where unknown: they print as "unknown".
         row = {name: raw[index] for name, raw in zip(names, raws)}
         says = rule.says.render(self.env, self.labels, row) if rule.says else ""
+        says = with_guesses(says, guesses(rule, self.guessed))
         number = self._numbers[key] = len(self.reasons)
         self.reasons.append(Reason(rule.qualified_id, says))
         return number
