@@ -247,10 +247,13 @@ def test_a_step2ck_without_a_score_is_not_called_a_strong_score(tmp_path):
     del prof["exams"]["step2ck"]["score"]
     plan = plan_file(tmp_path, prof, [tier1("tx-elpaso-a-im"), tier3("mi-detroit-a-im")])
     im = by_specialty(plan, "Internal Medicine")
-    rules = {r["rule"] for r in im["reasons"]}
-    assert "tiering/spread-scores-not-known" in rules and "tiering/spread-even" not in rules
-    assert "not low" not in " ".join(r["says"] for r in im["reasons"])
-    # Planned as for a low score: the IMG figure, leaning on tiers 1 and 3.
+    rules = {r["rule"]: r["says"] for r in im["reasons"]}
+    assert "tiering/spread-even" not in rules
+    assert "not low" not in " ".join(rules.values())
+    # Planned as for the lowest passing score, and said to be so (the score is a gap of
+    # the profile: see test_profile_gaps).
+    [missing] = plan["assessment"]["missing"]
+    assert rules["tiering/spread-low-scores"].startswith(missing["says"])
     assert im["recommended"] == 77 and im["target_spread"] == [40, 20, 40]
 
 

@@ -48,7 +48,7 @@ def run(draft):
         senv["specialty.open"] = sum(counts)
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
-        worked.append(_volume(target.name, volume_rules, senv, counts, labels))
+        worked.append(_volume(target.name, volume_rules, senv, counts, labels, draft.guessed))
 
     known = [v for v, _ in worked if v.applications is not None]
     totals = {}
@@ -106,7 +106,8 @@ def _available(draft) -> dict[str, tuple[int, int, int]]:
     return {name: tuple(int(n) for n in counts[code, 1:]) for code, name in enumerate(names)}
 
 
-def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels):
+def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels,
+            guessed=None):
     """The specialty's volume, and ``env`` with the ``volume.*`` facts added."""
     fired, _ = evaluate(rules, env)
     recommended = spread = None
@@ -122,7 +123,8 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
             used = used or spread is not None
         if used:
             deciding.append(rule)
-    reasons = tuple(cite(r, env, labels) for r in deciding if r.says is not None)
+    # A volume resting on a gap of the profile says so (resplan.stages.common.with_guesses).
+    reasons = tuple(cite(r, env, labels, guessed) for r in deciding if r.says is not None)
     if recommended is None:
         return SpecialtyVolume(name=name, target_spread=spread, available=available,
                                reasons=reasons), env
