@@ -377,3 +377,10 @@ def test_a_plan_without_programs_still_makes_every_report(host):
     assert "The plan has no programs to chart." in html and '<svg role="img"' not in html
     assert render_report(plan, "md").startswith("# Your residency application plan")
     assert _rows(render_report(plan, "csv")) == []
+
+
+def test_report_to_standard_output(example_file):
+    result = run("report", example_file, "--out", "-", "--format", "md")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# Your residency application plan")
+    assert "wrote" not in result.stdout and "wrote -" in result.stderr

@@ -83,7 +83,8 @@ def cmd_report(args) -> int:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
         raise InputError.one(args.plan, f"cannot read the plan: {reason}") from None
     write_report(plan, args.out, report_format, full=args.full)
-    print(f"wrote {args.out}")
+    # With --out - the report itself is on stdout: the note goes to stderr.
+    print(f"wrote {args.out}", file=sys.stderr if args.out == "-" else sys.stdout)
     return 0
 
 
@@ -227,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "summary or a CSV program list. The format comes from the file name "
                     "(.html, .md, .csv) or --format. Made from the plan file alone.")
     p.add_argument("plan", metavar="PLAN", help="a plan written by `resplan plan` (TOML)")
-    p.add_argument("--out", required=True, metavar="FILE", help="where to write the report")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="where to write the report; - writes it to standard output (give --format)")
     p.add_argument("--format", choices=("html", "md", "csv"), default=None,
                    help="the report format (default: from the file name)")
     p.add_argument("--full", action="store_true",
