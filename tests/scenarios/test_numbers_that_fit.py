@@ -161,8 +161,11 @@ def test_each_considered_specialty_has_its_own_figure(tmp_path):
     assert rules["Psychiatry"] == "tiering/volume-psychiatry"
     # With a low score Dermatology is an unlikely fit: a short list, not a full one.
     assert rules["Dermatology"] == "tiering/volume-unlikely-field"
-    assert by_specialty(plan, "Dermatology")["recommended"] < by_specialty(
-        plan, "Psychiatry")["recommended"]
+    derm = by_specialty(plan, "Dermatology")
+    assert derm["recommended"] < by_specialty(plan, "Psychiatry")["recommended"]
+    # A short list by choice: the plan does not send the applicant looking for more.
+    assert derm["shortfall"] > 0
+    assert "tiering/catalog-short-of-full-list" not in {r["rule"] for r in derm["reasons"]}
 
 
 def test_a_28_program_catalog_never_gets_more_applications_than_programs_not_skipped(tmp_path):
