@@ -86,7 +86,7 @@ def test(c, args=""):
 
 @task
 def docs(c):
-    """Regenerate docs/rules.md and docs/facts.md from the installed rulesets."""
+    """Regenerate docs/rules.md, docs/facts.md and docs/profile.md from the installed rulesets."""
     _resplan("docs", "--out", "docs")
 
 

@@ -149,12 +149,13 @@ def cmd_synth_catalog(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from resplan.docs import facts_markdown, rules_markdown
+    from resplan.docs import facts_markdown, profile_markdown, rules_markdown
     from resplan.writer import write_text_atomic
 
     host = _host(args)
     folder = Path(args.out)
-    for name, text in (("rules.md", rules_markdown(host.rulebook)), ("facts.md", facts_markdown())):
+    for name, text in (("rules.md", rules_markdown(host.rulebook)), ("facts.md", facts_markdown()),
+                       ("profile.md", profile_markdown(host.rulebook))):
         write_text_atomic(folder / name, text)
         print(f"wrote {folder / name}")
     return 0
@@ -265,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--properties", type=int, default=0, metavar="N")
     p.set_defaults(run=cmd_check)
 
-    p = commands.add_parser("docs", help="write docs/rules.md and docs/facts.md from the rulesets")
+    p = commands.add_parser("docs", help="write docs/rules.md, docs/facts.md and docs/profile.md from the rulesets")
     p.add_argument("--out", default="docs", metavar="FOLDER")
     p.set_defaults(run=cmd_docs)
 

@@ -309,6 +309,62 @@ class Gap:
         return f"Your profile leaves out {self.label}, so until you add it this plan counts {self.assumed}."
 
 
+# What a plan counts for each part a profile may leave out of what it reports (see
+# gaps), by key ("[]" for any item of a list), as docs/profile.md says it.
+GAP_WORST: dict[str, str] = {
+    "exams.step1.result": "a fail",
+    "exams.step1.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
+    "exams.step2ck.score": "the lowest passing score that can apply to you "
+                           f"({STEP2CK_PASSING[-1].score} for recent graduates)",
+    "exams.step2ck.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
+    "languages[].level": f"{LANGUAGE_LEVELS[0]} for Spanish (the level of another language "
+                         "is no gap: no rule reads it)",
+    "clinical[].kind": "an observership (unless months is 0)",
+    "clinical[].months": "no months",
+    "letters[].us_clinical": "a letter from someone else",
+    "activities[].kind": "other work (unless months is 0)",
+    "activities[].months": "no months",
+}
+
+# The profile keys each profile fact is computed from (docs/profile.md lists, per key,
+# the rules that read its facts).
+FACT_INPUTS: dict[str, tuple[str, ...]] = {
+    "profile.graduation_year": ("applicant.graduation_year",),
+    "profile.cycle": ("applicant.cycle",),
+    "profile.years_since_graduation": ("applicant.graduation_year", "applicant.cycle"),
+    "profile.visa": ("applicant.visa",),
+    "profile.needs_visa": ("applicant.visa",),
+    "profile.specialties": ("applicant.specialties",),
+    "profile.states": ("applicant.states",),
+    "profile.previous_cycles": ("applicant.previous_cycles",),
+    "profile.step1.result": ("exams.step1.result",),
+    "profile.step1.score": ("exams.step1.result",),
+    "profile.step1.attempts": ("exams.step1.attempts",),
+    "profile.step2ck.taken": ("exams.step2ck.score", "exams.step2ck.attempts"),
+    "profile.step2ck.score": ("exams.step2ck.score",),
+    "profile.step2ck.attempts": ("exams.step2ck.attempts",),
+    "profile.max_attempts": ("exams.step1.attempts", "exams.step2ck.attempts"),
+    "profile.any_failure": ("exams.step1.result", "exams.step1.attempts",
+                            "exams.step2ck.attempts"),
+    "profile.spanish_level": ("languages[].name", "languages[].level"),
+    "profile.languages": ("languages[].name",),
+    "profile.clinical.months": ("clinical[].months",),
+    "profile.clinical.hands_on_months": ("clinical[].kind", "clinical[].months"),
+    "profile.clinical.observership_months": ("clinical[].kind", "clinical[].months"),
+    "profile.clinical.states": ("clinical[].state",),
+    "profile.clinical.cities": ("clinical[].city",),
+    "profile.clinical.regions": ("clinical[].city", "clinical[].state"),
+    "profile.clinical.border_months": ("clinical[].city", "clinical[].state",
+                                       "clinical[].months"),
+    "profile.letters.total": ("letters[].writer",),
+    "profile.letters.us_clinical": ("letters[].us_clinical",),
+    "profile.letters.advocates": ("letters[].advocate",),
+    "profile.activities.kinds": ("activities[].kind",),
+    **{f"profile.activities.{_key(kind)}_months": ("activities[].kind", "activities[].months")
+       for kind in ACTIVITY_KINDS},
+}
+
+
 def _set_exam(exam: str, **changes):
     def fill(profile: Profile) -> Profile:
         exams = profile.exams

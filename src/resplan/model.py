@@ -106,6 +106,7 @@ def _in_range(lo, hi, what):
     def check(inst, attribute, value):
         if value is not None and not lo <= value <= hi:
             raise FieldValueError(attribute.name, f"{value!r} is not {what} ({lo}–{hi})")
+    check.allowed = f"{lo} to {hi}"  # for docs/profile.md
     return check
 
 
@@ -370,3 +371,108 @@ class Catalog:
 
     def __iter__(self):
         return iter(self.programs)
+
+
+# ---------------------------------------------------------------- the profile, in words
+
+
+@attrs.frozen
+class KeyDoc:
+    """A profile key for docs/profile.md: what it is, what leaving it out means, and what
+    it changes in a plan (the rules that read it are listed from the rulesets)."""
+
+    what: str
+    left_out: str = ""  # empty for a gap: resplan.facts.GAP_WORST says what is counted
+    changes: str = ""
+
+
+# Keys as input messages name them, "[]" for any item of a list.
+PROFILE_DOCS: dict[str, KeyDoc] = {
+    "applicant.graduation_year": KeyDoc(
+        "The year you graduated from medical school.", "",
+        "Years since graduation (to the June the application opens) meet the graduation "
+        "cutoffs programs state; past the guide's window it is a weakness of its own."),
+    "applicant.cycle": KeyDoc(
+        "The Match year you apply for (2027 for applications sent in 2026).", "",
+        "Dates every action; a cycle whose Match Day is past is refused."),
+    "applicant.visa": KeyDoc(
+        "The visa you need for residency: none, J-1 or H-1B.", "",
+        "Programs that state they sponsor no visa, or not yours, are skipped; needing a visa "
+        "is a weakness."),
+    "applicant.specialties": KeyDoc(
+        "The specialties you wish for, first wish first.",
+        "No wishes: the plan rates every specialty and suggests the open ones.",
+        "Programs of these specialties (and of suggested ones) are planned; each gets a fit."),
+    "applicant.states": KeyDoc(
+        "The states you would train in, as two-letter codes.",
+        "No preference: every border sub-region counts, and Texas advice applies.",
+        "Raises the priority of the border sub-regions in these states."),
+    "applicant.previous_cycles": KeyDoc(
+        "How many Match cycles you applied in before without matching.",
+        "Unknown: the plan does not treat you as a reapplicant; write 0 for a first try.",
+        "1 or more is a weakness and brings the between-cycle steps for reapplicants."),
+    "exams.step1.result": KeyDoc(
+        "Your Step 1 result: \"pass\", \"fail\", or the three-digit score you passed with "
+        "(numeric scores ended on 26 January 2022). A score under the passing standard that "
+        "can apply to you is refused: it was a fail.", "",
+        "A pass alone is a weakness until Step 2 CK reaches the guide's mid-220s; a numeric "
+        "score in or under the guide's low band is a weakness; a fail is a failed attempt."),
+    "exams.step1.attempts": KeyDoc(
+        "How many times you sat Step 1, failed sittings included (at most 6).", "",
+        "More than 1 is a failed attempt; programs that take first-attempt passes only are "
+        "skipped."),
+    "exams.step2ck.score": KeyDoc(
+        "The three-digit Step 2 CK score you passed with. A score under the passing standard "
+        "that can apply to you (214 since 1 July 2022) is refused: it was a fail. If you have "
+        "not passed yet, leave the score out and count your sittings in attempts.", "",
+        "Compared with each program's stated minimum and residents' average: just under a "
+        "minimum is a near miss (borderline with a strength that speaks for you, else skip), "
+        "further under is a skip; in the guide's low band it is a weakness, and it sets the "
+        "fit of score-driven specialties and the number of applications."),
+    "exams.step2ck.attempts": KeyDoc(
+        "How many times you sat Step 2 CK, failed sittings included (at most 6).", "",
+        "As for Step 1: more than 1 is a failed attempt."),
+    "languages[].name": KeyDoc(
+        "A language you speak.", "",
+        "Spanish (or Español) is read for its level; other languages are listed."),
+    "languages[].level": KeyDoc(
+        "How well you speak it.", "",
+        "Spanish at fluent or native is a strength that raises border sub-regions; at medical "
+        "or professional level it is a partial one; intermediate or less brings medical "
+        "Spanish advice."),
+    "clinical[].kind": KeyDoc(
+        "The kind of US clinical work: hands-on, externship, sub-internship or observership.",
+        "", "Hands-on kinds count toward enough US experience; observerships do not."),
+    "clinical[].months": KeyDoc(
+        "How many months it lasted.", "",
+        "Months in a border sub-region make a strength, and enough of them a strong border "
+        "record, which turns a near miss on a score minimum into borderline."),
+    "clinical[].city": KeyDoc(
+        "The city where it took place.",
+        "The place is not matched to a border sub-region.",
+        "A city of a border sub-region raises that sub-region's priority and counts as "
+        "border experience."),
+    "clinical[].state": KeyDoc(
+        "The state where it took place, as a two-letter code.", "Unknown state.",
+        "With the city, finds the border sub-region; Texas work brings the Texas advice."),
+    "letters[].writer": KeyDoc("Who writes the letter, in your words.", "Not named.",
+                               "Only names the letter in the plan's words."),
+    "letters[].us_clinical": KeyDoc(
+        "Whether the writer supervised you in US clinical work.", "",
+        "None such is a weakness; enough of them is a strength."),
+    "letters[].advocate": KeyDoc(
+        "Whether the writer will also email or call programs for you.",
+        "Counted as no: only a writer who offered will call.",
+        "A writer who will speak for you is a strength: with a Step 2 CK just under a "
+        "program's stated minimum (within screening.near_miss_points), the program is "
+        "borderline with a call to make instead of skipped."),
+    "activities[].kind": KeyDoc(
+        "The kind of activity: border-health, underserved, public-health, interpreting, "
+        "research, leadership, teaching or other.", "",
+        "Border-health, underserved, public-health and interpreting work make strengths and, "
+        "with Spanish, a strong border record."),
+    "activities[].title": KeyDoc("What you did, in your words.", "Not named.",
+                                 "Only names the activity in the plan's words."),
+    "activities[].months": KeyDoc("How many months you did it.", "",
+                                  "Months of each kind count toward its strength."),
+}
