@@ -3,6 +3,7 @@
     invoke plan                     # the example profile and catalog -> plans/example.toml and .html
     invoke plan --profile P --out O
     invoke plan --as-of 2026-11-30   # plan from a given date (default: today)
+    invoke plan --with-synthetic     # also the synthetic national sample (not real programs)
     invoke test
 """
 
@@ -16,12 +17,22 @@ from invoke import Exit, task
 ROOT = Path(__file__).parent
 
 EXAMPLE_PROFILE = "examples/profiles/example.toml"
-# The real border programs, plus a synthetic national sample so that tiers 2 and 3
-# (programs away from the border) have something in them. Synthetic programs say so in
-# their names and sources.
-EXAMPLE_CATALOGS = ("examples/catalog/border-programs.toml",
-                    "examples/catalog/synthetic-national-sample.toml")
+# The real border programs: advice is made from real programs unless asked otherwise.
+EXAMPLE_CATALOGS = ("examples/catalog/border-programs.toml",)
+# A generated national sample (not real programs) that --with-synthetic adds, so that
+# tiers 2 and 3 (programs away from the border) have something in them to show. Its
+# programs are marked synthetic in the plan and every report.
+SYNTHETIC_CATALOG = "examples/catalog/synthetic-national-sample.toml"
 SYNTHETIC_SAMPLE = {"programs": 600, "seed": 2027}
+
+
+def catalogs(given, with_synthetic: bool) -> list[str]:
+    """The catalogs a task plans with: those given (default: the real border programs),
+    and the synthetic sample only when asked for."""
+    chosen = list(given or EXAMPLE_CATALOGS)
+    if with_synthetic and SYNTHETIC_CATALOG not in chosen:
+        chosen.append(SYNTHETIC_CATALOG)
+    return chosen
 
 
 def _resplan(*argv: str) -> None:
@@ -35,14 +46,15 @@ def _resplan(*argv: str) -> None:
 @task(help={"profile": "applicant profile (TOML)", "catalog": "catalog file (repeatable)",
             "out": "where to write the plan",
             "report": "where to write its HTML report (default: the plan's name with .html)",
-            "as_of": "the date to plan from, YYYY-MM-DD (default: today)"},
+            "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
+            "with_synthetic": "add the synthetic national sample (not real programs)"},
       iterable=["catalog"])
 def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", report="",
-         as_of=None):
-    """Write a plan and its HTML report (defaults: the example profile and catalogs)."""
+         as_of=None, with_synthetic=False):
+    """Write a plan and its HTML report (defaults: the example profile, the real border programs)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     argv = ["plan", profile, "--out", out, "--report", report or str(Path(out).with_suffix(".html"))]
-    for path in catalog or EXAMPLE_CATALOGS:
+    for path in catalogs(catalog, with_synthetic):
         argv += ["--catalog", path]
     if as_of:
         argv += ["--as-of", as_of]
@@ -118,14 +130,16 @@ def bench(c, quick=False, args=""):
 @task(help={"profile": "applicant profile (repeatable; default: examples/profiles/*.toml)",
             "catalog": "catalog file (repeatable)", "out_dir": "where the plans go",
             "jobs": "worker processes (default: every core)",
-            "as_of": "the date to plan from, YYYY-MM-DD (default: today)"},
+            "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
+            "with_synthetic": "add the synthetic national sample (not real programs)"},
       iterable=["profile", "catalog"])
-def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0, as_of=None):
+def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0, as_of=None,
+          with_synthetic=False):
     """Write one plan per profile and a summary.csv (defaults: the example profiles)."""
     profiles = profile or sorted(str(p.relative_to(ROOT))
                                  for p in (ROOT / "examples" / "profiles").glob("*.toml"))
     argv = ["batch", *profiles, "--out-dir", out_dir]
-    for path in catalog or EXAMPLE_CATALOGS:
+    for path in catalogs(catalog, with_synthetic):
         argv += ["--catalog", path]
     if jobs:
         argv += ["--jobs", str(jobs)]

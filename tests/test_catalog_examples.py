@@ -40,9 +40,10 @@ def test_csv_and_toml_catalogs_give_the_same_plan(host, example_profile):
 
 
 def test_example_plan_shows_real_programs_with_to_verify_and_a_verify_action(host, example_profile):
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    paths = (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in paths]
     plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
-    real = [p for p in plan.programs if not p.id.startswith("synth-") and p.verdict != "skip"]
+    real = [p for p in plan.programs if not p.synthetic and p.verdict != "skip"]
     assert real and all(p.to_verify for p in real)  # no border program publishes its minimums
     verify = [a for a in plan.actions if a.category == "verify"]
     assert len(verify) == 1
@@ -50,3 +51,11 @@ def test_example_plan_shows_real_programs_with_to_verify_and_a_verify_action(hos
     first_tier1 = next(p for p in plan.programs if p.tier == 1 and p.to_verify)
     assert first_tier1.name in verify[0].detail.split(";")[0]
     assert {1, 2, 3} <= {p.tier for p in plan.programs}
+    # Synthetic programs are marked, and neither counted nor named among the facts to verify.
+    synthetic = [p for p in plan.programs if p.synthetic]
+    assert synthetic and all(p.id.startswith("synth-") for p in synthetic)
+    assert all(p.id.startswith("synth-") == bool(p.synthetic) for p in plan.programs)
+    assert plan.summary.to_verify == len(real)
+    assert not any(p.name in verify[0].detail for p in synthetic)
+    assert (plan.summary.programs_real, plan.summary.programs_synthetic) == (
+        plan.summary.programs_considered - len(synthetic), len(synthetic))

@@ -28,7 +28,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def example_plan(host, example_profile):
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
     return resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
 
 

@@ -56,7 +56,7 @@ def browser():
 @pytest.fixture(scope="module")
 def pages(host, example_profile, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
     plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
     example, hostile = folder / "example.html", folder / "hostile.html"
     example.write_text(render_report(plan, "html"), encoding="utf-8")

@@ -12,7 +12,7 @@ import tasks
 
 
 def test_synthetic_programs_are_marked_in_the_plan_and_real_ones_are_not(host, example_profile):
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
     plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
     marked = {p.id for p in plan.programs if p.synthetic}
     from_generator = {p.id for c in catalogs for p in c if p.source.startswith("synthetic:")}
@@ -44,7 +44,7 @@ def test_programs_read_directly_equal_what_the_converter_reads(host, example_pro
     from resplan.convert import structure
     from resplan.plan import Plan
 
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in tasks.EXAMPLE_CATALOGS]
+    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
     text = resplan.dumps_plan(resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host))
     fast = loads_plan(text)
     assert fast == structure(tomli.loads(text), Plan, file="plan")

@@ -182,7 +182,8 @@ def test_any_small_catalog_is_well_formed_and_reproducible(programs, seed):
     assert len(catalog) == programs
     check_catalog(catalog, seed)
     assert synthesize_catalog(programs, seed) == catalog
-    assert tomllib.loads(dumps_catalog_toml(catalog)) == {"program": catalog}
+    marked = {"catalog": {"synthetic": True}} if catalog else {}
+    assert tomllib.loads(dumps_catalog_toml(catalog)) == {**marked, "program": catalog}
 
 
 def test_unknown_facts_are_omitted_not_defaulted(big):
@@ -293,7 +294,7 @@ def test_toml_round_trips_to_the_same_dicts(big, big_toml):
     assert first.startswith("# Synthetic residency program catalog")
     assert "seed 7" in first and "national.toml" in first
     parsed = tomllib.loads(big_toml)
-    assert parsed == {"program": big}
+    assert parsed == {"catalog": {"synthetic": True}, "program": big}
     assert [list(p) for p in parsed["program"]] == [list(p) for p in big]
 
 
@@ -325,7 +326,7 @@ def read_csv(text: str) -> list[dict]:
                 program[key] = float(cell)
             elif key == "visas":
                 program[key] = [] if cell == "none" else cell.split(";")
-            elif key in ("spanish_preferred", "underserved_focus", "rural"):
+            elif key in ("spanish_preferred", "underserved_focus", "rural", "synthetic"):
                 assert cell in ("true", "false")
                 program[key] = cell == "true"
             else:
@@ -339,11 +340,12 @@ def test_csv_header_cells_and_round_trip(big):
     assert text.split("\n", 1)[0] == (
         "id,name,specialty,track,city,state,setting,img_share,visas,positions,min_step2ck,"
         "max_years_since_graduation,max_attempts,spanish_preferred,underserved_focus,rural,"
-        "facts_as_of,source")
+        "facts_as_of,source,synthetic")
     assert "\r" not in text and text.endswith("\n")
-    assert read_csv(text) == big
+    assert read_csv(text) == [dict(p, synthetic=True) for p in big]
     first = next(csv.DictReader(io.StringIO(text)))
     assert first["facts_as_of"] == ""  # synthetic programs are not facts of any year
+    assert {row["synthetic"] for row in csv.DictReader(io.StringIO(text))} == {"true"}
 
 
 def test_csv_writes_none_for_a_known_empty_visa_list_and_refuses_unknown_keys():

@@ -152,7 +152,8 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.tier1": Fact(NUMBER, "tier 1 programs"),
     "plan.tier2": Fact(NUMBER, "tier 2 programs"),
     "plan.tier3": Fact(NUMBER, "tier 3 programs"),
-    "plan.to_verify": Fact(NUMBER, "programs with facts to verify"),
+    "plan.to_verify": Fact(NUMBER, "real programs with facts to verify"),
+    "plan.synthetic": Fact(NUMBER, "programs considered from synthetic catalogs (not real)"),
     "plan.verify_list": Fact(TEXT, "programs to verify, most promising first"),
     "plan.suggested": Fact(SetOf(TEXT), "specialties suggested as alternatives"),
     "plan.high_regions": Fact(TEXT, "sub-regions of high priority"),
@@ -494,6 +495,7 @@ def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
     facts["program.region"] = region or "none"
     facts["program.region_name"] = (region_names or {}).get(region, region) if region else "none"
     facts.pop("program.source")
+    facts.pop("program.synthetic")  # no rule decides by it: a plan marks such programs
     return {k: v for k, v in facts.items() if v is not None}
 
 

@@ -328,11 +328,17 @@ class Program:
     rural: bool | None = None
     facts_as_of: int | None = field(default=None, validator=_in_range(1950, 2100, "a year"))
     source: str | None = None
+    # A generated program, not a real one: its catalog says so (``[catalog] synthetic =
+    # true``, or a ``synthetic`` column). Not unknown when absent: a catalog that does not
+    # say it is synthetic lists real programs.
+    synthetic: bool = False
 
-    @property
-    def synthetic(self) -> bool:
-        """A generated program, not a real one: its source says so (``resplan.synth``)."""
-        return self.source is not None and self.source.lower().startswith("synthetic")
+    def __attrs_post_init__(self):
+        # Catalogs written by ``resplan synth-catalog`` before it marked them said so only
+        # in each program's source; they stay marked, never mixed in as real programs.
+        if not self.synthetic and self.source is not None \
+                and self.source.lower().startswith("synthetic"):
+            object.__setattr__(self, "synthetic", True)
 
 
 def _sorted_programs(programs):

@@ -243,6 +243,9 @@ class Summary:
     programs_in_catalog: int
     programs_considered: int
     programs_outside_specialties: int
+    # The considered programs apart: real ones, and those from a synthetic catalog.
+    programs_real: int | None = attrs.field(default=None, kw_only=True)
+    programs_synthetic: int | None = attrs.field(default=None, kw_only=True)
     apply: int
     borderline: int
     skip: int

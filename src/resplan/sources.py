@@ -283,12 +283,18 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
     return Catalog(programs)
 
 
+# What a catalog's own [catalog] table may say about all of its programs.
+CATALOG_KEYS = ("synthetic",)
+
+
 def read_toml_catalog(path: FsPath) -> Catalog:
     data, locate = read_toml(path)
-    extra = sorted(set(data) - {"program"})
+    extra = sorted(set(data) - {"program", "catalog"})
     if extra:
-        raise InputError.one(path, "unknown top-level key; a catalog holds [[program]] tables",
+        raise InputError.one(path, "unknown top-level key; a catalog holds a [catalog] table "
+                                   "and [[program]] tables",
                              field=extra[0], line=locate((extra[0],)))
+    synthetic = _catalog_table(data.get("catalog", {}), path, locate)
     tables = data.get("program", [])
     if not isinstance(tables, list):
         raise InputError.one(path, "must be an array of tables ([[program]])",
@@ -301,6 +307,15 @@ def read_toml_catalog(path: FsPath) -> Catalog:
                                                f"{_describe(raw)}",
                                     field=format_path(base), line=locate(base)))
             continue
+        if synthetic:
+            if raw.get("synthetic", True) is not True:
+                problems.append(Problem(
+                    str(path), "a program of a synthetic catalog ([catalog] synthetic = true) "
+                               "cannot say it is real", field=format_path(base + ("synthetic",)),
+                    line=locate(base + ("synthetic",)),
+                    subject=raw.get("id") if isinstance(raw.get("id"), str) else ""))
+                continue
+            raw = {**raw, "synthetic": True}
         entries.append((raw, lambda p, base=base: locate(base + tuple(p)), base))
     try:
         catalog = programs_to_catalog(entries, str(path))
@@ -309,6 +324,24 @@ def read_toml_catalog(path: FsPath) -> Catalog:
     if problems:
         raise InputError(problems)
     return catalog
+
+
+def _catalog_table(table: Any, path: FsPath, locate) -> bool:
+    """Whether the [catalog] table says every program of the file is synthetic."""
+    if not isinstance(table, dict):
+        raise InputError.one(path, f"must be a table ([catalog]), got {_describe(table)}",
+                             field="catalog", line=locate(("catalog",)))
+    from resplan.vocabulary import suggest
+    problems = [Problem(str(path), f"unknown key{suggest(key, CATALOG_KEYS)}",
+                        field=f"catalog.{key}", line=locate(("catalog", key)))
+                for key in sorted(set(table) - set(CATALOG_KEYS))]
+    synthetic = table.get("synthetic", False)
+    if type(synthetic) is not bool:
+        problems.append(Problem(str(path), f"expected true or false, got {_describe(synthetic)}",
+                                field="catalog.synthetic", line=locate(("catalog", "synthetic"))))
+    if problems:
+        raise InputError(problems)
+    return synthetic
 
 
 # CSV cells are text; each column says how to read its cell. An empty cell is unknown.
@@ -349,7 +382,7 @@ CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
     "img_share": _float, "positions": _int, "min_step2ck": _int, "mean_step2ck": _int,
     "max_years_since_graduation": _int, "max_attempts": _int, "facts_as_of": _int,
     "spanish_preferred": _bool, "underserved_focus": _bool, "rural": _bool,
-    "visas": _visas,
+    "visas": _visas, "synthetic": _bool,
 }
 
 

@@ -46,8 +46,9 @@ PROGRAM_KEYS: tuple[str, ...] = (
     "spanish_preferred", "underserved_focus", "rural", "source",
 )
 # The CSV columns; ``facts_as_of`` is never set on synthetic programs (they are not facts)
-# but real programs written through the same function may carry it.
-CSV_COLUMNS: tuple[str, ...] = PROGRAM_KEYS[:-1] + ("facts_as_of", "source")
+# but real programs written through the same function may carry it. ``synthetic`` marks a
+# generated program, which the plan then never mixes in as a real one.
+CSV_COLUMNS: tuple[str, ...] = PROGRAM_KEYS[:-1] + ("facts_as_of", "source", "synthetic")
 _WRITE_ORDER = CSV_COLUMNS
 
 VISA_ORDER = ("J-1", "H-1B")
@@ -442,7 +443,7 @@ def synthesize_catalog(programs: int, seed: int) -> list[dict]:
 
 
 def _is_synthetic(program: dict) -> bool:
-    return str(program.get("source", "")).startswith("synthetic:")
+    return program.get("synthetic") is True or str(program.get("source", "")).startswith("synthetic:")
 
 
 def _ordered(program: dict, *, strict: bool) -> dict:
@@ -474,8 +475,18 @@ def _header(programs: list[dict]) -> str:
 
 def dumps_catalog_toml(programs: list[dict]) -> str:
     """The catalog as ``[[program]]`` tables, keys in catalog order, after a comment line
-    that says whether (and how) the catalog is synthetic. Unknown facts are left out."""
-    rows = [_ordered(p, strict=False) for p in programs]
+    that says whether (and how) the catalog is synthetic. Unknown facts are left out.
+
+    A catalog of synthetic programs only says so once, ``[catalog] synthetic = true``; in a
+    mixed one each synthetic program says ``synthetic = true``.
+    """
+    synthetic = [_is_synthetic(p) for p in programs]
+    if programs and all(synthetic):
+        rows = [_ordered({k: v for k, v in p.items() if k != "synthetic"}, strict=False)
+                for p in programs]
+        return _header(programs) + tomli_w.dumps({"catalog": {"synthetic": True}, "program": rows})
+    rows = [_ordered(dict(p, synthetic=True) if marked else p, strict=False)
+            for p, marked in zip(programs, synthetic)]
     return _header(programs) + tomli_w.dumps({"program": rows})
 
 
@@ -504,5 +515,6 @@ def dumps_catalog_csv(programs: list[dict]) -> str:
     writer.writerow(CSV_COLUMNS)
     for program in programs:
         _ordered(program, strict=True)
-        writer.writerow([_cell(key, program.get(key)) for key in CSV_COLUMNS])
+        marked = dict(program, synthetic=True) if _is_synthetic(program) else program
+        writer.writerow([_cell(key, marked.get(key)) for key in CSV_COLUMNS])
     return buffer.getvalue()

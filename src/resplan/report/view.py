@@ -181,7 +181,7 @@ class Report:
     synthetic_count: int
     charts: list[Chart]
     verify: list[Row]
-    verify_synthetic: list[Row]
+    verify_synthetic: list[Row]  # only counted: a generated program has nobody to ask
     states: list[str]
     specialties: list[str]
     figures: list

@@ -41,8 +41,10 @@ def plan_facts(draft) -> dict:
     counts = dict(zip(VERDICTS, np.bincount(programs.verdict, minlength=3).tolist()))
     tiers = np.bincount(programs.tier, minlength=4).tolist()
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
+    # A generated program is not real: there is nobody to ask, so it is never on the list.
+    real = ~synthetic_mask(programs)
     # In plan order, so the most promising come first: best tier, apply before borderline, id.
-    verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP))
+    verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP) & real)
     lines = []
     old = stale_before(draft)
     for index in verify[:VERIFY_LIST_LENGTH].tolist():
@@ -60,10 +62,17 @@ def plan_facts(draft) -> dict:
         "plan.skip": counts["skip"],
         "plan.tier1": tiers[1], "plan.tier2": tiers[2], "plan.tier3": tiers[3],
         "plan.to_verify": len(verify),
+        "plan.synthetic": int(np.count_nonzero(~real)),
         "plan.verify_list": "; ".join(lines) if lines else "none",
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
         "plan.high_regions": ", ".join(high) if high else "none",
     }
+
+
+def synthetic_mask(programs) -> np.ndarray:
+    """True for each program (in plan order) that comes from a synthetic catalog."""
+    return np.fromiter((p.synthetic for p in programs.programs), dtype=bool,
+                       count=len(programs.programs))
 
 
 def run(draft):

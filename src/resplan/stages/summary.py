@@ -71,6 +71,8 @@ def run(draft):
         programs_in_catalog=len(draft.catalog),
         programs_considered=len(programs),
         programs_outside_specialties=len(draft.catalog) - len(programs),
+        programs_real=len(programs) - env["plan.synthetic"],
+        programs_synthetic=env["plan.synthetic"],
         apply=env["plan.apply"], borderline=env["plan.borderline"], skip=env["plan.skip"],
         tier1=env["plan.tier1"], tier2=env["plan.tier2"], tier3=env["plan.tier3"],
         to_verify=env["plan.to_verify"],
