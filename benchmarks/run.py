@@ -42,7 +42,8 @@ sys.path.insert(0, str(HERE))
 from cohort import make_cohort  # noqa: E402
 
 FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling", "report")
-# The example plan's catalogs, as `invoke plan` combines them.
+# The example plan's catalogs with the synthetic sample, as `invoke plan --with-synthetic`
+# combines them (the larger of the two example plans).
 EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
                     ROOT / "examples" / "catalog" / "synthetic-national-sample.toml")
 
