@@ -292,6 +292,13 @@ RULESETS = [
      "overrides.parameters"),
     ("when-float-of-5000-digits", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
      'says = "x"\nsource = "t"\nwhen = "program.positions > 0.' + "9" * 5000 + '"\n', "when"),
+    ("when-constants-overflow", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+     'says = "x"\nsource = "t"\nwhen = "program.positions > '
+     + " * ".join(["99999999999999999999.5"] * 18) + '"\n', "overflows"),
+    ("when-constants-overflow-to-nan", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+     'says = "x"\nsource = "t"\nwhen = "program.positions > '
+     + " * ".join(["99999999999999999999.5"] * 18) + " - "
+     + " * ".join(["99999999999999999999.5"] * 18) + '"\n', "overflows"),
     ("month-13", RULESET + PHASE.replace("month = 5", "month = 13"), "phase[0].month"),
     ("when-int-over-4300-digits", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
      'says = "x"\nsource = "t"\nwhen = "program.positions > ' + "9" * 5000 + '"\n', "when"),
@@ -319,3 +326,19 @@ def test_bad_ruleset_is_one_message(tmp_path, name, text, words):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert str(path) in result.stdout and words in result.stdout
+
+
+def test_a_builtin_specialty_defined_again_is_reported_in_the_plugins_file(tmp_path):
+    from resplan.errors import RulesetError
+    from resplan.host import load_host
+    from resplan.plugins import RulesetSource
+    from resplan.testing import ruleset_plugin
+
+    # "aaa" sorts before the built-in rulesets: the duplicate is still this file's.
+    path = write(tmp_path / "aaa.toml", RULESET.replace('"mine"', '"aaa"')
+                 + '\n[[specialty]]\nname = "Internal Medicine"\ngroup = "primary"\n')
+    with pytest.raises(RulesetError) as excinfo:
+        load_host(plugins=[ruleset_plugin("aaa", RulesetSource.from_path(path))], use_env=False)
+    [problem] = excinfo.value.problems
+    assert problem.file == str(path) and problem.field == "specialty[0]"
+    assert "Internal Medicine" in problem.message and "rulesets/" in problem.message

@@ -512,6 +512,8 @@ class _Analyzer:
 
     def linear(self, node) -> _Linear | None:
         if _number(node):
+            if isinstance(node.value, float) and not math.isfinite(node.value):
+                return None  # an overflowed constant: the load reports it; nothing to solve
             return _Linear({}, Fraction(node.value))
         if isinstance(node, Name):
             if _FACT_TYPES.get(node.name) == NUMBER:

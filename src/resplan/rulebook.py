@@ -228,9 +228,12 @@ def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
 
     params = {raw.name: _parameters(raw, problems) for raw in raws}
     _apply_overrides(raws, params, problems)
-    specialties = _table(raws, "specialty", "name", _specialty_row, problems)
-    subregions = _table(raws, "subregion", "id", _subregion_row, problems)
-    phases = _table(raws, "phase", "id", _phase_row, problems)
+    # resplan's own rows first, so that a row a plugin defines again is reported in the
+    # plugin's file, where it can be fixed.
+    own_first = sorted(raws, key=lambda raw: not dist.get(raw.plugin, "").startswith("resplan "))
+    specialties = _table(own_first, "specialty", "name", _specialty_row, problems)
+    subregions = _table(own_first, "subregion", "id", _subregion_row, problems)
+    phases = _table(own_first, "phase", "id", _phase_row, problems)
     problems.raise_if_any()
 
     scopes = _stage_scopes(tuple(sorted({s.group for s in specialties})))

@@ -15,6 +15,7 @@ value of anything that may be unknown.
 from __future__ import annotations
 
 import difflib
+import math
 import operator
 from functools import partial
 from types import MappingProxyType
@@ -466,7 +467,11 @@ def _contains(item, values) -> bool:
 def _apply(typ: Type, node: Node, op, left: _Code, right: _Code) -> _Code:
     """A strict binary operation (unknown if either side is), specialised for constants."""
     if left.is_const and right.is_const:
-        return _constant(typ, node, op(left.value, right.value))
+        value = op(left.value, right.value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ExpressionError("this arithmetic on numbers overflows (the result is too large "
+                                  "for a number)", start_column(node))
+        return _constant(typ, node, value)
     if right.is_const or left.is_const:
         # One side is a known constant: bind it so the closure tests a single value.
         if right.is_const:
