@@ -179,12 +179,35 @@ def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
         _WORKER["error"] = ResplanError(f"loading the catalog failed: {describe_exception(exc)}")
 
 
+_HELD = {"held": False}
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    held = hasattr(signal, "pthread_sigmask")
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    _HELD["held"] = held
+    try:
+        yield
+    finally:
+        _release_sigint()
+
+
+def _release_sigint() -> None:
+    if _HELD["held"]:
+        _HELD["held"] = False
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _end_with_parent() -> None:
     """Signals in a worker: Ctrl-C is the parent's to handle (it stops the workers), and
     SIGTERM ends the worker, through the code that removes a half-written plan's
     temporary file when it is planning. On Linux the kernel sends SIGTERM when the
     parent dies, so that workers never outlive the batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held by the parent
 
     def terminate(_signum, _frame):
         if _WORKER.get("busy"):
@@ -358,12 +381,16 @@ def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
               report=None) -> None:
     """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
     total = len(paths)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(catalogs, disable, report, os.getpid())) as pool:
+    # Ctrl-C is held back while the workers start: a worker that got it before its
+    # initializer set it aside would print a traceback. Workers inherit the held signal.
+    with _sigint_held(), ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker,
+            initargs=(catalogs, disable, report, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, path, str(targets[path]), as_of): path
                    for path in paths}
         pending = set(futures)
         try:
+            _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
             while pending:
                 done, pending = wait(pending, return_when=FIRST_EXCEPTION)
                 for future in sorted(done, key=futures.__getitem__):
