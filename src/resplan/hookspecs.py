@@ -10,6 +10,14 @@ package::
 Every hook is called once per run (per stage, for ``resplan_adjust_plan``), never once per
 program. Hooks return typed records; the host gathers them from all plugins, sorts them,
 and refuses two records with the same name, naming both plugins.
+
+A plugin that fails is named, never hidden in a traceback: an import error, a hook or rule
+function that raises (``SystemExit`` included), a hook that returns anything but a list
+of its records, a rule function whose result is not of its declared type (a ``BOOL``
+function returns a bool, a ``NUMBER`` function a finite number), rule functions that take
+more than their time budget for one plan, or an adjusted plan that would not read back
+are each a :class:`resplan.PluginError` naming the plugin, its distribution and the hook
+or function; the command exits with status 3. ``resplan --debug`` shows the traceback.
 """
 
 from __future__ import annotations
