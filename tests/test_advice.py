@@ -14,7 +14,7 @@ import pytest
 
 from resplan.cli import main
 from resplan.testing import wording
-from tests.conftest import DATA
+from tests.conftest import DATA, EXAMPLES
 
 ADVISOR = DATA / "advisor"
 CATALOG = ADVISOR / "catalog.toml"
@@ -290,3 +290,21 @@ def test_each_thing_the_guide_steps_1_4_and_5_ask_for_is_an_action(host):
                 assert rule_id in rules, f"{step}: {statement}: no action {rule_id}"
                 assert rules[rule_id].source.startswith(f"guide: {step} /"), \
                     f"{rule_id} cites {rules[rule_id].source!r}, not {step}"
+
+
+EXAMPLE_PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PROFILES, ids=lambda p: p.stem)
+def test_the_example_plans_are_consistent_and_read_well(path, tmp_path, host):
+    out = tmp_path / "plan.toml"
+    # Before ERAS opens for the earliest example cycle (2027): the whole calendar ahead.
+    assert main(["plan", str(path), "--catalog", str(EXAMPLES / "catalog" / "border-programs.toml"),
+                 "--as-of", "2026-05-01", "--out", str(out)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    forbidden = wording.forbidden_ids(host.rulebook)
+    found = wording.contradictions(plan, data, host.rulebook)
+    found += [f"{where}: {problem}" for where, text in wording.texts(plan)
+              for problem in wording.problems(text, forbidden)]
+    assert found == []

@@ -54,7 +54,8 @@ def plan_facts(draft) -> dict:
         lines.append(f"{p.name} ({p.city}, {p.state}): "
                      + ", ".join(label(f"program.{field}") for field in p.to_verify) + dated)
     if len(verify) > VERIFY_LIST_LENGTH:
-        lines.append(f"and {len(verify) - VERIFY_LIST_LENGTH} more (see each program's to_verify)")
+        lines.append(f"and {len(verify) - VERIFY_LIST_LENGTH} more (each program's own list "
+                     "of facts to verify names them)")
     high = [r.name for r in draft.regions if r.priority == "high"]
     return {
         "plan.considered": len(programs),
