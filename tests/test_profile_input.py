@@ -80,6 +80,15 @@ def test_a_failing_score_written_as_a_pass_is_refused(tmp_path, capsys, exams, f
     assert words in message
 
 
+def test_more_sittings_than_usmle_allows_are_refused(tmp_path, capsys):
+    text = profile_text(exams="[exams.step2ck]\nscore = 230\nattempts = 7")
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    [message] = err
+    assert (f":{line_of(text, 'attempts =')}: exams.step2ck.attempts: 7 is more sittings than "
+            "USMLE has ever allowed on one Step (6 before July 2021, 4 since)") in message
+
+
 def test_older_passing_standards_still_count_for_older_graduates(tmp_path, capsys):
     # 211 passed Step 2 CK from July 2014 to June 2022: a 2019 graduate can hold it.
     text = profile_text(exams="[exams.step2ck]\nscore = 211\nattempts = 1").replace(
