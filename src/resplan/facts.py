@@ -86,6 +86,10 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.activities.kinds": Fact(SetOf(Enum(ACTIVITY_KINDS)), "kinds of activities"),
     **{f"profile.activities.{_key(kind)}_months": Fact(NUMBER, f"months of {kind} activities")
        for kind in ACTIVITY_KINDS},
+    # One figure for the guide's "underserved or public-health" work, so that a message
+    # can quote it without a "0 months" half.
+    "profile.activities.community_months": Fact(
+        NUMBER, "months of underserved-care and public-health activities together"),
 }
 
 PROGRAM_FACTS: dict[str, Fact] = {
@@ -286,6 +290,9 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     for kind in ACTIVITY_KINDS:
         facts[f"profile.activities.{_key(kind)}_months"] = None if unkinded else _stated_months(
             x for x in activities if x.kind == kind)
+    if not unkinded:
+        facts["profile.activities.community_months"] = _stated_months(
+            x for x in activities if x.kind in ("underserved", "public-health"))
     return {k: v for k, v in facts.items() if v is not None}
 
 
@@ -363,6 +370,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.activities.kinds": ("activities[].kind",),
     **{f"profile.activities.{_key(kind)}_months": ("activities[].kind", "activities[].months")
        for kind in ACTIVITY_KINDS},
+    "profile.activities.community_months": ("activities[].kind", "activities[].months"),
 }
 
 
