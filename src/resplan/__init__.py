@@ -66,14 +66,21 @@ def merge_catalogs(catalogs, names=None) -> Catalog:
 
 
 def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None,
-         as_of: datetime.date | str | None = None) -> Plan:
+         as_of: datetime.date | str | None = None, facts=None) -> Plan:
     """Make the plan for ``profile`` against ``catalog`` on ``as_of`` (a date or
     ``"YYYY-MM-DD"``; default: today). The same inputs and date give the same plan.
+
+    ``facts``: facts verified with programs, laid over the catalog by program id: a facts
+    file's path, several paths, or what :func:`resplan.verified.load_facts` read.
 
     Raises :class:`InputError` naming ``applicant.cycle`` when that Match is already over.
     """
     from resplan.pipeline import make_plan
-    return make_plan(profile, catalog, host or default_host(), as_of=as_of)
+    from resplan.verified import VerifiedFacts, load_facts
+
+    if facts is not None and not isinstance(facts, VerifiedFacts):
+        facts = load_facts(facts)
+    return make_plan(profile, catalog, host or default_host(), as_of=as_of, facts=facts)
 
 
 def render_report(plan: Plan, format: str = "html", *, full: bool = False) -> str:

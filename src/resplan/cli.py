@@ -42,14 +42,18 @@ def cmd_plan(args) -> int:
 
     from resplan.writer import refuse_overwriting_inputs
 
-    refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog])
+    refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog, *args.facts])
     host = _host(args)
     as_of = as_of_or_today(args.as_of)
     profile = resplan.load_profile(args.profile)
     catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
     check_profile_cycle(profile, as_of, host.rulebook, args.profile)
-    plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
+    facts = None
+    if args.facts:
+        from resplan.verified import load_facts
+        facts = load_facts(args.facts)
+    plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
     if args.report:
         from resplan.report import format_for
         report_format = format_for(args.report)  # a bad name fails before anything is written
@@ -148,6 +152,36 @@ def cmd_synth_catalog(args) -> int:
     return 0
 
 
+def cmd_verify_sheet(args) -> int:
+    from resplan.verified import verify_sheet
+    from resplan.writer import refuse_overwriting_inputs, write_text_atomic
+
+    refuse_overwriting_inputs([args.out], [args.plan])
+    sheet = verify_sheet(resplan.read_plan(args.plan))
+    write_text_atomic(Path(args.out), sheet)
+    rows = sheet.count("\n") - 1
+    print(f"wrote {args.out}: {rows} fact{'s' if rows != 1 else ''} to verify; fill in value, "
+          "verified and source, then run resplan import-facts")
+    return 0
+
+
+def cmd_import_facts(args) -> int:
+    from resplan.verified import dumps_facts, read_sheet
+    from resplan.writer import refuse_overwriting_inputs, write_text_atomic
+
+    refuse_overwriting_inputs([args.out], [args.sheet])
+    entries = read_sheet(args.sheet)
+    if not entries:
+        raise InputError.one(args.sheet, "no row has a value yet: fill in value, verified and "
+                                         "source for the facts you learned")
+    write_text_atomic(Path(args.out), dumps_facts(entries))
+    facts = sum(len(e) - 3 for e in entries)
+    print(f"wrote {args.out}: {facts} verified fact{'s' if facts != 1 else ''} of "
+          f"{len({e['program'] for e in entries})} program"
+          f"{'s' if len({e['program'] for e in entries}) != 1 else ''}")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from resplan.docs import facts_markdown, profile_markdown, rules_markdown
     from resplan.writer import write_text_atomic
@@ -221,7 +255,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the plan's report (.html, .md or .csv), as `resplan report` does")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
                    help="the date to plan from (default: today); actions are dated from it")
+    p.add_argument("--facts", action="append", default=[], metavar="VERIFIED",
+                   help="facts you verified with programs ([[fact]] tables, TOML); each beats "
+                        "the catalog's (repeatable)")
     p.set_defaults(run=cmd_plan)
+
+    p = commands.add_parser(
+        "verify-sheet", help="write the facts a plan asks to verify as a CSV to fill in",
+        description="Write one row per real program and fact that PLAN asks you to verify, "
+                    "most promising first, with empty value, verified and source columns. "
+                    "Fill them in and read the sheet back with `resplan import-facts`.")
+    p.add_argument("plan", metavar="PLAN", help="a plan written by `resplan plan` (TOML)")
+    p.add_argument("--out", required=True, metavar="SHEET", help="where to write the CSV")
+    p.set_defaults(run=cmd_verify_sheet)
+
+    p = commands.add_parser(
+        "import-facts", help="turn a filled verify sheet into a facts file for --facts",
+        description="Read a sheet written by `resplan verify-sheet` and filled in, and write "
+                    "its filled rows as [[fact]] tables for `resplan plan --facts`.")
+    p.add_argument("sheet", metavar="SHEET", help="a filled verify sheet (CSV)")
+    p.add_argument("--out", required=True, metavar="VERIFIED", help="the facts file to write (TOML)")
+    p.set_defaults(run=cmd_import_facts)
 
     p = commands.add_parser(
         "report", help="write a plan as a report for people: HTML, Markdown or CSV",

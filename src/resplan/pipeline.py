@@ -7,6 +7,7 @@
       -> screen        (apply / borderline / skip, per program of a considered specialty)
       -> tier          (1, 2 or 3, per program not skipped)
       -> stale         (facts listed too long ago join to_verify)
+      -> verified      (facts the applicant verified are cited and leave to_verify)
       -> actions       (what to do, when, dated from as_of)
       -> summary       (counts, how many applications, spread over tiers)
       -> plugins' resplan_adjust_plan
@@ -43,6 +44,7 @@ from resplan.rulebook import Rulebook
 from resplan.stages import (
     actions, assess, regions, screen, specialties, stale, summary, tier,
 )
+from resplan import verified as verified_facts
 
 
 @attrs.frozen
@@ -68,6 +70,9 @@ class Draft:
     programs: Any = ()  # ProgramDecisions, in plan order (stages.tier)
     actions: tuple = ()
     summary: Summary | None = None
+    # Program id -> ((field, resplan.verified.Verification), ...): facts the applicant
+    # verified, already laid over ``catalog``.
+    verified: Mapping[str, tuple] = attrs.Factory(dict)
 
     def evolve(self, **changes) -> "Draft":
         return attrs.evolve(self, **changes)
@@ -80,14 +85,18 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("screen", screen.run),
     ("tier", tier.run),
     ("stale", stale.run),
+    ("verified", verified_facts.run),
     ("actions", actions.run),
     ("summary", summary.run),
 )
 
 
 def make_plan(profile: Profile, catalog: Catalog, host, *,
-              as_of: dt.date | str | None = None) -> Plan:
+              as_of: dt.date | str | None = None, facts=None) -> Plan:
     """The plan for ``profile`` against ``catalog``, made on ``as_of`` (default: today).
+
+    ``facts`` (a :class:`resplan.verified.VerifiedFacts`) are facts the applicant verified
+    with programs: each beats the catalog's, and the plan cites it.
 
     Raises :class:`~resplan.errors.InputError` (field ``applicant.cycle``) when the
     cycle's Match Day is before ``as_of``.
@@ -102,18 +111,22 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     found = gaps(profile)
     stated = stated_facts(profile, rulebook.city_regions)
     env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
-    draft = Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of, env=env,
-                  stated_env=stated, gaps=found,
+    planned, verified = catalog, {}
+    if facts is not None and len(facts):
+        applied = verified_facts.apply_facts(catalog, facts)
+        planned, verified = applied.catalog, applied.by_program
+    draft = Draft(profile=profile, catalog=planned, rulebook=rulebook, as_of=as_of, env=env,
+                  stated_env=stated, gaps=found, verified=verified,
                   guessed=guessed_facts(profile, found, rulebook.city_regions))
     for _name, run in STAGES:
         draft = run(draft)
     summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),
                            match_day=match_day(cycle, rulebook).isoformat())
     plan = Plan(
-        provenance=provenance(profile, catalog, host, as_of),
+        provenance=provenance(profile, catalog, host, as_of, facts),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
         programs=draft.programs, actions=draft.actions, summary=summary)
-    return adjust(plan, profile, catalog, host)
+    return adjust(plan, profile, planned, host)
 
 
 def adjust(plan: Plan, profile: Profile, catalog: Catalog, host) -> Plan:
@@ -167,13 +180,17 @@ def catalog_digest(catalog: Catalog) -> str:
     return catalog._digest
 
 
-def provenance(profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None) -> Provenance:
+def provenance(profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None,
+               facts=None) -> Provenance:
+    # The facts files count as an input only when given, so plans without them keep their bytes.
+    recorded = (InputInfo("facts", digest(facts.canonical()), items=len(facts)),) \
+        if facts is not None and len(facts) else ()
     return Provenance(
         resplan_version=__version__,
         rulesets=tuple(RulesetInfo(r.name, r.version, r.sha256, r.plugin)
                        for r in host.rulebook.rulesets),
         plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
         inputs=(InputInfo("profile", digest(profile)),
-                InputInfo("catalog", catalog_digest(catalog), items=len(catalog))),
+                InputInfo("catalog", catalog_digest(catalog), items=len(catalog)), *recorded),
         as_of=as_of.isoformat() if as_of is not None else None,
     )

@@ -282,7 +282,7 @@ class PluginInfo:
 
 @attrs.frozen
 class InputInfo:
-    role: Literal["profile", "catalog"]
+    role: Literal["profile", "catalog", "facts"]  # facts: what the applicant verified
     sha256: str  # of the input's canonical form: reordering a catalog does not change it
     items: int = 1
 

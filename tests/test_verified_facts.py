@@ -1,0 +1,162 @@
+"""Recording what was verified: plan -> verify sheet -> ask programs -> facts -> plan again
+(issue 12, part 2), on the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+
+import resplan
+from resplan.cli import main
+from tests.conftest import EXAMPLES
+
+PROFILE = EXAMPLES / "profiles" / "example.toml"
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+SAMPLE = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
+AS_OF = "2026-01-15"
+PROGRAM = "az-sierravista-midwestern-canyonvista-im"
+SOURCE = "program coordinator, by email"
+
+
+def plan(tmp_path, name, *extra, catalogs=(BORDER,)):
+    out = tmp_path / name
+    argv = ["plan", str(PROFILE), "--out", str(out), "--as-of", AS_OF, *map(str, extra)]
+    for catalog in catalogs:
+        argv += ["--catalog", str(catalog)]
+    assert main(argv) == 0
+    return out
+
+
+def program_of(path, program_id=PROGRAM):
+    return next(p for p in tomllib.loads(path.read_text(encoding="utf-8"))["programs"]
+                if p["id"] == program_id)
+
+
+def fill(sheet, out, answers):
+    """Fill the sheet's rows as a person would, in a spreadsheet."""
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    for row in rows:
+        if (row["program"], row["fact"]) in answers:
+            row.update(value=answers[row["program"], row["fact"]], verified="2026-01-10",
+                       source=SOURCE)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_two_verified_facts_change_the_verdict_cite_the_verification_and_leave_to_verify(tmp_path):
+    before = plan(tmp_path, "before.toml")
+    first = program_of(before)
+    assert (first["verdict"], first["tier"]) == ("apply", 1)
+    assert {"min_step2ck", "max_years_since_graduation"} <= set(first["to_verify"])
+
+    sheet = tmp_path / "sheet.csv"
+    assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    assert {(r["program"], r["fact"]) for r in rows if r["program"] == PROGRAM} == {
+        (PROGRAM, f) for f in first["to_verify"]}
+    assert all(r["value"] == r["verified"] == r["source"] == "" for r in rows)
+    assert rows[0]["program"] == PROGRAM  # most promising first, as in the plan
+
+    filled, facts = tmp_path / "filled.csv", tmp_path / "verified.toml"
+    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "235",
+                         (PROGRAM, "max_years_since_graduation"): "5"})
+    assert main(["import-facts", str(filled), "--out", str(facts)]) == 0
+    assert tomllib.loads(facts.read_text(encoding="utf-8"))["fact"] == [{
+        "program": PROGRAM, "verified": __import__("datetime").date(2026, 1, 10),
+        "source": SOURCE, "min_step2ck": 235, "max_years_since_graduation": 5}]
+
+    after = plan(tmp_path, "after.toml", "--facts", facts)
+    decided = program_of(after)
+    # A published minimum far above the applicant's 221 makes the screening rules skip it.
+    assert decided["verdict"] == "skip" and "tier" not in decided
+    rules = [r["rule"] for r in decided["reasons"]]
+    assert rules[0] == "verified" and "screening/step2ck-far-below-minimum" in rules
+    cited = decided["reasons"][0]["says"]
+    assert "10 January 2026" in cited and SOURCE in cited and "235" in cited
+    assert "min_step2ck" not in cited  # facts are named in words, never by field name
+    assert not {"min_step2ck", "max_years_since_graduation"} & set(decided["to_verify"])
+    inputs = tomllib.loads(after.read_text(encoding="utf-8"))["provenance"]["inputs"]
+    assert [i["role"] for i in inputs] == ["profile", "catalog", "facts"]
+
+    # Same inputs, same bytes; the API gives the plan the command writes.
+    assert plan(tmp_path, "again.toml", "--facts", facts).read_bytes() == after.read_bytes()
+    host = resplan.load_host()
+    by_api = resplan.plan(resplan.load_profile(PROFILE), host.read_catalog(BORDER), host=host,
+                          as_of=AS_OF, facts=[facts])
+    assert resplan.dumps_plan(by_api) == after.read_text(encoding="utf-8")
+    # Without the facts file the plan is the one it was.
+    assert plan(tmp_path, "without.toml").read_bytes() == before.read_bytes()
+    assert main(["report", str(after), "--out", str(tmp_path / "after.html")]) == 0
+
+
+def test_verify_sheet_leaves_synthetic_and_skipped_programs_out(tmp_path):
+    made = plan(tmp_path, "plan.toml", catalogs=(BORDER, SAMPLE))
+    sheet = tmp_path / "sheet.csv"
+    assert main(["verify-sheet", str(made), "--out", str(sheet)]) == 0
+    programs = {p["id"]: p for p in tomllib.loads(made.read_text(encoding="utf-8"))["programs"]}
+    listed = {r["program"] for r in csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8")))}
+    assert listed and not any(programs[i].get("synthetic") for i in listed)
+    assert not any(programs[i]["verdict"] == "skip" for i in listed)
+
+
+def test_an_unknown_program_id_names_the_file_line_and_nearest_id(tmp_path, capsys):
+    facts = tmp_path / "verified.toml"
+    facts.write_text(f'[[fact]]\nprogram = "{PROGRAM}s"\nverified = 2026-01-10\n'
+                     f'source = "{SOURCE}"\nmin_step2ck = 235\n', encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(out),
+                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1
+    assert f"verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err
+    assert "Traceback" not in err and out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_bad_facts_are_all_reported_with_their_lines(tmp_path, capsys):
+    facts = tmp_path / "verified.toml"
+    facts.write_text(f'[[fact]]\nprogram = "{PROGRAM}"\nverified = "last week"\nsource = ""\n'
+                     'visa = ["J-1"]\n\n'
+                     f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "site"\n'
+                     'min_step2ck = 900\n', encoding="utf-8")
+    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(tmp_path / "p.toml"),
+                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    err = capsys.readouterr().err
+    for line, words in ((3, "as a date"), (4, "where these facts come from"),
+                        (5, "did you mean 'visas'")):
+        assert f"verified.toml:{line}:" in err and words in err
+    assert not (tmp_path / "p.toml").exists()
+
+
+def test_the_later_verification_wins_and_one_day_cannot_say_two_things(tmp_path, capsys):
+    facts = tmp_path / "verified.toml"
+    entry = '[[fact]]\nprogram = "{p}"\nverified = {d}\nsource = "{s}"\nmin_step2ck = {v}\n\n'
+    facts.write_text(entry.format(p=PROGRAM, d="2026-01-12", s="website", v=200)
+                     + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235), encoding="utf-8")
+    decided = program_of(plan(tmp_path, "plan.toml", "--facts", facts))
+    assert decided["verdict"] == "apply" and "12 January 2026 (website)" in decided["reasons"][0]["says"]
+
+    facts.write_text(entry.format(p=PROGRAM, d="2026-01-10", s="website", v=200)
+                     + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235), encoding="utf-8")
+    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(tmp_path / "x.toml"),
+                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    assert "another value" in capsys.readouterr().err
+
+
+def test_import_facts_reports_every_bad_row_and_writes_nothing(tmp_path, capsys):
+    before = plan(tmp_path, "before.toml")
+    sheet, filled = tmp_path / "sheet.csv", tmp_path / "filled.csv"
+    assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
+    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "two hundred",
+                         (PROGRAM, "max_years_since_graduation"): "5"})
+    text = filled.read_text(encoding="utf-8").replace("2026-01-10", "10/01/2026", 1)
+    filled.write_text(text, encoding="utf-8")
+    out = tmp_path / "verified.toml"
+    assert main(["import-facts", str(filled), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 2
+    assert "value: expected a whole number, got 'two hundred'" in err and "YYYY-MM-DD" in err
+    assert not out.exists()
