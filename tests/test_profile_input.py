@@ -144,6 +144,23 @@ def test_every_bad_value_of_a_profile_is_reported_in_one_run(tmp_path, capsys):
     assert "expected a number, got 'three'" in err[4]
 
 
+def test_a_check_across_fields_does_not_hide_the_fields_own_problems(tmp_path, capsys):
+    # A graduation year of 3000 also fails the "cycle after graduation" check; the year's
+    # own range and the other tables' problems must still be reported.
+    text = profile_text(
+        applicant='states = ["Texas"]',
+        exams="[exams.step2ck]\nscore = 400\nattempts = 1",
+        rest='[[languages]]\nname = "Spanish"\nlevel = "superb"\n',
+    ).replace("graduation_year = 2026", "graduation_year = 3000")
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    fields = [message.split(": ", 2)[1] for message in err]
+    assert fields == ["applicant.graduation_year", "applicant.cycle", "applicant.states",
+                      "exams.step2ck.score", "languages[0].level"]
+    assert "3000 is not a graduation year" in err[0]
+    assert "2027 must come after graduation_year 3000" in err[1]
+
+
 def test_every_bad_value_of_a_toml_catalog_is_reported_in_one_run(tmp_path, capsys):
     catalog = CATALOG + """
 [[program]]

@@ -259,10 +259,12 @@ def _validate_raw(data: Any, cls: type, path: Path):
                 obj = cls(**{f.name: values[f.name] for f in _checked_fields(cls)
                              if f.name in values and f.init})
         except Exception as exc:  # noqa: BLE001 - a check across fields
+            # The fields' own checks below still run: a graduation year of 3000 is
+            # wrong in itself, not only for coming after the cycle.
             yield from _problems_of(exc, path, None)
         else:
             yield from _validate(obj, path)
-        return
+            return
     for error in getattr(cls, "check_parts", lambda values: ())(values):
         yield path + error.path, error.message
     for field in _checked_fields(cls):
