@@ -268,43 +268,33 @@ def _validate_raw(data: Any, cls: type, path: Path):
     for error in getattr(cls, "check_parts", lambda values: ())(values):
         yield path + error.path, error.message
     for field in _checked_fields(cls):
-        if field.name not in values:
-            continue
-        value = values[field.name]
-        if value is not None and field.validator is not None:
-            try:
-                field.validator(None, field, value)
-            except FieldValueError as exc:
-                yield path + exc.path, exc.message
-            except ValueError as exc:
-                yield path + (field.name,), str(exc)
-        if attrs.has(type(value)):
-            yield from _validate(value, path + (field.name,))
-        elif isinstance(value, tuple):
-            for index, item in enumerate(value):
-                if attrs.has(type(item)):
-                    yield from _validate(item, path + (field.name, index))
+        if field.name in values:
+            yield from _check_field(None, field, values[field.name], path)
 
 
 def _validate(obj: Any, path: Path):
     """Run every attrs validator of ``obj`` and the objects inside it; yield the complaints."""
     for field in _checked_fields(type(obj)):
-        value = getattr(obj, field.name)
-        if value is None:
-            continue  # an unknown fact: nothing to check (validators accept None)
-        if field.validator is not None:
-            try:
-                field.validator(obj, field, value)
-            except FieldValueError as exc:
-                yield path + exc.path, exc.message
-            except ValueError as exc:
-                yield path + (field.name,), str(exc)
-        if attrs.has(type(value)):
-            yield from _validate(value, path + (field.name,))
-        elif isinstance(value, tuple):
-            for index, item in enumerate(value):
-                if attrs.has(type(item)):
-                    yield from _validate(item, path + (field.name, index))
+        yield from _check_field(obj, field, getattr(obj, field.name), path)
+
+
+def _check_field(owner: Any, field: attrs.Attribute, value: Any, path: Path):
+    """The complaints of one field's validator, and of the objects the field holds."""
+    if value is None:
+        return  # an unknown fact: nothing to check (validators accept None)
+    if field.validator is not None:
+        try:
+            field.validator(owner, field, value)
+        except FieldValueError as exc:
+            yield path + exc.path, exc.message
+        except ValueError as exc:
+            yield path + (field.name,), str(exc)
+    if attrs.has(type(value)):
+        yield from _validate(value, path + (field.name,))
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            if attrs.has(type(item)):
+                yield from _validate(item, path + (field.name, index))
 
 
 def problems_from(exc: BaseException, *, file: str, base: Path = (),
