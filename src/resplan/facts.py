@@ -183,11 +183,15 @@ VOLUME_FACTS: dict[str, Fact] = {
     **{f"volume.wanted_tier{t}": Fact(
         NUMBER, f"tier {t} applications the spread asks for, before fitting it to the programs")
        for t in (1, 2, 3)},
+    "volume.fee": Fact(NUMBER, "ERAS fees of the specialty's applications, in US dollars"),
+    "volume.fee_ten_more": Fact(NUMBER, "what 10 more applications in the specialty would add to the fees"),
+    "volume.fee_ten_fewer": Fact(NUMBER, "what 10 fewer applications in the specialty would save in fees"),
 }
 SUMMARY_FACTS: dict[str, Fact] = {
     "summary.recommended": Fact(NUMBER, "applications full lists hold, all specialties"),
     "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
     "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
+    "summary.fees": Fact(NUMBER, "ERAS fees of the applications to send, all specialties, in US dollars"),
 }
 
 

@@ -239,6 +239,27 @@ class SpecialtyVolume:
 
 
 @attrs.frozen
+class SpecialtyCost:
+    """The ERAS fees of one specialty's applications, in whole US dollars."""
+
+    name: str
+    applications: int
+    fee: int
+    ten_more: int  # what 10 more applications in the specialty would add
+    ten_fewer: int  # what 10 fewer would save
+
+
+@attrs.frozen
+class Cost:
+    """The ERAS fees of the plan's list, by the fee schedule of one ERAS season
+    (the ``season`` ruleset). ERAS counts programs per specialty."""
+
+    season: int  # the ERAS season whose fees these are
+    total: int
+    by_specialty: tuple[SpecialtyCost, ...] = ()
+
+
+@attrs.frozen
 class Summary:
     programs_in_catalog: int
     programs_considered: int
@@ -264,6 +285,7 @@ class Summary:
     # "under way" (applications are out; the plan covers what is still ahead).
     cycle_stage: str | None = None
     match_day: str | None = None  # the cycle's Match Day, YYYY-MM-DD
+    cost: Cost | None = None  # ERAS fees of the list; None without the season ruleset
 
 
 @attrs.frozen

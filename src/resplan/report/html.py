@@ -19,8 +19,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from resplan.report.view import (
-    FITS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count, figure_value,
-    state_name,
+    FITS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count, dollars,
+    figure_value, state_name,
 )
 
 CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
@@ -130,7 +130,7 @@ def render(report: Report) -> str:
     return template.render(
         r=report, plan=report.plan, s=report.plan.summary, charts=charts,
         css=Markup(css), js=Markup(js), style_hash=_csp_hash(css), script_hash=_csp_hash(js),
-        count=count, state_name=state_name, figure_value=figure_value, fits=FITS,
+        count=count, dollars=dollars, state_name=state_name, figure_value=figure_value, fits=FITS,
         priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
         stages=CYCLE_STAGES, program_rows=lambda rows: _program_rows(rows, e),
         verify_items=lambda rows, prefix: _verify_items(rows, prefix, e))

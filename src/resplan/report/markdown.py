@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from resplan.report.view import FITS, PRIORITIES, Report, count, words_list
+from resplan.report.view import FITS, PRIORITIES, Report, count, dollars, words_list
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -51,6 +51,14 @@ def render(report: Report, *, full: bool = False) -> str:
     if report.synthetic_count:
         out.append(f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
                    "generated sample. They are not real programs.")
+    if s.cost:
+        out += ["", f"## What the list costs in ERAS fees ({s.cost.season} ERAS season)", ""]
+        for c in s.cost.by_specialty:
+            out.append(f"- {esc(c.name)}: {count(c.applications, 'application', 'applications')}, "
+                       f"{dollars(c.fee)}. 10 more would add {dollars(c.ten_more)}; "
+                       f"10 fewer would save {dollars(c.ten_fewer)}.")
+        out.append(f"- All specialties: {dollars(s.cost.total)}. Fees change every season: "
+                   "check them with the AAMC before you apply.")
     out += ["", "## Where you stand", ""]
     for title, findings in (("What programs will see as weak points", plan.assessment.weaknesses),
                             ("Strengths that help you", plan.assessment.strengths)):

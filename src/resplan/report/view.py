@@ -58,6 +58,11 @@ def count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+def dollars(amount: int) -> str:
+    """A whole amount of US dollars as people write it: $1,830."""
+    return f"${amount:,}"
+
+
 @functools.lru_cache(maxsize=256)
 def field_label(name: str) -> str:
     """How a report names a program fact to verify: the fact's label, never its name."""
@@ -334,7 +339,7 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
 _SUMMARY_SHOWN = ("programs_in_catalog", "programs_considered", "programs_outside_specialties",
                   "apply", "borderline", "skip", "tier1", "tier2", "tier3", "to_verify",
                   "applications", "spread", "advice", "cycle_stage", "match_day",
-                  "recommended", "shortfall", "by_specialty")
+                  "recommended", "shortfall", "by_specialty", "cost")
 
 
 def _extra(record, known) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 ``{{`` and ``}}`` are literal braces. A format after a colon changes how a value prints:
 
 - ``{share:percent}``: a share (0.768) as a percentage (77%);
+- ``{fee:dollars}``: an amount of US dollars, whole, with thousands separated ($1,830);
 - ``{n:count program|programs}``: the number with the noun that agrees with it
   ("1 program", "0 programs", "2 programs");
 - ``{n:agree is|are}``: only the word that agrees with the number ("is" for 1);
@@ -26,7 +27,7 @@ from resplan.rules.expr import ExpressionError
 from resplan.rules.types import BOOL, NUMBER, SetOf, Type
 from resplan.rules.values import Unknown
 
-FORMATS = ("percent", "count", "agree", "a")
+FORMATS = ("percent", "dollars", "count", "agree", "a")
 # Formats that take a singular and a plural form: "count program|programs".
 _WORD_FORMATS = ("count", "agree")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -46,6 +47,8 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
         return "yes" if value else "no"
     if spec == "percent" and isinstance(value, (int, float)):
         return f"{round(value * 100)}%"
+    if spec == "dollars" and isinstance(value, (int, float)):
+        return f"${round(value):,}"
     if isinstance(value, float):
         # Integral floats print as integers (220.0 -> 220), short of where that
         # would spell out a long run of digits.
@@ -158,10 +161,10 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
         return Format(kind, forms[0], forms[1])
     if words:
         fail(f"format {kind!r} takes no words (found {words!r})")
-    if kind == "percent":
+    if kind in ("percent", "dollars"):
         if typ != NUMBER:
-            fail(f"percent needs a number, and {name} is {typ}")
-        return _plain("percent")
+            fail(f"{kind} needs a number, and {name} is {typ}")
+        return _plain(kind)
     if typ == BOOL or isinstance(typ, SetOf):  # kind == "a"
         fail(f"'a' needs a word or a number, and {name} is {typ}")
     return Format("a")

@@ -24,6 +24,7 @@ import numpy as np
 
 from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
+from resplan.season import cost as eras_cost
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
 
@@ -56,9 +57,17 @@ def run(draft):
         totals = {"summary.recommended": sum(v.recommended for v in known),
                   "summary.applications": sum(v.applications for v in known),
                   "summary.shortfall": sum(v.shortfall for v in known)}
+    cost = eras_cost(known, draft.rulebook)
+    fees = {c.name: c for c in cost.by_specialty} if cost else {}
+    if cost:
+        totals["summary.fees"] = cost.total
     volumes = []
     for volume, senv in worked:
         senv.update(totals)
+        if volume.name in fees:
+            fee = fees[volume.name]
+            senv.update({"volume.fee": fee.fee, "volume.fee_ten_more": fee.ten_more,
+                         "volume.fee_ten_fewer": fee.ten_fewer})
         fired, _ = evaluate(specialty_rules, senv)
         volumes.append(attrs.evolve(
             volume, reasons=volume.reasons + tuple(cite(r, senv, labels) for r in fired)))
@@ -82,6 +91,7 @@ def run(draft):
         shortfall=totals.get("summary.shortfall"),
         by_specialty=tuple(volumes),
         advice=tuple(cite(r, plan_env, labels) for r in fired if r.says is not None),
+        cost=cost,
     )
     return draft.evolve(summary=summary)
 
