@@ -69,6 +69,11 @@ def test_whitespace_around_a_name_is_allowed():
 def test_percent_format_and_labels():
     assert render("{p.share:percent}", {"p.share": 0.768}) == "77%"
     assert render("{ratio:percent}") == "25%"
+
+
+def test_dollars_format():
+    assert render("{p.score:dollars}", {"p.score": 1830}) == "$1,830"
+    assert render("{p.score:dollars}", {"p.score": 11.0}) == "$11"
     assert render("{p.tags}", {"p.tags": {"low-step2ck", "b"}}, {"low-step2ck": "a low score"}) \
         == "a low score, b"
     assert render("{cities}", labels={"Laredo": "Laredo, TX"}) == "El Paso, Laredo, TX"
@@ -81,9 +86,9 @@ def test_percent_format_and_labels():
     ("x } y", 3, "a lone '}': write '}}' for a brace"),
     ("x {}", 3, "empty placeholder: write '{{}}' for braces"),
     ("{a b}", 2, "'a b' is not a name"),
-    ("{p.score:money}", 10, "unknown format 'money' (formats: percent, count, agree, a)"),
+    ("{p.score:money}", 10, "unknown format 'money' (formats: percent, dollars, count, agree, a)"),
     ("{p.score:cout year|years}", 10,
-     "unknown format 'cout' (did you mean 'count'?) (formats: percent, count, agree, a)"),
+     "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a)"),
     ("{p.score:count year}", 10,
      "count needs a singular and a plural form: {p.score:count program|programs}"),
     ("{p.score:agree is|}", 10,
@@ -93,11 +98,12 @@ def test_percent_format_and_labels():
     ("{p.city:count city|cities}", 9, "count needs a number, and p.city is text"),
     ("{home:agree is|are}", 7, "agree needs a number, and home is text"),
     ("{p.city:percent}", 9, "percent needs a number, and p.city is text"),
+    ("{p.city:dollars}", 9, "dollars needs a number, and p.city is text"),
     ("{p.flag:a}", 9, "'a' needs a word or a number, and p.flag is bool"),
     ("{p.tags:a}", 9, "'a' needs a word or a number, and p.tags is set(text)"),
     ("{p.city:a x}", 9, "format 'a' takes no words (found 'x')"),
     ("{p.score:percent x}", 10, "format 'percent' takes no words (found 'x')"),
-    ("x {p.score: }", 12, "a format is missing after ':' (formats: percent, count, agree, a)"),
+    ("x {p.score: }", 12, "a format is missing after ':' (formats: percent, dollars, count, agree, a)"),
 ])
 def test_template_errors_have_columns(text, column, message):
     with pytest.raises(ExpressionError) as excinfo:
