@@ -133,9 +133,8 @@ def test_reports_show_the_fees_and_their_season(host):
     plan = loads_plan(resplan.dumps_plan(
         resplan.plan(profile, _family_medicine_catalog(50), host=host)))
     markdown = resplan.render_report(plan, "md")
-    assert "## What the list costs in ERAS fees (2026 ERAS season)" in markdown
-    assert ("- Family Medicine: 50 applications, $930. 10 more would add $300; "
-            "10 fewer would save $300.") in markdown
+    assert ("- ERAS fees of this list, by the fees of the 2026 ERAS season: $930. Family "
+            "Medicine $930 for 50 applications (10 more add $300, 10 fewer save $300).") in markdown
     html = resplan.render_report(plan, "html")
     assert "What the list costs in ERAS fees (2026 ERAS season)</h3>" in html
     assert '<th scope="row">Family Medicine</th><td class="num">50</td><td class="num">$930</td>' in html

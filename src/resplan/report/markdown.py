@@ -52,13 +52,12 @@ def render(report: Report, *, full: bool = False) -> str:
         out.append(f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
                    "generated sample. They are not real programs.")
     if s.cost:
-        out += ["", f"## What the list costs in ERAS fees ({s.cost.season} ERAS season)", ""]
-        for c in s.cost.by_specialty:
-            out.append(f"- {esc(c.name)}: {count(c.applications, 'application', 'applications')}, "
-                       f"{dollars(c.fee)}. 10 more would add {dollars(c.ten_more)}; "
-                       f"10 fewer would save {dollars(c.ten_fewer)}.")
-        out.append(f"- All specialties: {dollars(s.cost.total)}. Fees change every season: "
-                   "check them with the AAMC before you apply.")
+        parts = "; ".join(f"{esc(c.name)} {dollars(c.fee)} for "
+                          f"{count(c.applications, 'application', 'applications')} "
+                          f"(10 more add {dollars(c.ten_more)}, 10 fewer save {dollars(c.ten_fewer)})"
+                          for c in s.cost.by_specialty)
+        out.append(f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
+                   f"{dollars(s.cost.total)}. {parts}.")
     out += ["", "## Where you stand", ""]
     for title, findings in (("What programs will see as weak points", plan.assessment.weaknesses),
                             ("Strengths that help you", plan.assessment.strengths)):
