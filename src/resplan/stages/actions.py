@@ -42,7 +42,7 @@ def plan_facts(draft) -> dict:
     tiers = np.bincount(programs.tier, minlength=4).tolist()
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
     # A generated program is not real: there is nobody to ask, so it is never on the list.
-    real = ~synthetic_mask(programs)
+    real = ~synthetic_mask(programs, draft.catalog)
     # In plan order, so the most promising come first: best tier, apply before borderline, id.
     verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP) & real)
     lines = []
@@ -70,10 +70,21 @@ def plan_facts(draft) -> dict:
     }
 
 
-def synthetic_mask(programs) -> np.ndarray:
+def synthetic_mask(programs, catalog) -> np.ndarray:
     """True for each program (in plan order) that comes from a synthetic catalog."""
-    return np.fromiter((p.synthetic for p in programs.programs), dtype=bool,
-                       count=len(programs.programs))
+    rows, memo = programs.catalog_rows, programs.memo
+    if rows is None or memo is None:
+        return np.fromiter((p.synthetic for p in programs.programs), dtype=bool,
+                           count=len(programs.programs))
+    # Once per catalog, not once per plan: a batch plans against one catalog many times.
+    column = memo.get(_SYNTHETIC_COLUMN)
+    if column is None:
+        column = memo[_SYNTHETIC_COLUMN] = np.fromiter(
+            (p.synthetic for p in catalog.programs), dtype=bool, count=len(catalog.programs))
+    return column[rows]
+
+
+_SYNTHETIC_COLUMN = ("actions", "synthetic")  # a key no program text in the memo can have
 
 
 def run(draft):
