@@ -50,7 +50,7 @@ import tomli_w
 
 from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
-from resplan.season import SEASON, SEASON_PARAMETERS
+from resplan.season import SEASON, read_by_code
 from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, broken_plugins, make_plugin_manager
@@ -1054,8 +1054,8 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
         used = _used_names(file.data)
         if file.name == CALENDAR:  # read by resplan.dates and the actions stage, not by rules
             used |= CALENDAR_PARAMETERS
-        if file.name == SEASON:  # the fee schedule is read by resplan.season
-            used |= SEASON_PARAMETERS
+        if file.name == SEASON:  # fees and signals are read by resplan.season
+            used |= {name for name in params if read_by_code(name)}
         for name in params:
             if name not in used:
                 out.append(Finding("warning", file.label, file.line(("parameters", name)),

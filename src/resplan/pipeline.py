@@ -10,6 +10,7 @@
       -> verified      (facts the applicant verified are cited and leave to_verify)
       -> actions       (what to do, when, dated from as_of)
       -> summary       (counts, how many applications, spread over tiers)
+      -> signals       (program signals per specialty, geographic preference)
       -> plugins' resplan_adjust_plan
       = Plan
 
@@ -42,7 +43,7 @@ from resplan.plan import (
 from resplan.plugins import plugin_failure
 from resplan.rulebook import Rulebook
 from resplan.stages import (
-    actions, assess, regions, screen, specialties, stale, summary, tier,
+    actions, assess, regions, screen, signals, specialties, stale, summary, tier,
 )
 from resplan import verified as verified_facts
 
@@ -73,6 +74,7 @@ class Draft:
     # Program id -> ((field, resplan.verified.Verification), ...): facts the applicant
     # verified, already laid over ``catalog``.
     verified: Mapping[str, tuple] = attrs.Factory(dict)
+    signals: tuple = ()
 
     def evolve(self, **changes) -> "Draft":
         return attrs.evolve(self, **changes)
@@ -88,6 +90,7 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("verified", verified_facts.run),
     ("actions", actions.run),
     ("summary", summary.run),
+    ("signals", signals.run),
 )
 
 
@@ -125,7 +128,8 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     plan = Plan(
         provenance=provenance(profile, catalog, host, as_of, facts),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
-        programs=draft.programs, actions=draft.actions, summary=summary)
+        programs=draft.programs, actions=draft.actions, summary=summary,
+        signals=draft.signals)
     return adjust(plan, profile, planned, host)
 
 

@@ -289,6 +289,40 @@ class Summary:
 
 
 @attrs.frozen
+class SignalChoice:
+    """A program to spend a signal on, and why."""
+
+    id: str
+    name: str
+    city: str
+    state: str
+    tier: int
+    kind: Literal["gold", "silver", "signal"]
+    why: str
+
+
+@attrs.frozen
+class SpecialtySignals:
+    """The program signals of one considered specialty (see resplan.season).
+
+    ``signals`` is None when no number is known for the season; ``gold`` and ``silver``
+    are set only for a specialty whose signals come in those two kinds.
+    """
+
+    specialty: str
+    says: str  # how many signals the season gives, and how sure that number is
+    signals: int | None = None
+    gold: int | None = None
+    silver: int | None = None
+    season: int | None = None  # the latest Match whose ERAS season the number is confirmed for
+    confirmed: bool | None = None  # confirmed for the plan's Match (applicant.cycle)
+    source: str | None = None
+    geographic: str | None = None  # the geographic preference that goes with the signals
+    evidence: str | None = None  # what signals were found to do, as the source says
+    programs: tuple[SignalChoice, ...] = ()
+
+
+@attrs.frozen
 class RulesetInfo:
     name: str
     version: str
@@ -329,3 +363,4 @@ class Plan:
     actions: tuple[Action, ...]
     summary: Summary
     schema: int = SCHEMA
+    signals: tuple[SpecialtySignals, ...] = ()

@@ -98,3 +98,62 @@ def cost(volumes, rulebook) -> Cost | None:
     if not parts:
         return None
     return Cost(season=season, total=sum(p.fee for p in parts), by_specialty=tuple(parts))
+
+
+# ------------------------------------------------------------------ program signals
+
+SIGNALS_PREFIX = "signals_"
+GEOGRAPHIC_REGIONS = "geographic_regions"
+SIGNAL_ODDS_RATIO = "signal_interview_odds_ratio"
+
+
+def read_by_code(name: str) -> bool:
+    """Whether code reads the season ruleset's parameter ``name`` (resplan check)."""
+    return (name in SEASON_PARAMETERS or name.startswith(SIGNALS_PREFIX)
+            or name in (GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO))
+
+
+def _slug(specialty: str) -> str:
+    return SIGNALS_PREFIX + "".join(c if c.isalnum() else "_" for c in specialty.lower())
+
+
+def signal_count(rulebook, specialty: str) -> dict | None:
+    """The season's signals of ``specialty``: ``{signals, gold, silver, season, source}``
+    (season: the Match year the number is confirmed for); None when the ruleset gives no number for it (or there is no ruleset).
+
+    Raises RulesetError naming the file and parameter when a value is not usable.
+    """
+    ruleset = _ruleset(rulebook)
+    name = _slug(specialty)
+    if ruleset is None or name not in ruleset.parameters:
+        return None
+    params = ruleset.parameters
+    problems = []
+
+    def fail(key, message):
+        problems.append(Problem(ruleset.file, message, field=f"parameters.{key}"))
+
+    value = params[name].value
+    gold = silver = None
+    if type(value) is int and value >= 0:
+        total = value
+    elif _wholes(value) and len(value) == 2 and min(value) >= 0:
+        gold, silver = value
+        total = gold + silver
+    else:
+        fail(name, f"{value!r} is not a number of signals, or [gold, silver]")
+    season = params.get(name + "_season")
+    if season is None or type(season.value) is not int:
+        fail(name + "_season", "give the Match year whose ERAS season the number belongs to")
+    if problems:
+        raise RulesetError(problems)
+    return {"signals": total, "gold": gold, "silver": silver, "season": season.value,
+            "source": params[name].source}
+
+
+def season_parameter(rulebook, name: str):
+    """A parameter of the season ruleset, or None."""
+    ruleset = _ruleset(rulebook)
+    if ruleset is None or name not in ruleset.parameters:
+        return None
+    return ruleset.parameters[name]

@@ -1,0 +1,80 @@
+"""Program signals per considered specialty ([[signals]])."""
+
+from __future__ import annotations
+
+import tomllib
+
+from resplan.cli import main
+from resplan.writer import read_plan
+from tests.conftest import EXAMPLES
+
+PROFILE = EXAMPLES / "profiles" / "example.toml"
+CATALOGS = (EXAMPLES / "catalog" / "border-programs.toml",
+            EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+
+
+def _plan(tmp_path, profile=PROFILE):
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--out", str(out), "--as-of", "2026-04-20"]
+    for catalog in CATALOGS:
+        argv += ["--catalog", str(catalog)]
+    assert main(argv) == 0
+    return out
+
+
+def test_example_plan_signals(tmp_path):
+    out = _plan(tmp_path)
+    data = tomllib.loads(out.read_text())
+    plan = read_plan(out)
+    decisions = {p.id: p for p in plan.programs}
+    by = {s["specialty"]: s for s in data["signals"]}
+    assert set(by) == {"Internal Medicine", "Family Medicine"}
+    im, fm = by["Internal Medicine"], by["Family Medicine"]
+    # Internal Medicine: 3 gold and 12 silver (AAIM, confirmed for the 2026 Match only).
+    assert (im["gold"], im["silver"], im["signals"], im["season"]) == (3, 12, 15, 2026)
+    kinds = [p["kind"] for p in im["programs"]]
+    assert kinds[:3] == ["gold"] * 3 and set(kinds[3:]) == {"silver"}
+    # The example applies for the 2027 Match: the number is not confirmed for it, and says so.
+    assert im["confirmed"] is False and "not confirmed" in im["says"]
+    assert (fm["signals"], fm["season"], fm["confirmed"]) == (5, 2025, False)
+    assert "gold" not in fm and {p["kind"] for p in fm["programs"]} == {"signal"}
+    for entry in (im, fm):
+        assert len(entry["programs"]) <= entry["signals"]
+        places = set()
+        for choice in entry["programs"]:
+            decision = decisions[choice["id"]]
+            # Never a skipped or borderline program; the tier is the plan's own.
+            assert decision.verdict == "apply" and decision.tier == choice["tier"]
+            assert decision.specialty == entry["specialty"]
+            assert choice["why"] and "You pass every filter it lists." in choice["why"]
+            institution = (choice["name"], choice["city"], choice["state"])
+            assert institution not in places  # one signal per institution per specialty
+            places.add(institution)
+        # Spread over the preferred states (TX and NM), both get signals.
+        assert {"TX", "NM"} <= {c["state"] for c in entry["programs"]}
+        assert entry["geographic"].startswith("In the ERAS application you may name up to 3")
+        assert "West South Central" in entry["geographic"]
+    assert "3.2 times the odds" in im["evidence"] and "mostly US graduates" in im["evidence"]
+    assert "evidence" not in fm
+
+
+def test_a_specialty_without_a_known_number_says_so(tmp_path):
+    text = PROFILE.read_text().replace('specialties = ["Internal Medicine", "Family Medicine"]',
+                                       'specialties = ["Internal Medicine", "Neurology"]')
+    assert "Neurology" in text
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text)
+    data = tomllib.loads(_plan(tmp_path, profile).read_text())
+    neurology = next(s for s in data["signals"] if s["specialty"] == "Neurology")
+    assert "knows no number of program signals for Neurology" in neurology["says"]
+    assert "signals" not in neurology and "programs" not in neurology or not neurology["programs"]
+
+
+def test_html_report_lists_the_signals(tmp_path):
+    import resplan
+
+    plan = read_plan(_plan(tmp_path))
+    html = resplan.render_report(plan, "html")
+    assert '<h3 id="signals">Program signals</h3>' in html
+    first = plan.signals[0].programs[0]
+    assert f"<td>{first.kind}</td>" in html and first.why.split(":")[0] in html
