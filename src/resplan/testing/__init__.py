@@ -34,7 +34,7 @@ _LAZY = {
     "PROPERTIES": "properties", "Property": "properties", "PropertyFailure": "properties",
     "PropertyViolation": "properties", "Context": "properties", "run_property": "properties",
     "run_properties": "properties", "property_named": "properties",
-    "render_example": "properties", "SEVERITY": "properties",
+    "render_example": "properties", "SEVERITY": "properties", "AS_OF": "properties",
 }
 
 __all__ = ["PluginSpec", "host_from_specs", "plugin_specs", "registration_orders",

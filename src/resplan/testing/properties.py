@@ -447,9 +447,13 @@ def _failed_attempt(draw, profile, ctx):
     if choice == "step1-fail":
         return profile, _with_exams(profile, step1=attrs.evolve(step1, result="fail"))
     exam = step1 if choice == "step1-attempt" else step2
-    # An unknown count becomes two attempts: at least one of them failed.
-    worse = attrs.evolve(exam, attempts=min(10, (exam.attempts or 1) + 1))
     key = "step1" if choice == "step1-attempt" else "step2ck"
+    if exam.attempts is None:
+        # An unknown count is a gap of the profile, planned as its worst plausible value;
+        # start from one known attempt, so that one more is a failure on record.
+        exam = attrs.evolve(exam, attempts=1)
+        profile = _with_exams(profile, **{key: exam})
+    worse = attrs.evolve(exam, attempts=min(10, exam.attempts + 1))
     return profile, _with_exams(profile, **{key: worse})
 
 

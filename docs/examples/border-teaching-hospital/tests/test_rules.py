@@ -12,7 +12,7 @@ from hypothesis import given, settings
 import resplan
 from resplan.convert import structure
 from resplan.model import Catalog, Profile, Program
-from resplan.testing import catalogs, profiles, run_properties
+from resplan.testing import AS_OF, catalogs, profiles, run_properties
 
 RULESET = "border-teaching-hospital"
 
@@ -75,8 +75,9 @@ def test_two_hands_on_months_and_medical_spanish_pass_our_filters(resplan_host):
 @settings(max_examples=60, deadline=None, database=None)
 @given(profiles(), catalogs(max_size=2, extra=OUR_PROGRAMS))
 def test_our_rules_touch_only_our_programs(resplan_host_factory, profile, catalog):
-    with_us = resplan.plan(profile, catalog, host=resplan_host_factory())
-    without = resplan.plan(profile, catalog,
+    # AS_OF: a plan date before every cycle the strategies draw, so each plan is whole.
+    with_us = resplan.plan(profile, catalog, host=resplan_host_factory(), as_of=AS_OF)
+    without = resplan.plan(profile, catalog, as_of=AS_OF,
                            host=resplan_host_factory(disable=["border-teaching-hospital"]))
     # Programs of other institutions get the same verdict with or without our rules,
     # except where our override of near_miss_points decides.
