@@ -202,27 +202,42 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
     """An InputError for every output path that is one of the input files.
 
     Checked before anything is planned, so that ``--out`` naming the profile or a
-    catalog stops the run instead of replacing the file with a plan.
+    catalog stops the run instead of replacing the file with a plan. Each path is looked
+    at once (a batch has a thousand inputs and a thousand outputs): an existing file by
+    its device and inode, so a link or another spelling of it is caught, any path also by
+    where it resolves to.
     """
+    known: dict = {}
+    for given in inputs:
+        if given is None or str(given) == STDOUT:
+            continue
+        for key in _identities(Path(given)):
+            known.setdefault(key, given)
     problems = []
     for out in outputs:
         if out is None or str(out) == STDOUT:
             continue
-        for given in inputs:
-            if str(given) != STDOUT and _same_file(Path(out), Path(given)):
-                problems.append(Problem(str(out), f"is an input of this run ({given}); writing "
-                                                  "the output there would replace it: choose "
-                                                  "another path"))
-                break
+        given = next((known[key] for key in _identities(Path(out)) if key in known), None)
+        if given is not None:
+            problems.append(Problem(str(out), f"is an input of this run ({given}); writing "
+                                              "the output there would replace it: choose "
+                                              "another path"))
     if problems:
         raise InputError(problems)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _identities(path: Path) -> list[tuple]:
+    """What makes two paths one file: its device and inode when it exists, and the path
+    it resolves to."""
+    keys = []
     try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return a.resolve() == b.resolve()
+        info = os.stat(path)
+    except OSError:  # it does not exist (yet)
+        pass
+    else:
+        keys.append(("inode", info.st_dev, info.st_ino))
+    keys.append(("path", path.resolve()))
+    return keys
 
 
 def write_plan(plan: Plan, path) -> None:
