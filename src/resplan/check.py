@@ -38,7 +38,6 @@ included); the properties run over the whole setup.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
 from fractions import Fraction
@@ -51,6 +50,7 @@ import tomli_w
 from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.season import SEASON, read_by_code
+from resplan.settings import positive_number
 from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, broken_plugins, make_plugin_manager
@@ -863,11 +863,7 @@ MAX_PAIRS_ENV = "RESPLAN_CHECK_MAX_PAIRS"
 
 
 def max_pairs() -> int:
-    try:
-        value = int(os.environ.get(MAX_PAIRS_ENV, "") or MAX_PAIRS)
-    except ValueError:
-        value = MAX_PAIRS
-    return value if value > 0 else MAX_PAIRS
+    return max(1, int(positive_number(MAX_PAIRS_ENV, MAX_PAIRS)))
 
 
 def _keys(c: "_Constraints") -> frozenset:

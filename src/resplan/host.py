@@ -11,7 +11,6 @@ import functools
 import gc
 import math
 import numbers
-import os
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,6 +27,7 @@ from resplan.plugins import (
 from resplan.rulebook import Rulebook, load_rulebook
 from resplan.rules import Function
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
+from resplan.settings import positive_number
 
 # How long the rule functions of plugins may take, together, for one plan. Built-in
 # rules take milliseconds; a function that sleeps or loops would otherwise stall every
@@ -37,11 +37,7 @@ FUNCTION_BUDGET_ENV = "RESPLAN_FUNCTION_BUDGET_SECONDS"
 
 
 def function_budget_seconds() -> float:
-    try:
-        seconds = float(os.environ.get(FUNCTION_BUDGET_ENV, "") or FUNCTION_BUDGET_SECONDS)
-    except ValueError:
-        seconds = FUNCTION_BUDGET_SECONDS
-    return seconds if seconds > 0 else FUNCTION_BUDGET_SECONDS  # also NaN
+    return positive_number(FUNCTION_BUDGET_ENV, FUNCTION_BUDGET_SECONDS)
 
 
 @attrs.define(eq=False)

@@ -23,6 +23,7 @@ import tomli
 from resplan.convert import Path, _describe, format_path, structure
 from resplan.errors import InputError, Problem
 from resplan.model import Catalog, Profile, Program
+from resplan.settings import positive_number
 
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
@@ -135,14 +136,7 @@ STDIN = "-"  # as an input path: read standard input
 
 
 def max_input_bytes() -> int:
-    raw = os.environ.get(MAX_INPUT_MB_ENV, "")
-    try:
-        megabytes = float(raw) if raw.strip() else MAX_INPUT_MB
-    except ValueError:
-        megabytes = MAX_INPUT_MB
-    if not 0 < megabytes < float("inf"):  # also NaN
-        megabytes = MAX_INPUT_MB
-    return int(megabytes * 1024 * 1024)
+    return int(positive_number(MAX_INPUT_MB_ENV, MAX_INPUT_MB) * 1024 * 1024)
 
 
 def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
