@@ -60,7 +60,7 @@ class CatalogReader:
 
 def builtin_ruleset(filename: str) -> RulesetSource:
     """A ruleset shipped in resplan's own ``rulesets/`` folder."""
-    resource = importlib.resources.files("resplan_rulesets") / filename
+    resource = importlib.resources.files("resplan.rulesets") / filename
     return RulesetSource(text=resource.read_text(encoding="utf-8"), label=f"rulesets/{filename}")
 
 
