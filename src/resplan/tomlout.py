@@ -117,16 +117,18 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str],
     # A table that appears many times (a reason cited by many programs) is written once and
     # its text reused: ``seen`` maps (id, name) to what was written. Only for dumps' lifetime.
     if seen is not None and in_array:
-        key = (id(table), name)
-        text = seen.get(key)
+        cache_key = (id(table), name)
+        text = seen.get(cache_key)
         if text is None:
             part: list[str] = []
             _write(table, name, in_array, part, None)
-            text = seen[key] = "".join(part)
+            text = seen[cache_key] = "".join(part)
         out.append(text)
         return
     written = False
-    literals, tables = [], []
+    literals: list[tuple[str, Any]] = []
+    # (key, value or prewritten text, nested in an array: None for prewritten text)
+    tables: list[tuple[str, Any, bool | None]] = []
     for key, value in table.items():
         if prewritten and key in prewritten:
             tables.extend((key, text, None) for text in prewritten[key])
@@ -151,8 +153,8 @@ def _write(table: Mapping, name: str, in_array: bool, out: list[str],
         if nested_in_array is None:  # an array's table, written by the caller
             out.append(value)
             continue
-        part = format_key(key)
-        _write(value, f"{name}.{part}" if name else part, nested_in_array, out, seen)
+        key_text = format_key(key)
+        _write(value, f"{name}.{key_text}" if name else key_text, nested_in_array, out, seen)
 
 
 def dumps(data: Mapping[str, Any], tables: Mapping[str, list[str]] | None = None) -> str:

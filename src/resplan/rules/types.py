@@ -8,6 +8,8 @@ the way error messages name them: ``enum(none, J-1, H-1B)``, ``level(basic < nat
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import attrs
 
 
@@ -85,7 +87,7 @@ class SetOf(Type):
         return f"set({self.item})"
 
 
-def is_choice(t: Type) -> bool:
+def is_choice(t: Type) -> TypeGuard[Enum | Level]:
     """Enum or level: a literal compared with it must be one of its values."""
     return isinstance(t, (Enum, Level))
 

@@ -17,12 +17,14 @@ work without it.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
-from resplan.testing.hosts import (
-    PluginSpec, host_from_specs, plugin_specs, registration_orders, ruleset_plugin,
-)
-
+# Everything is imported on first use: the pytest plugin (resplan.testing.plugin) loads in
+# every pytest run of every project that installs resplan, and must cost nothing there.
 _LAZY = {
+    # hosts
+    "PluginSpec": "hosts", "host_from_specs": "hosts", "plugin_specs": "hosts",
+    "registration_orders": "hosts", "ruleset_plugin": "hosts",
     # strategies
     "profiles": "strategies", "programs": "strategies", "catalogs": "strategies",
     "applicants": "strategies", "exams": "strategies", "languages": "strategies",
@@ -37,11 +39,10 @@ _LAZY = {
     "render_example": "properties", "SEVERITY": "properties", "AS_OF": "properties",
 }
 
-__all__ = ["PluginSpec", "host_from_specs", "plugin_specs", "registration_orders",
-           "ruleset_plugin", *_LAZY]
+__all__ = [*_LAZY]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'resplan.testing' has no attribute {name!r}")
