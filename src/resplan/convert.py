@@ -78,6 +78,26 @@ converter.register_structure_hook(int | Literal["pass", "fail"] | None,
                                   lambda v, t: None if v is None else _step1_result(v, t))
 
 
+def _visa_hook(value, _type):
+    # One visa, or a list of the visas the applicant would take (first choice first).
+    visa = typing.get_args(_type)[0]
+    if isinstance(value, list):
+        return _sequence_hook(value, tuple[visa, ...])  # type: ignore[valid-type]
+    if not isinstance(value, str):
+        raise _WrongType(f"expected a visa or a list of visas, got {_describe(value)}")
+    return _literal_hook(value, visa)
+
+
+def _is_visa_choice(t) -> bool:
+    args = typing.get_args(t)
+    return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
+            and typing.get_origin(args[0]) is Literal
+            and typing.get_args(args[1]) == (args[0], Ellipsis))
+
+
+converter.register_structure_hook_func(_is_visa_choice, _visa_hook)
+
+
 def _is_optional(t) -> bool:
     args = typing.get_args(t)
     return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2

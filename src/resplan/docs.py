@@ -117,10 +117,12 @@ _TABLES = (  # (heading, key prefix, class path from Profile)
     ("[applicant]", "applicant", ("applicant",)),
     ("[exams.step1]", "exams.step1", ("exams", "step1")),
     ("[exams.step2ck]", "exams.step2ck", ("exams", "step2ck")),
+    ("[exams.step3]", "exams.step3", ("exams", "step3")),
     ("[[languages]]", "languages[]", ("languages",)),
     ("[[clinical]]", "clinical[]", ("clinical",)),
     ("[[letters]]", "letters[]", ("letters",)),
     ("[[activities]]", "activities[]", ("activities",)),
+    ("[reapplicant]", "reapplicant", ("reapplicant",)),
 )
 
 
@@ -146,6 +148,13 @@ def _allowed(cls: type, field) -> str:
         return ('`"pass"`, `"fail"` or a whole number, '
                 f"{M.SCORE_RANGE[0]} to {M.SCORE_RANGE[1]} (a score from before "
                 f"{M._day(M.STEP1_NUMERIC_UNTIL)})")
+    if validator is M._visa_choice:
+        return M._visa_choice.allowed
+    listed = next((a for a in [hint, *args] if typing.get_origin(a) is tuple
+                   and typing.get_origin(typing.get_args(a)[0]) is typing.Literal), None)
+    if listed is not None:
+        return "a list of any of " + ", ".join(
+            f'`"{v}"`' for v in typing.get_args(typing.get_args(listed)[0]))
     literal = next((a for a in [hint, *args] if typing.get_origin(a) is typing.Literal), None)
     if literal is not None:
         return "one of " + ", ".join(f'`"{v}"`' for v in typing.get_args(literal))

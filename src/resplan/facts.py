@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import typing
+
 import attrs
 
 from resplan.model import (
-    STEP2CK_PASSING, STEP2CK_YEARS_BEFORE_GRADUATION, USMLE_ATTEMPT_LIMIT, Profile, Program,
-    earliest_exam_day, lowest_passing,
+    STEP2CK_PASSING, STEP2CK_YEARS_BEFORE_GRADUATION, USMLE_ATTEMPT_LIMIT, Change, Profile,
+    Program, earliest_exam_day, lowest_passing,
 )
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
 from resplan.vocabulary import (
@@ -36,6 +38,7 @@ PRIORITIES = ("none", "low", "medium", "high")  # a program outside every sub-re
 VERDICTS = ("apply", "borderline", "skip")
 STATE = Enum(tuple(sorted(STATES)))
 CLINICAL_KINDS_HANDS_ON = ("hands-on", "externship", "sub-internship")
+CHANGES = typing.get_args(Change)
 
 
 def _key(kind: str) -> str:
@@ -56,7 +59,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.cycle": Fact(NUMBER, "Match year applied for"),
     "profile.years_since_graduation": Fact(
         NUMBER, "years from graduation to the June the application opens"),
-    "profile.visa": Fact(Enum(VISAS), "visa needed"),
+    "profile.visa": Fact(Enum(VISAS), "visa needed (the first choice, if several)"),
+    "profile.visas": Fact(SetOf(Enum(SPONSORED_VISAS)), "visas the applicant would take (none: empty)"),
+    "profile.visa_words": Fact(TEXT, "the visas the applicant would take, in words, first choice first"),
     "profile.needs_visa": Fact(BOOL, "whether a visa is needed"),
     "profile.specialties": Fact(SetOf(TEXT), "wished specialties"),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
@@ -67,6 +72,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.step2ck.taken": Fact(BOOL, "whether Step 2 CK has been taken"),
     "profile.step2ck.score": Fact(NUMBER, "Step 2 CK score"),
     "profile.step2ck.attempts": Fact(NUMBER, "Step 2 CK attempts"),
+    "profile.step3.taken": Fact(BOOL, "whether Step 3 has been taken"),
+    "profile.step3.result": Fact(Enum(("pass", "fail")), "Step 3 result"),
+    "profile.step3.attempts": Fact(NUMBER, "Step 3 attempts"),
     "profile.max_attempts": Fact(NUMBER, "most attempts on any Step exam"),
     "profile.any_failure": Fact(BOOL, "whether any Step exam was failed"),
     "profile.spanish_level": Fact(Level(SPANISH_LEVELS), "Spanish level"),
@@ -90,6 +98,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     # can quote it without a "0 months" half.
     "profile.activities.community_months": Fact(
         NUMBER, "months of underserved-care and public-health activities together"),
+    "profile.reapplicant.last_cycle": Fact(NUMBER, "last Match applied for without matching"),
+    "profile.reapplicant.changes": Fact(
+        SetOf(Enum(CHANGES)), "what the file gained since the last cycle (none: empty)"),
 }
 
 PROGRAM_FACTS: dict[str, Fact] = {
@@ -226,13 +237,20 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.cycle": a.cycle,
         # Applications open in June of the year before the Match.
         "profile.years_since_graduation": a.cycle - 1 - a.graduation_year,
-        "profile.visa": a.visa,
-        "profile.needs_visa": a.visa != "none",
+        "profile.visa": a.first_visa,
+        "profile.visas": frozenset(v for v in a.visas if v != "none"),
+        "profile.visa_words": visa_words(a.visas),
+        "profile.needs_visa": a.first_visa != "none",
         "profile.specialties": frozenset(a.specialties),
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
         "profile.step2ck.taken": step2 is not None,
+        "profile.step3.taken": profile.exams.step3 is not None,
     }
+    if profile.reapplicant is not None:
+        facts["profile.reapplicant.last_cycle"] = profile.reapplicant.last_cycle
+        changes = profile.reapplicant.changes
+        facts["profile.reapplicant.changes"] = None if changes is None else frozenset(changes)
     attempts = []  # per exam taken; None where the count is not given
     failure = False
     if step1 is not None:
@@ -248,6 +266,12 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         facts["profile.step2ck.score"] = step2.score
         facts["profile.step2ck.attempts"] = step2.attempts
         attempts.append(step2.attempts)
+    step3 = profile.exams.step3
+    if step3 is not None:
+        facts["profile.step3.result"] = step3.result
+        facts["profile.step3.attempts"] = step3.attempts
+        failure |= step3.result == "fail"
+        attempts.append(step3.attempts)
     if attempts and None not in attempts:
         facts["profile.max_attempts"] = max(attempts)
         failure |= max(attempts) > 1
@@ -300,6 +324,11 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     return {k: v for k, v in facts.items() if v is not None}
 
 
+def visa_words(visas) -> str:
+    """``("J-1", "H-1B")`` as "J-1 or H-1B"; "none" for none."""
+    return " or ".join(visas)
+
+
 def _is_spanish(name: str) -> bool:
     return name.strip().lower() in ("spanish", "español", "espanol")
 
@@ -324,11 +353,14 @@ class Gap:
 # What a plan counts for each part a profile may leave out of what it reports (see
 # gaps), by key ("[]" for any item of a list), as docs/profile.md says it.
 GAP_WORST: dict[str, str] = {
-    "exams.step1.result": "a fail",
+    "exams.step1.result": "a fail (a pass with no score if your profile has Step 3, which "
+                          "comes after Step 1 is passed)",
     "exams.step1.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "exams.step2ck.score": "the lowest passing score that can apply to you "
                            f"({STEP2CK_PASSING[-1].score} for recent graduates)",
     "exams.step2ck.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
+    "exams.step3.result": "a fail",
+    "exams.step3.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "languages[].level": f"{LANGUAGE_LEVELS[0]} for Spanish (the level of another language "
                          "is no gap: no rule reads it)",
     "clinical[].kind": "an observership (unless months is 0)",
@@ -345,6 +377,8 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.cycle": ("applicant.cycle",),
     "profile.years_since_graduation": ("applicant.graduation_year", "applicant.cycle"),
     "profile.visa": ("applicant.visa",),
+    "profile.visas": ("applicant.visa",),
+    "profile.visa_words": ("applicant.visa",),
     "profile.needs_visa": ("applicant.visa",),
     "profile.specialties": ("applicant.specialties",),
     "profile.states": ("applicant.states",),
@@ -355,9 +389,14 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.step2ck.taken": ("exams.step2ck.score", "exams.step2ck.attempts"),
     "profile.step2ck.score": ("exams.step2ck.score",),
     "profile.step2ck.attempts": ("exams.step2ck.attempts",),
-    "profile.max_attempts": ("exams.step1.attempts", "exams.step2ck.attempts"),
+    "profile.step3.taken": ("exams.step3.result", "exams.step3.attempts"),
+    "profile.step3.result": ("exams.step3.result",),
+    "profile.step3.attempts": ("exams.step3.attempts",),
+    "profile.max_attempts": ("exams.step1.attempts", "exams.step2ck.attempts",
+                             "exams.step3.attempts"),
     "profile.any_failure": ("exams.step1.result", "exams.step1.attempts",
-                            "exams.step2ck.attempts"),
+                            "exams.step2ck.attempts", "exams.step3.result",
+                            "exams.step3.attempts"),
     "profile.spanish_level": ("languages[].name", "languages[].level"),
     "profile.languages": ("languages[].name",),
     "profile.clinical.months": ("clinical[].months",),
@@ -375,6 +414,8 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     **{f"profile.activities.{_key(kind)}_months": ("activities[].kind", "activities[].months")
        for kind in ACTIVITY_KINDS},
     "profile.activities.community_months": ("activities[].kind", "activities[].months"),
+    "profile.reapplicant.last_cycle": ("reapplicant.last_cycle",),
+    "profile.reapplicant.changes": ("reapplicant.changes",),
 }
 
 
@@ -423,7 +464,11 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
     limit = f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows"
     step1, step2 = profile.exams.step1, profile.exams.step2ck
     if step1 is not None:
-        if step1.result is None:
+        if step1.result is None and profile.exams.step3 is not None:
+            # Step 3 comes after Step 1 is passed: the worst result left is a bare pass.
+            found.append(Gap("exams.step1.result", "your Step 1 result", "a pass with no score",
+                             _set_exam("step1", result="pass")))
+        elif step1.result is None:
             found.append(Gap("exams.step1.result", "your Step 1 result", "a fail",
                              _set_exam("step1", result="fail")))
         if step1.attempts is None:
@@ -438,6 +483,14 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
         if step2.attempts is None:
             found.append(Gap("exams.step2ck.attempts", "how many times you sat Step 2 CK",
                              limit, _set_exam("step2ck", attempts=USMLE_ATTEMPT_LIMIT)))
+    step3 = profile.exams.step3
+    if step3 is not None:
+        if step3.result is None:
+            found.append(Gap("exams.step3.result", "your Step 3 result", "a fail",
+                             _set_exam("step3", result="fail")))
+        if step3.attempts is None:
+            found.append(Gap("exams.step3.attempts", "how many times you sat Step 3", limit,
+                             _set_exam("step3", attempts=USMLE_ATTEMPT_LIMIT)))
     for index, lang in enumerate(profile.languages):
         if lang.level is None and _is_spanish(lang.name):
             found.append(Gap(f"languages[{index}].level", "the level of your Spanish",

@@ -19,6 +19,11 @@ from resplan.vocabulary import (
 )
 
 Visa = Literal["none", "J-1", "H-1B"]
+# What a reapplicant's file gained since the last cycle (``[reapplicant] changes``).
+Change = Literal[
+    "step2ck", "step3", "us-clinical", "letters", "research", "certificate", "spanish",
+    "border-work",
+]
 Sponsored = Literal["J-1", "H-1B"]
 Track = Literal["categorical", "preliminary", "transitional"]
 Setting = Literal["university", "community", "community-university-affiliated", "military"]
@@ -124,6 +129,29 @@ def _attempts(inst, attribute, value):
             f"({USMLE_ATTEMPT_LIMIT_EVER} before July 2021, {USMLE_ATTEMPT_LIMIT} since)"))
 
 
+def _visa(value):
+    # One visa stays as written (the profile's digest does not change); a list of the
+    # visas the applicant would take, first choice first, becomes a tuple.
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _visa_choice(inst, attribute, value):
+    if not isinstance(value, tuple):
+        return
+    if not value:
+        raise FieldValueError(attribute.name, 'lists no visa: write "none" if you need none')
+    if len(set(value)) != len(value):
+        raise FieldValueError(attribute.name, "lists a visa twice")
+    if "none" in value and len(value) > 1:
+        raise FieldValueError(attribute.name, (
+            '"none" means you need no visa, so it cannot stand in a list of visas: write '
+            '"none" alone, or list only the visas you would take'))
+
+
+_visa_choice.allowed = ('`"none"`, `"J-1"` or `"H-1B"`, or a list of the visas you would take, '
+                        'first choice first, e.g. `["J-1", "H-1B"]`')
+
+
 def _state(inst, attribute, value):
     if value is not None and value not in STATES:
         raise FieldValueError(attribute.name, f"{value!r} is not a two-letter US state code{state_hint(value)}")
@@ -162,7 +190,7 @@ def _tuple(value):
 class Applicant:
     graduation_year: int = field(validator=_in_range(1950, 2100, "a graduation year"))
     cycle: int = field(validator=_in_range(2000, 2100, "a Match year"))
-    visa: Visa
+    visa: Visa | tuple[Visa, ...] = field(converter=_visa, validator=_visa_choice)
     specialties: tuple[str, ...] = field(default=(), converter=tuple, validator=_specialties)
     states: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=_states)
     previous_cycles: int | None = field(default=None, validator=_positive)
@@ -171,6 +199,15 @@ class Applicant:
         if self.cycle <= self.graduation_year:
             raise FieldValueError(
                 "cycle", f"{self.cycle} must come after graduation_year {self.graduation_year}")
+
+    @property
+    def visas(self) -> tuple[Visa, ...]:
+        """The visas the applicant would take, first choice first; ``("none",)`` for none."""
+        return self.visa if isinstance(self.visa, tuple) else (self.visa,)
+
+    @property
+    def first_visa(self) -> Visa:
+        return self.visas[0]
 
 
 @attrs.frozen
@@ -192,9 +229,33 @@ class Step2CK:
 
 
 @attrs.frozen
+class Step3:
+    """USMLE Step 3, which most programs that sponsor an H-1B visa ask for."""
+
+    # "pass" | "fail" (not passed yet)
+    result: Literal["pass", "fail"] | None = None
+    attempts: int | None = field(default=None, validator=_attempts)
+
+
+@attrs.frozen
 class Exams:
     step1: Step1 | None = None
     step2ck: Step2CK | None = None
+    step3: Step3 | None = None
+
+
+@attrs.frozen
+class Reapplicant:
+    """The last cycle a reapplicant applied in, and what the file gained since."""
+
+    last_cycle: int | None = field(default=None, validator=_in_range(2000, 2100, "a Match year"))
+    # Left out: unknown. An empty list says that nothing changed.
+    changes: tuple[Change, ...] | None = field(default=None, converter=_tuple)
+
+    @changes.validator
+    def _check_changes(self, attribute, value):
+        if value is not None and len(set(value)) != len(value):
+            raise FieldValueError(attribute.name, "lists a change twice")
 
 
 @attrs.frozen
@@ -235,9 +296,11 @@ class Profile:
     clinical: tuple[Clinical, ...] = ()
     letters: tuple[Letter, ...] = ()
     activities: tuple[Activity, ...] = ()
+    reapplicant: Reapplicant | None = None
 
     def __attrs_post_init__(self):
-        found = list(self.check_parts({"applicant": self.applicant, "exams": self.exams}))
+        found = list(self.check_parts({"applicant": self.applicant, "exams": self.exams,
+                                       "reapplicant": self.reapplicant}))
         if found:
             raise FieldValueErrors(found)
 
@@ -248,6 +311,24 @@ class Profile:
         applicant, exams = parts.get("applicant"), parts.get("exams")
         if applicant is not None and exams is not None:
             yield from _impossible_exams(applicant, exams)
+        reapplicant = parts.get("reapplicant")
+        if applicant is not None and reapplicant is not None:
+            yield from _impossible_last_cycle(applicant, reapplicant)
+
+
+def _impossible_last_cycle(applicant: Applicant, reapplicant: Reapplicant):
+    last, cycle = reapplicant.last_cycle, applicant.cycle
+    if applicant.previous_cycles == 0:
+        yield FieldValueError(("applicant", "previous_cycles"), (
+            "is 0, but [reapplicant] describes an earlier cycle: count the cycles you applied "
+            "in without matching, or leave [reapplicant] out"))
+    if isinstance(last, int) and isinstance(cycle, int) and last >= cycle:
+        yield FieldValueError(("reapplicant", "last_cycle"), (
+            f"{last} is not before the Match you apply for now ({cycle})"))
+    year = applicant.graduation_year
+    if isinstance(last, int) and isinstance(year, int) and last <= year:
+        yield FieldValueError(("reapplicant", "last_cycle"), (
+            f"{last} is not after graduation_year {year}: a Match comes after graduation"))
 
 
 def _impossible_exams(applicant: Applicant, exams: Exams):
@@ -261,6 +342,17 @@ def _impossible_exams(applicant: Applicant, exams: Exams):
     if not isinstance(year, int):
         return  # already reported
     step1, step2 = exams.step1, exams.step2ck
+    if exams.step3 is not None:
+        # ECFMG lets an IMG sit Step 3 only once certified, which takes Step 1 and
+        # Step 2 CK passed (ecfmg.org; usmle.org, Step 3 eligibility).
+        if step2 is None:
+            yield FieldValueError(("exams", "step3"), (
+                "Step 3 comes after Step 1 and Step 2 CK are passed, and your profile has no "
+                "Step 2 CK: add [exams.step2ck], or leave [exams.step3] out"))
+        if step1 is not None and step1.result == "fail":
+            yield FieldValueError(("exams", "step3"), (
+                "Step 3 comes after Step 1 is passed, and your Step 1 result is \"fail\": "
+                "write the result you passed with, or leave [exams.step3] out"))
     if step2 is not None and isinstance(step2.score, int):
         floor = lowest_passing(STEP2CK_PASSING, earliest_exam_day(year, STEP2CK_YEARS_BEFORE_GRADUATION))
         if floor is not None and step2.score < floor.score:
@@ -402,9 +494,10 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "The Match year you apply for (2027 for applications sent in 2026).", "",
         "Dates every action; a cycle whose Match Day is past is refused."),
     "applicant.visa": KeyDoc(
-        "The visa you need for residency: none, J-1 or H-1B.", "",
-        "Programs that state they sponsor no visa, or not yours, are skipped; needing a visa "
-        "is a weakness."),
+        "The visa you need for residency: none, J-1 or H-1B. If you would take either, list "
+        "both, your first choice first: `[\"J-1\", \"H-1B\"]`.", "",
+        "Programs that state they sponsor no visa, or none of yours, are skipped; needing a "
+        "visa is a weakness."),
     "applicant.specialties": KeyDoc(
         "The specialties you wish for, first wish first.",
         "No wishes: the plan rates every specialty and suggests the open ones.",
@@ -438,6 +531,14 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     "exams.step2ck.attempts": KeyDoc(
         "How many times you sat Step 2 CK, failed sittings included (at most 6).", "",
         "As for Step 1: more than 1 is a failed attempt."),
+    "exams.step3.result": KeyDoc(
+        "Your Step 3 result: \"pass\", or \"fail\" if you have not passed yet. Leave the "
+        "whole [exams.step3] table out if you have not sat Step 3. Step 3 comes after Step 1 "
+        "and Step 2 CK are passed, so a profile with Step 3 and no Step 2 CK is refused.", "",
+        "A fail is a failed attempt."),
+    "exams.step3.attempts": KeyDoc(
+        "How many times you sat Step 3, failed sittings included (at most 6).", "",
+        "As for Step 1 and Step 2 CK: more than 1 is a failed attempt."),
     "languages[].name": KeyDoc(
         "A language you speak.", "",
         "Spanish (or Español) is read for its level; other languages are listed."),
@@ -481,4 +582,19 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
                                  "Only names the activity in the plan's words."),
     "activities[].months": KeyDoc("How many months you did it.", "",
                                   "Months of each kind count toward its strength."),
+    "reapplicant.last_cycle": KeyDoc(
+        "The last Match you applied for without matching (2026 for applications sent in "
+        "2025). Fill in [reapplicant] only if you applied before; then applicant."
+        "previous_cycles must not be 0.",
+        "Unknown: the plan does not say how long ago your last application was.",
+        "Recorded beside what changed since then."),
+    "reapplicant.changes": KeyDoc(
+        "What your file gained since that last application: any of \"step2ck\" (a Step 2 CK "
+        "taken or a better one), \"step3\" (Step 3 passed), \"us-clinical\" (new US "
+        "clinical work), \"letters\" (new letters), \"research\" (a poster, a talk or a "
+        "paper), \"certificate\" (a course or certificate finished), \"spanish\" (better "
+        "Spanish), \"border-work\" (new work with border or underserved communities). Write "
+        "`[]` if nothing changed. A new personal statement is not a change of the file.",
+        "Unknown: nothing is known about what changed.",
+        "Rules can read what changed since the last cycle."),
 }

@@ -24,6 +24,7 @@ at your own; :func:`cities_of` lists the cities of a host's border sub-regions.
 
 from __future__ import annotations
 
+import typing
 from typing import Iterable, Sequence
 
 import attrs
@@ -31,15 +32,15 @@ from hypothesis import strategies as st
 
 from resplan import model as M
 from resplan.model import (
-    Activity, Applicant, Catalog, Clinical, Exams, Language, Letter, Profile, Program, Step1,
-    Step2CK,
+    Activity, Applicant, Catalog, Clinical, Exams, Language, Letter, Profile, Program,
+    Reapplicant, Step1, Step2CK, Step3,
 )
 from resplan.vocabulary import ACTIVITY_KINDS, CLINICAL_KINDS, LANGUAGE_LEVELS, SETTINGS, TRACKS
 
 __all__ = [
     "DEFAULT_SPECIALTIES", "BORDER_CITIES", "OTHER_CITIES", "DEFAULT_CITIES", "cities_of",
     "optional", "applicants", "step1_results", "exams", "passing_exams", "languages",
-    "clinical_stints", "letters", "activities", "profiles", "programs", "catalogs", "program_ids",
+    "clinical_stints", "letters", "activities", "reapplicants", "profiles", "programs", "catalogs", "program_ids",
 ]
 
 # Specialties of each group of the built-in specialties ruleset: open to low scores
@@ -101,7 +102,9 @@ def applicants(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES, max_specialt
     cycle = st.integers(*cycles)
     years = st.integers(0, min(8, max_years_since_graduation)) \
         | st.integers(0, max_years_since_graduation)
-    visa = st.sampled_from(("none", "J-1", "H-1B"))
+    # One visa, or a list of the visas the applicant would take (first choice first).
+    visa = st.sampled_from(("none", "J-1", "H-1B")) | st.permutations(("J-1", "H-1B")).flatmap(
+        lambda order: st.sampled_from((order[:1], tuple(order)))).map(list)
     wishes = st.lists(st.sampled_from(tuple(specialties)), unique=True, max_size=max_specialties)
     states = optional(st.lists(st.sampled_from(PREFERRED_STATES), unique=True, max_size=3))
     previous = optional(st.integers(0, 4))
@@ -128,7 +131,16 @@ def exams(*, scores: tuple[int, int] = (190, 280), max_attempts: int = 4) -> st.
     step1 = st.builds(Step1, result=optional(step1_results()), attempts=attempts)
     score = st.integers(max(scores[0], 200), min(scores[1], 250)) | st.integers(*scores)
     step2 = st.builds(Step2CK, score=optional(score), attempts=attempts)
-    return st.builds(Exams, step1=optional(step1), step2ck=optional(step2))
+    step3 = st.builds(Step3, result=optional(st.sampled_from(("pass", "fail"))),
+                      attempts=attempts)
+    return st.builds(_exams, optional(step1), optional(step2), optional(step3))
+
+
+def _exams(step1, step2, step3) -> Exams:
+    # Step 3 comes after Step 1 and Step 2 CK are passed (resplan.model refuses the rest).
+    if step2 is None or (step1 is not None and step1.result == "fail"):
+        step3 = None
+    return Exams(step1=step1, step2ck=step2, step3=step3)
 
 
 def languages(names: Sequence[str] = LANGUAGE_NAMES) -> st.SearchStrategy:
@@ -157,6 +169,18 @@ def activities() -> st.SearchStrategy:
                      months=optional(_months(36)))
 
 
+CHANGES: tuple[str, ...] = typing.get_args(M.Change)
+
+
+def reapplicants(*, last_cycles: tuple[int, int] = (2018, 2029)) -> st.SearchStrategy:
+    """The ``[reapplicant]`` table: ``last_cycle`` unknown or a Match year, ``changes``
+    unknown, empty or some. :func:`profiles` keeps a last cycle only when it falls
+    between the applicant's graduation and cycle."""
+    return st.builds(
+        Reapplicant, last_cycle=optional(st.integers(*last_cycles)),
+        changes=optional(st.lists(st.sampled_from(CHANGES), unique=True, max_size=3).map(tuple)))
+
+
 def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
              cities: Sequence[tuple[str, str]] = DEFAULT_CITIES, max_specialties: int = 2,
              max_items: int = 3) -> st.SearchStrategy:
@@ -174,17 +198,27 @@ def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
         clinical=st.lists(clinical_stints(cities), max_size=max_items).map(tuple),
         letters=st.lists(letters(), max_size=max_items + 1).map(tuple),
         activities=st.lists(activities(), max_size=max_items).map(tuple),
+        reapplicant=optional(reapplicants()),
     )
 
 
-def _profile(applicant: Applicant, exams: Exams, **parts) -> Profile:
-    return Profile(applicant=applicant, exams=passing_exams(applicant, exams), **parts)
+def _profile(applicant: Applicant, exams: Exams, reapplicant: Reapplicant | None = None,
+             **parts) -> Profile:
+    if reapplicant is not None:
+        if applicant.previous_cycles == 0:
+            reapplicant = None  # a first try has no last cycle
+        elif reapplicant.last_cycle is not None and not (
+                applicant.graduation_year < reapplicant.last_cycle < applicant.cycle):
+            reapplicant = attrs.evolve(reapplicant, last_cycle=None)
+    return Profile(applicant=applicant, exams=passing_exams(applicant, exams),
+                   reapplicant=reapplicant, **parts)
 
 
 def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
     """``exams`` with scores this applicant can have passed with (see the passing
     standards in resplan.model): a score under the lowest standard that can apply is
-    raised to it, and a numeric Step 1 too recent to be numeric becomes a pass."""
+    raised to it, and a numeric Step 1 too recent to be numeric becomes a pass. Step 3 is
+    left out when Step 1 is a fail or there is no Step 2 CK (it comes after both)."""
     year = applicant.graduation_year
     step1, step2 = exams.step1, exams.step2ck
     if step2 is not None and step2.score is not None:
@@ -199,7 +233,7 @@ def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
             step1 = attrs.evolve(step1, result="pass")
         elif floor is not None and step1.result < floor.score:
             step1 = attrs.evolve(step1, result=floor.score)
-    return Exams(step1=step1, step2ck=step2)
+    return _exams(step1, step2, exams.step3)
 
 
 # ------------------------------------------------------------------ the programs
