@@ -52,7 +52,7 @@ def applicants(count: int = 90, seed: int = 11):
         exams = {"step1": STEP1[s1]}
         if STEP2[s2]:
             exams["step2ck"] = STEP2[s2]
-        applicant = {"graduation_year": rng.choice([2024, 2021, 2018, 2012]),
+        applicant = {"graduation_year": rng.choice([2024, 2020, 2018, 2012]),
                      "cycle": 2027, "visa": rng.choice(["none", "J-1", "H-1B"]),
                      "specialties": WISHES[wish], "previous_cycles": rng.choice([0, 0, 1, 2])}
         states = rng.choice(STATES)
@@ -73,6 +73,10 @@ def cited(plan) -> set[str]:
     rules |= {a.id for a in plan.actions}
     rules |= {r.rule for r in plan.summary.advice}
     rules |= {r.rule for v in plan.summary.by_specialty for r in v.reasons}
+    if plan.outlook is not None:
+        rules |= {r.rule for r in plan.outlook.says}
+        rules |= {r.rule for o in plan.outlook.specialties
+                  for r in (*o.against, *o.in_favour, *o.context)}
     return rules
 
 

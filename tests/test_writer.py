@@ -15,7 +15,7 @@ from tests.conftest import make_catalog, make_profile
 
 def test_plan_toml_has_the_contract_keys(host, example_profile, border_catalog):
     data = tomllib.loads(resplan.dumps_plan(resplan.plan(example_profile, border_catalog, host=host)))
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     assert list(data) == [k for k in SECTIONS if k in data]
     assert {"provenance", "specialties", "regions", "programs", "actions", "summary"} <= set(data)
     for program in data["programs"]:

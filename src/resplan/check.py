@@ -50,6 +50,7 @@ import tomli_w
 from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.season import SEASON, read_by_code
+from resplan.stages.outlook import OUTLOOK, read_by_code as outlook_reads
 from resplan.settings import positive_number
 from resplan.errors import InputError, PluginError, Problem, RulesetError
 from resplan.host import Host
@@ -1052,6 +1053,8 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
             used |= CALENDAR_PARAMETERS
         if file.name == SEASON:  # fees and signals are read by resplan.season
             used |= {name for name in params if read_by_code(name)}
+        if file.name == OUTLOOK:  # band edges and figures by specialty: stages/outlook.py
+            used |= {name for name in params if outlook_reads(name)}
         for name in params:
             if name not in used:
                 out.append(Finding("warning", file.label, file.line(("parameters", name)),

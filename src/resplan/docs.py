@@ -61,7 +61,8 @@ def rules_markdown(rulebook: Rulebook) -> str:
             out += ["", "| parameter | value | note | source |", "| --- | --- | --- | --- |"]
             for p in ruleset.parameters.values():
                 out.append(f"| `{p.name}` | `{p.value!r}` | {_cell(p.note)} | {_cell(p.source)} |")
-        for stage in ("assess", "specialties", "regions", "screen", "tier", "actions", "summary"):
+        for stage in ("assess", "specialties", "regions", "screen", "tier", "actions", "summary",
+                      "outlook"):
             rules = [r for r in ruleset.rules if r.stage == stage]
             if not rules:
                 continue
@@ -102,6 +103,7 @@ def facts_markdown() -> str:
         ("Volume (summary, once per considered specialty, after the volume is worked out)",
          F.VOLUME_FACTS),
         ("Summary (summary, after every specialty's volume)", F.SUMMARY_FACTS),
+        ("Outlook (outlook, once per considered specialty)", F.OUTLOOK_FACTS),
     ]
     for title, table in groups:
         out += [f"## {title}", "", "| fact | type | meaning |", "| --- | --- | --- |"]

@@ -206,6 +206,19 @@ SUMMARY_FACTS: dict[str, Fact] = {
 }
 
 
+# The outlook stage asks its rules once per considered specialty (see stages/outlook.py):
+# the specialty's published figure, and what this catalog holds for the applicant.
+OUTLOOK_FACTS: dict[str, Fact] = {
+    "specialty.img_share": Fact(
+        NUMBER, "percent of the specialty's filled first-year positions that non-US IMGs took"),
+    "specialty.img_share_season": Fact(NUMBER, "Match year of that percent"),
+    "specialty.passed": Fact(
+        NUMBER, "programs of the specialty whose every known filter the applicant passes"),
+    "specialty.passed_unknown": Fact(
+        NUMBER, "of those, programs with facts to verify that could still screen the applicant out"),
+}
+
+
 def label(name: str) -> str:
     for table in (PROGRAM_FACTS, PROFILE_FACTS):
         if name in table:

@@ -11,6 +11,7 @@
       -> actions       (what to do, when, dated from as_of)
       -> summary       (counts, how many applications, spread over tiers)
       -> signals       (program signals per specialty, geographic preference)
+      -> outlook       (the applicant against published figures, as bands in words)
       -> plugins' resplan_adjust_plan
       = Plan
 
@@ -43,7 +44,7 @@ from resplan.plan import (
 from resplan.plugins import plugin_failure
 from resplan.rulebook import Rulebook
 from resplan.stages import (
-    actions, assess, regions, screen, signals, specialties, stale, summary, tier,
+    actions, assess, outlook, regions, screen, signals, specialties, stale, summary, tier,
 )
 from resplan import verified as verified_facts
 
@@ -75,6 +76,7 @@ class Draft:
     # verified, already laid over ``catalog``.
     verified: Mapping[str, tuple] = attrs.Factory(dict)
     signals: tuple = ()
+    outlook: Any = None  # resplan.plan.Outlook, None without the outlook ruleset
 
     def evolve(self, **changes) -> "Draft":
         return attrs.evolve(self, **changes)
@@ -91,6 +93,7 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("actions", actions.run),
     ("summary", summary.run),
     ("signals", signals.run),
+    ("outlook", outlook.run),
 )
 
 
@@ -129,7 +132,7 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
         provenance=provenance(profile, catalog, host, as_of, facts),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
         programs=draft.programs, actions=draft.actions, summary=summary,
-        signals=draft.signals)
+        signals=draft.signals, outlook=draft.outlook)
     return adjust(plan, profile, planned, host)
 
 

@@ -14,7 +14,7 @@ import attrs
 if TYPE_CHECKING:
     import numpy as np
 
-SCHEMA = 1
+SCHEMA = 2
 
 Fit = Literal["strong", "possible", "reach", "unlikely"]
 Priority = Literal["high", "medium", "low", "none"]  # none: no program of the catalog there
@@ -322,6 +322,50 @@ class SpecialtySignals:
     programs: tuple[SignalChoice, ...] = ()
 
 
+Band = Literal["above", "near", "below", "well-below", "unknown"]
+
+
+@attrs.frozen
+class OutlookFigure:
+    """A published figure the outlook quotes: a parameter of the outlook ruleset."""
+
+    name: str  # the parameter
+    what: str  # what the figure is, in words
+    value: float
+    season: int | None = None  # the Match year the figure belongs to
+    source: str = ""
+
+
+@attrs.frozen
+class SpecialtyOutlook:
+    """Where the applicant stands in one considered specialty, against published figures,
+    as a band in words (never a chance for the person; see stages/outlook.py).
+
+    ``band`` is ``unknown`` when a fact the profile does not give (no Step 2 CK yet) could
+    move it across a band's edge; ``says`` then names what is missing.
+    """
+
+    specialty: str
+    band: Band
+    says: str  # the band in words, for this specialty
+    passed: int  # the specialty's programs whose every known filter the applicant passes
+    passed_unknown: int  # of those, programs with facts to verify
+    img_share: float | None = None  # percent of filled first-year positions non-US IMGs took
+    img_share_season: int | None = None  # None with img_share: no sourced figure
+    against: tuple[Reason, ...] = ()  # findings that count against the applicant
+    in_favour: tuple[Reason, ...] = ()  # findings that count for the applicant
+    context: tuple[Reason, ...] = ()  # the specialty's figures, in words
+
+
+@attrs.frozen
+class Outlook:
+    """The applicant against national figures: per considered specialty, and in general."""
+
+    says: tuple[Reason, ...] = ()  # the applicant's group, its national figures, the caution
+    specialties: tuple[SpecialtyOutlook, ...] = ()
+    figures: tuple[OutlookFigure, ...] = ()  # every published figure quoted, with source and season
+
+
 @attrs.frozen
 class RulesetInfo:
     name: str
@@ -364,3 +408,4 @@ class Plan:
     summary: Summary
     schema: int = SCHEMA
     signals: tuple[SpecialtySignals, ...] = ()
+    outlook: Outlook | None = None  # None without the outlook ruleset

@@ -26,7 +26,7 @@ from resplan.vocabulary import STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
 RULE_STAGES: tuple[str, ...] = (
-    "assess", "specialties", "regions", "screen", "tier", "actions", "summary")
+    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "outlook")
 EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
@@ -35,10 +35,13 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "tier": ("tier",),
     "actions": ("category", "title", "detail", "timing"),
     "summary": ("applications", "spread"),
+    "outlook": ("weight",),
 }
 RULE_KEYS = ("id", "when", "says", "source")
 TABLES = ("specialty", "subregion", "phase")
 TOP_LEVEL = ("ruleset", "parameters", "overrides", *TABLES, *RULE_STAGES)
+# An outlook rule's weight: how far one finding moves the band, either way.
+OUTLOOK_MAX_WEIGHT = 3
 CATEGORIES = ("academic", "clinical", "materials", "interview", "networking", "between-cycle", "verify")
 
 
@@ -545,6 +548,9 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
                                 F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS),
         "summary": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
                          F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS, F.SUMMARY_FACTS),
+        # An outlook rule is asked once per considered specialty (stages/outlook.py).
+        "outlook": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
+                         F.SPECIALTY_OPEN_FACTS, F.SUMMARY_FACTS, F.OUTLOOK_FACTS),
     }
 
 
@@ -658,6 +664,14 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             expr = compiled(key, lambda v=value: _number(str(v), scope, functions))
             if expr is not None:
                 effect[key] = expr
+        elif (stage, key) == ("outlook", "weight"):
+            # How much the rule's finding moves the band; see stages/outlook.py.
+            if type(value) is not int or not 1 <= abs(value) <= OUTLOOK_MAX_WEIGHT:
+                fail(f"{value!r} is not a weight: a whole number from -{OUTLOOK_MAX_WEIGHT} "
+                     f"to {OUTLOOK_MAX_WEIGHT}, not 0 (negative counts against the applicant)",
+                     key)
+                continue
+            effect[key] = value
         elif (stage, key) == ("summary", "spread"):
             if not isinstance(value, list) or len(value) != 3:
                 fail("spread is a list of three numbers or parameter names (tiers 1, 2, 3)", key)

@@ -24,7 +24,7 @@ from resplan.errors import InputError, Problem, ResplanError
 from resplan.plan import SCHEMA, VERDICTS, Plan, ProgramDecision, ProgramDecisions, Reason
 
 # Top-level order of a plan file: what a person reads first comes first.
-SECTIONS = ("schema", "summary", "specialties", "regions", "signals", "actions", "programs",
+SECTIONS = ("schema", "summary", "outlook", "specialties", "regions", "signals", "actions", "programs",
             "assessment", "provenance")
 
 

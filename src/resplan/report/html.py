@@ -19,8 +19,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from resplan.report.view import (
-    FITS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count, dollars,
-    figure_value, state_name,
+    FITS, OUTLOOK_BANDS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count,
+    dollars, figure_value, rule_source, state_name,
 )
 
 CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
@@ -133,6 +133,7 @@ def render(report: Report) -> str:
         count=count, dollars=dollars, state_name=state_name, figure_value=figure_value, fits=FITS,
         priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
         stages=CYCLE_STAGES, program_rows=lambda rows: _program_rows(rows, e),
+        bands=OUTLOOK_BANDS, source_of=lambda rule: rule_source(report.labels, rule),
         verify_items=lambda rows, prefix: _verify_items(rows, prefix, e))
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from resplan.report.view import FITS, PRIORITIES, Report, count, dollars, words_list
+from resplan.report.view import (
+    FITS, PRIORITIES, Report, count, dollars, rule_source, words_list,
+)
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -77,9 +79,11 @@ def render(report: Report, *, full: bool = False) -> str:
             fit = FITS.get(t.fit, t.fit)
             out.append(f"- {esc(t.name)}: {esc(fit)}. " + esc(" ".join(r.says for r in t.reasons)))
         out.append("")
+    out += _outlook(report)
     high = [r.name for r in plan.regions if r.priority == "high"]
     if high:
         out += [f"**{PRIORITIES['high']} border areas:** {esc(words_list(high))}", ""]
+    out += _signals(report, full)
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
     out += _table(tier1.rows) if tier1 else ["No real program is in tier 1."]
@@ -92,9 +96,63 @@ def render(report: Report, *, full: bool = False) -> str:
             out += ["", f"## Not real programs (generated sample): {esc(group.title)}", ""]
             out += _table(group.rows)
     elif len(report.groups) > 1 or report.synthetic:
-        out += ["", "The full program list is in the HTML or CSV report "
-                "(`resplan report PLAN --out plan.html`), or here with `--full`."]
+        out += ["", "The full program list (and why each program gets a signal) is in the HTML "
+                "or CSV report (`resplan report PLAN --out plan.html`), or here with `--full`."]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _outlook(report: Report) -> list[str]:
+    """Where the file stands against national figures, with every figure's source and season."""
+    outlook = getattr(report.plan, "outlook", None)
+    if outlook is None:
+        return []
+    out = ["**Your outlook against national figures** (context for your plan, not your chance)", ""]
+    said = []
+    for reason in outlook.says:
+        source = rule_source(report.labels, reason.rule)
+        said.append(reason.says + (f" (Source: {source}.)" if source else ""))
+    if said:
+        out.append(f"- {esc(' '.join(said))}")
+    for o in outlook.specialties:
+        line = o.says
+        if o.against:
+            line += " Against you: " + " ".join(r.says for r in o.against)
+        if o.in_favour:
+            line += " In your favour: " + " ".join(r.says for r in o.in_favour)
+        if o.context:
+            line += " " + " ".join(r.says for r in o.context)
+        out.append(f"- {esc(line)}")
+    if outlook.figures:
+        quoted = []
+        for f in outlook.figures:
+            season = f" ({f.season} Match)" if f.season is not None else ""
+            quoted.append(f"{(f.what or f.name).rstrip('.')}{season}: {f.value:g}. Source: {f.source}.")
+        out.append(f"- {esc('Figures quoted: ' + ' '.join(quoted))}")
+    return out + [""]
+
+
+def _signals(report: Report, full: bool) -> list[str]:
+    """The programs to signal, per specialty, in one line each; with ``full``, one line per
+    program with its reason."""
+    groups = getattr(report.plan, "signals", ())
+    if not groups:
+        return []
+    kinds = {"gold": "Gold signal", "silver": "Silver signal"}
+    out = ["## Program signals", ""]
+    for g in groups:
+        parts = [g.says]
+        if not full:
+            for kind in ("gold", "silver", "signal"):
+                names = [f"{c.name} ({c.city}, {c.state})" for c in g.programs if c.kind == kind]
+                if names:
+                    label = kinds.get(kind, "Signal") + ("" if len(names) == 1 else "s")
+                    parts.append(f"{label}: {'; '.join(names)}.")
+        parts += [text for text in (g.geographic, g.evidence) if text]
+        out.append(f"- **{esc(g.specialty)}**: {esc(' '.join(parts))}")
+        if full:
+            out += [f"  - {kinds.get(c.kind, 'Signal')}: {esc(c.name)} ({esc(c.city)}, "
+                    f"{esc(c.state)}): {esc(c.why)}" for c in g.programs]
+    return out + [""]
 
 
 def _first_upper(text: str) -> str:

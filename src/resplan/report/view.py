@@ -32,6 +32,11 @@ CATEGORY_MARKS = {"verify": "V", "academic": "E", "clinical": "C", "materials": 
                   "interview": "I", "networking": "N", "between-cycle": "B"}
 FITS = {"strong": "Strong fit", "possible": "Possible fit", "reach": "A reach",
         "unlikely": "Unlikely fit"}
+# Where the outlook places the applicant, against the typical IMG applicant of a specialty.
+OUTLOOK_BANDS = {"above": "Above the typical IMG applicant", "near": "Close to the typical IMG applicant",
+                 "below": "Below the typical IMG applicant",
+                 "well-below": "Well below the typical IMG applicant",
+                 "unknown": "Not placed yet: the profile leaves out something that decides it"}
 PRIORITIES = {"high": "High priority", "medium": "Medium priority", "low": "Low priority",
               "none": "Not a target"}
 VERDICTS = {"apply": "Apply", "borderline": "Borderline", "skip": "Skip"}
@@ -370,6 +375,13 @@ def _cited(plan) -> list[str]:
             seen.setdefault(reason.rule)
     for action in plan.actions:
         seen.setdefault(action.id)
+    outlook = getattr(plan, "outlook", None)
+    if outlook is not None:
+        for reason in outlook.says:
+            seen.setdefault(reason.rule)
+        for item in outlook.specialties:
+            for reason in (*item.against, *item.in_favour, *item.context):
+                seen.setdefault(reason.rule)
     programs = plan.programs
     reason_sets = getattr(programs, "reason_sets", None)
     for reasons in reason_sets if reason_sets is not None else (p.reasons for p in programs):
@@ -388,6 +400,12 @@ def _figures(plan, labels: Labels) -> list:
         for figure in rule.figures:
             seen.setdefault((figure.ruleset, figure.name), figure)
     return [seen[key] for key in sorted(seen)]
+
+
+def rule_source(labels: Labels, rule: str) -> str:
+    """Where a cited rule comes from, in the words of its ruleset ('' when unknown here)."""
+    found = labels.rules.get(rule)
+    return found.source if found is not None else ""
 
 
 def figure_value(value: Any) -> str:

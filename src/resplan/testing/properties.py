@@ -32,7 +32,11 @@ The properties:
   messages of a plan contradict each other or the profile;
 - summary fits the catalog: the applications a plan asks for never exceed its programs
   that are not skipped, in all and per specialty, and no tier is asked for more
-  applications than it has programs.
+  applications than it has programs;
+- outlook: each specialty's band is the one its cited findings' weights give, every
+  finding is cited on the side its weight says, and every percent the outlook prints is
+  a published figure it lists with its source and season (never a chance for the person).
+  The monotone properties also ask that a stronger file never gets a worse band.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import difflib
+import re
 import tomllib
 from typing import Any, Callable, Sequence
 
@@ -339,9 +344,11 @@ def _determinism_strategy(ctx: Context):
 def _check_monotone(direction: str, ctx: Context, before: Profile, after: Profile,
                     catalog: Catalog) -> None:
     """``direction`` "better": after is a stronger file than before; "worse": weaker."""
-    old = {p.id: p for p in ctx.plan(before, catalog).programs}
-    new = {p.id: p for p in ctx.plan(after, catalog).programs}
+    old_plan, new_plan = ctx.plan(before, catalog), ctx.plan(after, catalog)
+    old = {p.id: p for p in old_plan.programs}
+    new = {p.id: p for p in new_plan.programs}
     change = "; ".join(_differences(before, after))
+    _check_monotone_bands(direction, old_plan, new_plan, change)
     for pid in sorted(old.keys() & new.keys()):
         a, b = old[pid], new[pid]
         moved = SEVERITY[b.verdict] - SEVERITY[a.verdict]
@@ -663,6 +670,65 @@ def _check_unknowns(ctx: Context, profile: Profile, catalog: Catalog, program: s
             raise violation
 
 
+# ------------------------------------------------------------------ outlook
+
+# Bands from best to worst; "unknown" is left out of every comparison.
+_BAND_ORDER = {"above": 0, "near": 1, "below": 2, "well-below": 3}
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+
+
+def _check_monotone_bands(direction: str, before: Plan, after: Plan, change: str) -> None:
+    if before.outlook is None or after.outlook is None:
+        return
+    old = {o.specialty: o for o in before.outlook.specialties}
+    for new in after.outlook.specialties:
+        was = old.get(new.specialty)
+        if was is None or was.band not in _BAND_ORDER or new.band not in _BAND_ORDER:
+            continue
+        moved = _BAND_ORDER[new.band] - _BAND_ORDER[was.band]
+        if (direction == "better" and moved > 0) or (direction == "worse" and moved < 0):
+            kind = "stronger" if direction == "better" else "weaker"
+            cited = [r.rule for r in (*new.against, *new.in_favour, *was.against, *was.in_favour)]
+            raise PropertyViolation(
+                f"outlook in {new.specialty}: band {was.band} -> {new.band} for a {kind} file "
+                f"({change})", rules=list(dict.fromkeys(cited)))
+
+
+def _check_outlook(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    from resplan.stages.outlook import BAND_EDGES, OUTLOOK, band_of
+
+    plan = ctx.plan(profile, catalog)
+    outlook = plan.outlook
+    if outlook is None:
+        return
+    ruleset = next(r for r in ctx.host.rulebook.rulesets if r.name == OUTLOOK)
+    edges = [ruleset.parameters[name].value for name in BAND_EDGES]
+    weights = {r.qualified_id: r.effect.get("weight") for r in ctx.host.rulebook.rules("outlook")}
+    figures = {float(f.value) for f in outlook.figures if f.source and f.season}
+    texts = [r.says for r in outlook.says]
+    for o in outlook.specialties:
+        for side, reasons, sign in (("against", o.against, -1), ("in favour", o.in_favour, 1)):
+            for reason in reasons:
+                weight = weights.get(reason.rule)
+                if weight is None or weight * sign <= 0:
+                    raise PropertyViolation(
+                        f"outlook in {o.specialty}: {reason.rule} is cited {side} with weight "
+                        f"{weight}", rules=[reason.rule])
+        total = sum(weights[r.rule] for r in (*o.against, *o.in_favour))
+        if o.band != "unknown" and band_of(total, edges) != o.band:
+            raise PropertyViolation(
+                f"outlook in {o.specialty}: band {o.band}, but its cited findings add up to "
+                f"{total}, band {band_of(total, edges)}",
+                rules=[r.rule for r in (*o.against, *o.in_favour)])
+        texts += [o.says, *(r.says for r in (*o.against, *o.in_favour, *o.context))]
+    for text in texts:
+        for number in _PERCENT.findall(text):
+            if float(number) not in figures:
+                raise PropertyViolation(
+                    f"the outlook prints {number}%, which is no published figure it lists "
+                    f"with a source and season: {text!r}")
+
+
 # ------------------------------------------------------------------ round trip
 
 
@@ -796,6 +862,9 @@ PROPERTIES: tuple[Property, ...] = (
     Property("summary-fits-catalog", "the applications a plan asks for never exceed its "
              "programs not skipped, per specialty and per tier", _determinism_strategy,
              _check_summary_fits),
+    Property("outlook", "each outlook band follows from the findings it cites, and every "
+             "percent it prints is a published figure with its source and season",
+             _determinism_strategy, _check_outlook),
 )
 
 

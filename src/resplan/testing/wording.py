@@ -141,6 +141,13 @@ def texts(plan: dict) -> list[tuple[str, str]]:
         out += [(f"action {action['id']}", action["title"]),
                 (f"action {action['id']}", action["detail"])]
     out += [(f"summary {a['rule']}", a["says"]) for a in plan["summary"].get("advice", [])]
+    outlook = plan.get("outlook", {})
+    out += [(f"outlook {r['rule']}", r["says"]) for r in outlook.get("says", [])]
+    for item in outlook.get("specialties", []):
+        where = f"outlook {item['specialty']}"
+        out.append((where, item["says"]))
+        out += [(f"{where} {r['rule']}", r["says"])
+                for part in ("against", "in_favour", "context") for r in item.get(part, [])]
     return out
 
 
