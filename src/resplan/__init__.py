@@ -24,6 +24,7 @@ from resplan._version import __version__
 if TYPE_CHECKING:
     from resplan.errors import InputError, PluginError, Problem, ResplanError, RulesetError
     from resplan.host import Host, default_host, load_host
+    from resplan.importing import ImportMapping
     from resplan.model import Catalog, Profile, Program
     from resplan.plan import Plan
     from resplan.plugins import CatalogReader, RulesetSource, hookimpl
@@ -37,6 +38,7 @@ _LAZY = {
     "InputError": "errors", "PluginError": "errors", "Problem": "errors",
     "ResplanError": "errors", "RulesetError": "errors",
     "Host": "host", "default_host": "host", "load_host": "host",
+    "ImportMapping": "importing",
     "Catalog": "model", "Profile": "model", "Program": "model",
     "Plan": "plan",
     "CatalogReader": "plugins", "RulesetSource": "plugins", "hookimpl": "plugins",
@@ -48,8 +50,8 @@ _LAZY = {
 __all__ = [
     "__version__", "load_profile", "load_catalog", "merge_catalogs", "plan", "write_plan",
     "dumps_plan", "loads_plan", "read_plan", "render_report", "load_host", "default_host",
-    "Host", "hookimpl", "RulesetSource", "CatalogReader", "Function", "Profile", "Program",
-    "Catalog", "Plan", "ResplanError", "InputError", "RulesetError", "PluginError", "Problem",
+    "Host", "hookimpl", "RulesetSource", "CatalogReader", "ImportMapping", "Function", "Profile",
+    "Program", "Catalog", "Plan", "ResplanError", "InputError", "RulesetError", "PluginError", "Problem",
 ]
 
 

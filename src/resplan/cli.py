@@ -97,7 +97,12 @@ def cmd_plugins(args) -> int:
     by_plugin: dict[str, list] = {}
     for ruleset in host.rulebook.rulesets:
         by_plugin.setdefault(ruleset.plugin, []).append(ruleset)
-    readers = {plugin: reader for plugin, reader in host.readers}
+    from resplan.importing import installed_mappings
+
+    try:
+        mappings, mapping_error = installed_mappings(host), None
+    except PluginError as exc:  # listed, so that the other plugins are still shown
+        mappings, mapping_error = [], exc
     for record in host.plugins:
         print(f"{record.name} {record.version}  ({record.distribution})")
         for ruleset in by_plugin.get(record.name, []):
@@ -106,9 +111,16 @@ def cmd_plugins(args) -> int:
         for plugin, reader in host.readers:
             if plugin == record.name:
                 print(f"    catalog reader {reader.name}: {', '.join(reader.suffixes)}")
+        for plugin, mapping in mappings:
+            if plugin == record.name:
+                print(f"    import mapping {mapping.name}: {mapping.title}")
     for broken in host.broken:
         print(f"{broken.name}  ({broken.distribution or 'unknown distribution'})  NOT LOADED: "
               f"{broken.message}")
+    if mapping_error is not None:
+        print(f"resplan: error: {mapping_error}", file=sys.stderr)
+        if not host.broken:
+            return EXIT_PLUGIN
     if host.broken:
         names = ",".join(b.name for b in host.broken)
         print(f"resplan: {len(host.broken)} plugin{'s' if len(host.broken) != 1 else ''} could "
@@ -179,6 +191,43 @@ def cmd_import_facts(args) -> int:
     print(f"wrote {args.out}: {facts} verified fact{'s' if facts != 1 else ''} of "
           f"{len({e['program'] for e in entries})} program"
           f"{'s' if len({e['program'] for e in entries}) != 1 else ''}")
+    return 0
+
+
+def cmd_import_catalog(args) -> int:
+    from resplan.importing import (
+        choose_mapping, dumps_catalog, import_rows, installed_mappings, read_sheet,
+    )
+    from resplan.writer import refuse_overwriting_inputs, write_text_atomic
+
+    inputs = [args.file] + ([args.mapping] if args.mapping and Path(args.mapping).is_file() else [])
+    refuse_overwriting_inputs([args.out], inputs)
+    if args.out != "-" and Path(args.out).suffix.lower() != ".toml":
+        raise InputError.one(args.out, "write the imported catalog to a .toml file")
+    host = _host(args)
+    sheet = read_sheet(args.file)
+    found = choose_mapping(args.mapping, sheet, [m for _p, m in installed_mappings(host)])
+    source = args.source or f"{Path(args.file).name}, imported with the {found.mapping.name} mapping"
+    imported = import_rows(sheet, found, source=source)
+    if imported.problems and not args.skip_bad:
+        rows = len(imported.bad_lines)
+        raise InputError(list(imported.problems) + [resplan.Problem(
+            args.file, f"{rows} row{'s' if rows != 1 else ''} cannot be read; nothing was "
+                       "written (fix them, or leave them out with --skip-bad)")])
+    if not imported.programs:
+        raise InputError.one(args.file, "no row could be read: nothing to write")
+    write_text_atomic(Path(args.out), dumps_catalog(imported.programs, file=args.file,
+                                                    mapping=found.mapping.name))
+    note = sys.stderr if args.out == "-" else sys.stdout
+    for problem in imported.problems:
+        print(f"resplan: skipped: {problem}", file=sys.stderr)
+    count, skipped = len(imported.programs), len(imported.bad_lines)
+    print(f"wrote {args.out}: {count} program{'s' if count != 1 else ''} from {args.file} with "
+          f"the {found.mapping.name} mapping"
+          + (f"; skipped {skipped} row{'s' if skipped != 1 else ''} (lines "
+             f"{', '.join(map(str, imported.bad_lines))})" if skipped else ""), file=note)
+    if imported.unread_columns:
+        print(f"columns not read: {', '.join(imported.unread_columns)}", file=note)
     return 0
 
 
@@ -276,6 +325,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sheet", metavar="SHEET", help="a filled verify sheet (CSV)")
     p.add_argument("--out", required=True, metavar="VERIFIED", help="the facts file to write (TOML)")
     p.set_defaults(run=cmd_import_facts)
+
+    p = commands.add_parser(
+        "import-catalog", help="turn a spreadsheet of programs (CSV) into a catalog",
+        description="Read FILE (CSV, as saved or pasted from a program listing) with a "
+                    "mapping that says which column holds which program fact, and write a "
+                    "TOML catalog sorted by program id. Every row that cannot be read is "
+                    "reported with its line, column and value; nothing is written while any "
+                    "row is bad, unless --skip-bad. See docs/catalogs.md.")
+    p.add_argument("file", metavar="FILE", help="the spreadsheet (CSV; comma, tab or semicolon)")
+    p.add_argument("--mapping", metavar="NAME|MAPPING.toml", default=None,
+                   help="an installed mapping's name (freida, residency-explorer, "
+                        "resplan-csv, or a plugin's) or a mapping file; without it, resplan "
+                        "suggests the one whose headers fit")
+    p.add_argument("--out", required=True, metavar="CATALOG", help="the catalog to write (.toml)")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="write the rows that read, and list the ones skipped")
+    p.add_argument("--source", default=None, metavar="TEXT",
+                   help="each program's source (default: the file's name and the mapping's)")
+    p.set_defaults(run=cmd_import_catalog)
 
     p = commands.add_parser(
         "report", help="write a plan as a report for people: HTML, Markdown or CSV",

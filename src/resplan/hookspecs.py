@@ -68,6 +68,20 @@ def resplan_catalog_readers():
 
 
 @hookspec
+def resplan_import_mappings():
+    """Return import mappings, as a list of :class:`resplan.ImportMapping`.
+
+    A mapping tells ``resplan import-catalog`` how to read one spreadsheet layout: which
+    column holds which program fact, and how its cells read (see ``docs/catalogs.md``).
+    Use ``ImportMapping.from_path(path)`` for a mapping file shipped with your package
+    (``importlib.resources`` finds it inside a wheel) or ``ImportMapping.from_text(text,
+    label)``; both check the file and raise :class:`resplan.InputError` for a mistake,
+    which names your plugin. A mapping's ``name`` (what ``--mapping`` takes) must be
+    unique among all installed plugins. Called only by ``import-catalog``.
+    """
+
+
+@hookspec
 def resplan_adjust_plan(plan, profile, catalog):
     """Return a changed copy of the finished ``plan``, or ``None`` to leave it as it is.
 
