@@ -20,7 +20,7 @@ from resplan.host import Host, load_host
 from resplan.plugins import RulesetSource, hookimpl, plugin_records
 
 HOOKS = ("resplan_rulesets", "resplan_functions", "resplan_catalog_readers",
-         "resplan_adjust_plan")
+         "resplan_adjust_plan", "resplan_import_mappings")
 
 
 def ruleset_plugin(name: str, *rulesets: str | Path | RulesetSource,
