@@ -160,3 +160,43 @@ def test_import_facts_reports_every_bad_row_and_writes_nothing(tmp_path, capsys)
     assert err.count("resplan: error:") == 2
     assert "value: expected a whole number, got 'two hundred'" in err and "YYYY-MM-DD" in err
     assert not out.exists()
+
+
+FACTS = (f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "{SOURCE}"\n'
+         'min_step2ck = 235\nmax_years_since_graduation = 5\n')
+
+
+def test_batch_with_facts_writes_the_plans_resplan_plan_writes(tmp_path):
+    facts = tmp_path / "verified.toml"
+    facts.write_text(FACTS, encoding="utf-8")
+    second = tmp_path / "second.toml"  # a second file: --facts is repeatable in both commands
+    second.write_text('[[fact]]\nprogram = "tx-elpaso-ttuhsc-im"\nverified = 2026-01-11\n'
+                      'source = "program website"\nvisas = ["J-1", "H-1B"]\n', encoding="utf-8")
+    alone = plan(tmp_path, "alone.toml", "--facts", facts, "--facts", second)
+    assert program_of(alone)["reasons"][0]["rule"] == "verified"
+    for jobs in ("1", "2"):
+        folder = tmp_path / f"batch{jobs}"
+        assert main(["batch", str(PROFILE), str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
+                     "--catalog", str(BORDER), "--out-dir", str(folder), "--as-of", AS_OF,
+                     "--jobs", jobs, "--facts", str(facts), "--facts", str(second)]) == 0
+        assert (folder / "example.toml").read_bytes() == alone.read_bytes()
+    # Without --facts the batch plan is the plan without them.
+    bare = tmp_path / "bare"
+    assert main(["batch", str(PROFILE), "--catalog", str(BORDER), "--out-dir", str(bare),
+                 "--as-of", AS_OF, "--jobs", "1"]) == 0
+    assert (bare / "example.toml").read_bytes() == plan(tmp_path, "plain.toml").read_bytes()
+    assert (bare / "example.toml").read_bytes() != alone.read_bytes()
+
+
+def test_batch_with_an_unknown_program_id_plans_nothing(tmp_path, capsys):
+    facts = tmp_path / "verified.toml"
+    facts.write_text(FACTS.replace(PROGRAM, PROGRAM + "s"), encoding="utf-8")
+    for jobs in ("1", "2"):
+        folder = tmp_path / f"out{jobs}"
+        assert main(["batch", str(PROFILE), str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
+                     "--catalog", str(BORDER), "--out-dir", str(folder), "--as-of", AS_OF,
+                     "--jobs", jobs, "--facts", str(facts)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("resplan: error:") == 1, err
+        assert "verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err
+        assert "Traceback" not in err and not folder.exists()

@@ -115,13 +115,13 @@ class BatchInterrupted(KeyboardInterrupt):
 
 
 def _plan_one(host, catalog, profile_path: str, out_path: Path, as_of: dt.date,
-              report: str | None = None) -> PlanRow:
-    """Read one profile, plan it on ``as_of``, write its plan (and its report in the format
-    ``report``); bad input becomes a row with problems."""
+              report: str | None = None, facts=None) -> PlanRow:
+    """Read one profile, plan it on ``as_of`` with the verified ``facts``, write its plan
+    (and its report in the format ``report``); bad input becomes a row with problems."""
     try:
         profile = resplan.load_profile(profile_path)
         check_profile_cycle(profile, as_of, host.rulebook, profile_path)
-        plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
+        plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
         resplan.write_plan(plan, out_path)
         if report:
             from resplan.report import write_report
@@ -146,11 +146,18 @@ def _plan_one(host, catalog, profile_path: str, out_path: Path, as_of: dt.date,
                    applications=s.applications)
 
 
-def _load(catalog_paths: Sequence[str], disable: Sequence[str]):
-    """The host and the (merged) catalog, as ``resplan plan`` builds them."""
+def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
+    """The host and the (merged) catalog, as ``resplan plan`` builds them.
+
+    With verified ``facts``, they are laid over the catalog once here, so that an id in no
+    catalog stops the batch before anything is planned rather than failing every profile.
+    """
     host = resplan.load_host(disable=disable)
     catalogs = [host.read_catalog(Path(path)) for path in catalog_paths]
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, catalog_paths)
+    if facts is not None and len(facts):
+        from resplan.verified import applied_to
+        applied_to(catalog, facts)
     return host, catalog
 
 
@@ -160,14 +167,15 @@ _WORKER: dict = {}
 
 
 def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
-                 report: str | None = None, parent: int | None = None) -> None:
+                 report: str | None = None, parent: int | None = None, facts=None) -> None:
     _WORKER.clear()
     _WORKER["report"] = report
+    _WORKER["facts"] = facts
     _WORKER["parent"] = parent
     _WORKER["busy"] = False
     _end_with_parent()
     try:
-        _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable)
+        _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable, facts)
     except InputError as exc:
         # An InputError does not survive pickling whole: keep its problems as plain data
         # and report them with every task, so that the parent can raise them as they are.
@@ -251,7 +259,7 @@ def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
     _WORKER["busy"] = True
     try:
         row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path),
-                        as_of, _WORKER["report"])
+                        as_of, _WORKER["report"], _WORKER["facts"])
     except KeyboardInterrupt:
         # SIGTERM from the parent (or, on Linux, the parent's death) while planning.
         if parent is not None and os.getppid() != parent:
@@ -293,7 +301,7 @@ def _check_stems(paths: list[str], out_dir: Path) -> None:
 def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
               jobs: int | None = None, disable: Iterable[str] = (),
               progress: Progress | None = None, report: str | None = None,
-              as_of: dt.date | str | None = None) -> BatchResult:
+              as_of: dt.date | str | None = None, facts=None) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
 
     Every plan is made on ``as_of`` (a date or ``"YYYY-MM-DD"``; default: today, read
@@ -306,9 +314,17 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     then). A bad profile does not raise: its row in the result carries its problems.
     ``jobs`` below 1 or no catalog is a ValueError (the command line checks both first).
     ``report`` (``"html"``, ``"md"`` or ``"csv"``) also writes each plan's report beside
-    it, ``out_dir/<profile stem>.<report>``.
+    it, ``out_dir/<profile stem>.<report>``. ``facts`` (facts files' paths, or what
+    :func:`resplan.verified.load_facts` read) are laid over the catalog for every profile,
+    as ``resplan plan --facts`` does; a bad facts file stops the batch before it plans.
     """
     as_of = as_of_or_today(as_of)
+    facts_paths: list[str] = []
+    if facts is not None:
+        from resplan.verified import VerifiedFacts, load_facts
+        if not isinstance(facts, VerifiedFacts):
+            facts_paths = [str(facts)] if isinstance(facts, (str, Path)) else [str(p) for p in facts]
+            facts = load_facts(facts_paths) if facts_paths else None
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
     disable = tuple(disable)
@@ -327,7 +343,7 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     outputs = [*targets.values(), summary]
     if report:
         outputs += [t.with_suffix(f".{report}") for t in targets.values()]
-    refuse_overwriting_inputs(outputs, [*paths, *catalogs])
+    refuse_overwriting_inputs(outputs, [*paths, *catalogs, *facts_paths])
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError.one(out_dir, "is a file, not a folder: --out-dir names the folder the "
                                       "plans are written to")
@@ -339,10 +355,10 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     rows: dict[str, PlanRow] = {}
     try:
         if workers <= 1:
-            host, catalog = _load(catalogs, disable)
+            host, catalog = _load(catalogs, disable, facts)
             _make_folder(out_dir)
             for path in paths:
-                rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report)
+                rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report, facts)
                 if progress:
                     progress(len(rows), total)
         else:
@@ -350,7 +366,7 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
             _make_folder(out_dir)  # the workers write into it
             try:
                 _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
-                          report)
+                          report, facts)
             except _SetupFailed as exc:
                 # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
                 if created and not any(out_dir.iterdir()):
@@ -378,14 +394,14 @@ def _make_folder(out_dir: Path) -> None:
 
 
 def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
-              report=None) -> None:
+              report=None, facts=None) -> None:
     """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
     total = len(paths)
     # Ctrl-C is held back while the workers start: a worker that got it before its
     # initializer set it aside would print a traceback. Workers inherit the held signal.
     with _sigint_held(), ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker,
-            initargs=(catalogs, disable, report, os.getpid())) as pool:
+            initargs=(catalogs, disable, report, os.getpid(), facts)) as pool:
         futures = {pool.submit(_worker_task, path, str(targets[path]), as_of): path
                    for path in paths}
         pending = set(futures)

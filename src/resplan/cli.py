@@ -257,7 +257,7 @@ def cmd_batch(args) -> int:
     try:
         result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
                            disable=args.disable, progress=progress_bar(sys.stderr),
-                           report=args.report, as_of=args.as_of)
+                           report=args.report, as_of=args.as_of, facts=args.facts or None)
     except BatchInterrupted as stop:
         planned = len(stop.result.planned)
         print(f"\nresplan: interrupted: wrote {planned} plan{'s' if planned != 1 else ''} of "
@@ -373,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write each plan's report, DIR/<profile name>.html (or .md, .csv)")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
                    help="the date to plan from, the same for every profile (default: today)")
+    p.add_argument("--facts", action="append", default=[], metavar="VERIFIED",
+                   help="facts verified with programs ([[fact]] tables, TOML), laid over the "
+                        "catalog for every profile as `resplan plan --facts` does (repeatable)")
     p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")

@@ -119,7 +119,7 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
     planned, verified = catalog, {}
     if facts is not None and len(facts):
-        applied = verified_facts.apply_facts(catalog, facts)
+        applied = verified_facts.applied_to(catalog, facts)
         planned, verified = applied.catalog, applied.by_program
     draft = Draft(profile=profile, catalog=planned, rulebook=rulebook, as_of=as_of, env=env,
                   stated_env=stated, gaps=found, verified=verified,

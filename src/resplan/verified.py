@@ -135,7 +135,8 @@ def _entry(raw: Any, file: str, base: tuple, locate, problems: list[Problem]) ->
     facts = {}
     for key in sorted(set(raw) - set(ENTRY_KEYS)):
         if key in VERIFIABLE:
-            facts[key] = raw[key]
+            # A list (visas) as a tuple: an entry is hashed when the plan groups its facts.
+            facts[key] = tuple(raw[key]) if isinstance(raw[key], list) else raw[key]
         else:
             problem(f"not a fact you can verify{suggest(key, VERIFIABLE)}; these are: "
                     f"{', '.join(VERIFIABLE)}", key)
@@ -212,6 +213,21 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
     by_program = {pid: tuple(sorted(fields.items(), key=lambda kv: VERIFIABLE.index(kv[0])))
                   for pid, fields in fields_of.items()}
     return Applied(Catalog(programs), by_program)
+
+
+# The last catalog and facts laid over each other: a batch plans every profile with the
+# same two, and a catalog rebuilt per plan would lose the columns it keeps (stages.table).
+_LAST_APPLIED: list[tuple[Catalog, VerifiedFacts, Applied]] = []
+
+
+def applied_to(catalog: Catalog, facts: VerifiedFacts) -> Applied:
+    """:func:`apply_facts`, done once for the same catalog and facts objects in a row."""
+    last = _LAST_APPLIED[0] if _LAST_APPLIED else None
+    if last is not None and last[0] is catalog and last[1] is facts:
+        return last[2]
+    applied = apply_facts(catalog, facts)
+    _LAST_APPLIED[:] = [(catalog, facts, applied)]
+    return applied
 
 
 def _structured(raw: dict, fields: Mapping[str, Verification]) -> Program:
