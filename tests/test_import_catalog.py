@@ -383,3 +383,16 @@ def test_resplan_plugins_lists_the_mappings(capsys):
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
     assert "    import mapping freida: FREIDA-like program listing" in out
+
+
+def test_a_sheet_saved_in_a_windows_code_page_or_without_rows_says_what_to_do(tmp_path, capsys):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((HEADER + "Hospital Peña,Laredo,TX,Internal Medicine,,\n").encode("cp1252"))
+    assert main(["import-catalog", str(latin), "--mapping", "freida",
+                 "--out", str(tmp_path / "o.toml")]) == 2
+    assert 'save it from your spreadsheet as "CSV UTF-8"' in capsys.readouterr().err
+    empty = write(tmp_path, HEADER, "header-only.csv")
+    assert main(["import-catalog", str(empty), "--mapping", "freida",
+                 "--out", str(tmp_path / "o.toml")]) == 2
+    assert "header-only.csv:1: has a header but no rows of programs" in capsys.readouterr().err
+    assert not (tmp_path / "o.toml").exists()

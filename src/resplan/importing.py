@@ -533,7 +533,15 @@ def read_sheet(path) -> Sheet:
     from resplan.sources import _csv_rows, read_text
 
     file = str(path)
-    text = read_text(path)
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        # Spreadsheets on Windows save "CSV" in the system's code page and "Unicode text"
+        # as UTF-16: say which choice in the Save As list gives a file resplan reads.
+        if exc.problems[0].message.startswith("not UTF-8"):
+            raise InputError.one(file, f"{exc.problems[0].message}: save it from your "
+                                       "spreadsheet as \"CSV UTF-8\"") from None
+        raise
     first = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first and "\t" in first:
@@ -554,6 +562,8 @@ def read_sheet(path) -> Sheet:
             rows.append((start, tuple(row)))
     if problems:
         raise InputError(problems)
+    if not rows:
+        raise InputError.one(file, "has a header but no rows of programs", line=1)
     return Sheet(file, tuple(" ".join(h.split()) for h in header), tuple(rows))
 
 
