@@ -11,7 +11,11 @@ import resplan
 from resplan.cli import main
 from resplan.errors import InputError, PluginError
 from resplan.importing import (
-    ImportMapping, choose_mapping, import_rows, installed_mappings, read_sheet,
+    ImportMapping,
+    choose_mapping,
+    import_rows,
+    installed_mappings,
+    read_sheet,
 )
 from tests.conftest import EXAMPLES
 

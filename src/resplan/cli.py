@@ -196,7 +196,11 @@ def cmd_import_facts(args) -> int:
 
 def cmd_import_catalog(args) -> int:
     from resplan.importing import (
-        choose_mapping, dumps_catalog, import_rows, installed_mappings, read_sheet,
+        choose_mapping,
+        dumps_catalog,
+        import_rows,
+        installed_mappings,
+        read_sheet,
     )
     from resplan.writer import refuse_overwriting_inputs, write_text_atomic
 

@@ -18,8 +18,9 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path as FsPath
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -78,7 +79,7 @@ class ImportMapping:
     label: str = attrs.field(default="", eq=False)  # where it came from, for messages
 
     @classmethod
-    def from_path(cls, path) -> "ImportMapping":
+    def from_path(cls, path) -> ImportMapping:
         path_text = str(path)
         if hasattr(path, "read_text") and not isinstance(path, FsPath):
             # A resource inside an installed package (importlib.resources).
@@ -87,7 +88,7 @@ class ImportMapping:
         return cls.from_text(read_text(FsPath(path_text)), path_text)
 
     @classmethod
-    def from_text(cls, text: str, label: str) -> "ImportMapping":
+    def from_text(cls, text: str, label: str) -> ImportMapping:
         """Parse a mapping file; every problem in it is an :class:`InputError` naming
         ``label``, the key and the line."""
         from resplan.sources import parse_toml, toml_locator
@@ -189,6 +190,7 @@ def _mapping_from_data(data: dict, label: str, locate) -> ImportMapping:
         spellings.append((fact, tuple(sorted((norm(cell), value) for cell, value in table.items()))))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    assert isinstance(name, str) and isinstance(title, str)  # else reported above
     return ImportMapping(
         name=name, title=" ".join(title.split()), columns=tuple(columns),
         optional=frozenset(optional), about=" ".join(about.split()), img_share=share_mode,
@@ -472,7 +474,7 @@ def readable_id(facts: dict[str, Any]) -> str:
         _SPECIALTY_SHORT.get(specialty, slug(specialty))) if part)
 
 
-def assign_ids(rows: list["ReadRow"]) -> None:
+def assign_ids(rows: list[ReadRow]) -> None:
     """Give every row its id: the program code when the row has one, else
     :func:`readable_id`. Rows that would share an id are told apart by their tracks when
     those differ, else numbered ``-2``, ``-3`` in the order of their facts (never of
@@ -583,9 +585,10 @@ class Fit:
 
 def fit(mapping: ImportMapping, header: Iterable[str]) -> Fit:
     by_header: dict[str, int] = {}
-    for index, name in enumerate(header):
-        by_header.setdefault(norm(name), index)
-    columns, missing = [], []
+    for position, name in enumerate(header):
+        by_header.setdefault(norm(name), position)
+    columns: list[tuple[str, int]] = []
+    missing: list[str] = []
     for fact, headers in mapping.columns:
         index = next((by_header[norm(h)] for h in headers if norm(h) in by_header), None)
         if index is not None:
@@ -655,7 +658,7 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
     read: list[ReadRow] = []
     first_of: dict[str, int] = {}
     for line, cells in sheet.rows:
-        def problem(message: str, index: int | None = None) -> None:
+        def problem(message: str, index: int | None = None, line: int = line) -> None:
             problems.append(Problem(file, message, line=line,
                                     field=_column_name(header, index) if index is not None else ""))
             bad.add(line)
@@ -693,9 +696,9 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
         except InputError as exc:
             for found_problem in exc.problems:
                 fact = found_problem.field.split(".")[0].split("[")[0]
-                index = column_of.get(fact)
-                value = f"{cells[index].strip()!r}: " if index is not None else ""
-                problem(f"{value}{found_problem.message}", index)
+                column = column_of.get(fact)
+                value = f"{cells[column].strip()!r}: " if column is not None else ""
+                problem(f"{value}{found_problem.message}", column)
             continue
         candidate = ReadRow(line, facts, program, base_id=base)
         key = candidate.content_key + base
