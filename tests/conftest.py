@@ -4,10 +4,18 @@ import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import resplan
 from resplan.convert import structure
 from resplan.model import Catalog, Profile, Program
+
+# Speed is measured in benchmarks/, never asserted in tests: hypothesis' per-example
+# deadline and its "generation is slow" check are timing assertions that fail on a busy
+# machine, so the suite turns them off.
+settings.register_profile("resplan-tests", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("resplan-tests")
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"

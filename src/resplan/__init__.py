@@ -105,7 +105,7 @@ def merge_catalogs(catalogs: Iterable[Catalog],
     from resplan.model import Catalog
 
     catalogs = list(catalogs)
-    names = [str(n) for n in names] if names is not None else \
+    labels = [str(n) for n in names] if names is not None else \
         [f"catalog {i + 1}" for i in range(len(catalogs))]
     programs: list[Program] = []
     seen: dict[str, int] = {}
@@ -113,7 +113,7 @@ def merge_catalogs(catalogs: Iterable[Catalog],
     for index, catalog in enumerate(catalogs):
         for program in catalog:
             if program.id in seen:
-                problems.append(Problem(names[index], f"program id also in {names[seen[program.id]]}",
+                problems.append(Problem(labels[index], f"program id also in {labels[seen[program.id]]}",
                                         field="id", subject=program.id))
                 continue
             seen[program.id] = index

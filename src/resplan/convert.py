@@ -198,7 +198,7 @@ def structure(data: Any, cls: type, *, file: str, base: Path = (),
     """
     try:
         with attrs.validators.disabled():
-            obj = converter.structure(data, cls)
+            obj: Any = converter.structure(data, cls)
     except Exception as exc:  # noqa: BLE001 - every structuring failure becomes Problems
         found = _problems_of(exc, base, None) + list(_validate_raw(data, cls, base))
         raise InputError(_sorted_problems(found, file, locate, subject)) from None
@@ -219,7 +219,7 @@ def _sorted_problems(found: list[tuple[Path, str]], file: str,
 
 
 @functools.cache
-def _checked_fields(cls: type) -> tuple:
+def _checked_fields(cls: Any) -> tuple:
     return tuple(attrs.fields(cls))
 
 
@@ -294,7 +294,7 @@ def _validate_raw(data: Any, cls: type, path: Path):
 
 def _validate(obj: Any, path: Path):
     """Run every attrs validator of ``obj`` and the objects inside it; yield the complaints."""
-    for field in _checked_fields(type(obj)):
+    for field in _checked_fields(obj.__class__):
         yield from _check_field(obj, field, getattr(obj, field.name), path)
 
 

@@ -193,8 +193,8 @@ def _readers(rulebook: Rulebook) -> tuple[dict[str, list[str]], dict[str, list[s
     for key, facts in keys_of.items():
         direct = [r for r in rules
                   if (r.condition.names | (r.says.names if r.says else frozenset())) & facts]
-        made = sorted({r.effect.get("weakness") or r.effect.get("strength") for r in direct
-                       if r.stage == "assess"})
+        made = sorted({name for r in direct if r.stage == "assess"
+                       if (name := r.effect.get("weakness") or r.effect.get("strength"))})
         through = [r for r in rules if r not in direct
                    and any(f"'{name}'" in r.condition.text for name in made)]
         readers[key] = sorted(r.qualified_id for r in direct + through)

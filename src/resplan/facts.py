@@ -285,9 +285,10 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         facts["profile.step3.attempts"] = step3.attempts
         failure |= step3.result == "fail"
         attempts.append(step3.attempts)
-    if attempts and None not in attempts:
-        facts["profile.max_attempts"] = max(attempts)
-        failure |= max(attempts) > 1
+    known_attempts = [n for n in attempts if n is not None]
+    if attempts and len(known_attempts) == len(attempts):
+        facts["profile.max_attempts"] = max(known_attempts)
+        failure |= max(known_attempts) > 1
     elif any(n is not None and n > 1 for n in attempts):
         failure = True
     # Without every attempt count and no failure known, whether there was one is unknown.
@@ -313,7 +314,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         c for c in clinical if c.kind == "observership")
     facts["profile.clinical.states"] = frozenset(c.state for c in clinical if c.state)
     facts["profile.clinical.cities"] = frozenset(c.city for c in clinical if c.city)
-    regions = {c: city_regions.get((_norm(c.city), c.state)) for c in clinical if c.city}
+    regions = {c: city_regions.get((_norm(c.city), c.state or "")) for c in clinical if c.city}
     facts["profile.clinical.regions"] = frozenset(r for r in regions.values() if r)
     facts["profile.clinical.border_months"] = _stated_months(c for c, r in regions.items() if r)
 
@@ -444,7 +445,7 @@ def _set_item(section: str, index: int, **changes):
     def fill(profile: Profile) -> Profile:
         items = list(getattr(profile, section))
         items[index] = attrs.evolve(items[index], **changes)
-        return attrs.evolve(profile, **{section: tuple(items)})
+        return attrs.evolve(profile, **{section: tuple(items)})  # type: ignore[arg-type]
     return fill
 
 
@@ -518,19 +519,19 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
         if item.months is None:
             found.append(Gap(f"clinical[{index}].months", f"how many months {where} lasted",
                              "no months", _set_item("clinical", index, months=0.0)))
-    for index, item in enumerate(profile.letters):
-        if item.us_clinical is None:
-            where = _where(item, index, "letters")
+    for index, letter in enumerate(profile.letters):
+        if letter.us_clinical is None:
+            where = _where(letter, index, "letters")
             found.append(Gap(f"letters[{index}].us_clinical",
                              f"whether {where} comes from a US clinical supervisor",
                              "it as a letter from someone else",
                              _set_item("letters", index, us_clinical=False)))
-    for index, item in enumerate(profile.activities):
-        where = _where(item, index, "activities")
-        if item.kind is None and item.months != 0:
+    for index, activity in enumerate(profile.activities):
+        where = _where(activity, index, "activities")
+        if activity.kind is None and activity.months != 0:
             found.append(Gap(f"activities[{index}].kind", f"the kind of {where}",
                              "it as other work", _set_item("activities", index, kind="other")))
-        if item.months is None:
+        if activity.months is None:
             found.append(Gap(f"activities[{index}].months", f"how many months {where} lasted",
                              "no months", _set_item("activities", index, months=0.0)))
     return tuple(found)

@@ -95,7 +95,7 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
     for name in sorted(blocked):
         pm.set_blocked(name)
     broken: list[BrokenPlugin] = []
-    pm.resplan_broken = broken  # read by broken_plugins()
+    pm.resplan_broken = broken  # type: ignore[attr-defined]  # read by broken_plugins()
     if entry_points:
         # One plugin at a time, so that one that fails to import (or has a hook of the
         # wrong signature) is named and the others still load.
@@ -112,9 +112,8 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
                 if pm.get_plugin(ep.name) is not None:
                     pm.unregister(name=ep.name)
     for plugin in plugins:
-        name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
-        if not isinstance(name, str):
-            name = type(plugin).__name__
+        given = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+        name = given if isinstance(given, str) else type(plugin).__name__
         if name in blocked:
             continue
         try:

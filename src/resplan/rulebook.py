@@ -143,7 +143,7 @@ class Rulebook:
         out: dict[str, str] = {}
         for rule in self.rules("assess"):
             name = rule.effect.get("weakness") or rule.effect.get("strength")
-            if "label" in rule.effect:
+            if name is not None and "label" in rule.effect:
                 out.setdefault(name, rule.effect["label"])
         for sub in self.subregions:
             out.setdefault(sub.id, sub.name)
@@ -251,7 +251,7 @@ def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
                              phase_ids, problems)
                 if rule is not None:
                     rules.append(rule)
-        ids = {}
+        ids: dict[str, Any] = {}
         for rule in rules:
             if rule.id in ids:
                 problems.add(raw, f"rule id used twice (also on line {ids[rule.id].line})",

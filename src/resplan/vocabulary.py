@@ -7,6 +7,10 @@ Anything a rule decides on lives in the rulesets instead.
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from resplan.model import LanguageLevel
 
 STATES: dict[str, str] = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -39,7 +43,8 @@ SPONSORED_VISAS = ("J-1", "H-1B")
 TRACKS = ("categorical", "preliminary", "transitional")
 SETTINGS = ("university", "community", "community-university-affiliated", "military")
 # Lowest to highest: rules compare levels by this order.
-LANGUAGE_LEVELS = ("basic", "intermediate", "medical", "professional", "fluent", "native")
+LANGUAGE_LEVELS: tuple[LanguageLevel, ...] = (
+    "basic", "intermediate", "medical", "professional", "fluent", "native")
 CLINICAL_KINDS = ("observership", "externship", "sub-internship", "hands-on")
 ACTIVITY_KINDS = (
     "border-health", "underserved", "public-health", "interpreting", "research",

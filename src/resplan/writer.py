@@ -229,7 +229,7 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
 def _identities(path: Path) -> list[tuple]:
     """What makes two paths one file: its device and inode when it exists, and the path
     it resolves to."""
-    keys = []
+    keys: list[tuple[Any, ...]] = []
     try:
         info = os.stat(path)
     except OSError:  # it does not exist (yet)

@@ -46,13 +46,13 @@ def render_report(plan, format: str = "html", *, full: bool = False, labels=None
         raise ValueError(f"unknown report format {format!r}; use one of {', '.join(FORMATS)}")
     report = view.build(plan, labels if labels is not None else load_labels(plan))
     if format == "html":
-        from resplan.report.html import render
-        return render(report)
+        from resplan.report import html
+        return html.render(report)
     if format == "md":
-        from resplan.report.markdown import render
-        return render(report, full=full)
-    from resplan.report.csv import render
-    return render(report)
+        from resplan.report import markdown
+        return markdown.render(report, full=full)
+    from resplan.report import csv
+    return csv.render(report)
 
 
 def write_report(plan, path, format: str | None = None, *, full: bool = False,

@@ -278,12 +278,12 @@ class _Compiler:
                 raise ExpressionError(f"'not' needs true or false, not {code.type}", node.column)
             if code.is_const:
                 return _constant(BOOL, node, not code.value)
-            return _Code(BOOL, node, fn=_negate(code.fn))
+            return _Code(BOOL, node, fn=_negate(code.as_fn()))
         if code.type != NUMBER:
             raise ExpressionError(f"'-' needs a number, not {code.type}", node.column)
         if code.is_const:
             return _constant(NUMBER, node, -code.value)
-        return _Code(NUMBER, node, fn=_minus(code.fn))
+        return _Code(NUMBER, node, fn=_minus(code.as_fn()))
 
     def binary(self, node: Binary) -> _Code:
         op = node.op
@@ -301,7 +301,7 @@ class _Compiler:
                 return code
             if code.is_const:
                 return _constant(BOOL, node, not code.value)
-            return _Code(BOOL, node, fn=_negate(code.fn))
+            return _Code(BOOL, node, fn=_negate(code.as_fn()))
         if op in ("==", "!="):
             return self._equality(node, left, right)
         return self._order(node, left, right)
@@ -318,7 +318,7 @@ class _Compiler:
         for this, other in ((left, right), (right, left)):
             if this.is_const:
                 return _constant(BOOL, node, decisive) if this.value is decisive else other
-        return _Code(BOOL, node, fn=(_and if op == "and" else _or)(left.fn, right.fn))
+        return _Code(BOOL, node, fn=(_and if op == "and" else _or)(left.as_fn(), right.as_fn()))
 
     def _equality(self, node: Binary, left: _Code, right: _Code) -> _Code:
         lt, rt = left.type, right.type
@@ -481,14 +481,14 @@ def _apply(typ: Type, node: Node, op, left: _Code, right: _Code) -> _Code:
             elif op in _FLIPPED:
                 test = partial(_FLIPPED[op], const)
             else:
-                return _Code(typ, node, fn=_op_const(op, left.fn, const))
+                return _Code(typ, node, fn=_op_const(op, left.as_fn(), const))
         else:
             varying, const = right, left.value
             test = partial(op, const)
         if varying.fact is not None:
             return _Code(typ, node, fn=_test_fact(varying.fact, test))
-        return _Code(typ, node, fn=_test(varying.fn, test))
-    return _Code(typ, node, fn=_op2(op, left.fn, right.fn))
+        return _Code(typ, node, fn=_test(varying.as_fn(), test))
+    return _Code(typ, node, fn=_op2(op, left.as_fn(), right.as_fn()))
 
 
 def _test_fact(name: str, test) -> Fn:

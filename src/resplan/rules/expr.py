@@ -49,6 +49,7 @@ class Node:
     """Base of the syntax tree's nodes (frozen attrs classes with a ``column``)."""
 
     __slots__ = ()
+    column: int  # every node has one (declared by each subclass, for attrs)
 
 
 @attrs.frozen
@@ -116,6 +117,7 @@ def unparse(node: Node) -> str:
     if isinstance(node, Unary):
         return f"({node.op} {unparse(node.operand)})" if node.op == "not" \
             else f"(-{unparse(node.operand)})"
+    assert isinstance(node, Binary)
     return f"({unparse(node.left)} {node.op} {unparse(node.right)})"
 
 
@@ -141,6 +143,16 @@ class Token:
     value: Any = None  # a number's or a string's value
 
 
+_MALFORMED_NUMBER = re.compile(r"[A-Za-z0-9_.]*")
+
+
+def _match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    """``pattern`` at ``pos``, where the caller checked that the character there starts it."""
+    match = pattern.match(text, pos)
+    assert match is not None
+    return match
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     pos, end = 0, len(text)
@@ -150,9 +162,9 @@ def tokenize(text: str) -> list[Token]:
         if char.isspace():
             pos += 1
         elif char in "0123456789":
-            stop = _NUMBER.match(text, pos).end()
+            stop = _match(_NUMBER, text, pos).end()
             if stop < end and (text[stop] in _NAME_START or text[stop] == "."):
-                bad = re.compile(r"[A-Za-z0-9_.]*").match(text, pos).group()
+                bad = _match(_MALFORMED_NUMBER, text, pos).group()
                 raise ExpressionError(f"malformed number {bad!r}", column)
             word = text[pos:stop]
             if len(word) > MAX_NUMBER_DIGITS:
@@ -163,7 +175,7 @@ def tokenize(text: str) -> list[Token]:
             pos = stop
         elif char in _NAME_START:
             # A dotted name is one token: "profile.step2ck.score".
-            stop = _WORD.match(text, pos).end()
+            stop = _match(_WORD, text, pos).end()
             while stop < end and text[stop] == ".":
                 part = _WORD.match(text, stop + 1)
                 if part is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import attrs
 
@@ -17,6 +17,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 def _check_name(_instance, _attribute, name) -> None:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ValueError(f"a function name is a bare identifier, not {name!r}")
+
+
+def _types(args: Iterable[Type]) -> tuple[Type, ...]:
+    return tuple(args)
 
 
 def _check_args(_instance, _attribute, args) -> None:
@@ -41,7 +45,7 @@ class Function:
     """
 
     name: str = attrs.field(validator=_check_name)
-    args: tuple[Type, ...] = attrs.field(converter=tuple, validator=_check_args)
+    args: tuple[Type, ...] = attrs.field(converter=_types, validator=_check_args)
     returns: Type = attrs.field(validator=_check_returns)
     impl: Callable = attrs.field(eq=False, validator=attrs.validators.is_callable())
     handles_unknown: bool = False

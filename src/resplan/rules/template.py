@@ -135,7 +135,9 @@ class Format:
 
 
 def _plain(spec: str) -> Callable[[Any, Mapping[str, str] | None], str]:
-    return lambda value, labels=None: format_value(value, labels, spec)
+    def plain(value: Any, labels: Mapping[str, str] | None = None) -> str:
+        return format_value(value, labels, spec)
+    return plain
 
 
 def _formatter(spec: str, typ: Type, name: str, column: int):

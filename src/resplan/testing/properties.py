@@ -56,7 +56,9 @@ import resplan
 from resplan.convert import unstructure
 from resplan.facts import gaps, profile_facts
 from resplan.host import Host
-from resplan.model import Catalog, Clinical, Language, Profile, Program, Step1, Step2CK
+from resplan.model import (
+    Catalog, Clinical, Language, LanguageLevel, Profile, Program, Step1, Step2CK,
+)
 from resplan.plan import Plan
 from resplan.testing import hosts
 from resplan.testing.strategies import (
@@ -329,8 +331,8 @@ def _check_determinism(ctx: Context, profile: Profile, catalog: Catalog) -> None
     for host in ctx.reordered_hosts():
         other = resplan.dumps_plan(ctx.plan(profile, catalog, host=host))
         if other != text:
-            order = ", ".join(p.name for p in host.plugins)
-            raise PropertyViolation(f"the plugins registered in another order ({order}) gave "
+            plugin_order = ", ".join(p.name for p in host.plugins)
+            raise PropertyViolation(f"the plugins registered in another order ({plugin_order}) gave "
                                     "a different plan:\n" + _first_difference(text, other))
 
 
@@ -403,7 +405,7 @@ def _extra_language(draw, profile, ctx):
     known = [lang.level for lang in profile.languages
              if lang.name.lower() == name.lower() and lang.level is not None]
     floor = max((LANGUAGE_LEVELS.index(level) for level in known), default=0)
-    level = draw(st.sampled_from(LANGUAGE_LEVELS[floor:]))
+    level: LanguageLevel = draw(st.sampled_from(LANGUAGE_LEVELS[floor:]))
     return profile, attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
 
 
@@ -486,6 +488,8 @@ def _monotone(name: str, direction: str, description: str, change, sweep=None) -
 def _step2ck_sweep(ctx: Context, profile: Profile):
     """Scores one point either side of every number rules compare Step 2 CK with."""
     step2 = profile.exams.step2ck
+    if step2 is None:  # the strategy draws a Step 2 CK; nothing to compare without one
+        return
     for threshold in ctx.step2ck_thresholds:
         low, high = max(1, threshold - 1), min(300, threshold + 1)
         for a, b in ((low, threshold), (threshold, high)):
@@ -569,7 +573,7 @@ def _check_explanations(ctx: Context, profile: Profile, catalog: Catalog) -> Non
         if decision.verdict != "apply" and not own:
             raise PropertyViolation(f"{what} is {decision.verdict} without citing a rule")
         fired = [r for r in own if r.condition(env) is True]
-        verdict = max((r.effect["verdict"] for r in fired), key=SEVERITY.get, default="apply")
+        verdict = max((r.effect["verdict"] for r in fired), key=lambda v: SEVERITY[v], default="apply")
         if verdict != decision.verdict:
             raise PropertyViolation(f"{what}: the plan says {decision.verdict}, but its cited "
                                     f"rules alone give {verdict}", rules=cited)
@@ -657,7 +661,8 @@ def _check_unknowns(ctx: Context, profile: Profile, catalog: Catalog, program: s
     fields = [field] + [f for f in sorted(OPTIONAL_PROGRAM_FACTS)
                         if f != field and getattr(target, f) is not None]
     for name in fields:
-        reduced_catalog = Catalog([attrs.evolve(p, **{name: None}) if p.id == program else p
+        reduced_catalog = Catalog([attrs.evolve(p, **{name: None})  # type: ignore[arg-type]
+                                   if p.id == program else p
                                    for p in catalog.programs])
         less = {p.id: p for p in ctx.plan(profile, reduced_catalog).programs}[program]
         if SEVERITY[less.verdict] < SEVERITY[full.verdict] and name not in less.to_verify:
@@ -767,7 +772,7 @@ def _check_summary_fits(ctx: Context, profile: Profile, catalog: Catalog) -> Non
         if any(sent > there for sent, there in zip(volume.tiers, volume.available)):
             raise PropertyViolation(f"{volume.name}: tiers {volume.tiers} ask for more than "
                                     f"the programs there {volume.available}")
-        if volume.applications + volume.shortfall != volume.recommended:
+        if volume.applications + (volume.shortfall or 0) != volume.recommended:
             raise PropertyViolation(f"{volume.name}: {volume.applications} applications and a "
                                     f"shortfall of {volume.shortfall} are not the "
                                     f"{volume.recommended} recommended")
@@ -906,9 +911,9 @@ def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
             violation.example = violation.example or example
             raise
         except Exception as exc:  # noqa: BLE001 - a crash breaks every property
-            violation = PropertyViolation(f"planning raised {type(exc).__name__}: {exc}")
-            violation.example = example
-            raise violation from exc
+            crash = PropertyViolation(f"planning raised {type(exc).__name__}: {exc}")
+            crash.example = example
+            raise crash from exc
 
     if seed is not None:
         run = fix_seed(seed)(run)

@@ -226,12 +226,12 @@ def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
             year, M.STEP2CK_YEARS_BEFORE_GRADUATION))
         if floor is not None and step2.score < floor.score:
             step2 = attrs.evolve(step2, score=floor.score)
-    if step1 is not None and isinstance(step1.result, int):
+    if step1 is not None and isinstance(score := step1.result, int):
         earliest = M.earliest_exam_day(year, M.STEP1_YEARS_BEFORE_GRADUATION)
         floor = M.lowest_passing(M.STEP1_PASSING, earliest)
         if earliest >= M.STEP1_NUMERIC_UNTIL:
             step1 = attrs.evolve(step1, result="pass")
-        elif floor is not None and step1.result < floor.score:
+        elif floor is not None and score < floor.score:
             step1 = attrs.evolve(step1, result=floor.score)
     return _exams(step1, step2, exams.step3)
 

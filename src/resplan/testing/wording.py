@@ -26,6 +26,7 @@ the profile it was made for, and lists what an advisor would strike out:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from resplan.rulebook import _stage_scopes
 from resplan.rules.template import article
@@ -83,7 +84,7 @@ def article_problems(text: str) -> list[str]:
     return out
 
 
-def problems(text: str, forbidden: set[str] = frozenset()) -> list[str]:
+def problems(text: str, forbidden: Collection[str] = frozenset()) -> list[str]:
     """What is wrong with ``text``; ``forbidden`` are identifiers that must not show."""
     out = count_problems(text) + article_problems(text)
     if "(s)" in text:
