@@ -275,7 +275,8 @@ def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
 
 def _row_from_data(data: tuple) -> PlanRow:
     *values, problems, failure = data
-    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems), failure=failure)
+    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems),  # type: ignore[misc]
+                   failure=failure)
 
 
 # ------------------------------------------------------------------ the batch

@@ -82,7 +82,7 @@ def _visa_hook(value, _type):
     # One visa, or a list of the visas the applicant would take (first choice first).
     visa = typing.get_args(_type)[0]
     if isinstance(value, list):
-        return _sequence_hook(value, tuple[visa, ...])  # type: ignore[valid-type]
+        return _sequence_hook(value, tuple[visa, ...])
     if not isinstance(value, str):
         raise _WrongType(f"expected a visa or a list of visas, got {_describe(value)}")
     return _literal_hook(value, visa)

@@ -148,8 +148,9 @@ def _visa_choice(inst, attribute, value):
             '"none" alone, or list only the visas you would take'))
 
 
-_visa_choice.allowed = ('`"none"`, `"J-1"` or `"H-1B"`, or a list of the visas you would take, '
-                        'first choice first, e.g. `["J-1", "H-1B"]`')
+_VISA_CHOICES = ('`"none"`, `"J-1"` or `"H-1B"`, or a list of the visas you would take, '
+                 'first choice first, e.g. `["J-1", "H-1B"]`')
+_visa_choice.allowed = _VISA_CHOICES  # type: ignore[attr-defined]  # docs/profile.md
 
 
 def _state(inst, attribute, value):

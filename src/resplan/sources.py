@@ -9,6 +9,7 @@ the field path and the line. The catalog readers are registered by the built-in
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -243,7 +244,21 @@ def load_profile(path: str | FsPath) -> Profile:
 PROGRAM_FIELDS: tuple[str, ...] = tuple(a.name for a in attrs.fields(Program))
 
 
-def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], Path]],
+def _line_within(line_of: Callable[[Any], int | None], skip: int, path: tuple) -> int | None:
+    """The line of ``path`` (a full field path) for a program whose own paths skip ``skip``."""
+    return line_of(path[skip:])
+
+
+def _line_at(locate: Callable[[tuple], int | None], base: tuple, path: Any) -> int | None:
+    return locate(base + tuple(path))
+
+
+def _row_line(line: int, _path: Any) -> int:
+    """A CSV row's fields are all on its line."""
+    return line
+
+
+def programs_to_catalog(entries: list[tuple[dict, Callable[[Any], int | None], tuple]],
                         file: str) -> Catalog:
     """Structure raw program tables, gathering every problem in the file at once.
 
@@ -254,7 +269,7 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
     programs: list[Program] = []
     first_line: dict[str, Callable[[], int | None]] = {}
     for raw, line_of, base in entries:
-        subject = raw.get("id") if isinstance(raw.get("id"), str) else ""
+        subject = raw_id if isinstance(raw_id := raw.get("id"), str) else ""
         # Duplicates are found on the raw ids, so a program with other problems still counts.
         if subject and subject in first_line:
             where = first_line[subject]()
@@ -263,10 +278,10 @@ def programs_to_catalog(entries: list[tuple[dict, Callable[[str], int | None], P
                 field=format_path(base + ("id",)), line=line_of(("id",)), subject=subject))
         elif subject:
             # A thunk: lines are only looked up when there is a problem to report.
-            first_line[subject] = lambda line_of=line_of: line_of(("id",))
+            first_line[subject] = functools.partial(line_of, ("id",))
         try:
             program = structure(raw, Program, file=file, base=base,
-                                locate=lambda p, line_of=line_of: line_of(p[len(base):]),
+                                locate=functools.partial(_line_within, line_of, len(base)),
                                 subject=subject)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -293,7 +308,8 @@ def read_toml_catalog(path: FsPath) -> Catalog:
     if not isinstance(tables, list):
         raise InputError.one(path, "must be an array of tables ([[program]])",
                              field="program", line=locate(("program",)))
-    entries, problems = [], []
+    entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
+    problems: list[Problem] = []
     for index, raw in enumerate(tables):
         base = ("program", index)
         if not isinstance(raw, dict):
@@ -307,10 +323,10 @@ def read_toml_catalog(path: FsPath) -> Catalog:
                     str(path), "a program of a synthetic catalog ([catalog] synthetic = true) "
                                "cannot say it is real", field=format_path(base + ("synthetic",)),
                     line=locate(base + ("synthetic",)),
-                    subject=raw.get("id") if isinstance(raw.get("id"), str) else ""))
+                    subject=raw_id if isinstance(raw_id := raw.get("id"), str) else ""))
                 continue
             raw = {**raw, "synthetic": True}
-        entries.append((raw, lambda p, base=base: locate(base + tuple(p)), base))
+        entries.append((raw, functools.partial(_line_at, locate, base), base))
     try:
         catalog = programs_to_catalog(entries, str(path))
     except InputError as exc:
@@ -401,7 +417,7 @@ def read_csv_catalog(path: FsPath) -> Catalog:
         seen.add(name)
     if problems:
         raise InputError(problems)
-    entries = []
+    entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
     line = reader.line_num
     for index, row in enumerate(rows):
         start = line + 1
@@ -422,7 +438,7 @@ def read_csv_catalog(path: FsPath) -> Catalog:
             except ValueError as exc:
                 problems.append(Problem(str(path), str(exc), field=name, line=start,
                                         subject=row[header.index("id")] if "id" in header else ""))
-        entries.append((raw, lambda p, start=start: start, ()))
+        entries.append((raw, functools.partial(_row_line, start), ()))
     try:
         catalog = programs_to_catalog(entries, str(path))
     except InputError as exc:
@@ -431,6 +447,7 @@ def read_csv_catalog(path: FsPath) -> Catalog:
     if problems:
         problems.sort(key=lambda p: (p.line or 0))
         raise InputError(problems)
+    assert catalog is not None  # it is None only when there were problems
     return catalog
 
 

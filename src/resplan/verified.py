@@ -144,6 +144,8 @@ def _entry(raw: Any, file: str, base: tuple, locate, problems: list[Problem]) ->
         problem("names no fact: add what you learned, e.g. min_step2ck = 230")
     if len(problems) != before:
         return None
+    # Each was checked above: a problem was reported otherwise.
+    assert isinstance(program, str) and isinstance(verified, dt.date) and isinstance(source, str)
     line = locate(base + ("program",))
     return Verification(program=program, verified=verified, source=source.strip(),
                         facts=tuple(sorted(facts.items(), key=lambda kv: VERIFIABLE.index(kv[0]))),

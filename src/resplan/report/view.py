@@ -351,7 +351,7 @@ def _extra(record, known) -> list[tuple[str, str]]:
     """Fields a newer plan has that this report does not know, in plain words: shown, not lost."""
     import attrs
 
-    out = []
+    out: list[tuple[str, str]] = []
     if not attrs.has(type(record)):
         return out
     for a in attrs.fields(type(record)):
@@ -395,7 +395,7 @@ def _rules(plan, labels: Labels) -> list:
 
 
 def _figures(plan, labels: Labels) -> list:
-    seen = {}
+    seen: dict[Any, Any] = {}
     for rule in _rules(plan, labels):
         for figure in rule.figures:
             seen.setdefault((figure.ruleset, figure.name), figure)

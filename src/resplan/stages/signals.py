@@ -13,6 +13,8 @@ specialty has gold and silver signals, the first programs get the gold ones.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from resplan.plan import SignalChoice, SpecialtySignals
 from resplan.season import GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO, season_parameter, signal_count
 from resplan.vocabulary import STATES
@@ -86,7 +88,8 @@ def _choose(items, preferred, count, draft) -> list[SignalChoice]:
         where = preferred.index(d.state) if not outside else 0
         ordered.append(((key[0], key[1], outside, rank, where, key[2:]), d))
     ordered.sort(key=lambda item: item[0])
-    chosen, institutions = [], set()
+    chosen: list[SignalChoice] = []
+    institutions: set[tuple[str, str, str]] = set()
     for _key, d in ordered:
         if len(chosen) >= count["signals"]:
             break
@@ -94,6 +97,7 @@ def _choose(items, preferred, count, draft) -> list[SignalChoice]:
         if institution in institutions:
             continue
         institutions.add(institution)
+        kind: Literal["gold", "silver", "signal"]
         if count["gold"] is None:
             kind = "signal"
         else:

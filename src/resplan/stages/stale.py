@@ -37,7 +37,7 @@ def decision_facts(rulebook) -> tuple[str, ...]:
         return cached[1]
     if len(_DECISION_FACTS) > 8:
         _DECISION_FACTS.clear()
-    names = set()
+    names: set[str] = set()
     for stage in ("screen", "tier"):
         for rule in rulebook.rules(stage):
             names.update(n for n in rule.condition.names if n.startswith("program."))

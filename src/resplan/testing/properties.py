@@ -708,7 +708,8 @@ def _check_outlook(ctx: Context, profile: Profile, catalog: Catalog) -> None:
         return
     ruleset = next(r for r in ctx.host.rulebook.rulesets if r.name == OUTLOOK)
     edges = [ruleset.parameters[name].value for name in BAND_EDGES]
-    weights = {r.qualified_id: r.effect.get("weight") for r in ctx.host.rulebook.rules("outlook")}
+    weights: dict[str, Any] = {r.qualified_id: r.effect.get("weight")
+                               for r in ctx.host.rulebook.rules("outlook")}
     figures = {float(f.value) for f in outlook.figures if f.source and f.season}
     texts = [r.says for r in outlook.says]
     for o in outlook.specialties:
