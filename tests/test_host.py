@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import resplan
-from resplan.errors import PluginError, RulesetError
+from resplan.errors import PluginError, RulesetError, UsageError
 from resplan.plugins import builtin_ruleset
 from resplan.rules import NUMBER
 from tests.conftest import make_catalog, make_profile
@@ -113,8 +113,17 @@ def test_disable_by_option_and_environment(monkeypatch):
 
 
 def test_disabling_an_unknown_plugin_is_an_error():
-    with pytest.raises(PluginError, match="no such plugin"):
+    with pytest.raises(UsageError, match="no such plugin is installed .did you mean 'tiering'"):
         resplan.load_host(disable=["tierring"], use_env=False)
+
+
+def test_the_command_line_takes_an_unknown_plugin_as_bad_input(capsys, monkeypatch):
+    from resplan.cli import main
+
+    assert main(["--disable", "tierring", "plugins"]) == 2
+    assert "no such plugin is installed (did you mean 'tiering'?)" in capsys.readouterr().err
+    monkeypatch.setenv("RESPLAN_DISABLE_PLUGINS", "tierring")
+    assert main(["plugins"]) == 2
 
 
 def test_ruleset_errors_name_file_line_and_rule():

@@ -137,6 +137,34 @@ def test_a_signal_while_writing_leaves_no_temporary_file(inputs, tmp_path, signa
     assert left_over_temporaries(tmp_path) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="POSIX signals")
+def test_the_next_run_removes_what_a_killed_run_left(inputs, tmp_path):
+    profile, catalog = inputs
+    out = tmp_path / "plan.toml"
+    out.write_text("previous plan\n")
+    # SIGKILL cannot be caught: the killed run leaves its temporary file behind...
+    script = (
+        "import os, signal, sys\n"
+        "import resplan.writer as writer\n"
+        "def fsync(fd):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "writer.os.fsync = fsync\n"
+        "from resplan.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    killed = subprocess.run([sys.executable, "-c", script, "plan", str(profile), "--catalog",
+                             str(catalog), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert killed.returncode == -9
+    assert len(left_over_temporaries(tmp_path)) == 1
+    assert out.read_text() == "previous plan\n"
+    # ...and a file another run is writing right now (this process is alive) is left alone.
+    busy = tmp_path / f".plan.toml.resplan-{os.getpid()}-abc.tmp"
+    busy.write_text("being written")
+    # The next write beside it removes the dead run's file.
+    assert main(["plan", str(profile), "--catalog", str(catalog), "--out", str(out)]) == 0
+    assert left_over_temporaries(tmp_path) == [busy.name]
+    assert out.read_text().startswith("# resplan plan")
+
+
 def test_dash_writes_the_plan_to_standard_output(inputs, tmp_path):
     profile, catalog = inputs
     result = subprocess.run([sys.executable, "-m", "resplan", "plan", str(profile),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import subprocess
+import signal
 import sys
 import textwrap
 import time
@@ -199,6 +200,28 @@ def test_rule_functions_over_their_time_budget_are_stopped(monkeypatch):
         resplan.plan(profile, catalog, host=host)
     assert "p-sleepy" in str(excinfo.value) and "took over 0.2 s" in str(excinfo.value)
     assert "RESPLAN_FUNCTION_BUDGET_SECONDS" in str(excinfo.value)
+
+
+def _forever(value):
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:  # a careless plugin swallows errors: the stop still gets through
+            pass
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="interval timers")
+def test_a_rule_function_that_never_returns_is_stopped(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("RESPLAN_FUNCTION_BUDGET_SECONDS", "0.5")
+    plugin = function_plugin("p-forever", BOOL, _forever, BOOL_CALL)
+    host = resplan.load_host(plugins=[plugin], use_env=False)
+    profile = resplan.load_profile(PROFILE)
+    catalog = host.read_catalog(CATALOG)
+    with pytest.raises(PluginError) as excinfo:
+        resplan.plan(profile, catalog, host=host)
+    assert "p-forever" in str(excinfo.value) and "took over 0.5 s" in str(excinfo.value)
+    # The process' own alarm handler is back in place.
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
 
 
 def test_the_budget_is_per_plan():

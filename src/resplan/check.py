@@ -52,7 +52,7 @@ from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.season import SEASON, read_by_code
 from resplan.stages.outlook import OUTLOOK, read_by_code as outlook_reads
 from resplan.settings import positive_number
-from resplan.errors import InputError, PluginError, Problem, RulesetError
+from resplan.errors import InputError, PluginError, Problem, RulesetError, UsageError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, broken_plugins, make_plugin_manager
 from resplan.rulebook import EFFECT_KEYS, RULE_STAGES, Rule, Rulebook
@@ -214,7 +214,7 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
           disable: Iterable[str]) -> _Loaded:
     try:
         pm = host.pm if host is not None else make_plugin_manager(disable=disable)
-    except PluginError as exc:
+    except (PluginError, UsageError) as exc:
         return _Loaded(None, {}, (Finding("error", "<plugins>", None, "", str(exc)),))
     specs = hosts.plugin_specs(pm)
     files: dict[str, _File] = {}

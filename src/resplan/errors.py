@@ -53,6 +53,11 @@ class RulesetError(InputError):
     """A ruleset that does not load: bad TOML, an unknown name, a type error."""
 
 
+class UsageError(ResplanError):
+    """A command-line option or environment setting resplan cannot accept, such as a
+    plugin to disable that is not installed. The CLI exits with status 2 for it."""
+
+
 class PluginError(ResplanError):
     """A plugin that failed or misbehaved, or plugins that cannot work together.
 

@@ -11,6 +11,8 @@ import functools
 import gc
 import math
 import numbers
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -143,18 +145,24 @@ def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Fun
     impl, check = fn.impl, _result_check(fn.returns)
     where = f"rule function {fn.name}()"
 
+    def over_budget() -> PluginError:
+        return plugin_failure(pm, plugin, where, f"rule functions took over "
+                              f"{budget.seconds:g} s for one plan (the limit is "
+                              f"{FUNCTION_BUDGET_ENV})")
+
     def guarded(*args):
         start = time.perf_counter()
         try:
-            result = impl(*args)
+            with _stopped_after(budget.seconds - budget.spent):
+                result = impl(*args)
+        except _OverBudget:
+            raise over_budget() from None
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
             raise plugin_failure(pm, plugin, where, describe_exception(exc)) from exc
         finally:
             budget.spent += time.perf_counter() - start
         if budget.spent > budget.seconds:
-            raise plugin_failure(pm, plugin, where, f"rule functions took over "
-                                 f"{budget.seconds:g} s for one plan (the limit is "
-                                 f"{FUNCTION_BUDGET_ENV})")
+            raise over_budget()
         if result is None:  # nothing to say: unknown
             return None
         problem = check(result)
@@ -165,6 +173,39 @@ def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Fun
     guarded.__name__ = getattr(impl, "__name__", fn.name)
     guarded.__doc__ = getattr(impl, "__doc__", None)
     return attrs.evolve(fn, impl=guarded)
+
+
+class _OverBudget(BaseException):
+    """Raised into a rule function that ran past the plan's budget. A BaseException, like
+    KeyboardInterrupt, so that the function's own ``except Exception`` cannot swallow it."""
+
+
+def _raise_over_budget(_signum, _frame):
+    raise _OverBudget()
+
+
+@contextlib.contextmanager
+def _stopped_after(seconds: float):
+    """Interrupt the body after ``seconds``: a function that never returns is stopped, not
+    only one that returns late. Where timers cannot be set (not the main thread, Windows)
+    or another timer of the process is running, the body runs uninterrupted and the
+    budget is checked when it returns."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _raise_over_budget)
+    other_delay, other_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    if other_delay:  # someone else's timer: leave it, and this body, alone
+        signal.setitimer(signal.ITIMER_REAL, other_delay, other_interval)
+        signal.signal(signal.SIGALRM, previous)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _shown(value) -> str:

@@ -19,7 +19,7 @@ import attrs
 import pluggy
 
 from resplan import hookspecs
-from resplan.errors import PluginError, describe_exception
+from resplan.errors import PluginError, UsageError, describe_exception
 
 ENTRY_POINT_GROUP = "resplan"
 # Comma-separated plugin names to leave out, e.g. RESPLAN_DISABLE_PLUGINS=tiering,my-hospital
@@ -89,9 +89,14 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
     if entry_points:
         unknown = blocked - set(installed_plugin_names())
         if unknown:
-            raise PluginError(
-                f"cannot disable {', '.join(sorted(unknown))}: no such plugin is installed "
-                f"(installed: {', '.join(installed_plugin_names()) or 'none'})")
+            from resplan.vocabulary import suggest
+
+            installed = installed_plugin_names()
+            hint = suggest(sorted(unknown)[0], installed) if len(unknown) == 1 else ""
+            # A typo in a name is bad input, not a failing plugin (exit status 2).
+            raise UsageError(
+                f"cannot disable {', '.join(sorted(unknown))}: no such plugin is installed"
+                f"{hint} (installed: {', '.join(installed) or 'none'})")
     for name in sorted(blocked):
         pm.set_blocked(name)
     broken: list[BrokenPlugin] = []

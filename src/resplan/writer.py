@@ -165,9 +165,11 @@ def write_text_atomic(path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError.one(path, f"cannot write: folder {str(directory)!r} does not exist")
+    _remove_orphans(directory, path.name)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name, os.getpid()),
+                                   suffix=TEMP_SUFFIX, dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             # mkstemp makes the file private (0600); a plan is not a secret.
             if hasattr(os, "fchmod"):
@@ -185,6 +187,44 @@ def write_text_atomic(path, text: str) -> None:
 
 
 STDOUT = "-"  # as an output path: write to standard output
+TEMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(name: str, pid: int) -> str:
+    # The writer's process id is in the name, so that a later run can tell the temporary
+    # file of a run that was killed (SIGKILL cannot be caught) from one being written.
+    return f".{name}.resplan-{pid}-"
+
+
+def _remove_orphans(directory: Path, name: str) -> None:
+    """Remove temporary files left beside ``name`` by runs whose process is gone."""
+    start = f".{name}.resplan-"
+    try:
+        entries = [e for e in os.listdir(directory)
+                   if e.startswith(start) and e.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        pid_text = entry[len(start):].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        try:
+            (directory / entry).unlink()
+        except OSError:
+            pass  # another run removed it first, or it is not ours to remove
+
+
+def _alive(pid: int) -> bool:
+    # On Windows signal 0 is CTRL_C_EVENT, not a probe: nothing is taken as gone there.
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: it exists
+        return True
+    return True
 
 
 def _mode_for(path: Path) -> int:
