@@ -90,10 +90,10 @@ def test_check_catalog_reports_every_problem(tmp_path):
     path.write_text(broken)
     result = run("check-catalog", path)
     assert result.returncode == 2
-    lines = [l for l in result.stderr.splitlines() if l.startswith(str(path))]
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(path))]
     assert len(lines) == 2
-    assert any("state" in l and "'AZ'" in l for l in lines)
-    assert any("specialty" in l and "Internal Medicine" in l for l in lines)
+    assert any("state" in line and "'AZ'" in line for line in lines)
+    assert any("specialty" in line and "Internal Medicine" in line for line in lines)
 
 
 def test_check_catalog_ok():

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from resplan.cli import main
+from resplan.errors import ResplanError
 from resplan.writer import write_text_atomic
 from tests.conftest import DATA, ROOT
 
@@ -105,7 +106,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch, failure)
         raise failure(28, "No space left on device") if failure is OSError else failure()
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(BaseException):
+    with pytest.raises((Boom, KeyboardInterrupt, ResplanError)):
         write_text_atomic(path, "x" * 100_000)
     assert left_over_temporaries(tmp_path) == []
     assert path.read_text() == "previous plan\n"

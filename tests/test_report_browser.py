@@ -168,7 +168,7 @@ def test_a_hostile_program_name_stays_text(browser, pages):
     names = [c.text for c in browser.find_elements("css selector", "td.name")]
     assert HOSTILE in names
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
+        _ = browser.switch_to.alert.text
     assert browser.execute_script("return document.scripts.length") == 1
     assert browser.find_elements("css selector", "img") == []
     assert [h.text for h in browser.find_elements("tag name", "h1")] == ["Your residency application plan"]

@@ -132,8 +132,9 @@ def test_same_seed_gives_identical_bytes(big, big_toml):
 
 def test_different_seed_gives_a_different_catalog():
     a, b = synthesize_catalog(300, 1), synthesize_catalog(300, 2)
-    strip = lambda ps: [{k: v for k, v in p.items() if k not in ("id", "name", "source")}
-                        for p in ps]
+    def strip(ps):
+        return [{k: v for k, v in p.items() if k not in ("id", "name", "source")} for p in ps]
+
     assert strip(a) != strip(b)
     assert dumps_catalog_toml(a) != dumps_catalog_toml(b)
 
@@ -269,8 +270,9 @@ def test_every_state_and_every_border_city_is_represented(big):
     # Border programs lean toward Spanish and underserved care (assumed shares).
     border = [p for p in big if p["city"] in BORDER_CITIES.get(p["state"], ())]
     rest = [p for p in big if p not in border and p["state"] not in BORDER_CITIES]
-    spanish = lambda ps: share([p for p in ps if "spanish_preferred" in p],
-                               lambda p: p["spanish_preferred"])
+    def spanish(ps):
+        return share([p for p in ps if "spanish_preferred" in p], lambda p: p["spanish_preferred"])
+
     assert spanish(border) > spanish(rest)
 
 

@@ -389,8 +389,8 @@ def read_sheet(path: str | FsPath) -> list[dict]:
             continue
         program, field = cells["program"], cells["fact"]
 
-        def problem(message, name):
-            problems.append(Problem(file, message, field=name, line=start, subject=program))
+        def problem(message, name, line=start, program=program):
+            problems.append(Problem(file, message, field=name, line=line, subject=program))
 
         if field not in VERIFIABLE:
             problem(f"{field!r} is not a fact you can verify{suggest(field, VERIFIABLE)}", "fact")

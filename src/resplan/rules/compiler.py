@@ -217,7 +217,8 @@ class _Compiler:
             try:
                 typ = param_type(value)
             except ExpressionError as exc:
-                raise ExpressionError(f"parameter {name!r}: {exc.message}", node.column, name)
+                raise ExpressionError(f"parameter {name!r}: {exc.message}", node.column,
+                                      name) from None
             self.params.add(name)
             return _Code(typ, node, value=_param_value(value))
         if name in self.functions:

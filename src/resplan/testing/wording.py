@@ -154,7 +154,7 @@ def texts(plan: dict) -> list[tuple[str, str]]:
 
 def _months(all_texts):
     quoted: dict[str, set[float]] = {}
-    for where, text in all_texts:
+    for _where, text in all_texts:
         for number, measure in _MONTHS.findall(text):
             quoted.setdefault(measure.lower(), set()).add(float(number))
     return quoted
