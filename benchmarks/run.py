@@ -188,15 +188,69 @@ def bench_plan(ctx) -> list[dict]:
                    })]
 
 
+def bench_reference(ctx) -> list[dict]:
+    """resplan's screen stage against the hand-written NumPy reference (reference.py): the
+    same decisions and facts to verify, checked program by program, and the time ratio."""
+    import reference
+    from resplan.stages import screen
+
+    host, catalog = ctx["host"], ctx["catalog"]
+    ref = reference.ReferenceColumns(catalog, host.rulebook)
+    draft, _run = draft_before("screen", ctx["profile"], catalog, host)
+    runs = max(21, ctx["runs"] * 5)
+    log(f"screening: resplan and the NumPy reference, {runs} runs each, in turns")
+    screen.run(draft)
+    reference.screen_draft(ref, draft)
+    ours, theirs = [], []
+    for _ in range(runs):  # in turns, so that the machine's drift is shared
+        ours += timed(lambda: screen.run(draft), 1, warmup=0)
+        theirs += timed(lambda: reference.screen_draft(ref, draft), 1, warmup=0)
+    ours_ms, theirs_ms = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
+
+    checked = list(EXAMPLE_PROFILES) + ctx["cohort"][: ctx["reference_cohort"]]
+    log(f"screening: comparing with the reference program by program for {len(checked)} profiles")
+    disagree, compared, refused = [], 0, []
+    for path in checked:
+        try:
+            prof = resplan.load_profile(path)
+        except resplan.InputError:  # a drawn profile resplan refuses is planned by neither
+            refused.append(Path(path).name)
+            continue
+        d, _ = draft_before("screen", prof, catalog, host)
+        mine = reference.resplan_decisions(screen.run(d).screening)
+        compared += len(mine)
+        disagree += [(Path(path).name, *row) for row in
+                     reference.disagreements(mine, ref.decisions(reference.screen_draft(ref, d)))]
+    for name, pid, a, b in disagree[:20]:
+        log(f"DISAGREE {name} {pid}: resplan {a} / reference {b}")
+    programs = len(draft_before("tier", ctx["profile"], catalog, host)[0].screening.table.programs)
+    return [
+        info("screen_stage_ms", f"  resplan screening stage, {programs:,} programs", ours_ms, "ms",
+             {"samples_ms": [round(s * 1000, 3) for s in ours]}, digits=2),
+        info("screen_reference_ms", "  hand-written NumPy reference, same decisions",
+             theirs_ms, "ms", {"samples_ms": [round(s * 1000, 3) for s in theirs]}, digits=2),
+        figure("screen_reference_ratio", "screening: resplan / NumPy reference (x slower)",
+               ours_ms / theirs_ms, "x", 4, "<=",
+               {"resplan_ms": round(ours_ms, 3), "reference_ms": round(theirs_ms, 3),
+                "reference_missing_rules": list(ref.missing)}, digits=1),
+        figure("screen_reference_disagreements",
+               f"screening decisions differing from the reference ({compared:,} programs, "
+               f"{len(checked) - len(refused)} profiles)", len(disagree), "", 0, "<=",
+               {"profiles": [Path(x).name for x in checked], "refused_profiles": refused,
+                "disagreements": [list(map(str, row)) for row in disagree[:200]]}, digits=0),
+    ]
+
+
 def bench_screen(ctx) -> list[dict]:
     from resplan.stages import screen
 
+    rows = bench_reference(ctx)
     try:
         import peer
     except ImportError as exc:
         log(f"screening peer skipped: {exc} (pip install -r benchmarks/requirements.txt)")
-        return [figure("screen_ratio", "screening: resplan vs rule-engine peer (x faster)",
-                       None, "x", 30, ">=", {"skipped": str(exc)})]
+        return rows + [figure("screen_ratio", "screening: resplan vs rule-engine peer (x faster)",
+                              None, "x", 30, ">=", {"skipped": str(exc)})]
     host, catalog = ctx["host"], ctx["catalog"]
     p = peer.Peer(host.rulebook)
     draft, _run = draft_before("screen", ctx["profile"], catalog, host)
@@ -241,7 +295,7 @@ def bench_screen(ctx) -> list[dict]:
                "programs_screened": programs, "rules": len(p.rules),
                "peer_missing_rules": p.missing,
                "peer_default_resolver_ms (context only)": default_resolver}
-    return [
+    return rows + [
         info("screen_resplan_ms", f"  resplan screening stage, {programs:,} programs", ours_ms, "ms"),
         info("screen_peer_ms", f"  rule-engine peer, same rules and programs", theirs_ms, "ms"),
         figure("screen_ratio", "screening: resplan vs rule-engine peer (x faster)", ratio, "x",
@@ -535,13 +589,15 @@ def main(argv=None) -> int:
             "cli_runs": 1 if quick else 3, "import_runs": 3 if quick else 9,
             "batch_profiles": args.batch_profiles or (100 if quick else 1000),
             "agreement_cohort": 0 if quick else 20,
+            "reference_cohort": 20 if quick else 200,
             "sizes": (1_000, 3_000, 10_000) if quick else (1_000, 3_000, 10_000, 30_000, 100_000),
             "host": host, "catalog_path": catalog_path, "disable": disable,
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
         }
         needs_cohort = max(ctx["batch_profiles"] if "batch" in only else 0,
-                           ctx["agreement_cohort"] if "screen" in only else 0)
+                           max(ctx["agreement_cohort"], ctx["reference_cohort"])
+                           if "screen" in only else 0)
         ctx["cohort"] = make_cohort(needs_cohort, tmp / "cohort", args.seed) if needs_cohort else []
         figures: list[dict] = []
         benches = {"plan": bench_plan, "screen": bench_screen, "cli": bench_cli,
