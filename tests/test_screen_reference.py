@@ -12,7 +12,7 @@ import resplan
 from resplan.facts import profile_facts
 from resplan.pipeline import STAGES, Draft
 
-from conftest import DATA, EXAMPLES, ROOT, make_profile
+from tests.conftest import DATA, EXAMPLES, ROOT, make_profile
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import reference  # noqa: E402
