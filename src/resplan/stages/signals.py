@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from resplan.plan import SignalChoice, SpecialtySignals
+import numpy as np
+
+from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO, season_parameter, signal_count
+from resplan.stages.actions import synthetic_mask
+from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES
 
 # The US Census Bureau's nine divisions, the regions the ERAS geographic preference offers.
@@ -33,13 +37,14 @@ DIVISIONS: dict[str, tuple[str, ...]] = {
 }
 DIVISION_OF = {state: name for name, states in DIVISIONS.items() for state in states}
 _PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
+APPLY = VERDICTS.index("apply")
 
 
 def run(draft):
     if not draft.specialties or season_parameter(draft.rulebook, GEOGRAPHIC_REGIONS) is None:
         return draft
-    candidates = _candidates(draft)
     preferred = tuple(draft.profile.applicant.states or ())
+    candidates = _candidates(draft, preferred)
     out = []
     for target in draft.specialties:
         count = signal_count(draft.rulebook, target.name)
@@ -50,7 +55,7 @@ def run(draft):
                       "season. Check the AAMC's signaling page: if the specialty takes "
                       "signals, spend them on your tier 1 programs.")))
             continue
-        chosen = _choose(candidates.get(target.name, []), preferred, count, draft)
+        chosen = _choose(candidates.get(target.name, []), count, preferred, draft)
         cycle = draft.profile.applicant.cycle
         out.append(SpecialtySignals(
             specialty=target.name, says=_says(target.name, count, len(chosen), cycle),
@@ -62,38 +67,77 @@ def run(draft):
     return draft.evolve(signals=tuple(out))
 
 
-def _candidates(draft) -> dict[str, list[tuple]]:
-    """Per specialty, the programs the applicant passes every known filter of, best first."""
+def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
+    """Per specialty, the programs (positions in ``draft.programs``) the applicant passes
+    every known filter of, in the order signals go to them.
+
+    Column by column: a national plan has thousands of programs and only the first few
+    of each specialty become signals, so only those are ever read one by one.
+    """
+    programs = draft.programs
+    positions = np.flatnonzero((np.asarray(programs.verdict) == APPLY)
+                               & (np.asarray(programs.tier) != 0))
+    if not len(positions):
+        return {}
+    synthetic = synthetic_mask(programs, draft.catalog)[positions]
+    tier = np.asarray(programs.tier)[positions]
+    has_verify = np.array([bool(fields) for fields in programs.verify_sets],
+                          dtype=bool)[np.asarray(programs.to_verify)[positions]]
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
-    out: dict[str, list[tuple]] = {}
-    for d in draft.programs:
-        if d.verdict != "apply" or d.tier is None:
-            continue
-        key = (bool(d.synthetic), d.tier, bool(d.to_verify), priority.get(d.region, 3), d.id)
-        out.setdefault(d.specialty, []).append((key, d))
-    for items in out.values():
-        items.sort(key=lambda item: item[0])
-    return out
+    region_priority = np.array([priority.get(r, 3) for r in programs.regions] or [3],
+                               dtype=np.int64)[np.asarray(programs.region)[positions]]
+    specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
+    first = np.lexsort((id_rank, region_priority, has_verify, tier, synthetic, specialty))
+    # Each program's place in its own state's queue (per specialty), in that first order.
+    group = specialty[first] * len(states) + state[first]
+    by_group = np.argsort(group, kind="stable")
+    grouped = group[by_group]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sizes = np.diff(np.r_[starts, len(grouped)])
+    rank = np.empty(len(positions), dtype=np.int64)
+    rank[first[by_group]] = np.arange(len(grouped)) - np.repeat(starts, sizes)
+    outside = np.array([s not in preferred for s in states], dtype=bool)[state]
+    where = np.array([preferred.index(s) if s in preferred else 0 for s in states],
+                     dtype=np.int64)[state]
+    order = np.lexsort((id_rank, region_priority, has_verify, where, rank, outside, tier,
+                        synthetic, specialty))
+    ordered_specialty = specialty[order]
+    starts = np.flatnonzero(np.r_[True, ordered_specialty[1:] != ordered_specialty[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    return {specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
+            for a, b in zip(starts.tolist(), ends.tolist())}
 
 
-def _choose(items, preferred, count, draft) -> list[SignalChoice]:
-    # Spread over the preferred states: each program's place in its own state's queue
-    # comes before the state's place in the applicant's list.
-    seen_in_state: dict[str, int] = {}
-    ordered = []
-    for key, d in items:
-        rank = seen_in_state.get(d.state, 0)
-        seen_in_state[d.state] = rank + 1
-        outside = d.state not in preferred
-        where = preferred.index(d.state) if not outside else 0
-        ordered.append(((key[0], key[1], outside, rank, where, key[2:]), d))
-    ordered.sort(key=lambda item: item[0])
+def _keys(draft, programs, positions):
+    """Codes of the specialty and state, and the rank of the id, of ``positions``."""
+    if programs.catalog_rows is not None:
+        table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+        state = table.columns["program.state"]
+        if state.codes is not None:
+            rows = programs.catalog_rows[positions]
+            return (table.keys.specialty[rows], table.keys.specialties, state.codes[rows],
+                    state.categories, table.keys.id_rank[rows])
+    # Decisions built by hand: read each program's values.
+    chosen = [programs.programs[i] for i in positions.tolist()]
+    specialties = tuple(sorted({p.specialty for p in chosen}))
+    states = tuple(sorted({p.state for p in chosen}))
+    ids = sorted(range(len(chosen)), key=lambda i: chosen[i].id)
+    id_rank = np.empty(len(chosen), dtype=np.int64)
+    id_rank[ids] = np.arange(len(chosen))
+    return (np.array([specialties.index(p.specialty) for p in chosen], dtype=np.int64),
+            specialties, np.array([states.index(p.state) for p in chosen], dtype=np.int64),
+            states, id_rank)
+
+
+def _choose(positions, count, preferred, draft) -> list[SignalChoice]:
+    programs = draft.programs
     chosen: list[SignalChoice] = []
     institutions: set[tuple[str, str, str]] = set()
-    for _key, d in ordered:
+    for position in positions:
         if len(chosen) >= count["signals"]:
             break
-        institution = (d.name, d.city, d.state)
+        program = programs.programs[position]
+        institution = (program.name, program.city, program.state)
         if institution in institutions:
             continue
         institutions.add(institution)
@@ -102,6 +146,7 @@ def _choose(items, preferred, count, draft) -> list[SignalChoice]:
             kind = "signal"
         else:
             kind = "gold" if len(chosen) < count["gold"] else "silver"
+        d = programs[position]
         chosen.append(SignalChoice(id=d.id, name=d.name, city=d.city, state=d.state,
                                    tier=d.tier, kind=kind, why=_why(d, kind, preferred, draft)))
     return chosen
