@@ -112,13 +112,13 @@ class _Builder:
                 def both(frame):
                     a, b = left(frame), right(frame)
                     true, false = a.true & b.true, a.false | b.false
-                    return Truth(true, false, np.where(true | false, 0, a.bits | b.bits))
+                    return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
                 return both
 
             def either(frame):
                 a, b = left(frame), right(frame)
                 true, false = a.true | b.true, a.false & b.false
-                return Truth(true, false, np.where(true | false, 0, a.bits | b.bits))
+                return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
             return either
         if isinstance(node, Unary) and node.op == "not":
             inner = self.truth(node.operand)
@@ -135,19 +135,18 @@ class _Builder:
 
             def knows(frame):
                 col = arg(frame)
-                known = np.broadcast_to(np.asarray(col.known, dtype=bool), (frame.rows,))
-                return Truth(known if wanted else ~known, ~known if wanted else known,
-                             np.zeros(frame.rows, dtype=np.uint64))
+                known = _rows(col.known, frame.rows)
+                return Truth(known if wanted else ~known, ~known if wanted else known, 0)
             return knows
         # A boolean fact, parameter, literal or function result.
         value = self.value(node)
 
         def as_truth(frame):
             col = value(frame)
-            known = np.broadcast_to(np.asarray(col.known, dtype=bool), (frame.rows,))
-            values = np.broadcast_to(np.asarray(col.values, dtype=bool)
-                                     if col.values is not None else False, (frame.rows,))
-            return Truth(known & values, known & ~values, _bits(col, frame))
+            known = _rows(col.known, frame.rows)
+            values = _rows(col.values if col.values is not None else False, frame.rows)
+            # A column's bits are already zero where it is known (see _undecided_bits).
+            return Truth(known & values, known & ~values, col.bits)
         return as_truth
 
     def comparison(self, node: Binary) -> Callable[[Frame], Truth]:
@@ -170,13 +169,12 @@ class _Builder:
 
         def decide(frame):
             a, b, result = test(frame)
-            known = np.broadcast_to(np.asarray(a.known, dtype=bool)
-                                    & np.asarray(b.known, dtype=bool), (frame.rows,))
-            result = np.broadcast_to(result, (frame.rows,))
+            known = _rows(np.logical_and(a.known, b.known), frame.rows)
+            result = _rows(result, frame.rows)
             if op == "not in":
                 result = ~result
-            return Truth(known & result, known & ~result,
-                         np.where(known, 0, _bits(a, frame) | _bits(b, frame)))
+            # Both sides' bits are zero where they are known: no row decided here has any.
+            return Truth(known & result, known & ~result, _or_bits(a.bits, b.bits))
         return decide
 
     def membership(self, node: Binary):
@@ -387,6 +385,33 @@ def _children(node: Node):
 def _bits(col: Col, frame: Frame):
     bits = col.bits
     return bits if isinstance(bits, np.ndarray) else np.zeros(frame.rows, dtype=np.uint64)
+
+
+# Every Col's bits are zero where it is known, and every Truth's where it is decided (a
+# table column's bits are set only where its fact is missing, and each node below keeps
+# that), so a comparison needs no mask of its own and a scalar 0 stands for no bits.
+
+
+def _or_bits(a, b):
+    """``a | b`` where either may be a scalar 0 (no bits in any row)."""
+    if a.__class__ is not np.ndarray:
+        return b if b.__class__ is np.ndarray else 0
+    return a | b if b.__class__ is np.ndarray else a
+
+
+def _undecided_bits(true, false, a, b):
+    """The bits of a logical node: its children's, in the rows it leaves undecided."""
+    bits = _or_bits(a, b)
+    if bits.__class__ is not np.ndarray:
+        return 0
+    return np.where(true | false, np.uint64(0), bits)
+
+
+def _rows(value, rows: int) -> np.ndarray:
+    """``value`` as a bool array of ``rows`` entries: a scalar is repeated."""
+    if value.__class__ is np.ndarray and value.shape == (rows,):
+        return value if value.dtype == bool else value.astype(bool)
+    return np.full(rows, bool(value), dtype=bool)
 
 
 def _ranked(value: Callable[[Frame], Col], rank: Mapping[str, int]):

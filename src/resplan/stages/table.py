@@ -62,28 +62,72 @@ def _take_col(col: Col, rows: np.ndarray) -> Col:
 
 
 class _Selected(Mapping):
-    """A base table's columns restricted to some rows, each taken on first use."""
+    """A base table's columns restricted to some rows, each taken on first use.
 
-    def __init__(self, base: Mapping, take: Callable[[Any], Any]):
-        self._base, self._take, self._taken = base, take, {}
+    ``taken`` may be shared by every plan that selects the same rows (a cache of the
+    base table); what one plan adds goes to its own ``added`` and never reaches the
+    others. An added column may be a function, called on first use: a plan adds columns
+    (region names, specialty facts) that its rules may never read.
+    """
+
+    def __init__(self, base: Mapping, take: Callable[[Any], Any], taken: dict | None = None):
+        self._base, self._take = base, take
+        self._taken = {} if taken is None else taken
+        self._added: dict = {}
 
     def __getitem__(self, name: str):
+        value = self._added.get(name)
+        if value is not None:
+            if value.__class__ is _Lazy:
+                value = self._added[name] = value.get()
+            return value
         value = self._taken.get(name)
         if value is None:
             value = self._taken[name] = self._take(self._base[name])
         return value
 
     def __setitem__(self, name: str, value) -> None:
-        self._taken[name] = value
+        self._added[name] = value
 
     def __contains__(self, name) -> bool:
-        return name in self._taken or name in self._base
+        return name in self._added or name in self._base
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*self._base, *self._taken]))
+        return iter(dict.fromkeys([*self._base, *self._added]))
 
     def __len__(self) -> int:
-        return len(set(self._base) | set(self._taken))
+        return len(set(self._base) | set(self._added))
+
+
+class _Lazy:
+    """A value made on first use, once."""
+
+    __slots__ = ("make", "value")
+
+    def __init__(self, make: Callable[[], Any]):
+        self.make, self.value = make, None
+
+    def get(self):
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+
+class _Selection:
+    """What every plan selecting the same rows of a table shares: the rows, their
+    programs and keys, and the columns taken so far."""
+
+    def __init__(self, table: "ProgramTable", rows: np.ndarray):
+        self.rows = rows
+        self.programs = table.programs[rows]
+        self.keys = table.keys.take(rows)
+        self.columns: dict = {}
+        self.raw: dict = {}
+
+
+# How many row selections a table keeps: one per set of considered specialties, and a
+# batch of applicants wishes for a few such sets.
+SELECTIONS_KEPT = 16
 
 
 @attrs.frozen
@@ -116,6 +160,7 @@ class ProgramTable:
         self.programs, self.columns, self.raw, self.bit, self.keys = (
             programs, columns, raw, bit, keys)
         self.memo = {} if memo is None else memo
+        self._selections: dict[bytes, _Selection] = {}
 
     @property
     def rows(self) -> int:
@@ -126,19 +171,38 @@ class ProgramTable:
         return tuple(self.bit.items())
 
     def select(self, rows: np.ndarray) -> "ProgramTable":
-        return ProgramTable(self.programs[rows],
-                            _Selected(self.columns, lambda col: _take_col(col, rows)),
-                            _Selected(self.raw, lambda values: values[rows]),
-                            self.bit, self.keys.take(rows), self.memo)
+        """The table of ``rows`` (increasing positions). Selections of the same rows share
+        the columns taken from this table, so a catalog planned again and again with the
+        same specialties copies each column once."""
+        key = rows.tobytes()
+        shared = self._selections.get(key)
+        if shared is None:
+            if len(self._selections) >= SELECTIONS_KEPT:
+                self._selections.clear()
+            shared = self._selections[key] = _Selection(self, rows)
+        return ProgramTable(shared.programs,
+                            _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
+                            _Selected(self.raw, lambda values: values[rows], shared.raw),
+                            self.bit, shared.keys, self.memo)
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
         self.raw[name], self.columns[name] = _column(values, fact_type, bit)
 
     def add_coded_column(self, name: str, codes: np.ndarray, values: Sequence,
                          fact_type=None) -> None:
-        """A column whose value follows from a code per row: ``values[code]``."""
-        raw, col = _column(values, fact_type, 0)
-        self.raw[name], self.columns[name] = raw[codes], _take_col(col, codes)
+        """A column whose value follows from a code per row: ``values[code]``. In a
+        selection it is made when a rule or a message first reads it."""
+        def made():
+            raw, col = _column(values, fact_type, 0)
+            return raw, _take_col(col, codes)
+
+        if isinstance(self.columns, _Selected):
+            both = _Lazy(made)
+            self.columns[name] = _Lazy(lambda: both.get()[1])
+            self.raw[name] = _Lazy(lambda: both.get()[0][codes])
+        else:
+            raw, self.columns[name] = made()
+            self.raw[name] = raw[codes]
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         return Frame(self.rows, self.columns, self.bit, env)
@@ -213,7 +277,9 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
         truth = rule.columns(frame) if rule.columns is not None else _row_by_row(rule, table, env)
         fired = np.asarray(truth.true, dtype=bool)
         undecided = ~(fired | np.asarray(truth.false, dtype=bool))
-        outcomes.append(Outcome(rule, fired, undecided, np.asarray(truth.bits, dtype=np.uint64)))
+        bits = truth.bits
+        bits = bits if bits.__class__ is np.ndarray else np.zeros(table.rows, dtype=np.uint64)
+        outcomes.append(Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False)))
     return outcomes
 
 
@@ -267,45 +333,87 @@ class Citations:
         self._numbers: dict[tuple, int] = {}
 
     def cite(self, rule: Rule, table: ProgramTable, where: np.ndarray) -> np.ndarray:
-        """Per row of ``table``: the number of ``rule``'s reason where ``where`` holds, else -1."""
+        """Per row of ``table``: the number of ``rule``'s reason where ``where`` holds, else -1.
+
+        Rows are told apart by a code per row for the values the message mentions, so a
+        rule's message is looked up once per distinct code, not once per row; reasons are
+        numbered in the order of the first row that cites them.
+        """
         out = np.full(table.rows, NOT_CITED, dtype=np.int32)
         rows = np.flatnonzero(where)
         if not len(rows):
             return out
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
-        raws = [table.raw[n] for n in names]
-        qualified = rule.qualified_id
         if not names:
-            out[rows] = self._number((qualified,), rule, names, raws, 0)
+            out[rows] = self._number((rule.qualified_id,), rule, table, names, int(rows[0]))
             return out
-        columns = [self._key_column(rule, table, n, rows) for n in names]
-        keys = zip(*columns) if len(columns) > 1 else ((v,) for v in columns[0])
-        numbers = self._numbers
+        code = np.zeros(len(rows), dtype=np.int64)
+        for name in names:
+            part = self._key_codes(rule, table, name, rows)
+            if part is None:  # values with no code (unhashable): key by the values themselves
+                return self._cite_rows(rule, table, names, rows, out)
+            width = int(part.max()) + 1
+            if int(code.max()) >= (1 << 62) // width:
+                code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            code = code * width + part
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        numbers = np.empty(len(first), dtype=np.int32)
+        for k in np.argsort(first, kind="stable").tolist():
+            index = int(rows[first[k]])
+            key = (rule.qualified_id, *(self._key_value(rule, table, n, index) for n in names))
+            number = self._numbers.get(key)
+            numbers[k] = number if number is not None else \
+                self._number(key, rule, table, names, index)
+        out[rows] = numbers[inverse.reshape(-1)]
+        return out
+
+    def _cite_rows(self, rule, table, names, rows, out):
+        """``cite`` row by row: the key of each row made from its values."""
+        qualified = rule.qualified_id
         found = []
-        for position, values in enumerate(keys):
-            key = (qualified, *values)
-            number = numbers.get(key)
-            if number is None:
-                number = self._number(key, rule, names, raws, rows[position])
-            found.append(number)
+        for index in rows.tolist():
+            key = (qualified, *(self._key_value(rule, table, n, index) for n in names))
+            number = self._numbers.get(key)
+            found.append(number if number is not None else
+                         self._number(key, rule, table, names, index))
         out[rows] = found
         return out
 
     @staticmethod
-    def _key_column(rule: Rule, table: ProgramTable, name: str, rows: np.ndarray):
-        """What tells two rows' messages apart: the value, or the percentage it prints as."""
+    def _percent_only(rule: Rule, name: str) -> bool:
         specs = {part[1] for part in rule.says.parts if part.__class__ is tuple and part[0] == name}
-        column = table.columns[name]
-        if specs == {"percent"} and column.values.dtype.kind == "f":
-            # As template.format_value prints it: round(value * 100), half to even.
-            return np.where(column.known[rows], np.rint(column.values[rows] * 100),
-                            -np.inf).tolist()
-        return table.raw[name][rows]
+        return specs == {"percent"}
 
-    def _number(self, key: tuple, rule: Rule, names: tuple, raws: list, index: int) -> int:
+    @classmethod
+    def _key_codes(cls, rule: Rule, table: ProgramTable, name: str,
+                   rows: np.ndarray) -> np.ndarray | None:
+        """Non-negative codes over ``rows``, equal where the rows' keys (``_key_value``) are."""
+        column = table.columns[name]
+        values = column.values
+        if cls._percent_only(rule, name) and values.dtype.kind == "f":
+            printed = np.where(column.known[rows], np.rint(values[rows] * 100), -np.inf)
+            return np.unique(printed, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        if column.codes is not None:  # the distinct values, None among them
+            return column.codes[rows].astype(np.int64)
+        if values.dtype.kind == "f":  # NaN where unknown: np.unique keeps one NaN
+            return np.unique(values[rows], return_inverse=True)[1].reshape(-1).astype(np.int64)
+        if values.dtype.kind == "b":
+            return np.where(column.known[rows], values[rows].astype(np.int64), 2)
+        return None
+
+    @classmethod
+    def _key_value(cls, rule: Rule, table: ProgramTable, name: str, index: int):
+        """What tells two rows' messages apart: the value, or the percentage it prints as."""
+        column = table.columns[name]
+        if cls._percent_only(rule, name) and column.values.dtype.kind == "f":
+            # As template.format_value prints it: round(value * 100), half to even.
+            return float(np.rint(column.values[index] * 100)) if column.known[index] else -np.inf
+        return table.raw[name][index]
+
+    def _number(self, key: tuple, rule: Rule, table: ProgramTable, names: tuple, index: int) -> int:
         """The number of the reason ``key`` stands for, rendering it from row ``index``."""
         # The program's own values, None where unknown: they print as "unknown".
-        row = {name: raw[index] for name, raw in zip(names, raws)}
+        row = {name: table.raw[name][index] for name in names}
         says = rule.says.render(self.env, self.labels, row) if rule.says else ""
         says = with_guesses(says, guesses(rule, self.guessed))
         number = self._numbers[key] = len(self.reasons)
