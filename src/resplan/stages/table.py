@@ -344,78 +344,106 @@ class Citations:
         if not len(rows):
             return out
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
+        message = _Message(self, rule, table, names)
         if not names:
-            out[rows] = self._number((rule.qualified_id,), rule, table, names, int(rows[0]))
+            out[rows] = message.number((rule.qualified_id,), int(rows[0]))
             return out
         code = np.zeros(len(rows), dtype=np.int64)
-        for name in names:
-            part = self._key_codes(rule, table, name, rows)
+        span = 1  # how many codes the names so far can make
+        for name, percent in zip(names, message.percent):
+            part = _key_codes(table.columns[name], rows, percent)
             if part is None:  # values with no code (unhashable): key by the values themselves
-                return self._cite_rows(rule, table, names, rows, out)
+                return self._cite_rows(message, rows, out)
             width = int(part.max()) + 1
-            if int(code.max()) >= (1 << 62) // width:
+            if span * width >= 1 << 62:
                 code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+                span = int(code.max()) + 1
             code = code * width + part
+            span *= width
         _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
         numbers = np.empty(len(first), dtype=np.int32)
         for k in np.argsort(first, kind="stable").tolist():
             index = int(rows[first[k]])
-            key = (rule.qualified_id, *(self._key_value(rule, table, n, index) for n in names))
-            number = self._numbers.get(key)
-            numbers[k] = number if number is not None else \
-                self._number(key, rule, table, names, index)
+            numbers[k] = message.number(message.key(index), index)
         out[rows] = numbers[inverse.reshape(-1)]
         return out
 
-    def _cite_rows(self, rule, table, names, rows, out):
+    def _cite_rows(self, message: "_Message", rows: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``cite`` row by row: the key of each row made from its values."""
-        qualified = rule.qualified_id
-        found = []
-        for index in rows.tolist():
-            key = (qualified, *(self._key_value(rule, table, n, index) for n in names))
-            number = self._numbers.get(key)
-            found.append(number if number is not None else
-                         self._number(key, rule, table, names, index))
-        out[rows] = found
+        out[rows] = [message.number(message.key(index), index) for index in rows.tolist()]
         return out
 
-    @staticmethod
-    def _percent_only(rule: Rule, name: str) -> bool:
-        specs = {part[1] for part in rule.says.parts if part.__class__ is tuple and part[0] == name}
-        return specs == {"percent"}
 
-    @classmethod
-    def _key_codes(cls, rule: Rule, table: ProgramTable, name: str,
-                   rows: np.ndarray) -> np.ndarray | None:
-        """Non-negative codes over ``rows``, equal where the rows' keys (``_key_value``) are."""
-        column = table.columns[name]
-        values = column.values
-        if cls._percent_only(rule, name) and values.dtype.kind == "f":
-            printed = np.where(column.known[rows], np.rint(values[rows] * 100), -np.inf)
-            return np.unique(printed, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        if column.codes is not None:  # the distinct values, None among them
-            return column.codes[rows].astype(np.int64)
-        if values.dtype.kind == "f":  # NaN where unknown: np.unique keeps one NaN
-            return np.unique(values[rows], return_inverse=True)[1].reshape(-1).astype(np.int64)
-        if values.dtype.kind == "b":
-            return np.where(column.known[rows], values[rows].astype(np.int64), 2)
-        return None
+class _Message:
+    """One rule's message in one plan: the parts that do not depend on the program are
+    filled in once, and each distinct program key is rendered once."""
 
-    @classmethod
-    def _key_value(cls, rule: Rule, table: ProgramTable, name: str, index: int):
-        """What tells two rows' messages apart: the value, or the percentage it prints as."""
-        column = table.columns[name]
-        if cls._percent_only(rule, name) and column.values.dtype.kind == "f":
-            # As template.format_value prints it: round(value * 100), half to even.
-            return float(np.rint(column.values[index] * 100)) if column.known[index] else -np.inf
-        return table.raw[name][index]
+    def __init__(self, citations: Citations, rule: Rule, table: ProgramTable, names: tuple):
+        self.citations, self.rule, self.table, self.names = citations, rule, table, names
+        parts = rule.says.parts if rule.says else ()
+        # A percentage counts by the text it prints: round(value * 100), half to even.
+        self.percent = tuple(
+            {p[1] for p in parts if p.__class__ is tuple and p[0] == n} == {"percent"}
+            and table.columns[n].values.dtype.kind == "f" for n in names)
+        env, labels = citations.env, citations.labels
+        filled: list = []
+        for part in parts:  # as Template.render does, with the program's values left open
+            if part.__class__ is str:
+                text = part
+            elif part[0] is None:
+                text = part[2](part[1], labels)
+            elif part[0] in names:
+                filled.append(part)
+                continue
+            else:
+                text = part[2](env.get(part[0]), labels)
+            if filled and filled[-1].__class__ is str:
+                filled[-1] += text
+            else:
+                filled.append(text)
+        self.parts = filled
+        self.gaps = guesses(rule, citations.guessed)
 
-    def _number(self, key: tuple, rule: Rule, table: ProgramTable, names: tuple, index: int) -> int:
+    def key(self, index: int) -> tuple:
+        """What tells row ``index``'s message from others': the values, or the percentage."""
+        key = [self.rule.qualified_id]
+        for name, percent in zip(self.names, self.percent):
+            if percent:
+                column = self.table.columns[name]
+                key.append(float(np.rint(column.values[index] * 100))
+                           if column.known[index] else -np.inf)
+            else:
+                key.append(self.table.raw[name][index])
+        return tuple(key)
+
+    def number(self, key: tuple, index: int) -> int:
         """The number of the reason ``key`` stands for, rendering it from row ``index``."""
-        # The program's own values, None where unknown: they print as "unknown".
-        row = {name: table.raw[name][index] for name in names}
-        says = rule.says.render(self.env, self.labels, row) if rule.says else ""
-        says = with_guesses(says, guesses(rule, self.guessed))
-        number = self._numbers[key] = len(self.reasons)
-        self.reasons.append(Reason(rule.qualified_id, says))
+        citations = self.citations
+        number = citations._numbers.get(key)
+        if number is not None:
+            return number
+        if self.rule.says:
+            # The program's own values, None where unknown: they print as "unknown".
+            labels, raw = citations.labels, self.table.raw
+            says = "".join(part if part.__class__ is str else part[2](raw[part[0]][index], labels)
+                           for part in self.parts)
+        else:
+            says = ""
+        number = citations._numbers[key] = len(citations.reasons)
+        citations.reasons.append(Reason(self.rule.qualified_id, with_guesses(says, self.gaps)))
         return number
+
+
+def _key_codes(column: Col, rows: np.ndarray, percent: bool) -> np.ndarray | None:
+    """Non-negative codes over ``rows``, equal where the rows' keys (``_Message.key``) are."""
+    values = column.values
+    if percent:
+        printed = np.where(column.known[rows], np.rint(values[rows] * 100), -np.inf)
+        return np.unique(printed, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    if column.codes is not None:  # the distinct values, None among them
+        return column.codes[rows].astype(np.int64)
+    if values.dtype.kind == "f":  # NaN where unknown: np.unique keeps one NaN
+        return np.unique(values[rows], return_inverse=True)[1].reshape(-1).astype(np.int64)
+    if values.dtype.kind == "b":
+        return np.where(column.known[rows], values[rows].astype(np.int64), 2)
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from resplan.plan import ProgramDecisions
+from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
 from resplan.stages.table import NOT_CITED, fields_of, evaluate
 
@@ -46,7 +47,7 @@ def run(draft):
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
     decisions = ProgramDecisions(
         table.programs, severity, tier, table.keys.region, regions,
-        reason_of, [tuple([reasons[n] for n in row if n != NOT_CITED]) for row in reason_sets],
+        reason_of, _reason_sets(reason_sets, reasons),
         verify_of.reshape(-1), [fields_of(int(b), table) for b in bits],
         catalog_rows=table.keys.row, memo=table.memo)
     order = np.lexsort((table.keys.id_rank, severity, np.where(skipped, 4, tier), skipped))
@@ -56,19 +57,52 @@ def run(draft):
 def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[list[list[int]], np.ndarray]:
     """The distinct rows of the matrix whose columns are given, and each row's index among them.
 
-    Columns are small non-negative numbers or -1; each one folds into a running code per
-    row, renumbered densely whenever it would grow too large.
+    Columns are small non-negative numbers or -1 (not cited). Each row gets one 64-bit hash
+    of its columns, and one sort tells the hashes apart; rows that share a hash are checked
+    to be equal, and should two ever differ, an exact code decides instead.
     """
     active = [c for c in columns if len(c) and c.max() != NOT_CITED]
-    code = np.zeros(rows, dtype=np.int64)
-    for column in active:
-        width = int(column.max()) + 2
-        if int(code.max()) >= (1 << 62) // width:
-            code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        code = code * width + (column + 1)
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    if not rows:
-        return [[]], inverse.reshape(-1)
     if not active:
-        return [[]] * len(first), inverse.reshape(-1)
-    return np.stack(active, axis=1)[first].tolist(), inverse.reshape(-1)
+        _, first, inverse = np.unique(np.zeros(rows, dtype=np.int64), return_index=True,
+                                      return_inverse=True)
+        return ([[]] if not rows else [[]] * len(first)), inverse.reshape(-1)
+    code = np.zeros(rows, dtype=np.uint64)
+    for column, weight in zip(active, _WEIGHTS):
+        code += (column + 1).astype(np.uint64) * weight
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    matrix = np.stack(active, axis=1)
+    distinct = matrix[first]
+    if not np.array_equal(matrix, distinct[inverse]):
+        _, first, inverse = np.unique(_fold(active, rows), return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        distinct = matrix[first]
+    return distinct.tolist(), inverse
+
+
+# Odd 64-bit multipliers, one per column: a row's hash is its codes weighted by them.
+_WEIGHTS = np.random.default_rng(14).integers(1, 1 << 63, size=4096, dtype=np.uint64) | np.uint64(1)
+
+
+def _fold(columns: list[np.ndarray], rows: int) -> np.ndarray:
+    """An exact code per row: the columns folded one into the next, renumbered densely
+    whenever the code could outgrow 62 bits."""
+    code = np.zeros(rows, dtype=np.int64)
+    span = 1  # how many codes the columns so far can make
+    for column in columns:
+        width = int(column.max()) + 2
+        if span * width >= 1 << 62:
+            code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            span = int(code.max()) + 1
+        code = code * width + (column + 1)
+        span *= width
+    return code
+
+
+def _reason_sets(rows: list[list[int]], reasons: list) -> list[tuple]:
+    """Each distinct row's reasons, in rule order, without the rules that cite nothing."""
+    matrix = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
+    cited = matrix != NOT_CITED
+    ends = np.cumsum(np.count_nonzero(cited, axis=1)).tolist()
+    found = object_array(reasons)[matrix[cited]].tolist() if len(reasons) else []
+    return [tuple(found[start:end]) for start, end in zip([0, *ends], ends)]
