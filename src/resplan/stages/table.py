@@ -166,6 +166,17 @@ class ProgramTable:
     def rows(self) -> int:
         return len(self.programs)
 
+    def __getstate__(self) -> dict:
+        # Selections are a cache of the plans made in this process: a pickled table
+        # (resplan's catalog cache) leaves them behind.
+        state = dict(self.__dict__)
+        state["_selections"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_selections", {})
+
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
         return tuple(self.bit.items())
