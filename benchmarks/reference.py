@@ -20,7 +20,8 @@ hand-written form of is listed in ``missing``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import sys
 
-import attrs
 import pytest
 
 import resplan
 from resplan.facts import profile_facts
 from resplan.pipeline import STAGES, Draft
-
 from tests.conftest import DATA, EXAMPLES, ROOT, make_profile
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

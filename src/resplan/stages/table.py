@@ -24,7 +24,8 @@ from resplan.model import Catalog, Program
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
-from resplan.rules.columns import Col, Frame, Truth, object_array as _objects
+from resplan.rules.columns import Col, Frame, Truth
+from resplan.rules.columns import object_array as _objects
 from resplan.stages.common import guesses, with_guesses
 
 
@@ -117,7 +118,7 @@ class _Selection:
     """What every plan selecting the same rows of a table shares: the rows, their
     programs and keys, and the columns taken so far."""
 
-    def __init__(self, table: "ProgramTable", rows: np.ndarray):
+    def __init__(self, table: ProgramTable, rows: np.ndarray):
         self.rows = rows
         self.programs = table.programs[rows]
         self.keys = table.keys.take(rows)
@@ -142,7 +143,7 @@ class Keys:
     regions: tuple[str, ...]  # sub-region ids; "none" outside every sub-region
     id_rank: np.ndarray
 
-    def take(self, rows: np.ndarray) -> "Keys":
+    def take(self, rows: np.ndarray) -> Keys:
         return attrs.evolve(self, row=self.row[rows], specialty=self.specialty[rows],
                             region=self.region[rows], id_rank=self.id_rank[rows])
 
@@ -181,7 +182,7 @@ class ProgramTable:
     def bit_items(self) -> tuple[tuple[str, int], ...]:
         return tuple(self.bit.items())
 
-    def select(self, rows: np.ndarray) -> "ProgramTable":
+    def select(self, rows: np.ndarray) -> ProgramTable:
         """The table of ``rows`` (increasing positions). Selections of the same rows share
         the columns taken from this table, so a catalog planned again and again with the
         same specialties copies each column once."""
@@ -379,7 +380,7 @@ class Citations:
         out[rows] = numbers[inverse.reshape(-1)]
         return out
 
-    def _cite_rows(self, message: "_Message", rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def _cite_rows(self, message: _Message, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``cite`` row by row: the key of each row made from its values."""
         out[rows] = [message.number(message.key(index), index) for index in rows.tolist()]
         return out
@@ -417,7 +418,7 @@ class _Message:
 
     def key(self, index: int) -> tuple:
         """What tells row ``index``'s message from others': the values, or the percentage."""
-        key = [self.rule.qualified_id]
+        key: list[Any] = [self.rule.qualified_id]
         for name, percent in zip(self.names, self.percent):
             if percent:
                 column = self.table.columns[name]

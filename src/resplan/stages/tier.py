@@ -14,7 +14,7 @@ import numpy as np
 from resplan.plan import ProgramDecisions
 from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
-from resplan.stages.table import NOT_CITED, fields_of, evaluate
+from resplan.stages.table import NOT_CITED, evaluate, fields_of
 
 DEFAULT_TIER = 3
 SKIP = SEVERITY.index("skip")
