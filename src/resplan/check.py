@@ -42,7 +42,7 @@ import re
 import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Iterable, Literal, Sequence, TypeGuard
 
 import attrs
 import tomli_w
@@ -148,7 +148,8 @@ class _File:
 
 def _duplicates(file: _File) -> list[Finding]:
     """Rule ids used twice in one ruleset; the later tables are left out of loading."""
-    out, seen = [], {}
+    out: list[Finding] = []
+    seen: dict[Any, Any] = {}
     for stage in RULE_STAGES:
         for index, table in file.tables(stage):
             rule_id = table.get("id") if isinstance(table, dict) else None
@@ -330,7 +331,7 @@ _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a 
 MAX_ALTERNATIVES = 64
 
 
-def _is_fact(node) -> bool:
+def _is_fact(node) -> TypeGuard[Name]:
     return isinstance(node, Name) and node.name in _FACT_TYPES
 
 
@@ -439,7 +440,9 @@ def _dnf(node, original, positive: bool = True) -> list[list[_Lit]] | None:
 
 class _Interval:
     def __init__(self, integral: bool):
-        self.lo = self.hi = None
+        self.lo: Fraction | None = None
+        self.hi: Fraction | None = None
+        self.domain: tuple[str, Any] | None = None  # the fact's name and its allowed range
         self.lo_strict = self.hi_strict = False
         self.excluded: set = set()
         self.integral = integral
@@ -782,7 +785,7 @@ class _Constraints:
 
 
 # Effects each stage combines by strength: the stronger effect wins.
-_STRENGTH = {
+_STRENGTH: dict[tuple[str, str], dict[Any, int]] = {
     ("screen", "verdict"): {"borderline": 1, "skip": 2},
     ("tier", "tier"): {1: 3, 2: 2, 3: 1},
     ("specialties", "fit"): {fit: len(F.FITS) - i for i, fit in enumerate(F.FITS)},
@@ -870,7 +873,7 @@ def max_pairs() -> int:
 def _keys(c: "_Constraints") -> frozenset:
     """What a set of constraints says something about: a literal whose own keys are not
     all among them cannot be implied by them (see _Analyzer.implies)."""
-    keys = {("fact", f) for f in c.known} | {("fact", f) for f in c.required}
+    keys: set[tuple[str, Any]] = {("fact", f) for f in c.known} | {("fact", f) for f in c.required}
     keys |= {("bound", k) for k in c.intervals} | {("bound", k) for k in c.last_bounds}
     keys |= {("words", f) for f in c.word_sets} | {("atom", t) for t in c.atoms}
     keys |= {("text", t) for t in c.texts}
