@@ -95,12 +95,23 @@ def test_the_same_rows_in_another_order_give_the_same_bytes(tmp_path):
     assert first.read_text().splitlines()[1:] == second.read_text().splitlines()[1:]
 
 
-def test_a_tab_separated_paste_reads_like_a_csv(tmp_path):
-    pasted = write(tmp_path, "Program Name\tCity\tState\tSpecialty\t% IMG\tVisa Sponsorship\n"
-                             "Valley Hospital\tHarlingen\tTX\tInternal Medicine\t60%\tJ-1, H1B\n")
+def test_a_tab_separated_paste_reads_like_a_csv(tmp_path, capsys):
+    pasted = write(tmp_path, "Program Name\tCity\tState\tSpecialty\t% IMG\tVisa Sponsorship"
+                             "\tProgram Director\n"
+                             "Valley Hospital\tHarlingen\tTX\tInternal Medicine\t60%\tJ-1, H1B"
+                             "\tDr. Somebody\n")
     out = tmp_path / "out.toml"
     assert main(["import-catalog", str(pasted), "--mapping", "freida", "--out", str(out)]) == 0
     assert programs_of(out)["tx-harlingen-valley-hospital-im"]["visas"] == ["J-1", "H-1B"]
+    assert "columns not read: Program Director" in capsys.readouterr().out
+
+
+def test_a_column_the_mapping_reads_given_twice_is_refused(tmp_path, capsys):
+    listing = write(tmp_path, HEADER.replace("\n", ",City\n") + "A,El Paso,TX,IM,,,Juarez\n")
+    assert main(["import-catalog", str(listing), "--mapping", "freida",
+                 "--out", str(tmp_path / "o.toml")]) == 2
+    assert ("listing.csv:1: City: the header has this column more than once (City (column B), "
+            "City (column G))") in capsys.readouterr().err
 
 
 BAD = (

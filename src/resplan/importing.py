@@ -791,6 +791,16 @@ def choose_mapping(given: str | None, sheet: Sheet,
         raise InputError.one(sheet.file, f"the mapping {mapping.name!r} needs "
                                          f"{_quoted(found.missing)}, which the header lacks{other}",
                              line=1)
+    twice = []
+    for _fact, index in found.columns:
+        same = [i for i, name in enumerate(sheet.header) if norm(name) == norm(sheet.header[index])]
+        if len(same) > 1:
+            twice.append(Problem(sheet.file, "the header has this column more than once ("
+                                 + ", ".join(_column_name(sheet.header, i) for i in same)
+                                 + "): rename the one to read, or remove the other", line=1,
+                                 field=sheet.header[index]))
+    if twice:
+        raise InputError(list({p.field: p for p in twice}.values()))
     return found
 
 
