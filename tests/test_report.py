@@ -207,7 +207,8 @@ def _rows(text: str) -> list[dict]:
 def test_csv_has_one_row_per_program_with_the_documented_columns(example_plan):
     rows = _rows(render_report(example_plan, "csv"))
     assert list(rows[0]) == ["id", "name", "specialty", "track", "city", "state", "region",
-                             "verdict", "tier", "reasons", "to_verify", "synthetic"]
+                             "verdict", "tier", "reasons", "to_verify", "synthetic", "acgme_id",
+                             "nrmp_code", "website"]
     assert [r["id"] for r in rows] == [p.id for p in example_plan.programs]
     first = rows[0]
     program = example_plan.programs[0]

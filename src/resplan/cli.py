@@ -132,19 +132,30 @@ def cmd_plugins(args) -> int:
 
 def cmd_check_catalog(args) -> int:
     host = _host(args)
-    problems, programs = [], 0
+    problems, programs, read = [], 0, []
     for path in args.files:
         try:
-            programs += len(host.read_catalog(Path(path)))
+            catalog = host.read_catalog(Path(path))
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        programs += len(catalog)
+        read.append((path, catalog))
     for problem in problems:
         print(str(problem), file=sys.stderr)
+    if args.audit or args.json:
+        # What each catalog that could be read can say; gaps are not errors (exit 0).
+        from resplan import audit
+        audits = [audit.audit(catalog, str(path), host.rulebook) for path, catalog in read]
+        print(audit.as_json(audits, problems) if args.json
+              else audit.as_text(audits, rulebook=host.rulebook), end="")
     if problems:
         print(f"resplan: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"ok: {programs} programs in {len(args.files)} file{'s' if len(args.files) != 1 else ''}")
+    # With --json, standard output holds the JSON alone.
+    print(f"ok: {programs} programs in {len(args.files)} file{'s' if len(args.files) != 1 else ''}",
+          file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -404,6 +415,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read each catalog and report every problem with file, line, program id "
                     "and field. Exit status 2 when there is any.")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--audit", action="store_true",
+                   help="also say, per catalog, how many programs give each fact, the oldest "
+                        "facts, look-alike duplicates, and specialties and border sub-regions "
+                        "with no program")
+    p.add_argument("--json", action="store_true",
+                   help="the audit (and any problems) as JSON on standard output, for tools")
     p.set_defaults(run=cmd_check_catalog)
 
     p = commands.add_parser(

@@ -575,6 +575,8 @@ def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
     facts["program.region_name"] = (region_names or {}).get(region, region) if region else "none"
     facts.pop("program.source")
     facts.pop("program.synthetic")  # no rule decides by it: a plan marks such programs
+    for name in ("acgme_id", "nrmp_code", "website"):  # where to look it up, not what it is
+        facts.pop(f"program.{name}")
     return {k: v for k, v in facts.items() if v is not None}
 
 

@@ -392,6 +392,34 @@ def _program_id(inst, attribute, value):
             attribute.name, f"{value!r} is not an id: use lowercase letters, digits, '-', '_' or '.'")
 
 
+def _acgme_id(inst, attribute, value):
+    if value is None:
+        return
+    from resplan.identifiers import acgme_id_problem
+    problem = acgme_id_problem(value)
+    if problem:
+        raise FieldValueError(attribute.name, problem)
+
+
+def _nrmp_code(inst, attribute, value):
+    if value is None:
+        return
+    from resplan.identifiers import nrmp_code_problem
+    # ``inst`` is None when the program's other fields could not be read: no track to fit.
+    problem = nrmp_code_problem(value, getattr(inst, "track", None))
+    if problem:
+        raise FieldValueError(attribute.name, problem)
+
+
+def _website(inst, attribute, value):
+    if value is None:
+        return
+    from resplan.identifiers import website_problem
+    problem = website_problem(value)
+    if problem:
+        raise FieldValueError(attribute.name, problem)
+
+
 def _visas(value):
     # Sorted so that the same facts always give the same program, whatever their order.
     return None if value is None else tuple(sorted(set(value), key=("J-1", "H-1B").index))
@@ -419,6 +447,10 @@ class Program:
     underserved_focus: bool | None = None
     # In a rural place (the guide's broader net looks there); unknown when not stated.
     rural: bool | None = None
+    # Where a person can look the program up (resplan.identifiers gives their forms).
+    acgme_id: str | None = field(default=None, validator=_acgme_id)
+    nrmp_code: str | None = field(default=None, validator=_nrmp_code)
+    website: str | None = field(default=None, validator=_website)
     facts_as_of: int | None = field(default=None, validator=_in_range(1950, 2100, "a year"))
     source: str | None = None
     # A generated program, not a real one: its catalog says so (``[catalog] synthetic =

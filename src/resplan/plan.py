@@ -93,6 +93,10 @@ class ProgramDecision:
     track: str | None = attrs.field(default=None, kw_only=True)  # None: the catalog does not say
     city: str
     state: str
+    # Where to look the program up, as the catalog gives them (None: not given).
+    acgme_id: str | None = attrs.field(default=None, kw_only=True)
+    nrmp_code: str | None = attrs.field(default=None, kw_only=True)
+    website: str | None = attrs.field(default=None, kw_only=True)
     # True for a program from a generated catalog (not a real program); None otherwise.
     synthetic: bool | None = attrs.field(default=None, kw_only=True)
     verdict: Verdict
@@ -154,7 +158,9 @@ class ProgramDecisions(Sequence[ProgramDecision]):
         tier = int(self.tier[index])
         return ProgramDecision(
             id=program.id, name=program.name, specialty=program.specialty, track=program.track,
-            city=program.city, state=program.state, synthetic=program.synthetic or None, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
+            city=program.city, state=program.state, acgme_id=program.acgme_id,
+            nrmp_code=program.nrmp_code, website=program.website,
+            synthetic=program.synthetic or None, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
             region=self.regions[self.region[index]],
             reasons=self.reason_sets[self.reasons[index]],
             to_verify=self.verify_sets[self.to_verify[index]])

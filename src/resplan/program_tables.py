@@ -20,8 +20,11 @@ def _head(program) -> str:
     f = tomlout.format_string
     track = f"track = {f(program.track)}\n" if program.track is not None else ""
     synthetic = "synthetic = true\n" if program.synthetic else ""
+    known = "".join(f"{key} = {f(getattr(program, key))}\n"
+                    for key in ("acgme_id", "nrmp_code", "website")
+                    if getattr(program, key) is not None)
     return (f"id = {f(program.id)}\nname = {f(program.name)}\nspecialty = {f(program.specialty)}\n"
-            f"{track}city = {f(program.city)}\nstate = {f(program.state)}\n{synthetic}")
+            f"{track}city = {f(program.city)}\nstate = {f(program.state)}\n{known}{synthetic}")
 
 
 def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:

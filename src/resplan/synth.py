@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 # Keys of a catalog program, in the order the writers use. A key that is missing from a
-# program's dict is an unknown fact.
+# program's dict is an unknown fact. No acgme_id, nrmp_code or website: a generated program
+# must not carry an identifier that could be a real program's.
 PROGRAM_KEYS: tuple[str, ...] = (
     "id", "name", "specialty", "track", "city", "state", "setting", "img_share", "visas",
     "positions", "min_step2ck", "max_years_since_graduation", "max_attempts",

@@ -55,6 +55,9 @@ def _programs(decisions) -> list[dict[str, Any]]:
         if d.track is not None:
             entry["track"] = d.track
         entry.update(city=d.city, state=d.state)
+        for key in _IDENTIFIERS:
+            if getattr(d, key) is not None:
+                entry[key] = getattr(d, key)
         if d.synthetic is not None:
             entry["synthetic"] = d.synthetic
         entry["verdict"] = d.verdict
@@ -95,7 +98,9 @@ def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
         raise InputError.one(file, "not a resplan plan: it has no schema key "
                                    f"(a plan written by resplan starts with schema = {SCHEMA})")
     if data.get("schema") != SCHEMA:
-        raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}",
+        older = (" (an older resplan wrote it: make the plan again)"
+                 if type(data.get("schema")) is int and data["schema"] < SCHEMA else "")
+        raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}{older}",
                              field="schema")
     programs = _read_programs(data.get("programs"))
     if programs is None:
@@ -105,6 +110,7 @@ def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
 
 _PROGRAM_KEYS = frozenset(a.name for a in attrs.fields(ProgramDecision))
 _PROGRAM_TEXT = ("id", "name", "specialty", "city", "state")
+_IDENTIFIERS = ("acgme_id", "nrmp_code", "website")  # text, each left out when not known
 
 
 def _read_programs(items) -> tuple[ProgramDecision, ...] | None:
@@ -121,6 +127,8 @@ def _read_programs(items) -> tuple[ProgramDecision, ...] | None:
         if type(item) is not dict or not item.keys() <= _PROGRAM_KEYS:
             return None
         if any(type(item.get(key)) is not str for key in _PROGRAM_TEXT):
+            return None
+        if any(type(item.get(key)) not in (str, type(None)) for key in _IDENTIFIERS):
             return None
         tier, verdict = item.get("tier"), item.get("verdict")
         track, region, synthetic = item.get("track"), item.get("region"), item.get("synthetic")
@@ -141,7 +149,9 @@ def _read_programs(items) -> tuple[ProgramDecision, ...] | None:
             cited.append(shared.get(key) or shared.setdefault(key, Reason(*key)))
         out.append(ProgramDecision(
             id=item["id"], name=item["name"], specialty=item["specialty"], track=track,
-            city=item["city"], state=item["state"], synthetic=synthetic, verdict=verdict,
+            city=item["city"], state=item["state"], acgme_id=item.get("acgme_id"),
+            nrmp_code=item.get("nrmp_code"), website=item.get("website"),
+            synthetic=synthetic, verdict=verdict,
             tier=tier, region=region, reasons=tuple(cited), to_verify=tuple(to_verify)))
     return tuple(out)
 

@@ -14,7 +14,7 @@ import io
 from resplan.report.view import Report
 
 COLUMNS = ("id", "name", "specialty", "track", "city", "state", "region", "verdict", "tier",
-           "reasons", "to_verify", "synthetic")
+           "reasons", "to_verify", "synthetic", "acgme_id", "nrmp_code", "website")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,5 +32,6 @@ def render(report: Report) -> str:
         writer.writerow([_cell(v) for v in (
             r.id, r.name, r.specialty, r.track, r.city, r.state, r.region, r.verdict,
             r.tier if r.verdict != "skip" else None, "; ".join(r.reasons),
-            "; ".join(r.to_verify), "yes" if r.synthetic else "")])
+            "; ".join(r.to_verify), "yes" if r.synthetic else "", r.acgme_id, r.nrmp_code,
+            r.website)])
     return buffer.getvalue()

@@ -71,6 +71,17 @@ class _Escape:
 FAKE = '<span class="badge fake">Not a real program</span> '
 
 
+def _look_up(p, e: _Escape) -> str:
+    """The program's codes and a link to its website, on a line under its name ('' when
+    none is known). The address was checked to be http(s) when the report was built."""
+    parts = [f"NRMP {e(p.nrmp_code)}" if p.nrmp_code else "",
+             f"ACGME {e(p.acgme_id)}" if p.acgme_id else "",
+             (f'<a class="website" href="{e(p.website)}" rel="noopener noreferrer">website</a>'
+              if p.website else "")]
+    shown = " · ".join(part for part in parts if part)
+    return f'<br><span class="small">{shown}</span>' if shown else ""
+
+
 def _program_rows(rows, e: _Escape) -> Markup:
     """The program tables' rows. Written here rather than in the template because a national
     plan has thousands (a tenth of the time); every value still goes through ``escape``."""
@@ -97,7 +108,8 @@ def _program_rows(rows, e: _Escape) -> Markup:
         out.append(
             f'<tr data-state="{e(p.state)}" data-specialty="{e(p.specialty)}" '
             f'data-verdict="{e(p.verdict)}"{" data-synthetic" if p.synthetic else ""}>'
-            f'<td class="name" data-label="Program">{FAKE if p.synthetic else ""}{e(p.name)}</td>'
+            f'<td class="name" data-label="Program">{FAKE if p.synthetic else ""}{e(p.name)}'
+            f'{_look_up(p, e)}</td>'
             f'<td data-label="Place">{e(p.city)}, {e(p.state)}{region}</td>'
             f'<td data-label="Specialty">{e(p.specialty)}{track}</td>'
             f'<td data-label="Decision" class="verdict" data-sort="{_verdict_rank(p)}">'
@@ -116,7 +128,7 @@ def _verify_items(rows, prefix: str, e: _Escape) -> Markup:
             for i, fact in enumerate(p.to_verify, 1))
         out.append(f'<div class="verify-program"><h3>{FAKE if p.synthetic else ""}{e(p.name)} '
                    f'<span class="small">({e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
-                   f'</h3>\n<ul class="checklist">{boxes}</ul></div>\n')
+                   f'{_look_up(p, e)}</h3>\n<ul class="checklist">{boxes}</ul></div>\n')
     return Markup("".join(out))
 
 

@@ -159,10 +159,25 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Characters that would end a Markdown link's address or a table cell: written as %XX.
+_URL_SPECIAL = re.compile(r"[()<>\[\]|\\`\"' ]")
+
+
+def _named(r) -> str:
+    """The program's name, a link to its website when the plan gives one, and its codes."""
+    name = esc(r.name)
+    if r.website:  # an http(s) address (view.Row), its markup characters encoded
+        name = f"[{name}]({_URL_SPECIAL.sub(lambda m: f'%{ord(m.group()):02X}', r.website)})"
+    codes = [f"NRMP {esc(r.nrmp_code)}" if r.nrmp_code else "",
+             f"ACGME {esc(r.acgme_id)}" if r.acgme_id else ""]
+    codes = [c for c in codes if c]
+    return name + (f" ({', '.join(codes)})" if codes else "")
+
+
 def _table(rows) -> list[str]:
     out = ["| Program | Place | Specialty | Why | To verify |", "| --- | --- | --- | --- | --- |"]
     for r in rows:
-        name = esc(r.name) + (" (not a real program)" if r.synthetic else "")
+        name = _named(r) + (" (not a real program)" if r.synthetic else "")
         out.append(f"| {name} | {esc(r.place)} | {esc(r.specialty)} | "
                    f"{esc(' '.join(r.reasons))} | {esc(', '.join(r.to_verify)) or 'nothing'} |")
     return out

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from resplan.identifiers import safe_website
 from resplan.report.labels import Labels
 from resplan.vocabulary import STATES
 
@@ -116,6 +117,11 @@ class Row:
     reasons: tuple[str, ...]
     to_verify: tuple[str, ...]  # labels
     synthetic: bool
+    # Where to look the program up, "" when the plan does not say; the website only when
+    # it is an http(s) address (resplan.identifiers.safe_website), a plan being editable.
+    acgme_id: str = ""
+    nrmp_code: str = ""
+    website: str = ""
 
     @property
     def place(self) -> str:
@@ -244,7 +250,9 @@ def build(plan, labels: Labels) -> Report:
             id=p.id, name=p.name, specialty=p.specialty, track=getattr(p, "track", None) or "",
             city=p.city, state=p.state, region=region, verdict=p.verdict, tier=p.tier,
             group=_group_of(p.verdict, p.tier), reasons=reasons, to_verify=to_verify,
-            synthetic=bool(getattr(p, "synthetic", None))))
+            synthetic=bool(getattr(p, "synthetic", None)),
+            acgme_id=getattr(p, "acgme_id", None) or "", nrmp_code=getattr(p, "nrmp_code", None) or "",
+            website=safe_website(getattr(p, "website", None)) or ""))
     groups = [Group(k, t, i) for k, t, i in GROUPS]
     synthetic = [Group(k, t, i) for k, t, i in GROUPS]
     by_key = {g.key: g for g in groups}
