@@ -263,3 +263,19 @@ def test_audit_of_a_synthetic_catalog_says_so(capsys):
     assert main(["check-catalog", "--audit", str(SAMPLE)]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first.endswith("programs (generated, not real programs)")
+
+
+def test_look_alikes_in_two_catalogs_checked_together_are_listed(tmp_path, capsys):
+    first = toml_catalog(tmp_path)
+    second = tmp_path / "second.csv"
+    second.write_text("id,name,specialty,city,state\n"
+                      "elpaso-one,One Hospital,Internal Medicine,El Paso,TX\n", encoding="utf-8")
+    assert main(["check-catalog", "--audit", str(first), str(second)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("look-alike duplicates: none") == 2  # none within either file
+    assert (f"look-alike duplicates in different catalogs: 1\n"
+            f"    One Hospital, Internal Medicine, El Paso, TX: {first}: tx-elpaso-one-im; "
+            f"{second}: elpaso-one\n") in text
+    assert main(["check-catalog", "--audit", "--json", str(first), str(second)]) == 0
+    (look,) = json.loads(capsys.readouterr().out)["lookalikes_between_catalogs"]
+    assert look["ids"] == sorted([f"{first}: tx-elpaso-one-im", f"{second}: elpaso-one"])

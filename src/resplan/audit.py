@@ -77,15 +77,32 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def lookalikes(programs) -> tuple[Lookalike, ...]:
-    groups: dict[tuple[str, str, str, str], list[Program]] = {}
-    for program in programs:
+def lookalikes(programs, files=None) -> tuple[Lookalike, ...]:
+    """Programs that look like one program under different ids. With ``files`` (each
+    program's file, in the same order), only those found in more than one file, their
+    ids written ``file: id``."""
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for index, program in enumerate(programs):
         key = (_key(program.name), program.specialty, _key(program.city), program.state)
-        groups.setdefault(key, []).append(program)
-    found = [Lookalike(same[0].name, same[0].specialty, same[0].city, same[0].state,
-                       tuple(sorted(p.id for p in same)))
-             for same in groups.values() if len(same) > 1]
+        groups.setdefault(key, []).append(index)
+    found = []
+    for same in groups.values():
+        if len(same) < 2 or (files is not None and len({files[i] for i in same}) < 2):
+            continue
+        first = programs[same[0]]
+        ids = (programs[i].id if files is None else f"{files[i]}: {programs[i].id}" for i in same)
+        found.append(Lookalike(first.name, first.specialty, first.city, first.state,
+                               tuple(sorted(ids))))
     return tuple(sorted(found, key=lambda look: look.ids))
+
+
+def across(read: list[tuple[str, Catalog]]) -> tuple[Lookalike, ...]:
+    """Look-alike programs in different catalogs checked together: planned with both
+    catalogs, one program would count twice."""
+    if len(read) < 2:
+        return ()
+    pairs = [(str(file), program) for file, catalog in read for program in catalog.programs]
+    return lookalikes([p for _, p in pairs], [f for f, _ in pairs])
 
 
 def audit(catalog: Catalog, file: str, rulebook) -> Audit:
@@ -122,8 +139,9 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def as_text(audits: list[Audit], *, rulebook) -> str:
-    """The audits for people: one block per catalog."""
+def as_text(audits: list[Audit], *, rulebook, between: tuple[Lookalike, ...] = ()) -> str:
+    """The audits for people: one block per catalog, then the look-alikes ``between``
+    catalogs."""
     out = []
     specialty_rows = len(rulebook.specialties)
     for a in audits:
@@ -165,12 +183,20 @@ def as_text(audits: list[Audit], *, rulebook) -> str:
         else:
             out.append(f"  border sub-regions with no program: none of the "
                        f"{len(rulebook.subregions)}")
+    if between:
+        out.append(f"look-alike duplicates in different catalogs: {len(between)}")
+        for look in between:
+            out.append(f"    {look.name}, {look.specialty}, {look.city}, {look.state}: "
+                       + "; ".join(look.ids))
     return "\n".join(out) + "\n"
 
 
-def as_json(audits: list[Audit], problems) -> str:
-    """The audits for tools: ``{"catalogs": [...], "problems": [...]}``."""
+def as_json(audits: list[Audit], problems, between: tuple[Lookalike, ...] = ()) -> str:
+    """The audits for tools: ``{"catalogs": [...], "lookalikes_between_catalogs": [...],
+    "problems": [...]}``."""
     data = {"catalogs": [a.as_dict() for a in audits],
+            "lookalikes_between_catalogs": [attrs.asdict(look, value_serializer=_plain)
+                                            for look in between],
             "problems": [{"file": p.file, "line": p.line, "program": p.subject or None,
                           "field": p.field or None, "message": p.message} for p in problems]}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -147,8 +147,9 @@ def cmd_check_catalog(args) -> int:
         # What each catalog that could be read can say; gaps are not errors (exit 0).
         from resplan import audit
         audits = [audit.audit(catalog, str(path), host.rulebook) for path, catalog in read]
-        print(audit.as_json(audits, problems) if args.json
-              else audit.as_text(audits, rulebook=host.rulebook), end="")
+        between = audit.across(read)
+        print(audit.as_json(audits, problems, between) if args.json
+              else audit.as_text(audits, rulebook=host.rulebook, between=between), end="")
     if problems:
         print(f"resplan: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
               file=sys.stderr)
