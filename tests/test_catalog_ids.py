@@ -279,3 +279,36 @@ def test_look_alikes_in_two_catalogs_checked_together_are_listed(tmp_path, capsy
     assert main(["check-catalog", "--audit", "--json", str(first), str(second)]) == 0
     (look,) = json.loads(capsys.readouterr().out)["lookalikes_between_catalogs"]
     assert look["ids"] == sorted([f"{first}: tx-elpaso-one-im", f"{second}: elpaso-one"])
+
+
+def test_import_catalog_reads_the_identifiers_and_reports_a_bad_one(tmp_path, capsys):
+    listing = tmp_path / "listing.csv"
+    listing.write_text(
+        "Program Name,City,State,Specialty,% IMG,Visa Sponsorship,Track,NRMP Program Code,"
+        "Program Website\n"
+        "One Hospital,El Paso,TX,Internal Medicine,50%,J-1,Categorical,1000140C0,"
+        "https://example.org/im\n", encoding="utf-8")
+    out = tmp_path / "catalog.toml"
+    assert main(["import-catalog", str(listing), "--mapping", "freida", "--out", str(out)]) == 0
+    (program,) = tomllib.loads(out.read_text(encoding="utf-8"))["program"]
+    assert (program["nrmp_code"], program["website"]) == ("1000140C0", "https://example.org/im")
+    assert main(["check-catalog", str(out)]) == 0
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(listing.read_text(encoding="utf-8").replace("https://", "ftp://"),
+                   encoding="utf-8")
+    assert main(["import-catalog", str(bad), "--mapping", "freida",
+                 "--out", str(tmp_path / "bad.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv:2: Program Website (column I)" in err and "http(s)" in err
+    assert not (tmp_path / "bad.toml").exists()
+
+    # resplan's own CSV columns, identifiers included, import as they are.
+    own = tmp_path / "own.csv"
+    own.write_text("name,specialty,track,city,state,acgme_id,nrmp_code,website\n"
+                   "One Hospital,Internal Medicine,categorical,El Paso,TX,1404800001,1000140C0,"
+                   "https://example.org/im\n", encoding="utf-8")
+    assert main(["import-catalog", str(own), "--mapping", "resplan-csv",
+                 "--out", str(tmp_path / "own.toml")]) == 0
+    (program,) = tomllib.loads((tmp_path / "own.toml").read_text(encoding="utf-8"))["program"]
+    assert program["acgme_id"] == "1404800001"
