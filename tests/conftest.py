@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import atexit
 import datetime
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,12 @@ settings.load_profile("resplan-tests")
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).parent / "data"
+
+# The suite never writes to the user's cache folder: this process and every process a
+# test starts keep catalogs (resplan.cache) in a temporary folder, removed at the end.
+TEST_CACHE = tempfile.mkdtemp(prefix="resplan-test-cache-")
+os.environ["RESPLAN_CACHE_DIR"] = TEST_CACHE
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 # Every plan is made on a date; tests pin one so that they give the same plans whatever
 # day they run. January 2026 is before ERAS opens for the 2027 Match most tests use.

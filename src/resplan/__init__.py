@@ -13,6 +13,7 @@ set of plugins; without one, the installed plugins are used.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import sys
 import types
 from importlib import import_module
@@ -120,7 +121,13 @@ def merge_catalogs(catalogs: Iterable[Catalog],
             programs.append(program)
     if problems:
         raise InputError(problems)
-    return Catalog(programs)
+    merged = Catalog(programs)
+    # Its provenance digest: of its parts' digests (of their files' bytes when read from
+    # files), in sorted order, so the order the catalogs are given in does not matter.
+    from resplan.pipeline import catalog_digest
+    parts = "".join(sorted(f"{catalog_digest(c)}\n" for c in catalogs))
+    object.__setattr__(merged, "_digest", hashlib.sha256(parts.encode()).hexdigest())
+    return merged
 
 
 def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None,

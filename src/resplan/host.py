@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import math
 import numbers
+import os
 import signal
+import stat
 import threading
 import time
 from pathlib import Path
@@ -30,6 +33,7 @@ from resplan.rulebook import Rulebook, load_rulebook
 from resplan.rules import Function
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
 from resplan.settings import positive_number
+from resplan.sources import STDIN, max_input_bytes
 
 # How long the rule functions of plugins may take, together, for one plan. Built-in
 # rules take milliseconds; a function that sleeps or loops would otherwise stall every
@@ -61,6 +65,9 @@ class Host:
     plugins: tuple[PluginRecord, ...]
     broken: tuple[BrokenPlugin, ...] = ()  # only with load_host(broken_ok=True)
     budget: FunctionBudget = attrs.field(factory=FunctionBudget, eq=False, repr=False)
+    # Keep catalogs read in the user's cache folder (resplan.cache); None: unless
+    # RESPLAN_NO_CACHE says otherwise, as it is when each catalog is read.
+    cache: bool | None = attrs.field(default=None, eq=False)
 
     def reader_for(self, path: Path) -> CatalogReader:
         # Standard input ("-") holds a TOML catalog.
@@ -73,10 +80,31 @@ class Host:
                                    f"(readers are installed for {', '.join(known) or 'nothing'})")
 
     def read_catalog(self, path) -> Catalog:
+        """The catalog in ``path``, read by the reader its suffix names.
+
+        Its provenance digest is the sha256 of the file's bytes. Unless the cache is off
+        (``cache=False``, ``--no-cache``, ``RESPLAN_NO_CACHE``), the programs and their
+        column table are kept in the user's cache folder and loaded from there while the
+        file, resplan and the reader stay the same (:mod:`resplan.cache`).
+        """
         path = Path(path)
         reader = self.reader_for(path)
         plugin = next(p for p, r in self.readers if r is reader)
         where = f"catalog reader {reader.name!r}"
+        source = _file_bytes(path)
+        key = None
+        if source is not None and self.use_cache():
+            from resplan import cache
+            from resplan.stages.table import table_key
+
+            version = next((r.version for r in self.plugins if r.name == plugin), "unknown")
+            key = cache.entry_key(source[0], f"{plugin} {version} {reader.name}", reader.read,
+                                  table_key(self.rulebook.city_regions))
+            with _cyclic_gc_paused():  # as below: many new objects, no cycles
+                cached = _cached_catalog(cache.load(key), self.rulebook.city_regions)
+            if cached is not None:
+                object.__setattr__(cached, "_digest", source[0])
+                return cached
         with _cyclic_gc_paused():
             try:
                 catalog = reader.read(path)
@@ -88,7 +116,72 @@ class Host:
         if not isinstance(catalog, Catalog):
             raise plugin_failure(self.pm, plugin, where,
                                  f"returned {type(catalog).__name__}, not a Catalog")
+        if source is None or _identity(path) != source[1]:
+            return catalog  # not a file, or it changed while read: its digest is its programs'
+        object.__setattr__(catalog, "_digest", source[0])
+        if key is not None:
+            from resplan import cache
+            from resplan.stages.table import catalog_table
+
+            with _cyclic_gc_paused():
+                cache.store(key, (catalog.programs,
+                                  catalog_table(catalog, self.rulebook.city_regions)))
         return catalog
+
+    def use_cache(self) -> bool:
+        if self.cache is not None:
+            return self.cache
+        from resplan.cache import enabled
+        return enabled()
+
+
+def _identity(path: Path) -> tuple | None:
+    """What tells a file's versions apart without reading it."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _file_bytes(path: Path) -> tuple[str, tuple] | None:
+    """The sha256 of a catalog file's bytes and the file's identity, or None for standard
+    input and for anything the reader will refuse with its own message (not a regular
+    file, over the size limit, unreadable)."""
+    if str(path) == STDIN:
+        return None
+    try:
+        # Opened without blocking, as sources.read_text does: a FIFO would hang here.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_input_bytes():
+            return None
+        try:
+            data = handle.read()
+        except OSError:
+            return None
+    return (hashlib.sha256(data).hexdigest(),
+            (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+
+
+def _cached_catalog(entry, city_regions) -> Catalog | None:
+    """The catalog of a cache entry with its column table, or None when it is not one."""
+    from resplan.model import Program
+    from resplan.stages.table import ProgramTable, adopt_table
+
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], tuple)
+            and isinstance(entry[1], ProgramTable) and entry[1].rows == len(entry[0])
+            and all(type(p) is Program for p in entry[0])):
+        return None
+    programs, table = entry
+    # The programs were sorted and checked when first read: a catalog as a copy is made.
+    catalog = Catalog.__new__(Catalog)
+    catalog.__setstate__({"programs": programs})
+    adopt_table(catalog, city_regions, table)
+    return catalog
 
 
 @contextlib.contextmanager
@@ -106,8 +199,11 @@ def _cyclic_gc_paused():
 
 def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
               entry_points: bool = True, use_env: bool = True,
-              broken_ok: bool = False) -> Host:
+              broken_ok: bool = False, cache: bool | None = None) -> Host:
     """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets.
+
+    ``cache``: keep catalogs read in the user's cache folder (:mod:`resplan.cache`);
+    None leaves it to ``RESPLAN_NO_CACHE``.
 
     An installed plugin that cannot be imported is a :class:`PluginError` naming it,
     unless ``broken_ok`` (for ``resplan plugins``): the host then works without it and
@@ -135,7 +231,7 @@ def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
             claimed[suffix] = plugin
     return Host(pm=pm, rulebook=rulebook, readers=tuple(readers),
                 plugins=tuple(records[name] for name in sorted(records)), broken=broken,
-                budget=budget)
+                budget=budget, cache=cache)
 
 
 def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Function:

@@ -475,8 +475,9 @@ class Catalog:
     """Programs sorted by id, so that input order never changes a plan."""
 
     programs: tuple[Program, ...] = field(converter=_sorted_programs)
-    # Filled on first use by resplan.pipeline.digest: a catalog is planned against many
-    # times (batches, what-if questions) and hashing 13,000 programs is not free.
+    # The provenance digest: the file's bytes' sha256 when read from a file (Host.read_catalog),
+    # else filled on first use by resplan.pipeline.catalog_digest: a catalog is planned
+    # against many times (batches, what-if questions) and hashing 13,000 programs is not free.
     _digest: str | None = field(default=None, init=False, eq=False, repr=False)
     # The programs as columns, per city table (resplan.stages.table): built once.
     _tables: dict = field(factory=dict, init=False, eq=False, repr=False)

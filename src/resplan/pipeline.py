@@ -182,6 +182,9 @@ def digest(obj: Any) -> str:
 
 
 def catalog_digest(catalog: Catalog) -> str:
+    """sha256 of the catalog file's bytes (set by ``Host.read_catalog``); for catalogs
+    merged from several, of their digests (``resplan.merge_catalogs``); for a catalog
+    built in code or read from standard input, of its programs' canonical form."""
     if catalog._digest is None:
         object.__setattr__(catalog, "_digest", digest(catalog.programs))
     return catalog._digest

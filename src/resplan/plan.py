@@ -389,7 +389,10 @@ class PluginInfo:
 @attrs.frozen
 class InputInfo:
     role: Literal["profile", "catalog", "facts"]  # facts: what the applicant verified
-    sha256: str  # of the input's canonical form: reordering a catalog does not change it
+    # A catalog's: of its file's bytes (of its files' digests, sorted, when several are
+    # combined), so it names the very file planned from; a profile's and the facts': of
+    # their canonical form (resplan.pipeline).
+    sha256: str
     items: int = 1
 
 

@@ -238,19 +238,36 @@ class ProgramTable:
         return collections.ChainMap(row, env) if row else env
 
 
+# The shape of what catalog_table builds. resplan.cache keeps built tables between runs
+# under this number: raise it whenever a ProgramTable's parts change meaning or layout.
+LAYOUT = 1
+
+
+def table_key(city_regions: Mapping[tuple[str, str], str]) -> tuple:
+    """What a catalog's table depends on besides its programs: the city table."""
+    return tuple(sorted(city_regions.items()))
+
+
 def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str]) -> ProgramTable:
     """Every program of the catalog as columns; built once per catalog and city table."""
     cached = catalog._tables.get("last")
     if cached is not None and cached[0] is city_regions:  # the same rulebook's city table
         return cached[1]
-    key = tuple(sorted(city_regions.items()))
+    key = table_key(city_regions)
     table = catalog._tables.get(key)
     if table is None:
         table = _build(catalog.programs, city_regions)
-        catalog._tables.clear()  # one city table at a time is all a run uses
-        catalog._tables[key] = table
+        adopt_table(catalog, city_regions, table)
     catalog._tables["last"] = (city_regions, table)
     return table
+
+
+def adopt_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str],
+                table: ProgramTable) -> None:
+    """Give ``catalog`` its table for ``city_regions``, built before (resplan.cache)."""
+    catalog._tables.clear()  # one city table at a time is all a run uses
+    catalog._tables[table_key(city_regions)] = table
+    catalog._tables["last"] = (city_regions, table)
 
 
 def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
