@@ -86,30 +86,36 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     blocked = set(disable) | (set(disabled_from_env()) if use_env else set())
+    # The installed entry points, found in one pass over the installed distributions
+    # (pluggy's load_setuptools_entrypoints makes a pass per call, one per plugin).
+    installed = sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                       key=lambda ep: ep.name) if entry_points else []
     if entry_points:
-        unknown = blocked - set(installed_plugin_names())
+        names = sorted({ep.name for ep in installed})
+        unknown = blocked - set(names)
         if unknown:
             from resplan.vocabulary import suggest
 
-            installed = installed_plugin_names()
-            hint = suggest(sorted(unknown)[0], installed) if len(unknown) == 1 else ""
+            hint = suggest(sorted(unknown)[0], names) if len(unknown) == 1 else ""
             # A typo in a name is bad input, not a failing plugin (exit status 2).
             raise UsageError(
                 f"cannot disable {', '.join(sorted(unknown))}: no such plugin is installed"
-                f"{hint} (installed: {', '.join(installed) or 'none'})")
+                f"{hint} (installed: {', '.join(names) or 'none'})")
     for name in sorted(blocked):
         pm.set_blocked(name)
     broken: list[BrokenPlugin] = []
     pm.resplan_broken = broken  # type: ignore[attr-defined]  # read by broken_plugins()
+    dists: dict[str, Any] = {}  # plugin name -> its distribution, read by plugin_records()
+    pm.resplan_dists = dists  # type: ignore[attr-defined]
     if entry_points:
         # One plugin at a time, so that one that fails to import (or has a hook of the
         # wrong signature) is named and the others still load.
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                         key=lambda ep: ep.name):
+        for ep in installed:
             if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
                 continue
             try:
-                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
+                pm.register(ep.load(), name=ep.name)
+                dists[ep.name] = ep.dist
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
                 dist = getattr(ep, "dist", None)
                 distribution = f"{dist.metadata['Name']} {dist.version}" if dist else ""
@@ -170,19 +176,40 @@ class PluginRecord:
 
 def plugin_records(pm: pluggy.PluginManager) -> dict[str, PluginRecord]:
     """Name, version and distribution of every registered plugin, by plugin name."""
-    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    dists = getattr(pm, "resplan_dists", {})
     out = {}
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
             continue
-        dist = dists.get(id(plugin))
+        dist = dists.get(name)
         if dist is not None:
-            version, distribution = dist.version, dist.metadata["Name"]
+            distribution, version = _name_and_version(dist)
         else:
             version = str(getattr(plugin, "__version__", "unknown"))
             distribution = f"{name} (registered in code)"
         out[name] = PluginRecord(name=name, version=version, distribution=distribution)
     return out
+
+
+def _name_and_version(dist) -> tuple[str, str]:
+    """A distribution's name and version, read from the head of its metadata only (its
+    long description, resplan's README among them, is what makes the whole slow to parse)."""
+    found = _DIST_NAMES.get(id(dist))
+    if found is not None and found[0] is dist:
+        return found[1]
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    fields: dict[str, str] = {}
+    for line in text.split("\n\n", 1)[0].splitlines():
+        key, _, value = line.partition(":")
+        if key in ("Name", "Version") and key not in fields:
+            fields[key] = value.strip()
+    if len(fields) < 2:  # not the usual layout: ask the full parser
+        fields = {"Name": dist.metadata["Name"], "Version": dist.version}
+    _DIST_NAMES[id(dist)] = (dist, (fields["Name"], fields["Version"]))
+    return fields["Name"], fields["Version"]
+
+
+_DIST_NAMES: dict[int, tuple] = {}
 
 
 def plugin_failure(pm: pluggy.PluginManager, plugin: str, where: str, what: str) -> PluginError:
