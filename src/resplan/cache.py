@@ -33,7 +33,10 @@ whole entry and a reader never sees half of one.
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import itertools
+import operator
 import os
 import pickle
 import stat
@@ -41,7 +44,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
+
+import attrs
 
 from resplan._version import __version__
 from resplan.settings import positive_number, switched_on
@@ -128,6 +133,35 @@ def entry_key(file_sha256: str, reader: str, read_fn, table_key: Any) -> str:
         f"catalog {file_sha256}", f"code {_code_fingerprint()}", f"reader {reader}",
         f"reader module {_module_file(read_fn)}", f"table layout {LAYOUT}",
         f"table {hashlib.sha256(repr(table_key).encode()).hexdigest()}"])
+
+
+# ------------------------------------------------------------------- frozen objects as columns
+
+
+def pack(cls: type, objects: Sequence) -> tuple[tuple[str, ...], list[list]]:
+    """Frozen attrs ``objects`` of ``cls`` as its field names and one list of values per field.
+
+    Unpickled one by one, each object's fields are set in a Python loop; as columns they
+    are set by :func:`unpack` in a third of the time.
+    """
+    names = tuple(field.name for field in attrs.fields(cls))
+    return names, [list(map(operator.attrgetter(name), objects)) for name in names]
+
+
+def unpack(cls: type, names: tuple[str, ...], columns: list[list]) -> list:
+    """The objects :func:`pack` took apart. Their values were validated when first built,
+    so they are set straight into the slots, as unpickling does, not through ``__init__``."""
+    if names != tuple(field.name for field in attrs.fields(cls)) or len(columns) != len(names):
+        raise ValueError(f"not the fields of {cls.__name__}")
+    count = len(columns[0]) if columns else 0
+    objects = list(map(object.__new__, itertools.repeat(cls, count)))
+    for name, values in zip(names, columns):
+        if len(values) != count:
+            raise ValueError(f"{name}: {len(values)} values for {count} objects")
+        # The slot's own setter, called from C for each object: a frozen class's
+        # __setattr__ refuses, and a Python loop would cost as much as unpickling.
+        collections.deque(map(cls.__dict__[name].__set__, objects, values), maxlen=0)
+    return objects
 
 
 # ------------------------------------------------------------------- reading and writing

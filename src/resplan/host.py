@@ -124,8 +124,8 @@ class Host:
             from resplan.stages.table import catalog_table
 
             with _cyclic_gc_paused():
-                cache.store(key, (catalog.programs,
-                                  catalog_table(catalog, self.rulebook.city_regions)))
+                cache.store(key, _cache_entry(catalog, catalog_table(catalog,
+                                                                     self.rulebook.city_regions)))
         return catalog
 
     def use_cache(self) -> bool:
@@ -167,16 +167,38 @@ def _file_bytes(path: Path) -> tuple[str, tuple] | None:
             (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
 
 
+def _cache_entry(catalog: Catalog, table) -> tuple:
+    """What the cache keeps of a catalog: its programs as columns (resplan.cache.pack) and
+    its column table without the programs (they are the same objects)."""
+    import copy
+
+    from resplan import cache
+    from resplan.model import Program
+
+    names, columns = cache.pack(Program, catalog.programs)
+    bare = copy.copy(table)
+    bare.programs = None
+    return names, columns, bare
+
+
 def _cached_catalog(entry, city_regions) -> Catalog | None:
     """The catalog of a cache entry with its column table, or None when it is not one."""
+    from resplan import cache
     from resplan.model import Program
+    from resplan.rules.columns import object_array
     from resplan.stages.table import ProgramTable, adopt_table
 
-    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], tuple)
-            and isinstance(entry[1], ProgramTable) and entry[1].rows == len(entry[0])
-            and all(type(p) is Program for p in entry[0])):
+    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], ProgramTable)
+            and isinstance(entry[1], list)):
         return None
-    programs, table = entry
+    names, columns, table = entry
+    try:
+        programs = tuple(cache.unpack(Program, names, columns))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if table.programs is not None or table.keys.row.shape != (len(programs),):
+        return None
+    table.programs = object_array(list(programs))
     # The programs were sorted and checked when first read: a catalog as a copy is made.
     catalog = Catalog.__new__(Catalog)
     catalog.__setstate__({"programs": programs})
