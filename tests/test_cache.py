@@ -195,6 +195,14 @@ def test_an_entry_of_the_wrong_shape_is_ignored(counting, national, tmp_path, fo
     assert reader.reads == 2
 
 
+def test_an_entry_naming_anything_but_resplans_classes_is_not_unpickled(folder):
+    cache.store("a key", (os.getcwd, "programs"))
+    assert len(entries(folder)) == 1
+    assert cache.load("a key") is None
+    cache.store("a key", ("programs", "table"))
+    assert cache.load("a key") == ("programs", "table")
+
+
 def test_concurrent_writers_leave_a_valid_cache(host, national, tmp_path, folder):
     code = ("import resplan, sys; h = resplan.load_host(use_env=False); "
             "print(len(h.read_catalog(sys.argv[1])))")

@@ -174,6 +174,30 @@ def _private(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+# What an entry may name besides resplan's own classes: NumPy's array parts and dates.
+# Anything else (a function of os, builtins' eval, NumPy's file functions) is refused,
+# so even an entry planted past the ownership checks cannot call it.
+_ALLOWED = frozenset({
+    ("numpy", "dtype"), ("numpy", "ndarray"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
+    ("datetime", "date"), ("datetime", "datetime"),
+})
+
+
+class _Unpickler(pickle.Unpickler):
+    """Unpickles only what resplan writes: its own classes and :data:`_ALLOWED`."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        if module.startswith("resplan."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):  # a class, never a function of resplan's
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a catalog entry")
+
+
 def _header(key: str) -> bytes:
     """An entry's first bytes: the format, then the whole key it was written under."""
     text = key.encode()
@@ -193,7 +217,7 @@ def load(key: str) -> Any | None:
             wanted = _header(key)
             if handle.read(len(wanted)) != wanted:  # another format, or a hash collision
                 return None
-            value = pickle.load(handle)
+            value = _Unpickler(handle).load()
     except Exception:  # noqa: BLE001 - a broken entry is a miss, never the user's problem
         return None
     try:
