@@ -490,12 +490,13 @@ class Catalog:
             seen.add(program.id)
 
     def __getstate__(self) -> dict:
-        # The caches stay behind: a pickled or copied catalog is its programs.
-        return {"programs": self.programs}
+        # The tables stay behind: a pickled or copied catalog is its programs, and its
+        # digest, which may be its file's and so cannot be computed again from them.
+        return {"programs": self.programs, "digest": self._digest}
 
     def __setstate__(self, state: dict) -> None:
         object.__setattr__(self, "programs", state["programs"])
-        object.__setattr__(self, "_digest", None)
+        object.__setattr__(self, "_digest", state.get("digest"))
         object.__setattr__(self, "_tables", {})
 
     def __len__(self) -> int:
