@@ -173,7 +173,25 @@ def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
 
 def _too_deep(data: Any) -> Path | None:
     """The path of a value nested deeper than MAX_NESTING, or None. Not recursive, so a
-    deep value cannot exhaust Python's stack here."""
+    deep value cannot exhaust Python's stack here. Only tables and lists are walked, by
+    depth; the path is traced only for a value found too deep (a good catalog of 13,000
+    programs would otherwise build a path for each of its 300,000 values)."""
+    level: list = [data]  # the tables and lists at one depth
+    for _depth in range(MAX_NESTING):
+        deeper = []
+        for value in level:
+            if type(value) is dict:
+                deeper.extend(v for v in value.values() if type(v) is dict or type(v) is list)
+            elif type(value) is list:
+                deeper.extend(v for v in value if type(v) is dict or type(v) is list)
+        if not deeper:
+            return None
+        level = deeper
+    # Tables and lists at the deepest allowed level: anything in one is too deep.
+    return _deep_path(data) if any(level) else None
+
+
+def _deep_path(data: Any) -> Path | None:
     stack: list[tuple[Any, Path]] = [(data, ())]
     while stack:
         value, path = stack.pop()
