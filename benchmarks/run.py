@@ -48,6 +48,18 @@ EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
                     ROOT / "examples" / "catalog" / "synthetic-national-sample.toml")
 
 
+def compile_bytecode() -> None:
+    """Compile resplan's modules (and its built-in plugins') to bytecode, as installing it
+    does. A checkout run with PYTHONDONTWRITEBYTECODE set (the development machine's
+    shell) would otherwise compile every module again in every new process, which is no
+    part of the start-up a user of an installed resplan waits for."""
+    import compileall
+
+    for folder in (Path(resplan.__file__).parent, ROOT / "plugins"):
+        if folder.is_dir():
+            compileall.compile_dir(folder, quiet=1)
+
+
 def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
@@ -134,10 +146,10 @@ print(json.dumps({"seconds": seconds, "code": child.returncode, "stderr": child.
 """
 
 
-def run_wrapped(argv: list[str]) -> dict:
+def run_wrapped(argv: list[str], env: dict | None = None) -> dict:
     """Run ``argv`` under a small wrapper process that times it and reads its peak RSS."""
     out = subprocess.run([sys.executable, "-c", WRAPPER, *argv], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env={**os.environ, **(env or {})})
     result = json.loads(out.stdout)
     if result["code"] != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {result['code']}: {result['stderr']}")
@@ -309,23 +321,47 @@ def bench_screen(ctx) -> list[dict]:
 
 
 def bench_cli(ctx) -> list[dict]:
-    runs = ctx["cli_runs"]
+    runs, cache_runs = ctx["cli_runs"], ctx["cache_runs"]
     out = ctx["tmp"] / "cli-plan.toml"
-    argv = [sys.executable, "-m", "resplan",
-            *(arg for name in ctx["disable"] for arg in ("--disable", name)),
-            "plan", str(ctx["profile_path"]), "--catalog", str(ctx["catalog_path"]), "--out", str(out)]
-    log(f"resplan plan end to end: {runs} runs in a subprocess")
-    results = [run_wrapped(argv) for _ in range(runs)]
+
+    def argv(*flags):
+        return [sys.executable, "-m", "resplan", *flags,
+                *(arg for name in ctx["disable"] for arg in ("--disable", name)),
+                "plan", str(ctx["profile_path"]), "--catalog", str(ctx["catalog_path"]),
+                "--out", str(out)]
+
+    log(f"resplan plan end to end: {runs} runs in a subprocess without the cache")
+    results = [run_wrapped(argv("--no-cache")) for _ in range(runs)]
     seconds = statistics.median(r["seconds"] for r in results)
     peak_mb = max(r["maxrss_kib"] for r in results) * 1024 / 1e6
+    uncached = out.read_bytes()
+
+    # The first time: an empty cache folder each run (the run reads the TOML and fills it).
+    log(f"resplan plan, first time (empty cache): {cache_runs} runs")
+    cold = []
+    for n in range(cache_runs):
+        folder = ctx["tmp"] / f"cache-cold-{n}"
+        cold.append(run_wrapped(argv(), env={"RESPLAN_CACHE_DIR": str(folder)}))
+    # Read before: the cache filled by the runs above (the last one), then fresh processes.
+    log(f"resplan plan, catalog read before (warm cache): {cache_runs} runs")
+    warm_env = {"RESPLAN_CACHE_DIR": str(ctx["tmp"] / f"cache-cold-{cache_runs - 1}")}
+    warm = [run_wrapped(argv(), env=warm_env) for _ in range(cache_runs)]
+    same = out.read_bytes() == uncached
+    cold_s = statistics.median(r["seconds"] for r in cold)
+    warm_s = statistics.median(r["seconds"] for r in warm)
 
     # Where the time goes, measured in this process (a fresh host; the catalog read again).
     start = time.perf_counter()
-    host = resplan.load_host(disable=ctx["disable"], use_env=False)
+    host = resplan.load_host(disable=ctx["disable"], use_env=False, cache=False)
     load_host_s = time.perf_counter() - start
     start = time.perf_counter()
     catalog = host.read_catalog(ctx["catalog_path"])
     read_s = time.perf_counter() - start
+    cached_host = resplan.load_host(disable=ctx["disable"], use_env=False)
+    cached_host.read_catalog(ctx["catalog_path"])  # fills this run's cache folder
+    start = time.perf_counter()
+    cached_host.read_catalog(ctx["catalog_path"])
+    cached_read_s = time.perf_counter() - start
     plan = resplan.plan(ctx["profile"], catalog, host=host)
     start = time.perf_counter()
     resplan.write_plan(plan, ctx["tmp"] / "inproc-plan.toml")
@@ -334,10 +370,19 @@ def bench_cli(ctx) -> list[dict]:
              "write_plan_s": round(write_s, 3),
              "plan_s": round(ctx.get("plan_median_s", float("nan")), 3)}
     return [
-        figure("cli_s", f"resplan plan CLI end to end, {NATIONAL:,} programs", seconds, "s",
-               1.5, "<=", {"samples_s": [round(r["seconds"], 3) for r in results],
-                           "in_process_parts": parts}, digits=2),
+        figure("cli_warm_s", f"resplan plan, catalog read before (cache), {NATIONAL:,} programs "
+               f"(median of {cache_runs})", warm_s, "s", 0.35, "<=",
+               {"samples_s": [round(r["seconds"], 3) for r in warm],
+                "plan_identical_to_no_cache": same}, digits=2),
+        figure("cli_cold_s", f"resplan plan, first time (empty cache, fills it) "
+               f"(median of {cache_runs})", cold_s, "s", 0.8, "<=",
+               {"samples_s": [round(r["seconds"], 3) for r in cold]}, digits=2),
+        figure("cli_s", f"resplan plan CLI end to end, --no-cache, {NATIONAL:,} programs",
+               seconds, "s", 1.5, "<=", {"samples_s": [round(r["seconds"], 3) for r in results],
+                                         "in_process_parts": parts}, digits=2),
         info("cli_read_catalog_s", "  of which: read the catalog (in process)", read_s, "s", digits=2),
+        info("cli_cached_read_s", "  read the catalog from the cache (in process)", cached_read_s,
+             "s", digits=3),
         info("cli_write_plan_s", "  of which: write the plan TOML (in process)", write_s, "s", digits=2),
         figure("peak_mb", "peak memory of the CLI run (max RSS)", peak_mb, "MB", 200, "<=",
                {"maxrss_kib": [r["maxrss_kib"] for r in results]}),
@@ -575,9 +620,13 @@ def main(argv=None) -> int:
 
     quick = args.quick
     runs = args.runs or (3 if quick else 7)
+    compile_bytecode()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="resplan-bench-") as tmp:
         tmp = Path(tmp)
+        # The catalog cache of this run only (never the user's): figures read by this
+        # process and the ones it starts begin from an empty cache.
+        os.environ["RESPLAN_CACHE_DIR"] = str(tmp / "cache")
         log(f"synthetic catalog: {NATIONAL:,} programs, seed {args.seed}")
         catalog_path = write_catalog(NATIONAL, args.seed, tmp)
         disable = other_plugins()
@@ -587,6 +636,7 @@ def main(argv=None) -> int:
         ctx = {
             "quick": quick, "runs": runs, "seed": args.seed, "tmp": tmp, "jobs": args.jobs,
             "cli_runs": 1 if quick else 3, "import_runs": 3 if quick else 9,
+            "cache_runs": 3 if quick else 9,
             "batch_profiles": args.batch_profiles or (100 if quick else 1000),
             "agreement_cohort": 0 if quick else 20,
             "reference_cohort": 20 if quick else 200,
