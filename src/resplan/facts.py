@@ -17,7 +17,8 @@ rest on such a guess, and the plan names the gap there and asks for it.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import operator
+from typing import Any, Mapping, Sequence
 
 import typing
 
@@ -578,6 +579,21 @@ def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
     for name in ("acgme_id", "nrmp_code", "website"):  # where to look it up, not what it is
         facts.pop(f"program.{name}")
     return {k: v for k, v in facts.items() if v is not None}
+
+
+def program_fact_columns(programs: Sequence[Program],
+                         city_regions: Mapping[tuple[str, str], str]) -> dict[str, list]:
+    """:func:`program_facts` of each program, one list per fact (None where a program's fact
+    is unknown), without a dict per program; ``program.region_name`` is left out (it
+    depends on the plan's regions). The column table of a catalog is built from these."""
+    columns = {f"program.{field.name}": list(map(operator.attrgetter(field.name), programs))
+               for field in attrs.fields(Program) if field.name not in ("source", "synthetic")}
+    columns["program.visas"] = [frozenset(v) if v is not None else None
+                                for v in columns["program.visas"]]
+    regions = [city_regions.get((_norm(p.city), p.state)) for p in programs]
+    columns["program.border"] = [region is not None for region in regions]
+    columns["program.region"] = [region or "none" for region in regions]
+    return columns
 
 
 def _norm(city: str | None) -> str:

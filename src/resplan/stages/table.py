@@ -272,11 +272,11 @@ def adopt_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str],
 
 def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
     # resplan.facts.program_facts is the one definition of a program's facts; the table
-    # holds the same values column by column. Region names depend on the plan's regions,
-    # so the screen stage adds that column itself.
-    rows = [F.program_facts(p, city_regions) for p in programs]
-    specialty, specialties = _factorize([p.specialty for p in programs])
-    region, regions = _factorize([row["program.region"] for row in rows])
+    # holds the same values column by column (program_fact_columns, tested equal). Region
+    # names depend on the plan's regions, so the screen stage adds that column itself.
+    facts = F.program_fact_columns(programs, city_regions)
+    specialty, specialties = _factorize(facts["program.specialty"])
+    region, regions = _factorize(facts["program.region"])
     id_rank = np.empty(len(programs), dtype=np.int64)
     id_rank[sorted(range(len(programs)), key=lambda i: programs[i].id)] = np.arange(len(programs))
     keys = Keys(np.arange(len(programs)), specialty, specialties, region, regions, id_rank)
@@ -285,7 +285,7 @@ def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
         if name == "program.region_name":
             continue
         table.bit[name] = index
-        table.add_column(name, [row.get(name) for row in rows], fact.type, index)
+        table.add_column(name, facts.get(name) or [None] * len(programs), fact.type, index)
     return table
 
 
