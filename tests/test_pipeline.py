@@ -84,9 +84,13 @@ def test_shuffled_catalog_gives_identical_plan(host, example_profile, border_cat
     programs = list(border_catalog.programs)
     random.Random(4).shuffle(programs)
     shuffled = resplan.Catalog(programs)
-    first = resplan.dumps_plan(resplan.plan(example_profile, border_catalog, host=host))
+    in_order = resplan.Catalog(list(border_catalog.programs))  # built in code, as shuffled is
+    first = resplan.dumps_plan(resplan.plan(example_profile, in_order, host=host))
     again = resplan.dumps_plan(resplan.plan(example_profile, shuffled, host=host))
     assert first == again
+    # Read from its file, the catalog's digest is the file's: nothing else changes.
+    from_file = resplan.dumps_plan(resplan.plan(example_profile, border_catalog, host=host))
+    assert from_file == first.replace(shuffled._digest, border_catalog._digest)
 
 
 def test_provenance_names_rulesets_plugins_and_inputs(host, example_profile, border_catalog):
