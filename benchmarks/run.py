@@ -540,11 +540,16 @@ def fmt(value, digits, unit):
     return f"{text} {unit}".rstrip()
 
 
+def _decimals(value) -> int:
+    """The decimals a target is written with: 10, 1.5, 0.35."""
+    return len(f"{float(value):g}".partition(".")[2])
+
+
 def table(figures: list[dict]) -> str:
     rows = [("figure", "measured", "target", "met?")]
     for f in figures:
         target = "" if f["target"] is None else f"{f['op'].replace('<=', '≤').replace('>=', '≥')} " \
-                                                 f"{fmt(f['target'], 0 if float(f['target']).is_integer() else 1, f['unit'])}"
+                                                 f"{fmt(f['target'], _decimals(f['target']), f['unit'])}"
         met = "" if f["met"] is None else ("yes" if f["met"] else "NO")
         rows.append((f["figure"], fmt(f["measured"], f["digits"], f["unit"]), target, met))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
