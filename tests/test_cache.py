@@ -136,6 +136,23 @@ def test_a_changed_file_is_read_again(counting, national, tmp_path, folder):
     assert after.programs[0].id == first_id
 
 
+def test_a_reader_that_says_so_is_not_cached(national, tmp_path, folder):
+    class Uncached(CountingReader):
+        @hookimpl
+        def resplan_catalog_readers(self):
+            [reader] = super().resplan_catalog_readers()
+            return [CatalogReader(reader.name, reader.suffixes, reader.read, cache=False)]
+
+    plugin = Uncached()
+    host = resplan.load_host(plugins=[plugin], use_env=False)
+    path = tmp_path / "national.counted"
+    path.write_bytes(national.read_bytes())
+    for _ in range(2):
+        catalog = host.read_catalog(path)
+    assert plugin.reads == 2 and entries(folder) == []
+    assert catalog._digest == hashlib.sha256(national.read_bytes()).hexdigest()
+
+
 def test_another_resplan_version_does_not_read_the_entry(counting, national, tmp_path,
                                                           folder, monkeypatch):
     reader, host = counting

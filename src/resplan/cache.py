@@ -99,7 +99,7 @@ def _code_fingerprint() -> str:
                             f"numpy {numpy.__version__}".encode())
     package = Path(__file__).parent
     for folder, dirs, files in os.walk(package):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith(".py"):
                 info = os.stat(os.path.join(folder, name))
@@ -125,13 +125,43 @@ def _module_file(fn) -> str:
     return f"{path} {info.st_size} {info.st_mtime_ns}"
 
 
-def entry_key(file_sha256: str, reader: str, read_fn, table_key: Any) -> str:
+def _package_files(plugin: Any) -> str:
+    """The size and time of each file of the package (or module) a plugin comes from: a
+    reader may read data its plugin ships beside its code."""
+    module = sys.modules.get(getattr(plugin, "__name__", "") or "") \
+        or sys.modules.get(type(plugin).__module__)
+    path = getattr(module, "__file__", None)
+    if not path:
+        return ""
+    if os.path.basename(path) != "__init__.py":  # a module of its own
+        try:
+            info = os.stat(path)
+        except OSError:
+            return path
+        return f"{path} {info.st_size} {info.st_mtime_ns}"
+    digest = hashlib.sha256()
+    package = os.path.dirname(path)
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            try:
+                info = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(os.path.join(folder, name), package)} "
+                          f"{info.st_size} {info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def entry_key(file_sha256: str, reader: str, read_fn, table_key: Any,
+              plugin: Any = None) -> str:
     """The text that names one entry; its sha256 names the entry's file."""
     from resplan.stages.table import LAYOUT
 
     return "\n".join([
         f"catalog {file_sha256}", f"code {_code_fingerprint()}", f"reader {reader}",
-        f"reader module {_module_file(read_fn)}", f"table layout {LAYOUT}",
+        f"reader module {_module_file(read_fn)}", f"plugin files {_package_files(plugin)}",
+        f"table layout {LAYOUT}",
         f"table {hashlib.sha256(repr(table_key).encode()).hexdigest()}"])
 
 

@@ -93,13 +93,14 @@ class Host:
         where = f"catalog reader {reader.name!r}"
         source = _file_bytes(path)
         key = None
-        if source is not None and self.use_cache():
+        if source is not None and reader.cache and self.use_cache():
             from resplan import cache
             from resplan.stages.table import table_key
 
             version = next((r.version for r in self.plugins if r.name == plugin), "unknown")
             key = cache.entry_key(source[0], f"{plugin} {version} {reader.name}", reader.read,
-                                  table_key(self.rulebook.city_regions))
+                                  table_key(self.rulebook.city_regions),
+                                  self.pm.get_plugin(plugin))
             with _cyclic_gc_paused():  # as below: many new objects, no cycles
                 cached = _cached_catalog(cache.load(key), self.rulebook.city_regions)
             if cached is not None:

@@ -56,6 +56,10 @@ class CatalogReader:
     name: str
     suffixes: tuple[str, ...] = attrs.field(converter=lambda s: tuple(x.lower() for x in s))
     read: Callable[[Path], Any] = attrs.field(eq=False)
+    # What ``read`` returns is kept in the user's cache folder (resplan.cache) and used
+    # again while the file's bytes, the plugin and resplan stay the same. False for a
+    # reader whose catalog depends on anything else (other files, a database).
+    cache: bool = True
 
 
 def builtin_ruleset(filename: str) -> RulesetSource:
