@@ -1,5 +1,3 @@
-import sys
+from resplan.cli import run
 
-from resplan.cli import main
-
-sys.exit(main())
+run()
