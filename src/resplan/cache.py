@@ -43,8 +43,9 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import attrs
 
@@ -184,7 +185,7 @@ def unpack(cls: type, names: tuple[str, ...], columns: list[list]) -> list:
     if names != tuple(field.name for field in attrs.fields(cls)) or len(columns) != len(names):
         raise ValueError(f"not the fields of {cls.__name__}")
     count = len(columns[0]) if columns else 0
-    objects = list(map(object.__new__, itertools.repeat(cls, count)))
+    objects: list = list(map(object.__new__, itertools.repeat(cls, count)))
     for name, values in zip(names, columns):
         if len(values) != count:
             raise ValueError(f"{name}: {len(values)} values for {count} objects")

@@ -178,7 +178,7 @@ def _too_deep(data: Any) -> Path | None:
     programs would otherwise build a path for each of its 300,000 values)."""
     level: list = [data]  # the tables and lists at one depth
     for _depth in range(MAX_NESTING):
-        deeper = []
+        deeper: list = []
         for value in level:
             if type(value) is dict:
                 deeper.extend(v for v in value.values() if type(v) is dict or type(v) is list)
