@@ -389,6 +389,8 @@ def bench_cli(ctx) -> list[dict]:
         figure("cli_s", f"resplan plan CLI end to end, --no-cache, {NATIONAL:,} programs",
                seconds, "s", 1.5, "<=", {"samples_s": [round(r["seconds"], 3) for r in results],
                                          "in_process_parts": parts}, digits=2),
+        info("cli_cpu_s", "  CPU time of those runs (user + system)",
+             statistics.median(r["cpu_seconds"] for r in results), "s", digits=2),
         info("cli_read_catalog_s", "  of which: read the catalog (in process)", read_s, "s", digits=2),
         info("cli_cached_read_s", "  read the catalog from the cache (in process)", cached_read_s,
              "s", digits=3),
