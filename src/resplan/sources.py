@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import os
 import re
 import stat
 import sys
 from pathlib import Path as FsPath
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 import tomli
@@ -243,9 +242,11 @@ def read_text(path: str | FsPath) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.one(path, f"not UTF-8 text (byte {exc.start})") from None
+    del data  # a large catalog's bytes need not stay beside its text
     # Universal newlines, as Path.read_text gives; a byte-order mark some editors write
-    # first is not part of the text.
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # first is not part of the text. Copied only when there is a carriage return.
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # ------------------------------------------------------------------- profiles
@@ -276,7 +277,7 @@ def _row_line(line: int, _path: Any) -> int:
     return line
 
 
-def programs_to_catalog(entries: list[tuple[dict, Callable[[Any], int | None], tuple]],
+def programs_to_catalog(entries: Iterable[tuple[dict, Callable[[Any], int | None], tuple]],
                         file: str) -> Catalog:
     """Structure raw program tables, gathering every problem in the file at once.
 
@@ -400,7 +401,8 @@ def _visas(cell: str):
     # "none" is a known empty list; an empty cell (handled before) is unknown.
     if cell.lower() == "none":
         return []
-    visas = [part.strip() for part in cell.split(";") if part.strip()]
+    # Interned: a large catalog repeats the same few visa names on every row.
+    visas = [sys.intern(part.strip()) for part in cell.split(";") if part.strip()]
     if not visas:  # e.g. ";": not the same as "none"
         raise ValueError(f"expected visas separated by ';' or none, got {cell!r}")
     return visas
@@ -414,9 +416,25 @@ CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` (newlines already made ``\\n``), each with its newline, one at
+    a time: an io.StringIO of a large catalog would hold a second, wider copy of it."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
+# Columns whose values repeat from program to program: one string object per distinct
+# value, however many programs share it.
+_SHARED_CSV_COLUMNS = frozenset(PROGRAM_FIELDS) - {"id", "name"}
+
+
 def read_csv_catalog(path: FsPath) -> Catalog:
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     problems: list[Problem] = []
     rows = _csv_rows(reader, path, problems)
     header = next(rows, None)
@@ -435,30 +453,39 @@ def read_csv_catalog(path: FsPath) -> Catalog:
         seen.add(name)
     if problems:
         raise InputError(problems)
-    entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
-    line = reader.line_num
-    for index, row in enumerate(rows):
-        start = line + 1
+
+    def entries() -> Iterator[tuple[dict, Callable[[Any], int | None], tuple]]:
+        # One row at a time: each becomes a Program before the next is read, so the raw
+        # cells of a large catalog are never all held at once.
+        shared: dict[str, str] = {}
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(Problem(str(path), f"has {len(row)} cells, the header has {len(header)}",
-                                    field=f"row {index + 1}", line=start))
-            continue
-        raw: dict[str, Any] = {}
-        for name, cell in zip(header, row):
-            cell = cell.strip()
-            if cell == "":
+        for index, row in enumerate(rows):
+            start = line + 1
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
                 continue
-            try:
-                raw[name] = CSV_CELL_READERS.get(name, str)(cell)
-            except ValueError as exc:
-                problems.append(Problem(str(path), str(exc), field=name, line=start,
-                                        subject=row[header.index("id")] if "id" in header else ""))
-        entries.append((raw, functools.partial(_row_line, start), ()))
+            if len(row) != len(header):
+                problems.append(Problem(str(path), f"has {len(row)} cells, the header has {len(header)}",
+                                        field=f"row {index + 1}", line=start))
+                continue
+            raw: dict[str, Any] = {}
+            for name, cell in zip(header, row):
+                cell = cell.strip()
+                if cell == "":
+                    continue
+                try:
+                    value = CSV_CELL_READERS.get(name, str)(cell)
+                except ValueError as exc:
+                    problems.append(Problem(str(path), str(exc), field=name, line=start,
+                                            subject=row[header.index("id")] if "id" in header else ""))
+                    continue
+                if name in _SHARED_CSV_COLUMNS and type(value) is str:
+                    value = shared.setdefault(value, value)
+                raw[name] = value
+            yield raw, functools.partial(_row_line, start), ()
+
     try:
-        catalog = programs_to_catalog(entries, str(path))
+        catalog = programs_to_catalog(entries(), str(path))
     except InputError as exc:
         problems.extend(exc.problems)
         catalog = None
