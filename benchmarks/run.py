@@ -41,7 +41,7 @@ NATIONAL = 13_400
 sys.path.insert(0, str(HERE))
 from cohort import make_cohort  # noqa: E402
 
-FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling", "report")
+FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling", "report", "memory")
 # The example plan's catalogs with the synthetic sample, as `invoke plan --with-synthetic`
 # combines them (the larger of the two example plans).
 EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
@@ -155,6 +155,14 @@ def run_wrapped(argv: list[str], env: dict | None = None) -> dict:
     if result["code"] != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {result['code']}: {result['stderr']}")
     return result
+
+
+def cold_flags() -> list[str]:
+    """`resplan plan` flags for a run that reads its catalog afresh: --no-cache where the
+    command has a catalog cache, so the memory figures are what reading the catalog costs."""
+    help_text = subprocess.run([sys.executable, "-m", "resplan", "plan", "--help"],
+                               capture_output=True, text=True).stdout
+    return ["--no-cache"] if "--no-cache" in help_text else []
 
 
 def figure(key, name, measured, unit, target=None, op=None, details=None, digits=1):
@@ -494,6 +502,49 @@ def bench_scaling(ctx) -> list[dict]:
                           {step: round(us, 3) for step, us in steps.items()}, digits=2)]
 
 
+def bench_memory(ctx) -> list[dict]:
+    """Memory that scales: `resplan plan` end to end on CSV catalogs of 13,400, 100,000 and
+    1,000,000 programs (quick: not the last), each in a subprocess whose peak RSS a small
+    wrapper reads with resource.getrusage. A catalog that large is a spreadsheet export,
+    so the sizes are compared in CSV; each catalog is synthesized in a subprocess too."""
+    sizes = (NATIONAL, 100_000) if ctx["quick"] else (NATIONAL, 100_000, 1_000_000)
+    runs = 1 if ctx["quick"] else 2
+    measured = {}
+    for size in sizes:
+        path = ctx["tmp"] / f"synthetic-{size}.csv"
+        if not path.exists():
+            log(f"memory: synthesizing {size:,} programs as CSV (a subprocess)")
+            subprocess.run([sys.executable, "-m", "resplan", "synth-catalog", "--programs",
+                            str(size), "--seed", str(ctx["seed"]), "--out", str(path)],
+                           check=True, capture_output=True)
+        out = ctx["tmp"] / f"memory-plan-{size}.toml"
+        argv = [sys.executable, "-m", "resplan",
+                *(arg for name in ctx["disable"] for arg in ("--disable", name)),
+                "plan", str(ctx["profile_path"]), "--catalog", str(path), "--out", str(out),
+                *ctx["cold"]]
+        log(f"memory: resplan plan on {size:,} programs, {runs} run(s) in a subprocess")
+        results = [run_wrapped(argv) for _ in range(runs)]
+        measured[size] = {"peak_mb": max(r["maxrss_kib"] for r in results) * 1024 / 1e6,
+                          "seconds": statistics.median(r["seconds"] for r in results),
+                          "plan_mb": out.stat().st_size / 1e6,
+                          "samples_s": [round(r["seconds"], 2) for r in results]}
+    base = measured[NATIONAL]["peak_mb"]
+    rows = [info(f"memory_{size}_mb", f"  peak memory, resplan plan on {size:,} programs (CSV)",
+                 m["peak_mb"], "MB", {**m, "seconds": round(m["seconds"], 2)})
+            for size, m in measured.items()]
+    rows.append(figure("memory_100k_above_mb",
+                       "peak memory at 100,000 programs above the 13,400 case (CSV)",
+                       measured[100_000]["peak_mb"] - base, "MB", 200, "<=",
+                       {"peak_mb": {k: round(v["peak_mb"], 1) for k, v in measured.items()}}))
+    if 1_000_000 in measured:
+        m = measured[1_000_000]
+        rows += [figure("memory_1m_mb", "peak memory, resplan plan on 1,000,000 programs (CSV)",
+                        m["peak_mb"], "MB", 1500, "<=", m),
+                 figure("memory_1m_s", "resplan plan end to end on 1,000,000 programs (CSV)",
+                        m["seconds"], "s", 20, "<=", m)]
+    return rows
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -660,6 +711,7 @@ def main(argv=None) -> int:
             "host": host, "catalog_path": catalog_path, "disable": disable,
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
+            "cold": cold_flags(),
         }
         needs_cohort = max(ctx["batch_profiles"] if "batch" in only else 0,
                            max(ctx["agreement_cohort"], ctx["reference_cohort"])
@@ -668,7 +720,7 @@ def main(argv=None) -> int:
         figures: list[dict] = []
         benches = {"plan": bench_plan, "screen": bench_screen, "cli": bench_cli,
                    "import": bench_import, "batch": bench_batch, "scaling": bench_scaling,
-                   "report": bench_report}
+                   "report": bench_report, "memory": bench_memory}
         for name in FIGURES:
             if name in only:
                 figures += benches[name](ctx)
