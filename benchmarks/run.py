@@ -213,6 +213,7 @@ def bench_reference(ctx) -> list[dict]:
     """resplan's screen stage against the hand-written NumPy reference (reference.py): the
     same decisions and facts to verify, checked program by program, and the time ratio."""
     import reference
+
     from resplan.stages import screen
 
     host, catalog = ctx["host"], ctx["catalog"]
