@@ -21,7 +21,7 @@ BORDER_STRENGTHS = dict(
 def test_stage_order_is_declared_once():
     assert [name for name, _run in STAGES] == [
         "assess", "specialties", "regions", "screen", "tier", "stale", "verified", "actions", "summary",
-        "signals", "outlook"]
+        "signals", "outlook", "what_if"]
 
 
 def test_example_plan_cites_a_rule_for_every_skip_borderline_and_tier(host, example_profile, border_catalog):

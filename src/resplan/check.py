@@ -51,6 +51,7 @@ from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
 from resplan.season import SEASON, read_by_code
 from resplan.stages.outlook import OUTLOOK, read_by_code as outlook_reads
+from resplan.stages.what_if import CODE_PARAMETERS as WHAT_IF_CODE_PARAMETERS, WHAT_IF
 from resplan.settings import positive_number
 from resplan.errors import InputError, PluginError, Problem, RulesetError, UsageError
 from resplan.host import Host
@@ -1000,8 +1001,8 @@ def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
 
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-_TEMPLATE_KEYS = ("says", "title", "detail")
-_EXPRESSION_KEYS = ("when", "applications")
+_TEMPLATE_KEYS = ("says", "title", "detail", "note")
+_EXPRESSION_KEYS = ("when", "applications", *F.WHAT_IF_CHANGES)
 
 
 def _used_names(data: dict) -> set[str]:
@@ -1058,6 +1059,8 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
             used |= {name for name in params if read_by_code(name)}
         if file.name == OUTLOOK:  # band edges and figures by specialty: stages/outlook.py
             used |= {name for name in params if outlook_reads(name)}
+        if file.name == WHAT_IF:  # how many changes and programs a plan names
+            used |= set(WHAT_IF_CODE_PARAMETERS)
         for name in params:
             if name not in used:
                 out.append(Finding("warning", file.label, file.line(("parameters", name)),

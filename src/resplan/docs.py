@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from resplan import facts as F, model as M
-from resplan.rulebook import Rulebook
+from resplan.rulebook import RULE_STAGES, Rulebook
 from resplan.vocabulary import SPECIALTIES
 
 GUIDE_PREFIX = "guide:"
@@ -25,7 +25,7 @@ def _effect(rule) -> str:
         if isinstance(value, tuple):
             value = "[" + ", ".join(getattr(v, "text", str(v)) for v in value) + "]"
         parts.append(f"{key} = {value}")
-    for key in ("applications",):
+    for key in ("applications", *F.WHAT_IF_CHANGES):
         if key in rule.effect:
             parts.append(f"{key} = {rule.effect[key].text}")
     return ", ".join(parts)
@@ -61,8 +61,7 @@ def rules_markdown(rulebook: Rulebook) -> str:
             out += ["", "| parameter | value | note | source |", "| --- | --- | --- | --- |"]
             for p in ruleset.parameters.values():
                 out.append(f"| `{p.name}` | `{p.value!r}` | {_cell(p.note)} | {_cell(p.source)} |")
-        for stage in ("assess", "specialties", "regions", "screen", "tier", "actions", "summary",
-                      "outlook"):
+        for stage in RULE_STAGES:
             rules = [r for r in ruleset.rules if r.stage == stage]
             if not rules:
                 continue
@@ -104,6 +103,7 @@ def facts_markdown() -> str:
          F.VOLUME_FACTS),
         ("Summary (summary, after every specialty's volume)", F.SUMMARY_FACTS),
         ("Outlook (outlook, once per considered specialty)", F.OUTLOOK_FACTS),
+        ("What if (the words of a what_if rule: what its change worked out)", F.WHAT_IF_FACTS),
     ]
     for title, table in groups:
         out += [f"## {title}", "", "| fact | type | meaning |", "| --- | --- | --- |"]

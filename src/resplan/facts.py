@@ -206,6 +206,24 @@ SUMMARY_FACTS: dict[str, Fact] = {
     "summary.fees": Fact(NUMBER, "ERAS fees of the applications to send, all specialties, in US dollars"),
 }
 
+# The parts of a profile a what_if rule can change (resplan.stages.what_if), each the
+# name of the rule's key: a number or a Spanish level, worked out from the plan's facts.
+WHAT_IF_CHANGES: tuple[str, ...] = (
+    "step2ck_score", "advocate_letters", "border_clinical_months", "spanish_level",
+    "cycles_later",
+)
+# What a change worked out, for its words: a fact is known only for the parts it changes.
+WHAT_IF_FACTS: dict[str, Fact] = {
+    "what_if.step2ck_score": Fact(NUMBER, "the Step 2 CK score after the change"),
+    "what_if.advocate_letters": Fact(NUMBER, "letters added from writers who will contact programs"),
+    "what_if.border_clinical_months": Fact(
+        NUMBER, "months of hands-on US clinical work added in a border sub-region"),
+    "what_if.region_name": Fact(TEXT, "the border sub-region those months are planned in"),
+    "what_if.spanish_level": Fact(Level(SPANISH_LEVELS), "the Spanish level after the change"),
+    "what_if.cycles_later": Fact(NUMBER, "how many cycles later the applicant would apply"),
+    "what_if.cycle": Fact(NUMBER, "the Match year applied for after the change"),
+}
+
 
 # The outlook stage asks its rules once per considered specialty (see stages/outlook.py):
 # the specialty's published figure, and what this catalog holds for the applicant.

@@ -12,6 +12,7 @@
       -> summary       (counts, how many applications, spread over tiers)
       -> signals       (program signals per specialty, geographic preference)
       -> outlook       (the applicant against published figures, as bands in words)
+      -> what_if       (changes to the profile, each decided again: what they would open)
       -> plugins' resplan_adjust_plan
       = Plan
 
@@ -45,6 +46,7 @@ from resplan.plugins import plugin_failure
 from resplan.rulebook import Rulebook
 from resplan.stages import (
     actions, assess, outlook, regions, screen, signals, specialties, stale, summary, tier,
+    what_if,
 )
 from resplan import verified as verified_facts
 
@@ -77,6 +79,7 @@ class Draft:
     verified: Mapping[str, tuple] = attrs.Factory(dict)
     signals: tuple = ()
     outlook: Any = None  # resplan.plan.Outlook, None without the outlook ruleset
+    what_if: tuple = ()
 
     def evolve(self, **changes) -> "Draft":
         return attrs.evolve(self, **changes)
@@ -94,7 +97,35 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
     ("summary", summary.run),
     ("signals", signals.run),
     ("outlook", outlook.run),
+    ("what_if", what_if.run),
 )
+# The stages that decide each program's verdict and tier from the profile: what a
+# what-if (stages.what_if) runs again for a changed profile.
+DECIDING = ("assess", "specialties", "regions", "screen", "tier")
+
+
+def start(profile: Profile, catalog: Catalog, rulebook: Rulebook, as_of: dt.date,
+          verified: Mapping[str, tuple] | None = None) -> Draft:
+    """The draft the first stage gets: the profile's facts, each gap at its worst value.
+
+    ``catalog`` already carries the verified facts, which ``verified`` lists per program.
+    """
+    found = gaps(profile)
+    stated = stated_facts(profile, rulebook.city_regions)
+    env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
+    return Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of, env=env,
+                 stated_env=stated, gaps=found, verified=verified or {},
+                 guessed=guessed_facts(profile, found, rulebook.city_regions))
+
+
+def decide(profile: Profile, like: Draft) -> Draft:
+    """``profile``'s verdicts and tiers against ``like``'s catalog, date and rules: the
+    stages of :data:`DECIDING` only (the catalog's column table is reused)."""
+    draft = start(profile, like.catalog, like.rulebook, like.as_of, like.verified)
+    for name, run in STAGES:
+        if name in DECIDING:
+            draft = run(draft)
+    return draft
 
 
 def make_plan(profile: Profile, catalog: Catalog, host, *,
@@ -114,16 +145,11 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     as_of = as_of_or_today(as_of)
     cycle = profile.applicant.cycle
     check_cycle(cycle, as_of, rulebook)
-    found = gaps(profile)
-    stated = stated_facts(profile, rulebook.city_regions)
-    env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
     planned, verified = catalog, {}
     if facts is not None and len(facts):
         applied = verified_facts.applied_to(catalog, facts)
         planned, verified = applied.catalog, applied.by_program
-    draft = Draft(profile=profile, catalog=planned, rulebook=rulebook, as_of=as_of, env=env,
-                  stated_env=stated, gaps=found, verified=verified,
-                  guessed=guessed_facts(profile, found, rulebook.city_regions))
+    draft = start(profile, planned, rulebook, as_of, verified)
     for _name, run in STAGES:
         draft = run(draft)
     summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),
@@ -132,7 +158,7 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
         provenance=provenance(profile, catalog, host, as_of, facts),
         assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
         programs=draft.programs, actions=draft.actions, summary=summary,
-        signals=draft.signals, outlook=draft.outlook)
+        signals=draft.signals, outlook=draft.outlook, what_if=draft.what_if)
     return adjust(plan, profile, planned, host)
 
 

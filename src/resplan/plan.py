@@ -373,6 +373,30 @@ class Outlook:
 
 
 @attrs.frozen
+class WhatIf:
+    """A change the applicant could make, and what it would do to the plan's programs.
+
+    resplan plans again with the changed profile (resplan.stages.what_if) and compares,
+    program by program, the programs both plans consider. ``programs_opened``: skipped
+    before, apply or borderline after; ``programs_improved``: a better verdict (borderline
+    to apply) or, with the same verdict, a better tier; ``programs_worsened``: the
+    opposite of either. ``tier1_before`` and ``tier1_after`` count the programs not
+    skipped in tier 1.
+    """
+
+    change: str  # the change, in words
+    rule: str  # the what_if rule that proposed it, ``ruleset/id``
+    programs_opened: int
+    programs_improved: int
+    programs_worsened: int
+    tier1_before: int
+    tier1_after: int
+    programs_opened_tier1: int = 0  # of the opened programs, those in tier 1
+    programs: tuple[str, ...] = ()  # names of the first programs it opens, best first
+    note: str | None = None  # what to know about the change, in words
+
+
+@attrs.frozen
 class RulesetInfo:
     name: str
     version: str
@@ -418,3 +442,5 @@ class Plan:
     schema: int = SCHEMA
     signals: tuple[SpecialtySignals, ...] = ()
     outlook: Outlook | None = None  # None without the outlook ruleset
+    # Changes to the profile that would change the plan, the largest effect first.
+    what_if: tuple[WhatIf, ...] = ()

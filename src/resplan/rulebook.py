@@ -22,11 +22,13 @@ from resplan.rules import (
     Template, compile_condition, compile_expression, compile_template,
 )
 from resplan.sources import parse_toml, toml_locator
-from resplan.vocabulary import STATES, suggest
+from resplan.rules.types import is_textual
+from resplan.vocabulary import LANGUAGE_LEVELS, STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
 RULE_STAGES: tuple[str, ...] = (
-    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "outlook")
+    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "outlook",
+    "what_if")
 EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
@@ -36,6 +38,8 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "actions": ("category", "title", "detail", "timing"),
     "summary": ("applications", "spread"),
     "outlook": ("weight",),
+    # A change to the profile, re-planned (resplan.stages.what_if): each key one part of it.
+    "what_if": (*F.WHAT_IF_CHANGES, "note"),
 }
 RULE_KEYS = ("id", "when", "says", "source")
 TABLES = ("specialty", "subregion", "phase")
@@ -551,6 +555,10 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         # An outlook rule is asked once per considered specialty (stages/outlook.py).
         "outlook": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
                          F.SPECIALTY_OPEN_FACTS, F.SUMMARY_FACTS, F.OUTLOOK_FACTS),
+        # A change's condition and values read the plan as it is; its words may also read
+        # the values the change worked out.
+        "what_if": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
+        "what_if-says": types(*base, F.WISHES_FACTS, F.PLAN_FACTS, F.WHAT_IF_FACTS),
     }
 
 
@@ -608,6 +616,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage == "summary" and not effect_keys and "says" not in table:
         fail("a summary rule sets 'applications', 'spread' or says something")
         return None
+    if stage == "what_if" and not [k for k in effect_keys if k != "note"]:
+        fail(f"a what_if rule changes at least one of {', '.join(F.WHAT_IF_CHANGES)}")
+        return None
 
     scope_name = "specialties-suggest" if stage == "specialties" and "suggest" in table else stage
     if stage == "summary" and effect_keys:
@@ -623,9 +634,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             return None
 
     condition = compiled("when", lambda: compile_condition(table["when"], scope, functions))
+    # A what_if rule's words may read what its change worked out (the new score, say).
+    words = Scope(scopes["what_if-says"], params) if stage == "what_if" else scope
     says = None
     if "says" in table:
-        says = compiled("says", lambda: compile_template(str(table["says"]), scope))
+        says = compiled("says", lambda: compile_template(str(table["says"]), words))
     effect: dict[str, Any] = {}
     for key in effect_keys:
         value = table[key]
@@ -679,6 +692,21 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             parts = [compiled(key, lambda v=v: _number(str(v), scope, functions)) for v in value]
             if None not in parts:
                 effect[key] = tuple(parts)
+        elif (stage, key) == ("what_if", "note"):
+            template = compiled(key, lambda v=value: compile_template(str(v), words))
+            if template is not None:
+                effect[key] = template
+        elif (stage, key) == ("what_if", "spanish_level"):
+            expr = compiled(key, lambda v=value: _spanish_level(v, scope, functions))
+            if expr is not None:
+                effect[key] = expr
+        elif stage == "what_if":
+            expr = compiled(key, lambda v=value: _number(str(v), scope, functions))
+            if expr is not None and not expr.names and not _positive_constant(expr):
+                fail(f"{value!r} is not a number above 0: a change adds or raises something", key)
+                continue
+            if expr is not None:
+                effect[key] = expr
     if condition is None or ("says" in table and says is None) or len(effect) != len(effect_keys):
         return None
     columns = None
@@ -696,4 +724,24 @@ def _number(text: str, scope: Scope, functions) -> Compiled:
     expr = compile_expression(text, scope, functions)
     if expr.type != NUMBER:
         raise ExpressionError(f"expected a number, got {expr.type}", None, None)
+    return expr
+
+
+def _positive_constant(expr: Compiled) -> bool:
+    value = expr({})
+    return isinstance(value, (int, float)) and value > 0
+
+
+def _spanish_level(value, scope: Scope, functions) -> Compiled:
+    """A Spanish level: one of the profile's level words, or an expression giving one."""
+    text = str(value)
+    if text in LANGUAGE_LEVELS:  # a bare word, as a profile writes it
+        text = repr(text)
+    expr = compile_expression(text, scope, functions)
+    if not is_textual(expr.type):
+        raise ExpressionError(f"expected a Spanish level ({', '.join(LANGUAGE_LEVELS)}), "
+                              f"got {expr.type}", None, None)
+    if not expr.names and expr({}) not in LANGUAGE_LEVELS:
+        raise ExpressionError(f"{expr({})!r} is not a level: use one of "
+                              f"{', '.join(LANGUAGE_LEVELS)}", None, None)
     return expr

@@ -24,8 +24,15 @@ from resplan.errors import InputError, Problem, ResplanError
 from resplan.plan import SCHEMA, VERDICTS, Plan, ProgramDecision, ProgramDecisions, Reason
 
 # Top-level order of a plan file: what a person reads first comes first.
-SECTIONS = ("schema", "summary", "outlook", "specialties", "regions", "signals", "actions", "programs",
-            "assessment", "provenance")
+SECTIONS = ("schema", "summary", "outlook", "what_if", "specialties", "regions", "signals",
+            "actions", "programs", "assessment", "provenance")
+# Sections left out of the file when empty: a plan without them reads back the same.
+OMITTED_WHEN_EMPTY = frozenset({"what_if"})
+
+
+def _sections(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in SECTIONS
+            if key in data and (data[key] or key not in OMITTED_WHEN_EMPTY)}
 
 
 def _clean(value: Any) -> Any:
@@ -40,7 +47,7 @@ def _clean(value: Any) -> Any:
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     data = _clean(unstructure(attrs.evolve(plan, programs=())))
     data["programs"] = _programs(plan.programs)
-    return {key: data[key] for key in SECTIONS if key in data}
+    return _sections(data)
 
 
 def _programs(decisions) -> list[dict[str, Any]]:
@@ -88,8 +95,7 @@ def dumps_plan(plan: Plan) -> str:
     if chunks is None:
         return header + tomlout.dumps(plan_to_dict(plan))
     data = _clean(unstructure(attrs.evolve(plan, programs=())))
-    data = {key: data[key] for key in SECTIONS if key in data}
-    return header + tomlout.dumps(data, tables={"programs": chunks})
+    return header + tomlout.dumps(_sections(data), tables={"programs": chunks})
 
 
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:

@@ -128,9 +128,12 @@ EARN_A_SCORE = ("a score that clears", "once your score", "until you have your s
 _MONTHS = re.compile(r"(\d+(?:\.\d+)?) months? of ((?:[\w-]+ ){0,5}?(?:work|time))\b")
 
 
-def texts(plan: dict) -> list[tuple[str, str]]:
-    """Every sentence a reader sees, with where it stands."""
+def texts(plan: dict, hypothetical: bool = True) -> list[tuple[str, str]]:
+    """Every sentence a reader sees, with where it stands. ``hypothetical=False`` leaves
+    out the words about changes the applicant could make ([[what_if]], and the summary's
+    sentences about them): they quote a changed profile, not this one."""
     out = []
+    changes = {entry["rule"] for entry in plan.get("what_if", [])}
     for kind in ("weaknesses", "strengths"):
         for finding in plan["assessment"].get(kind, []):
             out += [(f"assessment {finding['name']}", r["says"]) for r in finding["reasons"]]
@@ -141,7 +144,8 @@ def texts(plan: dict) -> list[tuple[str, str]]:
     for action in plan.get("actions", []):
         out += [(f"action {action['id']}", action["title"]),
                 (f"action {action['id']}", action["detail"])]
-    out += [(f"summary {a['rule']}", a["says"]) for a in plan["summary"].get("advice", [])]
+    out += [(f"summary {a['rule']}", a["says"]) for a in plan["summary"].get("advice", [])
+            if hypothetical or a["rule"] not in changes]
     outlook = plan.get("outlook", {})
     out += [(f"outlook {r['rule']}", r["says"]) for r in outlook.get("says", [])]
     for item in outlook.get("specialties", []):
@@ -149,6 +153,10 @@ def texts(plan: dict) -> list[tuple[str, str]]:
         out.append((where, item["says"]))
         out += [(f"{where} {r['rule']}", r["says"])
                 for part in ("against", "in_favour", "context") for r in item.get(part, [])]
+    if hypothetical:
+        for entry in plan.get("what_if", []):
+            out += [(f"what_if {entry['rule']}", entry["change"])]
+            out += [(f"what_if {entry['rule']}", entry["note"])] if "note" in entry else []
     return out
 
 
@@ -162,7 +170,7 @@ def _months(all_texts):
 
 def contradictions(plan: dict, profile: dict, rulebook) -> list[str]:
     found = []
-    all_texts = texts(plan)
+    all_texts = texts(plan, hypothetical=False)
     joined = "\n".join(text for _, text in all_texts)
 
     quoted = _months(all_texts)

@@ -1,0 +1,286 @@
+"""Stage 10: what would change the plan: changes the applicant could make, decided again.
+
+Each ``what_if`` rule (the what-if ruleset) that fires for this applicant proposes a
+change to the profile: a Step 2 CK score, letters from writers who will call programs,
+months of hands-on US clinical work near the border, a Spanish level, applying one or
+more cycles later; one rule may combine several. The value of each part is worked out
+from the plan's facts; a part that would not make the profile different (a score no
+higher than the one it has, a level no higher) makes the whole change not apply.
+
+For each change, the stages that decide programs (``resplan.pipeline.DECIDING``) run
+again on the changed profile, against the same catalog and its column table, and the
+two plans are compared program by program over the programs both consider (a
+specialty suggested in one plan only is not compared): opened (skipped before, apply
+or borderline after), improved (a better verdict, or a better tier with the same
+verdict), worsened (the reverse of either). A change that opens or improves no program
+is left out, even if it worsens some: it is nothing to aim for.
+The changes are sorted by what they open, then what they improve, then what they
+worsen (less first), then by rule id; the summary names the first few in a sentence each.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import attrs
+import numpy as np
+
+from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
+from resplan.model import Clinical, FieldValueError, FieldValueErrors, Language, Letter, Step2CK
+from resplan.plan import VERDICTS, Reason, WhatIf
+from resplan.rulebook import Rule, Rulebook
+from resplan.rules import is_unknown
+from resplan.rules.template import Format
+from resplan.stages.common import evaluate
+
+WHAT_IF = "what-if"  # the ruleset whose parameters code reads
+SUMMARY_CHANGES = "summary_changes"
+PROGRAMS_NAMED = "programs_named"
+# The parameters code reads (resplan check counts them as used), with their defaults
+# for a what-if ruleset that leaves them out.
+CODE_PARAMETERS = {SUMMARY_CHANGES: 3, PROGRAMS_NAMED: 5}
+ADVOCATE_WRITER = "US clinical supervisor who will contact programs"
+NOT_CONSIDERED = len(VERDICTS)  # in the verdict arrays: a program the plan does not consider
+SKIP = VERDICTS.index("skip")
+PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
+_PROGRAMS = Format("count", "program", "programs")
+_MORE_PROGRAMS = Format("count", "more program", "more programs")
+
+
+def parameter(rulebook: Rulebook, name: str) -> int:
+    """A parameter of the what-if ruleset that code reads, as a whole number."""
+    ruleset = next((r for r in rulebook.rulesets if r.name == WHAT_IF), None)
+    if ruleset is None or name not in ruleset.parameters:
+        return CODE_PARAMETERS[name]
+    return max(0, int(ruleset.parameters[name].value))
+
+
+def run(draft):
+    rules = draft.rulebook.rules("what_if")
+    if not rules or not len(draft.programs):
+        return draft
+    fired, _undecided = evaluate(rules, draft.env)
+    if not fired:
+        return draft
+    from resplan.pipeline import decide  # the pipeline imports this stage
+
+    size = len(draft.catalog)
+    before = _by_row(draft.programs, draft.catalog, size)
+    named = parameter(draft.rulebook, PROGRAMS_NAMED)
+    found = []
+    for rule in fired:
+        change = changed_profile(rule, draft)
+        if change is None:
+            continue
+        profile, values = change
+        after = decide(profile, draft)
+        entry = _compare(rule, draft, values, before,
+                         _by_row(after.programs, draft.catalog, size), after.programs, named)
+        if entry is not None:
+            found.append(entry)
+    if not found:
+        return draft
+    found.sort(key=lambda e: (-e.programs_opened, -e.programs_opened_tier1,
+                              -e.programs_improved, e.programs_worsened, e.rule))
+    top = found[:parameter(draft.rulebook, SUMMARY_CHANGES)]
+    summary = draft.summary
+    if summary is not None and top:
+        summary = attrs.evolve(summary, advice=summary.advice + tuple(
+            Reason(e.rule, sentence(e)) for e in top))
+    return draft.evolve(what_if=tuple(found), summary=summary)
+
+
+# ------------------------------------------------------------------ the changed profile
+
+
+def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
+    """The profile with ``rule``'s change, and the ``what_if.*`` facts it worked out;
+    None when the change would not make the profile different (or not valid)."""
+    env, profile = draft.env, draft.profile
+    values: dict[str, Any] = {}
+    for key, expr in rule.effect.items():
+        if key == "note":
+            continue
+        value = expr(env)
+        if value is None or is_unknown(value):
+            return None
+        values[key] = value
+    facts: dict[str, Any] = {}
+    try:
+        if "step2ck_score" in values:
+            score = min(300, int(round(values["step2ck_score"])))
+            now = env.get("profile.step2ck.score")
+            if now is not None and score <= now:
+                return None
+            step2 = profile.exams.step2ck or Step2CK(attempts=1)
+            exams = attrs.evolve(profile.exams, step2ck=attrs.evolve(step2, score=score))
+            profile = attrs.evolve(profile, exams=exams)
+            facts["what_if.step2ck_score"] = score
+        if "advocate_letters" in values:
+            added = int(round(values["advocate_letters"]))
+            if added < 1:
+                return None
+            letter = Letter(writer=ADVOCATE_WRITER, us_clinical=True, advocate=True)
+            profile = attrs.evolve(profile, letters=profile.letters + (letter,) * added)
+            facts["what_if.advocate_letters"] = added
+        if "border_clinical_months" in values:
+            months = float(values["border_clinical_months"])
+            where = _border_place(draft)
+            if months <= 0 or where is None:
+                return None
+            name, city, state = where
+            stint = Clinical(kind="hands-on", months=months, city=city, state=state)
+            profile = attrs.evolve(profile, clinical=profile.clinical + (stint,))
+            facts["what_if.border_clinical_months"] = months
+            facts["what_if.region_name"] = name
+        if "spanish_level" in values:
+            level = values["spanish_level"]
+            now = env.get("profile.spanish_level", "none")
+            if level not in SPANISH_LEVELS or now not in SPANISH_LEVELS \
+                    or SPANISH_LEVELS.index(level) <= SPANISH_LEVELS.index(now):
+                return None
+            languages = tuple(attrs.evolve(lang, level=level) if _is_spanish(lang.name) else lang
+                              for lang in profile.languages)
+            if languages == profile.languages:
+                languages += (Language("Spanish", level),)
+            profile = attrs.evolve(profile, languages=languages)
+            facts["what_if.spanish_level"] = level
+        if "cycles_later" in values:
+            later = int(round(values["cycles_later"]))
+            if later < 1:
+                return None
+            applicant = attrs.evolve(profile.applicant, cycle=profile.applicant.cycle + later)
+            profile = attrs.evolve(profile, applicant=applicant)
+            facts["what_if.cycles_later"] = later
+            facts["what_if.cycle"] = applicant.cycle
+    except (FieldValueError, FieldValueErrors, ValueError):
+        return None  # out of what a profile may hold (a cycle past 2100, say)
+    if profile == draft.profile:
+        return None
+    return profile, facts
+
+
+def _border_place(draft) -> tuple[str, str, str] | None:
+    """(sub-region name, city, state) where added border months are planned: the plan's
+    sub-region of highest priority, among equals the one with the most of the plan's
+    programs (then by id), at its first city."""
+    programs = draft.programs
+    counts: dict[str, int] = {}
+    if len(programs):
+        names = programs.regions if hasattr(programs, "regions") else None
+        if names is not None:
+            codes, seen = np.unique(np.asarray(programs.region), return_counts=True)
+            counts = {names[c]: int(n) for c, n in zip(codes.tolist(), seen.tolist())
+                      if names[c] is not None}
+        else:
+            for d in programs:
+                if d.region is not None:
+                    counts[d.region] = counts.get(d.region, 0) + 1
+    regions = sorted(draft.regions, key=lambda r: (PRIORITY.get(r.priority, 3),
+                                                   -counts.get(r.id, 0), r.id))
+    subregions = {s.id: s for s in draft.rulebook.subregions}
+    for region in regions:
+        sub = subregions.get(region.id)
+        if sub is not None and sub.cities:
+            return sub.name, sub.cities[0], sub.state
+    sub = next((s for s in draft.rulebook.subregions if s.cities), None)
+    return (sub.name, sub.cities[0], sub.state) if sub is not None else None
+
+
+# ------------------------------------------------------------------ comparing two plans
+
+
+def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Verdict (index into VERDICTS; NOT_CONSIDERED) and tier (0: none) per catalog program."""
+    verdict = np.full(size, NOT_CONSIDERED, dtype=np.int8)
+    tier = np.zeros(size, dtype=np.int8)
+    rows = getattr(programs, "catalog_rows", None)
+    if rows is None:  # decisions built by hand: find each program by id
+        where = {p.id: i for i, p in enumerate(catalog.programs)}
+        rows = np.array([where[d.id] for d in programs], dtype=np.int64)
+        verdict[rows] = [VERDICTS.index(d.verdict) for d in programs]
+        tier[rows] = [d.tier or 0 for d in programs]
+        return verdict, tier
+    verdict[rows] = programs.verdict
+    tier[rows] = programs.tier
+    return verdict, tier
+
+
+def _compare(rule: Rule, draft, values: Mapping[str, Any], before, after, decisions,
+             named: int) -> WhatIf | None:
+    (v0, t0), (v1, t1) = before, after
+    both = (v0 != NOT_CONSIDERED) & (v1 != NOT_CONSIDERED)
+    open0, open1 = both & (v0 < SKIP), both & (v1 < SKIP)
+    opened = open1 & ~open0
+    closed = open0 & ~open1
+    kept = open0 & open1
+    better = kept & ((v1 < v0) | ((v1 == v0) & (t1 < t0)))
+    worse = kept & ((v1 > v0) | ((v1 == v0) & (t1 > t0)))
+    n_opened, n_better = int(opened.sum()), int(better.sum())
+    n_worse = int(closed.sum() + worse.sum())
+    if not (n_opened or n_better):
+        return None  # nothing gained: not a change worth proposing
+    words_env = {**draft.env, **values}
+    labels = draft.rulebook.labels
+    change = rule.says.render(words_env, labels).strip().rstrip(".") if rule.says else rule.id
+    note = rule.effect["note"].render(words_env, labels) if "note" in rule.effect else None
+    return WhatIf(
+        change=change, rule=rule.qualified_id, programs_opened=n_opened,
+        programs_improved=n_better, programs_worsened=n_worse,
+        tier1_before=int(((v0 < SKIP) & (t0 == 1)).sum()),
+        tier1_after=int(((v1 < SKIP) & (t1 == 1)).sum()),
+        programs_opened_tier1=int((opened & (t1 == 1)).sum()),
+        programs=_names(decisions, opened, draft.catalog, named), note=note)
+
+
+def _names(decisions, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:
+    """The names of the first opened programs in the changed plan's order (best tier
+    first), real programs before generated ones, each name once."""
+    if not named or not opened.any():
+        return ()
+    rows = getattr(decisions, "catalog_rows", None)
+    if rows is None:
+        where = {p.id: i for i, p in enumerate(catalog.programs)}
+        rows = np.array([where[d.id] for d in decisions], dtype=np.int64)
+    positions = np.flatnonzero(opened[rows])
+    programs = [catalog.programs[int(rows[i])] for i in positions]
+    programs.sort(key=lambda p: p.synthetic)  # stable: plan order within each kind
+    out: list[str] = []
+    for program in programs:
+        name = program.name + (" (not a real program)" if program.synthetic else "")
+        if name not in out:
+            out.append(name)
+        if len(out) == named:
+            break
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ in words
+
+
+def sentence(entry: WhatIf) -> str:
+    """What the change would do, in one or two sentences for the summary."""
+    parts = []
+    if entry.programs_opened:
+        opened, tier1 = entry.programs_opened, entry.programs_opened_tier1
+        text = f"open {_PROGRAMS(opened)}"
+        if tier1 == opened:
+            text += ", in tier 1" if opened == 1 else ", all of them in tier 1"
+        elif tier1:
+            text += f", {tier1} of them in tier 1"
+        parts.append(text)
+    if entry.programs_improved:
+        count = _MORE_PROGRAMS if entry.programs_opened else _PROGRAMS
+        parts.append(f"give {count(entry.programs_improved)} a better verdict or tier")
+    text = entry.change[:1].upper() + entry.change[1:]
+    if parts:
+        text += ": this would " + ", and ".join(parts) + "."
+    if entry.programs_worsened:
+        lead = "It would also" if parts else ": this would"
+        text += (" " if parts else "") + (
+            f"{lead} give {_PROGRAMS(entry.programs_worsened)} a worse verdict or tier.")
+    return text
+
+
+__all__ = ["CODE_PARAMETERS", "WHAT_IF", "WHAT_IF_FACTS", "changed_profile", "parameter",
+           "run", "sentence"]

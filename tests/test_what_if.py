@@ -1,0 +1,185 @@
+"""What would change the plan ([[what_if]]): changes re-planned, counted and named."""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+import pytest
+
+import resplan
+from resplan.errors import RulesetError
+from resplan.model import Letter, Step2CK
+from resplan.testing.hosts import ruleset_plugin
+from resplan.writer import dumps_plan, loads_plan
+from tests.conftest import EXAMPLES, make_catalog, make_profile
+
+AS_OF = datetime.date(2026, 4, 20)
+SEVERITY = {"apply": 0, "borderline": 1, "skip": 2}
+
+
+@pytest.fixture(scope="module")
+def catalog(host):
+    return resplan.merge_catalogs([
+        host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
+        host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")])
+
+
+def _profile(name):
+    return resplan.load_profile(EXAMPLES / "profiles" / f"{name}.toml")
+
+
+def _plan(profile, catalog, host):
+    return resplan.plan(profile, catalog, host=host, as_of=AS_OF)
+
+
+def _moves(before, after):
+    """(opened, improved, worsened, opened in tier 1) between two plans, counted here
+    program by program over the programs both consider."""
+    old = {p.id: p for p in before.programs}
+    new = {p.id: p for p in after.programs}
+    opened = improved = worsened = opened_tier1 = 0
+    for pid in old.keys() & new.keys():
+        a, b = old[pid], new[pid]
+        rank_a = (SEVERITY[a.verdict], a.tier or 0)
+        rank_b = (SEVERITY[b.verdict], b.tier or 0)
+        if a.verdict == "skip" and b.verdict != "skip":
+            opened += 1
+            opened_tier1 += b.tier == 1
+        elif a.verdict != "skip" and b.verdict == "skip":
+            worsened += 1
+        elif a.verdict != "skip" and rank_b < rank_a:
+            improved += 1
+        elif a.verdict != "skip" and rank_b > rank_a:
+            worsened += 1
+    return opened, improved, worsened, opened_tier1
+
+
+def test_example_plan_names_the_changes_that_open_most(host, catalog, example_profile):
+    plan = _plan(example_profile, catalog, host)
+    assert plan.what_if, "the example applicant has a low Step 2 CK: some change must help"
+    first = plan.what_if[0]
+    assert first.rule == "what-if/higher-step2ck"
+    assert first.change == "A Step 2 CK of 231 instead of 221"
+    assert "take a Step again" in first.note
+    # The counts are what planning again with that score gives, counted independently.
+    higher = attrs.evolve(example_profile, exams=attrs.evolve(
+        example_profile.exams, step2ck=Step2CK(score=231, attempts=1)))
+    after = _plan(higher, catalog, host)
+    assert (first.programs_opened, first.programs_improved, first.programs_worsened,
+            first.programs_opened_tier1) == _moves(plan, after)
+    assert first.programs_opened > 0
+    assert (first.tier1_before, first.tier1_after) == (plan.summary.tier1, after.summary.tier1)
+    opened = {p.name for p in after.programs if p.verdict != "skip"} - {
+        p.name for p in plan.programs if p.verdict != "skip"}
+    assert first.programs and set(first.programs) <= {n + " (not a real program)" for n in opened} | opened
+    # Sorted by effect: what a change opens, the largest first.
+    assert [e.programs_opened for e in plan.what_if] == sorted(
+        (e.programs_opened for e in plan.what_if), reverse=True)
+    # The summary names the top change with its counts, in words.
+    sentence = next(a.says for a in plan.summary.advice if a.rule == first.rule)
+    assert sentence.startswith(
+        f"A Step 2 CK of 231 instead of 221: this would open {first.programs_opened} programs, "
+        f"{first.programs_opened_tier1} of them in tier 1")
+
+
+def test_no_step2ck_yet_gets_take_step2ck(host, catalog):
+    plan = _plan(_profile("step2-not-taken"), catalog, host)
+    by_rule = {e.rule: e for e in plan.what_if}
+    take = by_rule["what-if/take-step2ck"]
+    assert take.change == "Take Step 2 CK and score 225 or more"
+    assert take.programs_improved > 0
+    # Programs that state a minimum above 225 close at that score: said, not hidden.
+    assert take.programs_worsened > 0 and "higher minimum" in take.note
+    later = by_rule["what-if/later-cycle-step2ck"]
+    assert later.change.startswith("Apply one cycle later (the 2029 Match)")
+    assert "235 or more" in later.change
+    assert any(a.rule == "what-if/take-step2ck" and a.says.startswith(
+        "Take Step 2 CK and score 225 or more: this would") for a in plan.summary.advice)
+
+
+def test_a_later_cycle_crosses_graduation_limits(host):
+    # A 2020 graduate applying for 2027 is 6 years out; a program allowing 6 closes a
+    # cycle later, one allowing 10 does not.
+    profile = make_profile(applicant={"graduation_year": 2020, "specialties": ["Internal Medicine"]},
+                           exams={"step1": {"result": "pass", "attempts": 1}})
+    catalog = make_catalog(
+        {"id": "six", "max_years_since_graduation": 6, "min_step2ck": 230},
+        {"id": "ten", "name": "Other Program", "max_years_since_graduation": 10,
+         "min_step2ck": 230})
+    plan = _plan(profile, catalog, host)
+    later = next(e for e in plan.what_if if e.rule == "what-if/later-cycle-step2ck")
+    # At 235 both clear the minimum (borderline before: no score yet); "six" closes.
+    assert (later.programs_improved, later.programs_worsened) == (1, 1)
+    assert "years since graduation" in later.note
+    assert any("It would also give 1 program a worse verdict or tier." in a.says
+               for a in plan.summary.advice if a.rule == later.rule)
+
+
+def test_nothing_to_fix_means_no_what_if(host, catalog):
+    plan = _plan(_profile("high-scorer-no-spanish"), catalog, host)
+    assert plan.what_if == ()
+    assert not [a for a in plan.summary.advice if a.rule.startswith("what-if/")]
+    assert "what_if" not in dumps_plan(plan)
+
+
+def test_advocate_letter_opens_near_misses(host):
+    # 221 against a minimum of 225: a near miss, skipped without a strength that speaks
+    # for the applicant, borderline with a writer who will call.
+    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
+                           exams={"step2ck": {"score": 221, "attempts": 1}})
+    catalog = make_catalog({"id": "near", "min_step2ck": 225, "img_share": 0.4},
+                           {"id": "far", "name": "Far Program", "min_step2ck": 240})
+    plan = _plan(profile, catalog, host)
+    letter = next(e for e in plan.what_if if e.rule == "what-if/advocate-letter")
+    assert (letter.programs_opened, letter.programs) == (1, ("Test Program",))
+    with_letter = attrs.evolve(profile, letters=(Letter("x", us_clinical=True, advocate=True),))
+    assert {p.id: p.verdict for p in _plan(with_letter, catalog, host).programs}["near"] == "borderline"
+
+
+def test_what_if_round_trips_and_is_deterministic(host, catalog, example_profile):
+    plan = _plan(example_profile, catalog, host)
+    text = dumps_plan(plan)
+    assert "[[what_if]]" in text
+    back = loads_plan(text)
+    assert back.what_if == plan.what_if
+    assert dumps_plan(back) == text
+    reordered = resplan.Catalog(list(catalog.programs)[::-1])
+    assert dumps_plan(_plan(example_profile, reordered, host)) == text
+
+
+INSTITUTION = """
+[ruleset]
+name = "institution"
+version = "1"
+
+[overrides.parameters]
+"what-if.step2ck_raise_points" = 20
+"what-if.summary_changes" = 1
+"""
+
+
+def test_parameters_are_overridable(catalog, example_profile):
+    other = resplan.load_host(plugins=[ruleset_plugin("inst", INSTITUTION)], use_env=False)
+    plan = _plan(example_profile, catalog, other)
+    assert plan.what_if[0].change == "A Step 2 CK of 241 instead of 221"
+    assert len([a for a in plan.summary.advice if a.rule.startswith("what-if/")]) == 1
+
+
+@pytest.mark.parametrize("rule, field, message", [
+    ('id = "x"\nwhen = "true"\nsays = "Nothing"\nsource = "s"', "",
+     "changes at least one of"),
+    ('id = "x"\nwhen = "true"\nspanish_level = "superb"\nsays = "S"\nsource = "s"',
+     "spanish_level", "unknown name"),
+    ('id = "x"\nwhen = "true"\ncycles_later = 0\nsays = "S"\nsource = "s"', "cycles_later",
+     "not a number above 0"),
+    ('id = "x"\nwhen = "what_if.cycle > 2027"\ncycles_later = 1\nsays = "S"\nsource = "s"',
+     "when", "unknown name"),
+])
+def test_a_bad_what_if_rule_names_file_line_and_key(rule, field, message):
+    text = f'[ruleset]\nname = "bad"\n\n[[what_if]]\n{rule}\n'
+    with pytest.raises(RulesetError) as caught:
+        resplan.load_host(plugins=[ruleset_plugin("bad", text)], use_env=False)
+    problem = caught.value.problems[0]
+    assert problem.file == "bad.toml" and problem.line is not None
+    assert problem.field == field and message in problem.message
