@@ -41,7 +41,8 @@ NATIONAL = 13_400
 sys.path.insert(0, str(HERE))
 from cohort import make_cohort  # noqa: E402
 
-FIGURES = ("plan", "screen", "cli", "import", "batch", "scaling", "report", "memory")
+FIGURES = ("plan", "what_if", "screen", "cli", "import", "batch", "scaling", "report",
+           "memory")
 # The example plan's catalogs with the synthetic sample, as `invoke plan --with-synthetic`
 # combines them (the larger of the two example plans).
 EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
@@ -261,6 +262,37 @@ def bench_reference(ctx) -> list[dict]:
                {"profiles": [Path(x).name for x in checked], "refused_profiles": refused,
                 "disagreements": [list(map(str, row)) for row in disagree[:200]]}, digits=0),
     ]
+
+
+def bench_what_if(ctx) -> list[dict]:
+    """The what-if pass (resplan.stages.what_if: each change decided again) against one plan.
+
+    One plan is ``resplan.plan`` with the what-if plugin disabled, so that it does not
+    contain the pass; the pass is the what_if stage alone, on the Draft the stages before
+    it make. Both over the same catalog and its column table, medians of ``runs``.
+    """
+    from resplan.stages import what_if
+
+    host, catalog, profile, runs = ctx["host"], ctx["catalog"], ctx["profile"], ctx["runs"]
+    without = resplan.load_host(disable=(*ctx["disable"], "what-if"), use_env=False)
+    log(f"what-if pass: {runs} runs of it and of one plan without it, {len(catalog):,} programs")
+    plan_s = statistics.median(timed(lambda: resplan.plan(profile, catalog, host=without), runs))
+    draft, run = draft_before("what_if", profile, catalog, host)
+    pass_s = statistics.median(timed(lambda: run(draft), runs))
+    done = run(draft)
+    rules = len(host.rulebook.rules("what_if"))
+    details = {"plan_without_what_if_ms": round(plan_s * 1000, 3),
+               "what_if_pass_ms": round(pass_s * 1000, 3), "what_if_rules": rules,
+               "changes_listed": [w.change for w in done.what_if],
+               "programs_in_catalog": len(catalog),
+               "programs_considered": len(draft.programs)}
+    return [info("what_if_plan_ms", f"  one plan without the what-if pass, {len(catalog):,} "
+                 "programs", plan_s * 1000, "ms"),
+            info("what_if_pass_ms", f"  the what-if pass ({len(done.what_if)} "
+                 f"{'change' if len(done.what_if) == 1 else 'changes'} listed, of {rules} "
+                 "rules)", pass_s * 1000, "ms"),
+            figure("what_if_ratio", "what-if pass / one plan", pass_s / plan_s, "x", 10, "<=",
+                   details)]
 
 
 def bench_screen(ctx) -> list[dict]:
@@ -728,7 +760,8 @@ def main(argv=None) -> int:
                            if "screen" in only else 0)
         ctx["cohort"] = make_cohort(needs_cohort, tmp / "cohort", args.seed) if needs_cohort else []
         figures: list[dict] = []
-        benches = {"plan": bench_plan, "screen": bench_screen, "cli": bench_cli,
+        benches = {"plan": bench_plan, "what_if": bench_what_if, "screen": bench_screen,
+                   "cli": bench_cli,
                    "import": bench_import, "batch": bench_batch, "scaling": bench_scaling,
                    "report": bench_report, "memory": bench_memory}
         for name in FIGURES:

@@ -183,3 +183,42 @@ def test_a_bad_what_if_rule_names_file_line_and_key(rule, field, message):
     problem = caught.value.problems[0]
     assert problem.file == "bad.toml" and problem.line is not None
     assert problem.field == field and message in problem.message
+
+
+def test_reports_show_what_would_change_the_plan(host, catalog, example_profile):
+    plan = loads_plan(dumps_plan(_plan(example_profile, catalog, host)))
+    first = plan.what_if[0]
+    markdown = resplan.render_report(plan, "md")
+    assert "## What would change your plan" in markdown
+    assert (f"- **A Step 2 CK of 231 instead of 221.** It opens {first.programs_opened} "
+            f"programs ({first.programs_opened_tier1} in tier 1)") in markdown
+    html = resplan.render_report(plan, "html")
+    assert '<h3 id="what-if">What would change your plan</h3>' in html
+    assert (f'<th scope="row">A Step 2 CK of 231 instead of 221</th><td class="num">'
+            f'{first.programs_opened}<br><span class="small">{first.programs_opened_tier1} '
+            'in tier 1</span></td>') in html
+
+
+HOSTILE = """
+[ruleset]
+name = "hostile"
+version = "1"
+
+[[what_if]]
+id = "markup"
+when = "true"
+advocate_letters = 1
+says = "Ask <b>*someone*</b> to call"
+source = "test"
+"""
+
+
+def test_words_from_a_ruleset_are_escaped_in_reports(host):
+    other = resplan.load_host(plugins=[ruleset_plugin("hostile", HOSTILE)], use_env=False)
+    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
+                           exams={"step2ck": {"score": 221, "attempts": 1}})
+    plan = _plan(profile, make_catalog({"id": "near", "min_step2ck": 225}), other)
+    assert [e.rule for e in plan.what_if if e.rule.startswith("hostile/")] == ["hostile/markup"]
+    html = resplan.render_report(plan, "html")
+    assert "<b>*someone*</b>" not in html and "Ask &lt;b&gt;*someone*&lt;/b&gt; to call" in html
+    assert r"Ask &lt;b&gt;\*someone\*&lt;/b&gt; to call" in resplan.render_report(plan, "md")

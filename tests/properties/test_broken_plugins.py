@@ -44,6 +44,7 @@ RULES = [
     ("antitone-failed-attempt", "punish-first-attempt", "profile.max_attempts == 1"),
     ("antitone-graduation", "punish-recent-graduates", "profile.graduation_year > 2020"),
     ("unknowns", "only-when-published", "known(program.positions) and program.positions < 5"),
+    ("what-if-improves", "punish-advocates", "profile.letters.advocates >= 1"),
 ]
 
 

@@ -31,7 +31,8 @@ def test_every_property_has_a_distinct_name():
     assert {"determinism", "explanations", "unknowns", "round-trip", "monotone-step2ck",
             "monotone-language", "monotone-clinical", "monotone-letter", "monotone-no-visa",
             "antitone-failed-attempt", "antitone-visa", "antitone-graduation",
-            "summary-fits-catalog", "dated", "plain-words", "outlook"} == set(names)
+            "summary-fits-catalog", "dated", "plain-words", "outlook",
+            "what-if-improves"} == set(names)
 
 
 def test_the_check_fixture_runs_every_property(resplan_check_properties, resplan_host):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from resplan.report.view import (
-    FITS, PRIORITIES, Report, count, dollars, rule_source, words_list,
+    FITS, PRIORITIES, Report, count, dollars, rule_source, what_if_effect, words_list,
 )
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
@@ -84,6 +84,15 @@ def render(report: Report, *, full: bool = False) -> str:
     if high:
         out += [f"**{PRIORITIES['high']} border areas:** {esc(words_list(high))}", ""]
     out += _signals(report, full)
+    changes = getattr(plan, "what_if", ())
+    if changes:
+        out += ["## What would change your plan", "",
+                "The plan was made again with each change. The largest effect comes first.", ""]
+        for change in changes:
+            note = f" {esc(change.note)}" if change.note else ""
+            out.append(f"- **{esc(_first_upper(change.change))}.** {esc(what_if_effect(change))}"
+                       f"{note}")
+        out.append("")
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
     out += _table(tier1.rows) if tier1 else ["No real program is in tier 1."]

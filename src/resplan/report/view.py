@@ -69,6 +69,27 @@ def dollars(amount: int) -> str:
     return f"${amount:,}"
 
 
+def what_if_effect(change) -> str:
+    """What a change of ``[[what_if]]`` would do to the program list, in words."""
+    parts = []
+    if change.programs_opened:
+        tier1 = change.programs_opened_tier1
+        inside = f" ({tier1:,} in tier 1)" if tier1 else ""
+        parts.append(f"opens {count(change.programs_opened, 'program', 'programs')}{inside}")
+    if change.programs_improved:
+        parts.append(f"gives {count(change.programs_improved, 'program', 'programs')} a "
+                     "better verdict or tier")
+    if change.programs_worsened:
+        parts.append(f"gives {count(change.programs_worsened, 'program', 'programs')} a "
+                     "worse verdict or tier")
+    text = "It " + words_list(parts) + "." if parts else "It moves no program."
+    text += (f" Tier 1 programs: {change.tier1_before:,} now, {change.tier1_after:,} "
+             "with the change.")
+    if change.programs:
+        text += " First programs it opens: " + "; ".join(change.programs) + "."
+    return text
+
+
 @functools.lru_cache(maxsize=256)
 def field_label(name: str) -> str:
     """How a report names a program fact to verify: the fact's label, never its name."""

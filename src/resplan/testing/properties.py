@@ -37,6 +37,10 @@ The properties:
   finding is cited on the side its weight says, and every percent the outlook prints is
   a published figure it lists with its source and season (never a chance for the person).
   The monotone properties also ask that a stronger file never gets a worse band.
+- what-if improves: a change of the what-if rules that only makes the file stronger (a
+  higher Step 2 CK than a known one, a letter writer who will call, more hands-on months
+  near the border, better Spanish) never makes a verdict worse when planned for real,
+  and the plan's [[what_if]] entry for it counts nothing worse.
 """
 
 from __future__ import annotations
@@ -832,6 +836,47 @@ def _check_wording(ctx: Context, profile: Profile, catalog: Catalog) -> None:
         raise PropertyViolation("; ".join(found))
 
 
+# ------------------------------------------------------------------ what-if improves
+
+# Parts of a what-if change that only make a file stronger; a Step 2 CK score only when
+# the profile has a known one (taking the exam at some score is not stronger: a program's
+# minimum may be higher).
+IMPROVING_CHANGES = frozenset({"advocate_letters", "border_clinical_months", "spanish_level"})
+
+
+def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) -> None:
+    from resplan import pipeline
+    from resplan.stages.what_if import changed_profile
+
+    rulebook = ctx.host.rulebook
+    plan = ctx.plan(profile, catalog)
+    entries = {entry.rule: entry for entry in plan.what_if}
+    draft = pipeline.start(profile, catalog, rulebook, ctx.as_of)
+    for name, run in pipeline.STAGES:
+        if name == "what_if":
+            break
+        draft = run(draft)
+    scored = profile.exams.step2ck is not None and profile.exams.step2ck.score is not None
+    for rule in rulebook.rules("what_if"):
+        parts = set(rule.effect) - {"note"}
+        allowed = IMPROVING_CHANGES | ({"step2ck_score"} if scored else set())
+        if not parts <= allowed or rule.condition(draft.env) is not True:
+            continue
+        change = changed_profile(rule, draft)
+        if change is None:
+            continue
+        try:
+            _check_monotone("better", ctx, profile, change[0], catalog)
+        except PropertyViolation as violation:
+            raise PropertyViolation(f"what-if {rule.qualified_id}: {violation.message}",
+                                    rules=(rule.qualified_id, *violation.rules)) from None
+        entry = entries.get(rule.qualified_id)
+        if entry is not None and entry.programs_worsened:
+            raise PropertyViolation(
+                f"what-if {rule.qualified_id} ({entry.change!r}) only strengthens the file, "
+                f"yet counts {entry.programs_worsened} programs worse", rules=[rule.qualified_id])
+
+
 # ------------------------------------------------------------------ the list
 
 PROPERTIES: tuple[Property, ...] = (
@@ -871,6 +916,9 @@ PROPERTIES: tuple[Property, ...] = (
     Property("outlook", "each outlook band follows from the findings it cites, and every "
              "percent it prints is a published figure with its source and season",
              _determinism_strategy, _check_outlook),
+    Property("what-if-improves", "a what-if change that only strengthens the file never "
+             "makes a verdict worse, and its entry counts nothing worse",
+             _determinism_strategy, _check_what_if_improves),
 )
 
 
