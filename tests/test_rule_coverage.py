@@ -73,6 +73,7 @@ def cited(plan) -> set[str]:
     rules |= {a.id for a in plan.actions}
     rules |= {r.rule for r in plan.summary.advice}
     rules |= {r.rule for v in plan.summary.by_specialty for r in v.reasons}
+    rules |= {w.rule for w in plan.what_if}
     if plan.outlook is not None:
         rules |= {r.rule for r in plan.outlook.says}
         rules |= {r.rule for o in plan.outlook.specialties

@@ -8,8 +8,10 @@ import attrs
 import pytest
 
 import resplan
+from resplan import pipeline
 from resplan.errors import RulesetError
-from resplan.model import Letter, Step2CK
+from resplan.stages.what_if import changed_profile
+from resplan.model import Letter, Step2CK, Step3
 from resplan.testing.hosts import ruleset_plugin
 from resplan.writer import dumps_plan, loads_plan
 from tests.conftest import EXAMPLES, make_catalog, make_profile
@@ -222,3 +224,45 @@ def test_words_from_a_ruleset_are_escaped_in_reports(host):
     html = resplan.render_report(plan, "html")
     assert "<b>*someone*</b>" not in html and "Ask &lt;b&gt;*someone*&lt;/b&gt; to call" in html
     assert r"Ask &lt;b&gt;\*someone\*&lt;/b&gt; to call" in resplan.render_report(plan, "md")
+
+
+STEP3_SCREEN = """
+[ruleset]
+name = "h1b-programs"
+version = "1"
+
+[[screen]]
+id = "h1b-only-wants-step3"
+when = "'J-1' not in profile.visas and 'H-1B' in program.visas and not profile.step3.taken"
+verdict = "skip"
+says = "This program sponsors only H-1B visas and asks for Step 3 passed."
+source = "test"
+
+[[what_if]]
+id = "step3-for-h1b"
+when = "'H-1B' in profile.visas and (not profile.step3.taken or profile.step3.result == 'fail')"
+step3 = "pass"
+says = "Pass Step 3 before the rank list deadline"
+source = "test"
+"""
+
+
+def test_step3_passed_for_an_h1b_applicant(host):
+    # The built-in rules do not read Step 3; an institution's screening rule that does,
+    # with a what-if rule of its own, opens its programs with a Step 3 pass.
+    other = resplan.load_host(plugins=[ruleset_plugin("h1b", STEP3_SCREEN)], use_env=False)
+    profile = make_profile(applicant={"visa": "H-1B", "specialties": ["Internal Medicine"]},
+                           exams={"step1": {"result": "pass", "attempts": 1},
+                                  "step2ck": {"score": 235, "attempts": 1}})
+    catalog = make_catalog({"id": "h1b", "visas": ["H-1B"], "img_share": 0.5},
+                           {"id": "j1", "name": "J-1 Program", "visas": ["J-1"]})
+    plan = _plan(profile, catalog, other)
+    step3 = next(e for e in plan.what_if if e.rule == "h1b-programs/step3-for-h1b")
+    assert step3.change == "Pass Step 3 before the rank list deadline"
+    assert (step3.programs_opened, step3.programs) == (1, ("Test Program",))
+    # A Step 3 pass after a failed sitting is one more attempt on record.
+    failed = attrs.evolve(profile, exams=attrs.evolve(profile.exams, step3=Step3("fail", 1)))
+    draft = pipeline.decide(failed, pipeline.start(failed, catalog, other.rulebook, AS_OF))
+    rule = next(r for r in other.rulebook.rules("what_if") if r.qualified_id == step3.rule)
+    changed, _facts = changed_profile(rule, draft)
+    assert changed.exams.step3 == Step3("pass", 2)

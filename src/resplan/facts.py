@@ -210,7 +210,7 @@ SUMMARY_FACTS: dict[str, Fact] = {
 # name of the rule's key: a number or a Spanish level, worked out from the plan's facts.
 WHAT_IF_CHANGES: tuple[str, ...] = (
     "step2ck_score", "advocate_letters", "border_clinical_months", "spanish_level",
-    "cycles_later",
+    "cycles_later", "step3",
 )
 # What a change worked out, for its words: a fact is known only for the parts it changes.
 WHAT_IF_FACTS: dict[str, Fact] = {

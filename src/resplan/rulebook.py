@@ -696,6 +696,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             template = compiled(key, lambda v=value: compile_template(str(v), words))
             if template is not None:
                 effect[key] = template
+        elif (stage, key) == ("what_if", "step3"):
+            if value != "pass":
+                fail(f"{value!r} is not a Step 3 result a change can give: write \"pass\"", key)
+                continue
+            effect[key] = value
         elif (stage, key) == ("what_if", "spanish_level"):
             expr = compiled(key, lambda v=value: _spanish_level(v, scope, functions))
             if expr is not None:

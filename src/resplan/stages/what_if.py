@@ -2,8 +2,8 @@
 
 Each ``what_if`` rule (the what-if ruleset) that fires for this applicant proposes a
 change to the profile: a Step 2 CK score, letters from writers who will call programs,
-months of hands-on US clinical work near the border, a Spanish level, applying one or
-more cycles later; one rule may combine several. The value of each part is worked out
+months of hands-on US clinical work near the border, a Spanish level, Step 3 passed,
+applying one or more cycles later; one rule may combine several. The value of each part is worked out
 from the plan's facts; a part that would not make the profile different (a score no
 higher than the one it has, a level no higher) makes the whole change not apply.
 
@@ -26,7 +26,9 @@ import attrs
 import numpy as np
 
 from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
-from resplan.model import Clinical, FieldValueError, FieldValueErrors, Language, Letter, Step2CK
+from resplan.model import (
+    Clinical, FieldValueError, FieldValueErrors, Language, Letter, Step2CK, Step3,
+)
 from resplan.plan import VERDICTS, Reason, WhatIf
 from resplan.rulebook import Rule, Rulebook
 from resplan.rules import is_unknown
@@ -101,7 +103,7 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
     for key, expr in rule.effect.items():
         if key == "note":
             continue
-        value = expr(env)
+        value = expr(env) if callable(expr) else expr
         if value is None or is_unknown(value):
             return None
         values[key] = value
@@ -153,6 +155,14 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
             profile = attrs.evolve(profile, applicant=applicant)
             facts["what_if.cycles_later"] = later
             facts["what_if.cycle"] = applicant.cycle
+        if "step3" in values:
+            step3 = profile.exams.step3
+            if step3 is not None and step3.result == "pass":
+                return None
+            # A failed sitting stays on record: the pass is one more attempt.
+            attempts = 1 if step3 is None else (step3.attempts or 1) + 1
+            exams = attrs.evolve(profile.exams, step3=Step3(result="pass", attempts=attempts))
+            profile = attrs.evolve(profile, exams=exams)
     except (FieldValueError, FieldValueErrors, ValueError):
         return None  # out of what a profile may hold (a cycle past 2100, say)
     if profile == draft.profile:

@@ -840,7 +840,7 @@ def _check_wording(ctx: Context, profile: Profile, catalog: Catalog) -> None:
 
 # Parts of a what-if change that only make a file stronger; a Step 2 CK score only when
 # the profile has a known one (taking the exam at some score is not stronger: a program's
-# minimum may be higher).
+# minimum may be higher), and Step 3 passed only when it was not sat.
 IMPROVING_CHANGES = frozenset({"advocate_letters", "border_clinical_months", "spanish_level"})
 
 
@@ -857,9 +857,12 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
             break
         draft = run(draft)
     scored = profile.exams.step2ck is not None and profile.exams.step2ck.score is not None
+    # A pass after a failed Step 3 adds an attempt on record: not only stronger.
+    untaken = profile.exams.step3 is None
     for rule in rulebook.rules("what_if"):
         parts = set(rule.effect) - {"note"}
-        allowed = IMPROVING_CHANGES | ({"step2ck_score"} if scored else set())
+        allowed = (IMPROVING_CHANGES | ({"step2ck_score"} if scored else set())
+                   | ({"step3"} if untaken else set()))
         if not parts <= allowed or rule.condition(draft.env) is not True:
             continue
         change = changed_profile(rule, draft)
