@@ -10,8 +10,8 @@ import pytest
 import resplan
 from resplan import pipeline
 from resplan.errors import RulesetError
-from resplan.stages.what_if import changed_profile
 from resplan.model import Letter, Step2CK, Step3
+from resplan.stages.what_if import changed_profile
 from resplan.testing.hosts import ruleset_plugin
 from resplan.writer import dumps_plan, loads_plan
 from tests.conftest import EXAMPLES, make_catalog, make_profile

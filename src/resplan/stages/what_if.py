@@ -20,14 +20,21 @@ worsen (less first), then by rule id; the summary names the first few in a sente
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 import numpy as np
 
 from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
 from resplan.model import (
-    Clinical, FieldValueError, FieldValueErrors, Language, Letter, Step2CK, Step3,
+    Clinical,
+    FieldValueError,
+    FieldValueErrors,
+    Language,
+    Letter,
+    Step2CK,
+    Step3,
 )
 from resplan.plan import VERDICTS, Reason, WhatIf
 from resplan.rulebook import Rule, Rulebook
