@@ -266,3 +266,13 @@ def test_step3_passed_for_an_h1b_applicant(host):
     rule = next(r for r in other.rulebook.rules("what_if") if r.qualified_id == step3.rule)
     changed, _facts = changed_profile(rule, draft)
     assert changed.exams.step3 == Step3("pass", 2)
+
+
+def test_an_unusable_count_names_the_parameter(catalog, example_profile):
+    text = ('[ruleset]\nname = "inst"\n\n[overrides.parameters]\n'
+            '"what-if.programs_named" = 2.5\n')
+    other = resplan.load_host(plugins=[ruleset_plugin("inst", text)], use_env=False)
+    with pytest.raises(RulesetError) as caught:
+        _plan(example_profile, catalog, other)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.field) == ("rulesets/what-if.toml", "parameters.programs_named")

@@ -1,11 +1,12 @@
-"""Stage 10: what would change the plan: changes the applicant could make, decided again.
+"""The what-if stage: changes the applicant could make, each decided again.
 
 Each ``what_if`` rule (the what-if ruleset) that fires for this applicant proposes a
 change to the profile: a Step 2 CK score, letters from writers who will call programs,
 months of hands-on US clinical work near the border, a Spanish level, Step 3 passed,
-applying one or more cycles later; one rule may combine several. The value of each part is worked out
-from the plan's facts; a part that would not make the profile different (a score no
-higher than the one it has, a level no higher) makes the whole change not apply.
+applying one or more cycles later; one rule may combine several. The value of each part
+is worked out from the plan's facts; a part that would not make the profile different
+(a score no higher than the one it has, a level no higher) makes the whole change not
+apply.
 
 For each change, the stages that decide programs (``resplan.pipeline.DECIDING``) run
 again on the changed profile, against the same catalog and its column table, and the
@@ -26,6 +27,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from resplan.errors import Problem, RulesetError
 from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
 from resplan.model import (
     Clinical,
@@ -61,7 +63,11 @@ def parameter(rulebook: Rulebook, name: str) -> int:
     ruleset = next((r for r in rulebook.rulesets if r.name == WHAT_IF), None)
     if ruleset is None or name not in ruleset.parameters:
         return CODE_PARAMETERS[name]
-    return max(0, int(ruleset.parameters[name].value))
+    value = ruleset.parameters[name].value
+    if type(value) is not int or value < 0:
+        raise RulesetError([Problem(ruleset.file, f"{value!r} is not a whole number, 0 or more",
+                                    field=f"parameters.{name}")])
+    return value
 
 
 def run(draft):
