@@ -271,8 +271,6 @@ def bench_what_if(ctx) -> list[dict]:
     contain the pass; the pass is the what_if stage alone, on the Draft the stages before
     it make. Both over the same catalog and its column table, medians of ``runs``.
     """
-    from resplan.stages import what_if
-
     host, catalog, profile, runs = ctx["host"], ctx["catalog"], ctx["profile"], ctx["runs"]
     without = resplan.load_host(disable=(*ctx["disable"], "what-if"), use_env=False)
     log(f"what-if pass: {runs} runs of it and of one plan without it, {len(catalog):,} programs")
