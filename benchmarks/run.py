@@ -158,14 +158,6 @@ def run_wrapped(argv: list[str], env: dict | None = None) -> dict:
     return result
 
 
-def cold_flags() -> list[str]:
-    """`resplan plan` flags for a run that reads its catalog afresh: --no-cache where the
-    command has a catalog cache, so the memory figures are what reading the catalog costs."""
-    help_text = subprocess.run([sys.executable, "-m", "resplan", "plan", "--help"],
-                               capture_output=True, text=True).stdout
-    return ["--no-cache"] if "--no-cache" in help_text else []
-
-
 def figure(key, name, measured, unit, target=None, op=None, details=None, digits=1):
     met = None
     if target is not None and measured is not None:
@@ -551,19 +543,21 @@ def bench_memory(ctx) -> list[dict]:
         out = ctx["tmp"] / f"memory-plan-{size}.toml"
         argv = [sys.executable, "-m", "resplan",
                 *(arg for name in ctx["disable"] for arg in ("--disable", name)),
-                "plan", str(ctx["profile_path"]), "--catalog", str(path), "--out", str(out),
-                *ctx["cold"]]
+                "plan", str(ctx["profile_path"]), "--catalog", str(path), "--out", str(out)]
         log(f"memory: resplan plan on {size:,} programs, {runs} run(s) in a subprocess")
-        # A million programs make a 270 MB CSV file, over the 64 MB input limit by default.
-        before = os.environ.get("RESPLAN_MAX_INPUT_MB")
-        os.environ["RESPLAN_MAX_INPUT_MB"] = "1024"
+        # A million programs make a 270 MB CSV file, over the 64 MB input limit by default;
+        # and the catalog is read afresh (no catalog cache), as a first run reads it.
+        settings = {"RESPLAN_MAX_INPUT_MB": "1024", "RESPLAN_NO_CACHE": "1"}
+        before = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
         try:
             results = [run_wrapped(argv) for _ in range(runs)]
         finally:
-            if before is None:
-                del os.environ["RESPLAN_MAX_INPUT_MB"]
-            else:
-                os.environ["RESPLAN_MAX_INPUT_MB"] = before
+            for name, value in before.items():
+                if value is None:
+                    del os.environ[name]
+                else:
+                    os.environ[name] = value
         measured[size] = {"peak_mb": max(r["maxrss_kib"] for r in results) * 1024 / 1e6,
                           "seconds": statistics.median(r["seconds"] for r in results),
                           "plan_mb": out.stat().st_size / 1e6,
@@ -751,7 +745,6 @@ def main(argv=None) -> int:
             "host": host, "catalog_path": catalog_path, "disable": disable,
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
-            "cold": cold_flags(),
         }
         needs_cohort = max(ctx["batch_profiles"] if "batch" in only else 0,
                            max(ctx["agreement_cohort"], ctx["reference_cohort"])
