@@ -548,16 +548,7 @@ def bench_memory(ctx) -> list[dict]:
         # A million programs make a 270 MB CSV file, over the 64 MB input limit by default;
         # and the catalog is read afresh (no catalog cache), as a first run reads it.
         settings = {"RESPLAN_MAX_INPUT_MB": "1024", "RESPLAN_NO_CACHE": "1"}
-        before = {name: os.environ.get(name) for name in settings}
-        os.environ.update(settings)
-        try:
-            results = [run_wrapped(argv) for _ in range(runs)]
-        finally:
-            for name, value in before.items():
-                if value is None:
-                    del os.environ[name]
-                else:
-                    os.environ[name] = value
+        results = [run_wrapped(argv, env=settings) for _ in range(runs)]
         measured[size] = {"peak_mb": max(r["maxrss_kib"] for r in results) * 1024 / 1e6,
                           "seconds": statistics.median(r["seconds"] for r in results),
                           "plan_mb": out.stat().st_size / 1e6,
