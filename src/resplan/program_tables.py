@@ -47,16 +47,17 @@ def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:
 
 def _heads(decisions: ProgramDecisions) -> np.ndarray:
     """Per program: the lines no plan changes (id to state), formatted once per catalog."""
-    rows = decisions.catalog_rows
-    lines = decisions.memo.get("writer.program_lines")  # indexed by catalog row
+    rows, memo = decisions.catalog_rows, decisions.memo
+    assert rows is not None and memo is not None  # program_tables checked both
+    lines = memo.get("writer.program_lines")  # indexed by catalog row
     size = int(rows.max()) + 1
     if lines is None or len(lines) < size:
         grown = np.full(size if lines is None else max(size, len(lines)), None, dtype=object)
         if lines is not None:
             grown[:len(lines)] = lines
-        lines = decisions.memo["writer.program_lines"] = grown
+        lines = memo["writer.program_lines"] = grown
     heads = lines[rows]
-    missing = np.flatnonzero(np.equal(heads, None))
+    missing = np.flatnonzero(np.equal(heads, None))  # type: ignore[call-overload]
     for position, program in zip(missing.tolist(), decisions.programs[missing].tolist()):
         heads[position] = lines[rows[position]] = _head(program)
     return heads

@@ -41,7 +41,7 @@ class Col:
     known: Any  # bool array, or a bool for a scalar
     bits: Any  # uint64 array, or 0
     codes: Any = None  # int array: values[i] == categories[codes[i]]
-    categories: tuple | None = None
+    categories: Any = None  # tuple of the distinct values when ``codes`` is set
     raw: Any = None  # a table column's plain values (ints stay ints), None where unknown
 
     def per_row(self, fn: Callable[[Any], Any], dtype) -> np.ndarray:
@@ -63,7 +63,7 @@ class Frame:
     """Program facts as columns for ``rows`` programs; ``bit`` numbers each such fact."""
 
     rows: int
-    columns: dict[str, Col]
+    columns: Mapping[str, Col]
     bit: dict[str, int]
     env: Mapping[str, Any]  # every fact that is the same for all rows
 
@@ -433,10 +433,10 @@ def _elementwise(compare, a_col: Col, b_col: Col, rows):
     if b_rows and not a_rows and b.dtype == object:
         return b_col.per_row(lambda y: y is not None and compare(a, y), bool)
     if isinstance(a, np.ndarray) and a.dtype == object or isinstance(b, np.ndarray) and b.dtype == object:
-        a_rows = a if isinstance(a, np.ndarray) else [a] * rows
-        b_rows = b if isinstance(b, np.ndarray) else [b] * rows
+        a_values = a if isinstance(a, np.ndarray) else [a] * rows
+        b_values = b if isinstance(b, np.ndarray) else [b] * rows
         return np.fromiter((x is not None and y is not None and compare(x, y)
-                            for x, y in zip(a_rows, b_rows)), bool, rows)
+                            for x, y in zip(a_values, b_values)), bool, rows)
     with np.errstate(invalid="ignore"):
         return np.asarray(compare(a, b), dtype=bool)
 

@@ -115,7 +115,8 @@ def _available(draft) -> dict[str, tuple[int, int, int]]:
         codes = np.array([names.index(p.specialty) for p in programs.programs])
     counts = np.zeros((len(names), 4), dtype=np.int64)
     np.add.at(counts, (codes, tier), 1)
-    return {name: tuple(int(n) for n in counts[code, 1:]) for code, name in enumerate(names)}
+    return {name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
+            for code, name in enumerate(names)}
 
 
 def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels,
@@ -144,7 +145,8 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
     applications = min(recommended, sum(available))
     # Without a spread, follow the catalog: each tier in proportion to its programs.
     weights = spread if spread is not None else available
-    tiers = tuple(apportion(applications, weights, available))
+    first, second, third = apportion(applications, weights, available)
+    tiers = (first, second, third)
     wanted = tuple(apportion(applications, weights))
     env = {**env, "volume.recommended": recommended, "volume.applications": applications,
            "volume.shortfall": recommended - applications,
@@ -197,7 +199,8 @@ def _percent(counts: Sequence[int]) -> tuple[int, int, int] | None:
     """Whole percentages of ``counts`` that add up to 100; None when there is nothing."""
     if not sum(counts):
         return None
-    return tuple(apportion(100, counts))
+    first, second, third = apportion(100, counts)
+    return (first, second, third)
 
 
 def _whole(value):

@@ -155,9 +155,9 @@ class ProgramTable:
     writer keeps per-program text there, so a batch formats each program once.
     """
 
-    def __init__(self, programs: np.ndarray, columns: Mapping[str, Col],
-                 raw: Mapping[str, np.ndarray], bit: dict[str, int], keys: Keys,
-                 memo: dict | None = None):
+    # columns and raw: dicts, or _Selected views of a base table's (which take new columns)
+    def __init__(self, programs: np.ndarray, columns: Any, raw: Any, bit: dict[str, int],
+                 keys: Keys, memo: dict | None = None):
         self.programs, self.columns, self.raw, self.bit, self.keys = (
             programs, columns, raw, bit, keys)
         self.memo = {} if memo is None else memo
@@ -235,7 +235,8 @@ class ProgramTable:
             for name in hidden:
                 del merged[name]
             return merged
-        return collections.ChainMap(row, env) if row else env
+        # ChainMap only reads env here (its writes would go to ``row``).
+        return collections.ChainMap(row, env) if row else env  # type: ignore[arg-type]
 
 
 # The shape of what catalog_table builds. resplan.cache keeps built tables between runs
