@@ -411,3 +411,12 @@ def test_a_sheet_saved_in_a_windows_code_page_or_without_rows_says_what_to_do(tm
                  "--out", str(tmp_path / "o.toml")]) == 2
     assert "header-only.csv:1: has a header but no rows of programs" in capsys.readouterr().err
     assert not (tmp_path / "o.toml").exists()
+
+
+def test_program_codes_read_as_listings_and_spreadsheets_give_them():
+    from resplan.importing import _acgme_id, _nrmp_code
+
+    assert _nrmp_code(" 1000140c0 ") == "1000140C0"
+    assert _acgme_id("1404800001") == "1404800001"
+    with pytest.raises(ValueError, match="dropped its leading 0"):
+        _acgme_id("404800001")

@@ -353,6 +353,19 @@ def _year(cell: str) -> int:
     return int(years.pop())
 
 
+def _acgme_id(cell: str) -> str:
+    text = "".join(cell.split())
+    if text.isdigit() and len(text) == 9:
+        raise ValueError("has 9 digits: a spreadsheet read it as a number and dropped its "
+                         "leading 0; format the column as text and copy the numbers again")
+    return text
+
+
+def _nrmp_code(cell: str) -> str:
+    # Listings print codes in capitals; a code typed in lowercase is the same code.
+    return "".join(cell.split()).upper()
+
+
 def _code(cell: str) -> str:
     code = slug(cell)
     if not code:
@@ -425,6 +438,7 @@ def readers_for(mapping: ImportMapping, share_mode: str) -> dict[str, Callable[[
         "id": _code, "specialty": _specialty, "state": _state, "track": _track,
         "setting": _setting, "visas": _visas, "positions": _positions,
         "img_share": _share(share_mode), "facts_as_of": _year,
+        "acgme_id": _acgme_id, "nrmp_code": _nrmp_code,
     }
     for field in attrs.fields(Program):
         if field.name in readers:
