@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import attrs
 import pytest
 
 import resplan
@@ -74,6 +75,7 @@ def cited(plan) -> set[str]:
     rules |= {r.rule for r in plan.summary.advice}
     rules |= {r.rule for v in plan.summary.by_specialty for r in v.reasons}
     rules |= {w.rule for w in plan.what_if}
+    rules |= {rule for s in plan.signals for rule in s.rules}
     if plan.outlook is not None:
         rules |= {r.rule for r in plan.outlook.says}
         rules |= {r.rule for o in plan.outlook.specialties
@@ -96,6 +98,11 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
             fired |= cited(resplan.plan(profile, catalog, host=host))
         # Some rules speak only once the cycle is under way (the 2027 Match, in November).
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of="2026-11-30"))
+    # A season's number of signals is confirmed only for its own Match: plan for 2025 too.
+    for profile in itertools.islice(applicants(), 30):
+        if profile.applicant.graduation_year <= 2020:
+            early = attrs.evolve(profile, applicant=attrs.evolve(profile.applicant, cycle=2025))
+            fired |= cited(resplan.plan(early, catalogs[1], host=host, as_of="2024-06-01"))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == []
 

@@ -54,7 +54,8 @@ def test_example_plan_signals(tmp_path):
         assert {"TX", "NM"} <= {c["state"] for c in entry["programs"]}
         assert entry["geographic"].startswith("In the ERAS application you may name up to 3")
         assert "West South Central" in entry["geographic"]
-    assert "3.2 times the odds" in im["evidence"] and "mostly US graduates" in im["evidence"]
+    assert "odds ratio for an interview there of about 3.2" in im["evidence"]
+    assert "mostly US graduates" in im["evidence"]
     assert "evidence" not in fm
 
 
@@ -78,3 +79,51 @@ def test_html_report_lists_the_signals(tmp_path):
     assert '<h3 id="signals">Program signals</h3>' in html
     first = plan.signals[0].programs[0]
     assert f"<td>{first.kind}</td>" in html and first.why.split(":")[0] in html
+
+
+def test_signal_words_are_rules_of_the_season_ruleset(tmp_path):
+    """The sentences come from [[signals]] rules: each specialty names the rules it used,
+    and an institution can switch one off or change its words without code."""
+    import resplan
+    from resplan.plugins import RulesetSource
+
+    plan = read_plan(_plan(tmp_path))
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    assert {"season/number-gold-silver-earlier", "season/one-per-institution", "season/why-gold",
+            "season/why-silver", "season/geographic-preference",
+            "season/texas-star-internal-medicine"} <= set(im.rules)
+    gold = [c for c in im.programs if c.kind == "gold"]
+    assert len(gold) == 3 and all("gold is for the programs you want most" in c.why for c in gold)
+    assert all(c.why.startswith("Silver signal.") for c in im.programs if c.kind == "silver")
+    # Only a tier 1 program is called one of the best fits.
+    assert all(("one of your best fits" in c.why) == (c.tier == 1) for c in im.programs)
+
+    local = RulesetSource(text=(
+        '[ruleset]\nname = "our-hospital"\nversion = "1"\n'
+        '[overrides]\ndisable = ["season/one-per-institution"]\n'), label="our-hospital.toml")
+
+    class Plugin:
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [local]
+
+    host = resplan.load_host(use_env=False, plugins=[Plugin()])
+    again = resplan.plan(resplan.load_profile(PROFILE), host.read_catalog(CATALOGS[0]),
+                         host=host, as_of="2026-04-20")
+    im = next(s for s in again.signals if s.specialty == "Internal Medicine")
+    assert "One signal per institution" not in im.says and "season/one-per-institution" not in im.rules
+
+
+def test_markdown_report_lists_the_signals(tmp_path):
+    import resplan
+
+    plan = read_plan(_plan(tmp_path))
+    short = resplan.render_report(plan, "md")
+    full = resplan.render_report(plan, "md", full=True)
+    assert "## Program signals" in short and "## Program signals" in full
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    assert "Gold signals: " in short and "Silver signals: " in short
+    for choice in im.programs:
+        assert choice.name in short
+    assert im.programs[0].why not in short and im.programs[0].why in full
+    assert im.geographic in short

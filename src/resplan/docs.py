@@ -102,6 +102,8 @@ def facts_markdown() -> str:
         ("Volume (summary, once per considered specialty, after the volume is worked out)",
          F.VOLUME_FACTS),
         ("Summary (summary, after every specialty's volume)", F.SUMMARY_FACTS),
+        ("Signals (signals, once per considered specialty)", F.SIGNAL_FACTS),
+        ("Signal choice (signals, once per program chosen for a signal)", F.CHOICE_FACTS),
         ("Outlook (outlook, once per considered specialty)", F.OUTLOOK_FACTS),
         ("What if (the words of a what_if rule: what its change worked out)", F.WHAT_IF_FACTS),
     ]

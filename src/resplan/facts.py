@@ -238,6 +238,32 @@ OUTLOOK_FACTS: dict[str, Fact] = {
 }
 
 
+# The signals stage asks its rules once per considered specialty (signal.*) and once per
+# program chosen for a signal (choice.*); see stages/signals.py.
+SIGNAL_FACTS: dict[str, Fact] = {
+    "signal.known": Fact(BOOL, "whether the season's number of signals for the specialty is known"),
+    "signal.count": Fact(NUMBER, "program signals the season gives in the specialty"),
+    "signal.gold": Fact(NUMBER, "gold signals, in a specialty with gold and silver ones"),
+    "signal.silver": Fact(NUMBER, "silver signals, in a specialty with gold and silver ones"),
+    "signal.season": Fact(NUMBER, "latest Match year the number of signals is confirmed for"),
+    "signal.confirmed": Fact(BOOL, "whether the number is confirmed for the applicant's Match"),
+    "signal.chosen": Fact(NUMBER, "programs the plan chose to signal in the specialty"),
+    "signal.divisions": Fact(TEXT, "the regions to name as a geographic preference, in words"),
+    "signal.division_count": Fact(NUMBER, "how many regions to name as a geographic preference"),
+}
+CHOICE_FACTS: dict[str, Fact] = {
+    "choice.kind": Fact(Enum(("gold", "silver", "signal")), "kind of signal"),
+    "choice.tier": Fact(NUMBER, "the program's tier"),
+    "choice.place": Fact(TEXT, "the program's city and state, in words"),
+    "choice.preferred_state": Fact(BOOL, "whether the program is in a preferred state"),
+    "choice.to_verify": Fact(BOOL, "whether the program has facts to verify"),
+    "choice.synthetic": Fact(BOOL, "whether the program comes from a generated sample"),
+    "choice.border": Fact(BOOL, "whether the program is in a border sub-region"),
+    "choice.region": Fact(TEXT, "the program's border sub-region, in words"),
+    "choice.region_priority": Fact(Level(PRIORITIES), "priority of the program's sub-region"),
+}
+
+
 def label(name: str) -> str:
     for table in (PROGRAM_FACTS, PROFILE_FACTS):
         if name in table:

@@ -326,6 +326,7 @@ class SpecialtySignals:
     geographic: str | None = None  # the geographic preference that goes with the signals
     evidence: str | None = None  # what signals were found to do, as the source says
     programs: tuple[SignalChoice, ...] = ()
+    rules: tuple[str, ...] = ()  # the [[signals]] rules whose words these are, ``ruleset/id``
 
 
 Band = Literal["above", "near", "below", "well-below", "unknown"]

@@ -27,8 +27,8 @@ from resplan.vocabulary import LANGUAGE_LEVELS, STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
 RULE_STAGES: tuple[str, ...] = (
-    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "outlook",
-    "what_if")
+    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "signals",
+    "outlook", "what_if")
 EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
@@ -37,6 +37,7 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "tier": ("tier",),
     "actions": ("category", "title", "detail", "timing"),
     "summary": ("applications", "spread"),
+    "signals": ("part",),
     "outlook": ("weight",),
     # A change to the profile, re-planned (resplan.stages.what_if): each key one part of it.
     "what_if": (*F.WHAT_IF_CHANGES, "note"),
@@ -552,6 +553,9 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
                                 F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS),
         "summary": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
                          F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS, F.SUMMARY_FACTS),
+        # A signals rule: once per considered specialty and chosen program (stages/signals.py).
+        "signals": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
+                         F.SIGNAL_FACTS, F.CHOICE_FACTS),
         # An outlook rule is asked once per considered specialty (stages/outlook.py).
         "outlook": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
                          F.SPECIALTY_OPEN_FACTS, F.SUMMARY_FACTS, F.OUTLOOK_FACTS),
@@ -570,6 +574,7 @@ _ENUM_EFFECTS = {
     ("regions", "priority"): ("high", "medium", "low", "none"),
     ("screen", "verdict"): ("skip", "borderline"),
     ("actions", "category"): CATEGORIES,
+    ("signals", "part"): ("says", "why", "geographic", "evidence"),
 }
 
 
@@ -604,7 +609,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage == "specialties" and len(effect_keys) != 1:
         fail("a specialties rule sets exactly one of 'fit' or 'suggest'")
         return None
-    if stage in ("regions", "screen", "tier") and not effect_keys:
+    if stage in ("regions", "screen", "tier", "signals") and not effect_keys:
         fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
         return None
     if stage == "actions":

@@ -20,7 +20,7 @@ import tomli
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Rule tables of a ruleset file, and the texts that may name a parameter.
 RULE_TABLES = ("assess", "specialties", "regions", "screen", "tier", "actions", "summary",
-               "outlook")
+               "signals", "outlook")
 TEXT_KEYS = ("when", "says", "title", "detail", "applications", "spread")
 
 

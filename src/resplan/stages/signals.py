@@ -9,6 +9,13 @@ states in turn (a state's second program comes after every preferred state's fir
 programs outside them last. One signal per institution per specialty: programs of the
 same name and place (a categorical and a preliminary track, say) share one. Where a
 specialty has gold and silver signals, the first programs get the gold ones.
+
+What the plan says about them is written by the ``[[signals]]`` rules of the rulesets
+(rulesets/season.toml), each with a ``part``: ``says`` (the number of signals, asked
+once per considered specialty with the ``signal.*`` facts), ``why`` (asked once per
+chosen program, with the ``choice.*`` facts), ``geographic`` (the geographic preference)
+and ``evidence`` (what signals were found to do). The fired rules' words are joined in
+rule order, and the specialty's ``rules`` lists them.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from typing import Literal
 import numpy as np
 
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
-from resplan.season import GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO, season_parameter, signal_count
+from resplan.season import GEOGRAPHIC_REGIONS, season_parameter, signal_count
 from resplan.stages.actions import synthetic_mask
+from resplan.stages.common import evaluate
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES
 
@@ -37,34 +45,78 @@ DIVISIONS: dict[str, tuple[str, ...]] = {
 }
 DIVISION_OF = {state: name for name, states in DIVISIONS.items() for state in states}
 _PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
+PARTS = ("says", "why", "geographic", "evidence")
 APPLY = VERDICTS.index("apply")
 
 
 def run(draft):
-    if not draft.specialties or season_parameter(draft.rulebook, GEOGRAPHIC_REGIONS) is None:
+    rules = draft.rulebook.rules("signals")
+    if not draft.specialties or not rules:
         return draft
+    by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
+    labels = draft.rulebook.labels
     preferred = tuple(draft.profile.applicant.states or ())
     candidates = _candidates(draft, preferred)
+    cycle = draft.profile.applicant.cycle
     out = []
     for target in draft.specialties:
+        env = {**draft.env, **{k: v for k, v in draft.specialty_envs.get(target.name, {}).items()
+                               if k.startswith("specialty.")}}
         count = signal_count(draft.rulebook, target.name)
+        used: dict[str, None] = {}
         if count is None:
+            env["signal.known"] = False
             out.append(SpecialtySignals(
-                specialty=target.name,
-                says=(f"resplan knows no number of program signals for {target.name} this "
-                      "season. Check the AAMC's signaling page: if the specialty takes "
-                      "signals, spend them on your tier 1 programs.")))
+                specialty=target.name, says=_words(by_part["says"], env, labels, used),
+                rules=tuple(sorted(used))))
             continue
-        chosen = _choose(candidates.get(target.name, []), count, preferred, draft)
-        cycle = draft.profile.applicant.cycle
+        chosen = _choose(candidates.get(target.name, []), count, draft)
+        env.update({"signal.known": True, "signal.count": count["signals"],
+                    "signal.season": count["season"], "signal.confirmed": count["season"] >= cycle,
+                    "signal.chosen": len(chosen)})
+        if count["gold"] is not None:
+            env.update({"signal.gold": count["gold"], "signal.silver": count["silver"]})
+        divisions = _divisions(chosen, draft)
+        if divisions:
+            env.update({"signal.divisions": _and(divisions),
+                        "signal.division_count": len(divisions)})
+        programs = []
+        for d, kind in chosen:
+            why = _words(by_part["why"], {**env, **_choice_facts(d, kind, preferred, draft)},
+                         labels, used)
+            programs.append(SignalChoice(id=d.id, name=d.name, city=d.city, state=d.state,
+                                         tier=d.tier, kind=kind, why=why))
         out.append(SpecialtySignals(
-            specialty=target.name, says=_says(target.name, count, len(chosen), cycle),
+            specialty=target.name, says=_words(by_part["says"], env, labels, used),
             signals=count["signals"], gold=count["gold"], silver=count["silver"],
             season=count["season"], confirmed=count["season"] >= cycle, source=count["source"],
-            geographic=_geographic(chosen, draft) if chosen else None,
-            evidence=_evidence(draft) if target.name == "Internal Medicine" else None,
-            programs=tuple(chosen)))
+            geographic=(_words(by_part["geographic"], env, labels, used) or None) if chosen else None,
+            evidence=_words(by_part["evidence"], env, labels, used) or None,
+            programs=tuple(programs), rules=tuple(sorted(used))))
     return draft.evolve(signals=tuple(out))
+
+
+def _words(rules, env, labels, used: dict) -> str:
+    """The fired rules' words, joined; their ids join ``used``."""
+    fired, _ = evaluate(rules, env)
+    used.update(dict.fromkeys(r.qualified_id for r in fired))
+    return " ".join(r.says.render(env, labels) for r in fired if r.says is not None)
+
+
+def _choice_facts(d, kind: str, preferred, draft) -> dict:
+    facts = {"choice.kind": kind, "choice.tier": d.tier,
+             "choice.place": f"{d.city}, {STATES.get(d.state, d.state)}",
+             "choice.preferred_state": d.state in preferred,
+             "choice.to_verify": bool(d.to_verify), "choice.synthetic": bool(d.synthetic),
+             "choice.border": d.region is not None}
+    if d.region is not None:
+        region = next((r for r in draft.regions if r.id == d.region), None)
+        area = draft.rulebook.labels.get(d.region, "")
+        if area:
+            facts["choice.region"] = area
+        if region is not None:
+            facts["choice.region_priority"] = region.priority
+    return facts
 
 
 def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
@@ -129,9 +181,11 @@ def _keys(draft, programs, positions):
             states, id_rank)
 
 
-def _choose(positions, count, preferred, draft) -> list[SignalChoice]:
+def _choose(positions, count, draft) -> list[tuple]:
+    """(decision, kind) of the programs to signal, in order: one per institution, gold
+    first where the specialty has gold signals."""
     programs = draft.programs
-    chosen: list[SignalChoice] = []
+    chosen: list[tuple] = []
     institutions: set[tuple[str, str, str]] = set()
     for position in positions:
         if len(chosen) >= count["signals"]:
@@ -146,72 +200,23 @@ def _choose(positions, count, preferred, draft) -> list[SignalChoice]:
             kind = "signal"
         else:
             kind = "gold" if len(chosen) < count["gold"] else "silver"
-        d = programs[position]
-        chosen.append(SignalChoice(id=d.id, name=d.name, city=d.city, state=d.state,
-                                   tier=d.tier, kind=kind, why=_why(d, kind, preferred, draft)))
+        chosen.append((programs[position], kind))
     return chosen
 
 
-def _why(d, kind, preferred, draft) -> str:
-    words = {"gold": "Gold signal, for one of the programs you want most: ",
-             "silver": "Silver signal: ", "signal": ""}[kind]
-    where = f"{d.city}, {STATES.get(d.state, d.state)}"
-    text = f"{words}tier {d.tier}, one of your best fits, in {where}."
-    if d.region is not None:
-        area = draft.rulebook.labels.get(d.region, "")
-        region = next((r for r in draft.regions if r.id == d.region), None)
-        if area and region is not None and region.priority in ("high", "medium"):
-            text += f" Border area: {area}, a {region.priority} priority for you."
-    if d.state in preferred:
-        text += " It is in one of the states you prefer."
-    text += " You pass every filter it lists."
-    if d.to_verify:
-        text += " Some of its facts are not listed: check them before you send the signal."
-    if d.synthetic:
-        text += " This is not a real program (generated sample)."
-    return text
-
-
-def _says(specialty: str, count: dict, chosen: int, cycle: int) -> str:
-    if count["gold"] is not None:
-        number = (f"{count['gold']} gold and {count['silver']} silver signals "
-                  f"({count['signals']} in all)")
-    else:
-        number = f"{count['signals']} signal" + ("" if count["signals"] == 1 else "s")
-    if count["season"] >= cycle:
-        text = f"For the {cycle} Match, {specialty} gives {number}."
-    else:
-        text = (f"{specialty} gave {number} in the ERAS season of the {count['season']} Match. "
-                f"The number for your season (the {cycle} Match) is not confirmed: check it "
-                "with the AAMC before you apply.")
-    if chosen < count["signals"]:
-        text += (f" This plan has only {chosen} program" + ("" if chosen == 1 else "s")
-                 + " in the specialty that you pass every known filter of: do not spend a "
-                 "signal on a program that may screen you out.")
-    return text + " One signal per institution: its tracks share it."
-
-
-def _geographic(chosen, draft) -> str:
-    limit = int(season_parameter(draft.rulebook, GEOGRAPHIC_REGIONS).value)
+def _divisions(chosen, draft) -> list[str]:
+    """The regions of the geographic preference: where most signals go, at most as many
+    as ERAS lets an applicant name."""
+    limit = season_parameter(draft.rulebook, GEOGRAPHIC_REGIONS)
+    if limit is None:
+        return []
     counts: dict[str, int] = {}
-    for choice in chosen:
-        division = DIVISION_OF.get(choice.state)
+    for d, _kind in chosen:
+        division = DIVISION_OF.get(d.state)
         if division:
             counts[division] = counts.get(division, 0) + 1
-    divisions = sorted(counts, key=lambda name: (-counts[name], name))[:limit]
-    named = ", ".join(divisions[:-1]) + " and " + divisions[-1] if len(divisions) > 1 else divisions[0]
-    plural = "region" if len(divisions) == 1 else "regions"
-    return (f"In the ERAS application you may name up to {limit} preferred regions and a "
-            f"setting. Name the {plural} where your signals go: {named}. The catalog does "
-            "not say if a program is urban or suburban, so choose a setting only if you "
-            "truly prefer one.")
+    return sorted(counts, key=lambda name: (-counts[name], name))[:int(limit.value)]
 
 
-def _evidence(draft) -> str | None:
-    ratio = season_parameter(draft.rulebook, SIGNAL_ODDS_RATIO)
-    if ratio is None:
-        return None
-    return (f"In a survey of Internal Medicine applicants of the 2022 season (Texas STAR, "
-            f"mostly US graduates), those who sent a program a signal and named its region "
-            f"had about {ratio.value} times the odds of an interview there of those who did "
-            "neither. That is what happened in that group; it is not a promise for you.")
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]

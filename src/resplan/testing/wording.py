@@ -146,6 +146,10 @@ def texts(plan: dict, hypothetical: bool = True) -> list[tuple[str, str]]:
                 (f"action {action['id']}", action["detail"])]
     out += [(f"summary {a['rule']}", a["says"]) for a in plan["summary"].get("advice", [])
             if hypothetical or a["rule"] not in changes]
+    for item in plan.get("signals", []):
+        where = f"signals {item['specialty']}"
+        out += [(where, item[key]) for key in ("says", "geographic", "evidence") if key in item]
+        out += [(f"{where} {choice['id']}", choice["why"]) for choice in item.get("programs", [])]
     outlook = plan.get("outlook", {})
     out += [(f"outlook {r['rule']}", r["says"]) for r in outlook.get("says", [])]
     for item in outlook.get("specialties", []):
