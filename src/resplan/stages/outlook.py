@@ -27,6 +27,7 @@ import numpy as np
 from resplan.facts import PROFILE_FACTS
 from resplan.plan import VERDICTS, Outlook, OutlookFigure, SpecialtyOutlook
 from resplan.stages.common import cite, evaluate
+from resplan.stages.table import catalog_table
 
 OUTLOOK = "outlook"  # the ruleset whose parameters the code reads
 SEASON_SUFFIX = "_season"
@@ -144,19 +145,23 @@ def _words(items: list[str]) -> str:
 
 def _passed(draft) -> dict[str, tuple[int, int]]:
     """Per specialty: programs the applicant passes every known filter of (verdict apply),
-    and how many of them have facts to verify."""
+    and how many of them have facts to verify; counted column by column."""
     programs = draft.programs
-    out: dict[str, list[int]] = {}
     if not len(programs):
         return {}
-    verdict = np.asarray(programs.verdict)
+    if programs.catalog_rows is not None:
+        keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
+        codes, names = keys.specialty[programs.catalog_rows], keys.specialties
+    else:  # decisions built by hand: read each program's specialty
+        names = tuple(sorted({p.specialty for p in programs.programs}))
+        codes = np.array([names.index(p.specialty) for p in programs.programs], dtype=np.int64)
+    apply = np.asarray(programs.verdict) == APPLY
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
     unknown = has_facts[np.asarray(programs.to_verify)]
-    for index in np.flatnonzero(verdict == APPLY).tolist():
-        counts = out.setdefault(programs.programs[index].specialty, [0, 0])
-        counts[0] += 1
-        counts[1] += int(unknown[index])
-    return {name: (a, b) for name, (a, b) in out.items()}
+    passed = np.bincount(codes[apply], minlength=len(names))
+    resting = np.bincount(codes[apply & unknown], minlength=len(names))
+    return {name: (int(passed[code]), int(resting[code])) for code, name in enumerate(names)
+            if passed[code]}
 
 
 def _figures_of(rule, params) -> list[str]:
