@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import random
+import sys
 import tomllib
 from pathlib import Path
 
@@ -59,3 +60,89 @@ def make_cohort(count: int, folder: Path, seed: int = 1) -> list[Path]:
         path.write_text(tomli_w.dumps(data), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# ------------------------------------------------------------------ the cohort figures
+
+NATIONAL_COHORT = 16_000  # about the IMGs in a Match year (issue 14)
+
+
+def _decisions(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT count(*) FROM decisions").fetchone()[0]
+
+
+def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
+    """The three figures of a cohort planned into one database (issue 14, part 5).
+
+    - plans/s: ``run_batch`` of the cohort (1,000 profiles; quick 100) over the national
+      catalog with ``jobs=2``, ``db=...``, ``plans=False``, in process: profiles planned
+      (bad ones included: they are rows too) per second of wall time, worker start-up
+      and catalog loading included.
+    - the national cohort: ``resplan batch`` of 16,000 profiles (quick: 1,600) with
+      ``--db --plans none --jobs 2`` in a new process, interpreter start included.
+    - bytes per decision: the national run's database file / its rows in ``decisions``.
+    """
+    import resource
+    import time
+
+    from resplan.batch import run_batch
+
+    def cpu() -> float:  # this process and its workers (counted once they have ended)
+        return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                      resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+    tmp, jobs = ctx["tmp"], ctx["jobs"]
+    count = ctx["batch_profiles"]
+    profiles = ctx["cohort"][:count]
+    if len(profiles) < count:
+        profiles = make_cohort(count, tmp / "cohort", ctx["seed"])
+    db = tmp / "cohort-rate.sqlite"
+    log(f"cohort database: {len(profiles)} profiles, jobs={jobs}, no plan files")
+    start, start_cpu = time.perf_counter(), cpu()
+    result = run_batch(profiles, [ctx["catalog_path"]], None, jobs=jobs, disable=ctx["disable"],
+                       db=db, plans=False)
+    seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+    rate_decisions = _decisions(db)
+
+    national = NATIONAL_COHORT // 10 if ctx["quick"] else NATIONAL_COHORT
+    folder = tmp / "national-cohort"
+    log(f"national cohort: writing {national:,} profiles")
+    paths = make_cohort(national, folder, ctx["seed"])
+    big = tmp / "national.sqlite"
+    argv = [sys.executable, "-m", "resplan",
+            *(arg for name in ctx["disable"] for arg in ("--disable", name)),
+            "batch", *map(str, paths), "--catalog", str(ctx["catalog_path"]), "--db", str(big),
+            "--plans", "none", "--jobs", str(jobs)]
+    log(f"national cohort: resplan batch of {national:,} profiles into one database")
+    run = run_wrapped(argv, ok=(0, 2))  # 2: the cohort has bad profiles, as real ones do
+    decisions = _decisions(big)
+    size = big.stat().st_size
+    # The machine is shared: CPU time per plan, all processes together, says what the work
+    # costs whatever else runs; 2 cores / that is what an idle machine could reach at most.
+    rate_cpu_ms = cpu_seconds / len(result.rows) * 1000
+    national_cpu_ms = run["cpu_seconds"] / national * 1000
+    name = f"national cohort, {national:,} profiles" + (" (quick: a tenth)" if ctx["quick"] else "")
+    return [
+        figure("cohort_pps", f"resplan batch into a database, {len(profiles):,} profiles, "
+               f"jobs={jobs}, no plan files", len(result.rows) / seconds, "plans/s", 200, ">=",
+               {"seconds": round(seconds, 2), "planned": len(result.planned),
+                "not_planned": len(result.errors), "decisions": rate_decisions,
+                "decisions_per_plan": round(rate_decisions / max(1, len(result.planned))),
+                "cpu_seconds": round(cpu_seconds, 2)}),
+        info("cohort_cpu_ms", "  CPU time per plan, all processes", rate_cpu_ms, "ms",
+             {"plans_per_s_if_2_cores_were_free": round(2000 / rate_cpu_ms, 1)}),
+        figure("cohort_national_s", name + ": resplan batch --db --plans none",
+               run["seconds"], "s", 120 if not ctx["quick"] else 12, "<=",
+               {"profiles": national, "decisions": decisions, "db_bytes": size,
+                "peak_rss_mb": round(run["maxrss_kib"] * 1024 / 1e6, 1),
+                "plans_per_s": round(national / run["seconds"], 1),
+                "cpu_seconds": round(run["cpu_seconds"], 1)}),
+        info("cohort_national_cpu_ms", "  CPU time per plan, all processes, start-up included",
+             national_cpu_ms, "ms",
+             {"seconds_if_2_cores_were_free": round(run["cpu_seconds"] / 2, 1)}),
+        figure("cohort_bytes", "cohort database size per decision", size / decisions, "bytes",
+               100, "<=", {"db_bytes": size, "decisions": decisions}),
+    ]

@@ -39,10 +39,10 @@ EXAMPLE_PROFILES = sorted((ROOT / "examples" / "profiles").glob("*.toml"))
 NATIONAL = 13_400
 
 sys.path.insert(0, str(HERE))
-from cohort import make_cohort  # noqa: E402
+from cohort import bench_cohort, make_cohort  # noqa: E402
 
-FIGURES = ("plan", "what_if", "screen", "cli", "import", "batch", "scaling", "report",
-           "memory")
+FIGURES = ("plan", "what_if", "screen", "cli", "import", "batch", "cohort", "scaling",
+           "report", "memory")
 # The example plan's catalogs with the synthetic sample, as `invoke plan --with-synthetic`
 # combines them (the larger of the two example plans).
 EXAMPLE_CATALOGS = (ROOT / "examples" / "catalog" / "border-programs.toml",
@@ -148,12 +148,12 @@ print(json.dumps({"seconds": seconds, "code": child.returncode, "stderr": child.
 """
 
 
-def run_wrapped(argv: list[str], env: dict | None = None) -> dict:
+def run_wrapped(argv: list[str], env: dict | None = None, ok=(0,)) -> dict:
     """Run ``argv`` under a small wrapper process that times it and reads its peak RSS."""
     out = subprocess.run([sys.executable, "-c", WRAPPER, *argv], capture_output=True,
                          text=True, check=True, env={**os.environ, **(env or {})})
     result = json.loads(out.stdout)
-    if result["code"] != 0:
+    if result["code"] not in ok:
         raise RuntimeError(f"{' '.join(argv)} exited {result['code']}: {result['stderr']}")
     return result
 
@@ -744,7 +744,7 @@ def main(argv=None) -> int:
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE, "profile": resplan.load_profile(PROFILE),
         }
-        needs_cohort = max(ctx["batch_profiles"] if "batch" in only else 0,
+        needs_cohort = max(ctx["batch_profiles"] if {"batch", "cohort"} & set(only) else 0,
                            max(ctx["agreement_cohort"], ctx["reference_cohort"])
                            if "screen" in only else 0)
         ctx["cohort"] = make_cohort(needs_cohort, tmp / "cohort", args.seed) if needs_cohort else []
@@ -752,6 +752,7 @@ def main(argv=None) -> int:
         benches = {"plan": bench_plan, "what_if": bench_what_if, "screen": bench_screen,
                    "cli": bench_cli,
                    "import": bench_import, "batch": bench_batch, "scaling": bench_scaling,
+                   "cohort": lambda ctx: bench_cohort(ctx, figure, info, log, run_wrapped),
                    "report": bench_report, "memory": bench_memory}
         for name in FIGURES:
             if name in only:

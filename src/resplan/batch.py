@@ -13,7 +13,15 @@ order the worker processes finish in.
 
 With more than one job the profiles are planned in a :class:`ProcessPoolExecutor` whose
 initializer loads the host and the catalog once per worker process; each worker writes
-the plans it makes and sends back only a summary row.
+the plans it makes and sends back only a summary row (and, for a database, the plan's
+compact record, :class:`resplan.cohort.PlanRecord`). Any other
+:class:`concurrent.futures.Executor` can plan instead (``executor=``: a Dask cluster's,
+see :mod:`resplan.cluster`); its workers load the host and catalog on their first task.
+
+``db="cohort.sqlite"`` also writes the whole cohort into one SQLite database
+(:mod:`resplan.cohort`), from this process while the workers plan; ``plans=False`` writes
+no plan files. The database holds the plans in the order of the profile paths, whatever
+order they finish in, so it is the same for every run of the same inputs.
 """
 
 from __future__ import annotations
@@ -25,16 +33,21 @@ import io
 import os
 import signal
 import sys
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import resplan
 from resplan.dates import as_of_or_today, check_profile_cycle
 from resplan.errors import InputError, PluginError, Problem, ResplanError, describe_exception
 from resplan.writer import refuse_overwriting_inputs, write_text_atomic
+
+if TYPE_CHECKING:
+    from resplan.cohort import CohortWriter
 
 __all__ = ["PlanRow", "BatchResult", "BatchInterrupted", "run_batch", "progress_bar",
            "summary_csv", "SUMMARY_FILE", "SUMMARY_COLUMNS"]
@@ -51,7 +64,7 @@ class PlanRow:
     """One applicant of the batch: the summary of their plan, or why there is none."""
 
     profile: str                 # the profile path, as given
-    plan: str | None = None      # the plan's file name in out_dir; None when the profile was bad
+    plan: str | None = None      # the plan's file name in out_dir; None when not written
     considered: int | None = None
     apply: int | None = None
     borderline: int | None = None
@@ -79,8 +92,9 @@ class PlanRow:
 @dataclass(frozen=True)
 class BatchResult:
     rows: tuple[PlanRow, ...]   # sorted by profile path
-    out_dir: Path
-    summary: Path               # out_dir / summary.csv
+    out_dir: Path | None
+    summary: Path | None        # out_dir / summary.csv; None without out_dir
+    db: Path | None = None      # the cohort database, when one was asked for
 
     @property
     def planned(self) -> tuple[PlanRow, ...]:
@@ -104,46 +118,65 @@ class BatchResult:
 
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl-C (or SIGTERM) stopped the batch; ``result`` holds the profiles done before it,
-    and its ``summary.csv`` was written for them."""
+    and its ``summary.csv`` (and database) were written for them."""
 
     def __init__(self, result: BatchResult, total: int):
         super().__init__(f"interrupted after {len(result.rows)} of {total} profiles")
         self.result, self.total = result, total
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What a worker needs besides the profile: small, so that it travels with each task."""
+
+    catalogs: tuple[str, ...]
+    disable: tuple[str, ...]
+    report: str | None = None
+    plans: bool = True      # write each plan's file
+    records: bool = False   # send back each plan's compact record (for the database)
+    facts: Any = None       # resplan.verified.VerifiedFacts laid over the catalog, or None
+
+
 # ------------------------------------------------------------------ one profile
 
 
-def _plan_one(host, catalog, profile_path: str, out_path: Path, as_of: dt.date,
-              report: str | None = None, facts=None) -> PlanRow:
+def _plan_one(host, catalog, profile_path: str, out_path: Path | None, as_of: dt.date,
+              report: str | None = None, records: bool = False, facts=None) -> tuple:
     """Read one profile, plan it on ``as_of`` with the verified ``facts``, write its plan
-    (and its report in the format ``report``); bad input becomes a row with problems."""
+    (unless ``out_path`` is None) and its report in the format ``report``; bad input
+    becomes a row with problems. Returns the row and, with ``records``, the plan's
+    :class:`resplan.cohort.PlanRecord`."""
+    record = None
     try:
         profile = resplan.load_profile(profile_path)
         check_profile_cycle(profile, as_of, host.rulebook, profile_path)
         plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
-        resplan.write_plan(plan, out_path)
-        if report:
-            from resplan.report import write_report
-            from resplan.report.labels import installed_ruleset_texts, load_labels
-            write_report(plan, out_path.with_suffix(f".{report}"), report,
-                         labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+        if out_path is not None:
+            resplan.write_plan(plan, out_path)
+            if report:
+                from resplan.report import write_report
+                from resplan.report.labels import installed_ruleset_texts, load_labels
+                write_report(plan, out_path.with_suffix(f".{report}"), report,
+                             labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+        if records:
+            from resplan.cohort import plan_record
+            record = plan_record(plan, catalog)
     except InputError as exc:
-        return PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input")
+        return PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input"), None
     except PluginError as exc:
         return PlanRow(profile=profile_path, problems=(Problem(profile_path, str(exc)),),
-                       failure="plugin")
+                       failure="plugin"), None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - one profile must not end the batch
         # ResplanError (a plan that cannot be written) or a bug: this profile's row says so.
         message = str(exc) if isinstance(exc, ResplanError) else \
             f"planning failed: {describe_exception(exc)}"
         return PlanRow(profile=profile_path, problems=(Problem(profile_path, message),),
-                       failure="error")
+                       failure="error"), None
     s = plan.summary
-    return PlanRow(profile=profile_path, plan=out_path.name, considered=s.programs_considered,
-                   apply=s.apply, borderline=s.borderline, skip=s.skip, tier1=s.tier1,
-                   tier2=s.tier2, tier3=s.tier3, to_verify=s.to_verify,
-                   applications=s.applications)
+    return PlanRow(profile=profile_path, plan=out_path.name if out_path is not None else None,
+                   considered=s.programs_considered, apply=s.apply, borderline=s.borderline,
+                   skip=s.skip, tier1=s.tier1, tier2=s.tier2, tier3=s.tier3,
+                   to_verify=s.to_verify, applications=s.applications), record
 
 
 def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
@@ -161,30 +194,60 @@ def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
     return host, catalog
 
 
+def _batch_info(host, catalog, setup: _Setup, as_of: dt.date, profiles: int) -> dict[str, str]:
+    """What the database records of the run (its ``batch`` table): no clock time, so that
+    the same inputs give the same database."""
+    from resplan.pipeline import catalog_digest
+
+    return {"as_of": as_of.isoformat(), "resplan_version": resplan.__version__,
+            "catalogs": "\n".join(setup.catalogs), "catalog_sha256": catalog_digest(catalog),
+            "programs": str(len(catalog)), "profiles": str(profiles),
+            "rulesets": "\n".join(f"{r.name} {r.version} {r.sha256}"
+                                  for r in host.rulebook.rulesets)}
+
+
 # ------------------------------------------------------------------ worker processes
 
 _WORKER: dict = {}
+# The host and catalog loaded by the tasks of an executor given to run_batch (a Dask
+# worker's threads share them): one load per process and setup.
+_LOADED: dict = {}
+_LOADING = threading.Lock()
+
+
+def _loaded(catalogs: tuple[str, ...], disable: tuple[str, ...], facts=None) -> dict:
+    """The host and catalog, or why they could not be loaded, as plain data to re-raise."""
+    state: dict = {"facts": facts}
+    try:
+        state["host"], state["catalog"] = _load(catalogs, disable, facts)
+    except InputError as exc:
+        # An InputError does not survive pickling whole: keep its problems as plain data
+        # and report them with every task, so that the parent can raise them as they are.
+        state["problems"] = tuple(exc.problems)
+    except ResplanError as exc:  # e.g. PluginError: two plugins supplying one ruleset
+        # Raised from the initializer it would only break the pool; raise it from the tasks.
+        state["error"] = exc
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the same, for anything else
+        state["error"] = ResplanError(f"loading the catalog failed: {describe_exception(exc)}")
+    return state
+
+
+def _ready(state: dict) -> tuple:
+    if "problems" in state:
+        raise _SetupFailed(tuple(map(_problem_data, state["problems"])))
+    if "error" in state:
+        raise state["error"]
+    return state["host"], state["catalog"]
 
 
 def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
                  report: str | None = None, parent: int | None = None, facts=None) -> None:
     _WORKER.clear()
     _WORKER["report"] = report
-    _WORKER["facts"] = facts
     _WORKER["parent"] = parent
     _WORKER["busy"] = False
     _end_with_parent()
-    try:
-        _WORKER["host"], _WORKER["catalog"] = _load(catalog_paths, disable, facts)
-    except InputError as exc:
-        # An InputError does not survive pickling whole: keep its problems as plain data
-        # and report them with every task, so that the parent can raise them as they are.
-        _WORKER["problems"] = tuple(exc.problems)
-    except ResplanError as exc:  # e.g. PluginError: two plugins supplying one ruleset
-        # Raised from the initializer it would only break the pool; raise it from the tasks.
-        _WORKER["error"] = exc
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the same, for anything else
-        _WORKER["error"] = ResplanError(f"loading the catalog failed: {describe_exception(exc)}")
+    _WORKER.update(_loaded(catalog_paths, disable, facts))
 
 
 _HELD = {"held": False}
@@ -248,18 +311,25 @@ def _problem_data(p: Problem) -> tuple:
     return (p.file, p.message, p.field, p.line, p.subject)
 
 
-def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
+def _row_data(row: PlanRow, record) -> tuple:
+    # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
+    return ((row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
+             row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
+             tuple(map(_problem_data, row.problems)), row.failure), record)
+
+
+def _worker_task(profile_path: str, out_path: str | None, as_of: dt.date,
+                 records: bool = False) -> tuple:
+    """A task of the batch's own process pool (set up by :func:`_init_worker`)."""
     parent = _WORKER.get("parent")
     if parent is not None and os.getppid() != parent:
         os._exit(0)  # orphaned: nobody is waiting for this plan
-    if "problems" in _WORKER:
-        raise _SetupFailed(tuple(map(_problem_data, _WORKER["problems"])))
-    if "error" in _WORKER:
-        raise _WORKER["error"]
+    host, catalog = _ready(_WORKER)
     _WORKER["busy"] = True
     try:
-        row = _plan_one(_WORKER["host"], _WORKER["catalog"], profile_path, Path(out_path),
-                        as_of, _WORKER["report"], _WORKER["facts"])
+        row, record = _plan_one(host, catalog, profile_path,
+                                Path(out_path) if out_path is not None else None, as_of,
+                                _WORKER["report"], records, _WORKER["facts"])
     except KeyboardInterrupt:
         # SIGTERM from the parent (or, on Linux, the parent's death) while planning.
         if parent is not None and os.getppid() != parent:
@@ -267,19 +337,106 @@ def _worker_task(profile_path: str, out_path: str, as_of: dt.date) -> tuple:
         raise
     finally:
         _WORKER["busy"] = False
-    # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
-    return (row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
-            row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
-            tuple(map(_problem_data, row.problems)), row.failure)
+    return _row_data(row, record)
 
 
-def _row_from_data(data: tuple) -> PlanRow:
-    *values, problems, failure = data
-    return PlanRow(*values, problems=tuple(Problem(*p) for p in problems),  # type: ignore[misc]
-                   failure=failure)
+def _executor_state(setup: _Setup) -> dict:
+    """The host and catalog of this setup, loaded once in this process. A worker that
+    lives on (a Dask worker) keeps only the last one, and loads again when a catalog file
+    has changed since."""
+    files: list[tuple[int, int, int] | None] = []
+    for path in setup.catalogs:
+        try:
+            info = os.stat(path)
+            files.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        except OSError:
+            files.append(None)  # _load says what is wrong with it
+    key = (setup.catalogs, setup.disable, setup.facts, tuple(files))
+    with _LOADING:
+        if _LOADED.get("key") != key:
+            _LOADED.clear()
+            _LOADED.update(key=key, state=_loaded(setup.catalogs, setup.disable, setup.facts))
+        return _LOADED["state"]
+
+
+def _executor_task(setup: _Setup, profile_path: str, out_path: str | None,
+                   as_of: dt.date) -> tuple:
+    """A task for any executor (a Dask worker's): loads the host and catalog once."""
+    host, catalog = _ready(_executor_state(setup))
+    row, record = _plan_one(host, catalog, profile_path,
+                            Path(out_path) if out_path is not None else None, as_of,
+                            setup.report, setup.records, setup.facts)
+    return _row_data(row, record)
+
+
+def _programs_task(setup: _Setup, as_of: dt.date, profiles: int,
+                   in_pool: bool = False) -> tuple:
+    """The catalog's programs table and the run's description, for the database."""
+    from resplan.cohort import catalog_programs
+
+    host, catalog = _ready(_WORKER if in_pool else _executor_state(setup))
+    return catalog_programs(catalog), _batch_info(host, catalog, setup, as_of, profiles)
+
+
+def _row_from_data(data: tuple) -> tuple:
+    (*values, problems, failure), record = data
+    fields = dict(zip(_ROW_FIELDS, values))
+    return PlanRow(**fields, problems=tuple(Problem(*p) for p in problems),
+                   failure=failure), record
+
+
+_ROW_FIELDS = ("profile", "plan", "considered", "apply", "borderline", "skip", "tier1", "tier2",
+               "tier3", "to_verify", "applications")
 
 
 # ------------------------------------------------------------------ the batch
+
+
+class _Collector:
+    """Takes the results as they come, in any order; hands them to the database writer
+    in the order of the profile paths."""
+
+    def __init__(self, paths: list[str], progress: Progress | None, db: Path | None):
+        self.paths, self.progress, self.db = paths, progress, db
+        self.index = {path: n for n, path in enumerate(paths)}
+        self.rows: dict[str, PlanRow] = {}
+        self.waiting: dict[int, tuple] = {}
+        self.next = 0
+        self.writer: CohortWriter | None = None
+
+    def open(self, programs, info) -> None:
+        if self.db is not None:
+            from resplan.cohort import CohortWriter
+            self.writer = CohortWriter(self.db, programs, info)
+
+    def add(self, path: str, row: PlanRow, record=None) -> None:
+        self.rows[path] = row
+        if self.db is not None:
+            self.waiting[self.index[path]] = (row, record)
+            self._drain()
+        if self.progress:
+            self.progress(len(self.rows), len(self.paths))
+
+    def _drain(self, gaps: bool = False) -> None:
+        if self.writer is None:
+            return
+        while self.waiting and (gaps or self.next in self.waiting):
+            if self.next in self.waiting:
+                row, record = self.waiting.pop(self.next)
+                self.writer.add(self.next + 1, row, record)
+            self.next += 1
+
+    def close(self, state: str) -> None:
+        """Write what waits (after a stop, the plans finished past a missing one too)."""
+        if self.writer is not None:
+            self._drain(gaps=True)
+            self.writer.close(state)
+            self.writer = None
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            self.writer.abandon()
+            self.writer = None
 
 
 def _check_stems(paths: list[str], out_dir: Path) -> None:
@@ -299,17 +456,21 @@ def _check_stems(paths: list[str], out_dir: Path) -> None:
         raise InputError(problems)
 
 
-def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
+def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
               jobs: int | None = None, disable: Iterable[str] = (),
               progress: Progress | None = None, report: str | None = None,
-              as_of: dt.date | str | None = None, facts=None) -> BatchResult:
+              as_of: dt.date | str | None = None, facts=None, db=None, plans: bool = True,
+              executor: Executor | None = None) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
 
     Every plan is made on ``as_of`` (a date or ``"YYYY-MM-DD"``; default: today, read
     once for the whole batch). A profile whose Match is already over is a bad profile.
 
     ``jobs`` processes plan in parallel (default: ``os.cpu_count()``; 1 plans in this
-    process). ``progress(done, total)`` is called once before the first plan and after
+    process). ``executor``, any :class:`concurrent.futures.Executor` (a Dask cluster's,
+    :func:`resplan.cluster.dask_executor`), plans instead of them; it is not shut down
+    here, and its workers must see the profiles, catalogs and ``out_dir`` at the same paths.
+    ``progress(done, total)`` is called once before the first plan and after
     each profile. Raises :class:`InputError` before planning anything when two profiles
     share a file name, and when a catalog or ruleset cannot be loaded (nothing is written
     then). A bad profile does not raise: its row in the result carries its problems.
@@ -318,6 +479,11 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     it, ``out_dir/<profile stem>.<report>``. ``facts`` (facts files' paths, or what
     :func:`resplan.verified.load_facts` read) are laid over the catalog for every profile,
     as ``resplan plan --facts`` does; a bad facts file stops the batch before it plans.
+
+    ``db`` (a path) also writes the cohort database (:mod:`resplan.cohort`); an existing
+    file there is replaced once the catalog has loaded. ``plans=False`` writes no plan
+    files (nor reports). ``out_dir`` may then be None: no ``summary.csv`` either, only the
+    database.
     """
     as_of = as_of_or_today(as_of)
     facts_paths: list[str] = []
@@ -329,7 +495,8 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
     disable = tuple(disable)
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir) if out_dir is not None else None
+    db = Path(db) if db is not None else None
     if not catalogs:
         raise ValueError("run_batch needs at least one catalog")
     if jobs is None:
@@ -338,51 +505,77 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir, *,
         raise ValueError(f"jobs must be 1 or more, not {jobs}")
     if report is not None and report not in ("html", "md", "csv"):
         raise ValueError(f"report must be html, md or csv, not {report!r}")
-    _check_stems(paths, out_dir)
-    targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
-    summary = out_dir / SUMMARY_FILE
-    outputs = [*targets.values(), summary]
-    if report:
-        outputs += [t.with_suffix(f".{report}") for t in targets.values()]
+    if report is not None and not plans:
+        raise ValueError("a report is written beside its plan: report needs plans=True")
+    if out_dir is None and (plans or db is None):
+        raise ValueError("out_dir is needed for plan files, and for summary.csv without a db")
+    setup = _Setup(catalogs, disable, report, plans, db is not None, facts)
+    targets: dict[str, Path | None] = {path: None for path in paths}
+    outputs: list = [db]
+    if out_dir is not None:
+        if plans:
+            _check_stems(paths, out_dir)
+            targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
+        outputs += [*(t for t in targets.values() if t is not None), out_dir / SUMMARY_FILE]
+        if report:
+            outputs += [t.with_suffix(f".{report}") for t in targets.values() if t is not None]
     refuse_overwriting_inputs(outputs, [*paths, *catalogs, *facts_paths])
-    if out_dir.exists() and not out_dir.is_dir():
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise InputError.one(out_dir, "is a file, not a folder: --out-dir names the folder the "
                                       "plans are written to")
+    if db is not None and db.is_dir():
+        raise InputError.one(db, "is a folder: --db names the database file to write")
+    summary = out_dir / SUMMARY_FILE if out_dir is not None else None
     total = len(paths)
     if progress:
         progress(0, total)
     workers = min(jobs, total)
 
-    rows: dict[str, PlanRow] = {}
+    collector = _Collector(paths, progress, db)
+    created = out_dir is not None and not out_dir.exists()
     try:
-        if workers <= 1:
-            host, catalog = _load(catalogs, disable, facts)
-            _make_folder(out_dir)
-            for path in paths:
-                rows[path] = _plan_one(host, catalog, path, targets[path], as_of, report, facts)
-                if progress:
-                    progress(len(rows), total)
-        else:
-            created = not out_dir.exists()
-            _make_folder(out_dir)  # the workers write into it
-            try:
-                _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
-                          report, facts)
-            except _SetupFailed as exc:
-                # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
-                if created and not any(out_dir.iterdir()):
-                    out_dir.rmdir()
-                raise InputError([Problem(*p) for p in exc.problems]) from None
+        try:
+            if executor is not None:
+                _run_executor(executor, setup, paths, targets, collector, as_of, out_dir)
+            elif workers <= 1:
+                host, catalog = _load(catalogs, disable, facts)
+                if out_dir is not None:
+                    _make_folder(out_dir)
+                if db is not None:
+                    from resplan.cohort import catalog_programs
+                    collector.open(catalog_programs(catalog),
+                                   _batch_info(host, catalog, setup, as_of, total))
+                for path in paths:
+                    collector.add(path, *_plan_one(host, catalog, path, targets[path], as_of,
+                                                   report, setup.records, facts))
+            else:
+                if out_dir is not None:
+                    _make_folder(out_dir)  # the workers write into it
+                _run_pool(workers, setup, paths, targets, collector, as_of)
+        except _SetupFailed as exc:
+            # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
+            collector.abandon()
+            if created and out_dir is not None and out_dir.is_dir() and not any(out_dir.iterdir()):
+                out_dir.rmdir()
+            raise InputError([Problem(*p) for p in exc.problems]) from None
     except KeyboardInterrupt:
         # Stop cleanly: a summary of the profiles done so far, then tell the caller.
-        done = tuple(rows[path] for path in paths if path in rows)
-        if out_dir.is_dir():
+        done = tuple(collector.rows[path] for path in paths if path in collector.rows)
+        collector.close("interrupted")
+        if summary is not None and out_dir is not None and out_dir.is_dir():
             write_text_atomic(summary, summary_csv(done))
-        raise BatchInterrupted(BatchResult(rows=done, out_dir=out_dir, summary=summary),
+        raise BatchInterrupted(BatchResult(rows=done, out_dir=out_dir, summary=summary, db=db),
                                total) from None
-    ordered = tuple(rows[path] for path in paths)
-    write_text_atomic(summary, summary_csv(ordered))
-    return BatchResult(rows=ordered, out_dir=out_dir, summary=summary)
+    except BaseException:
+        collector.abandon()
+        raise
+    ordered = tuple(collector.rows[path] for path in paths)
+    collector.close("done")
+    if summary is not None:
+        if out_dir is not None and not out_dir.exists():
+            _make_folder(out_dir)
+        write_text_atomic(summary, summary_csv(ordered))
+    return BatchResult(rows=ordered, out_dir=out_dir, summary=summary, db=db)
 
 
 def _make_folder(out_dir: Path) -> None:
@@ -394,51 +587,97 @@ def _make_folder(out_dir: Path) -> None:
         raise InputError.one(out_dir, f"cannot be made: {exc.strerror or exc}") from None
 
 
-def _run_pool(workers, catalogs, disable, paths, targets, rows, progress, as_of,
-              report=None, facts=None) -> None:
-    """Plan ``paths`` in worker processes, filling ``rows`` as the plans come back."""
-    total = len(paths)
+def _collect(futures: dict, collector: _Collector, programs: Future | None,
+             broken: type[BaseException] | None = None) -> None:
+    """Hand each result to ``collector`` as it comes. The database opens once ``programs``
+    (the catalog's programs table) is known, before any plan is written to it."""
+    if programs is not None:
+        collector.open(*programs.result())
+    for future in as_completed(futures):
+        path = futures.pop(future)
+        try:
+            row, record = _row_from_data(future.result())
+        except Exception as exc:
+            if broken is None or not isinstance(exc, broken):
+                raise
+            # A worker died (killed, out of memory, a plugin calling os._exit):
+            # the profiles it had are rows with that message.
+            row, record = PlanRow(profile=path, failure="error", problems=(Problem(
+                path, "the worker process planning it stopped unexpectedly"),)), None
+        collector.add(path, row, record)
+
+
+def _run_pool(workers, setup: _Setup, paths, targets, collector: _Collector, as_of) -> None:
+    """Plan ``paths`` in worker processes, handing the results to ``collector``."""
     # Ctrl-C is held back while the workers start: a worker that got it before its
     # initializer set it aside would print a traceback. Workers inherit the held signal.
     with _sigint_held(), ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker,
-            initargs=(catalogs, disable, report, os.getpid(), facts)) as pool:
-        futures = {pool.submit(_worker_task, path, str(targets[path]), as_of): path
+            initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(),
+                      setup.facts)) as pool:
+        programs = pool.submit(_programs_task, setup, as_of, len(paths), True) \
+            if setup.records else None
+        futures = {pool.submit(_worker_task, path,
+                               str(targets[path]) if targets[path] is not None else None,
+                               as_of, setup.records): path
                    for path in paths}
-        pending = set(futures)
+        submitted = dict(futures)
         try:
             _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in sorted(done, key=futures.__getitem__):
-                    path = futures[future]
-                    try:
-                        rows[path] = _row_from_data(future.result())
-                    except BrokenProcessPool:
-                        # A worker died (killed, out of memory, a plugin calling os._exit):
-                        # the profiles it had are rows with that message.
-                        rows[path] = PlanRow(profile=path, failure="error", problems=(Problem(
-                            path, "the worker process planning it stopped unexpectedly"),))
-                    if progress:
-                        progress(len(rows), total)
+            _collect(futures, collector, programs, BrokenProcessPool)
         except KeyboardInterrupt:
             # Stop the workers where they are: SIGTERM makes a planning worker drop its
             # plan (and its temporary file) and an idle one exit. Plans already written
             # stay, and keep their rows.
-            for future in pending:
+            for future in futures:
                 future.cancel()
             for process in list(getattr(pool, "_processes", {}).values()):
                 with contextlib.suppress(OSError, AttributeError):
                     process.terminate()
             pool.shutdown(wait=True, cancel_futures=True)
-            for future, path in futures.items():
-                if path not in rows and future.done() and not future.cancelled() \
-                        and future.exception() is None:
-                    rows[path] = _row_from_data(future.result())
+            _late(submitted, collector, programs)
             raise
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def _late(submitted: dict, collector: _Collector, programs: Future | None) -> None:
+    """After a stop: the plans that finished but were not yet collected keep their rows."""
+    if collector.db is not None and collector.writer is None:
+        if programs is None or not programs.done() or programs.cancelled() \
+                or programs.exception() is not None:
+            return  # no database was begun: nothing of it is written
+        collector.open(*programs.result())
+    for future, path in submitted.items():
+        if path not in collector.rows and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            collector.add(path, *_row_from_data(future.result()))
+
+
+def _run_executor(executor: Executor, setup: _Setup, paths, targets, collector: _Collector,
+                  as_of, out_dir: Path | None) -> None:
+    """Plan ``paths`` on an executor that run_batch did not make (a cluster's)."""
+    programs = executor.submit(_programs_task, setup, as_of, len(paths)) \
+        if setup.records else None
+    if out_dir is not None:
+        _make_folder(out_dir)
+    futures = {executor.submit(_executor_task, setup, path,
+                               str(targets[path]) if targets[path] is not None else None,
+                               as_of): path
+               for path in paths}
+    submitted = dict(futures)
+    try:
+        _collect(futures, collector, programs)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        _late(submitted, collector, programs)
+        raise
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def summary_csv(rows: Iterable[PlanRow]) -> str:

@@ -276,19 +276,37 @@ def _jobs(text: str) -> int:
 def cmd_batch(args) -> int:
     from resplan.batch import BatchInterrupted, progress_bar, run_batch
 
-    try:
-        result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
-                           disable=args.disable, progress=progress_bar(sys.stderr),
-                           report=args.report, as_of=args.as_of, facts=args.facts or None)
-    except BatchInterrupted as stop:
-        planned = len(stop.result.planned)
-        print(f"\nresplan: interrupted: wrote {planned} plan{'s' if planned != 1 else ''} of "
-              f"{stop.total} and {stop.result.summary} for them", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    plans = args.plans == "toml"
+    if args.out_dir is None and (plans or args.db is None):
+        raise InputError.one("--out-dir", "is needed: it is where the plans and summary.csv "
+                                          "go (only --db with --plans none writes no folder)")
+    if args.report and not plans:
+        raise InputError.one("--report", "is written beside each plan: it cannot go with "
+                                         "--plans none")
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if args.scheduler:
+            from resplan.cluster import dask_executor
+            executor = stack.enter_context(dask_executor(args.scheduler))
+        try:
+            result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
+                               disable=args.disable, progress=progress_bar(sys.stderr),
+                               report=args.report, as_of=args.as_of,
+                               facts=args.facts or None, db=args.db, plans=plans,
+                               executor=executor)
+        except BatchInterrupted as stop:
+            planned = len(stop.result.planned)
+            written = [str(p) for p in (stop.result.db, stop.result.summary) if p is not None]
+            print(f"\nresplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
+                  f"plan{'s' if planned != 1 else ''} of {stop.total} and "
+                  f"{' and '.join(written)} for them", file=sys.stderr)
+            return EXIT_INTERRUPTED
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)
-    print(f"wrote {planned} plan{'s' if planned != 1 else ''} and {result.summary}"
+    written = [str(p) for p in (result.db, result.summary) if p is not None]
+    print(f"{'wrote' if plans else 'planned'} {planned} plan{'s' if planned != 1 else ''} and "
+          f"{' and '.join(written)}"
           + (f"; {bad} profile{'s' if bad != 1 else ''} not planned" if bad else ""))
     if "plugin" in result.failures:
         return EXIT_PLUGIN
@@ -388,10 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
         "batch", help="write one plan per profile and a summary table",
         description="Plan every PROFILE against CATALOG on all cores. Each plan is the file "
                     "`resplan plan` would write; DIR/summary.csv lists them all. A bad profile "
-                    "is reported and skipped (exit status 2), the others are still planned.")
+                    "is reported and skipped (exit status 2), the others are still planned. "
+                    "--db also writes the whole cohort into one SQLite database "
+                    "(docs/cohort.md).")
     p.add_argument("profiles", nargs="+", metavar="PROFILE")
     p.add_argument("--catalog", action="append", required=True, metavar="CATALOG")
-    p.add_argument("--out-dir", required=True, metavar="DIR", help="created if missing")
+    p.add_argument("--out-dir", default=None, metavar="DIR",
+                   help="where the plans and summary.csv go; created if missing")
     p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="worker processes (default: every core; 1 plans in this process)")
     p.add_argument("--report", choices=("html", "md", "csv"), default=None,
@@ -401,6 +422,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--facts", action="append", default=[], metavar="VERIFIED",
                    help="facts verified with programs ([[fact]] tables, TOML), laid over the "
                         "catalog for every profile as `resplan plan --facts` does (repeatable)")
+    p.add_argument("--db", default=None, metavar="FILE",
+                   help="also write the whole cohort into this SQLite database (docs/cohort.md)")
+    p.add_argument("--plans", choices=("toml", "none"), default="toml",
+                   help="write each plan's file (toml, the default) or none (with --db)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="plan on the Dask cluster at ADDRESS (needs resplan[dask]); every "
+                        "worker must see the inputs and DIR at the same paths")
     p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")

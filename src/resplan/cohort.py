@@ -1,0 +1,379 @@
+"""A whole cohort in one SQLite database: ``resplan batch ... --db cohort.sqlite``.
+
+The batch's parent process writes it while the workers plan, from the compact results
+they send (:func:`plan_record`): every plan's row, then its decisions, in the order of the
+profile paths, committed many plans at a time. A transaction only ever holds whole plans,
+so a batch stopped in any way (Ctrl-C, SIGKILL, a power cut) leaves a database that opens
+and holds whole plans only; ``batch`` says whether the run finished.
+
+The tables (``docs/cohort.md`` shows the questions they answer):
+
+- ``plans``: one row per profile: its file, the plan file (if written), the profile's
+  digest, the summary figures, the specialties and their fits, the headline of the best
+  what-if change, or the error that stopped it (``error``; the figures are then NULL).
+- ``decisions``: one row per plan and considered program: ``verdict`` (0 apply,
+  1 borderline, 2 skip: the ``verdicts`` table), ``tier`` (1-3; 0 when skipped) and
+  ``rules``, the set of rules its reasons cite (``rule_sets``, ``rule_set_rules``,
+  ``rules``). Keyed by (plan, program) and stored in that order, so a plan's decisions
+  are read together.
+- ``programs``: the catalog's programs; ``decisions.program`` is their integer key.
+- ``program_tally``: per program, verdict and tier, how many plans gave it. It is kept in
+  the same transactions as the decisions, so it always counts exactly the plans the
+  database holds; the cohort-wide questions read it instead of every decision.
+- ``plan_specialties``, ``what_ifs``: the plan's specialties and what-if changes.
+- ``batch``: the run's date, resplan version, catalogs and rulesets, and its state.
+
+Integers stand for programs, rules and verdicts so that a decision takes about 20 bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from resplan.errors import ResplanError
+from resplan.plan import VERDICTS, Plan, ProgramDecisions
+
+__all__ = ["PlanRecord", "CohortWriter", "plan_record", "catalog_programs", "TABLES"]
+
+SCHEMA = 1  # of the database; raised when a table changes
+
+TABLES = """
+CREATE TABLE batch (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE verdicts (id INTEGER PRIMARY KEY, verdict TEXT NOT NULL UNIQUE);
+CREATE TABLE programs (
+    id INTEGER PRIMARY KEY,         -- the program's place in the catalog(s), from 1
+    program TEXT NOT NULL,          -- its id in the catalog
+    name TEXT NOT NULL,
+    specialty TEXT NOT NULL,
+    city TEXT,
+    state TEXT,
+    synthetic INTEGER NOT NULL      -- 1: from a generated catalog, not a real program
+);
+CREATE TABLE rules (id INTEGER PRIMARY KEY, rule TEXT NOT NULL UNIQUE);
+CREATE TABLE rule_sets (id INTEGER PRIMARY KEY, rules TEXT NOT NULL UNIQUE);
+CREATE TABLE rule_set_rules (
+    rule_set INTEGER NOT NULL REFERENCES rule_sets,
+    rule INTEGER NOT NULL REFERENCES rules,
+    PRIMARY KEY (rule_set, rule)
+) WITHOUT ROWID;
+CREATE TABLE plans (
+    id INTEGER PRIMARY KEY,         -- the profile's place among the batch's profiles, from 1
+    profile TEXT NOT NULL UNIQUE,
+    plan TEXT,                      -- the plan file's name, NULL when not written
+    profile_sha256 TEXT,
+    considered INTEGER, apply INTEGER, borderline INTEGER, skip INTEGER,
+    tier1 INTEGER, tier2 INTEGER, tier3 INTEGER, to_verify INTEGER,
+    applications INTEGER, recommended INTEGER, shortfall INTEGER,
+    fees INTEGER,                   -- ERAS fees of the list, US dollars
+    specialties TEXT,               -- "Internal Medicine: possible; ..." (plan_specialties)
+    what_if TEXT,                   -- the what-if change that opens the most programs
+    error TEXT                      -- why there is no plan; NULL when planned
+);
+CREATE TABLE plan_specialties (
+    plan INTEGER NOT NULL REFERENCES plans,
+    position INTEGER NOT NULL,
+    specialty TEXT NOT NULL,
+    fit TEXT NOT NULL,
+    wished INTEGER NOT NULL,
+    rank INTEGER,
+    PRIMARY KEY (plan, position)
+) WITHOUT ROWID;
+CREATE INDEX plan_specialties_by_specialty ON plan_specialties (specialty, fit);
+CREATE TABLE what_ifs (
+    plan INTEGER NOT NULL REFERENCES plans,
+    position INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    rule TEXT,
+    programs_opened INTEGER, programs_improved INTEGER, programs_worsened INTEGER,
+    tier1_before INTEGER, tier1_after INTEGER,
+    PRIMARY KEY (plan, position)
+) WITHOUT ROWID;
+CREATE TABLE decisions (
+    plan INTEGER NOT NULL REFERENCES plans,
+    program INTEGER NOT NULL REFERENCES programs,
+    verdict INTEGER NOT NULL REFERENCES verdicts,
+    tier INTEGER NOT NULL,          -- 1, 2 or 3; 0 when skipped
+    rules INTEGER NOT NULL REFERENCES rule_sets,
+    PRIMARY KEY (plan, program)
+) WITHOUT ROWID;
+CREATE TABLE program_tally (
+    program INTEGER NOT NULL REFERENCES programs,
+    verdict INTEGER NOT NULL REFERENCES verdicts,
+    tier INTEGER NOT NULL,
+    plans INTEGER NOT NULL,
+    PRIMARY KEY (program, verdict, tier)
+) WITHOUT ROWID;
+CREATE INDEX program_tally_by_tier ON program_tally (verdict, tier, plans);
+CREATE VIEW decision_rows AS
+    SELECT plans.profile, programs.program, programs.name, programs.specialty,
+           programs.state, verdicts.verdict, decisions.tier, rule_sets.rules
+    FROM decisions
+    JOIN plans ON plans.id = decisions.plan
+    JOIN programs ON programs.id = decisions.program
+    JOIN verdicts ON verdicts.id = decisions.verdict
+    JOIN rule_sets ON rule_sets.id = decisions.rules;
+"""
+
+PLAN_COLUMNS = ("id", "profile", "plan", "profile_sha256", "considered", "apply", "borderline",
+                "skip", "tier1", "tier2", "tier3", "to_verify", "applications", "recommended",
+                "shortfall", "fees", "specialties", "what_if", "error")
+WHAT_IF_FIELDS = ("change", "rule", "programs_opened", "programs_improved",
+                  "programs_worsened", "tier1_before", "tier1_after")
+
+# Decisions are bound many rows to a statement: per-row binding is most of the cost.
+ROWS_PER_STATEMENT = 200
+# A transaction is committed, always between whole plans, once this many decisions wait
+# or this many seconds have passed since the last one: large transactions for speed, and
+# a database that shows a long run's progress.
+DECISIONS_PER_TRANSACTION = 1_000_000
+SECONDS_PER_TRANSACTION = 2.0
+BUSY_MS = 10_000
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What the database keeps of one plan, small enough to send from a worker.
+
+    The decisions are NumPy arrays in catalog order: ``rows`` (the program's place in the
+    catalog), ``verdict`` (index into VERDICTS), ``tier`` (0 when skipped) and
+    ``rule_set`` (index into ``rule_sets``, each a tuple of ``ruleset/id``).
+    """
+
+    profile_sha256: str | None
+    figures: tuple                  # considered ... fees, as in PLAN_COLUMNS
+    specialties: tuple[tuple, ...]  # (name, fit, wished, rank)
+    what_ifs: tuple[tuple, ...]     # WHAT_IF_FIELDS
+    rows: np.ndarray
+    verdict: np.ndarray
+    tier: np.ndarray
+    rule_set: np.ndarray
+    rule_sets: tuple[tuple[str, ...], ...]
+
+
+def catalog_programs(catalog) -> list[tuple]:
+    """The programs table of a catalog: (id, program, name, specialty, city, state, synthetic)."""
+    return [(row + 1, p.id, p.name, p.specialty, p.city, p.state, 1 if p.synthetic else 0)
+            for row, p in enumerate(catalog.programs)]
+
+
+def plan_record(plan: Plan, catalog) -> PlanRecord:
+    """The compact record of ``plan`` (made over ``catalog``) that the database keeps."""
+    programs = plan.programs
+    if isinstance(programs, ProgramDecisions) and programs.catalog_rows is not None:
+        rows = np.asarray(programs.catalog_rows, dtype=np.int64)
+        verdict = np.asarray(programs.verdict, dtype=np.int64)
+        tier = np.asarray(programs.tier, dtype=np.int64)
+        local = np.asarray(programs.reasons, dtype=np.int64)
+        sets = [tuple(r.rule for r in reasons) for reasons in programs.reason_sets]
+    else:
+        # A plugin's resplan_adjust_plan gave the programs as a plain tuple: find each
+        # program's place in the catalog by its id.
+        place = {p.id: row for row, p in enumerate(catalog.programs)}
+        rows = np.array([place[d.id] for d in programs], dtype=np.int64)
+        verdict = np.array([VERDICTS.index(d.verdict) for d in programs], dtype=np.int64)
+        tier = np.array([d.tier or 0 for d in programs], dtype=np.int64)
+        index: dict[tuple[str, ...], int] = {}
+        local = np.array([index.setdefault(tuple(r.rule for r in d.reasons), len(index))
+                          for d in programs], dtype=np.int64)
+        sets = list(index)
+    # Reasons that differ only in their words cite the same rules: one set for them.
+    unique: dict[tuple[str, ...], int] = {}
+    remap = np.array([unique.setdefault(tuple(sorted(set(s))), len(unique)) for s in sets],
+                     dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    s = plan.summary
+    cost = getattr(s, "cost", None)
+    figures = (s.programs_considered, s.apply, s.borderline, s.skip, s.tier1, s.tier2, s.tier3,
+               s.to_verify, s.applications, s.recommended, s.shortfall,
+               cost.total if cost is not None else None)
+    what_ifs = tuple(tuple(getattr(w, name, None) for name in WHAT_IF_FIELDS)
+                     for w in getattr(plan, "what_if", ()) or ())
+    profile_sha = next((i.sha256 for i in plan.provenance.inputs if i.role == "profile"), None)
+    return PlanRecord(
+        profile_sha256=profile_sha, figures=figures,
+        specialties=tuple((t.name, t.fit, 1 if t.wished else 0, t.rank) for t in plan.specialties),
+        what_ifs=what_ifs, rows=rows[order].astype(np.int32), verdict=verdict[order].astype(np.int8),
+        tier=tier[order].astype(np.int8),
+        rule_set=(remap[local[order]] if len(sets) else local[order]).astype(np.int32),
+        rule_sets=tuple(unique))
+
+
+def _specialties_text(specialties: Sequence[tuple]) -> str | None:
+    return "; ".join(f"{name}: {fit}" for name, fit, _wished, _rank in specialties) or None
+
+
+def _what_if_text(what_ifs: Sequence[tuple]) -> str | None:
+    """The change that opens the most programs, with what it opens, in words."""
+    best = max(what_ifs, key=lambda w: (w[2] or 0, w[6] or 0), default=None)
+    if best is None:
+        return None
+    opened = best[2] or 0
+    return f"{best[0]}: {opened} more program{'s' if opened != 1 else ''} open"
+
+
+class CohortWriter:
+    """Writes a cohort database at ``path``: :meth:`add` whole plans in profile order,
+    then :meth:`close`. A plan waits in memory until its transaction is committed."""
+
+    def __init__(self, path, programs: Sequence[tuple], info: dict[str, str]):
+        self.path = Path(path)
+        self.programs = len(programs)
+        with self._failing("create"):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                target = Path(f"{self.path}{suffix}")
+                if target.exists() or target.is_symlink():
+                    target.unlink()
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._begin(programs, info)
+        self.rule_ids: dict[str, int] = {}
+        self.set_ids: dict[tuple[str, ...], int] = {}
+        self.pending: list[tuple[int, Any, PlanRecord | None]] = []
+        self.pending_decisions = 0
+        self.plans = 0
+        self.committed = time.monotonic()
+        self.statement = ("INSERT INTO decisions VALUES "
+                          + ",".join(["(?,?,?,?,?)"] * ROWS_PER_STATEMENT))
+
+    @contextlib.contextmanager
+    def _failing(self, doing: str):
+        """A database that cannot be written (a missing folder, a full disk) stops the
+        batch with one line naming it, not a traceback."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ResplanError(f"{self.path}: cannot {doing} the cohort database: "
+                               f"{reason}") from None
+
+    def _begin(self, programs: Sequence[tuple], info: dict[str, str]) -> None:
+        db = self.db
+        # WAL: a commit is an append; what a killed batch leaves half written is not seen.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        # Someone reading the database while it is written (an advisor watching a long
+        # run) holds the writer back for a moment at most.
+        db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+        db.execute("PRAGMA cache_size=-65536")
+        db.executescript(TABLES)
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO verdicts VALUES (?, ?)", list(enumerate(VERDICTS)))
+        db.executemany("INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?)", programs)
+        db.executemany("INSERT INTO batch VALUES (?, ?)",
+                       [("schema", str(SCHEMA)), ("state", "running"), *sorted(info.items())])
+        db.execute("COMMIT")
+
+    def add(self, plan_id: int, row, record: PlanRecord | None) -> None:
+        """One profile's row (a :class:`resplan.batch.PlanRow`) and, if it was planned,
+        its record. Committed with others once enough decisions wait."""
+        self.pending.append((plan_id, row, record))
+        if record is not None:
+            self.pending_decisions += len(record.rows)
+        if self.pending_decisions >= DECISIONS_PER_TRANSACTION \
+                or time.monotonic() - self.committed >= SECONDS_PER_TRANSACTION:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the plans that wait, all or none of them. Stopped part way (Ctrl-C), they
+        still wait, and :meth:`close` writes them."""
+        if not self.pending:
+            return
+        db = self.db
+        self.committed = time.monotonic()
+        known = dict(self.rule_ids), dict(self.set_ids)
+        with self._failing("write"):
+            db.execute("BEGIN")
+            try:
+                self._write(self.pending)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                self.rule_ids, self.set_ids = known  # their rows went with the transaction
+                raise
+        self.plans += len(self.pending)
+        self.pending, self.pending_decisions = [], 0
+
+    def _write(self, pending) -> None:
+        db = self.db
+        plan_rows, specialties, what_ifs, blocks = [], [], [], []
+        for plan_id, row, record in pending:
+            if record is None:
+                plan_rows.append((plan_id, row.profile, None, None, *[None] * 12, None, None,
+                                  row.error))
+                continue
+            plan_rows.append((plan_id, row.profile, row.plan, record.profile_sha256,
+                              *record.figures, _specialties_text(record.specialties),
+                              _what_if_text(record.what_ifs), None))
+            specialties += [(plan_id, n, *s) for n, s in enumerate(record.specialties, 1)]
+            what_ifs += [(plan_id, n, *w) for n, w in enumerate(record.what_ifs, 1)]
+            if len(record.rows):
+                ids = np.array([self._rule_set(s) for s in record.rule_sets], dtype=np.int64)
+                block = np.empty((len(record.rows), 5), dtype=np.int64)
+                block[:, 0] = plan_id
+                block[:, 1] = record.rows
+                block[:, 1] += 1
+                block[:, 2] = record.verdict
+                block[:, 3] = record.tier
+                block[:, 4] = ids[record.rule_set]
+                blocks.append(block)
+        db.executemany(f"INSERT INTO plans VALUES ({','.join('?' * len(PLAN_COLUMNS))})",
+                       plan_rows)
+        db.executemany("INSERT INTO plan_specialties VALUES (?, ?, ?, ?, ?, ?)", specialties)
+        db.executemany("INSERT INTO what_ifs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", what_ifs)
+        if not blocks:
+            return
+        decisions = np.concatenate(blocks)
+        whole = len(decisions) - len(decisions) % ROWS_PER_STATEMENT
+        db.executemany(self.statement,
+                       decisions[:whole].reshape(-1, 5 * ROWS_PER_STATEMENT).tolist())
+        db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?)", decisions[whole:].tolist())
+        # The tally: one count per (program, verdict, tier), added in this same transaction.
+        cells = (decisions[:, 1] * 3 + decisions[:, 2]) * 4 + decisions[:, 3]
+        counts = np.bincount(cells)
+        found = np.flatnonzero(counts)
+        db.executemany(
+            "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET plans = plans + excluded.plans",
+            np.stack([found // 12, found // 4 % 3, found % 4, counts[found]], 1).tolist())
+
+    def _rule_set(self, rules: tuple[str, ...]) -> int:
+        found = self.set_ids.get(rules)
+        if found is not None:
+            return found
+        db = self.db
+        ids = []
+        for rule in rules:
+            if rule not in self.rule_ids:
+                self.rule_ids[rule] = len(self.rule_ids) + 1
+                db.execute("INSERT INTO rules VALUES (?, ?)", (self.rule_ids[rule], rule))
+            ids.append(self.rule_ids[rule])
+        set_id = self.set_ids[rules] = len(self.set_ids) + 1
+        db.execute("INSERT INTO rule_sets VALUES (?, ?)", (set_id, " ".join(rules)))
+        db.executemany("INSERT INTO rule_set_rules VALUES (?, ?)", [(set_id, i) for i in ids])
+        return set_id
+
+    def close(self, state: str) -> None:
+        """Commit what waits, record how the run ended (``done`` or ``interrupted``) and
+        leave one file (the write-ahead log folded in)."""
+        self.commit()
+        db = self.db
+        with self._failing("write"):
+            db.execute("UPDATE batch SET value = ? WHERE key = 'state'", (state,))
+            try:
+                db.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError:
+                pass  # still being read: the log stays beside it, with every plan in it
+            db.close()
+
+    def abandon(self) -> None:
+        """Close without committing what waits (the run failed in the parent)."""
+        self.pending = []
+        self.db.close()
+
