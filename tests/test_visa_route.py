@@ -13,6 +13,11 @@ import pytest
 
 import resplan
 from resplan.cli import main
+from resplan.convert import structure
+from resplan.errors import InputError, RulesetError
+from resplan.model import Catalog
+from resplan.plugins import builtin_ruleset
+from tests.conftest import make_profile
 
 DATA = Path(__file__).parent / "data" / "visa-route"
 AS_OF = "2026-01-15"  # before ERAS opens for the 2027 Match
@@ -81,9 +86,6 @@ def test_invalid_step3_stops_with_the_field_and_line(tmp_path, capsys):
       "step3": {"result": "pass", "attempts": 1}}, "exams.step3", "Step 1 is passed"),
 ])
 def test_step3_before_the_steps_it_needs_is_refused(exams, field, words):
-    from resplan.convert import structure
-    from resplan.errors import InputError
-
     data = {"applicant": {"graduation_year": 2023, "cycle": 2027, "visa": "H-1B"},
             "exams": exams}
     with pytest.raises(InputError) as caught:
@@ -98,11 +100,205 @@ def test_step3_before_the_steps_it_needs_is_refused(exams, field, words):
     (["J1"], "'J1' is not one of none, J-1, H-1B (did you mean 'J-1'?)"),
 ])
 def test_a_bad_visa_list_is_refused_with_its_field(visa, message):
-    from resplan.convert import structure
-    from resplan.errors import InputError
-
     data = {"applicant": {"graduation_year": 2023, "cycle": 2027, "visa": visa}}
     with pytest.raises(InputError) as caught:
         structure(data, resplan.Profile, file="p.toml")
     [problem] = caught.value.problems
     assert problem.field.startswith("applicant.visa") and message in problem.message
+
+
+def action_ids(plan) -> list[str]:
+    return [a.id for a in plan.actions]
+
+
+VISA_STEPS = ("applications/step3-for-h1b", "applications/step3-too-late-for-this-rank-list",
+              "applications/j1-ecfmg-sponsorship")
+
+
+@pytest.mark.parametrize("profile", ["j1-or-h1b", "h1b-or-j1"])
+def test_an_applicant_who_would_take_either_visa_gets_every_visa_step(tmp_path, profile):
+    plan = make_plan(tmp_path, profile)
+    ids = action_ids(plan)
+    for step in ("applications/step3-for-h1b", "applications/j1-ecfmg-sponsorship",
+                 "applications/ecfmg-certification"):
+        assert ids.count(step) == 1, step
+    step3 = next(a for a in plan.actions if a.id == "applications/step3-for-h1b")
+    # Timed before the rank list deadline: the cycle's Match Day (19 March 2027) less the
+    # calendar's 16 days, and dated no earlier than the plan's date.
+    assert "3 March 2027" in step3.detail
+    assert step3.when.startswith("January 2026")
+    ecfmg = next(a for a in plan.actions if a.id == "applications/ecfmg-certification")
+    assert "3 March 2027" in ecfmg.detail
+
+
+def test_the_first_choice_of_visa_comes_first_in_the_tiers(tmp_path):
+    j1_first = make_plan(tmp_path, "j1-or-h1b")
+    h1b_first = make_plan(tmp_path, "h1b-or-j1")
+    # Every program here is a border program with many IMG residents: tier 1, unless it
+    # sponsors only the applicant's second choice.
+    assert tiers(j1_first) == {"tx-elpaso-j1-im": 1, "tx-elpaso-both-im": 1,
+                               "tx-elpaso-unstated-im": 1, "tx-elpaso-h1b-im": 2,
+                               "tx-elpaso-novisa-im": None}
+    assert tiers(h1b_first)["tx-elpaso-j1-im"] == 2 and tiers(h1b_first)["tx-elpaso-h1b-im"] == 1
+    moved = next(p for p in j1_first.programs if p.id == "tx-elpaso-h1b-im")
+    assert [r.says for r in moved.reasons if r.rule == "tiering/later-choice-visa-only"] == [
+        "Moved down 1 tier: this program sponsors H-1B, a visa you would take, but not J-1, "
+        "your first choice."]
+    # Where the program stays in its tier anyway (tier 3), the rule is not cited.
+    for plan in (j1_first, h1b_first):
+        for program in plan.programs:
+            if "tiering/later-choice-visa-only" in [r.rule for r in program.reasons]:
+                assert program.tier in (2, 3)
+
+
+def test_a_j1_only_applicant_gets_no_step3_step(tmp_path):
+    ids = action_ids(make_plan(tmp_path, "j1-only"))
+    assert "applications/step3-for-h1b" not in ids
+    assert "applications/step3-too-late-for-this-rank-list" not in ids
+    assert ids.count("applications/j1-ecfmg-sponsorship") == 1
+    assert ids.count("applications/ecfmg-certification") == 1
+
+
+def test_an_applicant_who_needs_no_visa_gets_no_visa_step(tmp_path):
+    ids = action_ids(make_plan(tmp_path, "reapplicant-changed"))
+    assert not set(VISA_STEPS) & set(ids)
+    assert ids.count("applications/ecfmg-certification") == 1
+
+
+def test_step3_passed_means_no_step3_and_no_certification_step(host):
+    profile = make_profile(
+        applicant={"graduation_year": 2023, "visa": ["H-1B", "J-1"]},
+        exams={"step1": {"result": "pass", "attempts": 1},
+               "step2ck": {"score": 230, "attempts": 1},
+               "step3": {"result": "pass", "attempts": 1}})
+    ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF))
+    assert "applications/step3-for-h1b" not in ids
+    assert "applications/ecfmg-certification" not in ids
+    assert "applications/j1-ecfmg-sponsorship" in ids
+
+
+def test_a_step3_that_cannot_be_back_before_the_deadline_is_said_so(host):
+    profile = make_profile(applicant={"graduation_year": 2023, "visa": "H-1B"},
+                           exams={"step2ck": {"score": 230, "attempts": 1}})
+    plan = resplan.plan(profile, Catalog([]), host=host, as_of="2027-02-20")
+    ids = action_ids(plan)
+    assert "applications/step3-for-h1b" not in ids
+    late = next(a for a in plan.actions if a.id == "applications/step3-too-late-for-this-rank-list")
+    assert "3 March 2027" in late.detail and "4 weeks" in late.detail
+    # After the deadline neither step is left, nor the certification step.
+    after = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2027-03-10"))
+    assert not {"applications/step3-for-h1b", "applications/step3-too-late-for-this-rank-list",
+                "applications/ecfmg-certification"} & set(after)
+
+
+CHOICES = ("between-cycles/same-file-choice", "between-cycles/same-file-choice-graduation-clock")
+
+
+def test_a_reapplicant_with_an_unchanged_file_gets_the_choice(tmp_path):
+    plan = make_plan(tmp_path, "reapplicant-unchanged")
+    chosen = [a for a in plan.actions if a.id in CHOICES]
+    assert len(chosen) == 1
+    [choice] = chosen
+    # 2022 graduate, 2027 Match: 4 years at the June the application opens, one more if
+    # the applicant waits, which reaches the guide's 5-year start of graduation filters.
+    assert choice.id == "between-cycles/same-file-choice-graduation-clock"
+    assert "Choice 1" in choice.detail and "Choice 2" in choice.detail
+    assert "4 years past graduation" in choice.detail
+    assert "5 to 7 years" in choice.detail
+    assert "record-what-changed" not in " ".join(action_ids(plan))
+
+
+def test_the_choice_leans_on_the_graduation_clock(host):
+    def choice(graduation_year):
+        profile = make_profile(
+            applicant={"graduation_year": graduation_year, "previous_cycles": 1},
+            exams={"step2ck": {"score": 221, "attempts": 1}},
+            reapplicant={"last_cycle": 2026, "changes": []})
+        plan = resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF)
+        return [a for a in plan.actions if a.id in CHOICES]
+
+    [recent] = choice(2024)  # 2 years out: waiting a year still passes most filters
+    assert recent.id == "between-cycles/same-file-choice"
+    assert "2 years past graduation" in recent.detail and "waiting one year costs little" in recent.detail
+    [older] = choice(2021)
+    assert older.id == "between-cycles/same-file-choice-graduation-clock"
+    assert "applying now with a changed list is usually the better choice" in older.detail
+
+
+def test_a_reapplicant_who_changed_things_gets_no_choice(tmp_path):
+    ids = action_ids(make_plan(tmp_path, "reapplicant-changed"))
+    assert not set(CHOICES) & set(ids)
+    assert "between-cycles/record-what-changed" not in ids
+    assert "between-cycles/visible-change" in ids
+
+
+def test_a_reapplicant_who_does_not_say_what_changed_is_asked(host):
+    profile = make_profile(applicant={"previous_cycles": 2},
+                           exams={"step2ck": {"score": 221, "attempts": 1}})
+    ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF))
+    assert "between-cycles/record-what-changed" in ids
+    assert not set(CHOICES) & set(ids)
+
+
+def test_the_choice_is_not_offered_once_the_cycle_is_under_way(host):
+    profile = make_profile(applicant={"graduation_year": 2024, "previous_cycles": 1},
+                           exams={"step2ck": {"score": 221, "attempts": 1}},
+                           reapplicant={"changes": []})
+    ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2026-09-01"))
+    assert not set(CHOICES) & set(ids)
+
+
+@pytest.mark.parametrize(("applicant", "reapplicant", "field", "words"), [
+    ({"previous_cycles": 0}, {"changes": []}, "applicant.previous_cycles", "is 0"),
+    ({}, {"changes": []}, "applicant.previous_cycles", "is missing"),
+    ({"previous_cycles": 1}, {"last_cycle": 2027}, "reapplicant.last_cycle", "not before"),
+    ({"previous_cycles": 1}, {"last_cycle": 2021}, "reapplicant.last_cycle", "not after"),
+    ({"previous_cycles": 1}, {"changes": ["letters", "letters"]}, "reapplicant.changes", "twice"),
+    ({"previous_cycles": 1}, {"changes": ["statement"]}, "reapplicant.changes[0]", "not one of"),
+])
+def test_an_impossible_reapplicant_table_is_refused(applicant, reapplicant, field, words):
+    data = {"applicant": {"graduation_year": 2021, "cycle": 2027, "visa": "none", **applicant},
+            "reapplicant": reapplicant}
+    with pytest.raises(InputError) as caught:
+        structure(data, resplan.Profile, file="p.toml")
+    assert [(p.field, words in p.message) for p in caught.value.problems] == [(field, True)]
+
+
+def test_the_reports_show_the_visa_steps_and_the_choice(tmp_path):
+    # The HTML report lists every action; the short Markdown report the next few.
+    plan = make_plan(tmp_path, "j1-or-h1b")
+    html = resplan.render_report(plan, "html")
+    for title in ("Pass Step 3 before the rank list deadline, for an H-1B visa",
+                  "Complete ECFMG certification before the rank list deadline",
+                  "Prepare for ECFMG&#39;s J-1 visa sponsorship"):
+        assert title in html, title
+    markdown = resplan.render_report(plan, "md")
+    assert "**Pass Step 3 before the rank list deadline, for an H-1B visa**" in markdown
+    assert "**Complete ECFMG certification before the rank list deadline**" in markdown
+    html = resplan.render_report(make_plan(tmp_path, "reapplicant-unchanged"), "html")
+    assert ("Choose: apply again with a changed list, or wait one cycle and change your file"
+            in html)
+
+
+@pytest.mark.parametrize(("lower", "words"), [
+    ("3", "is not a number of tiers to move down"),
+    ('"no_such_parameter"', "is not a number of tiers to move down"),
+    ("1.0", "is not a number of tiers to move down"),
+    ('"later_choice_visa_tiers_down"\ntier = 2', "exactly one of 'tier' or 'lower'"),
+])
+def test_a_rule_that_lowers_a_tier_takes_1_or_2_tiers(lower, words):
+    text = builtin_ruleset("tiering.toml").text.replace(
+        'lower = "later_choice_visa_tiers_down"\n', f"lower = {lower}\n", 1)
+
+    class Tiers:
+        name = "odd-tiers"
+
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(text, "odd-tiers.toml")]
+
+    with pytest.raises(RulesetError) as caught:
+        resplan.load_host(plugins=[Tiers()], disable=["tiering"], use_env=False)
+    [problem] = caught.value.problems
+    assert problem.file == "odd-tiers.toml" and words in problem.message
+    assert problem.line is not None

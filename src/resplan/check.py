@@ -302,6 +302,7 @@ _DOMAINS: dict[str, tuple[int | float | None, int | float | None]] = {
     "profile.years_since_graduation": (0, _INF), "profile.previous_cycles": (0, _INF),
     "profile.step1.score": (1, 300), "profile.step1.attempts": (1, _INF),
     "profile.step2ck.score": (1, 300), "profile.step2ck.attempts": (1, _INF),
+    "profile.step3.attempts": (1, _INF), "profile.reapplicant.last_cycle": (2000, 2100),
     "profile.max_attempts": (1, _INF),
     "profile.clinical.months": (0, _INF), "profile.clinical.hands_on_months": (0, _INF),
     "profile.clinical.observership_months": (0, _INF),

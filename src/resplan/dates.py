@@ -20,7 +20,7 @@ CALENDAR = "calendar"  # the ruleset whose parameters and phases time a plan
 # The calendar's parameters that code reads (this module, stages.actions, stages.stale).
 CALENDAR_PARAMETERS = frozenset({
     "match_day_month", "match_day_weekday", "match_day_week", "under_way_from",
-    "late_next_cycle", "facts_stale_after_years",
+    "late_next_cycle", "facts_stale_after_years", "rank_list_days_before_match_day",
 })
 AHEAD, UNDER_WAY = "ahead", "under way"
 WEEKDAYS = tuple(calendar.day_name)  # Monday ... Sunday
@@ -77,6 +77,16 @@ def match_day(cycle: int, rulebook) -> dt.date:
     weekday = WEEKDAYS.index(weekday_name)
     first = dt.date(cycle, month, 1)
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
+
+
+def rank_list_deadline(cycle: int, rulebook) -> dt.date:
+    """The day rank lists of the ``cycle`` Match must be certified by, counted back from
+    Match Day by the calendar's ``rank_list_days_before_match_day``."""
+    days = calendar_parameter(rulebook, "rank_list_days_before_match_day")
+    if type(days) is not int or not 1 <= days <= 60:
+        raise ResplanError(f"the {CALENDAR} ruleset's rank_list_days_before_match_day "
+                           f"({days!r}) is not a number of days from 1 to 60")
+    return match_day(cycle, rulebook) - dt.timedelta(days=days)
 
 
 def phase_by_id(rulebook, phase_id: str):

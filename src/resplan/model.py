@@ -323,6 +323,10 @@ def _impossible_last_cycle(applicant: Applicant, reapplicant: Reapplicant):
         yield FieldValueError(("applicant", "previous_cycles"), (
             "is 0, but [reapplicant] describes an earlier cycle: count the cycles you applied "
             "in without matching, or leave [reapplicant] out"))
+    elif applicant.previous_cycles is None:
+        yield FieldValueError(("applicant", "previous_cycles"), (
+            "is missing, and [reapplicant] describes an earlier cycle: write how many cycles "
+            "you applied in without matching (1 or more)"))
     if isinstance(last, int) and isinstance(cycle, int) and last >= cycle:
         yield FieldValueError(("reapplicant", "last_cycle"), (
             f"{last} is not before the Match you apply for now ({cycle})"))
@@ -531,8 +535,11 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     "applicant.visa": KeyDoc(
         "The visa you need for residency: none, J-1 or H-1B. If you would take either, list "
         "both, your first choice first: `[\"J-1\", \"H-1B\"]`.", "",
-        "Programs that state they sponsor no visa, or none of yours, are skipped; needing a "
-        "visa is a weakness."),
+        "Programs that state they sponsor no visa, or none of yours, are skipped; with two "
+        "visas, a program that sponsors only your second choice moves down a tier. Needing a "
+        "visa is a weakness. If you would take an H-1B, a step asks you to pass Step 3 before "
+        "the rank list deadline; if you would take a J-1, a step prepares ECFMG's J-1 "
+        "sponsorship."),
     "applicant.specialties": KeyDoc(
         "The specialties you wish for, first wish first.",
         "No wishes: the plan rates every specialty and suggests the open ones.",
@@ -570,7 +577,10 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Your Step 3 result: \"pass\", or \"fail\" if you have not passed yet. Leave the "
         "whole [exams.step3] table out if you have not sat Step 3. Step 3 comes after Step 1 "
         "and Step 2 CK are passed, so a profile with Step 3 and no Step 2 CK is refused.", "",
-        "A fail is a failed attempt."),
+        "A pass answers the Step 3 that most programs sponsoring an H-1B visa ask for; "
+        "without it, an applicant who would take an H-1B gets a step to pass it before the "
+        "rank list deadline. Having sat Step 3 shows ECFMG certification (it comes first), so "
+        "the certification step is left out. A fail is a failed attempt."),
     "exams.step3.attempts": KeyDoc(
         "How many times you sat Step 3, failed sittings included (at most 6).", "",
         "As for Step 1 and Step 2 CK: more than 1 is a failed attempt."),
@@ -619,10 +629,10 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
                                   "Months of each kind count toward its strength."),
     "reapplicant.last_cycle": KeyDoc(
         "The last Match you applied for without matching (2026 for applications sent in "
-        "2025). Fill in [reapplicant] only if you applied before; then applicant."
-        "previous_cycles must not be 0.",
+        "2025). Fill in [reapplicant] only if you applied before, and give "
+        "applicant.previous_cycles (1 or more) with it.",
         "Unknown: the plan does not say how long ago your last application was.",
-        "Recorded beside what changed since then."),
+        "Says which Match the changes are counted from."),
     "reapplicant.changes": KeyDoc(
         "What your file gained since that last application: any of \"step2ck\" (a Step 2 CK "
         "taken or a better one), \"step3\" (Step 3 passed), \"us-clinical\" (new US "
@@ -630,6 +640,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "paper), \"certificate\" (a course or certificate finished), \"spanish\" (better "
         "Spanish), \"border-work\" (new work with border or underserved communities). Write "
         "`[]` if nothing changed. A new personal statement is not a change of the file.",
-        "Unknown: nothing is known about what changed.",
-        "Rules can read what changed since the last cycle."),
+        "Unknown: a step asks you to write down what changed.",
+        "An empty list brings an explicit choice before ERAS opens: apply again with a "
+        "changed list, or wait one cycle and change the file first, with the reasons for "
+        "each (which way it leans depends on the years since graduation)."),
 }

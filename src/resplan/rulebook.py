@@ -34,7 +34,9 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "specialties": ("fit", "suggest"),
     "regions": ("priority",),
     "screen": ("verdict",),
-    "tier": ("tier",),
+    # lower: tiers to move a program down after the best tier is chosen (a parameter's name
+    # or a whole number), for a reason that counts against a program without ruling it out.
+    "tier": ("tier", "lower"),
     "actions": ("category", "title", "detail", "timing"),
     "summary": ("applications", "spread"),
     "signals": ("part",),
@@ -612,6 +614,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage in ("regions", "screen", "tier", "signals") and not effect_keys:
         fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
         return None
+    if stage == "tier" and len(effect_keys) != 1:
+        fail("a tier rule sets exactly one of 'tier' or 'lower'")
+        return None
     if stage == "actions":
         for key in EFFECT_KEYS["actions"]:
             if key not in table:
@@ -669,6 +674,13 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 fail(f"{value!r} is not a tier (1, 2 or 3)", key)
                 continue
             effect[key] = value
+        elif (stage, key) == ("tier", "lower"):
+            steps = params.get(value, value) if isinstance(value, str) else value
+            if type(steps) is not int or steps not in (1, 2):
+                fail(f"{value!r} is not a number of tiers to move down (1 or 2, or a "
+                     "parameter of this ruleset that holds one)", key)
+                continue
+            effect[key] = steps
         elif stage == "actions" and key in ("title", "detail"):
             template = compiled(key, lambda v=value: compile_template(str(v), scope))
             if template is not None:

@@ -30,6 +30,7 @@ def test_every_property_has_a_distinct_name():
     assert len(names) == len(set(names))
     assert {"determinism", "explanations", "unknowns", "round-trip", "monotone-step2ck",
             "monotone-language", "monotone-clinical", "monotone-letter", "monotone-no-visa",
+            "monotone-more-visas",
             "antitone-failed-attempt", "antitone-visa", "antitone-graduation",
             "summary-fits-catalog", "dated", "plain-words", "outlook",
             "what-if-improves"} == set(names)

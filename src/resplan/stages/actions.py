@@ -21,6 +21,7 @@ import numpy as np
 
 from resplan.dates import (
     calendar_parameter, cycle_stage, in_words, match_day, month_index, phase_months,
+    rank_list_deadline,
 )
 from resplan.facts import label
 from resplan.plan import VERDICTS, Action
@@ -90,9 +91,13 @@ _SYNTHETIC_COLUMN = ("actions", "synthetic")  # a key no program text in the mem
 def run(draft):
     rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
+    deadline = rank_list_deadline(cycle, rulebook)
     env = {**draft.env, **plan_facts(draft), "plan.as_of": in_words(as_of),
            "plan.match_day": in_words(match_day(cycle, rulebook)),
-           "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook)}
+           "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook),
+           "plan.rank_list_deadline": in_words(deadline),
+           # Whole weeks left; negative once the deadline has passed.
+           "plan.weeks_to_rank_list": (deadline - as_of).days // 7}
     phases = {p.id: p for p in rulebook.phases}
     labels = rulebook.labels
     next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))

@@ -1,7 +1,9 @@
 """Stage 5: place every program not skipped in tier 1, 2 or 3 (the best tier a rule gives wins).
 
-A rule left undecided by an unknown fact that would have given a better tier adds that
-fact to ``to_verify``: confirming it could move the program up. This stage turns the
+A rule that sets ``lower`` then moves the program down that many tiers (the largest of
+the rules that fire, never below tier 3); it is cited only where it moved the program.
+A rule left undecided by an unknown fact that would have given a better tier, or moved a
+program down, adds that fact to ``to_verify``: confirming it could move the program. This stage turns the
 screening into the plan's :class:`~resplan.plan.ProgramDecisions`, in plan order:
 programs to apply to before skipped ones, the best tier first, ``apply`` before
 ``borderline``, then by id.
@@ -26,17 +28,29 @@ def run(draft):
     table, severity, citations = screening.table, screening.severity, screening.citations
     table.add_coded_column("screen.verdict", severity, SEVERITY)
     outcomes = evaluate(draft.rulebook.rules("tier"), table, draft.env)
+    placing = [o for o in outcomes if "tier" in o.rule.effect]
+    lowering = [o for o in outcomes if "lower" in o.rule.effect]
     tier = np.full(table.rows, DEFAULT_TIER, dtype=np.int8)
-    for o in outcomes:
+    for o in placing:
         np.minimum(tier, o.rule.effect["tier"], out=tier, where=o.fired)
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
     cited = list(screening.cited)
-    for o in outcomes:
+    for o in placing:
         level = o.rule.effect["tier"]
         np.bitwise_or(unknown_bits, o.bits, out=unknown_bits,
                       where=o.undecided & (level < tier) & ~skipped)
         cited.append(citations.cite(o.rule, table, o.fired & (tier == level) & ~skipped))
+    steps = np.zeros(table.rows, dtype=np.int8)
+    for o in lowering:
+        np.maximum(steps, o.rule.effect["lower"], out=steps, where=o.fired)
+    movable = (tier < DEFAULT_TIER) & ~skipped
+    for o in lowering:
+        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits,
+                      where=o.undecided & movable & (o.rule.effect["lower"] > steps))
+        cited.append(citations.cite(o.rule, table, o.fired & movable
+                                    & (steps == o.rule.effect["lower"])))
+    np.minimum(tier + steps, DEFAULT_TIER, out=tier)
     tier[skipped] = NO_TIER
 
     # Programs cited by the same rules with the same messages share one tuple of reasons;

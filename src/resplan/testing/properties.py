@@ -19,12 +19,12 @@ The properties:
 - determinism: the same inputs give byte-identical plans, whatever the order of the
   catalog and the order in which the plugins register;
 - monotonicity: a stronger file (a higher Step 2 CK, an extra language at a higher level,
-  more clinical months, an extra letter, no visa need) never makes a program's verdict
-  worse, and a weaker one (a failed attempt, a visa need, an older graduation year) never
+  more clinical months, an extra letter, no visa need, one more visa the applicant would
+  take) never makes a program's verdict worse, and a weaker one (a failed attempt, a visa need, an older graduation year) never
   makes it better (verdicts from best to worst: apply, borderline, skip);
 - explanations: every skipped or borderline program and every tier cites a rule, and
-  deciding again with only the cited rules (most severe verdict, best tier) gives the same
-  verdict, tier and words;
+  deciding again with only the cited rules (most severe verdict, best tier, moved down by
+  a cited rule that lowers it) gives the same verdict, tier and words;
 - unknowns: removing a fact from a program never makes its verdict less severe unless
   that fact is then in the program's ``to_verify``;
 - round trip: a plan written as TOML and read back is equal to itself;
@@ -447,6 +447,12 @@ def _visa_need(draw, profile, ctx):
     return _with_applicant(profile, visa="none"), _with_applicant(profile, visa=visa)
 
 
+def _another_visa(draw, profile, ctx):
+    first = draw(st.sampled_from(("J-1", "H-1B")))
+    second = "H-1B" if first == "J-1" else "J-1"
+    return _with_applicant(profile, visa=first), _with_applicant(profile, visa=(first, second))
+
+
 def _failed_attempt(draw, profile, ctx):
     step1 = profile.exams.step1 or Step1(result="pass", attempts=1)
     profile = _with_exams(profile, step1=step1)
@@ -596,7 +602,10 @@ def _check_explanations(ctx: Context, profile: Profile, catalog: Catalog) -> Non
         if not placed:
             raise PropertyViolation(f"{what} is in tier {decision.tier} without citing a tier rule")
         fired = [r for r in placed if r.condition(tier_env) is True]
-        best = min((r.effect["tier"] for r in fired), default=3)
+        best = min((r.effect["tier"] for r in fired if "tier" in r.effect), default=3)
+        # A rule that lowers the tier is cited only where it moved the program down.
+        best = min(3, best + max((r.effect["lower"] for r in fired if "lower" in r.effect),
+                                 default=0))
         if best != decision.tier:
             raise PropertyViolation(f"{what}: the plan says tier {decision.tier}, but its cited "
                                     f"rules alone give tier {best}", rules=cited)
@@ -896,6 +905,9 @@ PROPERTIES: tuple[Property, ...] = (
               _extra_letter),
     _monotone("monotone-no-visa", "better", "needing no visa never makes a verdict worse",
               _no_visa_need),
+    _monotone("monotone-more-visas", "better",
+              "one more visa the applicant would take never makes a verdict worse",
+              _another_visa),
     _monotone("antitone-failed-attempt", "worse",
               "a failed attempt never makes a verdict better", _failed_attempt),
     _monotone("antitone-visa", "worse", "needing a visa never makes a verdict better",

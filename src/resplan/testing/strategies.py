@@ -205,8 +205,8 @@ def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
 def _profile(applicant: Applicant, exams: Exams, reapplicant: Reapplicant | None = None,
              **parts) -> Profile:
     if reapplicant is not None:
-        if applicant.previous_cycles == 0:
-            reapplicant = None  # a first try has no last cycle
+        if not applicant.previous_cycles:
+            reapplicant = None  # a first try (or an unknown count) has no last cycle
         elif reapplicant.last_cycle is not None and not (
                 applicant.graduation_year < reapplicant.last_cycle < applicant.cycle):
             reapplicant = attrs.evolve(reapplicant, last_cycle=None)
