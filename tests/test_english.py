@@ -23,7 +23,7 @@ TEXT_SAMPLES = {
 }
 
 # Facts that follow from a value of "none".
-IMPLIED = {"profile.visa": {"profile.needs_visa": False}}
+IMPLIED = {"profile.visa": {"profile.needs_visa": False, "profile.visas": frozenset()}}
 
 
 def _templates(rule):

@@ -62,6 +62,12 @@ def applicants(count: int = 90, seed: int = 11):
         data = {"applicant": applicant, "exams": exams, "languages": rng.choice(SPANISH),
                 "letters": rng.choice(LETTERS), "clinical": rng.choice(CLINICAL),
                 "activities": rng.choice(ACTIVITIES)}
+        # Some would take either visa (first choice first); some reapplicants say that
+        # their file has not changed. Chosen by index, so the draws above stay as they were.
+        if index % 5 == 1 and applicant["visa"] != "none":
+            applicant["visa"] = [applicant["visa"], "J-1" if applicant["visa"] == "H-1B" else "H-1B"]
+        if applicant["previous_cycles"] and index % 2 == 0:
+            data["reapplicant"] = {"changes": []}
         yield structure(data, Profile, file=f"applicant {index}")
 
 
@@ -98,6 +104,8 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
             fired |= cited(resplan.plan(profile, catalog, host=host))
         # Some rules speak only once the cycle is under way (the 2027 Match, in November).
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of="2026-11-30"))
+        # And some only weeks before the rank list deadline (3 March 2027).
+        fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of="2027-02-20"))
     # A season's number of signals is confirmed only for its own Match: plan for 2025 too.
     for profile in itertools.islice(applicants(), 30):
         if profile.applicant.graduation_year <= 2020:
