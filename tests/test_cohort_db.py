@@ -409,3 +409,19 @@ def _committed(db) -> int:
             return reader.execute("SELECT count(*) FROM plans").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def test_the_what_if_headline_is_the_change_that_opens_most(batches):
+    folder, result = batches["jobs2"]
+    db = folder / "cohort.sqlite"
+    headlines = dict(query(db, "SELECT profile, what_if FROM plans WHERE error IS NULL"))
+    for row in result.planned:
+        changes = resplan.read_plan(folder / "plans" / row.plan).what_if
+        if not changes:
+            assert headlines[row.profile] is None
+            continue
+        best = max(changes, key=lambda w: (w.programs_opened, w.tier1_after))
+        n = best.programs_opened
+        assert headlines[row.profile] == (
+            f"{best.change}: opens no more programs" if not n else
+            f"{best.change}: opens {n} more program{'s' if n != 1 else ''}")

@@ -216,7 +216,9 @@ def _what_if_text(what_ifs: Sequence[tuple]) -> str | None:
     if best is None:
         return None
     opened = best[2] or 0
-    return f"{best[0]}: {opened} more program{'s' if opened != 1 else ''} open"
+    if not opened:
+        return f"{best[0]}: opens no more programs"
+    return f"{best[0]}: opens {opened} more program{'s' if opened != 1 else ''}"
 
 
 class CohortWriter:
