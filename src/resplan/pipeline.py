@@ -145,13 +145,16 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
     as_of = as_of_or_today(as_of)
     cycle = profile.applicant.cycle
     check_cycle(cycle, as_of, rulebook)
-    planned, verified = catalog, {}
+    planned = catalog
+    verified: Mapping[str, Any] = {}
     if facts is not None and len(facts):
         applied = verified_facts.applied_to(catalog, facts)
         planned, verified = applied.catalog, applied.by_program
     draft = start(profile, planned, rulebook, as_of, verified)
     for _name, run in STAGES:
         draft = run(draft)
+    # Every stage ran, so the parts a Draft starts without are all there.
+    assert draft.summary is not None and draft.assessment is not None
     summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),
                            match_day=match_day(cycle, rulebook).isoformat())
     plan = Plan(
@@ -213,7 +216,7 @@ def catalog_digest(catalog: Catalog) -> str:
     built in code or read from standard input, of its programs' canonical form."""
     if catalog._digest is None:
         object.__setattr__(catalog, "_digest", digest(catalog.programs))
-    return catalog._digest
+    return str(catalog._digest)
 
 
 def provenance(profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None,
