@@ -114,7 +114,10 @@ def test_bad_input_is_a_row_with_its_message(batches):
     errors = query(db, "SELECT profile, error FROM plans WHERE error IS NOT NULL")
     assert errors
     for profile, error in errors:
-        assert error.startswith(profile) and "step2ck" in error
+        with pytest.raises(resplan.InputError) as caught:
+            resplan.load_profile(profile)
+        assert error == "; ".join(map(str, caught.value.problems))
+        assert error.startswith(profile)
 
 
 def test_the_tally_counts_the_decisions(batches):
