@@ -216,7 +216,7 @@ def test_english_of_the_issue_examples(tmp_path):
     reapplicant = plan_for("reapplicant-nothing-new", tmp_path)
     text = everything(reapplicant)
     assert "(s)" not in text
-    assert "You have applied 1 time before without matching" in text
+    assert "You have applied once before without matching" in text
 
     nine = plan_for("nine-years", tmp_path)
     assert "you will be 9 years past graduation" in everything(nine)

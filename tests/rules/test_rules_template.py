@@ -86,9 +86,9 @@ def test_dollars_format():
     ("x } y", 3, "a lone '}': write '}}' for a brace"),
     ("x {}", 3, "empty placeholder: write '{{}}' for braces"),
     ("{a b}", 2, "'a b' is not a name"),
-    ("{p.score:money}", 10, "unknown format 'money' (formats: percent, dollars, count, agree, a)"),
+    ("{p.score:money}", 10, "unknown format 'money' (formats: percent, dollars, count, agree, a, times)"),
     ("{p.score:cout year|years}", 10,
-     "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a)"),
+     "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a, times)"),
     ("{p.score:count year}", 10,
      "count needs a singular and a plural form: {p.score:count program|programs}"),
     ("{p.score:agree is|}", 10,
@@ -103,7 +103,7 @@ def test_dollars_format():
     ("{p.tags:a}", 9, "'a' needs a word or a number, and p.tags is set(text)"),
     ("{p.city:a x}", 9, "format 'a' takes no words (found 'x')"),
     ("{p.score:percent x}", 10, "format 'percent' takes no words (found 'x')"),
-    ("x {p.score: }", 12, "a format is missing after ':' (formats: percent, dollars, count, agree, a)"),
+    ("x {p.score: }", 12, "a format is missing after ':' (formats: percent, dollars, count, agree, a, times)"),
 ])
 def test_template_errors_have_columns(text, column, message):
     with pytest.raises(ExpressionError) as excinfo:
@@ -125,6 +125,21 @@ def test_unknown_template_name_is_named():
 def test_count_and_agree_pick_the_form_that_fits_the_number(score, words):
     assert render("{p.score:count program|programs} {p.score:agree is|are}",
                   {"p.score": score}) == words
+
+
+@pytest.mark.parametrize("score, words", [
+    (1, "applied once before"), (2, "applied twice before"), (3, "applied 3 times before"),
+    (2.0, "applied twice before"), (None, "applied an unknown number of times before"),
+])
+def test_times_says_how_often_as_people_say_it(score, words):
+    assert render("applied {p.score:times} before", {"p.score": score}) == words
+
+
+def test_times_needs_a_number_and_no_words():
+    with pytest.raises(ExpressionError, match="times needs a number"):
+        compile_template("{p.city:times}", SCOPE)
+    with pytest.raises(ExpressionError, match="takes no words"):
+        compile_template("{p.score:times time|times}", SCOPE)
 
 
 def test_word_forms_may_hold_several_words_and_parameters_fold():

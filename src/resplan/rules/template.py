@@ -27,7 +27,7 @@ from resplan.rules.expr import ExpressionError
 from resplan.rules.types import BOOL, NUMBER, SetOf, Type
 from resplan.rules.values import Unknown
 
-FORMATS = ("percent", "dollars", "count", "agree", "a")
+FORMATS = ("percent", "dollars", "count", "agree", "a", "times")
 # Formats that take a singular and a plural form: "count program|programs".
 _WORD_FORMATS = ("count", "agree")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -108,6 +108,9 @@ def article(word: str) -> str:
 # ------------------------------------------------------------------ formats
 
 
+_TIMES = {1: "once", 2: "twice"}
+
+
 @attrs.frozen
 class Format:
     """A format that picks words: ``count`` and ``agree`` choose between a singular and
@@ -123,6 +126,11 @@ class Format:
         if self.kind == "a":
             words = format_value(value, labels)
             return f"{article(words)} {words}"
+        if self.kind == "times":
+            # How often, as people say it: "once", "twice", then "3 times".
+            if unknown:
+                return "an unknown number of times"
+            return _TIMES.get(value) or f"{format_value(value)} times"
         word = self.singular if not unknown and value == 1 else self.plural
         if self.kind == "agree":
             return word
@@ -167,6 +175,10 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
         if typ != NUMBER:
             fail(f"{kind} needs a number, and {name} is {typ}")
         return _plain(kind)
+    if kind == "times":
+        if typ != NUMBER:
+            fail(f"times needs a number, and {name} is {typ}")
+        return Format("times")
     if typ == BOOL or isinstance(typ, SetOf):  # kind == "a"
         fail(f"'a' needs a word or a number, and {name} is {typ}")
     return Format("a")
