@@ -1,10 +1,10 @@
 """Invoke tasks: thin wrappers over resplan's command line (``resplan.cli.main``).
 
-    invoke plan                     # the example profile and catalog -> plans/example.toml and .html
-    invoke plan --profile P --out O
-    invoke plan --as-of 2026-11-30   # plan from a given date (default: today)
-    invoke plan --with-synthetic     # also the synthetic national sample (not real programs)
-    invoke test
+invoke plan                     # the example profile and catalog -> plans/example.toml and .html
+invoke plan --profile P --out O
+invoke plan --as-of 2026-11-30   # plan from a given date (default: today)
+invoke plan --with-synthetic     # also the synthetic national sample (not real programs)
+invoke test
 """
 
 from __future__ import annotations
@@ -43,17 +43,36 @@ def _resplan(*argv: str) -> None:
         raise Exit(code=code)
 
 
-@task(help={"profile": "applicant profile (TOML)", "catalog": "catalog file (repeatable)",
-            "out": "where to write the plan",
-            "report": "where to write its HTML report (default: the plan's name with .html)",
-            "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
-            "with_synthetic": "add the synthetic national sample (not real programs)"},
-      iterable=["catalog"])
-def plan(c, profile=EXAMPLE_PROFILE, catalog=None, out="plans/example.toml", report="",
-         as_of=None, with_synthetic=False):
+@task(
+    help={
+        "profile": "applicant profile (TOML)",
+        "catalog": "catalog file (repeatable)",
+        "out": "where to write the plan",
+        "report": "where to write its HTML report (default: the plan's name with .html)",
+        "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
+        "with_synthetic": "add the synthetic national sample (not real programs)",
+    },
+    iterable=["catalog"],
+)
+def plan(
+    c,
+    profile=EXAMPLE_PROFILE,
+    catalog=None,
+    out="plans/example.toml",
+    report="",
+    as_of=None,
+    with_synthetic=False,
+):
     """Write a plan and its HTML report (defaults: the example profile, the real border programs)."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    argv = ["plan", profile, "--out", out, "--report", report or str(Path(out).with_suffix(".html"))]
+    argv = [
+        "plan",
+        profile,
+        "--out",
+        out,
+        "--report",
+        report or str(Path(out).with_suffix(".html")),
+    ]
     for path in catalogs(catalog, with_synthetic):
         argv += ["--catalog", path]
     if as_of:
@@ -78,9 +97,12 @@ def screenshot(c, out="docs/report-first-screen.png", as_of=SCREENSHOT_AS_OF):
     with tempfile.TemporaryDirectory() as folder:
         html = Path(folder) / "example.html"
         plan(c, out=str(Path(folder) / "example.toml"), report=str(html), as_of=as_of)
-        c.run(f"{chromium} --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
-              f"--force-device-scale-factor=1 --window-size=1280,900 "
-              f"--screenshot={Path(out).resolve()} {html.as_uri()}", hide=True)
+        c.run(
+            f"{chromium} --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
+            f"--force-device-scale-factor=1 --window-size=1280,900 "
+            f"--screenshot={Path(out).resolve()} {html.as_uri()}",
+            hide=True,
+        )
     print(f"wrote {out}")
 
 
@@ -115,8 +137,12 @@ def check_catalog(c, path="examples/catalog/border-programs.toml"):
     _resplan("check-catalog", path)
 
 
-@task(help={"quick": "smoke run: fewer repetitions, 100 profiles, smaller sizes",
-            "args": "more arguments for benchmarks/run.py (e.g. '--profile --only plan')"})
+@task(
+    help={
+        "quick": "smoke run: fewer repetitions, 100 profiles, smaller sizes",
+        "args": "more arguments for benchmarks/run.py (e.g. '--profile --only plan')",
+    }
+)
 def bench(c, quick=False, args=""):
     """Run the benchmarks: a table of figures and targets, JSON in benchmarks/results/."""
     import importlib.util
@@ -124,20 +150,29 @@ def bench(c, quick=False, args=""):
     if importlib.util.find_spec("rule_engine") is None:  # the screening peer
         c.run(f"{sys.executable} -m pip install -r {ROOT / 'benchmarks' / 'requirements.txt'}")
     quick_flag = " --quick" if quick else ""
-    c.run(f"{sys.executable} {ROOT / 'benchmarks' / 'run.py'}{quick_flag} {args}".rstrip(), pty=False)
+    c.run(
+        f"{sys.executable} {ROOT / 'benchmarks' / 'run.py'}{quick_flag} {args}".rstrip(), pty=False
+    )
 
 
-@task(help={"profile": "applicant profile (repeatable; default: examples/profiles/*.toml)",
-            "catalog": "catalog file (repeatable)", "out_dir": "where the plans go",
-            "jobs": "worker processes (default: every core)",
-            "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
-            "with_synthetic": "add the synthetic national sample (not real programs)"},
-      iterable=["profile", "catalog"])
-def batch(c, profile=None, catalog=None, out_dir="plans/batch", jobs=0, as_of=None,
-          with_synthetic=False):
+@task(
+    help={
+        "profile": "applicant profile (repeatable; default: examples/profiles/*.toml)",
+        "catalog": "catalog file (repeatable)",
+        "out_dir": "where the plans go",
+        "jobs": "worker processes (default: every core)",
+        "as_of": "the date to plan from, YYYY-MM-DD (default: today)",
+        "with_synthetic": "add the synthetic national sample (not real programs)",
+    },
+    iterable=["profile", "catalog"],
+)
+def batch(
+    c, profile=None, catalog=None, out_dir="plans/batch", jobs=0, as_of=None, with_synthetic=False
+):
     """Write one plan per profile and a summary.csv (defaults: the example profiles)."""
-    profiles = profile or sorted(str(p.relative_to(ROOT))
-                                 for p in (ROOT / "examples" / "profiles").glob("*.toml"))
+    profiles = profile or sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "examples" / "profiles").glob("*.toml")
+    )
     argv = ["batch", *profiles, "--out-dir", out_dir]
     for path in catalogs(catalog, with_synthetic):
         argv += ["--catalog", path]

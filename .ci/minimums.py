@@ -18,7 +18,9 @@ REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$
 
 
 def minimums(extras: list[str]) -> list[str]:
-    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())[
+        "project"
+    ]
     requirements = list(project["dependencies"])
     for extra in extras:
         requirements += project["optional-dependencies"][extra]
@@ -31,8 +33,11 @@ def minimums(extras: list[str]) -> list[str]:
         if bound is None:
             problems.append(f"{requirement!r} declares no lower bound")
             continue
-        pins[name] = max(pins.get(name, bound.group(1)), bound.group(1),
-                         key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)))
+        pins[name] = max(
+            pins.get(name, bound.group(1)),
+            bound.group(1),
+            key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)),
+        )
     if problems:
         sys.exit("\n".join(problems))
     return [f"{name}=={version}" for name, version in sorted(pins.items())]

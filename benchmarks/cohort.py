@@ -21,10 +21,22 @@ EXAMPLE_PROFILES = ROOT / "examples" / "profiles"
 
 # Mostly the fields IMGs with low scores aim at, some others so every specialty group shows.
 SPECIALTY_POOL = (
-    ["Internal Medicine"] * 6 + ["Family Medicine"] * 5 + ["Pediatrics"] * 3
-    + ["Psychiatry"] * 3 + ["Transitional Year"] * 2 + ["Neurology", "Pathology",
-    "General Surgery", "Obstetrics and Gynecology", "Emergency Medicine", "Anesthesiology",
-    "Internal Medicine-Pediatrics", "Diagnostic Radiology", "Dermatology"]
+    ["Internal Medicine"] * 6
+    + ["Family Medicine"] * 5
+    + ["Pediatrics"] * 3
+    + ["Psychiatry"] * 3
+    + ["Transitional Year"] * 2
+    + [
+        "Neurology",
+        "Pathology",
+        "General Surgery",
+        "Obstetrics and Gynecology",
+        "Emergency Medicine",
+        "Anesthesiology",
+        "Internal Medicine-Pediatrics",
+        "Diagnostic Radiology",
+        "Dermatology",
+    ]
 )
 BORDER_STATES = ("TX", "NM", "AZ", "CA")
 
@@ -32,8 +44,10 @@ BORDER_STATES = ("TX", "NM", "AZ", "CA")
 def make_cohort(count: int, folder: Path, seed: int = 1) -> list[Path]:
     """Write ``count`` profiles ``applicant-0000.toml``... to ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    bases = [tomllib.loads(p.read_text(encoding="utf-8"))
-             for p in sorted(EXAMPLE_PROFILES.glob("*.toml"))]
+    bases = [
+        tomllib.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(EXAMPLE_PROFILES.glob("*.toml"))
+    ]
     rng = random.Random(seed)
     paths = []
     for index in range(count):
@@ -54,8 +68,10 @@ def make_cohort(count: int, folder: Path, seed: int = 1) -> list[Path]:
         if rng.random() < 0.15:
             exams.pop("step2ck", None)
         else:
-            exams["step2ck"] = {"score": rng.randint(196, 262),
-                                "attempts": rng.choice((1, 1, 1, 1, 1, 2))}
+            exams["step2ck"] = {
+                "score": rng.randint(196, 262),
+                "attempts": rng.choice((1, 1, 1, 1, 1, 2)),
+            }
         path = folder / f"applicant-{index:04d}.toml"
         path.write_text(tomli_w.dumps(data), encoding="utf-8")
         paths.append(path)
@@ -91,8 +107,13 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
     from resplan.batch import run_batch
 
     def cpu() -> float:  # this process and its workers (counted once they have ended)
-        return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                                      resource.getrusage(resource.RUSAGE_CHILDREN)))
+        return sum(
+            u.ru_utime + u.ru_stime
+            for u in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
 
     tmp, jobs = ctx["tmp"], ctx["jobs"]
     count = ctx["batch_profiles"]
@@ -102,8 +123,9 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
     db = tmp / "cohort-rate.sqlite"
     log(f"cohort database: {len(profiles)} profiles, jobs={jobs}, no plan files")
     start, start_cpu = time.perf_counter(), cpu()
-    result = run_batch(profiles, [ctx["catalog_path"]], None, jobs=jobs, disable=ctx["disable"],
-                       db=db, plans=False)
+    result = run_batch(
+        profiles, [ctx["catalog_path"]], None, jobs=jobs, disable=ctx["disable"], db=db, plans=False
+    )
     seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
     rate_decisions = _decisions(db)
 
@@ -112,10 +134,22 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
     log(f"national cohort: writing {national:,} profiles")
     paths = make_cohort(national, folder, ctx["seed"])
     big = tmp / "national.sqlite"
-    argv = [sys.executable, "-m", "resplan",
-            *(arg for name in ctx["disable"] for arg in ("--disable", name)),
-            "batch", *map(str, paths), "--catalog", str(ctx["catalog_path"]), "--db", str(big),
-            "--plans", "none", "--jobs", str(jobs)]
+    argv = [
+        sys.executable,
+        "-m",
+        "resplan",
+        *(arg for name in ctx["disable"] for arg in ("--disable", name)),
+        "batch",
+        *map(str, paths),
+        "--catalog",
+        str(ctx["catalog_path"]),
+        "--db",
+        str(big),
+        "--plans",
+        "none",
+        "--jobs",
+        str(jobs),
+    ]
     log(f"national cohort: resplan batch of {national:,} profiles into one database")
     run = run_wrapped(argv, ok=(0, 2))  # 2: the cohort has bad profiles, as real ones do
     decisions = _decisions(big)
@@ -126,23 +160,60 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
     national_cpu_ms = run["cpu_seconds"] / national * 1000
     name = f"national cohort, {national:,} profiles" + (" (quick: a tenth)" if ctx["quick"] else "")
     return [
-        figure("cohort_pps", f"resplan batch into a database, {len(profiles):,} profiles, "
-               f"jobs={jobs}, no plan files", len(result.rows) / seconds, "plans/s", 200, ">=",
-               {"seconds": round(seconds, 2), "planned": len(result.planned),
-                "not_planned": len(result.errors), "decisions": rate_decisions,
+        figure(
+            "cohort_pps",
+            f"resplan batch into a database, {len(profiles):,} profiles, "
+            f"jobs={jobs}, no plan files",
+            len(result.rows) / seconds,
+            "plans/s",
+            200,
+            ">=",
+            {
+                "seconds": round(seconds, 2),
+                "planned": len(result.planned),
+                "not_planned": len(result.errors),
+                "decisions": rate_decisions,
                 "decisions_per_plan": round(rate_decisions / max(1, len(result.planned))),
-                "cpu_seconds": round(cpu_seconds, 2)}),
-        info("cohort_cpu_ms", "  CPU time per plan, all processes", rate_cpu_ms, "ms",
-             {"plans_per_s_if_2_cores_were_free": round(2000 / rate_cpu_ms, 1)}),
-        figure("cohort_national_s", name + ": resplan batch --db --plans none",
-               run["seconds"], "s", 120 if not ctx["quick"] else 12, "<=",
-               {"profiles": national, "decisions": decisions, "db_bytes": size,
+                "cpu_seconds": round(cpu_seconds, 2),
+            },
+        ),
+        info(
+            "cohort_cpu_ms",
+            "  CPU time per plan, all processes",
+            rate_cpu_ms,
+            "ms",
+            {"plans_per_s_if_2_cores_were_free": round(2000 / rate_cpu_ms, 1)},
+        ),
+        figure(
+            "cohort_national_s",
+            name + ": resplan batch --db --plans none",
+            run["seconds"],
+            "s",
+            120 if not ctx["quick"] else 12,
+            "<=",
+            {
+                "profiles": national,
+                "decisions": decisions,
+                "db_bytes": size,
                 "peak_rss_mb": round(run["maxrss_kib"] * 1024 / 1e6, 1),
                 "plans_per_s": round(national / run["seconds"], 1),
-                "cpu_seconds": round(run["cpu_seconds"], 1)}),
-        info("cohort_national_cpu_ms", "  CPU time per plan, all processes, start-up included",
-             national_cpu_ms, "ms",
-             {"seconds_if_2_cores_were_free": round(run["cpu_seconds"] / 2, 1)}),
-        figure("cohort_bytes", "cohort database size per decision", size / decisions, "bytes",
-               100, "<=", {"db_bytes": size, "decisions": decisions}),
+                "cpu_seconds": round(run["cpu_seconds"], 1),
+            },
+        ),
+        info(
+            "cohort_national_cpu_ms",
+            "  CPU time per plan, all processes, start-up included",
+            national_cpu_ms,
+            "ms",
+            {"seconds_if_2_cores_were_free": round(run["cpu_seconds"] / 2, 1)},
+        ),
+        figure(
+            "cohort_bytes",
+            "cohort database size per decision",
+            size / decisions,
+            "bytes",
+            100,
+            "<=",
+            {"db_bytes": size, "decisions": decisions},
+        ),
     ]

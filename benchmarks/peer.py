@@ -23,44 +23,69 @@ import rule_engine
 from resplan.model import Program
 
 SEVERITY = ("apply", "borderline", "skip")
-STRENGTHS = "('strong-border-profile' in assessment_strengths or 'advocate' in assessment_strengths)"
+STRENGTHS = (
+    "('strong-border-profile' in assessment_strengths or 'advocate' in assessment_strengths)"
+)
 
 # (rule id in the screening ruleset, verdict, rule-engine text)
 RULES: tuple[tuple[str, str, str], ...] = (
-    ("step2ck-near-miss-with-strengths", "borderline",
-     "profile_step2ck_score < program_min_step2ck"
-     " and profile_step2ck_score >= program_min_step2ck - {near_miss_points}"
-     f" and {STRENGTHS}"),
-    ("step2ck-near-miss-without-strengths", "skip",
-     "profile_step2ck_score < program_min_step2ck"
-     " and profile_step2ck_score >= program_min_step2ck - {near_miss_points}"
-     f" and not {STRENGTHS}"),
-    ("step2ck-below-minimum", "skip",
-     "profile_step2ck_score < program_min_step2ck - {near_miss_points}"
-     " and profile_step2ck_score >= program_min_step2ck - {far_below_points}"),
-    ("step2ck-far-below-minimum", "skip",
-     "profile_step2ck_score < program_min_step2ck - {far_below_points}"),
-    ("step2ck-well-below-program-mean", "borderline",
-     "profile_step2ck_score < program_mean_step2ck - {below_mean_points}"),
-    ("step2ck-pending-vs-minimum", "borderline",
-     "not profile_step2ck_taken and program_min_step2ck != null"),
-    ("graduation-too-long-ago", "skip",
-     "profile_years_since_graduation > program_max_years_since_graduation"),
-    ("too-many-attempts", "skip",
-     "profile_max_attempts > program_max_attempts"),
-    ("failure-vs-first-attempt-only", "skip",
-     "profile_any_failure and program_max_attempts == 1"),
-    ("visa-not-sponsored", "skip",
-     "profile_needs_visa and program_visas.length > 0 and not (profile_visa in program_visas)"),
-    ("visa-none-sponsored", "skip",
-     "profile_needs_visa and program_visas.length == 0"),
-    ("no-img-residents", "skip",
-     "program_img_share == 0"),
-    ("few-img-residents", "skip",
-     "program_img_share > 0 and program_img_share <= {img_share_few_max}"),
-    ("unlikely-specialty", "borderline",
-     "specialty_fit == 'unlikely'"),
+    (
+        "step2ck-near-miss-with-strengths",
+        "borderline",
+        "profile_step2ck_score < program_min_step2ck"
+        " and profile_step2ck_score >= program_min_step2ck - {near_miss_points}"
+        f" and {STRENGTHS}",
+    ),
+    (
+        "step2ck-near-miss-without-strengths",
+        "skip",
+        "profile_step2ck_score < program_min_step2ck"
+        " and profile_step2ck_score >= program_min_step2ck - {near_miss_points}"
+        f" and not {STRENGTHS}",
+    ),
+    (
+        "step2ck-below-minimum",
+        "skip",
+        "profile_step2ck_score < program_min_step2ck - {near_miss_points}"
+        " and profile_step2ck_score >= program_min_step2ck - {far_below_points}",
+    ),
+    (
+        "step2ck-far-below-minimum",
+        "skip",
+        "profile_step2ck_score < program_min_step2ck - {far_below_points}",
+    ),
+    (
+        "step2ck-well-below-program-mean",
+        "borderline",
+        "profile_step2ck_score < program_mean_step2ck - {below_mean_points}",
+    ),
+    (
+        "step2ck-pending-vs-minimum",
+        "borderline",
+        "not profile_step2ck_taken and program_min_step2ck != null",
+    ),
+    (
+        "graduation-too-long-ago",
+        "skip",
+        "profile_years_since_graduation > program_max_years_since_graduation",
+    ),
+    ("too-many-attempts", "skip", "profile_max_attempts > program_max_attempts"),
+    ("failure-vs-first-attempt-only", "skip", "profile_any_failure and program_max_attempts == 1"),
+    (
+        "visa-not-sponsored",
+        "skip",
+        "profile_needs_visa and program_visas.length > 0 and not (profile_visa in program_visas)",
+    ),
+    ("visa-none-sponsored", "skip", "profile_needs_visa and program_visas.length == 0"),
+    ("no-img-residents", "skip", "program_img_share == 0"),
+    (
+        "few-img-residents",
+        "skip",
+        "program_img_share > 0 and program_img_share <= {img_share_few_max}",
+    ),
+    ("unlikely-specialty", "borderline", "specialty_fit == 'unlikely'"),
 )
+
 
 def _resolve(thing, name):
     """rule-engine's item resolver, less the 'did you mean' suggestion it computes for a
@@ -95,12 +120,20 @@ class Peer:
                 continue
             verdict, text = texts[rule.id]
             if verdict != rule.effect["verdict"]:
-                raise ValueError(f"peer rule {rule.id}: verdict {verdict} is not the ruleset's "
-                                 f"{rule.effect['verdict']}")
+                raise ValueError(
+                    f"peer rule {rule.id}: verdict {verdict} is not the ruleset's "
+                    f"{rule.effect['verdict']}"
+                )
             for name, value in params.items():
                 text = text.replace("{" + name + "}", repr(value))
-            self.rules.append((rule.qualified_id, verdict, SEVERITY.index(verdict),
-                               rule_engine.Rule(text, context=CONTEXT)))
+            self.rules.append(
+                (
+                    rule.qualified_id,
+                    verdict,
+                    SEVERITY.index(verdict),
+                    rule_engine.Rule(text, context=CONTEXT),
+                )
+            )
 
     @staticmethod
     def applicant(draft) -> dict[str, Any]:
@@ -129,7 +162,7 @@ class Peer:
                     thing["program_" + name] = value
             thing["specialty_fit"] = fits[program.specialty]
             fired = []
-            for qualified_id, verdict, severity, rule in rules:
+            for qualified_id, _verdict, severity, rule in rules:
                 try:
                     if rule.matches(thing):
                         fired.append((severity, qualified_id))
@@ -142,8 +175,10 @@ class Peer:
 
 def resplan_verdicts(screening) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The same shape from resplan's screen stage (Draft.screening)."""
-    return {program.id: (screening.verdict(i), tuple(r.rule for r in screening.reasons(i)))
-            for i, program in enumerate(screening.table.programs)}
+    return {
+        program.id: (screening.verdict(i), tuple(r.rule for r in screening.reasons(i)))
+        for i, program in enumerate(screening.table.programs)
+    }
 
 
 def disagreements(ours: dict, peer: dict) -> list[tuple[str, Any, Any]]:

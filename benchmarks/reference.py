@@ -29,8 +29,14 @@ SEVERITY = ("apply", "borderline", "skip")
 STRENGTHS = frozenset({"strong-border-profile", "advocate"})
 
 # The program facts the screening rules read, with a bit each for the facts to verify.
-FIELDS = ("min_step2ck", "mean_step2ck", "max_years_since_graduation", "max_attempts",
-          "visas", "img_share")
+FIELDS = (
+    "min_step2ck",
+    "mean_step2ck",
+    "max_years_since_graduation",
+    "max_attempts",
+    "visas",
+    "img_share",
+)
 BIT = {name: np.uint64(1 << n) for n, name in enumerate(FIELDS)}
 
 # rule id -> its verdict, as in rulesets/screening.toml
@@ -53,8 +59,9 @@ VERDICTS = {
 
 
 def _number(programs, name: str) -> np.ndarray:
-    return np.array([np.nan if getattr(p, name) is None else getattr(p, name) for p in programs],
-                    dtype=float)
+    return np.array(
+        [np.nan if getattr(p, name) is None else getattr(p, name) for p in programs], dtype=float
+    )
 
 
 def _lt(a, b, known):
@@ -82,8 +89,9 @@ class ReferenceColumns:
         self.visa_count = np.array([len(p.visas or ()) for p in programs], dtype=np.int32)
         # Per visa a program may list: whether it lists it.
         kinds = sorted({v for p in programs for v in (p.visas or ())})
-        self.sponsors = {v: np.array([v in (p.visas or ()) for p in programs], dtype=bool)
-                         for v in kinds}
+        self.sponsors = {
+            v: np.array([v in (p.visas or ()) for p in programs], dtype=bool) for v in kinds
+        }
         params = {}
         for rs in rulebook.rulesets:
             if rs.name == ruleset:
@@ -93,10 +101,12 @@ class ReferenceColumns:
         self.below_mean = params["below_mean_points"]
         self.few_max = params["img_share_few_max"]
         active = [r for r in rulebook.rules("screen")]
-        self.rules = tuple(r.qualified_id for r in active
-                           if r.ruleset == ruleset and r.id in VERDICTS)
-        self.missing = tuple(r.qualified_id for r in active
-                             if r.ruleset != ruleset or r.id not in VERDICTS)
+        self.rules = tuple(
+            r.qualified_id for r in active if r.ruleset == ruleset and r.id in VERDICTS
+        )
+        self.missing = tuple(
+            r.qualified_id for r in active if r.ruleset != ruleset or r.id not in VERDICTS
+        )
         self.ruleset = ruleset
 
     def screen(self, env: Mapping[str, Any], fits: Mapping[str, Any], considered) -> dict:
@@ -179,8 +189,12 @@ class ReferenceColumns:
         if failure is None:
             rule("failure-vs-first-attempt-only", no, allowed_known & ~first_only, "max_attempts")
         elif failure:
-            rule("failure-vs-first-attempt-only", first_only,
-                 allowed_known & ~first_only, "max_attempts")
+            rule(
+                "failure-vs-first-attempt-only",
+                first_only,
+                allowed_known & ~first_only,
+                "max_attempts",
+            )
         else:
             rule("failure-vs-first-attempt-only", no, ~no, "max_attempts")
 
@@ -214,8 +228,10 @@ class ReferenceColumns:
         rule("unlikely-specialty", unlikely[codes], fit_known[codes] & ~unlikely[codes], None)
 
         prefix = self.ruleset + "/"
-        chosen = [(rule_id, SEVERITY.index(VERDICTS[rule_id]), *fired[rule_id])
-                  for rule_id in (q.removeprefix(prefix) for q in self.rules)]
+        chosen = [
+            (rule_id, SEVERITY.index(VERDICTS[rule_id]), *fired[rule_id])
+            for rule_id in (q.removeprefix(prefix) for q in self.rules)
+        ]
         severity = np.zeros(n, dtype=np.int8)
         for _id, level, true, _undecided, _fact in chosen:
             severity[true & (severity < level)] = level
@@ -231,9 +247,13 @@ class ReferenceColumns:
     def _unknown(self, fact: str, rows: np.ndarray) -> np.ndarray:
         if fact == "visas":
             return ~self.visas_known[rows]
-        column = {"min_step2ck": self.min_step2ck, "mean_step2ck": self.mean_step2ck,
-                  "max_years_since_graduation": self.max_years,
-                  "max_attempts": self.max_attempts, "img_share": self.img_share}[fact]
+        column = {
+            "min_step2ck": self.min_step2ck,
+            "mean_step2ck": self.mean_step2ck,
+            "max_years_since_graduation": self.max_years,
+            "max_attempts": self.max_attempts,
+            "img_share": self.img_share,
+        }[fact]
         return np.isnan(column[rows])
 
     def decisions(self, result: dict) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -245,7 +265,8 @@ class ReferenceColumns:
             out[self.ids[row]] = (
                 SEVERITY[result["severity"][position]],
                 tuple(sorted(r for r, mask in cited if mask[position])),
-                tuple(f for f in sorted(FIELDS) if bits & int(BIT[f])))
+                tuple(f for f in sorted(FIELDS) if bits & int(BIT[f])),
+            )
         return out
 
 
@@ -261,14 +282,18 @@ def resplan_decisions(screening) -> dict[str, tuple[str, tuple[str, ...], tuple[
 
     out = {}
     for i, program in enumerate(screening.table.programs):
-        out[program.id] = (screening.verdict(i),
-                           tuple(sorted(r.rule for r in screening.reasons(i))),
-                           tuple(sorted(fields_of(int(screening.unknown_bits[i]),
-                                                  screening.table))))
+        out[program.id] = (
+            screening.verdict(i),
+            tuple(sorted(r.rule for r in screening.reasons(i))),
+            tuple(sorted(fields_of(int(screening.unknown_bits[i]), screening.table))),
+        )
     return out
 
 
 def disagreements(ours: dict, reference: dict) -> list[tuple[str, Any, Any]]:
     """(program id, resplan's, the reference's) wherever the two differ."""
-    return [(pid, ours.get(pid), reference.get(pid))
-            for pid in sorted(set(ours) | set(reference)) if ours.get(pid) != reference.get(pid)]
+    return [
+        (pid, ours.get(pid), reference.get(pid))
+        for pid in sorted(set(ours) | set(reference))
+        if ours.get(pid) != reference.get(pid)
+    ]

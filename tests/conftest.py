@@ -17,8 +17,9 @@ from resplan.model import Catalog, Profile, Program
 # Speed is measured in benchmarks/, never asserted in tests: hypothesis' per-example
 # deadline and its "generation is slow" check are timing assertions that fail on a busy
 # machine, so the suite turns them off.
-settings.register_profile("resplan-tests", deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "resplan-tests", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("resplan-tests")
 
 ROOT = Path(__file__).parent.parent
@@ -65,14 +66,23 @@ def border_catalog(host):
 
 def make_profile(**sections) -> Profile:
     """A profile from plain data; ``applicant`` defaults to a 2021 graduate applying for 2027."""
-    applicant = {"graduation_year": 2021, "cycle": 2027, "visa": "none",
-                 **sections.pop("applicant", {})}
+    applicant = {
+        "graduation_year": 2021,
+        "cycle": 2027,
+        "visa": "none",
+        **sections.pop("applicant", {}),
+    }
     return structure({"applicant": applicant, **sections}, Profile, file="test")
 
 
 def make_program(**facts) -> Program:
-    base = {"id": "p", "name": "Test Program", "specialty": "Internal Medicine",
-            "city": "El Paso", "state": "TX"}
+    base = {
+        "id": "p",
+        "name": "Test Program",
+        "specialty": "Internal Medicine",
+        "city": "El Paso",
+        "state": "TX",
+    }
     return structure({**base, **facts}, Program, file="test")
 
 

@@ -25,8 +25,21 @@ PROFILES = sorted(p.stem for p in ADVISOR.glob("*.toml") if p.stem != "catalog")
 
 def plan_for(name: str, tmp_path: Path, catalog: Path = CATALOG) -> dict:
     out = tmp_path / f"{name}.toml"
-    assert main(["plan", str(ADVISOR / f"{name}.toml"), "--catalog", str(catalog),
-                 "--as-of", AS_OF, "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(ADVISOR / f"{name}.toml"),
+                "--catalog",
+                str(catalog),
+                "--as-of",
+                AS_OF,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
 
@@ -43,9 +56,15 @@ def everything(plan: dict) -> str:
 
 
 def test_there_is_a_profile_for_each_case():
-    assert set(PROFILES) >= {"no-border-ties", "high-scorer-245", "second-attempt-205",
-                             "no-step2ck", "nine-years", "reapplicant-nothing-new",
-                             "border-observership"}
+    assert set(PROFILES) >= {
+        "no-border-ties",
+        "high-scorer-245",
+        "second-attempt-205",
+        "no-step2ck",
+        "nine-years",
+        "reapplicant-nothing-new",
+        "border-observership",
+    }
 
 
 @pytest.mark.parametrize("name", PROFILES)
@@ -57,32 +76,69 @@ def test_no_two_messages_of_a_plan_contradict_each_other(name, tmp_path, host):
 @pytest.mark.parametrize("name", PROFILES)
 def test_every_message_of_a_plan_reads_well(name, tmp_path, host):
     forbidden = wording.forbidden_ids(host.rulebook)
-    found = [f"{where}: {problem}" for where, text in wording.texts(plan_for(name, tmp_path))
-             for problem in wording.problems(text, forbidden)]
+    found = [
+        f"{where}: {problem}"
+        for where, text in wording.texts(plan_for(name, tmp_path))
+        for problem in wording.problems(text, forbidden)
+    ]
     assert found == []
 
 
 def test_the_consistency_check_catches_the_issue_examples(host):
     """What issue 10 found in plans, written as a plan: each contradiction is named."""
+
     def reason(rule, says):
         return {"rule": rule, "says": says}
 
     plan = {
         "assessment": {
-            "weaknesses": [{"name": "limited-usce", "reasons": [reason(
-                "assessment/limited-usce",
-                "You report 0 months of hands-on US clinical work (observerships not counted).")]}],
-            "strengths": [{"name": "border-usce", "reasons": [reason(
-                "assessment/border-usce",
-                "You already have 1 months of US clinical work inside a border sub-region.")]},
-                {"name": "working-spanish", "reasons": [reason(
-                    "assessment/spanish-working", "Your Spanish is at medical level.")]}]},
-        "specialties": [], "regions": [], "programs": [],
-        "actions": [{"id": "applications/x", "title": "Spanish first",
-                     "detail": "You report 2 months of hands-on US clinical work. Your scores "
-                               "are below average. Ask your Texas contacts."}],
-        "summary": {"advice": [reason("tiering/borderline-programs",
-                                      "Send them with a score that clears the minimum.")]},
+            "weaknesses": [
+                {
+                    "name": "limited-usce",
+                    "reasons": [
+                        reason(
+                            "assessment/limited-usce",
+                            "You report 0 months of hands-on US clinical work (observerships not counted).",
+                        )
+                    ],
+                }
+            ],
+            "strengths": [
+                {
+                    "name": "border-usce",
+                    "reasons": [
+                        reason(
+                            "assessment/border-usce",
+                            "You already have 1 months of US clinical work inside a border sub-region.",
+                        )
+                    ],
+                },
+                {
+                    "name": "working-spanish",
+                    "reasons": [
+                        reason("assessment/spanish-working", "Your Spanish is at medical level.")
+                    ],
+                },
+            ],
+        },
+        "specialties": [],
+        "regions": [],
+        "programs": [],
+        "actions": [
+            {
+                "id": "applications/x",
+                "title": "Spanish first",
+                "detail": "You report 2 months of hands-on US clinical work. Your scores "
+                "are below average. Ask your Texas contacts.",
+            }
+        ],
+        "summary": {
+            "advice": [
+                reason(
+                    "tiering/borderline-programs", "Send them with a score that clears the minimum."
+                )
+            ]
+        },
     }
     found = wording.contradictions(plan, {"exams": {"step2ck": {"score": 245}}}, host.rulebook)
     assert found == [
@@ -105,25 +161,49 @@ def test_no_border_storytelling_without_border_ties(tmp_path):
     instead and keeps the rest neutral."""
     plan = plan_for("no-border-ties", tmp_path)
     text = everything(plan)
-    for phrase in ("Spanish first", "in Spanish", "Texas contacts", "your border experience",
-                   "Your Spanish is", "what you bring."):
+    for phrase in (
+        "Spanish first",
+        "in Spanish",
+        "Texas contacts",
+        "your border experience",
+        "Your Spanish is",
+        "what you bring.",
+    ):
         assert phrase not in text
     ids = set(actions(plan))
-    assert {"start-medical-spanish", "serve-underserved-patients", "strengths-inventory",
-            "statement-program-fit", "usce-in-border-region"} <= ids
-    assert not ids & {"border-value-inventory", "statement-border-story", "cv-languages-first",
-                      "interview-spanish-cases", "letters-spanish-care", "pre-match-offers",
-                      "border-story-for-scores"}
+    assert {
+        "start-medical-spanish",
+        "serve-underserved-patients",
+        "strengths-inventory",
+        "statement-program-fit",
+        "usce-in-border-region",
+    } <= ids
+    assert not ids & {
+        "border-value-inventory",
+        "statement-border-story",
+        "cv-languages-first",
+        "interview-spanish-cases",
+        "letters-spanish-care",
+        "pre-match-offers",
+        "border-story-for-scores",
+    }
     # Texas programs are in the plan and no state was named: ask them, not "your contacts".
-    assert actions(plan)["pre-match-offers-ask"]["title"] == \
-        "Ask Texas programs about early or pre-match offers"
+    assert (
+        actions(plan)["pre-match-offers-ask"]["title"]
+        == "Ask Texas programs about early or pre-match offers"
+    )
 
 
 def test_border_assets_are_put_forward_when_they_exist(tmp_path):
     plan = plan_for("high-scorer-245", tmp_path)
     ids = set(actions(plan))
-    assert {"border-value-inventory", "statement-border-story", "cv-languages-first",
-            "interview-spanish-cases", "pre-match-offers"} <= ids
+    assert {
+        "border-value-inventory",
+        "statement-border-story",
+        "cv-languages-first",
+        "interview-spanish-cases",
+        "pre-match-offers",
+    } <= ids
     assert not ids & {"start-medical-spanish", "strengths-inventory", "statement-program-fit"}
     assert "Spanish first" in actions(plan)["cv-languages-first"]["detail"]
 
@@ -134,12 +214,18 @@ def test_border_assets_are_put_forward_when_they_exist(tmp_path):
 def test_a_high_scorer_is_told_the_score_is_a_strength(tmp_path):
     plan = plan_for("high-scorer-245", tmp_path)
     text = everything(plan).lower()
-    for phrase in ("below average", "score gap", "make up for your scores",
-                   "outshines your scores", "three-part answer"):
+    for phrase in (
+        "below average",
+        "score gap",
+        "make up for your scores",
+        "outshines your scores",
+        "three-part answer",
+    ):
         assert phrase not in text
     strength = actions(plan)["score-is-a-strength"]
-    assert "Your Step 2 CK of 245 is well above the range programs treat as low" \
-        in strength["detail"]
+    assert (
+        "Your Step 2 CK of 245 is well above the range programs treat as low" in strength["detail"]
+    )
     assert "a strength of your file" in strength["detail"]
     assert {s["name"]: s["fit"] for s in plan["specialties"]}["Internal Medicine"] == "strong"
 
@@ -154,12 +240,18 @@ def test_a_score_just_above_the_low_band_needs_no_explaining_but_is_not_called_s
 def test_low_scores_get_the_score_advice(tmp_path):
     plan = plan_for("second-attempt-205", tmp_path)
     ids = set(actions(plan))
-    assert {"statement-score-paragraph", "interview-score-answer", "letters-scores-understate",
-            "after-a-failure", "border-story-for-scores"} <= ids
+    assert {
+        "statement-score-paragraph",
+        "interview-score-answer",
+        "letters-scores-understate",
+        "after-a-failure",
+        "border-story-for-scores",
+    } <= ids
     assert not ids & {"score-is-a-strength", "score-needs-no-explaining"}
     weaknesses = {f["name"]: f for f in plan["assessment"]["weaknesses"]}
     assert weaknesses["failed-attempt"]["reasons"][0]["says"].startswith(
-        "You needed 2 attempts on at least one Step exam")
+        "You needed 2 attempts on at least one Step exam"
+    )
 
 
 def test_no_step2ck_yet_is_not_called_a_low_score(tmp_path):
@@ -180,8 +272,10 @@ def test_a_passed_exam_is_never_to_be_retaken(tmp_path):
     borderline = [p for p in plan["programs"] if p["verdict"] == "borderline"]
     assert [p["id"] for p in borderline] == ["tx-elpaso-test-im"]
     says = {a["rule"]: a["says"] for a in plan["summary"]["advice"]}
-    assert says["tiering/borderline-programs"] == \
-        "1 program is borderline: send it only with the extra step that its reason names."
+    assert (
+        says["tiering/borderline-programs"]
+        == "1 program is borderline: send it only with the extra step that its reason names."
+    )
     assert "clears the minimum" not in everything(plan)
     assert "faculty member who offered to speak for you" in borderline[0]["reasons"][0]["says"]
 
@@ -193,10 +287,13 @@ def test_border_months_and_hands_on_months_agree(tmp_path):
     strengths = {f["name"]: f for f in plan["assessment"]["strengths"]}
     weaknesses = {f["name"]: f for f in plan["assessment"]["weaknesses"]}
     border = strengths["border-usce"]["reasons"][0]["says"]
-    assert border.startswith("You already have 1 month of US clinical time in the border "
-                             "region (observerships included), in El Paso;")
+    assert border.startswith(
+        "You already have 1 month of US clinical time in the border "
+        "region (observerships included), in El Paso;"
+    )
     assert weaknesses["limited-usce"]["reasons"][0]["says"].startswith(
-        "You report 0 months of hands-on US clinical work (observerships not counted)")
+        "You report 0 months of hands-on US clinical work (observerships not counted)"
+    )
     assert "1 months" not in everything(plan)
 
 
@@ -205,8 +302,13 @@ def test_border_months_and_hands_on_months_agree(tmp_path):
 
 def test_english_of_the_issue_examples(tmp_path):
     wish_unlikely = plan_for("second-attempt-205", tmp_path)
-    suggested = [r["says"] for s in wish_unlikely["specialties"] if s["suggested"]
-                 for r in s["reasons"] if "at best" in r["says"]]
+    suggested = [
+        r["says"]
+        for s in wish_unlikely["specialties"]
+        if s["suggested"]
+        for r in s["reasons"]
+        if "at best" in r["says"]
+    ]
     assert suggested and all("at best an unlikely fit" in s for s in suggested)
 
     no_spanish = everything(plan_for("no-border-ties", tmp_path))
@@ -221,7 +323,8 @@ def test_english_of_the_issue_examples(tmp_path):
     nine = plan_for("nine-years", tmp_path)
     assert "you will be 9 years past graduation" in everything(nine)
     assert actions(nine)["graduation-year-limits"]["detail"].startswith(
-        "You will be 9 years past graduation when applications open")
+        "You will be 9 years past graduation when applications open"
+    )
 
 
 # ---------------------------------------------------------------- the guide's steps 1, 4, 5
@@ -231,52 +334,54 @@ def test_english_of_the_issue_examples(tmp_path):
 # others for those who build it or get the neutral version).
 GUIDE_ACTIONS = {
     "Step 1": {
-        "list border-region assets with examples for CV, statement and interviews":
-            ["border-value-inventory", "strengths-inventory"],
-        "frame the file as fit with the border mission despite the scores":
-            ["border-story-for-scores"],
-        "build a record of care for underserved or migrant patients":
-            ["serve-underserved-patients"],
+        "list border-region assets with examples for CV, statement and interviews": [
+            "border-value-inventory",
+            "strengths-inventory",
+        ],
+        "frame the file as fit with the border mission despite the scores": [
+            "border-story-for-scores"
+        ],
+        "build a record of care for underserved or migrant patients": [
+            "serve-underserved-patients"
+        ],
     },
     # Step 1 names Spanish as the asset border programs look for first; how to build it
     # is the guide's third question.
     "FAQ 3": {
-        "build Spanish to a level usable with patients":
-            ["start-medical-spanish", "medical-spanish"],
+        "build Spanish to a level usable with patients": [
+            "start-medical-spanish",
+            "medical-spanish",
+        ],
     },
     "Step 4": {
-        "name the score briefly in the statement, then show growth":
-            ["statement-score-paragraph"],
-        "tie the statement to border communities and each program's mission":
-            ["statement-border-story", "statement-program-fit"],
-        "choose US supervisors who saw your work and brief them":
-            ["brief-letter-writers"],
-        "ask writers to speak to care of Spanish-speaking patients":
-            ["letters-spanish-care"],
-        "ask writers to say clinical work outshines the scores":
-            ["letters-scores-understate"],
-        "put languages with levels prominently":
-            ["cv-languages-first", "cv-languages"],
-        "put border-relevant experience first":
-            ["cv-border-experience-first"],
-        "show leadership and advocacy":
-            ["cv-leadership"],
-        "write activities as counted impact":
-            ["cv-impact-bullets"],
+        "name the score briefly in the statement, then show growth": ["statement-score-paragraph"],
+        "tie the statement to border communities and each program's mission": [
+            "statement-border-story",
+            "statement-program-fit",
+        ],
+        "choose US supervisors who saw your work and brief them": ["brief-letter-writers"],
+        "ask writers to speak to care of Spanish-speaking patients": ["letters-spanish-care"],
+        "ask writers to say clinical work outshines the scores": ["letters-scores-understate"],
+        "put languages with levels prominently": ["cv-languages-first", "cv-languages"],
+        "put border-relevant experience first": ["cv-border-experience-first"],
+        "show leadership and advocacy": ["cv-leadership"],
+        "write activities as counted impact": ["cv-impact-bullets"],
     },
     "Step 5": {
-        "prepare a three-part answer on scores":
-            ["interview-score-answer"],
-        "know the region's health problems and show long-term commitment":
-            ["interview-border-health"],
-        "bring real cases from Spanish-language or border work":
-            ["interview-spanish-cases", "interview-border-cases"],
-        "send one short, specific note after each interview":
-            ["post-interview-email"],
-        "build relationships with target programs early":
-            ["early-relationships", "early-relationships-anywhere"],
-        "ask about early or pre-match offers":
-            ["pre-match-offers", "pre-match-offers-ask"],
+        "prepare a three-part answer on scores": ["interview-score-answer"],
+        "know the region's health problems and show long-term commitment": [
+            "interview-border-health"
+        ],
+        "bring real cases from Spanish-language or border work": [
+            "interview-spanish-cases",
+            "interview-border-cases",
+        ],
+        "send one short, specific note after each interview": ["post-interview-email"],
+        "build relationships with target programs early": [
+            "early-relationships",
+            "early-relationships-anywhere",
+        ],
+        "ask about early or pre-match offers": ["pre-match-offers", "pre-match-offers-ask"],
     },
 }
 
@@ -288,8 +393,9 @@ def test_each_thing_the_guide_steps_1_4_and_5_ask_for_is_an_action(host):
         for statement, ids in statements.items():
             for rule_id in ids:
                 assert rule_id in rules, f"{step}: {statement}: no action {rule_id}"
-                assert rules[rule_id].source.startswith(f"guide: {step} /"), \
+                assert rules[rule_id].source.startswith(f"guide: {step} /"), (
                     f"{rule_id} cites {rules[rule_id].source!r}, not {step}"
+                )
 
 
 EXAMPLE_PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml"))
@@ -299,12 +405,28 @@ EXAMPLE_PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml"))
 def test_the_example_plans_are_consistent_and_read_well(path, tmp_path, host):
     out = tmp_path / "plan.toml"
     # Before ERAS opens for the earliest example cycle (2027): the whole calendar ahead.
-    assert main(["plan", str(path), "--catalog", str(EXAMPLES / "catalog" / "border-programs.toml"),
-                 "--as-of", "2026-05-01", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(path),
+                "--catalog",
+                str(EXAMPLES / "catalog" / "border-programs.toml"),
+                "--as-of",
+                "2026-05-01",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     plan = tomllib.loads(out.read_text(encoding="utf-8"))
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     forbidden = wording.forbidden_ids(host.rulebook)
     found = wording.contradictions(plan, data, host.rulebook)
-    found += [f"{where}: {problem}" for where, text in wording.texts(plan)
-              for problem in wording.problems(text, forbidden)]
+    found += [
+        f"{where}: {problem}"
+        for where, text in wording.texts(plan)
+        for problem in wording.problems(text, forbidden)
+    ]
     assert found == []

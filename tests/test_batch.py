@@ -59,8 +59,21 @@ def test_two_catalogs_combine_as_in_resplan_plan(tmp_path):
     profile = EXAMPLES / "profiles" / "example.toml"
     run_batch([profile], catalogs, tmp_path / "batch", jobs=1)
     single = tmp_path / "single.toml"
-    assert main(["plan", str(profile), "--catalog", catalogs[0], "--catalog", catalogs[1],
-                 "--out", str(single)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(profile),
+                "--catalog",
+                catalogs[0],
+                "--catalog",
+                catalogs[1],
+                "--out",
+                str(single),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "batch" / "example.toml").read_bytes() == single.read_bytes()
 
 
@@ -92,14 +105,19 @@ def test_summary_is_sorted_and_complete(runs, cohort):
     assert [r.profile for r in result.rows] == [str(p) for p in cohort]
     for row in rows:
         if row["profile"].endswith("bad-visa.toml"):
-            assert row["plan"] == "" and row["considered"] == "" and "applicant.visa" in row["error"]
+            assert (
+                row["plan"] == "" and row["considered"] == "" and "applicant.visa" in row["error"]
+            )
         else:
             assert row["error"] == "" and row["plan"].endswith(".toml")
-            counts = {k: int(row[k]) for k in ("considered", "apply", "borderline", "skip",
-                                               "tier1", "tier2", "tier3")}
+            counts = {
+                k: int(row[k])
+                for k in ("considered", "apply", "borderline", "skip", "tier1", "tier2", "tier3")
+            }
             assert counts["apply"] + counts["borderline"] + counts["skip"] == counts["considered"]
             assert counts["tier1"] + counts["tier2"] + counts["tier3"] == (
-                counts["apply"] + counts["borderline"])
+                counts["apply"] + counts["borderline"]
+            )
 
 
 def test_summary_does_not_depend_on_input_order(cohort, runs, tmp_path):

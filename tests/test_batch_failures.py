@@ -47,8 +47,9 @@ def install(tmp_path: Path, source: str) -> dict:
     (site / "testplug.py").write_text(source)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: testplug\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[resplan]\ntestplug = testplug\n")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("RESPLAN_DEBUG", "RESPLAN_DISABLE_PLUGINS")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("RESPLAN_DEBUG", "RESPLAN_DISABLE_PLUGINS")
+    }
     env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
@@ -69,9 +70,24 @@ def profiles(folder: Path, count: int, *, bad: int = 0, cycle_2028: int = 0) -> 
 
 
 def batch(env, *argv, **kwargs):
-    return subprocess.run([sys.executable, "-m", "resplan", "batch", *map(str, argv),
-                           "--catalog", str(CATALOG), "--as-of", "2026-06-01"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, **kwargs)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "batch",
+            *map(str, argv),
+            "--catalog",
+            str(CATALOG),
+            "--as-of",
+            "2026-06-01",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        **kwargs,
+    )
 
 
 def summary(folder: Path) -> list[dict]:
@@ -99,8 +115,9 @@ def test_a_plugin_failing_on_one_profile_is_its_row_exit_3(tmp_path, jobs):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_only_bad_input_exits_2(tmp_path, jobs):
     paths = profiles(tmp_path / "in", 3, bad=1)
-    result = batch(dict(os.environ), *paths, "--out-dir", tmp_path / "out", "--jobs", jobs,
-                   timeout=300)
+    result = batch(
+        dict(os.environ), *paths, "--out-dir", tmp_path / "out", "--jobs", jobs, timeout=300
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "2 plans" in result.stdout and "1 profile not planned" in result.stdout
 
@@ -123,9 +140,23 @@ def test_out_dir_holding_the_inputs_is_refused(tmp_path, what):
     if what == "catalog":
         catalog = folder / "summary.csv"  # the summary would replace this catalog
         catalog.write_text((DATA / "catalog-small.csv").read_text())
-        result = subprocess.run([sys.executable, "-m", "resplan", "batch", *map(str, paths),
-                                 "--catalog", str(catalog), "--out-dir", str(folder)],
-                                capture_output=True, text=True, cwd=ROOT, timeout=300)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "resplan",
+                "batch",
+                *map(str, paths),
+                "--catalog",
+                str(catalog),
+                "--out-dir",
+                str(folder),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
         refused = catalog
     else:
         result = batch(dict(os.environ), *paths, "--out-dir", folder, timeout=300)
@@ -165,10 +196,28 @@ def test_ctrl_c_stops_cleanly_with_a_summary_of_what_was_written(tmp_path, jobs)
     paths = profiles(tmp_path / "in", 12)
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resplan", "batch", *map(str, paths), "--catalog", str(CATALOG),
-         "--as-of", "2026-06-01", "--out-dir", str(out), "--jobs", str(jobs)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "batch",
+            *map(str, paths),
+            "--catalog",
+            str(CATALOG),
+            "--as-of",
+            "2026-06-01",
+            "--out-dir",
+            str(out),
+            "--jobs",
+            str(jobs),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert _wait_for(lambda: out.is_dir() and any(out.glob("p*.toml")), 120)
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -195,10 +244,27 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
     paths = profiles(tmp_path / "in", 20)
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resplan", "batch", *map(str, paths), "--catalog", str(CATALOG),
-         "--as-of", "2026-06-01", "--out-dir", str(out), "--jobs", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "batch",
+            *map(str, paths),
+            "--catalog",
+            str(CATALOG),
+            "--as-of",
+            "2026-06-01",
+            "--out-dir",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert _wait_for(lambda: out.is_dir() and any(out.glob("p*.toml")), 120)
         process.kill()  # SIGKILL: the parent gets no chance to stop its workers

@@ -51,6 +51,7 @@ class CountingReader:
         def read(path):
             self.reads += 1
             return read_toml_catalog(path)
+
         return [CatalogReader(name="counted", suffixes=(".counted",), read=read)]
 
 
@@ -66,13 +67,18 @@ def entries(folder: Path) -> list[Path]:
 
 def key_of(entry: Path) -> str:
     """The key an entry was written under, from its header."""
-    length, rest = entry.read_bytes()[len(cache.MAGIC):].split(b"\n", 1)
+    length, rest = entry.read_bytes()[len(cache.MAGIC) :].split(b"\n", 1)
     return rest[: int(length)].decode()
 
 
 def run(*argv, env=None):
-    return subprocess.run([sys.executable, "-m", "resplan", *map(str, argv)], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "resplan", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_a_catalog_read_again_comes_from_the_cache(counting, national, tmp_path, folder):
@@ -84,17 +90,28 @@ def test_a_catalog_read_again_comes_from_the_cache(counting, national, tmp_path,
     assert reader.reads == 1 and len(entries(folder)) == 1
     assert again.programs == first.programs
     profile = resplan.load_profile(PROFILE)
-    assert resplan.dumps_plan(resplan.plan(profile, again, host=host, as_of=AS_OF)) == \
-        resplan.dumps_plan(resplan.plan(profile, first, host=host, as_of=AS_OF))
+    assert resplan.dumps_plan(
+        resplan.plan(profile, again, host=host, as_of=AS_OF)
+    ) == resplan.dumps_plan(resplan.plan(profile, first, host=host, as_of=AS_OF))
 
 
 def test_plans_are_byte_identical_with_and_without_the_cache_across_processes(
-        national, tmp_path, folder):
+    national, tmp_path, folder
+):
     plans = {}
     for name, flags in (("uncached", ["--no-cache"]), ("writes", []), ("reads", [])):
         out = tmp_path / f"{name}.toml"
-        result = run(*flags, "plan", PROFILE, "--catalog", national, "--out", out,
-                     "--as-of", AS_OF.isoformat())
+        result = run(
+            *flags,
+            "plan",
+            PROFILE,
+            "--catalog",
+            national,
+            "--out",
+            out,
+            "--as-of",
+            AS_OF.isoformat(),
+        )
         assert result.returncode == 0, result.stderr
         plans[name] = out.read_bytes()
         assert len(entries(folder)) == (0 if name == "uncached" else 1)
@@ -118,7 +135,10 @@ def test_merged_catalogs_digest_does_not_depend_on_their_order(host, national, f
     one = resplan.merge_catalogs([host.read_catalog(national), host.read_catalog(border)])
     two = resplan.merge_catalogs([host.read_catalog(border), host.read_catalog(national)])
     assert one._digest == two._digest
-    assert one._digest not in (host.read_catalog(border)._digest, host.read_catalog(national)._digest)
+    assert one._digest not in (
+        host.read_catalog(border)._digest,
+        host.read_catalog(national)._digest,
+    )
 
 
 def test_a_changed_file_is_read_again(counting, national, tmp_path, folder):
@@ -153,8 +173,9 @@ def test_a_reader_that_says_so_is_not_cached(national, tmp_path, folder):
     assert catalog._digest == hashlib.sha256(national.read_bytes()).hexdigest()
 
 
-def test_another_resplan_version_does_not_read_the_entry(counting, national, tmp_path,
-                                                          folder, monkeypatch):
+def test_another_resplan_version_does_not_read_the_entry(
+    counting, national, tmp_path, folder, monkeypatch
+):
     reader, host = counting
     path = tmp_path / "national.counted"
     path.write_bytes(national.read_bytes())
@@ -180,12 +201,15 @@ def test_no_cache_in_process_is_undone_after_the_command(national, tmp_path, fol
     assert len(entries(folder)) == 1
 
 
-@pytest.mark.parametrize("damage", [
-    lambda data: b"",
-    lambda data: data[: len(data) // 2],
-    lambda data: b"not a cache entry at all\n" + data,
-    lambda data: data[:-200] + bytes(200),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: b"not a cache entry at all\n" + data,
+        lambda data: data[:-200] + bytes(200),
+    ],
+)
 def test_a_corrupt_entry_is_ignored_and_written_again(counting, national, tmp_path, folder, damage):
     reader, host = counting
     path = tmp_path / "national.counted"
@@ -221,11 +245,20 @@ def test_an_entry_naming_anything_but_resplans_classes_is_not_unpickled(folder):
 
 
 def test_concurrent_writers_leave_a_valid_cache(host, national, tmp_path, folder):
-    code = ("import resplan, sys; h = resplan.load_host(use_env=False); "
-            "print(len(h.read_catalog(sys.argv[1])))")
-    runs = [subprocess.Popen([sys.executable, "-c", code, str(national)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    code = (
+        "import resplan, sys; h = resplan.load_host(use_env=False); "
+        "print(len(h.read_catalog(sys.argv[1])))"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(national)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate() for p in runs]
     assert [p.returncode for p in runs] == [0, 0], outputs
     assert [out for out, _err in outputs] == ["400\n", "400\n"]
@@ -237,8 +270,9 @@ def test_concurrent_writers_leave_a_valid_cache(host, national, tmp_path, folder
     assert catalog is not None and len(catalog) == 400
 
 
-def test_the_size_limit_removes_the_least_recently_used_entries(counting, national, tmp_path,
-                                                                 folder, monkeypatch):
+def test_the_size_limit_removes_the_least_recently_used_entries(
+    counting, national, tmp_path, folder, monkeypatch
+):
     reader, host = counting
     paths = []
     for n in range(3):

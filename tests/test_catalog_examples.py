@@ -5,21 +5,24 @@ from __future__ import annotations
 import tomllib
 
 import resplan
+import tasks
 from resplan import synth
 from tests.conftest import EXAMPLES
 
-import tasks
-
 
 def test_synthetic_sample_is_what_the_generator_makes():
-    committed = (EXAMPLES / "catalog" / "synthetic-national-sample.toml").read_text(encoding="utf-8")
+    committed = (EXAMPLES / "catalog" / "synthetic-national-sample.toml").read_text(
+        encoding="utf-8"
+    )
     made = synth.dumps_catalog_toml(synth.synthesize_catalog(**tasks.SYNTHETIC_SAMPLE))
     assert committed == made
 
 
 def test_synthetic_programs_say_so():
     data = tomllib.loads((EXAMPLES / "catalog" / "synthetic-national-sample.toml").read_text())
-    assert all("Synthetic" in p["name"] and p["source"].startswith("synthetic") for p in data["program"])
+    assert all(
+        "Synthetic" in p["name"] and p["source"].startswith("synthetic") for p in data["program"]
+    )
 
 
 def test_border_catalog_keeps_each_source_and_invents_nothing():
@@ -62,4 +65,6 @@ def test_example_plan_shows_real_programs_with_to_verify_and_a_verify_action(hos
     assert plan.summary.to_verify == len(real)
     assert not any(p.name in verify[0].detail for p in synthetic)
     assert (plan.summary.programs_real, plan.summary.programs_synthetic) == (
-        plan.summary.programs_considered - len(synthetic), len(synthetic))
+        plan.summary.programs_considered - len(synthetic),
+        len(synthetic),
+    )

@@ -19,8 +19,11 @@ BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 BORDER_CSV = EXAMPLES / "catalog" / "border-programs.csv"
 SAMPLE = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
 
-GOOD = {"acgme_id": "1404800001", "nrmp_code": "1000140C0",
-        "website": "https://example.org/im-residency?a=1&b=2"}
+GOOD = {
+    "acgme_id": "1404800001",
+    "nrmp_code": "1000140C0",
+    "website": "https://example.org/im-residency?a=1&b=2",
+}
 
 PROGRAM_TOML = """[[program]]
 id = "tx-elpaso-one-im"
@@ -42,8 +45,15 @@ def toml_catalog(tmp_path, **facts):
 
 def csv_catalog(tmp_path, **facts):
     header = ["id", "name", "specialty", "track", "city", "state", *facts]
-    row = ["tx-elpaso-one-im", "One Hospital", "Internal Medicine", "categorical", "El Paso",
-           "TX", *facts.values()]
+    row = [
+        "tx-elpaso-one-im",
+        "One Hospital",
+        "Internal Medicine",
+        "categorical",
+        "El Paso",
+        "TX",
+        *facts.values(),
+    ]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, row])
     path = tmp_path / "catalog.csv"
@@ -73,7 +83,8 @@ BAD = [
 @pytest.mark.parametrize("kind", ["toml", "csv"])
 @pytest.mark.parametrize("field, value, words", BAD)
 def test_a_malformed_identifier_is_one_error_with_file_line_id_and_field(
-        tmp_path, capsys, kind, field, value, words):
+    tmp_path, capsys, kind, field, value, words
+):
     path = (toml_catalog if kind == "toml" else csv_catalog)(tmp_path, **{field: value})
     line, where = (8, f"program[0].{field}") if kind == "toml" else (2, field)
     assert main(["check-catalog", str(path)]) == 2
@@ -85,8 +96,21 @@ def test_a_malformed_identifier_is_one_error_with_file_line_id_and_field(
     # The plan command refuses it too, and writes nothing over what was there.
     out = tmp_path / "plan.toml"
     out.write_text("keep me", encoding="utf-8")
-    assert main(["plan", str(PROFILE), "--catalog", str(path), "--out", str(out),
-                 "--as-of", AS_OF.isoformat()]) == 2
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(path),
+                "--out",
+                str(out),
+                "--as-of",
+                AS_OF.isoformat(),
+            ]
+        )
+        == 2
+    )
     assert f"{field}: " in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "keep me"
 
@@ -95,8 +119,10 @@ def test_an_acgme_number_written_as_a_toml_number_is_refused(tmp_path, capsys):
     path = tmp_path / "catalog.toml"
     path.write_text(PROGRAM_TOML.format(extra="acgme_id = 1404800001"), encoding="utf-8")
     assert main(["check-catalog", str(path)]) == 2
-    assert ("catalog.toml:8: tx-elpaso-one-im: program[0].acgme_id: expected text"
-            in capsys.readouterr().err)
+    assert (
+        "catalog.toml:8: tx-elpaso-one-im: program[0].acgme_id: expected text"
+        in capsys.readouterr().err
+    )
 
 
 def test_every_bad_identifier_of_a_catalog_is_reported_at_once(tmp_path, capsys):
@@ -104,7 +130,10 @@ def test_every_bad_identifier_of_a_catalog_is_reported_at_once(tmp_path, capsys)
     assert main(["check-catalog", str(path)]) == 2
     err = capsys.readouterr().err
     assert [line.split(": ")[2] for line in err.splitlines()[:3]] == [
-        "program[0].acgme_id", "program[0].nrmp_code", "program[0].website"]
+        "program[0].acgme_id",
+        "program[0].nrmp_code",
+        "program[0].website",
+    ]
     assert "3 problems found" in err
 
 
@@ -113,19 +142,54 @@ def test_good_identifiers_read_and_reach_the_plan(tmp_path, kind):
     path = (toml_catalog if kind == "toml" else csv_catalog)(tmp_path, **GOOD)
     assert main(["check-catalog", str(path)]) == 0
     out = tmp_path / "plan.toml"
-    assert main(["plan", str(PROFILE), "--catalog", str(path), "--out", str(out),
-                 "--as-of", AS_OF.isoformat()]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(path),
+                "--out",
+                str(out),
+                "--as-of",
+                AS_OF.isoformat(),
+            ]
+        )
+        == 0
+    )
     data = tomllib.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == 2
     (program,) = data["programs"]
     assert {key: program[key] for key in GOOD} == GOOD
-    assert list(program)[:9] == ["id", "name", "specialty", "track", "city", "state",
-                                 "acgme_id", "nrmp_code", "website"]
+    assert list(program)[:9] == [
+        "id",
+        "name",
+        "specialty",
+        "track",
+        "city",
+        "state",
+        "acgme_id",
+        "nrmp_code",
+        "website",
+    ]
     # The plan reads back equal, and a program that gives none has none of the keys.
     assert resplan.read_plan(out).programs[0].website == GOOD["website"]
     plain = tmp_path / "plain.toml"
-    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(plain),
-                 "--as-of", AS_OF.isoformat()]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(plain),
+                "--as-of",
+                AS_OF.isoformat(),
+            ]
+        )
+        == 0
+    )
     assert not any(set(GOOD) & set(p) for p in tomllib.loads(plain.read_text())["programs"])
 
 
@@ -134,17 +198,21 @@ def test_reports_show_the_codes_and_link_the_website(tmp_path, host):
     catalog = make_catalog(
         {"id": "a", "name": "A Hospital", **GOOD},
         {"id": "b", "name": "B Hospital", "website": "https://example.org/x(1)|y"},
-        {"id": "c", "name": "C Hospital"})
+        {"id": "c", "name": "C Hospital"},
+    )
     profile = make_profile(applicant={"specialties": ["Internal Medicine"], "visa": "J-1"})
     plan = resplan.plan(profile, catalog, host=host, as_of=AS_OF)
     html = resplan.render_report(plan, "html")
-    assert ('NRMP 1000140C0 · ACGME 1404800001 · <a class="website" '
-            'href="https://example.org/im-residency?a=1&amp;b=2" rel="noopener noreferrer">'
-            'website</a>') in html
+    assert (
+        'NRMP 1000140C0 · ACGME 1404800001 · <a class="website" '
+        'href="https://example.org/im-residency?a=1&amp;b=2" rel="noopener noreferrer">'
+        "website</a>"
+    ) in html
     assert html.count('class="website"') == 2 * 2  # program table and verify checklist
     md = resplan.render_report(plan, "md", full=True)
-    assert ("[A Hospital](https://example.org/im-residency?a=1&b=2) "
-            "(NRMP 1000140C0, ACGME 1404800001)") in md
+    assert (
+        "[A Hospital](https://example.org/im-residency?a=1&b=2) (NRMP 1000140C0, ACGME 1404800001)"
+    ) in md
     assert "[B Hospital](https://example.org/x%281%29%7Cy)" in md
     rows = list(csv.DictReader(io.StringIO(resplan.render_report(plan, "csv").lstrip("\ufeff"))))
     by_id = {r["id"]: r for r in rows}
@@ -152,8 +220,11 @@ def test_reports_show_the_codes_and_link_the_website(tmp_path, host):
     assert by_id["c"]["website"] == by_id["c"]["acgme_id"] == by_id["c"]["nrmp_code"] == ""
 
     # A plan edited by hand to hold a harmful address: no report links it.
-    text = resplan.dumps_plan(plan).replace(GOOD["website"], "javascript:alert(1)").replace(
-        "https://example.org/x(1)|y", evil.replace('"', '\\"'))
+    text = (
+        resplan.dumps_plan(plan)
+        .replace(GOOD["website"], "javascript:alert(1)")
+        .replace("https://example.org/x(1)|y", evil.replace('"', '\\"'))
+    )
     edited = resplan.loads_plan(text)
     html = resplan.render_report(edited, "html")
     assert "javascript:" not in html and "<script>alert" not in html
@@ -185,25 +256,42 @@ def test_audit_of_the_real_border_catalog(capsys):
     assert main(["check-catalog", "--audit", str(BORDER)]) == 0
     text = capsys.readouterr().out
     assert text.startswith(f"{BORDER}: 34 programs\n")
-    known = {line.split()[0]: line.split()[1:] for line in text.splitlines()
-             if line.startswith("    ") and " of " in line}
+    known = {
+        line.split()[0]: line.split()[1:]
+        for line in text.splitlines()
+        if line.startswith("    ") and " of " in line
+    }
     # The figures of the catalog as shipped: every program names its track, year and
     # source; the listings give visas for 13, IMG shares for 12 and positions for 19; no
     # program has a published minimum, graduation limit, attempt limit or setting, and the
     # sources give no code or website.
     assert known["track"] == ["34", "of", "34"]
     assert (known["visas"], known["img_share"], known["positions"]) == (
-        ["13", "of", "34"], ["12", "of", "34"], ["19", "of", "34"])
+        ["13", "of", "34"],
+        ["12", "of", "34"],
+        ["19", "of", "34"],
+    )
     assert known["facts_as_of"] == ["34", "of", "34"] and known["source"] == ["34", "of", "34"]
-    for fact in ("setting", "min_step2ck", "max_years_since_graduation", "max_attempts",
-                 "acgme_id", "nrmp_code", "website"):
+    for fact in (
+        "setting",
+        "min_step2ck",
+        "max_years_since_graduation",
+        "max_attempts",
+        "acgme_id",
+        "nrmp_code",
+        "website",
+    ):
         assert known[fact] == ["0", "of", "34"], fact
     assert "oldest facts: 2019 (14 programs)\n" in text
     assert "look-alike duplicates: none" in text
-    assert ("specialties with no program (25 of the 29 the specialty rules know):\n"
-            "    open to low scores: Pediatrics\n") in text
-    assert ("border sub-regions with no program (2 of 10): Imperial County (CA); "
-            "Eagle Pass and Del Rio (TX)") in text
+    assert (
+        "specialties with no program (25 of the 29 the specialty rules know):\n"
+        "    open to low scores: Pediatrics\n"
+    ) in text
+    assert (
+        "border sub-regions with no program (2 of 10): Imperial County (CA); "
+        "Eagle Pass and Del Rio (TX)"
+    ) in text
 
 
 def test_audit_json_for_tools_matches_the_catalog(capsys, border_catalog):
@@ -223,28 +311,42 @@ def test_audit_json_for_tools_matches_the_catalog(capsys, border_catalog):
     assert toml_audit["oldest_count"] == years.count(2019)
     assert toml_audit["specialties_without_programs"]["open-to-low-scores"] == ["Pediatrics"]
     assert [s["id"] for s in toml_audit["subregions_without_programs"]] == [
-        "ca-imperial", "tx-eagle-pass-del-rio"]
+        "ca-imperial",
+        "tx-eagle-pass-del-rio",
+    ]
 
 
 def test_look_alike_duplicates_are_listed_and_are_not_errors(tmp_path, capsys):
     path = tmp_path / "dupes.toml"
     path.write_text(
         PROGRAM_TOML.format(extra="")
-        + PROGRAM_TOML.format(extra="").replace('"tx-elpaso-one-im"', '"tx-elpaso-one-im-2"')
+        + PROGRAM_TOML.format(extra="")
+        .replace('"tx-elpaso-one-im"', '"tx-elpaso-one-im-2"')
         .replace('"One Hospital"', '"ONE  hospital."')
         # The same name in another city is another program.
-        + PROGRAM_TOML.format(extra="").replace('"tx-elpaso-one-im"', '"tx-laredo-one-im"')
-        .replace('"El Paso"', '"Laredo"'), encoding="utf-8")
+        + PROGRAM_TOML.format(extra="")
+        .replace('"tx-elpaso-one-im"', '"tx-laredo-one-im"')
+        .replace('"El Paso"', '"Laredo"'),
+        encoding="utf-8",
+    )
     assert main(["check-catalog", "--audit", str(path)]) == 0
     text = capsys.readouterr().out
-    assert ("look-alike duplicates (same name, specialty and place, different ids): 1\n"
-            "    One Hospital, Internal Medicine, El Paso, TX: tx-elpaso-one-im, "
-            "tx-elpaso-one-im-2\n") in text
+    assert (
+        "look-alike duplicates (same name, specialty and place, different ids): 1\n"
+        "    One Hospital, Internal Medicine, El Paso, TX: tx-elpaso-one-im, "
+        "tx-elpaso-one-im-2\n"
+    ) in text
     assert main(["check-catalog", "--audit", "--json", str(path)]) == 0
     (audit,) = json.loads(capsys.readouterr().out)["catalogs"]
-    assert audit["lookalikes"] == [{"name": "One Hospital", "specialty": "Internal Medicine",
-                                    "city": "El Paso", "state": "TX",
-                                    "ids": ["tx-elpaso-one-im", "tx-elpaso-one-im-2"]}]
+    assert audit["lookalikes"] == [
+        {
+            "name": "One Hospital",
+            "specialty": "Internal Medicine",
+            "city": "El Paso",
+            "state": "TX",
+            "ids": ["tx-elpaso-one-im", "tx-elpaso-one-im-2"],
+        }
+    ]
 
 
 def test_audit_with_a_bad_catalog_reports_its_errors_and_audits_the_rest(tmp_path, capsys):
@@ -255,7 +357,11 @@ def test_audit_with_a_bad_catalog_reports_its_errors_and_audits_the_rest(tmp_pat
     assert [c["file"] for c in data["catalogs"]] == [str(BORDER)]
     (problem,) = data["problems"]
     assert (problem["file"], problem["line"], problem["program"], problem["field"]) == (
-        str(bad), 8, "tx-elpaso-one-im", "program[0].website")
+        str(bad),
+        8,
+        "tx-elpaso-one-im",
+        "program[0].website",
+    )
     assert f"{bad}:8: tx-elpaso-one-im: program[0].website: " in out.err
 
 
@@ -268,14 +374,18 @@ def test_audit_of_a_synthetic_catalog_says_so(capsys):
 def test_look_alikes_in_two_catalogs_checked_together_are_listed(tmp_path, capsys):
     first = toml_catalog(tmp_path)
     second = tmp_path / "second.csv"
-    second.write_text("id,name,specialty,city,state\n"
-                      "elpaso-one,One Hospital,Internal Medicine,El Paso,TX\n", encoding="utf-8")
+    second.write_text(
+        "id,name,specialty,city,state\nelpaso-one,One Hospital,Internal Medicine,El Paso,TX\n",
+        encoding="utf-8",
+    )
     assert main(["check-catalog", "--audit", str(first), str(second)]) == 0
     text = capsys.readouterr().out
     assert text.count("look-alike duplicates: none") == 2  # none within either file
-    assert (f"look-alike duplicates in different catalogs: 1\n"
-            f"    One Hospital, Internal Medicine, El Paso, TX: {first}: tx-elpaso-one-im; "
-            f"{second}: elpaso-one\n") in text
+    assert (
+        f"look-alike duplicates in different catalogs: 1\n"
+        f"    One Hospital, Internal Medicine, El Paso, TX: {first}: tx-elpaso-one-im; "
+        f"{second}: elpaso-one\n"
+    ) in text
     assert main(["check-catalog", "--audit", "--json", str(first), str(second)]) == 0
     (look,) = json.loads(capsys.readouterr().out)["lookalikes_between_catalogs"]
     assert look["ids"] == sorted([f"{first}: tx-elpaso-one-im", f"{second}: elpaso-one"])
@@ -287,7 +397,9 @@ def test_import_catalog_reads_the_identifiers_and_reports_a_bad_one(tmp_path, ca
         "Program Name,City,State,Specialty,% IMG,Visa Sponsorship,Track,NRMP Program Code,"
         "Program Website\n"
         "One Hospital,El Paso,TX,Internal Medicine,50%,J-1,Categorical,1000140C0,"
-        "https://example.org/im\n", encoding="utf-8")
+        "https://example.org/im\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "catalog.toml"
     assert main(["import-catalog", str(listing), "--mapping", "freida", "--out", str(out)]) == 0
     (program,) = tomllib.loads(out.read_text(encoding="utf-8"))["program"]
@@ -295,20 +407,39 @@ def test_import_catalog_reads_the_identifiers_and_reports_a_bad_one(tmp_path, ca
     assert main(["check-catalog", str(out)]) == 0
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(listing.read_text(encoding="utf-8").replace("https://", "ftp://"),
-                   encoding="utf-8")
-    assert main(["import-catalog", str(bad), "--mapping", "freida",
-                 "--out", str(tmp_path / "bad.toml")]) == 2
+    bad.write_text(
+        listing.read_text(encoding="utf-8").replace("https://", "ftp://"), encoding="utf-8"
+    )
+    assert (
+        main(
+            ["import-catalog", str(bad), "--mapping", "freida", "--out", str(tmp_path / "bad.toml")]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "bad.csv:2: Program Website (column I)" in err and "http(s)" in err
     assert not (tmp_path / "bad.toml").exists()
 
     # resplan's own CSV columns, identifiers included, import as they are.
     own = tmp_path / "own.csv"
-    own.write_text("name,specialty,track,city,state,acgme_id,nrmp_code,website\n"
-                   "One Hospital,Internal Medicine,categorical,El Paso,TX,1404800001,1000140C0,"
-                   "https://example.org/im\n", encoding="utf-8")
-    assert main(["import-catalog", str(own), "--mapping", "resplan-csv",
-                 "--out", str(tmp_path / "own.toml")]) == 0
+    own.write_text(
+        "name,specialty,track,city,state,acgme_id,nrmp_code,website\n"
+        "One Hospital,Internal Medicine,categorical,El Paso,TX,1404800001,1000140C0,"
+        "https://example.org/im\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                "import-catalog",
+                str(own),
+                "--mapping",
+                "resplan-csv",
+                "--out",
+                str(tmp_path / "own.toml"),
+            ]
+        )
+        == 0
+    )
     (program,) = tomllib.loads((tmp_path / "own.toml").read_text(encoding="utf-8"))["program"]
     assert program["acgme_id"] == "1404800001"

@@ -19,7 +19,7 @@ from resplan.testing import ruleset_plugin
 
 ROOT = Path(__file__).parent.parent
 
-PLANTED = '''\
+PLANTED = """\
 [ruleset]
 name = "planted"
 version = "1.0.0"
@@ -94,7 +94,7 @@ when = "program.state == 'TX' and profile.needs_visa and program.setting == 'com
 verdict = "borderline"
 says = "Shadowed by texas."
 source = "test"
-'''
+"""
 
 
 def line_of(text: str, needle: str, after: str = "") -> int:
@@ -145,8 +145,7 @@ def test_an_unreachable_rule_is_an_error(findings):
 def test_a_duplicate_id_names_the_second_use(findings):
     [finding] = [f for f in by_rule(findings, "planted/texas") if "used twice" in f.message]
     assert finding.severity == "error"
-    first, second = [i + 1 for i, line in enumerate(PLANTED.splitlines())
-                     if line == 'id = "texas"']
+    first, second = [i + 1 for i, line in enumerate(PLANTED.splitlines()) if line == 'id = "texas"']
     assert finding.line == second and f"first on line {first}" in finding.message
 
 
@@ -217,14 +216,17 @@ def test_a_missing_file_is_an_error(tmp_path):
 def test_a_file_named_like_an_installed_ruleset_replaces_it(tmp_path):
     copy = tmp_path / "tiering.toml"
     shutil.copy(ROOT / "rulesets" / "tiering.toml", copy)
-    text = copy.read_text(encoding="utf-8") + '''
+    text = (
+        copy.read_text(encoding="utf-8")
+        + """
 [[tier]]
 id = "never"
 when = "program.img_share > 1"
 tier = 1
 says = "Never."
 source = "test"
-'''
+"""
+    )
     copy.write_text(text, encoding="utf-8")
     findings = check([copy])
     assert {f.file for f in findings} == {str(copy)}
@@ -232,8 +234,10 @@ source = "test"
 
 
 def test_check_uses_a_given_host():
-    text = PLANTED.replace('id = "texas"\nwhen = "program.state == \'NM\'"',
-                           'id = "new-mexico"\nwhen = "program.state == \'NM\'"')
+    text = PLANTED.replace(
+        'id = "texas"\nwhen = "program.state == \'NM\'"',
+        'id = "new-mexico"\nwhen = "program.state == \'NM\'"',
+    )
     host = resplan.load_host(plugins=[ruleset_plugin("planted", text)], use_env=False)
     findings = check(host=host)
     assert by_rule(findings, "planted/contradiction")
@@ -297,20 +301,25 @@ POSSIBLE = {
 
 
 def analysis_ruleset(conditions: dict[str, str]) -> str:
-    parts = ['[ruleset]\nname = "analysis"\nversion = "1"\n',
-             '[parameters.high_share]\nvalue = 0.3\nsource = "t"\nnote = "t"\n',
-             '[parameters.low_share]\nvalue = 0.2\nsource = "t"\nnote = "t"\n']
+    parts = [
+        '[ruleset]\nname = "analysis"\nversion = "1"\n',
+        '[parameters.high_share]\nvalue = 0.3\nsource = "t"\nnote = "t"\n',
+        '[parameters.low_share]\nvalue = 0.2\nsource = "t"\nnote = "t"\n',
+    ]
     for name, when in conditions.items():
-        parts.append(f'[[screen]]\nid = "{name}"\nwhen = "{when}"\nverdict = "skip"\n'
-                     f'says = "x"\nsource = "t"\n')
+        parts.append(
+            f'[[screen]]\nid = "{name}"\nwhen = "{when}"\nverdict = "skip"\n'
+            f'says = "x"\nsource = "t"\n'
+        )
     return "\n".join(parts)
 
 
 def test_conditions_that_can_never_fire_are_found_and_no_others(tmp_path):
     path = tmp_path / "analysis.toml"
     path.write_text(analysis_ruleset({**NEVER, **POSSIBLE}), encoding="utf-8")
-    never = {f.rule.removeprefix("analysis/") for f in check([path])
-             if "can never fire" in f.message}
+    never = {
+        f.rule.removeprefix("analysis/") for f in check([path]) if "can never fire" in f.message
+    }
     assert never == set(NEVER)
 
 
@@ -327,15 +336,20 @@ def screen_scope(host):
 def test_what_the_analysis_calls_impossible_never_fires(screen_scope, host, data):
     # Soundness: evaluate each "never" condition on drawn facts (unknowns included).
     values = {
-        "profile.step2ck.score": st.integers(1, 300), "program.min_step2ck": st.integers(1, 300),
-        "program.state": st.sampled_from(["TX", "NM", "AZ"]), "program.border": st.booleans(),
+        "profile.step2ck.score": st.integers(1, 300),
+        "program.min_step2ck": st.integers(1, 300),
+        "program.state": st.sampled_from(["TX", "NM", "AZ"]),
+        "program.border": st.booleans(),
         "program.visas": st.frozensets(st.sampled_from(["J-1", "H-1B"])),
         "profile.spanish_level": st.sampled_from(["none", "basic", "medical", "fluent", "native"]),
         "assessment.strengths": st.frozensets(st.sampled_from(["spanish", "advocate"])),
         "program.img_share": st.integers(0, 100).map(lambda p: p / 100),
     }
-    env = {name: value for name, strategy in values.items()
-           if (value := data.draw(st.none() | strategy)) is not None}
+    env = {
+        name: value
+        for name, strategy in values.items()
+        if (value := data.draw(st.none() | strategy)) is not None
+    }
     scope = Scope(screen_scope, {"high_share": 0.3, "low_share": 0.2})
     for name, when in NEVER.items():
         condition = compile_condition(when, scope, host.rulebook.functions)
@@ -351,16 +365,21 @@ def test_two_given_files_with_one_ruleset_name_are_an_error(planted, tmp_path):
     copy = tmp_path / "copy.toml"
     copy.write_text(PLANTED, encoding="utf-8")
     findings = check([planted, copy])
-    assert any(f.severity == "error" and "two plugins supply a ruleset named 'planted'"
-               in f.message for f in findings)
+    assert any(
+        f.severity == "error" and "two plugins supply a ruleset named 'planted'" in f.message
+        for f in findings
+    )
 
 
 def test_every_problem_of_a_rule_is_reported_on_its_own_line(tmp_path):
-    text = PLANTED.replace('verdict = "skip"\nsays = "Never said."',
-                           'verdict = "skipp"\nsays = "{profile.scoore}"')
+    text = PLANTED.replace(
+        'verdict = "skip"\nsays = "Never said."', 'verdict = "skipp"\nsays = "{profile.scoore}"'
+    )
     path = tmp_path / "two.toml"
     path.write_text(text, encoding="utf-8")
     found = {f.line: f.message for f in by_rule(check([path]), "planted/contradiction")}
-    assert set(found) == {line_of(text, "verdict", after='id = "contradiction"'),
-                          line_of(text, "says", after='id = "contradiction"')}
+    assert set(found) == {
+        line_of(text, "verdict", after='id = "contradiction"'),
+        line_of(text, "says", after='id = "contradiction"'),
+    }
     assert "'skipp' is not one of" in found[min(found)]

@@ -15,8 +15,10 @@ def ruleset(rules: int) -> str:
     out = ['[ruleset]\nname = "many"\nversion = "1"\n']
     for i in range(rules):
         fact, other = facts[i % 3], facts[(i // 3) % 3]
-        out.append(f'[[screen]]\nid = "r{i}"\nwhen = "{fact} > {100 + i} and {other} < {250 - i}"\n'
-                   f'verdict = "borderline"\nsays = "x"\nsource = "tests"\n')
+        out.append(
+            f'[[screen]]\nid = "r{i}"\nwhen = "{fact} > {100 + i} and {other} < {250 - i}"\n'
+            f'verdict = "borderline"\nsays = "x"\nsource = "tests"\n'
+        )
     return "\n".join(out)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,9 @@ CATALOG = EXAMPLES / "catalog" / "border-programs.toml"
 
 def run(*argv):
     """The installed command, in a subprocess, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "resplan", *map(str, argv)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "resplan", *map(str, argv)], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_plan_writes_a_plan(tmp_path, capsys):
@@ -31,16 +31,32 @@ def test_plan_writes_a_plan(tmp_path, capsys):
 
 def test_two_catalogs_combine(tmp_path):
     out = tmp_path / "plan.toml"
-    assert main(["plan", str(PROFILE), "--catalog", str(CATALOG),
-                 "--catalog", str(DATA / "catalog-small.toml"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(CATALOG),
+                "--catalog",
+                str(DATA / "catalog-small.toml"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
 
 
-@pytest.mark.parametrize("change, expect", [
-    (("score = 221", "score = 400"), "exams.step2ck.score"),
-    (('states = ["TX", "NM"]', 'states = ["Texas", "NM"]'), "did you mean 'TX'"),
-    (("[applicant]", "[applicant]\nfavourite = 1"), "applicant.favourite: unknown key"),
-    (("[applicant]", "[applicant"), "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "change, expect",
+    [
+        (("score = 221", "score = 400"), "exams.step2ck.score"),
+        (('states = ["TX", "NM"]', 'states = ["Texas", "NM"]'), "did you mean 'TX'"),
+        (("[applicant]", "[applicant]\nfavourite = 1"), "applicant.favourite: unknown key"),
+        (("[applicant]", "[applicant"), "not valid TOML"),
+    ],
+)
 def test_bad_profile_exit_2_one_message_nothing_written(tmp_path, change, expect):
     text = PROFILE.read_text()
     assert change[0] in text
@@ -85,7 +101,8 @@ def test_help():
 def test_check_catalog_reports_every_problem(tmp_path):
     text = (DATA / "catalog-small.toml").read_text()
     broken = text.replace('state = "AZ"', 'state = "Arizona"', 1).replace(
-        'specialty = "Internal Medicine"', 'specialty = "Internal Medicne"', 1)
+        'specialty = "Internal Medicine"', 'specialty = "Internal Medicne"', 1
+    )
     path = tmp_path / "broken.toml"
     path.write_text(broken)
     result = run("check-catalog", path)
@@ -113,9 +130,13 @@ def test_invoke_plan_writes_the_example_plan(tmp_path):
     out = tmp_path / "example.toml"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # A pinned date: the example's Match (2027) is refused once it is over.
-    result = subprocess.run([sys.executable, "-m", "invoke", "plan", "--out", str(out),
-                             "--as-of", "2026-01-15"],
-                            cwd=ROOT, capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "plan", "--out", str(out), "--as-of", "2026-01-15"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert out.exists()
 
@@ -123,9 +144,21 @@ def test_invoke_plan_writes_the_example_plan(tmp_path):
 def test_invoke_plan_bad_profile_exits_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[applicant]\ngraduation_year = 2021\n")
-    result = subprocess.run([sys.executable, "-m", "invoke", "plan", "--profile", str(bad),
-                             "--out", str(tmp_path / "p.toml")],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "plan",
+            "--profile",
+            str(bad),
+            "--out",
+            str(tmp_path / "p.toml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "applicant.cycle" in result.stderr
 
@@ -134,8 +167,17 @@ def test_batch_plans_the_good_profiles_and_exits_2_for_a_bad_one(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[applicant]\ncycle = 2027\n")
     out = tmp_path / "plans"
-    result = run("batch", PROFILE, bad, "--catalog", DATA / "catalog-small.toml",
-                 "--out-dir", out, "--jobs", "1")
+    result = run(
+        "batch",
+        PROFILE,
+        bad,
+        "--catalog",
+        DATA / "catalog-small.toml",
+        "--out-dir",
+        out,
+        "--jobs",
+        "1",
+    )
     assert result.returncode == 2
     assert "bad.toml" in result.stderr and "Traceback" not in result.stderr
     assert (out / "example.toml").exists() and not (out / "bad.toml").exists()

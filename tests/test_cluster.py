@@ -32,8 +32,9 @@ def cluster():
     distributed = pytest.importorskip("distributed")
     # Threads in this process: quick to start, and the tasks still travel through the
     # scheduler as on a real cluster.
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as local:
         yield local
 
 
@@ -59,26 +60,53 @@ def test_a_dask_cluster_writes_what_a_local_run_writes(cluster, profiles, local_
     from resplan.cluster import DaskExecutor
 
     with Client(cluster, set_as_default=False) as client:
-        result = run_batch(list(reversed(profiles)), CATALOGS, tmp_path, as_of=AS_OF,
-                           db=tmp_path / "cohort.sqlite", executor=DaskExecutor(client))
+        result = run_batch(
+            list(reversed(profiles)),
+            CATALOGS,
+            tmp_path,
+            as_of=AS_OF,
+            db=tmp_path / "cohort.sqlite",
+            executor=DaskExecutor(client),
+        )
     assert len(result.planned) == len(PROFILES) and len(result.errors) == 1
     assert files(tmp_path) == files(local_run)
     assert dump(tmp_path / "cohort.sqlite") == dump(local_run / "cohort.sqlite")
 
 
-def test_the_scheduler_option_plans_on_the_cluster(cluster, profiles, local_run, tmp_path,
-                                                   capsys):
-    code = main(["batch", *profiles, *(a for c in CATALOGS for a in ("--catalog", str(c))),
-                 "--as-of", AS_OF, "--out-dir", str(tmp_path), "--db",
-                 str(tmp_path / "cohort.sqlite"), "--scheduler", cluster.scheduler_address])
+def test_the_scheduler_option_plans_on_the_cluster(cluster, profiles, local_run, tmp_path, capsys):
+    code = main(
+        [
+            "batch",
+            *profiles,
+            *(a for c in CATALOGS for a in ("--catalog", str(c))),
+            "--as-of",
+            AS_OF,
+            "--out-dir",
+            str(tmp_path),
+            "--db",
+            str(tmp_path / "cohort.sqlite"),
+            "--scheduler",
+            cluster.scheduler_address,
+        ]
+    )
     assert code == 2, capsys.readouterr().err  # the bad profile, as in a local run
     assert files(tmp_path) == files(local_run)
     assert dump(tmp_path / "cohort.sqlite") == dump(local_run / "cohort.sqlite")
 
 
 def test_a_bad_catalog_on_the_cluster_is_bad_input(cluster, profiles, tmp_path, capsys):
-    code = main(["batch", *profiles, "--catalog", str(tmp_path / "missing.toml"),
-                 "--out-dir", str(tmp_path / "out"), "--scheduler", cluster.scheduler_address])
+    code = main(
+        [
+            "batch",
+            *profiles,
+            "--catalog",
+            str(tmp_path / "missing.toml"),
+            "--out-dir",
+            str(tmp_path / "out"),
+            "--scheduler",
+            cluster.scheduler_address,
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "missing.toml" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
@@ -86,8 +114,18 @@ def test_a_bad_catalog_on_the_cluster_is_bad_input(cluster, profiles, tmp_path, 
 
 def test_without_dask_the_option_says_what_to_install(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
-    code = main(["batch", str(PROFILES[0]), "--catalog", str(CATALOGS[1]), "--out-dir",
-                 str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1"])
+    code = main(
+        [
+            "batch",
+            str(PROFILES[0]),
+            "--catalog",
+            str(CATALOGS[1]),
+            "--out-dir",
+            str(tmp_path / "out"),
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "resplan[dask]" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
@@ -97,8 +135,14 @@ def test_any_executor_will_do(profiles, local_run, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as executor:
-        run_batch(profiles, CATALOGS, tmp_path, as_of=AS_OF, db=tmp_path / "cohort.sqlite",
-                  executor=executor)
+        run_batch(
+            profiles,
+            CATALOGS,
+            tmp_path,
+            as_of=AS_OF,
+            db=tmp_path / "cohort.sqlite",
+            executor=executor,
+        )
     assert files(tmp_path) == files(local_run)
     assert dump(tmp_path / "cohort.sqlite") == dump(local_run / "cohort.sqlite")
 
@@ -114,6 +158,19 @@ def test_a_worker_that_lives_on_reads_a_changed_catalog_again(tmp_path):
             out = tmp_path / f"run{number}"
             run_batch([profile], [catalog], out, as_of=AS_OF, executor=executor)
             single = tmp_path / f"single{number}.toml"
-            assert main(["plan", profile, "--catalog", str(catalog), "--as-of", AS_OF,
-                         "--out", str(single)]) == 0
+            assert (
+                main(
+                    [
+                        "plan",
+                        profile,
+                        "--catalog",
+                        str(catalog),
+                        "--as-of",
+                        AS_OF,
+                        "--out",
+                        str(single),
+                    ]
+                )
+                == 0
+            )
             assert (out / PROFILES[0].name).read_bytes() == single.read_bytes()

@@ -21,8 +21,10 @@ from resplan.cli import main
 from tests.conftest import DATA, EXAMPLES, ROOT
 from tests.test_batch_failures import SLOW, _group_alive, _wait_for, install, posix_only, profiles
 
-CATALOGS = [EXAMPLES / "catalog" / "border-programs.toml",
-            EXAMPLES / "catalog" / "synthetic-national-sample.toml"]
+CATALOGS = [
+    EXAMPLES / "catalog" / "border-programs.toml",
+    EXAMPLES / "catalog" / "synthetic-national-sample.toml",
+]
 AS_OF = "2026-06-01"
 VERDICT = {"apply": 0, "borderline": 1, "skip": 2}
 
@@ -40,8 +42,15 @@ def batches(cohort, tmp_path_factory):
     for name, jobs, plans in (("jobs1", 1, True), ("jobs2", 2, True), ("noplans", 2, False)):
         folder = tmp_path_factory.mktemp(name)
         order = cohort if jobs == 1 else list(reversed(cohort))
-        result = run_batch(order, CATALOGS, folder / "plans" if plans else None, jobs=jobs,
-                           as_of=AS_OF, db=folder / "cohort.sqlite", plans=plans)
+        result = run_batch(
+            order,
+            CATALOGS,
+            folder / "plans" if plans else None,
+            jobs=jobs,
+            as_of=AS_OF,
+            db=folder / "cohort.sqlite",
+            plans=plans,
+        )
         out[name] = (folder, result)
     return out
 
@@ -58,8 +67,9 @@ def query(path, sql, *args):
 
 
 def test_jobs_and_order_do_not_change_the_database(batches):
-    assert content(batches["jobs1"][0] / "cohort.sqlite") == \
-        content(batches["jobs2"][0] / "cohort.sqlite")
+    assert content(batches["jobs1"][0] / "cohort.sqlite") == content(
+        batches["jobs2"][0] / "cohort.sqlite"
+    )
 
 
 def test_without_plan_files_only_the_plan_names_are_missing(batches):
@@ -72,23 +82,40 @@ def test_without_plan_files_only_the_plan_names_are_missing(batches):
     for table in ("decisions", "program_tally", "rule_sets", "programs", "plan_specialties"):
         assert query(db, f"SELECT * FROM {table}") == query(with_plans, f"SELECT * FROM {table}")
     columns = "id, profile, profile_sha256, considered, apply, skip, tier1, specialties, error"
-    assert query(db, f"SELECT {columns} FROM plans") == \
-        query(with_plans, f"SELECT {columns} FROM plans")
+    assert query(db, f"SELECT {columns} FROM plans") == query(
+        with_plans, f"SELECT {columns} FROM plans"
+    )
 
 
 def test_each_plan_row_and_its_decisions_are_the_plan_file(batches, cohort):
     folder, result = batches["jobs2"]
     db = folder / "cohort.sqlite"
-    rows = {r[0]: r for r in query(
-        db, "SELECT profile, id, plan, considered, apply, borderline, skip, tier1, error, "
-            "specialties, profile_sha256 FROM plans ORDER BY id")}
+    rows = {
+        r[0]: r
+        for r in query(
+            db,
+            "SELECT profile, id, plan, considered, apply, borderline, skip, tier1, error, "
+            "specialties, profile_sha256 FROM plans ORDER BY id",
+        )
+    }
     assert [r[1] for r in rows.values()] == list(range(1, len(cohort) + 1))
     assert sorted(rows) == sorted(str(p) for p in cohort)
     planned = [r for r in result.rows if r.ok]
     assert 0 < len(planned) < len(cohort)  # the cohort has bad profiles too
     for row in result.rows:
-        profile, plan_id, plan_file, considered, apply, borderline, skip, tier1, error, \
-            specialties, digest = rows[row.profile]
+        (
+            profile,
+            plan_id,
+            plan_file,
+            considered,
+            apply,
+            borderline,
+            skip,
+            tier1,
+            error,
+            specialties,
+            digest,
+        ) = rows[row.profile]
         if not row.ok:
             assert plan_file is None and considered is None and error == row.error
             assert query(db, "SELECT count(*) FROM decisions WHERE plan = ?", plan_id) == [(0,)]
@@ -97,16 +124,28 @@ def test_each_plan_row_and_its_decisions_are_the_plan_file(batches, cohort):
         s = plan.summary
         assert error is None
         assert (considered, apply, borderline, skip, tier1) == (
-            s.programs_considered, s.apply, s.borderline, s.skip, s.tier1)
+            s.programs_considered,
+            s.apply,
+            s.borderline,
+            s.skip,
+            s.tier1,
+        )
         assert specialties == "; ".join(f"{t.name}: {t.fit}" for t in plan.specialties)
         assert digest == next(i.sha256 for i in plan.provenance.inputs if i.role == "profile")
-        stored = {program: (verdict, tier, set(rules.split()))
-                  for program, verdict, tier, rules in query(
-                      db, "SELECT p.program, d.verdict, d.tier, r.rules FROM decisions d "
-                          "JOIN programs p ON p.id = d.program "
-                          "JOIN rule_sets r ON r.id = d.rules WHERE d.plan = ?", plan_id)}
-        assert stored == {d.id: (VERDICT[d.verdict], d.tier or 0, {r.rule for r in d.reasons})
-                          for d in plan.programs}
+        stored = {
+            program: (verdict, tier, set(rules.split()))
+            for program, verdict, tier, rules in query(
+                db,
+                "SELECT p.program, d.verdict, d.tier, r.rules FROM decisions d "
+                "JOIN programs p ON p.id = d.program "
+                "JOIN rule_sets r ON r.id = d.rules WHERE d.plan = ?",
+                plan_id,
+            )
+        }
+        assert stored == {
+            d.id: (VERDICT[d.verdict], d.tier or 0, {r.rule for r in d.reasons})
+            for d in plan.programs
+        }
 
 
 def test_bad_input_is_a_row_with_its_message(batches):
@@ -122,36 +161,64 @@ def test_bad_input_is_a_row_with_its_message(batches):
 
 def test_the_tally_counts_the_decisions(batches):
     db = batches["jobs2"][0] / "cohort.sqlite"
-    counted = query(db, "SELECT program, verdict, tier, count(*) FROM decisions "
-                        "GROUP BY program, verdict, tier ORDER BY 1, 2, 3")
+    counted = query(
+        db,
+        "SELECT program, verdict, tier, count(*) FROM decisions "
+        "GROUP BY program, verdict, tier ORDER BY 1, 2, 3",
+    )
     assert counted and query(db, "SELECT * FROM program_tally ORDER BY 1, 2, 3") == counted
 
 
 def test_rules_and_rule_sets_are_integer_keyed(batches):
     db = batches["jobs2"][0] / "cohort.sqlite"
-    joined = query(db, "SELECT s.rules, group_concat(r.rule, ' ') FROM rule_sets s "
-                       "JOIN rule_set_rules x ON x.rule_set = s.id JOIN rules r ON r.id = x.rule "
-                       "GROUP BY s.id ORDER BY s.id")
+    joined = query(
+        db,
+        "SELECT s.rules, group_concat(r.rule, ' ') FROM rule_sets s "
+        "JOIN rule_set_rules x ON x.rule_set = s.id JOIN rules r ON r.id = x.rule "
+        "GROUP BY s.id ORDER BY s.id",
+    )
     assert joined and all(set(a.split()) == set(b.split()) for a, b in joined)
-    assert query(db, "SELECT typeof(program), typeof(rules) FROM decisions GROUP BY 1, 2") == \
-        [("integer", "integer")]
+    assert query(db, "SELECT typeof(program), typeof(rules) FROM decisions GROUP BY 1, 2") == [
+        ("integer", "integer")
+    ]
     assert query(db, "SELECT value FROM batch WHERE key = 'state'") == [("done",)]
 
 
 def test_the_command_line_writes_only_the_database(tmp_path):
     db = tmp_path / "cohort.sqlite"
     db.write_text("an old file, replaced\n")
-    code = main(["batch", *map(str, sorted((EXAMPLES / "profiles").glob("*.toml"))),
-                 "--catalog", str(DATA / "catalog-small.toml"), "--db", str(db),
-                 "--plans", "none", "--as-of", AS_OF, "--jobs", "1"])
+    code = main(
+        [
+            "batch",
+            *map(str, sorted((EXAMPLES / "profiles").glob("*.toml"))),
+            "--catalog",
+            str(DATA / "catalog-small.toml"),
+            "--db",
+            str(db),
+            "--plans",
+            "none",
+            "--as-of",
+            AS_OF,
+            "--jobs",
+            "1",
+        ]
+    )
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.sqlite"]
     assert query(db, "SELECT count(*) FROM plans WHERE error IS NULL") == [(5,)]
 
 
 def test_plan_files_need_a_folder(tmp_path, capsys):
-    code = main(["batch", str(EXAMPLES / "profiles" / "example.toml"), "--catalog",
-                 str(DATA / "catalog-small.toml"), "--db", str(tmp_path / "c.sqlite")])
+    code = main(
+        [
+            "batch",
+            str(EXAMPLES / "profiles" / "example.toml"),
+            "--catalog",
+            str(DATA / "catalog-small.toml"),
+            "--db",
+            str(tmp_path / "c.sqlite"),
+        ]
+    )
     assert code == 2 and "--out-dir" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
@@ -159,9 +226,20 @@ def test_plan_files_need_a_folder(tmp_path, capsys):
 def test_a_bad_catalog_leaves_an_old_database_alone(tmp_path):
     db = tmp_path / "cohort.sqlite"
     db.write_text("previous\n")
-    code = main(["batch", str(EXAMPLES / "profiles" / "example.toml"), "--catalog",
-                 str(tmp_path / "missing.toml"), "--db", str(db), "--plans", "none",
-                 "--jobs", "2"])
+    code = main(
+        [
+            "batch",
+            str(EXAMPLES / "profiles" / "example.toml"),
+            "--catalog",
+            str(tmp_path / "missing.toml"),
+            "--db",
+            str(db),
+            "--plans",
+            "none",
+            "--jobs",
+            "2",
+        ]
+    )
     assert code == 2 and db.read_text() == "previous\n"
 
 
@@ -173,16 +251,24 @@ def _whole(db_path) -> tuple[int, int]:
         plans = db.execute("SELECT id, considered, apply, tier1 FROM plans").fetchall()
         decisions = collections.Counter()
         for plan, verdict, tier, count in db.execute(
-                "SELECT plan, verdict, tier, count(*) FROM decisions GROUP BY 1, 2, 3"):
+            "SELECT plan, verdict, tier, count(*) FROM decisions GROUP BY 1, 2, 3"
+        ):
             decisions[plan, "all"] += count
             decisions[plan, "apply"] += count if verdict == 0 else 0
             decisions[plan, "tier1"] += count if tier == 1 and verdict != 2 else 0
         for plan, considered, apply, tier1 in plans:
-            assert (decisions[plan, "all"], decisions[plan, "apply"],
-                    decisions[plan, "tier1"]) == (considered or 0, apply or 0, tier1 or 0)
-        assert db.execute("SELECT * FROM program_tally ORDER BY 1, 2, 3").fetchall() == \
-            db.execute("SELECT program, verdict, tier, count(*) FROM decisions "
-                       "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+            assert (decisions[plan, "all"], decisions[plan, "apply"], decisions[plan, "tier1"]) == (
+                considered or 0,
+                apply or 0,
+                tier1 or 0,
+            )
+        assert (
+            db.execute("SELECT * FROM program_tally ORDER BY 1, 2, 3").fetchall()
+            == db.execute(
+                "SELECT program, verdict, tier, count(*) FROM decisions "
+                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            ).fetchall()
+        )
         return len(plans), sum(1 for p in plans if p[1] is not None)
     finally:
         db.close()
@@ -195,11 +281,29 @@ def test_a_killed_batch_leaves_whole_plans(tmp_path):
     paths = profiles(tmp_path / "in", 16)
     db = tmp_path / "cohort.sqlite"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resplan", "batch", *map(str, paths), "--catalog",
-         str(DATA / "catalog-small.toml"), "--as-of", AS_OF, "--db", str(db),
-         "--plans", "none", "--jobs", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "batch",
+            *map(str, paths),
+            "--catalog",
+            str(DATA / "catalog-small.toml"),
+            "--as-of",
+            AS_OF,
+            "--db",
+            str(db),
+            "--plans",
+            "none",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert _wait_for(lambda: db.exists() and _committed(db) >= 2, 120)
         process.kill()  # SIGKILL: no cleanup of any kind
@@ -242,8 +346,9 @@ for plan in range(1, 10_000):
 @posix_only
 def test_a_kill_during_a_large_transaction_loses_only_that_transaction(tmp_path):
     db = tmp_path / "cohort.sqlite"
-    process = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(db)], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         committed = int(process.stdout.readline())  # the first transaction is in
         time.sleep(0.3)  # well into the second one
@@ -275,8 +380,9 @@ def doc_queries() -> dict[str, str]:
 def truth(batches):
     """What the plan files say, counted in Python, to check the doc's answers against."""
     folder, result = batches["jobs2"]
-    plans = {row.profile: resplan.read_plan(folder / "plans" / row.plan)
-             for row in result.rows if row.ok}
+    plans = {
+        row.profile: resplan.read_plan(folder / "plans" / row.plan) for row in result.rows if row.ok
+    }
     apply, tier1, skip_rules, fits = (collections.Counter() for _ in range(4))
     for plan in plans.values():
         for d in plan.programs:
@@ -285,8 +391,15 @@ def truth(batches):
             if d.verdict == "skip":
                 skip_rules.update({r.rule for r in d.reasons})
         fits.update((t.name, t.fit) for t in plan.specialties if t.wished)
-    return {"plans": plans, "rows": result.rows, "apply": +apply, "tier1": +tier1,
-            "skip_rules": skip_rules, "fits": fits, "first": result.rows[0]}
+    return {
+        "plans": plans,
+        "rows": result.rows,
+        "apply": +apply,
+        "tier1": +tier1,
+        "skip_rules": skip_rules,
+        "fits": fits,
+        "first": result.rows[0],
+    }
 
 
 def top(counter, n):
@@ -330,7 +443,8 @@ def check_skip_rules(rows, t):
 def check_one_applicant(rows, t):
     plan = t["plans"][t["first"].profile]  # the fixture's first profile is planned
     assert sorted((r[0], r[4]) for r in rows) == sorted(
-        (d.id, d.verdict) for d in plan.programs if d.tier == 1)
+        (d.id, d.verdict) for d in plan.programs if d.tier == 1
+    )
     assert rows
 
 
@@ -343,17 +457,26 @@ def check_what_if_changes(rows, t):
     for plan in t["plans"].values():
         for w in getattr(plan, "what_if", ()):
             n, opened, tier1 = changes.get(w.change, (0, 0, 0))
-            changes[w.change] = (n + 1, opened + w.programs_opened,
-                                 tier1 + w.tier1_after - w.tier1_before)
+            changes[w.change] = (
+                n + 1,
+                opened + w.programs_opened,
+                tier1 + w.tier1_after - w.tier1_before,
+            )
     expected = sorted(changes.items(), key=lambda item: (-item[1][1], item[0]))[:10]
     assert rows == [(change, *figures) for change, figures in expected]
 
 
-CHECKS = {"planned": check_planned, "apply-most": check_apply_most,
-          "tier1-crowded": check_tier1_crowded, "tier1-concentration": check_tier1_concentration,
-          "in-the-crowd": check_in_the_crowd, "skip-rules": check_skip_rules,
-          "one-applicant": check_one_applicant, "specialty-fits": check_specialty_fits,
-          "what-if-changes": check_what_if_changes}
+CHECKS = {
+    "planned": check_planned,
+    "apply-most": check_apply_most,
+    "tier1-crowded": check_tier1_crowded,
+    "tier1-concentration": check_tier1_concentration,
+    "in-the-crowd": check_in_the_crowd,
+    "skip-rules": check_skip_rules,
+    "one-applicant": check_one_applicant,
+    "specialty-fits": check_specialty_fits,
+    "what-if-changes": check_what_if_changes,
+}
 
 
 def test_every_query_in_the_docs_has_a_check():
@@ -369,8 +492,18 @@ def test_the_docs_queries_answer_from_a_real_batch(batches, truth, name):
 
 def test_a_database_that_cannot_be_written_is_one_line(tmp_path, capsys):
     db = tmp_path / "no-such-folder" / "cohort.sqlite"
-    code = main(["batch", str(EXAMPLES / "profiles" / "example.toml"), "--catalog",
-                 str(DATA / "catalog-small.toml"), "--db", str(db), "--plans", "none"])
+    code = main(
+        [
+            "batch",
+            str(EXAMPLES / "profiles" / "example.toml"),
+            "--catalog",
+            str(DATA / "catalog-small.toml"),
+            "--db",
+            str(db),
+            "--plans",
+            "none",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     [line] = err.splitlines()
@@ -383,11 +516,32 @@ def test_ctrl_c_writes_the_finished_plans_and_says_so(tmp_path):
     paths = profiles(tmp_path / "in", 12)
     out, db = tmp_path / "out", tmp_path / "cohort.sqlite"
     process = subprocess.Popen(
-        [sys.executable, "-m", "resplan", "batch", *map(str, paths), "--catalog",
-         str(DATA / "catalog-small.toml"), "--as-of", AS_OF, "--out-dir", str(out), "--db",
-         str(db), "--plans", "none", "--jobs", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "batch",
+            *map(str, paths),
+            "--catalog",
+            str(DATA / "catalog-small.toml"),
+            "--as-of",
+            AS_OF,
+            "--out-dir",
+            str(out),
+            "--db",
+            str(db),
+            "--plans",
+            "none",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert _wait_for(lambda: db.exists() and _committed(db) >= 1, 120)
         os.killpg(process.pid, signal.SIGINT)
@@ -426,5 +580,7 @@ def test_the_what_if_headline_is_the_change_that_opens_most(batches):
         best = max(changes, key=lambda w: (w.programs_opened, w.tier1_after))
         n = best.programs_opened
         assert headlines[row.profile] == (
-            f"{best.change}: opens no more programs" if not n else
-            f"{best.change}: opens {n} more program{'s' if n != 1 else ''}")
+            f"{best.change}: opens no more programs"
+            if not n
+            else f"{best.change}: opens {n} more program{'s' if n != 1 else ''}"
+        )

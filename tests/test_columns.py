@@ -3,61 +3,84 @@
 from __future__ import annotations
 
 import attrs
-import pytest
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import resplan
-from resplan import model as M
 from resplan import facts as F
+from resplan import model as M
 from resplan.stages.table import catalog_table, evaluate
 from tests.conftest import make_catalog, make_profile
 
 maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
-programs = st.fixed_dictionaries({
-    "city": st.sampled_from(["El Paso", "McAllen", "Tucson", "Chicago", "Yuma", "Boston"]),
-    "state": st.sampled_from(["TX", "AZ", "IL", "MA"]),
-    "specialty": st.sampled_from(["Internal Medicine", "Family Medicine", "Transitional Year"]),
-}, optional={
-    "setting": st.sampled_from(["university", "community", "community-university-affiliated"]),
-    "img_share": st.floats(0, 1), "visas": st.lists(st.sampled_from(["J-1", "H-1B"]), unique=True),
-    "min_step2ck": st.integers(195, 250), "max_years_since_graduation": st.integers(0, 10),
-    "max_attempts": st.integers(1, 3), "spanish_preferred": st.booleans(),
-    "underserved_focus": st.booleans(), "rural": st.booleans(),
-})
+programs = st.fixed_dictionaries(
+    {
+        "city": st.sampled_from(["El Paso", "McAllen", "Tucson", "Chicago", "Yuma", "Boston"]),
+        "state": st.sampled_from(["TX", "AZ", "IL", "MA"]),
+        "specialty": st.sampled_from(["Internal Medicine", "Family Medicine", "Transitional Year"]),
+    },
+    optional={
+        "setting": st.sampled_from(["university", "community", "community-university-affiliated"]),
+        "img_share": st.floats(0, 1),
+        "visas": st.lists(st.sampled_from(["J-1", "H-1B"]), unique=True),
+        "min_step2ck": st.integers(195, 250),
+        "max_years_since_graduation": st.integers(0, 10),
+        "max_attempts": st.integers(1, 3),
+        "spanish_preferred": st.booleans(),
+        "underserved_focus": st.booleans(),
+        "rural": st.booleans(),
+    },
+)
 
-profiles = st.fixed_dictionaries({
-    "visa": st.sampled_from(["none", "J-1", "H-1B"]),
-    "graduation_year": st.integers(2010, 2025),
-    "score": maybe(st.integers(190, 260)), "attempts": st.integers(1, 3),
-    "spanish": st.sampled_from([None, "basic", "fluent", "native"]),
-    "advocate": st.booleans(),
-})
+profiles = st.fixed_dictionaries(
+    {
+        "visa": st.sampled_from(["none", "J-1", "H-1B"]),
+        "graduation_year": st.integers(2010, 2025),
+        "score": maybe(st.integers(190, 260)),
+        "attempts": st.integers(1, 3),
+        "spanish": st.sampled_from([None, "basic", "fluent", "native"]),
+        "advocate": st.booleans(),
+    }
+)
 
 
 def build_profile(p):
     exams = {"step1": {"result": "pass", "attempts": p["attempts"]}}
     if p["score"] is not None:
         # A score under the passing standard is no pass (the profile would not load).
-        floor = M.lowest_passing(M.STEP2CK_PASSING, M.earliest_exam_day(
-            p["graduation_year"], M.STEP2CK_YEARS_BEFORE_GRADUATION))
+        floor = M.lowest_passing(
+            M.STEP2CK_PASSING,
+            M.earliest_exam_day(p["graduation_year"], M.STEP2CK_YEARS_BEFORE_GRADUATION),
+        )
         exams["step2ck"] = {"score": max(p["score"], floor.score if floor else 1), "attempts": 1}
     return make_profile(
-        applicant={"visa": p["visa"], "graduation_year": p["graduation_year"],
-                   "specialties": ["Internal Medicine", "Family Medicine"]},
+        applicant={
+            "visa": p["visa"],
+            "graduation_year": p["graduation_year"],
+            "specialties": ["Internal Medicine", "Family Medicine"],
+        },
         exams=exams,
         languages=[{"name": "Spanish", "level": p["spanish"]}] if p["spanish"] else [],
         letters=[{"writer": "w", "us_clinical": True, "advocate": p["advocate"]}],
-        clinical=[{"kind": "hands-on", "months": 6, "city": "McAllen", "state": "TX"}])
+        clinical=[{"kind": "hands-on", "months": 6, "city": "McAllen", "state": "TX"}],
+    )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(profiles, st.lists(programs, min_size=1, max_size=12))
 def test_column_and_row_paths_agree(host, profile_facts, program_facts):
     catalog = make_catalog(*({"id": f"p{i}", **facts} for i, facts in enumerate(program_facts)))
-    assert_paths_agree(host, build_profile(profile_facts), catalog,
-                       host.rulebook.rules("screen") + host.rulebook.rules("tier"))
+    assert_paths_agree(
+        host,
+        build_profile(profile_facts),
+        catalog,
+        host.rulebook.rules("screen") + host.rulebook.rules("tier"),
+    )
 
 
 def assert_paths_agree(host, profile, catalog, rules) -> None:
@@ -65,8 +88,12 @@ def assert_paths_agree(host, profile, catalog, rules) -> None:
     programs the screen stage considers."""
     from resplan import pipeline
 
-    draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
-                           env=F.profile_facts(profile, host.rulebook.city_regions))
+    draft = pipeline.Draft(
+        profile=profile,
+        catalog=catalog,
+        rulebook=host.rulebook,
+        env=F.profile_facts(profile, host.rulebook.city_regions),
+    )
     for _name, run in pipeline.STAGES[:4]:  # up to and including screen
         draft = run(draft)
     table = draft.screening.table
@@ -149,16 +176,19 @@ class FunctionRules:
     @resplan.hookimpl
     def resplan_functions(self):
         from resplan.rules import BOOL, NUMBER, TEXT
+
         return [
             resplan.Function("begins_with", (TEXT, TEXT), BOOL, str.startswith),
             # None (no answer) for odd minimums: unknown, naming no fact.
-            resplan.Function("half", (NUMBER,), NUMBER,
-                             lambda x: x // 2 if x % 2 == 0 else None),
-            resplan.Function("tag", (TEXT,), TEXT,
-                             lambda s: {"TX": "south", "AZ": "south", "IL": None}.get(s, "north")),
+            resplan.Function("half", (NUMBER,), NUMBER, lambda x: x // 2 if x % 2 == 0 else None),
+            resplan.Function(
+                "tag",
+                (TEXT,),
+                TEXT,
+                lambda s: {"TX": "south", "AZ": "south", "IL": None}.get(s, "north"),
+            ),
             # Must see the int the catalog gave, as the row path does.
-            resplan.Function("is_big", (NUMBER,), BOOL,
-                             lambda n: type(n) is int and n > 20),
+            resplan.Function("is_big", (NUMBER,), BOOL, lambda n: type(n) is int and n > 20),
         ]
 
 
@@ -173,14 +203,22 @@ def test_plugin_functions_have_a_column_form(function_host):
     assert len(ours) == 4 and all(r.columns is not None for r in ours)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(profiles, st.lists(programs, min_size=1, max_size=12),
-       st.lists(st.integers(1, 40), min_size=12, max_size=12))
-def test_plugin_functions_answer_alike_on_both_paths(function_host, profile_facts, program_facts,
-                                                      positions):
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    profiles,
+    st.lists(programs, min_size=1, max_size=12),
+    st.lists(st.integers(1, 40), min_size=12, max_size=12),
+)
+def test_plugin_functions_answer_alike_on_both_paths(
+    function_host, profile_facts, program_facts, positions
+):
     # Positions (an int fact) on two programs in three; unknown on the rest.
-    facts = [{**f, "positions": n} if i % 3 else f
-             for i, (f, n) in enumerate(zip(program_facts, positions))]
+    facts = [
+        {**f, "positions": n} if i % 3 else f
+        for i, (f, n) in enumerate(zip(program_facts, positions))
+    ]
     catalog = make_catalog(*({"id": f"p{i}", **f} for i, f in enumerate(facts)))
     rules = [r for r in function_host.rulebook.rules("screen") if r.ruleset == "function-rules"]
     assert_paths_agree(function_host, build_profile(profile_facts), catalog, rules)

@@ -10,7 +10,8 @@ import attrs
 import numpy as np
 import pytest
 import tomli_w
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import resplan
 from resplan.plan import VERDICTS, ProgramDecision, ProgramDecisions
@@ -104,11 +105,23 @@ def test_a_written_plan_reads_back_equal(plans):
 def test_programs_with_the_same_printed_percentage_share_one_reason(host, example_profile):
     # 0.301 and 0.304 print as 30%; 0.306 prints as 31%: two messages, not three.
     shares = {"a": 0.301, "b": 0.304, "c": 0.306}
-    catalog = make_catalog(*({"id": pid, "city": "Chicago", "state": "IL", "setting": "community",
-                              "img_share": share} for pid, share in shares.items()))
+    catalog = make_catalog(
+        *(
+            {
+                "id": pid,
+                "city": "Chicago",
+                "state": "IL",
+                "setting": "community",
+                "img_share": share,
+            }
+            for pid, share in shares.items()
+        )
+    )
     plan = resplan.plan(example_profile, catalog, host=host)
-    cited = {p.id: [r for r in p.reasons if r.rule == "tiering/community-some-img"]
-             for p in plan.programs}
+    cited = {
+        p.id: [r for r in p.reasons if r.rule == "tiering/community-some-img"]
+        for p in plan.programs
+    }
     assert [len(r) for r in cited.values()] == [1, 1, 1]
     assert cited["a"][0] is cited["b"][0]  # one Reason, shared
     assert "(30% of residents)" in cited["a"][0].says
@@ -116,9 +129,13 @@ def test_programs_with_the_same_printed_percentage_share_one_reason(host, exampl
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 30).flatmap(lambda rows: st.lists(
-    st.lists(st.integers(-1, 5), min_size=rows, max_size=rows), max_size=6).map(
-    lambda cols: (rows, cols))))
+@given(
+    st.integers(0, 30).flatmap(
+        lambda rows: st.lists(
+            st.lists(st.integers(-1, 5), min_size=rows, max_size=rows), max_size=6
+        ).map(lambda cols: (rows, cols))
+    )
+)
 def test_distinct_rows_match_a_plain_python_grouping(case):
     rows, columns = case
     arrays = [np.array(c, dtype=np.int32) for c in columns]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from resplan import facts as F, model as M
+from resplan import facts as F
+from resplan import model as M
 from resplan.docs import facts_markdown, profile_markdown, rules_markdown
 from tests.conftest import ROOT
 
@@ -19,13 +20,18 @@ def test_facts_md_is_up_to_date():
 
 def test_profile_md_is_up_to_date(host):
     committed = (ROOT / "docs" / "profile.md").read_text(encoding="utf-8")
-    assert committed == profile_markdown(host.rulebook), "docs/profile.md is stale: run `invoke docs`"
+    assert committed == profile_markdown(host.rulebook), (
+        "docs/profile.md is stale: run `invoke docs`"
+    )
 
 
 def test_profile_md_covers_every_key_and_says_what_advocate_does(host):
     text = profile_markdown(host.rulebook)
-    keys = [line.removeprefix("### `").removesuffix("`") for line in text.splitlines()
-            if line.startswith("### `")]
+    keys = [
+        line.removeprefix("### `").removesuffix("`")
+        for line in text.splitlines()
+        if line.startswith("### `")
+    ]
     assert keys == list(M.PROFILE_DOCS)
     assert set(F.GAP_WORST) <= set(keys)
     assert {k for keys_ in F.FACT_INPUTS.values() for k in keys_} <= set(keys)

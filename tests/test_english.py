@@ -15,10 +15,13 @@ from resplan.testing import wording
 COUNTS = (0, 1, 3)
 # Realistic words for text facts; ids get real ids so that printing them is caught.
 TEXT_SAMPLES = {
-    "specialty.name": "Internal Medicine", "region.name": "El Paso",
-    "program.region_name": "El Paso", "plan.high_regions": "El Paso, Laredo",
+    "specialty.name": "Internal Medicine",
+    "region.name": "El Paso",
+    "program.region_name": "El Paso",
+    "plan.high_regions": "El Paso, Laredo",
     "plan.verify_list": "Example Hospital Internal Medicine (El Paso, TX)",
-    "program.name": "Example Hospital Internal Medicine", "program.city": "El Paso",
+    "program.name": "Example Hospital Internal Medicine",
+    "program.city": "El Paso",
     "program.specialty": "Internal Medicine",
 }
 
@@ -82,8 +85,15 @@ def cases(host):
 
 def test_every_ruleset_has_templates_to_check(cases):
     assert len(cases) > 100
-    assert {c[0].name for c in cases} >= {"applications", "assessment", "tiering", "screening",
-                                          "specialties", "regions", "between-cycles"}
+    assert {c[0].name for c in cases} >= {
+        "applications",
+        "assessment",
+        "tiering",
+        "screening",
+        "specialties",
+        "regions",
+        "between-cycles",
+    }
 
 
 def test_every_template_reads_well_with_zero_one_and_several(host, cases):
@@ -92,8 +102,11 @@ def test_every_template_reads_well_with_zero_one_and_several(host, cases):
     for ruleset, rule, key, template, types, params in cases:
         text = template.text.replace(" ", "")
         printed_params = {n: v for n, v in params.items() if f"{{{n}" in text}
-        numeric = [n for n, v in printed_params.items()
-                   if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        numeric = [
+            n
+            for n, v in printed_params.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
         rendered, unheard = set(), set()
         for count, param_count in itertools.product(COUNTS, (None, *COUNTS)):
             varied = dict(params)
@@ -102,8 +115,10 @@ def test_every_template_reads_well_with_zero_one_and_several(host, cases):
                     continue
                 varied.update({n: param_count for n in numeric})
             compiled = compile_template(template.text, Scope(types, varied))
-            env = {name: _sample(name, types[name], count, host)
-                   for name in compiled.names | rule.condition.names}
+            env = {
+                name: _sample(name, types[name], count, host)
+                for name in compiled.names | rule.condition.names
+            }
             text = compiled.render(env, host.rulebook.labels)
             # A rule whose condition rules these values out never says this text.
             if rule.condition(env) is not False:
@@ -134,16 +149,26 @@ def test_no_template_prints_a_yes_no_fact_or_a_none_level(host, cases):
 
 
 def test_the_checker_catches_what_it_promises():
-    assert wording.problems("1 programs are borderline") == \
-        ["'1 programs': one program, not programs"]
-    assert wording.problems("You have 1 US clinical letters.") == \
-        ["'1 US clinical letters': one letter, not letters"]
+    assert wording.problems("1 programs are borderline") == [
+        "'1 programs': one program, not programs"
+    ]
+    assert wording.problems("You have 1 US clinical letters.") == [
+        "'1 US clinical letters': one letter, not letters"
+    ]
     assert wording.problems("at best a unlikely fit") == ["'a unlikely': an unlikely"]
     assert wording.problems("an strong fit") == ["'an strong': a strong"]
-    assert wording.problems("You applied 1 time(s)") == \
-        ["'(s)': write the plural that fits the number"]
+    assert wording.problems("You applied 1 time(s)") == [
+        "'(s)': write the plural that fits the number"
+    ]
     assert wording.problems("0 month of work") == ["'0 month': 0 months"]
-    assert wording.problems("in tx-el-paso (img_share)", {"tx-el-paso", "img_share"}) == \
-        ["raw identifier 'tx-el-paso'", "raw identifier 'img_share'"]
-    assert wording.problems("1 program is borderline; 3 months; a US program; an MD; "
-                            "a few programs; 77% of 12 programs") == []
+    assert wording.problems("in tx-el-paso (img_share)", {"tx-el-paso", "img_share"}) == [
+        "raw identifier 'tx-el-paso'",
+        "raw identifier 'img_share'",
+    ]
+    assert (
+        wording.problems(
+            "1 program is borderline; 3 months; a US program; an MD; "
+            "a few programs; 77% of 12 programs"
+        )
+        == []
+    )

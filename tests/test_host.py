@@ -43,15 +43,26 @@ class HospitalPlugin:
 
 def test_builtin_plugins_come_through_the_entry_point_group(host):
     names = {p.name for p in host.plugins}
-    assert {"catalog-formats", "screening", "tiering", "specialties", "regions",
-            "assessment", "applications", "between-cycles", "calendar"} <= names
+    assert {
+        "catalog-formats",
+        "screening",
+        "tiering",
+        "specialties",
+        "regions",
+        "assessment",
+        "applications",
+        "between-cycles",
+        "calendar",
+    } <= names
     assert all(p.distribution == "resplan" for p in host.plugins)
 
 
 def test_a_plugin_defined_in_a_test_adds_a_ruleset_and_a_function():
     host = resplan.load_host(plugins=[HospitalPlugin()], use_env=False)
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
-                           exams={"step2ck": {"score": 225, "attempts": 1}})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"]},
+        exams={"step2ck": {"score": 225, "attempts": 1}},
+    )
     plan = resplan.plan(profile, make_catalog({"id": "ours"}, {"id": "theirs"}), host=host)
     by_id = {p.id: p for p in plan.programs}
     assert by_id["ours"].verdict == "skip"
@@ -67,8 +78,11 @@ def test_two_rulesets_with_one_name_name_both_plugins():
 
         @resplan.hookimpl
         def resplan_rulesets(self):
-            return [resplan.RulesetSource.from_text(
-                '[ruleset]\nname = "screening"\nversion = "9"\n', "clash.toml")]
+            return [
+                resplan.RulesetSource.from_text(
+                    '[ruleset]\nname = "screening"\nversion = "9"\n', "clash.toml"
+                )
+            ]
 
     with pytest.raises(RulesetError) as excinfo:
         resplan.load_host(plugins=[Clash()], use_env=False)
@@ -144,8 +158,10 @@ def test_ruleset_errors_name_file_line_and_rule():
 
 
 def test_a_bad_template_format_is_a_load_error_naming_file_line_and_rule():
-    bad = EXTRA_RULESET.replace("your score is {profile.step2ck.score}.",
-                                "{our_minimum:count point} and {profile.visa:count visa|visas}.")
+    bad = EXTRA_RULESET.replace(
+        "your score is {profile.step2ck.score}.",
+        "{our_minimum:count point} and {profile.visa:count visa|visas}.",
+    )
 
     class Bad(HospitalPlugin):
         @resplan.hookimpl
@@ -163,12 +179,18 @@ def test_plural_and_article_formats_render_in_a_program_reason():
     text = EXTRA_RULESET.replace(
         'says = "Our minimum is {our_minimum}; your score is {profile.step2ck.score}."',
         'says = "You have {profile.previous_cycles:count earlier cycle|earlier cycles}; '
-        '{profile.visa:a} visa is needed."')
+        '{profile.visa:a} visa is needed."',
+    )
     host = resplan.load_host(plugins=[_plugin_with(text)], use_env=False)
     for cycles, words in ((0, "0 earlier cycles"), (1, "1 earlier cycle"), (3, "3 earlier cycles")):
-        profile = make_profile(applicant={"specialties": ["Internal Medicine"],
-                                          "previous_cycles": cycles, "visa": "H-1B"},
-                               exams={"step2ck": {"score": 225, "attempts": 1}})
+        profile = make_profile(
+            applicant={
+                "specialties": ["Internal Medicine"],
+                "previous_cycles": cycles,
+                "visa": "H-1B",
+            },
+            exams={"step2ck": {"score": 225, "attempts": 1}},
+        )
         plan = resplan.plan(profile, make_catalog({"id": "ours"}, {"id": "x"}), host=host)
         ours = next(p for p in plan.programs if p.id == "ours")
         assert ours.reasons[0].says == f"You have {words}; an H-1B visa is needed."
@@ -204,7 +226,9 @@ disable = ["screening/graduation-too-long-ago"]
     screening = next(r for r in host.rulebook.rulesets if r.name == "screening")
     assert screening.parameters["near_miss_points"].value == 9
     assert "graduation-too-long-ago" not in {r.id for r in screening.rules}
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"], "graduation_year": 2005})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"], "graduation_year": 2005}
+    )
     catalog = make_catalog({"id": "p", "max_years_since_graduation": 5})
     [program] = resplan.plan(profile, catalog, host=host).programs
     assert not any(r.rule == "screening/graduation-too-long-ago" for r in program.reasons)
@@ -220,6 +244,7 @@ def test_adjust_plan_hook_runs_once_per_plan():
         def resplan_adjust_plan(self, plan, profile, catalog):
             calls.append(len(catalog))
             import attrs
+
             return attrs.evolve(plan, actions=plan.actions[:1])
 
     host = resplan.load_host(plugins=[Adjuster()], use_env=False)
@@ -231,12 +256,13 @@ def test_adjust_plan_hook_runs_once_per_plan():
 def test_plugin_catalog_reader_for_a_new_format(tmp_path):
     import json
 
-    from resplan.model import Catalog
     from resplan.convert import structure
-    from resplan.model import Program
+    from resplan.model import Catalog, Program
 
     def read_json(path):
-        return Catalog([structure(p, Program, file=str(path)) for p in json.loads(path.read_text())])
+        return Catalog(
+            [structure(p, Program, file=str(path)) for p in json.loads(path.read_text())]
+        )
 
     class JsonFormat:
         name = "json-format"
@@ -246,8 +272,11 @@ def test_plugin_catalog_reader_for_a_new_format(tmp_path):
             return [resplan.CatalogReader("json", (".json",), read_json)]
 
     path = tmp_path / "c.json"
-    path.write_text(json.dumps([{"id": "j", "name": "J", "specialty": "Pediatrics",
-                                 "city": "Yuma", "state": "AZ"}]))
+    path.write_text(
+        json.dumps(
+            [{"id": "j", "name": "J", "specialty": "Pediatrics", "city": "Yuma", "state": "AZ"}]
+        )
+    )
     host = resplan.load_host(plugins=[JsonFormat()], use_env=False)
     assert [p.id for p in resplan.load_catalog(path, host=host)] == ["j"]
 

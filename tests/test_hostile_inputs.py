@@ -33,17 +33,37 @@ version = "1.0.0"
 
 # (id, file name, text, field or other words the message must hold)
 PROFILES = [
-    ("int-over-4300-digits", "p.toml",
-     PROFILE + "\n[exams.step2ck]\nscore = " + "9" * 5000 + "\n", "too many digits"),
-    ("nested-arrays-2000-deep", "p.toml", PROFILE + "x = " + "[" * 2000 + "]" * 2000 + "\n",
-     "nested"),
-    ("dotted-key-1000-parts", "p.toml", PROFILE + ".".join(["a"] * 1000) + " = 1\n",
-     "nested more than"),
-    ("nested-inline-tables", "p.toml", PROFILE + "x = " + "{a=" * 300 + "1" + "}" * 300 + "\n",
-     "nested"),
+    (
+        "int-over-4300-digits",
+        "p.toml",
+        PROFILE + "\n[exams.step2ck]\nscore = " + "9" * 5000 + "\n",
+        "too many digits",
+    ),
+    (
+        "nested-arrays-2000-deep",
+        "p.toml",
+        PROFILE + "x = " + "[" * 2000 + "]" * 2000 + "\n",
+        "nested",
+    ),
+    (
+        "dotted-key-1000-parts",
+        "p.toml",
+        PROFILE + ".".join(["a"] * 1000) + " = 1\n",
+        "nested more than",
+    ),
+    (
+        "nested-inline-tables",
+        "p.toml",
+        PROFILE + "x = " + "{a=" * 300 + "1" + "}" * 300 + "\n",
+        "nested",
+    ),
     ("languages-as-text", "p.toml", PROFILE + 'languages = "Spanish"\n', "languages"),
-    ("states-as-text", "p.toml", PROFILE.replace('visa = "J-1"', 'visa = "J-1"\nstates = "TX"'),
-     "applicant.states"),
+    (
+        "states-as-text",
+        "p.toml",
+        PROFILE.replace('visa = "J-1"', 'visa = "J-1"\nstates = "TX"'),
+        "applicant.states",
+    ),
     ("applicant-as-list", "p.toml", "applicant = [1, 2]\n", "applicant"),
     ("not-utf8", "p.toml", None, "not UTF-8"),
     ("empty", "p.toml", "", "applicant"),
@@ -53,18 +73,38 @@ PROFILES = [
 CATALOGS = [
     ("program-entries-not-tables", "c.toml", "program = [1, 2]\n", "program[0]"),
     ("program-is-a-table", "c.toml", "[program]\nid = 'x'\n", "program"),
-    ("program-int-over-4300-digits", "c.toml",
-     CATALOG_TOML.replace("positions = 6", "positions = " + "1" * 4400, 1), "too many digits"),
-    ("program-nested-deep", "c.toml", CATALOG_TOML + "\n[[program]]\nx = " + "[" * 500
-     + "]" * 500 + "\n", "nested"),
-    ("program-visas-as-text", "c.toml",
-     CATALOG_TOML.replace('visas = ["J-1"]', 'visas = "J-1"', 1), "program[0].visas"),
-    ("csv-cell-over-limit", "c.csv", f"{CSV_HEADER}\ntx-x-im,{'a' * 140000},IM,Laredo,TX\n",
-     "longer than 131072"),
+    (
+        "program-int-over-4300-digits",
+        "c.toml",
+        CATALOG_TOML.replace("positions = 6", "positions = " + "1" * 4400, 1),
+        "too many digits",
+    ),
+    (
+        "program-nested-deep",
+        "c.toml",
+        CATALOG_TOML + "\n[[program]]\nx = " + "[" * 500 + "]" * 500 + "\n",
+        "nested",
+    ),
+    (
+        "program-visas-as-text",
+        "c.toml",
+        CATALOG_TOML.replace('visas = ["J-1"]', 'visas = "J-1"', 1),
+        "program[0].visas",
+    ),
+    (
+        "csv-cell-over-limit",
+        "c.csv",
+        f"{CSV_HEADER}\ntx-x-im,{'a' * 140000},IM,Laredo,TX\n",
+        "longer than 131072",
+    ),
     ("csv-visas-only-separators", "c.csv", f"{CSV_HEADER},visas\n{CSV_ROW},;\n", "visas"),
     ("csv-column-twice", "c.csv", f"{CSV_HEADER},id\n{CSV_ROW},x\n", "column given twice"),
-    ("csv-int-over-4300-digits", "c.csv", f"{CSV_HEADER},positions\n{CSV_ROW},{'7' * 5000}\n",
-     "positions"),
+    (
+        "csv-int-over-4300-digits",
+        "c.csv",
+        f"{CSV_HEADER},positions\n{CSV_ROW},{'7' * 5000}\n",
+        "positions",
+    ),
     ("csv-nul-byte", "c.csv", f"{CSV_HEADER}\n{CSV_ROW}\0\n", "c.csv"),
 ]
 
@@ -78,8 +118,13 @@ def write(path: Path, text: str | None) -> Path:
 
 
 def run(*argv, **kwargs):
-    return subprocess.run([sys.executable, "-m", "resplan", *map(str, argv)],
-                          capture_output=True, text=True, cwd=ROOT, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "resplan", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        **kwargs,
+    )
 
 
 def assert_refused(result, file: Path, words: str, out: Path | None = None) -> None:
@@ -96,8 +141,9 @@ def test_bad_profile_is_one_message(tmp_path, capsys, name, filename, text, word
     bad = write(tmp_path / filename, text)
     out = tmp_path / "plan.toml"
     out.write_text("previous plan\n")
-    code = main(["plan", str(bad), "--catalog", str(DATA / "catalog-small.toml"),
-                 "--out", str(out)])
+    code = main(
+        ["plan", str(bad), "--catalog", str(DATA / "catalog-small.toml"), "--out", str(out)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert str(bad) in err and words in err
@@ -110,8 +156,9 @@ def test_bad_catalog_is_one_message(tmp_path, capsys, name, filename, text, word
     bad = write(tmp_path / filename, text)
     out = tmp_path / "plan.toml"
     out.write_text("previous plan\n")
-    code = main(["plan", str(DATA / "profile-minimal.toml"), "--catalog", str(bad),
-                 "--out", str(out)])
+    code = main(
+        ["plan", str(DATA / "profile-minimal.toml"), "--catalog", str(bad), "--out", str(out)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert str(bad) in err and words in err
@@ -130,8 +177,18 @@ def test_duplicate_ids_across_catalogs_name_both_files(tmp_path, capsys):
     first = write(tmp_path / "a.csv", f"{CSV_HEADER}\n{CSV_ROW}\n")
     second = write(tmp_path / "b.csv", f"{CSV_HEADER}\n{CSV_ROW}\n")
     out = tmp_path / "plan.toml"
-    code = main(["plan", str(DATA / "profile-minimal.toml"), "--catalog", str(first),
-                 "--catalog", str(second), "--out", str(out)])
+    code = main(
+        [
+            "plan",
+            str(DATA / "profile-minimal.toml"),
+            "--catalog",
+            str(first),
+            "--catalog",
+            str(second),
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "tx-x-im" in err and str(first) in err and str(second) in err
@@ -170,8 +227,15 @@ def test_a_fifo_nobody_writes_to_is_refused_not_waited_on(tmp_path, role):
 def test_an_input_over_the_size_limit_is_refused(tmp_path):
     big = write(tmp_path / "p.toml", PROFILE + "# " + "x" * (2 * 1024 * 1024) + "\n")
     out = tmp_path / "plan.toml"
-    result = run("plan", big, "--catalog", DATA / "catalog-small.toml", "--out", out,
-                 env={**os.environ, "RESPLAN_MAX_INPUT_MB": "1"})
+    result = run(
+        "plan",
+        big,
+        "--catalog",
+        DATA / "catalog-small.toml",
+        "--out",
+        out,
+        env={**os.environ, "RESPLAN_MAX_INPUT_MB": "1"},
+    )
     assert_refused(result, big, "larger than 1 MB")
     assert "RESPLAN_MAX_INPUT_MB" in result.stderr
     assert not out.exists()
@@ -179,8 +243,17 @@ def test_an_input_over_the_size_limit_is_refused(tmp_path):
 
 def test_a_profile_from_standard_input(tmp_path):
     out = tmp_path / "plan.toml"
-    result = run("plan", "-", "--catalog", DATA / "catalog-small.toml", "--out", out,
-                 "--as-of", "2026-01-15", input=PROFILE)
+    result = run(
+        "plan",
+        "-",
+        "--catalog",
+        DATA / "catalog-small.toml",
+        "--out",
+        out,
+        "--as-of",
+        "2026-01-15",
+        input=PROFILE,
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith("# resplan plan")
 
@@ -208,8 +281,10 @@ def test_the_line_locator_reads_hostile_lines_in_linear_time(name):
     locate = toml_locator(text)
 
     def too_slow(_signum, _frame):
-        raise AssertionError(f"locating lines in {len(text)} characters took over 20 s: "
-                             "the line locator is no longer linear")
+        raise AssertionError(
+            f"locating lines in {len(text)} characters took over 20 s: "
+            "the line locator is no longer linear"
+        )
 
     previous = signal.signal(signal.SIGALRM, too_slow) if hasattr(signal, "SIGALRM") else None
     if previous is not None:
@@ -224,8 +299,10 @@ def test_the_line_locator_reads_hostile_lines_in_linear_time(name):
 
 
 def test_the_locator_knows_arrays_of_tables_inside_arrays():
-    text = ("[[program]]\nid = 1\n[[program.sub]]\ny = 1\n[[program]]\n"
-            "[[program.sub]]\ny = 2\n[[program.sub]]\ny = 3\n[program.extra]\nz = 1\n")
+    text = (
+        "[[program]]\nid = 1\n[[program.sub]]\ny = 1\n[[program]]\n"
+        "[[program.sub]]\ny = 2\n[[program.sub]]\ny = 3\n[program.extra]\nz = 1\n"
+    )
     locate = toml_locator(text)
     assert locate(("program", 0, "sub", 0, "y")) == 4
     assert locate(("program", 1, "sub", 0, "y")) == 7
@@ -238,6 +315,7 @@ def test_a_hostile_profile_with_a_bad_field_gets_its_line(tmp_path):
     path = write(tmp_path / "p.toml", text)
     with pytest.raises(InputError) as excinfo:
         from resplan.sources import load_profile
+
         load_profile(path)
     lines = {p.field: p.line for p in excinfo.value.problems}
     assert lines["applicant.visa"] == 6
@@ -265,61 +343,111 @@ source = "tests"
 
 # (id, ruleset text, field the message must name)
 RULESETS = [
-    ("int-over-4300-digits", RULESET + "[parameters.x]\nvalue = " + "9" * 5000
-     + "\nsource = 't'\n", "too many digits"),
+    (
+        "int-over-4300-digits",
+        RULESET + "[parameters.x]\nvalue = " + "9" * 5000 + "\nsource = 't'\n",
+        "too many digits",
+    ),
     ("nested-deep", RULESET + "x = " + "[" * 1000 + "]" * 1000 + "\n", "nested"),
     ("parameters-as-text", RULESET + 'parameters = "x"\n', "parameters"),
     ("parameters-as-list", RULESET + "parameters = [1, 2]\n", "parameters"),
     ("overrides-as-text", RULESET + 'overrides = "x"\n', "overrides"),
-    ("override-parameters-as-list", RULESET + "[overrides]\nparameters = [1]\n",
-     "overrides.parameters"),
+    (
+        "override-parameters-as-list",
+        RULESET + "[overrides]\nparameters = [1]\n",
+        "overrides.parameters",
+    ),
     ("disable-as-text", RULESET + '[overrides]\ndisable = "screening/x"\n', "overrides.disable"),
     ("disable-of-numbers", RULESET + "[overrides]\ndisable = [1, 2]\n", "overrides.disable"),
-    ("cities-as-text", RULESET + SUBREGION.replace('cities = ["Laredo"]', 'cities = "Laredo"'),
-     "subregion[0].cities"),
+    (
+        "cities-as-text",
+        RULESET + SUBREGION.replace('cities = ["Laredo"]', 'cities = "Laredo"'),
+        "subregion[0].cities",
+    ),
     ("subregion-not-a-table", "subregion = [1]\n" + RULESET, "subregion[0]"),
-    ("state-as-list", RULESET + SUBREGION.replace('state = "TX"', 'state = ["TX"]'),
-     "subregion[0].state"),
+    (
+        "state-as-list",
+        RULESET + SUBREGION.replace('state = "TX"', 'state = ["TX"]'),
+        "subregion[0].state",
+    ),
     ("fractional-month", RULESET + PHASE.replace("month = 5", "month = 5.7"), "phase[0].month"),
     ("month-true", RULESET + PHASE.replace("month = 5", "month = true"), "phase[0].month"),
-    ("parameter-nan", RULESET + "[parameters.x]\nvalue = nan\nsource = 't'\n",
-     "parameters.x.value"),
-    ("parameter-inf", RULESET + "[parameters.x]\nvalue = -inf\nsource = 't'\n",
-     "parameters.x.value"),
-    ("parameter-5000-digit-float", RULESET + "[parameters.x]\nvalue = " + "9" * 4000
-     + ".5\nsource = 't'\n", "parameters.x.value"),
-    ("override-nan", RULESET + "[overrides.parameters]\n'screening.x' = nan\n",
-     "overrides.parameters"),
-    ("when-float-of-5000-digits", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
-     'says = "x"\nsource = "t"\nwhen = "program.positions > 0.' + "9" * 5000 + '"\n', "when"),
-    ("when-constants-overflow", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
-     'says = "x"\nsource = "t"\nwhen = "program.positions > '
-     + " * ".join(["99999999999999999999.5"] * 18) + '"\n', "overflows"),
-    ("when-constants-overflow-to-nan", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
-     'says = "x"\nsource = "t"\nwhen = "program.positions > '
-     + " * ".join(["99999999999999999999.5"] * 18) + " - "
-     + " * ".join(["99999999999999999999.5"] * 18) + '"\n', "overflows"),
+    (
+        "parameter-nan",
+        RULESET + "[parameters.x]\nvalue = nan\nsource = 't'\n",
+        "parameters.x.value",
+    ),
+    (
+        "parameter-inf",
+        RULESET + "[parameters.x]\nvalue = -inf\nsource = 't'\n",
+        "parameters.x.value",
+    ),
+    (
+        "parameter-5000-digit-float",
+        RULESET + "[parameters.x]\nvalue = " + "9" * 4000 + ".5\nsource = 't'\n",
+        "parameters.x.value",
+    ),
+    (
+        "override-nan",
+        RULESET + "[overrides.parameters]\n'screening.x' = nan\n",
+        "overrides.parameters",
+    ),
+    (
+        "when-float-of-5000-digits",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+        'says = "x"\nsource = "t"\nwhen = "program.positions > 0.' + "9" * 5000 + '"\n',
+        "when",
+    ),
+    (
+        "when-constants-overflow",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+        'says = "x"\nsource = "t"\nwhen = "program.positions > '
+        + " * ".join(["99999999999999999999.5"] * 18)
+        + '"\n',
+        "overflows",
+    ),
+    (
+        "when-constants-overflow-to-nan",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+        'says = "x"\nsource = "t"\nwhen = "program.positions > '
+        + " * ".join(["99999999999999999999.5"] * 18)
+        + " - "
+        + " * ".join(["99999999999999999999.5"] * 18)
+        + '"\n',
+        "overflows",
+    ),
     ("month-13", RULESET + PHASE.replace("month = 5", "month = 13"), "phase[0].month"),
-    ("when-int-over-4300-digits", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
-     'says = "x"\nsource = "t"\nwhen = "program.positions > ' + "9" * 5000 + '"\n', "when"),
-    ("when-deeply-nested", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\nsays = "x"\n'
-     'source = "t"\nwhen = "' + "(" * 3000 + "true" + ")" * 3000 + '"\n', "when"),
-    ("when-long-not-chain", RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\nsays = "x"\n'
-     'source = "t"\nwhen = "' + "not " * 3000 + 'true"\n', "when"),
+    (
+        "when-int-over-4300-digits",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\n'
+        'says = "x"\nsource = "t"\nwhen = "program.positions > ' + "9" * 5000 + '"\n',
+        "when",
+    ),
+    (
+        "when-deeply-nested",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\nsays = "x"\n'
+        'source = "t"\nwhen = "' + "(" * 3000 + "true" + ")" * 3000 + '"\n',
+        "when",
+    ),
+    (
+        "when-long-not-chain",
+        RULESET + '[[screen]]\nid = "r"\nverdict = "skip"\nsays = "x"\n'
+        'source = "t"\nwhen = "' + "not " * 3000 + 'true"\n',
+        "when",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, text, words", RULESETS, ids=[c[0] for c in RULESETS])
 def test_bad_ruleset_is_one_message(tmp_path, name, text, words):
+    from resplan.errors import RulesetError
     from resplan.host import load_host
     from resplan.plugins import RulesetSource
-    from resplan.errors import RulesetError
     from resplan.testing import ruleset_plugin
 
     path = write(tmp_path / "mine.toml", text)
     with pytest.raises(RulesetError) as excinfo:
-        load_host(plugins=[ruleset_plugin("mine", RulesetSource.from_path(path))],
-                  use_env=False)
+        load_host(plugins=[ruleset_plugin("mine", RulesetSource.from_path(path))], use_env=False)
     message = str(excinfo.value)
     assert str(path) in message and words in message
     result = run("check", path)
@@ -335,8 +463,11 @@ def test_a_builtin_specialty_defined_again_is_reported_in_the_plugins_file(tmp_p
     from resplan.testing import ruleset_plugin
 
     # "aaa" sorts before the built-in rulesets: the duplicate is still this file's.
-    path = write(tmp_path / "aaa.toml", RULESET.replace('"mine"', '"aaa"')
-                 + '\n[[specialty]]\nname = "Internal Medicine"\ngroup = "primary"\n')
+    path = write(
+        tmp_path / "aaa.toml",
+        RULESET.replace('"mine"', '"aaa"')
+        + '\n[[specialty]]\nname = "Internal Medicine"\ngroup = "primary"\n',
+    )
     with pytest.raises(RulesetError) as excinfo:
         load_host(plugins=[ruleset_plugin("aaa", RulesetSource.from_path(path))], use_env=False)
     [problem] = excinfo.value.problems

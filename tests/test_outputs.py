@@ -72,13 +72,16 @@ def test_report_over_its_plan_is_refused(inputs, capsys, tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fchmod"), reason="no POSIX modes here")
-@pytest.mark.parametrize("umask, existing, expected", [
-    (0o022, None, 0o644),
-    (0o077, None, 0o600),
-    (0o002, None, 0o664),
-    (0o022, 0o640, 0o640),  # an existing file keeps its mode
-    (0o077, 0o644, 0o644),
-])
+@pytest.mark.parametrize(
+    "umask, existing, expected",
+    [
+        (0o022, None, 0o644),
+        (0o077, None, 0o600),
+        (0o002, None, 0o664),
+        (0o022, 0o640, 0o640),  # an existing file keeps its mode
+        (0o077, 0o644, 0o644),
+    ],
+)
 def test_outputs_get_the_umask_or_keep_their_mode(tmp_path, umask, existing, expected):
     path = tmp_path / "plan.toml"
     if existing is not None:
@@ -127,10 +130,25 @@ def test_a_signal_while_writing_leaves_no_temporary_file(inputs, tmp_path, signa
         f"def fsync(fd):\n    os.kill(os.getpid(), signal.{signal_name}); real(fd)\n"
         "writer.os.fsync = fsync\n"
         "from resplan.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n")
-    result = subprocess.run([sys.executable, "-c", script, "plan", str(profile), "--catalog",
-                             str(catalog), "--out", str(out)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "plan",
+            str(profile),
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == "resplan: interrupted; nothing more was written"
@@ -150,10 +168,25 @@ def test_the_next_run_removes_what_a_killed_run_left(inputs, tmp_path):
         "def fsync(fd):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
         "writer.os.fsync = fsync\n"
         "from resplan.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n")
-    killed = subprocess.run([sys.executable, "-c", script, "plan", str(profile), "--catalog",
-                             str(catalog), "--out", str(out)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "plan",
+            str(profile),
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert killed.returncode == -9
     assert len(left_over_temporaries(tmp_path)) == 1
     assert out.read_text() == "previous plan\n"
@@ -168,14 +201,43 @@ def test_the_next_run_removes_what_a_killed_run_left(inputs, tmp_path):
 
 def test_dash_writes_the_plan_to_standard_output(inputs, tmp_path):
     profile, catalog = inputs
-    result = subprocess.run([sys.executable, "-m", "resplan", "plan", str(profile),
-                             "--catalog", str(catalog), "--as-of", "2026-06-01", "--out", "-"],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resplan",
+            "plan",
+            str(profile),
+            "--catalog",
+            str(catalog),
+            "--as-of",
+            "2026-06-01",
+            "--out",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# resplan plan") and "[summary]" in result.stdout
     assert "wrote -" in result.stderr
     assert not (tmp_path / "-").exists()
     written = tmp_path / "plan.toml"
-    assert main(["plan", str(profile), "--catalog", str(catalog), "--as-of", "2026-06-01",
-                 "--out", str(written)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(profile),
+                "--catalog",
+                str(catalog),
+                "--as-of",
+                "2026-06-01",
+                "--out",
+                str(written),
+            ]
+        )
+        == 0
+    )
     assert written.read_text() == result.stdout

@@ -17,8 +17,12 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 def readme_commands() -> list[str]:
     blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-    return [line for block in blocks for line in block.splitlines()
-            if line.startswith("python3 -m venv")]
+    return [
+        line
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith("python3 -m venv")
+    ]
 
 
 def test_ci_runs_the_readme_commands_as_written():
@@ -59,9 +63,15 @@ def test_licence_and_typing_marker_ship():
 
 def loaded_after(statement: str) -> set[str]:
     out = subprocess.run(
-        [sys.executable, "-c", f"{statement}\nimport sys\n"
-         "print(' '.join(sorted(m for m in sys.modules)))"],
-        capture_output=True, text=True, check=True).stdout
+        [
+            sys.executable,
+            "-c",
+            f"{statement}\nimport sys\nprint(' '.join(sorted(m for m in sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(out.split())
 
 
@@ -69,7 +79,11 @@ def test_the_pytest_plugin_imports_nothing_heavy():
     # It loads in every pytest run of every project that has resplan installed.
     loaded = loaded_after("import resplan.testing.plugin")
     assert {m for m in loaded if m.startswith("resplan")} == {
-        "resplan", "resplan._version", "resplan.testing", "resplan.testing.plugin"}
+        "resplan",
+        "resplan._version",
+        "resplan.testing",
+        "resplan.testing.plugin",
+    }
     # (pluggy comes with pytest itself.)
     assert not loaded & {"attr", "attrs", "cattrs", "numpy", "hypothesis", "jinja2", "tomli_w"}
 
@@ -84,7 +98,14 @@ def test_the_public_names_resolve_on_first_use(name):
 
 def test_plan_stays_the_function_once_its_module_is_imported():
     loaded = subprocess.run(
-        [sys.executable, "-c", "import resplan\nfrom resplan.plan import Plan\n"
-         "print(callable(resplan.plan) and not isinstance(resplan.plan, type(resplan)))"],
-        capture_output=True, text=True, check=True).stdout
+        [
+            sys.executable,
+            "-c",
+            "import resplan\nfrom resplan.plan import Plan\n"
+            "print(callable(resplan.plan) and not isinstance(resplan.plan, type(resplan)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert loaded.strip() == "True"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-import attrs
-
 import resplan
 from resplan.pipeline import STAGES
 from tests.conftest import make_catalog, make_profile
@@ -20,11 +18,24 @@ BORDER_STRENGTHS = dict(
 
 def test_stage_order_is_declared_once():
     assert [name for name, _run in STAGES] == [
-        "assess", "specialties", "regions", "screen", "tier", "stale", "verified", "actions", "summary",
-        "signals", "outlook", "what_if"]
+        "assess",
+        "specialties",
+        "regions",
+        "screen",
+        "tier",
+        "stale",
+        "verified",
+        "actions",
+        "summary",
+        "signals",
+        "outlook",
+        "what_if",
+    ]
 
 
-def test_example_plan_cites_a_rule_for_every_skip_borderline_and_tier(host, example_profile, border_catalog):
+def test_example_plan_cites_a_rule_for_every_skip_borderline_and_tier(
+    host, example_profile, border_catalog
+):
     plan = resplan.plan(example_profile, border_catalog, host=host)
     assert plan.programs, "the example catalog has programs in the wished specialties"
     qualified = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
@@ -40,19 +51,24 @@ def test_example_plan_cites_a_rule_for_every_skip_borderline_and_tier(host, exam
             assert reason.says and "{" not in reason.says
 
 
-def test_considered_programs_are_the_wished_and_suggested_specialties(host, example_profile, border_catalog):
+def test_considered_programs_are_the_wished_and_suggested_specialties(
+    host, example_profile, border_catalog
+):
     plan = resplan.plan(example_profile, border_catalog, host=host)
     considered = {t.name for t in plan.specialties}
     assert {"Internal Medicine", "Family Medicine"} <= considered
     assert {p.specialty for p in plan.programs} <= considered
-    assert plan.summary.programs_considered + plan.summary.programs_outside_specialties == len(border_catalog)
+    assert plan.summary.programs_considered + plan.summary.programs_outside_specialties == len(
+        border_catalog
+    )
 
 
 def test_unknown_minimum_is_to_verify_not_a_silent_pass(host):
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
-                           exams={"step2ck": {"score": 221, "attempts": 1}})
-    catalog = make_catalog({"id": "known", "min_step2ck": 240},
-                           {"id": "unknown"})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"]},
+        exams={"step2ck": {"score": 221, "attempts": 1}},
+    )
+    catalog = make_catalog({"id": "known", "min_step2ck": 240}, {"id": "unknown"})
     plan = resplan.plan(profile, catalog, host=host)
     by_id = {p.id: p for p in plan.programs}
     assert by_id["known"].verdict == "skip"
@@ -65,8 +81,9 @@ def test_unknown_minimum_is_to_verify_not_a_silent_pass(host):
 def test_near_miss_is_borderline_with_strengths_and_skip_without(host):
     catalog = make_catalog({"id": "p", "min_step2ck": 225, "visas": ["J-1"]})
     exams = {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 221, "attempts": 1}}
-    strong = make_profile(applicant={"specialties": ["Internal Medicine"]}, exams=exams,
-                          **BORDER_STRENGTHS)
+    strong = make_profile(
+        applicant={"specialties": ["Internal Medicine"]}, exams=exams, **BORDER_STRENGTHS
+    )
     plain = make_profile(applicant={"specialties": ["Internal Medicine"]}, exams=exams)
     assert resplan.plan(strong, catalog, host=host).programs[0].verdict == "borderline"
     assert resplan.plan(plain, catalog, host=host).programs[0].verdict == "skip"
@@ -108,14 +125,17 @@ def test_actions_are_in_calendar_order_and_dated_by_cycle(host, example_profile,
     order = {p.id: p.order for p in host.rulebook.phases}
     assert [order[a.timing] for a in plan.actions] == sorted(order[a.timing] for a in plan.actions)
     cycle = example_profile.applicant.cycle
-    assert all(str(cycle) in a.when or str(cycle - 1) in a.when or str(cycle + 1) in a.when
-               for a in plan.actions)
+    assert all(
+        str(cycle) in a.when or str(cycle - 1) in a.when or str(cycle + 1) in a.when
+        for a in plan.actions
+    )
 
 
 def test_more_severe_verdict_wins(host):
     # Both the visa filter and the graduation filter fire: the plan says skip, citing both.
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"], "visa": "J-1",
-                                      "graduation_year": 2010})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"], "visa": "J-1", "graduation_year": 2010}
+    )
     catalog = make_catalog({"id": "p", "visas": [], "max_years_since_graduation": 5})
     [program] = resplan.plan(profile, catalog, host=host).programs
     assert program.verdict == "skip"

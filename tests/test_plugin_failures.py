@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
 import signal
+import subprocess
 import sys
 import textwrap
 import time
@@ -50,7 +50,8 @@ def function_plugin(name, returns, impl, call, args=(NUMBER,)):
     plugin = types.SimpleNamespace(name=name)
     plugin.resplan_functions = hookimpl(lambda: [Function("broken_fn", args, returns, impl)])
     plugin.resplan_rulesets = hookimpl(
-        lambda: [RulesetSource.from_text(rule_using(call), f"{name}.toml")])
+        lambda: [RulesetSource.from_text(rule_using(call), f"{name}.toml")]
+    )
     return plugin
 
 
@@ -74,64 +75,148 @@ NUMBER_CALL = "broken_fn(program.positions) > 1"
 
 # (id, plugin, where the message says it failed, words of what went wrong)
 BROKEN = [
-    ("function-raises", function_plugin("p-raises", BOOL, lambda v: 1 / 0, BOOL_CALL),
-     "rule function broken_fn()", "ZeroDivisionError"),
-    ("function-exits", function_plugin("p-exits", BOOL, lambda v: sys.exit(0), BOOL_CALL),
-     "rule function broken_fn()", "SystemExit"),
-    ("bool-returns-text", function_plugin("p-abc", BOOL, lambda v: "abc", BOOL_CALL),
-     "rule function broken_fn()", "'abc', not true or false"),
-    ("number-returns-nan", function_plugin("p-nan", NUMBER, lambda v: math.nan, NUMBER_CALL),
-     "rule function broken_fn()", "not a finite number"),
-    ("number-returns-text", function_plugin("p-five", NUMBER, lambda v: "5", NUMBER_CALL),
-     "rule function broken_fn()", "not a number"),
-    ("number-returns-bool", function_plugin("p-true", NUMBER, lambda v: True, NUMBER_CALL),
-     "rule function broken_fn()", "not a number"),
-    ("text-returns-number", function_plugin("p-text", TEXT, lambda v: 5,
-                                            "broken_fn(program.state) == 'TX'", (TEXT,)),
-     "rule function broken_fn()", "not text"),
-    ("set-returns-list", function_plugin("p-set", SetOf(TEXT), lambda v: ["TX"],
-                                         "'TX' in broken_fn(program.state)", (TEXT,)),
-     "rule function broken_fn()", "not a set"),
-    ("adjust-raises", hook_plugin("p-adjust", "resplan_adjust_plan",
-                                  lambda plan, profile, catalog: _raise(KeyError("tier"))),
-     "resplan_adjust_plan", "KeyError"),
-    ("adjust-exits", hook_plugin("p-adjust-exit", "resplan_adjust_plan",
-                                 lambda plan, profile, catalog: sys.exit(1)),
-     "resplan_adjust_plan", "SystemExit"),
-    ("adjust-returns-text", hook_plugin("p-adjust-text", "resplan_adjust_plan",
-                                        lambda plan, profile, catalog: "plan"),
-     "resplan_adjust_plan", "returned str, not a Plan"),
-    ("adjust-half-application", hook_plugin(
-        "p-half", "resplan_adjust_plan", lambda plan, profile, catalog: attrs.evolve(
-            plan, summary=attrs.evolve(plan.summary, applications=60.5))),
-     "resplan_adjust_plan", "summary.applications"),
-    ("adjust-bad-verdict", hook_plugin(
-        "p-verdict", "resplan_adjust_plan", lambda plan, profile, catalog: attrs.evolve(
-            plan, programs=tuple(attrs.evolve(p, verdict="maybe") for p in plan.programs))),
-     "resplan_adjust_plan", "verdict"),
+    (
+        "function-raises",
+        function_plugin("p-raises", BOOL, lambda v: 1 / 0, BOOL_CALL),
+        "rule function broken_fn()",
+        "ZeroDivisionError",
+    ),
+    (
+        "function-exits",
+        function_plugin("p-exits", BOOL, lambda v: sys.exit(0), BOOL_CALL),
+        "rule function broken_fn()",
+        "SystemExit",
+    ),
+    (
+        "bool-returns-text",
+        function_plugin("p-abc", BOOL, lambda v: "abc", BOOL_CALL),
+        "rule function broken_fn()",
+        "'abc', not true or false",
+    ),
+    (
+        "number-returns-nan",
+        function_plugin("p-nan", NUMBER, lambda v: math.nan, NUMBER_CALL),
+        "rule function broken_fn()",
+        "not a finite number",
+    ),
+    (
+        "number-returns-text",
+        function_plugin("p-five", NUMBER, lambda v: "5", NUMBER_CALL),
+        "rule function broken_fn()",
+        "not a number",
+    ),
+    (
+        "number-returns-bool",
+        function_plugin("p-true", NUMBER, lambda v: True, NUMBER_CALL),
+        "rule function broken_fn()",
+        "not a number",
+    ),
+    (
+        "text-returns-number",
+        function_plugin("p-text", TEXT, lambda v: 5, "broken_fn(program.state) == 'TX'", (TEXT,)),
+        "rule function broken_fn()",
+        "not text",
+    ),
+    (
+        "set-returns-list",
+        function_plugin(
+            "p-set", SetOf(TEXT), lambda v: ["TX"], "'TX' in broken_fn(program.state)", (TEXT,)
+        ),
+        "rule function broken_fn()",
+        "not a set",
+    ),
+    (
+        "adjust-raises",
+        hook_plugin(
+            "p-adjust",
+            "resplan_adjust_plan",
+            lambda plan, profile, catalog: _raise(KeyError("tier")),
+        ),
+        "resplan_adjust_plan",
+        "KeyError",
+    ),
+    (
+        "adjust-exits",
+        hook_plugin(
+            "p-adjust-exit", "resplan_adjust_plan", lambda plan, profile, catalog: sys.exit(1)
+        ),
+        "resplan_adjust_plan",
+        "SystemExit",
+    ),
+    (
+        "adjust-returns-text",
+        hook_plugin("p-adjust-text", "resplan_adjust_plan", lambda plan, profile, catalog: "plan"),
+        "resplan_adjust_plan",
+        "returned str, not a Plan",
+    ),
+    (
+        "adjust-half-application",
+        hook_plugin(
+            "p-half",
+            "resplan_adjust_plan",
+            lambda plan, profile, catalog: attrs.evolve(
+                plan, summary=attrs.evolve(plan.summary, applications=60.5)
+            ),
+        ),
+        "resplan_adjust_plan",
+        "summary.applications",
+    ),
+    (
+        "adjust-bad-verdict",
+        hook_plugin(
+            "p-verdict",
+            "resplan_adjust_plan",
+            lambda plan, profile, catalog: attrs.evolve(
+                plan, programs=tuple(attrs.evolve(p, verdict="maybe") for p in plan.programs)
+            ),
+        ),
+        "resplan_adjust_plan",
+        "verdict",
+    ),
 ]
 
 # Failures while the host loads: (id, plugin, where, words)
 BROKEN_AT_LOAD = [
-    ("functions-hook-raises", hook_plugin("p-fns", "resplan_functions",
-                                          lambda: _raise(RuntimeError("no table"))),
-     "resplan_functions", "RuntimeError: no table"),
-    ("functions-hook-returns-text", hook_plugin("p-fns-text", "resplan_functions",
-                                                lambda: "broken_fn"),
-     "resplan_functions", "returned str, not a list"),
-    ("functions-hook-returns-dicts", hook_plugin("p-fns-dict", "resplan_functions",
-                                                 lambda: [{"name": "f"}]),
-     "resplan_functions", "holding dict, not only Function"),
-    ("rulesets-hook-raises", hook_plugin(
-        "p-rulesets", "resplan_rulesets",
-        lambda: [RulesetSource.from_path("/nonexistent/rules.toml")]),
-     "resplan_rulesets", "FileNotFoundError"),
-    ("rulesets-hook-exits", hook_plugin("p-rulesets-exit", "resplan_rulesets",
-                                        lambda: sys.exit(2)),
-     "resplan_rulesets", "SystemExit"),
-    ("readers-hook-returns-text", hook_plugin("p-readers", "resplan_catalog_readers",
-                                              lambda: ["xml"]),
-     "resplan_catalog_readers", "holding str"),
+    (
+        "functions-hook-raises",
+        hook_plugin("p-fns", "resplan_functions", lambda: _raise(RuntimeError("no table"))),
+        "resplan_functions",
+        "RuntimeError: no table",
+    ),
+    (
+        "functions-hook-returns-text",
+        hook_plugin("p-fns-text", "resplan_functions", lambda: "broken_fn"),
+        "resplan_functions",
+        "returned str, not a list",
+    ),
+    (
+        "functions-hook-returns-dicts",
+        hook_plugin("p-fns-dict", "resplan_functions", lambda: [{"name": "f"}]),
+        "resplan_functions",
+        "holding dict, not only Function",
+    ),
+    (
+        "rulesets-hook-raises",
+        hook_plugin(
+            "p-rulesets",
+            "resplan_rulesets",
+            lambda: [RulesetSource.from_path("/nonexistent/rules.toml")],
+        ),
+        "resplan_rulesets",
+        "FileNotFoundError",
+    ),
+    (
+        "rulesets-hook-exits",
+        hook_plugin("p-rulesets-exit", "resplan_rulesets", lambda: sys.exit(2)),
+        "resplan_rulesets",
+        "SystemExit",
+    ),
+    (
+        "readers-hook-returns-text",
+        hook_plugin("p-readers", "resplan_catalog_readers", lambda: ["xml"]),
+        "resplan_catalog_readers",
+        "holding str",
+    ),
 ]
 
 
@@ -148,8 +233,9 @@ def test_a_failing_plugin_is_named(name, plugin, where, words):
     assert where in str(error) and words in str(error)
 
 
-@pytest.mark.parametrize("name, plugin, where, words", BROKEN_AT_LOAD,
-                         ids=[c[0] for c in BROKEN_AT_LOAD])
+@pytest.mark.parametrize(
+    "name, plugin, where, words", BROKEN_AT_LOAD, ids=[c[0] for c in BROKEN_AT_LOAD]
+)
 def test_a_plugin_failing_while_loading_is_named(name, plugin, where, words):
     with pytest.raises(PluginError) as excinfo:
         resplan.load_host(plugins=[plugin], use_env=False)
@@ -162,8 +248,9 @@ def test_a_catalog_reader_that_raises_is_named(tmp_path):
     def read(path):
         raise ValueError("unexpected column")
 
-    plugin = hook_plugin("p-xml", "resplan_catalog_readers",
-                         lambda: [CatalogReader("xml", (".xml",), read)])
+    plugin = hook_plugin(
+        "p-xml", "resplan_catalog_readers", lambda: [CatalogReader("xml", (".xml",), read)]
+    )
     host = resplan.load_host(plugins=[plugin], use_env=False)
     (tmp_path / "c.xml").write_text("<catalog/>")
     with pytest.raises(PluginError) as excinfo:
@@ -173,8 +260,11 @@ def test_a_catalog_reader_that_raises_is_named(tmp_path):
 
 
 def test_a_catalog_reader_returning_a_list_is_named(tmp_path):
-    plugin = hook_plugin("p-list", "resplan_catalog_readers",
-                         lambda: [CatalogReader("xml", (".xml",), lambda path: [])])
+    plugin = hook_plugin(
+        "p-list",
+        "resplan_catalog_readers",
+        lambda: [CatalogReader("xml", (".xml",), lambda path: [])],
+    )
     host = resplan.load_host(plugins=[plugin], use_env=False)
     (tmp_path / "c.xml").write_text("<catalog/>")
     with pytest.raises(PluginError, match="returned list, not a Catalog"):
@@ -182,8 +272,9 @@ def test_a_catalog_reader_returning_a_list_is_named(tmp_path):
 
 
 def test_a_hook_of_the_wrong_signature_is_named():
-    plugin = hook_plugin("p-signature", "resplan_adjust_plan",
-                         lambda plan, profile, catalog, extra: None)
+    plugin = hook_plugin(
+        "p-signature", "resplan_adjust_plan", lambda plan, profile, catalog, extra: None
+    )
     with pytest.raises(PluginError) as excinfo:
         resplan.load_host(plugins=[plugin], use_env=False)
     assert excinfo.value.plugin == "p-signature" and "extra" in str(excinfo.value)
@@ -279,16 +370,24 @@ def install(tmp_path, source: str):
     (site / "brokenplug.py").write_text(source)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokenplug\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[resplan]\nbroken = brokenplug\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(site), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
     env.pop("RESPLAN_DEBUG", None)
     env.pop("RESPLAN_DISABLE_PLUGINS", None)
     return env
 
 
 def run(env, *argv):
-    return subprocess.run([sys.executable, "-m", "resplan", *map(str, argv)],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "resplan", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(PLUGIN_MODULES))
@@ -306,8 +405,12 @@ def test_an_installed_plugin_that_fails_is_named_exit_3(tmp_path, kind):
     assert debug.returncode == 3 and "Traceback" in debug.stderr
     assert out.read_text() == "previous plan\n"
     # Left out, it is no trouble at all.
-    assert run(env, "--disable", "broken", "plan", PROFILE, "--catalog", CATALOG,
-               "--out", out).returncode == 0
+    assert (
+        run(
+            env, "--disable", "broken", "plan", PROFILE, "--catalog", CATALOG, "--out", out
+        ).returncode
+        == 0
+    )
 
 
 @pytest.mark.parametrize("kind", ["import-error", "raises-at-import", "exits-at-import"])

@@ -52,22 +52,29 @@ advocate = true
 
 
 def program(pid: str, **facts) -> str:
-    lines = [f'[[program]]\nid = "{pid}"\nname = "Program {pid}"\nspecialty = "Internal Medicine"',
-             'city = "El Paso"\nstate = "TX"\nvisas = ["J-1"]']
+    lines = [
+        f'[[program]]\nid = "{pid}"\nname = "Program {pid}"\nspecialty = "Internal Medicine"',
+        'city = "El Paso"\nstate = "TX"\nvisas = ["J-1"]',
+    ]
     for key, value in facts.items():
-        lines.append(f"{key} = {value!r}".replace("'", '"') if isinstance(value, str)
-                     else f"{key} = {str(value).lower() if isinstance(value, bool) else value}")
+        lines.append(
+            f"{key} = {value!r}".replace("'", '"')
+            if isinstance(value, str)
+            else f"{key} = {str(value).lower() if isinstance(value, bool) else value}"
+        )
     return "\n".join(lines) + "\n"
 
 
-CATALOG = "\n".join([
-    program("tx-elpaso-min-238-im", min_step2ck=238),
-    program("tx-elpaso-min-218-im", min_step2ck=218),
-    program("tx-elpaso-mean-236-im", mean_step2ck=236),
-    program("tx-elpaso-first-try-im", max_attempts=1),
-    program("tx-elpaso-plain-im", img_share=0.5),
-    program("tx-elpaso-spanish-im", spanish_preferred=True),
-])
+CATALOG = "\n".join(
+    [
+        program("tx-elpaso-min-238-im", min_step2ck=238),
+        program("tx-elpaso-min-218-im", min_step2ck=218),
+        program("tx-elpaso-mean-236-im", mean_step2ck=236),
+        program("tx-elpaso-first-try-im", max_attempts=1),
+        program("tx-elpaso-plain-im", img_share=0.5),
+        program("tx-elpaso-spanish-im", spanish_preferred=True),
+    ]
+)
 
 
 def plan(tmp_path: Path, profile: str, name: str = "plan") -> dict:
@@ -76,8 +83,21 @@ def plan(tmp_path: Path, profile: str, name: str = "plan") -> dict:
     (folder / "profile.toml").write_text(profile, encoding="utf-8")
     (folder / "catalog.toml").write_text(CATALOG, encoding="utf-8")
     out = folder / "plan.toml"
-    assert main(["plan", str(folder / "profile.toml"), "--catalog", str(folder / "catalog.toml"),
-                 "--out", str(out), "--as-of", AS_OF]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(folder / "profile.toml"),
+                "--catalog",
+                str(folder / "catalog.toml"),
+                "--out",
+                str(out),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 0
+    )
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
 
@@ -92,8 +112,11 @@ def decisions(plan_: dict) -> dict[str, tuple]:
 def not_better(gap_plan: dict, other: dict) -> list[str]:
     """Programs whose verdict is better with the gap than in ``other``."""
     theirs = programs(other)
-    return [pid for pid, p in programs(gap_plan).items()
-            if VERDICT_ORDER[p["verdict"]] < VERDICT_ORDER[theirs[pid]["verdict"]]]
+    return [
+        pid
+        for pid, p in programs(gap_plan).items()
+        if VERDICT_ORDER[p["verdict"]] < VERDICT_ORDER[theirs[pid]["verdict"]]
+    ]
 
 
 def test_a_step2ck_without_its_score_is_asked_for_and_never_helps(tmp_path):
@@ -105,8 +128,10 @@ def test_a_step2ck_without_its_score_is_asked_for_and_never_helps(tmp_path):
     [missing] = without["assessment"]["missing"]
     assert missing["key"] == "exams.step2ck.score"
     assert missing["label"] == "your Step 2 CK score"
-    assert missing["says"] == ("Your profile leaves out your Step 2 CK score, so until you add "
-                               "it this plan counts 214, the lowest passing score.")
+    assert missing["says"] == (
+        "Your profile leaves out your Step 2 CK score, so until you add "
+        "it this plan counts 214, the lowest passing score."
+    )
     assert with_score["assessment"]["missing"] == []
 
     # An action asks for it, first thing.
@@ -135,8 +160,9 @@ def test_a_step2ck_without_its_score_is_asked_for_and_never_helps(tmp_path):
 
 def test_a_step2ck_without_attempts_counts_the_most_usmle_allows(tmp_path):
     without = plan(tmp_path, PROFILE.replace("score = 221\nattempts = 1", "score = 221"))
-    worst = plan(tmp_path, PROFILE.replace("score = 221\nattempts = 1", "score = 221\nattempts = 4"),
-                 "worst")
+    worst = plan(
+        tmp_path, PROFILE.replace("score = 221\nattempts = 1", "score = 221\nattempts = 4"), "worst"
+    )
     [missing] = without["assessment"]["missing"]
     assert missing["key"] == "exams.step2ck.attempts"
     assert "4 attempts, the most USMLE allows" in missing["says"]
@@ -159,12 +185,15 @@ def test_spanish_without_a_level_is_asked_for(tmp_path):
 
 def test_clinical_months_without_a_kind_count_as_an_observership(tmp_path):
     without = plan(tmp_path, PROFILE.replace('kind = "hands-on"\n', ""))
-    observership = plan(tmp_path, PROFILE.replace('kind = "hands-on"', 'kind = "observership"'),
-                        "observership")
+    observership = plan(
+        tmp_path, PROFILE.replace('kind = "hands-on"', 'kind = "observership"'), "observership"
+    )
     [missing] = without["assessment"]["missing"]
     assert missing["key"] == "clinical[0].kind"
-    assert missing["says"] == ("Your profile leaves out the kind of your clinical work in McAllen, "
-                               "TX, so until you add it this plan counts it as an observership.")
+    assert missing["says"] == (
+        "Your profile leaves out the kind of your clinical work in McAllen, "
+        "TX, so until you add it this plan counts it as an observership."
+    )
     assert decisions(without) == decisions(observership)
     weaknesses = {w["name"]: w for w in without["assessment"]["weaknesses"]}
     [reason] = weaknesses["limited-usce"]["reasons"]
@@ -172,27 +201,42 @@ def test_clinical_months_without_a_kind_count_as_an_observership(tmp_path):
 
 
 def test_every_gap_is_listed_once_in_profile_order(tmp_path):
-    profile = (PROFILE.replace("score = 221\n", "").replace('level = "native"\n', "")
-               .replace("months = 4\n", "").replace("us_clinical = true\n", ""))
+    profile = (
+        PROFILE.replace("score = 221\n", "")
+        .replace('level = "native"\n', "")
+        .replace("months = 4\n", "")
+        .replace("us_clinical = true\n", "")
+    )
     got = plan(tmp_path, profile)
     assert [m["key"] for m in got["assessment"]["missing"]] == [
-        "exams.step2ck.score", "languages[0].level", "clinical[0].months",
-        "letters[0].us_clinical"]
+        "exams.step2ck.score",
+        "languages[0].level",
+        "clinical[0].months",
+        "letters[0].us_clinical",
+    ]
     [ask] = [a for a in got["actions"] if a["id"] == "assessment/fill-profile-gaps"]
     assert ask["detail"].startswith(
         "Your profile leaves out how many months your clinical work in McAllen, TX lasted, the "
         "level of your Spanish, whether your letter from US clinical supervisor comes from a US "
-        "clinical supervisor, your Step 2 CK score.")
+        "clinical supervisor, your Step 2 CK score."
+    )
 
 
-@pytest.mark.parametrize("old, new", [
-    ("score = 221\n", ""),
-    ("attempts = 1\n\n[exams.step2ck]", "\n[exams.step2ck]"),
-    ('level = "native"\n', ""),
-    ('kind = "hands-on"\n', ""),
-    ("us_clinical = true\n", ""),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("score = 221\n", ""),
+        ("attempts = 1\n\n[exams.step2ck]", "\n[exams.step2ck]"),
+        ('level = "native"\n', ""),
+        ('kind = "hands-on"\n', ""),
+        ("us_clinical = true\n", ""),
+    ],
+)
 def test_a_gap_never_makes_a_verdict_better_than_the_full_profile(tmp_path, old, new):
     assert old in PROFILE
-    assert not_better(plan(tmp_path, PROFILE.replace(old, new, 1), "gap"),
-                      plan(tmp_path, PROFILE, "full")) == []
+    assert (
+        not_better(
+            plan(tmp_path, PROFILE.replace(old, new, 1), "gap"), plan(tmp_path, PROFILE, "full")
+        )
+        == []
+    )

@@ -42,8 +42,16 @@ def plan(tmp_path: Path, profile: str, catalog: str = CATALOG, capsys=None):
     (tmp_path / "catalog.toml").write_text(catalog, encoding="utf-8")
     out = tmp_path / "plan.toml"
     out.write_text("previous plan\n", encoding="utf-8")
-    status = main(["plan", str(tmp_path / "profile.toml"), "--catalog",
-                   str(tmp_path / "catalog.toml"), "--out", str(out)])
+    status = main(
+        [
+            "plan",
+            str(tmp_path / "profile.toml"),
+            "--catalog",
+            str(tmp_path / "catalog.toml"),
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err if capsys else ""
     text = out.read_text(encoding="utf-8")
     written = None if text == "previous plan\n" else tomllib.loads(text)
@@ -61,16 +69,24 @@ def line_of(text: str, needle: str) -> int:
 # ------------------------------------------------------------ impossible values
 
 
-@pytest.mark.parametrize("exams, field, words", [
-    # One sitting with a failing score cannot be the pass the plan would read it as.
-    ("[exams.step2ck]\nscore = 150\nattempts = 1", "exams.step2ck.score",
-     "150 is under 214, the Step 2 CK passing score since 1 July 2022, so it was a fail, "
-     "and with one attempt there was no later pass"),
-    ("[exams.step2ck]\nscore = 211\nattempts = 2", "exams.step2ck.score",
-     "211 is under 214"),
-    ("[exams.step1]\nresult = 150\nattempts = 1", "exams.step1.result",
-     "150 is under 194, the Step 1 passing score since 1 January 2018"),
-])
+@pytest.mark.parametrize(
+    "exams, field, words",
+    [
+        # One sitting with a failing score cannot be the pass the plan would read it as.
+        (
+            "[exams.step2ck]\nscore = 150\nattempts = 1",
+            "exams.step2ck.score",
+            "150 is under 214, the Step 2 CK passing score since 1 July 2022, so it was a fail, "
+            "and with one attempt there was no later pass",
+        ),
+        ("[exams.step2ck]\nscore = 211\nattempts = 2", "exams.step2ck.score", "211 is under 214"),
+        (
+            "[exams.step1]\nresult = 150\nattempts = 1",
+            "exams.step1.result",
+            "150 is under 194, the Step 1 passing score since 1 January 2018",
+        ),
+    ],
+)
 def test_a_failing_score_written_as_a_pass_is_refused(tmp_path, capsys, exams, field, words):
     text = profile_text(exams=exams)
     status, err, written = plan(tmp_path, text, capsys=capsys)
@@ -85,14 +101,17 @@ def test_more_sittings_than_usmle_allows_are_refused(tmp_path, capsys):
     status, err, written = plan(tmp_path, text, capsys=capsys)
     assert status == 2 and written is None
     [message] = err
-    assert (f":{line_of(text, 'attempts =')}: exams.step2ck.attempts: 7 is more sittings than "
-            "USMLE has ever allowed on one Step (6 before July 2021, 4 since)") in message
+    assert (
+        f":{line_of(text, 'attempts =')}: exams.step2ck.attempts: 7 is more sittings than "
+        "USMLE has ever allowed on one Step (6 before July 2021, 4 since)"
+    ) in message
 
 
 def test_older_passing_standards_still_count_for_older_graduates(tmp_path, capsys):
     # 211 passed Step 2 CK from July 2014 to June 2022: a 2019 graduate can hold it.
     text = profile_text(exams="[exams.step2ck]\nscore = 211\nattempts = 1").replace(
-        "graduation_year = 2026", "graduation_year = 2019")
+        "graduation_year = 2026", "graduation_year = 2019"
+    )
     status, err, written = plan(tmp_path, text, capsys=capsys)
     assert status == 0 and err == []
     [program] = written["programs"]
@@ -102,7 +121,8 @@ def test_older_passing_standards_still_count_for_older_graduates(tmp_path, capsy
 def test_numeric_step1_after_pass_fail_is_refused(tmp_path, capsys):
     # Numeric Step 1 scores ended on 26 January 2022; a 2029 graduate sat it later.
     text = profile_text(exams="[exams.step1]\nresult = 230\nattempts = 1").replace(
-        "graduation_year = 2026\ncycle = 2027", "graduation_year = 2029\ncycle = 2030")
+        "graduation_year = 2026\ncycle = 2027", "graduation_year = 2029\ncycle = 2030"
+    )
     status, err, _ = plan(tmp_path, text, capsys=capsys)
     assert status == 2
     [message] = err
@@ -125,7 +145,8 @@ def test_every_bad_value_of_a_profile_is_reported_in_one_run(tmp_path, capsys):
         applicant='states = ["Texas"]',
         exams="[exams.step2ck]\nscore = 400\nattempts = 1",
         rest='[[languages]]\nname = "Spanish"\nlevel = "good"\n\n'
-             '[[clinical]]\nkind = "rotation"\nmonths = "three"\nstate = "Tejas"\n')
+        '[[clinical]]\nkind = "rotation"\nmonths = "three"\nstate = "Tejas"\n',
+    )
     status, err, written = plan(tmp_path, text, capsys=capsys)
     assert status == 2 and written is None
     where = [message.split(": ", 2)[:2] for message in err]
@@ -155,14 +176,21 @@ def test_a_check_across_fields_does_not_hide_the_fields_own_problems(tmp_path, c
     status, err, written = plan(tmp_path, text, capsys=capsys)
     assert status == 2 and written is None
     fields = [message.split(": ", 2)[1] for message in err]
-    assert fields == ["applicant.graduation_year", "applicant.cycle", "applicant.states",
-                      "exams.step2ck.score", "languages[0].level"]
+    assert fields == [
+        "applicant.graduation_year",
+        "applicant.cycle",
+        "applicant.states",
+        "exams.step2ck.score",
+        "languages[0].level",
+    ]
     assert "3000 is not a graduation year" in err[0]
     assert "2027 must come after graduation_year 3000" in err[1]
 
 
 def test_every_bad_value_of_a_toml_catalog_is_reported_in_one_run(tmp_path, capsys):
-    catalog = CATALOG + """
+    catalog = (
+        CATALOG
+        + """
 [[program]]
 id = "tx-elpaso-b-im"
 name = "B Program"
@@ -173,11 +201,16 @@ track = "full"
 img_share = 1.5
 min_step2ck = "220"
 """
+    )
     status, err, written = plan(tmp_path, profile_text(), catalog, capsys=capsys)
     assert status == 2 and written is None
     fields = [message.split(": ")[2] for message in err]
-    assert fields == ["program[1].state", "program[1].track", "program[1].img_share",
-                      "program[1].min_step2ck"]
+    assert fields == [
+        "program[1].state",
+        "program[1].track",
+        "program[1].img_share",
+        "program[1].min_step2ck",
+    ]
     assert all(": tx-elpaso-b-im: " in message for message in err)
 
 
@@ -185,14 +218,28 @@ def test_every_bad_value_of_a_csv_catalog_is_reported_in_one_run(tmp_path, capsy
     (tmp_path / "catalog.csv").write_text(
         "id,name,specialty,city,state,track,img_share,min_step2ck\n"
         "tx-elpaso-a-im,A,Internal Medicine,El Paso,TX,categorical,0.5,220\n"
-        "tx-elpaso-b-im,B,Internal Medicine,El Paso,Texas,full,1.5,abc\n", encoding="utf-8")
+        "tx-elpaso-b-im,B,Internal Medicine,El Paso,Texas,full,1.5,abc\n",
+        encoding="utf-8",
+    )
     (tmp_path / "profile.toml").write_text(profile_text(), encoding="utf-8")
-    status = main(["plan", str(tmp_path / "profile.toml"), "--catalog",
-                   str(tmp_path / "catalog.csv"), "--out", str(tmp_path / "plan.toml")])
+    status = main(
+        [
+            "plan",
+            str(tmp_path / "profile.toml"),
+            "--catalog",
+            str(tmp_path / "catalog.csv"),
+            "--out",
+            str(tmp_path / "plan.toml"),
+        ]
+    )
     err = errors(capsys.readouterr().err)
     assert status == 2 and not (tmp_path / "plan.toml").exists()
     assert sorted(message.split(": ")[-2] for message in err) == [
-        "img_share", "min_step2ck", "state", "track"]
+        "img_share",
+        "min_step2ck",
+        "state",
+        "track",
+    ]
     assert all(message.startswith(f"{tmp_path / 'catalog.csv'}:3: ") for message in err)
 
 
@@ -201,7 +248,8 @@ def test_every_bad_value_of_a_csv_catalog_is_reported_in_one_run(tmp_path, capsy
 
 def test_a_step1_under_the_low_band_is_not_said_to_be_inside_it(tmp_path, capsys):
     text = profile_text(exams="[exams.step1]\nresult = 198\nattempts = 1").replace(
-        "graduation_year = 2026", "graduation_year = 2021")
+        "graduation_year = 2026", "graduation_year = 2021"
+    )
     status, _, written = plan(tmp_path, text, capsys=capsys)
     assert status == 0
     [finding] = [w for w in written["assessment"]["weaknesses"] if w["name"] == "low-step1"]
@@ -209,8 +257,9 @@ def test_a_step1_under_the_low_band_is_not_said_to_be_inside_it(tmp_path, capsys
     assert "198 is under even the low band the guide names (205 to 210)" in says
     assert "inside" not in says
 
-    status, _, written = plan(tmp_path, text.replace("result = 198", "result = 207"),
-                              capsys=capsys)
+    status, _, written = plan(tmp_path, text.replace("result = 198", "result = 207"), capsys=capsys)
     [finding] = [w for w in written["assessment"]["weaknesses"] if w["name"] == "low-step1"]
-    assert "207 sits inside the low band the guide names (205 to 210)" in (
-        finding["reasons"][0]["says"])
+    assert (
+        "207 sits inside the low band the guide names (205 to 210)"
+        in (finding["reasons"][0]["says"])
+    )

@@ -10,20 +10,25 @@ from tests.conftest import DATA, EXAMPLES
 
 
 def test_columns_hold_what_program_facts_gives_each_program(host):
-    catalogs = [host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
-                host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
-                host.read_catalog(DATA / "catalog-small.toml")]
+    catalogs = [
+        host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
+        host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
+        host.read_catalog(DATA / "catalog-small.toml"),
+    ]
     programs = resplan.merge_catalogs(catalogs).programs
     city_regions = host.rulebook.city_regions
     columns = F.program_fact_columns(programs, city_regions)
     rows = [F.program_facts(p, city_regions) for p in programs]
     # Every fact rules read, and whatever else program_facts gives (identifiers).
-    names = (set(F.PROGRAM_FACTS) | set(columns) | {n for row in rows for n in row}) \
-        - {"program.region_name"}
+    names = (set(F.PROGRAM_FACTS) | set(columns) | {n for row in rows for n in row}) - {
+        "program.region_name"
+    }
     for name in sorted(names):
         assert columns.get(name, [None] * len(programs)) == [row.get(name) for row in rows], name
     # Both kinds of value occur: known and unknown, inside and outside the border regions.
-    assert None in columns["program.min_step2ck"] and {True, False} <= set(columns["program.border"])
+    assert None in columns["program.min_step2ck"] and {True, False} <= set(
+        columns["program.border"]
+    )
 
 
 def test_the_table_reads_the_same_facts(host):

@@ -14,6 +14,7 @@ import sys
 import pytest
 
 import resplan
+import tasks
 from resplan.cli import main
 from resplan.report import render_report
 from resplan.report.labels import installed_ruleset_texts, load_labels
@@ -21,14 +22,15 @@ from resplan.report.view import SEGMENTS, build
 from resplan.writer import loads_plan
 from tests.conftest import EXAMPLES, ROOT, make_catalog, make_profile
 
-import tasks
-
 HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
 def example_plan(host, example_profile):
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
+    catalogs = [
+        host.read_catalog(tasks.ROOT / path)
+        for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)
+    ]
     return resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
 
 
@@ -43,10 +45,16 @@ def hostile_plan(host):
     """Names a hostile catalog could hold, in every place a report shows program text."""
     catalog = make_catalog(
         {"id": "evil-1", "name": HOSTILE, "city": '"><img src=x onerror=alert(2)>'},
-        {"id": "evil-2", "name": "=HYPERLINK(\"http://example.invalid\")", "city": "El Paso"},
+        {"id": "evil-2", "name": '=HYPERLINK("http://example.invalid")', "city": "El Paso"},
         {"id": "evil-3", "name": "*bold* [link](http://example.invalid) | pipe", "city": "Laredo"},
-        {"id": "evil-4", "name": "</td></tr></table><h1>Injected</h1>", "city": "Tucson",
-         "state": "AZ", "source": "synthetic: a test"})
+        {
+            "id": "evil-4",
+            "name": "</td></tr></table><h1>Injected</h1>",
+            "city": "Tucson",
+            "state": "AZ",
+            "source": "synthetic: a test",
+        },
+    )
     profile = make_profile(applicant={"specialties": ["Internal Medicine"], "visa": "J-1"})
     return resplan.plan(profile, catalog, host=host)
 
@@ -68,7 +76,7 @@ def test_html_is_one_self_contained_page(example_plan):
 
 def test_first_screen_names_the_next_actions_and_the_numbers(example_plan):
     html = render_report(example_plan, "html")
-    first = html[:html.index('<nav class="toc"')]
+    first = html[: html.index('<nav class="toc"')]
     s = example_plan.summary
     for number in (s.apply, s.tier1, s.tier2, s.tier3, s.borderline, s.to_verify, s.skip):
         assert f"<dd>{number:,}" in first
@@ -79,8 +87,17 @@ def test_first_screen_names_the_next_actions_and_the_numbers(example_plan):
 
 def test_every_section_of_the_issue_is_there_in_order(example_plan):
     html = render_report(example_plan, "html")
-    ids = ["next-actions", "numbers", "stand", "where", "programs", "verify", "calendar",
-           "no-match", "sources"]
+    ids = [
+        "next-actions",
+        "numbers",
+        "stand",
+        "where",
+        "programs",
+        "verify",
+        "calendar",
+        "no-match",
+        "sources",
+    ]
     positions = [html.index(f'<h2 id="{i}"') for i in ids]
     assert positions == sorted(positions)
 
@@ -110,15 +127,17 @@ def test_no_internal_ids_or_fact_names_are_shown_as_text(example_plan):
 def test_synthetic_programs_are_apart_and_marked_on_every_row(example_plan):
     html = render_report(example_plan, "html")
     main_list, _, rest = html.partition('<details class="synthetic-programs">')
-    main_list = main_list[main_list.index('<h2 id="programs"'):]
-    synthetic_section = rest[:rest.index("</details>")]
+    main_list = main_list[main_list.index('<h2 id="programs"') :]
+    synthetic_section = rest[: rest.index("</details>")]
     fake = [p for p in example_plan.programs if p.synthetic]
     real = [p for p in example_plan.programs if not p.synthetic]
     assert fake and real
     assert main_list.count("<tr data-state=") == len(real)
     assert "Not a real program" not in main_list
     assert synthetic_section.count("<tr data-state=") == len(fake)
-    assert synthetic_section.count('<span class="badge fake">Not a real program</span>') == len(fake)
+    assert synthetic_section.count('<span class="badge fake">Not a real program</span>') == len(
+        fake
+    )
 
 
 def test_charts_count_the_plans_own_programs(example_plan):
@@ -142,9 +161,12 @@ def test_charts_count_the_plans_own_programs(example_plan):
 
 def test_sources_list_each_figure_with_its_source_and_the_provenance(example_plan):
     html = render_report(example_plan, "html")
-    sources = html[html.index('<h2 id="sources"'):]
+    sources = html[html.index('<h2 id="sources"') :]
     # a figure the screening rules used, with its value and source
-    assert "Points under a program&#39;s stated Step 2 CK minimum that still count as a near miss" in sources
+    assert (
+        "Points under a program&#39;s stated Step 2 CK minimum that still count as a near miss"
+        in sources
+    )
     assert "guide: Step 3 / Understand the Filters and Minimums" in sources
     for ruleset in example_plan.provenance.rulesets:
         assert ruleset.sha256 in sources
@@ -152,8 +174,10 @@ def test_sources_list_each_figure_with_its_source_and_the_provenance(example_pla
 
 
 def test_a_ruleset_changed_since_the_plan_gives_a_note_not_its_figures(example_plan):
-    texts = [(label, text.replace('name = "screening"', 'name = "screening"\n# edited', 1))
-             for label, text in installed_ruleset_texts()]
+    texts = [
+        (label, text.replace('name = "screening"', 'name = "screening"\n# edited', 1))
+        for label, text in installed_ruleset_texts()
+    ]
     labels = load_labels(example_plan, texts)
     assert labels.changed == ("screening",)
     assert not any(rule.startswith("screening/") for rule in labels.rules)
@@ -178,13 +202,15 @@ def test_the_first_screen_shows_the_plans_date_or_says_it_has_none(example_plan)
     assert as_of  # plans are made on a date
     year, month, day = map(int, as_of.split("-"))
     html = render_report(example_plan, "html")
-    first = html[:html.index('<nav class="toc"')]
+    first = html[: html.index('<nav class="toc"')]
     import datetime
+
     words = f"{day} {datetime.date(year, month, day):%B} {year}"
     assert f"Plan date: <strong>{words}</strong>" in first
     assert f"Next actions from {words}" in first
-    undated = attrs.evolve(example_plan,
-                           provenance=attrs.evolve(example_plan.provenance, as_of=None))
+    undated = attrs.evolve(
+        example_plan, provenance=attrs.evolve(example_plan.provenance, as_of=None)
+    )
     html = render_report(undated, "html")
     assert "The plan file does not say on which date it was made." in html
     assert "What to do next" in html
@@ -193,7 +219,10 @@ def test_the_first_screen_shows_the_plans_date_or_says_it_has_none(example_plan)
 def test_applications_by_specialty_come_from_the_plan(example_plan):
     html = render_report(example_plan, "html")
     for volume in example_plan.summary.by_specialty:
-        assert f"<tr><th scope=\"row\">{volume.name}</th><td class=\"num\">{volume.applications}</td>" in html
+        assert (
+            f'<tr><th scope="row">{volume.name}</th><td class="num">{volume.applications}</td>'
+            in html
+        )
 
 
 # ------------------------------------------------------------------ CSV
@@ -206,9 +235,23 @@ def _rows(text: str) -> list[dict]:
 
 def test_csv_has_one_row_per_program_with_the_documented_columns(example_plan):
     rows = _rows(render_report(example_plan, "csv"))
-    assert list(rows[0]) == ["id", "name", "specialty", "track", "city", "state", "region",
-                             "verdict", "tier", "reasons", "to_verify", "synthetic", "acgme_id",
-                             "nrmp_code", "website"]
+    assert list(rows[0]) == [
+        "id",
+        "name",
+        "specialty",
+        "track",
+        "city",
+        "state",
+        "region",
+        "verdict",
+        "tier",
+        "reasons",
+        "to_verify",
+        "synthetic",
+        "acgme_id",
+        "nrmp_code",
+        "website",
+    ]
     assert [r["id"] for r in rows] == [p.id for p in example_plan.programs]
     first = rows[0]
     program = example_plan.programs[0]
@@ -220,14 +263,16 @@ def test_csv_has_one_row_per_program_with_the_documented_columns(example_plan):
     region = {r.id: r.name for r in example_plan.regions}
     assert all(r["region"] == region.get(p.region, "") for r, p in zip(rows, example_plan.programs))
     assert {r["synthetic"] for r in rows} == {"yes", ""}
-    assert all((r["synthetic"] == "yes") == bool(p.synthetic) for r, p in zip(rows, example_plan.programs))
+    assert all(
+        (r["synthetic"] == "yes") == bool(p.synthetic) for r, p in zip(rows, example_plan.programs)
+    )
     assert all(r["tier"] == "" for r in rows if r["verdict"] == "skip")
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(host):
     rows = _rows(render_report(hostile_plan(host), "csv"))
     names = {r["id"]: r["name"] for r in rows}
-    assert names["evil-2"] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert names["evil-2"] == '\'=HYPERLINK("http://example.invalid")'
     assert names["evil-1"] == HOSTILE  # CSV is data: text stays as it is
 
 
@@ -237,7 +282,9 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(host):
 def test_markdown_is_short_unless_full(example_plan):
     short = render_report(example_plan, "md")
     full = render_report(example_plan, "md", full=True)
-    tier1 = [p for p in example_plan.programs if p.tier == 1 and p.verdict == "apply" and not p.synthetic]
+    tier1 = [
+        p for p in example_plan.programs if p.tier == 1 and p.verdict == "apply" and not p.synthetic
+    ]
     assert all(p.name in short for p in tier1)
     # Every real border program is tier 1 or skipped: a tier 3 program is a synthetic one.
     later = next(p for p in example_plan.programs if p.tier == 3)
@@ -246,8 +293,13 @@ def test_markdown_is_short_unless_full(example_plan):
     assert skipped.name not in short and skipped.name in full
     # The first screen, where you stand (with the outlook), signals and tier 1: an email.
     assert len(short.splitlines()) < 100
-    for heading in ("# Your residency application plan", "## What to do next", "## The numbers",
-                    "## Where you stand", "## Tier 1 programs"):
+    for heading in (
+        "# Your residency application plan",
+        "## What to do next",
+        "## The numbers",
+        "## Where you stand",
+        "## Tier 1 programs",
+    ):
         assert heading in short
     assert "--full" in short
 
@@ -263,12 +315,14 @@ def test_markdown_escapes_program_text(host):
 
 
 def run(*argv):
-    return subprocess.run([sys.executable, "-m", "resplan", *map(str, argv)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "resplan", *map(str, argv)], capture_output=True, text=True, cwd=ROOT
+    )
 
 
-@pytest.mark.parametrize("suffix, start", [(".html", "<!DOCTYPE html>"), (".md", "# Your"),
-                                           (".csv", "\ufeffid,name")])
+@pytest.mark.parametrize(
+    "suffix, start", [(".html", "<!DOCTYPE html>"), (".md", "# Your"), (".csv", "\ufeffid,name")]
+)
 def test_report_command_takes_the_format_from_the_file_name(example_file, tmp_path, suffix, start):
     out = tmp_path / f"report{suffix}"
     assert main(["report", str(example_file), "--out", str(out)]) == 0
@@ -282,12 +336,15 @@ def test_format_option_and_full(example_file, tmp_path):
     assert "): Tier 3: a broad net" in out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("content, expect", [
-    ('[applicant]\ngraduation_year = 2020\n', "not a resplan plan"),
-    ("schema = 7\n", "plan schema 7 is not 2"),
-    ("schema = 2\n[summary\n", "not valid TOML"),
-    ("schema = 2\n[summary]\napply = 3\n", "summary"),
-])
+@pytest.mark.parametrize(
+    "content, expect",
+    [
+        ("[applicant]\ngraduation_year = 2020\n", "not a resplan plan"),
+        ("schema = 7\n", "plan schema 7 is not 2"),
+        ("schema = 2\n[summary\n", "not valid TOML"),
+        ("schema = 2\n[summary]\napply = 3\n", "summary"),
+    ],
+)
 def test_bad_plan_exit_2_one_message_nothing_written(example_file, tmp_path, content, expect):
     bad = tmp_path / "bad.toml"
     bad.write_text(content)
@@ -312,35 +369,77 @@ def test_damaged_plan_from_a_real_one(example_file, tmp_path):
 
 def test_missing_plan_and_unknown_suffix(tmp_path, example_file):
     result = run("report", tmp_path / "none.toml", "--out", tmp_path / "r.html")
-    assert result.returncode == 2 and "none.toml" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "none.toml" in result.stderr and "Traceback" not in result.stderr
+    )
     result = run("report", example_file, "--out", tmp_path / "r.pdf")
-    assert result.returncode == 2 and "r.pdf" in result.stderr and ".html, .md or .csv" in result.stderr
+    assert (
+        result.returncode == 2
+        and "r.pdf" in result.stderr
+        and ".html, .md or .csv" in result.stderr
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_plan_with_report_writes_both_and_the_report_is_what_report_makes(tmp_path):
     plan, html = tmp_path / "plan.toml", tmp_path / "plan.html"
     catalog = EXAMPLES / "catalog" / "border-programs.toml"
-    assert main(["plan", str(EXAMPLES / "profiles" / "example.toml"), "--catalog", str(catalog),
-                 "--out", str(plan), "--report", str(html)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                str(EXAMPLES / "profiles" / "example.toml"),
+                "--catalog",
+                str(catalog),
+                "--out",
+                str(plan),
+                "--report",
+                str(html),
+            ]
+        )
+        == 0
+    )
     again = tmp_path / "again.html"
     assert main(["report", str(plan), "--out", str(again)]) == 0
     assert html.read_bytes() == again.read_bytes()
 
 
 def test_plan_with_a_bad_report_name_writes_nothing(tmp_path):
-    result = run("plan", EXAMPLES / "profiles" / "example.toml", "--catalog",
-                 EXAMPLES / "catalog" / "border-programs.toml", "--out", tmp_path / "p.toml",
-                 "--report", tmp_path / "p.docx", "--as-of", "2026-01-15")
+    result = run(
+        "plan",
+        EXAMPLES / "profiles" / "example.toml",
+        "--catalog",
+        EXAMPLES / "catalog" / "border-programs.toml",
+        "--out",
+        tmp_path / "p.toml",
+        "--report",
+        tmp_path / "p.docx",
+        "--as-of",
+        "2026-01-15",
+    )
     assert result.returncode == 2 and "p.docx" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_batch_writes_a_report_per_profile(tmp_path):
     profiles = sorted((EXAMPLES / "profiles").glob("*.toml"))[:2]
-    assert main(["batch", *map(str, profiles), "--catalog",
-                 str(EXAMPLES / "catalog" / "border-programs.toml"), "--out-dir", str(tmp_path),
-                 "--jobs", "1", "--report", "csv"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                *map(str, profiles),
+                "--catalog",
+                str(EXAMPLES / "catalog" / "border-programs.toml"),
+                "--out-dir",
+                str(tmp_path),
+                "--jobs",
+                "1",
+                "--report",
+                "csv",
+            ]
+        )
+        == 0
+    )
     for profile in profiles:
         report = tmp_path / f"{profile.stem}.csv"
         again = tmp_path / f"{profile.stem}.again.csv"
@@ -359,10 +458,16 @@ def test_parts_the_profile_leaves_out_are_listed_when_the_plan_has_them(example_
 
     import attrs
 
-    gap = SimpleNamespace(key="exams.step2ck.score", label="your Step 2 CK score",
-                          says="The plan counts <the lowest> passing score until you add it.")
-    assessment = SimpleNamespace(weaknesses=example_plan.assessment.weaknesses,
-                                 strengths=example_plan.assessment.strengths, missing=(gap,))
+    gap = SimpleNamespace(
+        key="exams.step2ck.score",
+        label="your Step 2 CK score",
+        says="The plan counts <the lowest> passing score until you add it.",
+    )
+    assessment = SimpleNamespace(
+        weaknesses=example_plan.assessment.weaknesses,
+        strengths=example_plan.assessment.strengths,
+        missing=(gap,),
+    )
     plan = attrs.evolve(example_plan, assessment=assessment)
     html = render_report(plan, "html")
     assert "<strong>Your Step 2 CK score</strong>: The plan counts &lt;the lowest&gt;" in html

@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 import resplan
+import tasks
 from resplan.report import render_report
 from tests.test_report import HOSTILE, hostile_plan
 
-import tasks
-
-INSTALL = ("install a browser and its driver: `apt-get install chromium chromium-driver` "
-           "(Debian; .ci/run does this), then `pip install -e '.[dev]'` for Selenium; or set "
-           "RESPLAN_CHROMIUM and RESPLAN_CHROMEDRIVER to a Chromium and its chromedriver")
+INSTALL = (
+    "install a browser and its driver: `apt-get install chromium chromium-driver` "
+    "(Debian; .ci/run does this), then `pip install -e '.[dev]'` for Selenium; or set "
+    "RESPLAN_CHROMIUM and RESPLAN_CHROMEDRIVER to a Chromium and its chromedriver"
+)
 
 
 def _find(variable: str, *names: str) -> str | None:
@@ -43,8 +44,14 @@ def browser():
         pytest.fail("No browser for the report tests: " + INSTALL, pytrace=False)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,900", "--hide-scrollbars"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--hide-scrollbars",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -56,7 +63,10 @@ def browser():
 @pytest.fixture(scope="module")
 def pages(host, example_profile, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
+    catalogs = [
+        host.read_catalog(tasks.ROOT / path)
+        for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)
+    ]
     plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
     example, hostile = folder / "example.html", folder / "hostile.html"
     example.write_text(render_report(plan, "html"), encoding="utf-8")
@@ -76,7 +86,8 @@ def _visible_rows(browser) -> list:
     return browser.execute_script(
         "return Array.from(document.querySelectorAll('table.programs tbody tr'))"
         ".filter(r => !r.closest('[hidden], details:not([open])'))"
-        ".map(r => [r.dataset.state, r.dataset.verdict])")
+        ".map(r => [r.dataset.state, r.dataset.verdict])"
+    )
 
 
 def test_no_console_error_and_no_network_request(browser, pages):
@@ -98,12 +109,14 @@ def test_first_screen_shows_the_next_actions_and_the_headline_numbers(browser, p
     assert 3 <= len(actions) <= 5
     assert all(a.is_displayed() and a.rect["y"] + a.rect["height"] <= height for a in actions)
     plan = pages["plan"]
-    wanted = [a.title for a in plan.actions if a.category != "between-cycle"][:len(actions)]
+    wanted = [a.title for a in plan.actions if a.category != "between-cycle"][: len(actions)]
     assert [a.find_element("css selector", ".title").text for a in actions] == wanted
     numbers = browser.find_elements("css selector", "dl.stats div")
     assert all(n.rect["y"] + n.rect["height"] <= height for n in numbers)
-    shown = {n.find_element("tag name", "dt").text: n.find_element("tag name", "dd").text.split("\n")[0]
-             for n in numbers}
+    shown = {
+        n.find_element("tag name", "dt").text: n.find_element("tag name", "dd").text.split("\n")[0]
+        for n in numbers
+    }
     s = plan.summary
     assert shown["Programs to apply to"] == f"{s.apply:,}"
     assert shown["Tier 1 programs"] == f"{s.tier1:,}"
@@ -149,15 +162,19 @@ def test_every_chart_has_a_text_alternative_and_headings_are_in_order(browser, p
     assert len(charts) >= 2
     for chart in charts:
         ids = chart.get_attribute("aria-labelledby").split()
-        texts = [browser.execute_script("return document.getElementById(arguments[0]).textContent", i)
-                 for i in ids]
+        texts = [
+            browser.execute_script("return document.getElementById(arguments[0]).textContent", i)
+            for i in ids
+        ]
         assert len(texts) == 2 and all(t.strip() for t in texts)
     levels = browser.execute_script(
-        "return Array.from(document.querySelectorAll('h1,h2,h3,h4')).map(h => +h.tagName[1])")
+        "return Array.from(document.querySelectorAll('h1,h2,h3,h4')).map(h => +h.tagName[1])"
+    )
     assert levels[0] == 1 and levels.count(1) == 1
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:]))
     headers = browser.execute_script(
-        "return Array.from(document.querySelectorAll('table')).every(t => t.querySelector('th'))")
+        "return Array.from(document.querySelectorAll('table')).every(t => t.querySelector('th'))"
+    )
     assert headers
 
 
@@ -171,7 +188,9 @@ def test_a_hostile_program_name_stays_text(browser, pages):
         _ = browser.switch_to.alert.text
     assert browser.execute_script("return document.scripts.length") == 1
     assert browser.find_elements("css selector", "img") == []
-    assert [h.text for h in browser.find_elements("tag name", "h1")] == ["Your residency application plan"]
+    assert [h.text for h in browser.find_elements("tag name", "h1")] == [
+        "Your residency application plan"
+    ]
 
 
 def test_the_page_is_complete_without_javascript(browser, pages):
@@ -194,7 +213,8 @@ def test_a_phone_reads_the_programs_as_cards(browser, pages):
         scroll = browser.execute_script("return document.documentElement.scrollWidth")
         assert scroll <= width  # nothing wider than the phone's screen
         display = browser.execute_script(
-            "return getComputedStyle(document.querySelector('table.programs tr')).display")
+            "return getComputedStyle(document.querySelector('table.programs tr')).display"
+        )
         assert display == "block"
     finally:
         browser.set_window_size(1280, 900)

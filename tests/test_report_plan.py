@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 import resplan
+import tasks
 from resplan.writer import loads_plan
 from tests.conftest import make_catalog
 
-import tasks
-
 
 def test_synthetic_programs_are_marked_in_the_plan_and_real_ones_are_not(host, example_profile):
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
+    catalogs = [
+        host.read_catalog(tasks.ROOT / path)
+        for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)
+    ]
     plan = resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
     marked = {p.id for p in plan.programs if p.synthetic}
     from_generator = {p.id for c in catalogs for p in c if p.source.startswith("synthetic:")}
@@ -24,10 +26,12 @@ def test_synthetic_programs_are_marked_in_the_plan_and_real_ones_are_not(host, e
     assert back == plan
 
 
-def test_track_is_written_when_the_catalog_gives_it_and_left_out_when_unknown(host, example_profile):
+def test_track_is_written_when_the_catalog_gives_it_and_left_out_when_unknown(
+    host, example_profile
+):
     catalog = make_catalog(
-        {"id": "a", "track": "preliminary", "source": "Synthetic listing: made up"},
-        {"id": "b"})
+        {"id": "a", "track": "preliminary", "source": "Synthetic listing: made up"}, {"id": "b"}
+    )
     plan = resplan.plan(example_profile, catalog, host=host)
     text = resplan.dumps_plan(plan)
     first, second = text.split('id = "a"')[1].split('id = "b"')
@@ -44,8 +48,13 @@ def test_programs_read_directly_equal_what_the_converter_reads(host, example_pro
     from resplan.convert import structure
     from resplan.plan import Plan
 
-    catalogs = [host.read_catalog(tasks.ROOT / path) for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)]
-    text = resplan.dumps_plan(resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host))
+    catalogs = [
+        host.read_catalog(tasks.ROOT / path)
+        for path in (*tasks.EXAMPLE_CATALOGS, tasks.SYNTHETIC_CATALOG)
+    ]
+    text = resplan.dumps_plan(
+        resplan.plan(example_profile, resplan.merge_catalogs(catalogs), host=host)
+    )
     fast = loads_plan(text)
     assert fast == structure(tomli.loads(text), Plan, file="plan")
     # equal reasons are one object, as in the plan the pipeline made

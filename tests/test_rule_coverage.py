@@ -18,30 +18,62 @@ from resplan.convert import structure
 from resplan.model import Profile
 from tests.conftest import DATA, EXAMPLES
 
-STEP1 = [{"result": "pass", "attempts": 1}, {"result": "pass", "attempts": 2},
-         {"result": 205, "attempts": 1}, {"result": 238, "attempts": 1}, {"result": "fail"},
-         {"result": 199, "attempts": 1},
-         # (a pass without its attempts is a gap the plan fills with the worst count)
-         {"result": "pass", "attempts": 1}]
-STEP2 = [None, {"score": 210, "attempts": 1}, {"score": 212, "attempts": 3},
-         {"score": 221, "attempts": 1}, {"score": 245, "attempts": 1},
-         {"score": 232, "attempts": 1}]
-SPANISH = [[], [{"name": "Spanish", "level": "intermediate"},
-                {"name": "English", "level": "fluent"}],
-           [{"name": "Spanish", "level": "medical"}], [{"name": "Spanish", "level": "native"}]]
-LETTERS = [[], [{"writer": "a", "us_clinical": True}],
-           [{"writer": "a", "us_clinical": True, "advocate": True},
-            {"writer": "b", "us_clinical": True}]]
-CLINICAL = [[], [{"kind": "observership", "months": 1, "city": "Tucson", "state": "AZ"}],
-            [{"kind": "hands-on", "months": 6, "city": "McAllen", "state": "TX"}],
-            [{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}]]
-ACTIVITIES = [[], [{"kind": "border-health", "title": "clinic", "months": 24},
-                   {"kind": "interpreting", "title": "interpreter", "months": 12}],
-              [{"kind": "leadership", "title": "society president", "months": 12},
-               {"kind": "underserved", "title": "free clinic", "months": 18}]]
-WISHES = [["Internal Medicine", "Family Medicine"], ["Dermatology"], ["Neurology"],
-          ["General Surgery", "Internal Medicine"], [], ["Psychiatry"], ["Medical Genetics"],
-          ["Pediatrics"]]
+STEP1 = [
+    {"result": "pass", "attempts": 1},
+    {"result": "pass", "attempts": 2},
+    {"result": 205, "attempts": 1},
+    {"result": 238, "attempts": 1},
+    {"result": "fail"},
+    {"result": 199, "attempts": 1},
+    # (a pass without its attempts is a gap the plan fills with the worst count)
+    {"result": "pass", "attempts": 1},
+]
+STEP2 = [
+    None,
+    {"score": 210, "attempts": 1},
+    {"score": 212, "attempts": 3},
+    {"score": 221, "attempts": 1},
+    {"score": 245, "attempts": 1},
+    {"score": 232, "attempts": 1},
+]
+SPANISH = [
+    [],
+    [{"name": "Spanish", "level": "intermediate"}, {"name": "English", "level": "fluent"}],
+    [{"name": "Spanish", "level": "medical"}],
+    [{"name": "Spanish", "level": "native"}],
+]
+LETTERS = [
+    [],
+    [{"writer": "a", "us_clinical": True}],
+    [{"writer": "a", "us_clinical": True, "advocate": True}, {"writer": "b", "us_clinical": True}],
+]
+CLINICAL = [
+    [],
+    [{"kind": "observership", "months": 1, "city": "Tucson", "state": "AZ"}],
+    [{"kind": "hands-on", "months": 6, "city": "McAllen", "state": "TX"}],
+    [{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}],
+]
+ACTIVITIES = [
+    [],
+    [
+        {"kind": "border-health", "title": "clinic", "months": 24},
+        {"kind": "interpreting", "title": "interpreter", "months": 12},
+    ],
+    [
+        {"kind": "leadership", "title": "society president", "months": 12},
+        {"kind": "underserved", "title": "free clinic", "months": 18},
+    ],
+]
+WISHES = [
+    ["Internal Medicine", "Family Medicine"],
+    ["Dermatology"],
+    ["Neurology"],
+    ["General Surgery", "Internal Medicine"],
+    [],
+    ["Psychiatry"],
+    ["Medical Genetics"],
+    ["Pediatrics"],
+]
 STATES = [None, ["TX", "NM"], ["CA", "AZ"], ["NY"]]
 
 
@@ -53,27 +85,40 @@ def applicants(count: int = 90, seed: int = 11):
         exams = {"step1": STEP1[s1]}
         if STEP2[s2]:
             exams["step2ck"] = STEP2[s2]
-        applicant = {"graduation_year": rng.choice([2024, 2020, 2018, 2012]),
-                     "cycle": 2027, "visa": rng.choice(["none", "J-1", "H-1B"]),
-                     "specialties": WISHES[wish], "previous_cycles": rng.choice([0, 0, 1, 2])}
+        applicant = {
+            "graduation_year": rng.choice([2024, 2020, 2018, 2012]),
+            "cycle": 2027,
+            "visa": rng.choice(["none", "J-1", "H-1B"]),
+            "specialties": WISHES[wish],
+            "previous_cycles": rng.choice([0, 0, 1, 2]),
+        }
         states = rng.choice(STATES)
         if states is not None:
             applicant["states"] = states
-        data = {"applicant": applicant, "exams": exams, "languages": rng.choice(SPANISH),
-                "letters": rng.choice(LETTERS), "clinical": rng.choice(CLINICAL),
-                "activities": rng.choice(ACTIVITIES)}
+        data = {
+            "applicant": applicant,
+            "exams": exams,
+            "languages": rng.choice(SPANISH),
+            "letters": rng.choice(LETTERS),
+            "clinical": rng.choice(CLINICAL),
+            "activities": rng.choice(ACTIVITIES),
+        }
         # Some would take either visa (first choice first); some reapplicants say that
         # their file has not changed. Chosen by index, so the draws above stay as they were.
         if index % 5 == 1 and applicant["visa"] != "none":
-            applicant["visa"] = [applicant["visa"], "J-1" if applicant["visa"] == "H-1B" else "H-1B"]
+            applicant["visa"] = [
+                applicant["visa"],
+                "J-1" if applicant["visa"] == "H-1B" else "H-1B",
+            ]
         if applicant["previous_cycles"] and index % 2 == 0:
             data["reapplicant"] = {"changes": []}
         yield structure(data, Profile, file=f"applicant {index}")
 
 
 def cited(plan) -> set[str]:
-    rules = {r.rule for f in plan.assessment.weaknesses + plan.assessment.strengths
-             for r in f.reasons}
+    rules = {
+        r.rule for f in plan.assessment.weaknesses + plan.assessment.strengths for r in f.reasons
+    }
     rules |= {r.rule for s in plan.specialties for r in s.reasons}
     rules |= {r.rule for g in plan.regions for r in g.reasons}
     rules |= {r.rule for p in plan.programs for r in p.reasons}
@@ -84,8 +129,9 @@ def cited(plan) -> set[str]:
     rules |= {rule for s in plan.signals for rule in s.rules}
     if plan.outlook is not None:
         rules |= {r.rule for r in plan.outlook.says}
-        rules |= {r.rule for o in plan.outlook.specialties
-                  for r in (*o.against, *o.in_favour, *o.context)}
+        rules |= {
+            r.rule for o in plan.outlook.specialties for r in (*o.against, *o.in_favour, *o.context)
+        }
     return rules
 
 

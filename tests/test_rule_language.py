@@ -6,11 +6,25 @@ import itertools
 import pathlib
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resplan.rules import (
-    BOOL, NUMBER, TEXT, Enum, ExpressionError, Function, Level, Scope, SetOf, Unknown,
-    compile_condition, compile_expression, compile_template, is_unknown, parse,
+    BOOL,
+    NUMBER,
+    TEXT,
+    Enum,
+    ExpressionError,
+    Function,
+    Level,
+    Scope,
+    SetOf,
+    Unknown,
+    compile_condition,
+    compile_expression,
+    compile_template,
+    is_unknown,
+    parse,
 )
 
 FACTS = {
@@ -40,49 +54,62 @@ def error(text) -> ExpressionError:
 # ------------------------------------------------------------------ parsing
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("p.score >= p.minimum - margin", True),
-    ("p.score + 1 * 2 == 223", True),  # * before +
-    ("(p.score + 1) * 2 == 444", True),
-    ("not p.flag or p.other", True),  # not binds tighter than or
-    ("p.flag and p.other or true", True),  # and before or
-    ("p.flag and (p.other or true)", False),
-    ("-p.score < 0", True),
-    ("p.city in cities", True),
-    ("p.city not in ['Yuma', 'Tucson']", True),
-    ("'J-1' in p.visas", True),
-    ("p.spanish >= 'fluent'", True),
-    ("p.spanish < 'basic'", False),
-    ("p.score / 2 == 110.5", True),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("p.score >= p.minimum - margin", True),
+        ("p.score + 1 * 2 == 223", True),  # * before +
+        ("(p.score + 1) * 2 == 444", True),
+        ("not p.flag or p.other", True),  # not binds tighter than or
+        ("p.flag and p.other or true", True),  # and before or
+        ("p.flag and (p.other or true)", False),
+        ("-p.score < 0", True),
+        ("p.city in cities", True),
+        ("p.city not in ['Yuma', 'Tucson']", True),
+        ("'J-1' in p.visas", True),
+        ("p.spanish >= 'fluent'", True),
+        ("p.spanish < 'basic'", False),
+        ("p.score / 2 == 110.5", True),
+    ],
+)
 def test_evaluates(text, expected):
-    env = dict(score=221, minimum=225, flag=False, other=False, city="El Paso",
-               visas=frozenset({"J-1"}), spanish="native")
+    env = dict(
+        score=221,
+        minimum=225,
+        flag=False,
+        other=False,
+        city="El Paso",
+        visas=frozenset({"J-1"}),
+        spanish="native",
+    )
     assert cond(text, **env) is expected
 
 
-@pytest.mark.parametrize("text, column, words", [
-    ("p.score >", 10, "expected a value"),
-    ("(p.score > 1", 13, "expected ')'"),
-    ("p.score > 1 p.flag", 13, "unexpected"),
-    ("", 1, "empty expression"),
-    ("p.city == 'El Paso", 11, "unclosed string"),
-    ("p.score > 1 ; x", 13, "unexpected character"),
-    ("p.scor > 1", 1, "did you mean 'p.score'"),
-    ("p.score > 'high'", 9, "cannot compare number with text"),
-    ("not p.score", 1, "'not' needs true or false"),
-    ("p.visa + 1 > 2", 8, "'+' needs numbers"),
-    ("p.visa == 'J1'", 11, "'J1' is not one of none, J-1, H-1B"),
-    ("p.visa in ['J-1', 'J2']", 19, "'J2' is not one of"),
-    ("p.city < 'b'", 8, "compares numbers or levels"),
-    ("p.city in p.city", 11, "needs a set or a list"),
-    ("p.score", 1, "must be true or false"),
-    ("known(p.score, p.flag)", 1, "takes 1 argument"),
-    ("count(p.score) > 1", 7, "argument 1 of count() must be"),
-    ("nope(p.score)", 1, "unknown function"),
-    ("1 < p.score < 3", 13, "cannot be chained"),
-    ("p.spanish > p.city", 11, "a level compares with the same level"),
-])
+@pytest.mark.parametrize(
+    "text, column, words",
+    [
+        ("p.score >", 10, "expected a value"),
+        ("(p.score > 1", 13, "expected ')'"),
+        ("p.score > 1 p.flag", 13, "unexpected"),
+        ("", 1, "empty expression"),
+        ("p.city == 'El Paso", 11, "unclosed string"),
+        ("p.score > 1 ; x", 13, "unexpected character"),
+        ("p.scor > 1", 1, "did you mean 'p.score'"),
+        ("p.score > 'high'", 9, "cannot compare number with text"),
+        ("not p.score", 1, "'not' needs true or false"),
+        ("p.visa + 1 > 2", 8, "'+' needs numbers"),
+        ("p.visa == 'J1'", 11, "'J1' is not one of none, J-1, H-1B"),
+        ("p.visa in ['J-1', 'J2']", 19, "'J2' is not one of"),
+        ("p.city < 'b'", 8, "compares numbers or levels"),
+        ("p.city in p.city", 11, "needs a set or a list"),
+        ("p.score", 1, "must be true or false"),
+        ("known(p.score, p.flag)", 1, "takes 1 argument"),
+        ("count(p.score) > 1", 7, "argument 1 of count() must be"),
+        ("nope(p.score)", 1, "unknown function"),
+        ("1 < p.score < 3", 13, "cannot be chained"),
+        ("p.spanish > p.city", 11, "a level compares with the same level"),
+    ],
+)
 def test_load_time_errors_have_columns(text, column, words):
     exc = error(text)
     assert words in exc.message
@@ -100,10 +127,28 @@ def test_parse_returns_a_tree_with_columns():
 T, F, U = True, False, "unknown"
 VALUES = {T: {"flag": True}, F: {"flag": False}, U: {}}
 OTHER = {T: {"other": True}, F: {"other": False}, U: {}}
-KLEENE_AND = {(T, T): T, (T, F): F, (T, U): U, (F, T): F, (F, F): F, (F, U): F,
-              (U, T): U, (U, F): F, (U, U): U}
-KLEENE_OR = {(T, T): T, (T, F): T, (T, U): T, (F, T): T, (F, F): F, (F, U): U,
-             (U, T): T, (U, F): U, (U, U): U}
+KLEENE_AND = {
+    (T, T): T,
+    (T, F): F,
+    (T, U): U,
+    (F, T): F,
+    (F, F): F,
+    (F, U): F,
+    (U, T): U,
+    (U, F): F,
+    (U, U): U,
+}
+KLEENE_OR = {
+    (T, T): T,
+    (T, F): T,
+    (T, U): T,
+    (F, T): T,
+    (F, F): F,
+    (F, U): U,
+    (U, T): T,
+    (U, F): U,
+    (U, U): U,
+}
 
 
 def norm(value):
@@ -156,7 +201,10 @@ def test_functions_skip_unknown_arguments_unless_they_handle_them():
 
     fns = {"gap": Function("gap", (NUMBER, NUMBER), NUMBER, gap)}
     from resplan.rules import BUILTIN_FUNCTIONS
-    condition = compile_condition("gap(p.score, p.minimum) > 3", SCOPE, {**BUILTIN_FUNCTIONS, **fns})
+
+    condition = compile_condition(
+        "gap(p.score, p.minimum) > 3", SCOPE, {**BUILTIN_FUNCTIONS, **fns}
+    )
     assert condition({"p.score": 220, "p.minimum": 225}) is True
     assert is_unknown(condition({"p.score": 220}))
     assert calls == [(220, 225)]
@@ -171,8 +219,16 @@ def test_parameters_are_folded_in():
 
 # ------------------------------------------------------------------ properties
 
-LEAVES = ["p.flag", "p.other", "p.score > 200", "p.visa == 'J-1'", "'J-1' in p.visas",
-          "p.spanish >= 'fluent'", "true", "false"]
+LEAVES = [
+    "p.flag",
+    "p.other",
+    "p.score > 200",
+    "p.visa == 'J-1'",
+    "'J-1' in p.visas",
+    "p.spanish >= 'fluent'",
+    "true",
+    "false",
+]
 
 
 def expressions():
@@ -187,12 +243,17 @@ def expressions():
     )
 
 
-envs = st.fixed_dictionaries({}, optional={
-    "p.flag": st.booleans(), "p.other": st.booleans(), "p.score": st.integers(150, 280),
-    "p.visa": st.sampled_from(["none", "J-1", "H-1B"]),
-    "p.visas": st.frozensets(st.sampled_from(["J-1", "H-1B"])),
-    "p.spanish": st.sampled_from(["none", "basic", "fluent", "native"]),
-})
+envs = st.fixed_dictionaries(
+    {},
+    optional={
+        "p.flag": st.booleans(),
+        "p.other": st.booleans(),
+        "p.score": st.integers(150, 280),
+        "p.visa": st.sampled_from(["none", "J-1", "H-1B"]),
+        "p.visas": st.frozensets(st.sampled_from(["J-1", "H-1B"])),
+        "p.spanish": st.sampled_from(["none", "basic", "fluent", "native"]),
+    },
+)
 
 
 @given(expressions(), expressions(), envs)
@@ -242,14 +303,18 @@ def test_the_rule_language_never_calls_eval_or_exec():
     for path in source.rglob("*.py"):
         text = path.read_text()
         for word in ("eval(", "exec(", "compile(", "literal_eval"):
-            assert f" {word}" not in text and f"={word}" not in text and f"({word}" not in text, path
+            assert f" {word}" not in text and f"={word}" not in text and f"({word}" not in text, (
+                path
+            )
 
 
 def test_template_puts_set_members_in_words_when_given_labels():
     template = compile_template("You have {p.tags}.", SCOPE)
     env = {"p.tags": frozenset({"low-step2ck", "visa-needed"})}
-    assert template.render(env, {"low-step2ck": "a low Step 2 CK"}) == \
-        "You have a low Step 2 CK, visa-needed."
+    assert (
+        template.render(env, {"low-step2ck": "a low Step 2 CK"})
+        == "You have a low Step 2 CK, visa-needed."
+    )
 
 
 def test_template_percent_format():

@@ -16,27 +16,36 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import reference  # noqa: E402
 
 PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml")) + sorted(
-    p for p in (DATA / "advisor").glob("*.toml") if p.name != "catalog.toml")
+    p for p in (DATA / "advisor").glob("*.toml") if p.name != "catalog.toml"
+)
 
 
 @pytest.fixture(scope="module")
 def builtin_host():
     """resplan's own rulesets: those the reference is written from."""
     every = resplan.load_host(use_env=False)
-    return resplan.load_host(use_env=False, disable=[p.name for p in every.plugins
-                                                     if p.distribution != "resplan"])
+    return resplan.load_host(
+        use_env=False, disable=[p.name for p in every.plugins if p.distribution != "resplan"]
+    )
 
 
 @pytest.fixture(scope="module")
 def catalog(builtin_host):
-    return resplan.merge_catalogs([
-        builtin_host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
-        builtin_host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")])
+    return resplan.merge_catalogs(
+        [
+            builtin_host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
+            builtin_host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
+        ]
+    )
 
 
 def screened(profile, catalog, host):
-    draft = Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
-                  env=profile_facts(profile, host.rulebook.city_regions))
+    draft = Draft(
+        profile=profile,
+        catalog=catalog,
+        rulebook=host.rulebook,
+        env=profile_facts(profile, host.rulebook.city_regions),
+    )
     for name, run in STAGES:
         draft = run(draft)
         if name == "screen":
@@ -47,11 +56,20 @@ def made_profiles():
     """Applicants the example files do not cover: no Step 2 CK, a visa nobody lists, a
     failure with many attempts, a long-ago graduate."""
     yield make_profile()
-    yield make_profile(applicant={"visa": "H-1B", "graduation_year": 2012,
-                                  "specialties": ["Family Medicine", "Pediatrics"]})
-    yield make_profile(applicant={"visa": "J-1", "specialties": ["Internal Medicine"]},
-                       exams={"step1": {"result": "pass", "attempts": 3},
-                              "step2ck": {"score": 231, "attempts": 2}})
+    yield make_profile(
+        applicant={
+            "visa": "H-1B",
+            "graduation_year": 2012,
+            "specialties": ["Family Medicine", "Pediatrics"],
+        }
+    )
+    yield make_profile(
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 3},
+            "step2ck": {"score": 231, "attempts": 2},
+        },
+    )
 
 
 def test_reference_agrees_with_the_screen_stage(builtin_host, catalog):
@@ -78,7 +96,9 @@ def test_reference_differs_when_a_rule_does(builtin_host, catalog):
     differing = []
     for path in PROFILES:
         draft = screened(resplan.load_profile(path), catalog, builtin_host)
-        differing += reference.disagreements(reference.resplan_decisions(draft.screening),
-                                             ref.decisions(reference.screen_draft(ref, draft)))
+        differing += reference.disagreements(
+            reference.resplan_decisions(draft.screening),
+            ref.decisions(reference.screen_draft(ref, draft)),
+        )
     assert differing
     assert all(ours[1] != theirs[1] for _pid, ours, theirs in differing)

@@ -15,17 +15,24 @@ from resplan.writer import loads_plan
 from tests.conftest import EXAMPLES, make_catalog, make_profile
 
 PROFILE = EXAMPLES / "profiles" / "example.toml"
-CATALOGS = (EXAMPLES / "catalog" / "border-programs.toml",
-            EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+CATALOGS = (
+    EXAMPLES / "catalog" / "border-programs.toml",
+    EXAMPLES / "catalog" / "synthetic-national-sample.toml",
+)
 
 
 def _family_medicine_catalog(size: int):
-    return make_catalog(*({"id": f"fm{i:03}", "specialty": "Family Medicine", "img_share": 0.5,
-                           "visas": ["J-1"]} for i in range(size)))
+    return make_catalog(
+        *(
+            {"id": f"fm{i:03}", "specialty": "Family Medicine", "img_share": 0.5, "visas": ["J-1"]}
+            for i in range(size)
+        )
+    )
 
 
-@pytest.mark.parametrize("applications, fee", [(0, 0), (1, 11), (30, 330), (31, 360),
-                                                (50, 930), (80, 1830), (100, 2430)])
+@pytest.mark.parametrize(
+    "applications, fee", [(0, 0), (1, 11), (30, 330), (31, 360), (50, 930), (80, 1830), (100, 2430)]
+)
 def test_fee_schedule_of_the_2026_season(host, applications, fee):
     # The worked figures of AAMC's 2026 schedule: $11 each for 1-30, $30 from the 31st.
     season, bands = fee_schedule(host.rulebook)
@@ -44,7 +51,8 @@ def test_plan_of_example_applicant_has_its_fees(tmp_path):
     assert cost["season"] == 2026
     # The applications the plan asks for in each specialty, each priced from program 1.
     assert [(c["name"], c["applications"]) for c in cost["by_specialty"]] == [
-        (v["name"], v["applications"]) for v in volumes if "applications" in v]
+        (v["name"], v["applications"]) for v in volumes if "applications" in v
+    ]
     for part in cost["by_specialty"]:
         n = part["applications"]
         assert n > 30  # both lists reach the second band
@@ -57,9 +65,11 @@ def test_plan_of_example_applicant_has_its_fees(tmp_path):
     im = next(v for v in volumes if v["name"] == "Internal Medicine")
     says = [r["says"] for r in im["reasons"] if r["rule"] == "season/eras-fees-specialty"]
     im_cost = next(c for c in cost["by_specialty"] if c["name"] == "Internal Medicine")
-    assert says == [f"In Internal Medicine, {im_cost['applications']} applications cost "
-                    f"${im_cost['fee']:,} in ERAS fees (2026 season). 10 more would cost $300 "
-                    "more; 10 fewer would save $300."]
+    assert says == [
+        f"In Internal Medicine, {im_cost['applications']} applications cost "
+        f"${im_cost['fee']:,} in ERAS fees (2026 season). 10 more would cost $300 "
+        "more; 10 fewer would save $300."
+    ]
 
 
 def test_fifty_applications_in_one_specialty_cost_930(host):
@@ -69,7 +79,8 @@ def test_fifty_applications_in_one_specialty_cost_930(host):
     assert fm.applications == 50
     cost = plan.summary.cost
     assert [(c.name, c.applications, c.fee) for c in cost.by_specialty] == [
-        ("Family Medicine", 50, 930)]
+        ("Family Medicine", 50, 930)
+    ]
     assert cost.total == 930
     # 10 fewer leave 40: 30 at $11 and 10 at $30; 10 more add ten at $30.
     assert (cost.by_specialty[0].ten_more, cost.by_specialty[0].ten_fewer) == (300, 300)
@@ -82,8 +93,10 @@ def test_a_short_list_stays_in_the_first_band(host):
     part = plan.summary.cost.by_specialty[0]
     assert (part.applications, part.fee, part.ten_fewer, part.ten_more) == (8, 88, 88, 10 * 11)
     fm = next(v for v in plan.summary.by_specialty if v.name == "Family Medicine")
-    assert any("8 applications cost $88" in r.says and "10 fewer would save $88" in r.says
-               for r in fm.reasons)
+    assert any(
+        "8 applications cost $88" in r.says and "10 fewer would save $88" in r.says
+        for r in fm.reasons
+    )
 
 
 NEXT_SEASON = """
@@ -109,16 +122,32 @@ def test_next_seasons_schedule_is_a_change_of_data(host):
 
 def test_without_the_season_plugin_a_plan_has_no_cost(tmp_path):
     out = tmp_path / "plan.toml"
-    assert main(["--disable", "season", "plan", str(PROFILE), "--catalog", str(CATALOGS[0]),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--disable",
+                "season",
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(CATALOGS[0]),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "cost" not in tomllib.loads(out.read_text())["summary"]
 
 
-@pytest.mark.parametrize("override, field", [
-    ('"season.eras_fee_from" = [31, 1]', "parameters.eras_fee_from"),
-    ('"season.eras_fee_per_program" = [11]', "parameters.eras_fee_per_program"),
-    ('"season.eras_fee_per_program" = [11, 30.5]', "parameters.eras_fee_per_program"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ('"season.eras_fee_from" = [31, 1]', "parameters.eras_fee_from"),
+        ('"season.eras_fee_per_program" = [11]', "parameters.eras_fee_per_program"),
+        ('"season.eras_fee_per_program" = [11, 30.5]', "parameters.eras_fee_per_program"),
+    ],
+)
 def test_an_unusable_schedule_names_the_parameter(override, field):
     text = f'[ruleset]\nname = "bad-season"\n\n[overrides.parameters]\n{override}\n'
     other = resplan.load_host(plugins=[ruleset_plugin("bad", text)], use_env=False)
@@ -130,11 +159,17 @@ def test_an_unusable_schedule_names_the_parameter(override, field):
 
 def test_reports_show_the_fees_and_their_season(host):
     profile = make_profile(applicant={"specialties": ["Family Medicine"], "visa": "J-1"})
-    plan = loads_plan(resplan.dumps_plan(
-        resplan.plan(profile, _family_medicine_catalog(50), host=host)))
+    plan = loads_plan(
+        resplan.dumps_plan(resplan.plan(profile, _family_medicine_catalog(50), host=host))
+    )
     markdown = resplan.render_report(plan, "md")
-    assert ("- ERAS fees of this list, by the fees of the 2026 ERAS season: $930. Family "
-            "Medicine $930 for 50 applications (10 more add $300, 10 fewer save $300).") in markdown
+    assert (
+        "- ERAS fees of this list, by the fees of the 2026 ERAS season: $930. Family "
+        "Medicine $930 for 50 applications (10 more add $300, 10 fewer save $300)."
+    ) in markdown
     html = resplan.render_report(plan, "html")
     assert "What the list costs in ERAS fees (2026 ERAS season)</h3>" in html
-    assert '<th scope="row">Family Medicine</th><td class="num">50</td><td class="num">$930</td>' in html
+    assert (
+        '<th scope="row">Family Medicine</th><td class="num">50</td><td class="num">$930</td>'
+        in html
+    )

@@ -9,8 +9,10 @@ from resplan.writer import read_plan
 from tests.conftest import EXAMPLES
 
 PROFILE = EXAMPLES / "profiles" / "example.toml"
-CATALOGS = (EXAMPLES / "catalog" / "border-programs.toml",
-            EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+CATALOGS = (
+    EXAMPLES / "catalog" / "border-programs.toml",
+    EXAMPLES / "catalog" / "synthetic-national-sample.toml",
+)
 
 
 def _plan(tmp_path, profile=PROFILE):
@@ -60,8 +62,10 @@ def test_example_plan_signals(tmp_path):
 
 
 def test_a_specialty_without_a_known_number_says_so(tmp_path):
-    text = PROFILE.read_text().replace('specialties = ["Internal Medicine", "Family Medicine"]',
-                                       'specialties = ["Internal Medicine", "Neurology"]')
+    text = PROFILE.read_text().replace(
+        'specialties = ["Internal Medicine", "Family Medicine"]',
+        'specialties = ["Internal Medicine", "Neurology"]',
+    )
     assert "Neurology" in text
     profile = tmp_path / "profile.toml"
     profile.write_text(text)
@@ -89,18 +93,27 @@ def test_signal_words_are_rules_of_the_season_ruleset(tmp_path):
 
     plan = read_plan(_plan(tmp_path))
     im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
-    assert {"season/number-gold-silver-earlier", "season/one-per-institution", "season/why-gold",
-            "season/why-silver", "season/geographic-preference",
-            "season/texas-star-internal-medicine"} <= set(im.rules)
+    assert {
+        "season/number-gold-silver-earlier",
+        "season/one-per-institution",
+        "season/why-gold",
+        "season/why-silver",
+        "season/geographic-preference",
+        "season/texas-star-internal-medicine",
+    } <= set(im.rules)
     gold = [c for c in im.programs if c.kind == "gold"]
     assert len(gold) == 3 and all("gold is for the programs you want most" in c.why for c in gold)
     assert all(c.why.startswith("Silver signal.") for c in im.programs if c.kind == "silver")
     # Only a tier 1 program is called one of the best fits.
     assert all(("one of your best fits" in c.why) == (c.tier == 1) for c in im.programs)
 
-    local = RulesetSource(text=(
-        '[ruleset]\nname = "our-hospital"\nversion = "1"\n'
-        '[overrides]\ndisable = ["season/one-per-institution"]\n'), label="our-hospital.toml")
+    local = RulesetSource(
+        text=(
+            '[ruleset]\nname = "our-hospital"\nversion = "1"\n'
+            '[overrides]\ndisable = ["season/one-per-institution"]\n'
+        ),
+        label="our-hospital.toml",
+    )
 
     class Plugin:
         @resplan.hookimpl
@@ -108,10 +121,13 @@ def test_signal_words_are_rules_of_the_season_ruleset(tmp_path):
             return [local]
 
     host = resplan.load_host(use_env=False, plugins=[Plugin()])
-    again = resplan.plan(resplan.load_profile(PROFILE), host.read_catalog(CATALOGS[0]),
-                         host=host, as_of="2026-04-20")
+    again = resplan.plan(
+        resplan.load_profile(PROFILE), host.read_catalog(CATALOGS[0]), host=host, as_of="2026-04-20"
+    )
     im = next(s for s in again.signals if s.specialty == "Internal Medicine")
-    assert "One signal per institution" not in im.says and "season/one-per-institution" not in im.rules
+    assert (
+        "One signal per institution" not in im.says and "season/one-per-institution" not in im.rules
+    )
 
 
 def test_markdown_report_lists_the_signals(tmp_path):

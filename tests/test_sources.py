@@ -50,14 +50,17 @@ attempts = 1
 """
 
 
-@pytest.mark.parametrize("old, new, field, line, words", [
-    ('score = 221', 'score = 400', "exams.step2ck.score", 8, "not a Step 2 CK score"),
-    ('states = ["TX"]', 'states = ["Texas"]', "applicant.states", 5, "did you mean 'TX'"),
-    ('visa = "J-1"', 'visa = "J1"', "applicant.visa", 4, "did you mean 'J-1'"),
-    ('attempts = 1', 'attemps = 1', "exams.step2ck.attemps", 9, "did you mean 'attempts'"),
-    ('score = 221', 'score = "221"', "exams.step2ck.score", 8, "expected a whole number"),
-    ('cycle = 2027', 'cycle = 2019', "applicant.cycle", 3, "must come after"),
-])
+@pytest.mark.parametrize(
+    "old, new, field, line, words",
+    [
+        ("score = 221", "score = 400", "exams.step2ck.score", 8, "not a Step 2 CK score"),
+        ('states = ["TX"]', 'states = ["Texas"]', "applicant.states", 5, "did you mean 'TX'"),
+        ('visa = "J-1"', 'visa = "J1"', "applicant.visa", 4, "did you mean 'J-1'"),
+        ("attempts = 1", "attemps = 1", "exams.step2ck.attemps", 9, "did you mean 'attempts'"),
+        ("score = 221", 'score = "221"', "exams.step2ck.score", 8, "expected a whole number"),
+        ("cycle = 2027", "cycle = 2019", "applicant.cycle", 3, "must come after"),
+    ],
+)
 def test_profile_problems_name_file_field_and_line(tmp_path, old, new, field, line, words):
     path = write(tmp_path, "p.toml", PROFILE.replace(old, new))
     with pytest.raises(InputError) as excinfo:
@@ -70,7 +73,7 @@ def test_profile_problems_name_file_field_and_line(tmp_path, old, new, field, li
 
 
 def test_malformed_toml_gives_the_line(tmp_path):
-    path = write(tmp_path, "p.toml", PROFILE.replace("visa = \"J-1\"", "visa = J-1"))
+    path = write(tmp_path, "p.toml", PROFILE.replace('visa = "J-1"', "visa = J-1"))
     with pytest.raises(InputError) as excinfo:
         load_profile(path)
     [problem] = excinfo.value.problems
@@ -84,16 +87,20 @@ def test_missing_file_is_an_input_error(tmp_path):
 
 
 def test_missing_required_field(tmp_path):
-    path = write(tmp_path, "p.toml", PROFILE.replace("visa = \"J-1\"\n", ""))
+    path = write(tmp_path, "p.toml", PROFILE.replace('visa = "J-1"\n', ""))
     with pytest.raises(InputError) as excinfo:
         load_profile(path)
     assert problems(excinfo) == [f"{path}:1: applicant.visa: is required but missing"]
 
 
 def test_toml_and_csv_catalogs_hold_the_same_programs():
-    assert read_toml_catalog(DATA / "catalog-small.toml") == read_csv_catalog(DATA / "catalog-small.csv")
+    assert read_toml_catalog(DATA / "catalog-small.toml") == read_csv_catalog(
+        DATA / "catalog-small.csv"
+    )
     border = EXAMPLES / "catalog"
-    assert read_toml_catalog(border / "border-programs.toml") == read_csv_catalog(border / "border-programs.csv")
+    assert read_toml_catalog(border / "border-programs.toml") == read_csv_catalog(
+        border / "border-programs.csv"
+    )
 
 
 def test_unknown_catalog_facts_stay_unknown():
@@ -137,8 +144,11 @@ state = "AZ"
     assert (16, "b", "program[1].colour") in found
     assert (19, "a", "program[2].id") in found
     # an unknown key does not hide the bad values next to it
-    assert {(11, "b", "program[1].specialty"), (14, "b", "program[1].img_share"),
-            (15, "b", "program[1].min_step2ck")} <= found
+    assert {
+        (11, "b", "program[1].specialty"),
+        (14, "b", "program[1].img_share"),
+        (15, "b", "program[1].min_step2ck"),
+    } <= found
 
 
 def test_csv_problems_name_the_row_line_and_column(tmp_path):
@@ -155,8 +165,10 @@ def test_csv_problems_name_the_row_line_and_column(tmp_path):
 
 def test_csv_none_means_no_visa_and_empty_means_unknown(tmp_path):
     header = (DATA / "catalog-small.csv").read_text().splitlines()[0]
-    rows = ["a,A,Internal Medicine,categorical,El Paso,TX,,,none,,,,,,,,s,",
-            "b,B,Internal Medicine,categorical,El Paso,TX,,,,,,,,,,,s,"]
+    rows = [
+        "a,A,Internal Medicine,categorical,El Paso,TX,,,none,,,,,,,,s,",
+        "b,B,Internal Medicine,categorical,El Paso,TX,,,,,,,,,,,s,",
+    ]
     catalog = read_csv_catalog(write(tmp_path, "c.csv", "\n".join([header, *rows]) + "\n"))
     a, b = catalog.programs
     assert a.visas == () and b.visas is None

@@ -14,12 +14,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resplan import synth
 from resplan.synth import (
-    CSV_COLUMNS, PROGRAM_KEYS, check_provenance, dumps_catalog_csv, dumps_catalog_toml,
-    load_national, synthesize_catalog,
+    CSV_COLUMNS,
+    PROGRAM_KEYS,
+    check_provenance,
+    dumps_catalog_csv,
+    dumps_catalog_toml,
+    load_national,
+    synthesize_catalog,
 )
 
 SIZE = 13_400
@@ -27,24 +33,84 @@ SEED = 7
 
 # Published figures the catalog is calibrated to (repeated here on purpose: the test
 # checks the data file against them as well as the catalog).
-NRMP_2025_PROGRAMS = {"Internal Medicine": 758, "Family Medicine": 817, "Pediatrics": 250,
-                      "Psychiatry": 404}
-J1_SHARE = 0.637            # J Grad Med Educ 2022, of programs with a known policy
-H1B_SHARE = 0.22            # J Grad Med Educ 2022
-VISA_UNKNOWN = 0.25         # Cureus 42115: about a quarter left visa blank
+NRMP_2025_PROGRAMS = {
+    "Internal Medicine": 758,
+    "Family Medicine": 817,
+    "Pediatrics": 250,
+    "Psychiatry": 404,
+}
+J1_SHARE = 0.637  # J Grad Med Educ 2022, of programs with a known policy
+H1B_SHARE = 0.22  # J Grad Med Educ 2022
+VISA_UNKNOWN = 0.25  # Cureus 42115: about a quarter left visa blank
 IMG_MEDIANS = {"university": 0.088, "community": 0.41, "community-university-affiliated": 0.62}
 IMG_OVERALL_MEDIAN = 0.4075  # FREIDA 2025 IM listing
-IMG_UNKNOWN = 0.237          # FREIDA 2025 IM listing: 163 of 689 without a share
+IMG_UNKNOWN = 0.237  # FREIDA 2025 IM listing: 163 of 689 without a share
 
 STATES = {
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
 }
 BORDER_CITIES = {
-    "TX": {"El Paso", "McAllen", "Edinburg", "Harlingen", "Brownsville", "Weslaco", "Laredo",
-           "Eagle Pass", "Del Rio"},
+    "TX": {
+        "El Paso",
+        "McAllen",
+        "Edinburg",
+        "Harlingen",
+        "Brownsville",
+        "Weslaco",
+        "Laredo",
+        "Eagle Pass",
+        "Del Rio",
+    },
     "NM": {"Las Cruces"},
     "AZ": {"Tucson", "Yuma", "Nogales", "Sierra Vista"},
     "CA": {"El Centro", "Brawley", "Calexico", "Chula Vista", "National City", "San Diego"},
@@ -79,7 +145,9 @@ def check_program(p: dict, seed: int) -> None:
 
     assert isinstance(p["id"], str) and p["id"].startswith(f"synth-{seed}-")
     assert p["name"].startswith("Synthetic ")
-    assert p["source"] == f"synthetic: resplan synth-catalog seed {seed}, calibrated to national.toml"
+    assert (
+        p["source"] == f"synthetic: resplan synth-catalog seed {seed}, calibrated to national.toml"
+    )
     assert p["track"] in TRACKS
     assert p["state"] in STATES
     assert p["setting"] in SETTINGS
@@ -132,6 +200,7 @@ def test_same_seed_gives_identical_bytes(big, big_toml):
 
 def test_different_seed_gives_a_different_catalog():
     a, b = synthesize_catalog(300, 1), synthesize_catalog(300, 2)
+
     def strip(ps):
         return [{k: v for k, v in p.items() if k not in ("id", "name", "source")} for p in ps]
 
@@ -141,14 +210,20 @@ def test_different_seed_gives_a_different_catalog():
 
 def test_same_bytes_in_a_fresh_process_whatever_the_hash_seed():
     here = hashlib.sha256(dumps_catalog_toml(synthesize_catalog(400, 11)).encode()).hexdigest()
-    code = ("import hashlib; from resplan.synth import synthesize_catalog as s, dumps_catalog_toml as d;"
-            "print(hashlib.sha256(d(s(400, 11)).encode()).hexdigest())")
+    code = (
+        "import hashlib; from resplan.synth import synthesize_catalog as s, dumps_catalog_toml as d;"
+        "print(hashlib.sha256(d(s(400, 11)).encode()).hexdigest())"
+    )
     src = str(Path(synth.__file__).resolve().parents[1])
     for hash_seed in ("1", "2"):
-        env = dict(os.environ, PYTHONHASHSEED=hash_seed,
-                   PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True)
+        env = dict(
+            os.environ,
+            PYTHONHASHSEED=hash_seed,
+            PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         assert out.stdout.strip() == here
 
 
@@ -188,8 +263,17 @@ def test_any_small_catalog_is_well_formed_and_reproducible(programs, seed):
 
 
 def test_unknown_facts_are_omitted_not_defaulted(big):
-    for key in ("img_share", "visas", "positions", "min_step2ck", "max_years_since_graduation",
-                "max_attempts", "spanish_preferred", "underserved_focus", "rural"):
+    for key in (
+        "img_share",
+        "visas",
+        "positions",
+        "min_step2ck",
+        "max_years_since_graduation",
+        "max_attempts",
+        "spanish_preferred",
+        "underserved_focus",
+        "rural",
+    ):
         assert any(key not in p for p in big), key
         assert any(key in p for p in big), key
     # A known empty visa list exists and is distinct from an unknown one.
@@ -207,13 +291,19 @@ def test_tracks(big):
 
 
 def test_nrmp_specialties_in_the_ratio_of_their_program_counts(big):
-    counts = Counter(p["specialty"] for p in big if p["track"] == "categorical"
-                     and p["specialty"] in NRMP_2025_PROGRAMS)
+    counts = Counter(
+        p["specialty"]
+        for p in big
+        if p["track"] == "categorical" and p["specialty"] in NRMP_2025_PROGRAMS
+    )
     total, published = sum(counts.values()), sum(NRMP_2025_PROGRAMS.values())
     for name, programs in NRMP_2025_PROGRAMS.items():
         assert counts[name] / total == pytest.approx(programs / published, abs=0.02), name
-    others = sum(1 for p in big if (p["specialty"], p["track"]) not in
-                 {(s, "categorical") for s in NRMP_2025_PROGRAMS})
+    others = sum(
+        1
+        for p in big
+        if (p["specialty"], p["track"]) not in {(s, "categorical") for s in NRMP_2025_PROGRAMS}
+    )
     four_share = load_national()["specialty_mix"]["nrmp_four_share"]["value"]
     assert 1 - others / len(big) == pytest.approx(four_share, abs=0.02)
 
@@ -224,8 +314,10 @@ def test_visa_shares(big):
     assert share(known, lambda p: "J-1" in p["visas"]) == pytest.approx(J1_SHARE, abs=0.02)
     assert share(known, lambda p: "H-1B" in p["visas"]) == pytest.approx(H1B_SHARE, abs=0.02)
     # Community programs accept J-1 less often than university programs.
-    j1 = {s: share([p for p in known if p["setting"] == s], lambda p: "J-1" in p["visas"])
-          for s in ("university", "community")}
+    j1 = {
+        s: share([p for p in known if p["setting"] == s], lambda p: "J-1" in p["visas"])
+        for s in ("university", "community")
+    }
     assert j1["community"] < j1["university"]
     assert all(p["visas"] == [] for p in known if p["setting"] == "military")
 
@@ -270,6 +362,7 @@ def test_every_state_and_every_border_city_is_represented(big):
     # Border programs lean toward Spanish and underserved care (assumed shares).
     border = [p for p in big if p["city"] in BORDER_CITIES.get(p["state"], ())]
     rest = [p for p in big if p not in border and p["state"] not in BORDER_CITIES]
+
     def spanish(ps):
         return share([p for p in ps if "spanish_preferred" in p], lambda p: p["spanish_preferred"])
 
@@ -280,9 +373,17 @@ def test_rural_follows_the_assumed_shares(big):
     rural = load_national()["rural"]
     assert share(big, lambda p: "rural" not in p) == pytest.approx(rural["unknown_share"], abs=0.02)
     known = [p for p in big if "rural" in p]
-    by_setting = {s: share([p for p in known if p["setting"] == s
-                            and p["city"] not in BORDER_CITIES.get(p["state"], ())],
-                           lambda p: p["rural"]) for s in SETTINGS}
+    by_setting = {
+        s: share(
+            [
+                p
+                for p in known
+                if p["setting"] == s and p["city"] not in BORDER_CITIES.get(p["state"], ())
+            ],
+            lambda p: p["rural"],
+        )
+        for s in SETTINGS
+    }
     for setting, expected in rural["true_share_by_setting"].items():
         assert by_setting[setting] == pytest.approx(expected, abs=0.03), setting
     assert by_setting["community"] > by_setting["university"]
@@ -301,14 +402,29 @@ def test_toml_round_trips_to_the_same_dicts(big, big_toml):
 
 
 def test_toml_writer_orders_keys_and_labels_non_synthetic_catalogs():
-    program = {"source": "FREIDA listing", "state": "TX", "id": "x-1", "name": "Real Program",
-               "specialty": "Internal Medicine", "city": "El Paso", "facts_as_of": 2025,
-               "visas": []}
+    program = {
+        "source": "FREIDA listing",
+        "state": "TX",
+        "id": "x-1",
+        "name": "Real Program",
+        "specialty": "Internal Medicine",
+        "city": "El Paso",
+        "facts_as_of": 2025,
+        "visas": [],
+    }
     text = dumps_catalog_toml([program])
     assert not text.lower().startswith("# synthetic")
     parsed = tomllib.loads(text)["program"][0]
-    assert list(parsed) == ["id", "name", "specialty", "city", "state", "visas", "facts_as_of",
-                            "source"]
+    assert list(parsed) == [
+        "id",
+        "name",
+        "specialty",
+        "city",
+        "state",
+        "visas",
+        "facts_as_of",
+        "source",
+    ]
 
 
 def read_csv(text: str) -> list[dict]:
@@ -342,7 +458,8 @@ def test_csv_header_cells_and_round_trip(big):
     assert text.split("\n", 1)[0] == (
         "id,name,specialty,track,city,state,setting,img_share,visas,positions,min_step2ck,"
         "max_years_since_graduation,max_attempts,spanish_preferred,underserved_focus,rural,"
-        "facts_as_of,source,synthetic")
+        "facts_as_of,source,synthetic"
+    )
     assert "\r" not in text and text.endswith("\n")
     assert read_csv(text) == [dict(p, synthetic=True) for p in big]
     first = next(csv.DictReader(io.StringIO(text)))
@@ -351,10 +468,21 @@ def test_csv_header_cells_and_round_trip(big):
 
 
 def test_csv_writes_none_for_a_known_empty_visa_list_and_refuses_unknown_keys():
-    base = {"id": "a", "name": "N", "specialty": "Psychiatry", "city": "C", "state": "TX",
-            "source": "s"}
-    text = dumps_catalog_csv([dict(base, visas=[]), dict(base, id="b"),
-                              dict(base, id="c", visas=["J-1", "H-1B"], spanish_preferred=False)])
+    base = {
+        "id": "a",
+        "name": "N",
+        "specialty": "Psychiatry",
+        "city": "C",
+        "state": "TX",
+        "source": "s",
+    }
+    text = dumps_catalog_csv(
+        [
+            dict(base, visas=[]),
+            dict(base, id="b"),
+            dict(base, id="c", visas=["J-1", "H-1B"], spanish_preferred=False),
+        ]
+    )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["visas"] for r in rows] == ["none", "", "J-1;H-1B"]
     assert rows[2]["spanish_preferred"] == "false" and rows[1]["spanish_preferred"] == ""
@@ -368,11 +496,20 @@ def test_csv_writes_none_for_a_known_empty_visa_list_and_refuses_unknown_keys():
 def test_every_figure_has_a_source_or_is_marked_an_assumption():
     data = load_national()
     assert check_provenance(data) == []
-    for path in (("specialty_mix", "nrmp_four_share"), ("settings",), ("geography",),
-                 ("other_specialties",), ("img_share", "spread"), ("visas", "h1b_given_j1"),
-                 ("min_step2ck", "distribution"), ("max_years_since_graduation", "unknown_share"),
-                 ("max_attempts", "unknown_share"), ("spanish_preferred",), ("underserved_focus",),
-                 ("rural",)):
+    for path in (
+        ("specialty_mix", "nrmp_four_share"),
+        ("settings",),
+        ("geography",),
+        ("other_specialties",),
+        ("img_share", "spread"),
+        ("visas", "h1b_given_j1"),
+        ("min_step2ck", "distribution"),
+        ("max_years_since_graduation", "unknown_share"),
+        ("max_attempts", "unknown_share"),
+        ("spanish_preferred",),
+        ("underserved_focus",),
+        ("rural",),
+    ):
         node = data
         for key in path:
             node = node[key]
@@ -398,9 +535,11 @@ def test_published_figures_are_carried_with_their_sources():
 
 def test_provenance_check_catches_an_unmarked_number():
     assert check_provenance({"format": 1, "a": {"b": 0.5}}) == [
-        "a.b = 0.5 has neither a source nor an assumption mark"]
+        "a.b = 0.5 has neither a source nor an assumption mark"
+    ]
     assert check_provenance({"a": {"assumption": True, "b": 1}}) == [
-        "a is an assumption without a note"]
+        "a is an assumption without a note"
+    ]
     assert check_provenance({"a": {"source": "x", "b": {"c": [1, 2]}}}) == []
 
 

@@ -44,11 +44,16 @@ def test_synth_catalog_marks_the_whole_catalog_and_the_plan_marks_each_program(t
     summary = plan["summary"]
     assert summary["programs_synthetic"] == len(marked)
     assert summary["programs_real"] == len(considered - marked) > 0
-    assert summary["programs_real"] + summary["programs_synthetic"] == summary["programs_considered"]
+    assert (
+        summary["programs_real"] + summary["programs_synthetic"] == summary["programs_considered"]
+    )
 
     # Only real programs are counted and named among the facts to verify.
-    real_to_verify = [p for p in plan["programs"] if p["id"] not in marked
-                      and p["to_verify"] and p["verdict"] != "skip"]
+    real_to_verify = [
+        p
+        for p in plan["programs"]
+        if p["id"] not in marked and p["to_verify"] and p["verdict"] != "skip"
+    ]
     assert summary["to_verify"] == len(real_to_verify)
     verify = next(a for a in plan["actions"] if a["category"] == "verify")
     names = {p["id"]: p["name"] for p in plan["programs"]}
@@ -80,23 +85,32 @@ def test_a_csv_catalog_marks_synthetic_programs_by_column(tmp_path):
     rows = list(csv.DictReader(io.StringIO(sample.read_text(encoding="utf-8"))))
     assert {r["synthetic"] for r in rows} == {"true"}
     # A person's own CSV: the same programs, renamed so nothing but the column says so.
-    text = sample.read_text(encoding="utf-8").replace("Synthetic ", "Mesa ").replace(
-        "synthetic: resplan", "made by resplan")
+    text = (
+        sample.read_text(encoding="utf-8")
+        .replace("Synthetic ", "Mesa ")
+        .replace("synthetic: resplan", "made by resplan")
+    )
     own = tmp_path / "own.csv"
     own.write_text(text, encoding="utf-8")
     plan = tomllib.loads(plan_with(tmp_path, own).read_text(encoding="utf-8"))
     assert plan["programs"] and all(p.get("synthetic") is True for p in plan["programs"])
 
 
-@pytest.mark.parametrize("body, field, line, message", [
-    ('[catalog]\nsynthetic = "yes"\n', "catalog.synthetic", 2, "expected true or false"),
-    ("[catalog]\nsynthetc = true\n", "catalog.synthetc", 2, "did you mean 'synthetic'"),
-    ("[catalog]\nsynthetic = true\n", "program[0].synthetic", 10, "cannot say it is real"),
-])
+@pytest.mark.parametrize(
+    "body, field, line, message",
+    [
+        ('[catalog]\nsynthetic = "yes"\n', "catalog.synthetic", 2, "expected true or false"),
+        ("[catalog]\nsynthetc = true\n", "catalog.synthetc", 2, "did you mean 'synthetic'"),
+        ("[catalog]\nsynthetic = true\n", "program[0].synthetic", 10, "cannot say it is real"),
+    ],
+)
 def test_a_bad_catalog_table_is_one_clear_message(tmp_path, capsys, body, field, line, message):
     bad = tmp_path / "bad.toml"
-    bad.write_text(body + '\n[[program]]\nid = "a"\nname = "A"\nspecialty = "Internal Medicine"\n'
-                   'city = "El Paso"\nstate = "TX"\nsynthetic = false\n', encoding="utf-8")
+    bad.write_text(
+        body + '\n[[program]]\nid = "a"\nname = "A"\nspecialty = "Internal Medicine"\n'
+        'city = "El Paso"\nstate = "TX"\nsynthetic = false\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "plan.toml"
     argv = ["plan", str(PROFILE), "--catalog", str(bad), "--out", str(out), "--as-of", AS_OF]
     if field != "program[0].synthetic":
@@ -110,8 +124,9 @@ def test_a_bad_catalog_table_is_one_clear_message(tmp_path, capsys, body, field,
 
 def invoke(*argv, cwd=ROOT):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "invoke", *argv], cwd=cwd, capture_output=True,
-                          text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *argv], cwd=cwd, capture_output=True, text=True, env=env
+    )
 
 
 def test_invoke_plan_uses_real_programs_unless_asked_and_matches_resplan_plan(tmp_path):
@@ -127,7 +142,11 @@ def test_invoke_plan_uses_real_programs_unless_asked_and_matches_resplan_plan(tm
     with_sample = tmp_path / "with.toml"
     result = invoke("plan", "--with-synthetic", "--out", str(with_sample), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    same = plan_with(tmp_path, *(ROOT / c for c in tasks.EXAMPLE_CATALOGS),
-                     ROOT / tasks.SYNTHETIC_CATALOG, name="same.toml")
+    same = plan_with(
+        tmp_path,
+        *(ROOT / c for c in tasks.EXAMPLE_CATALOGS),
+        ROOT / tasks.SYNTHETIC_CATALOG,
+        name="same.toml",
+    )
     assert with_sample.read_bytes() == same.read_bytes()
     assert "synthetic = true" in with_sample.read_text(encoding="utf-8")

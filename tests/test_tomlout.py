@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import tomli_w
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import resplan
 from resplan import tomlout
 from resplan.writer import plan_to_dict
 
 keys = st.text(min_size=0, max_size=8)
-scalars = st.one_of(st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=40),
-                    st.floats(allow_nan=False, allow_infinity=False))
+scalars = st.one_of(
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.text(max_size=40),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(keys, inner, max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
     max_leaves=12,
 )
 

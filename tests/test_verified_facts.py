@@ -29,8 +29,11 @@ def plan(tmp_path, name, *extra, catalogs=(BORDER,)):
 
 
 def program_of(path, program_id=PROGRAM):
-    return next(p for p in tomllib.loads(path.read_text(encoding="utf-8"))["programs"]
-                if p["id"] == program_id)
+    return next(
+        p
+        for p in tomllib.loads(path.read_text(encoding="utf-8"))["programs"]
+        if p["id"] == program_id
+    )
 
 
 def fill(sheet, out, answers):
@@ -38,8 +41,9 @@ def fill(sheet, out, answers):
     rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
     for row in rows:
         if (row["program"], row["fact"]) in answers:
-            row.update(value=answers[row["program"], row["fact"]], verified="2026-01-10",
-                       source=SOURCE)
+            row.update(
+                value=answers[row["program"], row["fact"]], verified="2026-01-10", source=SOURCE
+            )
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -56,17 +60,27 @@ def test_two_verified_facts_change_the_verdict_cite_the_verification_and_leave_t
     assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
     rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
     assert {(r["program"], r["fact"]) for r in rows if r["program"] == PROGRAM} == {
-        (PROGRAM, f) for f in first["to_verify"]}
+        (PROGRAM, f) for f in first["to_verify"]
+    }
     assert all(r["value"] == r["verified"] == r["source"] == "" for r in rows)
     assert rows[0]["program"] == PROGRAM  # most promising first, as in the plan
 
     filled, facts = tmp_path / "filled.csv", tmp_path / "verified.toml"
-    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "235",
-                         (PROGRAM, "max_years_since_graduation"): "5"})
+    fill(
+        sheet,
+        filled,
+        {(PROGRAM, "min_step2ck"): "235", (PROGRAM, "max_years_since_graduation"): "5"},
+    )
     assert main(["import-facts", str(filled), "--out", str(facts)]) == 0
-    assert tomllib.loads(facts.read_text(encoding="utf-8"))["fact"] == [{
-        "program": PROGRAM, "verified": __import__("datetime").date(2026, 1, 10),
-        "source": SOURCE, "min_step2ck": 235, "max_years_since_graduation": 5}]
+    assert tomllib.loads(facts.read_text(encoding="utf-8"))["fact"] == [
+        {
+            "program": PROGRAM,
+            "verified": __import__("datetime").date(2026, 1, 10),
+            "source": SOURCE,
+            "min_step2ck": 235,
+            "max_years_since_graduation": 5,
+        }
+    ]
 
     after = plan(tmp_path, "after.toml", "--facts", facts)
     decided = program_of(after)
@@ -84,8 +98,13 @@ def test_two_verified_facts_change_the_verdict_cite_the_verification_and_leave_t
     # Same inputs, same bytes; the API gives the plan the command writes.
     assert plan(tmp_path, "again.toml", "--facts", facts).read_bytes() == after.read_bytes()
     host = resplan.load_host()
-    by_api = resplan.plan(resplan.load_profile(PROFILE), host.read_catalog(BORDER), host=host,
-                          as_of=AS_OF, facts=[facts])
+    by_api = resplan.plan(
+        resplan.load_profile(PROFILE),
+        host.read_catalog(BORDER),
+        host=host,
+        as_of=AS_OF,
+        facts=[facts],
+    )
     assert resplan.dumps_plan(by_api) == after.read_text(encoding="utf-8")
     # Without the facts file the plan is the one it was.
     assert plan(tmp_path, "without.toml").read_bytes() == before.read_bytes()
@@ -104,29 +123,68 @@ def test_verify_sheet_leaves_synthetic_and_skipped_programs_out(tmp_path):
 
 def test_an_unknown_program_id_names_the_file_line_and_nearest_id(tmp_path, capsys):
     facts = tmp_path / "verified.toml"
-    facts.write_text(f'[[fact]]\nprogram = "{PROGRAM}s"\nverified = 2026-01-10\n'
-                     f'source = "{SOURCE}"\nmin_step2ck = 235\n', encoding="utf-8")
+    facts.write_text(
+        f'[[fact]]\nprogram = "{PROGRAM}s"\nverified = 2026-01-10\n'
+        f'source = "{SOURCE}"\nmin_step2ck = 235\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "plan.toml"
     out.write_text("keep me", encoding="utf-8")
-    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(out),
-                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(out),
+                "--as-of",
+                AS_OF,
+                "--facts",
+                str(facts),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.count("resplan: error:") == 1
-    assert f"verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err
+    assert "verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err
     assert "Traceback" not in err and out.read_text(encoding="utf-8") == "keep me"
 
 
 def test_bad_facts_are_all_reported_with_their_lines(tmp_path, capsys):
     facts = tmp_path / "verified.toml"
-    facts.write_text(f'[[fact]]\nprogram = "{PROGRAM}"\nverified = "last week"\nsource = ""\n'
-                     'visa = ["J-1"]\n\n'
-                     f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "site"\n'
-                     'min_step2ck = 900\n', encoding="utf-8")
-    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(tmp_path / "p.toml"),
-                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    facts.write_text(
+        f'[[fact]]\nprogram = "{PROGRAM}"\nverified = "last week"\nsource = ""\n'
+        'visa = ["J-1"]\n\n'
+        f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "site"\n'
+        "min_step2ck = 900\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(tmp_path / "p.toml"),
+                "--as-of",
+                AS_OF,
+                "--facts",
+                str(facts),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    for line, words in ((3, "as a date"), (4, "where these facts come from"),
-                        (5, "did you mean 'visas'")):
+    for line, words in (
+        (3, "as a date"),
+        (4, "where these facts come from"),
+        (5, "did you mean 'visas'"),
+    ):
         assert f"verified.toml:{line}:" in err and words in err
     assert not (tmp_path / "p.toml").exists()
 
@@ -134,15 +192,39 @@ def test_bad_facts_are_all_reported_with_their_lines(tmp_path, capsys):
 def test_the_later_verification_wins_and_one_day_cannot_say_two_things(tmp_path, capsys):
     facts = tmp_path / "verified.toml"
     entry = '[[fact]]\nprogram = "{p}"\nverified = {d}\nsource = "{s}"\nmin_step2ck = {v}\n\n'
-    facts.write_text(entry.format(p=PROGRAM, d="2026-01-12", s="website", v=200)
-                     + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235), encoding="utf-8")
+    facts.write_text(
+        entry.format(p=PROGRAM, d="2026-01-12", s="website", v=200)
+        + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235),
+        encoding="utf-8",
+    )
     decided = program_of(plan(tmp_path, "plan.toml", "--facts", facts))
-    assert decided["verdict"] == "apply" and "12 January 2026 (website)" in decided["reasons"][0]["says"]
+    assert (
+        decided["verdict"] == "apply"
+        and "12 January 2026 (website)" in decided["reasons"][0]["says"]
+    )
 
-    facts.write_text(entry.format(p=PROGRAM, d="2026-01-10", s="website", v=200)
-                     + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235), encoding="utf-8")
-    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(tmp_path / "x.toml"),
-                 "--as-of", AS_OF, "--facts", str(facts)]) == 2
+    facts.write_text(
+        entry.format(p=PROGRAM, d="2026-01-10", s="website", v=200)
+        + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235),
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                "plan",
+                str(PROFILE),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(tmp_path / "x.toml"),
+                "--as-of",
+                AS_OF,
+                "--facts",
+                str(facts),
+            ]
+        )
+        == 2
+    )
     assert "another value" in capsys.readouterr().err
 
 
@@ -150,8 +232,11 @@ def test_import_facts_reports_every_bad_row_and_writes_nothing(tmp_path, capsys)
     before = plan(tmp_path, "before.toml")
     sheet, filled = tmp_path / "sheet.csv", tmp_path / "filled.csv"
     assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
-    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "two hundred",
-                         (PROGRAM, "max_years_since_graduation"): "5"})
+    fill(
+        sheet,
+        filled,
+        {(PROGRAM, "min_step2ck"): "two hundred", (PROGRAM, "max_years_since_graduation"): "5"},
+    )
     text = filled.read_text(encoding="utf-8").replace("2026-01-10", "10/01/2026", 1)
     filled.write_text(text, encoding="utf-8")
     out = tmp_path / "verified.toml"
@@ -162,28 +247,67 @@ def test_import_facts_reports_every_bad_row_and_writes_nothing(tmp_path, capsys)
     assert not out.exists()
 
 
-FACTS = (f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "{SOURCE}"\n'
-         'min_step2ck = 235\nmax_years_since_graduation = 5\n')
+FACTS = (
+    f'[[fact]]\nprogram = "{PROGRAM}"\nverified = 2026-01-10\nsource = "{SOURCE}"\n'
+    "min_step2ck = 235\nmax_years_since_graduation = 5\n"
+)
 
 
 def test_batch_with_facts_writes_the_plans_resplan_plan_writes(tmp_path):
     facts = tmp_path / "verified.toml"
     facts.write_text(FACTS, encoding="utf-8")
     second = tmp_path / "second.toml"  # a second file: --facts is repeatable in both commands
-    second.write_text('[[fact]]\nprogram = "tx-elpaso-ttuhsc-im"\nverified = 2026-01-11\n'
-                      'source = "program website"\nvisas = ["J-1", "H-1B"]\n', encoding="utf-8")
+    second.write_text(
+        '[[fact]]\nprogram = "tx-elpaso-ttuhsc-im"\nverified = 2026-01-11\n'
+        'source = "program website"\nvisas = ["J-1", "H-1B"]\n',
+        encoding="utf-8",
+    )
     alone = plan(tmp_path, "alone.toml", "--facts", facts, "--facts", second)
     assert program_of(alone)["reasons"][0]["rule"] == "verified"
     for jobs in ("1", "2"):
         folder = tmp_path / f"batch{jobs}"
-        assert main(["batch", str(PROFILE), str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
-                     "--catalog", str(BORDER), "--out-dir", str(folder), "--as-of", AS_OF,
-                     "--jobs", jobs, "--facts", str(facts), "--facts", str(second)]) == 0
+        assert (
+            main(
+                [
+                    "batch",
+                    str(PROFILE),
+                    str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
+                    "--catalog",
+                    str(BORDER),
+                    "--out-dir",
+                    str(folder),
+                    "--as-of",
+                    AS_OF,
+                    "--jobs",
+                    jobs,
+                    "--facts",
+                    str(facts),
+                    "--facts",
+                    str(second),
+                ]
+            )
+            == 0
+        )
         assert (folder / "example.toml").read_bytes() == alone.read_bytes()
     # Without --facts the batch plan is the plan without them.
     bare = tmp_path / "bare"
-    assert main(["batch", str(PROFILE), "--catalog", str(BORDER), "--out-dir", str(bare),
-                 "--as-of", AS_OF, "--jobs", "1"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(PROFILE),
+                "--catalog",
+                str(BORDER),
+                "--out-dir",
+                str(bare),
+                "--as-of",
+                AS_OF,
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert (bare / "example.toml").read_bytes() == plan(tmp_path, "plain.toml").read_bytes()
     assert (bare / "example.toml").read_bytes() != alone.read_bytes()
 
@@ -193,9 +317,26 @@ def test_batch_with_an_unknown_program_id_plans_nothing(tmp_path, capsys):
     facts.write_text(FACTS.replace(PROGRAM, PROGRAM + "s"), encoding="utf-8")
     for jobs in ("1", "2"):
         folder = tmp_path / f"out{jobs}"
-        assert main(["batch", str(PROFILE), str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
-                     "--catalog", str(BORDER), "--out-dir", str(folder), "--as-of", AS_OF,
-                     "--jobs", jobs, "--facts", str(facts)]) == 2
+        assert (
+            main(
+                [
+                    "batch",
+                    str(PROFILE),
+                    str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
+                    "--catalog",
+                    str(BORDER),
+                    "--out-dir",
+                    str(folder),
+                    "--as-of",
+                    AS_OF,
+                    "--jobs",
+                    jobs,
+                    "--facts",
+                    str(facts),
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err
         assert err.count("resplan: error:") == 1, err
         assert "verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err

@@ -25,8 +25,19 @@ AS_OF = "2026-01-15"  # before ERAS opens for the 2027 Match
 
 def make_plan(tmp_path: Path, profile: str, *extra: str) -> resplan.Plan:
     out = tmp_path / f"{profile}.plan.toml"
-    status = main(["plan", str(DATA / f"{profile}.toml"), "--catalog", str(DATA / "catalog.toml"),
-                   "--as-of", AS_OF, "--out", str(out), *extra])
+    status = main(
+        [
+            "plan",
+            str(DATA / f"{profile}.toml"),
+            "--catalog",
+            str(DATA / "catalog.toml"),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
     assert status == 0
     return resplan.read_plan(out)
 
@@ -42,11 +53,16 @@ def tiers(plan) -> dict[str, int | None]:
 def test_two_visas_skip_only_a_program_that_sponsors_neither(tmp_path):
     plan = make_plan(tmp_path, "j1-or-h1b")
     assert verdicts(plan) == {
-        "tx-elpaso-j1-im": "apply", "tx-elpaso-h1b-im": "apply", "tx-elpaso-both-im": "apply",
-        "tx-elpaso-unstated-im": "apply", "tx-elpaso-novisa-im": "skip"}
+        "tx-elpaso-j1-im": "apply",
+        "tx-elpaso-h1b-im": "apply",
+        "tx-elpaso-both-im": "apply",
+        "tx-elpaso-unstated-im": "apply",
+        "tx-elpaso-novisa-im": "skip",
+    }
     skipped = next(p for p in plan.programs if p.id == "tx-elpaso-novisa-im")
     assert [r.says for r in skipped.reasons if r.rule == "screening/visa-none-sponsored"] == [
-        "You need a visa (J-1 or H-1B), and this program states that it sponsors none."]
+        "You need a visa (J-1 or H-1B), and this program states that it sponsors none."
+    ]
     # Sponsorship the listing does not state stays unknown: to verify, not skipped.
     unstated = next(p for p in plan.programs if p.id == "tx-elpaso-unstated-im")
     assert "visas" in unstated.to_verify
@@ -58,14 +74,25 @@ def test_one_visa_skips_a_program_that_sponsors_only_the_other(tmp_path):
     assert verdicts(plan)["tx-elpaso-j1-im"] == "apply"
     skipped = next(p for p in plan.programs if p.id == "tx-elpaso-h1b-im")
     assert "You need a visa (J-1), and this program sponsors only H-1B." in [
-        r.says for r in skipped.reasons]
+        r.says for r in skipped.reasons
+    ]
 
 
 def test_invalid_step3_stops_with_the_field_and_line(tmp_path, capsys):
     out = tmp_path / "plan.toml"
     out.write_text("previous plan\n", encoding="utf-8")
-    status = main(["plan", str(DATA / "step3-invalid.toml"), "--catalog",
-                   str(DATA / "catalog.toml"), "--as-of", AS_OF, "--out", str(out)])
+    status = main(
+        [
+            "plan",
+            str(DATA / "step3-invalid.toml"),
+            "--catalog",
+            str(DATA / "catalog.toml"),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert "Traceback" not in err
@@ -73,32 +100,50 @@ def test_invalid_step3_stops_with_the_field_and_line(tmp_path, capsys):
     text = (DATA / "step3-invalid.toml").read_text(encoding="utf-8").splitlines()
     result_line = next(n for n, line in enumerate(text, 1) if line.startswith("result ="))
     attempts_line = next(n for n, line in enumerate(text, 1) if line.startswith("attempts = 9"))
-    assert any(f"step3-invalid.toml:{result_line}" in line and "exams.step3.result" in line
-               and "'passed' is not one of pass, fail" in line for line in lines), lines
-    assert any(f"step3-invalid.toml:{attempts_line}" in line and "exams.step3.attempts" in line
-               for line in lines), lines
+    assert any(
+        f"step3-invalid.toml:{result_line}" in line
+        and "exams.step3.result" in line
+        and "'passed' is not one of pass, fail" in line
+        for line in lines
+    ), lines
+    assert any(
+        f"step3-invalid.toml:{attempts_line}" in line and "exams.step3.attempts" in line
+        for line in lines
+    ), lines
     assert out.read_text(encoding="utf-8") == "previous plan\n"
 
 
-@pytest.mark.parametrize(("exams", "field", "words"), [
-    ({"step3": {"result": "pass", "attempts": 1}}, "exams.step3", "no Step 2 CK"),
-    ({"step1": {"result": "fail", "attempts": 2}, "step2ck": {"score": 230, "attempts": 1},
-      "step3": {"result": "pass", "attempts": 1}}, "exams.step3", "Step 1 is passed"),
-])
+@pytest.mark.parametrize(
+    ("exams", "field", "words"),
+    [
+        ({"step3": {"result": "pass", "attempts": 1}}, "exams.step3", "no Step 2 CK"),
+        (
+            {
+                "step1": {"result": "fail", "attempts": 2},
+                "step2ck": {"score": 230, "attempts": 1},
+                "step3": {"result": "pass", "attempts": 1},
+            },
+            "exams.step3",
+            "Step 1 is passed",
+        ),
+    ],
+)
 def test_step3_before_the_steps_it_needs_is_refused(exams, field, words):
-    data = {"applicant": {"graduation_year": 2023, "cycle": 2027, "visa": "H-1B"},
-            "exams": exams}
+    data = {"applicant": {"graduation_year": 2023, "cycle": 2027, "visa": "H-1B"}, "exams": exams}
     with pytest.raises(InputError) as caught:
         structure(data, resplan.Profile, file="p.toml")
     assert [(p.field, words in p.message) for p in caught.value.problems] == [(field, True)]
 
 
-@pytest.mark.parametrize(("visa", "message"), [
-    ([], 'lists no visa: write "none" if you need none'),
-    (["J-1", "J-1"], "lists a visa twice"),
-    (["none", "J-1"], '"none" means you need no visa'),
-    (["J1"], "'J1' is not one of none, J-1, H-1B (did you mean 'J-1'?)"),
-])
+@pytest.mark.parametrize(
+    ("visa", "message"),
+    [
+        ([], 'lists no visa: write "none" if you need none'),
+        (["J-1", "J-1"], "lists a visa twice"),
+        (["none", "J-1"], '"none" means you need no visa'),
+        (["J1"], "'J1' is not one of none, J-1, H-1B (did you mean 'J-1'?)"),
+    ],
+)
 def test_a_bad_visa_list_is_refused_with_its_field(visa, message):
     data = {"applicant": {"graduation_year": 2023, "cycle": 2027, "visa": visa}}
     with pytest.raises(InputError) as caught:
@@ -111,16 +156,22 @@ def action_ids(plan) -> list[str]:
     return [a.id for a in plan.actions]
 
 
-VISA_STEPS = ("applications/step3-for-h1b", "applications/step3-too-late-for-this-rank-list",
-              "applications/j1-ecfmg-sponsorship")
+VISA_STEPS = (
+    "applications/step3-for-h1b",
+    "applications/step3-too-late-for-this-rank-list",
+    "applications/j1-ecfmg-sponsorship",
+)
 
 
 @pytest.mark.parametrize("profile", ["j1-or-h1b", "h1b-or-j1"])
 def test_an_applicant_who_would_take_either_visa_gets_every_visa_step(tmp_path, profile):
     plan = make_plan(tmp_path, profile)
     ids = action_ids(plan)
-    for step in ("applications/step3-for-h1b", "applications/j1-ecfmg-sponsorship",
-                 "applications/ecfmg-certification"):
+    for step in (
+        "applications/step3-for-h1b",
+        "applications/j1-ecfmg-sponsorship",
+        "applications/ecfmg-certification",
+    ):
         assert ids.count(step) == 1, step
     step3 = next(a for a in plan.actions if a.id == "applications/step3-for-h1b")
     # Timed before the rank list deadline: the cycle's Match Day (19 March 2027) less the
@@ -136,14 +187,19 @@ def test_the_first_choice_of_visa_comes_first_in_the_tiers(tmp_path):
     h1b_first = make_plan(tmp_path, "h1b-or-j1")
     # Every program here is a border program with many IMG residents: tier 1, unless it
     # sponsors only the applicant's second choice.
-    assert tiers(j1_first) == {"tx-elpaso-j1-im": 1, "tx-elpaso-both-im": 1,
-                               "tx-elpaso-unstated-im": 1, "tx-elpaso-h1b-im": 2,
-                               "tx-elpaso-novisa-im": None}
+    assert tiers(j1_first) == {
+        "tx-elpaso-j1-im": 1,
+        "tx-elpaso-both-im": 1,
+        "tx-elpaso-unstated-im": 1,
+        "tx-elpaso-h1b-im": 2,
+        "tx-elpaso-novisa-im": None,
+    }
     assert tiers(h1b_first)["tx-elpaso-j1-im"] == 2 and tiers(h1b_first)["tx-elpaso-h1b-im"] == 1
     moved = next(p for p in j1_first.programs if p.id == "tx-elpaso-h1b-im")
     assert [r.says for r in moved.reasons if r.rule == "tiering/later-choice-visa-only"] == [
         "Moved down 1 tier: this program sponsors H-1B, a visa you would take, but not J-1, "
-        "your first choice."]
+        "your first choice."
+    ]
     # Where the program stays in its tier anyway (tier 3), the rule is not cited.
     for plan in (j1_first, h1b_first):
         for program in plan.programs:
@@ -168,9 +224,12 @@ def test_an_applicant_who_needs_no_visa_gets_no_visa_step(tmp_path):
 def test_step3_passed_means_no_step3_and_no_certification_step(host):
     profile = make_profile(
         applicant={"graduation_year": 2023, "visa": ["H-1B", "J-1"]},
-        exams={"step1": {"result": "pass", "attempts": 1},
-               "step2ck": {"score": 230, "attempts": 1},
-               "step3": {"result": "pass", "attempts": 1}})
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 230, "attempts": 1},
+            "step3": {"result": "pass", "attempts": 1},
+        },
+    )
     ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF))
     assert "applications/step3-for-h1b" not in ids
     assert "applications/ecfmg-certification" not in ids
@@ -178,8 +237,10 @@ def test_step3_passed_means_no_step3_and_no_certification_step(host):
 
 
 def test_a_step3_that_cannot_be_back_before_the_deadline_is_said_so(host):
-    profile = make_profile(applicant={"graduation_year": 2023, "visa": "H-1B"},
-                           exams={"step2ck": {"score": 230, "attempts": 1}})
+    profile = make_profile(
+        applicant={"graduation_year": 2023, "visa": "H-1B"},
+        exams={"step2ck": {"score": 230, "attempts": 1}},
+    )
     plan = resplan.plan(profile, Catalog([]), host=host, as_of="2027-02-20")
     ids = action_ids(plan)
     assert "applications/step3-for-h1b" not in ids
@@ -187,8 +248,11 @@ def test_a_step3_that_cannot_be_back_before_the_deadline_is_said_so(host):
     assert "3 March 2027" in late.detail and "4 weeks" in late.detail
     # After the deadline neither step is left, nor the certification step.
     after = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2027-03-10"))
-    assert not {"applications/step3-for-h1b", "applications/step3-too-late-for-this-rank-list",
-                "applications/ecfmg-certification"} & set(after)
+    assert not {
+        "applications/step3-for-h1b",
+        "applications/step3-too-late-for-this-rank-list",
+        "applications/ecfmg-certification",
+    } & set(after)
 
 
 CHOICES = ("between-cycles/same-file-choice", "between-cycles/same-file-choice-graduation-clock")
@@ -213,13 +277,17 @@ def test_the_choice_leans_on_the_graduation_clock(host):
         profile = make_profile(
             applicant={"graduation_year": graduation_year, "previous_cycles": 1},
             exams={"step2ck": {"score": 221, "attempts": 1}},
-            reapplicant={"last_cycle": 2026, "changes": []})
+            reapplicant={"last_cycle": 2026, "changes": []},
+        )
         plan = resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF)
         return [a for a in plan.actions if a.id in CHOICES]
 
     [recent] = choice(2024)  # 2 years out: waiting a year still passes most filters
     assert recent.id == "between-cycles/same-file-choice"
-    assert "2 years past graduation" in recent.detail and "waiting one year costs little" in recent.detail
+    assert (
+        "2 years past graduation" in recent.detail
+        and "waiting one year costs little" in recent.detail
+    )
     [older] = choice(2021)
     assert older.id == "between-cycles/same-file-choice-graduation-clock"
     assert "applying now with a changed list is usually the better choice" in older.detail
@@ -233,32 +301,50 @@ def test_a_reapplicant_who_changed_things_gets_no_choice(tmp_path):
 
 
 def test_a_reapplicant_who_does_not_say_what_changed_is_asked(host):
-    profile = make_profile(applicant={"previous_cycles": 2},
-                           exams={"step2ck": {"score": 221, "attempts": 1}})
+    profile = make_profile(
+        applicant={"previous_cycles": 2}, exams={"step2ck": {"score": 221, "attempts": 1}}
+    )
     ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of=AS_OF))
     assert "between-cycles/record-what-changed" in ids
     assert not set(CHOICES) & set(ids)
 
 
 def test_the_choice_is_not_offered_once_the_cycle_is_under_way(host):
-    profile = make_profile(applicant={"graduation_year": 2024, "previous_cycles": 1},
-                           exams={"step2ck": {"score": 221, "attempts": 1}},
-                           reapplicant={"changes": []})
+    profile = make_profile(
+        applicant={"graduation_year": 2024, "previous_cycles": 1},
+        exams={"step2ck": {"score": 221, "attempts": 1}},
+        reapplicant={"changes": []},
+    )
     ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2026-09-01"))
     assert not set(CHOICES) & set(ids)
 
 
-@pytest.mark.parametrize(("applicant", "reapplicant", "field", "words"), [
-    ({"previous_cycles": 0}, {"changes": []}, "applicant.previous_cycles", "is 0"),
-    ({}, {"changes": []}, "applicant.previous_cycles", "is missing"),
-    ({"previous_cycles": 1}, {"last_cycle": 2027}, "reapplicant.last_cycle", "not before"),
-    ({"previous_cycles": 1}, {"last_cycle": 2021}, "reapplicant.last_cycle", "not after"),
-    ({"previous_cycles": 1}, {"changes": ["letters", "letters"]}, "reapplicant.changes", "twice"),
-    ({"previous_cycles": 1}, {"changes": ["statement"]}, "reapplicant.changes[0]", "not one of"),
-])
+@pytest.mark.parametrize(
+    ("applicant", "reapplicant", "field", "words"),
+    [
+        ({"previous_cycles": 0}, {"changes": []}, "applicant.previous_cycles", "is 0"),
+        ({}, {"changes": []}, "applicant.previous_cycles", "is missing"),
+        ({"previous_cycles": 1}, {"last_cycle": 2027}, "reapplicant.last_cycle", "not before"),
+        ({"previous_cycles": 1}, {"last_cycle": 2021}, "reapplicant.last_cycle", "not after"),
+        (
+            {"previous_cycles": 1},
+            {"changes": ["letters", "letters"]},
+            "reapplicant.changes",
+            "twice",
+        ),
+        (
+            {"previous_cycles": 1},
+            {"changes": ["statement"]},
+            "reapplicant.changes[0]",
+            "not one of",
+        ),
+    ],
+)
 def test_an_impossible_reapplicant_table_is_refused(applicant, reapplicant, field, words):
-    data = {"applicant": {"graduation_year": 2021, "cycle": 2027, "visa": "none", **applicant},
-            "reapplicant": reapplicant}
+    data = {
+        "applicant": {"graduation_year": 2021, "cycle": 2027, "visa": "none", **applicant},
+        "reapplicant": reapplicant,
+    }
     with pytest.raises(InputError) as caught:
         structure(data, resplan.Profile, file="p.toml")
     assert [(p.field, words in p.message) for p in caught.value.problems] == [(field, True)]
@@ -268,27 +354,32 @@ def test_the_reports_show_the_visa_steps_and_the_choice(tmp_path):
     # The HTML report lists every action; the short Markdown report the next few.
     plan = make_plan(tmp_path, "j1-or-h1b")
     html = resplan.render_report(plan, "html")
-    for title in ("Pass Step 3 before the rank list deadline, for an H-1B visa",
-                  "Complete ECFMG certification before the rank list deadline",
-                  "Prepare for ECFMG&#39;s J-1 visa sponsorship"):
+    for title in (
+        "Pass Step 3 before the rank list deadline, for an H-1B visa",
+        "Complete ECFMG certification before the rank list deadline",
+        "Prepare for ECFMG&#39;s J-1 visa sponsorship",
+    ):
         assert title in html, title
     markdown = resplan.render_report(plan, "md")
     assert "**Pass Step 3 before the rank list deadline, for an H-1B visa**" in markdown
     assert "**Complete ECFMG certification before the rank list deadline**" in markdown
     html = resplan.render_report(make_plan(tmp_path, "reapplicant-unchanged"), "html")
-    assert ("Choose: apply again with a changed list, or wait one cycle and change your file"
-            in html)
+    assert "Choose: apply again with a changed list, or wait one cycle and change your file" in html
 
 
-@pytest.mark.parametrize(("lower", "words"), [
-    ("3", "is not a number of tiers to move down"),
-    ('"no_such_parameter"', "is not a number of tiers to move down"),
-    ("1.0", "is not a number of tiers to move down"),
-    ('"later_choice_visa_tiers_down"\ntier = 2', "exactly one of 'tier' or 'lower'"),
-])
+@pytest.mark.parametrize(
+    ("lower", "words"),
+    [
+        ("3", "is not a number of tiers to move down"),
+        ('"no_such_parameter"', "is not a number of tiers to move down"),
+        ("1.0", "is not a number of tiers to move down"),
+        ('"later_choice_visa_tiers_down"\ntier = 2', "exactly one of 'tier' or 'lower'"),
+    ],
+)
 def test_a_rule_that_lowers_a_tier_takes_1_or_2_tiers(lower, words):
     text = builtin_ruleset("tiering.toml").text.replace(
-        'lower = "later_choice_visa_tiers_down"\n', f"lower = {lower}\n", 1)
+        'lower = "later_choice_visa_tiers_down"\n', f"lower = {lower}\n", 1
+    )
 
     class Tiers:
         name = "odd-tiers"

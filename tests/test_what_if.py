@@ -22,9 +22,12 @@ SEVERITY = {"apply": 0, "borderline": 1, "skip": 2}
 
 @pytest.fixture(scope="module")
 def catalog(host):
-    return resplan.merge_catalogs([
-        host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
-        host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")])
+    return resplan.merge_catalogs(
+        [
+            host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
+            host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
+        ]
+    )
 
 
 def _profile(name):
@@ -65,24 +68,36 @@ def test_example_plan_names_the_changes_that_open_most(host, catalog, example_pr
     assert first.change == "A Step 2 CK of 231 instead of 221"
     assert "take a Step again" in first.note
     # The counts are what planning again with that score gives, counted independently.
-    higher = attrs.evolve(example_profile, exams=attrs.evolve(
-        example_profile.exams, step2ck=Step2CK(score=231, attempts=1)))
+    higher = attrs.evolve(
+        example_profile,
+        exams=attrs.evolve(example_profile.exams, step2ck=Step2CK(score=231, attempts=1)),
+    )
     after = _plan(higher, catalog, host)
-    assert (first.programs_opened, first.programs_improved, first.programs_worsened,
-            first.programs_opened_tier1) == _moves(plan, after)
+    assert (
+        first.programs_opened,
+        first.programs_improved,
+        first.programs_worsened,
+        first.programs_opened_tier1,
+    ) == _moves(plan, after)
     assert first.programs_opened > 0
     assert (first.tier1_before, first.tier1_after) == (plan.summary.tier1, after.summary.tier1)
     opened = {p.name for p in after.programs if p.verdict != "skip"} - {
-        p.name for p in plan.programs if p.verdict != "skip"}
-    assert first.programs and set(first.programs) <= {n + " (not a real program)" for n in opened} | opened
+        p.name for p in plan.programs if p.verdict != "skip"
+    }
+    assert (
+        first.programs
+        and set(first.programs) <= {n + " (not a real program)" for n in opened} | opened
+    )
     # Sorted by effect: what a change opens, the largest first.
     assert [e.programs_opened for e in plan.what_if] == sorted(
-        (e.programs_opened for e in plan.what_if), reverse=True)
+        (e.programs_opened for e in plan.what_if), reverse=True
+    )
     # The summary names the top change with its counts, in words.
     sentence = next(a.says for a in plan.summary.advice if a.rule == first.rule)
     assert sentence.startswith(
         f"A Step 2 CK of 231 instead of 221: this would open {first.programs_opened} programs, "
-        f"{first.programs_opened_tier1} of them in tier 1")
+        f"{first.programs_opened_tier1} of them in tier 1"
+    )
 
 
 def test_no_step2ck_yet_gets_take_step2ck(host, catalog):
@@ -96,26 +111,39 @@ def test_no_step2ck_yet_gets_take_step2ck(host, catalog):
     later = by_rule["what-if/later-cycle-step2ck"]
     assert later.change.startswith("Apply one cycle later (the 2029 Match)")
     assert "235 or more" in later.change
-    assert any(a.rule == "what-if/take-step2ck" and a.says.startswith(
-        "Take Step 2 CK and score 225 or more: this would") for a in plan.summary.advice)
+    assert any(
+        a.rule == "what-if/take-step2ck"
+        and a.says.startswith("Take Step 2 CK and score 225 or more: this would")
+        for a in plan.summary.advice
+    )
 
 
 def test_a_later_cycle_crosses_graduation_limits(host):
     # A 2020 graduate applying for 2027 is 6 years out; a program allowing 6 closes a
     # cycle later, one allowing 10 does not.
-    profile = make_profile(applicant={"graduation_year": 2020, "specialties": ["Internal Medicine"]},
-                           exams={"step1": {"result": "pass", "attempts": 1}})
+    profile = make_profile(
+        applicant={"graduation_year": 2020, "specialties": ["Internal Medicine"]},
+        exams={"step1": {"result": "pass", "attempts": 1}},
+    )
     catalog = make_catalog(
         {"id": "six", "max_years_since_graduation": 6, "min_step2ck": 230},
-        {"id": "ten", "name": "Other Program", "max_years_since_graduation": 10,
-         "min_step2ck": 230})
+        {
+            "id": "ten",
+            "name": "Other Program",
+            "max_years_since_graduation": 10,
+            "min_step2ck": 230,
+        },
+    )
     plan = _plan(profile, catalog, host)
     later = next(e for e in plan.what_if if e.rule == "what-if/later-cycle-step2ck")
     # At 235 both clear the minimum (borderline before: no score yet); "six" closes.
     assert (later.programs_improved, later.programs_worsened) == (1, 1)
     assert "years since graduation" in later.note
-    assert any("It would also give 1 program a worse verdict or tier." in a.says
-               for a in plan.summary.advice if a.rule == later.rule)
+    assert any(
+        "It would also give 1 program a worse verdict or tier." in a.says
+        for a in plan.summary.advice
+        if a.rule == later.rule
+    )
 
 
 def test_nothing_to_fix_means_no_what_if(host, catalog):
@@ -128,15 +156,21 @@ def test_nothing_to_fix_means_no_what_if(host, catalog):
 def test_advocate_letter_opens_near_misses(host):
     # 221 against a minimum of 225: a near miss, skipped without a strength that speaks
     # for the applicant, borderline with a writer who will call.
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
-                           exams={"step2ck": {"score": 221, "attempts": 1}})
-    catalog = make_catalog({"id": "near", "min_step2ck": 225, "img_share": 0.4},
-                           {"id": "far", "name": "Far Program", "min_step2ck": 240})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"]},
+        exams={"step2ck": {"score": 221, "attempts": 1}},
+    )
+    catalog = make_catalog(
+        {"id": "near", "min_step2ck": 225, "img_share": 0.4},
+        {"id": "far", "name": "Far Program", "min_step2ck": 240},
+    )
     plan = _plan(profile, catalog, host)
     letter = next(e for e in plan.what_if if e.rule == "what-if/advocate-letter")
     assert (letter.programs_opened, letter.programs) == (1, ("Test Program",))
     with_letter = attrs.evolve(profile, letters=(Letter("x", us_clinical=True, advocate=True),))
-    assert {p.id: p.verdict for p in _plan(with_letter, catalog, host).programs}["near"] == "borderline"
+    assert {p.id: p.verdict for p in _plan(with_letter, catalog, host).programs}[
+        "near"
+    ] == "borderline"
 
 
 def test_what_if_round_trips_and_is_deterministic(host, catalog, example_profile):
@@ -169,16 +203,27 @@ def test_parameters_are_overridable(catalog, example_profile):
     assert len([a for a in plan.summary.advice if a.rule.startswith("what-if/")]) == 1
 
 
-@pytest.mark.parametrize("rule, field, message", [
-    ('id = "x"\nwhen = "true"\nsays = "Nothing"\nsource = "s"', "",
-     "changes at least one of"),
-    ('id = "x"\nwhen = "true"\nspanish_level = "superb"\nsays = "S"\nsource = "s"',
-     "spanish_level", "unknown name"),
-    ('id = "x"\nwhen = "true"\ncycles_later = 0\nsays = "S"\nsource = "s"', "cycles_later",
-     "not a number above 0"),
-    ('id = "x"\nwhen = "what_if.cycle > 2027"\ncycles_later = 1\nsays = "S"\nsource = "s"',
-     "when", "unknown name"),
-])
+@pytest.mark.parametrize(
+    "rule, field, message",
+    [
+        ('id = "x"\nwhen = "true"\nsays = "Nothing"\nsource = "s"', "", "changes at least one of"),
+        (
+            'id = "x"\nwhen = "true"\nspanish_level = "superb"\nsays = "S"\nsource = "s"',
+            "spanish_level",
+            "unknown name",
+        ),
+        (
+            'id = "x"\nwhen = "true"\ncycles_later = 0\nsays = "S"\nsource = "s"',
+            "cycles_later",
+            "not a number above 0",
+        ),
+        (
+            'id = "x"\nwhen = "what_if.cycle > 2027"\ncycles_later = 1\nsays = "S"\nsource = "s"',
+            "when",
+            "unknown name",
+        ),
+    ],
+)
 def test_a_bad_what_if_rule_names_file_line_and_key(rule, field, message):
     text = f'[ruleset]\nname = "bad"\n\n[[what_if]]\n{rule}\n'
     with pytest.raises(RulesetError) as caught:
@@ -193,13 +238,17 @@ def test_reports_show_what_would_change_the_plan(host, catalog, example_profile)
     first = plan.what_if[0]
     markdown = resplan.render_report(plan, "md")
     assert "## What would change your plan" in markdown
-    assert (f"- **A Step 2 CK of 231 instead of 221.** It opens {first.programs_opened} "
-            f"programs ({first.programs_opened_tier1} in tier 1)") in markdown
+    assert (
+        f"- **A Step 2 CK of 231 instead of 221.** It opens {first.programs_opened} "
+        f"programs ({first.programs_opened_tier1} in tier 1)"
+    ) in markdown
     html = resplan.render_report(plan, "html")
     assert '<h3 id="what-if">What would change your plan</h3>' in html
-    assert (f'<th scope="row">A Step 2 CK of 231 instead of 221</th><td class="num">'
-            f'{first.programs_opened}<br><span class="small">{first.programs_opened_tier1} '
-            'in tier 1</span></td>') in html
+    assert (
+        f'<th scope="row">A Step 2 CK of 231 instead of 221</th><td class="num">'
+        f'{first.programs_opened}<br><span class="small">{first.programs_opened_tier1} '
+        "in tier 1</span></td>"
+    ) in html
 
 
 HOSTILE = """
@@ -218,8 +267,10 @@ source = "test"
 
 def test_words_from_a_ruleset_are_escaped_in_reports(host):
     other = resplan.load_host(plugins=[ruleset_plugin("hostile", HOSTILE)], use_env=False)
-    profile = make_profile(applicant={"specialties": ["Internal Medicine"]},
-                           exams={"step2ck": {"score": 221, "attempts": 1}})
+    profile = make_profile(
+        applicant={"specialties": ["Internal Medicine"]},
+        exams={"step2ck": {"score": 221, "attempts": 1}},
+    )
     plan = _plan(profile, make_catalog({"id": "near", "min_step2ck": 225}), other)
     assert [e.rule for e in plan.what_if if e.rule.startswith("hostile/")] == ["hostile/markup"]
     html = resplan.render_report(plan, "html")
@@ -252,11 +303,17 @@ def test_step3_passed_for_an_h1b_applicant(host):
     # The built-in rules do not read Step 3; an institution's screening rule that does,
     # with a what-if rule of its own, opens its programs with a Step 3 pass.
     other = resplan.load_host(plugins=[ruleset_plugin("h1b", STEP3_SCREEN)], use_env=False)
-    profile = make_profile(applicant={"visa": "H-1B", "specialties": ["Internal Medicine"]},
-                           exams={"step1": {"result": "pass", "attempts": 1},
-                                  "step2ck": {"score": 235, "attempts": 1}})
-    catalog = make_catalog({"id": "h1b", "visas": ["H-1B"], "img_share": 0.5},
-                           {"id": "j1", "name": "J-1 Program", "visas": ["J-1"]})
+    profile = make_profile(
+        applicant={"visa": "H-1B", "specialties": ["Internal Medicine"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 235, "attempts": 1},
+        },
+    )
+    catalog = make_catalog(
+        {"id": "h1b", "visas": ["H-1B"], "img_share": 0.5},
+        {"id": "j1", "name": "J-1 Program", "visas": ["J-1"]},
+    )
     plan = _plan(profile, catalog, other)
     step3 = next(e for e in plan.what_if if e.rule == "h1b-programs/step3-for-h1b")
     assert step3.change == "Pass Step 3 before the rank list deadline"
@@ -270,8 +327,7 @@ def test_step3_passed_for_an_h1b_applicant(host):
 
 
 def test_an_unusable_count_names_the_parameter(catalog, example_profile):
-    text = ('[ruleset]\nname = "inst"\n\n[overrides.parameters]\n'
-            '"what-if.programs_named" = 2.5\n')
+    text = '[ruleset]\nname = "inst"\n\n[overrides.parameters]\n"what-if.programs_named" = 2.5\n'
     other = resplan.load_host(plugins=[ruleset_plugin("inst", text)], use_env=False)
     with pytest.raises(RulesetError) as caught:
         _plan(example_profile, catalog, other)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import resplan
 from resplan.errors import InputError
@@ -14,7 +15,9 @@ from tests.conftest import make_catalog, make_profile
 
 
 def test_plan_toml_has_the_contract_keys(host, example_profile, border_catalog):
-    data = tomllib.loads(resplan.dumps_plan(resplan.plan(example_profile, border_catalog, host=host)))
+    data = tomllib.loads(
+        resplan.dumps_plan(resplan.plan(example_profile, border_catalog, host=host))
+    )
     assert data["schema"] == 2
     assert list(data) == [k for k in SECTIONS if k in data]
     assert {"provenance", "specialties", "regions", "programs", "actions", "summary"} <= set(data)
@@ -67,19 +70,30 @@ def test_plan_of_another_schema_is_refused():
         loads_plan("schema = 99\n")
 
 
-scores = st.one_of(st.none(), st.integers(209, 270))  # 209: the lowest pass a 2021 graduate can hold
+scores = st.one_of(
+    st.none(), st.integers(209, 270)
+)  # 209: the lowest pass a 2021 graduate can hold
 minimums = st.one_of(st.none(), st.integers(190, 250))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(score=scores, minimum=minimums, visa=st.sampled_from(["none", "J-1", "H-1B"]),
-       visas=st.one_of(st.none(), st.lists(st.sampled_from(["J-1", "H-1B"]), unique=True)),
-       spanish=st.sampled_from([None, "basic", "fluent", "native"]))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    score=scores,
+    minimum=minimums,
+    visa=st.sampled_from(["none", "J-1", "H-1B"]),
+    visas=st.one_of(st.none(), st.lists(st.sampled_from(["J-1", "H-1B"]), unique=True)),
+    spanish=st.sampled_from([None, "basic", "fluent", "native"]),
+)
 def test_round_trip_and_determinism_property(host, score, minimum, visa, visas, spanish):
     exams = {"step2ck": {"score": score, "attempts": 1}} if score else {}
     languages = [{"name": "Spanish", "level": spanish}] if spanish else []
-    profile = make_profile(applicant={"visa": visa, "specialties": ["Internal Medicine"]},
-                           exams=exams, languages=languages)
+    profile = make_profile(
+        applicant={"visa": visa, "specialties": ["Internal Medicine"]},
+        exams=exams,
+        languages=languages,
+    )
     facts = {"id": "p"}
     if minimum:
         facts["min_step2ck"] = minimum

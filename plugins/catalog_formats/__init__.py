@@ -19,6 +19,7 @@ def resplan_catalog_readers():
 @hookimpl
 def resplan_import_mappings():
     folder = files(__name__) / "mappings"
-    return [ImportMapping.from_path(folder / name)
-            for name in sorted(entry.name for entry in folder.iterdir()
-                               if entry.name.endswith(".toml"))]
+    return [
+        ImportMapping.from_path(folder / name)
+        for name in sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".toml"))
+    ]

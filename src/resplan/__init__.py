@@ -16,9 +16,10 @@ import datetime
 import hashlib
 import sys
 import types
+from collections.abc import Iterable
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from resplan._version import __version__
 
@@ -36,23 +37,57 @@ if TYPE_CHECKING:
 # ``import resplan`` stays cheap (the pytest plugin and ``resplan --help`` import it):
 # each name below is imported from its module the first time it is used.
 _LAZY = {
-    "InputError": "errors", "PluginError": "errors", "Problem": "errors",
-    "ResplanError": "errors", "RulesetError": "errors",
-    "Host": "host", "default_host": "host", "load_host": "host",
+    "InputError": "errors",
+    "PluginError": "errors",
+    "Problem": "errors",
+    "ResplanError": "errors",
+    "RulesetError": "errors",
+    "Host": "host",
+    "default_host": "host",
+    "load_host": "host",
     "ImportMapping": "importing",
-    "Catalog": "model", "Profile": "model", "Program": "model",
+    "Catalog": "model",
+    "Profile": "model",
+    "Program": "model",
     "Plan": "plan",
-    "CatalogReader": "plugins", "RulesetSource": "plugins", "hookimpl": "plugins",
+    "CatalogReader": "plugins",
+    "RulesetSource": "plugins",
+    "hookimpl": "plugins",
     "Function": "rules",
-    "dumps_plan": "writer", "loads_plan": "writer", "read_plan": "writer",
+    "dumps_plan": "writer",
+    "loads_plan": "writer",
+    "read_plan": "writer",
     "write_plan": "writer",
 }
 
 __all__ = [
-    "__version__", "load_profile", "load_catalog", "merge_catalogs", "plan", "write_plan",
-    "dumps_plan", "loads_plan", "read_plan", "render_report", "load_host", "default_host",
-    "Host", "hookimpl", "RulesetSource", "CatalogReader", "ImportMapping", "Function", "Profile",
-    "Program", "Catalog", "Plan", "ResplanError", "InputError", "RulesetError", "PluginError", "Problem",
+    "__version__",
+    "load_profile",
+    "load_catalog",
+    "merge_catalogs",
+    "plan",
+    "write_plan",
+    "dumps_plan",
+    "loads_plan",
+    "read_plan",
+    "render_report",
+    "load_host",
+    "default_host",
+    "Host",
+    "hookimpl",
+    "RulesetSource",
+    "CatalogReader",
+    "ImportMapping",
+    "Function",
+    "Profile",
+    "Program",
+    "Catalog",
+    "Plan",
+    "ResplanError",
+    "InputError",
+    "RulesetError",
+    "PluginError",
+    "Problem",
 ]
 
 
@@ -86,6 +121,7 @@ sys.modules[__name__].__class__ = _Package
 def load_profile(path: str | Path) -> Profile:
     """Read an applicant profile from a TOML file."""
     from resplan.sources import load_profile as _load
+
     return _load(path)
 
 
@@ -96,8 +132,9 @@ def load_catalog(path: str | Path, *, host: Host | None = None) -> Catalog:
     return (host or default_host()).read_catalog(Path(path))
 
 
-def merge_catalogs(catalogs: Iterable[Catalog],
-                   names: Iterable[str | Path] | None = None) -> Catalog:
+def merge_catalogs(
+    catalogs: Iterable[Catalog], names: Iterable[str | Path] | None = None
+) -> Catalog:
     """One catalog from several; a program id in two of them is an error.
 
     ``names`` (e.g. the files the catalogs were read from) name them in messages.
@@ -106,16 +143,25 @@ def merge_catalogs(catalogs: Iterable[Catalog],
     from resplan.model import Catalog
 
     catalogs = list(catalogs)
-    labels = [str(n) for n in names] if names is not None else \
-        [f"catalog {i + 1}" for i in range(len(catalogs))]
+    labels = (
+        [str(n) for n in names]
+        if names is not None
+        else [f"catalog {i + 1}" for i in range(len(catalogs))]
+    )
     programs: list[Program] = []
     seen: dict[str, int] = {}
     problems: list[Problem] = []
     for index, catalog in enumerate(catalogs):
         for program in catalog:
             if program.id in seen:
-                problems.append(Problem(labels[index], f"program id also in {labels[seen[program.id]]}",
-                                        field="id", subject=program.id))
+                problems.append(
+                    Problem(
+                        labels[index],
+                        f"program id also in {labels[seen[program.id]]}",
+                        field="id",
+                        subject=program.id,
+                    )
+                )
                 continue
             seen[program.id] = index
             programs.append(program)
@@ -125,14 +171,20 @@ def merge_catalogs(catalogs: Iterable[Catalog],
     # Its provenance digest: of its parts' digests (of their files' bytes when read from
     # files), in sorted order, so the order the catalogs are given in does not matter.
     from resplan.pipeline import catalog_digest
+
     parts = "".join(sorted(f"{catalog_digest(c)}\n" for c in catalogs))
     object.__setattr__(merged, "_digest", hashlib.sha256(parts.encode()).hexdigest())
     return merged
 
 
-def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None,
-         as_of: datetime.date | str | None = None,
-         facts: str | Path | Iterable[str | Path] | VerifiedFacts | None = None) -> Plan:
+def plan(
+    profile: Profile,
+    catalog: Catalog,
+    *,
+    host: Host | None = None,
+    as_of: datetime.date | str | None = None,
+    facts: str | Path | Iterable[str | Path] | VerifiedFacts | None = None,
+) -> Plan:
     """Make the plan for ``profile`` against ``catalog`` on ``as_of`` (a date or
     ``"YYYY-MM-DD"``; default: today). The same inputs and date give the same plan.
 
@@ -153,4 +205,5 @@ def plan(profile: Profile, catalog: Catalog, *, host: Host | None = None,
 def render_report(plan: Plan, format: str = "html", *, full: bool = False) -> str:
     """A report of ``plan`` for people: ``"html"``, ``"md"`` or ``"csv"`` (see resplan.report)."""
     from resplan.report import render_report as _render
+
     return _render(plan, format, full=full)

@@ -23,7 +23,8 @@ from resplan.model import Catalog, Program
 REQUIRED = ("id", "name", "specialty", "city", "state")
 NOT_FACTS = REQUIRED + ("synthetic",)
 OPTIONAL_FACTS: tuple[str, ...] = tuple(
-    a.name for a in attrs.fields(Program) if a.name not in NOT_FACTS)
+    a.name for a in attrs.fields(Program) if a.name not in NOT_FACTS
+)
 
 
 @attrs.frozen
@@ -54,15 +55,20 @@ class Audit:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "programs": self.programs, "synthetic": self.synthetic,
+            "file": self.file,
+            "programs": self.programs,
+            "synthetic": self.synthetic,
             "known": dict(self.known),
-            "oldest_facts_as_of": self.oldest_facts_as_of, "oldest_count": self.oldest_count,
+            "oldest_facts_as_of": self.oldest_facts_as_of,
+            "oldest_count": self.oldest_count,
             "no_facts_as_of": self.no_year,
             "lookalikes": [attrs.asdict(look, value_serializer=_plain) for look in self.lookalikes],
-            "specialties_without_programs": {group: list(names)
-                                             for group, names in self.missing_specialties},
-            "subregions_without_programs": [{"id": i, "name": n, "state": s}
-                                            for i, n, s in self.missing_subregions],
+            "specialties_without_programs": {
+                group: list(names) for group, names in self.missing_specialties
+            },
+            "subregions_without_programs": [
+                {"id": i, "name": n, "state": s} for i, n, s in self.missing_subregions
+            ],
         }
 
 
@@ -91,8 +97,9 @@ def lookalikes(programs, files=None) -> tuple[Lookalike, ...]:
             continue
         first = programs[same[0]]
         ids = (programs[i].id if files is None else f"{files[i]}: {programs[i].id}" for i in same)
-        found.append(Lookalike(first.name, first.specialty, first.city, first.state,
-                               tuple(sorted(ids))))
+        found.append(
+            Lookalike(first.name, first.specialty, first.city, first.state, tuple(sorted(ids)))
+        )
     return tuple(sorted(found, key=lambda look: look.ids))
 
 
@@ -111,8 +118,9 @@ def audit(catalog: Catalog, file: str, rulebook) -> Audit:
     from resplan.facts import city_key
 
     programs = catalog.programs
-    known = tuple((name, sum(1 for p in programs if getattr(p, name) is not None))
-                  for name in OPTIONAL_FACTS)
+    known = tuple(
+        (name, sum(1 for p in programs if getattr(p, name) is not None)) for name in OPTIONAL_FACTS
+    )
     years = [p.facts_as_of for p in programs if p.facts_as_of is not None]
     oldest = min(years) if years else None
     present = {p.specialty for p in programs}
@@ -127,12 +135,19 @@ def audit(catalog: Catalog, file: str, rulebook) -> Audit:
     regions = rulebook.city_regions
     covered = {regions.get(city_key(p.city, p.state)) for p in programs}
     return Audit(
-        file=file, programs=len(programs), synthetic=sum(1 for p in programs if p.synthetic),
-        known=known, oldest_facts_as_of=oldest, oldest_count=years.count(oldest) if oldest is not None else 0,
-        no_year=len(programs) - len(years), lookalikes=lookalikes(programs),
+        file=file,
+        programs=len(programs),
+        synthetic=sum(1 for p in programs if p.synthetic),
+        known=known,
+        oldest_facts_as_of=oldest,
+        oldest_count=years.count(oldest) if oldest is not None else 0,
+        no_year=len(programs) - len(years),
+        lookalikes=lookalikes(programs),
         missing_specialties=tuple((group, tuple(missing[group])) for group in order),
-        missing_subregions=tuple((s.id, s.name, s.state) for s in rulebook.subregions
-                                 if s.id not in covered))
+        missing_subregions=tuple(
+            (s.id, s.name, s.state) for s in rulebook.subregions if s.id not in covered
+        ),
+    )
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -145,8 +160,11 @@ def as_text(audits: list[Audit], *, rulebook, between: tuple[Lookalike, ...] = (
     out = []
     specialty_rows = len(rulebook.specialties)
     for a in audits:
-        kind = " (generated, not real programs)" if a.synthetic == a.programs and a.programs else (
-            f", {a.synthetic:,} of them generated" if a.synthetic else "")
+        kind = (
+            " (generated, not real programs)"
+            if a.synthetic == a.programs and a.programs
+            else (f", {a.synthetic:,} of them generated" if a.synthetic else "")
+        )
         out.append(f"{a.file}: {_count(a.programs, 'program', 'programs')}{kind}")
         out.append("  facts stated (programs that give each; the rest leave it unknown):")
         width = max(len(name) for name, _ in a.known)
@@ -155,48 +173,72 @@ def as_text(audits: list[Audit], *, rulebook, between: tuple[Lookalike, ...] = (
         if a.oldest_facts_as_of is None:
             out.append("  year of the facts: no program gives one (facts_as_of)")
         else:
-            line = (f"  oldest facts: {a.oldest_facts_as_of} "
-                    f"({_count(a.oldest_count, 'program', 'programs')})")
+            line = (
+                f"  oldest facts: {a.oldest_facts_as_of} "
+                f"({_count(a.oldest_count, 'program', 'programs')})"
+            )
             if a.no_year:
                 line += f"; {_count(a.no_year, 'program gives', 'programs give')} no year"
             out.append(line)
         if a.lookalikes:
-            out.append(f"  look-alike duplicates (same name, specialty and place, different ids): "
-                       f"{len(a.lookalikes)}")
+            out.append(
+                f"  look-alike duplicates (same name, specialty and place, different ids): "
+                f"{len(a.lookalikes)}"
+            )
             for look in a.lookalikes:
-                out.append(f"    {look.name}, {look.specialty}, {look.city}, {look.state}: "
-                           + ", ".join(look.ids))
+                out.append(
+                    f"    {look.name}, {look.specialty}, {look.city}, {look.state}: "
+                    + ", ".join(look.ids)
+                )
         else:
             out.append("  look-alike duplicates: none")
         missing = sum(len(names) for _, names in a.missing_specialties)
         if missing:
-            out.append(f"  specialties with no program ({missing} of the {specialty_rows} "
-                       "the specialty rules know):")
+            out.append(
+                f"  specialties with no program ({missing} of the {specialty_rows} "
+                "the specialty rules know):"
+            )
             for group, names in a.missing_specialties:
                 out.append(f"    {group.replace('-', ' ')}: {', '.join(names)}")
         else:
             out.append(f"  specialties with no program: none of the {specialty_rows}")
         if a.missing_subregions:
-            out.append(f"  border sub-regions with no program ({len(a.missing_subregions)} of "
-                       f"{len(rulebook.subregions)}): "
-                       + "; ".join(f"{name} ({state})" for _, name, state in a.missing_subregions))
+            out.append(
+                f"  border sub-regions with no program ({len(a.missing_subregions)} of "
+                f"{len(rulebook.subregions)}): "
+                + "; ".join(f"{name} ({state})" for _, name, state in a.missing_subregions)
+            )
         else:
-            out.append(f"  border sub-regions with no program: none of the "
-                       f"{len(rulebook.subregions)}")
+            out.append(
+                f"  border sub-regions with no program: none of the {len(rulebook.subregions)}"
+            )
     if between:
         out.append(f"look-alike duplicates in different catalogs: {len(between)}")
         for look in between:
-            out.append(f"    {look.name}, {look.specialty}, {look.city}, {look.state}: "
-                       + "; ".join(look.ids))
+            out.append(
+                f"    {look.name}, {look.specialty}, {look.city}, {look.state}: "
+                + "; ".join(look.ids)
+            )
     return "\n".join(out) + "\n"
 
 
 def as_json(audits: list[Audit], problems, between: tuple[Lookalike, ...] = ()) -> str:
     """The audits for tools: ``{"catalogs": [...], "lookalikes_between_catalogs": [...],
     "problems": [...]}``."""
-    data = {"catalogs": [a.as_dict() for a in audits],
-            "lookalikes_between_catalogs": [attrs.asdict(look, value_serializer=_plain)
-                                            for look in between],
-            "problems": [{"file": p.file, "line": p.line, "program": p.subject or None,
-                          "field": p.field or None, "message": p.message} for p in problems]}
+    data = {
+        "catalogs": [a.as_dict() for a in audits],
+        "lookalikes_between_catalogs": [
+            attrs.asdict(look, value_serializer=_plain) for look in between
+        ],
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "program": p.subject or None,
+                "field": p.field or None,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+    }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -49,12 +49,32 @@ from resplan.writer import refuse_overwriting_inputs, write_text_atomic
 if TYPE_CHECKING:
     from resplan.cohort import CohortWriter
 
-__all__ = ["PlanRow", "BatchResult", "BatchInterrupted", "run_batch", "progress_bar",
-           "summary_csv", "SUMMARY_FILE", "SUMMARY_COLUMNS"]
+__all__ = [
+    "PlanRow",
+    "BatchResult",
+    "BatchInterrupted",
+    "run_batch",
+    "progress_bar",
+    "summary_csv",
+    "SUMMARY_FILE",
+    "SUMMARY_COLUMNS",
+]
 
 SUMMARY_FILE = "summary.csv"
-SUMMARY_COLUMNS = ("profile", "plan", "considered", "apply", "borderline", "skip",
-                   "tier1", "tier2", "tier3", "to_verify", "applications", "error")
+SUMMARY_COLUMNS = (
+    "profile",
+    "plan",
+    "considered",
+    "apply",
+    "borderline",
+    "skip",
+    "tier1",
+    "tier2",
+    "tier3",
+    "to_verify",
+    "applications",
+    "error",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -63,8 +83,8 @@ Progress = Callable[[int, int], None]
 class PlanRow:
     """One applicant of the batch: the summary of their plan, or why there is none."""
 
-    profile: str                 # the profile path, as given
-    plan: str | None = None      # the plan's file name in out_dir; None when not written
+    profile: str  # the profile path, as given
+    plan: str | None = None  # the plan's file name in out_dir; None when not written
     considered: int | None = None
     apply: int | None = None
     borderline: int | None = None
@@ -91,10 +111,10 @@ class PlanRow:
 
 @dataclass(frozen=True)
 class BatchResult:
-    rows: tuple[PlanRow, ...]   # sorted by profile path
+    rows: tuple[PlanRow, ...]  # sorted by profile path
     out_dir: Path | None
-    summary: Path | None        # out_dir / summary.csv; None without out_dir
-    db: Path | None = None      # the cohort database, when one was asked for
+    summary: Path | None  # out_dir / summary.csv; None without out_dir
+    db: Path | None = None  # the cohort database, when one was asked for
 
     @property
     def planned(self) -> tuple[PlanRow, ...]:
@@ -132,16 +152,24 @@ class _Setup:
     catalogs: tuple[str, ...]
     disable: tuple[str, ...]
     report: str | None = None
-    plans: bool = True      # write each plan's file
-    records: bool = False   # send back each plan's compact record (for the database)
-    facts: Any = None       # resplan.verified.VerifiedFacts laid over the catalog, or None
+    plans: bool = True  # write each plan's file
+    records: bool = False  # send back each plan's compact record (for the database)
+    facts: Any = None  # resplan.verified.VerifiedFacts laid over the catalog, or None
 
 
 # ------------------------------------------------------------------ one profile
 
 
-def _plan_one(host, catalog, profile_path: str, out_path: Path | None, as_of: dt.date,
-              report: str | None = None, records: bool = False, facts=None) -> tuple:
+def _plan_one(
+    host,
+    catalog,
+    profile_path: str,
+    out_path: Path | None,
+    as_of: dt.date,
+    report: str | None = None,
+    records: bool = False,
+    facts=None,
+) -> tuple:
     """Read one profile, plan it on ``as_of`` with the verified ``facts``, write its plan
     (unless ``out_path`` is None) and its report in the format ``report``; bad input
     becomes a row with problems. Returns the row and, with ``records``, the plan's
@@ -156,27 +184,47 @@ def _plan_one(host, catalog, profile_path: str, out_path: Path | None, as_of: dt
             if report:
                 from resplan.report import write_report
                 from resplan.report.labels import installed_ruleset_texts, load_labels
-                write_report(plan, out_path.with_suffix(f".{report}"), report,
-                             labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+
+                write_report(
+                    plan,
+                    out_path.with_suffix(f".{report}"),
+                    report,
+                    labels=load_labels(plan, installed_ruleset_texts(host.pm)),
+                )
         if records:
             from resplan.cohort import plan_record
+
             record = plan_record(plan, catalog)
     except InputError as exc:
         return PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input"), None
     except PluginError as exc:
-        return PlanRow(profile=profile_path, problems=(Problem(profile_path, str(exc)),),
-                       failure="plugin"), None
+        return PlanRow(
+            profile=profile_path, problems=(Problem(profile_path, str(exc)),), failure="plugin"
+        ), None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - one profile must not end the batch
         # ResplanError (a plan that cannot be written) or a bug: this profile's row says so.
-        message = str(exc) if isinstance(exc, ResplanError) else \
-            f"planning failed: {describe_exception(exc)}"
-        return PlanRow(profile=profile_path, problems=(Problem(profile_path, message),),
-                       failure="error"), None
+        message = (
+            str(exc)
+            if isinstance(exc, ResplanError)
+            else f"planning failed: {describe_exception(exc)}"
+        )
+        return PlanRow(
+            profile=profile_path, problems=(Problem(profile_path, message),), failure="error"
+        ), None
     s = plan.summary
-    return PlanRow(profile=profile_path, plan=out_path.name if out_path is not None else None,
-                   considered=s.programs_considered, apply=s.apply, borderline=s.borderline,
-                   skip=s.skip, tier1=s.tier1, tier2=s.tier2, tier3=s.tier3,
-                   to_verify=s.to_verify, applications=s.applications), record
+    return PlanRow(
+        profile=profile_path,
+        plan=out_path.name if out_path is not None else None,
+        considered=s.programs_considered,
+        apply=s.apply,
+        borderline=s.borderline,
+        skip=s.skip,
+        tier1=s.tier1,
+        tier2=s.tier2,
+        tier3=s.tier3,
+        to_verify=s.to_verify,
+        applications=s.applications,
+    ), record
 
 
 def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
@@ -190,6 +238,7 @@ def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
     catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, catalog_paths)
     if facts is not None and len(facts):
         from resplan.verified import applied_to
+
         applied_to(catalog, facts)
     return host, catalog
 
@@ -199,11 +248,15 @@ def _batch_info(host, catalog, setup: _Setup, as_of: dt.date, profiles: int) -> 
     the same inputs give the same database."""
     from resplan.pipeline import catalog_digest
 
-    return {"as_of": as_of.isoformat(), "resplan_version": resplan.__version__,
-            "catalogs": "\n".join(setup.catalogs), "catalog_sha256": catalog_digest(catalog),
-            "programs": str(len(catalog)), "profiles": str(profiles),
-            "rulesets": "\n".join(f"{r.name} {r.version} {r.sha256}"
-                                  for r in host.rulebook.rulesets)}
+    return {
+        "as_of": as_of.isoformat(),
+        "resplan_version": resplan.__version__,
+        "catalogs": "\n".join(setup.catalogs),
+        "catalog_sha256": catalog_digest(catalog),
+        "programs": str(len(catalog)),
+        "profiles": str(profiles),
+        "rulesets": "\n".join(f"{r.name} {r.version} {r.sha256}" for r in host.rulebook.rulesets),
+    }
 
 
 # ------------------------------------------------------------------ worker processes
@@ -240,8 +293,13 @@ def _ready(state: dict) -> tuple:
     return state["host"], state["catalog"]
 
 
-def _init_worker(catalog_paths: tuple[str, ...], disable: tuple[str, ...],
-                 report: str | None = None, parent: int | None = None, facts=None) -> None:
+def _init_worker(
+    catalog_paths: tuple[str, ...],
+    disable: tuple[str, ...],
+    report: str | None = None,
+    parent: int | None = None,
+    facts=None,
+) -> None:
     _WORKER.clear()
     _WORKER["report"] = report
     _WORKER["parent"] = parent
@@ -313,13 +371,29 @@ def _problem_data(p: Problem) -> tuple:
 
 def _row_data(row: PlanRow, record) -> tuple:
     # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
-    return ((row.profile, row.plan, row.considered, row.apply, row.borderline, row.skip,
-             row.tier1, row.tier2, row.tier3, row.to_verify, row.applications,
-             tuple(map(_problem_data, row.problems)), row.failure), record)
+    return (
+        (
+            row.profile,
+            row.plan,
+            row.considered,
+            row.apply,
+            row.borderline,
+            row.skip,
+            row.tier1,
+            row.tier2,
+            row.tier3,
+            row.to_verify,
+            row.applications,
+            tuple(map(_problem_data, row.problems)),
+            row.failure,
+        ),
+        record,
+    )
 
 
-def _worker_task(profile_path: str, out_path: str | None, as_of: dt.date,
-                 records: bool = False) -> tuple:
+def _worker_task(
+    profile_path: str, out_path: str | None, as_of: dt.date, records: bool = False
+) -> tuple:
     """A task of the batch's own process pool (set up by :func:`_init_worker`)."""
     parent = _WORKER.get("parent")
     if parent is not None and os.getppid() != parent:
@@ -327,9 +401,16 @@ def _worker_task(profile_path: str, out_path: str | None, as_of: dt.date,
     host, catalog = _ready(_WORKER)
     _WORKER["busy"] = True
     try:
-        row, record = _plan_one(host, catalog, profile_path,
-                                Path(out_path) if out_path is not None else None, as_of,
-                                _WORKER["report"], records, _WORKER["facts"])
+        row, record = _plan_one(
+            host,
+            catalog,
+            profile_path,
+            Path(out_path) if out_path is not None else None,
+            as_of,
+            _WORKER["report"],
+            records,
+            _WORKER["facts"],
+        )
     except KeyboardInterrupt:
         # SIGTERM from the parent (or, on Linux, the parent's death) while planning.
         if parent is not None and os.getppid() != parent:
@@ -359,18 +440,23 @@ def _executor_state(setup: _Setup) -> dict:
         return _LOADED["state"]
 
 
-def _executor_task(setup: _Setup, profile_path: str, out_path: str | None,
-                   as_of: dt.date) -> tuple:
+def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of: dt.date) -> tuple:
     """A task for any executor (a Dask worker's): loads the host and catalog once."""
     host, catalog = _ready(_executor_state(setup))
-    row, record = _plan_one(host, catalog, profile_path,
-                            Path(out_path) if out_path is not None else None, as_of,
-                            setup.report, setup.records, setup.facts)
+    row, record = _plan_one(
+        host,
+        catalog,
+        profile_path,
+        Path(out_path) if out_path is not None else None,
+        as_of,
+        setup.report,
+        setup.records,
+        setup.facts,
+    )
     return _row_data(row, record)
 
 
-def _programs_task(setup: _Setup, as_of: dt.date, profiles: int,
-                   in_pool: bool = False) -> tuple:
+def _programs_task(setup: _Setup, as_of: dt.date, profiles: int, in_pool: bool = False) -> tuple:
     """The catalog's programs table and the run's description, for the database."""
     from resplan.cohort import catalog_programs
 
@@ -381,12 +467,22 @@ def _programs_task(setup: _Setup, as_of: dt.date, profiles: int,
 def _row_from_data(data: tuple) -> tuple:
     (*values, problems, failure), record = data
     fields = dict(zip(_ROW_FIELDS, values))
-    return PlanRow(**fields, problems=tuple(Problem(*p) for p in problems),
-                   failure=failure), record
+    return PlanRow(**fields, problems=tuple(Problem(*p) for p in problems), failure=failure), record
 
 
-_ROW_FIELDS = ("profile", "plan", "considered", "apply", "borderline", "skip", "tier1", "tier2",
-               "tier3", "to_verify", "applications")
+_ROW_FIELDS = (
+    "profile",
+    "plan",
+    "considered",
+    "apply",
+    "borderline",
+    "skip",
+    "tier1",
+    "tier2",
+    "tier3",
+    "to_verify",
+    "applications",
+)
 
 
 # ------------------------------------------------------------------ the batch
@@ -407,6 +503,7 @@ class _Collector:
     def open(self, programs, info) -> None:
         if self.db is not None:
             from resplan.cohort import CohortWriter
+
             self.writer = CohortWriter(self.db, programs, info)
 
     def add(self, path: str, row: PlanRow, record=None) -> None:
@@ -447,20 +544,34 @@ def _check_stems(paths: list[str], out_dir: Path) -> None:
         stem = Path(path).stem
         key = stem.casefold()  # the same file on case-insensitive file systems
         if key in first:
-            problems.append(Problem(
-                path, f"same file name as {first[key]}: both plans would be written to "
-                      f"{out_dir / (stem + '.toml')}; rename one of them"))
+            problems.append(
+                Problem(
+                    path,
+                    f"same file name as {first[key]}: both plans would be written to "
+                    f"{out_dir / (stem + '.toml')}; rename one of them",
+                )
+            )
         else:
             first[key] = path
     if problems:
         raise InputError(problems)
 
 
-def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
-              jobs: int | None = None, disable: Iterable[str] = (),
-              progress: Progress | None = None, report: str | None = None,
-              as_of: dt.date | str | None = None, facts=None, db=None, plans: bool = True,
-              executor: Executor | None = None) -> BatchResult:
+def run_batch(
+    profile_paths: Iterable,
+    catalog_paths: Iterable,
+    out_dir=None,
+    *,
+    jobs: int | None = None,
+    disable: Iterable[str] = (),
+    progress: Progress | None = None,
+    report: str | None = None,
+    as_of: dt.date | str | None = None,
+    facts=None,
+    db=None,
+    plans: bool = True,
+    executor: Executor | None = None,
+) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
 
     Every plan is made on ``as_of`` (a date or ``"YYYY-MM-DD"``; default: today, read
@@ -489,8 +600,11 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
     facts_paths: list[str] = []
     if facts is not None:
         from resplan.verified import VerifiedFacts, load_facts
+
         if not isinstance(facts, VerifiedFacts):
-            facts_paths = [str(facts)] if isinstance(facts, (str, Path)) else [str(p) for p in facts]
+            facts_paths = (
+                [str(facts)] if isinstance(facts, (str, Path)) else [str(p) for p in facts]
+            )
             facts = load_facts(facts_paths) if facts_paths else None
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
@@ -521,8 +635,9 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
             outputs += [t.with_suffix(f".{report}") for t in targets.values() if t is not None]
     refuse_overwriting_inputs(outputs, [*paths, *catalogs, *facts_paths])
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise InputError.one(out_dir, "is a file, not a folder: --out-dir names the folder the "
-                                      "plans are written to")
+        raise InputError.one(
+            out_dir, "is a file, not a folder: --out-dir names the folder the plans are written to"
+        )
     if db is not None and db.is_dir():
         raise InputError.one(db, "is a folder: --db names the database file to write")
     summary = out_dir / SUMMARY_FILE if out_dir is not None else None
@@ -543,11 +658,17 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
                     _make_folder(out_dir)
                 if db is not None:
                     from resplan.cohort import catalog_programs
-                    collector.open(catalog_programs(catalog),
-                                   _batch_info(host, catalog, setup, as_of, total))
+
+                    collector.open(
+                        catalog_programs(catalog), _batch_info(host, catalog, setup, as_of, total)
+                    )
                 for path in paths:
-                    collector.add(path, *_plan_one(host, catalog, path, targets[path], as_of,
-                                                   report, setup.records, facts))
+                    collector.add(
+                        path,
+                        *_plan_one(
+                            host, catalog, path, targets[path], as_of, report, setup.records, facts
+                        ),
+                    )
             else:
                 if out_dir is not None:
                     _make_folder(out_dir)  # the workers write into it
@@ -564,8 +685,9 @@ def run_batch(profile_paths: Iterable, catalog_paths: Iterable, out_dir=None, *,
         collector.close("interrupted")
         if summary is not None and out_dir is not None and out_dir.is_dir():
             write_text_atomic(summary, summary_csv(done))
-        raise BatchInterrupted(BatchResult(rows=done, out_dir=out_dir, summary=summary, db=db),
-                               total) from None
+        raise BatchInterrupted(
+            BatchResult(rows=done, out_dir=out_dir, summary=summary, db=db), total
+        ) from None
     except BaseException:
         collector.abandon()
         raise
@@ -587,8 +709,12 @@ def _make_folder(out_dir: Path) -> None:
         raise InputError.one(out_dir, f"cannot be made: {exc.strerror or exc}") from None
 
 
-def _collect(futures: dict, collector: _Collector, programs: Future | None,
-             broken: type[BaseException] | None = None) -> None:
+def _collect(
+    futures: dict,
+    collector: _Collector,
+    programs: Future | None,
+    broken: type[BaseException] | None = None,
+) -> None:
     """Hand each result to ``collector`` as it comes. The database opens once ``programs``
     (the catalog's programs table) is known, before any plan is written to it."""
     if programs is not None:
@@ -602,8 +728,16 @@ def _collect(futures: dict, collector: _Collector, programs: Future | None,
                 raise
             # A worker died (killed, out of memory, a plugin calling os._exit):
             # the profiles it had are rows with that message.
-            row, record = PlanRow(profile=path, failure="error", problems=(Problem(
-                path, "the worker process planning it stopped unexpectedly"),)), None
+            row, record = (
+                PlanRow(
+                    profile=path,
+                    failure="error",
+                    problems=(
+                        Problem(path, "the worker process planning it stopped unexpectedly"),
+                    ),
+                ),
+                None,
+            )
         collector.add(path, row, record)
 
 
@@ -611,16 +745,27 @@ def _run_pool(workers, setup: _Setup, paths, targets, collector: _Collector, as_
     """Plan ``paths`` in worker processes, handing the results to ``collector``."""
     # Ctrl-C is held back while the workers start: a worker that got it before its
     # initializer set it aside would print a traceback. Workers inherit the held signal.
-    with _sigint_held(), ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker,
-            initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(),
-                      setup.facts)) as pool:
-        programs = pool.submit(_programs_task, setup, as_of, len(paths), True) \
-            if setup.records else None
-        futures = {pool.submit(_worker_task, path,
-                               str(targets[path]) if targets[path] is not None else None,
-                               as_of, setup.records): path
-                   for path in paths}
+    with (
+        _sigint_held(),
+        ProcessPoolExecutor(
+            max_workers=workers,
+            initializer=_init_worker,
+            initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(), setup.facts),
+        ) as pool,
+    ):
+        programs = (
+            pool.submit(_programs_task, setup, as_of, len(paths), True) if setup.records else None
+        )
+        futures = {
+            pool.submit(
+                _worker_task,
+                path,
+                str(targets[path]) if targets[path] is not None else None,
+                as_of,
+                setup.records,
+            ): path
+            for path in paths
+        }
         submitted = dict(futures)
         try:
             _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
@@ -645,27 +790,47 @@ def _run_pool(workers, setup: _Setup, paths, targets, collector: _Collector, as_
 def _late(submitted: dict, collector: _Collector, programs: Future | None) -> None:
     """After a stop: the plans that finished but were not yet collected keep their rows."""
     if collector.db is not None and collector.writer is None:
-        if programs is None or not programs.done() or programs.cancelled() \
-                or programs.exception() is not None:
+        if (
+            programs is None
+            or not programs.done()
+            or programs.cancelled()
+            or programs.exception() is not None
+        ):
             return  # no database was begun: nothing of it is written
         collector.open(*programs.result())
     for future, path in submitted.items():
-        if path not in collector.rows and future.done() and not future.cancelled() \
-                and future.exception() is None:
+        if (
+            path not in collector.rows
+            and future.done()
+            and not future.cancelled()
+            and future.exception() is None
+        ):
             collector.add(path, *_row_from_data(future.result()))
 
 
-def _run_executor(executor: Executor, setup: _Setup, paths, targets, collector: _Collector,
-                  as_of, out_dir: Path | None) -> None:
+def _run_executor(
+    executor: Executor,
+    setup: _Setup,
+    paths,
+    targets,
+    collector: _Collector,
+    as_of,
+    out_dir: Path | None,
+) -> None:
     """Plan ``paths`` on an executor that run_batch did not make (a cluster's)."""
-    programs = executor.submit(_programs_task, setup, as_of, len(paths)) \
-        if setup.records else None
+    programs = executor.submit(_programs_task, setup, as_of, len(paths)) if setup.records else None
     if out_dir is not None:
         _make_folder(out_dir)
-    futures = {executor.submit(_executor_task, setup, path,
-                               str(targets[path]) if targets[path] is not None else None,
-                               as_of): path
-               for path in paths}
+    futures = {
+        executor.submit(
+            _executor_task,
+            setup,
+            path,
+            str(targets[path]) if targets[path] is not None else None,
+            as_of,
+        ): path
+        for path in paths
+    }
     submitted = dict(futures)
     try:
         _collect(futures, collector, programs)
@@ -686,9 +851,25 @@ def summary_csv(rows: Iterable[PlanRow]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SUMMARY_COLUMNS)
     for r in rows:
-        writer.writerow(["" if v is None else v for v in (
-            r.profile, r.plan, r.considered, r.apply, r.borderline, r.skip, r.tier1,
-            r.tier2, r.tier3, r.to_verify, r.applications, r.error)])
+        writer.writerow(
+            [
+                "" if v is None else v
+                for v in (
+                    r.profile,
+                    r.plan,
+                    r.considered,
+                    r.apply,
+                    r.borderline,
+                    r.skip,
+                    r.tier1,
+                    r.tier2,
+                    r.tier3,
+                    r.to_verify,
+                    r.applications,
+                    r.error,
+                )
+            ]
+        )
     return buffer.getvalue()
 
 

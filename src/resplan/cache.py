@@ -96,16 +96,19 @@ def _code_fingerprint() -> str:
         return _FINGERPRINT[0]
     import numpy
 
-    digest = hashlib.sha256(f"{__version__} {sys.version_info[:3]} "
-                            f"numpy {numpy.__version__}".encode())
+    digest = hashlib.sha256(
+        f"{__version__} {sys.version_info[:3]} numpy {numpy.__version__}".encode()
+    )
     package = Path(__file__).parent
     for folder, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith(".py"):
                 info = os.stat(os.path.join(folder, name))
-                digest.update(f"{os.path.relpath(os.path.join(folder, name), package)} "
-                              f"{info.st_size} {info.st_mtime_ns}\n".encode())
+                digest.update(
+                    f"{os.path.relpath(os.path.join(folder, name), package)} "
+                    f"{info.st_size} {info.st_mtime_ns}\n".encode()
+                )
     _FINGERPRINT.append(digest.hexdigest())
     return _FINGERPRINT[0]
 
@@ -129,8 +132,9 @@ def _module_file(fn) -> str:
 def _package_files(plugin: Any) -> str:
     """The size and time of each file of the package (or module) a plugin comes from: a
     reader may read data its plugin ships beside its code."""
-    module = sys.modules.get(getattr(plugin, "__name__", "") or "") \
-        or sys.modules.get(type(plugin).__module__)
+    module = sys.modules.get(getattr(plugin, "__name__", "") or "") or sys.modules.get(
+        type(plugin).__module__
+    )
     path = getattr(module, "__file__", None)
     if not path:
         return ""
@@ -149,21 +153,28 @@ def _package_files(plugin: Any) -> str:
                 info = os.stat(os.path.join(folder, name))
             except OSError:
                 continue
-            digest.update(f"{os.path.relpath(os.path.join(folder, name), package)} "
-                          f"{info.st_size} {info.st_mtime_ns}\n".encode())
+            digest.update(
+                f"{os.path.relpath(os.path.join(folder, name), package)} "
+                f"{info.st_size} {info.st_mtime_ns}\n".encode()
+            )
     return digest.hexdigest()
 
 
-def entry_key(file_sha256: str, reader: str, read_fn, table_key: Any,
-              plugin: Any = None) -> str:
+def entry_key(file_sha256: str, reader: str, read_fn, table_key: Any, plugin: Any = None) -> str:
     """The text that names one entry; its sha256 names the entry's file."""
     from resplan.stages.table import LAYOUT
 
-    return "\n".join([
-        f"catalog {file_sha256}", f"code {_code_fingerprint()}", f"reader {reader}",
-        f"reader module {_module_file(read_fn)}", f"plugin files {_package_files(plugin)}",
-        f"table layout {LAYOUT}",
-        f"table {hashlib.sha256(repr(table_key).encode()).hexdigest()}"])
+    return "\n".join(
+        [
+            f"catalog {file_sha256}",
+            f"code {_code_fingerprint()}",
+            f"reader {reader}",
+            f"reader module {_module_file(read_fn)}",
+            f"plugin files {_package_files(plugin)}",
+            f"table layout {LAYOUT}",
+            f"table {hashlib.sha256(repr(table_key).encode()).hexdigest()}",
+        ]
+    )
 
 
 # ------------------------------------------------------------------- frozen objects as columns
@@ -208,12 +219,18 @@ def _private(info: os.stat_result) -> bool:
 # What an entry may name besides resplan's own classes: NumPy's array parts and dates.
 # Anything else (a function of os, builtins' eval, NumPy's file functions) is refused,
 # so even an entry planted past the ownership checks cannot call it.
-_ALLOWED = frozenset({
-    ("numpy", "dtype"), ("numpy", "ndarray"),
-    ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
-    ("datetime", "date"), ("datetime", "datetime"),
-})
+_ALLOWED = frozenset(
+    {
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+    }
+)
 
 
 class _Unpickler(pickle.Unpickler):

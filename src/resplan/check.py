@@ -40,32 +40,38 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence, TypeGuard
+from typing import Any, Literal, TypeGuard
 
 import attrs
 import tomli_w
 
 from resplan import facts as F
 from resplan.dates import CALENDAR, CALENDAR_PARAMETERS
-from resplan.season import SEASON, read_by_code
-from resplan.stages.outlook import OUTLOOK, read_by_code as outlook_reads
-from resplan.stages.what_if import CODE_PARAMETERS as WHAT_IF_CODE_PARAMETERS, WHAT_IF
-from resplan.settings import positive_number
 from resplan.errors import InputError, PluginError, Problem, RulesetError, UsageError
 from resplan.host import Host
 from resplan.plugins import RulesetSource, broken_plugins, make_plugin_manager
 from resplan.rulebook import EFFECT_KEYS, RULE_STAGES, Rule, Rulebook
 from resplan.rules import ExpressionError, parse
-from resplan.rules.expr import Binary, Call, ListLit, Literal as Lit, Name, Unary, unparse
+from resplan.rules.expr import Binary, Call, ListLit, Name, Unary, unparse
+from resplan.rules.expr import Literal as Lit
 from resplan.rules.types import NUMBER, Level
+from resplan.season import SEASON, read_by_code
+from resplan.settings import positive_number
 from resplan.sources import parse_toml, read_text, toml_locator
+from resplan.stages.outlook import OUTLOOK
+from resplan.stages.outlook import read_by_code as outlook_reads
+from resplan.stages.what_if import CODE_PARAMETERS as WHAT_IF_CODE_PARAMETERS
+from resplan.stages.what_if import WHAT_IF
 from resplan.testing import hosts
 
 Severity = Literal["error", "warning"]
 EXIT_ERRORS = 2
-CHECK_PLUGIN = "resplan-check"  # the plugin name given to files checked on top of the installed ones
+CHECK_PLUGIN = (
+    "resplan-check"  # the plugin name given to files checked on top of the installed ones
+)
 
 
 @attrs.frozen
@@ -140,7 +146,9 @@ class _File:
         data = dict(self.data)
         for stage in RULE_STAGES:
             if isinstance(data.get(stage), list):
-                data[stage] = [t for i, t in enumerate(data[stage]) if (stage, i) not in self.dropped]
+                data[stage] = [
+                    t for i, t in enumerate(data[stage]) if (stage, i) not in self.dropped
+                ]
         return RulesetSource.from_text(tomli_w.dumps(data), self.label)
 
     def qualify(self, rule_id: str) -> str:
@@ -158,11 +166,17 @@ def _duplicates(file: _File) -> list[Finding]:
                 continue
             if rule_id in seen:
                 first = file.line(seen[rule_id] + ("id",))
-                out.append(Finding("error", file.label, file.line((stage, index, "id")),
-                                   file.qualify(rule_id),
-                                   f"rule id {rule_id!r} is used twice in ruleset "
-                                   f"{file.name!r} (first on line {first}); this one is left "
-                                   "out of the other checks"))
+                out.append(
+                    Finding(
+                        "error",
+                        file.label,
+                        file.line((stage, index, "id")),
+                        file.qualify(rule_id),
+                        f"rule id {rule_id!r} is used twice in ruleset "
+                        f"{file.name!r} (first on line {first}); this one is left "
+                        "out of the other checks",
+                    )
+                )
                 file.dropped.add((stage, index))
             else:
                 seen[rule_id] = (stage, index)
@@ -198,7 +212,8 @@ def _drop_for(problem: Problem, files: dict[str, _File]) -> bool:
         live = [(i, t) for i, t in file.tables(stage) if (stage, i) not in file.dropped]
         for position, (index, table) in enumerate(live):
             hit = (isinstance(table, dict) and table.get("id") == problem.subject) or (
-                match is not None and match.group(1) == stage and int(match.group(2)) == position)
+                match is not None and match.group(1) == stage and int(match.group(2)) == position
+            )
             if hit:
                 file.dropped.add((stage, index))
                 new = True
@@ -212,8 +227,7 @@ class _Loaded:
     findings: tuple[Finding, ...]
 
 
-def _load(paths: Sequence[str | Path] | None, host: Host | None,
-          disable: Iterable[str]) -> _Loaded:
+def _load(paths: Sequence[str | Path] | None, host: Host | None, disable: Iterable[str]) -> _Loaded:
     try:
         pm = host.pm if host is not None else make_plugin_manager(disable=disable)
     except (PluginError, UsageError) as exc:
@@ -221,14 +235,23 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
     specs = hosts.plugin_specs(pm)
     files: dict[str, _File] = {}
     order: dict[str, list[_File]] = {}
-    findings: list[Finding] = [Finding("error", f"<plugin {b.name}>", None, "", str(b.as_error()))
-                               for b in broken_plugins(pm)]
+    findings: list[Finding] = [
+        Finding("error", f"<plugin {b.name}>", None, "", str(b.as_error()))
+        for b in broken_plugins(pm)
+    ]
     for spec in specs:
         try:
             sources = spec.rulesets()
         except Exception as exc:  # noqa: BLE001 - a plugin that cannot even list its rulesets
-            findings.append(Finding("error", f"<plugin {spec.name}>", None, "",
-                                    f"resplan_rulesets failed: {type(exc).__name__}: {exc}"))
+            findings.append(
+                Finding(
+                    "error",
+                    f"<plugin {spec.name}>",
+                    None,
+                    "",
+                    f"resplan_rulesets failed: {type(exc).__name__}: {exc}",
+                )
+            )
             return _Loaded(None, files, tuple(findings))
         for source in sources:
             file = _File(source.label, source.text, spec.name, checked=paths is None)
@@ -239,12 +262,18 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
         try:
             text = read_text(path)
         except InputError as exc:
-            findings.extend(Finding("error", label, p.line, "", f"cannot read the file: {p.message}")
-                            for p in exc.problems)
+            findings.extend(
+                Finding("error", label, p.line, "", f"cannot read the file: {p.message}")
+                for p in exc.problems
+            )
             continue
         file = _File(label, text, CHECK_PLUGIN, checked=True)
-        same = [f for fs in order.values() for f in fs
-                if file.name and f.name == file.name and not f.checked]
+        same = [
+            f
+            for fs in order.values()
+            for f in fs
+            if file.name and f.name == file.name and not f.checked
+        ]
         if same:  # replaces the installed ruleset of the same name
             old = same[0]
             file.plugin = old.plugin
@@ -268,10 +297,16 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
         try:
             loaded = hosts.host_from_specs(plugins)
         except RulesetError as exc:
-            problems = [p for p in exc.problems if not (
-                # already reported, with the line of each use, by _duplicates
-                p.message.startswith("rule id used twice")
-                and p.file in files and files[p.file].checked)]
+            problems = [
+                p
+                for p in exc.problems
+                if not (
+                    # already reported, with the line of each use, by _duplicates
+                    p.message.startswith("rule id used twice")
+                    and p.file in files
+                    and files[p.file].checked
+                )
+            ]
             findings.extend(_problem_finding(problem, files) for problem in problems)
             # Leave out the rules with problems and load again, so that the rest of the
             # files is checked too.
@@ -289,44 +324,94 @@ def _load(paths: Sequence[str | Path] | None, host: Host | None,
 # ====================================================================== conditions
 
 _FACT_TYPES: dict[str, Any] = {}
-for _table in (F.PROFILE_FACTS, F.PROGRAM_FACTS, F.ASSESSMENT_FACTS, F.specialty_facts(("x",)),
-               F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.REGION_FACTS, F.REGION_PRIORITY_FACT,
-               F.SCREEN_FACTS, F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS,
-               F.SUMMARY_FACTS):
+for _table in (
+    F.PROFILE_FACTS,
+    F.PROGRAM_FACTS,
+    F.ASSESSMENT_FACTS,
+    F.specialty_facts(("x",)),
+    F.SPECIALTY_FIT_FACT,
+    F.WISHES_FACTS,
+    F.REGION_FACTS,
+    F.REGION_PRIORITY_FACT,
+    F.SCREEN_FACTS,
+    F.PLAN_FACTS,
+    F.SPECIALTY_OPEN_FACTS,
+    F.VOLUME_FACTS,
+    F.SUMMARY_FACTS,
+):
     _FACT_TYPES.update({name: fact.type for name, fact in _table.items()})
 
 _INF = None
 # The values resplan's input validators (resplan.model) and fact computations allow.
 _DOMAINS: dict[str, tuple[int | float | None, int | float | None]] = {
-    "profile.graduation_year": (1950, 2100), "profile.cycle": (2000, 2100),
-    "profile.years_since_graduation": (0, _INF), "profile.previous_cycles": (0, _INF),
-    "profile.step1.score": (1, 300), "profile.step1.attempts": (1, _INF),
-    "profile.step2ck.score": (1, 300), "profile.step2ck.attempts": (1, _INF),
-    "profile.step3.attempts": (1, _INF), "profile.reapplicant.last_cycle": (2000, 2100),
+    "profile.graduation_year": (1950, 2100),
+    "profile.cycle": (2000, 2100),
+    "profile.years_since_graduation": (0, _INF),
+    "profile.previous_cycles": (0, _INF),
+    "profile.step1.score": (1, 300),
+    "profile.step1.attempts": (1, _INF),
+    "profile.step2ck.score": (1, 300),
+    "profile.step2ck.attempts": (1, _INF),
+    "profile.step3.attempts": (1, _INF),
+    "profile.reapplicant.last_cycle": (2000, 2100),
     "profile.max_attempts": (1, _INF),
-    "profile.clinical.months": (0, _INF), "profile.clinical.hands_on_months": (0, _INF),
+    "profile.clinical.months": (0, _INF),
+    "profile.clinical.hands_on_months": (0, _INF),
     "profile.clinical.observership_months": (0, _INF),
     "profile.clinical.border_months": (0, _INF),
-    "profile.letters.total": (0, _INF), "profile.letters.us_clinical": (0, _INF),
+    "profile.letters.total": (0, _INF),
+    "profile.letters.us_clinical": (0, _INF),
     "profile.letters.advocates": (0, _INF),
-    **{f"profile.activities.{kind.replace('-', '_')}_months": (0, _INF)
-       for kind in ("border-health", "underserved", "public-health", "interpreting",
-                    "research", "leadership", "teaching", "other")},
-    "program.img_share": (0, 1), "program.positions": (1, 1000),
-    "program.min_step2ck": (1, 300), "program.mean_step2ck": (1, 300),
+    **{
+        f"profile.activities.{kind.replace('-', '_')}_months": (0, _INF)
+        for kind in (
+            "border-health",
+            "underserved",
+            "public-health",
+            "interpreting",
+            "research",
+            "leadership",
+            "teaching",
+            "other",
+        )
+    },
+    "program.img_share": (0, 1),
+    "program.positions": (1, 1000),
+    "program.min_step2ck": (1, 300),
+    "program.mean_step2ck": (1, 300),
     "program.max_years_since_graduation": (0, 60),
-    "program.max_attempts": (1, 10), "program.facts_as_of": (1950, 2100),
+    "program.max_attempts": (1, 10),
+    "program.facts_as_of": (1950, 2100),
     "specialty.rank": (1, _INF),
-    **{f"plan.{n}": (0, _INF) for n in ("considered", "apply", "borderline", "skip", "tier1",
-                                         "tier2", "tier3", "to_verify")},
+    **{
+        f"plan.{n}": (0, _INF)
+        for n in (
+            "considered",
+            "apply",
+            "borderline",
+            "skip",
+            "tier1",
+            "tier2",
+            "tier3",
+            "to_verify",
+        )
+    },
     "region.programs": (0, _INF),
     **{name: (0, _INF) for name in (*F.SPECIALTY_OPEN_FACTS, *F.VOLUME_FACTS, *F.SUMMARY_FACTS)},
 }
 _INTEGRAL = frozenset(
-    name for name in _DOMAINS
-    if not name.endswith("months") and name != "program.img_share")
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==",
-           "in": "not in", "not in": "in"}
+    name for name in _DOMAINS if not name.endswith("months") and name != "program.img_share"
+)
+_NEGATE = {
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "==": "!=",
+    "!=": "==",
+    "in": "not in",
+    "not in": "in",
+}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _COMPARE = frozenset(("<", "<=", ">", ">=", "==", "!="))
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
@@ -368,8 +453,11 @@ def fold(node, params: dict[str, Any]):
 
 
 def _number(node) -> bool:
-    return isinstance(node, Lit) and isinstance(node.value, (int, float)) \
+    return (
+        isinstance(node, Lit)
+        and isinstance(node.value, (int, float))
         and not isinstance(node.value, bool)
+    )
 
 
 def canonical(node) -> str:
@@ -386,8 +474,11 @@ def canonical(node) -> str:
             left, right = sorted((left, right))
         return f"({left} {node.op} {right})"
     if isinstance(node, Unary):
-        return f"(not {canonical(node.operand)})" if node.op == "not" \
+        return (
+            f"(not {canonical(node.operand)})"
+            if node.op == "not"
             else f"(-{canonical(node.operand)})"
+        )
     if isinstance(node, Call):
         return f"{node.name}({', '.join(canonical(a) for a in node.args)})"
     if isinstance(node, ListLit):
@@ -468,9 +559,15 @@ class _Interval:
         lo, hi, lo_s, hi_s = self.lo, self.hi, self.lo_strict, self.hi_strict
         if self.integral:
             if lo is not None:
-                lo, lo_s = (Fraction(math.floor(lo) + 1) if lo_s else Fraction(math.ceil(lo))), False
+                lo, lo_s = (
+                    (Fraction(math.floor(lo) + 1) if lo_s else Fraction(math.ceil(lo))),
+                    False,
+                )
             if hi is not None:
-                hi, hi_s = (Fraction(math.ceil(hi) - 1) if hi_s else Fraction(math.floor(hi))), False
+                hi, hi_s = (
+                    (Fraction(math.ceil(hi) - 1) if hi_s else Fraction(math.floor(hi))),
+                    False,
+                )
         return lo, lo_s, hi, hi_s
 
     def empty(self) -> bool:
@@ -495,8 +592,11 @@ class _Interval:
         if op == "==":
             return lo is not None and lo == hi == bound and not lo_s and not hi_s
         if op == "!=":
-            return bound in self.excluded or (lo is not None and (lo > bound or (lo == bound and lo_s))) \
+            return (
+                bound in self.excluded
+                or (lo is not None and (lo > bound or (lo == bound and lo_s)))
                 or (hi is not None and (hi < bound or (hi == bound and hi_s)))
+            )
         return False
 
 
@@ -578,22 +678,27 @@ class _Analyzer:
 
     # ---- conjunctions
 
-    def constraints(self, conj: list[_Lit]) -> "_Constraints":
+    def constraints(self, conj: list[_Lit]) -> _Constraints:
         c = _Constraints()
         for lit in conj:
             self._add(c, lit)
         return c
 
-    def _add(self, c: "_Constraints", lit: _Lit) -> None:
+    def _add(self, c: _Constraints, lit: _Lit) -> None:
         node, pos = lit.node, lit.positive
         c.texts.add(lit.text)
         if isinstance(node, Lit) and isinstance(node.value, bool):
             if node.value != pos:
                 c.fail(f"`{lit.shown}` is never true")
             return
-        if isinstance(node, Call) and node.name in ("known", "unknown") and len(node.args) == 1 \
-                and self.functions.get(node.name) is not None \
-                and self.functions[node.name].handles_unknown and _is_fact(node.args[0]):
+        if (
+            isinstance(node, Call)
+            and node.name in ("known", "unknown")
+            and len(node.args) == 1
+            and self.functions.get(node.name) is not None
+            and self.functions[node.name].handles_unknown
+            and _is_fact(node.args[0])
+        ):
             fact = node.args[0].name
             c.known_status(fact, (node.name == "known") == pos, lit.shown)
             return
@@ -613,11 +718,18 @@ class _Analyzer:
                 return
         elif isinstance(node, Binary) and node.op in ("in", "not in"):
             op = node.op if pos else _NEGATE[node.op]
-            if _is_fact(node.left) and isinstance(node.right, ListLit) and all(
-                    isinstance(i, Lit) for i in node.right.items):
+            if (
+                _is_fact(node.left)
+                and isinstance(node.right, ListLit)
+                and all(isinstance(i, Lit) for i in node.right.items)
+            ):
                 values = frozenset(i.value for i in node.right.items)
-                c.words(node.left.name, values if op == "in" else None,
-                        values if op == "not in" else frozenset(), lit.shown)
+                c.words(
+                    node.left.name,
+                    values if op == "in" else None,
+                    values if op == "not in" else frozenset(),
+                    lit.shown,
+                )
                 return
             c.atom(canonical(Binary("in", node.left, node.right, 0)), op == "in", lit.shown)
             return
@@ -627,27 +739,44 @@ class _Analyzer:
         c.atom(canonical(node), pos, lit.shown)
 
     def _level(self, c, node, op, shown) -> bool:
-        for fact_side, other, flip in ((node.left, node.right, False), (node.right, node.left, True)):
-            if _is_fact(fact_side) and isinstance(_FACT_TYPES[fact_side.name], Level) \
-                    and isinstance(other, Lit) and isinstance(other.value, str):
+        for fact_side, other, flip in (
+            (node.left, node.right, False),
+            (node.right, node.left, True),
+        ):
+            if (
+                _is_fact(fact_side)
+                and isinstance(_FACT_TYPES[fact_side.name], Level)
+                and isinstance(other, Lit)
+                and isinstance(other.value, str)
+            ):
                 level = _FACT_TYPES[fact_side.name]
                 if other.value not in level.values:
                     return False
                 rank = Fraction(level.values.index(other.value))
-                c.bound(((fact_side.name, Fraction(1)),), _FLIP[op] if flip else op, rank, shown,
-                        integral=True, domain=(0, len(level.values) - 1))
+                c.bound(
+                    ((fact_side.name, Fraction(1)),),
+                    _FLIP[op] if flip else op,
+                    rank,
+                    shown,
+                    integral=True,
+                    domain=(0, len(level.values) - 1),
+                )
                 return True
         return False
 
     def _words(self, c, fact, other, op, shown) -> bool:
         if _is_fact(fact) and isinstance(other, Lit) and isinstance(other.value, (str, bool)):
             values = frozenset((other.value,))
-            c.words(fact.name, values if op == "==" else None,
-                    values if op == "!=" else frozenset(), shown)
+            c.words(
+                fact.name,
+                values if op == "==" else None,
+                values if op == "!=" else frozenset(),
+                shown,
+            )
             return True
         return False
 
-    def probe(self, lit: _Lit) -> tuple[str, "_Constraints"]:
+    def probe(self, lit: _Lit) -> tuple[str, _Constraints]:
         """``lit``'s text and its constraints alone, worked out once per literal."""
         cached = self._probes.get(id(lit))
         if cached is None or cached[0] is not lit:
@@ -656,7 +785,7 @@ class _Analyzer:
             cached = self._probes[id(lit)] = (lit, lit.text, probe)
         return cached[1], cached[2]
 
-    def implies(self, c: "_Constraints", lit: _Lit) -> bool:
+    def implies(self, c: _Constraints, lit: _Lit) -> bool:
         """Whether every situation satisfying ``c`` makes ``lit`` true."""
         text, probe = self.probe(lit)
         if text in c.texts:
@@ -683,7 +812,9 @@ class _Analyzer:
             if allowed is not None and (my_allowed is None or not my_allowed <= allowed):
                 return False
             for value in excluded:
-                if not (value in my_excluded or (my_allowed is not None and value not in my_allowed)):
+                if not (
+                    value in my_excluded or (my_allowed is not None and value not in my_allowed)
+                ):
                     return False
         for text, value in probe.atoms.items():
             if c.atoms.get(text) != value:
@@ -712,8 +843,10 @@ class _Constraints:
     def require(self, fact: str, shown: str) -> None:
         self.required.setdefault(fact, shown)
         if self.known.get(fact) is False:
-            self.fail(f"`{self.known_sources[fact]}` and `{shown}` cannot both hold: a test of an "
-                      "unknown fact is unknown, never true")
+            self.fail(
+                f"`{self.known_sources[fact]}` and `{shown}` cannot both hold: a test of an "
+                "unknown fact is unknown, never true"
+            )
 
     def known_status(self, fact: str, status: bool, shown: str) -> None:
         if fact in self.known and self.known[fact] != status:
@@ -721,13 +854,21 @@ class _Constraints:
         self.known.setdefault(fact, status)
         self.known_sources.setdefault(fact, shown)
         if not status and fact in self.required:
-            self.fail(f"`{shown}` and `{self.required[fact]}` cannot both hold: a test of an "
-                      "unknown fact is unknown, never true")
+            self.fail(
+                f"`{shown}` and `{self.required[fact]}` cannot both hold: a test of an "
+                "unknown fact is unknown, never true"
+            )
 
     def linear(self, form: _Linear, op: str, shown: str) -> None:
         if not form.coeffs:
-            holds = {"<": form.const < 0, "<=": form.const <= 0, ">": form.const > 0,
-                     ">=": form.const >= 0, "==": form.const == 0, "!=": form.const != 0}[op]
+            holds = {
+                "<": form.const < 0,
+                "<=": form.const <= 0,
+                ">": form.const > 0,
+                ">=": form.const >= 0,
+                "==": form.const == 0,
+                "!=": form.const != 0,
+            }[op]
             if not holds:
                 self.fail(f"`{shown}` is never true")
             return
@@ -793,8 +934,15 @@ _STRENGTH: dict[tuple[str, str], dict[Any, int]] = {
     ("specialties", "fit"): {fit: len(F.FITS) - i for i, fit in enumerate(F.FITS)},
     ("regions", "priority"): {"low": 1, "medium": 2, "high": 3, "none": 4},
 }
-_WORD = {"verdict": "verdict", "tier": "tier", "fit": "fit", "priority": "priority",
-         "weakness": "finding", "strength": "finding", "suggest": "suggestion"}
+_WORD = {
+    "verdict": "verdict",
+    "tier": "tier",
+    "fit": "fit",
+    "priority": "priority",
+    "weakness": "finding",
+    "strength": "finding",
+    "suggest": "suggestion",
+}
 
 
 @attrs.define(eq=False)
@@ -823,12 +971,16 @@ class _RuleInfo:
             kind = "weakness" if "weakness" in effect else "strength"
             return kind, effect[kind]
         for key in EFFECT_KEYS.get(stage, ()):
-            if key in effect and ((stage, key) in _STRENGTH or (stage, key) == ("specialties", "suggest")):
+            if key in effect and (
+                (stage, key) in _STRENGTH or (stage, key) == ("specialties", "suggest")
+            ):
                 return key, effect[key]
         return None
 
 
-def _rule_infos(rulebook: Rulebook, files: dict[str, _File], analyzer: _Analyzer) -> list[_RuleInfo]:
+def _rule_infos(
+    rulebook: Rulebook, files: dict[str, _File], analyzer: _Analyzer
+) -> list[_RuleInfo]:
     infos = []
     for ruleset in rulebook.rulesets:
         params = {name: p.value for name, p in ruleset.parameters.items()}
@@ -852,10 +1004,26 @@ def _rule_infos(rulebook: Rulebook, files: dict[str, _File], analyzer: _Analyzer
                     else:
                         live.append(c)
                 if not live:
-                    never = reasons[0] if len(reasons) == 1 else (
-                        f"each of its {len(reasons)} alternatives is contradictory, e.g. {reasons[0]}")
-            infos.append(_RuleInfo(rule, file, line, file is not None and file.checked, folded,
-                                   canonical(folded), alternatives, live, never))
+                    never = (
+                        reasons[0]
+                        if len(reasons) == 1
+                        else (
+                            f"each of its {len(reasons)} alternatives is contradictory, e.g. {reasons[0]}"
+                        )
+                    )
+            infos.append(
+                _RuleInfo(
+                    rule,
+                    file,
+                    line,
+                    file is not None and file.checked,
+                    folded,
+                    canonical(folded),
+                    alternatives,
+                    live,
+                    never,
+                )
+            )
     return infos
 
 
@@ -872,7 +1040,7 @@ def max_pairs() -> int:
     return max(1, int(positive_number(MAX_PAIRS_ENV, MAX_PAIRS)))
 
 
-def _keys(c: "_Constraints") -> frozenset:
+def _keys(c: _Constraints) -> frozenset:
     """What a set of constraints says something about: a literal whose own keys are not
     all among them cannot be implied by them (see _Analyzer.implies)."""
     keys: set[tuple[str, Any]] = {("fact", f) for f in c.known} | {("fact", f) for f in c.required}
@@ -882,7 +1050,7 @@ def _keys(c: "_Constraints") -> frozenset:
     return frozenset(keys)
 
 
-def _needs(analyzer: _Analyzer, info: "_RuleInfo") -> list[list[tuple]]:
+def _needs(analyzer: _Analyzer, info: _RuleInfo) -> list[list[tuple]]:
     """Per alternative of ``info``, per literal: (its text key, the keys its proof needs)."""
     out = []
     for conj in info.alternatives or ():
@@ -890,12 +1058,17 @@ def _needs(analyzer: _Analyzer, info: "_RuleInfo") -> list[list[tuple]]:
         for lit in conj:
             _text, probe = analyzer.probe(lit)
             # Exactly what implies() asks of the constraints it tests against.
-            needed = frozenset({("fact", f) for f in probe.known}
-                               | {("fact", f) for f in probe.required}
-                               | {("bound", k) for k in probe.last_bounds}
-                               | {("words", f) for f in probe.word_sets}
-                               | {("atom", t) for t in probe.atoms}) if not probe.failed \
+            needed = (
+                frozenset(
+                    {("fact", f) for f in probe.known}
+                    | {("fact", f) for f in probe.required}
+                    | {("bound", k) for k in probe.last_bounds}
+                    | {("words", f) for f in probe.word_sets}
+                    | {("atom", t) for t in probe.atoms}
+                )
+                if not probe.failed
                 else frozenset({("never", lit.text)})
+            )
             lits.append((("text", lit.text), needed))
         out.append(lits)
     return out
@@ -903,8 +1076,7 @@ def _needs(analyzer: _Analyzer, info: "_RuleInfo") -> list[list[tuple]]:
 
 def _may_imply(s_keys: frozenset, t_needs: list[list[tuple]]) -> bool:
     """False when ``s`` (of keys ``s_keys``) cannot imply any alternative of ``t``."""
-    return any(all(text in s_keys or needed <= s_keys for text, needed in conj)
-               for conj in t_needs)
+    return any(all(text in s_keys or needed <= s_keys for text, needed in conj) for conj in t_needs)
 
 
 def _implies(analyzer: _Analyzer, s: _RuleInfo, t: _RuleInfo) -> bool:
@@ -913,19 +1085,25 @@ def _implies(analyzer: _Analyzer, s: _RuleInfo, t: _RuleInfo) -> bool:
         return True
     if s.alternatives is None or t.alternatives is None or not s.live:
         return False
-    return all(any(all(analyzer.implies(c, lit) for lit in conj) for conj in t.alternatives)
-               for c in s.live)
+    return all(
+        any(all(analyzer.implies(c, lit) for lit in conj) for conj in t.alternatives)
+        for c in s.live
+    )
 
 
-def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
-                   budget: int | None = None) -> list[Finding]:
+def _analyse_rules(
+    infos: list[_RuleInfo], analyzer: _Analyzer, budget: int | None = None
+) -> list[Finding]:
     out = []
     budget = max_pairs() if budget is None else budget
     visited, skipped = 0, 0
     for info in infos:
         if info.checked and info.never:
-            out.append(Finding("error", info.rule.file, info.line, info.qid,
-                               f"can never fire: {info.never}"))
+            out.append(
+                Finding(
+                    "error", info.rule.file, info.line, info.qid, f"can never fire: {info.never}"
+                )
+            )
     groups: dict[tuple, list[_RuleInfo]] = {}
     for info in infos:
         effect = info.effect()
@@ -938,8 +1116,9 @@ def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
         same: dict[str, list[int]] = {}
         for i, a in enumerate(members):
             same.setdefault(a.canonical, []).append(i)
-        pairs = sorted((i, j) for group in same.values() for n, i in enumerate(group)
-                       for j in group[n + 1:])
+        pairs = sorted(
+            (i, j) for group in same.values() for n, i in enumerate(group) for j in group[n + 1 :]
+        )
         for i, j in pairs:
             a, b = members[i], members[j]
             if True:
@@ -948,11 +1127,17 @@ def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
                 va, vb = a.effect()[1], b.effect()[1]
                 if strength is not None and va != vb and a.canonical == b.canonical:
                     at, other = (b, a) if b.checked else (a, b)
-                    out.append(Finding(
-                        "error", at.rule.file, at.line, at.qid,
-                        f"has the same condition as {other.qid} ({other.where}) but the opposite "
-                        f"effect ({kind} {at.effect()[1]!r} against {other.effect()[1]!r}): "
-                        "only the stronger effect ever counts"))
+                    out.append(
+                        Finding(
+                            "error",
+                            at.rule.file,
+                            at.line,
+                            at.qid,
+                            f"has the same condition as {other.qid} ({other.where}) but the opposite "
+                            f"effect ({kind} {at.effect()[1]!r} against {other.effect()[1]!r}): "
+                            "only the stronger effect ever counts",
+                        )
+                    )
                     opposite.add((id(a), id(b)))
         keys = [frozenset().union(*map(_keys, m.live)) for m in members]
         needs = [_needs(analyzer, m) for m in members]
@@ -967,7 +1152,8 @@ def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
                 if not (s.checked or t.checked):
                     continue
                 if s.canonical != t.canonical and (
-                        t.alternatives is None or not _may_imply(keys[si], needs[ti])):
+                    t.alternatives is None or not _may_imply(keys[si], needs[ti])
+                ):
                     continue
                 vs, vt = s.effect()[1], t.effect()[1]
                 if strength is None:
@@ -982,22 +1168,39 @@ def _analyse_rules(infos: list[_RuleInfo], analyzer: _Analyzer,
                     continue  # equivalent rules: report the later one only
                 word = _WORD.get(kind, kind)
                 if vs == vt:
-                    what = (f"never changes the {word}: whenever it fires, {t.qid} ({t.where}) "
-                            f"fires too with the same {word} ({vt!r})")
+                    what = (
+                        f"never changes the {word}: whenever it fires, {t.qid} ({t.where}) "
+                        f"fires too with the same {word} ({vt!r})"
+                    )
                 else:
-                    what = (f"never decides the {word} and is never cited: whenever it fires, "
-                            f"{t.qid} ({t.where}) fires too with the stronger {word} {vt!r}")
+                    what = (
+                        f"never decides the {word} and is never cited: whenever it fires, "
+                        f"{t.qid} ({t.where}) fires too with the stronger {word} {vt!r}"
+                    )
                 if s.checked:
                     out.append(Finding("warning", s.rule.file, s.line, s.qid, what))
                 else:
-                    out.append(Finding("warning", t.rule.file, t.line, t.qid,
-                                       f"shadows {s.qid} ({s.where}), which {what}"))
+                    out.append(
+                        Finding(
+                            "warning",
+                            t.rule.file,
+                            t.line,
+                            t.qid,
+                            f"shadows {s.qid} ({s.where}), which {what}",
+                        )
+                    )
     if skipped:
-        out.append(Finding(
-            "warning", "<rulesets>", None, "",
-            f"shadowing was looked for in {visited:,} pairs of rules and no further: "
-            f"{skipped:,} pairs were not compared, so some rules that never change a result "
-            f"may not be reported (the limit is {budget:,}; raise it with {MAX_PAIRS_ENV})"))
+        out.append(
+            Finding(
+                "warning",
+                "<rulesets>",
+                None,
+                "",
+                f"shadowing was looked for in {visited:,} pairs of rules and no further: "
+                f"{skipped:,} pairs were not compared, so some rules that never change a result "
+                f"may not be reported (the limit is {budget:,}; raise it with {MAX_PAIRS_ENV})",
+            )
+        )
     return out
 
 
@@ -1064,19 +1267,30 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
             used |= set(WHAT_IF_CODE_PARAMETERS)
         for name in params:
             if name not in used:
-                out.append(Finding("warning", file.label, file.line(("parameters", name)),
-                                   f"{file.name}.{name}",
-                                   f"parameter {name!r} is used by no rule or message of "
-                                   f"ruleset {file.name!r}"))
+                out.append(
+                    Finding(
+                        "warning",
+                        file.label,
+                        file.line(("parameters", name)),
+                        f"{file.name}.{name}",
+                        f"parameter {name!r} is used by no rule or message of "
+                        f"ruleset {file.name!r}",
+                    )
+                )
     return out
 
 
 # ====================================================================== entry points
 
 
-def check(paths: Sequence[str | Path] | None = None, *, properties: int = 0,
-          host: Host | None = None, disable: Iterable[str] = (), seed: int | None = 0
-          ) -> list[Finding]:
+def check(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    properties: int = 0,
+    host: Host | None = None,
+    disable: Iterable[str] = (),
+    seed: int | None = 0,
+) -> list[Finding]:
     """Check rulesets; the findings, errors and warnings, by file and line.
 
     ``paths``: ruleset files to check on top of the installed (or ``host``'s) rulesets;
@@ -1100,14 +1314,21 @@ def check(paths: Sequence[str | Path] | None = None, *, properties: int = 0,
     return findings
 
 
-def _property_findings(host: Host, infos: list[_RuleInfo], examples: int,
-                       seed: int | None) -> list[Finding]:
+def _property_findings(
+    host: Host, infos: list[_RuleInfo], examples: int, seed: int | None
+) -> list[Finding]:
     try:
         from resplan.testing.properties import run_properties
     except ImportError as exc:
-        return [Finding("error", "<properties>", None, "",
-                        f"the properties need hypothesis ({exc}); install it with "
-                        "pip install hypothesis")]
+        return [
+            Finding(
+                "error",
+                "<properties>",
+                None,
+                "",
+                f"the properties need hypothesis ({exc}); install it with pip install hypothesis",
+            )
+        ]
     by_id = {info.qid: info for info in infos}
     out = []
     for failure in run_properties(host, max_examples=examples, seed=seed):
@@ -1119,8 +1340,9 @@ def _property_findings(host: Host, infos: list[_RuleInfo], examples: int,
     return out
 
 
-def run_check_command(paths: Sequence[str] | None, properties: int = 0,
-                      disable: Iterable[str] = (), *, out=None) -> int:
+def run_check_command(
+    paths: Sequence[str] | None, properties: int = 0, disable: Iterable[str] = (), *, out=None
+) -> int:
     """``resplan check``: print every finding as ``file:line: rule-id: severity: message``;
     2 when any is an error, else 0."""
     out = out or sys.stdout
@@ -1131,6 +1353,9 @@ def run_check_command(paths: Sequence[str] | None, properties: int = 0,
     warnings = len(findings) - errors
     what = "the given rulesets" if paths else "the installed rulesets"
     ran = f", {properties} examples per property" if properties else ""
-    print(f"resplan check: {errors} error{'s' if errors != 1 else ''}, {warnings} "
-          f"warning{'s' if warnings != 1 else ''} in {what}{ran}", file=out)
+    print(
+        f"resplan check: {errors} error{'s' if errors != 1 else ''}, {warnings} "
+        f"warning{'s' if warnings != 1 else ''} in {what}{ran}",
+        file=out,
+    )
     return EXIT_ERRORS if errors else 0

@@ -40,7 +40,6 @@ def _as_of(text: str):
 
 def cmd_plan(args) -> int:
     from resplan.dates import as_of_or_today, check_profile_cycle
-
     from resplan.writer import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog, *args.facts])
@@ -58,31 +57,39 @@ def cmd_plan(args) -> int:
     facts = None
     if args.facts:
         from resplan.verified import load_facts
+
         facts = load_facts(args.facts)
     plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
     if args.report:
         from resplan.report import format_for
+
         report_format = format_for(args.report)  # a bad name fails before anything is written
     resplan.write_plan(plan, args.out)
     s = plan.summary
     # With --out - the plan is on stdout: the note goes to stderr.
-    print(f"wrote {args.out}: {s.programs_considered} programs considered "
-          f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
-          f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions",
-          file=sys.stderr if args.out == "-" else sys.stdout)
+    print(
+        f"wrote {args.out}: {s.programs_considered} programs considered "
+        f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
+        f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions",
+        file=sys.stderr if args.out == "-" else sys.stdout,
+    )
     if args.report:
         # The same bytes as `resplan report` makes from the written plan (tested).
         from resplan.report import write_report
         from resplan.report.labels import installed_ruleset_texts, load_labels
-        write_report(plan, args.report, report_format,
-                     labels=load_labels(plan, installed_ruleset_texts(host.pm)))
+
+        write_report(
+            plan,
+            args.report,
+            report_format,
+            labels=load_labels(plan, installed_ruleset_texts(host.pm)),
+        )
         print(f"wrote {args.report}")
     return 0
 
 
 def cmd_report(args) -> int:
     from resplan.report import format_for, write_report
-
     from resplan.writer import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([args.out], [args.plan])
@@ -90,7 +97,9 @@ def cmd_report(args) -> int:
     try:
         plan = resplan.read_plan(args.plan)
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
+        reason = (
+            exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a UTF-8 text file"
+        )
         raise InputError.one(args.plan, f"cannot read the plan: {reason}") from None
     write_report(plan, args.out, report_format, full=args.full)
     # With --out - the report itself is on stdout: the note goes to stderr.
@@ -112,8 +121,10 @@ def cmd_plugins(args) -> int:
     for record in host.plugins:
         print(f"{record.name} {record.version}  ({record.distribution})")
         for ruleset in by_plugin.get(record.name, []):
-            print(f"    ruleset {ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules, "
-                  f"{len(ruleset.parameters)} parameters  [{ruleset.file}]")
+            print(
+                f"    ruleset {ruleset.name} {ruleset.version}: {len(ruleset.rules)} rules, "
+                f"{len(ruleset.parameters)} parameters  [{ruleset.file}]"
+            )
         for plugin, reader in host.readers:
             if plugin == record.name:
                 print(f"    catalog reader {reader.name}: {', '.join(reader.suffixes)}")
@@ -121,17 +132,22 @@ def cmd_plugins(args) -> int:
             if plugin == record.name:
                 print(f"    import mapping {mapping.name}: {mapping.title}")
     for broken in host.broken:
-        print(f"{broken.name}  ({broken.distribution or 'unknown distribution'})  NOT LOADED: "
-              f"{broken.message}")
+        print(
+            f"{broken.name}  ({broken.distribution or 'unknown distribution'})  NOT LOADED: "
+            f"{broken.message}"
+        )
     if mapping_error is not None:
         print(f"resplan: error: {mapping_error}", file=sys.stderr)
         if not host.broken:
             return EXIT_PLUGIN
     if host.broken:
         names = ",".join(b.name for b in host.broken)
-        print(f"resplan: {len(host.broken)} plugin{'s' if len(host.broken) != 1 else ''} could "
-              f"not be loaded; other commands fail until fixed or disabled "
-              f"(--disable NAME or RESPLAN_DISABLE_PLUGINS={names})", file=sys.stderr)
+        print(
+            f"resplan: {len(host.broken)} plugin{'s' if len(host.broken) != 1 else ''} could "
+            f"not be loaded; other commands fail until fixed or disabled "
+            f"(--disable NAME or RESPLAN_DISABLE_PLUGINS={names})",
+            file=sys.stderr,
+        )
         return EXIT_PLUGIN
     return 0
 
@@ -152,17 +168,26 @@ def cmd_check_catalog(args) -> int:
     if args.audit or args.json:
         # What each catalog that could be read can say; gaps are not errors (exit 0).
         from resplan import audit
+
         audits = [audit.audit(catalog, str(path), host.rulebook) for path, catalog in read]
         between = audit.across(read)
-        print(audit.as_json(audits, problems, between) if args.json
-              else audit.as_text(audits, rulebook=host.rulebook, between=between), end="")
+        print(
+            audit.as_json(audits, problems, between)
+            if args.json
+            else audit.as_text(audits, rulebook=host.rulebook, between=between),
+            end="",
+        )
     if problems:
-        print(f"resplan: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
-              file=sys.stderr)
+        print(
+            f"resplan: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     # With --json, standard output holds the JSON alone.
-    print(f"ok: {programs} programs in {len(args.files)} file{'s' if len(args.files) != 1 else ''}",
-          file=sys.stderr if args.json else sys.stdout)
+    print(
+        f"ok: {programs} programs in {len(args.files)} file{'s' if len(args.files) != 1 else ''}",
+        file=sys.stderr if args.json else sys.stdout,
+    )
     return 0
 
 
@@ -190,8 +215,10 @@ def cmd_verify_sheet(args) -> int:
     sheet = verify_sheet(resplan.read_plan(args.plan))
     write_text_atomic(Path(args.out), sheet)
     rows = sheet.count("\n") - 1
-    print(f"wrote {args.out}: {rows} fact{'s' if rows != 1 else ''} to verify; fill in value, "
-          "verified and source, then run resplan import-facts")
+    print(
+        f"wrote {args.out}: {rows} fact{'s' if rows != 1 else ''} to verify; fill in value, "
+        "verified and source, then run resplan import-facts"
+    )
     return 0
 
 
@@ -202,13 +229,17 @@ def cmd_import_facts(args) -> int:
     refuse_overwriting_inputs([args.out], [args.sheet])
     entries = read_sheet(args.sheet)
     if not entries:
-        raise InputError.one(args.sheet, "no row has a value yet: fill in value, verified and "
-                                         "source for the facts you learned")
+        raise InputError.one(
+            args.sheet,
+            "no row has a value yet: fill in value, verified and source for the facts you learned",
+        )
     write_text_atomic(Path(args.out), dumps_facts(entries))
     facts = sum(len(e) - 3 for e in entries)
-    print(f"wrote {args.out}: {facts} verified fact{'s' if facts != 1 else ''} of "
-          f"{len({e['program'] for e in entries})} program"
-          f"{'s' if len({e['program'] for e in entries}) != 1 else ''}")
+    print(
+        f"wrote {args.out}: {facts} verified fact{'s' if facts != 1 else ''} of "
+        f"{len({e['program'] for e in entries})} program"
+        f"{'s' if len({e['program'] for e in entries}) != 1 else ''}"
+    )
     return 0
 
 
@@ -229,25 +260,42 @@ def cmd_import_catalog(args) -> int:
     host = _host(args)
     sheet = read_sheet(args.file)
     found = choose_mapping(args.mapping, sheet, [m for _p, m in installed_mappings(host)])
-    source = args.source or f"{Path(args.file).name}, imported with the {found.mapping.name} mapping"
+    source = (
+        args.source or f"{Path(args.file).name}, imported with the {found.mapping.name} mapping"
+    )
     imported = import_rows(sheet, found, source=source)
     if imported.problems and not args.skip_bad:
         rows = len(imported.bad_lines)
-        raise InputError(list(imported.problems) + [resplan.Problem(
-            args.file, f"{rows} row{'s' if rows != 1 else ''} cannot be read; nothing was "
-                       "written (fix them, or leave them out with --skip-bad)")])
+        raise InputError(
+            list(imported.problems)
+            + [
+                resplan.Problem(
+                    args.file,
+                    f"{rows} row{'s' if rows != 1 else ''} cannot be read; nothing was "
+                    "written (fix them, or leave them out with --skip-bad)",
+                )
+            ]
+        )
     if not imported.programs:
         raise InputError.one(args.file, "no row could be read: nothing to write")
-    write_text_atomic(Path(args.out), dumps_catalog(imported.programs, file=args.file,
-                                                    mapping=found.mapping.name))
+    write_text_atomic(
+        Path(args.out), dumps_catalog(imported.programs, file=args.file, mapping=found.mapping.name)
+    )
     note = sys.stderr if args.out == "-" else sys.stdout
     for problem in imported.problems:
         print(f"resplan: skipped: {problem}", file=sys.stderr)
     count, skipped = len(imported.programs), len(imported.bad_lines)
-    print(f"wrote {args.out}: {count} program{'s' if count != 1 else ''} from {args.file} with "
-          f"the {found.mapping.name} mapping"
-          + (f"; skipped {skipped} row{'s' if skipped != 1 else ''} (lines "
-             f"{', '.join(map(str, imported.bad_lines))})" if skipped else ""), file=note)
+    print(
+        f"wrote {args.out}: {count} program{'s' if count != 1 else ''} from {args.file} with "
+        f"the {found.mapping.name} mapping"
+        + (
+            f"; skipped {skipped} row{'s' if skipped != 1 else ''} (lines "
+            f"{', '.join(map(str, imported.bad_lines))})"
+            if skipped
+            else ""
+        ),
+        file=note,
+    )
     if imported.unread_columns:
         print(f"columns not read: {', '.join(imported.unread_columns)}", file=note)
     return 0
@@ -259,8 +307,11 @@ def cmd_docs(args) -> int:
 
     host = _host(args)
     folder = Path(args.out)
-    for name, text in (("rules.md", rules_markdown(host.rulebook)), ("facts.md", facts_markdown()),
-                       ("profile.md", profile_markdown(host.rulebook))):
+    for name, text in (
+        ("rules.md", rules_markdown(host.rulebook)),
+        ("facts.md", facts_markdown()),
+        ("profile.md", profile_markdown(host.rulebook)),
+    ):
         write_text_atomic(folder / name, text)
         print(f"wrote {folder / name}")
     return 0
@@ -278,36 +329,55 @@ def cmd_batch(args) -> int:
 
     plans = args.plans == "toml"
     if args.out_dir is None and (plans or args.db is None):
-        raise InputError.one("--out-dir", "is needed: it is where the plans and summary.csv "
-                                          "go (only --db with --plans none writes no folder)")
+        raise InputError.one(
+            "--out-dir",
+            "is needed: it is where the plans and summary.csv "
+            "go (only --db with --plans none writes no folder)",
+        )
     if args.report and not plans:
-        raise InputError.one("--report", "is written beside each plan: it cannot go with "
-                                         "--plans none")
+        raise InputError.one(
+            "--report", "is written beside each plan: it cannot go with --plans none"
+        )
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:
             from resplan.cluster import dask_executor
+
             executor = stack.enter_context(dask_executor(args.scheduler))
         try:
-            result = run_batch(args.profiles, args.catalog, args.out_dir, jobs=args.jobs,
-                               disable=args.disable, progress=progress_bar(sys.stderr),
-                               report=args.report, as_of=args.as_of,
-                               facts=args.facts or None, db=args.db, plans=plans,
-                               executor=executor)
+            result = run_batch(
+                args.profiles,
+                args.catalog,
+                args.out_dir,
+                jobs=args.jobs,
+                disable=args.disable,
+                progress=progress_bar(sys.stderr),
+                report=args.report,
+                as_of=args.as_of,
+                facts=args.facts or None,
+                db=args.db,
+                plans=plans,
+                executor=executor,
+            )
         except BatchInterrupted as stop:
             planned = len(stop.result.planned)
             written = [str(p) for p in (stop.result.db, stop.result.summary) if p is not None]
-            print(f"\nresplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
-                  f"plan{'s' if planned != 1 else ''} of {stop.total} and "
-                  f"{' and '.join(written)} for them", file=sys.stderr)
+            print(
+                f"\nresplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
+                f"plan{'s' if planned != 1 else ''} of {stop.total} and "
+                f"{' and '.join(written)} for them",
+                file=sys.stderr,
+            )
             return EXIT_INTERRUPTED
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)
     written = [str(p) for p in (result.db, result.summary) if p is not None]
-    print(f"{'wrote' if plans else 'planned'} {planned} plan{'s' if planned != 1 else ''} and "
-          f"{' and '.join(written)}"
-          + (f"; {bad} profile{'s' if bad != 1 else ''} not planned" if bad else ""))
+    print(
+        f"{'wrote' if plans else 'planned'} {planned} plan{'s' if planned != 1 else ''} and "
+        f"{' and '.join(written)}"
+        + (f"; {bad} profile{'s' if bad != 1 else ''} not planned" if bad else "")
+    )
     if "plugin" in result.failures:
         return EXIT_PLUGIN
     if "error" in result.failures:
@@ -325,146 +395,259 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resplan",
         description="Make a residency application plan from an applicant profile and a "
-                    "program catalog, with rules kept as data.")
+        "program catalog, with rules kept as data.",
+    )
     parser.add_argument("--version", action="version", version=f"resplan {resplan.__version__}")
-    parser.add_argument("--disable", action="append", default=[], metavar="PLUGIN",
-                        help="leave this plugin out (repeatable; also RESPLAN_DISABLE_PLUGINS)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="read catalogs without the user's cache folder, and keep nothing "
-                             "there (also RESPLAN_NO_CACHE=1)")
-    parser.add_argument("--debug", action="store_true",
-                        help=f"show the traceback behind an error, e.g. a failing plugin "
-                             f"(also {DEBUG_ENV}=1)")
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="PLUGIN",
+        help="leave this plugin out (repeatable; also RESPLAN_DISABLE_PLUGINS)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read catalogs without the user's cache folder, and keep nothing "
+        "there (also RESPLAN_NO_CACHE=1)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"show the traceback behind an error, e.g. a failing plugin (also {DEBUG_ENV}=1)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = commands.add_parser("plan", help="write the plan for one profile",
-                            description="Write the plan for PROFILE against CATALOG as TOML.")
+    p = commands.add_parser(
+        "plan",
+        help="write the plan for one profile",
+        description="Write the plan for PROFILE against CATALOG as TOML.",
+    )
     p.add_argument("profile", metavar="PROFILE", help="applicant profile (TOML)")
-    p.add_argument("--catalog", action="append", required=True, metavar="CATALOG",
-                   help="program catalog (.toml or .csv); repeat to combine catalogs")
+    p.add_argument(
+        "--catalog",
+        action="append",
+        required=True,
+        metavar="CATALOG",
+        help="program catalog (.toml or .csv); repeat to combine catalogs",
+    )
     p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
-    p.add_argument("--report", metavar="FILE",
-                   help="also write the plan's report (.html, .md or .csv), as `resplan report` does")
-    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
-                   help="the date to plan from (default: today); actions are dated from it")
-    p.add_argument("--facts", action="append", default=[], metavar="VERIFIED",
-                   help="facts you verified with programs ([[fact]] tables, TOML); each beats "
-                        "the catalog's (repeatable)")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write the plan's report (.html, .md or .csv), as `resplan report` does",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date to plan from (default: today); actions are dated from it",
+    )
+    p.add_argument(
+        "--facts",
+        action="append",
+        default=[],
+        metavar="VERIFIED",
+        help="facts you verified with programs ([[fact]] tables, TOML); each beats "
+        "the catalog's (repeatable)",
+    )
     p.set_defaults(run=cmd_plan)
 
     p = commands.add_parser(
-        "verify-sheet", help="write the facts a plan asks to verify as a CSV to fill in",
+        "verify-sheet",
+        help="write the facts a plan asks to verify as a CSV to fill in",
         description="Write one row per real program and fact that PLAN asks you to verify, "
-                    "most promising first, with empty value, verified and source columns. "
-                    "Fill them in and read the sheet back with `resplan import-facts`.")
+        "most promising first, with empty value, verified and source columns. "
+        "Fill them in and read the sheet back with `resplan import-facts`.",
+    )
     p.add_argument("plan", metavar="PLAN", help="a plan written by `resplan plan` (TOML)")
     p.add_argument("--out", required=True, metavar="SHEET", help="where to write the CSV")
     p.set_defaults(run=cmd_verify_sheet)
 
     p = commands.add_parser(
-        "import-facts", help="turn a filled verify sheet into a facts file for --facts",
+        "import-facts",
+        help="turn a filled verify sheet into a facts file for --facts",
         description="Read a sheet written by `resplan verify-sheet` and filled in, and write "
-                    "its filled rows as [[fact]] tables for `resplan plan --facts`.")
+        "its filled rows as [[fact]] tables for `resplan plan --facts`.",
+    )
     p.add_argument("sheet", metavar="SHEET", help="a filled verify sheet (CSV)")
-    p.add_argument("--out", required=True, metavar="VERIFIED", help="the facts file to write (TOML)")
+    p.add_argument(
+        "--out", required=True, metavar="VERIFIED", help="the facts file to write (TOML)"
+    )
     p.set_defaults(run=cmd_import_facts)
 
     p = commands.add_parser(
-        "import-catalog", help="turn a spreadsheet of programs (CSV) into a catalog",
+        "import-catalog",
+        help="turn a spreadsheet of programs (CSV) into a catalog",
         description="Read FILE (CSV, as saved or pasted from a program listing) with a "
-                    "mapping that says which column holds which program fact, and write a "
-                    "TOML catalog sorted by program id. Every row that cannot be read is "
-                    "reported with its line, column and value; nothing is written while any "
-                    "row is bad, unless --skip-bad. See docs/catalogs.md.")
+        "mapping that says which column holds which program fact, and write a "
+        "TOML catalog sorted by program id. Every row that cannot be read is "
+        "reported with its line, column and value; nothing is written while any "
+        "row is bad, unless --skip-bad. See docs/catalogs.md.",
+    )
     p.add_argument("file", metavar="FILE", help="the spreadsheet (CSV; comma, tab or semicolon)")
-    p.add_argument("--mapping", metavar="NAME|MAPPING.toml", default=None,
-                   help="an installed mapping's name (freida, residency-explorer, "
-                        "resplan-csv, or a plugin's) or a mapping file; without it, resplan "
-                        "suggests the one whose headers fit")
+    p.add_argument(
+        "--mapping",
+        metavar="NAME|MAPPING.toml",
+        default=None,
+        help="an installed mapping's name (freida, residency-explorer, "
+        "resplan-csv, or a plugin's) or a mapping file; without it, resplan "
+        "suggests the one whose headers fit",
+    )
     p.add_argument("--out", required=True, metavar="CATALOG", help="the catalog to write (.toml)")
-    p.add_argument("--skip-bad", action="store_true",
-                   help="write the rows that read, and list the ones skipped")
-    p.add_argument("--source", default=None, metavar="TEXT",
-                   help="each program's source (default: the file's name and the mapping's)")
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="write the rows that read, and list the ones skipped",
+    )
+    p.add_argument(
+        "--source",
+        default=None,
+        metavar="TEXT",
+        help="each program's source (default: the file's name and the mapping's)",
+    )
     p.set_defaults(run=cmd_import_catalog)
 
     p = commands.add_parser(
-        "report", help="write a plan as a report for people: HTML, Markdown or CSV",
+        "report",
+        help="write a plan as a report for people: HTML, Markdown or CSV",
         description="Write PLAN as a report: a self-contained HTML page, a short Markdown "
-                    "summary or a CSV program list. The format comes from the file name "
-                    "(.html, .md, .csv) or --format. Made from the plan file alone.")
+        "summary or a CSV program list. The format comes from the file name "
+        "(.html, .md, .csv) or --format. Made from the plan file alone.",
+    )
     p.add_argument("plan", metavar="PLAN", help="a plan written by `resplan plan` (TOML)")
-    p.add_argument("--out", required=True, metavar="FILE",
-                   help="where to write the report; - writes it to standard output (give --format)")
-    p.add_argument("--format", choices=("html", "md", "csv"), default=None,
-                   help="the report format (default: from the file name)")
-    p.add_argument("--full", action="store_true",
-                   help="Markdown: list every program, not only tier 1")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="where to write the report; - writes it to standard output (give --format)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("html", "md", "csv"),
+        default=None,
+        help="the report format (default: from the file name)",
+    )
+    p.add_argument(
+        "--full", action="store_true", help="Markdown: list every program, not only tier 1"
+    )
     p.set_defaults(run=cmd_report)
 
     p = commands.add_parser(
-        "batch", help="write one plan per profile and a summary table",
+        "batch",
+        help="write one plan per profile and a summary table",
         description="Plan every PROFILE against CATALOG on all cores. Each plan is the file "
-                    "`resplan plan` would write; DIR/summary.csv lists them all. A bad profile "
-                    "is reported and skipped (exit status 2), the others are still planned. "
-                    "--db also writes the whole cohort into one SQLite database "
-                    "(docs/cohort.md).")
+        "`resplan plan` would write; DIR/summary.csv lists them all. A bad profile "
+        "is reported and skipped (exit status 2), the others are still planned. "
+        "--db also writes the whole cohort into one SQLite database "
+        "(docs/cohort.md).",
+    )
     p.add_argument("profiles", nargs="+", metavar="PROFILE")
     p.add_argument("--catalog", action="append", required=True, metavar="CATALOG")
-    p.add_argument("--out-dir", default=None, metavar="DIR",
-                   help="where the plans and summary.csv go; created if missing")
-    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
-                   help="worker processes (default: every core; 1 plans in this process)")
-    p.add_argument("--report", choices=("html", "md", "csv"), default=None,
-                   help="also write each plan's report, DIR/<profile name>.html (or .md, .csv)")
-    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
-                   help="the date to plan from, the same for every profile (default: today)")
-    p.add_argument("--facts", action="append", default=[], metavar="VERIFIED",
-                   help="facts verified with programs ([[fact]] tables, TOML), laid over the "
-                        "catalog for every profile as `resplan plan --facts` does (repeatable)")
-    p.add_argument("--db", default=None, metavar="FILE",
-                   help="also write the whole cohort into this SQLite database (docs/cohort.md)")
-    p.add_argument("--plans", choices=("toml", "none"), default="toml",
-                   help="write each plan's file (toml, the default) or none (with --db)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="plan on the Dask cluster at ADDRESS (needs resplan[dask]); every "
-                        "worker must see the inputs and DIR at the same paths")
+    p.add_argument(
+        "--out-dir",
+        default=None,
+        metavar="DIR",
+        help="where the plans and summary.csv go; created if missing",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes (default: every core; 1 plans in this process)",
+    )
+    p.add_argument(
+        "--report",
+        choices=("html", "md", "csv"),
+        default=None,
+        help="also write each plan's report, DIR/<profile name>.html (or .md, .csv)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date to plan from, the same for every profile (default: today)",
+    )
+    p.add_argument(
+        "--facts",
+        action="append",
+        default=[],
+        metavar="VERIFIED",
+        help="facts verified with programs ([[fact]] tables, TOML), laid over the "
+        "catalog for every profile as `resplan plan --facts` does (repeatable)",
+    )
+    p.add_argument(
+        "--db",
+        default=None,
+        metavar="FILE",
+        help="also write the whole cohort into this SQLite database (docs/cohort.md)",
+    )
+    p.add_argument(
+        "--plans",
+        choices=("toml", "none"),
+        default="toml",
+        help="write each plan's file (toml, the default) or none (with --db)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="plan on the Dask cluster at ADDRESS (needs resplan[dask]); every "
+        "worker must see the inputs and DIR at the same paths",
+    )
     p.set_defaults(run=cmd_batch)
 
     p = commands.add_parser("plugins", help="list plugins, their versions and rulesets")
     p.set_defaults(run=cmd_plugins)
 
     p = commands.add_parser(
-        "check", help="check rulesets: load errors, dead, shadowed or contradictory rules",
+        "check",
+        help="check rulesets: load errors, dead, shadowed or contradictory rules",
         description="Static analysis of the installed rulesets, or of the given ruleset files "
-                    "(loaded with the installed ones). With --properties N, also run the "
-                    "consistency properties (determinism, monotonicity, explanations, "
-                    "unknowns, round trip, dated plans) with N examples each. Exit status 2 on any error.")
+        "(loaded with the installed ones). With --properties N, also run the "
+        "consistency properties (determinism, monotonicity, explanations, "
+        "unknowns, round trip, dated plans) with N examples each. Exit status 2 on any error.",
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help="ruleset files (default: installed)")
     p.add_argument("--properties", type=int, default=0, metavar="N")
     p.set_defaults(run=cmd_check)
 
-    p = commands.add_parser("docs", help="write docs/rules.md, docs/facts.md and docs/profile.md from the rulesets")
+    p = commands.add_parser(
+        "docs", help="write docs/rules.md, docs/facts.md and docs/profile.md from the rulesets"
+    )
     p.add_argument("--out", default="docs", metavar="FOLDER")
     p.set_defaults(run=cmd_docs)
 
     p = commands.add_parser(
-        "check-catalog", help="report every problem in catalog files",
+        "check-catalog",
+        help="report every problem in catalog files",
         description="Read each catalog and report every problem with file, line, program id "
-                    "and field. Exit status 2 when there is any.")
+        "and field. Exit status 2 when there is any.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--audit", action="store_true",
-                   help="also say, per catalog, how many programs give each fact, the oldest "
-                        "facts, look-alike duplicates, and specialties and border sub-regions "
-                        "with no program")
-    p.add_argument("--json", action="store_true",
-                   help="the audit (and any problems) as JSON on standard output, for tools")
+    p.add_argument(
+        "--audit",
+        action="store_true",
+        help="also say, per catalog, how many programs give each fact, the oldest "
+        "facts, look-alike duplicates, and specialties and border sub-regions "
+        "with no program",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="the audit (and any problems) as JSON on standard output, for tools",
+    )
     p.set_defaults(run=cmd_check_catalog)
 
     p = commands.add_parser(
-        "synth-catalog", help="write a reproducible synthetic national catalog",
+        "synth-catalog",
+        help="write a reproducible synthetic national catalog",
         description="Write N synthetic programs shaped by national figures (same seed, same "
-                    "bytes). Every program says it is synthetic in its name and source.")
+        "bytes). Every program says it is synthetic in its name and source.",
+    )
     p.add_argument("--programs", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
     p.add_argument("--out", required=True, metavar="FILE", help="a .toml or .csv file")
@@ -500,8 +683,7 @@ def main(argv: list[str] | None = None) -> int:
 def _terminate_as_interrupt():
     """SIGTERM ends the run the way Ctrl-C does: through the code that removes temporary
     files, rather than at once. Only in the main thread, where handlers can be set."""
-    if threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "SIGTERM"):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
         yield
         return
 
@@ -562,7 +744,10 @@ def run() -> None:  # console script entry point (and python -m resplan)
         sys.stderr.flush()
     except OSError:  # a closed pipe: the usual exit reports it
         sys.exit(code)
-    if threading.active_count() == 1 and "multiprocessing" not in sys.modules \
-            and "concurrent.futures" not in sys.modules:
+    if (
+        threading.active_count() == 1
+        and "multiprocessing" not in sys.modules
+        and "concurrent.futures" not in sys.modules
+    ):
         os._exit(code)
     sys.exit(code)

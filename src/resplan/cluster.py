@@ -73,8 +73,9 @@ def dask_executor(address: str) -> Iterator[DaskExecutor]:
     try:
         from distributed import Client
     except ImportError:
-        raise ResplanError("--scheduler needs Dask, which is not installed: pip install "
-                           "'resplan[dask]'") from None
+        raise ResplanError(
+            "--scheduler needs Dask, which is not installed: pip install 'resplan[dask]'"
+        ) from None
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -122,11 +122,36 @@ CREATE VIEW decision_rows AS
     JOIN rule_sets ON rule_sets.id = decisions.rules;
 """
 
-PLAN_COLUMNS = ("id", "profile", "plan", "profile_sha256", "considered", "apply", "borderline",
-                "skip", "tier1", "tier2", "tier3", "to_verify", "applications", "recommended",
-                "shortfall", "fees", "specialties", "what_if", "error")
-WHAT_IF_FIELDS = ("change", "rule", "programs_opened", "programs_improved",
-                  "programs_worsened", "tier1_before", "tier1_after")
+PLAN_COLUMNS = (
+    "id",
+    "profile",
+    "plan",
+    "profile_sha256",
+    "considered",
+    "apply",
+    "borderline",
+    "skip",
+    "tier1",
+    "tier2",
+    "tier3",
+    "to_verify",
+    "applications",
+    "recommended",
+    "shortfall",
+    "fees",
+    "specialties",
+    "what_if",
+    "error",
+)
+WHAT_IF_FIELDS = (
+    "change",
+    "rule",
+    "programs_opened",
+    "programs_improved",
+    "programs_worsened",
+    "tier1_before",
+    "tier1_after",
+)
 
 # Decisions are bound many rows to a statement: per-row binding is most of the cost.
 ROWS_PER_STATEMENT = 200
@@ -148,9 +173,9 @@ class PlanRecord:
     """
 
     profile_sha256: str | None
-    figures: tuple                  # considered ... fees, as in PLAN_COLUMNS
+    figures: tuple  # considered ... fees, as in PLAN_COLUMNS
     specialties: tuple[tuple, ...]  # (name, fit, wished, rank)
-    what_ifs: tuple[tuple, ...]     # WHAT_IF_FIELDS
+    what_ifs: tuple[tuple, ...]  # WHAT_IF_FIELDS
     rows: np.ndarray
     verdict: np.ndarray
     tier: np.ndarray
@@ -160,8 +185,10 @@ class PlanRecord:
 
 def catalog_programs(catalog) -> list[tuple]:
     """The programs table of a catalog: (id, program, name, specialty, city, state, synthetic)."""
-    return [(row + 1, p.id, p.name, p.specialty, p.city, p.state, 1 if p.synthetic else 0)
-            for row, p in enumerate(catalog.programs)]
+    return [
+        (row + 1, p.id, p.name, p.specialty, p.city, p.state, 1 if p.synthetic else 0)
+        for row, p in enumerate(catalog.programs)
+    ]
 
 
 def plan_record(plan: Plan, catalog) -> PlanRecord:
@@ -181,29 +208,49 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
         verdict = np.array([VERDICTS.index(d.verdict) for d in programs], dtype=np.int64)
         tier = np.array([d.tier or 0 for d in programs], dtype=np.int64)
         index: dict[tuple[str, ...], int] = {}
-        local = np.array([index.setdefault(tuple(r.rule for r in d.reasons), len(index))
-                          for d in programs], dtype=np.int64)
+        local = np.array(
+            [index.setdefault(tuple(r.rule for r in d.reasons), len(index)) for d in programs],
+            dtype=np.int64,
+        )
         sets = list(index)
     # Reasons that differ only in their words cite the same rules: one set for them.
     unique: dict[tuple[str, ...], int] = {}
-    remap = np.array([unique.setdefault(tuple(sorted(set(s))), len(unique)) for s in sets],
-                     dtype=np.int64)
+    remap = np.array(
+        [unique.setdefault(tuple(sorted(set(s))), len(unique)) for s in sets], dtype=np.int64
+    )
     order = np.argsort(rows, kind="stable")
     s = plan.summary
     cost = getattr(s, "cost", None)
-    figures = (s.programs_considered, s.apply, s.borderline, s.skip, s.tier1, s.tier2, s.tier3,
-               s.to_verify, s.applications, s.recommended, s.shortfall,
-               cost.total if cost is not None else None)
-    what_ifs = tuple(tuple(getattr(w, name, None) for name in WHAT_IF_FIELDS)
-                     for w in getattr(plan, "what_if", ()) or ())
+    figures = (
+        s.programs_considered,
+        s.apply,
+        s.borderline,
+        s.skip,
+        s.tier1,
+        s.tier2,
+        s.tier3,
+        s.to_verify,
+        s.applications,
+        s.recommended,
+        s.shortfall,
+        cost.total if cost is not None else None,
+    )
+    what_ifs = tuple(
+        tuple(getattr(w, name, None) for name in WHAT_IF_FIELDS)
+        for w in getattr(plan, "what_if", ()) or ()
+    )
     profile_sha = next((i.sha256 for i in plan.provenance.inputs if i.role == "profile"), None)
     return PlanRecord(
-        profile_sha256=profile_sha, figures=figures,
+        profile_sha256=profile_sha,
+        figures=figures,
         specialties=tuple((t.name, t.fit, 1 if t.wished else 0, t.rank) for t in plan.specialties),
-        what_ifs=what_ifs, rows=rows[order].astype(np.int32), verdict=verdict[order].astype(np.int8),
+        what_ifs=what_ifs,
+        rows=rows[order].astype(np.int32),
+        verdict=verdict[order].astype(np.int8),
         tier=tier[order].astype(np.int8),
         rule_set=(remap[local[order]] if len(sets) else local[order]).astype(np.int32),
-        rule_sets=tuple(unique))
+        rule_sets=tuple(unique),
+    )
 
 
 def _specialties_text(specialties: Sequence[tuple]) -> str | None:
@@ -241,8 +288,9 @@ class CohortWriter:
         self.pending_decisions = 0
         self.plans = 0
         self.committed = time.monotonic()
-        self.statement = ("INSERT INTO decisions VALUES "
-                          + ",".join(["(?,?,?,?,?)"] * ROWS_PER_STATEMENT))
+        self.statement = "INSERT INTO decisions VALUES " + ",".join(
+            ["(?,?,?,?,?)"] * ROWS_PER_STATEMENT
+        )
 
     @contextlib.contextmanager
     def _failing(self, doing: str):
@@ -252,8 +300,9 @@ class CohortWriter:
             yield
         except (sqlite3.Error, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ResplanError(f"{self.path}: cannot {doing} the cohort database: "
-                               f"{reason}") from None
+            raise ResplanError(
+                f"{self.path}: cannot {doing} the cohort database: {reason}"
+            ) from None
 
     def _begin(self, programs: Sequence[tuple], info: dict[str, str]) -> None:
         db = self.db
@@ -268,8 +317,10 @@ class CohortWriter:
         db.execute("BEGIN")
         db.executemany("INSERT INTO verdicts VALUES (?, ?)", list(enumerate(VERDICTS)))
         db.executemany("INSERT INTO programs VALUES (?, ?, ?, ?, ?, ?, ?)", programs)
-        db.executemany("INSERT INTO batch VALUES (?, ?)",
-                       [("schema", str(SCHEMA)), ("state", "running"), *sorted(info.items())])
+        db.executemany(
+            "INSERT INTO batch VALUES (?, ?)",
+            [("schema", str(SCHEMA)), ("state", "running"), *sorted(info.items())],
+        )
         db.execute("COMMIT")
 
     def add(self, plan_id: int, row, record: PlanRecord | None) -> None:
@@ -278,8 +329,10 @@ class CohortWriter:
         self.pending.append((plan_id, row, record))
         if record is not None:
             self.pending_decisions += len(record.rows)
-        if self.pending_decisions >= DECISIONS_PER_TRANSACTION \
-                or time.monotonic() - self.committed >= SECONDS_PER_TRANSACTION:
+        if (
+            self.pending_decisions >= DECISIONS_PER_TRANSACTION
+            or time.monotonic() - self.committed >= SECONDS_PER_TRANSACTION
+        ):
             self.commit()
 
     def commit(self) -> None:
@@ -307,12 +360,22 @@ class CohortWriter:
         plan_rows, specialties, what_ifs, blocks = [], [], [], []
         for plan_id, row, record in pending:
             if record is None:
-                plan_rows.append((plan_id, row.profile, None, None, *[None] * 12, None, None,
-                                  row.error))
+                plan_rows.append(
+                    (plan_id, row.profile, None, None, *[None] * 12, None, None, row.error)
+                )
                 continue
-            plan_rows.append((plan_id, row.profile, row.plan, record.profile_sha256,
-                              *record.figures, _specialties_text(record.specialties),
-                              _what_if_text(record.what_ifs), None))
+            plan_rows.append(
+                (
+                    plan_id,
+                    row.profile,
+                    row.plan,
+                    record.profile_sha256,
+                    *record.figures,
+                    _specialties_text(record.specialties),
+                    _what_if_text(record.what_ifs),
+                    None,
+                )
+            )
             specialties += [(plan_id, n, *s) for n, s in enumerate(record.specialties, 1)]
             what_ifs += [(plan_id, n, *w) for n, w in enumerate(record.what_ifs, 1)]
             if len(record.rows):
@@ -325,16 +388,16 @@ class CohortWriter:
                 block[:, 3] = record.tier
                 block[:, 4] = ids[record.rule_set]
                 blocks.append(block)
-        db.executemany(f"INSERT INTO plans VALUES ({','.join('?' * len(PLAN_COLUMNS))})",
-                       plan_rows)
+        db.executemany(f"INSERT INTO plans VALUES ({','.join('?' * len(PLAN_COLUMNS))})", plan_rows)
         db.executemany("INSERT INTO plan_specialties VALUES (?, ?, ?, ?, ?, ?)", specialties)
         db.executemany("INSERT INTO what_ifs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", what_ifs)
         if not blocks:
             return
         decisions = np.concatenate(blocks)
         whole = len(decisions) - len(decisions) % ROWS_PER_STATEMENT
-        db.executemany(self.statement,
-                       decisions[:whole].reshape(-1, 5 * ROWS_PER_STATEMENT).tolist())
+        db.executemany(
+            self.statement, decisions[:whole].reshape(-1, 5 * ROWS_PER_STATEMENT).tolist()
+        )
         db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?)", decisions[whole:].tolist())
         # The tally: one count per (program, verdict, tier), added in this same transaction.
         cells = (decisions[:, 1] * 3 + decisions[:, 2]) * 4 + decisions[:, 3]
@@ -343,7 +406,8 @@ class CohortWriter:
         db.executemany(
             "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET plans = plans + excluded.plans",
-            np.stack([found // 12, found // 4 % 3, found % 4, counts[found]], 1).tolist())
+            np.stack([found // 12, found // 4 % 3, found % 4, counts[found]], 1).tolist(),
+        )
 
     def _rule_set(self, rules: tuple[str, ...]) -> int:
         found = self.set_ids.get(rules)
@@ -378,4 +442,3 @@ class CohortWriter:
         """Close without committing what waits (the run failed in the parent)."""
         self.pending = []
         self.db.close()
-

@@ -11,12 +11,15 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import attrs
 import cattrs
 from cattrs.errors import (
-    ClassValidationError, ForbiddenExtraKeysError, IterableValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
 )
 
 from resplan.errors import InputError, Problem
@@ -33,8 +36,14 @@ class _WrongType(TypeError):
 
 
 def _describe(value: Any) -> str:
-    kind = {bool: "true/false", int: "a whole number", float: "a number", str: "text",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    kind = {
+        bool: "true/false",
+        int: "a whole number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
     return f"{value!r} ({kind})" if not isinstance(value, (list, dict)) else kind
 
 
@@ -46,6 +55,7 @@ def _strict(kind: type, accepts: tuple[type, ...], name: str):
         if not isinstance(value, accepts):
             raise _WrongType(f"expected {name}, got {_describe(value)}")
         return kind(value)
+
     return hook
 
 
@@ -59,13 +69,11 @@ def _literal_hook(value, literal_type):
     allowed = typing.get_args(literal_type)
     if value not in allowed or isinstance(value, bool):
         hint = suggest(value, allowed) if isinstance(value, str) else ""
-        raise _WrongType(
-            f"{value!r} is not one of {', '.join(map(str, allowed))}{hint}")
+        raise _WrongType(f"{value!r} is not one of {', '.join(map(str, allowed))}{hint}")
     return value
 
 
-converter.register_structure_hook_func(
-    lambda t: typing.get_origin(t) is Literal, _literal_hook)
+converter.register_structure_hook_func(lambda t: typing.get_origin(t) is Literal, _literal_hook)
 
 
 def _step1_result(value, _type):
@@ -74,8 +82,9 @@ def _step1_result(value, _type):
     return _literal_hook(value, Literal["pass", "fail"])
 
 
-converter.register_structure_hook(int | Literal["pass", "fail"] | None,
-                                  lambda v, t: None if v is None else _step1_result(v, t))
+converter.register_structure_hook(
+    int | Literal["pass", "fail"] | None, lambda v, t: None if v is None else _step1_result(v, t)
+)
 
 
 def _visa_hook(value, _type):
@@ -90,9 +99,12 @@ def _visa_hook(value, _type):
 
 def _is_visa_choice(t) -> bool:
     args = typing.get_args(t)
-    return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
-            and typing.get_origin(args[0]) is Literal
-            and typing.get_args(args[1]) == (args[0], Ellipsis))
+    return (
+        typing.get_origin(t) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and typing.get_origin(args[0]) is Literal
+        and typing.get_args(args[1]) == (args[0], Ellipsis)
+    )
 
 
 converter.register_structure_hook_func(_is_visa_choice, _visa_hook)
@@ -100,8 +112,11 @@ converter.register_structure_hook_func(_is_visa_choice, _visa_hook)
 
 def _is_optional(t) -> bool:
     args = typing.get_args(t)
-    return (typing.get_origin(t) in (typing.Union, types.UnionType) and len(args) == 2
-            and type(None) in args)
+    return (
+        typing.get_origin(t) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
 
 
 def _optional_hook_factory(t):
@@ -127,8 +142,12 @@ def _structure_items(value, seq_type):
         try:
             yield converter.structure(item, item_type)
         except Exception as exc:  # noqa: BLE001 - regrouped with its index below
-            exc.__notes__ = [*getattr(exc, "__notes__", []), cattrs.errors.IterableValidationNote(
-                f"Structuring {seq_type} @ index {index}", index, item_type)]
+            exc.__notes__ = [
+                *getattr(exc, "__notes__", []),
+                cattrs.errors.IterableValidationNote(
+                    f"Structuring {seq_type} @ index {index}", index, item_type
+                ),
+            ]
             errors.append(exc)
     if errors:
         raise IterableValidationError(f"While structuring {seq_type}", errors, seq_type)
@@ -136,7 +155,8 @@ def _structure_items(value, seq_type):
 
 converter.register_structure_hook_func(
     lambda t: typing.get_origin(t) is tuple and typing.get_args(t)[-1:] == (Ellipsis,),
-    _sequence_hook)
+    _sequence_hook,
+)
 
 
 # ------------------------------------------------------------ errors for people
@@ -145,8 +165,9 @@ converter.register_structure_hook_func(
 def _problems_of(exc: BaseException, path: Path, cls) -> list[tuple[Path, str]]:
     if isinstance(exc, ForbiddenExtraKeysError):
         known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        return [(path + (key,), f"unknown key{suggest(key, known)}")
-                for key in sorted(exc.extra_fields)]
+        return [
+            (path + (key,), f"unknown key{suggest(key, known)}") for key in sorted(exc.extra_fields)
+        ]
     if isinstance(exc, (ClassValidationError, IterableValidationError)):
         out = []
         for sub in exc.exceptions:
@@ -187,9 +208,15 @@ def format_path(path: Path) -> str:
     return text
 
 
-def structure(data: Any, cls: type, *, file: str, base: Path = (),
-              locate: Callable[[Path], int | None] = lambda path: None,
-              subject: str = ""):
+def structure(
+    data: Any,
+    cls: type,
+    *,
+    file: str,
+    base: Path = (),
+    locate: Callable[[Path], int | None] = lambda path: None,
+    subject: str = "",
+):
     """Build ``cls`` from plain data or raise :class:`InputError` with every problem.
 
     Types are checked while structuring; field validators run afterwards, all of them, so
@@ -208,12 +235,16 @@ def structure(data: Any, cls: type, *, file: str, base: Path = (),
     return obj
 
 
-def _sorted_problems(found: list[tuple[Path, str]], file: str,
-                     locate: Callable[[Path], int | None], subject: str) -> list[Problem]:
+def _sorted_problems(
+    found: list[tuple[Path, str]], file: str, locate: Callable[[Path], int | None], subject: str
+) -> list[Problem]:
     """One Problem per distinct complaint, in the order of the lines they point at."""
-    problems = [Problem(file=file, message=message, field=format_path(path),
-                        line=locate(path), subject=subject)
-                for path, message in dict.fromkeys(found)]
+    problems = [
+        Problem(
+            file=file, message=message, field=format_path(path), line=locate(path), subject=subject
+        )
+        for path, message in dict.fromkeys(found)
+    ]
     problems.sort(key=lambda p: p.line if p.line is not None else float("inf"))
     return problems
 
@@ -276,8 +307,13 @@ def _validate_raw(data: Any, cls: type, path: Path):
         # whole object run too.
         try:
             with attrs.validators.disabled():
-                obj = cls(**{f.name: values[f.name] for f in _checked_fields(cls)
-                             if f.name in values and f.init})
+                obj = cls(
+                    **{
+                        f.name: values[f.name]
+                        for f in _checked_fields(cls)
+                        if f.name in values and f.init
+                    }
+                )
         except Exception as exc:  # noqa: BLE001 - a check across fields
             # The fields' own checks below still run: a graduation year of 3000 is
             # wrong in itself, not only for coming after the cycle.
@@ -328,15 +364,27 @@ def _check_field(owner: Any, field: attrs.Attribute, value: Any, path: Path):
                 yield from _validate(item, path + (field.name, index))
 
 
-def problems_from(exc: BaseException, *, file: str, base: Path = (),
-                  locate: Callable[[Path], int | None] = lambda path: None,
-                  subject: str = "") -> list[Problem]:
+def problems_from(
+    exc: BaseException,
+    *,
+    file: str,
+    base: Path = (),
+    locate: Callable[[Path], int | None] = lambda path: None,
+    subject: str = "",
+) -> list[Problem]:
     found = _problems_of(exc, base, None)
     # Required fields missing from a table show up as TypeErrors from __init__.
     problems = []
     for path, message in found:
-        problems.append(Problem(file=file, message=message, field=format_path(path),
-                                line=locate(path), subject=subject))
+        problems.append(
+            Problem(
+                file=file,
+                message=message,
+                field=format_path(path),
+                line=locate(path),
+                subject=subject,
+            )
+        )
     return problems
 
 

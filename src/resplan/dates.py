@@ -18,10 +18,17 @@ from resplan.errors import InputError, ResplanError
 
 CALENDAR = "calendar"  # the ruleset whose parameters and phases time a plan
 # The calendar's parameters that code reads (this module, stages.actions, stages.stale).
-CALENDAR_PARAMETERS = frozenset({
-    "match_day_month", "match_day_weekday", "match_day_week", "under_way_from",
-    "late_next_cycle", "facts_stale_after_years", "rank_list_days_before_match_day",
-})
+CALENDAR_PARAMETERS = frozenset(
+    {
+        "match_day_month",
+        "match_day_weekday",
+        "match_day_week",
+        "under_way_from",
+        "late_next_cycle",
+        "facts_stale_after_years",
+        "rank_list_days_before_match_day",
+    }
+)
 AHEAD, UNDER_WAY = "ahead", "under way"
 WEEKDAYS = tuple(calendar.day_name)  # Monday ... Sunday
 
@@ -62,8 +69,9 @@ def calendar_parameter(rulebook, name: str) -> Any:
     for ruleset in rulebook.rulesets:
         if ruleset.name == CALENDAR and name in ruleset.parameters:
             return ruleset.parameters[name].value
-    raise ResplanError(f"the {CALENDAR} ruleset has no parameter {name!r}: plans cannot be "
-                       "dated without it")
+    raise ResplanError(
+        f"the {CALENDAR} ruleset has no parameter {name!r}: plans cannot be dated without it"
+    )
 
 
 def match_day(cycle: int, rulebook) -> dt.date:
@@ -72,8 +80,10 @@ def match_day(cycle: int, rulebook) -> dt.date:
     weekday_name = calendar_parameter(rulebook, "match_day_weekday")
     week = int(calendar_parameter(rulebook, "match_day_week"))
     if weekday_name not in WEEKDAYS or not 1 <= month <= 12 or not 1 <= week <= 4:
-        raise ResplanError(f"the {CALENDAR} ruleset's Match Day rule (week {week}, "
-                           f"{weekday_name}, month {month}) is not a day of the year")
+        raise ResplanError(
+            f"the {CALENDAR} ruleset's Match Day rule (week {week}, "
+            f"{weekday_name}, month {month}) is not a day of the year"
+        )
     weekday = WEEKDAYS.index(weekday_name)
     first = dt.date(cycle, month, 1)
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
@@ -84,8 +94,10 @@ def rank_list_deadline(cycle: int, rulebook) -> dt.date:
     Match Day by the calendar's ``rank_list_days_before_match_day``."""
     days = calendar_parameter(rulebook, "rank_list_days_before_match_day")
     if type(days) is not int or not 1 <= days <= 60:
-        raise ResplanError(f"the {CALENDAR} ruleset's rank_list_days_before_match_day "
-                           f"({days!r}) is not a number of days from 1 to 60")
+        raise ResplanError(
+            f"the {CALENDAR} ruleset's rank_list_days_before_match_day "
+            f"({days!r}) is not a number of days from 1 to 60"
+        )
     return match_day(cycle, rulebook) - dt.timedelta(days=days)
 
 
@@ -114,16 +126,20 @@ def cycle_stage(cycle: int, as_of: dt.date, rulebook) -> str:
     return UNDER_WAY if month_index(as_of.year, as_of.month) >= start else AHEAD
 
 
-def check_cycle(cycle: int, as_of: dt.date, rulebook, *, file: str = "<profile>",
-                line: int | None = None) -> None:
+def check_cycle(
+    cycle: int, as_of: dt.date, rulebook, *, file: str = "<profile>", line: int | None = None
+) -> None:
     """Refuse a cycle whose Match Day is before ``as_of``: there is nothing left to plan."""
     day = match_day(cycle, rulebook)
     if as_of > day:
         raise InputError.one(
-            file, f"the {cycle} Match is over: its Match Day was {in_words(day)}, before this "
-                  f"plan's date ({as_of.isoformat()}). Set cycle to the Match you apply for "
-                  f"next (the first one still ahead is {first_open_cycle(as_of, rulebook)}).",
-            field="applicant.cycle", line=line)
+            file,
+            f"the {cycle} Match is over: its Match Day was {in_words(day)}, before this "
+            f"plan's date ({as_of.isoformat()}). Set cycle to the Match you apply for "
+            f"next (the first one still ahead is {first_open_cycle(as_of, rulebook)}).",
+            field="applicant.cycle",
+            line=line,
+        )
 
 
 def first_open_cycle(as_of: dt.date, rulebook) -> int:

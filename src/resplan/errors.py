@@ -45,7 +45,7 @@ class InputError(ResplanError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def one(cls, file, message, *, field="", line=None, subject="") -> "InputError":
+    def one(cls, file, message, *, field="", line=None, subject="") -> InputError:
         return cls(Problem(str(file), message, field, line, subject))
 
 
@@ -66,16 +66,19 @@ class PluginError(ResplanError):
     that failed. The CLI exits with status 3 for it, apart from bad input (2).
     """
 
-    def __init__(self, message: str, *, plugin: str = "", distribution: str = "",
-                 where: str = ""):
+    def __init__(self, message: str, *, plugin: str = "", distribution: str = "", where: str = ""):
         super().__init__(message)
         self.plugin, self.distribution, self.where = plugin, distribution, where
 
     @classmethod
-    def failed(cls, plugin: str, distribution: str, where: str, what: str) -> "PluginError":
+    def failed(cls, plugin: str, distribution: str, where: str, what: str) -> PluginError:
         source = f" from {distribution}" if distribution else ""
-        return cls(f"plugin {plugin!r}{source} failed in {where}: {what}", plugin=plugin,
-                   distribution=distribution, where=where)
+        return cls(
+            f"plugin {plugin!r}{source} failed in {where}: {what}",
+            plugin=plugin,
+            distribution=distribution,
+            where=where,
+        )
 
 
 def describe_exception(exc: BaseException) -> str:

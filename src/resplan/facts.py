@@ -18,19 +18,31 @@ rest on such a guess, and the plan names the gap there and asks for it.
 from __future__ import annotations
 
 import operator
-from typing import Any, Mapping, Sequence
-
 import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from resplan.model import (
-    STEP2CK_PASSING, STEP2CK_YEARS_BEFORE_GRADUATION, USMLE_ATTEMPT_LIMIT, Change, Profile,
-    Program, earliest_exam_day, lowest_passing,
+    STEP2CK_PASSING,
+    STEP2CK_YEARS_BEFORE_GRADUATION,
+    USMLE_ATTEMPT_LIMIT,
+    Change,
+    Profile,
+    Program,
+    earliest_exam_day,
+    lowest_passing,
 )
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
 from resplan.vocabulary import (
-    ACTIVITY_KINDS, LANGUAGE_LEVELS, SETTINGS, SPONSORED_VISAS, STATES, TRACKS, VISAS,
+    ACTIVITY_KINDS,
+    LANGUAGE_LEVELS,
+    SETTINGS,
+    SPONSORED_VISAS,
+    STATES,
+    TRACKS,
+    VISAS,
 )
 
 SPANISH_LEVELS = ("none", "basic", "intermediate", "medical", "professional", "fluent", "native")
@@ -59,10 +71,15 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.graduation_year": Fact(NUMBER, "graduation year"),
     "profile.cycle": Fact(NUMBER, "Match year applied for"),
     "profile.years_since_graduation": Fact(
-        NUMBER, "years from graduation to the June the application opens"),
+        NUMBER, "years from graduation to the June the application opens"
+    ),
     "profile.visa": Fact(Enum(VISAS), "visa needed (the first choice, if several)"),
-    "profile.visas": Fact(SetOf(Enum(SPONSORED_VISAS)), "visas the applicant would take (none: empty)"),
-    "profile.visa_words": Fact(TEXT, "the visas the applicant would take, in words, first choice first"),
+    "profile.visas": Fact(
+        SetOf(Enum(SPONSORED_VISAS)), "visas the applicant would take (none: empty)"
+    ),
+    "profile.visa_words": Fact(
+        TEXT, "the visas the applicant would take, in words, first choice first"
+    ),
     "profile.needs_visa": Fact(BOOL, "whether a visa is needed"),
     "profile.specialties": Fact(SetOf(TEXT), "wished specialties"),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
@@ -82,26 +99,32 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.languages": Fact(SetOf(TEXT), "languages"),
     "profile.clinical.months": Fact(NUMBER, "months of US clinical experience"),
     "profile.clinical.hands_on_months": Fact(
-        NUMBER, "months of hands-on US clinical experience (not observerships)"),
+        NUMBER, "months of hands-on US clinical experience (not observerships)"
+    ),
     "profile.clinical.observership_months": Fact(NUMBER, "months of observerships"),
     "profile.clinical.states": Fact(SetOf(STATE), "states of US clinical experience"),
     "profile.clinical.cities": Fact(SetOf(TEXT), "cities of US clinical experience"),
     "profile.clinical.regions": Fact(SetOf(TEXT), "border sub-regions of US clinical experience"),
     "profile.clinical.border_months": Fact(
-        NUMBER, "months of US clinical experience in a border sub-region"),
+        NUMBER, "months of US clinical experience in a border sub-region"
+    ),
     "profile.letters.total": Fact(NUMBER, "letters of recommendation"),
     "profile.letters.us_clinical": Fact(NUMBER, "letters from US clinical supervisors"),
     "profile.letters.advocates": Fact(NUMBER, "letter writers who will contact programs"),
     "profile.activities.kinds": Fact(SetOf(Enum(ACTIVITY_KINDS)), "kinds of activities"),
-    **{f"profile.activities.{_key(kind)}_months": Fact(NUMBER, f"months of {kind} activities")
-       for kind in ACTIVITY_KINDS},
+    **{
+        f"profile.activities.{_key(kind)}_months": Fact(NUMBER, f"months of {kind} activities")
+        for kind in ACTIVITY_KINDS
+    },
     # One figure for the guide's "underserved or public-health" work, so that a message
     # can quote it without a "0 months" half.
     "profile.activities.community_months": Fact(
-        NUMBER, "months of underserved-care and public-health activities together"),
+        NUMBER, "months of underserved-care and public-health activities together"
+    ),
     "profile.reapplicant.last_cycle": Fact(NUMBER, "last Match applied for without matching"),
     "profile.reapplicant.changes": Fact(
-        SetOf(Enum(CHANGES)), "what the file gained since the last cycle (none: empty)"),
+        SetOf(Enum(CHANGES)), "what the file gained since the last cycle (none: empty)"
+    ),
 }
 
 PROGRAM_FACTS: dict[str, Fact] = {
@@ -155,9 +178,12 @@ REGION_FACTS: dict[str, Fact] = {
     "region.state": Fact(STATE, "sub-region state"),
     "region.preferred": Fact(BOOL, "whether its state is among the preferred states"),
     "region.programs": Fact(
-        NUMBER, "catalog programs in the sub-region, in the specialties the plan considers"),
+        NUMBER, "catalog programs in the sub-region, in the specialties the plan considers"
+    ),
 }
-REGION_PRIORITY_FACT = {"region.priority": Fact(Level(PRIORITIES), "priority of the program's sub-region")}
+REGION_PRIORITY_FACT = {
+    "region.priority": Fact(Level(PRIORITIES), "priority of the program's sub-region")
+}
 SCREEN_FACTS = {"screen.verdict": Fact(Enum(VERDICTS), "screening verdict")}
 
 PLAN_FACTS: dict[str, Fact] = {
@@ -178,7 +204,8 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
     "plan.rank_list_deadline": Fact(TEXT, "the cycle's rank list certification deadline, in words"),
     "plan.weeks_to_rank_list": Fact(
-        NUMBER, "whole weeks from the plan's date to the rank list deadline (negative once passed)"),
+        NUMBER, "whole weeks from the plan's date to the rank list deadline (negative once passed)"
+    ),
     "plan.stale": Fact(NUMBER, "programs to apply to whose listed facts are out of date"),
 }
 
@@ -187,40 +214,58 @@ PLAN_FACTS: dict[str, Fact] = {
 # these facts describe that specialty's programs, and then the volume worked out for it.
 SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
     "specialty.open": Fact(NUMBER, "programs of the specialty not skipped"),
-    **{f"specialty.open_tier{t}": Fact(NUMBER, f"programs of the specialty in tier {t}")
-       for t in (1, 2, 3)},
+    **{
+        f"specialty.open_tier{t}": Fact(NUMBER, f"programs of the specialty in tier {t}")
+        for t in (1, 2, 3)
+    },
 }
 VOLUME_FACTS: dict[str, Fact] = {
     "volume.recommended": Fact(NUMBER, "applications a full list in the specialty holds"),
     "volume.applications": Fact(NUMBER, "applications to send from this catalog in the specialty"),
     "volume.shortfall": Fact(NUMBER, "applications of a full list this catalog cannot hold"),
     **{f"volume.tier{t}": Fact(NUMBER, f"applications to send in tier {t}") for t in (1, 2, 3)},
-    **{f"volume.wanted_tier{t}": Fact(
-        NUMBER, f"tier {t} applications the spread asks for, before fitting it to the programs")
-       for t in (1, 2, 3)},
+    **{
+        f"volume.wanted_tier{t}": Fact(
+            NUMBER, f"tier {t} applications the spread asks for, before fitting it to the programs"
+        )
+        for t in (1, 2, 3)
+    },
     "volume.fee": Fact(NUMBER, "ERAS fees of the specialty's applications, in US dollars"),
-    "volume.fee_ten_more": Fact(NUMBER, "what 10 more applications in the specialty would add to the fees"),
-    "volume.fee_ten_fewer": Fact(NUMBER, "what 10 fewer applications in the specialty would save in fees"),
+    "volume.fee_ten_more": Fact(
+        NUMBER, "what 10 more applications in the specialty would add to the fees"
+    ),
+    "volume.fee_ten_fewer": Fact(
+        NUMBER, "what 10 fewer applications in the specialty would save in fees"
+    ),
 }
 SUMMARY_FACTS: dict[str, Fact] = {
     "summary.recommended": Fact(NUMBER, "applications full lists hold, all specialties"),
     "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
     "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
-    "summary.fees": Fact(NUMBER, "ERAS fees of the applications to send, all specialties, in US dollars"),
+    "summary.fees": Fact(
+        NUMBER, "ERAS fees of the applications to send, all specialties, in US dollars"
+    ),
 }
 
 # The parts of a profile a what_if rule can change (resplan.stages.what_if), each the
 # name of the rule's key: a number or a Spanish level, worked out from the plan's facts.
 WHAT_IF_CHANGES: tuple[str, ...] = (
-    "step2ck_score", "advocate_letters", "border_clinical_months", "spanish_level",
-    "cycles_later", "step3",
+    "step2ck_score",
+    "advocate_letters",
+    "border_clinical_months",
+    "spanish_level",
+    "cycles_later",
+    "step3",
 )
 # What a change worked out, for its words: a fact is known only for the parts it changes.
 WHAT_IF_FACTS: dict[str, Fact] = {
     "what_if.step2ck_score": Fact(NUMBER, "the Step 2 CK score after the change"),
-    "what_if.advocate_letters": Fact(NUMBER, "letters added from writers who will contact programs"),
+    "what_if.advocate_letters": Fact(
+        NUMBER, "letters added from writers who will contact programs"
+    ),
     "what_if.border_clinical_months": Fact(
-        NUMBER, "months of hands-on US clinical work added in a border sub-region"),
+        NUMBER, "months of hands-on US clinical work added in a border sub-region"
+    ),
     "what_if.region_name": Fact(TEXT, "the border sub-region those months are planned in"),
     "what_if.spanish_level": Fact(Level(SPANISH_LEVELS), "the Spanish level after the change"),
     "what_if.cycles_later": Fact(NUMBER, "how many cycles later the applicant would apply"),
@@ -232,12 +277,15 @@ WHAT_IF_FACTS: dict[str, Fact] = {
 # the specialty's published figure, and what this catalog holds for the applicant.
 OUTLOOK_FACTS: dict[str, Fact] = {
     "specialty.img_share": Fact(
-        NUMBER, "percent of the specialty's filled first-year positions that non-US IMGs took"),
+        NUMBER, "percent of the specialty's filled first-year positions that non-US IMGs took"
+    ),
     "specialty.img_share_season": Fact(NUMBER, "Match year of that percent"),
     "specialty.passed": Fact(
-        NUMBER, "programs of the specialty whose every known filter the applicant passes"),
+        NUMBER, "programs of the specialty whose every known filter the applicant passes"
+    ),
     "specialty.passed_unknown": Fact(
-        NUMBER, "of those, programs with facts to verify that could still screen the applicant out"),
+        NUMBER, "of those, programs with facts to verify that could still screen the applicant out"
+    ),
 }
 
 
@@ -341,7 +389,8 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         failure = True
     # Without every attempt count and no failure known, whether there was one is unknown.
     facts["profile.any_failure"] = (
-        True if failure else (False if attempts and None not in attempts else None))
+        True if failure else (False if attempts and None not in attempts else None)
+    )
 
     spanish = [lang for lang in profile.languages if _is_spanish(lang.name)]
     if not spanish:
@@ -349,17 +398,22 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     else:
         levels = [lang.level for lang in spanish]
         facts["profile.spanish_level"] = (
-            None if None in levels else max(levels, key=SPANISH_LEVELS.index))
+            None if None in levels else max(levels, key=SPANISH_LEVELS.index)
+        )
     facts["profile.languages"] = frozenset(lang.name for lang in profile.languages)
 
     clinical = profile.clinical
     # An entry of unknown kind may be hands-on work or an observership.
     kindless = any(c.kind is None and c.months != 0 for c in clinical)
     facts["profile.clinical.months"] = _stated_months(clinical)
-    facts["profile.clinical.hands_on_months"] = None if kindless else _stated_months(
-        c for c in clinical if c.kind in CLINICAL_KINDS_HANDS_ON)
-    facts["profile.clinical.observership_months"] = None if kindless else _stated_months(
-        c for c in clinical if c.kind == "observership")
+    facts["profile.clinical.hands_on_months"] = (
+        None
+        if kindless
+        else _stated_months(c for c in clinical if c.kind in CLINICAL_KINDS_HANDS_ON)
+    )
+    facts["profile.clinical.observership_months"] = (
+        None if kindless else _stated_months(c for c in clinical if c.kind == "observership")
+    )
     facts["profile.clinical.states"] = frozenset(c.state for c in clinical if c.state)
     facts["profile.clinical.cities"] = frozenset(c.city for c in clinical if c.city)
     regions = {c: city_regions.get((_norm(c.city), c.state or "")) for c in clinical if c.city}
@@ -369,8 +423,10 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     letters = profile.letters
     facts["profile.letters.total"] = len(letters)
     facts["profile.letters.us_clinical"] = (
-        None if any(x.us_clinical is None for x in letters)
-        else sum(1 for x in letters if x.us_clinical))
+        None
+        if any(x.us_clinical is None for x in letters)
+        else sum(1 for x in letters if x.us_clinical)
+    )
     # A writer who has not offered to contact programs will not: unsaid means no.
     facts["profile.letters.advocates"] = sum(1 for x in letters if x.advocate)
 
@@ -378,11 +434,13 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     facts["profile.activities.kinds"] = frozenset(x.kind for x in activities if x.kind)
     unkinded = any(x.kind is None and x.months != 0 for x in activities)
     for kind in ACTIVITY_KINDS:
-        facts[f"profile.activities.{_key(kind)}_months"] = None if unkinded else _stated_months(
-            x for x in activities if x.kind == kind)
+        facts[f"profile.activities.{_key(kind)}_months"] = (
+            None if unkinded else _stated_months(x for x in activities if x.kind == kind)
+        )
     if not unkinded:
         facts["profile.activities.community_months"] = _stated_months(
-            x for x in activities if x.kind in ("underserved", "public-health"))
+            x for x in activities if x.kind in ("underserved", "public-health")
+        )
     return {k: v for k, v in facts.items() if v is not None}
 
 
@@ -416,15 +474,15 @@ class Gap:
 # gaps), by key ("[]" for any item of a list), as docs/profile.md says it.
 GAP_WORST: dict[str, str] = {
     "exams.step1.result": "a fail (a pass with no score if your profile has Step 3, which "
-                          "comes after Step 1 is passed)",
+    "comes after Step 1 is passed)",
     "exams.step1.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "exams.step2ck.score": "the lowest passing score that can apply to you "
-                           f"({STEP2CK_PASSING[-1].score} for recent graduates)",
+    f"({STEP2CK_PASSING[-1].score} for recent graduates)",
     "exams.step2ck.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "exams.step3.result": "a fail",
     "exams.step3.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "languages[].level": f"{LANGUAGE_LEVELS[0]} for Spanish (the level of another language "
-                         "is no gap: no rule reads it)",
+    "is no gap: no rule reads it)",
     "clinical[].kind": "an observership (unless months is 0)",
     "clinical[].months": "no months",
     "letters[].us_clinical": "a letter from someone else",
@@ -454,11 +512,18 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.step3.taken": ("exams.step3.result", "exams.step3.attempts"),
     "profile.step3.result": ("exams.step3.result",),
     "profile.step3.attempts": ("exams.step3.attempts",),
-    "profile.max_attempts": ("exams.step1.attempts", "exams.step2ck.attempts",
-                             "exams.step3.attempts"),
-    "profile.any_failure": ("exams.step1.result", "exams.step1.attempts",
-                            "exams.step2ck.attempts", "exams.step3.result",
-                            "exams.step3.attempts"),
+    "profile.max_attempts": (
+        "exams.step1.attempts",
+        "exams.step2ck.attempts",
+        "exams.step3.attempts",
+    ),
+    "profile.any_failure": (
+        "exams.step1.result",
+        "exams.step1.attempts",
+        "exams.step2ck.attempts",
+        "exams.step3.result",
+        "exams.step3.attempts",
+    ),
     "profile.spanish_level": ("languages[].name", "languages[].level"),
     "profile.languages": ("languages[].name",),
     "profile.clinical.months": ("clinical[].months",),
@@ -467,14 +532,15 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.clinical.states": ("clinical[].state",),
     "profile.clinical.cities": ("clinical[].city",),
     "profile.clinical.regions": ("clinical[].city", "clinical[].state"),
-    "profile.clinical.border_months": ("clinical[].city", "clinical[].state",
-                                       "clinical[].months"),
+    "profile.clinical.border_months": ("clinical[].city", "clinical[].state", "clinical[].months"),
     "profile.letters.total": ("letters[].writer",),
     "profile.letters.us_clinical": ("letters[].us_clinical",),
     "profile.letters.advocates": ("letters[].advocate",),
     "profile.activities.kinds": ("activities[].kind",),
-    **{f"profile.activities.{_key(kind)}_months": ("activities[].kind", "activities[].months")
-       for kind in ACTIVITY_KINDS},
+    **{
+        f"profile.activities.{_key(kind)}_months": ("activities[].kind", "activities[].months")
+        for kind in ACTIVITY_KINDS
+    },
     "profile.activities.community_months": ("activities[].kind", "activities[].months"),
     "profile.reapplicant.last_cycle": ("reapplicant.last_cycle",),
     "profile.reapplicant.changes": ("reapplicant.changes",),
@@ -486,6 +552,7 @@ def _set_exam(exam: str, **changes):
         exams = profile.exams
         part = attrs.evolve(getattr(exams, exam), **changes)
         return attrs.evolve(profile, exams=attrs.evolve(exams, **{exam: part}))
+
     return fill
 
 
@@ -494,24 +561,33 @@ def _set_item(section: str, index: int, **changes):
         items = list(getattr(profile, section))
         items[index] = attrs.evolve(items[index], **changes)
         return attrs.evolve(profile, **{section: tuple(items)})  # type: ignore[arg-type]
+
     return fill
 
 
 def lowest_step2ck_pass(profile: Profile) -> int:
     """The lowest Step 2 CK passing score that can apply to this applicant."""
-    floor = lowest_passing(STEP2CK_PASSING, earliest_exam_day(
-        profile.applicant.graduation_year, STEP2CK_YEARS_BEFORE_GRADUATION))
+    floor = lowest_passing(
+        STEP2CK_PASSING,
+        earliest_exam_day(profile.applicant.graduation_year, STEP2CK_YEARS_BEFORE_GRADUATION),
+    )
     return (floor or STEP2CK_PASSING[0]).score
 
 
 def _where(item, index: int, what: str) -> str:
     place = ", ".join(p for p in (getattr(item, "city", None), getattr(item, "state", None)) if p)
     if what == "clinical":
-        return f"your clinical work in {place}" if place else f"clinical entry {index + 1} of your profile"
+        return (
+            f"your clinical work in {place}"
+            if place
+            else f"clinical entry {index + 1} of your profile"
+        )
     if what == "activities":
         title = f" ({item.title})" if item.title else ""
         return f"activity {index + 1} of your profile{title}"
-    return f"your letter from {item.writer}" if item.writer else f"letter {index + 1} of your profile"
+    return (
+        f"your letter from {item.writer}" if item.writer else f"letter {index + 1} of your profile"
+    )
 
 
 def gaps(profile: Profile) -> tuple[Gap, ...]:
@@ -528,65 +604,139 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
     if step1 is not None:
         if step1.result is None and profile.exams.step3 is not None:
             # Step 3 comes after Step 1 is passed: the worst result left is a bare pass.
-            found.append(Gap("exams.step1.result", "your Step 1 result", "a pass with no score",
-                             _set_exam("step1", result="pass")))
+            found.append(
+                Gap(
+                    "exams.step1.result",
+                    "your Step 1 result",
+                    "a pass with no score",
+                    _set_exam("step1", result="pass"),
+                )
+            )
         elif step1.result is None:
-            found.append(Gap("exams.step1.result", "your Step 1 result", "a fail",
-                             _set_exam("step1", result="fail")))
+            found.append(
+                Gap(
+                    "exams.step1.result",
+                    "your Step 1 result",
+                    "a fail",
+                    _set_exam("step1", result="fail"),
+                )
+            )
         if step1.attempts is None:
-            found.append(Gap("exams.step1.attempts", "how many times you sat Step 1", limit,
-                             _set_exam("step1", attempts=USMLE_ATTEMPT_LIMIT)))
+            found.append(
+                Gap(
+                    "exams.step1.attempts",
+                    "how many times you sat Step 1",
+                    limit,
+                    _set_exam("step1", attempts=USMLE_ATTEMPT_LIMIT),
+                )
+            )
     if step2 is not None:
         if step2.score is None:
             lowest = lowest_step2ck_pass(profile)
-            found.append(Gap("exams.step2ck.score", "your Step 2 CK score",
-                             f"{lowest}, the lowest passing score",
-                             _set_exam("step2ck", score=lowest)))
+            found.append(
+                Gap(
+                    "exams.step2ck.score",
+                    "your Step 2 CK score",
+                    f"{lowest}, the lowest passing score",
+                    _set_exam("step2ck", score=lowest),
+                )
+            )
         if step2.attempts is None:
-            found.append(Gap("exams.step2ck.attempts", "how many times you sat Step 2 CK",
-                             limit, _set_exam("step2ck", attempts=USMLE_ATTEMPT_LIMIT)))
+            found.append(
+                Gap(
+                    "exams.step2ck.attempts",
+                    "how many times you sat Step 2 CK",
+                    limit,
+                    _set_exam("step2ck", attempts=USMLE_ATTEMPT_LIMIT),
+                )
+            )
     step3 = profile.exams.step3
     if step3 is not None:
         if step3.result is None:
-            found.append(Gap("exams.step3.result", "your Step 3 result", "a fail",
-                             _set_exam("step3", result="fail")))
+            found.append(
+                Gap(
+                    "exams.step3.result",
+                    "your Step 3 result",
+                    "a fail",
+                    _set_exam("step3", result="fail"),
+                )
+            )
         if step3.attempts is None:
-            found.append(Gap("exams.step3.attempts", "how many times you sat Step 3", limit,
-                             _set_exam("step3", attempts=USMLE_ATTEMPT_LIMIT)))
+            found.append(
+                Gap(
+                    "exams.step3.attempts",
+                    "how many times you sat Step 3",
+                    limit,
+                    _set_exam("step3", attempts=USMLE_ATTEMPT_LIMIT),
+                )
+            )
     for index, lang in enumerate(profile.languages):
         if lang.level is None and _is_spanish(lang.name):
-            found.append(Gap(f"languages[{index}].level", "the level of your Spanish",
-                             f"your Spanish as {LANGUAGE_LEVELS[0]}",
-                             _set_item("languages", index, level=LANGUAGE_LEVELS[0])))
+            found.append(
+                Gap(
+                    f"languages[{index}].level",
+                    "the level of your Spanish",
+                    f"your Spanish as {LANGUAGE_LEVELS[0]}",
+                    _set_item("languages", index, level=LANGUAGE_LEVELS[0]),
+                )
+            )
     for index, item in enumerate(profile.clinical):
         where = _where(item, index, "clinical")
         if item.kind is None and item.months != 0:
-            found.append(Gap(f"clinical[{index}].kind", f"the kind of {where}",
-                             "it as an observership",
-                             _set_item("clinical", index, kind="observership")))
+            found.append(
+                Gap(
+                    f"clinical[{index}].kind",
+                    f"the kind of {where}",
+                    "it as an observership",
+                    _set_item("clinical", index, kind="observership"),
+                )
+            )
         if item.months is None:
-            found.append(Gap(f"clinical[{index}].months", f"how many months {where} lasted",
-                             "no months", _set_item("clinical", index, months=0.0)))
+            found.append(
+                Gap(
+                    f"clinical[{index}].months",
+                    f"how many months {where} lasted",
+                    "no months",
+                    _set_item("clinical", index, months=0.0),
+                )
+            )
     for index, letter in enumerate(profile.letters):
         if letter.us_clinical is None:
             where = _where(letter, index, "letters")
-            found.append(Gap(f"letters[{index}].us_clinical",
-                             f"whether {where} comes from a US clinical supervisor",
-                             "it as a letter from someone else",
-                             _set_item("letters", index, us_clinical=False)))
+            found.append(
+                Gap(
+                    f"letters[{index}].us_clinical",
+                    f"whether {where} comes from a US clinical supervisor",
+                    "it as a letter from someone else",
+                    _set_item("letters", index, us_clinical=False),
+                )
+            )
     for index, activity in enumerate(profile.activities):
         where = _where(activity, index, "activities")
         if activity.kind is None and activity.months != 0:
-            found.append(Gap(f"activities[{index}].kind", f"the kind of {where}",
-                             "it as other work", _set_item("activities", index, kind="other")))
+            found.append(
+                Gap(
+                    f"activities[{index}].kind",
+                    f"the kind of {where}",
+                    "it as other work",
+                    _set_item("activities", index, kind="other"),
+                )
+            )
         if activity.months is None:
-            found.append(Gap(f"activities[{index}].months", f"how many months {where} lasted",
-                             "no months", _set_item("activities", index, months=0.0)))
+            found.append(
+                Gap(
+                    f"activities[{index}].months",
+                    f"how many months {where} lasted",
+                    "no months",
+                    _set_item("activities", index, months=0.0),
+                )
+            )
     return tuple(found)
 
 
-def guessed_facts(profile: Profile, found: tuple[Gap, ...],
-                  city_regions: Mapping[tuple[str, str], str]) -> dict[str, tuple[Gap, ...]]:
+def guessed_facts(
+    profile: Profile, found: tuple[Gap, ...], city_regions: Mapping[tuple[str, str], str]
+) -> dict[str, tuple[Gap, ...]]:
     """Each fact whose value rules decide on rests on a gap's worst value, with those gaps.
 
     A fact rests on a gap when leaving that one gap open changes it (sums and maxima may
@@ -612,8 +762,11 @@ def worst_case(profile: Profile, found: tuple[Gap, ...] | None = None) -> Profil
     return profile
 
 
-def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
-                  region_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+def program_facts(
+    program: Program,
+    city_regions: Mapping[tuple[str, str], str],
+    region_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     facts = {f"program.{a.name}": getattr(program, a.name) for a in attrs.fields(Program)}
     if program.visas is not None:
         facts["program.visas"] = frozenset(program.visas)
@@ -628,15 +781,20 @@ def program_facts(program: Program, city_regions: Mapping[tuple[str, str], str],
     return {k: v for k, v in facts.items() if v is not None}
 
 
-def program_fact_columns(programs: Sequence[Program],
-                         city_regions: Mapping[tuple[str, str], str]) -> dict[str, list]:
+def program_fact_columns(
+    programs: Sequence[Program], city_regions: Mapping[tuple[str, str], str]
+) -> dict[str, list]:
     """:func:`program_facts` of each program, one list per fact (None where a program's fact
     is unknown), without a dict per program; ``program.region_name`` is left out (it
     depends on the plan's regions). The column table of a catalog is built from these."""
-    columns = {f"program.{field.name}": list(map(operator.attrgetter(field.name), programs))
-               for field in attrs.fields(Program) if field.name not in ("source", "synthetic")}
-    columns["program.visas"] = [frozenset(v) if v is not None else None
-                                for v in columns["program.visas"]]
+    columns = {
+        f"program.{field.name}": list(map(operator.attrgetter(field.name), programs))
+        for field in attrs.fields(Program)
+        if field.name not in ("source", "synthetic")
+    }
+    columns["program.visas"] = [
+        frozenset(v) if v is not None else None for v in columns["program.visas"]
+    ]
     regions = [city_regions.get((_norm(p.city), p.state)) for p in programs]
     columns["program.border"] = [region is not None for region in regions]
     columns["program.region"] = [region or "none" for region in regions]

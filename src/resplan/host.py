@@ -17,8 +17,9 @@ import signal
 import stat
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 import pluggy
@@ -26,8 +27,17 @@ import pluggy
 from resplan.errors import InputError, PluginError, describe_exception
 from resplan.model import Catalog
 from resplan.plugins import (
-    BrokenPlugin, CatalogReader, PluginRecord, RulesetSource, broken_plugins, collect,
-    disabled_from_env, make_plugin_manager, plugin_failure, plugin_records, refuse_conflicts,
+    BrokenPlugin,
+    CatalogReader,
+    PluginRecord,
+    RulesetSource,
+    broken_plugins,
+    collect,
+    disabled_from_env,
+    make_plugin_manager,
+    plugin_failure,
+    plugin_records,
+    refuse_conflicts,
 )
 from resplan.rulebook import Rulebook, load_rulebook
 from resplan.rules import Function
@@ -76,8 +86,11 @@ class Host:
             if suffix in reader.suffixes:
                 return reader
         known = sorted(s for _p, r in self.readers for s in r.suffixes)
-        raise InputError.one(path, f"no catalog reader for {suffix or 'files without a suffix'!r} "
-                                   f"(readers are installed for {', '.join(known) or 'nothing'})")
+        raise InputError.one(
+            path,
+            f"no catalog reader for {suffix or 'files without a suffix'!r} "
+            f"(readers are installed for {', '.join(known) or 'nothing'})",
+        )
 
     def read_catalog(self, path) -> Catalog:
         """The catalog in ``path``, read by the reader its suffix names.
@@ -98,9 +111,13 @@ class Host:
             from resplan.stages.table import table_key
 
             version = next((r.version for r in self.plugins if r.name == plugin), "unknown")
-            key = cache.entry_key(source[0], f"{plugin} {version} {reader.name}", reader.read,
-                                  table_key(self.rulebook.city_regions),
-                                  self.pm.get_plugin(plugin))
+            key = cache.entry_key(
+                source[0],
+                f"{plugin} {version} {reader.name}",
+                reader.read,
+                table_key(self.rulebook.city_regions),
+                self.pm.get_plugin(plugin),
+            )
             with _cyclic_gc_paused():  # as below: many new objects, no cycles
                 cached = _cached_catalog(cache.load(key), self.rulebook.city_regions)
             if cached is not None:
@@ -112,11 +129,13 @@ class Host:
             except InputError:
                 raise
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
-                raise plugin_failure(self.pm, plugin, where,
-                                     f"reading {path}: {describe_exception(exc)}") from exc
+                raise plugin_failure(
+                    self.pm, plugin, where, f"reading {path}: {describe_exception(exc)}"
+                ) from exc
         if not isinstance(catalog, Catalog):
-            raise plugin_failure(self.pm, plugin, where,
-                                 f"returned {type(catalog).__name__}, not a Catalog")
+            raise plugin_failure(
+                self.pm, plugin, where, f"returned {type(catalog).__name__}, not a Catalog"
+            )
         if source is None or _identity(path) != source[1]:
             return catalog  # not a file, or it changed while read: its digest is its programs'
         object.__setattr__(catalog, "_digest", source[0])
@@ -125,14 +144,16 @@ class Host:
             from resplan.stages.table import catalog_table
 
             with _cyclic_gc_paused():
-                cache.store(key, _cache_entry(catalog, catalog_table(catalog,
-                                                                     self.rulebook.city_regions)))
+                cache.store(
+                    key, _cache_entry(catalog, catalog_table(catalog, self.rulebook.city_regions))
+                )
         return catalog
 
     def use_cache(self) -> bool:
         if self.cache is not None:
             return self.cache
         from resplan.cache import enabled
+
         return enabled()
 
 
@@ -164,8 +185,10 @@ def _file_bytes(path: Path) -> tuple[str, tuple] | None:
             data = handle.read()
         except OSError:
             return None
-    return (hashlib.sha256(data).hexdigest(),
-            (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    return (
+        hashlib.sha256(data).hexdigest(),
+        (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns),
+    )
 
 
 def _cache_entry(catalog: Catalog, table) -> tuple:
@@ -189,8 +212,12 @@ def _cached_catalog(entry, city_regions) -> Catalog | None:
     from resplan.rules.columns import object_array
     from resplan.stages.table import ProgramTable, adopt_table
 
-    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], ProgramTable)
-            and isinstance(entry[1], list)):
+    if not (
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and isinstance(entry[2], ProgramTable)
+        and isinstance(entry[1], list)
+    ):
         return None
     names, columns, table = entry
     try:
@@ -220,9 +247,15 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
-              entry_points: bool = True, use_env: bool = True,
-              broken_ok: bool = False, cache: bool | None = None) -> Host:
+def load_host(
+    *,
+    disable: Iterable[str] = (),
+    plugins: Iterable[Any] = (),
+    entry_points: bool = True,
+    use_env: bool = True,
+    broken_ok: bool = False,
+    cache: bool | None = None,
+) -> Host:
     """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets.
 
     ``cache``: keep catalogs read in the user's cache folder (:mod:`resplan.cache`);
@@ -232,29 +265,49 @@ def load_host(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
     unless ``broken_ok`` (for ``resplan plugins``): the host then works without it and
     lists it in ``broken``.
     """
-    pm = make_plugin_manager(disable=disable, plugins=plugins, entry_points=entry_points,
-                             use_env=use_env)
+    pm = make_plugin_manager(
+        disable=disable, plugins=plugins, entry_points=entry_points, use_env=use_env
+    )
     broken = broken_plugins(pm)
     if broken and not broken_ok:
         raise broken[0].as_error()
     budget = FunctionBudget()
-    functions = [guard_function(pm, plugin, fn, budget) for plugin, fn in refuse_conflicts(
-        pm, collect(pm, "resplan_functions", Function), lambda f: f.name, "rule function")]
+    functions = [
+        guard_function(pm, plugin, fn, budget)
+        for plugin, fn in refuse_conflicts(
+            pm, collect(pm, "resplan_functions", Function), lambda f: f.name, "rule function"
+        )
+    ]
     records = plugin_records(pm)
-    rulebook = load_rulebook(collect(pm, "resplan_rulesets", RulesetSource), functions,
-                             {name: f"{r.distribution} {r.version}" for name, r in records.items()})
-    readers = refuse_conflicts(pm, collect(pm, "resplan_catalog_readers", CatalogReader),
-                               lambda r: r.name, "catalog reader")
+    rulebook = load_rulebook(
+        collect(pm, "resplan_rulesets", RulesetSource),
+        functions,
+        {name: f"{r.distribution} {r.version}" for name, r in records.items()},
+    )
+    readers = refuse_conflicts(
+        pm,
+        collect(pm, "resplan_catalog_readers", CatalogReader),
+        lambda r: r.name,
+        "catalog reader",
+    )
     claimed: dict[str, str] = {}
     for plugin, reader in readers:
         for suffix in reader.suffixes:
             if suffix in claimed:
-                raise PluginError(f"catalog readers of plugins {claimed[suffix]!r} and {plugin!r} "
-                                  f"both read {suffix!r} files")
+                raise PluginError(
+                    f"catalog readers of plugins {claimed[suffix]!r} and {plugin!r} "
+                    f"both read {suffix!r} files"
+                )
             claimed[suffix] = plugin
-    return Host(pm=pm, rulebook=rulebook, readers=tuple(readers),
-                plugins=tuple(records[name] for name in sorted(records)), broken=broken,
-                budget=budget, cache=cache)
+    return Host(
+        pm=pm,
+        rulebook=rulebook,
+        readers=tuple(readers),
+        plugins=tuple(records[name] for name in sorted(records)),
+        broken=broken,
+        budget=budget,
+        cache=cache,
+    )
 
 
 def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Function:
@@ -265,9 +318,14 @@ def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Fun
     where = f"rule function {fn.name}()"
 
     def over_budget() -> PluginError:
-        return plugin_failure(pm, plugin, where, f"rule functions took over "
-                              f"{budget.seconds:g} s for one plan (the limit is "
-                              f"{FUNCTION_BUDGET_ENV})")
+        return plugin_failure(
+            pm,
+            plugin,
+            where,
+            f"rule functions took over "
+            f"{budget.seconds:g} s for one plan (the limit is "
+            f"{FUNCTION_BUDGET_ENV})",
+        )
 
     def guarded(*args):
         start = time.perf_counter()
@@ -309,8 +367,11 @@ def _stopped_after(seconds: float):
     only one that returns late. Where timers cannot be set (not the main thread, Windows)
     or another timer of the process is running, the body runs uninterrupted and the
     budget is checked when it returns."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") \
-            or threading.current_thread() is not threading.main_thread():
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
     previous = signal.signal(signal.SIGALRM, _raise_over_budget)
@@ -334,31 +395,42 @@ def _shown(value) -> str:
 
 def _result_check(returns):
     """A function of a result: '' when it has the declared type, else what is wrong."""
+
     def is_number(value) -> bool:
-        return isinstance(value, numbers.Real) and not isinstance(value, bool) \
+        return (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
             and type(value).__name__ != "bool_"
+        )
 
     if returns == BOOL:
-        return lambda v: "" if isinstance(v, bool) or type(v).__name__ == "bool_" \
-            else "not true or false"
+        return lambda v: (
+            "" if isinstance(v, bool) or type(v).__name__ == "bool_" else "not true or false"
+        )
     if returns == NUMBER:
-        return lambda v: ("" if math.isfinite(v) else "not a finite number") \
-            if is_number(v) else "not a number"
+        return lambda v: (
+            ("" if math.isfinite(v) else "not a finite number") if is_number(v) else "not a number"
+        )
     if returns == TEXT:
         return lambda v: "" if isinstance(v, str) else "not text"
     if isinstance(returns, (Enum, Level)):
         allowed = set(returns.values)
-        return lambda v: "" if isinstance(v, str) and v in allowed \
-            else f"not one of {', '.join(returns.values)}"
+        return lambda v: (
+            "" if isinstance(v, str) and v in allowed else f"not one of {', '.join(returns.values)}"
+        )
     if isinstance(returns, SetOf):
-        item = _result_check(returns.item) if returns.item != TEXT else \
-            (lambda v: "" if isinstance(v, str) else "not text")
+        item = (
+            _result_check(returns.item)
+            if returns.item != TEXT
+            else (lambda v: "" if isinstance(v, str) else "not text")
+        )
 
         def check_set(v):
             if not isinstance(v, (set, frozenset)):
                 return "not a set"
             bad = next((m for m in v if item(m)), None)
             return "" if bad is None else f"holding {bad!r}, {item(bad)}"
+
         return check_set
     return lambda v: ""
 

@@ -25,8 +25,11 @@ from urllib.parse import urlsplit
 ACGME_ID = re.compile(r"[0-9]{10}")
 NRMP_CODE = re.compile(r"([0-9A-Z]{4})([0-9]{3})([A-Z])([0-9]{1,3})")
 MAIN_MATCH_TYPES = {
-    "C": "categorical", "M": "primary care categorical", "P": "preliminary",
-    "A": "advanced", "R": "physician",
+    "C": "categorical",
+    "M": "primary care categorical",
+    "P": "preliminary",
+    "A": "advanced",
+    "R": "physician",
 }
 FELLOWSHIP_TYPES = {"F": "fellowship", "S": "fellowship subspecialty"}
 # The type letters a program of each resplan track can have.
@@ -53,20 +56,28 @@ def nrmp_code_problem(value: str, track: str | None = None) -> str | None:
     match = NRMP_CODE.fullmatch(value)
     if match is None:
         hint = " (write its letters in capitals)" if NRMP_CODE.fullmatch(value.upper()) else ""
-        return (f"{value!r} is not an NRMP program code{hint}: 4 characters of institution, "
-                "3 digits of specialty, a program type letter and a track number, "
-                "e.g. '1000140C0'")
+        return (
+            f"{value!r} is not an NRMP program code{hint}: 4 characters of institution, "
+            "3 digits of specialty, a program type letter and a track number, "
+            "e.g. '1000140C0'"
+        )
     letter = match.group(3)
     if letter in FELLOWSHIP_TYPES:
-        return (f"{value!r} is the code of a {FELLOWSHIP_TYPES[letter]} program (type "
-                f"{letter}), not of a residency in the Main Residency Match")
+        return (
+            f"{value!r} is the code of a {FELLOWSHIP_TYPES[letter]} program (type "
+            f"{letter}), not of a residency in the Main Residency Match"
+        )
     if letter not in MAIN_MATCH_TYPES:
-        return (f"{value!r} has program type {letter!r}; the Main Residency Match types are "
-                + ", ".join(f"{k} ({v})" for k, v in MAIN_MATCH_TYPES.items()))
+        return (
+            f"{value!r} has program type {letter!r}; the Main Residency Match types are "
+            + ", ".join(f"{k} ({v})" for k, v in MAIN_MATCH_TYPES.items())
+        )
     allowed = TRACK_TYPES.get(track or "")
     if allowed is not None and letter not in allowed:
-        return (f"{value!r} has program type {letter} ({MAIN_MATCH_TYPES[letter]}), which does "
-                f"not fit the program's track {track!r} (type {' or '.join(allowed)})")
+        return (
+            f"{value!r} has program type {letter} ({MAIN_MATCH_TYPES[letter]}), which does "
+            f"not fit the program's track {track!r} (type {' or '.join(allowed)})"
+        )
     return None
 
 
@@ -78,8 +89,10 @@ def website_problem(value: str) -> str | None:
         return f"{value!r} holds a space or a control character; a web address has none"
     unsafe = sorted(set(value) & set(UNSAFE))
     if unsafe:
-        return (f"{value!r} holds {' '.join(unsafe)}, which a web address carries encoded "
-                "(as %XX) if at all")
+        return (
+            f"{value!r} holds {' '.join(unsafe)}, which a web address carries encoded "
+            "(as %XX) if at all"
+        )
     try:
         parts = urlsplit(value)
         host = parts.hostname

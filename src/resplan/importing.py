@@ -39,8 +39,22 @@ READ_KEYS = ("img_share", "yes", "no", "unknown")
 
 # Words that say a cell is not known: the fact is left out, as for a blank cell. "none"
 # is not among them: for visas it is a known answer (no visa is sponsored).
-UNKNOWN_WORDS = ("n/a", "na", "-", "--", "\u2014", "\u2013", "?", "unknown", "not known",
-                 "not reported", "not available", "not listed", "not stated", "no data")
+UNKNOWN_WORDS = (
+    "n/a",
+    "na",
+    "-",
+    "--",
+    "\u2014",
+    "\u2013",
+    "?",
+    "unknown",
+    "not known",
+    "not reported",
+    "not available",
+    "not listed",
+    "not stated",
+    "no data",
+)
 YES_WORDS = ("yes", "y", "true", "t", "x", "1", "\u2713", "\u2714")
 NO_WORDS = ("no", "n", "false", "f", "0")
 
@@ -85,6 +99,7 @@ class ImportMapping:
             # A resource inside an installed package (importlib.resources).
             return cls.from_text(path.read_text(encoding="utf-8"), path_text)
         from resplan.sources import read_text
+
         return cls.from_text(read_text(FsPath(path_text)), path_text)
 
     @classmethod
@@ -119,12 +134,18 @@ def _mapping_from_data(data: dict, label: str, locate) -> ImportMapping:
         problem(f"unknown key{suggest(key, MAPPING_KEYS)}", "mapping", key)
     name = head.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        problem("give the mapping a name of lowercase letters, digits and '-' (what --mapping "
-                "takes)", "mapping", "name")
+        problem(
+            "give the mapping a name of lowercase letters, digits and '-' (what --mapping takes)",
+            "mapping",
+            "name",
+        )
     title = head.get("title")
     if not isinstance(title, str) or not title.strip():
-        problem("say in a few words what layout this is, e.g. \"FREIDA-like program listing\"",
-                "mapping", "title")
+        problem(
+            'say in a few words what layout this is, e.g. "FREIDA-like program listing"',
+            "mapping",
+            "title",
+        )
     about = head.get("about", "")
     if not isinstance(about, str):
         problem("expected text", "mapping", "about")
@@ -137,20 +158,29 @@ def _mapping_from_data(data: dict, label: str, locate) -> ImportMapping:
     raw_columns = data.get("columns")
     columns: list[tuple[str, tuple[str, ...]]] = []
     if not isinstance(raw_columns, dict) or not raw_columns:
-        problem("give a [columns] table: each program fact and the header of its column",
-                "columns")
+        problem("give a [columns] table: each program fact and the header of its column", "columns")
         raw_columns = {}
     for fact, headers in raw_columns.items():
         if fact not in FACTS:
-            problem(f"not a program fact{suggest(fact, FACTS)}; these are: {', '.join(FACTS)}",
-                    "columns", fact)
+            problem(
+                f"not a program fact{suggest(fact, FACTS)}; these are: {', '.join(FACTS)}",
+                "columns",
+                fact,
+            )
             continue
         if isinstance(headers, str):
             headers = [headers]
-        if not isinstance(headers, list) or not headers or not all(
-                isinstance(h, str) and h.strip() for h in headers):
-            problem("expected a column header, or a list of headers of which the first the "
-                    "file has is read", "columns", fact)
+        if (
+            not isinstance(headers, list)
+            or not headers
+            or not all(isinstance(h, str) and h.strip() for h in headers)
+        ):
+            problem(
+                "expected a column header, or a list of headers of which the first the "
+                "file has is read",
+                "columns",
+                fact,
+            )
             continue
         columns.append((fact, tuple(" ".join(h.split()) for h in headers)))
     for fact in REQUIRED:
@@ -180,22 +210,40 @@ def _mapping_from_data(data: dict, label: str, locate) -> ImportMapping:
     for fact in sorted(set(read) - set(READ_KEYS)):
         table = read[fact]
         if fact not in FACTS:
-            problem(f"neither a setting ({', '.join(READ_KEYS)}) nor a program fact"
-                    f"{suggest(fact, FACTS)}", "read", fact)
+            problem(
+                f"neither a setting ({', '.join(READ_KEYS)}) nor a program fact"
+                f"{suggest(fact, FACTS)}",
+                "read",
+                fact,
+            )
             continue
         if not isinstance(table, dict):
-            problem("expected a table of cell texts and the values they stand for, e.g. "
-                    "\"Med/Peds\" = \"Internal Medicine-Pediatrics\"", "read", fact)
+            problem(
+                "expected a table of cell texts and the values they stand for, e.g. "
+                '"Med/Peds" = "Internal Medicine-Pediatrics"',
+                "read",
+                fact,
+            )
             continue
-        spellings.append((fact, tuple(sorted((norm(cell), value) for cell, value in table.items()))))
+        spellings.append(
+            (fact, tuple(sorted((norm(cell), value) for cell, value in table.items())))
+        )
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     assert isinstance(name, str) and isinstance(title, str)  # else reported above
     return ImportMapping(
-        name=name, title=" ".join(title.split()), columns=tuple(columns),
-        optional=frozenset(optional), about=" ".join(about.split()), img_share=share_mode,
-        yes=words["yes"], no=words["no"], unknown=words["unknown"], spellings=tuple(spellings),
-        label=label)
+        name=name,
+        title=" ".join(title.split()),
+        columns=tuple(columns),
+        optional=frozenset(optional),
+        about=" ".join(about.split()),
+        img_share=share_mode,
+        yes=words["yes"],
+        no=words["no"],
+        unknown=words["unknown"],
+        spellings=tuple(spellings),
+        label=label,
+    )
 
 
 # ------------------------------------------------------------------ reading cells
@@ -203,29 +251,41 @@ def _mapping_from_data(data: dict, label: str, locate) -> ImportMapping:
 # Each reader takes a cell's text (stripped, never blank or an unknown word) and returns
 # the value for the program, or raises ValueError saying what it expected.
 
+
 def _text(cell: str) -> str:
     return " ".join(cell.split())
 
 
 _SPECIALTY_ALIASES = {
-    "im": "Internal Medicine", "medicine": "Internal Medicine",
-    "fm": "Family Medicine", "family practice": "Family Medicine",
-    "peds": "Pediatrics", "paediatrics": "Pediatrics",
+    "im": "Internal Medicine",
+    "medicine": "Internal Medicine",
+    "fm": "Family Medicine",
+    "family practice": "Family Medicine",
+    "peds": "Pediatrics",
+    "paediatrics": "Pediatrics",
     "psych": "Psychiatry",
-    "ob-gyn": "Obstetrics and Gynecology", "obgyn": "Obstetrics and Gynecology",
-    "ob/gyn": "Obstetrics and Gynecology", "obstetrics-gynecology": "Obstetrics and Gynecology",
-    "surgery": "General Surgery", "surgery-general": "General Surgery",
+    "ob-gyn": "Obstetrics and Gynecology",
+    "obgyn": "Obstetrics and Gynecology",
+    "ob/gyn": "Obstetrics and Gynecology",
+    "obstetrics-gynecology": "Obstetrics and Gynecology",
+    "surgery": "General Surgery",
+    "surgery-general": "General Surgery",
     "em": "Emergency Medicine",
-    "ty": "Transitional Year", "transitional": "Transitional Year",
-    "med-peds": "Internal Medicine-Pediatrics", "med/peds": "Internal Medicine-Pediatrics",
+    "ty": "Transitional Year",
+    "transitional": "Transitional Year",
+    "med-peds": "Internal Medicine-Pediatrics",
+    "med/peds": "Internal Medicine-Pediatrics",
     "internal medicine/pediatrics": "Internal Medicine-Pediatrics",
     "anesthesia": "Anesthesiology",
     "pathology-anatomic and clinical": "Pathology",
-    "radiology-diagnostic": "Diagnostic Radiology", "radiology": "Diagnostic Radiology",
-    "pm and r": "Physical Medicine and Rehabilitation", "pm&r": "Physical Medicine and Rehabilitation",
+    "radiology-diagnostic": "Diagnostic Radiology",
+    "radiology": "Diagnostic Radiology",
+    "pm and r": "Physical Medicine and Rehabilitation",
+    "pm&r": "Physical Medicine and Rehabilitation",
     "pmr": "Physical Medicine and Rehabilitation",
     "orthopedic surgery": "Orthopaedic Surgery",
-    "ent": "Otolaryngology", "otolaryngology-head and neck surgery": "Otolaryngology",
+    "ent": "Otolaryngology",
+    "otolaryngology-head and neck surgery": "Otolaryngology",
     "neurosurgery": "Neurological Surgery",
     "plastic surgery-integrated": "Plastic Surgery",
     "interventional radiology-integrated": "Interventional Radiology",
@@ -241,8 +301,10 @@ def _specialty_key(text: str) -> str:
     return " ".join(text.split())
 
 
-_SPECIALTY_BY_KEY = {**{_specialty_key(s): s for s in SPECIALTIES},
-                     **{_specialty_key(k): v for k, v in _SPECIALTY_ALIASES.items()}}
+_SPECIALTY_BY_KEY = {
+    **{_specialty_key(s): s for s in SPECIALTIES},
+    **{_specialty_key(k): v for k, v in _SPECIALTY_ALIASES.items()},
+}
 
 
 def _specialty(cell: str) -> str:
@@ -250,8 +312,10 @@ def _specialty(cell: str) -> str:
     if found is None:
         found = _SPECIALTY_BY_KEY.get(_specialty_key(cell.replace("/", "-")))
     if found is None:
-        raise ValueError(f"not a specialty resplan knows{suggest(cell.title(), SPECIALTIES)}; "
-                         "teach the mapping its spelling in [read.specialty]")
+        raise ValueError(
+            f"not a specialty resplan knows{suggest(cell.title(), SPECIALTIES)}; "
+            "teach the mapping its spelling in [read.specialty]"
+        )
     return found
 
 
@@ -262,7 +326,9 @@ def _state(cell: str) -> str:
     by_name = {name.casefold(): code for code, name in STATES.items()}
     code = by_name.get(text.casefold())
     if code is None:
-        raise ValueError(f"not a US state's name or two-letter code{suggest(text.title(), STATES.values())}")
+        raise ValueError(
+            f"not a US state's name or two-letter code{suggest(text.title(), STATES.values())}"
+        )
     return code
 
 
@@ -284,16 +350,31 @@ def _setting(cell: str) -> str:
         return "community"
     if "university" in words:
         return "university"
-    raise ValueError(f"expected a setting ({', '.join(SETTINGS)}, or a listing's words such as "
-                     "University-based)")
+    raise ValueError(
+        f"expected a setting ({', '.join(SETTINGS)}, or a listing's words such as University-based)"
+    )
 
 
-_VISA_TOKENS = {"j1": ("J-1",), "h1b": ("H-1B",), "both": ("J-1", "H-1B"),
-                "j1h1b": ("J-1", "H-1B"), "h1bj1": ("J-1", "H-1B")}
+_VISA_TOKENS = {
+    "j1": ("J-1",),
+    "h1b": ("H-1B",),
+    "both": ("J-1", "H-1B"),
+    "j1h1b": ("J-1", "H-1B"),
+    "h1bj1": ("J-1", "H-1B"),
+}
 # Words around a visa's name that do not change which visa it is.
 _VISA_FILLER = {"visa", "visas", "only", "sponsored", "sponsorship", "accepted", "yes"}
-_NO_VISA = ("none", "no", "no visa", "no visas", "no sponsorship", "no visa sponsorship",
-            "not sponsored", "does not sponsor", "us citizens and permanent residents only")
+_NO_VISA = (
+    "none",
+    "no",
+    "no visa",
+    "no visas",
+    "no sponsorship",
+    "no visa sponsorship",
+    "not sponsored",
+    "does not sponsor",
+    "us citizens and permanent residents only",
+)
 
 
 def _visas(cell: str) -> list[str]:
@@ -301,8 +382,10 @@ def _visas(cell: str) -> list[str]:
     if norm(cell).rstrip(".") in _NO_VISA:
         return []
     if norm(cell) in ("yes", "y"):
-        raise ValueError("says a visa is sponsored but not which: write J-1, H-1B or both "
-                         "(or teach the mapping in [read.visas])")
+        raise ValueError(
+            "says a visa is sponsored but not which: write J-1, H-1B or both "
+            "(or teach the mapping in [read.visas])"
+        )
     visas: set[str] = set()
     for part in re.split(r"[;,/+&]|\band\b|\bor\b", cell, flags=re.IGNORECASE):
         words = [w.replace("-", "") for w in re.findall(r"[a-z0-9-]+", part.casefold())]
@@ -313,8 +396,10 @@ def _visas(cell: str) -> list[str]:
         if not token:
             continue
         if token not in _VISA_TOKENS:
-            raise ValueError(f"not a visa spelling resplan reads ({', '.join(SPONSORED_VISAS)}, "
-                             "J1, H1B, both or none); teach the mapping in [read.visas]")
+            raise ValueError(
+                f"not a visa spelling resplan reads ({', '.join(SPONSORED_VISAS)}, "
+                "J1, H1B, both or none); teach the mapping in [read.visas]"
+            )
         visas.update(_VISA_TOKENS[token])
     if not visas:
         raise ValueError("expected visas such as J-1, H-1B, both or none")
@@ -329,8 +414,11 @@ def _whole_number(cell: str) -> int:
     """The one whole number in a cell such as ``12``, ``12 positions`` or ``Minimum: 220``."""
     numbers = _NUMBER.findall(cell.replace(",", ""))
     if len(numbers) != 1:
-        raise ValueError("expected one whole number" if not numbers else
-                         "holds more than one number: keep the one that answers")
+        raise ValueError(
+            "expected one whole number"
+            if not numbers
+            else "holds more than one number: keep the one that answers"
+        )
     if "." in numbers[0] and float(numbers[0]) != int(float(numbers[0])):
         raise ValueError("expected a whole number")
     return int(float(numbers[0]))
@@ -348,16 +436,19 @@ def _positions(cell: str) -> int:
 def _year(cell: str) -> int:
     years = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", cell))
     if len(years) != 1:
-        raise ValueError("expected a year such as 2025" if not years else
-                         "holds more than one year")
+        raise ValueError(
+            "expected a year such as 2025" if not years else "holds more than one year"
+        )
     return int(years.pop())
 
 
 def _acgme_id(cell: str) -> str:
     text = "".join(cell.split())
     if text.isdigit() and len(text) == 9:
-        raise ValueError("has 9 digits: a spreadsheet read it as a number and dropped its "
-                         "leading 0; format the column as text and copy the numbers again")
+        raise ValueError(
+            "has 9 digits: a spreadsheet read it as a number and dropped its "
+            "leading 0; format the column as text and copy the numbers again"
+        )
     return text
 
 
@@ -383,6 +474,7 @@ def _yes_no(mapping: ImportMapping) -> Callable[[str], bool]:
         if word in no:
             return False
         raise ValueError("expected yes or no (or a word the mapping's [read] yes and no list)")
+
     return read
 
 
@@ -422,12 +514,15 @@ def _share(column_mode: str) -> Callable[[str], float]:
         elif column_mode == "share" or number == 0:
             share = number
         else:
-            raise ValueError("cannot tell a share from a percentage here: write 1% or 100% "
-                             "(or set [read] img_share = \"percent\" or \"share\" in the mapping)")
+            raise ValueError(
+                "cannot tell a share from a percentage here: write 1% or 100% "
+                '(or set [read] img_share = "percent" or "share" in the mapping)'
+            )
         if not 0 <= share <= 1:
             raise ValueError("is not a share of residents (0% to 100%)")
         # Rounded so that 64.4% is 0.644, not 0.6440000000000001.
         return round(share, 6)
+
     return read
 
 
@@ -435,10 +530,17 @@ def readers_for(mapping: ImportMapping, share_mode: str) -> dict[str, Callable[[
     """The reader of each fact's cells under ``mapping``."""
     yes_no = _yes_no(mapping)
     readers: dict[str, Callable[[str], Any]] = {
-        "id": _code, "specialty": _specialty, "state": _state, "track": _track,
-        "setting": _setting, "visas": _visas, "positions": _positions,
-        "img_share": _share(share_mode), "facts_as_of": _year,
-        "acgme_id": _acgme_id, "nrmp_code": _nrmp_code,
+        "id": _code,
+        "specialty": _specialty,
+        "state": _state,
+        "track": _track,
+        "setting": _setting,
+        "visas": _visas,
+        "positions": _positions,
+        "img_share": _share(share_mode),
+        "facts_as_of": _year,
+        "acgme_id": _acgme_id,
+        "nrmp_code": _nrmp_code,
     }
     for field in attrs.fields(Program):
         if field.name in readers:
@@ -456,17 +558,35 @@ def readers_for(mapping: ImportMapping, share_mode: str) -> dict[str, Callable[[
 # ------------------------------------------------------------------ ids
 
 _SPECIALTY_SHORT = {
-    "Anesthesiology": "anes", "Child Neurology": "childneuro", "Dermatology": "derm",
-    "Diagnostic Radiology": "rad", "Emergency Medicine": "em", "Family Medicine": "fm",
-    "General Surgery": "surg", "Internal Medicine": "im", "Internal Medicine-Pediatrics": "medpeds",
-    "Interventional Radiology": "ir", "Medical Genetics": "genetics",
-    "Neurological Surgery": "nsurg", "Neurology": "neuro", "Nuclear Medicine": "nucmed",
-    "Obstetrics and Gynecology": "obgyn", "Ophthalmology": "ophth",
-    "Orthopaedic Surgery": "ortho", "Otolaryngology": "ent", "Pathology": "path",
-    "Pediatrics": "peds", "Physical Medicine and Rehabilitation": "pmr",
-    "Plastic Surgery": "plastics", "Preventive Medicine": "prevmed", "Psychiatry": "psych",
-    "Radiation Oncology": "radonc", "Thoracic Surgery": "thoracic",
-    "Transitional Year": "ty", "Urology": "uro", "Vascular Surgery": "vasc",
+    "Anesthesiology": "anes",
+    "Child Neurology": "childneuro",
+    "Dermatology": "derm",
+    "Diagnostic Radiology": "rad",
+    "Emergency Medicine": "em",
+    "Family Medicine": "fm",
+    "General Surgery": "surg",
+    "Internal Medicine": "im",
+    "Internal Medicine-Pediatrics": "medpeds",
+    "Interventional Radiology": "ir",
+    "Medical Genetics": "genetics",
+    "Neurological Surgery": "nsurg",
+    "Neurology": "neuro",
+    "Nuclear Medicine": "nucmed",
+    "Obstetrics and Gynecology": "obgyn",
+    "Ophthalmology": "ophth",
+    "Orthopaedic Surgery": "ortho",
+    "Otolaryngology": "ent",
+    "Pathology": "path",
+    "Pediatrics": "peds",
+    "Physical Medicine and Rehabilitation": "pmr",
+    "Plastic Surgery": "plastics",
+    "Preventive Medicine": "prevmed",
+    "Psychiatry": "psych",
+    "Radiation Oncology": "radonc",
+    "Thoracic Surgery": "thoracic",
+    "Transitional Year": "ty",
+    "Urology": "uro",
+    "Vascular Surgery": "vasc",
 }
 
 
@@ -482,10 +602,16 @@ def slug(text: str) -> str:
 def readable_id(facts: dict[str, Any]) -> str:
     """``state-city-name-specialty``, as the shipped border catalog spells its ids."""
     specialty = facts["specialty"]
-    return "-".join(part for part in (
-        slug(facts["state"]), slug(facts["city"]).replace(".", ""),
-        slug(facts["name"]).replace(".", ""),
-        _SPECIALTY_SHORT.get(specialty, slug(specialty))) if part)
+    return "-".join(
+        part
+        for part in (
+            slug(facts["state"]),
+            slug(facts["city"]).replace(".", ""),
+            slug(facts["name"]).replace(".", ""),
+            _SPECIALTY_SHORT.get(specialty, slug(specialty)),
+        )
+        if part
+    )
 
 
 def assign_ids(rows: list[ReadRow]) -> None:
@@ -503,8 +629,11 @@ def assign_ids(rows: list[ReadRow]) -> None:
             group[0].id = base
             continue
         tracks = [r.facts.get("track") for r in group]
-        if None not in tracks and len(set(tracks)) == len(tracks) \
-                and not {f"{base}-{t}" for t in tracks} & taken:
+        if (
+            None not in tracks
+            and len(set(tracks)) == len(tracks)
+            and not {f"{base}-{t}" for t in tracks} & taken
+        ):
             for row, track in zip(group, tracks):
                 row.id = f"{base}-{track}"
                 taken.add(row.id)
@@ -555,8 +684,9 @@ def read_sheet(path) -> Sheet:
         # Spreadsheets on Windows save "CSV" in the system's code page and "Unicode text"
         # as UTF-16: say which choice in the Save As list gives a file resplan reads.
         if exc.problems[0].message.startswith("not UTF-8"):
-            raise InputError.one(file, f"{exc.problems[0].message}: save it from your "
-                                       "spreadsheet as \"CSV UTF-8\"") from None
+            raise InputError.one(
+                file, f'{exc.problems[0].message}: save it from your spreadsheet as "CSV UTF-8"'
+            ) from None
         raise
     first = text.split("\n", 1)[0]
     delimiter = ","
@@ -626,8 +756,9 @@ def closest(mappings: Iterable[ImportMapping], header: Iterable[str]) -> Fit | N
     """The mapping that lacks the fewest columns, for a message when none fits."""
     header = tuple(header)
     fits = [fit(m, header) for m in mappings]
-    return min(fits, key=lambda f: (len(f.missing), -len(f.columns), f.mapping.name)) \
-        if fits else None
+    return (
+        min(fits, key=lambda f: (len(f.missing), -len(f.columns), f.mapping.name)) if fits else None
+    )
 
 
 def _column_name(header: tuple[str, ...], index: int) -> str:
@@ -662,24 +793,40 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
     spellings = {fact: dict(table) for fact, table in mapping.spellings}
     unknown = set(UNKNOWN_WORDS) | set(mapping.unknown)
     share_index = dict(found.columns).get("img_share")
-    share_cells = [] if share_index is None else [
-        cells[share_index].strip() for _, cells in sheet.rows
-        if share_index < len(cells) and norm(cells[share_index]) not in unknown
-        and norm(cells[share_index]) not in spellings.get("img_share", {})]
+    share_cells = (
+        []
+        if share_index is None
+        else [
+            cells[share_index].strip()
+            for _, cells in sheet.rows
+            if share_index < len(cells)
+            and norm(cells[share_index]) not in unknown
+            and norm(cells[share_index]) not in spellings.get("img_share", {})
+        ]
+    )
     readers = readers_for(mapping, share_column_mode(share_cells, mapping.img_share))
     problems: list[Problem] = []
     bad: set[int] = set()
     read: list[ReadRow] = []
     first_of: dict[str, int] = {}
     for line, cells in sheet.rows:
+
         def problem(message: str, index: int | None = None, line: int = line) -> None:
-            problems.append(Problem(file, message, line=line,
-                                    field=_column_name(header, index) if index is not None else ""))
+            problems.append(
+                Problem(
+                    file,
+                    message,
+                    line=line,
+                    field=_column_name(header, index) if index is not None else "",
+                )
+            )
             bad.add(line)
 
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            problem(f"has {len(cells)} cells, the header has {len(header)}: a cell holds a "
-                    "comma or a column is missing from the header")
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            problem(
+                f"has {len(cells)} cells, the header has {len(header)}: a cell holds a "
+                "comma or a column is missing from the header"
+            )
             continue
         facts: dict[str, Any] = {}
         column_of: dict[str, int] = {}
@@ -725,7 +872,7 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
     programs = sorted((attrs.evolve(row.program, id=row.id) for row in read), key=lambda p: p.id)
     used = {index for _fact, index in found.columns}
     unread = tuple(name for index, name in enumerate(header) if index not in used and name)
-    problems.sort(key=lambda p: (p.line or 0))
+    problems.sort(key=lambda p: p.line or 0)
     return Imported(tuple(programs), tuple(problems), tuple(sorted(bad)), unread)
 
 
@@ -748,9 +895,11 @@ def dumps_catalog(programs: Iterable[Program], *, file: str, mapping: str) -> st
             table[field.name] = list(value) if isinstance(value, tuple) else value
         tables.append(table)
     count = f"{len(programs)} program{'s' if len(programs) != 1 else ''}"
-    head = (f"# resplan program catalog: {count} imported from {FsPath(file).name} with the "
-            f"{mapping} mapping\n# (resplan import-catalog). A fact a row left blank is left "
-            "out: unknown, not zero or no.\n")
+    head = (
+        f"# resplan program catalog: {count} imported from {FsPath(file).name} with the "
+        f"{mapping} mapping\n# (resplan import-catalog). A fact a row left blank is left "
+        "out: unknown, not zero or no.\n"
+    )
     document: dict[str, Any] = {}
     if tables and all(t.get("synthetic") for t in tables):
         document["catalog"] = {"synthetic": True}
@@ -768,51 +917,68 @@ def installed_mappings(host) -> list[tuple[str, ImportMapping]]:
     :class:`~resplan.errors.PluginError` naming both plugins."""
     from resplan.plugins import collect, refuse_conflicts
 
-    return refuse_conflicts(host.pm, collect(host.pm, "resplan_import_mappings", ImportMapping),
-                            lambda m: m.name, "import mapping")
+    return refuse_conflicts(
+        host.pm,
+        collect(host.pm, "resplan_import_mappings", ImportMapping),
+        lambda m: m.name,
+        "import mapping",
+    )
 
 
-def choose_mapping(given: str | None, sheet: Sheet,
-                   mappings: list[ImportMapping]) -> Fit:
+def choose_mapping(given: str | None, sheet: Sheet, mappings: list[ImportMapping]) -> Fit:
     """The mapping ``--mapping`` names (a name or a ``.toml`` file), fitted to ``sheet``;
     an :class:`InputError` when none is given or it does not fit, suggesting the
     installed mapping whose headers fit."""
     best = best_fit(mappings, sheet.header)
     if best is not None:
-        hint = (f"its headers fit the mapping {best.mapping.name!r} ({best.mapping.title}): "
-                f"give --mapping {best.mapping.name}")
+        hint = (
+            f"its headers fit the mapping {best.mapping.name!r} ({best.mapping.title}): "
+            f"give --mapping {best.mapping.name}"
+        )
     else:
         near = closest(mappings, sheet.header)
         hint = "no installed mapping fits its headers"
         if near is not None:
-            hint += (f"; the closest, {near.mapping.name!r}, needs "
-                     f"{_quoted(near.missing)}")
+            hint += f"; the closest, {near.mapping.name!r}, needs {_quoted(near.missing)}"
         hint += "; write a mapping file for them (see docs/catalogs.md)"
     if given is None:
-        raise InputError.one(sheet.file, f"say how to read its columns with --mapping: {hint}",
-                             line=1)
+        raise InputError.one(
+            sheet.file, f"say how to read its columns with --mapping: {hint}", line=1
+        )
     by_name = {m.name: m for m in mappings}
     if given in by_name:
         mapping = by_name[given]
     elif given.endswith(".toml") or "/" in given or "\\" in given:
         mapping = ImportMapping.from_path(given)
     else:
-        raise InputError.one(given, f"no such mapping{suggest(given, by_name)}; installed: "
-                                    f"{', '.join(sorted(by_name)) or 'none'} (or give a .toml file)")
+        raise InputError.one(
+            given,
+            f"no such mapping{suggest(given, by_name)}; installed: "
+            f"{', '.join(sorted(by_name)) or 'none'} (or give a .toml file)",
+        )
     found = fit(mapping, sheet.header)
     if found.missing:
         other = f"; {hint}" if best is not None and best.mapping.name != mapping.name else ""
-        raise InputError.one(sheet.file, f"the mapping {mapping.name!r} needs "
-                                         f"{_quoted(found.missing)}, which the header lacks{other}",
-                             line=1)
+        raise InputError.one(
+            sheet.file,
+            f"the mapping {mapping.name!r} needs "
+            f"{_quoted(found.missing)}, which the header lacks{other}",
+            line=1,
+        )
     twice = []
     for _fact, index in found.columns:
         same = [i for i, name in enumerate(sheet.header) if norm(name) == norm(sheet.header[index])]
         if len(same) > 1:
-            twice.append(Problem(sheet.file, "the header has this column more than once ("
-                                 + ", ".join(_column_name(sheet.header, i) for i in same)
-                                 + "): rename the one to read, or remove the other", line=1,
-                                 field=sheet.header[index]))
+            twice.append(
+                Problem(
+                    sheet.file,
+                    "the header has this column more than once ("
+                    + ", ".join(_column_name(sheet.header, i) for i in same)
+                    + "): rename the one to read, or remove the other",
+                    line=1,
+                    field=sheet.header[index],
+                )
+            )
     if twice:
         raise InputError(list({p.field: p for p in twice}.values()))
     return found

@@ -12,16 +12,25 @@ from datetime import date
 from typing import Literal
 
 import attrs
-from attrs import field, validators as v
+from attrs import field
 
 from resplan.vocabulary import (
-    SPECIALTIES, STATES, state_hint, suggest,
+    SPECIALTIES,
+    STATES,
+    state_hint,
+    suggest,
 )
 
 Visa = Literal["none", "J-1", "H-1B"]
 # What a reapplicant's file gained since the last cycle (``[reapplicant] changes``).
 Change = Literal[
-    "step2ck", "step3", "us-clinical", "letters", "research", "certificate", "spanish",
+    "step2ck",
+    "step3",
+    "us-clinical",
+    "letters",
+    "research",
+    "certificate",
+    "spanish",
     "border-work",
 ]
 Sponsored = Literal["J-1", "H-1B"]
@@ -30,8 +39,14 @@ Setting = Literal["university", "community", "community-university-affiliated", 
 LanguageLevel = Literal["native", "fluent", "professional", "medical", "intermediate", "basic"]
 ClinicalKind = Literal["hands-on", "externship", "sub-internship", "observership"]
 ActivityKind = Literal[
-    "border-health", "underserved", "public-health", "interpreting", "research",
-    "leadership", "teaching", "other",
+    "border-health",
+    "underserved",
+    "public-health",
+    "interpreting",
+    "research",
+    "leadership",
+    "teaching",
+    "other",
 ]
 
 # USMLE three-digit scores are reported on a 1–300 scale.
@@ -74,8 +89,10 @@ class PassingStandard:
 # also in resplan's sourced national figures; Step 1: 192 from 1 January 2014, 194 from
 # 1 January 2018). Confirm each season on usmle.org.
 STEP2CK_PASSING = (
-    PassingStandard(date(2012, 7, 1), 196), PassingStandard(date(2013, 7, 1), 203),
-    PassingStandard(date(2014, 7, 1), 209), PassingStandard(date(2022, 7, 1), 214),
+    PassingStandard(date(2012, 7, 1), 196),
+    PassingStandard(date(2013, 7, 1), 203),
+    PassingStandard(date(2014, 7, 1), 209),
+    PassingStandard(date(2022, 7, 1), 214),
 )
 STEP1_PASSING = (PassingStandard(date(2014, 1, 1), 192), PassingStandard(date(2018, 1, 1), 194))
 # Attempts USMLE allows on one Step: four for applications since 1 July 2021, six before
@@ -96,7 +113,9 @@ def earliest_exam_day(graduation_year: int, years_before: int) -> date:
     return date(graduation_year - years_before, 1, 1)
 
 
-def lowest_passing(standards: tuple[PassingStandard, ...], earliest: date) -> PassingStandard | None:
+def lowest_passing(
+    standards: tuple[PassingStandard, ...], earliest: date
+) -> PassingStandard | None:
     """The lowest standard in force from ``earliest`` on; None when it predates the table."""
     if earliest < standards[0].since:
         return None
@@ -111,6 +130,7 @@ def _in_range(lo, hi, what):
     def check(inst, attribute, value):
         if value is not None and not lo <= value <= hi:
             raise FieldValueError(attribute.name, f"{value!r} is not {what} ({lo}–{hi})")
+
     check.allowed = f"{lo} to {hi}"  # for docs/profile.md
     return check
 
@@ -124,9 +144,13 @@ def _attempts(inst, attribute, value):
     if value is not None and value < 1:
         raise FieldValueError(attribute.name, f"{value!r} must be 1 or more")
     if value is not None and value > USMLE_ATTEMPT_LIMIT_EVER:
-        raise FieldValueError(attribute.name, (
-            f"{value!r} is more sittings than USMLE has ever allowed on one Step "
-            f"({USMLE_ATTEMPT_LIMIT_EVER} before July 2021, {USMLE_ATTEMPT_LIMIT} since)"))
+        raise FieldValueError(
+            attribute.name,
+            (
+                f"{value!r} is more sittings than USMLE has ever allowed on one Step "
+                f"({USMLE_ATTEMPT_LIMIT_EVER} before July 2021, {USMLE_ATTEMPT_LIMIT} since)"
+            ),
+        )
 
 
 def _visa(value):
@@ -143,19 +167,27 @@ def _visa_choice(inst, attribute, value):
     if len(set(value)) != len(value):
         raise FieldValueError(attribute.name, "lists a visa twice")
     if "none" in value and len(value) > 1:
-        raise FieldValueError(attribute.name, (
-            '"none" means you need no visa, so it cannot stand in a list of visas: write '
-            '"none" alone, or list only the visas you would take'))
+        raise FieldValueError(
+            attribute.name,
+            (
+                '"none" means you need no visa, so it cannot stand in a list of visas: write '
+                '"none" alone, or list only the visas you would take'
+            ),
+        )
 
 
-_VISA_CHOICES = ('`"none"`, `"J-1"` or `"H-1B"`, or a list of the visas you would take, '
-                 'first choice first, e.g. `["J-1", "H-1B"]`')
+_VISA_CHOICES = (
+    '`"none"`, `"J-1"` or `"H-1B"`, or a list of the visas you would take, '
+    'first choice first, e.g. `["J-1", "H-1B"]`'
+)
 _visa_choice.allowed = _VISA_CHOICES  # type: ignore[attr-defined]  # docs/profile.md
 
 
 def _state(inst, attribute, value):
     if value is not None and value not in STATES:
-        raise FieldValueError(attribute.name, f"{value!r} is not a two-letter US state code{state_hint(value)}")
+        raise FieldValueError(
+            attribute.name, f"{value!r} is not a two-letter US state code{state_hint(value)}"
+        )
 
 
 def _states(inst, attribute, value):
@@ -165,7 +197,10 @@ def _states(inst, attribute, value):
 
 def _specialty(inst, attribute, value):
     if value not in SPECIALTIES:
-        raise FieldValueError(attribute.name, f"{value!r} is not a specialty resplan knows{suggest(value, SPECIALTIES)}")
+        raise FieldValueError(
+            attribute.name,
+            f"{value!r} is not a specialty resplan knows{suggest(value, SPECIALTIES)}",
+        )
 
 
 def _specialties(inst, attribute, value):
@@ -199,7 +234,8 @@ class Applicant:
     def __attrs_post_init__(self):
         if self.cycle <= self.graduation_year:
             raise FieldValueError(
-                "cycle", f"{self.cycle} must come after graduation_year {self.graduation_year}")
+                "cycle", f"{self.cycle} must come after graduation_year {self.graduation_year}"
+            )
 
     @property
     def visas(self) -> tuple[Visa, ...]:
@@ -300,8 +336,11 @@ class Profile:
     reapplicant: Reapplicant | None = None
 
     def __attrs_post_init__(self):
-        found = list(self.check_parts({"applicant": self.applicant, "exams": self.exams,
-                                       "reapplicant": self.reapplicant}))
+        found = list(
+            self.check_parts(
+                {"applicant": self.applicant, "exams": self.exams, "reapplicant": self.reapplicant}
+            )
+        )
         if found:
             raise FieldValueErrors(found)
 
@@ -320,20 +359,32 @@ class Profile:
 def _impossible_last_cycle(applicant: Applicant, reapplicant: Reapplicant):
     last, cycle = reapplicant.last_cycle, applicant.cycle
     if applicant.previous_cycles == 0:
-        yield FieldValueError(("applicant", "previous_cycles"), (
-            "is 0, but [reapplicant] describes an earlier cycle: count the cycles you applied "
-            "in without matching, or leave [reapplicant] out"))
+        yield FieldValueError(
+            ("applicant", "previous_cycles"),
+            (
+                "is 0, but [reapplicant] describes an earlier cycle: count the cycles you applied "
+                "in without matching, or leave [reapplicant] out"
+            ),
+        )
     elif applicant.previous_cycles is None:
-        yield FieldValueError(("applicant", "previous_cycles"), (
-            "is missing, and [reapplicant] describes an earlier cycle: write how many cycles "
-            "you applied in without matching (1 or more)"))
+        yield FieldValueError(
+            ("applicant", "previous_cycles"),
+            (
+                "is missing, and [reapplicant] describes an earlier cycle: write how many cycles "
+                "you applied in without matching (1 or more)"
+            ),
+        )
     if isinstance(last, int) and isinstance(cycle, int) and last >= cycle:
-        yield FieldValueError(("reapplicant", "last_cycle"), (
-            f"{last} is not before the Match you apply for now ({cycle})"))
+        yield FieldValueError(
+            ("reapplicant", "last_cycle"),
+            (f"{last} is not before the Match you apply for now ({cycle})"),
+        )
     year = applicant.graduation_year
     if isinstance(last, int) and isinstance(year, int) and last <= year:
-        yield FieldValueError(("reapplicant", "last_cycle"), (
-            f"{last} is not after graduation_year {year}: a Match comes after graduation"))
+        yield FieldValueError(
+            ("reapplicant", "last_cycle"),
+            (f"{last} is not after graduation_year {year}: a Match comes after graduation"),
+        )
 
 
 def _impossible_exams(applicant: Applicant, exams: Exams):
@@ -351,34 +402,56 @@ def _impossible_exams(applicant: Applicant, exams: Exams):
         # ECFMG lets an IMG sit Step 3 only once certified, which takes Step 1 and
         # Step 2 CK passed (ecfmg.org; usmle.org, Step 3 eligibility).
         if step2 is None:
-            yield FieldValueError(("exams", "step3"), (
-                "Step 3 comes after Step 1 and Step 2 CK are passed, and your profile has no "
-                "Step 2 CK: add [exams.step2ck], or leave [exams.step3] out"))
+            yield FieldValueError(
+                ("exams", "step3"),
+                (
+                    "Step 3 comes after Step 1 and Step 2 CK are passed, and your profile has no "
+                    "Step 2 CK: add [exams.step2ck], or leave [exams.step3] out"
+                ),
+            )
         if step1 is not None and step1.result == "fail":
-            yield FieldValueError(("exams", "step3"), (
-                "Step 3 comes after Step 1 is passed, and your Step 1 result is \"fail\": "
-                "write the result you passed with, or leave [exams.step3] out"))
+            yield FieldValueError(
+                ("exams", "step3"),
+                (
+                    'Step 3 comes after Step 1 is passed, and your Step 1 result is "fail": '
+                    "write the result you passed with, or leave [exams.step3] out"
+                ),
+            )
     if step2 is not None and isinstance(step2.score, int):
-        floor = lowest_passing(STEP2CK_PASSING, earliest_exam_day(year, STEP2CK_YEARS_BEFORE_GRADUATION))
+        floor = lowest_passing(
+            STEP2CK_PASSING, earliest_exam_day(year, STEP2CK_YEARS_BEFORE_GRADUATION)
+        )
         if floor is not None and step2.score < floor.score:
-            yield FieldValueError(("exams", "step2ck", "score"), (
-                f"{step2.score} is under {floor.score}, the Step 2 CK passing score since "
-                f"{_day(floor.since)}, so it was a fail{_one_attempt(step2.attempts)}. "
-                "Give the score you passed with and count every sitting in attempts; "
-                "if you have not passed yet, leave score out"))
+            yield FieldValueError(
+                ("exams", "step2ck", "score"),
+                (
+                    f"{step2.score} is under {floor.score}, the Step 2 CK passing score since "
+                    f"{_day(floor.since)}, so it was a fail{_one_attempt(step2.attempts)}. "
+                    "Give the score you passed with and count every sitting in attempts; "
+                    "if you have not passed yet, leave score out"
+                ),
+            )
     if step1 is not None and isinstance(step1.result, int) and not isinstance(step1.result, bool):
         earliest = earliest_exam_day(year, STEP1_YEARS_BEFORE_GRADUATION)
         floor = lowest_passing(STEP1_PASSING, earliest)
         if earliest >= STEP1_NUMERIC_UNTIL:
-            yield FieldValueError(("exams", "step1", "result"), (
-                f"a {year} graduate took Step 1 after {_day(STEP1_NUMERIC_UNTIL)}, when "
-                "numeric scores ended: write \"pass\" or \"fail\""))
+            yield FieldValueError(
+                ("exams", "step1", "result"),
+                (
+                    f"a {year} graduate took Step 1 after {_day(STEP1_NUMERIC_UNTIL)}, when "
+                    'numeric scores ended: write "pass" or "fail"'
+                ),
+            )
         elif floor is not None and step1.result < floor.score:
-            yield FieldValueError(("exams", "step1", "result"), (
-                f"{step1.result} is under {floor.score}, the Step 1 passing score since "
-                f"{_day(floor.since)}, so it was a fail{_one_attempt(step1.attempts)}. "
-                "Give the score you passed with and count every sitting in attempts, "
-                "or write \"fail\" if you have not passed yet"))
+            yield FieldValueError(
+                ("exams", "step1", "result"),
+                (
+                    f"{step1.result} is under {floor.score}, the Step 1 passing score since "
+                    f"{_day(floor.since)}, so it was a fail{_one_attempt(step1.attempts)}. "
+                    "Give the score you passed with and count every sitting in attempts, "
+                    'or write "fail" if you have not passed yet'
+                ),
+            )
 
 
 def _one_attempt(attempts: int | None) -> str:
@@ -393,13 +466,16 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 def _program_id(inst, attribute, value):
     if not _ID.match(value):
         raise FieldValueError(
-            attribute.name, f"{value!r} is not an id: use lowercase letters, digits, '-', '_' or '.'")
+            attribute.name,
+            f"{value!r} is not an id: use lowercase letters, digits, '-', '_' or '.'",
+        )
 
 
 def _acgme_id(inst, attribute, value):
     if value is None:
         return
     from resplan.identifiers import acgme_id_problem
+
     problem = acgme_id_problem(value)
     if problem:
         raise FieldValueError(attribute.name, problem)
@@ -409,6 +485,7 @@ def _nrmp_code(inst, attribute, value):
     if value is None:
         return
     from resplan.identifiers import nrmp_code_problem
+
     # ``inst`` is None when the program's other fields could not be read: no track to fit.
     problem = nrmp_code_problem(value, getattr(inst, "track", None))
     if problem:
@@ -419,6 +496,7 @@ def _website(inst, attribute, value):
     if value is None:
         return
     from resplan.identifiers import website_problem
+
     problem = website_problem(value)
     if problem:
         raise FieldValueError(attribute.name, problem)
@@ -440,13 +518,22 @@ class Program:
     setting: Setting | None = None
     img_share: float | None = field(default=None, validator=_in_range(0, 1, "a share"))
     visas: tuple[Sponsored, ...] | None = field(default=None, converter=_visas)
-    positions: int | None = field(default=None, validator=_in_range(1, 1000, "a number of positions"))
-    min_step2ck: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
+    positions: int | None = field(
+        default=None, validator=_in_range(1, 1000, "a number of positions")
+    )
+    min_step2ck: int | None = field(
+        default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score")
+    )
     # The average Step 2 CK of its residents, where the program publishes one.
-    mean_step2ck: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
+    mean_step2ck: int | None = field(
+        default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score")
+    )
     max_years_since_graduation: int | None = field(
-        default=None, validator=_in_range(0, 60, "a number of years"))
-    max_attempts: int | None = field(default=None, validator=_in_range(1, 10, "a number of attempts"))
+        default=None, validator=_in_range(0, 60, "a number of years")
+    )
+    max_attempts: int | None = field(
+        default=None, validator=_in_range(1, 10, "a number of attempts")
+    )
     spanish_preferred: bool | None = None
     underserved_focus: bool | None = None
     # In a rural place (the guide's broader net looks there); unknown when not stated.
@@ -465,8 +552,11 @@ class Program:
     def __attrs_post_init__(self):
         # Catalogs written by ``resplan synth-catalog`` before it marked them said so only
         # in each program's source; they stay marked, never mixed in as real programs.
-        if not self.synthetic and self.source is not None \
-                and self.source.lower().startswith("synthetic"):
+        if (
+            not self.synthetic
+            and self.source is not None
+            and self.source.lower().startswith("synthetic")
+        ):
             object.__setattr__(self, "synthetic", True)
 
 
@@ -526,122 +616,166 @@ class KeyDoc:
 # Keys as input messages name them, "[]" for any item of a list.
 PROFILE_DOCS: dict[str, KeyDoc] = {
     "applicant.graduation_year": KeyDoc(
-        "The year you graduated from medical school.", "",
+        "The year you graduated from medical school.",
+        "",
         "Years since graduation (to the June the application opens) meet the graduation "
-        "cutoffs programs state; past the guide's window it is a weakness of its own."),
+        "cutoffs programs state; past the guide's window it is a weakness of its own.",
+    ),
     "applicant.cycle": KeyDoc(
-        "The Match year you apply for (2027 for applications sent in 2026).", "",
-        "Dates every action; a cycle whose Match Day is past is refused."),
+        "The Match year you apply for (2027 for applications sent in 2026).",
+        "",
+        "Dates every action; a cycle whose Match Day is past is refused.",
+    ),
     "applicant.visa": KeyDoc(
         "The visa you need for residency: none, J-1 or H-1B. If you would take either, list "
-        "both, your first choice first: `[\"J-1\", \"H-1B\"]`.", "",
+        'both, your first choice first: `["J-1", "H-1B"]`.',
+        "",
         "Programs that state they sponsor no visa, or none of yours, are skipped; with two "
         "visas, a program that sponsors only your second choice moves down a tier. Needing a "
         "visa is a weakness. If you would take an H-1B, a step asks you to pass Step 3 before "
         "the rank list deadline; if you would take a J-1, a step prepares ECFMG's J-1 "
-        "sponsorship."),
+        "sponsorship.",
+    ),
     "applicant.specialties": KeyDoc(
         "The specialties you wish for, first wish first.",
         "No wishes: the plan rates every specialty and suggests the open ones.",
-        "Programs of these specialties (and of suggested ones) are planned; each gets a fit."),
+        "Programs of these specialties (and of suggested ones) are planned; each gets a fit.",
+    ),
     "applicant.states": KeyDoc(
         "The states you would train in, as two-letter codes.",
         "No preference: every border sub-region counts, and Texas advice applies.",
-        "Raises the priority of the border sub-regions in these states."),
+        "Raises the priority of the border sub-regions in these states.",
+    ),
     "applicant.previous_cycles": KeyDoc(
         "How many Match cycles you applied in before without matching.",
         "Unknown: the plan does not treat you as a reapplicant; write 0 for a first try.",
-        "1 or more is a weakness and brings the between-cycle steps for reapplicants."),
+        "1 or more is a weakness and brings the between-cycle steps for reapplicants.",
+    ),
     "exams.step1.result": KeyDoc(
-        "Your Step 1 result: \"pass\", \"fail\", or the three-digit score you passed with "
+        'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '
         "(numeric scores ended on 26 January 2022). A score under the passing standard that "
-        "can apply to you is refused: it was a fail.", "",
+        "can apply to you is refused: it was a fail.",
+        "",
         "A pass alone is a weakness until Step 2 CK reaches the guide's mid-220s; a numeric "
-        "score in or under the guide's low band is a weakness; a fail is a failed attempt."),
+        "score in or under the guide's low band is a weakness; a fail is a failed attempt.",
+    ),
     "exams.step1.attempts": KeyDoc(
-        "How many times you sat Step 1, failed sittings included (at most 6).", "",
+        "How many times you sat Step 1, failed sittings included (at most 6).",
+        "",
         "More than 1 is a failed attempt; programs that take first-attempt passes only are "
-        "skipped."),
+        "skipped.",
+    ),
     "exams.step2ck.score": KeyDoc(
         "The three-digit Step 2 CK score you passed with. A score under the passing standard "
         "that can apply to you (214 since 1 July 2022) is refused: it was a fail. If you have "
-        "not passed yet, leave the score out and count your sittings in attempts.", "",
+        "not passed yet, leave the score out and count your sittings in attempts.",
+        "",
         "Compared with each program's stated minimum and residents' average: just under a "
         "minimum is a near miss (borderline with a strength that speaks for you, else skip), "
         "further under is a skip; in the guide's low band it is a weakness, and it sets the "
-        "fit of score-driven specialties and the number of applications."),
+        "fit of score-driven specialties and the number of applications.",
+    ),
     "exams.step2ck.attempts": KeyDoc(
-        "How many times you sat Step 2 CK, failed sittings included (at most 6).", "",
-        "As for Step 1: more than 1 is a failed attempt."),
+        "How many times you sat Step 2 CK, failed sittings included (at most 6).",
+        "",
+        "As for Step 1: more than 1 is a failed attempt.",
+    ),
     "exams.step3.result": KeyDoc(
-        "Your Step 3 result: \"pass\", or \"fail\" if you have not passed yet. Leave the "
+        'Your Step 3 result: "pass", or "fail" if you have not passed yet. Leave the '
         "whole [exams.step3] table out if you have not sat Step 3. Step 3 comes after Step 1 "
-        "and Step 2 CK are passed, so a profile with Step 3 and no Step 2 CK is refused.", "",
+        "and Step 2 CK are passed, so a profile with Step 3 and no Step 2 CK is refused.",
+        "",
         "A pass answers the Step 3 that most programs sponsoring an H-1B visa ask for; "
         "without it, an applicant who would take an H-1B gets a step to pass it before the "
         "rank list deadline. Having sat Step 3 shows ECFMG certification (it comes first), so "
-        "the certification step is left out. A fail is a failed attempt."),
+        "the certification step is left out. A fail is a failed attempt.",
+    ),
     "exams.step3.attempts": KeyDoc(
-        "How many times you sat Step 3, failed sittings included (at most 6).", "",
-        "As for Step 1 and Step 2 CK: more than 1 is a failed attempt."),
+        "How many times you sat Step 3, failed sittings included (at most 6).",
+        "",
+        "As for Step 1 and Step 2 CK: more than 1 is a failed attempt.",
+    ),
     "languages[].name": KeyDoc(
-        "A language you speak.", "",
-        "Spanish (or Español) is read for its level; other languages are listed."),
+        "A language you speak.",
+        "",
+        "Spanish (or Español) is read for its level; other languages are listed.",
+    ),
     "languages[].level": KeyDoc(
-        "How well you speak it.", "",
+        "How well you speak it.",
+        "",
         "Spanish at fluent or native is a strength that raises border sub-regions; at medical "
         "or professional level it is a partial one; intermediate or less brings medical "
-        "Spanish advice."),
+        "Spanish advice.",
+    ),
     "clinical[].kind": KeyDoc(
         "The kind of US clinical work: hands-on, externship, sub-internship or observership.",
-        "", "Hands-on kinds count toward enough US experience; observerships do not."),
+        "",
+        "Hands-on kinds count toward enough US experience; observerships do not.",
+    ),
     "clinical[].months": KeyDoc(
-        "How many months it lasted.", "",
+        "How many months it lasted.",
+        "",
         "Months in a border sub-region make a strength, and enough of them a strong border "
-        "record, which turns a near miss on a score minimum into borderline."),
+        "record, which turns a near miss on a score minimum into borderline.",
+    ),
     "clinical[].city": KeyDoc(
         "The city where it took place.",
         "The place is not matched to a border sub-region.",
         "A city of a border sub-region raises that sub-region's priority and counts as "
-        "border experience."),
+        "border experience.",
+    ),
     "clinical[].state": KeyDoc(
-        "The state where it took place, as a two-letter code.", "Unknown state.",
-        "With the city, finds the border sub-region; Texas work brings the Texas advice."),
-    "letters[].writer": KeyDoc("Who writes the letter, in your words.", "Not named.",
-                               "Only names the letter in the plan's words."),
+        "The state where it took place, as a two-letter code.",
+        "Unknown state.",
+        "With the city, finds the border sub-region; Texas work brings the Texas advice.",
+    ),
+    "letters[].writer": KeyDoc(
+        "Who writes the letter, in your words.",
+        "Not named.",
+        "Only names the letter in the plan's words.",
+    ),
     "letters[].us_clinical": KeyDoc(
-        "Whether the writer supervised you in US clinical work.", "",
-        "None such is a weakness; enough of them is a strength."),
+        "Whether the writer supervised you in US clinical work.",
+        "",
+        "None such is a weakness; enough of them is a strength.",
+    ),
     "letters[].advocate": KeyDoc(
         "Whether the writer will also email or call programs for you.",
         "Counted as no: only a writer who offered will call.",
         "A writer who will speak for you is a strength: with a Step 2 CK just under a "
         "program's stated minimum (within screening.near_miss_points), the program is "
-        "borderline with a call to make instead of skipped."),
+        "borderline with a call to make instead of skipped.",
+    ),
     "activities[].kind": KeyDoc(
         "The kind of activity: border-health, underserved, public-health, interpreting, "
-        "research, leadership, teaching or other.", "",
+        "research, leadership, teaching or other.",
+        "",
         "Border-health, underserved, public-health and interpreting work make strengths and, "
-        "with Spanish, a strong border record."),
-    "activities[].title": KeyDoc("What you did, in your words.", "Not named.",
-                                 "Only names the activity in the plan's words."),
-    "activities[].months": KeyDoc("How many months you did it.", "",
-                                  "Months of each kind count toward its strength."),
+        "with Spanish, a strong border record.",
+    ),
+    "activities[].title": KeyDoc(
+        "What you did, in your words.", "Not named.", "Only names the activity in the plan's words."
+    ),
+    "activities[].months": KeyDoc(
+        "How many months you did it.", "", "Months of each kind count toward its strength."
+    ),
     "reapplicant.last_cycle": KeyDoc(
         "The last Match you applied for without matching (2026 for applications sent in "
         "2025). Fill in [reapplicant] only if you applied before, and give "
         "applicant.previous_cycles (1 or more) with it.",
         "Unknown: the plan does not say how long ago your last application was.",
-        "Says which Match the changes are counted from."),
+        "Says which Match the changes are counted from.",
+    ),
     "reapplicant.changes": KeyDoc(
-        "What your file gained since that last application: any of \"step2ck\" (a Step 2 CK "
-        "taken or a better one), \"step3\" (Step 3 passed), \"us-clinical\" (new US "
-        "clinical work), \"letters\" (new letters), \"research\" (a poster, a talk or a "
-        "paper), \"certificate\" (a course or certificate finished), \"spanish\" (better "
-        "Spanish), \"border-work\" (new work with border or underserved communities). Write "
+        'What your file gained since that last application: any of "step2ck" (a Step 2 CK '
+        'taken or a better one), "step3" (Step 3 passed), "us-clinical" (new US '
+        'clinical work), "letters" (new letters), "research" (a poster, a talk or a '
+        'paper), "certificate" (a course or certificate finished), "spanish" (better '
+        'Spanish), "border-work" (new work with border or underserved communities). Write '
         "`[]` if nothing changed. A new personal statement is not a change of the file.",
         "Unknown: a step asks you to write down what changed.",
         "An empty list brings an explicit choice before ERAS opens: apply again with a "
         "changed list, or wait one cycle and change the file first, with the reasons for "
-        "each (which way it leans depends on the years since graduation)."),
+        "each (which way it leans depends on the years since graduation).",
+    ),
 }

@@ -29,10 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
+from resplan import verified as verified_facts
 from resplan._version import __version__
 from resplan.convert import unstructure
 from resplan.dates import as_of_or_today, check_cycle, cycle_stage, match_day
@@ -40,15 +42,29 @@ from resplan.errors import describe_exception
 from resplan.facts import gaps, guessed_facts, stated_facts, worst_case
 from resplan.model import Catalog, Profile
 from resplan.plan import (
-    Assessment, InputInfo, Plan, PluginInfo, Provenance, RulesetInfo, Summary,
+    Assessment,
+    InputInfo,
+    Plan,
+    PluginInfo,
+    Provenance,
+    RulesetInfo,
+    Summary,
 )
 from resplan.plugins import plugin_failure
 from resplan.rulebook import Rulebook
 from resplan.stages import (
-    actions, assess, outlook, regions, screen, signals, specialties, stale, summary, tier,
+    actions,
+    assess,
+    outlook,
+    regions,
+    screen,
+    signals,
+    specialties,
+    stale,
+    summary,
+    tier,
     what_if,
 )
-from resplan import verified as verified_facts
 
 
 @attrs.frozen
@@ -81,7 +97,7 @@ class Draft:
     outlook: Any = None  # resplan.plan.Outlook, None without the outlook ruleset
     what_if: tuple = ()
 
-    def evolve(self, **changes) -> "Draft":
+    def evolve(self, **changes) -> Draft:
         return attrs.evolve(self, **changes)
 
 
@@ -104,8 +120,13 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
 DECIDING = ("assess", "specialties", "regions", "screen", "tier")
 
 
-def start(profile: Profile, catalog: Catalog, rulebook: Rulebook, as_of: dt.date,
-          verified: Mapping[str, tuple] | None = None) -> Draft:
+def start(
+    profile: Profile,
+    catalog: Catalog,
+    rulebook: Rulebook,
+    as_of: dt.date,
+    verified: Mapping[str, tuple] | None = None,
+) -> Draft:
     """The draft the first stage gets: the profile's facts, each gap at its worst value.
 
     ``catalog`` already carries the verified facts, which ``verified`` lists per program.
@@ -113,9 +134,17 @@ def start(profile: Profile, catalog: Catalog, rulebook: Rulebook, as_of: dt.date
     found = gaps(profile)
     stated = stated_facts(profile, rulebook.city_regions)
     env = stated_facts(worst_case(profile, found), rulebook.city_regions) if found else stated
-    return Draft(profile=profile, catalog=catalog, rulebook=rulebook, as_of=as_of, env=env,
-                 stated_env=stated, gaps=found, verified=verified or {},
-                 guessed=guessed_facts(profile, found, rulebook.city_regions))
+    return Draft(
+        profile=profile,
+        catalog=catalog,
+        rulebook=rulebook,
+        as_of=as_of,
+        env=env,
+        stated_env=stated,
+        gaps=found,
+        verified=verified or {},
+        guessed=guessed_facts(profile, found, rulebook.city_regions),
+    )
 
 
 def decide(profile: Profile, like: Draft) -> Draft:
@@ -128,8 +157,9 @@ def decide(profile: Profile, like: Draft) -> Draft:
     return draft
 
 
-def make_plan(profile: Profile, catalog: Catalog, host, *,
-              as_of: dt.date | str | None = None, facts=None) -> Plan:
+def make_plan(
+    profile: Profile, catalog: Catalog, host, *, as_of: dt.date | str | None = None, facts=None
+) -> Plan:
     """The plan for ``profile`` against ``catalog``, made on ``as_of`` (default: today).
 
     ``facts`` (a :class:`resplan.verified.VerifiedFacts`) are facts the applicant verified
@@ -155,13 +185,23 @@ def make_plan(profile: Profile, catalog: Catalog, host, *,
         draft = run(draft)
     # Every stage ran, so the parts a Draft starts without are all there.
     assert draft.summary is not None and draft.assessment is not None
-    summary = attrs.evolve(draft.summary, cycle_stage=cycle_stage(cycle, as_of, rulebook),
-                           match_day=match_day(cycle, rulebook).isoformat())
+    summary = attrs.evolve(
+        draft.summary,
+        cycle_stage=cycle_stage(cycle, as_of, rulebook),
+        match_day=match_day(cycle, rulebook).isoformat(),
+    )
     plan = Plan(
         provenance=provenance(profile, catalog, host, as_of, facts),
-        assessment=draft.assessment, specialties=draft.specialties, regions=draft.regions,
-        programs=draft.programs, actions=draft.actions, summary=summary,
-        signals=draft.signals, outlook=draft.outlook, what_if=draft.what_if)
+        assessment=draft.assessment,
+        specialties=draft.specialties,
+        regions=draft.regions,
+        programs=draft.programs,
+        actions=draft.actions,
+        summary=summary,
+        signals=draft.signals,
+        outlook=draft.outlook,
+        what_if=draft.what_if,
+    )
     return adjust(plan, profile, planned, host)
 
 
@@ -173,18 +213,22 @@ def adjust(plan: Plan, profile: Profile, catalog: Catalog, host) -> Plan:
         try:
             changed = impl.function(plan=plan, profile=profile, catalog=catalog)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
-            raise plugin_failure(host.pm, impl.plugin_name, where,
-                                 describe_exception(exc)) from exc
+            raise plugin_failure(host.pm, impl.plugin_name, where, describe_exception(exc)) from exc
         if changed is None:
             continue
         if not isinstance(changed, Plan):
-            raise plugin_failure(host.pm, impl.plugin_name, where,
-                                 f"returned {type(changed).__name__}, not a Plan or None")
+            raise plugin_failure(
+                host.pm,
+                impl.plugin_name,
+                where,
+                f"returned {type(changed).__name__}, not a Plan or None",
+            )
         # The plan a plugin made must still be one resplan can write and read back.
         problem = _invalid_plan(changed)
         if problem:
-            raise plugin_failure(host.pm, impl.plugin_name, where,
-                                 f"returned a plan that is not valid: {problem}")
+            raise plugin_failure(
+                host.pm, impl.plugin_name, where, f"returned a plan that is not valid: {problem}"
+            )
         plan = changed
     return plan
 
@@ -219,17 +263,25 @@ def catalog_digest(catalog: Catalog) -> str:
     return str(catalog._digest)
 
 
-def provenance(profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None,
-               facts=None) -> Provenance:
+def provenance(
+    profile: Profile, catalog: Catalog, host, as_of: dt.date | None = None, facts=None
+) -> Provenance:
     # The facts files count as an input only when given, so plans without them keep their bytes.
-    recorded = (InputInfo("facts", digest(facts.canonical()), items=len(facts)),) \
-        if facts is not None and len(facts) else ()
+    recorded = (
+        (InputInfo("facts", digest(facts.canonical()), items=len(facts)),)
+        if facts is not None and len(facts)
+        else ()
+    )
     return Provenance(
         resplan_version=__version__,
-        rulesets=tuple(RulesetInfo(r.name, r.version, r.sha256, r.plugin)
-                       for r in host.rulebook.rulesets),
+        rulesets=tuple(
+            RulesetInfo(r.name, r.version, r.sha256, r.plugin) for r in host.rulebook.rulesets
+        ),
         plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
-        inputs=(InputInfo("profile", digest(profile)),
-                InputInfo("catalog", catalog_digest(catalog), items=len(catalog)), *recorded),
+        inputs=(
+            InputInfo("profile", digest(profile)),
+            InputInfo("catalog", catalog_digest(catalog), items=len(catalog)),
+            *recorded,
+        ),
         as_of=as_of.isoformat() if as_of is not None else None,
     )

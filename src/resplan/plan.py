@@ -7,7 +7,8 @@ it. The writer (``resplan.writer``) turns a :class:`Plan` into TOML and back.
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
@@ -20,7 +21,13 @@ Fit = Literal["strong", "possible", "reach", "unlikely"]
 Priority = Literal["high", "medium", "low", "none"]  # none: no program of the catalog there
 Verdict = Literal["apply", "borderline", "skip"]
 Category = Literal[
-    "academic", "clinical", "materials", "interview", "networking", "between-cycle", "verify",
+    "academic",
+    "clinical",
+    "materials",
+    "interview",
+    "networking",
+    "between-cycle",
+    "verify",
 ]
 
 
@@ -127,43 +134,91 @@ class ProgramDecisions(Sequence[ProgramDecision]):
     TOML equals the plan that was written.
     """
 
-    __slots__ = ("programs", "verdict", "tier", "region", "regions", "reasons", "reason_sets",
-                 "to_verify", "verify_sets", "catalog_rows", "memo", "_items")
+    __slots__ = (
+        "programs",
+        "verdict",
+        "tier",
+        "region",
+        "regions",
+        "reasons",
+        "reason_sets",
+        "to_verify",
+        "verify_sets",
+        "catalog_rows",
+        "memo",
+        "_items",
+    )
 
-    def __init__(self, programs: np.ndarray, verdict: np.ndarray, tier: np.ndarray,
-                 region: np.ndarray, regions: Sequence[str | None], reasons: np.ndarray,
-                 reason_sets: Sequence[tuple[Reason, ...]], to_verify: np.ndarray,
-                 verify_sets: Sequence[tuple[str, ...]], *, catalog_rows: np.ndarray | None = None,
-                 memo: dict | None = None):
+    def __init__(
+        self,
+        programs: np.ndarray,
+        verdict: np.ndarray,
+        tier: np.ndarray,
+        region: np.ndarray,
+        regions: Sequence[str | None],
+        reasons: np.ndarray,
+        reason_sets: Sequence[tuple[Reason, ...]],
+        to_verify: np.ndarray,
+        verify_sets: Sequence[tuple[str, ...]],
+        *,
+        catalog_rows: np.ndarray | None = None,
+        memo: dict | None = None,
+    ):
         self.programs = programs  # object array of resplan.model.Program
         self.verdict, self.tier, self.region, self.reasons, self.to_verify = (
-            verdict, tier, region, reasons, to_verify)
+            verdict,
+            tier,
+            region,
+            reasons,
+            to_verify,
+        )
         self.regions, self.reason_sets, self.verify_sets = (
-            tuple(regions), tuple(reason_sets), tuple(verify_sets))
+            tuple(regions),
+            tuple(reason_sets),
+            tuple(verify_sets),
+        )
         # Where each program sits in its catalog, and a cache shared by every plan over that
         # catalog: the writer keeps each program's unchanging TOML lines there.
         self.catalog_rows, self.memo = catalog_rows, memo
         self._items: tuple[ProgramDecision, ...] | None = None
 
-    def take(self, order: np.ndarray) -> "ProgramDecisions":
+    def take(self, order: np.ndarray) -> ProgramDecisions:
         """The decisions at positions ``order``, in that order."""
         rows = self.catalog_rows[order] if self.catalog_rows is not None else None
         return ProgramDecisions(
-            self.programs[order], self.verdict[order], self.tier[order], self.region[order],
-            self.regions, self.reasons[order], self.reason_sets, self.to_verify[order],
-            self.verify_sets, catalog_rows=rows, memo=self.memo)
+            self.programs[order],
+            self.verdict[order],
+            self.tier[order],
+            self.region[order],
+            self.regions,
+            self.reasons[order],
+            self.reason_sets,
+            self.to_verify[order],
+            self.verify_sets,
+            catalog_rows=rows,
+            memo=self.memo,
+        )
 
     def _make(self, index: int) -> ProgramDecision:
         program = self.programs[index]
         tier = int(self.tier[index])
         return ProgramDecision(
-            id=program.id, name=program.name, specialty=program.specialty, track=program.track,
-            city=program.city, state=program.state, acgme_id=program.acgme_id,
-            nrmp_code=program.nrmp_code, website=program.website,
-            synthetic=program.synthetic or None, verdict=VERDICTS[self.verdict[index]], tier=tier or None,
+            id=program.id,
+            name=program.name,
+            specialty=program.specialty,
+            track=program.track,
+            city=program.city,
+            state=program.state,
+            acgme_id=program.acgme_id,
+            nrmp_code=program.nrmp_code,
+            website=program.website,
+            synthetic=program.synthetic or None,
+            verdict=VERDICTS[self.verdict[index]],
+            tier=tier or None,
             region=self.regions[self.region[index]],
             reasons=self.reason_sets[self.reasons[index]],
-            to_verify=self.verify_sets[self.to_verify[index]])
+            to_verify=self.verify_sets[self.to_verify[index]],
+        )
 
     def _all(self) -> tuple[ProgramDecision, ...]:
         if self._items is None:

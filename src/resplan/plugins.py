@@ -12,8 +12,9 @@ import hashlib
 import importlib.metadata
 import importlib.resources
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 import pluggy
@@ -36,12 +37,12 @@ class RulesetSource:
     label: str
 
     @classmethod
-    def from_path(cls, path) -> "RulesetSource":
+    def from_path(cls, path) -> RulesetSource:
         path = Path(str(path)) if not hasattr(path, "read_text") else path
         return cls(text=path.read_text(encoding="utf-8"), label=str(path))
 
     @classmethod
-    def from_text(cls, text: str, label: str) -> "RulesetSource":
+    def from_text(cls, text: str, label: str) -> RulesetSource:
         return cls(text=text, label=label)
 
     @property
@@ -74,11 +75,18 @@ def disabled_from_env() -> tuple[str, ...]:
 
 
 def installed_plugin_names() -> tuple[str, ...]:
-    return tuple(sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}))
+    return tuple(
+        sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    )
 
 
-def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
-                        entry_points: bool = True, use_env: bool = True) -> pluggy.PluginManager:
+def make_plugin_manager(
+    *,
+    disable: Iterable[str] = (),
+    plugins: Iterable[Any] = (),
+    entry_points: bool = True,
+    use_env: bool = True,
+) -> pluggy.PluginManager:
     """A new plugin manager with the installed plugins and any given plugin objects.
 
     ``disable`` (and the ``RESPLAN_DISABLE_PLUGINS`` environment variable, unless
@@ -92,8 +100,11 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
     blocked = set(disable) | (set(disabled_from_env()) if use_env else set())
     # The installed entry points, found in one pass over the installed distributions
     # (pluggy's load_setuptools_entrypoints makes a pass per call, one per plugin).
-    installed = sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                       key=lambda ep: ep.name) if entry_points else []
+    installed = (
+        sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+        if entry_points
+        else []
+    )
     if entry_points:
         names = sorted({ep.name for ep in installed})
         unknown = blocked - set(names)
@@ -104,7 +115,8 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
             # A typo in a name is bad input, not a failing plugin (exit status 2).
             raise UsageError(
                 f"cannot disable {', '.join(sorted(unknown))}: no such plugin is installed"
-                f"{hint} (installed: {', '.join(names) or 'none'})")
+                f"{hint} (installed: {', '.join(names) or 'none'})"
+            )
     for name in sorted(blocked):
         pm.set_blocked(name)
     broken: list[BrokenPlugin] = []
@@ -134,8 +146,9 @@ def make_plugin_manager(*, disable: Iterable[str] = (), plugins: Iterable[Any] =
         try:
             pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError.failed(name, f"{name} (registered in code)", "registration",
-                                     str(exc)) from exc
+            raise PluginError.failed(
+                name, f"{name} (registered in code)", "registration", str(exc)
+            ) from exc
     # Catches misspelled hook names in plugins (e.g. resplan_ruleset).
     try:
         pm.check_pending()
@@ -155,8 +168,12 @@ class BrokenPlugin:
 
     def as_error(self) -> PluginError:
         source = f" from {self.distribution}" if self.distribution else ""
-        error = PluginError(f"plugin {self.name!r}{source} could not be loaded: {self.message}",
-                            plugin=self.name, distribution=self.distribution, where="loading")
+        error = PluginError(
+            f"plugin {self.name!r}{source} could not be loaded: {self.message}",
+            plugin=self.name,
+            distribution=self.distribution,
+            where="loading",
+        )
         error.__cause__ = self.error
         return error
 
@@ -223,8 +240,7 @@ def plugin_failure(pm: pluggy.PluginManager, plugin: str, where: str, what: str)
     return PluginError.failed(plugin, distribution, where, what)
 
 
-def collect(pm: pluggy.PluginManager, hook: str,
-            kind: type | None = None) -> list[tuple[str, Any]]:
+def collect(pm: pluggy.PluginManager, hook: str, kind: type | None = None) -> list[tuple[str, Any]]:
     """Call ``hook`` once on every plugin: ``(plugin name, record)`` pairs, by plugin name.
 
     A hook that raises, or returns anything but a list of ``kind`` records, is a
@@ -239,19 +255,24 @@ def collect(pm: pluggy.PluginManager, hook: str,
         if records is None:
             continue
         if not isinstance(records, (list, tuple)):
-            raise plugin_failure(pm, impl.plugin_name, hook,
-                                 f"returned {type(records).__name__}, not a list")
+            raise plugin_failure(
+                pm, impl.plugin_name, hook, f"returned {type(records).__name__}, not a list"
+            )
         for record in records:
             if kind is not None and not isinstance(record, kind):
-                raise plugin_failure(pm, impl.plugin_name, hook,
-                                     f"returned a list holding {type(record).__name__}, "
-                                     f"not only {kind.__name__}")
+                raise plugin_failure(
+                    pm,
+                    impl.plugin_name,
+                    hook,
+                    f"returned a list holding {type(record).__name__}, not only {kind.__name__}",
+                )
             pairs.append((impl.plugin_name, record))
     return pairs
 
 
-def refuse_conflicts(pm: pluggy.PluginManager, pairs: list[tuple[str, Any]],
-                     key: Callable[[Any], str], kind: str) -> list[tuple[str, Any]]:
+def refuse_conflicts(
+    pm: pluggy.PluginManager, pairs: list[tuple[str, Any]], key: Callable[[Any], str], kind: str
+) -> list[tuple[str, Any]]:
     """Sort ``pairs`` by ``key``; two records with one key are an error naming both plugins."""
     records = plugin_records(pm)
     found: dict[str, tuple[str, Any]] = {}
@@ -263,6 +284,7 @@ def refuse_conflicts(pm: pluggy.PluginManager, pairs: list[tuple[str, Any]],
                 f"two plugins supply the {kind} {name!r}: "
                 f"{first!r} from {records[first].distribution} and "
                 f"{plugin!r} from {records[plugin].distribution}; "
-                f"disable one of them ({DISABLE_ENV}={plugin})")
+                f"disable one of them ({DISABLE_ENV}={plugin})"
+            )
         found[name] = (plugin, record)
     return [found[name] for name in sorted(found)]

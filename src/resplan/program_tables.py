@@ -20,11 +20,15 @@ def _head(program) -> str:
     f = tomlout.format_string
     track = f"track = {f(program.track)}\n" if program.track is not None else ""
     synthetic = "synthetic = true\n" if program.synthetic else ""
-    known = "".join(f"{key} = {f(getattr(program, key))}\n"
-                    for key in ("acgme_id", "nrmp_code", "website")
-                    if getattr(program, key) is not None)
-    return (f"id = {f(program.id)}\nname = {f(program.name)}\nspecialty = {f(program.specialty)}\n"
-            f"{track}city = {f(program.city)}\nstate = {f(program.state)}\n{known}{synthetic}")
+    known = "".join(
+        f"{key} = {f(getattr(program, key))}\n"
+        for key in ("acgme_id", "nrmp_code", "website")
+        if getattr(program, key) is not None
+    )
+    return (
+        f"id = {f(program.id)}\nname = {f(program.name)}\nspecialty = {f(program.specialty)}\n"
+        f"{track}city = {f(program.city)}\nstate = {f(program.state)}\n{known}{synthetic}"
+    )
 
 
 def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:
@@ -41,8 +45,7 @@ def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:
         return None
     if tomlout.fits_inline(as_dicts([decisions[0]])[0]):
         return None
-    return ("[[programs]]\n" + _heads(decisions) + _middles(decisions)
-            + _tails(decisions)).tolist()
+    return ("[[programs]]\n" + _heads(decisions) + _middles(decisions) + _tails(decisions)).tolist()
 
 
 def _heads(decisions: ProgramDecisions) -> np.ndarray:
@@ -54,7 +57,7 @@ def _heads(decisions: ProgramDecisions) -> np.ndarray:
     if lines is None or len(lines) < size:
         grown = np.full(size if lines is None else max(size, len(lines)), None, dtype=object)
         if lines is not None:
-            grown[:len(lines)] = lines
+            grown[: len(lines)] = lines
         lines = memo["writer.program_lines"] = grown
     heads = lines[rows]
     missing = np.flatnonzero(np.equal(heads, None))  # type: ignore[call-overload]
@@ -97,16 +100,24 @@ def _tails(decisions: ProgramDecisions) -> np.ndarray:
                 item = {"rule": reason.rule, "says": reason.says}
                 text = reason_text[id(reason)] = (
                     tomlout.inline_table(item) if tomlout.fits_inline(item) else None,
-                    tomlout.dumps_array_table(item, "programs.reasons"))
+                    tomlout.dumps_array_table(item, "programs.reasons"),
+                )
             texts.append(text)
         if not texts:
             literal[i], tables[i] = "reasons = []\n", ""
         elif all(inline is not None for inline, _ in texts):
-            literal[i] = "reasons = [\n" + "".join(f"    {inline},\n" for inline, _ in texts) + "]\n"
+            literal[i] = (
+                "reasons = [\n" + "".join(f"    {inline},\n" for inline, _ in texts) + "]\n"
+            )
             tables[i] = ""
         else:
             literal[i], tables[i] = "", "".join("\n" + table for _, table in texts)
-    verify = np.array([f"to_verify = {tomlout.format_literal(list(fields))}\n"
-                       for fields in decisions.verify_sets], dtype=object)
+    verify = np.array(
+        [
+            f"to_verify = {tomlout.format_literal(list(fields))}\n"
+            for fields in decisions.verify_sets
+        ],
+        dtype=object,
+    )
     which = decisions.reasons
     return literal[which] + verify[decisions.to_verify] + tables[which]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -18,17 +19,35 @@ from resplan import facts as F
 from resplan.errors import InputError, Problem, RulesetError
 from resplan.plugins import RulesetSource
 from resplan.rules import (
-    BUILTIN_FUNCTIONS, Compiled, Condition, ExpressionError, Function, NUMBER, Scope,
-    Template, compile_condition, compile_expression, compile_template,
+    BUILTIN_FUNCTIONS,
+    NUMBER,
+    Compiled,
+    Condition,
+    ExpressionError,
+    Function,
+    Scope,
+    Template,
+    compile_condition,
+    compile_expression,
+    compile_template,
 )
-from resplan.sources import parse_toml, toml_locator
 from resplan.rules.types import is_textual
+from resplan.sources import parse_toml, toml_locator
 from resplan.vocabulary import LANGUAGE_LEVELS, STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
 RULE_STAGES: tuple[str, ...] = (
-    "assess", "specialties", "regions", "screen", "tier", "actions", "summary", "signals",
-    "outlook", "what_if")
+    "assess",
+    "specialties",
+    "regions",
+    "screen",
+    "tier",
+    "actions",
+    "summary",
+    "signals",
+    "outlook",
+    "what_if",
+)
 EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
@@ -49,7 +68,15 @@ TABLES = ("specialty", "subregion", "phase")
 TOP_LEVEL = ("ruleset", "parameters", "overrides", *TABLES, *RULE_STAGES)
 # An outlook rule's weight: how far one finding moves the band, either way.
 OUTLOOK_MAX_WEIGHT = 3
-CATEGORIES = ("academic", "clinical", "materials", "interview", "networking", "between-cycle", "verify")
+CATEGORIES = (
+    "academic",
+    "clinical",
+    "materials",
+    "interview",
+    "networking",
+    "between-cycle",
+    "verify",
+)
 
 
 @attrs.frozen
@@ -129,8 +156,10 @@ class Phase:
 
     @property
     def end(self) -> tuple[int, int]:
-        return ((self.until_year if self.until_year is not None else self.year),
-                self.until_month or self.month)
+        return (
+            (self.until_year if self.until_year is not None else self.year),
+            self.until_month or self.month,
+        )
 
 
 @attrs.frozen
@@ -171,8 +200,9 @@ class Rulebook:
     @functools.cached_property
     def city_regions(self) -> Mapping[tuple[str, str], str]:
         """(city, state) as facts.city_key spells it, to the border sub-region id."""
-        return types.MappingProxyType({F.city_key(city, sub.state): sub.id
-                                       for sub in self.subregions for city in sub.cities})
+        return types.MappingProxyType(
+            {F.city_key(city, sub.state): sub.id for sub in self.subregions for city in sub.cities}
+        )
 
 
 # ------------------------------------------------------------------ loading
@@ -201,9 +231,11 @@ class _Problems:
             raise RulesetError(self.items)
 
 
-def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
-                  functions: Iterable[Function] = (),
-                  distributions: Mapping[str, str] | None = None) -> Rulebook:
+def load_rulebook(
+    sources: Iterable[tuple[str, RulesetSource]],
+    functions: Iterable[Function] = (),
+    distributions: Mapping[str, str] | None = None,
+) -> Rulebook:
     """Load ``(plugin name, source)`` pairs into a Rulebook, or raise RulesetError.
 
     ``distributions`` maps plugin names to the distribution that installed them, for
@@ -223,9 +255,12 @@ def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
     for raw in raws:
         if raw.name in seen:
             first = seen[raw.name]
-            problems.add(raw, f"two plugins supply a ruleset named {raw.name!r}: "
-                              f"{owner(first)} and {owner(raw)}",
-                         path=("ruleset", "name"), field="ruleset.name")
+            problems.add(
+                raw,
+                f"two plugins supply a ruleset named {raw.name!r}: {owner(first)} and {owner(raw)}",
+                path=("ruleset", "name"),
+                field="ruleset.name",
+            )
         seen[raw.name] = raw
     problems.raise_if_any()
 
@@ -254,22 +289,34 @@ def load_rulebook(sources: Iterable[tuple[str, RulesetSource]],
         rules = []
         for stage in RULE_STAGES:
             for index, table in enumerate(raw.data.get(stage, [])):
-                rule = _rule(raw, stage, index, table, scopes, values, function_table,
-                             phase_ids, problems)
+                rule = _rule(
+                    raw, stage, index, table, scopes, values, function_table, phase_ids, problems
+                )
                 if rule is not None:
                     rules.append(rule)
         ids: dict[str, Any] = {}
         for rule in rules:
             if rule.id in ids:
-                problems.add(raw, f"rule id used twice (also on line {ids[rule.id].line})",
-                             path=(rule.stage,), subject=rule.id)
+                problems.add(
+                    raw,
+                    f"rule id used twice (also on line {ids[rule.id].line})",
+                    path=(rule.stage,),
+                    subject=rule.id,
+                )
             ids[rule.id] = rule
         meta = raw.data.get("ruleset", {})
-        rulesets.append(Ruleset(
-            name=raw.name, version=str(meta.get("version", "0")),
-            description=str(meta.get("description", "")), sha256=raw.source.sha256,
-            plugin=raw.plugin, file=raw.source.label, parameters=params[raw.name],
-            rules=tuple(rules)))
+        rulesets.append(
+            Ruleset(
+                name=raw.name,
+                version=str(meta.get("version", "0")),
+                description=str(meta.get("description", "")),
+                sha256=raw.source.sha256,
+                plugin=raw.plugin,
+                file=raw.source.label,
+                parameters=params[raw.name],
+                rules=tuple(rules),
+            )
+        )
     problems.raise_if_any()
     rulesets = _disable(raws, rulesets, problems)
     problems.raise_if_any()
@@ -295,39 +342,63 @@ def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
             problems.add(raw, f"unknown key{suggest(key, TOP_LEVEL)}", path=(key,), field=key)
     meta = raw.data.get("ruleset")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
-        problems.add(raw, "a ruleset needs [ruleset] with a name", path=("ruleset",), field="ruleset.name")
+        problems.add(
+            raw, "a ruleset needs [ruleset] with a name", path=("ruleset",), field="ruleset.name"
+        )
     else:
         raw.name = meta["name"]
         for key in meta:
             if key not in ("name", "version", "description"):
-                problems.add(raw, f"unknown key{suggest(key, ('name', 'version', 'description'))}",
-                             path=("ruleset", key), field=f"ruleset.{key}")
+                problems.add(
+                    raw,
+                    f"unknown key{suggest(key, ('name', 'version', 'description'))}",
+                    path=("ruleset", key),
+                    field=f"ruleset.{key}",
+                )
     for stage in RULE_STAGES + TABLES:
         if stage in raw.data and not isinstance(raw.data[stage], list):
-            problems.add(raw, f"must be an array of tables ([[{stage}]])", path=(stage,), field=stage)
+            problems.add(
+                raw, f"must be an array of tables ([[{stage}]])", path=(stage,), field=stage
+            )
             raw.data[stage] = []
     # Tables read further on with their keys: anything else is refused here, once.
     for path in (("parameters",), ("overrides",), ("overrides", "parameters")):
         parent = raw.data.get(path[0]) if len(path) == 2 else raw.data
-        if isinstance(parent, dict) and path[-1] in parent \
-                and not isinstance(parent[path[-1]], dict):
-            problems.add(raw, f"must be a table ([{'.'.join(path)}]), not "
-                              f"{_kind(parent[path[-1]])}", path=path, field=".".join(path))
+        if (
+            isinstance(parent, dict)
+            and path[-1] in parent
+            and not isinstance(parent[path[-1]], dict)
+        ):
+            problems.add(
+                raw,
+                f"must be a table ([{'.'.join(path)}]), not {_kind(parent[path[-1]])}",
+                path=path,
+                field=".".join(path),
+            )
             parent[path[-1]] = {}
     overrides = raw.data.get("overrides")
     if isinstance(overrides, dict) and "disable" in overrides:
         disable = overrides["disable"]
         if not isinstance(disable, list) or not all(isinstance(t, str) for t in disable):
             # A bare string would otherwise be read one letter at a time.
-            problems.add(raw, "must be a list of rule ids, e.g. [\"screening/some-rule\"]",
-                         path=("overrides", "disable"), field="overrides.disable")
+            problems.add(
+                raw,
+                'must be a list of rule ids, e.g. ["screening/some-rule"]',
+                path=("overrides", "disable"),
+                field="overrides.disable",
+            )
             overrides["disable"] = []
     return raw
 
 
 def _kind(value) -> str:
-    return {str: "text", bool: "true/false", int: "a number", float: "a number",
-            list: "a list"}.get(type(value), type(value).__name__)
+    return {
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+    }.get(type(value), type(value).__name__)
 
 
 def _parameters(raw: _Raw, problems: _Problems) -> dict[str, Parameter]:
@@ -335,23 +406,40 @@ def _parameters(raw: _Raw, problems: _Problems) -> dict[str, Parameter]:
     for name, entry in sorted(raw.data.get("parameters", {}).items()):
         path = ("parameters", name)
         if not isinstance(entry, dict):
-            problems.add(raw, "a parameter is a table with value, source and note", path=path,
-                         field=f"parameters.{name}")
+            problems.add(
+                raw,
+                "a parameter is a table with value, source and note",
+                path=path,
+                field=f"parameters.{name}",
+            )
             continue
         for key in entry:
             if key not in ("value", "source", "note"):
-                problems.add(raw, f"unknown key{suggest(key, ('value', 'source', 'note'))}",
-                             path=path + (key,), field=f"parameters.{name}.{key}")
+                problems.add(
+                    raw,
+                    f"unknown key{suggest(key, ('value', 'source', 'note'))}",
+                    path=path + (key,),
+                    field=f"parameters.{name}.{key}",
+                )
         for key in ("value", "source"):
             if key not in entry:
-                problems.add(raw, f"a parameter needs a {key}", path=path, field=f"parameters.{name}")
+                problems.add(
+                    raw, f"a parameter needs a {key}", path=path, field=f"parameters.{name}"
+                )
         if "value" in entry and not _usable_number(entry["value"]):
-            problems.add(raw, f"{entry['value']!r} is not a usable number (finite, under "
-                              f"{MAX_PARAMETER:.0e})", path=path + ("value",),
-                         field=f"parameters.{name}.value")
+            problems.add(
+                raw,
+                f"{entry['value']!r} is not a usable number (finite, under {MAX_PARAMETER:.0e})",
+                path=path + ("value",),
+                field=f"parameters.{name}.value",
+            )
         elif "value" in entry:
-            out[name] = Parameter(name, _freeze(entry["value"]), str(entry.get("source", "")),
-                                  str(entry.get("note", "")))
+            out[name] = Parameter(
+                name,
+                _freeze(entry["value"]),
+                str(entry.get("source", "")),
+                str(entry.get("note", "")),
+            )
     return out
 
 
@@ -363,51 +451,79 @@ MAX_PARAMETER = 1e15
 
 def _usable_number(value) -> bool:
     values = value if isinstance(value, list) else [value]
-    return all(isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) < MAX_PARAMETER
-               for v in values)  # abs(nan) < x is false
+    return all(
+        isinstance(v, bool) or not isinstance(v, (int, float)) or abs(v) < MAX_PARAMETER
+        for v in values
+    )  # abs(nan) < x is false
 
 
 def _freeze(value):
     return tuple(value) if isinstance(value, list) else value
 
 
-def _apply_overrides(raws: list[_Raw], params: dict[str, dict[str, Parameter]],
-                     problems: _Problems) -> None:
+def _apply_overrides(
+    raws: list[_Raw], params: dict[str, dict[str, Parameter]], problems: _Problems
+) -> None:
     owner: dict[str, _Raw] = {}
     for raw in raws:
         overrides = raw.data.get("overrides", {})
         for key in overrides:
             if key not in ("parameters", "disable"):
-                problems.add(raw, f"unknown key{suggest(key, ('parameters', 'disable'))}",
-                             path=("overrides", key), field=f"overrides.{key}")
+                problems.add(
+                    raw,
+                    f"unknown key{suggest(key, ('parameters', 'disable'))}",
+                    path=("overrides", key),
+                    field=f"overrides.{key}",
+                )
         for target, value in sorted(overrides.get("parameters", {}).items()):
             ruleset, _, name = target.partition(".")
             path = ("overrides", "parameters", target)
             if target in owner:
-                problems.add(raw, f"parameter {target!r} is overridden by both "
-                                  f"{owner[target].name!r} and {raw.name!r}", path=path,
-                             field=f"overrides.parameters.{target}")
+                problems.add(
+                    raw,
+                    f"parameter {target!r} is overridden by both "
+                    f"{owner[target].name!r} and {raw.name!r}",
+                    path=path,
+                    field=f"overrides.parameters.{target}",
+                )
                 continue
             if ruleset not in params or name not in params[ruleset]:
                 known = [f"{r}.{n}" for r in params for n in params[r]]
-                problems.add(raw, f"no parameter {target!r} to override{suggest(target, known)}",
-                             path=path, field=f"overrides.parameters.{target}")
+                problems.add(
+                    raw,
+                    f"no parameter {target!r} to override{suggest(target, known)}",
+                    path=path,
+                    field=f"overrides.parameters.{target}",
+                )
                 continue
             old = params[ruleset][name]
             if not _usable_number(value):
-                problems.add(raw, f"{value!r} is not a usable number (finite, under "
-                                  f"{MAX_PARAMETER:.0e})", path=path,
-                             field=f"overrides.parameters.{target}")
+                problems.add(
+                    raw,
+                    f"{value!r} is not a usable number (finite, under {MAX_PARAMETER:.0e})",
+                    path=path,
+                    field=f"overrides.parameters.{target}",
+                )
                 continue
             if type(_freeze(value)) is not type(old.value) and not (
-                    isinstance(value, (int, float)) and isinstance(old.value, (int, float))
-                    and not isinstance(value, bool) and not isinstance(old.value, bool)):
-                problems.add(raw, f"{value!r} does not have the type of {target} ({old.value!r})",
-                             path=path, field=f"overrides.parameters.{target}")
+                isinstance(value, (int, float))
+                and isinstance(old.value, (int, float))
+                and not isinstance(value, bool)
+                and not isinstance(old.value, bool)
+            ):
+                problems.add(
+                    raw,
+                    f"{value!r} does not have the type of {target} ({old.value!r})",
+                    path=path,
+                    field=f"overrides.parameters.{target}",
+                )
                 continue
             owner[target] = raw
             params[ruleset][name] = attrs.evolve(
-                old, value=_freeze(value), source=f"overridden by ruleset {raw.name!r} ({old.source})")
+                old,
+                value=_freeze(value),
+                source=f"overridden by ruleset {raw.name!r} ({old.source})",
+            )
 
 
 def _disable(raws: list[_Raw], rulesets: list[Ruleset], problems: _Problems) -> list[Ruleset]:
@@ -418,10 +534,16 @@ def _disable(raws: list[_Raw], rulesets: list[Ruleset], problems: _Problems) -> 
     existing = {r.qualified_id for rs in rulesets for r in rs.rules}
     for target, raw in sorted(wanted.items()):
         if target not in existing:
-            problems.add(raw, f"no rule {target!r} to disable{suggest(target, existing)}",
-                         path=("overrides", "disable"), field="overrides.disable")
-    return [attrs.evolve(rs, rules=tuple(r for r in rs.rules if r.qualified_id not in wanted))
-            for rs in rulesets]
+            problems.add(
+                raw,
+                f"no rule {target!r} to disable{suggest(target, existing)}",
+                path=("overrides", "disable"),
+                field="overrides.disable",
+            )
+    return [
+        attrs.evolve(rs, rules=tuple(r for r in rs.rules if r.qualified_id not in wanted))
+        for rs in rulesets
+    ]
 
 
 def _table(raws, name, key, build, problems):
@@ -430,14 +552,16 @@ def _table(raws, name, key, build, problems):
         for index, entry in enumerate(raw.data.get(name, [])):
             path = (name, index)
             if not isinstance(entry, dict):
-                problems.add(raw, f"[[{name}]] entries must be tables", path=path,
-                             field=f"{name}[{index}]")
+                problems.add(
+                    raw, f"[[{name}]] entries must be tables", path=path, field=f"{name}[{index}]"
+                )
                 continue
             try:
                 row = build(entry)
             except _FieldError as exc:
-                problems.add(raw, exc.message, path=path + (exc.key,),
-                             field=f"{name}[{index}].{exc.key}")
+                problems.add(
+                    raw, exc.message, path=path + (exc.key,), field=f"{name}[{index}].{exc.key}"
+                )
                 continue
             except (KeyError, TypeError, ValueError) as exc:
                 message = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
@@ -446,9 +570,13 @@ def _table(raws, name, key, build, problems):
             ident = getattr(row, key)
             if ident in rows:
                 first = rows[ident][0]
-                problems.add(raw, f"{name} {ident!r} is also defined in ruleset "
-                                  f"{first.name!r} ({first.source.label})", path=path,
-                             field=f"{name}[{index}]")
+                problems.add(
+                    raw,
+                    f"{name} {ident!r} is also defined in ruleset "
+                    f"{first.name!r} ({first.source.label})",
+                    path=path,
+                    field=f"{name}[{index}]",
+                )
                 continue
             rows[ident] = (raw, row)
     return [row for _raw, row in rows.values()]
@@ -475,7 +603,7 @@ def _texts(entry: dict, key: str) -> tuple[str, ...]:
     value = entry[key]
     # A bare string would otherwise become a list of its letters.
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _FieldError(key, f"expected a list of text, e.g. [\"El Paso\"], got {value!r}")
+        raise _FieldError(key, f'expected a list of text, e.g. ["El Paso"], got {value!r}')
     return tuple(value)
 
 
@@ -496,9 +624,12 @@ def _only(entry: dict, keys: tuple[str, ...]):
 def _specialty_row(entry):
     _only(entry, ("name", "group", "source", "note"))
     from resplan.vocabulary import SPECIALTIES
+
     if _text(entry, "name") not in SPECIALTIES:
-        raise ValueError(f"{entry['name']!r} is not a specialty resplan knows"
-                         f"{suggest(entry['name'], SPECIALTIES)}")
+        raise ValueError(
+            f"{entry['name']!r} is not a specialty resplan knows"
+            f"{suggest(entry['name'], SPECIALTIES)}"
+        )
     return SpecialtyRow(_text(entry, "name"), _text(entry, "group"), _text(entry, "source", ""))
 
 
@@ -506,23 +637,49 @@ def _subregion_row(entry):
     _only(entry, ("id", "name", "state", "cities", "source", "note"))
     if _text(entry, "state") not in STATES:
         raise _FieldError("state", f"{entry['state']!r} is not a state code")
-    return Subregion(_text(entry, "id"), _text(entry, "name"), entry["state"],
-                     _texts(entry, "cities"), _text(entry, "source", ""))
+    return Subregion(
+        _text(entry, "id"),
+        _text(entry, "name"),
+        entry["state"],
+        _texts(entry, "cities"),
+        _text(entry, "source", ""),
+    )
 
 
 def _phase_row(entry):
-    _only(entry, ("id", "label", "month", "year", "order", "source", "note", "until_month",
-                  "until_year", "late"))
+    _only(
+        entry,
+        (
+            "id",
+            "label",
+            "month",
+            "year",
+            "order",
+            "source",
+            "note",
+            "until_month",
+            "until_year",
+            "late",
+        ),
+    )
     for key in ("month", "until_month"):
         if key in entry and not 1 <= _whole(entry, key) <= 12:
             raise _FieldError(key, f"{key} {entry[key]!r} is not 1–12")
-    phase = Phase(_text(entry, "id"), _text(entry, "label"), entry["month"],
-                  _whole(entry, "year"), _whole(entry, "order"), _text(entry, "source", ""),
-                  entry["until_month"] if "until_month" in entry else None,
-                  _whole(entry, "until_year") if "until_year" in entry else None,
-                  _text(entry, "late", ""))
+    phase = Phase(
+        _text(entry, "id"),
+        _text(entry, "label"),
+        entry["month"],
+        _whole(entry, "year"),
+        _whole(entry, "order"),
+        _text(entry, "source", ""),
+        entry["until_month"] if "until_month" in entry else None,
+        _whole(entry, "until_year") if "until_year" in entry else None,
+        _text(entry, "late", ""),
+    )
     if phase.end < phase.start:
-        raise _FieldError("until_month", "the phase ends (until_year, until_month) before it starts")
+        raise _FieldError(
+            "until_month", "the phase ends (until_year, until_month) before it starts"
+        )
     return phase
 
 
@@ -531,6 +688,7 @@ def _phase_row(entry):
 
 def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """The facts each stage's conditions may read (everything known by then)."""
+
     def types(*tables):
         out = {}
         for table in tables:
@@ -539,8 +697,14 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 
     specialty = F.specialty_facts(groups or ("none",))
     base = (F.PROFILE_FACTS, F.ASSESSMENT_FACTS)
-    program = (*base, F.PROGRAM_FACTS, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS,
-               F.REGION_PRIORITY_FACT)
+    program = (
+        *base,
+        F.PROGRAM_FACTS,
+        specialty,
+        F.SPECIALTY_FIT_FACT,
+        F.WISHES_FACTS,
+        F.REGION_PRIORITY_FACT,
+    )
     return {
         "assess": types(F.PROFILE_FACTS),
         "specialties": types(*base, specialty),
@@ -551,16 +715,45 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         "actions": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
         # A summary rule that sets applications or spread is asked once per considered
         # specialty, before the volume is known; the others may read what was worked out.
-        "summary-volume": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS,
-                                F.PLAN_FACTS, F.SPECIALTY_OPEN_FACTS),
-        "summary": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
-                         F.SPECIALTY_OPEN_FACTS, F.VOLUME_FACTS, F.SUMMARY_FACTS),
+        "summary-volume": types(
+            *base,
+            specialty,
+            F.SPECIALTY_FIT_FACT,
+            F.WISHES_FACTS,
+            F.PLAN_FACTS,
+            F.SPECIALTY_OPEN_FACTS,
+        ),
+        "summary": types(
+            *base,
+            specialty,
+            F.SPECIALTY_FIT_FACT,
+            F.WISHES_FACTS,
+            F.PLAN_FACTS,
+            F.SPECIALTY_OPEN_FACTS,
+            F.VOLUME_FACTS,
+            F.SUMMARY_FACTS,
+        ),
         # A signals rule: once per considered specialty and chosen program (stages/signals.py).
-        "signals": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
-                         F.SIGNAL_FACTS, F.CHOICE_FACTS),
+        "signals": types(
+            *base,
+            specialty,
+            F.SPECIALTY_FIT_FACT,
+            F.WISHES_FACTS,
+            F.PLAN_FACTS,
+            F.SIGNAL_FACTS,
+            F.CHOICE_FACTS,
+        ),
         # An outlook rule is asked once per considered specialty (stages/outlook.py).
-        "outlook": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.PLAN_FACTS,
-                         F.SPECIALTY_OPEN_FACTS, F.SUMMARY_FACTS, F.OUTLOOK_FACTS),
+        "outlook": types(
+            *base,
+            specialty,
+            F.SPECIALTY_FIT_FACT,
+            F.WISHES_FACTS,
+            F.PLAN_FACTS,
+            F.SPECIALTY_OPEN_FACTS,
+            F.SUMMARY_FACTS,
+            F.OUTLOOK_FACTS,
+        ),
         # A change's condition and values read the plan as it is; its words may also read
         # the values the change worked out.
         "what_if": types(*base, F.WISHES_FACTS, F.PLAN_FACTS),
@@ -586,8 +779,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     subject = rule_id if isinstance(rule_id, str) else f"{stage}[{index}]"
 
     def fail(message, key=None):
-        problems.add(raw, message, path=base + ((key,) if key else ()), subject=subject,
-                     field=key or "")
+        problems.add(
+            raw, message, path=base + ((key,) if key else ()), subject=subject, field=key or ""
+        )
 
     if not isinstance(table, dict):
         fail(f"[[{stage}]] entries must be tables")
@@ -595,7 +789,10 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     allowed = RULE_KEYS + EFFECT_KEYS[stage]
     for key in table:
         if key not in allowed:
-            fail(f"unknown key{suggest(key, allowed)}; a {stage} rule takes {', '.join(allowed)}", key)
+            fail(
+                f"unknown key{suggest(key, allowed)}; a {stage} rule takes {', '.join(allowed)}",
+                key,
+            )
     for key in ("id", "when", "source"):
         if not isinstance(table.get(key), str) or not table.get(key).strip():
             fail(f"a rule needs {key!r} (text)", key)
@@ -655,8 +852,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         allowed_values = _ENUM_EFFECTS.get((stage, key))
         if allowed_values is not None:
             if value not in allowed_values:
-                fail(f"{value!r} is not one of {', '.join(allowed_values)}"
-                     f"{suggest(str(value), allowed_values)}", key)
+                fail(
+                    f"{value!r} is not one of {', '.join(allowed_values)}"
+                    f"{suggest(str(value), allowed_values)}",
+                    key,
+                )
                 continue
             effect[key] = value
         elif (stage, key) == ("specialties", "suggest"):
@@ -677,8 +877,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         elif (stage, key) == ("tier", "lower"):
             steps = params.get(value, value) if isinstance(value, str) else value
             if type(steps) is not int or steps not in (1, 2):
-                fail(f"{value!r} is not a number of tiers to move down (1 or 2, or a "
-                     "parameter of this ruleset that holds one)", key)
+                fail(
+                    f"{value!r} is not a number of tiers to move down (1 or 2, or a "
+                    "parameter of this ruleset that holds one)",
+                    key,
+                )
                 continue
             effect[key] = steps
         elif stage == "actions" and key in ("title", "detail"):
@@ -697,9 +900,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         elif (stage, key) == ("outlook", "weight"):
             # How much the rule's finding moves the band; see stages/outlook.py.
             if type(value) is not int or not 1 <= abs(value) <= OUTLOOK_MAX_WEIGHT:
-                fail(f"{value!r} is not a weight: a whole number from -{OUTLOOK_MAX_WEIGHT} "
-                     f"to {OUTLOOK_MAX_WEIGHT}, not 0 (negative counts against the applicant)",
-                     key)
+                fail(
+                    f"{value!r} is not a weight: a whole number from -{OUTLOOK_MAX_WEIGHT} "
+                    f"to {OUTLOOK_MAX_WEIGHT}, not 0 (negative counts against the applicant)",
+                    key,
+                )
                 continue
             effect[key] = value
         elif (stage, key) == ("summary", "spread"):
@@ -715,7 +920,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 effect[key] = template
         elif (stage, key) == ("what_if", "step3"):
             if value != "pass":
-                fail(f"{value!r} is not a Step 3 result a change can give: write \"pass\"", key)
+                fail(f'{value!r} is not a Step 3 result a change can give: write "pass"', key)
                 continue
             effect[key] = value
         elif (stage, key) == ("what_if", "spanish_level"):
@@ -735,11 +940,21 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage in ("screen", "tier"):
         from resplan.rules.columns import compile_columns  # NumPy: only when rules load
 
-        columns = compile_columns(condition.ast, {n: params[n] for n in condition.params},
-                                  scope.facts, functions)
-    return Rule(ruleset=raw.name, id=table["id"], stage=stage, condition=condition, says=says,
-                effect=effect, source=table["source"], file=raw.source.label,
-                line=raw.locate(base), columns=columns)
+        columns = compile_columns(
+            condition.ast, {n: params[n] for n in condition.params}, scope.facts, functions
+        )
+    return Rule(
+        ruleset=raw.name,
+        id=table["id"],
+        stage=stage,
+        condition=condition,
+        says=says,
+        effect=effect,
+        source=table["source"],
+        file=raw.source.label,
+        line=raw.locate(base),
+        columns=columns,
+    )
 
 
 def _number(text: str, scope: Scope, functions) -> Compiled:
@@ -761,9 +976,11 @@ def _spanish_level(value, scope: Scope, functions) -> Compiled:
         text = repr(text)
     expr = compile_expression(text, scope, functions)
     if not is_textual(expr.type):
-        raise ExpressionError(f"expected a Spanish level ({', '.join(LANGUAGE_LEVELS)}), "
-                              f"got {expr.type}", None, None)
+        raise ExpressionError(
+            f"expected a Spanish level ({', '.join(LANGUAGE_LEVELS)}), got {expr.type}", None, None
+        )
     if not expr.names and expr({}) not in LANGUAGE_LEVELS:
-        raise ExpressionError(f"{expr({})!r} is not a level: use one of "
-                              f"{', '.join(LANGUAGE_LEVELS)}", None, None)
+        raise ExpressionError(
+            f"{expr({})!r} is not a level: use one of {', '.join(LANGUAGE_LEVELS)}", None, None
+        )
     return expr

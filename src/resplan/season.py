@@ -12,7 +12,7 @@ so each specialty's list starts again in the first band.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from resplan.errors import Problem, RulesetError
 from resplan.plan import Cost, SpecialtyCost
@@ -59,8 +59,10 @@ def fee_schedule(rulebook) -> tuple[int, tuple[tuple[int, int], ...]] | None:
     if not _wholes(fees) or any(f < 0 for f in fees):
         fail(FEE_PER_PROGRAM, f"{fees!r} is not a list of whole dollar amounts, 0 or more")
     elif isinstance(starts, tuple) and len(fees) != len(starts):
-        fail(FEE_PER_PROGRAM, f"has {len(fees)} fees for {len(starts)} bands "
-                              f"({FEE_FROM}): give one fee per band")
+        fail(
+            FEE_PER_PROGRAM,
+            f"has {len(fees)} fees for {len(starts)} bands ({FEE_FROM}): give one fee per band",
+        )
     if problems:
         raise RulesetError(problems)
     return season, tuple(zip(starts, fees))
@@ -91,10 +93,15 @@ def cost(volumes, rulebook) -> Cost | None:
             continue
         n = volume.applications
         fee = eras_fee(n, bands)
-        parts.append(SpecialtyCost(
-            name=volume.name, applications=n, fee=fee,
-            ten_more=eras_fee(n + STEP, bands) - fee,
-            ten_fewer=fee - eras_fee(max(n - STEP, 0), bands)))
+        parts.append(
+            SpecialtyCost(
+                name=volume.name,
+                applications=n,
+                fee=fee,
+                ten_more=eras_fee(n + STEP, bands) - fee,
+                ten_fewer=fee - eras_fee(max(n - STEP, 0), bands),
+            )
+        )
     if not parts:
         return None
     return Cost(season=season, total=sum(p.fee for p in parts), by_specialty=tuple(parts))
@@ -109,8 +116,11 @@ SIGNAL_ODDS_RATIO = "signal_interview_odds_ratio"
 
 def read_by_code(name: str) -> bool:
     """Whether code reads the season ruleset's parameter ``name`` (resplan check)."""
-    return (name in SEASON_PARAMETERS or name.startswith(SIGNALS_PREFIX)
-            or name in (GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO))
+    return (
+        name in SEASON_PARAMETERS
+        or name.startswith(SIGNALS_PREFIX)
+        or name in (GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO)
+    )
 
 
 def _slug(specialty: str) -> str:
@@ -147,8 +157,13 @@ def signal_count(rulebook, specialty: str) -> dict | None:
         fail(name + "_season", "give the Match year whose ERAS season the number belongs to")
     if problems:
         raise RulesetError(problems)
-    return {"signals": total, "gold": gold, "silver": silver, "season": season.value,
-            "source": params[name].source}
+    return {
+        "signals": total,
+        "gold": gold,
+        "silver": silver,
+        "season": season.value,
+        "source": params[name].source,
+    }
 
 
 def season_parameter(rulebook, name: str):

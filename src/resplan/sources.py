@@ -14,8 +14,9 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path as FsPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import attrs
 import tomli
@@ -68,7 +69,7 @@ def _header(raw: str) -> tuple[bool, tuple[str, ...]] | None:
     if end < 0:
         return None
     body = line[start:end].strip()
-    rest = line[end + 1:]
+    rest = line[end + 1 :]
     if double and rest.startswith("]"):
         rest = rest[1:]
     elif rest.startswith("]"):  # as before: "[a]]" reads as the table a
@@ -157,16 +158,20 @@ def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
             message += f" (column {match.group(2)})"
         raise InputError.one(file, message, line=line) from None
     except RecursionError:
-        raise InputError.one(file, f"not valid TOML: lists or tables nested more than "
-                                   f"{MAX_NESTING} levels deep") from None
+        raise InputError.one(
+            file, f"not valid TOML: lists or tables nested more than {MAX_NESTING} levels deep"
+        ) from None
     except ValueError as exc:
         # Python refuses to read an integer of more than 4,300 digits.
         detail = "a number has too many digits" if "digits" in str(exc) else str(exc)
         raise InputError.one(file, f"not valid TOML: {detail}") from None
     path = _too_deep(data)
     if path is not None:
-        raise InputError.one(file, f"lists or tables nested more than {MAX_NESTING} levels "
-                                   "deep", field=format_path(path))
+        raise InputError.one(
+            file,
+            f"lists or tables nested more than {MAX_NESTING} levels deep",
+            field=format_path(path),
+        )
     return data
 
 
@@ -226,8 +231,9 @@ def read_text(path: str | FsPath) -> str:
                 if stat.S_ISDIR(mode):
                     raise IsADirectoryError
                 if not stat.S_ISREG(mode):
-                    raise InputError.one(path, "not a regular file (a device, pipe or socket); "
-                                               "give a file")
+                    raise InputError.one(
+                        path, "not a regular file (a device, pipe or socket); give a file"
+                    )
                 data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError.one(path, "no such file") from None
@@ -236,8 +242,11 @@ def read_text(path: str | FsPath) -> str:
     except OSError as exc:
         raise InputError.one(path, f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise InputError.one(path, f"larger than {limit // (1024 * 1024)} MB, the limit for an "
-                                   f"input file (raise it with {MAX_INPUT_MB_ENV})")
+        raise InputError.one(
+            path,
+            f"larger than {limit // (1024 * 1024)} MB, the limit for an "
+            f"input file (raise it with {MAX_INPUT_MB_ENV})",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -277,8 +286,9 @@ def _row_line(line: int, _path: Any) -> int:
     return line
 
 
-def programs_to_catalog(entries: Iterable[tuple[dict, Callable[[Any], int | None], tuple]],
-                        file: str) -> Catalog:
+def programs_to_catalog(
+    entries: Iterable[tuple[dict, Callable[[Any], int | None], tuple]], file: str
+) -> Catalog:
     """Structure raw program tables, gathering every problem in the file at once.
 
     ``entries`` holds each program's raw data, a function giving the line of one of its
@@ -292,16 +302,27 @@ def programs_to_catalog(entries: Iterable[tuple[dict, Callable[[Any], int | None
         # Duplicates are found on the raw ids, so a program with other problems still counts.
         if subject and subject in first_line:
             where = first_line[subject]()
-            problems.append(Problem(
-                file, f"duplicate program id (first used{f' on line {where}' if where else ''})",
-                field=format_path(base + ("id",)), line=line_of(("id",)), subject=subject))
+            problems.append(
+                Problem(
+                    file,
+                    f"duplicate program id (first used{f' on line {where}' if where else ''})",
+                    field=format_path(base + ("id",)),
+                    line=line_of(("id",)),
+                    subject=subject,
+                )
+            )
         elif subject:
             # A thunk: lines are only looked up when there is a problem to report.
             first_line[subject] = functools.partial(line_of, ("id",))
         try:
-            program = structure(raw, Program, file=file, base=base,
-                                locate=functools.partial(_line_within, line_of, len(base)),
-                                subject=subject)
+            program = structure(
+                raw,
+                Program,
+                file=file,
+                base=base,
+                locate=functools.partial(_line_within, line_of, len(base)),
+                subject=subject,
+            )
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -319,30 +340,47 @@ def read_toml_catalog(path: FsPath) -> Catalog:
     data, locate = read_toml(path)
     extra = sorted(set(data) - {"program", "catalog"})
     if extra:
-        raise InputError.one(path, "unknown top-level key; a catalog holds a [catalog] table "
-                                   "and [[program]] tables",
-                             field=extra[0], line=locate((extra[0],)))
+        raise InputError.one(
+            path,
+            "unknown top-level key; a catalog holds a [catalog] table and [[program]] tables",
+            field=extra[0],
+            line=locate((extra[0],)),
+        )
     synthetic = _catalog_table(data.get("catalog", {}), path, locate)
     tables = data.get("program", [])
     if not isinstance(tables, list):
-        raise InputError.one(path, "must be an array of tables ([[program]])",
-                             field="program", line=locate(("program",)))
+        raise InputError.one(
+            path,
+            "must be an array of tables ([[program]])",
+            field="program",
+            line=locate(("program",)),
+        )
     entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
     problems: list[Problem] = []
     for index, raw in enumerate(tables):
         base = ("program", index)
         if not isinstance(raw, dict):
-            problems.append(Problem(str(path), f"expected a table ([[program]]), got "
-                                               f"{_describe(raw)}",
-                                    field=format_path(base), line=locate(base)))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"expected a table ([[program]]), got {_describe(raw)}",
+                    field=format_path(base),
+                    line=locate(base),
+                )
+            )
             continue
         if synthetic:
             if raw.get("synthetic", True) is not True:
-                problems.append(Problem(
-                    str(path), "a program of a synthetic catalog ([catalog] synthetic = true) "
-                               "cannot say it is real", field=format_path(base + ("synthetic",)),
-                    line=locate(base + ("synthetic",)),
-                    subject=raw_id if isinstance(raw_id := raw.get("id"), str) else ""))
+                problems.append(
+                    Problem(
+                        str(path),
+                        "a program of a synthetic catalog ([catalog] synthetic = true) "
+                        "cannot say it is real",
+                        field=format_path(base + ("synthetic",)),
+                        line=locate(base + ("synthetic",)),
+                        subject=raw_id if isinstance(raw_id := raw.get("id"), str) else "",
+                    )
+                )
                 continue
             raw = {**raw, "synthetic": True}
         entries.append((raw, functools.partial(_line_at, locate, base), base))
@@ -358,16 +396,33 @@ def read_toml_catalog(path: FsPath) -> Catalog:
 def _catalog_table(table: Any, path: FsPath, locate) -> bool:
     """Whether the [catalog] table says every program of the file is synthetic."""
     if not isinstance(table, dict):
-        raise InputError.one(path, f"must be a table ([catalog]), got {_describe(table)}",
-                             field="catalog", line=locate(("catalog",)))
+        raise InputError.one(
+            path,
+            f"must be a table ([catalog]), got {_describe(table)}",
+            field="catalog",
+            line=locate(("catalog",)),
+        )
     from resplan.vocabulary import suggest
-    problems = [Problem(str(path), f"unknown key{suggest(key, CATALOG_KEYS)}",
-                        field=f"catalog.{key}", line=locate(("catalog", key)))
-                for key in sorted(set(table) - set(CATALOG_KEYS))]
+
+    problems = [
+        Problem(
+            str(path),
+            f"unknown key{suggest(key, CATALOG_KEYS)}",
+            field=f"catalog.{key}",
+            line=locate(("catalog", key)),
+        )
+        for key in sorted(set(table) - set(CATALOG_KEYS))
+    ]
     synthetic = table.get("synthetic", False)
     if type(synthetic) is not bool:
-        problems.append(Problem(str(path), f"expected true or false, got {_describe(synthetic)}",
-                                field="catalog.synthetic", line=locate(("catalog", "synthetic"))))
+        problems.append(
+            Problem(
+                str(path),
+                f"expected true or false, got {_describe(synthetic)}",
+                field="catalog.synthetic",
+                line=locate(("catalog", "synthetic")),
+            )
+        )
     if problems:
         raise InputError(problems)
     return synthetic
@@ -409,10 +464,18 @@ def _visas(cell: str):
 
 
 CSV_CELL_READERS: dict[str, Callable[[str], Any]] = {
-    "img_share": _float, "positions": _int, "min_step2ck": _int, "mean_step2ck": _int,
-    "max_years_since_graduation": _int, "max_attempts": _int, "facts_as_of": _int,
-    "spanish_preferred": _bool, "underserved_focus": _bool, "rural": _bool,
-    "visas": _visas, "synthetic": _bool,
+    "img_share": _float,
+    "positions": _int,
+    "min_step2ck": _int,
+    "mean_step2ck": _int,
+    "max_years_since_graduation": _int,
+    "max_attempts": _int,
+    "facts_as_of": _int,
+    "spanish_preferred": _bool,
+    "underserved_focus": _bool,
+    "rural": _bool,
+    "visas": _visas,
+    "synthetic": _bool,
 }
 
 
@@ -439,15 +502,20 @@ def read_csv_catalog(path: FsPath) -> Catalog:
     rows = _csv_rows(reader, path, problems)
     header = next(rows, None)
     if header is None:
-        raise InputError(problems or [Problem(str(path), "empty file: expected a header row",
-                                              line=1)])
+        raise InputError(
+            problems or [Problem(str(path), "empty file: expected a header row", line=1)]
+        )
     header = [name.strip() for name in header]
     from resplan.vocabulary import suggest
+
     seen: set[str] = set()
     for name in header:
         if name not in PROGRAM_FIELDS:
-            problems.append(Problem(str(path), f"unknown column{suggest(name, PROGRAM_FIELDS)}",
-                                    field=name, line=1))
+            problems.append(
+                Problem(
+                    str(path), f"unknown column{suggest(name, PROGRAM_FIELDS)}", field=name, line=1
+                )
+            )
         elif name in seen:
             problems.append(Problem(str(path), "column given twice", field=name, line=1))
         seen.add(name)
@@ -465,8 +533,14 @@ def read_csv_catalog(path: FsPath) -> Catalog:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                problems.append(Problem(str(path), f"has {len(row)} cells, the header has {len(header)}",
-                                        field=f"row {index + 1}", line=start))
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"has {len(row)} cells, the header has {len(header)}",
+                        field=f"row {index + 1}",
+                        line=start,
+                    )
+                )
                 continue
             raw: dict[str, Any] = {}
             for name, cell in zip(header, row):
@@ -476,8 +550,15 @@ def read_csv_catalog(path: FsPath) -> Catalog:
                 try:
                     value = CSV_CELL_READERS.get(name, str)(cell)
                 except ValueError as exc:
-                    problems.append(Problem(str(path), str(exc), field=name, line=start,
-                                            subject=row[header.index("id")] if "id" in header else ""))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            str(exc),
+                            field=name,
+                            line=start,
+                            subject=row[header.index("id")] if "id" in header else "",
+                        )
+                    )
                     continue
                 if name in _SHARED_CSV_COLUMNS and type(value) is str:
                     value = shared.setdefault(value, value)
@@ -490,7 +571,7 @@ def read_csv_catalog(path: FsPath) -> Catalog:
         problems.extend(exc.problems)
         catalog = None
     if problems:
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: p.line or 0)
         raise InputError(problems)
     assert catalog is not None  # it is None only when there were problems
     return catalog
@@ -507,7 +588,8 @@ def _csv_rows(reader, path, problems: list[Problem]):
             message = str(exc)
             if "field larger than field limit" in message:
                 message = f"a cell is longer than {csv.field_size_limit()} characters"
-            problems.append(Problem(str(path), f"not valid CSV: {message}",
-                                    line=reader.line_num or 1))
+            problems.append(
+                Problem(str(path), f"not valid CSV: {message}", line=reader.line_num or 1)
+            )
             return
         yield row

@@ -26,25 +26,45 @@ import io
 import math
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import tomli
 import tomli_w
 
 __all__ = [
-    "PROGRAM_KEYS", "CSV_COLUMNS", "synthesize_catalog", "dumps_catalog_toml",
-    "dumps_catalog_csv", "load_national", "check_provenance",
+    "PROGRAM_KEYS",
+    "CSV_COLUMNS",
+    "synthesize_catalog",
+    "dumps_catalog_toml",
+    "dumps_catalog_csv",
+    "load_national",
+    "check_provenance",
 ]
 
 # Keys of a catalog program, in the order the writers use. A key that is missing from a
 # program's dict is an unknown fact. No acgme_id, nrmp_code or website: a generated program
 # must not carry an identifier that could be a real program's.
 PROGRAM_KEYS: tuple[str, ...] = (
-    "id", "name", "specialty", "track", "city", "state", "setting", "img_share", "visas",
-    "positions", "min_step2ck", "max_years_since_graduation", "max_attempts",
-    "spanish_preferred", "underserved_focus", "rural", "source",
+    "id",
+    "name",
+    "specialty",
+    "track",
+    "city",
+    "state",
+    "setting",
+    "img_share",
+    "visas",
+    "positions",
+    "min_step2ck",
+    "max_years_since_graduation",
+    "max_attempts",
+    "spanish_preferred",
+    "underserved_focus",
+    "rural",
+    "source",
 )
 # The CSV columns; ``facts_as_of`` is never set on synthetic programs (they are not facts)
 # but real programs written through the same function may carry it. ``synthetic`` marks a
@@ -160,7 +180,7 @@ class _Model:
     border_cities: dict[str, tuple[tuple[str, ...], list[float]]]
     border_city_set: frozenset[tuple[str, str]]
     img_unknown: float
-    img_center: dict[str, float]      # logit of the setting median
+    img_center: dict[str, float]  # logit of the setting median
     img_sd: float
     visa_unknown: float
     j1_rate: dict[str, float]
@@ -214,20 +234,28 @@ def _model() -> _Model:
     total_four = sum(row["programs"] for row in nrmp.values())
     specialties, weights = [], []
     for name, row in nrmp.items():
-        specialties.append(_Specialty(
-            specialty=name, track=row["track"],
-            mean_positions=row["positions"] / row["programs"],
-            img_shift=_logit(row["non_us_img_share_of_filled"]) - ref_logit,
-            min_shift=0.0))
+        specialties.append(
+            _Specialty(
+                specialty=name,
+                track=row["track"],
+                mean_positions=row["positions"] / row["programs"],
+                img_shift=_logit(row["non_us_img_share_of_filled"]) - ref_logit,
+                min_shift=0.0,
+            )
+        )
         weights.append(four_share * row["programs"] / total_four)
     others = nat["other_specialties"]["entry"]
     total_other = sum(float(row["weight"]) for row in others)
     for row in others:
-        specialties.append(_Specialty(
-            specialty=row["specialty"], track=row["track"],
-            mean_positions=float(row["mean_positions"]),
-            img_shift=float(row["img_logit_shift"]),
-            min_shift=float(row["min_score_shift"])))
+        specialties.append(
+            _Specialty(
+                specialty=row["specialty"],
+                track=row["track"],
+                mean_positions=float(row["mean_positions"]),
+                img_shift=float(row["img_logit_shift"]),
+                min_shift=float(row["min_score_shift"]),
+            )
+        )
         weights.append((1.0 - four_share) * float(row["weight"]) / total_other)
 
     settings = nat["settings"]
@@ -308,8 +336,9 @@ def _model() -> _Model:
         min_lo=int(score["lowest"]),
         min_hi=int(score["highest"]),
         min_setting_shift={s: float(score["setting_shift"][s]) for s in SETTINGS},
-        years_unknown=_share(nat["max_years_since_graduation"]["unknown_share"]["value"],
-                             "years unknown"),
+        years_unknown=_share(
+            nat["max_years_since_graduation"]["unknown_share"]["value"], "years unknown"
+        ),
         years_values=years_values,
         years_cum=_cumulative(float(years[str(v)]) for v in years_values),
         attempts_unknown=_share(nat["max_attempts"]["unknown_share"]["value"], "attempts unknown"),
@@ -321,12 +350,14 @@ def _model() -> _Model:
         spanish_states_share=_share(spanish["true_share_high_hispanic_states"], "spanish states"),
         spanish_elsewhere=_share(spanish["true_share_elsewhere"], "spanish elsewhere"),
         underserved_unknown=_share(underserved["unknown_share"], "underserved unknown_share"),
-        underserved_by_setting={s: _share(underserved["true_share_by_setting"][s], s)
-                                for s in SETTINGS},
+        underserved_by_setting={
+            s: _share(underserved["true_share_by_setting"][s], s) for s in SETTINGS
+        },
         underserved_border=_share(underserved["true_share_border"], "underserved border"),
         rural_unknown=_share(rural["unknown_share"], "rural unknown_share"),
-        rural_by_setting={s: _share(rural["true_share_by_setting"][s], f"rural {s}")
-                          for s in SETTINGS},
+        rural_by_setting={
+            s: _share(rural["true_share_by_setting"][s], f"rural {s}") for s in SETTINGS
+        },
         rural_border=_share(rural["true_share_border"], "rural border"),
     )
 
@@ -364,8 +395,10 @@ def _draw(rng: random.Random, m: _Model, number: int, seed: int, source: str) ->
     label = spec.specialty + (" (preliminary)" if spec.track == "preliminary" else "")
     program: dict[str, Any] = {
         "id": f"synth-{seed}-{number:0{_ID_WIDTH}d}",
-        "name": (f"Synthetic {_INSTITUTION[setting]} {number:0{_ID_WIDTH}d} "
-                 f"({city}, {m.state_names[state]}): {label}"),
+        "name": (
+            f"Synthetic {_INSTITUTION[setting]} {number:0{_ID_WIDTH}d} "
+            f"({city}, {m.state_names[state]}): {label}"
+        ),
         "specialty": spec.specialty,
         "track": spec.track,
         "city": city,
@@ -383,12 +416,16 @@ def _draw(rng: random.Random, m: _Model, number: int, seed: int, source: str) ->
         program["visas"] = [v for v, on in zip(VISA_ORDER, (j1, h1b)) if on]
 
     if rng.random() >= m.positions_unknown:
-        mu = math.log(spec.mean_positions) - m.positions_log_sd ** 2 / 2.0
+        mu = math.log(spec.mean_positions) - m.positions_log_sd**2 / 2.0
         program["positions"] = max(1, int(rng.lognormvariate(mu, m.positions_log_sd) + 0.5))
 
     if rng.random() >= m.min_unknown:
-        value = (m.min_mean + m.min_setting_shift[setting] + spec.min_shift
-                 + m.min_sd * rng.normalvariate(0.0, 1.0))
+        value = (
+            m.min_mean
+            + m.min_setting_shift[setting]
+            + spec.min_shift
+            + m.min_sd * rng.normalvariate(0.0, 1.0)
+        )
         if rng.random() < m.min_round5:
             value = 5 * math.floor(value / 5 + 0.5)
         program["min_step2ck"] = min(m.min_hi, max(m.min_lo, int(math.floor(value + 0.5))))
@@ -400,9 +437,13 @@ def _draw(rng: random.Random, m: _Model, number: int, seed: int, source: str) ->
         program["max_attempts"] = m.attempts_values[_pick(rng, m.attempts_cum)]
 
     if rng.random() >= m.spanish_unknown:
-        p = (m.spanish_border if in_border
-             else m.spanish_states_share if state in m.spanish_states
-             else m.spanish_elsewhere)
+        p = (
+            m.spanish_border
+            if in_border
+            else m.spanish_states_share
+            if state in m.spanish_states
+            else m.spanish_elsewhere
+        )
         program["spanish_preferred"] = rng.random() < p
 
     if rng.random() >= m.underserved_unknown:
@@ -444,7 +485,9 @@ def synthesize_catalog(programs: int, seed: int) -> list[dict]:
 
 
 def _is_synthetic(program: dict) -> bool:
-    return program.get("synthetic") is True or str(program.get("source", "")).startswith("synthetic:")
+    return program.get("synthetic") is True or str(program.get("source", "")).startswith(
+        "synthetic:"
+    )
 
 
 def _ordered(program: dict, *, strict: bool) -> dict:
@@ -459,19 +502,34 @@ def _ordered(program: dict, *, strict: bool) -> dict:
 
 def _header(programs: list[dict]) -> str:
     synthetic = sum(1 for p in programs if _is_synthetic(p))
-    seeds = sorted({int(m.group(1)) for p in programs if _is_synthetic(p)
-                    for m in [re.search(r"\bseed (\d+)", str(p["source"]))] if m})
-    how = ("Made by resplan.synth.synthesize_catalog: seeded random draws calibrated to the "
-           "published figures and the marked assumptions in resplan/data/national.toml"
-           + (f" (seed {', '.join(map(str, seeds))})." if seeds else "."))
+    seeds = sorted(
+        {
+            int(m.group(1))
+            for p in programs
+            if _is_synthetic(p)
+            for m in [re.search(r"\bseed (\d+)", str(p["source"]))]
+            if m
+        }
+    )
+    how = (
+        "Made by resplan.synth.synthesize_catalog: seeded random draws calibrated to the "
+        "published figures and the marked assumptions in resplan/data/national.toml"
+        + (f" (seed {', '.join(map(str, seeds))})." if seeds else ".")
+    )
     if programs and synthetic == len(programs):
-        return (f"# Synthetic residency program catalog: {len(programs)} fictional programs, "
-                f"not real ones. {how}\n")
+        return (
+            f"# Synthetic residency program catalog: {len(programs)} fictional programs, "
+            f"not real ones. {how}\n"
+        )
     if synthetic:
-        return (f"# resplan program catalog: {len(programs)} programs, of which {synthetic} are "
-                f"synthetic (fictional; source starts with 'synthetic:'). {how}\n")
-    return (f"# resplan program catalog: {len(programs)} programs; each program's source "
-            "says where its facts come from.\n")
+        return (
+            f"# resplan program catalog: {len(programs)} programs, of which {synthetic} are "
+            f"synthetic (fictional; source starts with 'synthetic:'). {how}\n"
+        )
+    return (
+        f"# resplan program catalog: {len(programs)} programs; each program's source "
+        "says where its facts come from.\n"
+    )
 
 
 def dumps_catalog_toml(programs: list[dict]) -> str:
@@ -483,11 +541,15 @@ def dumps_catalog_toml(programs: list[dict]) -> str:
     """
     synthetic = [_is_synthetic(p) for p in programs]
     if programs and all(synthetic):
-        rows = [_ordered({k: v for k, v in p.items() if k != "synthetic"}, strict=False)
-                for p in programs]
+        rows = [
+            _ordered({k: v for k, v in p.items() if k != "synthetic"}, strict=False)
+            for p in programs
+        ]
         return _header(programs) + tomli_w.dumps({"catalog": {"synthetic": True}, "program": rows})
-    rows = [_ordered(dict(p, synthetic=True) if marked else p, strict=False)
-            for p, marked in zip(programs, synthetic)]
+    rows = [
+        _ordered(dict(p, synthetic=True) if marked else p, strict=False)
+        for p, marked in zip(programs, synthetic)
+    ]
     return _header(programs) + tomli_w.dumps({"program": rows})
 
 

@@ -67,8 +67,9 @@ def format_literal(value: Any, level: int = 0) -> str:
         if not value:
             return "[]"
         inner, outer = _INDENT * (level + 1), _INDENT * level
-        return "[\n" + ",\n".join(inner + format_literal(v, level + 1) for v in value) \
-            + f",\n{outer}]"
+        return (
+            "[\n" + ",\n".join(inner + format_literal(v, level + 1) for v in value) + f",\n{outer}]"
+        )
     if isinstance(value, Mapping):
         return _inline_table(value)
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
@@ -77,7 +78,9 @@ def format_literal(value: Any, level: int = 0) -> str:
 def _inline_table(table: Mapping) -> str:
     if not table:
         return "{}"
-    return "{ " + ", ".join(f"{format_key(k)} = {format_literal(v)}" for k, v in table.items()) + " }"
+    return (
+        "{ " + ", ".join(f"{format_key(k)} = {format_literal(v)}" for k, v in table.items()) + " }"
+    )
 
 
 def inline_table(table: Mapping) -> str:
@@ -112,8 +115,14 @@ def _is_array_of_tables(value: Any) -> bool:
     return bool(value) and all(_is_table(v) for v in value)
 
 
-def _write(table: Mapping, name: str, in_array: bool, out: list[str],
-           seen: dict | None = None, prewritten: Mapping[str, list[str]] | None = None) -> None:
+def _write(
+    table: Mapping,
+    name: str,
+    in_array: bool,
+    out: list[str],
+    seen: dict | None = None,
+    prewritten: Mapping[str, list[str]] | None = None,
+) -> None:
     # A table that appears many times (a reason cited by many programs) is written once and
     # its text reused: ``seen`` maps (id, name) to what was written. Only for dumps' lifetime.
     if seen is not None and in_array:

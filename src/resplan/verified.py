@@ -21,8 +21,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import attrs
 import numpy as np
@@ -35,8 +36,17 @@ from resplan.model import Catalog, Program
 # Which program it is (id, name, specialty, place), its listing's year, its source and
 # whether it is synthetic are not facts one asks a program about.
 VERIFIABLE: tuple[str, ...] = (
-    "track", "setting", "img_share", "visas", "positions", "min_step2ck", "mean_step2ck",
-    "max_years_since_graduation", "max_attempts", "spanish_preferred", "underserved_focus",
+    "track",
+    "setting",
+    "img_share",
+    "visas",
+    "positions",
+    "min_step2ck",
+    "mean_step2ck",
+    "max_years_since_graduation",
+    "max_attempts",
+    "spanish_preferred",
+    "underserved_focus",
     "rural",
 )
 ENTRY_KEYS = ("program", "verified", "source")
@@ -61,16 +71,23 @@ class VerifiedFacts:
     """The entries of one or more facts files, in a canonical order."""
 
     entries: tuple[Verification, ...] = attrs.field(
-        converter=lambda es: tuple(sorted(es, key=_entry_key)))
+        converter=lambda es: tuple(sorted(es, key=_entry_key))
+    )
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def canonical(self) -> list:
         """What the plan's provenance digests: the entries, whatever files they came in."""
-        return [{"program": e.program, "verified": e.verified.isoformat(), "source": e.source,
-                 "facts": [[k, list(v) if isinstance(v, (list, tuple)) else v] for k, v in e.facts]}
-                for e in self.entries]
+        return [
+            {
+                "program": e.program,
+                "verified": e.verified.isoformat(),
+                "source": e.source,
+                "facts": [[k, list(v) if isinstance(v, (list, tuple)) else v] for k, v in e.facts],
+            }
+            for e in self.entries
+        ]
 
 
 def _entry_key(entry: Verification):
@@ -93,12 +110,24 @@ def load_facts(paths: str | FsPath | Iterable[str | FsPath]) -> VerifiedFacts:
         file = str(path)
         extra = sorted(set(data) - {"fact"})
         for key in extra:
-            problems.append(Problem(file, "unknown top-level key; a facts file holds [[fact]] "
-                                          "tables", field=key, line=locate((key,))))
+            problems.append(
+                Problem(
+                    file,
+                    "unknown top-level key; a facts file holds [[fact]] tables",
+                    field=key,
+                    line=locate((key,)),
+                )
+            )
         tables = data.get("fact", [])
         if not isinstance(tables, list):
-            problems.append(Problem(file, "must be an array of tables ([[fact]])", field="fact",
-                                    line=locate(("fact",))))
+            problems.append(
+                Problem(
+                    file,
+                    "must be an array of tables ([[fact]])",
+                    field="fact",
+                    line=locate(("fact",)),
+                )
+            )
             continue
         for index, raw in enumerate(tables):
             entry = _entry(raw, file, ("fact", index), locate, problems)
@@ -109,13 +138,22 @@ def load_facts(paths: str | FsPath | Iterable[str | FsPath]) -> VerifiedFacts:
     return VerifiedFacts(entries)
 
 
-def _entry(raw: Any, file: str, base: tuple, locate, problems: list[Problem]) -> Verification | None:
+def _entry(
+    raw: Any, file: str, base: tuple, locate, problems: list[Problem]
+) -> Verification | None:
     from resplan.vocabulary import suggest
 
     def problem(message: str, key: str | None = None) -> None:
         path = base + ((key,) if key else ())
-        problems.append(Problem(file, message, field=format_path(path), line=locate(path),
-                                subject=program if isinstance(program, str) else ""))
+        problems.append(
+            Problem(
+                file,
+                message,
+                field=format_path(path),
+                line=locate(path),
+                subject=program if isinstance(program, str) else "",
+            )
+        )
 
     program = raw.get("program") if isinstance(raw, dict) else None
     if not isinstance(raw, dict):
@@ -126,20 +164,24 @@ def _entry(raw: Any, file: str, base: tuple, locate, problems: list[Problem]) ->
         problem("give the program's id from your catalog (text)", "program")
     verified = raw.get("verified")
     if not (isinstance(verified, dt.date) and not isinstance(verified, dt.datetime)):
-        problem("give the day you learned these facts, as a date such as 2026-10-02 "
-                "(no quotes)", "verified")
+        problem(
+            "give the day you learned these facts, as a date such as 2026-10-02 (no quotes)",
+            "verified",
+        )
     source = raw.get("source")
     if not isinstance(source, str) or not source.strip():
-        problem("say where these facts come from, e.g. \"program coordinator, by email\"",
-                "source")
+        problem('say where these facts come from, e.g. "program coordinator, by email"', "source")
     facts = {}
     for key in sorted(set(raw) - set(ENTRY_KEYS)):
         if key in VERIFIABLE:
             # A list (visas) as a tuple: an entry is hashed when the plan groups its facts.
             facts[key] = tuple(raw[key]) if isinstance(raw[key], list) else raw[key]
         else:
-            problem(f"not a fact you can verify{suggest(key, VERIFIABLE)}; these are: "
-                    f"{', '.join(VERIFIABLE)}", key)
+            problem(
+                f"not a fact you can verify{suggest(key, VERIFIABLE)}; these are: "
+                f"{', '.join(VERIFIABLE)}",
+                key,
+            )
     if not facts and len(problems) == before:
         problem("names no fact: add what you learned, e.g. min_step2ck = 230")
     if len(problems) != before:
@@ -147,10 +189,15 @@ def _entry(raw: Any, file: str, base: tuple, locate, problems: list[Problem]) ->
     # Each was checked above: a problem was reported otherwise.
     assert isinstance(program, str) and isinstance(verified, dt.date) and isinstance(source, str)
     line = locate(base + ("program",))
-    return Verification(program=program, verified=verified, source=source.strip(),
-                        facts=tuple(sorted(facts.items(), key=lambda kv: VERIFIABLE.index(kv[0]))),
-                        file=file, line=line,
-                        field_lines={key: locate(base + (key,)) for key in facts})
+    return Verification(
+        program=program,
+        verified=verified,
+        source=source.strip(),
+        facts=tuple(sorted(facts.items(), key=lambda kv: VERIFIABLE.index(kv[0]))),
+        file=file,
+        line=line,
+        field_lines={key: locate(base + (key,)) for key in facts},
+    )
 
 
 # ------------------------------------------------------------------ laying over
@@ -171,7 +218,6 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
     Raises :class:`InputError` for an id in no catalog (with the nearest id), a value a
     program cannot have, or two different values of one fact verified on one day.
     """
-    from resplan.sources import toml_locator
     from resplan.vocabulary import suggest
 
     by_id = {p.id: p for p in catalog}
@@ -179,9 +225,15 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
     chosen: dict[tuple[str, str], Verification] = {}
     for entry in facts.entries:
         if entry.program not in by_id:
-            problems.append(Problem(entry.file, f"no program {entry.program!r} in the catalog"
-                                                f"{suggest(entry.program, by_id)}",
-                                    field="program", line=entry.line, subject=entry.program))
+            problems.append(
+                Problem(
+                    entry.file,
+                    f"no program {entry.program!r} in the catalog{suggest(entry.program, by_id)}",
+                    field="program",
+                    line=entry.line,
+                    subject=entry.program,
+                )
+            )
             continue
         for field, value in entry.facts:
             key = (entry.program, field)
@@ -189,12 +241,17 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
             if held is None or held.verified < entry.verified:
                 chosen[key] = entry
             elif held.verified == entry.verified and dict(held.facts)[field] != value:
-                problems.append(Problem(
-                    entry.file, f"verified on {entry.verified.isoformat()} with another value "
-                                f"in {held.file}{f' (line {held.line})' if held.line else ''}: "
-                                "keep one, or give the later one its own date",
-                    field=field, line=entry.field_lines.get(field, entry.line),
-                    subject=entry.program))
+                problems.append(
+                    Problem(
+                        entry.file,
+                        f"verified on {entry.verified.isoformat()} with another value "
+                        f"in {held.file}{f' (line {held.line})' if held.line else ''}: "
+                        "keep one, or give the later one its own date",
+                        field=field,
+                        line=entry.field_lines.get(field, entry.line),
+                        subject=entry.program,
+                    )
+                )
     fields_of: dict[str, dict[str, Verification]] = {}
     for (program, field), entry in sorted(chosen.items(), key=lambda kv: kv[0]):
         fields_of.setdefault(program, {})[field] = entry
@@ -212,8 +269,10 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
             problems.extend(exc.problems)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
-    by_program = {pid: tuple(sorted(fields.items(), key=lambda kv: VERIFIABLE.index(kv[0])))
-                  for pid, fields in fields_of.items()}
+    by_program = {
+        pid: tuple(sorted(fields.items(), key=lambda kv: VERIFIABLE.index(kv[0])))
+        for pid, fields in fields_of.items()
+    }
     return Applied(Catalog(programs), by_program)
 
 
@@ -235,7 +294,6 @@ def applied_to(catalog: Catalog, facts: VerifiedFacts) -> Applied:
 def _structured(raw: dict, fields: Mapping[str, Verification]) -> Program:
     """The program with its verified facts; a bad value is reported at its line in the
     facts file that gave it."""
-    from resplan.sources import read_text, toml_locator
 
     try:
         return structure(raw, Program, file="", subject=raw["id"])
@@ -247,8 +305,11 @@ def _structured(raw: dict, fields: Mapping[str, Verification]) -> Program:
             if entry is None:
                 out.append(problem)
                 continue
-            out.append(attrs.evolve(problem, file=entry.file,
-                                    line=entry.field_lines.get(field, entry.line)))
+            out.append(
+                attrs.evolve(
+                    problem, file=entry.file, line=entry.field_lines.get(field, entry.line)
+                )
+            )
         raise InputError(out) from None
 
 
@@ -269,8 +330,10 @@ def reason_text(entry: Verification, fields: list[str]) -> str:
     from resplan.dates import in_words
     from resplan.facts import label
 
-    said = "; ".join(f"{label(f'program.{field}')}: {_value_in_words(field, dict(entry.facts)[field])}"
-                     for field in fields)
+    said = "; ".join(
+        f"{label(f'program.{field}')}: {_value_in_words(field, dict(entry.facts)[field])}"
+        for field in fields
+    )
     return f"You verified on {in_words(entry.verified)} ({entry.source}): {said}."
 
 
@@ -295,8 +358,10 @@ def run(draft):
         by_entry: dict[Verification, list[str]] = {}
         for field, entry in decided:
             by_entry.setdefault(entry, []).append(field)
-        cited = tuple(Reason(RULE, reason_text(entry, fields))
-                      for entry, fields in sorted(by_entry.items(), key=lambda kv: _entry_key(kv[0])))
+        cited = tuple(
+            Reason(RULE, reason_text(entry, fields))
+            for entry, fields in sorted(by_entry.items(), key=lambda kv: _entry_key(kv[0]))
+        )
         key = (int(reasons[row]), cited)
         if key not in reason_index:
             reason_index[key] = len(reason_sets)
@@ -309,16 +374,24 @@ def run(draft):
             verify_sets.append(left)
         to_verify[row] = verify_index[left]
     decisions = ProgramDecisions(
-        programs.programs, programs.verdict, programs.tier, programs.region, programs.regions,
-        reasons, reason_sets, to_verify, verify_sets,
-        catalog_rows=programs.catalog_rows, memo=programs.memo)
+        programs.programs,
+        programs.verdict,
+        programs.tier,
+        programs.region,
+        programs.regions,
+        reasons,
+        reason_sets,
+        to_verify,
+        verify_sets,
+        catalog_rows=programs.catalog_rows,
+        memo=programs.memo,
+    )
     return draft.evolve(programs=decisions)
 
 
 # ------------------------------------------------------------------ the sheet
 
-SHEET_COLUMNS = ("program", "name", "city", "state", "fact", "what", "value", "verified",
-                 "source")
+SHEET_COLUMNS = ("program", "name", "city", "state", "fact", "what", "value", "verified", "source")
 FILL_IN = ("value", "verified", "source")
 
 
@@ -341,13 +414,24 @@ def verify_sheet(plan) -> str:
             if field not in VERIFIABLE:
                 continue  # e.g. a listing's year: not a fact a program is asked about
             # Names come from catalogs: a spreadsheet must not read one as a formula.
-            writer.writerow([program.id, *(safe_cell(t) for t in (program.name, program.city)),
-                             program.state, field, label(f"program.{field}"), "", "", ""])
+            writer.writerow(
+                [
+                    program.id,
+                    *(safe_cell(t) for t in (program.name, program.city)),
+                    program.state,
+                    field,
+                    label(f"program.{field}"),
+                    "",
+                    "",
+                    "",
+                ]
+            )
     return buffer.getvalue()
 
 
 def safe_cell(text: str) -> str:
     from resplan.report.csv import FORMULA_START
+
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -359,6 +443,7 @@ def _percent_or_share(cell: str):
         except ValueError:
             raise ValueError(f"expected a share such as 0.45 or 45%, got {cell!r}") from None
     from resplan.sources import CSV_CELL_READERS
+
     return CSV_CELL_READERS["img_share"](text)
 
 
@@ -377,8 +462,16 @@ def read_sheet(path: str | FsPath) -> list[dict]:
     header = [name.strip() for name in next(rows, [])]
     missing = [name for name in ("program", "fact", *FILL_IN) if name not in header]
     if missing:
-        raise InputError(problems or [Problem(file, f"no {', '.join(missing)} column: write the "
-                                                    "sheet with resplan verify-sheet", line=1)])
+        raise InputError(
+            problems
+            or [
+                Problem(
+                    file,
+                    f"no {', '.join(missing)} column: write the sheet with resplan verify-sheet",
+                    line=1,
+                )
+            ]
+        )
     column = {name: header.index(name) for name in header}
     grouped: dict[tuple, dict] = {}
     line = reader.line_num
@@ -404,22 +497,27 @@ def read_sheet(path: str | FsPath) -> list[dict]:
         try:
             day = dt.date.fromisoformat(cells["verified"])
         except ValueError:
-            problem(f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r}",
-                    "verified")
+            problem(
+                f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r}", "verified"
+            )
             continue
         if not cells["source"]:
             problem("say where you learned it, e.g. program coordinator, by email", "source")
             continue
-        entry = grouped.setdefault((program, day, cells["source"]),
-                                   {"program": program, "verified": day, "source": cells["source"]})
+        entry = grouped.setdefault(
+            (program, day, cells["source"]),
+            {"program": program, "verified": day, "source": cells["source"]},
+        )
         if field in entry and entry[field] != value:
             problem(f"{field} is given twice for this program, day and source", "fact")
             continue
         entry[field] = value
     if problems:
         raise InputError(problems)
-    return [dict(sorted(e.items(), key=lambda kv: _key_order(kv[0])))
-            for _key, e in sorted(grouped.items(), key=lambda kv: kv[0])]
+    return [
+        dict(sorted(e.items(), key=lambda kv: _key_order(kv[0])))
+        for _key, e in sorted(grouped.items(), key=lambda kv: kv[0])
+    ]
 
 
 def _key_order(key: str) -> tuple[int, int]:
@@ -429,7 +527,14 @@ def _key_order(key: str) -> tuple[int, int]:
 def dumps_facts(entries: list[dict]) -> str:
     import tomli_w
 
-    header = ("# Facts verified with programs, for `resplan plan ... --facts FILE`. Each "
-              "[[fact]] gives a program's id, the day and the source.\n")
-    return header + tomli_w.dumps({"fact": [{k: list(v) if isinstance(v, tuple) else v
-                                             for k, v in e.items()} for e in entries]})
+    header = (
+        "# Facts verified with programs, for `resplan plan ... --facts FILE`. Each "
+        "[[fact]] gives a program's id, the day and the source.\n"
+    )
+    return header + tomli_w.dumps(
+        {
+            "fact": [
+                {k: list(v) if isinstance(v, tuple) else v for k, v in e.items()} for e in entries
+            ]
+        }
+    )

@@ -19,20 +19,34 @@ import attrs
 
 from resplan import tomlout
 from resplan.convert import structure, unstructure
-from resplan.sources import parse_toml, read_text
 from resplan.errors import InputError, Problem, ResplanError
 from resplan.plan import SCHEMA, VERDICTS, Plan, ProgramDecision, ProgramDecisions, Reason
+from resplan.sources import parse_toml, read_text
 
 # Top-level order of a plan file: what a person reads first comes first.
-SECTIONS = ("schema", "summary", "outlook", "what_if", "specialties", "regions", "signals",
-            "actions", "programs", "assessment", "provenance")
+SECTIONS = (
+    "schema",
+    "summary",
+    "outlook",
+    "what_if",
+    "specialties",
+    "regions",
+    "signals",
+    "actions",
+    "programs",
+    "assessment",
+    "provenance",
+)
 # Sections left out of the file when empty: a plan without them reads back the same.
 OMITTED_WHEN_EMPTY = frozenset({"what_if"})
 
 
 def _sections(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: data[key] for key in SECTIONS
-            if key in data and (data[key] or key not in OMITTED_WHEN_EMPTY)}
+    return {
+        key: data[key]
+        for key in SECTIONS
+        if key in data and (data[key] or key not in OMITTED_WHEN_EMPTY)
+    }
 
 
 def _clean(value: Any) -> Any:
@@ -85,12 +99,15 @@ def _programs(decisions) -> list[dict[str, Any]]:
 
 
 def dumps_plan(plan: Plan) -> str:
-    header = (f"# resplan plan, schema {SCHEMA}. Made by rules; see [provenance] for the "
-              "rulesets, plugins and inputs behind it.\n")
+    header = (
+        f"# resplan plan, schema {SCHEMA}. Made by rules; see [provenance] for the "
+        "rulesets, plugins and inputs behind it.\n"
+    )
     # tomli-w's format, written by resplan.tomlout (tested against tomli_w byte for byte).
     chunks = None
     if isinstance(plan.programs, ProgramDecisions):
         from resplan.program_tables import program_tables  # NumPy: loaded when needed
+
         chunks = program_tables(plan.programs, _programs)
     if chunks is None:
         return header + tomlout.dumps(plan_to_dict(plan))
@@ -101,13 +118,20 @@ def dumps_plan(plan: Plan) -> str:
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
     data = parse_toml(text, file)
     if "schema" not in data:
-        raise InputError.one(file, "not a resplan plan: it has no schema key "
-                                   f"(a plan written by resplan starts with schema = {SCHEMA})")
+        raise InputError.one(
+            file,
+            "not a resplan plan: it has no schema key "
+            f"(a plan written by resplan starts with schema = {SCHEMA})",
+        )
     if data.get("schema") != SCHEMA:
-        older = (" (an older resplan wrote it: make the plan again)"
-                 if type(data.get("schema")) is int and data["schema"] < SCHEMA else "")
-        raise InputError.one(file, f"plan schema {data.get('schema')!r} is not {SCHEMA}{older}",
-                             field="schema")
+        older = (
+            " (an older resplan wrote it: make the plan again)"
+            if type(data.get("schema")) is int and data["schema"] < SCHEMA
+            else ""
+        )
+        raise InputError.one(
+            file, f"plan schema {data.get('schema')!r} is not {SCHEMA}{older}", field="schema"
+        )
     programs = _read_programs(data.get("programs"))
     if programs is None:
         return structure(data, Plan, file=file)
@@ -139,26 +163,47 @@ def _read_programs(items) -> tuple[ProgramDecision, ...] | None:
         tier, verdict = item.get("tier"), item.get("verdict")
         track, region, synthetic = item.get("track"), item.get("region"), item.get("synthetic")
         to_verify, reasons = item.get("to_verify", []), item.get("reasons", [])
-        if (verdict not in VERDICTS or (tier is not None and (type(tier) is not int or tier not in (1, 2, 3)))
-                or (track is not None and type(track) is not str)
-                or (region is not None and type(region) is not str)
-                or (synthetic is not None and type(synthetic) is not bool)
-                or type(to_verify) is not list or any(type(f) is not str for f in to_verify)
-                or type(reasons) is not list):
+        if (
+            verdict not in VERDICTS
+            or (tier is not None and (type(tier) is not int or tier not in (1, 2, 3)))
+            or (track is not None and type(track) is not str)
+            or (region is not None and type(region) is not str)
+            or (synthetic is not None and type(synthetic) is not bool)
+            or type(to_verify) is not list
+            or any(type(f) is not str for f in to_verify)
+            or type(reasons) is not list
+        ):
             return None
         cited = []
         for reason in reasons:
-            if (type(reason) is not dict or reason.keys() != {"rule", "says"}
-                    or type(reason["rule"]) is not str or type(reason["says"]) is not str):
+            if (
+                type(reason) is not dict
+                or reason.keys() != {"rule", "says"}
+                or type(reason["rule"]) is not str
+                or type(reason["says"]) is not str
+            ):
                 return None
             key = (reason["rule"], reason["says"])
             cited.append(shared.get(key) or shared.setdefault(key, Reason(*key)))
-        out.append(ProgramDecision(
-            id=item["id"], name=item["name"], specialty=item["specialty"], track=track,
-            city=item["city"], state=item["state"], acgme_id=item.get("acgme_id"),
-            nrmp_code=item.get("nrmp_code"), website=item.get("website"),
-            synthetic=synthetic, verdict=verdict,
-            tier=tier, region=region, reasons=tuple(cited), to_verify=tuple(to_verify)))
+        out.append(
+            ProgramDecision(
+                id=item["id"],
+                name=item["name"],
+                specialty=item["specialty"],
+                track=track,
+                city=item["city"],
+                state=item["state"],
+                acgme_id=item.get("acgme_id"),
+                nrmp_code=item.get("nrmp_code"),
+                website=item.get("website"),
+                synthetic=synthetic,
+                verdict=verdict,
+                tier=tier,
+                region=region,
+                reasons=tuple(cited),
+                to_verify=tuple(to_verify),
+            )
+        )
     return tuple(out)
 
 
@@ -184,8 +229,9 @@ def write_text_atomic(path, text: str) -> None:
     _remove_orphans(directory, path.name)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name, os.getpid()),
-                                   suffix=TEMP_SUFFIX, dir=directory)
+        fd, tmp = tempfile.mkstemp(
+            prefix=_temp_prefix(path.name, os.getpid()), suffix=TEMP_SUFFIX, dir=directory
+        )
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             # mkstemp makes the file private (0600); a plan is not a secret.
             if hasattr(os, "fchmod"):
@@ -216,12 +262,13 @@ def _remove_orphans(directory: Path, name: str) -> None:
     """Remove temporary files left beside ``name`` by runs whose process is gone."""
     start = f".{name}.resplan-"
     try:
-        entries = [e for e in os.listdir(directory)
-                   if e.startswith(start) and e.endswith(TEMP_SUFFIX)]
+        entries = [
+            e for e in os.listdir(directory) if e.startswith(start) and e.endswith(TEMP_SUFFIX)
+        ]
     except OSError:
         return
     for entry in entries:
-        pid_text = entry[len(start):].split("-", 1)[0]
+        pid_text = entry[len(start) :].split("-", 1)[0]
         if not pid_text.isdigit() or _alive(int(pid_text)):
             continue
         try:
@@ -275,9 +322,14 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
             continue
         given = next((known[key] for key in _identities(Path(out)) if key in known), None)
         if given is not None:
-            problems.append(Problem(str(out), f"is an input of this run ({given}); writing "
-                                              "the output there would replace it: choose "
-                                              "another path"))
+            problems.append(
+                Problem(
+                    str(out),
+                    f"is an input of this run ({given}); writing "
+                    "the output there would replace it: choose "
+                    "another path",
+                )
+            )
     if problems:
         raise InputError(problems)
 

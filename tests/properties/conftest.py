@@ -6,5 +6,8 @@ conftest's fixtures simply take precedence over a plugin's of the same name).
 """
 
 from resplan.testing.plugin import (  # noqa: F401 - fixtures
-    resplan_check_properties, resplan_examples, resplan_host, resplan_host_factory,
+    resplan_check_properties,
+    resplan_examples,
+    resplan_host,
+    resplan_host_factory,
 )

@@ -65,8 +65,13 @@ def test_a_wrong_rule_breaks_its_property(resplan_host_factory, name, rule_id, w
 
 
 def test_the_step2ck_counterexample_is_shrunk_to_the_threshold(resplan_host_factory):
-    host = resplan_host_factory(plugins=[ruleset_plugin(
-        "broken", screen_rule("punish-high-score", "profile.step2ck.score > 240"))])
+    host = resplan_host_factory(
+        plugins=[
+            ruleset_plugin(
+                "broken", screen_rule("punish-high-score", "profile.step2ck.score > 240")
+            )
+        ]
+    )
     failure = run_property("monotone-step2ck", host, max_examples=EXAMPLES)
     assert "exams.step2ck.score: 240 -> 241" in failure.example
     assert "apply -> skip" in failure.message
@@ -79,8 +84,9 @@ class SilentSkipper:
 
     @resplan.hookimpl
     def resplan_adjust_plan(self, plan, profile, catalog):
-        programs = tuple(attrs.evolve(p, verdict="skip", tier=None, reasons=())
-                         for p in plan.programs)
+        programs = tuple(
+            attrs.evolve(p, verdict="skip", tier=None, reasons=()) for p in plan.programs
+        )
         return attrs.evolve(plan, programs=programs)
 
 
@@ -94,8 +100,14 @@ class Counter:
     def resplan_adjust_plan(self, plan, profile, catalog):
         from resplan.plan import Action
 
-        extra = Action(id="counter/note", category="verify", title=f"Plan {next(self.calls)}",
-                       detail="", timing="now", when="now")
+        extra = Action(
+            id="counter/note",
+            category="verify",
+            title=f"Plan {next(self.calls)}",
+            detail="",
+            timing="now",
+            when="now",
+        )
         return attrs.evolve(plan, actions=plan.actions + (extra,))
 
 
@@ -109,8 +121,14 @@ class Backdater:
         from resplan.plan import Action
 
         year = int(plan.provenance.as_of[:4]) - 1
-        extra = Action(id="backdater/late", category="verify", title="Too late",
-                       detail="", timing="now", when=f"January {year}: too late")
+        extra = Action(
+            id="backdater/late",
+            category="verify",
+            title="Too late",
+            detail="",
+            timing="now",
+            when=f"January {year}: too late",
+        )
         return attrs.evolve(plan, actions=plan.actions + (extra,))
 
 
@@ -124,12 +142,16 @@ class HalfApplication:
         return attrs.evolve(plan, summary=attrs.evolve(plan.summary, applications=60.5))
 
 
-@pytest.mark.parametrize("name, plugin, words", [
-    ("explanations", SilentSkipper(), "without citing a rule"),
-    ("determinism", Counter(), "different bytes"),
-    ("round-trip", HalfApplication(), "raised"),
-    ("dated", Backdater(), "before"),
-], ids=["explanations", "determinism", "round-trip", "dated"])
+@pytest.mark.parametrize(
+    "name, plugin, words",
+    [
+        ("explanations", SilentSkipper(), "without citing a rule"),
+        ("determinism", Counter(), "different bytes"),
+        ("round-trip", HalfApplication(), "raised"),
+        ("dated", Backdater(), "before"),
+    ],
+    ids=["explanations", "determinism", "round-trip", "dated"],
+)
 def test_a_wrong_plugin_breaks_its_property(resplan_host_factory, name, plugin, words):
     host = resplan_host_factory(plugins=[plugin])
     failure = run_property(name, host, max_examples=EXAMPLES)
@@ -148,5 +170,6 @@ def test_reordered_hosts_hold_the_same_plugins_and_rulesets(resplan_host):
     assert len(others) >= 2
     for other in others:
         assert [p.name for p in other.plugins] == [p.name for p in resplan_host.plugins]
-        assert [(r.name, r.sha256) for r in other.rulebook.rulesets] == \
-            [(r.name, r.sha256) for r in resplan_host.rulebook.rulesets]
+        assert [(r.name, r.sha256) for r in other.rulebook.rulesets] == [
+            (r.name, r.sha256) for r in resplan_host.rulebook.rulesets
+        ]

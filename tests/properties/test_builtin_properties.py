@@ -28,12 +28,26 @@ def test_builtin_rulesets_keep_the_property(prop, resplan_host, context, resplan
 def test_every_property_has_a_distinct_name():
     names = [p.name for p in PROPERTIES]
     assert len(names) == len(set(names))
-    assert {"determinism", "explanations", "unknowns", "round-trip", "monotone-step2ck",
-            "monotone-language", "monotone-clinical", "monotone-letter", "monotone-no-visa",
-            "monotone-more-visas",
-            "antitone-failed-attempt", "antitone-visa", "antitone-graduation",
-            "summary-fits-catalog", "dated", "plain-words", "outlook",
-            "what-if-improves"} == set(names)
+    assert {
+        "determinism",
+        "explanations",
+        "unknowns",
+        "round-trip",
+        "monotone-step2ck",
+        "monotone-language",
+        "monotone-clinical",
+        "monotone-letter",
+        "monotone-no-visa",
+        "monotone-more-visas",
+        "antitone-failed-attempt",
+        "antitone-visa",
+        "antitone-graduation",
+        "summary-fits-catalog",
+        "dated",
+        "plain-words",
+        "outlook",
+        "what-if-improves",
+    } == set(names)
 
 
 def test_the_check_fixture_runs_every_property(resplan_check_properties, resplan_host):

@@ -8,13 +8,19 @@ from hypothesis import strategies as st
 import resplan
 from resplan.convert import structure, unstructure
 from resplan.model import Catalog, Profile, Program
-from resplan.testing.properties import AS_OF
 from resplan.testing import (
-    BORDER_CITIES, catalogs, cities_of, optional, profiles, programs,
+    BORDER_CITIES,
+    catalogs,
+    cities_of,
+    optional,
+    profiles,
+    programs,
 )
+from resplan.testing.properties import AS_OF
 
-SETTINGS = settings(max_examples=60, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _drop_none(value):
@@ -69,8 +75,10 @@ def test_strategies_take_specialties_and_cities(resplan_host):
     assert ("El Paso", "TX") in cities and set(BORDER_CITIES) <= set(cities)
 
     @settings(max_examples=30, deadline=None, database=None)
-    @given(catalogs(min_size=1, specialties=["Psychiatry"], cities=[("Yuma", "AZ")]),
-           profiles(specialties=["Psychiatry"]))
+    @given(
+        catalogs(min_size=1, specialties=["Psychiatry"], cities=[("Yuma", "AZ")]),
+        profiles(specialties=["Psychiatry"]),
+    )
     def look(catalog, profile):
         assert {p.specialty for p in catalog} == {"Psychiatry"}
         assert {(p.city, p.state) for p in catalog} == {("Yuma", "AZ")}
@@ -80,8 +88,9 @@ def test_strategies_take_specialties_and_cities(resplan_host):
 
 
 def test_extra_programs_join_every_catalog():
-    ours = Program(id="ours", name="Our Program", specialty="Family Medicine", city="Laredo",
-                   state="TX")
+    ours = Program(
+        id="ours", name="Our Program", specialty="Family Medicine", city="Laredo", state="TX"
+    )
 
     @settings(max_examples=20, deadline=None, database=None)
     @given(catalogs(extra=[ours]))

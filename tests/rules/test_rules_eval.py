@@ -11,8 +11,20 @@ import pytest
 
 import resplan.rules as rules
 from resplan.rules import (
-    BOOL, BUILTIN_FUNCTIONS, NUMBER, TEXT, Condition, Enum, Function, Level, Scope, SetOf,
-    Unknown, compile_condition, compile_expression, is_unknown,
+    BOOL,
+    BUILTIN_FUNCTIONS,
+    NUMBER,
+    TEXT,
+    Condition,
+    Enum,
+    Function,
+    Level,
+    Scope,
+    SetOf,
+    Unknown,
+    compile_condition,
+    compile_expression,
+    is_unknown,
 )
 
 FACTS = {
@@ -187,9 +199,13 @@ def test_functions_are_not_called_with_unknown_arguments():
 
 def test_functions_that_handle_unknown_see_the_unknown():
     seen = []
-    describe = Function("describe", (NUMBER,), TEXT,
-                        lambda x: seen.append(x) or ("?" if is_unknown(x) else "ok"),
-                        handles_unknown=True)
+    describe = Function(
+        "describe",
+        (NUMBER,),
+        TEXT,
+        lambda x: seen.append(x) or ("?" if is_unknown(x) else "ok"),
+        handles_unknown=True,
+    )
     fns = {**BUILTIN_FUNCTIONS, "describe": describe}
     assert run("describe(p.score)", {}, fns) == "?"
     assert seen == [U("p.score")]
@@ -214,8 +230,10 @@ def test_bool_facts_given_as_numbers_become_bools():
 # ------------------------------------------------------------------ levels, enums, sets, numbers
 
 
-@pytest.mark.parametrize("value, at_least_fluent", [
-    ("none", False), ("basic", False), ("fluent", True), ("native", True)])
+@pytest.mark.parametrize(
+    "value, at_least_fluent",
+    [("none", False), ("basic", False), ("fluent", True), ("native", True)],
+)
 def test_levels_compare_by_declared_order(value, at_least_fluent):
     env = {"p.spanish": value, "q.spanish": "fluent"}
     assert run("p.spanish >= 'fluent'", env) is at_least_fluent

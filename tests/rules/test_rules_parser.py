@@ -6,7 +6,16 @@ import pytest
 
 from resplan.rules import ExpressionError, parse
 from resplan.rules.expr import (
-    MAX_DEPTH, Binary, Call, ListLit, Literal, Name, Unary, start_column, tokenize, unparse,
+    MAX_DEPTH,
+    Binary,
+    Call,
+    ListLit,
+    Literal,
+    Name,
+    Unary,
+    start_column,
+    tokenize,
+    unparse,
 )
 
 
@@ -20,8 +29,14 @@ def shape(text: str) -> str:
 def test_tokens_carry_kinds_and_columns():
     tokens = tokenize("a.b >= 2.5 and not 'x'")
     assert [(t.kind, t.text, t.column) for t in tokens] == [
-        ("name", "a.b", 1), ("op", ">=", 5), ("number", "2.5", 8), ("keyword", "and", 12),
-        ("keyword", "not", 16), ("string", "'x'", 20), ("end", "", 23)]
+        ("name", "a.b", 1),
+        ("op", ">=", 5),
+        ("number", "2.5", 8),
+        ("keyword", "and", 12),
+        ("keyword", "not", 16),
+        ("string", "'x'", 20),
+        ("end", "", 23),
+    ]
 
 
 def test_numbers_are_int_or_float():
@@ -30,15 +45,18 @@ def test_numbers_are_int_or_float():
     assert parse("0.2") == Literal(0.2, 1)
 
 
-@pytest.mark.parametrize("text, value", [
-    ('"J-1"', "J-1"),
-    ("'J-1'", "J-1"),
-    ('"it\'s"', "it's"),
-    ("'say \\'hi\\''", "say 'hi'"),
-    ('"a \\"b\\""', 'a "b"'),
-    ("'C:\\temp'", "C:\\temp"),  # a backslash before anything but a quote stays
-    ("''", ""),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ('"J-1"', "J-1"),
+        ("'J-1'", "J-1"),
+        ('"it\'s"', "it's"),
+        ("'say \\'hi\\''", "say 'hi'"),
+        ('"a \\"b\\""', 'a "b"'),
+        ("'C:\\temp'", "C:\\temp"),  # a backslash before anything but a quote stays
+        ("''", ""),
+    ],
+)
 def test_strings_take_either_quote_and_only_quote_escapes(text, value):
     assert parse(text) == Literal(value, 1)
 
@@ -68,25 +86,28 @@ def test_whitespace_and_newlines_are_ignored():
 # ------------------------------------------------------------------ precedence
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a or b and c", "(a or (b and c))"),
-    ("a and b or c", "((a and b) or c)"),
-    ("not a and b", "((not a) and b)"),
-    ("not a == b", "(not (a == b))"),
-    ("not not a", "(not (not a))"),
-    ("a == b or c != d", "((a == b) or (c != d))"),
-    ("1 + 2 * 3", "(1 + (2 * 3))"),
-    ("(1 + 2) * 3", "((1 + 2) * 3)"),
-    ("1 - 2 - 3", "((1 - 2) - 3)"),
-    ("8 / 4 / 2", "((8 / 4) / 2)"),
-    ("-a * b", "((-a) * b)"),
-    ("- - a", "(-(-a))"),
-    ("a + 1 >= b - c", "((a + 1) >= (b - c))"),
-    ("x in [1, 2] or y not in z", "((x in [1, 2]) or (y not in z))"),
-    ("not x in y", "(not (x in y))"),
-    ("a or b or c", "((a or b) or c)"),
-    ("f(a and b, -c)", "f((a and b), (-c))"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a or b and c", "(a or (b and c))"),
+        ("a and b or c", "((a and b) or c)"),
+        ("not a and b", "((not a) and b)"),
+        ("not a == b", "(not (a == b))"),
+        ("not not a", "(not (not a))"),
+        ("a == b or c != d", "((a == b) or (c != d))"),
+        ("1 + 2 * 3", "(1 + (2 * 3))"),
+        ("(1 + 2) * 3", "((1 + 2) * 3)"),
+        ("1 - 2 - 3", "((1 - 2) - 3)"),
+        ("8 / 4 / 2", "((8 / 4) / 2)"),
+        ("-a * b", "((-a) * b)"),
+        ("- - a", "(-(-a))"),
+        ("a + 1 >= b - c", "((a + 1) >= (b - c))"),
+        ("x in [1, 2] or y not in z", "((x in [1, 2]) or (y not in z))"),
+        ("not x in y", "(not (x in y))"),
+        ("a or b or c", "((a or b) or c)"),
+        ("f(a and b, -c)", "f((a and b), (-c))"),
+    ],
+)
 def test_precedence_and_associativity(text, expected):
     assert shape(text) == expected
 
@@ -121,35 +142,38 @@ def test_ast_nodes_are_frozen():
 # ------------------------------------------------------------------ syntax errors
 
 
-@pytest.mark.parametrize("text, column, words", [
-    ("", 1, "empty expression"),
-    ("   ", 1, "empty expression"),
-    ("a >", 4, "expected a value, found the end of the expression"),
-    ("a > and", 5, "expected a value, found 'and'"),
-    ("(a > 1", 7, "expected ')': the '(' at column 1 is unclosed"),
-    ("((a > 1) and b", 15, "the '(' at column 1 is unclosed"),
-    ("(a b)", 4, "expected ')' to close the '(' at column 1, found 'b'"),
-    ("max(a, b", 9, "the '(' at column 4 is unclosed"),
-    ("max(a b)", 7, "expected ',' or ')'"),
-    ("[1, 2", 6, "the '[' at column 1 is unclosed"),
-    ("f(a,)", 5, "expected a value, found ')'"),
-    ("a > 1 b", 7, "unexpected 'b' after a complete expression"),
-    ("a > 1)", 6, "unexpected ')': nothing to close"),
-    ("a.b == 'x", 8, "unclosed string"),
-    ('a.b == "x\\"', 8, "unclosed string"),
-    ("a ; b", 3, "unexpected character ';'"),
-    ("a = 1", 3, "use '=='"),
-    ("a && b", 3, "use 'and'"),
-    ("!a", 1, "use 'not'"),
-    ("a.b.", 5, "expected a name after 'a.b.'"),
-    ("1abc", 1, "malformed number '1abc'"),
-    ("1.", 1, "malformed number"),
-    ("1 < a < 3", 7, "comparisons cannot be chained"),
-    ("a == b in c", 8, "comparisons cannot be chained"),
-    ("a == b not in c", 8, "comparisons cannot be chained"),
-    ("a not b", 3, "unexpected 'not'"),
-    ("é", 1, "unexpected character 'é'"),
-])
+@pytest.mark.parametrize(
+    "text, column, words",
+    [
+        ("", 1, "empty expression"),
+        ("   ", 1, "empty expression"),
+        ("a >", 4, "expected a value, found the end of the expression"),
+        ("a > and", 5, "expected a value, found 'and'"),
+        ("(a > 1", 7, "expected ')': the '(' at column 1 is unclosed"),
+        ("((a > 1) and b", 15, "the '(' at column 1 is unclosed"),
+        ("(a b)", 4, "expected ')' to close the '(' at column 1, found 'b'"),
+        ("max(a, b", 9, "the '(' at column 4 is unclosed"),
+        ("max(a b)", 7, "expected ',' or ')'"),
+        ("[1, 2", 6, "the '[' at column 1 is unclosed"),
+        ("f(a,)", 5, "expected a value, found ')'"),
+        ("a > 1 b", 7, "unexpected 'b' after a complete expression"),
+        ("a > 1)", 6, "unexpected ')': nothing to close"),
+        ("a.b == 'x", 8, "unclosed string"),
+        ('a.b == "x\\"', 8, "unclosed string"),
+        ("a ; b", 3, "unexpected character ';'"),
+        ("a = 1", 3, "use '=='"),
+        ("a && b", 3, "use 'and'"),
+        ("!a", 1, "use 'not'"),
+        ("a.b.", 5, "expected a name after 'a.b.'"),
+        ("1abc", 1, "malformed number '1abc'"),
+        ("1.", 1, "malformed number"),
+        ("1 < a < 3", 7, "comparisons cannot be chained"),
+        ("a == b in c", 8, "comparisons cannot be chained"),
+        ("a == b not in c", 8, "comparisons cannot be chained"),
+        ("a not b", 3, "unexpected 'not'"),
+        ("é", 1, "unexpected character 'é'"),
+    ],
+)
 def test_syntax_errors_name_their_column(text, column, words):
     with pytest.raises(ExpressionError) as excinfo:
         parse(text)

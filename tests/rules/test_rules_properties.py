@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import operator
 
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from resplan.rules import (
-    BOOL, NUMBER, TEXT, Enum, ExpressionError, Level, Scope, SetOf, Unknown, compile_condition,
-    compile_expression, is_unknown, parse,
+    BOOL,
+    NUMBER,
+    TEXT,
+    Enum,
+    ExpressionError,
+    Level,
+    Scope,
+    SetOf,
+    Unknown,
+    compile_condition,
+    compile_expression,
+    is_unknown,
+    parse,
 )
 from resplan.rules.expr import unparse
 
@@ -21,20 +33,33 @@ LEVEL = ("none", "basic", "fluent", "native")
 VISAS = ("none", "J-1", "H-1B")
 BOOLS = ("p.b0", "p.b1", "p.b2")
 NUMBERS = ("p.n0", "p.n1", "p.n2")
-FACTS = {**{name: BOOL for name in BOOLS}, **{name: NUMBER for name in NUMBERS},
-         "p.level": Level(LEVEL), "p.visa": Enum(VISAS), "p.tags": SetOf(TEXT)}
+FACTS = {
+    **{name: BOOL for name in BOOLS},
+    **{name: NUMBER for name in NUMBERS},
+    "p.level": Level(LEVEL),
+    "p.visa": Enum(VISAS),
+    "p.tags": SetOf(TEXT),
+}
 SCOPE = Scope(FACTS, {"k": 3})
 
 # ------------------------------------------------------------------ trees and their text
 
 ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": None}
-COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-           ">": operator.gt, ">=": operator.ge}
+COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 numbers = st.recursive(
-    st.one_of(st.tuples(st.just("num"), st.integers(-3, 3)),
-              st.tuples(st.just("fact"), st.sampled_from(NUMBERS)),
-              st.just(("param", "k"))),
+    st.one_of(
+        st.tuples(st.just("num"), st.integers(-3, 3)),
+        st.tuples(st.just("fact"), st.sampled_from(NUMBERS)),
+        st.just(("param", "k")),
+    ),
     lambda inner: st.tuples(st.just("arith"), st.sampled_from(sorted(ARITH)), inner, inner),
     max_leaves=4,
 )
@@ -139,14 +164,21 @@ def reference(tree, env):
     return unknown_of(a, b)
 
 
-envs = st.fixed_dictionaries({}, optional={
-    **{name: st.one_of(st.none(), st.booleans()) for name in BOOLS},
-    **{name: st.one_of(st.none(), st.integers(-3, 3), st.floats(-3, 3, allow_nan=False))
-       for name in NUMBERS},
-    "p.level": st.sampled_from(LEVEL),
-    "p.visa": st.sampled_from(VISAS),
-    "p.tags": st.one_of(st.frozensets(st.sampled_from("abc")), st.lists(st.sampled_from("abc"))),
-})
+envs = st.fixed_dictionaries(
+    {},
+    optional={
+        **{name: st.one_of(st.none(), st.booleans()) for name in BOOLS},
+        **{
+            name: st.one_of(st.none(), st.integers(-3, 3), st.floats(-3, 3, allow_nan=False))
+            for name in NUMBERS
+        },
+        "p.level": st.sampled_from(LEVEL),
+        "p.visa": st.sampled_from(VISAS),
+        "p.tags": st.one_of(
+            st.frozensets(st.sampled_from("abc")), st.lists(st.sampled_from("abc"))
+        ),
+    },
+)
 
 
 def evaluate(source: str, env):
@@ -187,14 +219,18 @@ def test_de_morgan_laws(a, b, env):
 @given(conditions, conditions, conditions, envs)
 def test_and_or_are_associative_and_distribute(a, b, c, env):
     ta, tb, tc = text(a), text(b), text(c)
-    assert same(evaluate(f"({ta} and {tb}) and {tc}", env), evaluate(f"{ta} and ({tb} and {tc})", env))
+    assert same(
+        evaluate(f"({ta} and {tb}) and {tc}", env), evaluate(f"{ta} and ({tb} and {tc})", env)
+    )
     assert same(evaluate(f"({ta} or {tb}) or {tc}", env), evaluate(f"{ta} or ({tb} or {tc})", env))
     # Distribution holds for the truth value; the expanded side may read, and so name,
     # more missing facts than the short one.
-    assert truth(evaluate(f"{ta} and ({tb} or {tc})", env)) == \
-        truth(evaluate(f"({ta} and {tb}) or ({ta} and {tc})", env))
-    assert truth(evaluate(f"{ta} or ({tb} and {tc})", env)) == \
-        truth(evaluate(f"({ta} or {tb}) and ({ta} or {tc})", env))
+    assert truth(evaluate(f"{ta} and ({tb} or {tc})", env)) == truth(
+        evaluate(f"({ta} and {tb}) or ({ta} and {tc})", env)
+    )
+    assert truth(evaluate(f"{ta} or ({tb} and {tc})", env)) == truth(
+        evaluate(f"({ta} or {tb}) and ({ta} or {tc})", env)
+    )
 
 
 @given(conditions, envs)
@@ -202,8 +238,12 @@ def test_double_negation(tree, env):
     assert same(evaluate(f"not (not {text(tree)})", env), evaluate(text(tree), env))
 
 
-@given(conditions, envs, st.sampled_from(["q.unrelated", "p.b9", "profile.other"]),
-       st.one_of(st.none(), st.integers(), st.text(max_size=3), st.booleans()))
+@given(
+    conditions,
+    envs,
+    st.sampled_from(["q.unrelated", "p.b9", "profile.other"]),
+    st.one_of(st.none(), st.integers(), st.text(max_size=3), st.booleans()),
+)
 def test_an_unrelated_fact_changes_nothing(tree, env, name, value):
     condition = compile_condition(text(tree), SCOPE)
     assert name not in condition.names
@@ -237,9 +277,14 @@ def test_knowing_more_never_flips_a_decided_result(tree, env, name, data):
     condition = compile_condition(text(tree), SCOPE)
     before = condition(env)
     assume(not is_unknown(before))
-    value = data.draw({**{n: st.booleans() for n in BOOLS}, **{n: st.integers(-3, 3) for n in NUMBERS},
-                       "p.level": st.sampled_from(LEVEL),
-                       "p.tags": st.frozensets(st.sampled_from("abc"))}[name])
+    value = data.draw(
+        {
+            **{n: st.booleans() for n in BOOLS},
+            **{n: st.integers(-3, 3) for n in NUMBERS},
+            "p.level": st.sampled_from(LEVEL),
+            "p.tags": st.frozensets(st.sampled_from("abc")),
+        }[name]
+    )
     # known() is the one deliberate exception: it asks about knowledge itself.
     assume(f"known({name})" not in text(tree))
     assert same(condition({**env, name: value}), before)
@@ -264,8 +309,12 @@ def test_folded_constants_match_evaluation_at_run_time(tree, values):
     assert folded.names == frozenset()
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters="\\'\"", blacklist_categories=("Cs",)),
-               max_size=20))
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_characters="\\'\"", blacklist_categories=("Cs",)),
+        max_size=20,
+    )
+)
 def test_quoted_strings_round_trip(body):
     assert parse(f"'{body}'").value == body
     assert parse(f'"{body}"').value == body

@@ -7,11 +7,22 @@ import pickle
 import pytest
 
 from resplan.rules import (
-    ANY, BOOL, BUILTIN_FUNCTIONS, NUMBER, TEXT, Enum, ExpressionError, Function, Level, Scope,
-    SetOf, Unknown, is_unknown, param_type,
+    ANY,
+    BOOL,
+    BUILTIN_FUNCTIONS,
+    NUMBER,
+    TEXT,
+    Enum,
+    ExpressionError,
+    Function,
+    Level,
+    Scope,
+    SetOf,
+    Unknown,
+    is_unknown,
+    param_type,
 )
 from resplan.rules.types import accepts, comparable
-
 
 # ------------------------------------------------------------------ types
 
@@ -99,11 +110,20 @@ def test_is_unknown():
 # ------------------------------------------------------------------ scopes and parameters
 
 
-@pytest.mark.parametrize("value, expected", [
-    (True, BOOL), (False, BOOL), (5, NUMBER), (0.2, NUMBER), ("x", TEXT),
-    (["a", "b"], SetOf(TEXT)), (("a",), SetOf(TEXT)), (frozenset({"a"}), SetOf(TEXT)),
-    ([], SetOf(TEXT)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (True, BOOL),
+        (False, BOOL),
+        (5, NUMBER),
+        (0.2, NUMBER),
+        ("x", TEXT),
+        (["a", "b"], SetOf(TEXT)),
+        (("a",), SetOf(TEXT)),
+        (frozenset({"a"}), SetOf(TEXT)),
+        ([], SetOf(TEXT)),
+    ],
+)
 def test_parameter_types_follow_their_values(value, expected):
     assert param_type(value) == expected
 
@@ -156,7 +176,9 @@ def test_functions_are_frozen_values():
 
 def test_builtin_table():
     assert set(BUILTIN_FUNCTIONS) == {"known", "unknown", "min", "max", "abs", "count", "any_in"}
-    assert BUILTIN_FUNCTIONS["known"].handles_unknown and BUILTIN_FUNCTIONS["unknown"].handles_unknown
+    assert (
+        BUILTIN_FUNCTIONS["known"].handles_unknown and BUILTIN_FUNCTIONS["unknown"].handles_unknown
+    )
     assert not BUILTIN_FUNCTIONS["min"].handles_unknown
     assert all(f.doc for f in BUILTIN_FUNCTIONS.values())
     with pytest.raises(TypeError):

@@ -24,11 +24,19 @@ BORDER = ROOT / "examples" / "catalog" / "border-programs.toml"
 MONTHS = {name: index for index, name in enumerate(calendar.month_name) if name}
 
 
-def write_profile(folder: Path, name: str = "applicant", *, cycle: int = 2027,
-                  graduation_year: int = 2022, score: int = 221, visa: str = "none",
-                  previous_cycles: int = 0) -> Path:
+def write_profile(
+    folder: Path,
+    name: str = "applicant",
+    *,
+    cycle: int = 2027,
+    graduation_year: int = 2022,
+    score: int = 221,
+    visa: str = "none",
+    previous_cycles: int = 0,
+) -> Path:
     path = folder / f"{name}.toml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 [applicant]
 graduation_year = {graduation_year}
 cycle = {cycle}
@@ -48,7 +56,9 @@ attempts = 1
 [[languages]]
 name = "English"
 level = "fluent"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -74,14 +84,21 @@ source = "test, fictional"
 
 def write_catalog(folder: Path, *years: int) -> Path:
     path = folder / "catalog.toml"
-    path.write_text("\n".join(PROGRAM.format(id=f"tx-elpaso-test-{year}-im",
-                                             name=f"Test Program listed in {year}", year=year)
-                              for year in years), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            PROGRAM.format(
+                id=f"tx-elpaso-test-{year}-im", name=f"Test Program listed in {year}", year=year
+            )
+            for year in years
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
-def plan_file(tmp_path: Path, profile: Path, catalog: Path, as_of: str | None,
-              out: str = "plan.toml") -> dict:
+def plan_file(
+    tmp_path: Path, profile: Path, catalog: Path, as_of: str | None, out: str = "plan.toml"
+) -> dict:
     argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(tmp_path / out)]
     if as_of is not None:
         argv += ["--as-of", as_of]
@@ -98,8 +115,7 @@ def month_of(action: dict) -> tuple[int, int]:
 # ---------------------------------------------------------------- Match Day
 
 
-@pytest.mark.parametrize("cycle, day", [(2024, 15), (2025, 21), (2026, 20), (2027, 19),
-                                        (2028, 17)])
+@pytest.mark.parametrize("cycle, day", [(2024, 15), (2025, 21), (2026, 20), (2027, 19), (2028, 17)])
 def test_match_day_is_the_third_friday_of_march(host, cycle, day):
     assert match_day(cycle, host.rulebook) == datetime.date(cycle, 3, day)
 
@@ -141,8 +157,7 @@ def test_next_cycle_planned_in_november_is_a_full_plan_starting_now(tmp_path):
     profile = write_profile(tmp_path, cycle=2028, graduation_year=2023)
     plan = plan_file(tmp_path, profile, BORDER, "2026-11-30")
     assert plan["summary"]["cycle_stage"] == "ahead"
-    assert not any(a["rule"] == "between-cycles/cycle-under-way"
-                   for a in plan["summary"]["advice"])
+    assert not any(a["rule"] == "between-cycles/cycle-under-way" for a in plan["summary"]["advice"])
     actions = plan["actions"]
     assert month_of(actions[0]) == (2026, 11)
     assert all(month_of(a) >= (2026, 11) for a in actions)
@@ -170,8 +185,9 @@ def test_a_cycle_whose_match_day_is_past_is_refused(tmp_path, capsys):
     profile = write_profile(tmp_path, cycle=2024, graduation_year=2020)
     out = tmp_path / "plan.toml"
     out.write_text("an older plan\n", encoding="utf-8")
-    code = main(["plan", str(profile), "--catalog", str(BORDER), "--out", str(out),
-                 "--as-of", "2026-11-30"])
+    code = main(
+        ["plan", str(profile), "--catalog", str(BORDER), "--out", str(out), "--as-of", "2026-11-30"]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert f"{profile}:3: applicant.cycle: the 2024 Match is over" in err
@@ -183,8 +199,21 @@ def test_match_day_itself_is_still_planned_and_the_day_after_is_not(tmp_path, ca
     profile = write_profile(tmp_path)
     plan = plan_file(tmp_path, profile, BORDER, "2027-03-19")
     assert all(month_of(a) >= (2027, 3) for a in plan["actions"])
-    assert main(["plan", str(profile), "--catalog", str(BORDER), "--out",
-                 str(tmp_path / "later.toml"), "--as-of", "2027-03-20"]) == 2
+    assert (
+        main(
+            [
+                "plan",
+                str(profile),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(tmp_path / "later.toml"),
+                "--as-of",
+                "2027-03-20",
+            ]
+        )
+        == 2
+    )
     assert "applicant.cycle" in capsys.readouterr().err
     assert not (tmp_path / "later.toml").exists()
 
@@ -197,12 +226,23 @@ def test_the_api_refuses_a_past_cycle_too(host):
     assert info.value.problems[0].field == "applicant.cycle"
 
 
-@pytest.mark.parametrize("text", ["2026-13-01", "2026-02-30", "30/11/2026", "tomorrow",
-                                  "2026-2-1", "２０２６-11-30"])
+@pytest.mark.parametrize(
+    "text", ["2026-13-01", "2026-02-30", "30/11/2026", "tomorrow", "2026-2-1", "２０２６-11-30"]
+)
 def test_a_bad_as_of_is_exit_2_with_a_clear_message(tmp_path, capsys, text):
     with pytest.raises(SystemExit) as info:
-        main(["plan", str(EXAMPLE), "--catalog", str(BORDER), "--out",
-              str(tmp_path / "plan.toml"), "--as-of", text])
+        main(
+            [
+                "plan",
+                str(EXAMPLE),
+                "--catalog",
+                str(BORDER),
+                "--out",
+                str(tmp_path / "plan.toml"),
+                "--as-of",
+                text,
+            ]
+        )
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "--as-of" in err and "YYYY-MM-DD" in err and "Traceback" not in err
@@ -218,9 +258,13 @@ def test_first_time_221_applicant_gets_a_plan_b_after_match_day(tmp_path):
     assert "low-step2ck" in {w["name"] for w in plan["assessment"]["weaknesses"]}
     plan_b = [a for a in plan["actions"] if a["category"] == "between-cycle"]
     ids = {a["id"] for a in plan_b}
-    assert {"between-cycles/soap", "between-cycles/plan-b-clinical-role",
-            "between-cycles/plan-b-new-output", "between-cycles/plan-b-mentors-letters",
-            "between-cycles/plan-b-retarget"} <= ids
+    assert {
+        "between-cycles/soap",
+        "between-cycles/plan-b-clinical-role",
+        "between-cycles/plan-b-new-output",
+        "between-cycles/plan-b-mentors-letters",
+        "between-cycles/plan-b-retarget",
+    } <= ids
     day = datetime.date(2027, 3, 19)
     for action in plan_b:
         if action["timing"] == "after-match":
@@ -240,7 +284,9 @@ def test_facts_from_2019_are_listed_to_verify(tmp_path):
     plan = plan_file(tmp_path, profile, catalog, "2026-01-15")
     programs = {p["id"]: p for p in plan["programs"]}
     old, new = programs["tx-elpaso-test-2019-im"], programs["tx-elpaso-test-2025-im"]
-    assert {"min_step2ck", "visas", "img_share", "max_years_since_graduation"} <= set(old["to_verify"])
+    assert {"min_step2ck", "visas", "img_share", "max_years_since_graduation"} <= set(
+        old["to_verify"]
+    )
     assert old["to_verify"] == sorted(old["to_verify"])
     assert "min_step2ck" not in new["to_verify"] and "visas" not in new["to_verify"]
     assert old["verdict"] == new["verdict"] and old.get("tier") == new.get("tier")
@@ -289,18 +335,36 @@ def test_the_default_date_is_today(host, pinned_today):
 
 
 def test_a_batch_plans_every_profile_on_one_date(tmp_path, capsys):
-    profiles = [write_profile(tmp_path, "current"),
-                write_profile(tmp_path, "over", cycle=2025, graduation_year=2020)]
+    profiles = [
+        write_profile(tmp_path, "current"),
+        write_profile(tmp_path, "over", cycle=2025, graduation_year=2020),
+    ]
     result = run_batch(profiles, [BORDER], tmp_path / "out", jobs=1, as_of="2026-11-30")
     assert [r.ok for r in result.rows] == [True, False]
     assert "applicant.cycle" in result.rows[1].error
     single = plan_file(tmp_path, profiles[0], BORDER, "2026-11-30")
     written = tomli.loads((tmp_path / "out" / "current.toml").read_text(encoding="utf-8"))
     assert written == single
-    assert main(["batch", str(profiles[0]), "--catalog", str(BORDER), "--out-dir",
-                 str(tmp_path / "cli"), "--jobs", "1", "--as-of", "2026-11-30"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(profiles[0]),
+                "--catalog",
+                str(BORDER),
+                "--out-dir",
+                str(tmp_path / "cli"),
+                "--jobs",
+                "1",
+                "--as-of",
+                "2026-11-30",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "cli" / "current.toml").read_bytes() == (
-        tmp_path / "out" / "current.toml").read_bytes()
+        tmp_path / "out" / "current.toml"
+    ).read_bytes()
 
 
 def test_stale_fields_merge_the_same_by_bits_and_by_name(host):
@@ -315,9 +379,13 @@ def test_stale_fields_merge_the_same_by_bits_and_by_name(host):
 
     profile = resplan.load_profile(EXAMPLE)
     catalog = host.read_catalog(ROOT / "tests" / "data" / "catalog-small.toml")
-    draft = pipeline.Draft(profile=profile, catalog=catalog, rulebook=host.rulebook,
-                           as_of=datetime.date(2026, 1, 15),
-                           env=profile_facts(profile, host.rulebook.city_regions))
+    draft = pipeline.Draft(
+        profile=profile,
+        catalog=catalog,
+        rulebook=host.rulebook,
+        as_of=datetime.date(2026, 1, 15),
+        env=profile_facts(profile, host.rulebook.city_regions),
+    )
     for name, run in pipeline.STAGES:
         if name == "stale":
             break
@@ -328,7 +396,8 @@ def test_stale_fields_merge_the_same_by_bits_and_by_name(host):
     bits = np.zeros(len(programs), dtype=np.uint64)
     dated = table.columns["program.facts_as_of"]
     old = dated.known[programs.catalog_rows] & (
-        dated.values[programs.catalog_rows] < stale.stale_before(draft))
+        dated.values[programs.catalog_rows] < stale.stale_before(draft)
+    )
     assert old.any() and not old.all()
     for fact in stale.decision_facts(host.rulebook):
         known = table.columns[fact].known[programs.catalog_rows] & old

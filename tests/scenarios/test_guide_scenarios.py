@@ -33,12 +33,17 @@ def profile(**changes) -> Profile:
     """
     data = {
         "applicant": {
-            "graduation_year": 2022, "cycle": CYCLE, "visa": "J-1",
-            "specialties": ["Internal Medicine"], "states": ["TX", "NM"],
+            "graduation_year": 2022,
+            "cycle": CYCLE,
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+            "states": ["TX", "NM"],
             "previous_cycles": 0,
         },
-        "exams": {"step1": {"result": "pass", "attempts": 1},
-                  "step2ck": {"score": 221, "attempts": 1}},
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 221, "attempts": 1},
+        },
         "languages": [{"name": "English", "level": "fluent"}],
         "clinical": [],
         "letters": [],
@@ -58,15 +63,20 @@ SPANISH_NATIVE = [{"name": "Spanish", "level": "native"}, {"name": "English", "l
 BORDER_CLINICAL = [{"kind": "hands-on", "months": 4, "city": "McAllen", "state": "TX"}]
 BORDER_ACTIVITIES = [{"kind": "border-health", "title": "Free clinic in Reynosa", "months": 12}]
 ONE_US_LETTER = [{"writer": "Hospitalist", "us_clinical": True, "advocate": False}]
-TWO_US_LETTERS = ONE_US_LETTER + [{"writer": "Family physician", "us_clinical": True,
-                                   "advocate": False}]
+TWO_US_LETTERS = ONE_US_LETTER + [
+    {"writer": "Family physician", "us_clinical": True, "advocate": False}
+]
 ADVOCATE_LETTER = [{"writer": "Program faculty", "us_clinical": True, "advocate": True}]
 HANDS_ON_ELSEWHERE = [{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}]
 
 
 def strong_border(**changes) -> Profile:
-    base = dict(languages=SPANISH_NATIVE, clinical=BORDER_CLINICAL,
-                activities=BORDER_ACTIVITIES, letters=ONE_US_LETTER)
+    base = dict(
+        languages=SPANISH_NATIVE,
+        clinical=BORDER_CLINICAL,
+        activities=BORDER_ACTIVITIES,
+        letters=ONE_US_LETTER,
+    )
     base.update(changes)
     return profile(**base)
 
@@ -78,9 +88,17 @@ def no_strengths(**changes) -> Profile:
 
 
 def program(id, **facts) -> dict:
-    entry = {"id": id, "name": f"Fictional {id}", "specialty": "Internal Medicine",
-             "track": "categorical", "city": "El Paso", "state": "TX",
-             "visas": ["J-1", "H-1B"], "facts_as_of": 2025, "source": "test, fictional"}
+    entry = {
+        "id": id,
+        "name": f"Fictional {id}",
+        "specialty": "Internal Medicine",
+        "track": "categorical",
+        "city": "El Paso",
+        "state": "TX",
+        "visas": ["J-1", "H-1B"],
+        "facts_as_of": 2025,
+        "source": "test, fictional",
+    }
     entry.update(facts)
     return entry
 
@@ -132,16 +150,18 @@ def test_near_miss_without_strengths_is_skipped():
 
 def test_near_miss_with_an_advocate_is_borderline():
     # Step 3: a faculty member who will email or call on your behalf is the other way in.
-    plan = make_plan(no_strengths(letters=ADVOCATE_LETTER),
-                     program("tx-elpaso-a-im", min_step2ck=225))
+    plan = make_plan(
+        no_strengths(letters=ADVOCATE_LETTER), program("tx-elpaso-a-im", min_step2ck=225)
+    )
     assert decision(plan, "tx-elpaso-a-im").verdict == "borderline"
     assert "advocate" in plan.assessment.strength_names
 
 
 def test_far_below_the_minimum_is_skipped_even_with_strengths():
     # Step 3: far below the cutoff, the application is better spent elsewhere.
-    prof = strong_border(exams={"step1": {"result": "pass", "attempts": 1},
-                                "step2ck": {"score": 212, "attempts": 1}})
+    prof = strong_border(
+        exams={"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 212, "attempts": 1}}
+    )
     plan = make_plan(prof, program("tx-elpaso-a-im", min_step2ck=225))
     got = decision(plan, "tx-elpaso-a-im")
     assert got.verdict == "skip"
@@ -149,10 +169,12 @@ def test_far_below_the_minimum_is_skipped_even_with_strengths():
 
 
 def test_visa_not_sponsored_is_skipped():
-    plan = make_plan(strong_border(),
-                     program("tx-elpaso-h1b-im", visas=["H-1B"]),
-                     program("tx-elpaso-none-im", visas=[]),
-                     program("tx-elpaso-j1-im", visas=["J-1"]))
+    plan = make_plan(
+        strong_border(),
+        program("tx-elpaso-h1b-im", visas=["H-1B"]),
+        program("tx-elpaso-none-im", visas=[]),
+        program("tx-elpaso-j1-im", visas=["J-1"]),
+    )
     assert decision(plan, "tx-elpaso-h1b-im").verdict == "skip"
     assert decision(plan, "tx-elpaso-none-im").verdict == "skip"
     assert decision(plan, "tx-elpaso-j1-im").verdict != "skip"
@@ -187,13 +209,17 @@ def test_unknown_minimum_goes_to_verify():
 def test_well_below_a_programs_published_mean_is_borderline():
     # Understanding your situation: a score noticeably under a program's published mean is
     # a low score for that program, even with no minimum stated.
-    plan = make_plan(strong_border(),
-                     program("tx-elpaso-high-mean-im", mean_step2ck=240),
-                     program("tx-elpaso-near-mean-im", mean_step2ck=228))
+    plan = make_plan(
+        strong_border(),
+        program("tx-elpaso-high-mean-im", mean_step2ck=240),
+        program("tx-elpaso-near-mean-im", mean_step2ck=228),
+    )
     high = decision(plan, "tx-elpaso-high-mean-im")
     assert high.verdict == "borderline"
     assert "screening/step2ck-well-below-program-mean" in rules_of(high)
-    says = next(r.says for r in high.reasons if r.rule == "screening/step2ck-well-below-program-mean")
+    says = next(
+        r.says for r in high.reasons if r.rule == "screening/step2ck-well-below-program-mean"
+    )
     assert "(221)" in says and "(240)" in says
     near = decision(plan, "tx-elpaso-near-mean-im")  # 7 points under: not noticeably
     assert near.verdict == "apply"
@@ -210,18 +236,23 @@ def test_unknown_program_mean_goes_to_verify():
 def test_graduation_beyond_program_limit_is_skipped():
     # Step 3: graduation year is a core criterion.
     prof = strong_border(applicant={"graduation_year": 2016})
-    plan = make_plan(prof, program("tx-elpaso-a-im", max_years_since_graduation=5),
-                     program("tx-elpaso-b-im", max_years_since_graduation=15))
+    plan = make_plan(
+        prof,
+        program("tx-elpaso-a-im", max_years_since_graduation=5),
+        program("tx-elpaso-b-im", max_years_since_graduation=15),
+    )
     assert decision(plan, "tx-elpaso-a-im").verdict == "skip"
     assert decision(plan, "tx-elpaso-b-im").verdict != "skip"
     assert "graduation-gap" in plan.assessment.weakness_names
 
 
 def test_failed_attempt_against_first_attempt_filter_is_skipped():
-    prof = strong_border(exams={"step1": {"result": "pass", "attempts": 2},
-                                "step2ck": {"score": 228, "attempts": 1}})
-    plan = make_plan(prof, program("tx-elpaso-a-im", max_attempts=1),
-                     program("tx-elpaso-b-im", max_attempts=2))
+    prof = strong_border(
+        exams={"step1": {"result": "pass", "attempts": 2}, "step2ck": {"score": 228, "attempts": 1}}
+    )
+    plan = make_plan(
+        prof, program("tx-elpaso-a-im", max_attempts=1), program("tx-elpaso-b-im", max_attempts=2)
+    )
     assert decision(plan, "tx-elpaso-a-im").verdict == "skip"
     assert decision(plan, "tx-elpaso-b-im").verdict != "skip"
     # FAQ 4: a transitional year is suggested as a way in after a failure.
@@ -236,8 +267,14 @@ def test_border_program_with_underserved_focus_is_tier_1():
         strong_border(),
         program("tx-elpaso-a-im", underserved_focus=True),
         program("il-chicago-b-im", city="Chicago", state="IL", underserved_focus=True),
-        program("il-chicago-c-im", city="Chicago", state="IL", underserved_focus=False,
-                spanish_preferred=False, setting="university"),
+        program(
+            "il-chicago-c-im",
+            city="Chicago",
+            state="IL",
+            underserved_focus=False,
+            spanish_preferred=False,
+            setting="university",
+        ),
     )
     assert decision(plan, "tx-elpaso-a-im").tier == 1
     assert "tiering/border-underserved" in rules_of(decision(plan, "tx-elpaso-a-im"))
@@ -248,9 +285,11 @@ def test_border_program_with_underserved_focus_is_tier_1():
 
 
 def test_border_program_welcoming_imgs_is_tier_1_and_unknowns_are_to_verify():
-    plan = make_plan(strong_border(),
-                     program("tx-laredo-a-im", city="Laredo", img_share=0.6),
-                     program("tx-laredo-b-im", city="Laredo"))
+    plan = make_plan(
+        strong_border(),
+        program("tx-laredo-a-im", city="Laredo", img_share=0.6),
+        program("tx-laredo-b-im", city="Laredo"),
+    )
     assert decision(plan, "tx-laredo-a-im").tier == 1
     unclear = decision(plan, "tx-laredo-b-im")
     # Step 3: the border programs themselves are tier 1; only a known low share of IMG
@@ -261,10 +300,12 @@ def test_border_program_welcoming_imgs_is_tier_1_and_unknowns_are_to_verify():
 
 
 def test_every_program_not_skipped_has_a_tier_reason():
-    plan = make_plan(strong_border(),
-                     program("tx-elpaso-a-im", underserved_focus=True),
-                     program("ca-lajolla-b-im", city="La Jolla", state="CA"),
-                     program("il-chicago-c-im", city="Chicago", state="IL"))
+    plan = make_plan(
+        strong_border(),
+        program("tx-elpaso-a-im", underserved_focus=True),
+        program("ca-lajolla-b-im", city="La Jolla", state="CA"),
+        program("il-chicago-c-im", city="Chicago", state="IL"),
+    )
     for got in plan.programs:
         if got.verdict != "skip":
             assert got.tier in (1, 2, 3)
@@ -277,12 +318,19 @@ def test_every_program_not_skipped_has_a_tier_reason():
 
 
 def test_dermatology_with_low_scores_is_unlikely_and_primary_care_suggested():
-    prof = no_strengths(applicant={"specialties": ["Dermatology"]},
-                        exams={"step1": {"result": "pass", "attempts": 1},
-                               "step2ck": {"score": 218, "attempts": 1}})
-    plan = make_plan(prof, program("tx-elpaso-a-im"),
-                     program("tx-elpaso-b-fm", specialty="Family Medicine"),
-                     program("tx-elpaso-c-derm", specialty="Dermatology"))
+    prof = no_strengths(
+        applicant={"specialties": ["Dermatology"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 218, "attempts": 1},
+        },
+    )
+    plan = make_plan(
+        prof,
+        program("tx-elpaso-a-im"),
+        program("tx-elpaso-b-fm", specialty="Family Medicine"),
+        program("tx-elpaso-c-derm", specialty="Dermatology"),
+    )
     assert specialty(plan, "Dermatology").fit == "unlikely"
     assert specialty(plan, "Internal Medicine").suggested
     assert specialty(plan, "Family Medicine").suggested
@@ -299,21 +347,28 @@ def test_open_field_with_border_strengths_is_strong_without_is_possible():
 
 def test_very_low_step2ck_caps_open_fields_at_possible():
     # FAQ 2: below about 210-215 options narrow, whatever else the file shows.
-    prof = strong_border(exams={"step1": {"result": "pass", "attempts": 1},
-                                "step2ck": {"score": 212, "attempts": 1}})
+    prof = strong_border(
+        exams={"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 212, "attempts": 1}}
+    )
     plan = make_plan(prof, program("tx-elpaso-a-im"))
     assert "very-low-step2ck" in plan.assessment.weakness_names
     assert specialty(plan, "Internal Medicine").fit == "possible"
 
 
 def test_high_scorer_without_spanish():
-    prof = profile(applicant={"visa": "none", "specialties": ["Internal Medicine", "Psychiatry"],
-                              "states": ["CA", "AZ"]},
-                   exams={"step1": {"result": 234, "attempts": 1},
-                          "step2ck": {"score": 248, "attempts": 1}},
-                   clinical=HANDS_ON_ELSEWHERE, letters=TWO_US_LETTERS)
-    plan = make_plan(prof, program("ca-sandiego-a-im", city="San Diego", state="CA",
-                                   min_step2ck=230))
+    prof = profile(
+        applicant={
+            "visa": "none",
+            "specialties": ["Internal Medicine", "Psychiatry"],
+            "states": ["CA", "AZ"],
+        },
+        exams={"step1": {"result": 234, "attempts": 1}, "step2ck": {"score": 248, "attempts": 1}},
+        clinical=HANDS_ON_ELSEWHERE,
+        letters=TWO_US_LETTERS,
+    )
+    plan = make_plan(
+        prof, program("ca-sandiego-a-im", city="San Diego", state="CA", min_step2ck=230)
+    )
     assert specialty(plan, "Internal Medicine").fit == "strong"
     assert decision(plan, "ca-sandiego-a-im").verdict == "apply"
     ids = action_ids(plan)
@@ -359,8 +414,13 @@ def test_no_us_clinical_letter_is_told_to_get_one_two_letters_are_not():
 def test_low_step2ck_gets_score_repair_and_interview_answer():
     plan = make_plan(strong_border(), program("tx-elpaso-a-im"))
     ids = action_ids(plan)
-    for rule in ("recent-us-coursework", "score-context", "statement-score-paragraph",
-                 "letters-scores-understate", "interview-score-answer"):
+    for rule in (
+        "recent-us-coursework",
+        "score-context",
+        "statement-score-paragraph",
+        "letters-scores-understate",
+        "interview-score-answer",
+    ):
         assert f"applications/{rule}" in ids
     answer = next(a for a in plan.actions if a.id == "applications/interview-score-answer")
     assert answer.category == "interview" and answer.timing == "interviews"
@@ -380,11 +440,13 @@ def test_intermediate_spanish_gets_medical_spanish_and_lower_region_priority():
 
 
 def test_clinical_months_in_a_subregion_make_it_high_priority():
-    prof = no_strengths(clinical=[{"kind": "hands-on", "months": 3, "city": "El Paso",
-                                   "state": "TX"}],
-                        applicant={"states": ["AZ"]})
-    plan = make_plan(prof, program("tx-elpaso-a-im"),
-                     program("ca-elcentro-a-im", city="El Centro", state="CA"))
+    prof = no_strengths(
+        clinical=[{"kind": "hands-on", "months": 3, "city": "El Paso", "state": "TX"}],
+        applicant={"states": ["AZ"]},
+    )
+    plan = make_plan(
+        prof, program("tx-elpaso-a-im"), program("ca-elcentro-a-im", city="El Centro", state="CA")
+    )
     regions = {r.id: r for r in plan.regions}
     assert regions["tx-el-paso"].priority == "high"
     assert regions["ca-imperial"].priority == "low"
@@ -401,22 +463,34 @@ def test_texas_applicant_is_told_about_pre_match_offers():
 
 
 def test_reapplicant_gets_between_cycle_actions():
-    prof = no_strengths(applicant={"previous_cycles": 2,
-                                   "specialties": ["General Surgery", "Internal Medicine"]})
+    prof = no_strengths(
+        applicant={"previous_cycles": 2, "specialties": ["General Surgery", "Internal Medicine"]}
+    )
     plan = make_plan(prof, program("tx-elpaso-a-im"))
     between = {a.id: a for a in plan.actions if a.category == "between-cycle"}
-    for rule in ("visible-change", "us-clinical-role", "research-qi-output",
-                 "short-certificate", "mentor-feedback-new-letters", "widen-the-target",
-                 "realistic-specialty"):
+    for rule in (
+        "visible-change",
+        "us-clinical-role",
+        "research-qi-output",
+        "short-certificate",
+        "mentor-feedback-new-letters",
+        "widen-the-target",
+        "realistic-specialty",
+    ):
         assert f"between-cycles/{rule}" in between
         assert between[f"between-cycles/{rule}"].timing == "between-cycles"
     assert "reapplicant" in plan.assessment.weakness_names
 
 
 def test_applicant_without_weaknesses_gets_no_plan_b():
-    prof = strong_border(applicant={"visa": "none"}, letters=TWO_US_LETTERS,
-                         exams={"step1": {"result": "pass", "attempts": 1},
-                                "step2ck": {"score": 255, "attempts": 1}})
+    prof = strong_border(
+        applicant={"visa": "none"},
+        letters=TWO_US_LETTERS,
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 255, "attempts": 1},
+        },
+    )
     plan = make_plan(prof, program("tx-elpaso-a-im"))
     assert not plan.assessment.weaknesses
     assert not [a for a in plan.actions if a.category == "between-cycle"]
@@ -424,8 +498,9 @@ def test_applicant_without_weaknesses_gets_no_plan_b():
 
 
 def test_first_timer_with_serious_weakness_gets_soap_and_a_plan_b_after_the_match():
-    prof = no_strengths(exams={"step1": {"result": "pass", "attempts": 1},
-                               "step2ck": {"score": 209, "attempts": 1}})
+    prof = no_strengths(
+        exams={"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 209, "attempts": 1}}
+    )
     plan = make_plan(prof, program("tx-elpaso-a-im"))
     fallback = [a for a in plan.actions if a.category == "between-cycle"]
     assert fallback
@@ -435,8 +510,16 @@ def test_first_timer_with_serious_weakness_gets_soap_and_a_plan_b_after_the_matc
 # ---------------------------------------------------------------- the examples
 
 
-@pytest.mark.parametrize("name", ["example", "border-ties-low-step2", "high-scorer-no-spanish",
-                                  "reapplicant-failed-attempt", "step2-not-taken"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "example",
+        "border-ties-low-step2",
+        "high-scorer-no-spanish",
+        "reapplicant-failed-attempt",
+        "step2-not-taken",
+    ],
+)
 def test_example_profiles_plan_against_the_example_catalog(name):
     prof = resplan.load_profile(ROOT / "examples" / "profiles" / f"{name}.toml")
     cat = resplan.load_catalog(ROOT / "examples" / "catalog" / "border-programs.toml")
@@ -465,8 +548,10 @@ def test_step2ck_not_taken_against_unknown_minimum_is_to_verify():
 
 
 def test_score_driven_field_without_step2ck_is_a_reach():
-    prof = strong_border(applicant={"specialties": ["Orthopaedic Surgery"]},
-                         exams={"step1": {"result": "pass", "attempts": 1}})
+    prof = strong_border(
+        applicant={"specialties": ["Orthopaedic Surgery"]},
+        exams={"step1": {"result": "pass", "attempts": 1}},
+    )
     plan = make_plan(prof, program("tx-elpaso-a-ortho", specialty="Orthopaedic Surgery"))
     assert specialty(plan, "Orthopaedic Surgery").fit == "reach"
     # A reach wish brings the open fields in beside it.
@@ -475,8 +560,9 @@ def test_score_driven_field_without_step2ck_is_a_reach():
 
 def test_programs_of_an_unlikely_specialty_are_borderline_not_apply():
     prof = strong_border(applicant={"specialties": ["Dermatology", "Internal Medicine"]})
-    plan = make_plan(prof, program("tx-elpaso-a-derm", specialty="Dermatology"),
-                     program("tx-elpaso-b-im"))
+    plan = make_plan(
+        prof, program("tx-elpaso-a-derm", specialty="Dermatology"), program("tx-elpaso-b-im")
+    )
     assert specialty(plan, "Dermatology").fit == "unlikely"
     assert decision(plan, "tx-elpaso-a-derm").verdict == "borderline"
     assert decision(plan, "tx-elpaso-b-im").verdict == "apply"
@@ -500,14 +586,27 @@ def test_file_without_strengths_is_told_so_in_the_summary():
 
 
 def test_every_action_is_timed_by_a_calendar_phase_and_cites_a_rule():
-    prof = no_strengths(applicant={"previous_cycles": 1,
-                                   "specialties": ["General Surgery"]},
-                        exams={"step1": {"result": "fail", "attempts": 3},
-                               "step2ck": {"score": 209, "attempts": 2}})
-    plan = make_plan(prof, program("tx-elpaso-a-gs", specialty="General Surgery"),
-                     program("tx-elpaso-b-im"))
-    phases = {"now", "between-cycles", "prepare", "eras-opens", "programs-review",
-              "interviews", "rank-list", "match-week", "after-match"}
+    prof = no_strengths(
+        applicant={"previous_cycles": 1, "specialties": ["General Surgery"]},
+        exams={
+            "step1": {"result": "fail", "attempts": 3},
+            "step2ck": {"score": 209, "attempts": 2},
+        },
+    )
+    plan = make_plan(
+        prof, program("tx-elpaso-a-gs", specialty="General Surgery"), program("tx-elpaso-b-im")
+    )
+    phases = {
+        "now",
+        "between-cycles",
+        "prepare",
+        "eras-opens",
+        "programs-review",
+        "interviews",
+        "rank-list",
+        "match-week",
+        "after-match",
+    }
     assert plan.actions
     for action in plan.actions:
         assert action.timing in phases
@@ -517,11 +616,19 @@ def test_every_action_is_timed_by_a_calendar_phase_and_cites_a_rule():
 
 def test_no_wished_specialty_plans_the_open_fields():
     # Step 3: the fields most open to IMGs with low scores are the default aim.
-    plan = make_plan(strong_border(applicant={"specialties": []}),
-                     program("tx-elpaso-a-im"), program("tx-elpaso-b-psych", specialty="Psychiatry"),
-                     program("tx-elpaso-c-derm", specialty="Dermatology"))
+    plan = make_plan(
+        strong_border(applicant={"specialties": []}),
+        program("tx-elpaso-a-im"),
+        program("tx-elpaso-b-psych", specialty="Psychiatry"),
+        program("tx-elpaso-c-derm", specialty="Dermatology"),
+    )
     suggested = {t.name for t in plan.specialties if t.suggested}
-    assert {"Internal Medicine", "Family Medicine", "Pediatrics", "Psychiatry",
-            "Transitional Year"} <= suggested
+    assert {
+        "Internal Medicine",
+        "Family Medicine",
+        "Pediatrics",
+        "Psychiatry",
+        "Transitional Year",
+    } <= suggested
     assert "Dermatology" not in suggested
     assert {p.id for p in plan.programs} == {"tx-elpaso-a-im", "tx-elpaso-b-psych"}

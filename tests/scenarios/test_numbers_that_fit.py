@@ -20,13 +20,16 @@ CYCLE = 2027
 AS_OF = "2026-03-02"  # a date well before ERAS opens for the 2027 Match
 
 BASE_PROFILE = {
-    "applicant": {"graduation_year": 2022, "cycle": CYCLE, "visa": "J-1",
-                  "specialties": ["Internal Medicine"], "states": ["TX", "NM"],
-                  "previous_cycles": 0},
-    "exams": {"step1": {"result": "pass", "attempts": 1},
-              "step2ck": {"score": 221, "attempts": 1}},
-    "languages": [{"name": "Spanish", "level": "native"},
-                  {"name": "English", "level": "fluent"}],
+    "applicant": {
+        "graduation_year": 2022,
+        "cycle": CYCLE,
+        "visa": "J-1",
+        "specialties": ["Internal Medicine"],
+        "states": ["TX", "NM"],
+        "previous_cycles": 0,
+    },
+    "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 221, "attempts": 1}},
+    "languages": [{"name": "Spanish", "level": "native"}, {"name": "English", "level": "fluent"}],
     "clinical": [{"kind": "hands-on", "months": 4, "city": "McAllen", "state": "TX"}],
     "letters": [{"writer": "Hospitalist", "us_clinical": True, "advocate": False}],
     "activities": [{"kind": "border-health", "title": "Free clinic", "months": 12}],
@@ -42,24 +45,46 @@ def profile(*, score=221, specialties=("Internal Medicine",), **applicant) -> di
 
 
 def program(id, **facts) -> dict:
-    entry = {"id": id, "name": f"Fictional {id}", "specialty": "Internal Medicine",
-             "track": "categorical", "city": "El Paso", "state": "TX",
-             "visas": ["J-1", "H-1B"], "facts_as_of": 2025, "source": "test, fictional"}
+    entry = {
+        "id": id,
+        "name": f"Fictional {id}",
+        "specialty": "Internal Medicine",
+        "track": "categorical",
+        "city": "El Paso",
+        "state": "TX",
+        "visas": ["J-1", "H-1B"],
+        "facts_as_of": 2025,
+        "source": "test, fictional",
+    }
     entry.update(facts)
     return entry
 
 
 def tier1(id, **facts) -> dict:
     """A border program that welcomes IMGs: tier 1 under the tiering rules."""
-    return program(id, img_share=0.6, underserved_focus=True, spanish_preferred=True,
-                   setting="community", **facts)
+    return program(
+        id,
+        img_share=0.6,
+        underserved_focus=True,
+        spanish_preferred=True,
+        setting="community",
+        **facts,
+    )
 
 
 def tier3(id, **facts) -> dict:
     """A program far from the border that takes many IMGs, though under half its residents
     (half or more would make it tier 1): tier 3 under the tiering rules."""
-    return program(id, city="Detroit", state="MI", img_share=0.3, underserved_focus=False,
-                   spanish_preferred=False, setting="university", **facts)
+    return program(
+        id,
+        city="Detroit",
+        state="MI",
+        img_share=0.3,
+        underserved_focus=False,
+        spanish_preferred=False,
+        setting="university",
+        **facts,
+    )
 
 
 def plan_file(tmp_path, prof: dict, programs: list[dict]) -> dict:
@@ -67,8 +92,18 @@ def plan_file(tmp_path, prof: dict, programs: list[dict]) -> dict:
     (tmp_path / "profile.toml").write_text(tomli_w.dumps(prof))
     (tmp_path / "catalog.toml").write_text(tomli_w.dumps({"program": programs}))
     out = tmp_path / "plan.toml"
-    code = main(["plan", str(tmp_path / "profile.toml"), "--catalog",
-                 str(tmp_path / "catalog.toml"), "--out", str(out), "--as-of", AS_OF])
+    code = main(
+        [
+            "plan",
+            str(tmp_path / "profile.toml"),
+            "--catalog",
+            str(tmp_path / "catalog.toml"),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ]
+    )
     assert code == 0
     text = out.read_text()
     # What the file says is what the library reads back.
@@ -105,19 +140,29 @@ def test_subregion_without_a_catalog_program_says_so_instead_of_ranking_high(tmp
     # Sub-regions with programs come first; those with nothing to rank come last.
     order = [r["priority"] for r in plan["regions"]]
     assert order.index("none") > order.index("high")
-    assert all(p == "none" for p in order[order.index("none"):])
+    assert all(p == "none" for p in order[order.index("none") :])
 
 
 def test_a_program_outside_the_considered_specialties_does_not_count(tmp_path):
     # A Psychiatry program in Laredo does not give an Internal Medicine applicant
     # anything to apply to there.
-    plan = plan_file(tmp_path, profile(), [
-        program("tx-elpaso-a-im"),
-        program("tx-laredo-a-psych", specialty="Psychiatry", city="Laredo")])
+    plan = plan_file(
+        tmp_path,
+        profile(),
+        [
+            program("tx-elpaso-a-im"),
+            program("tx-laredo-a-psych", specialty="Psychiatry", city="Laredo"),
+        ],
+    )
     assert regions(plan)["tx-laredo"]["priority"] == "none"
-    plan = plan_file(tmp_path, profile(specialties=["Internal Medicine", "Psychiatry"]), [
-        program("tx-elpaso-a-im"),
-        program("tx-laredo-a-psych", specialty="Psychiatry", city="Laredo")])
+    plan = plan_file(
+        tmp_path,
+        profile(specialties=["Internal Medicine", "Psychiatry"]),
+        [
+            program("tx-elpaso-a-im"),
+            program("tx-laredo-a-psych", specialty="Psychiatry", city="Laredo"),
+        ],
+    )
     assert regions(plan)["tx-laredo"]["priority"] == "high"
 
 
@@ -134,8 +179,11 @@ def tier_counts(plan: dict, specialty: str) -> list[int]:
 
 
 def test_family_medicine_gets_a_family_medicine_figure_and_says_where_it_comes_from(tmp_path):
-    plan = plan_file(tmp_path, profile(specialties=["Family Medicine"]), [
-        program(f"tx-elpaso-{n}-fm", specialty="Family Medicine") for n in range(3)])
+    plan = plan_file(
+        tmp_path,
+        profile(specialties=["Family Medicine"]),
+        [program(f"tx-elpaso-{n}-fm", specialty="Family Medicine") for n in range(3)],
+    )
     fm = by_specialty(plan, "Family Medicine")
     first = fm["reasons"][0]
     assert first["rule"] == "tiering/volume-family-medicine"
@@ -146,17 +194,23 @@ def test_family_medicine_gets_a_family_medicine_figure_and_says_where_it_comes_f
     source = host_parameter_source("tiering", "applications_family_medicine")
     assert source.startswith("resplan's reading")
     # Internal Medicine keeps its published IMG figure.
-    im = by_specialty(plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")]),
-                      "Internal Medicine")
+    im = by_specialty(
+        plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")]), "Internal Medicine"
+    )
     assert im["reasons"][0]["rule"] == "tiering/volume-internal-medicine-low-scores"
     assert "AAIM" in im["reasons"][0]["says"]
     assert im["recommended"] == 77
 
 
 def test_each_considered_specialty_has_its_own_figure(tmp_path):
-    plan = plan_file(tmp_path, profile(specialties=["Psychiatry", "Dermatology"]), [
-        program("tx-elpaso-a-psych", specialty="Psychiatry"),
-        program("tx-elpaso-a-derm", specialty="Dermatology")])
+    plan = plan_file(
+        tmp_path,
+        profile(specialties=["Psychiatry", "Dermatology"]),
+        [
+            program("tx-elpaso-a-psych", specialty="Psychiatry"),
+            program("tx-elpaso-a-derm", specialty="Dermatology"),
+        ],
+    )
     rules = {s["name"]: s["reasons"][0]["rule"] for s in plan["summary"]["by_specialty"]}
     assert rules["Psychiatry"] == "tiering/volume-psychiatry"
     # With a low score Dermatology is an unlikely fit: a short list, not a full one.
@@ -207,12 +261,18 @@ def test_tier_spread_never_asks_for_more_tier1_applications_than_tier1_programs(
     short = next(r for r in im["reasons"] if r["rule"] == "tiering/tier1-short")
     assert "Tier 1 holds 7 programs in Internal Medicine, fewer than the 31" in short["says"]
     assert plan["summary"]["applications"] == 77
-    assert not any(a["rule"] == "tiering/catalog-short-overall"
-                   for a in plan["summary"].get("advice", []))
+    assert not any(
+        a["rule"] == "tiering/catalog-short-overall" for a in plan["summary"].get("advice", [])
+    )
 
 
-LOW_SCORE_WORDS = ("low score", "below average", "score gap", "score concern",
-                   "lean on tiers 1 and 3")
+LOW_SCORE_WORDS = (
+    "low score",
+    "below average",
+    "score gap",
+    "score concern",
+    "lean on tiers 1 and 3",
+)
 
 
 def test_a_245_scorer_gets_no_low_score_advice_in_the_summary(tmp_path):
@@ -224,8 +284,11 @@ def test_a_245_scorer_gets_no_low_score_advice_in_the_summary(tmp_path):
         assert words not in text
     rules = {r["rule"] for r in im["reasons"]} | {a["rule"] for a in plan["summary"]["advice"]}
     assert "tiering/spread-even" in rules
-    assert not rules & {"tiering/spread-low-scores", "tiering/scores-are-not-everything",
-                        "tiering/volume-internal-medicine-low-scores"}
+    assert not rules & {
+        "tiering/spread-low-scores",
+        "tiering/scores-are-not-everything",
+        "tiering/volume-internal-medicine-low-scores",
+    }
     assert im["recommended"] == 60 and im["target_spread"] == [35, 35, 30]
     # The same applicant with a 221 is told to lean on tiers 1 and 3.
     low = by_specialty(plan_file(tmp_path, profile(score=221), programs), "Internal Medicine")
@@ -261,11 +324,17 @@ def test_a_step2ck_without_a_score_is_not_called_a_strong_score(tmp_path):
 
 
 def test_two_full_lists_over_the_average_are_said_to_be_many(tmp_path):
-    plan = plan_file(tmp_path, profile(specialties=["Internal Medicine", "Family Medicine"]),
-                     [program("tx-elpaso-a-im")])
+    plan = plan_file(
+        tmp_path,
+        profile(specialties=["Internal Medicine", "Family Medicine"]),
+        [program("tx-elpaso-a-im")],
+    )
     assert plan["summary"]["recommended"] == 154
-    said = next(a["says"] for a in plan["summary"]["advice"]
-                if a["rule"] == "tiering/full-lists-over-average")
+    said = next(
+        a["says"]
+        for a in plan["summary"]["advice"]
+        if a["rule"] == "tiering/full-lists-over-average"
+    )
     assert "about 154 applications" in said and "137" in said
     one = plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")])
     assert "tiering/full-lists-over-average" not in {a["rule"] for a in one["summary"]["advice"]}

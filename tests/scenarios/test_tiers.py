@@ -42,27 +42,37 @@ state = "TX"
 """
 
 
-def program(id: str, city: str, state: str, specialty: str = "Internal Medicine",
-            **facts) -> str:
-    lines = ["[[program]]", f'id = "{id}"', f'name = "Fictional {id}"',
-             f'specialty = "{specialty}"', 'track = "categorical"', f'city = "{city}"',
-             f'state = "{state}"', 'visas = ["J-1"]']
+def program(id: str, city: str, state: str, specialty: str = "Internal Medicine", **facts) -> str:
+    lines = [
+        "[[program]]",
+        f'id = "{id}"',
+        f'name = "Fictional {id}"',
+        f'specialty = "{specialty}"',
+        'track = "categorical"',
+        f'city = "{city}"',
+        f'state = "{state}"',
+        'visas = ["J-1"]',
+    ]
     for key, value in facts.items():
         lines.append(f"{key} = {str(value).lower() if isinstance(value, bool) else repr(value)}")
     lines.append('source = "test, fictional"')
     return "\n".join(lines) + "\n"
 
 
-def plan_file(tmp_path, *programs: str, catalog_name: str = "catalog.toml",
-              catalog_text: str | None = None) -> dict:
+def plan_file(
+    tmp_path, *programs: str, catalog_name: str = "catalog.toml", catalog_text: str | None = None
+) -> dict:
     """Run `resplan plan` on the profile above and these programs; the plan file, read."""
     (tmp_path / "profile.toml").write_text(PROFILE, encoding="utf-8")
     catalog = tmp_path / catalog_name
-    catalog.write_text(catalog_text if catalog_text is not None else "\n".join(programs),
-                       encoding="utf-8")
+    catalog.write_text(
+        catalog_text if catalog_text is not None else "\n".join(programs), encoding="utf-8"
+    )
     out = tmp_path / "plan.toml"
-    assert main(["plan", str(tmp_path / "profile.toml"), "--catalog", str(catalog),
-                 "--out", str(out)]) == 0
+    assert (
+        main(["plan", str(tmp_path / "profile.toml"), "--catalog", str(catalog), "--out", str(out)])
+        == 0
+    )
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
 
@@ -114,11 +124,23 @@ def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_
 def test_safety_net_spanish_and_img_majority_programs_join_tier_1(tmp_path):
     plan = plan_file(
         tmp_path,
-        program("il-chicago-safetynet-im", "Chicago", "IL", underserved_focus=True,
-                spanish_preferred=True, img_share=0.3),
+        program(
+            "il-chicago-safetynet-im",
+            "Chicago",
+            "IL",
+            underserved_focus=True,
+            spanish_preferred=True,
+            img_share=0.3,
+        ),
         program("ny-bronx-majority-im", "Bronx", "NY", setting="community", img_share=0.62),
-        program("ny-bronx-underserved-im", "Bronx", "NY", underserved_focus=True,
-                spanish_preferred=False, img_share=0.3),
+        program(
+            "ny-bronx-underserved-im",
+            "Bronx",
+            "NY",
+            underserved_focus=True,
+            spanish_preferred=False,
+            img_share=0.3,
+        ),
     )
     got = programs_of(plan)
     assert got["il-chicago-safetynet-im"]["tier"] == 1
@@ -138,10 +160,22 @@ def test_a_program_known_to_take_no_imgs_is_skipped_and_says_why(tmp_path):
         tmp_path,
         # UC San Diego Internal Medicine as listed: no IMG residents. An underserved focus
         # used to lift it to tier 1.
-        program("ca-sandiego-zero-im", "San Diego", "CA", img_share=0.0, positions=42,
-                underserved_focus=True),
-        program("ca-sandiego-few-im", "San Diego", "CA", img_share=0.03,
-                underserved_focus=True, spanish_preferred=True),
+        program(
+            "ca-sandiego-zero-im",
+            "San Diego",
+            "CA",
+            img_share=0.0,
+            positions=42,
+            underserved_focus=True,
+        ),
+        program(
+            "ca-sandiego-few-im",
+            "San Diego",
+            "CA",
+            img_share=0.03,
+            underserved_focus=True,
+            spanish_preferred=True,
+        ),
         program("oh-dayton-five-im", "Dayton", "OH", img_share=0.05),
         program("oh-dayton-six-im", "Dayton", "OH", img_share=0.06),
     )
@@ -167,9 +201,13 @@ def test_a_program_known_to_take_no_imgs_is_skipped_and_says_why(tmp_path):
 
 def test_tier_3_never_holds_a_program_with_five_percent_imgs_or_fewer(tmp_path):
     shares = [0.0, 0.01, 0.02, 0.049, 0.05, 0.051, 0.09, 0.2]
-    plan = plan_file(tmp_path, *(
-        program(f"oh-dayton-{i}-im", "Dayton", "OH", img_share=share, setting="university")
-        for i, share in enumerate(shares)))
+    plan = plan_file(
+        tmp_path,
+        *(
+            program(f"oh-dayton-{i}-im", "Dayton", "OH", img_share=share, setting="university")
+            for i, share in enumerate(shares)
+        ),
+    )
     by_share = {share: programs_of(plan)[f"oh-dayton-{i}-im"] for i, share in enumerate(shares)}
     for share, entry in by_share.items():
         if share <= 0.05:
@@ -197,14 +235,41 @@ def test_a_rural_img_heavy_community_program_off_the_border_is_tier_3(tmp_path, 
     else:
         plan = plan_file(
             tmp_path,
-            program("ks-salina-rural-fm", "Salina", "KS", specialty="Family Medicine",
-                    setting="community", img_share=0.45, rural=True),
-            program("ks-wichita-urban-fm", "Wichita", "KS", specialty="Family Medicine",
-                    setting="community", img_share=0.45, rural=False),
-            program("ks-wichita-unstated-fm", "Wichita", "KS", specialty="Family Medicine",
-                    setting="community", img_share=0.45),
-            program("nm-deming-rural-fm", "Deming", "NM", specialty="Family Medicine",
-                    setting="community", rural=True))
+            program(
+                "ks-salina-rural-fm",
+                "Salina",
+                "KS",
+                specialty="Family Medicine",
+                setting="community",
+                img_share=0.45,
+                rural=True,
+            ),
+            program(
+                "ks-wichita-urban-fm",
+                "Wichita",
+                "KS",
+                specialty="Family Medicine",
+                setting="community",
+                img_share=0.45,
+                rural=False,
+            ),
+            program(
+                "ks-wichita-unstated-fm",
+                "Wichita",
+                "KS",
+                specialty="Family Medicine",
+                setting="community",
+                img_share=0.45,
+            ),
+            program(
+                "nm-deming-rural-fm",
+                "Deming",
+                "NM",
+                specialty="Family Medicine",
+                setting="community",
+                rural=True,
+            ),
+        )
     got = programs_of(plan)
     rural = got["ks-salina-rural-fm"]
     assert (rural["verdict"], rural["tier"]) == ("apply", 3)
@@ -234,8 +299,14 @@ def test_example_plan_keeps_border_programs_in_tiers_1_and_2_and_no_tier_at_5_pe
     # The example applicant against the real border programs and the synthetic sample.
     root = Path(__file__).resolve().parents[2]
     out = tmp_path / "plan.toml"
-    argv = ["plan", str(root / "examples" / "profiles" / "example.toml"), "--out", str(out),
-            "--as-of", "2026-11-30"]
+    argv = [
+        "plan",
+        str(root / "examples" / "profiles" / "example.toml"),
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-11-30",
+    ]
     for path in ("border-programs.toml", "synthetic-national-sample.toml"):
         argv += ["--catalog", str(root / "examples" / "catalog" / path)]
     assert main(argv) == 0

@@ -23,13 +23,17 @@ def format_for(path, format: str | None = None) -> str:
     """The format ``format`` names, or the one ``path``'s suffix names; InputError otherwise."""
     if format is not None:
         if format not in FORMATS:
-            raise InputError.one(path, f"unknown report format {format!r}: use "
-                                       + ", ".join(FORMATS))
+            raise InputError.one(
+                path, f"unknown report format {format!r}: use " + ", ".join(FORMATS)
+            )
         return format
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
-        raise InputError.one(path, "cannot tell the report format from the file name: end it "
-                                   "with .html, .md or .csv, or give --format")
+        raise InputError.one(
+            path,
+            "cannot tell the report format from the file name: end it "
+            "with .html, .md or .csv, or give --format",
+        )
     return SUFFIXES[suffix]
 
 
@@ -47,16 +51,18 @@ def render_report(plan, format: str = "html", *, full: bool = False, labels=None
     report = view.build(plan, labels if labels is not None else load_labels(plan))
     if format == "html":
         from resplan.report import html
+
         return html.render(report)
     if format == "md":
         from resplan.report import markdown
+
         return markdown.render(report, full=full)
     from resplan.report import csv
+
     return csv.render(report)
 
 
-def write_report(plan, path, format: str | None = None, *, full: bool = False,
-                 labels=None) -> str:
+def write_report(plan, path, format: str | None = None, *, full: bool = False, labels=None) -> str:
     """Write ``plan``'s report to ``path`` atomically; the format used."""
     from resplan.writer import write_text_atomic
 

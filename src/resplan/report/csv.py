@@ -13,8 +13,23 @@ import io
 
 from resplan.report.view import Report
 
-COLUMNS = ("id", "name", "specialty", "track", "city", "state", "region", "verdict", "tier",
-           "reasons", "to_verify", "synthetic", "acgme_id", "nrmp_code", "website")
+COLUMNS = (
+    "id",
+    "name",
+    "specialty",
+    "track",
+    "city",
+    "state",
+    "region",
+    "verdict",
+    "tier",
+    "reasons",
+    "to_verify",
+    "synthetic",
+    "acgme_id",
+    "nrmp_code",
+    "website",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,9 +44,26 @@ def render(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for r in report.rows:  # plan order: the best tier first, apply before borderline
-        writer.writerow([_cell(v) for v in (
-            r.id, r.name, r.specialty, r.track, r.city, r.state, r.region, r.verdict,
-            r.tier if r.verdict != "skip" else None, "; ".join(r.reasons),
-            "; ".join(r.to_verify), "yes" if r.synthetic else "", r.acgme_id, r.nrmp_code,
-            r.website)])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    r.id,
+                    r.name,
+                    r.specialty,
+                    r.track,
+                    r.city,
+                    r.state,
+                    r.region,
+                    r.verdict,
+                    r.tier if r.verdict != "skip" else None,
+                    "; ".join(r.reasons),
+                    "; ".join(r.to_verify),
+                    "yes" if r.synthetic else "",
+                    r.acgme_id,
+                    r.nrmp_code,
+                    r.website,
+                )
+            ]
+        )
     return buffer.getvalue()

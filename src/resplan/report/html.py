@@ -19,8 +19,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from resplan.report.view import (
-    FITS, OUTLOOK_BANDS, PRIORITIES, SEGMENTS, VERDICTS, Chart, ChartRow, Report, count,
-    dollars, figure_value, rule_source, state_name,
+    FITS,
+    OUTLOOK_BANDS,
+    PRIORITIES,
+    SEGMENTS,
+    VERDICTS,
+    Chart,
+    ChartRow,
+    Report,
+    count,
+    dollars,
+    figure_value,
+    rule_source,
+    state_name,
 )
 
 CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
@@ -29,8 +40,10 @@ BAR_AREA = 560  # room for the total after the longest bar
 ROW_HEIGHT = 46
 VERDICT_RANK = {"apply": 0, "borderline": 10, "skip": 20}
 # Where the cycle stands on the plan's date (the plan's summary.cycle_stage).
-CYCLE_STAGES = {"ahead": "ERAS has not opened yet for this cycle.",
-                "under way": "This application cycle is under way: applications are out."}
+CYCLE_STAGES = {
+    "ahead": "ERAS has not opened yet for this cycle.",
+    "under way": "This application cycle is under way: applications are out.",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,7 +51,10 @@ def _environment() -> tuple[jinja2.Template, str, str]:
     folder = resources.files("resplan.report") / "templates"
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: (folder / name).read_text(encoding="utf-8")),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     template = env.get_template("report.html.j2")
     css = (folder / "report.css").read_text(encoding="utf-8")
@@ -74,10 +90,15 @@ FAKE = '<span class="badge fake">Not a real program</span> '
 def _look_up(p, e: _Escape) -> str:
     """The program's codes and a link to its website, on a line under its name ('' when
     none is known). The address was checked to be http(s) when the report was built."""
-    parts = [f"NRMP {e(p.nrmp_code)}" if p.nrmp_code else "",
-             f"ACGME {e(p.acgme_id)}" if p.acgme_id else "",
-             (f'<a class="website" href="{e(p.website)}" rel="noopener noreferrer">website</a>'
-              if p.website else "")]
+    parts = [
+        f"NRMP {e(p.nrmp_code)}" if p.nrmp_code else "",
+        f"ACGME {e(p.acgme_id)}" if p.acgme_id else "",
+        (
+            f'<a class="website" href="{e(p.website)}" rel="noopener noreferrer">website</a>'
+            if p.website
+            else ""
+        ),
+    ]
     shown = " · ".join(part for part in parts if part)
     return f'<br><span class="small">{shown}</span>' if shown else ""
 
@@ -100,21 +121,26 @@ def _program_rows(rows, e: _Escape) -> Markup:
             why[p.reasons] = reasons
         facts = verify.get(p.to_verify)
         if facts is None:
-            facts = verify[p.to_verify] = (e(", ".join(p.to_verify)) if p.to_verify
-                                           else '<span class="small">Nothing</span>')
+            facts = verify[p.to_verify] = (
+                e(", ".join(p.to_verify)) if p.to_verify else '<span class="small">Nothing</span>'
+            )
         region = f'<br><span class="small">{e(p.region)}</span>' if p.region else ""
-        track = (f' <span class="small">({e(p.track)})</span>'
-                 if p.track and p.track != "categorical" else "")
+        track = (
+            f' <span class="small">({e(p.track)})</span>'
+            if p.track and p.track != "categorical"
+            else ""
+        )
         out.append(
             f'<tr data-state="{e(p.state)}" data-specialty="{e(p.specialty)}" '
             f'data-verdict="{e(p.verdict)}"{" data-synthetic" if p.synthetic else ""}>'
             f'<td class="name" data-label="Program">{FAKE if p.synthetic else ""}{e(p.name)}'
-            f'{_look_up(p, e)}</td>'
+            f"{_look_up(p, e)}</td>"
             f'<td data-label="Place">{e(p.city)}, {e(p.state)}{region}</td>'
             f'<td data-label="Specialty">{e(p.specialty)}{track}</td>'
             f'<td data-label="Decision" class="verdict" data-sort="{_verdict_rank(p)}">'
             f'{e(p.verdict_label)}</td><td data-label="Why">{reasons}</td>'
-            f'<td data-label="To verify">{facts}</td></tr>\n')
+            f'<td data-label="To verify">{facts}</td></tr>\n'
+        )
     return Markup("".join(out))
 
 
@@ -125,10 +151,13 @@ def _verify_items(rows, prefix: str, e: _Escape) -> Markup:
         boxes = "".join(
             f'<li><input type="checkbox" id="{prefix}{n}-{i}"><label for="{prefix}{n}-{i}">'
             f"{e(fact[:1].upper() + fact[1:])}</label></li>"
-            for i, fact in enumerate(p.to_verify, 1))
-        out.append(f'<div class="verify-program"><h3>{FAKE if p.synthetic else ""}{e(p.name)} '
-                   f'<span class="small">({e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
-                   f'{_look_up(p, e)}</h3>\n<ul class="checklist">{boxes}</ul></div>\n')
+            for i, fact in enumerate(p.to_verify, 1)
+        )
+        out.append(
+            f'<div class="verify-program"><h3>{FAKE if p.synthetic else ""}{e(p.name)} '
+            f'<span class="small">({e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
+            f'{_look_up(p, e)}</h3>\n<ul class="checklist">{boxes}</ul></div>\n'
+        )
     return Markup("".join(out))
 
 
@@ -137,16 +166,32 @@ def render(report: Report) -> str:
     e = _Escape()
     charts = []
     for chart in report.charts:
-        charts.append({"id": chart.id, "title": chart.title, "all_rows": chart.rows,
-                       "svg": chart_svg(chart)})
+        charts.append(
+            {"id": chart.id, "title": chart.title, "all_rows": chart.rows, "svg": chart_svg(chart)}
+        )
     return template.render(
-        r=report, plan=report.plan, s=report.plan.summary, charts=charts,
-        css=Markup(css), js=Markup(js), style_hash=_csp_hash(css), script_hash=_csp_hash(js),
-        count=count, dollars=dollars, state_name=state_name, figure_value=figure_value, fits=FITS,
-        priorities=PRIORITIES, verdicts=VERDICTS, segments=SEGMENTS,
-        stages=CYCLE_STAGES, program_rows=lambda rows: _program_rows(rows, e),
-        bands=OUTLOOK_BANDS, source_of=lambda rule: rule_source(report.labels, rule),
-        verify_items=lambda rows, prefix: _verify_items(rows, prefix, e))
+        r=report,
+        plan=report.plan,
+        s=report.plan.summary,
+        charts=charts,
+        css=Markup(css),
+        js=Markup(js),
+        style_hash=_csp_hash(css),
+        script_hash=_csp_hash(js),
+        count=count,
+        dollars=dollars,
+        state_name=state_name,
+        figure_value=figure_value,
+        fits=FITS,
+        priorities=PRIORITIES,
+        verdicts=VERDICTS,
+        segments=SEGMENTS,
+        stages=CYCLE_STAGES,
+        program_rows=lambda rows: _program_rows(rows, e),
+        bands=OUTLOOK_BANDS,
+        source_of=lambda rule: rule_source(report.labels, rule),
+        verify_items=lambda rows, prefix: _verify_items(rows, prefix, e),
+    )
 
 
 def _drawn_rows(chart: Chart) -> tuple[list[ChartRow], list[ChartRow]]:
@@ -174,36 +219,50 @@ def chart_svg(chart: Chart) -> Markup:
     desc = "; ".join(_describe(r) for r in rows) or "No programs."
     others = ""
     if rest:
-        others = (f"The other {len(rest)} {chart.places}: "
-                  f"{count(sum(r.total for r in rest), 'program', 'programs')}, listed in the table")
+        others = (
+            f"The other {len(rest)} {chart.places}: "
+            f"{count(sum(r.total for r in rest), 'program', 'programs')}, listed in the table"
+        )
         desc += f"; {others}"
-    out = [f'<svg role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
-           f'aria-labelledby="{chart.id}-t {chart.id}-d" font-size="14" '
-           f'font-family="system-ui, DejaVu Sans, Liberation Sans, Arial, sans-serif">',
-           f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
-           f'<desc id="{chart.id}-d">{escape(chart.description)} {escape(desc)}.</desc>']
+    out = [
+        f'<svg role="img" viewBox="0 0 {CHART_WIDTH} {height}" '
+        f'aria-labelledby="{chart.id}-t {chart.id}-d" font-size="14" '
+        f'font-family="system-ui, DejaVu Sans, Liberation Sans, Arial, sans-serif">',
+        f'<title id="{chart.id}-t">{escape(chart.title)}</title>',
+        f'<desc id="{chart.id}-d">{escape(chart.description)} {escape(desc)}.</desc>',
+    ]
     for i, row in enumerate(rows):
         top = i * ROW_HEIGHT + 4
-        out.append(f'<g><text x="0" y="{top + 14}" fill="#1d2430" font-weight="600">'
-                   f'{escape(row.label)}</text>')
+        out.append(
+            f'<g><text x="0" y="{top + 14}" fill="#1d2430" font-weight="600">'
+            f"{escape(row.label)}</text>"
+        )
         x = 0.0
         for key, name in SEGMENTS:
             n = row.counts[key]
             if not n:
                 continue
             width = BAR_AREA * n / largest
-            out.append(f'<rect x="{x:.1f}" y="{top + 20}" width="{width:.1f}" height="20" '
-                       f'fill="url(#p-{key})" stroke="#ffffff" stroke-width="1">'
-                       f'<title>{escape(row.label)}: {n} {escape(name.lower())}</title></rect>')
+            out.append(
+                f'<rect x="{x:.1f}" y="{top + 20}" width="{width:.1f}" height="20" '
+                f'fill="url(#p-{key})" stroke="#ffffff" stroke-width="1">'
+                f"<title>{escape(row.label)}: {n} {escape(name.lower())}</title></rect>"
+            )
             if width >= 9 * len(str(n)) + 8:
-                out.append(f'<text x="{x + width / 2:.1f}" y="{top + 35}" text-anchor="middle" '
-                           f'font-size="13" font-weight="700" fill="#1d2430" stroke="#ffffff" '
-                           f'stroke-width="3" paint-order="stroke" aria-hidden="true">{n}</text>')
+                out.append(
+                    f'<text x="{x + width / 2:.1f}" y="{top + 35}" text-anchor="middle" '
+                    f'font-size="13" font-weight="700" fill="#1d2430" stroke="#ffffff" '
+                    f'stroke-width="3" paint-order="stroke" aria-hidden="true">{n}</text>'
+                )
             x += width
-        out.append(f'<text x="{x + 6:.1f}" y="{top + 35}" fill="#4a5568" font-size="13" '
-                   f'aria-hidden="true">{row.total}</text></g>')
+        out.append(
+            f'<text x="{x + 6:.1f}" y="{top + 35}" fill="#4a5568" font-size="13" '
+            f'aria-hidden="true">{row.total}</text></g>'
+        )
     if rest:
-        out.append(f'<text x="0" y="{ROW_HEIGHT * len(rows) + 22}" fill="#4a5568" '
-                   f'aria-hidden="true">{escape(others)}.</text>')
+        out.append(
+            f'<text x="0" y="{ROW_HEIGHT * len(rows) + 22}" fill="#4a5568" '
+            f'aria-hidden="true">{escape(others)}.</text>'
+        )
     out.append("</svg>")
     return Markup("\n".join(out))

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 import tomli
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Rule tables of a ruleset file, and the texts that may name a parameter.
-RULE_TABLES = ("assess", "specialties", "regions", "screen", "tier", "actions", "summary",
-               "signals", "outlook")
+RULE_TABLES = (
+    "assess",
+    "specialties",
+    "regions",
+    "screen",
+    "tier",
+    "actions",
+    "summary",
+    "signals",
+    "outlook",
+)
 TEXT_KEYS = ("when", "says", "title", "detail", "applications", "spread")
 
 
@@ -105,7 +115,8 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
             old = parameters.get(ruleset, {}).get(parameter)
             if old is not None:
                 parameters[ruleset][parameter] = attrs.evolve(
-                    old, value=value, source=f"changed by the {name} rules ({old.source})")
+                    old, value=value, source=f"changed by the {name} rules ({old.source})"
+                )
     rules: dict[str, RuleSource] = {}
     subregions: dict[str, str] = {}
     phases: dict[str, int] = {}
@@ -116,17 +127,24 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
                 texts_ = " ".join(str(table.get(key, "")) for key in TEXT_KEYS)
                 used = sorted(set(IDENTIFIER.findall(texts_)) & own.keys())
                 rules[f"{name}/{table.get('id')}"] = RuleSource(
-                    f"{name}/{table.get('id')}", str(table.get("source", "")),
-                    tuple(own[p] for p in used))
+                    f"{name}/{table.get('id')}",
+                    str(table.get("source", "")),
+                    tuple(own[p] for p in used),
+                )
         for row in _tables(data.get("subregion")):
             if "id" in row and "name" in row:
                 subregions[str(row["id"])] = str(row["name"])
         for row in _tables(data.get("phase")):
             if "id" in row and isinstance(row.get("order"), int):
                 phases[str(row["id"])] = row["order"]
-    return Labels(rules=rules, subregions=subregions, phases=phases,
-                  matched=tuple(sorted(parsed)), changed=tuple(sorted(changed)),
-                  missing=tuple(sorted(set(wanted) - set(parsed) - changed)))
+    return Labels(
+        rules=rules,
+        subregions=subregions,
+        phases=phases,
+        matched=tuple(sorted(parsed)),
+        changed=tuple(sorted(changed)),
+        missing=tuple(sorted(set(wanted) - set(parsed) - changed)),
+    )
 
 
 def _tables(value) -> list[dict]:
@@ -139,6 +157,7 @@ def _parameters(data: dict) -> dict[str, Figure]:
     table = data.get("parameters", {})
     for key, entry in table.items() if isinstance(table, dict) else ():
         if isinstance(entry, dict) and "value" in entry:
-            out[key] = Figure(name, key, entry["value"], str(entry.get("source", "")),
-                              str(entry.get("note", "")))
+            out[key] = Figure(
+                name, key, entry["value"], str(entry.get("source", "")), str(entry.get("note", ""))
+            )
     return out

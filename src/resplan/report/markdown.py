@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 from resplan.report.view import (
-    FITS, PRIORITIES, Report, count, dollars, rule_source, what_if_effect, words_list,
+    FITS,
+    PRIORITIES,
+    Report,
+    count,
+    dollars,
+    rule_source,
+    what_if_effect,
+    words_list,
 )
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
@@ -41,32 +48,51 @@ def render(report: Report, *, full: bool = False) -> str:
     if not report.next_steps:
         out.append("The plan lists no actions.")
     out += ["", "## The numbers", ""]
-    out.append(f"- {count(s.apply, 'program', 'programs')} to apply to, and "
-               f"{count(s.borderline, 'borderline program', 'borderline programs')} "
-               "to apply to only with an extra step")
-    out.append(f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
-               f"{s.tier3:,} in tier 3")
-    out.append(f"- {count(s.to_verify, 'program has', 'programs have')} facts to check before you apply")
-    out.append(f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file")
+    out.append(
+        f"- {count(s.apply, 'program', 'programs')} to apply to, and "
+        f"{count(s.borderline, 'borderline program', 'borderline programs')} "
+        "to apply to only with an extra step"
+    )
+    out.append(
+        f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
+        f"{s.tier3:,} in tier 3"
+    )
+    out.append(
+        f"- {count(s.to_verify, 'program has', 'programs have')} facts to check before you apply"
+    )
+    out.append(
+        f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file"
+    )
     if s.applications:
         out.append(f"- Send about {count(s.applications, 'application', 'applications')}")
     if report.synthetic_count:
-        out.append(f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
-                   "generated sample. They are not real programs.")
+        out.append(
+            f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
+            "generated sample. They are not real programs."
+        )
     if s.cost:
-        parts = "; ".join(f"{esc(c.name)} {dollars(c.fee)} for "
-                          f"{count(c.applications, 'application', 'applications')} "
-                          f"(10 more add {dollars(c.ten_more)}, 10 fewer save {dollars(c.ten_fewer)})"
-                          for c in s.cost.by_specialty)
-        out.append(f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
-                   f"{dollars(s.cost.total)}. {parts}.")
+        parts = "; ".join(
+            f"{esc(c.name)} {dollars(c.fee)} for "
+            f"{count(c.applications, 'application', 'applications')} "
+            f"(10 more add {dollars(c.ten_more)}, 10 fewer save {dollars(c.ten_fewer)})"
+            for c in s.cost.by_specialty
+        )
+        out.append(
+            f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
+            f"{dollars(s.cost.total)}. {parts}."
+        )
     out += ["", "## Where you stand", ""]
-    for title, findings in (("What programs will see as weak points", plan.assessment.weaknesses),
-                            ("Strengths that help you", plan.assessment.strengths)):
+    for title, findings in (
+        ("What programs will see as weak points", plan.assessment.weaknesses),
+        ("Strengths that help you", plan.assessment.strengths),
+    ):
         if findings:
             out += [f"**{title}**", ""]
-            out += [f"- {esc(_first_upper(f.label or f.name))}: " + esc(" ".join(r.says for r in f.reasons))
-                    for f in findings]
+            out += [
+                f"- {esc(_first_upper(f.label or f.name))}: "
+                + esc(" ".join(r.says for r in f.reasons))
+                for f in findings
+            ]
             out.append("")
     missing = getattr(plan.assessment, "missing", ())
     if missing:
@@ -86,12 +112,17 @@ def render(report: Report, *, full: bool = False) -> str:
     out += _signals(report, full)
     changes = getattr(plan, "what_if", ())
     if changes:
-        out += ["## What would change your plan", "",
-                "The plan was made again with each change. The largest effect comes first.", ""]
+        out += [
+            "## What would change your plan",
+            "",
+            "The plan was made again with each change. The largest effect comes first.",
+            "",
+        ]
         for change in changes:
             note = f" {esc(change.note)}" if change.note else ""
-            out.append(f"- **{esc(_first_upper(change.change))}.** {esc(what_if_effect(change))}"
-                       f"{note}")
+            out.append(
+                f"- **{esc(_first_upper(change.change))}.** {esc(what_if_effect(change))}{note}"
+            )
         out.append("")
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
@@ -105,8 +136,11 @@ def render(report: Report, *, full: bool = False) -> str:
             out += ["", f"## Not real programs (generated sample): {esc(group.title)}", ""]
             out += _table(group.rows)
     elif len(report.groups) > 1 or report.synthetic:
-        out += ["", "The full program list (and why each program gets a signal) is in the HTML "
-                "or CSV report (`resplan report PLAN --out plan.html`), or here with `--full`."]
+        out += [
+            "",
+            "The full program list (and why each program gets a signal) is in the HTML "
+            "or CSV report (`resplan report PLAN --out plan.html`), or here with `--full`.",
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -135,7 +169,9 @@ def _outlook(report: Report) -> list[str]:
         quoted = []
         for f in outlook.figures:
             season = f" ({f.season} Match)" if f.season is not None else ""
-            quoted.append(f"{(f.what or f.name).rstrip('.')}{season}: {f.value:g}. Source: {f.source}.")
+            quoted.append(
+                f"{(f.what or f.name).rstrip('.')}{season}: {f.value:g}. Source: {f.source}."
+            )
         out.append(f"- {esc('Figures quoted: ' + ' '.join(quoted))}")
     return out + [""]
 
@@ -159,8 +195,11 @@ def _signals(report: Report, full: bool) -> list[str]:
         parts += [text for text in (g.geographic, g.evidence) if text]
         out.append(f"- **{esc(g.specialty)}**: {esc(' '.join(parts))}")
         if full:
-            out += [f"  - {kinds.get(c.kind, 'Signal')}: {esc(c.name)} ({esc(c.city)}, "
-                    f"{esc(c.state)}): {esc(c.why)}" for c in g.programs]
+            out += [
+                f"  - {kinds.get(c.kind, 'Signal')}: {esc(c.name)} ({esc(c.city)}, "
+                f"{esc(c.state)}): {esc(c.why)}"
+                for c in g.programs
+            ]
     return out + [""]
 
 
@@ -177,8 +216,10 @@ def _named(r) -> str:
     name = esc(r.name)
     if r.website:  # an http(s) address (view.Row), its markup characters encoded
         name = f"[{name}]({_URL_SPECIAL.sub(lambda m: f'%{ord(m.group()):02X}', r.website)})"
-    codes = [f"NRMP {esc(r.nrmp_code)}" if r.nrmp_code else "",
-             f"ACGME {esc(r.acgme_id)}" if r.acgme_id else ""]
+    codes = [
+        f"NRMP {esc(r.nrmp_code)}" if r.nrmp_code else "",
+        f"ACGME {esc(r.acgme_id)}" if r.acgme_id else "",
+    ]
     codes = [c for c in codes if c]
     return name + (f" ({', '.join(codes)})" if codes else "")
 
@@ -187,6 +228,8 @@ def _table(rows) -> list[str]:
     out = ["| Program | Place | Specialty | Why | To verify |", "| --- | --- | --- | --- | --- |"]
     for r in rows:
         name = _named(r) + (" (not a real program)" if r.synthetic else "")
-        out.append(f"| {name} | {esc(r.place)} | {esc(r.specialty)} | "
-                   f"{esc(' '.join(r.reasons))} | {esc(', '.join(r.to_verify)) or 'nothing'} |")
+        out.append(
+            f"| {name} | {esc(r.place)} | {esc(r.specialty)} | "
+            f"{esc(' '.join(r.reasons))} | {esc(', '.join(r.to_verify)) or 'nothing'} |"
+        )
     return out

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from resplan.identifiers import safe_website
 from resplan.report.labels import Labels
@@ -29,35 +30,66 @@ CATEGORIES = {
     "between-cycle": "If you do not match",
 }
 # A letter per category, so a timeline entry never says its category by colour alone.
-CATEGORY_MARKS = {"verify": "V", "academic": "E", "clinical": "C", "materials": "D",
-                  "interview": "I", "networking": "N", "between-cycle": "B"}
-FITS = {"strong": "Strong fit", "possible": "Possible fit", "reach": "A reach",
-        "unlikely": "Unlikely fit"}
+CATEGORY_MARKS = {
+    "verify": "V",
+    "academic": "E",
+    "clinical": "C",
+    "materials": "D",
+    "interview": "I",
+    "networking": "N",
+    "between-cycle": "B",
+}
+FITS = {
+    "strong": "Strong fit",
+    "possible": "Possible fit",
+    "reach": "A reach",
+    "unlikely": "Unlikely fit",
+}
 # Where the outlook places the applicant, against the typical IMG applicant of a specialty.
-OUTLOOK_BANDS = {"above": "Above the typical IMG applicant", "near": "Close to the typical IMG applicant",
-                 "below": "Below the typical IMG applicant",
-                 "well-below": "Well below the typical IMG applicant",
-                 "unknown": "Not placed yet: the profile leaves out something that decides it"}
-PRIORITIES = {"high": "High priority", "medium": "Medium priority", "low": "Low priority",
-              "none": "Not a target"}
+OUTLOOK_BANDS = {
+    "above": "Above the typical IMG applicant",
+    "near": "Close to the typical IMG applicant",
+    "below": "Below the typical IMG applicant",
+    "well-below": "Well below the typical IMG applicant",
+    "unknown": "Not placed yet: the profile leaves out something that decides it",
+}
+PRIORITIES = {
+    "high": "High priority",
+    "medium": "Medium priority",
+    "low": "Low priority",
+    "none": "Not a target",
+}
 VERDICTS = {"apply": "Apply", "borderline": "Borderline", "skip": "Skip"}
 # The program list's groups, in the order the report shows them.
 GROUPS = (
-    ("tier1", "Tier 1: your best fit",
-     "Programs you pass on every stated filter and that fit you best. Start here."),
-    ("tier2", "Tier 2: a good fit",
-     "Programs you pass on every stated filter, with a good fit."),
-    ("tier3", "Tier 3: a broad net",
-     "Other programs you pass on every stated filter. They make your list wider."),
+    (
+        "tier1",
+        "Tier 1: your best fit",
+        "Programs you pass on every stated filter and that fit you best. Start here.",
+    ),
+    ("tier2", "Tier 2: a good fit", "Programs you pass on every stated filter, with a good fit."),
+    (
+        "tier3",
+        "Tier 3: a broad net",
+        "Other programs you pass on every stated filter. They make your list wider.",
+    ),
     ("untiered", "Apply, no tier given", "Programs to apply to that the plan gives no tier."),
-    ("borderline", "Borderline: apply only with an extra step",
-     "Programs where one filter is close. Each one names the step that makes it worth it."),
+    (
+        "borderline",
+        "Borderline: apply only with an extra step",
+        "Programs where one filter is close. Each one names the step that makes it worth it.",
+    ),
     ("skip", "Skipped", "A filter or a core requirement of the program would stop your file."),
 )
 GROUP_NAMES = {key: title for key, title, _ in GROUPS}
 # Chart segments: the verdicts, with the programs to apply to split by tier.
-SEGMENTS = (("tier1", "Tier 1"), ("tier2", "Tier 2"), ("tier3", "Tier 3"),
-            ("borderline", "Borderline"), ("skip", "Skipped"))
+SEGMENTS = (
+    ("tier1", "Tier 1"),
+    ("tier2", "Tier 2"),
+    ("tier3", "Tier 3"),
+    ("borderline", "Borderline"),
+    ("skip", "Skipped"),
+)
 
 
 def count(n: int, one: str, many: str) -> str:
@@ -77,14 +109,19 @@ def what_if_effect(change) -> str:
         inside = f" ({tier1:,} in tier 1)" if tier1 else ""
         parts.append(f"opens {count(change.programs_opened, 'program', 'programs')}{inside}")
     if change.programs_improved:
-        parts.append(f"gives {count(change.programs_improved, 'program', 'programs')} a "
-                     "better verdict or tier")
+        parts.append(
+            f"gives {count(change.programs_improved, 'program', 'programs')} a "
+            "better verdict or tier"
+        )
     if change.programs_worsened:
-        parts.append(f"gives {count(change.programs_worsened, 'program', 'programs')} a "
-                     "worse verdict or tier")
+        parts.append(
+            f"gives {count(change.programs_worsened, 'program', 'programs')} a "
+            "worse verdict or tier"
+        )
     text = "It " + words_list(parts) + "." if parts else "It moves no program."
-    text += (f" Tier 1 programs: {change.tier1_before:,} now, {change.tier1_after:,} "
-             "with the change.")
+    text += (
+        f" Tier 1 programs: {change.tier1_before:,} now, {change.tier1_after:,} with the change."
+    )
     if change.programs:
         text += " First programs it opens: " + "; ".join(change.programs) + "."
     return text
@@ -267,13 +304,26 @@ def build(plan, labels: Labels) -> Report:
         to_verify = facts.get(p.to_verify)
         if to_verify is None:
             to_verify = facts[p.to_verify] = tuple(field_label(f) for f in p.to_verify)
-        rows.append(Row(
-            id=p.id, name=p.name, specialty=p.specialty, track=getattr(p, "track", None) or "",
-            city=p.city, state=p.state, region=region, verdict=p.verdict, tier=p.tier,
-            group=_group_of(p.verdict, p.tier), reasons=reasons, to_verify=to_verify,
-            synthetic=bool(getattr(p, "synthetic", None)),
-            acgme_id=getattr(p, "acgme_id", None) or "", nrmp_code=getattr(p, "nrmp_code", None) or "",
-            website=safe_website(getattr(p, "website", None)) or ""))
+        rows.append(
+            Row(
+                id=p.id,
+                name=p.name,
+                specialty=p.specialty,
+                track=getattr(p, "track", None) or "",
+                city=p.city,
+                state=p.state,
+                region=region,
+                verdict=p.verdict,
+                tier=p.tier,
+                group=_group_of(p.verdict, p.tier),
+                reasons=reasons,
+                to_verify=to_verify,
+                synthetic=bool(getattr(p, "synthetic", None)),
+                acgme_id=getattr(p, "acgme_id", None) or "",
+                nrmp_code=getattr(p, "nrmp_code", None) or "",
+                website=safe_website(getattr(p, "website", None)) or "",
+            )
+        )
     groups = [Group(k, t, i) for k, t, i in GROUPS]
     synthetic = [Group(k, t, i) for k, t, i in GROUPS]
     by_key = {g.key: g for g in groups}
@@ -281,9 +331,18 @@ def build(plan, labels: Labels) -> Report:
     for row in rows:
         (synthetic_by_key if row.synthetic else by_key)[row.group].rows.append(row)
 
-    steps = [Step(a.category, CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
-                  CATEGORY_MARKS.get(a.category, a.category[:1].upper()), a.title, a.detail,
-                  a.when, a.timing) for a in plan.actions]
+    steps = [
+        Step(
+            a.category,
+            CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
+            CATEGORY_MARKS.get(a.category, a.category[:1].upper()),
+            a.title,
+            a.detail,
+            a.when,
+            a.timing,
+        )
+        for a in plan.actions
+    ]
     if labels.phases:  # calendar order, as the plan lists them; unknown phases last
         steps.sort(key=lambda s: labels.phases.get(s.timing, 10**6))
     s = plan.summary
@@ -291,45 +350,63 @@ def build(plan, labels: Labels) -> Report:
     real = [r for r in rows if not r.synthetic]
     verify = [r for r in rows if r.to_verify]
     return Report(
-        plan=plan, labels=labels, for_whom=_for_whom(plan),
+        plan=plan,
+        labels=labels,
+        for_whom=_for_whom(plan),
         date=nice_date(getattr(provenance, "as_of", None)),
         match_day=nice_date(getattr(s, "match_day", None)),
         cycle_stage=getattr(s, "cycle_stage", None),
         next_steps=[st for st in steps if st.category != "between-cycle"][:NEXT_ACTIONS],
-        steps=steps, rows=rows, headline=_headline(s, rows), groups=[g for g in groups if g.rows],
-        synthetic=[g for g in synthetic if g.rows], real_count=len(real),
-        synthetic_count=len(rows) - len(real), charts=_charts(rows, plan, region_names),
+        steps=steps,
+        rows=rows,
+        headline=_headline(s, rows),
+        groups=[g for g in groups if g.rows],
+        synthetic=[g for g in synthetic if g.rows],
+        real_count=len(real),
+        synthetic_count=len(rows) - len(real),
+        charts=_charts(rows, plan, region_names),
         verify=[r for r in verify if not r.synthetic and r.verdict != "skip"]
         + [r for r in verify if not r.synthetic and r.verdict == "skip"],
         verify_synthetic=[r for r in verify if r.synthetic],
         states=sorted({r.state for r in rows}, key=state_name),
         specialties=sorted({r.specialty for r in rows}),
-        figures=_figures(plan, labels), rules=_rules(plan, labels),
+        figures=_figures(plan, labels),
+        rules=_rules(plan, labels),
         extra_summary=_extra(s, known=_SUMMARY_SHOWN),
-        assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")))
+        assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")),
+    )
 
 
 def _for_whom(plan) -> str:
-    wished = sorted((t for t in plan.specialties if t.wished),
-                    key=lambda t: (t.rank is None, t.rank or 0, t.name))
+    wished = sorted(
+        (t for t in plan.specialties if t.wished),
+        key=lambda t: (t.rank is None, t.rank or 0, t.name),
+    )
     if not wished:
         return "This plan is for an applicant who named no specialty."
-    names = [f"{t.name} (first choice)" if i == 0 and len(wished) > 1 else t.name
-             for i, t in enumerate(wished)]
+    names = [
+        f"{t.name} (first choice)" if i == 0 and len(wished) > 1 else t.name
+        for i, t in enumerate(wished)
+    ]
     return f"This plan is for an applicant to {words_list(names)}."
 
 
 def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
     real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
-    sample = "" if real == s.apply else (
-        f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
-    return [(f"{s.apply:,}", "Programs to apply to", sample),
-            (f"{s.tier1:,}", "Tier 1 programs", "your best fit"),
-            (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
-            (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
-            (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
-            (f"{s.to_verify:,}", "Programs with facts to verify", "check before you apply"),
-            (f"{s.skip:,}", "Skipped programs", "a filter would stop your file")]
+    sample = (
+        ""
+        if real == s.apply
+        else (f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
+    )
+    return [
+        (f"{s.apply:,}", "Programs to apply to", sample),
+        (f"{s.tier1:,}", "Tier 1 programs", "your best fit"),
+        (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
+        (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
+        (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
+        (f"{s.to_verify:,}", "Programs with facts to verify", "check before you apply"),
+        (f"{s.skip:,}", "Skipped programs", "a filter would stop your file"),
+    ]
 
 
 def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
@@ -358,22 +435,51 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
     by_region.sort(key=lambda r: (order.get(ids.get(r.label), 10**6), r.label))
     if not by_state:
         return []
-    charts = [Chart("chart-states", "Programs by state" + sample,
-                    "How many programs of the plan are in each state, by tier and verdict.",
-                    by_state, "states")]
+    charts = [
+        Chart(
+            "chart-states",
+            "Programs by state" + sample,
+            "How many programs of the plan are in each state, by tier and verdict.",
+            by_state,
+            "states",
+        )
+    ]
     if by_region:
-        charts.append(Chart("chart-regions", "Programs in the border sub-regions" + sample,
-                            "How many programs of the plan are in each border sub-region, "
-                            "by tier and verdict, highest priority first.", by_region,
-                            "sub-regions"))
+        charts.append(
+            Chart(
+                "chart-regions",
+                "Programs in the border sub-regions" + sample,
+                "How many programs of the plan are in each border sub-region, "
+                "by tier and verdict, highest priority first.",
+                by_region,
+                "sub-regions",
+            )
+        )
     return charts
 
 
 # Summary fields the report shows in its own words; others are listed as they come.
-_SUMMARY_SHOWN = ("programs_in_catalog", "programs_considered", "programs_outside_specialties",
-                  "apply", "borderline", "skip", "tier1", "tier2", "tier3", "to_verify",
-                  "applications", "spread", "advice", "cycle_stage", "match_day",
-                  "recommended", "shortfall", "by_specialty", "cost")
+_SUMMARY_SHOWN = (
+    "programs_in_catalog",
+    "programs_considered",
+    "programs_outside_specialties",
+    "apply",
+    "borderline",
+    "skip",
+    "tier1",
+    "tier2",
+    "tier3",
+    "to_verify",
+    "applications",
+    "spread",
+    "advice",
+    "cycle_stage",
+    "match_day",
+    "recommended",
+    "shortfall",
+    "by_specialty",
+    "cost",
+)
 
 
 def _extra(record, known) -> list[tuple[str, str]]:

@@ -5,7 +5,12 @@ closures once; it never reaches ``eval`` or ``exec``. See ``docs/rule-language.m
 """
 
 from resplan.rules.compiler import (
-    Compiled, Condition, ExpressionError, Scope, compile_condition, compile_expression,
+    Compiled,
+    Condition,
+    ExpressionError,
+    Scope,
+    compile_condition,
+    compile_expression,
     param_type,
 )
 from resplan.rules.expr import parse
@@ -15,8 +20,27 @@ from resplan.rules.types import ANY, BOOL, NUMBER, TEXT, Enum, Level, SetOf, Typ
 from resplan.rules.values import Unknown, is_unknown
 
 __all__ = [
-    "ANY", "BOOL", "NUMBER", "TEXT", "Enum", "Level", "SetOf", "Type", "Unknown", "is_unknown",
-    "Function", "BUILTIN_FUNCTIONS", "Scope", "Condition", "Compiled", "compile_condition",
-    "compile_expression", "ExpressionError", "Template", "compile_template", "parse",
-    "format_value", "param_type",
+    "ANY",
+    "BOOL",
+    "NUMBER",
+    "TEXT",
+    "Enum",
+    "Level",
+    "SetOf",
+    "Type",
+    "Unknown",
+    "is_unknown",
+    "Function",
+    "BUILTIN_FUNCTIONS",
+    "Scope",
+    "Condition",
+    "Compiled",
+    "compile_condition",
+    "compile_expression",
+    "ExpressionError",
+    "Template",
+    "compile_template",
+    "parse",
+    "format_value",
+    "param_type",
 ]

@@ -19,7 +19,8 @@ them.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 import numpy as np
@@ -83,9 +84,12 @@ class Unsupported(Exception):
     pass
 
 
-def compile_columns(ast: Node, params: Mapping[str, Any], types: Mapping[str, Type],
-                    functions: Mapping[str, Function] | None = None,
-                    ) -> Callable[[Frame], Truth] | None:
+def compile_columns(
+    ast: Node,
+    params: Mapping[str, Any],
+    types: Mapping[str, Type],
+    functions: Mapping[str, Function] | None = None,
+) -> Callable[[Frame], Truth] | None:
     """The column form of a condition, or None when it needs the row-by-row path.
 
     ``functions`` are those rules may call (plugins' among them): a call over program
@@ -99,8 +103,12 @@ def compile_columns(ast: Node, params: Mapping[str, Any], types: Mapping[str, Ty
 
 
 class _Builder:
-    def __init__(self, params: Mapping[str, Any], types: Mapping[str, Type],
-                 functions: Mapping[str, Function]):
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        types: Mapping[str, Type],
+        functions: Mapping[str, Function],
+    ):
         self.params, self.types, self.functions = params, types, functions
 
     # -------------------------------------------------------------- boolean nodes
@@ -109,16 +117,19 @@ class _Builder:
         if isinstance(node, Binary) and node.op in ("and", "or"):
             left, right = self.truth(node.left), self.truth(node.right)
             if node.op == "and":
+
                 def both(frame):
                     a, b = left(frame), right(frame)
                     true, false = a.true & b.true, a.false | b.false
                     return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
+
                 return both
 
             def either(frame):
                 a, b = left(frame), right(frame)
                 true, false = a.true | b.true, a.false & b.false
                 return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
+
             return either
         if isinstance(node, Unary) and node.op == "not":
             inner = self.truth(node.operand)
@@ -126,6 +137,7 @@ class _Builder:
             def negate(frame):
                 t = inner(frame)
                 return Truth(t.false, t.true, t.bits)
+
             return negate
         if isinstance(node, Binary):
             return self.comparison(node)
@@ -137,6 +149,7 @@ class _Builder:
                 col = arg(frame)
                 known = _rows(col.known, frame.rows)
                 return Truth(known if wanted else ~known, ~known if wanted else known, 0)
+
             return knows
         # A boolean fact, parameter, literal or function result.
         value = self.value(node)
@@ -147,6 +160,7 @@ class _Builder:
             values = _rows(col.values if col.values is not None else False, frame.rows)
             # A column's bits are already zero where it is known (see _undecided_bits).
             return Truth(known & values, known & ~values, col.bits)
+
         return as_truth
 
     def comparison(self, node: Binary) -> Callable[[Frame], Truth]:
@@ -175,6 +189,7 @@ class _Builder:
                 result = ~result
             # Both sides' bits are zero where they are known: no row decided here has any.
             return Truth(known & result, known & ~result, _or_bits(a.bits, b.bits))
+
         return decide
 
     def membership(self, node: Binary):
@@ -192,9 +207,11 @@ class _Builder:
                 item = a.values
                 result = b.per_row(lambda s: s is not None and item in s, bool)
             else:
-                result = np.fromiter((s is not None and v in s for v, s in zip(a.values, b.values)),
-                                     bool, frame.rows)
+                result = np.fromiter(
+                    (s is not None and v in s for v, s in zip(a.values, b.values)), bool, frame.rows
+                )
             return a, b, result
+
         return test
 
     def _level(self, node: Node) -> Level | None:
@@ -227,6 +244,7 @@ class _Builder:
             def minus(frame):
                 col = inner(frame)
                 return Col(-col.values if col.values is not None else None, col.known, col.bits)
+
             return minus
         if isinstance(node, Binary) and node.op in _ARITH:
             left, right, arith = self.value(node.left), self.value(node.right), _ARITH[node.op]
@@ -237,10 +255,13 @@ class _Builder:
                 if a.values is None or b.values is None:
                     return Col(None, False, _bits(a, frame) | _bits(b, frame))
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    values = arith(np.asarray(a.values, dtype=float), np.asarray(b.values, dtype=float))
+                    values = arith(
+                        np.asarray(a.values, dtype=float), np.asarray(b.values, dtype=float)
+                    )
                 if node.op == "/":  # division by zero is unknown, blaming no fact
                     known = known & (np.asarray(b.values) != 0)
                 return Col(values, known, np.where(known, 0, _bits(a, frame) | _bits(b, frame)))
+
             return calculate
         if isinstance(node, Call) and node.name in _NUMERIC_CALLS:
             args = [self.value(arg) for arg in node.args]
@@ -260,6 +281,7 @@ class _Builder:
                     bits = bits | _bits(c, frame)
                 values = fn(*(np.asarray(c.values, dtype=float) for c in cols))
                 return Col(values, known, np.where(known, 0, bits))
+
             return call
         if isinstance(node, Call) and node.name == "count" and _reads_columns(node.args[0]):
             arg = self.value(node.args[0])
@@ -270,9 +292,13 @@ class _Builder:
                     return Col(None if col.values is None else len(col.values), col.known, col.bits)
                 counts = col.per_row(lambda s: len(s) if s is not None else 0, float)
                 return Col(counts, col.known, col.bits)
+
             return count_rows
-        if isinstance(node, Call) and node.name in ("count", "any_in") \
-                and not any(_reads_columns(arg) for arg in node.args):
+        if (
+            isinstance(node, Call)
+            and node.name in ("count", "any_in")
+            and not any(_reads_columns(arg) for arg in node.args)
+        ):
             args = [self.value(arg) for arg in node.args]
             name = node.name
 
@@ -283,6 +309,7 @@ class _Builder:
                 if name == "count":
                     return Col(len(cols[0].values), True, 0)
                 return Col(not set(cols[0].values).isdisjoint(cols[1].values), True, 0)
+
             return set_call
         if isinstance(node, Call) and node.name in self.functions:
             return self.function_call(node, self.functions[node.name])
@@ -331,6 +358,7 @@ class _Builder:
                 values[rows] = object_array(results)
             # Unknown arguments name their facts; an answer of None names none.
             return Col(values, known, np.where(args_known, 0, bits))
+
         return call
 
 
@@ -419,7 +447,10 @@ def _ranked(value: Callable[[Frame], Col], rank: Mapping[str, int]):
         col = value(frame)
         if isinstance(col.values, np.ndarray):
             return Col(col.per_row(lambda v: rank.get(v, -1), int), col.known, col.bits)
-        return Col(rank.get(col.values, -1) if col.values is not None else None, col.known, col.bits)
+        return Col(
+            rank.get(col.values, -1) if col.values is not None else None, col.known, col.bits
+        )
+
     return to_rank
 
 
@@ -432,18 +463,32 @@ def _elementwise(compare, a_col: Col, b_col: Col, rows):
         return a_col.per_row(lambda x: x is not None and compare(x, b), bool)
     if b_rows and not a_rows and b.dtype == object:
         return b_col.per_row(lambda y: y is not None and compare(a, y), bool)
-    if isinstance(a, np.ndarray) and a.dtype == object or isinstance(b, np.ndarray) and b.dtype == object:
+    if (
+        isinstance(a, np.ndarray)
+        and a.dtype == object
+        or isinstance(b, np.ndarray)
+        and b.dtype == object
+    ):
         a_values = a if isinstance(a, np.ndarray) else [a] * rows
         b_values = b if isinstance(b, np.ndarray) else [b] * rows
-        return np.fromiter((x is not None and y is not None and compare(x, y)
-                            for x, y in zip(a_values, b_values)), bool, rows)
+        return np.fromiter(
+            (x is not None and y is not None and compare(x, y) for x, y in zip(a_values, b_values)),
+            bool,
+            rows,
+        )
     with np.errstate(invalid="ignore"):
         return np.asarray(compare(a, b), dtype=bool)
 
 
 import operator  # noqa: E402
 
-_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-            ">": operator.gt, ">=": operator.ge}
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 _ARITH = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 _NUMERIC_CALLS = {"min": np.minimum, "max": np.maximum, "abs": np.abs}

@@ -17,25 +17,52 @@ from __future__ import annotations
 import difflib
 import math
 import operator
+from collections.abc import Callable, Mapping
 from functools import partial
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import attrs
 
 from resplan.rules.expr import (
-    Binary, Call, ExpressionError, ListLit, Literal, Name, Node, Unary, parse, start_column,
+    Binary,
+    Call,
+    ExpressionError,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Unary,
+    parse,
+    start_column,
 )
 from resplan.rules.functions import BUILTIN_FUNCTIONS, BUILTINS, Function
 from resplan.rules.types import (
-    BOOL, NUMBER, TEXT, Enum, Level, SetOf, Type, accepts, comparable, contains_any,
-    disjoint, is_choice, is_textual,
+    BOOL,
+    NUMBER,
+    TEXT,
+    Enum,
+    Level,
+    SetOf,
+    Type,
+    accepts,
+    comparable,
+    contains_any,
+    disjoint,
+    is_choice,
+    is_textual,
 )
 from resplan.rules.values import Unknown, merge
 
 __all__ = [
-    "Scope", "Compiled", "Condition", "compile_condition", "compile_expression",
-    "ExpressionError", "param_type", "did_you_mean",
+    "Scope",
+    "Compiled",
+    "Condition",
+    "compile_condition",
+    "compile_expression",
+    "ExpressionError",
+    "param_type",
+    "did_you_mean",
 ]
 
 Fn = Callable[[Mapping[str, Any]], Any]
@@ -118,20 +145,34 @@ class Condition(Compiled):
     """A compiled expression of type bool: calling it gives True, False or an Unknown."""
 
 
-def compile_expression(text: str, scope: Scope,
-                       functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Compiled:
+def compile_expression(
+    text: str, scope: Scope, functions: Mapping[str, Function] = BUILTIN_FUNCTIONS
+) -> Compiled:
     tree, code, compiler = _compile(text, scope, functions)
-    return Compiled(text=text, type=code.type, names=frozenset(compiler.facts), ast=tree,
-                    fn=code.as_fn(), params=frozenset(compiler.params))
+    return Compiled(
+        text=text,
+        type=code.type,
+        names=frozenset(compiler.facts),
+        ast=tree,
+        fn=code.as_fn(),
+        params=frozenset(compiler.params),
+    )
 
 
-def compile_condition(text: str, scope: Scope,
-                      functions: Mapping[str, Function] = BUILTIN_FUNCTIONS) -> Condition:
+def compile_condition(
+    text: str, scope: Scope, functions: Mapping[str, Function] = BUILTIN_FUNCTIONS
+) -> Condition:
     tree, code, compiler = _compile(text, scope, functions)
     if code.type != BOOL:
         raise ExpressionError(f"a condition must be true or false, not {code.type}", 1)
-    return Condition(text=text, type=BOOL, names=frozenset(compiler.facts), ast=tree,
-                     fn=code.as_fn(), params=frozenset(compiler.params))
+    return Condition(
+        text=text,
+        type=BOOL,
+        names=frozenset(compiler.facts),
+        ast=tree,
+        fn=code.as_fn(),
+        params=frozenset(compiler.params),
+    )
 
 
 def _compile(text, scope, functions):
@@ -182,11 +223,23 @@ def _div(a, b):
 
 _DIVISION_BY_ZERO = Unknown()
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _div}
-_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-            ">": operator.gt, ">=": operator.ge}
+_COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 # a OP b == FLIPPED[OP](b, a): lets partial() bind a constant as the first argument.
-_FLIPPED = {operator.eq: operator.eq, operator.ne: operator.ne, operator.lt: operator.gt,
-            operator.le: operator.ge, operator.gt: operator.lt, operator.ge: operator.le}
+_FLIPPED = {
+    operator.eq: operator.eq,
+    operator.ne: operator.ne,
+    operator.lt: operator.gt,
+    operator.le: operator.ge,
+    operator.gt: operator.lt,
+    operator.ge: operator.le,
+}
 _PURE = frozenset(id(f) for f in BUILTINS)  # built-ins: safe to call at compile time
 
 
@@ -217,22 +270,26 @@ class _Compiler:
             try:
                 typ = param_type(value)
             except ExpressionError as exc:
-                raise ExpressionError(f"parameter {name!r}: {exc.message}", node.column,
-                                      name) from None
+                raise ExpressionError(
+                    f"parameter {name!r}: {exc.message}", node.column, name
+                ) from None
             self.params.add(name)
             return _Code(typ, node, value=_param_value(value))
         if name in self.functions:
             raise ExpressionError(f"{name!r} is a function: call it with ()", node.column, name)
         raise ExpressionError(
             f"unknown name {name!r}{did_you_mean(name, [*self.scope.names(), 'true', 'false'])}",
-            node.column, name)
+            node.column,
+            name,
+        )
 
     def listlit(self, node: ListLit) -> _Code:
         codes = tuple(self.build(item) for item in node.items)
         for code in codes:
             if not is_textual(code.type):
-                raise ExpressionError(f"a list holds text or enum values, not {code.type}",
-                                      start_column(code.node))
+                raise ExpressionError(
+                    f"a list holds text or enum values, not {code.type}", start_column(code.node)
+                )
         if all(code.is_const for code in codes):
             return _constant(SetOf(TEXT), node, frozenset(c.value for c in codes), codes)
         fns = [code.as_fn() for code in codes]
@@ -243,6 +300,7 @@ class _Compiler:
                 if value.__class__ is _U:
                     return merge(*values)
             return frozenset(values)
+
         return _Code(SetOf(TEXT), node, fn=build, items=codes)
 
     def call(self, node: Call) -> _Code:
@@ -250,18 +308,26 @@ class _Compiler:
         if func is None:
             raise ExpressionError(
                 f"unknown function {node.name!r}{did_you_mean(node.name, self.functions)}",
-                node.column, node.name)
+                node.column,
+                node.name,
+            )
         if len(node.args) != len(func.args):
             plural = "" if len(func.args) == 1 else "s"
-            raise ExpressionError(f"{node.name}() takes {len(func.args)} argument{plural}, "
-                                  f"got {len(node.args)}", node.column, node.name)
+            raise ExpressionError(
+                f"{node.name}() takes {len(func.args)} argument{plural}, got {len(node.args)}",
+                node.column,
+                node.name,
+            )
         codes = [self.build(arg) for arg in node.args]
         for index, (expected, code) in enumerate(zip(func.args, codes), 1):
             if self._quoted_fits(expected, code):
                 continue
             if not accepts(expected, code.type):
-                raise ExpressionError(f"argument {index} of {node.name}() must be {expected}, "
-                                      f"not {code.type}", start_column(code.node), node.name)
+                raise ExpressionError(
+                    f"argument {index} of {node.name}() must be {expected}, not {code.type}",
+                    start_column(code.node),
+                    node.name,
+                )
         self._check_set_arguments(func, codes)
         if id(func) in _PURE and all(code.is_const for code in codes):
             return _constant(func.returns, node, _answer(func.impl(*[c.value for c in codes])))
@@ -293,8 +359,9 @@ class _Compiler:
             return self._logic(node, left, right)
         if op in _ARITH:
             if left.type != NUMBER or right.type != NUMBER:
-                raise ExpressionError(f"'{op}' needs numbers, not {left.type} and {right.type}",
-                                      node.column)
+                raise ExpressionError(
+                    f"'{op}' needs numbers, not {left.type} and {right.type}", node.column
+                )
             return _apply(NUMBER, node, _ARITH[op], left, right)
         if op in ("in", "not in"):
             code = self._membership(node, left, right)
@@ -311,8 +378,10 @@ class _Compiler:
         op = node.op
         for side in (left, right):
             if side.type != BOOL:
-                raise ExpressionError(f"'{op}' needs true or false on both sides, not {side.type}",
-                                      start_column(side.node))
+                raise ExpressionError(
+                    f"'{op}' needs true or false on both sides, not {side.type}",
+                    start_column(side.node),
+                )
         # Fold constants by Kleene's rules: false decides 'and', true decides 'or',
         # and the other constant leaves the result to the other side.
         decisive = op == "or"
@@ -325,11 +394,14 @@ class _Compiler:
         lt, rt = left.type, right.type
         if not comparable(lt, rt):
             if isinstance(lt, SetOf) or isinstance(rt, SetOf):
-                raise ExpressionError(f"cannot compare {lt} with {rt}: test sets with 'in', "
-                                      f"'not in' or any_in()", node.column)
+                raise ExpressionError(
+                    f"cannot compare {lt} with {rt}: test sets with 'in', 'not in' or any_in()",
+                    node.column,
+                )
             if disjoint(lt, rt):
-                raise ExpressionError(f"cannot compare {lt} with {rt}: they share no value",
-                                      node.column)
+                raise ExpressionError(
+                    f"cannot compare {lt} with {rt}: they share no value", node.column
+                )
             raise ExpressionError(f"cannot compare {lt} with {rt}", node.column)
         self._check_quoted(lt, right)
         self._check_quoted(rt, left)
@@ -345,8 +417,9 @@ class _Compiler:
                 raise ExpressionError(f"cannot compare {lt} with {rt}", node.column)
             unordered = next((t for t in (lt, rt) if isinstance(t, Enum)), None)
             why = f" ({unordered} is not ordered: declare it a level)" if unordered else ""
-            raise ExpressionError(f"'{op}' compares numbers or levels, not {lt} and {rt}{why}",
-                                  node.column)
+            raise ExpressionError(
+                f"'{op}' compares numbers or levels, not {lt} and {rt}{why}", node.column
+            )
         # Compare positions in the level's order: quoted values become their position at
         # compile time, the level's fact is looked up in its rank table as it is read.
         ranked = []
@@ -358,21 +431,25 @@ class _Compiler:
                 ranked.append(_Code(NUMBER, side.node, value=level.rank[side.value]))
             else:
                 other = rt if side is right else lt
-                raise ExpressionError(f"a level compares with the same level or a quoted value, "
-                                      f"not {other}", node.column)
+                raise ExpressionError(
+                    f"a level compares with the same level or a quoted value, not {other}",
+                    node.column,
+                )
         return _apply(BOOL, node, _COMPARE[op], *ranked)
 
     def _membership(self, node: Binary, left: _Code, right: _Code) -> _Code:
         lt, rt = left.type, right.type
         if not isinstance(rt, SetOf):
-            raise ExpressionError(f"'{node.op}' needs a set or a list on its right, not {rt}",
-                                  start_column(right.node))
+            raise ExpressionError(
+                f"'{node.op}' needs a set or a list on its right, not {rt}",
+                start_column(right.node),
+            )
         if not is_textual(lt):
-            raise ExpressionError(f"'{node.op}' looks for text or an enum value, not {lt}",
-                                  start_column(left.node))
+            raise ExpressionError(
+                f"'{node.op}' looks for text or an enum value, not {lt}", start_column(left.node)
+            )
         if disjoint(lt, rt.item):
-            raise ExpressionError(f"cannot look for {lt} in {rt}: they share no value",
-                                  node.column)
+            raise ExpressionError(f"cannot look for {lt} in {rt}: they share no value", node.column)
         self._check_quoted(lt, right)
         self._check_quoted(rt.item, left)
         return _apply(BOOL, node, _contains, left, right)
@@ -400,15 +477,21 @@ class _Compiler:
             if value not in against.values:
                 raise ExpressionError(
                     f"{mark}{value}{mark} is not one of {', '.join(against.values)}"
-                    f"{did_you_mean(value, against.values)}", column)
+                    f"{did_you_mean(value, against.values)}",
+                    column,
+                )
 
     def _quoted_fits(self, expected: Type, code: _Code) -> bool:
         """A constant given where an enum (or set of one) is declared: check its values."""
         if is_choice(expected) and code.type == TEXT and code.is_const:
             self._check_quoted(expected, code)
             return True
-        if isinstance(expected, SetOf) and is_choice(expected.item) \
-                and code.type == SetOf(TEXT) and code.is_const:
+        if (
+            isinstance(expected, SetOf)
+            and is_choice(expected.item)
+            and code.type == SetOf(TEXT)
+            and code.is_const
+        ):
             self._check_quoted(expected.item, code)
             return True
         return False
@@ -417,7 +500,9 @@ class _Compiler:
         # any_in(program.visas, ["J1"]): a list given beside a set of enum values is
         # compared with it, so its quoted values must be among the enum's.
         sets = [c for d, c in zip(func.args, codes) if isinstance(d, SetOf)]
-        choices = [c.type.item for c in sets if isinstance(c.type, SetOf) and is_choice(c.type.item)]
+        choices = [
+            c.type.item for c in sets if isinstance(c.type, SetOf) and is_choice(c.type.item)
+        ]
         if choices:
             for code in sets:
                 if code.type == SetOf(TEXT):
@@ -430,6 +515,7 @@ class _Compiler:
 def _reader(name: str, typ: Type) -> Fn:
     missing = Unknown(frozenset((name,)))
     if typ == BOOL:
+
         def read_bool(env):
             value = env.get(name)
             if value is True or value is False:
@@ -437,11 +523,13 @@ def _reader(name: str, typ: Type) -> Fn:
             if value is None:
                 return missing
             return value if value.__class__ is _U else bool(value)
+
         return read_bool
 
     def read(env):
         value = env.get(name)
         return missing if value is None else value
+
     return read
 
 
@@ -458,6 +546,7 @@ def _ranker(code: _Code, level: Level) -> Fn:
         if index is None:
             raise ValueError(f"{what} is {value!r}, not one of {', '.join(level.values)}")
         return index
+
     return position
 
 
@@ -470,8 +559,10 @@ def _apply(typ: Type, node: Node, op, left: _Code, right: _Code) -> _Code:
     if left.is_const and right.is_const:
         value = op(left.value, right.value)
         if isinstance(value, float) and not math.isfinite(value):
-            raise ExpressionError("this arithmetic on numbers overflows (the result is too large "
-                                  "for a number)", start_column(node))
+            raise ExpressionError(
+                "this arithmetic on numbers overflows (the result is too large for a number)",
+                start_column(node),
+            )
         return _constant(typ, node, value)
     if right.is_const or left.is_const:
         # One side is a known constant: bind it so the closure tests a single value.
@@ -502,6 +593,7 @@ def _test_fact(name: str, test) -> Fn:
         if value.__class__ is _U:
             return value
         return test(value)
+
     return apply
 
 
@@ -509,6 +601,7 @@ def _test(fn: Fn, test) -> Fn:
     def apply(env):
         value = fn(env)
         return value if value.__class__ is _U else test(value)
+
     return apply
 
 
@@ -516,6 +609,7 @@ def _op_const(op, fn: Fn, const) -> Fn:
     def apply(env):
         value = fn(env)
         return value if value.__class__ is _U else op(value, const)
+
     return apply
 
 
@@ -527,6 +621,7 @@ def _op2(op, lf: Fn, rf: Fn) -> Fn:
         if b.__class__ is _U:
             return b
         return op(a, b)
+
     return apply
 
 
@@ -534,6 +629,7 @@ def _negate(fn: Fn) -> Fn:
     def apply(env):
         value = fn(env)
         return value if value.__class__ is _U else not value
+
     return apply
 
 
@@ -541,6 +637,7 @@ def _minus(fn: Fn) -> Fn:
     def apply(env):
         value = fn(env)
         return value if value.__class__ is _U else -value
+
     return apply
 
 
@@ -556,6 +653,7 @@ def _and(lf: Fn, rf: Fn) -> Fn:
         if b is True:
             return a
         return Unknown(a.facts | b.facts)
+
     return apply
 
 
@@ -571,6 +669,7 @@ def _or(lf: Fn, rf: Fn) -> Fn:
         if b is False:
             return a
         return Unknown(a.facts | b.facts)
+
     return apply
 
 
@@ -597,6 +696,7 @@ def _call(impl, fns: list[Fn], handles_unknown: bool) -> Fn:
                 return a
             result = impl(a)
             return _NO_ANSWER if result is None else result
+
         return call1
     if len(fns) == 2:
         first, second = fns
@@ -607,6 +707,7 @@ def _call(impl, fns: list[Fn], handles_unknown: bool) -> Fn:
                 return merge(a, b)
             result = impl(a, b)
             return _NO_ANSWER if result is None else result
+
         return call2
 
     def call(env):
@@ -615,6 +716,7 @@ def _call(impl, fns: list[Fn], handles_unknown: bool) -> Fn:
             if arg.__class__ is _U:
                 return merge(*args)
         return _answer(impl(*args))
+
     return call
 
 
@@ -624,4 +726,5 @@ def _as_bool(fn: Fn) -> Fn:
         if value is True or value is False or value.__class__ is _U:
             return value
         return bool(value)
+
     return apply

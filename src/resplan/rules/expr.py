@@ -115,8 +115,11 @@ def unparse(node: Node) -> str:
     if isinstance(node, ListLit):
         return f"[{', '.join(unparse(i) for i in node.items)}]"
     if isinstance(node, Unary):
-        return f"({node.op} {unparse(node.operand)})" if node.op == "not" \
+        return (
+            f"({node.op} {unparse(node.operand)})"
+            if node.op == "not"
             else f"(-{unparse(node.operand)})"
+        )
     assert isinstance(node, Binary)
     return f"({unparse(node.left)} {node.op} {unparse(node.right)})"
 
@@ -131,8 +134,7 @@ _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _TWO_CHAR_OPS = frozenset({"==", "!=", "<=", ">="})
 _ONE_CHAR_OPS = frozenset("<>+-*/()[],")
 # Characters people bring from other languages, and what this one spells instead.
-_HINTS = {"=": "use '==' to compare", "!": "use 'not' (or '!=')", "&": "use 'and'",
-          "|": "use 'or'"}
+_HINTS = {"=": "use '==' to compare", "!": "use 'not' (or '!=')", "&": "use 'and'", "|": "use 'or'"}
 
 
 @attrs.frozen
@@ -179,15 +181,17 @@ def tokenize(text: str) -> list[Token]:
             while stop < end and text[stop] == ".":
                 part = _WORD.match(text, stop + 1)
                 if part is None:
-                    raise ExpressionError(f"expected a name after {text[pos:stop + 1]!r}", stop + 2)
+                    raise ExpressionError(
+                        f"expected a name after {text[pos : stop + 1]!r}", stop + 2
+                    )
                 stop = part.end()
             word = text[pos:stop]
             tokens.append(Token("keyword" if word in KEYWORDS else "name", word, column))
             pos = stop
         elif char in "\"'":
             pos = _string(text, pos, tokens)
-        elif text[pos:pos + 2] in _TWO_CHAR_OPS:
-            tokens.append(Token("op", text[pos:pos + 2], column))
+        elif text[pos : pos + 2] in _TWO_CHAR_OPS:
+            tokens.append(Token("op", text[pos : pos + 2], column))
             pos += 2
         elif char in _ONE_CHAR_OPS:
             tokens.append(Token("op", char, column))
@@ -204,11 +208,11 @@ def _string(text: str, start: int, tokens: list[Token]) -> int:
     quote, pos, chars = text[start], start + 1, []
     while pos < len(text):
         char = text[pos]
-        if char == "\\" and text[pos + 1:pos + 2] in ("'", '"'):
+        if char == "\\" and text[pos + 1 : pos + 2] in ("'", '"'):
             chars.append(text[pos + 1])
             pos += 2
         elif char == quote:
-            tokens.append(Token("string", text[start:pos + 1], start + 1, "".join(chars)))
+            tokens.append(Token("string", text[start : pos + 1], start + 1, "".join(chars)))
             return pos + 1
         else:
             chars.append(char)
@@ -255,10 +259,12 @@ class _Parser:
         node = self.or_()
         if self.tok.kind != "end":
             if self.at(")", "]"):
-                raise ExpressionError(f"unexpected {self.found()}: nothing to close",
-                                      self.tok.column)
-            raise ExpressionError(f"unexpected {self.found()} after a complete expression",
-                                  self.tok.column)
+                raise ExpressionError(
+                    f"unexpected {self.found()}: nothing to close", self.tok.column
+                )
+            raise ExpressionError(
+                f"unexpected {self.found()} after a complete expression", self.tok.column
+            )
         return node
 
     def or_(self) -> Node:
@@ -289,8 +295,11 @@ class _Parser:
         tok = self.tok
         if tok.kind == "op" and tok.text in _COMPARE or self.at("in"):
             return tok.text
-        if self.at("not") and self.tokens[self.i + 1].text == "in" \
-                and self.tokens[self.i + 1].kind == "keyword":
+        if (
+            self.at("not")
+            and self.tokens[self.i + 1].text == "in"
+            and self.tokens[self.i + 1].kind == "keyword"
+        ):
             return "not in"
         return None
 
@@ -304,8 +313,9 @@ class _Parser:
             self.take()
         node = Binary(op, node, self.sum(), tok.column)
         if self.compare_op() is not None:
-            raise ExpressionError("comparisons cannot be chained; join them with 'and'",
-                                  self.tok.column)
+            raise ExpressionError(
+                "comparisons cannot be chained; join them with 'and'", self.tok.column
+            )
         return node
 
     def sum(self) -> Node:
@@ -358,10 +368,15 @@ class _Parser:
 
     def unclosed(self, opener: Token, expected: str) -> ExpressionError:
         if self.tok.kind == "end":
-            return ExpressionError(f"expected {expected}: the {opener.text!r} at column "
-                                   f"{opener.column} is unclosed", self.tok.column)
-        return ExpressionError(f"expected {expected} to close the {opener.text!r} at column "
-                               f"{opener.column}, found {self.found()}", self.tok.column)
+            return ExpressionError(
+                f"expected {expected}: the {opener.text!r} at column {opener.column} is unclosed",
+                self.tok.column,
+            )
+        return ExpressionError(
+            f"expected {expected} to close the {opener.text!r} at column "
+            f"{opener.column}, found {self.found()}",
+            self.tok.column,
+        )
 
     def close(self, opener: Token, closer: str) -> None:
         if not self.at(closer):

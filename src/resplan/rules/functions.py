@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
 
 import attrs
 
@@ -63,16 +63,33 @@ def _known(value) -> bool:
 
 
 BUILTINS: tuple[Function, ...] = (
-    Function("known", (ANY,), BOOL, _known, handles_unknown=True,
-             doc="true when the value is known, false otherwise (never unknown)"),
-    Function("unknown", (ANY,), BOOL, is_unknown, handles_unknown=True,
-             doc="true when the value is unknown (never unknown itself)"),
+    Function(
+        "known",
+        (ANY,),
+        BOOL,
+        _known,
+        handles_unknown=True,
+        doc="true when the value is known, false otherwise (never unknown)",
+    ),
+    Function(
+        "unknown",
+        (ANY,),
+        BOOL,
+        is_unknown,
+        handles_unknown=True,
+        doc="true when the value is unknown (never unknown itself)",
+    ),
     Function("min", (NUMBER, NUMBER), NUMBER, min, doc="the smaller of two numbers"),
     Function("max", (NUMBER, NUMBER), NUMBER, max, doc="the larger of two numbers"),
     Function("abs", (NUMBER,), NUMBER, abs, doc="the absolute value"),
     Function("count", (SetOf(ANY),), NUMBER, len, doc="how many members a set has"),
-    Function("any_in", (SetOf(TEXT), SetOf(TEXT)), BOOL, _any_in,
-             doc="true when the set shares a member with the list"),
+    Function(
+        "any_in",
+        (SetOf(TEXT), SetOf(TEXT)),
+        BOOL,
+        _any_in,
+        doc="true when the set shares a member with the list",
+    ),
 )
 
 # Read-only: a ruleset that adds functions builds its own table from this one.

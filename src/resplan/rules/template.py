@@ -18,7 +18,8 @@ constants, so they are formatted then, once.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
@@ -54,8 +55,9 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
         # would spell out a long run of digits.
         return str(int(value)) if value.is_integer() and abs(value) < 1e16 else format(value, "g")
     if isinstance(value, (set, frozenset, list, tuple)):
-        words = sorted(labels.get(v, v) if labels and isinstance(v, str) else format_value(v)
-                       for v in value)
+        words = sorted(
+            labels.get(v, v) if labels and isinstance(v, str) else format_value(v) for v in value
+        )
         return ", ".join(words)
     return str(value)
 
@@ -64,8 +66,23 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
 
 # Words that start with a vowel letter but a consonant sound ("a unique", "a one-year"),
 # and the reverse ("an hour"). Prefixes, lower case.
-_VOWEL_LETTER_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "ura", "ure", "uro", "eu", "ewe",
-                                 "one", "once", "ubiq", "ukr", "uga", "utah")
+_VOWEL_LETTER_CONSONANT_SOUND = (
+    "uni",
+    "use",
+    "usu",
+    "uti",
+    "ura",
+    "ure",
+    "uro",
+    "eu",
+    "ewe",
+    "one",
+    "once",
+    "ubiq",
+    "ukr",
+    "uga",
+    "utah",
+)
 _UNI_VOWEL_SOUND = ("unin", "unim")  # "an uninsured", "an unimportant": un- + in-/im-
 _SILENT_H = ("hour", "honest", "honor", "honour", "heir")
 # Letters whose English names start with a vowel sound: "an MD", "an FMG", "an IMG".
@@ -145,6 +162,7 @@ class Format:
 def _plain(spec: str) -> Callable[[Any, Mapping[str, str] | None], str]:
     def plain(value: Any, labels: Mapping[str, str] | None = None) -> str:
         return format_value(value, labels, spec)
+
     return plain
 
 
@@ -159,13 +177,13 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
         raise ExpressionError(message, column, name)
 
     if kind not in FORMATS:
-        fail(f"unknown format {kind!r}{did_you_mean(kind, FORMATS)} "
-             f"(formats: {', '.join(FORMATS)})")
+        fail(
+            f"unknown format {kind!r}{did_you_mean(kind, FORMATS)} (formats: {', '.join(FORMATS)})"
+        )
     if kind in _WORD_FORMATS:
         forms = [form.strip() for form in words.split("|")]
         if len(forms) != 2 or not all(forms):
-            fail(f"{kind} needs a singular and a plural form: "
-                 f"{{{name}:{kind} program|programs}}")
+            fail(f"{kind} needs a singular and a plural form: {{{name}:{kind} program|programs}}")
         if typ != NUMBER:
             fail(f"{kind} needs a number, and {name} is {typ}")
         return Format(kind, forms[0], forms[1])
@@ -195,8 +213,12 @@ class Template:
     # spec is the format's text ("percent", "count program|programs" or "").
     parts: tuple = attrs.field(repr=False, eq=False)
 
-    def render(self, env: Mapping[str, Any], labels: Mapping[str, str] | None = None,
-               row: Mapping[str, Any] | None = None) -> str:
+    def render(
+        self,
+        env: Mapping[str, Any],
+        labels: Mapping[str, str] | None = None,
+        row: Mapping[str, Any] | None = None,
+    ) -> str:
         """The text with ``env``'s facts filled in; ``row``, when given, is read first."""
         out = []
         for part in self.parts:
@@ -221,15 +243,16 @@ def compile_template(text: str, scope: Scope) -> Template:
     names: set[str] = set()
     pos = 0
     for match in _PLACEHOLDER.finditer(text):
-        parts.append(text[pos:match.start()])
+        parts.append(text[pos : match.start()])
         pos = match.end()
         token = match.group()
         if token in ("{{", "}}"):
             parts.append(token[0])
             continue
         if match.group(1) is None:
-            raise ExpressionError(f"a lone {token!r}: write {token * 2!r} for a brace",
-                                  match.start() + 1)
+            raise ExpressionError(
+                f"a lone {token!r}: write {token * 2!r} for a brace", match.start() + 1
+            )
         body = match.group(1)
         name, colon, spec = body.partition(":")
         column = match.start() + 2 + (len(name) - len(name.lstrip()))  # where the name starts
@@ -239,12 +262,16 @@ def compile_template(text: str, scope: Scope) -> Template:
         if not _NAME.match(name):
             raise ExpressionError(f"{name!r} is not a name", column, name)
         if name not in scope.facts and name not in scope.params:
-            raise ExpressionError(f"unknown name {name!r}{did_you_mean(name, scope.names())}",
-                                  column, name)
+            raise ExpressionError(
+                f"unknown name {name!r}{did_you_mean(name, scope.names())}", column, name
+            )
         formatter = _DEFAULT
         if colon and not spec:
-            raise ExpressionError(f"a format is missing after ':' (formats: {', '.join(FORMATS)})",
-                                  match.start() + 2 + body.index(":") + 1, name)
+            raise ExpressionError(
+                f"a format is missing after ':' (formats: {', '.join(FORMATS)})",
+                match.start() + 2 + body.index(":") + 1,
+                name,
+            )
         if spec:
             typ = scope.facts[name] if name in scope.facts else param_type(scope.params[name])
             formatter = _formatter(spec, typ, name, match.start() + 2 + body.index(":") + 1)

@@ -27,14 +27,17 @@ class Unknown:
     def __bool__(self):
         raise TypeError("an unknown value has no truth value; test it with is_unknown()")
 
-    def __or__(self, other: "Unknown") -> "Unknown":
+    def __or__(self, other: Unknown) -> Unknown:
         if other.__class__ is not Unknown:
             return NotImplemented
         return Unknown(self.facts | other.facts)
 
     def __repr__(self) -> str:
-        return f"Unknown({{{', '.join(repr(f) for f in sorted(self.facts))}}})" if self.facts \
+        return (
+            f"Unknown({{{', '.join(repr(f) for f in sorted(self.facts))}}})"
+            if self.facts
             else "Unknown()"
+        )
 
 
 def is_unknown(value) -> bool:

@@ -20,7 +20,12 @@ import calendar
 import numpy as np
 
 from resplan.dates import (
-    calendar_parameter, cycle_stage, in_words, match_day, month_index, phase_months,
+    calendar_parameter,
+    cycle_stage,
+    in_words,
+    match_day,
+    month_index,
+    phase_months,
     rank_list_deadline,
 )
 from resplan.facts import label
@@ -32,8 +37,15 @@ from resplan.stages.stale import stale_before
 # (every program's own to_verify lists its facts).
 VERIFY_LIST_LENGTH = 15
 SKIP = VERDICTS.index("skip")
-CATEGORY_ORDER = ("verify", "academic", "clinical", "materials", "interview", "networking",
-                  "between-cycle")
+CATEGORY_ORDER = (
+    "verify",
+    "academic",
+    "clinical",
+    "materials",
+    "interview",
+    "networking",
+    "between-cycle",
+)
 NOW = "now"  # the calendar's phase for "start at once": the month of the plan's date
 
 
@@ -52,17 +64,25 @@ def plan_facts(draft) -> dict:
         p = programs[index]
         year = programs.programs[index].facts_as_of
         dated = f" (listed in {year})" if year is not None and year < old else ""
-        lines.append(f"{p.name} ({p.city}, {p.state}): "
-                     + ", ".join(label(f"program.{field}") for field in p.to_verify) + dated)
+        lines.append(
+            f"{p.name} ({p.city}, {p.state}): "
+            + ", ".join(label(f"program.{field}") for field in p.to_verify)
+            + dated
+        )
     if len(verify) > VERIFY_LIST_LENGTH:
-        lines.append(f"and {len(verify) - VERIFY_LIST_LENGTH} more (each program's own list "
-                     "of facts to verify names them)")
+        lines.append(
+            f"and {len(verify) - VERIFY_LIST_LENGTH} more (each program's own list "
+            "of facts to verify names them)"
+        )
     high = [r.name for r in draft.regions if r.priority == "high"]
     return {
         "plan.considered": len(programs),
-        "plan.apply": counts["apply"], "plan.borderline": counts["borderline"],
+        "plan.apply": counts["apply"],
+        "plan.borderline": counts["borderline"],
         "plan.skip": counts["skip"],
-        "plan.tier1": tiers[1], "plan.tier2": tiers[2], "plan.tier3": tiers[3],
+        "plan.tier1": tiers[1],
+        "plan.tier2": tiers[2],
+        "plan.tier3": tiers[3],
         "plan.to_verify": len(verify),
         "plan.synthetic": int(np.count_nonzero(~real)),
         "plan.verify_list": "; ".join(lines) if lines else "none",
@@ -75,13 +95,15 @@ def synthetic_mask(programs, catalog) -> np.ndarray:
     """True for each program (in plan order) that comes from a synthetic catalog."""
     rows, memo = programs.catalog_rows, programs.memo
     if rows is None or memo is None:
-        return np.fromiter((p.synthetic for p in programs.programs), dtype=bool,
-                           count=len(programs.programs))
+        return np.fromiter(
+            (p.synthetic for p in programs.programs), dtype=bool, count=len(programs.programs)
+        )
     # Once per catalog, not once per plan: a batch plans against one catalog many times.
     column = memo.get(_SYNTHETIC_COLUMN)
     if column is None:
         column = memo[_SYNTHETIC_COLUMN] = np.fromiter(
-            (p.synthetic for p in catalog.programs), dtype=bool, count=len(catalog.programs))
+            (p.synthetic for p in catalog.programs), dtype=bool, count=len(catalog.programs)
+        )
     return column[rows]
 
 
@@ -92,12 +114,16 @@ def run(draft):
     rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
     deadline = rank_list_deadline(cycle, rulebook)
-    env = {**draft.env, **plan_facts(draft), "plan.as_of": in_words(as_of),
-           "plan.match_day": in_words(match_day(cycle, rulebook)),
-           "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook),
-           "plan.rank_list_deadline": in_words(deadline),
-           # Whole weeks left; negative once the deadline has passed.
-           "plan.weeks_to_rank_list": (deadline - as_of).days // 7}
+    env = {
+        **draft.env,
+        **plan_facts(draft),
+        "plan.as_of": in_words(as_of),
+        "plan.match_day": in_words(match_day(cycle, rulebook)),
+        "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook),
+        "plan.rank_list_deadline": in_words(deadline),
+        # Whole weeks left; negative once the deadline has passed.
+        "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
+    }
     phases = {p.id: p for p in rulebook.phases}
     labels = rulebook.labels
     next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))
@@ -107,19 +133,29 @@ def run(draft):
         phase = phases[rule.effect["timing"]]
         category = rule.effect["category"]
         month, when = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
-        dated.append((month, Action(
-            id=rule.qualified_id, category=category,
-            title=rule.effect["title"].render(env, labels),
-            detail=rule.effect["detail"].render(env, labels),
-            timing=phase.id, when=when)))
+        dated.append(
+            (
+                month,
+                Action(
+                    id=rule.qualified_id,
+                    category=category,
+                    title=rule.effect["title"].render(env, labels),
+                    detail=rule.effect["detail"].render(env, labels),
+                    timing=phase.id,
+                    when=when,
+                ),
+            )
+        )
     order = {p.id: i for i, p in enumerate(rulebook.phases)}
-    dated.sort(key=lambda d: (d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category),
-                              d[1].id))
+    dated.sort(
+        key=lambda d: (d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category), d[1].id)
+    )
     return draft.evolve(actions=tuple(action for _month, action in dated), env=env)
 
 
-def date_action(phase, category: str, cycle: int, as_of, rulebook,
-                next_cycle: frozenset) -> tuple[int, str]:
+def date_action(
+    phase, category: str, cycle: int, as_of, rulebook, next_cycle: frozenset
+) -> tuple[int, str]:
     """The month an action of ``phase`` is dated (a month index) and its ``when`` text."""
     today = month_index(as_of.year, as_of.month)
     if phase.id == NOW:
@@ -134,10 +170,16 @@ def date_action(phase, category: str, cycle: int, as_of, rulebook,
         if later < today:  # a phase long past: the first of its months still ahead
             later += 12 * ((today - later + 11) // 12)
         again = cycle + (later - start) // 12
-        return later, _when(later, f"{_label(phase.label, again, rulebook)} (for a next "
-                                   f"application, to the {again} Match, if this one ends "
-                                   "without a position)")
-    late = phase.late or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
+        return later, _when(
+            later,
+            f"{_label(phase.label, again, rulebook)} (for a next "
+            f"application, to the {again} Match, if this one ends "
+            "without a position)",
+        )
+    late = (
+        phase.late
+        or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
+    )
     return today, _when(today, late)
 
 

@@ -12,8 +12,10 @@ from resplan.plan import Assessment, Finding, Missing
 from resplan.stages.common import cite, evaluate
 
 # Facts later stages derive from the findings: they rest on the same gaps.
-_DERIVED = {"weakness": ("assessment.weaknesses", "specialty.fit", "wishes.best_fit"),
-            "strength": ("assessment.strengths", "specialty.fit", "wishes.best_fit")}
+_DERIVED = {
+    "weakness": ("assessment.weaknesses", "specialty.fit", "wishes.best_fit"),
+    "strength": ("assessment.strengths", "specialty.fit", "wishes.best_fit"),
+}
 
 
 def run(draft):
@@ -27,15 +29,23 @@ def run(draft):
         found.setdefault((kind, name), []).append(cite(rule, env, labels, draft.guessed))
 
     def findings(kind):
-        return tuple(Finding(name, labels.get(name, name), tuple(reasons))
-                     for (k, name), reasons in sorted(found.items()) if k == kind)
+        return tuple(
+            Finding(name, labels.get(name, name), tuple(reasons))
+            for (k, name), reasons in sorted(found.items())
+            if k == kind
+        )
 
-    assessment = Assessment(weaknesses=findings("weakness"), strengths=findings("strength"),
-                            missing=tuple(Missing(g.key, g.label, g.says) for g in draft.gaps))
-    env = {**env,
-           "assessment.weaknesses": assessment.weakness_names,
-           "assessment.strengths": assessment.strength_names,
-           "assessment.missing": frozenset(g.label for g in draft.gaps)}
+    assessment = Assessment(
+        weaknesses=findings("weakness"),
+        strengths=findings("strength"),
+        missing=tuple(Missing(g.key, g.label, g.says) for g in draft.gaps),
+    )
+    env = {
+        **env,
+        "assessment.weaknesses": assessment.weakness_names,
+        "assessment.strengths": assessment.strength_names,
+        "assessment.missing": frozenset(g.label for g in draft.gaps),
+    }
     return draft.evolve(assessment=assessment, env=env, guessed=_guessed(draft, rules))
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import is_unknown
 
 
-def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tuple[Rule, frozenset]]]:
+def evaluate(
+    rules: Iterable[Rule], env: Mapping
+) -> tuple[list[Rule], list[tuple[Rule, frozenset]]]:
     """The rules that fire for ``env``, and those left undecided with the facts that were unknown."""
     fired, undecided = [], []
     for rule in rules:
@@ -21,8 +23,12 @@ def evaluate(rules: Iterable[Rule], env: Mapping) -> tuple[list[Rule], list[tupl
     return fired, undecided
 
 
-def cite(rule: Rule, env: Mapping, labels: Mapping[str, str] | None = None,
-         guessed: Mapping[str, tuple] | None = None) -> Reason:
+def cite(
+    rule: Rule,
+    env: Mapping,
+    labels: Mapping[str, str] | None = None,
+    guessed: Mapping[str, tuple] | None = None,
+) -> Reason:
     """The rule's id and its message, with finding names put in words, after what the
     profile leaves out that the rule rests on (``guessed``: see resplan.pipeline.Draft)."""
     says = rule.says.render(env, labels) if rule.says else ""

@@ -48,8 +48,7 @@ _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*[:}]")
 
 def read_by_code(name: str) -> bool:
     """Whether code reads the outlook ruleset's parameter ``name`` (resplan check)."""
-    return (name in BAND_EDGES or name.startswith(IMG_SHARE_PREFIX)
-            or name.endswith(SEASON_SUFFIX))
+    return name in BAND_EDGES or name.startswith(IMG_SHARE_PREFIX) or name.endswith(SEASON_SUFFIX)
 
 
 def _ruleset(rulebook):
@@ -84,8 +83,14 @@ def run(draft):
     passed = _passed(draft)
     out = []
     for target in draft.specialties:
-        env = {**draft.env, **{k: v for k, v in draft.specialty_envs.get(target.name, {}).items()
-                               if k.startswith("specialty.")}}
+        env = {
+            **draft.env,
+            **{
+                k: v
+                for k, v in draft.specialty_envs.get(target.name, {}).items()
+                if k.startswith("specialty.")
+            },
+        }
         share = params.get(_slug(target.name))
         season = params.get(_slug(target.name) + SEASON_SUFFIX)
         if share is not None and season is not None:
@@ -101,11 +106,19 @@ def run(draft):
         band, worst, best = band_of(score, edges), band_of(low, edges), band_of(high, edges)
         if worst != best:
             band = "unknown"
-            needed = sorted({PROFILE_FACTS[f].label for _rule, facts in undecided
-                             for f in facts if f in PROFILE_FACTS})
-            words = (f"In {target.name}, resplan cannot place your file in one band yet: "
-                     f"from {BAND_NAMES[worst]} to {BAND_NAMES[best]} the typical IMG "
-                     "applicant, depending on what your profile does not say yet")
+            needed = sorted(
+                {
+                    PROFILE_FACTS[f].label
+                    for _rule, facts in undecided
+                    for f in facts
+                    if f in PROFILE_FACTS
+                }
+            )
+            words = (
+                f"In {target.name}, resplan cannot place your file in one band yet: "
+                f"from {BAND_NAMES[worst]} to {BAND_NAMES[best]} the typical IMG "
+                "applicant, depending on what your profile does not say yet"
+            )
             words += f" ({_words(needed)})." if needed else "."
         else:
             words = BAND_WORDS[band].format(target.name)
@@ -114,13 +127,24 @@ def run(draft):
             quoted.update(dict.fromkeys(_figures_of(rule, params)))
         if "specialty.img_share" in env:
             quoted.update(dict.fromkeys(_figures_of_name(share.name, params)))
-        out.append(SpecialtyOutlook(
-            specialty=target.name, band=band, says=words, passed=total, passed_unknown=unknown,
-            img_share=float(share.value) if "specialty.img_share" in env else None,
-            img_share_season=season.value if "specialty.img_share" in env else None,
-            against=tuple(cite(r, env, labels, guessed) for r in held if r.effect["weight"] < 0),
-            in_favour=tuple(cite(r, env, labels, guessed) for r in held if r.effect["weight"] > 0),
-            context=tuple(cite(r, env, labels, guessed) for r in context)))
+        out.append(
+            SpecialtyOutlook(
+                specialty=target.name,
+                band=band,
+                says=words,
+                passed=total,
+                passed_unknown=unknown,
+                img_share=float(share.value) if "specialty.img_share" in env else None,
+                img_share_season=season.value if "specialty.img_share" in env else None,
+                against=tuple(
+                    cite(r, env, labels, guessed) for r in held if r.effect["weight"] < 0
+                ),
+                in_favour=tuple(
+                    cite(r, env, labels, guessed) for r in held if r.effect["weight"] > 0
+                ),
+                context=tuple(cite(r, env, labels, guessed) for r in context),
+            )
+        )
     figures = tuple(_figure(name, params) for name in sorted(quoted))
     return draft.evolve(outlook=Outlook(says=says, specialties=tuple(out), figures=figures))
 
@@ -160,8 +184,11 @@ def _passed(draft) -> dict[str, tuple[int, int]]:
     unknown = has_facts[np.asarray(programs.to_verify)]
     passed = np.bincount(codes[apply], minlength=len(names))
     resting = np.bincount(codes[apply & unknown], minlength=len(names))
-    return {name: (int(passed[code]), int(resting[code])) for code, name in enumerate(names)
-            if passed[code]}
+    return {
+        name: (int(passed[code]), int(resting[code]))
+        for code, name in enumerate(names)
+        if passed[code]
+    }
 
 
 def _figures_of(rule, params) -> list[str]:
@@ -180,6 +207,10 @@ def _figures_of_name(name: str, params) -> list[str]:
 
 def _figure(name: str, params) -> OutlookFigure:
     p, season = params[name], params[name + SEASON_SUFFIX]
-    return OutlookFigure(name=name, what=p.note, value=float(p.value),
-                         season=season.value if type(season.value) is int else None,
-                         source=p.source)
+    return OutlookFigure(
+        name=name,
+        what=p.note,
+        value=float(p.value),
+        season=season.value if type(season.value) is int else None,
+        source=p.source,
+    )

@@ -28,18 +28,31 @@ def run(draft):
     programs = programs_by_region(draft)
     targets = []
     for sub in draft.rulebook.subregions:
-        env = {**base, "region.id": sub.id, "region.name": sub.name, "region.state": sub.state,
-               "region.programs": programs.get(sub.id, 0)}
+        env = {
+            **base,
+            "region.id": sub.id,
+            "region.name": sub.name,
+            "region.state": sub.state,
+            "region.programs": programs.get(sub.id, 0),
+        }
         if preferred is not None:
             env["region.preferred"] = sub.state in preferred
         fired, _ = evaluate(rules, env)
-        priority = max((r.effect["priority"] for r in fired), key=STRENGTH.index,
-                       default=DEFAULT_PRIORITY)
+        priority = max(
+            (r.effect["priority"] for r in fired), key=STRENGTH.index, default=DEFAULT_PRIORITY
+        )
         # The reason for "none" comes first: it is what the applicant must know first.
         fired.sort(key=lambda r: r.effect["priority"] != "none")
-        targets.append(RegionTarget(
-            id=sub.id, name=sub.name, state=sub.state, priority=priority, cities=sub.cities,
-            reasons=tuple(cite(r, env, labels) for r in fired)))
+        targets.append(
+            RegionTarget(
+                id=sub.id,
+                name=sub.name,
+                state=sub.state,
+                priority=priority,
+                cities=sub.cities,
+                reasons=tuple(cite(r, env, labels) for r in fired),
+            )
+        )
     targets.sort(key=lambda t: (-PRIORITIES.index(t.priority), t.state, t.id))
     return draft.evolve(regions=tuple(targets))
 
@@ -51,5 +64,4 @@ def programs_by_region(draft) -> dict[str, int]:
     considered = {t.name for t in draft.specialties}
     wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
     counts = np.bincount(keys.region[wanted[keys.specialty]], minlength=len(keys.regions))
-    return {region: int(n) for region, n in zip(keys.regions, counts.tolist())
-            if region != "none"}
+    return {region: int(n) for region, n in zip(keys.regions, counts.tolist()) if region != "none"}

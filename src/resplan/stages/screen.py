@@ -48,15 +48,20 @@ def run(draft):
     # Facts that depend on this plan's regions and specialties: one value per code.
     names = {r.id: r.name for r in draft.regions}
     priority = {r.id: r.priority for r in draft.regions}
-    table.add_coded_column("program.region_name", table.keys.region,
-                           [names.get(r, "none") for r in keys.regions])
-    table.add_coded_column("region.priority", table.keys.region,
-                           [priority.get(r, "none") for r in keys.regions])
+    table.add_coded_column(
+        "program.region_name", table.keys.region, [names.get(r, "none") for r in keys.regions]
+    )
+    table.add_coded_column(
+        "region.priority", table.keys.region, [priority.get(r, "none") for r in keys.regions]
+    )
     envs = draft.specialty_envs
     for name, fact in {**F.specialty_facts(("",)), **F.SPECIALTY_FIT_FACT}.items():
-        table.add_coded_column(name, table.keys.specialty,
-                               [envs[s].get(name) if s in envs else None for s in keys.specialties],
-                               fact.type)
+        table.add_coded_column(
+            name,
+            table.keys.specialty,
+            [envs[s].get(name) if s in envs else None for s in keys.specialties],
+            fact.type,
+        )
 
     outcomes = evaluate(draft.rulebook.rules("screen"), table, draft.env)
     severity = np.zeros(table.rows, dtype=np.int8)
@@ -68,7 +73,8 @@ def run(draft):
     cited = []
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])
-        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level))
+        np.bitwise_or(
+            unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level)
+        )
         cited.append(citations.cite(o.rule, table, o.fired & (severity == level)))
-    return draft.evolve(screening=Screening(table, severity, tuple(cited), citations,
-                                            unknown_bits))
+    return draft.evolve(screening=Screening(table, severity, tuple(cited), citations, unknown_bits))

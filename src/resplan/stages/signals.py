@@ -60,39 +60,77 @@ def run(draft):
     cycle = draft.profile.applicant.cycle
     out = []
     for target in draft.specialties:
-        env = {**draft.env, **{k: v for k, v in draft.specialty_envs.get(target.name, {}).items()
-                               if k.startswith("specialty.")}}
+        env = {
+            **draft.env,
+            **{
+                k: v
+                for k, v in draft.specialty_envs.get(target.name, {}).items()
+                if k.startswith("specialty.")
+            },
+        }
         count = signal_count(draft.rulebook, target.name)
         used: dict[str, None] = {}
         if count is None:
             env["signal.known"] = False
-            out.append(SpecialtySignals(
-                specialty=target.name, says=_words(by_part["says"], env, labels, used),
-                rules=tuple(sorted(used))))
+            out.append(
+                SpecialtySignals(
+                    specialty=target.name,
+                    says=_words(by_part["says"], env, labels, used),
+                    rules=tuple(sorted(used)),
+                )
+            )
             continue
         chosen = _choose(candidates.get(target.name, []), count, draft)
-        env.update({"signal.known": True, "signal.count": count["signals"],
-                    "signal.season": count["season"], "signal.confirmed": count["season"] >= cycle,
-                    "signal.chosen": len(chosen)})
+        env.update(
+            {
+                "signal.known": True,
+                "signal.count": count["signals"],
+                "signal.season": count["season"],
+                "signal.confirmed": count["season"] >= cycle,
+                "signal.chosen": len(chosen),
+            }
+        )
         if count["gold"] is not None:
             env.update({"signal.gold": count["gold"], "signal.silver": count["silver"]})
         divisions = _divisions(chosen, draft)
         if divisions:
-            env.update({"signal.divisions": _and(divisions),
-                        "signal.division_count": len(divisions)})
+            env.update(
+                {"signal.divisions": _and(divisions), "signal.division_count": len(divisions)}
+            )
         programs = []
         for d, kind in chosen:
-            why = _words(by_part["why"], {**env, **_choice_facts(d, kind, preferred, draft)},
-                         labels, used)
-            programs.append(SignalChoice(id=d.id, name=d.name, city=d.city, state=d.state,
-                                         tier=d.tier, kind=kind, why=why))
-        out.append(SpecialtySignals(
-            specialty=target.name, says=_words(by_part["says"], env, labels, used),
-            signals=count["signals"], gold=count["gold"], silver=count["silver"],
-            season=count["season"], confirmed=count["season"] >= cycle, source=count["source"],
-            geographic=(_words(by_part["geographic"], env, labels, used) or None) if chosen else None,
-            evidence=_words(by_part["evidence"], env, labels, used) or None,
-            programs=tuple(programs), rules=tuple(sorted(used))))
+            why = _words(
+                by_part["why"], {**env, **_choice_facts(d, kind, preferred, draft)}, labels, used
+            )
+            programs.append(
+                SignalChoice(
+                    id=d.id,
+                    name=d.name,
+                    city=d.city,
+                    state=d.state,
+                    tier=d.tier,
+                    kind=kind,
+                    why=why,
+                )
+            )
+        out.append(
+            SpecialtySignals(
+                specialty=target.name,
+                says=_words(by_part["says"], env, labels, used),
+                signals=count["signals"],
+                gold=count["gold"],
+                silver=count["silver"],
+                season=count["season"],
+                confirmed=count["season"] >= cycle,
+                source=count["source"],
+                geographic=(_words(by_part["geographic"], env, labels, used) or None)
+                if chosen
+                else None,
+                evidence=_words(by_part["evidence"], env, labels, used) or None,
+                programs=tuple(programs),
+                rules=tuple(sorted(used)),
+            )
+        )
     return draft.evolve(signals=tuple(out))
 
 
@@ -104,11 +142,15 @@ def _words(rules, env, labels, used: dict) -> str:
 
 
 def _choice_facts(d, kind: str, preferred, draft) -> dict:
-    facts = {"choice.kind": kind, "choice.tier": d.tier,
-             "choice.place": f"{d.city}, {STATES.get(d.state, d.state)}",
-             "choice.preferred_state": d.state in preferred,
-             "choice.to_verify": bool(d.to_verify), "choice.synthetic": bool(d.synthetic),
-             "choice.border": d.region is not None}
+    facts = {
+        "choice.kind": kind,
+        "choice.tier": d.tier,
+        "choice.place": f"{d.city}, {STATES.get(d.state, d.state)}",
+        "choice.preferred_state": d.state in preferred,
+        "choice.to_verify": bool(d.to_verify),
+        "choice.synthetic": bool(d.synthetic),
+        "choice.border": d.region is not None,
+    }
     if d.region is not None:
         region = next((r for r in draft.regions if r.id == d.region), None)
         area = draft.rulebook.labels.get(d.region, "")
@@ -127,17 +169,20 @@ def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
     of each specialty become signals, so only those are ever read one by one.
     """
     programs = draft.programs
-    positions = np.flatnonzero((np.asarray(programs.verdict) == APPLY)
-                               & (np.asarray(programs.tier) != 0))
+    positions = np.flatnonzero(
+        (np.asarray(programs.verdict) == APPLY) & (np.asarray(programs.tier) != 0)
+    )
     if not len(positions):
         return {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
     tier = np.asarray(programs.tier)[positions]
-    has_verify = np.array([bool(fields) for fields in programs.verify_sets],
-                          dtype=bool)[np.asarray(programs.to_verify)[positions]]
+    has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
+        np.asarray(programs.to_verify)[positions]
+    ]
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
-    region_priority = np.array([priority.get(r, 3) for r in programs.regions] or [3],
-                               dtype=np.int64)[np.asarray(programs.region)[positions]]
+    region_priority = np.array(
+        [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
+    )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
     first = np.lexsort((id_rank, region_priority, has_verify, tier, synthetic, specialty))
     # Each program's place in its own state's queue (per specialty), in that first order.
@@ -149,15 +194,19 @@ def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
     rank = np.empty(len(positions), dtype=np.int64)
     rank[first[by_group]] = np.arange(len(grouped)) - np.repeat(starts, sizes)
     outside = np.array([s not in preferred for s in states], dtype=bool)[state]
-    where = np.array([preferred.index(s) if s in preferred else 0 for s in states],
-                     dtype=np.int64)[state]
-    order = np.lexsort((id_rank, region_priority, has_verify, where, rank, outside, tier,
-                        synthetic, specialty))
+    where = np.array([preferred.index(s) if s in preferred else 0 for s in states], dtype=np.int64)[
+        state
+    ]
+    order = np.lexsort(
+        (id_rank, region_priority, has_verify, where, rank, outside, tier, synthetic, specialty)
+    )
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(np.r_[True, ordered_specialty[1:] != ordered_specialty[:-1]])
     ends = np.r_[starts[1:], len(order)]
-    return {specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
-            for a, b in zip(starts.tolist(), ends.tolist())}
+    return {
+        specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
+        for a, b in zip(starts.tolist(), ends.tolist())
+    }
 
 
 def _keys(draft, programs, positions):
@@ -167,8 +216,13 @@ def _keys(draft, programs, positions):
         state = table.columns["program.state"]
         if state.codes is not None:
             rows = programs.catalog_rows[positions]
-            return (table.keys.specialty[rows], table.keys.specialties, state.codes[rows],
-                    state.categories, table.keys.id_rank[rows])
+            return (
+                table.keys.specialty[rows],
+                table.keys.specialties,
+                state.codes[rows],
+                state.categories,
+                table.keys.id_rank[rows],
+            )
     # Decisions built by hand: read each program's values.
     chosen = [programs.programs[i] for i in positions.tolist()]
     specialties = tuple(sorted({p.specialty for p in chosen}))
@@ -176,9 +230,13 @@ def _keys(draft, programs, positions):
     ids = sorted(range(len(chosen)), key=lambda i: chosen[i].id)
     id_rank = np.empty(len(chosen), dtype=np.int64)
     id_rank[ids] = np.arange(len(chosen))
-    return (np.array([specialties.index(p.specialty) for p in chosen], dtype=np.int64),
-            specialties, np.array([states.index(p.state) for p in chosen], dtype=np.int64),
-            states, id_rank)
+    return (
+        np.array([specialties.index(p.specialty) for p in chosen], dtype=np.int64),
+        specialties,
+        np.array([states.index(p.state) for p in chosen], dtype=np.int64),
+        states,
+        id_rank,
+    )
 
 
 def _choose(positions, count, draft) -> list[tuple]:
@@ -215,7 +273,7 @@ def _divisions(chosen, draft) -> list[str]:
         division = DIVISION_OF.get(d.state)
         if division:
             counts[division] = counts.get(division, 0) + 1
-    return sorted(counts, key=lambda name: (-counts[name], name))[:int(limit.value)]
+    return sorted(counts, key=lambda name: (-counts[name], name))[: int(limit.value)]
 
 
 def _and(items: list[str]) -> str:

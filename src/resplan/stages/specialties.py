@@ -51,9 +51,16 @@ def run(draft):
                 continue
             suggested = True
             reasons = reasons + [cite(r, env, labels, draft.guessed) for r in fired]
-        targets.append(SpecialtyTarget(
-            name=name, fit=fit, wished=name in wishes, suggested=suggested,
-            rank=wishes.index(name) + 1 if name in wishes else None, reasons=tuple(reasons)))
+        targets.append(
+            SpecialtyTarget(
+                name=name,
+                fit=fit,
+                wished=name in wishes,
+                suggested=suggested,
+                rank=wishes.index(name) + 1 if name in wishes else None,
+                reasons=tuple(reasons),
+            )
+        )
     # Wishes in the applicant's order, then suggestions by name.
     targets.sort(key=lambda t: (not t.wished, t.rank or 0, t.name))
     env = dict(base)

@@ -21,10 +21,19 @@ from resplan.stages.table import catalog_table, fields_of
 
 SKIP = VERDICTS.index("skip")
 # Facts that say which program it is, or where; no season changes them.
-NOT_LISTING_FACTS = frozenset({
-    "program.id", "program.name", "program.specialty", "program.city", "program.state",
-    "program.border", "program.region", "program.region_name", "program.facts_as_of",
-})
+NOT_LISTING_FACTS = frozenset(
+    {
+        "program.id",
+        "program.name",
+        "program.specialty",
+        "program.city",
+        "program.state",
+        "program.border",
+        "program.region",
+        "program.region_name",
+        "program.facts_as_of",
+    }
+)
 
 
 _DECISION_FACTS: dict[int, tuple] = {}  # id(rulebook) -> (rulebook, facts): a batch asks often
@@ -91,8 +100,9 @@ def _bits_of(fields, bit: dict) -> int | None:
 def _merge_by_name(draft, programs, bits, table):
     stale_bits, stale_of = np.unique(bits, return_inverse=True)
     width = len(stale_bits)
-    pairs, pair_of = np.unique(programs.to_verify.astype(np.int64) * width + stale_of.reshape(-1),
-                               return_inverse=True)
+    pairs, pair_of = np.unique(
+        programs.to_verify.astype(np.int64) * width + stale_of.reshape(-1), return_inverse=True
+    )
     verify_sets = []
     for pair in pairs.tolist():
         old = programs.verify_sets[pair // width]
@@ -103,8 +113,17 @@ def _merge_by_name(draft, programs, bits, table):
 
 def _with_sets(draft, programs, verify_of, verify_sets, bits):
     decisions = ProgramDecisions(
-        programs.programs, programs.verdict, programs.tier, programs.region, programs.regions,
-        programs.reasons, programs.reason_sets, verify_of, verify_sets,
-        catalog_rows=programs.catalog_rows, memo=programs.memo)
+        programs.programs,
+        programs.verdict,
+        programs.tier,
+        programs.region,
+        programs.regions,
+        programs.reasons,
+        programs.reason_sets,
+        verify_of,
+        verify_sets,
+        catalog_rows=programs.catalog_rows,
+        memo=programs.memo,
+    )
     counted = int(np.count_nonzero((bits != 0) & (programs.verdict != SKIP)))
     return draft.evolve(programs=decisions, env={**draft.env, "plan.stale": counted})

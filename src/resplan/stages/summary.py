@@ -16,8 +16,8 @@ of each tier allow; what a short tier cannot take goes to the other tiers in pro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 import attrs
 import numpy as np
@@ -43,8 +43,14 @@ def run(draft):
     available = _available(draft)
     worked = []
     for target in draft.specialties:
-        senv = {**env, **{k: v for k, v in draft.specialty_envs.get(target.name, {}).items()
-                          if k.startswith("specialty.")}}
+        senv = {
+            **env,
+            **{
+                k: v
+                for k, v in draft.specialty_envs.get(target.name, {}).items()
+                if k.startswith("specialty.")
+            },
+        }
         counts = available.get(target.name, (0, 0, 0))
         senv["specialty.open"] = sum(counts)
         for tier, count in zip(TIERS, counts):
@@ -54,9 +60,11 @@ def run(draft):
     known = [v for v, _ in worked if v.applications is not None]
     totals = {}
     if known:
-        totals = {"summary.recommended": sum(v.recommended for v in known),
-                  "summary.applications": sum(v.applications for v in known),
-                  "summary.shortfall": sum(v.shortfall for v in known)}
+        totals = {
+            "summary.recommended": sum(v.recommended for v in known),
+            "summary.applications": sum(v.applications for v in known),
+            "summary.shortfall": sum(v.shortfall for v in known),
+        }
     cost = eras_cost(known, draft.rulebook)
     fees = {c.name: c for c in cost.by_specialty} if cost else {}
     if cost:
@@ -66,11 +74,19 @@ def run(draft):
         senv.update(totals)
         if volume.name in fees:
             fee = fees[volume.name]
-            senv.update({"volume.fee": fee.fee, "volume.fee_ten_more": fee.ten_more,
-                         "volume.fee_ten_fewer": fee.ten_fewer})
+            senv.update(
+                {
+                    "volume.fee": fee.fee,
+                    "volume.fee_ten_more": fee.ten_more,
+                    "volume.fee_ten_fewer": fee.ten_fewer,
+                }
+            )
         fired, _ = evaluate(specialty_rules, senv)
-        volumes.append(attrs.evolve(
-            volume, reasons=volume.reasons + tuple(cite(r, senv, labels) for r in fired)))
+        volumes.append(
+            attrs.evolve(
+                volume, reasons=volume.reasons + tuple(cite(r, senv, labels) for r in fired)
+            )
+        )
 
     plan_env = {**env, **totals}
     fired, _ = evaluate(plan_rules, plan_env)
@@ -82,8 +98,12 @@ def run(draft):
         programs_outside_specialties=len(draft.catalog) - len(programs),
         programs_real=len(programs) - env["plan.synthetic"],
         programs_synthetic=env["plan.synthetic"],
-        apply=env["plan.apply"], borderline=env["plan.borderline"], skip=env["plan.skip"],
-        tier1=env["plan.tier1"], tier2=env["plan.tier2"], tier3=env["plan.tier3"],
+        apply=env["plan.apply"],
+        borderline=env["plan.borderline"],
+        skip=env["plan.skip"],
+        tier1=env["plan.tier1"],
+        tier2=env["plan.tier2"],
+        tier3=env["plan.tier3"],
         to_verify=env["plan.to_verify"],
         applications=totals.get("summary.applications"),
         spread=_percent(tiers),
@@ -115,12 +135,13 @@ def _available(draft) -> dict[str, tuple[int, int, int]]:
         codes = np.array([names.index(p.specialty) for p in programs.programs])
     counts = np.zeros((len(names), 4), dtype=np.int64)
     np.add.at(counts, (codes, tier), 1)
-    return {name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
-            for code, name in enumerate(names)}
+    return {
+        name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
+        for code, name in enumerate(names)
+    }
 
 
-def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels,
-            guessed=None):
+def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels, guessed=None):
     """The specialty's volume, and ``env`` with the ``volume.*`` facts added."""
     fired, _ = evaluate(rules, env)
     recommended = spread = None
@@ -139,8 +160,9 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
     # A volume resting on a gap of the profile says so (resplan.stages.common.with_guesses).
     reasons = tuple(cite(r, env, labels, guessed) for r in deciding if r.says is not None)
     if recommended is None:
-        return SpecialtyVolume(name=name, target_spread=spread, available=available,
-                               reasons=reasons), env
+        return SpecialtyVolume(
+            name=name, target_spread=spread, available=available, reasons=reasons
+        ), env
     recommended = max(recommended, 0)
     applications = min(recommended, sum(available))
     # Without a spread, follow the catalog: each tier in proportion to its programs.
@@ -148,14 +170,25 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
     first, second, third = apportion(applications, weights, available)
     tiers = (first, second, third)
     wanted = tuple(apportion(applications, weights))
-    env = {**env, "volume.recommended": recommended, "volume.applications": applications,
-           "volume.shortfall": recommended - applications,
-           **{f"volume.tier{t}": n for t, n in zip(TIERS, tiers)},
-           **{f"volume.wanted_tier{t}": n for t, n in zip(TIERS, wanted)}}
+    env = {
+        **env,
+        "volume.recommended": recommended,
+        "volume.applications": applications,
+        "volume.shortfall": recommended - applications,
+        **{f"volume.tier{t}": n for t, n in zip(TIERS, tiers)},
+        **{f"volume.wanted_tier{t}": n for t, n in zip(TIERS, wanted)},
+    }
     volume = SpecialtyVolume(
-        name=name, recommended=recommended, applications=applications,
-        shortfall=recommended - applications, spread=_percent(tiers), target_spread=spread,
-        tiers=tiers, available=available, reasons=reasons)
+        name=name,
+        recommended=recommended,
+        applications=applications,
+        shortfall=recommended - applications,
+        spread=_percent(tiers),
+        target_spread=spread,
+        tiers=tiers,
+        available=available,
+        reasons=reasons,
+    )
     return volume, env
 
 

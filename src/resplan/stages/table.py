@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import collections
 import functools
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -56,10 +57,14 @@ def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
 
 
 def _take_col(col: Col, rows: np.ndarray) -> Col:
-    return Col(col.values[rows], col.known[rows],
-               col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits,
-               col.codes[rows] if col.codes is not None else None, col.categories,
-               col.raw[rows] if col.raw is not None else None)
+    return Col(
+        col.values[rows],
+        col.known[rows],
+        col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits,
+        col.codes[rows] if col.codes is not None else None,
+        col.categories,
+        col.raw[rows] if col.raw is not None else None,
+    )
 
 
 class _Selected(Mapping):
@@ -144,8 +149,13 @@ class Keys:
     id_rank: np.ndarray
 
     def take(self, rows: np.ndarray) -> Keys:
-        return attrs.evolve(self, row=self.row[rows], specialty=self.specialty[rows],
-                            region=self.region[rows], id_rank=self.id_rank[rows])
+        return attrs.evolve(
+            self,
+            row=self.row[rows],
+            specialty=self.specialty[rows],
+            region=self.region[rows],
+            id_rank=self.id_rank[rows],
+        )
 
 
 class ProgramTable:
@@ -156,10 +166,22 @@ class ProgramTable:
     """
 
     # columns and raw: dicts, or _Selected views of a base table's (which take new columns)
-    def __init__(self, programs: np.ndarray, columns: Any, raw: Any, bit: dict[str, int],
-                 keys: Keys, memo: dict | None = None):
+    def __init__(
+        self,
+        programs: np.ndarray,
+        columns: Any,
+        raw: Any,
+        bit: dict[str, int],
+        keys: Keys,
+        memo: dict | None = None,
+    ):
         self.programs, self.columns, self.raw, self.bit, self.keys = (
-            programs, columns, raw, bit, keys)
+            programs,
+            columns,
+            raw,
+            bit,
+            keys,
+        )
         self.memo = {} if memo is None else memo
         self._selections: dict[bytes, _Selection] = {}
 
@@ -192,18 +214,24 @@ class ProgramTable:
             if len(self._selections) >= SELECTIONS_KEPT:
                 self._selections.clear()
             shared = self._selections[key] = _Selection(self, rows)
-        return ProgramTable(shared.programs,
-                            _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
-                            _Selected(self.raw, lambda values: values[rows], shared.raw),
-                            self.bit, shared.keys, self.memo)
+        return ProgramTable(
+            shared.programs,
+            _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
+            _Selected(self.raw, lambda values: values[rows], shared.raw),
+            self.bit,
+            shared.keys,
+            self.memo,
+        )
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
         self.raw[name], self.columns[name] = _column(values, fact_type, bit)
 
-    def add_coded_column(self, name: str, codes: np.ndarray, values: Sequence,
-                         fact_type=None) -> None:
+    def add_coded_column(
+        self, name: str, codes: np.ndarray, values: Sequence, fact_type=None
+    ) -> None:
         """A column whose value follows from a code per row: ``values[code]``. In a
         selection it is made when a rule or a message first reads it."""
+
         def made():
             raw, col = _column(values, fact_type, 0)
             return raw, _take_col(col, codes)
@@ -263,8 +291,9 @@ def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str])
     return table
 
 
-def adopt_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str],
-                table: ProgramTable) -> None:
+def adopt_table(
+    catalog: Catalog, city_regions: Mapping[tuple[str, str], str], table: ProgramTable
+) -> None:
     """Give ``catalog`` its table for ``city_regions``, built before (resplan.cache)."""
     catalog._tables.clear()  # one city table at a time is all a run uses
     catalog._tables[table_key(city_regions)] = table
@@ -338,8 +367,7 @@ def fields_of(bits: int, table: ProgramTable) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _fields(bits: int, bit_items: tuple) -> tuple[str, ...]:
-    return tuple(sorted(name.removeprefix("program.") for name, b in bit_items
-                        if bits & (1 << b)))
+    return tuple(sorted(name.removeprefix("program.") for name, b in bit_items if bits & (1 << b)))
 
 
 NOT_CITED = -1
@@ -353,8 +381,12 @@ class Citations:
     programs carry its number.
     """
 
-    def __init__(self, env: Mapping[str, Any], labels: Mapping[str, str],
-                 guessed: Mapping[str, tuple] | None = None):
+    def __init__(
+        self,
+        env: Mapping[str, Any],
+        labels: Mapping[str, str],
+        guessed: Mapping[str, tuple] | None = None,
+    ):
         self.env, self.labels = env, labels
         # Facts that are worst-value guesses for gaps of the profile: a rule reading one
         # says so first (resplan.stages.common.with_guesses).
@@ -414,7 +446,9 @@ class _Message:
         # A percentage counts by the text it prints: round(value * 100), half to even.
         self.percent = tuple(
             {p[1] for p in parts if p.__class__ is tuple and p[0] == n} == {"percent"}
-            and table.columns[n].values.dtype.kind == "f" for n in names)
+            and table.columns[n].values.dtype.kind == "f"
+            for n in names
+        )
         env, labels = citations.env, citations.labels
         filled: list = []
         for part in parts:  # as Template.render does, with the program's values left open
@@ -440,8 +474,9 @@ class _Message:
         for name, percent in zip(self.names, self.percent):
             if percent:
                 column = self.table.columns[name]
-                key.append(float(np.rint(column.values[index] * 100))
-                           if column.known[index] else -np.inf)
+                key.append(
+                    float(np.rint(column.values[index] * 100)) if column.known[index] else -np.inf
+                )
             else:
                 key.append(self.table.raw[name][index])
         return tuple(key)
@@ -455,8 +490,10 @@ class _Message:
         if self.rule.says:
             # The program's own values, None where unknown: they print as "unknown".
             labels, raw = citations.labels, self.table.raw
-            says = "".join(part if part.__class__ is str else part[2](raw[part[0]][index], labels)
-                           for part in self.parts)
+            says = "".join(
+                part if part.__class__ is str else part[2](raw[part[0]][index], labels)
+                for part in self.parts
+            )
         else:
             says = ""
         number = citations._numbers[key] = len(citations.reasons)

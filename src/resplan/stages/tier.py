@@ -38,18 +38,24 @@ def run(draft):
     cited = list(screening.cited)
     for o in placing:
         level = o.rule.effect["tier"]
-        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits,
-                      where=o.undecided & (level < tier) & ~skipped)
+        np.bitwise_or(
+            unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (level < tier) & ~skipped
+        )
         cited.append(citations.cite(o.rule, table, o.fired & (tier == level) & ~skipped))
     steps = np.zeros(table.rows, dtype=np.int8)
     for o in lowering:
         np.maximum(steps, o.rule.effect["lower"], out=steps, where=o.fired)
     movable = (tier < DEFAULT_TIER) & ~skipped
     for o in lowering:
-        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits,
-                      where=o.undecided & movable & (o.rule.effect["lower"] > steps))
-        cited.append(citations.cite(o.rule, table, o.fired & movable
-                                    & (steps == o.rule.effect["lower"])))
+        np.bitwise_or(
+            unknown_bits,
+            o.bits,
+            out=unknown_bits,
+            where=o.undecided & movable & (o.rule.effect["lower"] > steps),
+        )
+        cited.append(
+            citations.cite(o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]))
+        )
     np.minimum(tier + steps, DEFAULT_TIER, out=tier)
     tier[skipped] = NO_TIER
 
@@ -60,10 +66,18 @@ def run(draft):
     bits, verify_of = np.unique(unknown_bits, return_inverse=True)
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
     decisions = ProgramDecisions(
-        table.programs, severity, tier, table.keys.region, regions,
-        reason_of, _reason_sets(reason_sets, reasons),
-        verify_of.reshape(-1), [fields_of(int(b), table) for b in bits],
-        catalog_rows=table.keys.row, memo=table.memo)
+        table.programs,
+        severity,
+        tier,
+        table.keys.region,
+        regions,
+        reason_of,
+        _reason_sets(reason_sets, reasons),
+        verify_of.reshape(-1),
+        [fields_of(int(b), table) for b in bits],
+        catalog_rows=table.keys.row,
+        memo=table.memo,
+    )
     order = np.lexsort((table.keys.id_rank, severity, np.where(skipped, 4, tier), skipped))
     return draft.evolve(programs=decisions.take(order))
 
@@ -77,8 +91,9 @@ def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[list[list[int]
     """
     active = [c for c in columns if len(c) and c.max() != NOT_CITED]
     if not active:
-        _, first, inverse = np.unique(np.zeros(rows, dtype=np.int64), return_index=True,
-                                      return_inverse=True)
+        _, first, inverse = np.unique(
+            np.zeros(rows, dtype=np.int64), return_index=True, return_inverse=True
+        )
         return ([[]] if not rows else [[]] * len(first)), inverse.reshape(-1)
     code = np.zeros(rows, dtype=np.uint64)
     for column, weight in zip(active, _WEIGHTS):

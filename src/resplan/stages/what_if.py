@@ -65,8 +65,15 @@ def parameter(rulebook: Rulebook, name: str) -> int:
         return CODE_PARAMETERS[name]
     value = ruleset.parameters[name].value
     if type(value) is not int or value < 0:
-        raise RulesetError([Problem(ruleset.file, f"{value!r} is not a whole number, 0 or more",
-                                    field=f"parameters.{name}")])
+        raise RulesetError(
+            [
+                Problem(
+                    ruleset.file,
+                    f"{value!r} is not a whole number, 0 or more",
+                    field=f"parameters.{name}",
+                )
+            ]
+        )
     return value
 
 
@@ -89,19 +96,34 @@ def run(draft):
             continue
         profile, values = change
         after = decide(profile, draft)
-        entry = _compare(rule, draft, values, before,
-                         _by_row(after.programs, draft.catalog, size), after.programs, named)
+        entry = _compare(
+            rule,
+            draft,
+            values,
+            before,
+            _by_row(after.programs, draft.catalog, size),
+            after.programs,
+            named,
+        )
         if entry is not None:
             found.append(entry)
     if not found:
         return draft
-    found.sort(key=lambda e: (-e.programs_opened, -e.programs_opened_tier1,
-                              -e.programs_improved, e.programs_worsened, e.rule))
-    top = found[:parameter(draft.rulebook, SUMMARY_CHANGES)]
+    found.sort(
+        key=lambda e: (
+            -e.programs_opened,
+            -e.programs_opened_tier1,
+            -e.programs_improved,
+            e.programs_worsened,
+            e.rule,
+        )
+    )
+    top = found[: parameter(draft.rulebook, SUMMARY_CHANGES)]
     summary = draft.summary
     if summary is not None and top:
-        summary = attrs.evolve(summary, advice=summary.advice + tuple(
-            Reason(e.rule, sentence(e)) for e in top))
+        summary = attrs.evolve(
+            summary, advice=summary.advice + tuple(Reason(e.rule, sentence(e)) for e in top)
+        )
     return draft.evolve(what_if=tuple(found), summary=summary)
 
 
@@ -151,11 +173,16 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
         if "spanish_level" in values:
             level = values["spanish_level"]
             now = env.get("profile.spanish_level", "none")
-            if level not in SPANISH_LEVELS or now not in SPANISH_LEVELS \
-                    or SPANISH_LEVELS.index(level) <= SPANISH_LEVELS.index(now):
+            if (
+                level not in SPANISH_LEVELS
+                or now not in SPANISH_LEVELS
+                or SPANISH_LEVELS.index(level) <= SPANISH_LEVELS.index(now)
+            ):
                 return None
-            languages = tuple(attrs.evolve(lang, level=level) if _is_spanish(lang.name) else lang
-                              for lang in profile.languages)
+            languages = tuple(
+                attrs.evolve(lang, level=level) if _is_spanish(lang.name) else lang
+                for lang in profile.languages
+            )
             if languages == profile.languages:
                 languages += (Language("Spanish", level),)
             profile = attrs.evolve(profile, languages=languages)
@@ -193,14 +220,18 @@ def _border_place(draft) -> tuple[str, str, str] | None:
         names = programs.regions if hasattr(programs, "regions") else None
         if names is not None:
             codes, seen = np.unique(np.asarray(programs.region), return_counts=True)
-            counts = {names[c]: int(n) for c, n in zip(codes.tolist(), seen.tolist())
-                      if names[c] is not None}
+            counts = {
+                names[c]: int(n)
+                for c, n in zip(codes.tolist(), seen.tolist())
+                if names[c] is not None
+            }
         else:
             for d in programs:
                 if d.region is not None:
                     counts[d.region] = counts.get(d.region, 0) + 1
-    regions = sorted(draft.regions, key=lambda r: (PRIORITY.get(r.priority, 3),
-                                                   -counts.get(r.id, 0), r.id))
+    regions = sorted(
+        draft.regions, key=lambda r: (PRIORITY.get(r.priority, 3), -counts.get(r.id, 0), r.id)
+    )
     subregions = {s.id: s for s in draft.rulebook.subregions}
     for region in regions:
         sub = subregions.get(region.id)
@@ -229,8 +260,9 @@ def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
     return verdict, tier
 
 
-def _compare(rule: Rule, draft, values: Mapping[str, Any], before, after, decisions,
-             named: int) -> WhatIf | None:
+def _compare(
+    rule: Rule, draft, values: Mapping[str, Any], before, after, decisions, named: int
+) -> WhatIf | None:
     (v0, t0), (v1, t1) = before, after
     both = (v0 != NOT_CONSIDERED) & (v1 != NOT_CONSIDERED)
     open0, open1 = both & (v0 < SKIP), both & (v1 < SKIP)
@@ -248,12 +280,17 @@ def _compare(rule: Rule, draft, values: Mapping[str, Any], before, after, decisi
     change = rule.says.render(words_env, labels).strip().rstrip(".") if rule.says else rule.id
     note = rule.effect["note"].render(words_env, labels) if "note" in rule.effect else None
     return WhatIf(
-        change=change, rule=rule.qualified_id, programs_opened=n_opened,
-        programs_improved=n_better, programs_worsened=n_worse,
+        change=change,
+        rule=rule.qualified_id,
+        programs_opened=n_opened,
+        programs_improved=n_better,
+        programs_worsened=n_worse,
         tier1_before=int(((v0 < SKIP) & (t0 == 1)).sum()),
         tier1_after=int(((v1 < SKIP) & (t1 == 1)).sum()),
         programs_opened_tier1=int((opened & (t1 == 1)).sum()),
-        programs=_names(decisions, opened, draft.catalog, named), note=note)
+        programs=_names(decisions, opened, draft.catalog, named),
+        note=note,
+    )
 
 
 def _names(decisions, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:
@@ -301,9 +338,17 @@ def sentence(entry: WhatIf) -> str:
     if entry.programs_worsened:
         lead = "It would also" if parts else ": this would"
         text += (" " if parts else "") + (
-            f"{lead} give {_PROGRAMS(entry.programs_worsened)} a worse verdict or tier.")
+            f"{lead} give {_PROGRAMS(entry.programs_worsened)} a worse verdict or tier."
+        )
     return text
 
 
-__all__ = ["CODE_PARAMETERS", "WHAT_IF", "WHAT_IF_FACTS", "changed_profile", "parameter",
-           "run", "sentence"]
+__all__ = [
+    "CODE_PARAMETERS",
+    "WHAT_IF",
+    "WHAT_IF_FACTS",
+    "changed_profile",
+    "parameter",
+    "run",
+    "sentence",
+]

@@ -11,20 +11,30 @@ ruleset file that is not installed yet.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
 from resplan.host import Host, load_host
 from resplan.plugins import RulesetSource, hookimpl, plugin_records
 
-HOOKS = ("resplan_rulesets", "resplan_functions", "resplan_catalog_readers",
-         "resplan_adjust_plan", "resplan_import_mappings")
+HOOKS = (
+    "resplan_rulesets",
+    "resplan_functions",
+    "resplan_catalog_readers",
+    "resplan_adjust_plan",
+    "resplan_import_mappings",
+)
 
 
-def ruleset_plugin(name: str, *rulesets: str | Path | RulesetSource,
-                   functions: Iterable[Any] = (), version: str = "0") -> Any:
+def ruleset_plugin(
+    name: str,
+    *rulesets: str | Path | RulesetSource,
+    functions: Iterable[Any] = (),
+    version: str = "0",
+) -> Any:
     """A plugin object supplying ``rulesets`` (TOML text, paths or sources) and ``functions``.
 
     A string containing a newline is ruleset text (labelled ``<name>.toml`` in messages);
@@ -56,11 +66,12 @@ class PluginSpec:
     version: str
     hooks: Mapping[str, Callable] = attrs.field(eq=False)
 
-    def with_rulesets(self, sources: Sequence[RulesetSource]) -> "PluginSpec":
+    def with_rulesets(self, sources: Sequence[RulesetSource]) -> PluginSpec:
         """The same plugin supplying ``sources`` instead of its own rulesets."""
         frozen = list(sources)
-        return attrs.evolve(self, hooks={**self.hooks,
-                                         "resplan_rulesets": hookimpl(lambda: list(frozen))})
+        return attrs.evolve(
+            self, hooks={**self.hooks, "resplan_rulesets": hookimpl(lambda: list(frozen))}
+        )
 
     def rulesets(self) -> list[RulesetSource]:
         hook = self.hooks.get("resplan_rulesets")
@@ -81,8 +92,10 @@ def plugin_specs(source: Host | Any) -> list[PluginSpec]:
     for hook in HOOKS:
         for impl in getattr(pm.hook, hook).get_hookimpls():
             hooks.setdefault(impl.plugin_name, {})[hook] = impl.function
-    return [PluginSpec(name, records[name].version if name in records else "unknown",
-                       hooks[name]) for name in sorted(hooks)]
+    return [
+        PluginSpec(name, records[name].version if name in records else "unknown", hooks[name])
+        for name in sorted(hooks)
+    ]
 
 
 def host_from_specs(specs: Sequence[PluginSpec]) -> Host:
@@ -91,8 +104,9 @@ def host_from_specs(specs: Sequence[PluginSpec]) -> Host:
     Entry points are not read: the specs are the whole setup. Raises what
     :func:`resplan.load_host` raises (``RulesetError``, ``PluginError``).
     """
-    return load_host(plugins=[spec.as_plugin() for spec in specs], entry_points=False,
-                     use_env=False)
+    return load_host(
+        plugins=[spec.as_plugin() for spec in specs], entry_points=False, use_env=False
+    )
 
 
 def registration_orders(names: Sequence[str], count: int = 3) -> list[list[str]]:

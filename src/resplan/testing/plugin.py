@@ -27,7 +27,8 @@ Nothing here imports hypothesis: the plugin loads in any pytest run.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -38,9 +39,14 @@ DEFAULT_EXAMPLES = 40
 
 def pytest_addoption(parser):
     group = parser.getgroup("resplan", "resplan rule properties")
-    group.addoption("--resplan-examples", type=int, default=None, metavar="N",
-                    help="hypothesis examples per resplan rule property "
-                         f"(default: $RESPLAN_EXAMPLES or {DEFAULT_EXAMPLES})")
+    group.addoption(
+        "--resplan-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="hypothesis examples per resplan rule property "
+        f"(default: $RESPLAN_EXAMPLES or {DEFAULT_EXAMPLES})",
+    )
 
 
 class HostFactory:
@@ -49,14 +55,16 @@ class HostFactory:
     def __init__(self):
         self._hosts: dict[tuple, tuple[resplan.Host, list]] = {}
 
-    def __call__(self, *, disable: Iterable[str] = (), plugins: Iterable[Any] = (),
-                 entry_points: bool = True) -> resplan.Host:
+    def __call__(
+        self, *, disable: Iterable[str] = (), plugins: Iterable[Any] = (), entry_points: bool = True
+    ) -> resplan.Host:
         plugins = list(plugins)
         # Plugin objects are kept with their host, so their ids stay theirs.
         key = (tuple(sorted(disable)), tuple(id(p) for p in plugins), entry_points)
         if key not in self._hosts:
-            host = resplan.load_host(disable=disable, plugins=plugins,
-                                     entry_points=entry_points, use_env=False)
+            host = resplan.load_host(
+                disable=disable, plugins=plugins, entry_points=entry_points, use_env=False
+            )
             self._hosts[key] = (host, plugins)
         return self._hosts[key][0]
 
@@ -81,8 +89,13 @@ def resplan_examples(request) -> int:
 
 @pytest.fixture
 def resplan_check_properties(resplan_examples):
-    def run(host: resplan.Host, names: Iterable[str] | None = None, *,
-            max_examples: int | None = None, **options) -> None:
+    def run(
+        host: resplan.Host,
+        names: Iterable[str] | None = None,
+        *,
+        max_examples: int | None = None,
+        **options,
+    ) -> None:
         from resplan.testing.properties import PROPERTIES, run_properties
 
         wanted = None if names is None else set(names)
@@ -90,8 +103,10 @@ def resplan_check_properties(resplan_examples):
         if wanted is not None and len(chosen) != len(wanted):
             unknown = wanted - {p.name for p in PROPERTIES}
             raise ValueError(f"no such properties: {', '.join(sorted(unknown))}")
-        failures = run_properties(host, max_examples=max_examples or resplan_examples,
-                                  properties=chosen, **options)
+        failures = run_properties(
+            host, max_examples=max_examples or resplan_examples, properties=chosen, **options
+        )
         if failures:
             pytest.fail("\n\n".join(f.report() for f in failures), pytrace=False)
+
     return run

@@ -50,7 +50,8 @@ import datetime
 import difflib
 import re
 import tomllib
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 import tomli_w
@@ -61,19 +62,42 @@ from resplan.convert import unstructure
 from resplan.facts import gaps, profile_facts
 from resplan.host import Host
 from resplan.model import (
-    Catalog, Clinical, Language, LanguageLevel, Profile, Program, Step1, Step2CK,
+    Catalog,
+    Clinical,
+    Language,
+    LanguageLevel,
+    Profile,
+    Program,
+    Step1,
+    Step2CK,
 )
 from resplan.plan import Plan
 from resplan.testing import hosts
 from resplan.testing.strategies import (
-    DEFAULT_SPECIALTIES, LANGUAGE_NAMES, OTHER_CITIES, catalogs, cities_of, clinical_stints,
-    letters, optional, passing_exams, profiles,
+    DEFAULT_SPECIALTIES,
+    LANGUAGE_NAMES,
+    OTHER_CITIES,
+    catalogs,
+    cities_of,
+    clinical_stints,
+    letters,
+    optional,
+    passing_exams,
+    profiles,
 )
 from resplan.vocabulary import LANGUAGE_LEVELS
 
 __all__ = [
-    "SEVERITY", "Context", "Property", "PropertyFailure", "PropertyViolation", "PROPERTIES",
-    "property_named", "run_property", "run_properties", "render_example",
+    "SEVERITY",
+    "Context",
+    "Property",
+    "PropertyFailure",
+    "PropertyViolation",
+    "PROPERTIES",
+    "property_named",
+    "run_property",
+    "run_properties",
+    "render_example",
 ]
 
 SEVERITY = {"apply": 0, "borderline": 1, "skip": 2}
@@ -128,9 +152,16 @@ class Context:
     :data:`AS_OF`, a date before every cycle the strategies draw.
     """
 
-    def __init__(self, host: Host, *, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-                 cities: Sequence[tuple[str, str]] | None = None, max_programs: int = 4,
-                 extra_programs: Sequence[Program] = (), as_of: datetime.date = AS_OF):
+    def __init__(
+        self,
+        host: Host,
+        *,
+        specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+        cities: Sequence[tuple[str, str]] | None = None,
+        max_programs: int = 4,
+        extra_programs: Sequence[Program] = (),
+        as_of: datetime.date = AS_OF,
+    ):
         self.host = host
         self.as_of = as_of
         self.specialties = tuple(specialties)
@@ -150,8 +181,9 @@ class Context:
         return self._strategies[name]
 
     def profiles(self) -> st.SearchStrategy:
-        return self._cached("profiles", lambda: profiles(specialties=self.specialties,
-                                                         cities=self.cities))
+        return self._cached(
+            "profiles", lambda: profiles(specialties=self.specialties, cities=self.cities)
+        )
 
     def clinical_stints(self) -> st.SearchStrategy:
         return self._cached("clinical", lambda: clinical_stints(self.cities))
@@ -165,20 +197,27 @@ class Context:
         most programs drawn get a verdict."""
         specialties = self.specialties
         if profile is not None and profile.applicant.specialties:
-            specialties = tuple(dict.fromkeys(profile.applicant.specialties
-                                              + (self.specialties[0],)))
+            specialties = tuple(
+                dict.fromkeys(profile.applicant.specialties + (self.specialties[0],))
+            )
         key = (min_size, specialties)
         if key not in self._catalogs:
             self._catalogs[key] = catalogs(
                 min_size=max(0, min_size - len(self.extra_programs)),
-                max_size=self.max_programs, specialties=specialties, cities=self.cities,
-                extra=self.extra_programs)
+                max_size=self.max_programs,
+                specialties=specialties,
+                cities=self.cities,
+                extra=self.extra_programs,
+            )
         return self._catalogs[key]
 
     def inputs(self, min_programs: int = 1) -> st.SearchStrategy:
         """A profile and a catalog drawn for it: ``{"profile": ..., "catalog": ...}``."""
-        return self.profiles().flatmap(lambda profile: self.catalogs(min_programs, profile).map(
-            lambda catalog: {"profile": profile, "catalog": catalog}))
+        return self.profiles().flatmap(
+            lambda profile: self.catalogs(min_programs, profile).map(
+                lambda catalog: {"profile": profile, "catalog": catalog}
+            )
+        )
 
     def plan(self, profile: Profile, catalog: Catalog, host: Host | None = None) -> Plan:
         return resplan.plan(profile, catalog, host=host or self.host, as_of=self.as_of)
@@ -187,8 +226,10 @@ class Context:
         """The host's plugins registered again in other orders (by name, reversed, ...)."""
         if self._reordered is None:
             specs = {spec.name: spec for spec in hosts.plugin_specs(self.host)}
-            self._reordered = [hosts.host_from_specs([specs[name] for name in order])
-                               for order in hosts.registration_orders(list(specs))]
+            self._reordered = [
+                hosts.host_from_specs([specs[name] for name in order])
+                for order in hosts.registration_orders(list(specs))
+            ]
         return self._reordered
 
 
@@ -217,8 +258,11 @@ def _thresholds(host: Host, fact: str, within: tuple[int, int]) -> tuple[int, ..
                     stack.append(node.operand)
                 elif isinstance(node, (Call, ListLit)):
                     stack += list(getattr(node, "args", ()) or getattr(node, "items", ()))
-                if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                        and within[0] <= value <= within[1]:
+                if (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and within[0] <= value <= within[1]
+                ):
                     found.add(int(value))
     return tuple(sorted(found))
 
@@ -287,8 +331,10 @@ def render_example(example: dict[str, Any]) -> str:
     if "before" in example and "after" in example:
         parts.append("# profile.toml (before the change)")
         parts.append(_profile_toml(example["before"]))
-        parts.append("# the change: " + ("; ".join(_differences(example["before"], example["after"]))
-                                         or "none"))
+        parts.append(
+            "# the change: "
+            + ("; ".join(_differences(example["before"], example["after"])) or "none")
+        )
     elif "profile" in example:
         parts.append("# profile.toml")
         parts.append(_profile_toml(example["profile"]))
@@ -308,15 +354,16 @@ def _cited(decision) -> list[str]:
 
 
 def _describe(decision) -> str:
-    return (f"program {decision.id} ({decision.specialty}, {decision.city} {decision.state})")
+    return f"program {decision.id} ({decision.specialty}, {decision.city} {decision.state})"
 
 
 # ------------------------------------------------------------------ determinism
 
 
 def _first_difference(a: str, b: str) -> str:
-    diff = list(difflib.unified_diff(a.splitlines(), b.splitlines(), "first", "second",
-                                     n=1, lineterm=""))
+    diff = list(
+        difflib.unified_diff(a.splitlines(), b.splitlines(), "first", "second", n=1, lineterm="")
+    )
     return "\n".join(diff[:16])
 
 
@@ -324,20 +371,26 @@ def _check_determinism(ctx: Context, profile: Profile, catalog: Catalog) -> None
     text = resplan.dumps_plan(ctx.plan(profile, catalog))
     again = resplan.dumps_plan(ctx.plan(profile, catalog))
     if again != text:
-        raise PropertyViolation("planning twice with the same inputs gave different bytes:\n"
-                                + _first_difference(text, again))
+        raise PropertyViolation(
+            "planning twice with the same inputs gave different bytes:\n"
+            + _first_difference(text, again)
+        )
     programs = list(catalog.programs)
     for label, order in (("reversed", programs[::-1]), ("rotated", programs[1:] + programs[:1])):
         other = resplan.dumps_plan(ctx.plan(profile, Catalog(order)))
         if other != text:
-            raise PropertyViolation(f"the catalog in {label} order gave a different plan:\n"
-                                    + _first_difference(text, other))
+            raise PropertyViolation(
+                f"the catalog in {label} order gave a different plan:\n"
+                + _first_difference(text, other)
+            )
     for host in ctx.reordered_hosts():
         other = resplan.dumps_plan(ctx.plan(profile, catalog, host=host))
         if other != text:
             plugin_order = ", ".join(p.name for p in host.plugins)
-            raise PropertyViolation(f"the plugins registered in another order ({plugin_order}) gave "
-                                    "a different plan:\n" + _first_difference(text, other))
+            raise PropertyViolation(
+                f"the plugins registered in another order ({plugin_order}) gave "
+                "a different plan:\n" + _first_difference(text, other)
+            )
 
 
 def _determinism_strategy(ctx: Context):
@@ -347,8 +400,9 @@ def _determinism_strategy(ctx: Context):
 # ------------------------------------------------------------------ monotonicity
 
 
-def _check_monotone(direction: str, ctx: Context, before: Profile, after: Profile,
-                    catalog: Catalog) -> None:
+def _check_monotone(
+    direction: str, ctx: Context, before: Profile, after: Profile, catalog: Catalog
+) -> None:
     """``direction`` "better": after is a stronger file than before; "worse": weaker."""
     old_plan, new_plan = ctx.plan(before, catalog), ctx.plan(after, catalog)
     old = {p.id: p for p in old_plan.programs}
@@ -362,12 +416,16 @@ def _check_monotone(direction: str, ctx: Context, before: Profile, after: Profil
             fresh = [r for r in _cited(b) if r not in _cited(a)] or _cited(b)
             raise PropertyViolation(
                 f"{_describe(b)}: verdict {a.verdict} -> {b.verdict} for a stronger file "
-                f"({change}); now cited: {', '.join(_cited(b)) or 'nothing'}", rules=fresh)
+                f"({change}); now cited: {', '.join(_cited(b)) or 'nothing'}",
+                rules=fresh,
+            )
         if direction == "worse" and moved < 0:
             gone = [r for r in _cited(a) if r not in _cited(b)] or _cited(a)
             raise PropertyViolation(
                 f"{_describe(b)}: verdict {a.verdict} -> {b.verdict} for a weaker file "
-                f"({change}); before, cited: {', '.join(_cited(a)) or 'nothing'}", rules=gone)
+                f"({change}); before, cited: {', '.join(_cited(a)) or 'nothing'}",
+                rules=gone,
+            )
 
 
 def _with_exams(profile: Profile, **changes) -> Profile:
@@ -386,7 +444,9 @@ def _monotone_strategy(change):
         def draw_example(draw):
             before, after = change(draw, draw(ctx.profiles()), ctx)
             return {"before": before, "after": after, "catalog": draw(ctx.catalogs(1, before))}
+
         return draw_example()
+
     return strategy
 
 
@@ -400,14 +460,19 @@ def _higher_step2ck(draw, profile, ctx):
         score = draw(st.integers(190, 279))
         higher = min(300, score + draw(st.integers(1, 30)))
     step2 = profile.exams.step2ck or Step2CK(attempts=draw(optional(st.integers(1, 3))))
-    return (_with_exams(profile, step2ck=attrs.evolve(step2, score=score)),
-            _with_exams(profile, step2ck=attrs.evolve(step2, score=higher)))
+    return (
+        _with_exams(profile, step2ck=attrs.evolve(step2, score=score)),
+        _with_exams(profile, step2ck=attrs.evolve(step2, score=higher)),
+    )
 
 
 def _extra_language(draw, profile, ctx):
     name = draw(st.sampled_from(LANGUAGE_NAMES))
-    known = [lang.level for lang in profile.languages
-             if lang.name.lower() == name.lower() and lang.level is not None]
+    known = [
+        lang.level
+        for lang in profile.languages
+        if lang.name.lower() == name.lower() and lang.level is not None
+    ]
     floor = max((LANGUAGE_LEVELS.index(level) for level in known), default=0)
     level: LanguageLevel = draw(st.sampled_from(LANGUAGE_LEVELS[floor:]))
     return profile, attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
@@ -416,8 +481,12 @@ def _extra_language(draw, profile, ctx):
 def _language_sweep(ctx: Context, profile: Profile):
     """Every language the strategies know, added at the highest level."""
     for name in LANGUAGE_NAMES:
-        yield profile, attrs.evolve(
-            profile, languages=profile.languages + (Language(name, LANGUAGE_LEVELS[-1]),))
+        yield (
+            profile,
+            attrs.evolve(
+                profile, languages=profile.languages + (Language(name, LANGUAGE_LEVELS[-1]),)
+            ),
+        )
 
 
 def _more_clinical(draw, profile, ctx):
@@ -426,7 +495,7 @@ def _more_clinical(draw, profile, ctx):
         index = draw(st.integers(0, len(profile.clinical) - 1))
         stint = profile.clinical[index]
         longer = attrs.evolve(stint, months=min(240.0, (stint.months or 0.0) + extra))
-        clinical = profile.clinical[:index] + (longer,) + profile.clinical[index + 1:]
+        clinical = profile.clinical[:index] + (longer,) + profile.clinical[index + 1 :]
     else:
         stint: Clinical = draw(ctx.clinical_stints())
         clinical = profile.clinical + (attrs.evolve(stint, months=extra),)
@@ -479,11 +548,14 @@ def _failed_attempt(draw, profile, ctx):
 def _older_graduation(draw, profile, ctx):
     applicant = profile.applicant
     years = draw(st.integers(1, 10))
-    return profile, _with_applicant(profile, graduation_year=max(1950, applicant.graduation_year - years))
+    return profile, _with_applicant(
+        profile, graduation_year=max(1950, applicant.graduation_year - years)
+    )
 
 
 def _monotone(name: str, direction: str, description: str, change, sweep=None) -> Property:
     """``sweep(ctx, before)``: more (weaker, stronger) pairs to compare in the same example."""
+
     def check(ctx, before, after, catalog):
         pairs = [(before, after)] + (list(sweep(ctx, before)) if sweep else [])
         for old, new in pairs:
@@ -492,6 +564,7 @@ def _monotone(name: str, direction: str, description: str, change, sweep=None) -
             except PropertyViolation as violation:
                 violation.example = {"before": old, "after": new, "catalog": catalog}
                 raise
+
     return Property(name, description, _monotone_strategy(change), check)
 
 
@@ -504,8 +577,10 @@ def _step2ck_sweep(ctx: Context, profile: Profile):
         low, high = max(1, threshold - 1), min(300, threshold + 1)
         for a, b in ((low, threshold), (threshold, high)):
             if a < b:
-                yield (_with_exams(profile, step2ck=attrs.evolve(step2, score=a)),
-                       _with_exams(profile, step2ck=attrs.evolve(step2, score=b)))
+                yield (
+                    _with_exams(profile, step2ck=attrs.evolve(step2, score=a)),
+                    _with_exams(profile, step2ck=attrs.evolve(step2, score=b)),
+                )
 
 
 # ------------------------------------------------------------------ explanations
@@ -540,8 +615,13 @@ def _program_envs(host: Host, profile: Profile, catalog: Catalog, plan: Plan) ->
         if program is None or target is None:
             continue
         env = dict(base)
-        env.update({"specialty.name": target.name, "specialty.wished": target.wished,
-                     "specialty.fit": target.fit})
+        env.update(
+            {
+                "specialty.name": target.name,
+                "specialty.wished": target.wished,
+                "specialty.fit": target.fit,
+            }
+        )
         if target.name in groups:
             env["specialty.group"] = groups[target.name]
         if target.rank is not None:
@@ -572,27 +652,38 @@ def _check_explanations(ctx: Context, profile: Profile, catalog: Catalog) -> Non
         cited = _cited(decision)
         env = envs.get(decision.id)
         if env is None:
-            raise PropertyViolation(f"{what} is in the plan but not in the catalog or in a "
-                                    "considered specialty", rules=cited)
+            raise PropertyViolation(
+                f"{what} is in the plan but not in the catalog or in a considered specialty",
+                rules=cited,
+            )
         strangers = [r for r in cited if r not in screen and r not in tier]
         if strangers:
-            raise PropertyViolation(f"{what} cites {', '.join(strangers)}, which is no screen "
-                                    "or tier rule", rules=strangers)
+            raise PropertyViolation(
+                f"{what} cites {', '.join(strangers)}, which is no screen or tier rule",
+                rules=strangers,
+            )
         by_rule = {reason.rule: reason for reason in decision.reasons}
         own = [screen[r] for r in cited if r in screen]
         if decision.verdict != "apply" and not own:
             raise PropertyViolation(f"{what} is {decision.verdict} without citing a rule")
         fired = [r for r in own if r.condition(env) is True]
-        verdict = max((r.effect["verdict"] for r in fired), key=lambda v: SEVERITY[v], default="apply")
+        verdict = max(
+            (r.effect["verdict"] for r in fired), key=lambda v: SEVERITY[v], default="apply"
+        )
         if verdict != decision.verdict:
-            raise PropertyViolation(f"{what}: the plan says {decision.verdict}, but its cited "
-                                    f"rules alone give {verdict}", rules=cited)
+            raise PropertyViolation(
+                f"{what}: the plan says {decision.verdict}, but its cited "
+                f"rules alone give {verdict}",
+                rules=cited,
+            )
         for rule in fired:
             says = _says(rule, env, labels)
             if _after_guesses(by_rule[rule.qualified_id].says, guesses) != says:
-                raise PropertyViolation(f"{what}: the words cited for {rule.qualified_id} are "
-                                        f"not what the rule says for these facts ({says!r})",
-                                        rules=[rule.qualified_id])
+                raise PropertyViolation(
+                    f"{what}: the words cited for {rule.qualified_id} are "
+                    f"not what the rule says for these facts ({says!r})",
+                    rules=[rule.qualified_id],
+                )
         if decision.verdict == "skip":
             if decision.tier is not None:
                 raise PropertyViolation(f"{what} is skipped but has tier {decision.tier}")
@@ -604,17 +695,23 @@ def _check_explanations(ctx: Context, profile: Profile, catalog: Catalog) -> Non
         fired = [r for r in placed if r.condition(tier_env) is True]
         best = min((r.effect["tier"] for r in fired if "tier" in r.effect), default=3)
         # A rule that lowers the tier is cited only where it moved the program down.
-        best = min(3, best + max((r.effect["lower"] for r in fired if "lower" in r.effect),
-                                 default=0))
+        best = min(
+            3, best + max((r.effect["lower"] for r in fired if "lower" in r.effect), default=0)
+        )
         if best != decision.tier:
-            raise PropertyViolation(f"{what}: the plan says tier {decision.tier}, but its cited "
-                                    f"rules alone give tier {best}", rules=cited)
+            raise PropertyViolation(
+                f"{what}: the plan says tier {decision.tier}, but its cited "
+                f"rules alone give tier {best}",
+                rules=cited,
+            )
         for rule in fired:
             says = _says(rule, tier_env, labels)
             if _after_guesses(by_rule[rule.qualified_id].says, guesses) != says:
-                raise PropertyViolation(f"{what}: the words cited for {rule.qualified_id} are "
-                                        f"not what the rule says for these facts ({says!r})",
-                                        rules=[rule.qualified_id])
+                raise PropertyViolation(
+                    f"{what}: the words cited for {rule.qualified_id} are "
+                    f"not what the rule says for these facts ({says!r})",
+                    rules=[rule.qualified_id],
+                )
 
 
 def _after_guesses(text: str, guesses: tuple[str, ...]) -> str:
@@ -624,7 +721,7 @@ def _after_guesses(text: str, guesses: tuple[str, ...]) -> str:
         found = False
         for sentence in guesses:
             if text.startswith(sentence):
-                text, found = text[len(sentence):].lstrip(" "), True
+                text, found = text[len(sentence) :].lstrip(" "), True
     return text
 
 
@@ -632,8 +729,9 @@ def _after_guesses(text: str, guesses: tuple[str, ...]) -> str:
 
 OPTIONAL_PROGRAM_FACTS: dict[str, st.SearchStrategy] = {
     "track": st.sampled_from(("categorical", "preliminary", "transitional")),
-    "setting": st.sampled_from(("university", "community", "community-university-affiliated",
-                                "military")),
+    "setting": st.sampled_from(
+        ("university", "community", "community-university-affiliated", "military")
+    ),
     "img_share": st.integers(0, 100).map(lambda p: p / 100),
     "visas": st.lists(st.sampled_from(("J-1", "H-1B")), unique=True, max_size=2).map(tuple),
     "positions": st.integers(1, 40),
@@ -658,33 +756,52 @@ def _unknowns_strategy(ctx: Context):
         if getattr(program, field) is None:
             full = attrs.evolve(program, **{field: draw(OPTIONAL_PROGRAM_FACTS[field])})
             catalog = Catalog([full if p.id == program.id else p for p in catalog.programs])
-        return {"profile": profile, "catalog": catalog, "program": program.id,
-                "field": field, "reduced": True}
+        return {
+            "profile": profile,
+            "catalog": catalog,
+            "program": program.id,
+            "field": field,
+            "reduced": True,
+        }
+
     return draw_example()
 
 
-def _check_unknowns(ctx: Context, profile: Profile, catalog: Catalog, program: str,
-                    field: str, reduced: bool = True) -> None:
+def _check_unknowns(
+    ctx: Context, profile: Profile, catalog: Catalog, program: str, field: str, reduced: bool = True
+) -> None:
     """Remove ``field`` from ``program`` (then each of its other known facts, one at a time)."""
     full_plan = {p.id: p for p in ctx.plan(profile, catalog).programs}
     full = full_plan.get(program)
     if full is None:
         return  # not in a considered specialty
     target = next(p for p in catalog.programs if p.id == program)
-    fields = [field] + [f for f in sorted(OPTIONAL_PROGRAM_FACTS)
-                        if f != field and getattr(target, f) is not None]
+    fields = [field] + [
+        f for f in sorted(OPTIONAL_PROGRAM_FACTS) if f != field and getattr(target, f) is not None
+    ]
     for name in fields:
-        reduced_catalog = Catalog([attrs.evolve(p, **{name: None})  # type: ignore[arg-type]
-                                   if p.id == program else p
-                                   for p in catalog.programs])
+        reduced_catalog = Catalog(
+            [
+                attrs.evolve(p, **{name: None})  # type: ignore[arg-type]
+                if p.id == program
+                else p
+                for p in catalog.programs
+            ]
+        )
         less = {p.id: p for p in ctx.plan(profile, reduced_catalog).programs}[program]
         if SEVERITY[less.verdict] < SEVERITY[full.verdict] and name not in less.to_verify:
             violation = PropertyViolation(
                 f"{_describe(full)}: without {name!r} the verdict goes from {full.verdict} to "
                 f"{less.verdict}, and {name!r} is not in to_verify ({list(less.to_verify)})",
-                rules=_cited(full))
-            violation.example = {"profile": profile, "catalog": catalog, "program": program,
-                                 "field": name, "reduced": True}
+                rules=_cited(full),
+            )
+            violation.example = {
+                "profile": profile,
+                "catalog": catalog,
+                "program": program,
+                "field": name,
+                "reduced": True,
+            }
             raise violation
 
 
@@ -709,7 +826,9 @@ def _check_monotone_bands(direction: str, before: Plan, after: Plan, change: str
             cited = [r.rule for r in (*new.against, *new.in_favour, *was.against, *was.in_favour)]
             raise PropertyViolation(
                 f"outlook in {new.specialty}: band {was.band} -> {new.band} for a {kind} file "
-                f"({change})", rules=list(dict.fromkeys(cited)))
+                f"({change})",
+                rules=list(dict.fromkeys(cited)),
+            )
 
 
 def _check_outlook(ctx: Context, profile: Profile, catalog: Catalog) -> None:
@@ -721,8 +840,9 @@ def _check_outlook(ctx: Context, profile: Profile, catalog: Catalog) -> None:
         return
     ruleset = next(r for r in ctx.host.rulebook.rulesets if r.name == OUTLOOK)
     edges = [ruleset.parameters[name].value for name in BAND_EDGES]
-    weights: dict[str, Any] = {r.qualified_id: r.effect.get("weight")
-                               for r in ctx.host.rulebook.rules("outlook")}
+    weights: dict[str, Any] = {
+        r.qualified_id: r.effect.get("weight") for r in ctx.host.rulebook.rules("outlook")
+    }
     figures = {float(f.value) for f in outlook.figures if f.source and f.season}
     texts = [r.says for r in outlook.says]
     for o in outlook.specialties:
@@ -732,20 +852,24 @@ def _check_outlook(ctx: Context, profile: Profile, catalog: Catalog) -> None:
                 if weight is None or weight * sign <= 0:
                     raise PropertyViolation(
                         f"outlook in {o.specialty}: {reason.rule} is cited {side} with weight "
-                        f"{weight}", rules=[reason.rule])
+                        f"{weight}",
+                        rules=[reason.rule],
+                    )
         total = sum(weights[r.rule] for r in (*o.against, *o.in_favour))
         if o.band != "unknown" and band_of(total, edges) != o.band:
             raise PropertyViolation(
                 f"outlook in {o.specialty}: band {o.band}, but its cited findings add up to "
                 f"{total}, band {band_of(total, edges)}",
-                rules=[r.rule for r in (*o.against, *o.in_favour)])
+                rules=[r.rule for r in (*o.against, *o.in_favour)],
+            )
         texts += [o.says, *(r.says for r in (*o.against, *o.in_favour, *o.context))]
     for text in texts:
         for number in _PERCENT.findall(text):
             if float(number) not in figures:
                 raise PropertyViolation(
                     f"the outlook prints {number}%, which is no published figure it lists "
-                    f"with a source and season: {text!r}")
+                    f"with a source and season: {text!r}"
+                )
 
 
 # ------------------------------------------------------------------ round trip
@@ -756,7 +880,9 @@ def _check_round_trip(ctx: Context, profile: Profile, catalog: Catalog) -> None:
     text = resplan.dumps_plan(plan)
     back = resplan.loads_plan(text)
     if back != plan:
-        parts = [f.name for f in attrs.fields(Plan) if getattr(back, f.name) != getattr(plan, f.name)]
+        parts = [
+            f.name for f in attrs.fields(Plan) if getattr(back, f.name) != getattr(plan, f.name)
+        ]
         raise PropertyViolation(f"the plan read back differs in {', '.join(parts)}")
     if resplan.dumps_plan(back) != text:
         raise PropertyViolation("the plan read back is written with different bytes")
@@ -770,26 +896,35 @@ def _check_summary_fits(ctx: Context, profile: Profile, catalog: Catalog) -> Non
     summary = plan.summary
     not_skipped = summary.apply + summary.borderline
     if summary.applications is not None and summary.applications > not_skipped:
-        raise PropertyViolation(f"the summary asks for {summary.applications} applications "
-                                f"but only {not_skipped} programs are not skipped")
+        raise PropertyViolation(
+            f"the summary asks for {summary.applications} applications "
+            f"but only {not_skipped} programs are not skipped"
+        )
     for volume in summary.by_specialty:
-        open_ = sum(1 for d in plan.programs
-                    if d.specialty == volume.name and d.verdict != "skip")
+        open_ = sum(1 for d in plan.programs if d.specialty == volume.name and d.verdict != "skip")
         if volume.applications is None:
             continue
         if volume.applications > open_:
-            raise PropertyViolation(f"{volume.name}: {volume.applications} applications asked "
-                                    f"for, {open_} programs not skipped")
+            raise PropertyViolation(
+                f"{volume.name}: {volume.applications} applications asked "
+                f"for, {open_} programs not skipped"
+            )
         if volume.tiers is None or sum(volume.tiers) != volume.applications:
-            raise PropertyViolation(f"{volume.name}: tiers {volume.tiers} do not add up to "
-                                    f"{volume.applications} applications")
+            raise PropertyViolation(
+                f"{volume.name}: tiers {volume.tiers} do not add up to "
+                f"{volume.applications} applications"
+            )
         if any(sent > there for sent, there in zip(volume.tiers, volume.available)):
-            raise PropertyViolation(f"{volume.name}: tiers {volume.tiers} ask for more than "
-                                    f"the programs there {volume.available}")
+            raise PropertyViolation(
+                f"{volume.name}: tiers {volume.tiers} ask for more than "
+                f"the programs there {volume.available}"
+            )
         if volume.applications + (volume.shortfall or 0) != volume.recommended:
-            raise PropertyViolation(f"{volume.name}: {volume.applications} applications and a "
-                                    f"shortfall of {volume.shortfall} are not the "
-                                    f"{volume.recommended} recommended")
+            raise PropertyViolation(
+                f"{volume.name}: {volume.applications} applications and a "
+                f"shortfall of {volume.shortfall} are not the "
+                f"{volume.recommended} recommended"
+            )
 
 
 # ------------------------------------------------------------------ dated plans
@@ -825,8 +960,9 @@ def _check_dated(ctx: Context, profile: Profile, catalog: Catalog, as_of: dateti
     for action in plan.actions:
         month, year = action.when.split(":", 1)[0].split()
         if (int(year), months[month]) < (as_of.year, as_of.month):
-            raise PropertyViolation(f"{action.id} is dated {action.when!r}, before {as_of}",
-                                    rules=[action.id])
+            raise PropertyViolation(
+                f"{action.id} is dated {action.when!r}, before {as_of}", rules=[action.id]
+            )
 
 
 # ------------------------------------------------------------------ plain words
@@ -837,10 +973,12 @@ def _check_wording(ctx: Context, profile: Profile, catalog: Catalog) -> None:
 
     plan = tomllib.loads(resplan.dumps_plan(ctx.plan(profile, catalog)))
     forbidden = wording.forbidden_ids(ctx.host.rulebook)
-    found = [f"{where}: {problem}" for where, text in wording.texts(plan)
-             for problem in wording.problems(text, forbidden)]
-    found += wording.contradictions(plan, tomllib.loads(_profile_toml(profile)),
-                                    ctx.host.rulebook)
+    found = [
+        f"{where}: {problem}"
+        for where, text in wording.texts(plan)
+        for problem in wording.problems(text, forbidden)
+    ]
+    found += wording.contradictions(plan, tomllib.loads(_profile_toml(profile)), ctx.host.rulebook)
     if found:
         raise PropertyViolation("; ".join(found))
 
@@ -870,8 +1008,11 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
     untaken = profile.exams.step3 is None
     for rule in rulebook.rules("what_if"):
         parts = set(rule.effect) - {"note"}
-        allowed = (IMPROVING_CHANGES | ({"step2ck_score"} if scored else set())
-                   | ({"step3"} if untaken else set()))
+        allowed = (
+            IMPROVING_CHANGES
+            | ({"step2ck_score"} if scored else set())
+            | ({"step3"} if untaken else set())
+        )
         if not parts <= allowed or rule.condition(draft.env) is not True:
             continue
         change = changed_profile(rule, draft)
@@ -880,60 +1021,127 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
         try:
             _check_monotone("better", ctx, profile, change[0], catalog)
         except PropertyViolation as violation:
-            raise PropertyViolation(f"what-if {rule.qualified_id}: {violation.message}",
-                                    rules=(rule.qualified_id, *violation.rules)) from None
+            raise PropertyViolation(
+                f"what-if {rule.qualified_id}: {violation.message}",
+                rules=(rule.qualified_id, *violation.rules),
+            ) from None
         entry = entries.get(rule.qualified_id)
         if entry is not None and entry.programs_worsened:
             raise PropertyViolation(
                 f"what-if {rule.qualified_id} ({entry.change!r}) only strengthens the file, "
-                f"yet counts {entry.programs_worsened} programs worse", rules=[rule.qualified_id])
+                f"yet counts {entry.programs_worsened} programs worse",
+                rules=[rule.qualified_id],
+            )
 
 
 # ------------------------------------------------------------------ the list
 
 PROPERTIES: tuple[Property, ...] = (
-    Property("determinism", "the same inputs give byte-identical plans, whatever the order of "
-             "the catalog or of plugin registration", _determinism_strategy, _check_determinism),
-    _monotone("monotone-step2ck", "better", "a higher Step 2 CK never makes a verdict worse",
-              _higher_step2ck, _step2ck_sweep),
-    _monotone("monotone-language", "better",
-              "an extra language at a higher level never makes a verdict worse", _extra_language,
-              _language_sweep),
-    _monotone("monotone-clinical", "better",
-              "more months of US clinical experience never make a verdict worse", _more_clinical),
-    _monotone("monotone-letter", "better", "an extra letter never makes a verdict worse",
-              _extra_letter),
-    _monotone("monotone-no-visa", "better", "needing no visa never makes a verdict worse",
-              _no_visa_need),
-    _monotone("monotone-more-visas", "better",
-              "one more visa the applicant would take never makes a verdict worse",
-              _another_visa),
-    _monotone("antitone-failed-attempt", "worse",
-              "a failed attempt never makes a verdict better", _failed_attempt),
-    _monotone("antitone-visa", "worse", "needing a visa never makes a verdict better",
-              _visa_need),
-    _monotone("antitone-graduation", "worse",
-              "an older graduation year never makes a verdict better", _older_graduation),
-    Property("explanations", "every skip, borderline and tier cites a rule, and the cited rules "
-             "alone decide the same", _determinism_strategy, _check_explanations),
-    Property("unknowns", "removing a program fact never eases its verdict unless the fact is "
-             "then in to_verify", _unknowns_strategy, _check_unknowns),
-    Property("round-trip", "a plan written and read back is equal", _determinism_strategy,
-             _check_round_trip),
-    Property("dated", "no action is dated before the plan's date, and a Match already over "
-             "is refused naming applicant.cycle", _dated_strategy, _check_dated),
-    Property("plain-words", "every message reads as plain English (counts agree with nouns, "
-             "no (s), no raw ids) and no two messages contradict each other or the profile",
-             _determinism_strategy, _check_wording),
-    Property("summary-fits-catalog", "the applications a plan asks for never exceed its "
-             "programs not skipped, per specialty and per tier", _determinism_strategy,
-             _check_summary_fits),
-    Property("outlook", "each outlook band follows from the findings it cites, and every "
-             "percent it prints is a published figure with its source and season",
-             _determinism_strategy, _check_outlook),
-    Property("what-if-improves", "a what-if change that only strengthens the file never "
-             "makes a verdict worse, and its entry counts nothing worse",
-             _determinism_strategy, _check_what_if_improves),
+    Property(
+        "determinism",
+        "the same inputs give byte-identical plans, whatever the order of "
+        "the catalog or of plugin registration",
+        _determinism_strategy,
+        _check_determinism,
+    ),
+    _monotone(
+        "monotone-step2ck",
+        "better",
+        "a higher Step 2 CK never makes a verdict worse",
+        _higher_step2ck,
+        _step2ck_sweep,
+    ),
+    _monotone(
+        "monotone-language",
+        "better",
+        "an extra language at a higher level never makes a verdict worse",
+        _extra_language,
+        _language_sweep,
+    ),
+    _monotone(
+        "monotone-clinical",
+        "better",
+        "more months of US clinical experience never make a verdict worse",
+        _more_clinical,
+    ),
+    _monotone(
+        "monotone-letter", "better", "an extra letter never makes a verdict worse", _extra_letter
+    ),
+    _monotone(
+        "monotone-no-visa", "better", "needing no visa never makes a verdict worse", _no_visa_need
+    ),
+    _monotone(
+        "monotone-more-visas",
+        "better",
+        "one more visa the applicant would take never makes a verdict worse",
+        _another_visa,
+    ),
+    _monotone(
+        "antitone-failed-attempt",
+        "worse",
+        "a failed attempt never makes a verdict better",
+        _failed_attempt,
+    ),
+    _monotone("antitone-visa", "worse", "needing a visa never makes a verdict better", _visa_need),
+    _monotone(
+        "antitone-graduation",
+        "worse",
+        "an older graduation year never makes a verdict better",
+        _older_graduation,
+    ),
+    Property(
+        "explanations",
+        "every skip, borderline and tier cites a rule, and the cited rules alone decide the same",
+        _determinism_strategy,
+        _check_explanations,
+    ),
+    Property(
+        "unknowns",
+        "removing a program fact never eases its verdict unless the fact is then in to_verify",
+        _unknowns_strategy,
+        _check_unknowns,
+    ),
+    Property(
+        "round-trip",
+        "a plan written and read back is equal",
+        _determinism_strategy,
+        _check_round_trip,
+    ),
+    Property(
+        "dated",
+        "no action is dated before the plan's date, and a Match already over "
+        "is refused naming applicant.cycle",
+        _dated_strategy,
+        _check_dated,
+    ),
+    Property(
+        "plain-words",
+        "every message reads as plain English (counts agree with nouns, "
+        "no (s), no raw ids) and no two messages contradict each other or the profile",
+        _determinism_strategy,
+        _check_wording,
+    ),
+    Property(
+        "summary-fits-catalog",
+        "the applications a plan asks for never exceed its "
+        "programs not skipped, per specialty and per tier",
+        _determinism_strategy,
+        _check_summary_fits,
+    ),
+    Property(
+        "outlook",
+        "each outlook band follows from the findings it cites, and every "
+        "percent it prints is a published figure with its source and season",
+        _determinism_strategy,
+        _check_outlook,
+    ),
+    Property(
+        "what-if-improves",
+        "a what-if change that only strengthens the file never "
+        "makes a verdict worse, and its entry counts nothing worse",
+        _determinism_strategy,
+        _check_what_if_improves,
+    ),
 )
 
 
@@ -947,8 +1155,14 @@ def property_named(name: str) -> Property:
 # ------------------------------------------------------------------ running
 
 
-def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
-                 seed: int | None = 0, context: Context | None = None) -> PropertyFailure | None:
+def run_property(
+    prop: Property | str,
+    host: Host,
+    *,
+    max_examples: int = 50,
+    seed: int | None = 0,
+    context: Context | None = None,
+) -> PropertyFailure | None:
     """Run one property with hypothesis: ``None`` when it held, else the shrunk failure.
 
     ``seed`` fixes the examples tried (the default, so that runs are reproducible);
@@ -961,12 +1175,17 @@ def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
     prop = property_named(prop) if isinstance(prop, str) else prop
     ctx = context or Context(host)
 
-    @settings(max_examples=max_examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-              print_blob=False,
-              # Shrink, but skip hypothesis' "explain" phase: it reruns the test many times
-              # to annotate the example, and the report says what matters already.
-              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink])
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
+        # Shrink, but skip hypothesis' "explain" phase: it reruns the test many times
+        # to annotate the example, and the report says what matters already.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    )
     @given(prop.strategy(ctx))
     def run(example):
         try:
@@ -990,20 +1209,33 @@ def run_property(prop: Property | str, host: Host, *, max_examples: int = 50,
         inner = [e for e in getattr(exc, "exceptions", ()) if isinstance(e, PropertyViolation)]
         if inner:
             failure = _failure(prop, inner[0])
-            return attrs.evolve(failure, message=failure.message + " (the failure did not "
-                                "repeat when tried again: is a rule or plugin non-deterministic?)")
+            return attrs.evolve(
+                failure,
+                message=failure.message + " (the failure did not "
+                "repeat when tried again: is a rule or plugin non-deterministic?)",
+            )
         return PropertyFailure(prop.name, prop.description, f"flaky: {exc}", (), "")
     return None
 
 
 def _failure(prop: Property, violation: PropertyViolation) -> PropertyFailure:
-    return PropertyFailure(prop.name, prop.description, violation.message, violation.rules,
-                           render_example(violation.example))
+    return PropertyFailure(
+        prop.name,
+        prop.description,
+        violation.message,
+        violation.rules,
+        render_example(violation.example),
+    )
 
 
-def run_properties(host: Host, *, max_examples: int = 50, seed: int | None = 0,
-                   properties: Sequence[Property] = PROPERTIES,
-                   **context_options) -> list[PropertyFailure]:
+def run_properties(
+    host: Host,
+    *,
+    max_examples: int = 50,
+    seed: int | None = 0,
+    properties: Sequence[Property] = PROPERTIES,
+    **context_options,
+) -> list[PropertyFailure]:
     """Run every property against ``host``; the failures, in the order of ``properties``.
 
     ``context_options`` go to :class:`Context` (``extra_programs=``, ``specialties=``,

@@ -25,22 +25,49 @@ at your own; :func:`cities_of` lists the cities of a host's border sub-regions.
 from __future__ import annotations
 
 import typing
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 from hypothesis import strategies as st
 
 from resplan import model as M
 from resplan.model import (
-    Activity, Applicant, Catalog, Clinical, Exams, Language, Letter, Profile, Program,
-    Reapplicant, Step1, Step2CK, Step3,
+    Activity,
+    Applicant,
+    Catalog,
+    Clinical,
+    Exams,
+    Language,
+    Letter,
+    Profile,
+    Program,
+    Reapplicant,
+    Step1,
+    Step2CK,
+    Step3,
 )
 from resplan.vocabulary import ACTIVITY_KINDS, CLINICAL_KINDS, LANGUAGE_LEVELS, SETTINGS, TRACKS
 
 __all__ = [
-    "DEFAULT_SPECIALTIES", "BORDER_CITIES", "OTHER_CITIES", "DEFAULT_CITIES", "cities_of",
-    "optional", "applicants", "step1_results", "exams", "passing_exams", "languages",
-    "clinical_stints", "letters", "activities", "reapplicants", "profiles", "programs", "catalogs", "program_ids",
+    "DEFAULT_SPECIALTIES",
+    "BORDER_CITIES",
+    "OTHER_CITIES",
+    "DEFAULT_CITIES",
+    "cities_of",
+    "optional",
+    "applicants",
+    "step1_results",
+    "exams",
+    "passing_exams",
+    "languages",
+    "clinical_stints",
+    "letters",
+    "activities",
+    "reapplicants",
+    "profiles",
+    "programs",
+    "catalogs",
+    "program_ids",
 ]
 
 # Specialties of each group of the built-in specialties ruleset: open to low scores
@@ -48,18 +75,33 @@ __all__ = [
 # Surgery) and score-driven (Dermatology). The first four are also those the built-in
 # rules suggest as alternatives.
 DEFAULT_SPECIALTIES: tuple[str, ...] = (
-    "Internal Medicine", "Family Medicine", "Pediatrics", "Transitional Year",
-    "General Surgery", "Dermatology",
+    "Internal Medicine",
+    "Family Medicine",
+    "Pediatrics",
+    "Transitional Year",
+    "General Surgery",
+    "Dermatology",
 )
 
 # A city of each state's built-in border sub-regions, and cities outside all of them.
 BORDER_CITIES: tuple[tuple[str, str], ...] = (
-    ("El Paso", "TX"), ("McAllen", "TX"), ("Laredo", "TX"), ("Las Cruces", "NM"),
-    ("Tucson", "AZ"), ("Yuma", "AZ"), ("El Centro", "CA"), ("San Diego", "CA"),
+    ("El Paso", "TX"),
+    ("McAllen", "TX"),
+    ("Laredo", "TX"),
+    ("Las Cruces", "NM"),
+    ("Tucson", "AZ"),
+    ("Yuma", "AZ"),
+    ("El Centro", "CA"),
+    ("San Diego", "CA"),
 )
 OTHER_CITIES: tuple[tuple[str, str], ...] = (
-    ("Houston", "TX"), ("Albuquerque", "NM"), ("Phoenix", "AZ"), ("Los Angeles", "CA"),
-    ("Chicago", "IL"), ("Brooklyn", "NY"), ("Miami", "FL"),
+    ("Houston", "TX"),
+    ("Albuquerque", "NM"),
+    ("Phoenix", "AZ"),
+    ("Los Angeles", "CA"),
+    ("Chicago", "IL"),
+    ("Brooklyn", "NY"),
+    ("Miami", "FL"),
 )
 DEFAULT_CITIES = BORDER_CITIES + OTHER_CITIES
 
@@ -91,28 +133,41 @@ def _place(cities: Sequence[tuple[str, str]]) -> st.SearchStrategy:
 # ------------------------------------------------------------------ the applicant
 
 
-def applicants(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES, max_specialties: int = 2,
-               cycles: tuple[int, int] = (2024, 2030),
-               max_years_since_graduation: int = 25) -> st.SearchStrategy:
+def applicants(
+    *,
+    specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+    max_specialties: int = 2,
+    cycles: tuple[int, int] = (2024, 2030),
+    max_years_since_graduation: int = 25,
+) -> st.SearchStrategy:
     """The ``[applicant]`` table: cycle, graduation year, visa, wishes, states.
 
     Years since graduation are mostly recent (up to 8), sometimes up to
     ``max_years_since_graduation``.
     """
     cycle = st.integers(*cycles)
-    years = st.integers(0, min(8, max_years_since_graduation)) \
-        | st.integers(0, max_years_since_graduation)
+    years = st.integers(0, min(8, max_years_since_graduation)) | st.integers(
+        0, max_years_since_graduation
+    )
     # One visa, or a list of the visas the applicant would take (first choice first).
     visa = st.sampled_from(("none", "J-1", "H-1B")) | st.permutations(("J-1", "H-1B")).flatmap(
-        lambda order: st.sampled_from((order[:1], tuple(order)))).map(list)
+        lambda order: st.sampled_from((order[:1], tuple(order)))
+    ).map(list)
     wishes = st.lists(st.sampled_from(tuple(specialties)), unique=True, max_size=max_specialties)
     states = optional(st.lists(st.sampled_from(PREFERRED_STATES), unique=True, max_size=3))
     previous = optional(st.integers(0, 4))
 
     def build(cycle, years, visa, wishes, states, previous):
         # years_since_graduation = cycle - 1 - graduation_year (June before the Match).
-        return Applicant(graduation_year=cycle - 1 - years, cycle=cycle, visa=visa,
-                         specialties=wishes, states=states, previous_cycles=previous)
+        return Applicant(
+            graduation_year=cycle - 1 - years,
+            cycle=cycle,
+            visa=visa,
+            specialties=wishes,
+            states=states,
+            previous_cycles=previous,
+        )
+
     return st.builds(build, cycle, years, visa, wishes, states, previous)
 
 
@@ -131,8 +186,7 @@ def exams(*, scores: tuple[int, int] = (190, 280), max_attempts: int = 4) -> st.
     step1 = st.builds(Step1, result=optional(step1_results()), attempts=attempts)
     score = st.integers(max(scores[0], 200), min(scores[1], 250)) | st.integers(*scores)
     step2 = st.builds(Step2CK, score=optional(score), attempts=attempts)
-    step3 = st.builds(Step3, result=optional(st.sampled_from(("pass", "fail"))),
-                      attempts=attempts)
+    step3 = st.builds(Step3, result=optional(st.sampled_from(("pass", "fail"))), attempts=attempts)
     return st.builds(_exams, optional(step1), optional(step2), optional(step3))
 
 
@@ -144,29 +198,44 @@ def _exams(step1, step2, step3) -> Exams:
 
 
 def languages(names: Sequence[str] = LANGUAGE_NAMES) -> st.SearchStrategy:
-    return st.builds(Language, name=st.sampled_from(tuple(names)),
-                     level=optional(st.sampled_from(LANGUAGE_LEVELS)))
+    return st.builds(
+        Language,
+        name=st.sampled_from(tuple(names)),
+        level=optional(st.sampled_from(LANGUAGE_LEVELS)),
+    )
 
 
 def clinical_stints(cities: Sequence[tuple[str, str]] = DEFAULT_CITIES) -> st.SearchStrategy:
     """A stretch of US clinical experience; its place may be a city, a state only, or unknown."""
-    place = st.one_of(st.just((None, None)), _place(cities),
-                      _place(cities).map(lambda cs: (None, cs[1])))
+    place = st.one_of(
+        st.just((None, None)), _place(cities), _place(cities).map(lambda cs: (None, cs[1]))
+    )
     return st.builds(
-        lambda kind, months, where: Clinical(kind=kind, months=months, city=where[0],
-                                             state=where[1]),
-        optional(st.sampled_from(CLINICAL_KINDS)), optional(_months(24)), place)
+        lambda kind, months, where: Clinical(
+            kind=kind, months=months, city=where[0], state=where[1]
+        ),
+        optional(st.sampled_from(CLINICAL_KINDS)),
+        optional(_months(24)),
+        place,
+    )
 
 
 def letters() -> st.SearchStrategy:
-    return st.builds(Letter, writer=optional(st.sampled_from(LETTER_WRITERS)),
-                     us_clinical=optional(st.booleans()), advocate=optional(st.booleans()))
+    return st.builds(
+        Letter,
+        writer=optional(st.sampled_from(LETTER_WRITERS)),
+        us_clinical=optional(st.booleans()),
+        advocate=optional(st.booleans()),
+    )
 
 
 def activities() -> st.SearchStrategy:
-    return st.builds(Activity, kind=optional(st.sampled_from(ACTIVITY_KINDS)),
-                     title=optional(st.sampled_from(ACTIVITY_TITLES)),
-                     months=optional(_months(36)))
+    return st.builds(
+        Activity,
+        kind=optional(st.sampled_from(ACTIVITY_KINDS)),
+        title=optional(st.sampled_from(ACTIVITY_TITLES)),
+        months=optional(_months(36)),
+    )
 
 
 CHANGES: tuple[str, ...] = typing.get_args(M.Change)
@@ -177,13 +246,19 @@ def reapplicants(*, last_cycles: tuple[int, int] = (2018, 2029)) -> st.SearchStr
     unknown, empty or some. :func:`profiles` keeps a last cycle only when it falls
     between the applicant's graduation and cycle."""
     return st.builds(
-        Reapplicant, last_cycle=optional(st.integers(*last_cycles)),
-        changes=optional(st.lists(st.sampled_from(CHANGES), unique=True, max_size=3).map(tuple)))
+        Reapplicant,
+        last_cycle=optional(st.integers(*last_cycles)),
+        changes=optional(st.lists(st.sampled_from(CHANGES), unique=True, max_size=3).map(tuple)),
+    )
 
 
-def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-             cities: Sequence[tuple[str, str]] = DEFAULT_CITIES, max_specialties: int = 2,
-             max_items: int = 3) -> st.SearchStrategy:
+def profiles(
+    *,
+    specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+    cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
+    max_specialties: int = 2,
+    max_items: int = 3,
+) -> st.SearchStrategy:
     """Applicant profiles: every validator of :class:`resplan.model.Profile` holds.
 
     ``specialties`` are the wishes drawn from (zero to ``max_specialties`` of them),
@@ -202,16 +277,19 @@ def profiles(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
     )
 
 
-def _profile(applicant: Applicant, exams: Exams, reapplicant: Reapplicant | None = None,
-             **parts) -> Profile:
+def _profile(
+    applicant: Applicant, exams: Exams, reapplicant: Reapplicant | None = None, **parts
+) -> Profile:
     if reapplicant is not None:
         if not applicant.previous_cycles:
             reapplicant = None  # a first try (or an unknown count) has no last cycle
         elif reapplicant.last_cycle is not None and not (
-                applicant.graduation_year < reapplicant.last_cycle < applicant.cycle):
+            applicant.graduation_year < reapplicant.last_cycle < applicant.cycle
+        ):
             reapplicant = attrs.evolve(reapplicant, last_cycle=None)
-    return Profile(applicant=applicant, exams=passing_exams(applicant, exams),
-                   reapplicant=reapplicant, **parts)
+    return Profile(
+        applicant=applicant, exams=passing_exams(applicant, exams), reapplicant=reapplicant, **parts
+    )
 
 
 def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
@@ -222,8 +300,9 @@ def passing_exams(applicant: Applicant, exams: Exams) -> Exams:
     year = applicant.graduation_year
     step1, step2 = exams.step1, exams.step2ck
     if step2 is not None and step2.score is not None:
-        floor = M.lowest_passing(M.STEP2CK_PASSING, M.earliest_exam_day(
-            year, M.STEP2CK_YEARS_BEFORE_GRADUATION))
+        floor = M.lowest_passing(
+            M.STEP2CK_PASSING, M.earliest_exam_day(year, M.STEP2CK_YEARS_BEFORE_GRADUATION)
+        )
         if floor is not None and step2.score < floor.score:
             step2 = attrs.evolve(step2, score=floor.score)
     if step1 is not None and isinstance(score := step1.result, int):
@@ -244,27 +323,40 @@ def program_ids() -> st.SearchStrategy:
     return st.integers(0, 999).map(lambda n: f"prog-{n:03d}")
 
 
-def programs(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-             cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
-             ids: st.SearchStrategy | None = None,
-             min_step2ck: tuple[int, int] = (200, 250)) -> st.SearchStrategy:
+def programs(
+    *,
+    specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+    cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
+    ids: st.SearchStrategy | None = None,
+    min_step2ck: tuple[int, int] = (200, 250),
+) -> st.SearchStrategy:
     """Residency programs with every optional fact possibly unknown.
 
     Shares of IMG residents are whole percents, minimum scores fall in
     ``min_step2ck``, and ``visas`` is unknown, empty (sponsors none) or a set of visas.
     """
+
     def build(ident, specialty, place, **facts):
-        return Program(id=ident, name=f"Program {ident}", specialty=specialty, city=place[0],
-                       state=place[1], **facts)
+        return Program(
+            id=ident,
+            name=f"Program {ident}",
+            specialty=specialty,
+            city=place[0],
+            state=place[1],
+            **facts,
+        )
 
     return st.builds(
-        build, ids if ids is not None else program_ids(), st.sampled_from(tuple(specialties)),
+        build,
+        ids if ids is not None else program_ids(),
+        st.sampled_from(tuple(specialties)),
         _place(cities),
         track=optional(st.sampled_from(TRACKS)),
         setting=optional(st.sampled_from(SETTINGS)),
         img_share=optional(st.integers(0, 100).map(lambda p: p / 100)),
-        visas=optional(st.lists(st.sampled_from(("J-1", "H-1B")), unique=True,
-                                max_size=2).map(tuple)),
+        visas=optional(
+            st.lists(st.sampled_from(("J-1", "H-1B")), unique=True, max_size=2).map(tuple)
+        ),
         positions=optional(st.integers(1, 40)),
         min_step2ck=optional(st.integers(*min_step2ck)),
         mean_step2ck=optional(st.integers(min_step2ck[0], min_step2ck[1] + 10)),
@@ -277,10 +369,14 @@ def programs(*, specialties: Sequence[str] = DEFAULT_SPECIALTIES,
     )
 
 
-def catalogs(*, min_size: int = 0, max_size: int = 5,
-             specialties: Sequence[str] = DEFAULT_SPECIALTIES,
-             cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
-             extra: Iterable[Program] = ()) -> st.SearchStrategy:
+def catalogs(
+    *,
+    min_size: int = 0,
+    max_size: int = 5,
+    specialties: Sequence[str] = DEFAULT_SPECIALTIES,
+    cities: Sequence[tuple[str, str]] = DEFAULT_CITIES,
+    extra: Iterable[Program] = (),
+) -> st.SearchStrategy:
     """Catalogs of ``min_size`` to ``max_size`` programs with distinct ids.
 
     ``extra`` programs (say, your institution's own, with ids no drawn program uses) are
@@ -289,6 +385,9 @@ def catalogs(*, min_size: int = 0, max_size: int = 5,
     extra = tuple(extra)
     taken = {p.id for p in extra}
     ids = program_ids().filter(lambda i: i not in taken) if taken else None
-    return st.lists(programs(specialties=specialties, cities=cities, ids=ids),
-                    min_size=min_size, max_size=max_size,
-                    unique_by=lambda p: p.id).map(lambda ps: Catalog(list(ps) + list(extra)))
+    return st.lists(
+        programs(specialties=specialties, cities=cities, ids=ids),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=lambda p: p.id,
+    ).map(lambda ps: Catalog(list(ps) + list(extra)))

@@ -34,18 +34,50 @@ from resplan.rules.template import article
 # Nouns the rulesets count. A number other than 1 before the singular is wrong, and
 # 1 before the plural is wrong.
 COUNTED = {
-    "program": "programs", "month": "months", "year": "years", "letter": "letters",
-    "time": "times", "cycle": "cycles", "application": "applications", "attempt": "attempts",
-    "point": "points", "poster": "posters", "manuscript": "manuscripts", "week": "weeks",
-    "region": "regions", "sub-region": "sub-regions", "specialty": "specialties",
-    "writer": "writers", "program's": "programs'", "day": "days", "exam": "exams",
-    "presentation": "presentations", "resident": "residents", "position": "positions",
+    "program": "programs",
+    "month": "months",
+    "year": "years",
+    "letter": "letters",
+    "time": "times",
+    "cycle": "cycles",
+    "application": "applications",
+    "attempt": "attempts",
+    "point": "points",
+    "poster": "posters",
+    "manuscript": "manuscripts",
+    "week": "weeks",
+    "region": "regions",
+    "sub-region": "sub-regions",
+    "specialty": "specialties",
+    "writer": "writers",
+    "program's": "programs'",
+    "day": "days",
+    "exam": "exams",
+    "presentation": "presentations",
+    "resident": "residents",
+    "position": "positions",
 }
 PLURALS = {plural: singular for singular, plural in COUNTED.items()}
 # Words that may stand between a number and its noun ("1 US clinical letter").
-MODIFIERS = {"US", "more", "hands-on", "clinical", "border", "extra", "earlier", "new",
-             "other", "full", "further", "tier", "borderline", "unmatched", "IMG-friendly",
-             "of", "your"}
+MODIFIERS = {
+    "US",
+    "more",
+    "hands-on",
+    "clinical",
+    "border",
+    "extra",
+    "earlier",
+    "new",
+    "other",
+    "full",
+    "further",
+    "tier",
+    "borderline",
+    "unmatched",
+    "IMG-friendly",
+    "of",
+    "your",
+}
 
 _NUMBER_THEN_WORDS = re.compile(r"(?<![\w.,%$-])(\d+(?:\.\d+)?)((?: [\w'-]+){1,4})")
 _ARTICLE = re.compile(r"\b([Aa]n?) ([\w-]+)")
@@ -62,8 +94,10 @@ def count_problems(text: str) -> list[str]:
             if word in COUNTED or word in PLURALS:
                 one = float(number) == 1
                 if one and word in PLURALS:
-                    out.append(f"'{number} {' '.join(words[:position + 1])}': "
-                               f"one {PLURALS[word]}, not {word}")
+                    out.append(
+                        f"'{number} {' '.join(words[: position + 1])}': "
+                        f"one {PLURALS[word]}, not {word}"
+                    )
                 elif not one and word in COUNTED and position == 0:
                     out.append(f"'{number} {word}': {number} {COUNTED[word]}")
                 break
@@ -113,17 +147,43 @@ def forbidden_ids(rulebook) -> set[str]:
     return {n for n in names if any(c in n for c in "-_.0123456789")}
 
 
-SCORE_FINDINGS = {"low-step1", "low-step2ck", "very-low-step2ck", "failed-attempt",
-                  "multiple-failures"}
-SCORE_IS_LOW = ("below average", "below the average", "score gap", "scores are a concern",
-                "make up for your scores", "scores like yours", "weaker than most",
-                "outshines your scores", "about your scores", "with lower scores",
-                "despite your scores", "low score")
-SPANISH_ASSET = ("Spanish first", "diagnosis in Spanish", "your Spanish counts most",
-                 "Spanish is an asset", "your Spanish still makes")
+SCORE_FINDINGS = {
+    "low-step1",
+    "low-step2ck",
+    "very-low-step2ck",
+    "failed-attempt",
+    "multiple-failures",
+}
+SCORE_IS_LOW = (
+    "below average",
+    "below the average",
+    "score gap",
+    "scores are a concern",
+    "make up for your scores",
+    "scores like yours",
+    "weaker than most",
+    "outshines your scores",
+    "about your scores",
+    "with lower scores",
+    "despite your scores",
+    "low score",
+)
+SPANISH_ASSET = (
+    "Spanish first",
+    "diagnosis in Spanish",
+    "your Spanish counts most",
+    "Spanish is an asset",
+    "your Spanish still makes",
+)
 WORKING_SPANISH = ("medical", "professional", "fluent", "native")
-EARN_A_SCORE = ("a score that clears", "once your score", "until you have your score",
-                "retake", "sit the exam again", "Step 2 CK, still to come")
+EARN_A_SCORE = (
+    "a score that clears",
+    "once your score",
+    "until you have your score",
+    "retake",
+    "sit the exam again",
+    "Step 2 CK, still to come",
+)
 
 _MONTHS = re.compile(r"(\d+(?:\.\d+)?) months? of ((?:[\w-]+ ){0,5}?(?:work|time))\b")
 
@@ -142,10 +202,15 @@ def texts(plan: dict, hypothetical: bool = True) -> list[tuple[str, str]]:
             name = item.get("name") or item.get("id")
             out += [(f"{section} {name}", r["says"]) for r in item.get("reasons", [])]
     for action in plan.get("actions", []):
-        out += [(f"action {action['id']}", action["title"]),
-                (f"action {action['id']}", action["detail"])]
-    out += [(f"summary {a['rule']}", a["says"]) for a in plan["summary"].get("advice", [])
-            if hypothetical or a["rule"] not in changes]
+        out += [
+            (f"action {action['id']}", action["title"]),
+            (f"action {action['id']}", action["detail"]),
+        ]
+    out += [
+        (f"summary {a['rule']}", a["says"])
+        for a in plan["summary"].get("advice", [])
+        if hypothetical or a["rule"] not in changes
+    ]
     for item in plan.get("signals", []):
         where = f"signals {item['specialty']}"
         out += [(where, item[key]) for key in ("says", "geographic", "evidence") if key in item]
@@ -155,8 +220,11 @@ def texts(plan: dict, hypothetical: bool = True) -> list[tuple[str, str]]:
     for item in outlook.get("specialties", []):
         where = f"outlook {item['specialty']}"
         out.append((where, item["says"]))
-        out += [(f"{where} {r['rule']}", r["says"])
-                for part in ("against", "in_favour", "context") for r in item.get(part, [])]
+        out += [
+            (f"{where} {r['rule']}", r["says"])
+            for part in ("against", "in_favour", "context")
+            for r in item.get(part, [])
+        ]
     if hypothetical:
         for entry in plan.get("what_if", []):
             out += [(f"what_if {entry['rule']}", entry["change"])]
@@ -184,11 +252,17 @@ def contradictions(plan: dict, profile: dict, rulebook) -> list[str]:
     hands_on = [n for m, ns in quoted.items() if m.startswith("hands-on") for n in ns]
     for where, text in all_texts:
         for number, measure in _MONTHS.findall(text):
-            if "border" in text and "US clinical" in measure \
-                    and hands_on and float(number) > min(hands_on) \
-                    and "observership" not in text:
-                found.append(f"{where}: {number} months of border clinical time beside "
-                             f"{min(hands_on):g} months of hands-on work, observerships unsaid")
+            if (
+                "border" in text
+                and "US clinical" in measure
+                and hands_on
+                and float(number) > min(hands_on)
+                and "observership" not in text
+            ):
+                found.append(
+                    f"{where}: {number} months of border clinical time beside "
+                    f"{min(hands_on):g} months of hands-on work, observerships unsaid"
+                )
 
     assessment = plan["assessment"]
     weak = {f["name"] for f in assessment.get("weaknesses", [])}
@@ -198,12 +272,19 @@ def contradictions(plan: dict, profile: dict, rulebook) -> list[str]:
     rules = {r.qualified_id: r for rs in rulebook.rulesets for r in rs.rules}
 
     def facts(kind):
-        return {name for f in assessment.get(kind, []) for reason in f["reasons"]
-                for name in rules[reason["rule"]].condition.names if name.startswith("profile.")}
+        return {
+            name
+            for f in assessment.get(kind, [])
+            for reason in f["reasons"]
+            for name in rules[reason["rule"]].condition.names
+            if name.startswith("profile.")
+        }
 
     if facts("weaknesses") & facts("strengths"):
-        found.append("a weakness and a strength rest on the same facts: "
-                     f"{sorted(facts('weaknesses') & facts('strengths'))}")
+        found.append(
+            "a weakness and a strength rest on the same facts: "
+            f"{sorted(facts('weaknesses') & facts('strengths'))}"
+        )
 
     if not weak & SCORE_FINDINGS:
         for where, text in all_texts:
@@ -211,8 +292,11 @@ def contradictions(plan: dict, profile: dict, rulebook) -> list[str]:
                 if phrase in text.lower():
                     found.append(f"{where}: says {phrase!r}, but no score is low")
 
-    spanish = [lang.get("level") for lang in profile.get("languages", [])
-               if lang["name"].lower() == "spanish"]
+    spanish = [
+        lang.get("level")
+        for lang in profile.get("languages", [])
+        if lang["name"].lower() == "spanish"
+    ]
     if not any(level in WORKING_SPANISH for level in spanish):
         for where, text in all_texts:
             for phrase in SPANISH_ASSET:

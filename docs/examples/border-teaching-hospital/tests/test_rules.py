@@ -18,17 +18,34 @@ RULESET = "border-teaching-hospital"
 
 # Our programs as our listing publishes them.
 OUR_PROGRAMS = (
-    Program(id="bth-im", name="Border Teaching Hospital Internal Medicine",
-            specialty="Internal Medicine", city="El Paso", state="TX",
-            visas=("J-1",), img_share=0.45, underserved_focus=True),
-    Program(id="bth-fm", name="Border Teaching Hospital Family Medicine",
-            specialty="Family Medicine", city="El Paso", state="TX"),
+    Program(
+        id="bth-im",
+        name="Border Teaching Hospital Internal Medicine",
+        specialty="Internal Medicine",
+        city="El Paso",
+        state="TX",
+        visas=("J-1",),
+        img_share=0.45,
+        underserved_focus=True,
+    ),
+    Program(
+        id="bth-fm",
+        name="Border Teaching Hospital Family Medicine",
+        specialty="Family Medicine",
+        city="El Paso",
+        state="TX",
+    ),
 )
 
 
 def plan_for(host, **sections):
-    applicant = {"graduation_year": 2022, "cycle": 2027, "visa": "none",
-                 "specialties": ["Internal Medicine"], **sections.pop("applicant", {})}
+    applicant = {
+        "graduation_year": 2022,
+        "cycle": 2027,
+        "visa": "none",
+        "specialties": ["Internal Medicine"],
+        **sections.pop("applicant", {}),
+    }
     profile = structure({"applicant": applicant, **sections}, Profile, file="test")
     return {p.id: p for p in resplan.plan(profile, Catalog(OUR_PROGRAMS), host=host).programs}
 
@@ -61,10 +78,11 @@ def test_too_little_hands_on_experience_skips_our_programs(resplan_host):
 
 
 def test_two_hands_on_months_and_medical_spanish_pass_our_filters(resplan_host):
-    programs = plan_for(resplan_host,
-                        clinical=[{"kind": "hands-on", "months": 2, "city": "El Paso",
-                                   "state": "TX"}],
-                        languages=[{"name": "Spanish", "level": "medical"}])
+    programs = plan_for(
+        resplan_host,
+        clinical=[{"kind": "hands-on", "months": 2, "city": "El Paso", "state": "TX"}],
+        languages=[{"name": "Spanish", "level": "medical"}],
+    )
     assert programs["bth-im"].verdict == "apply"
     assert programs["bth-im"].tier == 1
 
@@ -77,16 +95,22 @@ def test_two_hands_on_months_and_medical_spanish_pass_our_filters(resplan_host):
 def test_our_rules_touch_only_our_programs(resplan_host_factory, profile, catalog):
     # AS_OF: a plan date before every cycle the strategies draw, so each plan is whole.
     with_us = resplan.plan(profile, catalog, host=resplan_host_factory(), as_of=AS_OF)
-    without = resplan.plan(profile, catalog, as_of=AS_OF,
-                           host=resplan_host_factory(disable=["border-teaching-hospital"]))
+    without = resplan.plan(
+        profile,
+        catalog,
+        as_of=AS_OF,
+        host=resplan_host_factory(disable=["border-teaching-hospital"]),
+    )
     # Programs of other institutions get the same verdict with or without our rules,
     # except where our override of near_miss_points decides.
     before = {p.id: p for p in without.programs}
     for program in with_us.programs:
         if program.id.startswith("bth-"):
             continue
-        if any(r.rule.startswith("screening/step2ck") for r in program.reasons
-               + before[program.id].reasons):
+        if any(
+            r.rule.startswith("screening/step2ck")
+            for r in program.reasons + before[program.id].reasons
+        ):
             continue
         assert program.verdict == before[program.id].verdict, program.id
 
@@ -103,5 +127,9 @@ def test_resplan_properties_hold_with_our_rules(resplan_host):
 
 def test_the_fixture_runs_chosen_properties(resplan_host, resplan_check_properties):
     # The same through the fixture: a failure is reported with its counterexample.
-    resplan_check_properties(resplan_host, ["monotone-clinical", "monotone-language"],
-                             max_examples=30, extra_programs=OUR_PROGRAMS)
+    resplan_check_properties(
+        resplan_host,
+        ["monotone-clinical", "monotone-language"],
+        max_examples=30,
+        extra_programs=OUR_PROGRAMS,
+    )

@@ -32,5 +32,12 @@ def _starts_with(text: str, prefix: str) -> bool:
 def resplan_functions():
     # Called with an unknown argument, a function returns unknown without being run
     # (unless it is declared with handles_unknown=True).
-    return [resplan.Function("starts_with", (TEXT, TEXT), BOOL, _starts_with,
-                             doc="true when the first text begins with the second")]
+    return [
+        resplan.Function(
+            "starts_with",
+            (TEXT, TEXT),
+            BOOL,
+            _starts_with,
+            doc="true when the first text begins with the second",
+        )
+    ]
