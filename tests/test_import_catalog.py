@@ -547,3 +547,21 @@ def test_program_codes_read_as_listings_and_spreadsheets_give_them():
     assert _acgme_id("1404800001") == "1404800001"
     with pytest.raises(ValueError, match="dropped its leading 0"):
         _acgme_id("404800001")
+
+
+@pytest.mark.parametrize("mapping", ["freida", "residency-explorer"])
+def test_an_acgme_number_is_the_id_and_the_code_people_look_up(tmp_path, mapping):
+    header = (
+        "Program Name,City,State,Specialty,% IMG,Visa Sponsorship,ACGME ID\n"
+        if mapping == "freida"
+        else "Program,Specialty,City,State,ACGME Program ID\n"
+    )
+    row = (
+        "Texas Tech El Paso,El Paso,TX,Internal Medicine,64%,J1,1404821093\n"
+        if mapping == "freida"
+        else "Texas Tech El Paso,Internal Medicine,El Paso,TX,1404821093\n"
+    )
+    imported = read(tmp_path, header + row, mapping)
+    assert not imported.problems
+    (program,) = imported.programs
+    assert program.id == "1404821093" and program.acgme_id == "1404821093"
