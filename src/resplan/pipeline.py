@@ -88,6 +88,7 @@ class Draft:
     regions: tuple = ()
     screening: Any = None  # stages.screen.Screening: verdicts of the considered programs
     programs: Any = ()  # ProgramDecisions, in plan order (stages.tier)
+    tiering: Any = None  # stages.tier.Tiering: each tier rule's outcome, for the what-if stage
     actions: tuple = ()
     summary: Summary | None = None
     # Program id -> ((field, resplan.verified.Verification), ...): facts the applicant
@@ -152,6 +153,19 @@ def decide(profile: Profile, like: Draft) -> Draft:
     stages of :data:`DECIDING` only (the catalog's column table is reused)."""
     draft = start(profile, like.catalog, like.rulebook, like.as_of, like.verified)
     for name, run in STAGES:
+        if name in DECIDING:
+            draft = run(draft)
+    return draft
+
+
+def decide_profile(profile: Profile, like: Draft) -> Draft:
+    """The stages of :data:`DECIDING` that decide on the profile alone (before
+    ``screen``), for ``profile`` against ``like``'s catalog, date and rules: what the
+    what-if stage decides programs from."""
+    draft = start(profile, like.catalog, like.rulebook, like.as_of, like.verified)
+    for name, run in STAGES:
+        if name == "screen":
+            break
         if name in DECIDING:
             draft = run(draft)
     return draft

@@ -15,7 +15,15 @@ import numpy as np
 
 from resplan import facts as F
 from resplan.plan import VERDICTS, Reason
-from resplan.stages.table import NOT_CITED, Citations, ProgramTable, catalog_table, evaluate
+from resplan.rulebook import Rule
+from resplan.stages.table import (
+    NOT_CITED,
+    Citations,
+    Outcome,
+    ProgramTable,
+    catalog_table,
+    evaluate,
+)
 
 SEVERITY = VERDICTS  # apply < borderline < skip
 
@@ -29,6 +37,10 @@ class Screening:
     cited: tuple[Any, ...]  # per screen rule: int32 array of reason numbers, -1 where not cited
     citations: Citations = attrs.field(eq=False, repr=False)  # the numbered reasons
     unknown_bits: Any  # uint64 array: program facts to verify, as table.bit bits
+    # What the what-if stage decides changes from: each rule's outcome over ``table``,
+    # and the values per code of the columns ``prepare`` added.
+    outcomes: tuple[Outcome, ...] = attrs.field(default=(), eq=False, repr=False)
+    inputs: dict[str, tuple] = attrs.field(factory=dict, eq=False, repr=False)
 
     def verdict(self, index: int) -> str:
         return SEVERITY[self.severity[index]]
@@ -39,34 +51,9 @@ class Screening:
 
 
 def run(draft):
-    full = catalog_table(draft.catalog, draft.rulebook.city_regions)
-    keys = full.keys
-    considered = {t.name for t in draft.specialties}
-    wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
-    table = full.select(np.flatnonzero(wanted[keys.specialty]))
-
-    # Facts that depend on this plan's regions and specialties: one value per code.
-    names = {r.id: r.name for r in draft.regions}
-    priority = {r.id: r.priority for r in draft.regions}
-    table.add_coded_column(
-        "program.region_name", table.keys.region, [names.get(r, "none") for r in keys.regions]
-    )
-    table.add_coded_column(
-        "region.priority", table.keys.region, [priority.get(r, "none") for r in keys.regions]
-    )
-    envs = draft.specialty_envs
-    for name, fact in {**F.specialty_facts(("",)), **F.SPECIALTY_FIT_FACT}.items():
-        table.add_coded_column(
-            name,
-            table.keys.specialty,
-            [envs[s].get(name) if s in envs else None for s in keys.specialties],
-            fact.type,
-        )
-
+    table, inputs = prepare(draft)
     outcomes = evaluate(draft.rulebook.rules("screen"), table, draft.env)
-    severity = np.zeros(table.rows, dtype=np.int8)
-    for o in outcomes:
-        np.maximum(severity, SEVERITY.index(o.rule.effect["verdict"]), out=severity, where=o.fired)
+    severity = severities([(o.rule, o.fired) for o in outcomes], table.rows)
     # Facts that could have made the verdict more severe are the ones to verify.
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
     citations = Citations(draft.env, draft.rulebook.labels, draft.guessed)
@@ -77,4 +64,41 @@ def run(draft):
             unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level)
         )
         cited.append(citations.cite(o.rule, table, o.fired & (severity == level)))
-    return draft.evolve(screening=Screening(table, severity, tuple(cited), citations, unknown_bits))
+    return draft.evolve(
+        screening=Screening(
+            table, severity, tuple(cited), citations, unknown_bits, tuple(outcomes), inputs
+        )
+    )
+
+
+def prepare(draft) -> tuple[ProgramTable, dict[str, tuple]]:
+    """The table of the considered programs, with the columns that follow from this
+    plan's regions and specialties; and those columns' values per code, by name (a plan
+    with the same rows and the same values has the same columns)."""
+    full = catalog_table(draft.catalog, draft.rulebook.city_regions)
+    keys = full.keys
+    considered = {t.name for t in draft.specialties}
+    wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
+    table = full.select(np.flatnonzero(wanted[keys.specialty]))
+
+    # Facts that depend on this plan's regions and specialties: one value per code.
+    names = {r.id: r.name for r in draft.regions}
+    priority = {r.id: r.priority for r in draft.regions}
+    inputs: dict[str, tuple] = {}
+    inputs["program.region_name"] = tuple(names.get(r, "none") for r in keys.regions)
+    table.add_coded_column("program.region_name", table.keys.region, inputs["program.region_name"])
+    inputs["region.priority"] = tuple(priority.get(r, "none") for r in keys.regions)
+    table.add_coded_column("region.priority", table.keys.region, inputs["region.priority"])
+    envs = draft.specialty_envs
+    for name, fact in {**F.specialty_facts(("",)), **F.SPECIALTY_FIT_FACT}.items():
+        inputs[name] = tuple(envs[s].get(name) if s in envs else None for s in keys.specialties)
+        table.add_coded_column(name, table.keys.specialty, inputs[name], fact.type)
+    return table, inputs
+
+
+def severities(fired: list[tuple[Rule, np.ndarray]], rows: int) -> np.ndarray:
+    """Per row, the most severe verdict of the rules that fire there (index into SEVERITY)."""
+    severity = np.zeros(rows, dtype=np.int8)
+    for rule, where in fired:
+        np.maximum(severity, SEVERITY.index(rule.effect["verdict"]), out=severity, where=where)
+    return severity

@@ -11,12 +11,14 @@ programs to apply to before skipped ones, the best tier first, ``apply`` before
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 
 from resplan.plan import ProgramDecisions
+from resplan.rulebook import Rule
 from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
-from resplan.stages.table import NOT_CITED, evaluate, fields_of
+from resplan.stages.table import NOT_CITED, Outcome, evaluate, fields_of
 
 DEFAULT_TIER = 3
 SKIP = SEVERITY.index("skip")
@@ -30,9 +32,7 @@ def run(draft):
     outcomes = evaluate(draft.rulebook.rules("tier"), table, draft.env)
     placing = [o for o in outcomes if "tier" in o.rule.effect]
     lowering = [o for o in outcomes if "lower" in o.rule.effect]
-    tier = np.full(table.rows, DEFAULT_TIER, dtype=np.int8)
-    for o in placing:
-        np.minimum(tier, o.rule.effect["tier"], out=tier, where=o.fired)
+    tier, steps = place([(o.rule, o.fired) for o in outcomes], table.rows)
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
     cited = list(screening.cited)
@@ -42,9 +42,6 @@ def run(draft):
             unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (level < tier) & ~skipped
         )
         cited.append(citations.cite(o.rule, table, o.fired & (tier == level) & ~skipped))
-    steps = np.zeros(table.rows, dtype=np.int8)
-    for o in lowering:
-        np.maximum(steps, o.rule.effect["lower"], out=steps, where=o.fired)
     movable = (tier < DEFAULT_TIER) & ~skipped
     for o in lowering:
         np.bitwise_or(
@@ -57,6 +54,7 @@ def run(draft):
             citations.cite(o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]))
         )
     np.minimum(tier + steps, DEFAULT_TIER, out=tier)
+    tiering = Tiering(tuple(outcomes), tier.copy())
     tier[skipped] = NO_TIER
 
     # Programs cited by the same rules with the same messages share one tuple of reasons;
@@ -79,7 +77,29 @@ def run(draft):
         memo=table.memo,
     )
     order = np.lexsort((table.keys.id_rank, severity, np.where(skipped, 4, tier), skipped))
-    return draft.evolve(programs=decisions.take(order))
+    return draft.evolve(programs=decisions.take(order), tiering=tiering)
+
+
+@attrs.frozen
+class Tiering:
+    """What the what-if stage decides changes from: each tier rule's outcome over the
+    screening's table, and each row's tier as if no program were skipped."""
+
+    outcomes: tuple[Outcome, ...] = attrs.field(eq=False, repr=False)
+    tier: np.ndarray = attrs.field(eq=False, repr=False)
+
+
+def place(fired: list[tuple[Rule, np.ndarray]], rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the best tier the placing rules give, and the most steps down the
+    lowering rules give (the final tier is the sum, at most DEFAULT_TIER)."""
+    tier = np.full(rows, DEFAULT_TIER, dtype=np.int8)
+    steps = np.zeros(rows, dtype=np.int8)
+    for rule, where in fired:
+        if "tier" in rule.effect:
+            np.minimum(tier, rule.effect["tier"], out=tier, where=where)
+        if "lower" in rule.effect:
+            np.maximum(steps, rule.effect["lower"], out=steps, where=where)
+    return tier, steps
 
 
 def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[list[list[int]], np.ndarray]:

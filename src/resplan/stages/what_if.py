@@ -84,27 +84,18 @@ def run(draft):
     fired, _undecided = evaluate(rules, draft.env)
     if not fired:
         return draft
-    from resplan.pipeline import decide  # the pipeline imports this stage
-
     size = len(draft.catalog)
     before = _by_row(draft.programs, draft.catalog, size)
     named = parameter(draft.rulebook, PROGRAMS_NAMED)
+    decide = _Changes(draft)
     found = []
     for rule in fired:
         change = changed_profile(rule, draft)
         if change is None:
             continue
         profile, values = change
-        after = decide(profile, draft)
-        entry = _compare(
-            rule,
-            draft,
-            values,
-            before,
-            _by_row(after.programs, draft.catalog, size),
-            after.programs,
-            named,
-        )
+        after, order = decide(profile)
+        entry = _compare(rule, draft, values, before, after, order, named)
         if entry is not None:
             found.append(entry)
     if not found:
@@ -241,6 +232,107 @@ def _border_place(draft) -> tuple[str, str, str] | None:
     return (sub.name, sub.cities[0], sub.state) if sub is not None else None
 
 
+# ------------------------------------------------------------------ deciding a change
+
+
+class _Changes:
+    """Verdicts and tiers of changed profiles, decided from the plan's own decisions.
+
+    A change moves few of the facts rules read: a rule whose facts all keep their
+    values (over the same considered programs) keeps its outcome, and only the others
+    are asked again. Only verdicts and tiers are compared, so no reason is rendered and
+    no unknown fact is collected. A plan decided without the screen and tier stages'
+    outcomes is decided again whole (``resplan.pipeline.decide``).
+    """
+
+    def __init__(self, draft):
+        self.draft = draft
+        self.size = len(draft.catalog)
+
+    def __call__(self, profile) -> tuple[tuple[np.ndarray, np.ndarray], Any]:
+        """Verdict and tier per catalog row (as ``_by_row``), and a function giving the
+        catalog rows of the changed plan in plan order."""
+        from resplan import pipeline  # the pipeline imports this stage
+        from resplan.stages import screen, tier
+
+        base = self.draft
+        if base.screening is None or base.tiering is None or not base.screening.outcomes:
+            after = pipeline.decide(profile, base)
+            by_row = _by_row(after.programs, base.catalog, self.size)
+            return by_row, lambda: _plan_rows(after.programs, base.catalog)
+        draft = pipeline.decide_profile(profile, base)
+        table, inputs = screen.prepare(draft)
+        screening = base.screening
+        same_rows = table.keys is screening.table.keys or np.array_equal(
+            table.keys.row, screening.table.keys.row
+        )
+
+        def same(rule: Rule, severity_same: bool = True) -> bool:
+            if not same_rows:
+                return False
+            for name in rule.condition.names:
+                if name in inputs:
+                    if inputs[name] != screening.inputs[name]:
+                        return False
+                elif name == "screen.verdict":
+                    if not severity_same:
+                        return False
+                elif name not in table.columns and not _same(
+                    draft.env.get(name), base.env.get(name)
+                ):
+                    return False
+            return True
+
+        fired = _fired(screening.outcomes, table, draft.env, same)
+        severity = screen.severities(fired, table.rows)
+        severity_same = same_rows and np.array_equal(severity, screening.severity)
+        outcomes = base.tiering.outcomes
+        if all(same(o.rule, severity_same) for o in outcomes):
+            placed = base.tiering.tier
+        else:
+            table.add_coded_column("screen.verdict", severity, screen.SEVERITY)
+            fired = _fired(outcomes, table, draft.env, lambda r: same(r, severity_same))
+            placed, steps = tier.place(fired, table.rows)
+            placed = np.minimum(placed + steps, tier.DEFAULT_TIER).astype(np.int8)
+        skipped = severity == SKIP
+        verdict = np.full(self.size, NOT_CONSIDERED, dtype=np.int8)
+        tiers = np.zeros(self.size, dtype=np.int8)
+        keys = table.keys
+        verdict[keys.row] = severity
+        tiers[keys.row] = np.where(skipped, tier.NO_TIER, placed)
+
+        def plan_rows() -> np.ndarray:
+            # The order tier.run gives its decisions.
+            order = np.lexsort((keys.id_rank, severity, np.where(skipped, 4, placed), skipped))
+            return keys.row[order]
+
+        return (verdict, tiers), plan_rows
+
+
+def _fired(outcomes, table, env, same) -> list[tuple[Rule, np.ndarray]]:
+    """Each rule with the rows it fires for: its earlier outcome where ``same(rule)``,
+    else asked again of ``table``."""
+    from resplan.stages.table import evaluate
+
+    again = [o.rule for o in outcomes if not same(o.rule)]
+    asked = {id(o.rule): o.fired for o in evaluate(again, table, env)} if again else {}
+    return [(o.rule, asked.get(id(o.rule), o.fired)) for o in outcomes]
+
+
+def _same(a, b) -> bool:
+    """Whether a fact keeps its value (of the same type: rules are typed)."""
+    return a.__class__ is b.__class__ and a == b
+
+
+def _plan_rows(decisions, catalog) -> np.ndarray:
+    """The catalog row of each decision, in the decisions' order."""
+    rows = getattr(decisions, "catalog_rows", None)
+    if rows is None:  # decisions built by hand: find each program by id
+        where = {p.id: i for i, p in enumerate(catalog.programs)}
+        rows = np.array([where[d.id] for d in decisions], dtype=np.int64)
+    return rows
+
+
 # ------------------------------------------------------------------ comparing two plans
 
 
@@ -261,7 +353,7 @@ def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compare(
-    rule: Rule, draft, values: Mapping[str, Any], before, after, decisions, named: int
+    rule: Rule, draft, values: Mapping[str, Any], before, after, plan_rows, named: int
 ) -> WhatIf | None:
     (v0, t0), (v1, t1) = before, after
     both = (v0 != NOT_CONSIDERED) & (v1 != NOT_CONSIDERED)
@@ -288,20 +380,18 @@ def _compare(
         tier1_before=int(((v0 < SKIP) & (t0 == 1)).sum()),
         tier1_after=int(((v1 < SKIP) & (t1 == 1)).sum()),
         programs_opened_tier1=int((opened & (t1 == 1)).sum()),
-        programs=_names(decisions, opened, draft.catalog, named),
+        programs=_names(plan_rows, opened, draft.catalog, named),
         note=note,
     )
 
 
-def _names(decisions, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:
+def _names(plan_rows, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:
     """The names of the first opened programs in the changed plan's order (best tier
-    first), real programs before generated ones, each name once."""
+    first; ``plan_rows()`` gives its catalog rows in that order), real programs before
+    generated ones, each name once."""
     if not named or not opened.any():
         return ()
-    rows = getattr(decisions, "catalog_rows", None)
-    if rows is None:
-        where = {p.id: i for i, p in enumerate(catalog.programs)}
-        rows = np.array([where[d.id] for d in decisions], dtype=np.int64)
+    rows = plan_rows()
     positions = np.flatnonzero(opened[rows])
     programs = [catalog.programs[int(rows[i])] for i in positions]
     programs.sort(key=lambda p: p.synthetic)  # stable: plan order within each kind
