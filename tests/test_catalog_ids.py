@@ -36,6 +36,12 @@ state = "TX"
 """
 
 
+def plan_with(catalog, out) -> int:
+    """``resplan plan`` of the example profile against ``catalog``; its exit status."""
+    argv = ["plan", str(PROFILE), "--catalog", str(catalog), "--out", str(out)]
+    return main([*argv, "--as-of", AS_OF.isoformat()])
+
+
 def toml_catalog(tmp_path, **facts):
     extra = "\n".join(f"{key} = {json.dumps(value)}" for key, value in facts.items())
     path = tmp_path / "catalog.toml"
@@ -96,21 +102,7 @@ def test_a_malformed_identifier_is_one_error_with_file_line_id_and_field(
     # The plan command refuses it too, and writes nothing over what was there.
     out = tmp_path / "plan.toml"
     out.write_text("keep me", encoding="utf-8")
-    assert (
-        main(
-            [
-                "plan",
-                str(PROFILE),
-                "--catalog",
-                str(path),
-                "--out",
-                str(out),
-                "--as-of",
-                AS_OF.isoformat(),
-            ]
-        )
-        == 2
-    )
+    assert plan_with(path, out) == 2
     assert f"{field}: " in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "keep me"
 
@@ -142,21 +134,7 @@ def test_good_identifiers_read_and_reach_the_plan(tmp_path, kind):
     path = (toml_catalog if kind == "toml" else csv_catalog)(tmp_path, **GOOD)
     assert main(["check-catalog", str(path)]) == 0
     out = tmp_path / "plan.toml"
-    assert (
-        main(
-            [
-                "plan",
-                str(PROFILE),
-                "--catalog",
-                str(path),
-                "--out",
-                str(out),
-                "--as-of",
-                AS_OF.isoformat(),
-            ]
-        )
-        == 0
-    )
+    assert plan_with(path, out) == 0
     data = tomllib.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == 2
     (program,) = data["programs"]
@@ -175,21 +153,7 @@ def test_good_identifiers_read_and_reach_the_plan(tmp_path, kind):
     # The plan reads back equal, and a program that gives none has none of the keys.
     assert resplan.read_plan(out).programs[0].website == GOOD["website"]
     plain = tmp_path / "plain.toml"
-    assert (
-        main(
-            [
-                "plan",
-                str(PROFILE),
-                "--catalog",
-                str(BORDER),
-                "--out",
-                str(plain),
-                "--as-of",
-                AS_OF.isoformat(),
-            ]
-        )
-        == 0
-    )
+    assert plan_with(BORDER, plain) == 0
     assert not any(set(GOOD) & set(p) for p in tomllib.loads(plain.read_text())["programs"])
 
 

@@ -42,6 +42,19 @@ SAME_FILE = [
 ]
 
 
+def run_plan_script(script: str, profile: Path, catalog: Path, out: Path):
+    """``script`` (which patches resplan, then runs its CLI) running ``resplan plan`` in a
+    new process."""
+    argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(out)]
+    return subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
 def _link(target: Path, name: str, make) -> Path:
     link = target.parent / name
     make(target, link)
@@ -132,23 +145,7 @@ def test_a_signal_while_writing_leaves_no_temporary_file(inputs, tmp_path, signa
         "from resplan.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            script,
-            "plan",
-            str(profile),
-            "--catalog",
-            str(catalog),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    result = run_plan_script(script, profile, catalog, out)
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == "resplan: interrupted; nothing more was written"
@@ -170,23 +167,7 @@ def test_the_next_run_removes_what_a_killed_run_left(inputs, tmp_path):
         "from resplan.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            script,
-            "plan",
-            str(profile),
-            "--catalog",
-            str(catalog),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    killed = run_plan_script(script, profile, catalog, out)
     assert killed.returncode == -9
     assert len(left_over_temporaries(tmp_path)) == 1
     assert out.read_text() == "previous plan\n"

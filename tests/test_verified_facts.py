@@ -12,6 +12,7 @@ from resplan.cli import main
 from tests.conftest import EXAMPLES
 
 PROFILE = EXAMPLES / "profiles" / "example.toml"
+NO_SPANISH = EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 SAMPLE = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
 AS_OF = "2026-01-15"
@@ -26,6 +27,16 @@ def plan(tmp_path, name, *extra, catalogs=(BORDER,)):
         argv += ["--catalog", str(catalog)]
     assert main(argv) == 0
     return out
+
+
+def batch(folder, *profiles, jobs="1", facts=()):
+    """``resplan batch`` of ``profiles`` against the border catalog into ``folder``; its
+    exit status."""
+    argv = ["batch", *map(str, profiles), "--catalog", str(BORDER), "--out-dir", str(folder)]
+    argv += ["--as-of", AS_OF, "--jobs", jobs]
+    for path in facts:
+        argv += ["--facts", str(path)]
+    return main(argv)
 
 
 def program_of(path, program_id=PROGRAM):
@@ -266,48 +277,11 @@ def test_batch_with_facts_writes_the_plans_resplan_plan_writes(tmp_path):
     assert program_of(alone)["reasons"][0]["rule"] == "verified"
     for jobs in ("1", "2"):
         folder = tmp_path / f"batch{jobs}"
-        assert (
-            main(
-                [
-                    "batch",
-                    str(PROFILE),
-                    str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
-                    "--catalog",
-                    str(BORDER),
-                    "--out-dir",
-                    str(folder),
-                    "--as-of",
-                    AS_OF,
-                    "--jobs",
-                    jobs,
-                    "--facts",
-                    str(facts),
-                    "--facts",
-                    str(second),
-                ]
-            )
-            == 0
-        )
+        assert batch(folder, PROFILE, NO_SPANISH, jobs=jobs, facts=(facts, second)) == 0
         assert (folder / "example.toml").read_bytes() == alone.read_bytes()
     # Without --facts the batch plan is the plan without them.
     bare = tmp_path / "bare"
-    assert (
-        main(
-            [
-                "batch",
-                str(PROFILE),
-                "--catalog",
-                str(BORDER),
-                "--out-dir",
-                str(bare),
-                "--as-of",
-                AS_OF,
-                "--jobs",
-                "1",
-            ]
-        )
-        == 0
-    )
+    assert batch(bare, PROFILE) == 0
     assert (bare / "example.toml").read_bytes() == plan(tmp_path, "plain.toml").read_bytes()
     assert (bare / "example.toml").read_bytes() != alone.read_bytes()
 
@@ -317,26 +291,7 @@ def test_batch_with_an_unknown_program_id_plans_nothing(tmp_path, capsys):
     facts.write_text(FACTS.replace(PROGRAM, PROGRAM + "s"), encoding="utf-8")
     for jobs in ("1", "2"):
         folder = tmp_path / f"out{jobs}"
-        assert (
-            main(
-                [
-                    "batch",
-                    str(PROFILE),
-                    str(EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"),
-                    "--catalog",
-                    str(BORDER),
-                    "--out-dir",
-                    str(folder),
-                    "--as-of",
-                    AS_OF,
-                    "--jobs",
-                    jobs,
-                    "--facts",
-                    str(facts),
-                ]
-            )
-            == 2
-        )
+        assert batch(folder, PROFILE, NO_SPANISH, jobs=jobs, facts=(facts,)) == 2
         err = capsys.readouterr().err
         assert err.count("resplan: error:") == 1, err
         assert "verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err

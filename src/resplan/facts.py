@@ -680,26 +680,9 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                     _set_item("languages", index, level=LANGUAGE_LEVELS[0]),
                 )
             )
-    for index, item in enumerate(profile.clinical):
-        where = _where(item, index, "clinical")
-        if item.kind is None and item.months != 0:
-            found.append(
-                Gap(
-                    f"clinical[{index}].kind",
-                    f"the kind of {where}",
-                    "it as an observership",
-                    _set_item("clinical", index, kind="observership"),
-                )
-            )
-        if item.months is None:
-            found.append(
-                Gap(
-                    f"clinical[{index}].months",
-                    f"how many months {where} lasted",
-                    "no months",
-                    _set_item("clinical", index, months=0.0),
-                )
-            )
+    found.extend(
+        _kind_and_months_gaps(profile.clinical, "clinical", "observership", "it as an observership")
+    )
     for index, letter in enumerate(profile.letters):
         if letter.us_clinical is None:
             where = _where(letter, index, "letters")
@@ -711,27 +694,38 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                     _set_item("letters", index, us_clinical=False),
                 )
             )
-    for index, activity in enumerate(profile.activities):
-        where = _where(activity, index, "activities")
-        if activity.kind is None and activity.months != 0:
+    found.extend(
+        _kind_and_months_gaps(profile.activities, "activities", "other", "it as other work")
+    )
+    return tuple(found)
+
+
+def _kind_and_months_gaps(items, field: str, least_kind: str, least_kind_words: str) -> list[Gap]:
+    """Gaps of a list whose entries have a kind and a length in months (clinical work,
+    activities): an unknown kind is read as the kind that counts least, unknown months as
+    none. A kind matters only when the entry may have lasted some months."""
+    found = []
+    for index, item in enumerate(items):
+        where = _where(item, index, field)
+        if item.kind is None and item.months != 0:
             found.append(
                 Gap(
-                    f"activities[{index}].kind",
+                    f"{field}[{index}].kind",
                     f"the kind of {where}",
-                    "it as other work",
-                    _set_item("activities", index, kind="other"),
+                    least_kind_words,
+                    _set_item(field, index, kind=least_kind),
                 )
             )
-        if activity.months is None:
+        if item.months is None:
             found.append(
                 Gap(
-                    f"activities[{index}].months",
+                    f"{field}[{index}].months",
                     f"how many months {where} lasted",
                     "no months",
-                    _set_item("activities", index, months=0.0),
+                    _set_item(field, index, months=0.0),
                 )
             )
-    return tuple(found)
+    return found
 
 
 def guessed_facts(
