@@ -407,3 +407,17 @@ def test_import_catalog_reads_the_identifiers_and_reports_a_bad_one(tmp_path, ca
     )
     (program,) = tomllib.loads((tmp_path / "own.toml").read_text(encoding="utf-8"))["program"]
     assert program["acgme_id"] == "1404800001"
+
+
+def test_the_verify_sheet_gives_the_website_to_look_facts_up_on(tmp_path):
+    out = tmp_path / "plan.toml"
+    assert plan_with(toml_catalog(tmp_path, **GOOD), out) == 0
+    sheet = tmp_path / "sheet.csv"
+    assert main(["verify-sheet", str(out), "--out", str(sheet)]) == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    assert rows and {row["website"] for row in rows} == {GOOD["website"]}
+    # A program with no website in the catalog leaves the cell empty.
+    assert plan_with(BORDER, out) == 0
+    assert main(["verify-sheet", str(out), "--out", str(sheet)]) == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    assert rows and {row["website"] for row in rows} == {""}

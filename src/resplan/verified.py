@@ -391,7 +391,19 @@ def run(draft):
 
 # ------------------------------------------------------------------ the sheet
 
-SHEET_COLUMNS = ("program", "name", "city", "state", "fact", "what", "value", "verified", "source")
+# The website, where the catalog gives one, is where most facts are looked up first.
+SHEET_COLUMNS = (
+    "program",
+    "name",
+    "city",
+    "state",
+    "website",
+    "fact",
+    "what",
+    "value",
+    "verified",
+    "source",
+)
 FILL_IN = ("value", "verified", "source")
 
 
@@ -419,6 +431,7 @@ def verify_sheet(plan) -> str:
                     program.id,
                     *(safe_cell(t) for t in (program.name, program.city)),
                     program.state,
+                    safe_cell(program.website or ""),
                     field,
                     label(f"program.{field}"),
                     "",
