@@ -62,7 +62,8 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (
         "step2ck-pending-vs-minimum",
         "borderline",
-        "not profile_step2ck_taken and program_min_step2ck != null",
+        "not profile_step2ck_taken and program_min_step2ck != null"
+        " and program_min_step2ck > {step2ck_passing_score}",
     ),
     (
         "graduation-too-long-ago",

@@ -99,6 +99,7 @@ class ReferenceColumns:
         self.near_miss = params["near_miss_points"]
         self.far_below = params["far_below_points"]
         self.below_mean = params["below_mean_points"]
+        self.passing = params["step2ck_passing_score"]
         self.few_max = params["img_share_few_max"]
         active = [r for r in rulebook.rules("screen")]
         self.rules = tuple(
@@ -159,12 +160,14 @@ class ReferenceColumns:
             t, f = _lt(score, mean - self.below_mean, ~np.isnan(mean))
             rule("step2ck-well-below-program-mean", t, f, "mean_step2ck")
         taken = env.get("profile.step2ck.taken")
+        # A minimum at or under the passing score is met by any pass.
+        over_pass = m_known & (m > self.passing)
         if taken is None:
-            rule("step2ck-pending-vs-minimum", no, ~m_known, "min_step2ck")
+            rule("step2ck-pending-vs-minimum", no, ~over_pass, "min_step2ck")
         elif taken:
             rule("step2ck-pending-vs-minimum", no, ~no, "min_step2ck")
         else:
-            rule("step2ck-pending-vs-minimum", m_known, ~m_known, "min_step2ck")
+            rule("step2ck-pending-vs-minimum", over_pass, ~over_pass, "min_step2ck")
 
         years = env.get("profile.years_since_graduation")
         most = self.max_years[rows]

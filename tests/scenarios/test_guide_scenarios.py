@@ -157,6 +157,23 @@ def test_near_miss_with_an_advocate_is_borderline():
     assert "advocate" in plan.assessment.strength_names
 
 
+def test_without_step2ck_only_a_minimum_above_the_passing_score_is_pending():
+    # Step 3: a stated minimum is a filter; one at or under the passing score is met by any
+    # pass, so an applicant who has not sat Step 2 CK yet is held back only by higher ones.
+    prof = profile(exams={"step1": {"result": "pass", "attempts": 1}})
+    plan = make_plan(
+        prof,
+        program("tx-elpaso-a-im", min_step2ck=210),
+        program("tx-elpaso-b-im", min_step2ck=214),
+        program("tx-elpaso-c-im", min_step2ck=230),
+    )
+    for low in ("tx-elpaso-a-im", "tx-elpaso-b-im"):
+        assert "screening/step2ck-pending-vs-minimum" not in rules_of(decision(plan, low))
+    high = decision(plan, "tx-elpaso-c-im")
+    assert high.verdict == "borderline"
+    assert "screening/step2ck-pending-vs-minimum" in rules_of(high)
+
+
 def test_far_below_the_minimum_is_skipped_even_with_strengths():
     # Step 3: far below the cutoff, the application is better spent elsewhere.
     prof = strong_border(
