@@ -11,10 +11,12 @@ that profile (every plan of a batch is made on the same date, today unless given
 the same. Everything the caller sees comes in the order of the profile paths, whatever
 order the worker processes finish in.
 
-With more than one job the profiles are planned in a :class:`ProcessPoolExecutor` whose
-initializer loads the host and the catalog once per worker process; each worker writes
-the plans it makes and sends back only a summary row (and, for a database, the plan's
-compact record, :class:`resplan.cohort.PlanRecord`). Any other
+With more than one job the profiles are planned in a :class:`ProcessPoolExecutor`. This
+process loads the host and the catalog once, before the workers start: on Linux they are
+forked with both loaded, elsewhere each worker reads the catalog from the cache this
+process filled. Each worker writes the plans it makes and sends back only a summary row
+(and, for a database, the plan's compact record, :class:`resplan.cohort.PlanRecord`);
+without plan files the profiles travel in chunks, so that few, large messages go both ways. Any other
 :class:`concurrent.futures.Executor` can plan instead (``executor=``: a Dask cluster's,
 see :mod:`resplan.cluster`); its workers load the host and catalog on their first task.
 
@@ -29,7 +31,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import gc
 import io
+import multiprocessing
 import os
 import signal
 import sys
@@ -262,6 +266,8 @@ def _batch_info(host, catalog, setup: _Setup, as_of: dt.date, profiles: int) -> 
 # ------------------------------------------------------------------ worker processes
 
 _WORKER: dict = {}
+# The host and catalog this process loaded for its pool, which forked workers inherit.
+_INHERITED: dict = {}
 # The host and catalog loaded by the tasks of an executor given to run_batch (a Dask
 # worker's threads share them): one load per process and setup.
 _LOADED: dict = {}
@@ -305,7 +311,17 @@ def _init_worker(
     _WORKER["parent"] = parent
     _WORKER["busy"] = False
     _end_with_parent()
-    _WORKER.update(_loaded(catalog_paths, disable, facts))
+    if _INHERITED:  # forked from the batch's process, which loaded them
+        _WORKER.update(facts=facts, host=_INHERITED["host"], catalog=_INHERITED["catalog"])
+        _INHERITED.clear()
+    else:
+        _WORKER.update(_loaded(catalog_paths, disable, facts))
+    # The host and catalog live as long as the worker and hold no reference cycles: out of
+    # the cyclic collector's sight, its passes do not walk them (nor, in a forked worker,
+    # copy the pages they share with the parent). A plan makes many objects and few
+    # cycles: collecting less often saves about a twentieth of a plan.
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 _HELD = {"held": False}
@@ -391,6 +407,11 @@ def _row_data(row: PlanRow, record) -> tuple:
     )
 
 
+def _worker_chunk(items: tuple[tuple[str, str | None], ...], as_of: dt.date, records: bool) -> list:
+    """Several profiles (path, plan file) in one task: one message each way for all."""
+    return [_worker_task(path, out_path, as_of, records) for path, out_path in items]
+
+
 def _worker_task(
     profile_path: str, out_path: str | None, as_of: dt.date, records: bool = False
 ) -> tuple:
@@ -440,8 +461,9 @@ def _executor_state(setup: _Setup) -> dict:
         return _LOADED["state"]
 
 
-def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of: dt.date) -> tuple:
-    """A task for any executor (a Dask worker's): loads the host and catalog once."""
+def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of: dt.date) -> list:
+    """A task for any executor (a Dask worker's): loads the host and catalog once. Its
+    result is a list of one, as a chunk of the batch's own pool is."""
     host, catalog = _ready(_executor_state(setup))
     row, record = _plan_one(
         host,
@@ -453,14 +475,14 @@ def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of
         setup.records,
         setup.facts,
     )
-    return _row_data(row, record)
+    return [_row_data(row, record)]
 
 
-def _programs_task(setup: _Setup, as_of: dt.date, profiles: int, in_pool: bool = False) -> tuple:
+def _programs_task(setup: _Setup, as_of: dt.date, profiles: int) -> tuple:
     """The catalog's programs table and the run's description, for the database."""
     from resplan.cohort import catalog_programs
 
-    host, catalog = _ready(_WORKER if in_pool else _executor_state(setup))
+    host, catalog = _ready(_executor_state(setup))
     return catalog_programs(catalog), _batch_info(host, catalog, setup, as_of, profiles)
 
 
@@ -652,27 +674,35 @@ def run_batch(
         try:
             if executor is not None:
                 _run_executor(executor, setup, paths, targets, collector, as_of, out_dir)
-            elif workers <= 1:
+            else:
+                # Loaded here once, whatever the jobs: bad input stops the run before
+                # anything is written, and workers start with the catalog (or its cache).
                 host, catalog = _load(catalogs, disable, facts)
                 if out_dir is not None:
-                    _make_folder(out_dir)
+                    _make_folder(out_dir)  # the workers write into it
                 if db is not None:
                     from resplan.cohort import catalog_programs
 
                     collector.open(
                         catalog_programs(catalog), _batch_info(host, catalog, setup, as_of, total)
                     )
-                for path in paths:
-                    collector.add(
-                        path,
-                        *_plan_one(
-                            host, catalog, path, targets[path], as_of, report, setup.records, facts
-                        ),
-                    )
-            else:
-                if out_dir is not None:
-                    _make_folder(out_dir)  # the workers write into it
-                _run_pool(workers, setup, paths, targets, collector, as_of)
+                if workers <= 1:
+                    for path in paths:
+                        collector.add(
+                            path,
+                            *_plan_one(
+                                host,
+                                catalog,
+                                path,
+                                targets[path],
+                                as_of,
+                                report,
+                                setup.records,
+                                facts,
+                            ),
+                        )
+                else:
+                    _run_pool(workers, setup, paths, targets, collector, as_of, host, catalog)
         except _SetupFailed as exc:
             # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
             collector.abandon()
@@ -715,76 +745,117 @@ def _collect(
     programs: Future | None,
     broken: type[BaseException] | None = None,
 ) -> None:
-    """Hand each result to ``collector`` as it comes. The database opens once ``programs``
-    (the catalog's programs table) is known, before any plan is written to it."""
+    """Hand each result to ``collector`` as it comes; each future gives the rows of its
+    list of paths. The database opens once ``programs`` (the catalog's programs table) is
+    known, before any plan is written to it."""
     if programs is not None:
         collector.open(*programs.result())
     for future in as_completed(futures):
-        path = futures.pop(future)
+        chunk = futures.pop(future)
         try:
-            row, record = _row_from_data(future.result())
+            results = [_row_from_data(data) for data in future.result()]
         except Exception as exc:
             if broken is None or not isinstance(exc, broken):
                 raise
             # A worker died (killed, out of memory, a plugin calling os._exit):
             # the profiles it had are rows with that message.
-            row, record = (
-                PlanRow(
-                    profile=path,
-                    failure="error",
-                    problems=(
-                        Problem(path, "the worker process planning it stopped unexpectedly"),
+            results = [
+                (
+                    PlanRow(
+                        profile=path,
+                        failure="error",
+                        problems=(
+                            Problem(path, "the worker process planning it stopped unexpectedly"),
+                        ),
                     ),
-                ),
-                None,
-            )
-        collector.add(path, row, record)
+                    None,
+                )
+                for path in chunk
+            ]
+        for path, (row, record) in zip(chunk, results):
+            collector.add(path, row, record)
 
 
-def _run_pool(workers, setup: _Setup, paths, targets, collector: _Collector, as_of) -> None:
+# Without plan files a task plans several profiles, so that a result message carries
+# several plans' records: each worker gets about CHUNKS_PER_WORKER tasks, of at most
+# CHUNK_MOST profiles (a Ctrl-C loses the unfinished chunks' plans).
+CHUNKS_PER_WORKER = 8
+CHUNK_MOST = 16
+# A worker's cyclic collector runs at 50,000 new objects rather than 700 (see _init_worker).
+WORKER_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def _chunk_size(setup: _Setup, profiles: int, workers: int) -> int:
+    if setup.plans:
+        return 1  # each plan file written is a row at once, even after a Ctrl-C
+    return max(1, min(CHUNK_MOST, profiles // (workers * CHUNKS_PER_WORKER)))
+
+
+def _fork_context():
+    """Fork where it is safe and the default (Linux): workers start with the host and
+    catalog this process loaded. Elsewhere workers are spawned and read the cache."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _run_pool(
+    workers, setup: _Setup, paths, targets, collector: _Collector, as_of, host, catalog
+) -> None:
     """Plan ``paths`` in worker processes, handing the results to ``collector``."""
-    # Ctrl-C is held back while the workers start: a worker that got it before its
-    # initializer set it aside would print a traceback. Workers inherit the held signal.
-    with (
-        _sigint_held(),
-        ProcessPoolExecutor(
-            max_workers=workers,
-            initializer=_init_worker,
-            initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(), setup.facts),
-        ) as pool,
-    ):
-        programs = (
-            pool.submit(_programs_task, setup, as_of, len(paths), True) if setup.records else None
+    context = _fork_context()
+    if context is not None:
+        _INHERITED.update(host=host, catalog=catalog)
+        # Out of the collector's sight before the fork: a worker's collections would
+        # otherwise write to (and so copy) every page holding the catalog.
+        gc.freeze()
+    size = _chunk_size(setup, len(paths), workers)
+    try:
+        # Ctrl-C is held back while the workers start: a worker that got it before its
+        # initializer set it aside would print a traceback. Workers inherit the held signal.
+        with (
+            _sigint_held(),
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(), setup.facts),
+            ) as pool,
+        ):
+            _run_in_pool(pool, size, setup, paths, targets, collector, as_of)
+    finally:
+        _INHERITED.clear()
+        if context is not None:
+            gc.unfreeze()
+
+
+def _run_in_pool(pool, size: int, setup: _Setup, paths, targets, collector, as_of) -> None:
+    futures = {}
+    for start in range(0, len(paths), size):
+        chunk = paths[start : start + size]
+        items = tuple(
+            (path, str(targets[path]) if targets[path] is not None else None) for path in chunk
         )
-        futures = {
-            pool.submit(
-                _worker_task,
-                path,
-                str(targets[path]) if targets[path] is not None else None,
-                as_of,
-                setup.records,
-            ): path
-            for path in paths
-        }
-        submitted = dict(futures)
-        try:
-            _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
-            _collect(futures, collector, programs, BrokenProcessPool)
-        except KeyboardInterrupt:
-            # Stop the workers where they are: SIGTERM makes a planning worker drop its
-            # plan (and its temporary file) and an idle one exit. Plans already written
-            # stay, and keep their rows.
-            for future in futures:
-                future.cancel()
-            for process in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(OSError, AttributeError):
-                    process.terminate()
-            pool.shutdown(wait=True, cancel_futures=True)
-            _late(submitted, collector, programs)
-            raise
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        futures[pool.submit(_worker_chunk, items, as_of, setup.records)] = chunk
+    submitted = dict(futures)
+    try:
+        _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
+        _collect(futures, collector, None, BrokenProcessPool)
+    except KeyboardInterrupt:
+        # Stop the workers where they are: SIGTERM makes a planning worker drop its
+        # plan (and its temporary file) and an idle one exit. Plans already written
+        # stay, and keep their rows.
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        _late(submitted, collector, None)
+        raise
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
 
 def _late(submitted: dict, collector: _Collector, programs: Future | None) -> None:
@@ -798,14 +869,11 @@ def _late(submitted: dict, collector: _Collector, programs: Future | None) -> No
         ):
             return  # no database was begun: nothing of it is written
         collector.open(*programs.result())
-    for future, path in submitted.items():
-        if (
-            path not in collector.rows
-            and future.done()
-            and not future.cancelled()
-            and future.exception() is None
-        ):
-            collector.add(path, *_row_from_data(future.result()))
+    for future, chunk in submitted.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            for path, data in zip(chunk, future.result()):
+                if path not in collector.rows:
+                    collector.add(path, *_row_from_data(data))
 
 
 def _run_executor(
@@ -828,7 +896,7 @@ def _run_executor(
             path,
             str(targets[path]) if targets[path] is not None else None,
             as_of,
-        ): path
+        ): [path]
         for path in paths
     }
     submitted = dict(futures)
