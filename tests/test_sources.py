@@ -181,3 +181,70 @@ def test_locator_handles_arrays_of_tables_and_subtables():
     assert locate(("p", 1, "y")) == 7
     assert locate(("p", 1, "missing")) == 5
     assert locate(("q", "r", "z")) == 9
+
+
+# A program table that structures, and changes of it that do not: quick structuring
+# must give what structure() gives, and leave every bad table to it (its messages).
+GOOD_PROGRAM = {
+    "id": "demo-im",
+    "name": "Demo Hospital",
+    "specialty": "Internal Medicine",
+    "city": "El Paso",
+    "state": "TX",
+    "track": "categorical",
+    "img_share": 1,
+    "visas": ["H-1B", "J-1", "J-1"],
+    "positions": 12,
+    "min_step2ck": 220,
+    "rural": False,
+    "source": "synthetic: a test",
+}
+BAD_PROGRAM_CHANGES = [
+    {"id": "Demo IM"},
+    {"id": 3},
+    {"name": "  "},
+    {"specialty": "Cardiology of cats"},
+    {"state": "XX"},
+    {"track": "advanced"},
+    {"img_share": 1.5},
+    {"img_share": True},
+    {"img_share": "0.5"},
+    {"visas": ["F-1"]},
+    {"visas": "J-1"},
+    {"positions": 0},
+    {"positions": 12.0},
+    {"positions": True},
+    {"min_step2ck": 301},
+    {"rural": "no"},
+    {"acgme_id": "12"},
+    {"website": "not a site"},
+    {"colour": "blue"},
+    {"synthetic": 1},
+]
+
+
+def test_quick_structuring_agrees_with_structure():
+    import attrs
+
+    from resplan.convert import quick_structurer, structure
+    from resplan.model import Program
+    from resplan.synth import synthesize_catalog
+
+    quick = quick_structurer(Program)
+    assert quick is not None
+    good = [GOOD_PROGRAM, *synthesize_catalog(300, 4)]
+    for raw in good:
+        made = quick(dict(raw))
+        assert made == structure(dict(raw), Program, file="x")
+        assert attrs.asdict(made) == attrs.asdict(structure(dict(raw), Program, file="x"))
+    assert quick(GOOD_PROGRAM).visas == ("J-1", "H-1B")
+    assert quick(GOOD_PROGRAM).synthetic is True  # from its source, as __init__ says
+    assert type(quick(GOOD_PROGRAM).img_share) is float
+    for change in BAD_PROGRAM_CHANGES:
+        raw = {**GOOD_PROGRAM, **change}
+        assert quick(raw) is None, change
+        with pytest.raises(InputError):
+            structure(raw, Program, file="x")
+    missing = dict(GOOD_PROGRAM)
+    del missing["city"]
+    assert quick(missing) is None

@@ -364,6 +364,101 @@ def _check_field(owner: Any, field: attrs.Attribute, value: Any, path: Path):
                 yield from _validate(item, path + (field.name, index))
 
 
+class _Quick:
+    """How :func:`quick_structurer` checks one field: its kind and what it allows."""
+
+    __slots__ = ("kind", "allowed", "optional")
+
+    def __init__(self, kind: Any, allowed: frozenset = frozenset(), optional: bool = False):
+        self.kind, self.allowed, self.optional = kind, allowed, optional
+
+
+_LITERAL, _LITERALS = "literal", "literals"  # one value of a vocabulary; a list of them
+
+
+def _quick_field(field_type) -> _Quick | None:
+    optional = _is_optional(field_type)
+    if optional:
+        field_type = next(a for a in typing.get_args(field_type) if a is not type(None))
+    if field_type in (str, int, float, bool):
+        return _Quick(field_type, optional=optional)
+    args = typing.get_args(field_type)
+    if typing.get_origin(field_type) is Literal and all(type(a) is str for a in args):
+        return _Quick(_LITERAL, frozenset(args), optional)
+    if (
+        typing.get_origin(field_type) is tuple
+        and args[-1:] == (Ellipsis,)
+        and typing.get_origin(args[0]) is Literal
+        and all(type(a) is str for a in typing.get_args(args[0]))
+    ):
+        return _Quick(_LITERALS, frozenset(typing.get_args(args[0])), optional)
+    return None
+
+
+@functools.cache
+def quick_structurer(cls: type) -> Callable[[Any], Any] | None:
+    """A function building ``cls`` from a table of plain values when nothing in it is
+    wrong, and returning None otherwise; None when ``cls`` has a field it cannot check.
+
+    A catalog is thousands of tables of the same flat shape, nearly always right: cattrs'
+    structuring and the separate validation pass took most of reading one. This accepts
+    only what :func:`structure` accepts (exact types, the same vocabularies, the class's
+    own validators run by its ``__init__``) and gives the same object; anything else, it
+    leaves to :func:`structure`, the one place that words the problems.
+    """
+    types_ = _field_types(cls)
+    fields = {}
+    required = set()
+    for field in _checked_fields(cls):
+        if not field.init:
+            return None
+        quick = _quick_field(types_[field.name])
+        if quick is None:
+            return None
+        fields[field.name] = quick
+        if field.default is attrs.NOTHING:
+            required.add(field.name)
+    required_names = frozenset(required)
+
+    def build(data: Any):
+        if type(data) is not dict or not required_names <= data.keys():
+            return None
+        values = {}
+        for name, value in data.items():
+            quick = fields.get(name)
+            if quick is None:
+                return None
+            kind = quick.kind
+            if value is None:
+                if not quick.optional:
+                    return None
+            elif kind is str or kind is int or kind is bool:
+                if type(value) is not kind:  # bool is not an int here, as in _strict
+                    return None
+            elif kind is float:
+                if type(value) is int:
+                    value = float(value)
+                elif type(value) is not float:
+                    return None
+            elif kind is _LITERAL:
+                if type(value) is not str or value not in quick.allowed:
+                    return None
+            else:  # _LITERALS
+                if type(value) is not list and type(value) is not tuple:
+                    return None
+                for item in value:
+                    if type(item) is not str or item not in quick.allowed:
+                        return None
+                value = tuple(value)
+            values[name] = value
+        try:
+            return cls(**values)
+        except Exception:  # noqa: BLE001 - a validator's complaint: structure() words it
+            return None
+
+    return build
+
+
 def problems_from(
     exc: BaseException,
     *,

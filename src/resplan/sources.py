@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import tomli
 
-from resplan.convert import Path, _describe, format_path, structure
+from resplan.convert import Path, _describe, format_path, quick_structurer, structure
 from resplan.errors import InputError, Problem
 from resplan.model import Catalog, Profile, Program
 from resplan.settings import positive_number
@@ -297,6 +297,7 @@ def programs_to_catalog(
     problems: list[Problem] = []
     programs: list[Program] = []
     first_line: dict[str, Callable[[], int | None]] = {}
+    quick = quick_structurer(Program)
     for raw, line_of, base in entries:
         subject = raw_id if isinstance(raw_id := raw.get("id"), str) else ""
         # Duplicates are found on the raw ids, so a program with other problems still counts.
@@ -314,6 +315,10 @@ def programs_to_catalog(
         elif subject:
             # A thunk: lines are only looked up when there is a problem to report.
             first_line[subject] = functools.partial(line_of, ("id",))
+        program = quick(raw) if quick is not None else None
+        if program is not None:
+            programs.append(program)
+            continue
         try:
             program = structure(
                 raw,
