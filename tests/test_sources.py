@@ -248,3 +248,74 @@ def test_quick_structuring_agrees_with_structure():
     missing = dict(GOOD_PROGRAM)
     del missing["city"]
     assert quick(missing) is None
+
+
+def _read_row_by_row(path):
+    """A catalog read table by table (row by row), as a catalog with a problem is read."""
+    import functools
+
+    from resplan import sources
+
+    if path.suffix == ".csv":
+        return sources._read_csv_rows(sources.read_text(path), path)
+    data, locate = sources.read_toml(path)
+    synthetic = data.get("catalog", {}).get("synthetic", False)
+    entries = [
+        (
+            {**raw, "synthetic": True} if synthetic else raw,
+            functools.partial(sources._line_at, locate, ("program", index)),
+            ("program", index),
+        )
+        for index, raw in enumerate(data.get("program", []))
+    ]
+    return sources.programs_to_catalog(entries, str(path))
+
+
+def test_catalogs_read_as_columns_equal_catalogs_read_row_by_row(tmp_path):
+    import attrs
+
+    from resplan.synth import dumps_catalog_csv, dumps_catalog_toml, synthesize_catalog
+
+    programs = synthesize_catalog(400, 7)
+    paths = [
+        *sorted((EXAMPLES / "catalog").glob("*.*")),
+        write(tmp_path, "synth.toml", dumps_catalog_toml(programs)),
+        write(tmp_path, "synth.csv", dumps_catalog_csv(programs)),
+    ]
+    for path in paths:
+        read = read_csv_catalog(path) if path.suffix == ".csv" else read_toml_catalog(path)
+        assert read._columns is not None, path  # read as columns
+        expected = _read_row_by_row(path)
+        assert read.programs == expected.programs
+        for a, b in zip(read.programs, expected.programs):
+            assert attrs.asdict(a) == attrs.asdict(b)
+            assert [type(v) for v in attrs.astuple(a)] == [type(v) for v in attrs.astuple(b)]
+        assert [read._columns[n] for n in read._columns] == [
+            [getattr(p, n) for p in read.programs] for n in read._columns
+        ]
+
+
+CSV_HEADER = "id,name,specialty,city,state,visas,positions,nrmp_code,track\n"
+CSV_GOOD_ROW = "demo-im,Demo Hospital,Internal Medicine,El Paso,TX,J-1,12,,categorical\n"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Demo-IM,Demo Hospital,Internal Medicine,El Paso,TX,J-1,12,,categorical\n",
+        "demo-im,Demo Hospital,Internal Medicine,El Paso,TX,J-1,12,,categorical\n",  # twice
+        "demo-fm,Demo Hospital,Family Medicine,El Paso,TX,F-1,12,,categorical\n",
+        "demo-fm,Demo Hospital,Family Medicine,El Paso,TX,J-1,twelve,,categorical\n",
+        "demo-fm,Demo Hospital,Family Medicine,El Paso,TX,J-1,12,,categorical,extra\n",
+        "demo-fm,,Family Medicine,El Paso,TX,J-1,12,,categorical\n",
+        "demo-fm,Demo Hospital,Family Medicine,El Paso,TX,J-1,12,1234567P0,categorical\n",
+    ],
+)
+def test_a_catalog_with_a_problem_is_read_row_by_row_for_its_message(tmp_path, row):
+    from resplan import sources
+
+    text = CSV_HEADER + CSV_GOOD_ROW + row
+    assert sources._quick_csv_columns(text) is None
+    with pytest.raises(InputError) as excinfo:
+        read_csv_catalog(write(tmp_path, "bad.csv", text))
+    assert all(p.line == 3 for p in excinfo.value.problems), problems(excinfo)

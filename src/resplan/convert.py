@@ -395,6 +395,124 @@ def _quick_field(field_type) -> _Quick | None:
     return None
 
 
+MISSING = object()  # a column's value for a table that left out a field with no default
+
+
+@functools.cache
+def _quick_fields(cls: type) -> tuple[dict[str, _Quick], frozenset[str]] | None:
+    """Each field's check for quick structuring, and the required fields; None when
+    ``cls`` has a field quick structuring cannot check."""
+    types_ = _field_types(cls)
+    fields = {}
+    required = set()
+    for field in _checked_fields(cls):
+        if not field.init or isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            return None
+        quick = _quick_field(types_[field.name])
+        if quick is None:
+            return None
+        fields[field.name] = quick
+        if field.default is attrs.NOTHING:
+            required.add(field.name)
+    return fields, frozenset(required)
+
+
+def column_defaults(cls: type) -> dict[str, Any]:
+    """Each field's value where a table leaves it out: its default, or :data:`MISSING`."""
+    return {
+        field.name: MISSING if field.default is attrs.NOTHING else field.default
+        for field in _checked_fields(cls)
+    }
+
+
+def quick_columns(
+    cls: type, columns: dict[str, list], count: int, with_object: frozenset[str] = frozenset()
+) -> dict[str, list] | None:
+    """``columns`` (a list of ``count`` plain values per field; a table that left a field
+    out holds its :func:`column_defaults` value) as the values ``count`` objects of ``cls``
+    would hold, or None when any value is wrong.
+
+    The same checks as :func:`quick_structurer`, a column at a time: types by the set of
+    types a column holds, vocabularies by its distinct values, converters and validators
+    once per distinct value. A validator that reads other fields of the object (those
+    named in ``with_object``) is called once per row with them. Anything wrong is left to
+    :func:`structure`, table by table, which words the problems.
+    """
+    specs = _quick_fields(cls)
+    if specs is None or not columns.keys() <= specs[0].keys():
+        return None
+    fields, _required = specs
+    defaults = column_defaults(cls)
+    out: dict[str, list] = {}
+    for field in _checked_fields(cls):
+        name, quick = field.name, fields[field.name]
+        values = columns.get(name)
+        if values is None:
+            default = defaults[name]
+            if default is MISSING:
+                return None
+            values = [default] * count
+        elif len(values) != count:
+            return None
+        kinds = set(map(type, values))
+        if quick.optional:
+            kinds.discard(type(None))
+        kind = quick.kind
+        if kind is str or kind is int or kind is bool:
+            if not kinds <= {kind}:
+                return None
+        elif kind is float:
+            if not kinds <= {int, float}:
+                return None
+            if int in kinds:
+                values = [float(v) if type(v) is int else v for v in values]
+        elif kind is _LITERAL:
+            if not kinds <= {str} or not set(values) - {None} <= quick.allowed:
+                return None
+        else:  # _LITERALS: each value a list of words of the vocabulary, made a tuple
+            if not kinds <= {list, tuple}:
+                return None
+            made: dict = {}
+            listed = []
+            for value in values:
+                if value is not None:
+                    key = tuple(value)
+                    value = made.get(key)
+                    if value is None:
+                        if not all(type(v) is str and v in quick.allowed for v in key):
+                            return None
+                        value = made[key] = key
+                listed.append(value)
+            values = listed
+        if field.converter is not None:
+            converted: dict = {}
+            try:
+                values = [
+                    converted[v] if v in converted else converted.setdefault(v, field.converter(v))
+                    for v in values
+                ]
+            except Exception:  # noqa: BLE001 - structure() words it
+                return None
+        out[name] = values
+    for field in _checked_fields(cls):
+        if field.validator is None:
+            continue
+        values = out[field.name]
+        try:
+            if field.name in with_object:
+                others = list(out)
+                for row, value in enumerate(values):
+                    if value is not None:
+                        owner = types.SimpleNamespace(**{n: out[n][row] for n in others})
+                        field.validator(owner, field, value)
+            else:
+                for value in set(values) - {None}:
+                    field.validator(None, field, value)
+        except Exception:  # noqa: BLE001 - a validator's complaint: structure() words it
+            return None
+    return out
+
+
 @functools.cache
 def quick_structurer(cls: type) -> Callable[[Any], Any] | None:
     """A function building ``cls`` from a table of plain values when nothing in it is
@@ -406,19 +524,10 @@ def quick_structurer(cls: type) -> Callable[[Any], Any] | None:
     own validators run by its ``__init__``) and gives the same object; anything else, it
     leaves to :func:`structure`, the one place that words the problems.
     """
-    types_ = _field_types(cls)
-    fields = {}
-    required = set()
-    for field in _checked_fields(cls):
-        if not field.init:
-            return None
-        quick = _quick_field(types_[field.name])
-        if quick is None:
-            return None
-        fields[field.name] = quick
-        if field.default is attrs.NOTHING:
-            required.add(field.name)
-    required_names = frozenset(required)
+    specs = _quick_fields(cls)
+    if specs is None:
+        return None
+    fields, required_names = specs
 
     def build(data: Any):
         if type(data) is not dict or not required_names <= data.keys():

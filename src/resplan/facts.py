@@ -776,20 +776,39 @@ def program_facts(
 
 
 def program_fact_columns(
-    programs: Sequence[Program], city_regions: Mapping[tuple[str, str], str]
+    programs: Sequence[Program],
+    city_regions: Mapping[tuple[str, str], str],
+    fields: Mapping[str, list] | None = None,
 ) -> dict[str, list]:
     """:func:`program_facts` of each program, one list per fact (None where a program's fact
     is unknown), without a dict per program; ``program.region_name`` is left out (it
-    depends on the plan's regions). The column table of a catalog is built from these."""
+    depends on the plan's regions). The column table of a catalog is built from these.
+    ``fields``: the programs' field values as one list per field, when the catalog was
+    read as columns (they are then not read from each program)."""
     columns = {
-        f"program.{field.name}": list(map(operator.attrgetter(field.name), programs))
+        f"program.{field.name}": (
+            fields[field.name]
+            if fields is not None
+            else list(map(operator.attrgetter(field.name), programs))
+        )
         for field in attrs.fields(Program)
         if field.name not in ("source", "synthetic")
     }
+    # One frozenset per distinct list of visas: a catalog has a handful.
+    visa_sets: dict = {}
     columns["program.visas"] = [
-        frozenset(v) if v is not None else None for v in columns["program.visas"]
+        None
+        if v is None
+        else visa_sets[v]
+        if v in visa_sets
+        else visa_sets.setdefault(v, frozenset(v))
+        for v in columns["program.visas"]
     ]
-    regions = [city_regions.get((_norm(p.city), p.state)) for p in programs]
+    cities = columns["program.city"]
+    places: dict[tuple, str | None] = dict.fromkeys(zip(cities, columns["program.state"]))
+    for city, state in places:
+        places[city, state] = city_regions.get((_norm(city), state))
+    regions = [places[place] for place in zip(cities, columns["program.state"])]
     columns["program.border"] = [region is not None for region in regions]
     columns["program.region"] = [region or "none" for region in regions]
     return columns

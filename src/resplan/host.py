@@ -144,9 +144,9 @@ class Host:
             from resplan.stages.table import catalog_table
 
             with _cyclic_gc_paused():
-                cache.store(
-                    key, _cache_entry(catalog, catalog_table(catalog, self.rulebook.city_regions))
-                )
+                fields = catalog._columns  # let go by the catalog once its table is built
+                table = catalog_table(catalog, self.rulebook.city_regions)
+                cache.store(key, _cache_entry(catalog, table, fields))
         return catalog
 
     def use_cache(self) -> bool:
@@ -191,15 +191,20 @@ def _file_bytes(path: Path) -> tuple[str, tuple] | None:
     )
 
 
-def _cache_entry(catalog: Catalog, table) -> tuple:
-    """What the cache keeps of a catalog: its programs as columns (resplan.cache.pack) and
-    its column table without the programs (they are the same objects)."""
+def _cache_entry(catalog: Catalog, table, fields: dict | None = None) -> tuple:
+    """What the cache keeps of a catalog: its programs as columns (resplan.cache.pack, or
+    ``fields``, the columns it was read as) and its column table without the programs
+    (they are the same objects)."""
     import copy
 
     from resplan import cache
     from resplan.model import Program
 
-    names, columns = cache.pack(Program, catalog.programs)
+    if fields is not None:
+        names = tuple(field.name for field in attrs.fields(Program))
+        columns = [fields[name] for name in names]
+    else:
+        names, columns = cache.pack(Program, catalog.programs)
     bare = copy.copy(table)
     bare.programs = None
     return names, columns, bare

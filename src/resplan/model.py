@@ -550,14 +550,19 @@ class Program:
     synthetic: bool = False
 
     def __attrs_post_init__(self):
-        # Catalogs written by ``resplan synth-catalog`` before it marked them said so only
-        # in each program's source; they stay marked, never mixed in as real programs.
-        if (
-            not self.synthetic
-            and self.source is not None
-            and self.source.lower().startswith("synthetic")
-        ):
+        if not self.synthetic and says_synthetic(self.source):
             object.__setattr__(self, "synthetic", True)
+
+
+def says_synthetic(source: str | None) -> bool:
+    """Catalogs written by ``resplan synth-catalog`` before it marked them said so only in
+    each program's source; they stay marked, never mixed in as real programs."""
+    return source is not None and source.lower().startswith("synthetic")
+
+
+# Program fields whose validator reads other fields of the program (an NRMP code's form
+# depends on the track): a catalog read as columns checks them program by program.
+CHECKED_WITH_PROGRAM = frozenset({"nrmp_code"})
 
 
 def _sorted_programs(programs):
@@ -575,6 +580,10 @@ class Catalog:
     _digest: str | None = field(default=None, init=False, eq=False, repr=False)
     # The programs as columns, per city table (resplan.stages.table): built once.
     _tables: dict = field(factory=dict, init=False, eq=False, repr=False)
+    # The programs' field values, one list per field in the programs' order, when the
+    # catalog was read as columns (resplan.sources.columns_catalog): the column table is
+    # built from them, and they are let go then.
+    _columns: dict | None = field(default=None, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self):
         seen = set()
@@ -592,6 +601,7 @@ class Catalog:
         object.__setattr__(self, "programs", state["programs"])
         object.__setattr__(self, "_digest", state.get("digest"))
         object.__setattr__(self, "_tables", {})
+        object.__setattr__(self, "_columns", None)
 
     def __len__(self) -> int:
         return len(self.programs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import operator
 import os
 import re
 import stat
@@ -21,9 +22,18 @@ from typing import Any
 import attrs
 import tomli
 
-from resplan.convert import Path, _describe, format_path, quick_structurer, structure
+from resplan.convert import (
+    MISSING,
+    Path,
+    _describe,
+    column_defaults,
+    format_path,
+    quick_columns,
+    quick_structurer,
+    structure,
+)
 from resplan.errors import InputError, Problem
-from resplan.model import Catalog, Profile, Program
+from resplan.model import CHECKED_WITH_PROGRAM, Catalog, Profile, Program, says_synthetic
 from resplan.settings import positive_number
 
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
@@ -270,6 +280,7 @@ def load_profile(path: str | FsPath) -> Profile:
 # ------------------------------------------------------------------- catalogs
 
 PROGRAM_FIELDS: tuple[str, ...] = tuple(a.name for a in attrs.fields(Program))
+_PROGRAM_FIELD_SET = frozenset(PROGRAM_FIELDS)
 
 
 def _line_within(line_of: Callable[[Any], int | None], skip: int, path: tuple) -> int | None:
@@ -360,6 +371,9 @@ def read_toml_catalog(path: FsPath) -> Catalog:
             field="program",
             line=locate(("program",)),
         )
+    values = _quick_toml_columns(tables, synthetic)
+    if values is not None:
+        return columns_catalog(values)
     entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
     problems: list[Problem] = []
     for index, raw in enumerate(tables):
@@ -395,6 +409,69 @@ def read_toml_catalog(path: FsPath) -> Catalog:
         problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    return catalog
+
+
+def _quick_toml_columns(tables: list, synthetic: bool) -> dict[str, list] | None:
+    """The [[program]] tables as checked columns (:func:`checked_program_columns`), or None
+    when anything in them is wrong: they are then read table by table, for the messages."""
+    if not all(type(raw) is dict for raw in tables):
+        return None
+    if not set().union(*tables) <= _PROGRAM_FIELD_SET:
+        return None
+    defaults = column_defaults(Program)
+    # Each table laid over the defaults and read in field order, then turned into columns:
+    # a pass per field over thousands of tables would cost twice as much.
+    names = tuple(defaults)
+    in_order = operator.itemgetter(*names)
+    rows = [in_order({**defaults, **raw}) for raw in tables]
+    columns = dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names}
+    del rows
+    if synthetic:
+        if not all(raw.get("synthetic", True) is True for raw in tables):
+            return None  # a program that says it is real: said table by table
+        columns["synthetic"] = [True] * len(tables)
+    return checked_program_columns(columns, len(tables))
+
+
+def checked_program_columns(columns: dict[str, list], count: int) -> dict[str, list] | None:
+    """Programs' values as one list per field, checked as reading them table by table
+    checks them (types, vocabularies, validators, no id twice), or None when any of them is
+    wrong. ``columns`` holds each field's default where a program leaves it out
+    (:func:`resplan.convert.column_defaults`)."""
+    values = quick_columns(Program, columns, count, CHECKED_WITH_PROGRAM)
+    if values is None or len(set(values["id"])) != count:
+        return None
+    # What Program.__attrs_post_init__ does, once per distinct source.
+    marked: dict = {}
+    values["synthetic"] = [
+        synthetic
+        or (
+            marked[source]
+            if source in marked
+            else marked.setdefault(source, says_synthetic(source))
+        )
+        for synthetic, source in zip(values["synthetic"], values["source"])
+    ]
+    return values
+
+
+def columns_catalog(values: dict[str, list]) -> Catalog:
+    """The catalog of programs given as checked columns (:func:`checked_program_columns`).
+
+    The programs are sorted by id here and their fields set straight into their slots, as
+    the catalog cache does; the catalog keeps the sorted columns, from which its column
+    table is built.
+    """
+    from resplan.cache import unpack
+
+    ids = values["id"]
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    columns = [list(map(values[name].__getitem__, order)) for name in PROGRAM_FIELDS]
+    values.clear()  # the unsorted lists are not kept beside the sorted ones
+    catalog = Catalog.__new__(Catalog)
+    catalog.__setstate__({"programs": tuple(unpack(Program, PROGRAM_FIELDS, columns))})
+    object.__setattr__(catalog, "_columns", dict(zip(PROGRAM_FIELDS, columns)))
     return catalog
 
 
@@ -502,6 +579,62 @@ _SHARED_CSV_COLUMNS = frozenset(PROGRAM_FIELDS) - {"id", "name"}
 
 def read_csv_catalog(path: FsPath) -> Catalog:
     text = read_text(path)
+    values = _quick_csv_columns(text)
+    if values is not None:
+        del text  # a large catalog's text need not stay beside its programs
+        return columns_catalog(values)
+    return _read_csv_rows(text, path)
+
+
+def _quick_csv_columns(text: str) -> dict[str, list] | None:
+    """A CSV catalog's cells read into checked columns (:func:`checked_program_columns`),
+    or None when anything in it is wrong: it is then read row by row, for the messages.
+
+    No row becomes a table: each cell goes to its column as it is read. A cell met before
+    in its column is read once, so the cities, specialties, visas and numbers a large
+    catalog repeats share one object each.
+    """
+    reader = csv.reader(_lines(text))
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        if not header or len(set(header)) != len(header) or not set(header) <= _PROGRAM_FIELD_SET:
+            return None
+        defaults = column_defaults(Program)
+        columns: list[list] = [[] for _ in header]
+        # What each cell text of a column reads as; None for the columns whose values are
+        # each program's own (its id and name).
+        cells: list[tuple[list, Callable[[str], Any], dict | None, Any]] = [
+            (
+                column,
+                CSV_CELL_READERS.get(name, str),
+                {} if name in _SHARED_CSV_COLUMNS else None,
+                defaults[name],
+            )
+            for column, name in zip(columns, header)
+        ]
+        width = len(header)
+        for row in reader:
+            if not any(row):
+                continue  # an empty line (a row of blank cells is read row by row)
+            if len(row) != width:
+                return None
+            for (column, read, memo, default), cell in zip(cells, row):
+                value = memo.get(cell, MISSING) if memo is not None else MISSING
+                if value is MISSING:
+                    text_ = cell.strip()
+                    value = read(text_) if text_ else default
+                    if memo is not None:
+                        memo[cell] = value
+                column.append(value)
+    except (csv.Error, ValueError):
+        return None
+    del reader
+    count = len(columns[0])
+    return checked_program_columns(dict(zip(header, columns)), count)
+
+
+def _read_csv_rows(text: str, path: FsPath) -> Catalog:
+    """A CSV catalog read row by row, each row's problems reported with its line."""
     reader = csv.reader(_lines(text))
     problems: list[Problem] = []
     rows = _csv_rows(reader, path, problems)

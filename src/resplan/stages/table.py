@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -32,20 +34,22 @@ from resplan.stages.common import guesses, with_guesses
 
 def _factorize(values: Sequence) -> tuple[np.ndarray, tuple]:
     """Integer codes for ``values`` and the distinct values they index, in first-seen order."""
-    index: dict = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
-    return codes, tuple(index)
+    distinct = dict.fromkeys(values)
+    index = {value: code for code, value in enumerate(distinct)}
+    # Looked up by the dict's own method from C: a generator would cost a frame per value.
+    codes = np.fromiter(map(index.__getitem__, values), np.int32, len(values))
+    return codes, tuple(distinct)
 
 
 def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
     """A fact's plain values (an object array, None where unknown) and its column."""
     raw = _objects(values)
-    known = np.fromiter((v is not None for v in values), bool, len(values))
+    known = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, len(values))
     codes = categories = None
     if fact_type == NUMBER:
-        array = np.fromiter((v if v is not None else np.nan for v in values), float, len(values))
+        array = np.where(known, raw, np.nan).astype(float)
     elif fact_type == BOOL:
-        array = np.fromiter((bool(v) for v in values), bool, len(values))
+        array = raw.astype(bool)
     else:
         array = raw
         try:  # text and sets repeat: tests of them are asked once per distinct value
@@ -285,8 +289,9 @@ def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str])
     key = table_key(city_regions)
     table = catalog._tables.get(key)
     if table is None:
-        table = _build(catalog.programs, city_regions)
+        table = _build(catalog.programs, city_regions, catalog._columns)
         adopt_table(catalog, city_regions, table)
+        object.__setattr__(catalog, "_columns", None)  # the table holds their values now
     catalog._tables["last"] = (city_regions, table)
     return table
 
@@ -300,15 +305,19 @@ def adopt_table(
     catalog._tables["last"] = (city_regions, table)
 
 
-def _build(programs: Sequence[Program], city_regions) -> ProgramTable:
+def _build(
+    programs: Sequence[Program], city_regions, columns: Mapping[str, list] | None = None
+) -> ProgramTable:
     # resplan.facts.program_facts is the one definition of a program's facts; the table
     # holds the same values column by column (program_fact_columns, tested equal). Region
     # names depend on the plan's regions, so the screen stage adds that column itself.
-    facts = F.program_fact_columns(programs, city_regions)
+    # ``columns``: the programs' field values, when the catalog was read as columns.
+    facts = F.program_fact_columns(programs, city_regions, columns)
     specialty, specialties = _factorize(facts["program.specialty"])
     region, regions = _factorize(facts["program.region"])
     id_rank = np.empty(len(programs), dtype=np.int64)
-    id_rank[sorted(range(len(programs)), key=lambda i: programs[i].id)] = np.arange(len(programs))
+    ids = facts["program.id"]
+    id_rank[sorted(range(len(programs)), key=ids.__getitem__)] = np.arange(len(programs))
     keys = Keys(np.arange(len(programs)), specialty, specialties, region, regions, id_rank)
     table = ProgramTable(_objects(list(programs)), {}, {}, {}, keys)
     for index, (name, fact) in enumerate(F.PROGRAM_FACTS.items(), 1):
