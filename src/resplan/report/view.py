@@ -343,8 +343,6 @@ def build(plan, labels: Labels) -> Report:
         )
         for a in plan.actions
     ]
-    if labels.phases:  # calendar order, as the plan lists them; unknown phases last
-        steps.sort(key=lambda s: labels.phases.get(s.timing, 10**6))
     s = plan.summary
     provenance = plan.provenance
     real = [r for r in rows if not r.synthetic]
@@ -356,7 +354,9 @@ def build(plan, labels: Labels) -> Report:
         date=nice_date(getattr(provenance, "as_of", None)),
         match_day=nice_date(getattr(s, "match_day", None)),
         cycle_stage=getattr(s, "cycle_stage", None),
-        next_steps=[st for st in steps if st.category != "between-cycle"][:NEXT_ACTIONS],
+        # The plan lists its actions by when they are due (resplan.stages.actions): a
+        # choice to make first, then what the season asks now, then the longer work.
+        next_steps=steps[:NEXT_ACTIONS],
         steps=steps,
         rows=rows,
         headline=_headline(s, rows),

@@ -10,7 +10,14 @@ and dated from the plan's date (``as_of``), so that no action is dated before it
   ``late_next_cycle``: the documents went out or the interviews took place, so those
   actions move to the same phase of the next cycle, for a next application.
 
-Actions are listed in date order, then calendar order.
+The phases ``decide`` (a choice the other steps depend on) and ``by-rank-list`` (a step
+to finish by this cycle's rank list deadline) are dated like ``now``.
+
+Actions are listed in date order. Within a month, what is due first leads: a choice
+to make, then the steps of a phase that is running or that must be done by the rank
+list deadline, then those still possible from a phase that has passed; the steps to
+start at once (``now``) follow them once the cycle is under way, since they build the
+file over months and pay off later. Then calendar order, category and id.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import calendar
 import numpy as np
 
 from resplan.dates import (
+    AHEAD,
     calendar_parameter,
     cycle_stage,
     in_words,
@@ -47,6 +55,12 @@ CATEGORY_ORDER = (
     "between-cycle",
 )
 NOW = "now"  # the calendar's phase for "start at once": the month of the plan's date
+# How soon an action is due within its month (less first); see the module's docstring.
+DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE = range(4)
+# The calendar's phases dated the month of the plan's date, whatever it is, and how soon
+# each is due: a choice the rest depends on, a step to finish by this cycle's rank list
+# deadline (due as much as a running phase), and a step to start at once.
+AT_ONCE = {"decide": DUE_DECIDE, "by-rank-list": DUE_RUNNING, NOW: DUE_AT_ONCE}
 
 
 def plan_facts(draft) -> dict:
@@ -127,15 +141,18 @@ def run(draft):
     phases = {p.id: p for p in rulebook.phases}
     labels = rulebook.labels
     next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))
+    under_way = env["plan.cycle_stage"] != AHEAD
     fired, _ = evaluate(rulebook.rules("actions"), env)
     dated = []
     for rule in fired:
         phase = phases[rule.effect["timing"]]
         category = rule.effect["category"]
-        month, when = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
+        month, due, when = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
+        if due == DUE_AT_ONCE and not under_way:
+            due = DUE_RUNNING  # before the season, starting at once is what is due
         dated.append(
             (
-                month,
+                (month, due),
                 Action(
                     id=rule.qualified_id,
                     category=category,
@@ -148,39 +165,44 @@ def run(draft):
         )
     order = {p.id: i for i, p in enumerate(rulebook.phases)}
     dated.sort(
-        key=lambda d: (d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category), d[1].id)
+        key=lambda d: (*d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category), d[1].id)
     )
     return draft.evolve(actions=tuple(action for _month, action in dated), env=env)
 
 
 def date_action(
     phase, category: str, cycle: int, as_of, rulebook, next_cycle: frozenset
-) -> tuple[int, str]:
-    """The month an action of ``phase`` is dated (a month index) and its ``when`` text."""
+) -> tuple[int, int, str]:
+    """The month an action of ``phase`` is dated (a month index), how soon it is due within
+    that month (``DUE_*``, less first) and its ``when`` text."""
     today = month_index(as_of.year, as_of.month)
-    if phase.id == NOW:
-        return today, _when(today, _label(phase.label, cycle, rulebook))
+    if phase.id in AT_ONCE:
+        return today, AT_ONCE[phase.id], _when(today, _label(phase.label, cycle, rulebook))
     start, end = phase_months(phase, cycle)
     if start > today:  # still ahead
-        return start, _when(start, _label(phase.label, cycle, rulebook))
+        return start, DUE_RUNNING, _when(start, _label(phase.label, cycle, rulebook))
     if end >= today:  # running
-        return today, _when(today, _label(phase.label, cycle, rulebook))
+        return today, DUE_RUNNING, _when(today, _label(phase.label, cycle, rulebook))
     if category in next_cycle:
         later = start + 12
         if later < today:  # a phase long past: the first of its months still ahead
             later += 12 * ((today - later + 11) // 12)
         again = cycle + (later - start) // 12
-        return later, _when(
+        return (
             later,
-            f"{_label(phase.label, again, rulebook)} (for a next "
-            f"application, to the {again} Match, if this one ends "
-            "without a position)",
+            DUE_RUNNING,
+            _when(
+                later,
+                f"{_label(phase.label, again, rulebook)} (for a next "
+                f"application, to the {again} Match, if this one ends "
+                "without a position)",
+            ),
         )
     late = (
         phase.late
         or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
     )
-    return today, _when(today, late)
+    return today, DUE_LATE, _when(today, late)
 
 
 def _when(month: int, text: str) -> str:

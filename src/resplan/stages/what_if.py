@@ -43,6 +43,7 @@ from resplan.rulebook import Rule, Rulebook
 from resplan.rules import is_unknown
 from resplan.rules.template import Format
 from resplan.stages.common import evaluate
+from resplan.stages.table import catalog_table
 
 WHAT_IF = "what-if"  # the ruleset whose parameters code reads
 SUMMARY_CHANGES = "summary_changes"
@@ -56,6 +57,7 @@ SKIP = VERDICTS.index("skip")
 PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
 _PROGRAMS = Format("count", "program", "programs")
 _MORE_PROGRAMS = Format("count", "more program", "more programs")
+_PROGRAMS_STATE = Format("count", "program states", "programs state")
 
 
 def parameter(rulebook: Rulebook, name: str) -> int:
@@ -363,14 +365,28 @@ def _compare(
     kept = open0 & open1
     better = kept & ((v1 < v0) | ((v1 == v0) & (t1 < t0)))
     worse = kept & ((v1 > v0) | ((v1 == v0) & (t1 > t0)))
+    short = _short_of_aimed_score(draft, values, closed | worse)
     n_opened, n_better = int(opened.sum()), int(better.sum())
-    n_worse = int(closed.sum() + worse.sum())
+    n_worse = int(((closed | worse) & ~short).sum())
     if not (n_opened or n_better):
         return None  # nothing gained: not a change worth proposing
     words_env = {**draft.env, **values}
     labels = draft.rulebook.labels
     change = rule.says.render(words_env, labels).strip().rstrip(".") if rule.says else rule.id
     note = rule.effect["note"].render(words_env, labels) if "note" in rule.effect else None
+    n_short = int(short.sum())
+    if n_short:
+        score = values["what_if.step2ck_score"]
+        said = (
+            f"{_PROGRAMS_STATE(n_short)} a Step 2 CK minimum or average above {score}. "
+            f"A score of {score} does not reach "
+            + (
+                "it: aim higher for that program."
+                if n_short == 1
+                else "them: aim higher for those."
+            )
+        )
+        note = f"{note} {said}" if note else said
     return WhatIf(
         change=change,
         rule=rule.qualified_id,
@@ -383,6 +399,29 @@ def _compare(
         programs=_names(plan_rows, opened, draft.catalog, named),
         note=note,
     )
+
+
+def _short_of_aimed_score(draft, values: Mapping[str, Any], worse: np.ndarray) -> np.ndarray:
+    """Of the programs a change makes worse, those where a first Step 2 CK at the aimed
+    score falls short of the score the program states (its minimum or its residents'
+    average).
+
+    Before the exam such a program's verdict waits for the score (a minimum the applicant
+    may still reach is borderline until then); the change plans with one score, which
+    falls short there. That is the aim being lower than the program's, not the change
+    making the file weaker: these programs are counted apart from the ones it worsens,
+    and the note says how many there are."""
+    score = values.get("what_if.step2ck_score")
+    before = draft.env.get("profile.step2ck.score")
+    if score is None or not worse.any() or (before is not None and not is_unknown(before)):
+        return np.zeros_like(worse)
+    columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
+    short = np.zeros_like(worse)
+    for name in ("program.min_step2ck", "program.mean_step2ck"):
+        column = columns[name]
+        with np.errstate(invalid="ignore"):
+            short |= column.known & (np.asarray(column.values, dtype=float) > score)
+    return worse & short
 
 
 def _names(plan_rows, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:

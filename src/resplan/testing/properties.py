@@ -1008,6 +1008,11 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
     untaken = profile.exams.step3 is None
     for rule in rulebook.rules("what_if"):
         parts = set(rule.effect) - {"note"}
+        if parts == {"step2ck_score"} and not scored:
+            # A first Step 2 CK: programs whose stated score it falls short of wait for a
+            # higher one (the note counts them); no other program may be counted worse.
+            _check_first_score(entries.get(rule.qualified_id), rule)
+            continue
         allowed = (
             IMPROVING_CHANGES
             | ({"step2ck_score"} if scored else set())
@@ -1032,6 +1037,15 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
                 f"yet counts {entry.programs_worsened} programs worse",
                 rules=[rule.qualified_id],
             )
+
+
+def _check_first_score(entry, rule) -> None:
+    if entry is not None and entry.programs_worsened:
+        raise PropertyViolation(
+            f"what-if {rule.qualified_id} ({entry.change!r}) only takes Step 2 CK, "
+            f"yet counts {entry.programs_worsened} programs worse",
+            rules=[rule.qualified_id],
+        )
 
 
 # ------------------------------------------------------------------ the list
