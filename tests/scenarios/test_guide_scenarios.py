@@ -614,6 +614,8 @@ def test_every_action_is_timed_by_a_calendar_phase_and_cites_a_rule():
         prof, program("tx-elpaso-a-gs", specialty="General Surgery"), program("tx-elpaso-b-im")
     )
     phases = {
+        "decide",
+        "by-rank-list",
         "now",
         "between-cycles",
         "prepare",
