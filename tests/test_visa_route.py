@@ -194,7 +194,10 @@ def test_the_first_choice_of_visa_comes_first_in_the_tiers(tmp_path):
         "tx-elpaso-h1b-im": 2,
         "tx-elpaso-novisa-im": None,
     }
-    assert tiers(h1b_first)["tx-elpaso-j1-im"] == 2 and tiers(h1b_first)["tx-elpaso-h1b-im"] == 1
+    # The H-1B-first applicant has no Step 3 pass: the H-1B-only program moves down too
+    # (tiering/h1b-without-step3), and the program sponsoring both keeps tier 1.
+    assert tiers(h1b_first)["tx-elpaso-j1-im"] == 2 and tiers(h1b_first)["tx-elpaso-h1b-im"] == 2
+    assert tiers(h1b_first)["tx-elpaso-both-im"] == 1
     moved = next(p for p in j1_first.programs if p.id == "tx-elpaso-h1b-im")
     assert [r.says for r in moved.reasons if r.rule == "tiering/later-choice-visa-only"] == [
         "Moved down 1 tier: this program sponsors H-1B, a visa you would take, but not J-1, "
@@ -393,3 +396,79 @@ def test_a_rule_that_lowers_a_tier_takes_1_or_2_tiers(lower, words):
     [problem] = caught.value.problems
     assert problem.file == "odd-tiers.toml" and words in problem.message
     assert problem.line is not None
+
+
+# ---------------------------------------------------------------- H-1B and Step 3
+
+STEP3_RULE = "tiering/h1b-without-step3"
+
+
+def _tier_rules(plan, program_id):
+    program = next(p for p in plan.programs if p.id == program_id)
+    return program.tier, [r.rule for r in program.reasons], program
+
+
+def test_an_h1b_first_applicant_without_step3_and_what_passing_it_changes(tmp_path):
+    plan = make_plan(tmp_path, "h1b-or-j1")  # H-1B first, J-1 second, no Step 3
+    tier, rules, program = _tier_rules(plan, "tx-elpaso-h1b-im")
+    assert tier == 2 and STEP3_RULE in rules
+    says = next(r.says for r in program.reasons if r.rule == STEP3_RULE)
+    assert says == (
+        "Moved down 1 tier: you would come here on an H-1B visa, and programs usually "
+        "sponsor an H-1B only once Step 3 is passed, often by the rank list deadline. "
+        "Your profile shows no Step 3 pass yet."
+    )
+    # The program that also sponsors a J-1 (a visa this applicant would take) keeps its
+    # tier; a program whose sponsorship is not stated is not read as H-1B only.
+    for other in ("tx-elpaso-both-im", "tx-elpaso-unstated-im"):
+        tier, rules, _ = _tier_rules(plan, other)
+        assert tier == 1 and STEP3_RULE not in rules
+    step3 = next(w for w in plan.what_if if w.rule == "what-if/pass-step3")
+    assert step3.change == "Pass Step 3, for an H-1B visa"
+    assert (step3.programs_opened, step3.programs_worsened) == (0, 0)
+    assert step3.programs_improved == 1
+    assert (step3.tier1_before, step3.tier1_after) == (2, 3)
+    assert "3 March 2027" in step3.note
+    assert any(
+        a.rule == step3.rule
+        and a.says
+        == "Pass Step 3, for an H-1B visa: this would give 1 program a better verdict or tier."
+        for a in plan.summary.advice
+    )
+
+
+def test_with_step3_passed_nothing_moves_down_and_no_step3_change_is_proposed(host):
+    profile = make_profile(
+        applicant={"visa": ["H-1B", "J-1"], "specialties": ["Internal Medicine"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 228, "attempts": 1},
+            "step3": {"result": "pass", "attempts": 1},
+        },
+    )
+    catalog = resplan.load_catalog(DATA / "catalog.toml")
+    plan = resplan.plan(profile, catalog, host=host, as_of=AS_OF)
+    assert {p.id: p.tier for p in plan.programs}["tx-elpaso-h1b-im"] == 1
+    assert not any(STEP3_RULE in [r.rule for r in p.reasons] for p in plan.programs)
+    assert "what-if/pass-step3" not in {w.rule for w in plan.what_if}
+
+
+def test_an_h1b_only_applicant_has_no_j1_route_even_where_one_is_sponsored(host):
+    profile = make_profile(
+        applicant={"visa": "H-1B", "specialties": ["Internal Medicine"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 228, "attempts": 1},
+            "step3": {"result": "fail", "attempts": 1},
+        },
+    )
+    catalog = resplan.load_catalog(DATA / "catalog.toml")
+    plan = resplan.plan(profile, catalog, host=host, as_of=AS_OF)
+    tiers = {p.id: (p.tier, [r.rule for r in p.reasons]) for p in plan.programs}
+    for lowered in ("tx-elpaso-h1b-im", "tx-elpaso-both-im"):
+        assert tiers[lowered][0] == 2 and STEP3_RULE in tiers[lowered][1]
+    assert tiers["tx-elpaso-unstated-im"][0] == 1
+    unstated = next(p for p in plan.programs if p.id == "tx-elpaso-unstated-im")
+    assert "visas" in unstated.to_verify  # unknown sponsorship: asked, not read as no
+    step3 = next(w for w in plan.what_if if w.rule == "what-if/pass-step3")
+    assert step3.programs_improved == 2

@@ -317,8 +317,8 @@ source = "test"
 
 
 def test_step3_passed_for_an_h1b_applicant(host):
-    # The built-in rules do not read Step 3; an institution's screening rule that does,
-    # with a what-if rule of its own, opens its programs with a Step 3 pass.
+    # An institution's screening rule that reads Step 3, with a what-if rule of its own,
+    # opens its programs with a Step 3 pass (the built-in rules only move them a tier).
     other = resplan.load_host(plugins=[ruleset_plugin("h1b", STEP3_SCREEN)], use_env=False)
     profile = make_profile(
         applicant={"visa": "H-1B", "specialties": ["Internal Medicine"]},

@@ -27,7 +27,7 @@ def _effect(rule) -> str:
             value = "[" + ", ".join(getattr(v, "text", str(v)) for v in value) + "]"
         parts.append(f"{key} = {value}")
     for key in ("applications", *F.WHAT_IF_CHANGES):
-        if key in rule.effect:
+        if hasattr(rule.effect.get(key), "text"):  # a word ("step3 = pass") is shown above
             parts.append(f"{key} = {rule.effect[key].text}")
     return ", ".join(parts)
 

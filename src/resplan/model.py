@@ -643,8 +643,9 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Programs that state they sponsor no visa, or none of yours, are skipped; with two "
         "visas, a program that sponsors only your second choice moves down a tier. Needing a "
         "visa is a weakness. If you would take an H-1B, a step asks you to pass Step 3 before "
-        "the rank list deadline; if you would take a J-1, a step prepares ECFMG's J-1 "
-        "sponsorship.",
+        "the rank list deadline; if an H-1B is your first choice and you have not passed "
+        "Step 3, a program that offers you no J-1 moves down a tier. If you would take a J-1, "
+        "a step prepares ECFMG's J-1 sponsorship.",
     ),
     "applicant.specialties": KeyDoc(
         "The specialties you wish for, first wish first.",
@@ -697,7 +698,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "",
         "A pass answers the Step 3 that most programs sponsoring an H-1B visa ask for; "
         "without it, an applicant who would take an H-1B gets a step to pass it before the "
-        "rank list deadline. Having sat Step 3 shows ECFMG certification (it comes first), so "
+        "rank list deadline, and one whose first choice is an H-1B sees programs that offer "
+        "no J-1 a tier lower, with what a pass would change. Having sat Step 3 shows ECFMG certification (it comes first), so "
         "the certification step is left out. A fail is a failed attempt.",
     ),
     "exams.step3.attempts": KeyDoc(
