@@ -11,6 +11,7 @@ import resplan
 from resplan import pipeline
 from resplan.errors import RulesetError
 from resplan.model import Letter, Step2CK, Step3
+from resplan.plan import Reason
 from resplan.stages.what_if import changed_profile
 from resplan.testing.hosts import ruleset_plugin
 from resplan.writer import dumps_plan, loads_plan
@@ -166,8 +167,60 @@ def test_a_later_cycle_crosses_graduation_limits(host):
 def test_nothing_to_fix_means_no_what_if(host, catalog):
     plan = _plan(_profile("high-scorer-no-spanish"), catalog, host)
     assert plan.what_if == ()
-    assert not [a for a in plan.summary.advice if a.rule.startswith("what-if/")]
-    assert "what_if" not in dumps_plan(plan)
+    # The summary says so once, naming the changes it tried, in words a sentence can hold.
+    said = [a for a in plan.summary.advice if a.rule.startswith("what-if/")]
+    assert [a.rule for a in said] == ["what-if/no-change-clears-a-limit"]
+    assert said[0].says.startswith(
+        "None of the changes resplan tried would open a program in this catalog or move one "
+        "up: you already pass the limits its programs publish, or these changes are not "
+        "enough to clear them. Changes tried: add 3 more months of hands-on US clinical work"
+    )
+    assert "; raise your Spanish to medical level; apply one cycle later" in said[0].says
+    assert "[[what_if]]" not in dumps_plan(plan)
+
+
+def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_path):
+    # The example against the real border programs only (`invoke plan`): none of them
+    # publishes a minimum score or another limit, so no change opens or improves one.
+    # The plan, and both reports, say so once, with the changes that were tried.
+    from resplan.cli import main
+
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(EXAMPLES / "profiles" / "example.toml"), "--as-of", "2026-04-20"]
+    argv += ["--catalog", str(EXAMPLES / "catalog" / "border-programs.toml")]
+    assert main([*argv, "--out", str(out), "--report", str(tmp_path / "plan.md")]) == 0
+    plan = resplan.read_plan(out)
+    assert plan.what_if == ()
+    [said] = [a for a in plan.summary.advice if a.rule.startswith("what-if/")]
+    assert said == Reason(
+        "what-if/no-change-moves-a-program",
+        "None of the changes resplan tried would open a program in this catalog or move one "
+        "up: no program in it publishes a minimum score or another limit that a change could "
+        "help you clear. Changes tried: a Step 2 CK of 231 instead of 221; get a letter from "
+        "a US clinical supervisor who will also call or email programs for you.",
+    )
+    markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    section = markdown.split("## What would change your plan", 1)[1].split("\n## ", 1)[0]
+    assert said.says in " ".join(section.split())
+    assert markdown.count("None of the changes resplan tried") == 1
+    html = resplan.render_report(plan, "html")
+    what_if = html[html.index('id="what-if"') :]
+    assert what_if.index(said.says) < what_if.index("</section>")
+    assert html.count("None of the changes resplan tried") == 1
+    # With the synthetic sample, whose programs state minimums, changes are listed instead.
+    example_profile = resplan.load_profile(EXAMPLES / "profiles" / "example.toml")
+    both = _plan(
+        example_profile,
+        resplan.merge_catalogs(
+            [
+                host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
+                host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
+            ]
+        ),
+        host,
+    )
+    assert both.what_if and example_profile.exams.step2ck.score == 221
+    assert not [a for a in both.summary.advice if a.rule.startswith("what-if/no-change")]
 
 
 def test_advocate_letter_opens_near_misses(host):

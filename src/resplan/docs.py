@@ -162,6 +162,10 @@ def facts_markdown() -> str:
         ("Signal choice (signals, once per program chosen for a signal)", F.CHOICE_FACTS),
         ("Outlook (outlook, once per considered specialty)", F.OUTLOOK_FACTS),
         ("What if (the words of a what_if rule: what its change worked out)", F.WHAT_IF_FACTS),
+        (
+            "What-if pass (summary rules that read these, after every change is planned)",
+            F.WHAT_IF_PLAN_FACTS,
+        ),
     ]
     for title, table in groups:
         out += [f"## {title}", "", "| fact | type | meaning |", "| --- | --- | --- |"]

@@ -271,6 +271,19 @@ WHAT_IF_FACTS: dict[str, Fact] = {
     "what_if.cycles_later": Fact(NUMBER, "how many cycles later the applicant would apply"),
     "what_if.cycle": Fact(NUMBER, "the Match year applied for after the change"),
 }
+# What the what-if pass found, for [[summary]] rules that read it: the what-if stage asks
+# them once it has planned every change (resplan.stages.what_if), and the summary stage
+# leaves them to it.
+WHAT_IF_PLAN_FACTS: dict[str, Fact] = {
+    "what_if.tried": Fact(NUMBER, "changes planned again for this applicant"),
+    "what_if.listed": Fact(NUMBER, "of those, changes that open or improve a program"),
+    "what_if.tried_changes": Fact(TEXT, "the changes planned again, in words, joined with '; '"),
+    "what_if.programs_with_limits": Fact(
+        NUMBER,
+        "programs considered that state a limit a change could clear: a Step 2 CK minimum "
+        "or average, years since graduation or attempts",
+    ),
+}
 
 
 # The outlook stage asks its rules once per considered specialty (see stages/outlook.py):

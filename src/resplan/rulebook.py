@@ -732,6 +732,7 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
             F.SPECIALTY_OPEN_FACTS,
             F.VOLUME_FACTS,
             F.SUMMARY_FACTS,
+            F.WHAT_IF_PLAN_FACTS,
         ),
         # A signals rule: once per considered specialty and chosen program (stages/signals.py).
         "signals": types(

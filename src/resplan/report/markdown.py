@@ -111,10 +111,10 @@ def render(report: Report, *, full: bool = False) -> str:
         out += [f"**{PRIORITIES['high']} border areas:** {esc(words_list(high))}", ""]
     out += _signals(report, full)
     changes = getattr(plan, "what_if", ())
+    if changes or report.what_if_said:
+        out += ["## What would change your plan", ""]
     if changes:
         out += [
-            "## What would change your plan",
-            "",
             "The plan was made again with each change. The largest effect comes first.",
             "",
         ]
@@ -124,6 +124,8 @@ def render(report: Report, *, full: bool = False) -> str:
                 f"- **{esc(_first_upper(change.change))}.** {esc(what_if_effect(change))}{note}"
             )
         out.append("")
+    for said in report.what_if_said:
+        out += [esc(said), ""]
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
     out += _table(tier1.rows) if tier1 else ["No real program is in tier 1."]

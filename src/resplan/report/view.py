@@ -262,6 +262,9 @@ class Report:
     rules: list
     extra_summary: list[tuple[str, str]]
     assessment_extra: list[tuple[str, str]]
+    # What the what-if pass says beyond its listed changes (that none would move a
+    # program, say): shown with the changes, not with the advice on applications.
+    what_if_said: list[str] = field(default_factory=list)
 
     @property
     def timeline(self) -> list[tuple[str, list[Step]]]:
@@ -374,7 +377,23 @@ def build(plan, labels: Labels) -> Report:
         rules=_rules(plan, labels),
         extra_summary=_extra(s, known=_SUMMARY_SHOWN),
         assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")),
+        what_if_said=what_if_said(plan),
     )
+
+
+# The rules of the what-if ruleset, as a plan cites them.
+WHAT_IF_RULES = "what-if/"
+
+
+def what_if_said(plan) -> list[str]:
+    """The summary's advice from the what-if pass that is not about one of its listed
+    changes: for example, that none of the changes it tried would move a program."""
+    listed = {w.rule for w in getattr(plan, "what_if", ()) or ()}
+    return [
+        a.says
+        for a in plan.summary.advice
+        if a.rule.startswith(WHAT_IF_RULES) and a.rule not in listed
+    ]
 
 
 def _for_whom(plan) -> str:

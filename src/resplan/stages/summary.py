@@ -30,6 +30,7 @@ from resplan.stages.table import catalog_table
 
 TIERS = (1, 2, 3)
 _PER_SPECIALTY = ("specialty.", "volume.")
+_WHAT_IF = "what_if."
 
 
 def run(draft):
@@ -38,7 +39,10 @@ def run(draft):
     rules = draft.rulebook.rules("summary")
     volume_rules = [r for r in rules if r.effect]
     specialty_rules = [r for r in rules if not r.effect and _per_specialty(r)]
-    plan_rules = [r for r in rules if not r.effect and not _per_specialty(r)]
+    # Rules that read what the what-if pass found are the what-if stage's to ask.
+    plan_rules = [
+        r for r in rules if not r.effect and not _per_specialty(r) and not reads_what_if(r)
+    ]
 
     available = _available(draft)
     worked = []
@@ -114,6 +118,11 @@ def run(draft):
         cost=cost,
     )
     return draft.evolve(summary=summary)
+
+
+def reads_what_if(rule) -> bool:
+    names = rule.condition.names | (rule.says.names if rule.says else frozenset())
+    return any(name.startswith(_WHAT_IF) for name in names)
 
 
 def _per_specialty(rule) -> bool:

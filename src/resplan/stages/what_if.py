@@ -42,7 +42,8 @@ from resplan.plan import VERDICTS, Reason, WhatIf
 from resplan.rulebook import Rule, Rulebook
 from resplan.rules import is_unknown
 from resplan.rules.template import Format
-from resplan.stages.common import evaluate
+from resplan.stages.common import cite, evaluate
+from resplan.stages.summary import reads_what_if
 from resplan.stages.table import catalog_table
 
 WHAT_IF = "what-if"  # the ruleset whose parameters code reads
@@ -91,17 +92,17 @@ def run(draft):
     named = parameter(draft.rulebook, PROGRAMS_NAMED)
     decide = _Changes(draft)
     found = []
+    tried = []  # every change planned again, in words
     for rule in fired:
         change = changed_profile(rule, draft)
         if change is None:
             continue
         profile, values = change
+        tried.append(_change_words(rule, draft, values))
         after, order = decide(profile)
         entry = _compare(rule, draft, values, before, after, order, named)
         if entry is not None:
             found.append(entry)
-    if not found:
-        return draft
     found.sort(
         key=lambda e: (
             -e.programs_opened,
@@ -112,12 +113,59 @@ def run(draft):
         )
     )
     top = found[: parameter(draft.rulebook, SUMMARY_CHANGES)]
+    advice = tuple(Reason(e.rule, sentence(e)) for e in top) + _found(draft, tried, found)
     summary = draft.summary
-    if summary is not None and top:
-        summary = attrs.evolve(
-            summary, advice=summary.advice + tuple(Reason(e.rule, sentence(e)) for e in top)
-        )
+    if summary is not None and advice:
+        summary = attrs.evolve(summary, advice=summary.advice + advice)
     return draft.evolve(what_if=tuple(found), summary=summary)
+
+
+def _change_words(rule: Rule, draft, values: Mapping[str, Any]) -> str:
+    """The change in words, to follow other words ("a Step 2 CK of 231 instead of 221")."""
+    if rule.says is None:
+        return rule.id
+    text = rule.says.render({**draft.env, **values}, draft.rulebook.labels).strip().rstrip(".")
+    # "A Step 2 CK ..." and "Take Step 2 CK ..." go lower case; "US clinical work ..." not.
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if len(first) == 1 or first[1:].islower() else text
+
+
+# The program facts a change can clear or cross (a score, the years since graduation,
+# the attempts on record).
+LIMITS = (
+    "program.min_step2ck",
+    "program.mean_step2ck",
+    "program.max_years_since_graduation",
+    "program.max_attempts",
+)
+
+
+def _with_limits(draft) -> int:
+    """How many programs of the plan state any of the LIMITS."""
+    columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
+    rows = _plan_rows(draft.programs, draft.catalog)
+    stated = np.zeros(len(rows), dtype=bool)
+    for name in LIMITS:
+        stated |= np.asarray(columns[name].known, dtype=bool)[rows]
+    return int(stated.sum())
+
+
+def _found(draft, tried: list[str], found: list[WhatIf]) -> tuple[Reason, ...]:
+    """The messages of the [[summary]] rules that read what the pass found (what_if.*):
+    for example that none of the changes tried would move a program."""
+    rules = [r for r in draft.rulebook.rules("summary") if reads_what_if(r)]
+    if not rules:
+        return ()
+    env = {
+        **draft.env,
+        "what_if.tried": len(tried),
+        "what_if.listed": len(found),
+        "what_if.tried_changes": "; ".join(tried) if tried else "none",
+        "what_if.programs_with_limits": _with_limits(draft),
+    }
+    fired, _ = evaluate(rules, env)
+    labels = draft.rulebook.labels
+    return tuple(cite(rule, env, labels) for rule in fired if rule.says is not None)
 
 
 # ------------------------------------------------------------------ the changed profile
