@@ -437,7 +437,7 @@ class WhatIf:
     before, apply or borderline after; ``programs_improved``: a better verdict (borderline
     to apply) or, with the same verdict, a better tier; ``programs_worsened``: the
     opposite of either. ``tier1_before`` and ``tier1_after`` count the programs not
-    skipped in tier 1.
+    skipped in tier 1, of those both plans consider.
     """
 
     change: str  # the change, in words

@@ -441,8 +441,10 @@ def _compare(
         programs_opened=n_opened,
         programs_improved=n_better,
         programs_worsened=n_worse,
-        tier1_before=int(((v0 < SKIP) & (t0 == 1)).sum()),
-        tier1_after=int(((v1 < SKIP) & (t1 == 1)).sum()),
+        # Over the programs both plans consider, like the counts above: a change that adds
+        # or drops a specialty must not read as tier-1 programs won or lost.
+        tier1_before=int((open0 & (t0 == 1)).sum()),
+        tier1_after=int((open1 & (t1 == 1)).sum()),
         programs_opened_tier1=int((opened & (t1 == 1)).sum()),
         programs=_names(plan_rows, opened, draft.catalog, named),
         note=note,
