@@ -54,8 +54,11 @@ def test_example_plan_signals(tmp_path):
             places.add(institution)
         # Spread over the preferred states (TX and NM), both get signals.
         assert {"TX", "NM"} <= {c["state"] for c in entry["programs"]}
-        assert entry["geographic"].startswith("In the ERAS application you may name up to 3")
-        assert "West South Central" in entry["geographic"]
+        # One geographic preference per application: the divisions of the preferred
+        # states (TX, NM), the same in every specialty.
+        assert entry["geographic"].startswith("Your ERAS application has one geographic")
+        assert "West South Central and Mountain." in entry["geographic"]
+        assert entry["geographic"] == im["geographic"]
     assert "odds ratio for an interview there of about 3.2" in im["evidence"]
     assert "mostly US graduates" in im["evidence"]
     assert "evidence" not in fm

@@ -314,6 +314,9 @@ SIGNAL_FACTS: dict[str, Fact] = {
     "signal.chosen": Fact(NUMBER, "programs the plan chose to signal in the specialty"),
     "signal.divisions": Fact(TEXT, "the regions to name as a geographic preference, in words"),
     "signal.division_count": Fact(NUMBER, "how many regions to name as a geographic preference"),
+    "signal.divisions_of_states": Fact(
+        BOOL, "whether those regions are the ones of the applicant's preferred states"
+    ),
 }
 CHOICE_FACTS: dict[str, Fact] = {
     "choice.kind": Fact(Enum(("gold", "silver", "signal")), "kind of signal"),

@@ -655,7 +655,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     "applicant.states": KeyDoc(
         "The states you would train in, as two-letter codes.",
         "No preference: every border sub-region counts, and Texas advice applies.",
-        "Raises the priority of the border sub-regions in these states.",
+        "Raises the priority of the border sub-regions in these states; border programs "
+        "elsewhere are tier 2; signals and the geographic preference go to these states first.",
     ),
     "applicant.previous_cycles": KeyDoc(
         "How many Match cycles you applied in before without matching.",

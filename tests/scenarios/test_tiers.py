@@ -322,7 +322,9 @@ def test_example_plan_keeps_border_programs_in_tiers_1_and_2_and_no_tier_at_5_pe
             assert entry["tier"] in (1, 2), entry["id"]
         share = shares[entry["id"]]
         assert share is None or share > 0.05, entry["id"]
-    # Every real border Family Medicine program not skipped is tier 1, McAllen's included.
+    # Every real border Family Medicine program not skipped is tier 1 in the applicant's
+    # states (TX, NM), McAllen's included, and tier 2 in the other border states.
     family = [p for p in placed if p["id"].endswith("-fm") and not p["id"].startswith("synth-")]
-    assert family and all(p["tier"] == 1 for p in family)
+    assert family and all(p["tier"] == (1 if p["state"] in ("TX", "NM") else 2) for p in family)
+    assert any(p["state"] not in ("TX", "NM") for p in family)
     assert any(p["id"].startswith("tx-mcallen-") for p in family)

@@ -2,13 +2,19 @@
 
 The season ruleset (resplan.season) says how many signals a specialty gives. They go to
 programs the applicant passes every known filter of (verdict apply: never a borderline or
-skipped program), in this order: real programs before generated ones, the best tier
-first, then programs with nothing left to verify, then the higher-priority border
-sub-regions. Within that order the signals are spread over the applicant's preferred
-states in turn (a state's second program comes after every preferred state's first),
-programs outside them last. One signal per institution per specialty: programs of the
-same name and place (a categorical and a preliminary track, say) share one. Where a
+skipped program), in this order: real programs before generated ones, programs in the
+applicant's preferred states before programs elsewhere (a signal goes with the geographic
+preference, which names the applicant's states), the best tier first, then programs with
+nothing left to verify, then the higher-priority border sub-regions. Within that order the
+signals are spread over the preferred states in turn (a state's second program comes
+after every preferred state's first). One signal per institution per specialty: programs
+of the same name and place (a categorical and a preliminary track, say) share one. Where a
 specialty has gold and silver signals, the first programs get the gold ones.
+
+The ERAS application holds one geographic preference, whatever the specialties: the plan
+gives one, the same in every specialty. It names the divisions of the applicant's
+preferred states (those with the most signals first), or where no state is named, the
+divisions where most signals go.
 
 What the plan says about them is written by the ``[[signals]]`` rules of the rulesets
 (rulesets/season.toml), each with a ``part``: ``says`` (the number of signals, asked
@@ -58,6 +64,13 @@ def run(draft):
     preferred = tuple(draft.profile.applicant.states or ())
     candidates = _candidates(draft, preferred)
     cycle = draft.profile.applicant.cycle
+    counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
+    chosen_in = {
+        name: _choose(candidates.get(name, []), count, draft)
+        for name, count in counts.items()
+        if count is not None
+    }
+    divisions = _divisions([c for chosen in chosen_in.values() for c in chosen], preferred, draft)
     out = []
     for target in draft.specialties:
         env = {
@@ -68,7 +81,7 @@ def run(draft):
                 if k.startswith("specialty.")
             },
         }
-        count = signal_count(draft.rulebook, target.name)
+        count = counts[target.name]
         used: dict[str, None] = {}
         if count is None:
             env["signal.known"] = False
@@ -80,7 +93,7 @@ def run(draft):
                 )
             )
             continue
-        chosen = _choose(candidates.get(target.name, []), count, draft)
+        chosen = chosen_in[target.name]
         env.update(
             {
                 "signal.known": True,
@@ -92,10 +105,13 @@ def run(draft):
         )
         if count["gold"] is not None:
             env.update({"signal.gold": count["gold"], "signal.silver": count["silver"]})
-        divisions = _divisions(chosen, draft)
         if divisions:
             env.update(
-                {"signal.divisions": _and(divisions), "signal.division_count": len(divisions)}
+                {
+                    "signal.divisions": _and(divisions),
+                    "signal.division_count": len(divisions),
+                    "signal.divisions_of_states": bool(preferred),
+                }
             )
         programs = []
         for d, kind in chosen:
@@ -146,11 +162,12 @@ def _choice_facts(d, kind: str, preferred, draft) -> dict:
         "choice.kind": kind,
         "choice.tier": d.tier,
         "choice.place": f"{d.city}, {STATES.get(d.state, d.state)}",
-        "choice.preferred_state": d.state in preferred,
         "choice.to_verify": bool(d.to_verify),
         "choice.synthetic": bool(d.synthetic),
         "choice.border": d.region is not None,
     }
+    if preferred:
+        facts["choice.preferred_state"] = d.state in preferred
     if d.region is not None:
         region = next((r for r in draft.regions if r.id == d.region), None)
         area = draft.rulebook.labels.get(d.region, "")
@@ -198,7 +215,7 @@ def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
         state
     ]
     order = np.lexsort(
-        (id_rank, region_priority, has_verify, where, rank, outside, tier, synthetic, specialty)
+        (id_rank, region_priority, has_verify, where, rank, tier, outside, synthetic, specialty)
     )
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(np.r_[True, ordered_specialty[1:] != ordered_specialty[:-1]])
@@ -262,9 +279,11 @@ def _choose(positions, count, draft) -> list[tuple]:
     return chosen
 
 
-def _divisions(chosen, draft) -> list[str]:
-    """The regions of the geographic preference: where most signals go, at most as many
-    as ERAS lets an applicant name."""
+def _divisions(chosen, preferred: tuple[str, ...], draft) -> list[str]:
+    """The regions of the plan's one geographic preference, at most as many as ERAS lets
+    an applicant name: the divisions of the preferred states, those where the most signals
+    go first, then in the order the states were named; without preferred states, the
+    divisions where most signals go."""
     limit = season_parameter(draft.rulebook, GEOGRAPHIC_REGIONS)
     if limit is None:
         return []
@@ -273,7 +292,12 @@ def _divisions(chosen, draft) -> list[str]:
         division = DIVISION_OF.get(d.state)
         if division:
             counts[division] = counts.get(division, 0) + 1
-    return sorted(counts, key=lambda name: (-counts[name], name))[: int(limit.value)]
+    if preferred:
+        named = list(dict.fromkeys(DIVISION_OF[s] for s in preferred if s in DIVISION_OF))
+        ranked = sorted(named, key=lambda name: (-counts.get(name, 0), named.index(name)))
+    else:
+        ranked = sorted(counts, key=lambda name: (-counts[name], name))
+    return ranked[: int(limit.value)]
 
 
 def _and(items: list[str]) -> str:
