@@ -16,7 +16,7 @@ NO_SPANISH = EXAMPLES / "profiles" / "high-scorer-no-spanish.toml"
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 SAMPLE = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
 AS_OF = "2026-01-15"
-PROGRAM = "az-sierravista-midwestern-canyonvista-im"
+PROGRAM = "nm-lascruces-hes-mountainview-im"
 SOURCE = "program coordinator, by email"
 
 
