@@ -83,6 +83,64 @@ def make_cohort(count: int, folder: Path, seed: int = 1) -> list[Path]:
 NATIONAL_COHORT = 16_000  # about the IMGs in a Match year (issue 14)
 
 
+class _PlanClock:
+    """Times ``resplan.plan`` in every process of a batch run in this process: the CPU a
+    batch spends planning, apart from what it spends around the plans (reading profiles,
+    records, messages, start-up, the database). Forked workers inherit the wrapper; each
+    writes its sums to ``folder`` as it ends. (Where workers are spawned, not forked, no
+    split is measured.)"""
+
+    def __init__(self, folder: Path):
+        import os
+
+        self.folder, self.parent = folder, os.getpid()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.sums = {"plan": 0.0, "plans": 0}
+
+    def __enter__(self):
+        import resplan
+
+        self.real = resplan.plan
+        resplan.plan = self.timed
+        return self
+
+    def __exit__(self, *exc):
+        import resplan
+
+        resplan.plan = self.real
+
+    def timed(self, *args, **kwargs):
+        import os
+        import time
+        from multiprocessing import util
+
+        if os.getpid() != self.parent and not self.sums.get("armed"):
+            self.sums["armed"] = True
+            util.Finalize(None, self.dump, exitpriority=100)  # runs as a pool worker ends
+        start = time.process_time()
+        try:
+            return self.real(*args, **kwargs)
+        finally:
+            self.sums["plan"] += time.process_time() - start
+            self.sums["plans"] += 1
+
+    def dump(self) -> None:
+        import json
+        import os
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = usage.ru_utime + usage.ru_stime
+        (self.folder / f"worker-{os.getpid()}.json").write_text(
+            json.dumps({"plan": self.sums["plan"], "plans": self.sums["plans"], "cpu": cpu})
+        )
+
+    def workers(self) -> list[dict]:
+        import json
+
+        return [json.loads(p.read_text()) for p in sorted(self.folder.glob("worker-*.json"))]
+
+
 def _decisions(db: Path) -> int:
     import sqlite3
 
@@ -101,6 +159,7 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
       ``--db --plans none --jobs 2`` in a new process, interpreter start included.
     - bytes per decision: the national run's database file / its rows in ``decisions``.
     """
+    import os
     import resource
     import time
 
@@ -115,6 +174,10 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
             )
         )
 
+    def parent_cpu() -> float:
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
     tmp, jobs = ctx["tmp"], ctx["jobs"]
     count = ctx["batch_profiles"]
     profiles = ctx["cohort"][:count]
@@ -122,12 +185,44 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
         profiles = make_cohort(count, tmp / "cohort", ctx["seed"])
     db = tmp / "cohort-rate.sqlite"
     log(f"cohort database: {len(profiles)} profiles, jobs={jobs}, no plan files")
-    start, start_cpu = time.perf_counter(), cpu()
-    result = run_batch(
-        profiles, [ctx["catalog_path"]], None, jobs=jobs, disable=ctx["disable"], db=db, plans=False
-    )
+    clock = _PlanClock(tmp / "cohort-plan-clock")
+    start, start_cpu, start_parent = time.perf_counter(), cpu(), parent_cpu()
+    with clock:
+        result = run_batch(
+            profiles,
+            [ctx["catalog_path"]],
+            None,
+            jobs=jobs,
+            disable=ctx["disable"],
+            db=db,
+            plans=False,
+        )
     seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+    parent_seconds = parent_cpu() - start_parent
     rate_decisions = _decisions(db)
+    workers = clock.workers()
+    profiles_done = len(result.rows)
+    split: dict = {"unavailable": "workers were not forked"}
+    if workers:
+        # Per profile (bad ones included), in ms of CPU: the plans themselves, the rest of
+        # the workers' time, and this process (loading the catalog, the database).
+        plan_s = sum(w["plan"] for w in workers)
+        planned = sum(w["plans"] for w in workers) or 1
+        worker_s = sum(w["cpu"] for w in workers)
+        around = (worker_s - plan_s + parent_seconds) / profiles_done
+        share = planned / profiles_done
+        split = {
+            "worker_plan_ms": round(plan_s / profiles_done * 1000, 2),
+            "worker_other_ms": round((worker_s - plan_s) / profiles_done * 1000, 2),
+            "parent_ms": round(parent_seconds / profiles_done * 1000, 2),
+            "plan_ms_each": round(plan_s / planned * 1000, 2),
+            "planned_share": round(share, 3),
+            # What 2 free cores would reach, all else the same, if a plan cost this much.
+            "plans_per_s_if_a_plan_took": {
+                f"{ms} ms": round(2 / (around + share * ms / 1000), 1) for ms in (34, 10, 5, 3)
+            },
+            "load_average": round(os.getloadavg()[0], 1),
+        }
 
     national = NATIONAL_COHORT // 10 if ctx["quick"] else NATIONAL_COHORT
     folder = tmp / "national-cohort"
@@ -182,7 +277,42 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
             "  CPU time per plan, all processes",
             rate_cpu_ms,
             "ms",
-            {"plans_per_s_if_2_cores_were_free": round(2000 / rate_cpu_ms, 1)},
+            {"plans_per_s_if_2_cores_were_free": round(2000 / rate_cpu_ms, 1), **split},
+        ),
+        *(
+            [
+                info(
+                    "cohort_cpu_worker_plan_ms",
+                    "    of which the plans (in the workers)",
+                    split["worker_plan_ms"],
+                    "ms",
+                    {"plan_ms_each": split["plan_ms_each"], "share": split["planned_share"]},
+                    digits=2,
+                ),
+                info(
+                    "cohort_cpu_worker_other_ms",
+                    "    the workers' other work (profiles, records, messages, start)",
+                    split["worker_other_ms"],
+                    "ms",
+                    digits=2,
+                ),
+                info(
+                    "cohort_cpu_parent_ms",
+                    "    the batch's own process (catalog, database)",
+                    split["parent_ms"],
+                    "ms",
+                    digits=2,
+                ),
+                info(
+                    "cohort_pps_at_10ms",
+                    "  plans/s on 2 free cores if a plan took 10 ms, the rest as measured",
+                    split["plans_per_s_if_a_plan_took"]["10 ms"],
+                    "plans/s",
+                    split["plans_per_s_if_a_plan_took"],
+                ),
+            ]
+            if "worker_plan_ms" in split
+            else []
         ),
         figure(
             "cohort_national_s",

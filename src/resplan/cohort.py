@@ -29,6 +29,7 @@ Integers stand for programs, rules and verdicts so that a decision takes about 2
 from __future__ import annotations
 
 import contextlib
+import operator
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -199,7 +200,7 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
         verdict = np.asarray(programs.verdict, dtype=np.int64)
         tier = np.asarray(programs.tier, dtype=np.int64)
         local = np.asarray(programs.reasons, dtype=np.int64)
-        sets = [tuple(r.rule for r in reasons) for reasons in programs.reason_sets]
+        sets = [tuple(map(_rule_of, reasons)) for reasons in programs.reason_sets]
     else:
         # A plugin's resplan_adjust_plan gave the programs as a plain tuple: find each
         # program's place in the catalog by its id.
@@ -216,7 +217,7 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
     # Reasons that differ only in their words cite the same rules: one set for them.
     unique: dict[tuple[str, ...], int] = {}
     remap = np.array(
-        [unique.setdefault(tuple(sorted(set(s))), len(unique)) for s in sets], dtype=np.int64
+        [unique.setdefault(_rule_set_of(s), len(unique)) for s in sets], dtype=np.int64
     )
     order = np.argsort(rows, kind="stable")
     s = plan.summary
@@ -251,6 +252,22 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
         rule_set=(remap[local[order]] if len(sets) else local[order]).astype(np.int32),
         rule_sets=tuple(unique),
     )
+
+
+_rule_of = operator.attrgetter("rule")
+# The rules a set of reasons cites, sorted and distinct, by the rules as the reasons give
+# them: a worker sees the same few hundred sets in plan after plan.
+_RULE_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_RULE_SETS_MOST = 100_000
+
+
+def _rule_set_of(rules: tuple[str, ...]) -> tuple[str, ...]:
+    found = _RULE_SETS.get(rules)
+    if found is None:
+        if len(_RULE_SETS) >= _RULE_SETS_MOST:
+            _RULE_SETS.clear()
+        found = _RULE_SETS[rules] = tuple(sorted(set(rules)))
+    return found
 
 
 def _specialties_text(specialties: Sequence[tuple]) -> str | None:
