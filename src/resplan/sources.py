@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import itertools
 import operator
 import os
 import re
@@ -466,9 +467,13 @@ def columns_catalog(values: dict[str, list]) -> Catalog:
     from resplan.cache import unpack
 
     ids = values["id"]
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    columns = [list(map(values[name].__getitem__, order)) for name in PROGRAM_FIELDS]
-    values.clear()  # the unsorted lists are not kept beside the sorted ones
+    if all(map(operator.lt, ids, itertools.islice(ids, 1, None))):
+        columns = [values[name] for name in PROGRAM_FIELDS]  # already in order
+    else:
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        # Column by column, each unsorted list let go once its sorted copy is made.
+        columns = [list(map(values.pop(name).__getitem__, order)) for name in PROGRAM_FIELDS]
+    values.clear()
     catalog = Catalog.__new__(Catalog)
     catalog.__setstate__({"programs": tuple(unpack(Program, PROGRAM_FIELDS, columns))})
     object.__setattr__(catalog, "_columns", dict(zip(PROGRAM_FIELDS, columns)))

@@ -35,6 +35,8 @@ from resplan.stages.common import guesses, with_guesses
 def _factorize(values: Sequence) -> tuple[np.ndarray, tuple]:
     """Integer codes for ``values`` and the distinct values they index, in first-seen order."""
     distinct = dict.fromkeys(values)
+    if len(distinct) == len(values):  # each value its own (ids, names): no index to look up
+        return np.arange(len(values), dtype=np.int32), tuple(distinct)
     index = {value: code for code, value in enumerate(distinct)}
     # Looked up by the dict's own method from C: a generator would cost a frame per value.
     codes = np.fromiter(map(index.__getitem__, values), np.int32, len(values))
@@ -56,7 +58,9 @@ def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
             codes, categories = _factorize(values)
         except TypeError:  # an unhashable value
             pass
-    bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit else 0
+    # A scalar 0 stands for no bits in any row (resplan.rules.columns): a column every
+    # program gives needs no array of them.
+    bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit and not known.all() else 0
     return raw, Col(array, known, bits, codes, categories, raw)
 
 
@@ -305,6 +309,11 @@ def adopt_table(
     catalog._tables["last"] = (city_regions, table)
 
 
+def _increasing(values: Sequence) -> bool:
+    """Whether each value is less than the next (compared from C, no index per value)."""
+    return all(map(operator.lt, values, itertools.islice(values, 1, None)))
+
+
 def _build(
     programs: Sequence[Program], city_regions, columns: Mapping[str, list] | None = None
 ) -> ProgramTable:
@@ -317,7 +326,10 @@ def _build(
     region, regions = _factorize(facts["program.region"])
     id_rank = np.empty(len(programs), dtype=np.int64)
     ids = facts["program.id"]
-    id_rank[sorted(range(len(programs)), key=ids.__getitem__)] = np.arange(len(programs))
+    if _increasing(ids):  # a catalog's programs are sorted by id
+        id_rank[:] = np.arange(len(programs))
+    else:
+        id_rank[sorted(range(len(programs)), key=ids.__getitem__)] = np.arange(len(programs))
     keys = Keys(np.arange(len(programs)), specialty, specialties, region, regions, id_rank)
     table = ProgramTable(_objects(list(programs)), {}, {}, {}, keys)
     for index, (name, fact) in enumerate(F.PROGRAM_FACTS.items(), 1):
