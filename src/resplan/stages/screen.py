@@ -41,6 +41,7 @@ class Screening:
     # and the values per code of the columns ``prepare`` added.
     outcomes: tuple[Outcome, ...] = attrs.field(default=(), eq=False, repr=False)
     inputs: dict[str, tuple] = attrs.field(factory=dict, eq=False, repr=False)
+    env: Any = attrs.field(default=None, eq=False, repr=False)  # the facts the rules read
 
     def verdict(self, index: int) -> str:
         return SEVERITY[self.severity[index]]
@@ -66,7 +67,14 @@ def run(draft):
         cited.append(citations.cite(o.rule, table, o.fired & (severity == level)))
     return draft.evolve(
         screening=Screening(
-            table, severity, tuple(cited), citations, unknown_bits, tuple(outcomes), inputs
+            table,
+            severity,
+            tuple(cited),
+            citations,
+            unknown_bits,
+            tuple(outcomes),
+            inputs,
+            draft.env,
         )
     )
 

@@ -137,6 +137,7 @@ class _Selection:
         self.keys = table.keys.take(rows)
         self.columns: dict = {}
         self.raw: dict = {}
+        self.key_codes: dict = {}
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -192,6 +193,9 @@ class ProgramTable:
         )
         self.memo = {} if memo is None else memo
         self._selections: dict[bytes, _Selection] = {}
+        # Message key codes of the columns this table shares with other plans (see
+        # key_codes): a selection's are shared by every plan selecting the same rows.
+        self._key_codes: dict = {}
 
     @property
     def rows(self) -> int:
@@ -202,11 +206,13 @@ class ProgramTable:
         # (resplan's catalog cache) leaves them behind.
         state = dict(self.__dict__)
         state["_selections"] = {}
+        state["_key_codes"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_selections", {})
+        self.__dict__.setdefault("_key_codes", {})
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -222,7 +228,7 @@ class ProgramTable:
             if len(self._selections) >= SELECTIONS_KEPT:
                 self._selections.clear()
             shared = self._selections[key] = _Selection(self, rows)
-        return ProgramTable(
+        table = ProgramTable(
             shared.programs,
             _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
             _Selected(self.raw, lambda values: values[rows], shared.raw),
@@ -230,6 +236,8 @@ class ProgramTable:
             shared.keys,
             self.memo,
         )
+        table._key_codes = shared.key_codes
+        return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
         self.raw[name], self.columns[name] = _column(values, fact_type, bit)
@@ -251,6 +259,20 @@ class ProgramTable:
         else:
             raw, self.columns[name] = made()
             self.raw[name] = raw[codes]
+
+    def key_codes(self, name: str, percent: bool) -> tuple[np.ndarray, int] | None:
+        """Non-negative codes per row, equal where the rows' message keys for ``name``
+        are (``_Message.key``), and how many codes there can be; None for values with no
+        code. A column this plan added itself (its values are the plan's) is coded anew."""
+        columns = self.columns
+        added = columns.__class__ is _Selected and name in columns._added
+        found = None if added else self._key_codes.get((name, percent))
+        if found is None:
+            codes = _key_codes(columns[name], percent)
+            found = (codes, int(codes.max()) + 1 if len(codes) else 1) if codes is not None else ()
+            if not added:
+                self._key_codes[(name, percent)] = found
+        return found or None
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         return Frame(self.rows, self.columns, self.bit, env)
@@ -383,7 +405,17 @@ def _row_by_row(rule: Rule, table: ProgramTable, env: Mapping[str, Any]) -> Trut
 
 def fields_of(bits: int, table: ProgramTable) -> tuple[str, ...]:
     """Program fields (``min_step2ck``) named by a row's unknown-fact bits, sorted."""
-    return _fields(bits, table.bit_items)
+    # Kept with the catalog's table: an lru_cache would hash the table's bits every call.
+    known = table.memo.get(_FIELDS_OF)
+    if known is None:
+        known = table.memo[_FIELDS_OF] = {}
+    fields = known.get(bits)
+    if fields is None:
+        fields = known[bits] = _fields(bits, table.bit_items)
+    return fields
+
+
+_FIELDS_OF = "table.fields_of"  # the key of fields_of's answers in a table's memo
 
 
 @functools.lru_cache(maxsize=4096)
@@ -434,21 +466,22 @@ class Citations:
         code = np.zeros(len(rows), dtype=np.int64)
         span = 1  # how many codes the names so far can make
         for name, percent in zip(names, message.percent):
-            part = _key_codes(table.columns[name], rows, percent)
-            if part is None:  # values with no code (unhashable): key by the values themselves
+            coded = table.key_codes(name, percent)
+            if coded is None:  # values with no code (unhashable): key by the values themselves
                 return self._cite_rows(message, rows, out)
-            width = int(part.max()) + 1
+            part, width = coded[0][rows], coded[1]
             if span * width >= 1 << 62:
                 code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
                 span = int(code.max()) + 1
             code = code * width + part
             span *= width
-        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        first, inverse = _distinct(code, span)
         numbers = np.empty(len(first), dtype=np.int32)
-        for k in np.argsort(first, kind="stable").tolist():
-            index = int(rows[first[k]])
-            numbers[k] = message.number(message.key(index), index)
-        out[rows] = numbers[inverse.reshape(-1)]
+        order = np.argsort(first, kind="stable")
+        firsts = rows[first[order]]  # one row per distinct code, in the order rows cite them
+        for k, index, key in zip(order.tolist(), firsts.tolist(), message.keys(firsts)):
+            numbers[k] = message.number(key, index)
+        out[rows] = numbers[inverse]
         return out
 
     def _cite_rows(self, message: _Message, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -502,6 +535,20 @@ class _Message:
                 key.append(self.table.raw[name][index])
         return tuple(key)
 
+    def keys(self, indexes: np.ndarray) -> list[tuple]:
+        """``key`` of each row of ``indexes``, taken column by column."""
+        parts: list[list] = []
+        for name, percent in zip(self.names, self.percent):
+            if percent:
+                column = self.table.columns[name]
+                printed = np.where(
+                    column.known[indexes], np.rint(column.values[indexes] * 100), -np.inf
+                )
+                parts.append(printed.tolist())
+            else:
+                parts.append(self.table.raw[name][indexes].tolist())
+        return list(zip(itertools.repeat(self.rule.qualified_id, len(indexes)), *parts))
+
     def number(self, key: tuple, index: int) -> int:
         """The number of the reason ``key`` stands for, rendering it from row ``index``."""
         citations = self.citations
@@ -522,16 +569,31 @@ class _Message:
         return number
 
 
-def _key_codes(column: Col, rows: np.ndarray, percent: bool) -> np.ndarray | None:
-    """Non-negative codes over ``rows``, equal where the rows' keys (``_Message.key``) are."""
+def _key_codes(column: Col, percent: bool) -> np.ndarray | None:
+    """Non-negative codes per row, equal where the rows' keys (``_Message.key``) are."""
     values = column.values
     if percent:
-        printed = np.where(column.known[rows], np.rint(values[rows] * 100), -np.inf)
+        printed = np.where(column.known, np.rint(values * 100), -np.inf)
         return np.unique(printed, return_inverse=True)[1].reshape(-1).astype(np.int64)
     if column.codes is not None:  # the distinct values, None among them
-        return column.codes[rows].astype(np.int64)
+        return column.codes.astype(np.int64)
     if values.dtype.kind == "f":  # NaN where unknown: np.unique keeps one NaN
-        return np.unique(values[rows], return_inverse=True)[1].reshape(-1).astype(np.int64)
+        return np.unique(values, return_inverse=True)[1].reshape(-1).astype(np.int64)
     if values.dtype.kind == "b":
-        return np.where(column.known[rows], values[rows].astype(np.int64), 2)
+        return np.where(column.known, values.astype(np.int64), 2)
     return None
+
+
+def _distinct(code: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """As ``np.unique(code, return_index=True, return_inverse=True)`` without the
+    distinct values: the first position of each distinct code, in increasing code, and
+    each position's index among them. Codes are in ``range(span)``; when that range is
+    small, a table over it replaces the sort."""
+    n = len(code)
+    if span > 4 * n + 1024:
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        return first, inverse.reshape(-1)
+    where = np.full(span, n, dtype=np.int64)
+    np.minimum.at(where, code, np.arange(n, dtype=np.int64))
+    present = where < n
+    return where[present], (np.cumsum(present) - 1)[code]

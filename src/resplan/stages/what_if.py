@@ -310,9 +310,9 @@ class _Changes:
             after = pipeline.decide(profile, base)
             by_row = _by_row(after.programs, base.catalog, self.size)
             return by_row, lambda: _plan_rows(after.programs, base.catalog)
-        draft = pipeline.decide_profile(profile, base)
-        table, inputs = screen.prepare(draft)
         screening = base.screening
+        draft = self._profile_stages(profile)
+        table, inputs = screen.prepare(draft)
         same_rows = table.keys is screening.table.keys or np.array_equal(
             table.keys.row, screening.table.keys.row
         )
@@ -357,6 +357,64 @@ class _Changes:
             return keys.row[order]
 
         return (verdict, tiers), plan_rows
+
+    def _profile_stages(self, profile):
+        """The stages of ``resplan.pipeline.DECIDING`` before ``screen`` for ``profile``;
+        the specialties and regions stages keep the plan's results when what they read
+        keeps its values (their reasons are not compared: only what screening reads)."""
+        from resplan import pipeline
+
+        base = self.draft
+        draft = pipeline.start(profile, base.catalog, base.rulebook, base.as_of, base.verified)
+        for name, run in pipeline.STAGES:
+            if name == "screen":
+                break
+            if name not in pipeline.DECIDING:
+                continue
+            if name == "specialties" and self._same_specialties(draft):
+                env = dict(draft.env)
+                if "wishes.best_fit" in base.screening.env:
+                    env["wishes.best_fit"] = base.screening.env["wishes.best_fit"]
+                draft = draft.evolve(
+                    specialties=base.specialties, specialty_envs=base.specialty_envs, env=env
+                )
+            elif name == "regions" and self._same_regions(draft):
+                draft = draft.evolve(regions=base.regions)
+            else:
+                draft = run(draft)
+        return draft
+
+    def _same_specialties(self, draft) -> bool:
+        # The stage sets specialty.* and wishes.best_fit itself, from the fits.
+        base = self.draft
+        if draft.profile.applicant.specialties != base.profile.applicant.specialties:
+            return False
+        names = _read(draft.rulebook.rules("specialties"))
+        return _same_facts(names, draft.env, base.screening.env, ("specialty.", "wishes.best_fit"))
+
+    def _same_regions(self, draft) -> bool:
+        # The stage sets region.* itself, from the sub-regions, the preferred states and
+        # the considered specialties' programs.
+        base = self.draft
+        if draft.profile.applicant.states != base.profile.applicant.states or {
+            t.name for t in draft.specialties
+        } != {t.name for t in base.specialties}:
+            return False
+        names = _read(draft.rulebook.rules("regions"))
+        return _same_facts(names, draft.env, base.screening.env, ("region.",))
+
+
+def _read(rules) -> frozenset[str]:
+    """The facts the conditions of ``rules`` read."""
+    return frozenset().union(*(rule.condition.names for rule in rules))
+
+
+def _same_facts(names, env, base_env, set_by_stage: tuple[str, ...]) -> bool:
+    return all(
+        _same(env.get(name), base_env.get(name))
+        for name in names
+        if not name.startswith(set_by_stage)
+    )
 
 
 def _fired(outcomes, table, env, same) -> list[tuple[Rule, np.ndarray]]:
