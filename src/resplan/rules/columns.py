@@ -343,19 +343,16 @@ class _Builder:
                 args_known = args_known & np.asarray(c.known, dtype=bool)
                 bits = bits | _bits(c, frame)
             rows = np.flatnonzero(args_known)
-            results = _call_rows(impl, cols, rows)
-            answered = np.fromiter((r is not None for r in results), bool, len(results))
+            answered, results = _call_rows(impl, cols, rows, returns)
             known = np.zeros(frame.rows, dtype=bool)
             known[rows[answered]] = True
             if returns == BOOL:
                 values = np.zeros(frame.rows, dtype=bool)
-                values[rows] = [bool(r) for r in results]
             elif returns == NUMBER:
                 values = np.full(frame.rows, np.nan)
-                values[rows] = [np.nan if r is None else r for r in results]
             else:
                 values = np.full(frame.rows, None, dtype=object)
-                values[rows] = object_array(results)
+            values[rows] = results
             # Unknown arguments name their facts; an answer of None names none.
             return Col(values, known, np.where(args_known, 0, bits))
 
@@ -369,21 +366,23 @@ def object_array(values) -> np.ndarray:
     return array
 
 
-def _call_rows(impl, cols: list[Col], rows: np.ndarray) -> list:
-    """``impl`` of each row's arguments, for ``rows``; once per distinct value when the one
+def _call_rows(impl, cols: list[Col], rows: np.ndarray, returns) -> tuple[np.ndarray, np.ndarray]:
+    """``impl`` of each row's arguments, for ``rows``: where it answered (not None), and
+    its answers as ``_answers`` types them. Asked once per distinct value when the one
     column among the arguments is coded and has fewer distinct values than rows."""
     columns = [i for i, c in enumerate(cols) if isinstance(c.values, np.ndarray)]
     if len(columns) == 1 and cols[columns[0]].codes is not None:
         k = columns[0]
-        codes = cols[k].codes[rows]
-        present = np.unique(codes)
+        present, inverse = np.unique(cols[k].codes[rows], return_inverse=True)
         if len(present) < len(rows):
             args = [c.values for c in cols]
-            answers = {}
+            answers = []
             for code in present.tolist():
                 args[k] = cols[k].categories[code]
-                answers[code] = impl(*args)
-            return [answers[code] for code in codes.tolist()]
+                answers.append(impl(*args))
+            answered, typed = _answers(answers, returns)
+            inverse = inverse.reshape(-1)
+            return answered[inverse], typed[inverse]
     lists = []
     for c in cols:
         if isinstance(c.values, np.ndarray):
@@ -391,7 +390,18 @@ def _call_rows(impl, cols: list[Col], rows: np.ndarray) -> list:
             lists.append(source[rows].tolist())
         else:
             lists.append([c.values] * len(rows))
-    return [impl(*values) for values in zip(*lists)]
+    return _answers([impl(*values) for values in zip(*lists)], returns)
+
+
+def _answers(results: list, returns) -> tuple[np.ndarray, np.ndarray]:
+    """Where a function answered (not None), and its answers as an array of its type:
+    bool (None as false), number (None as NaN) or objects."""
+    answered = np.fromiter((r is not None for r in results), bool, len(results))
+    if returns == BOOL:
+        return answered, np.fromiter((bool(r) for r in results), bool, len(results))
+    if returns == NUMBER:
+        return answered, np.array([np.nan if r is None else r for r in results], dtype=float)
+    return answered, object_array(results)
 
 
 def _reads_columns(node: Node) -> bool:

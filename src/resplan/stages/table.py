@@ -138,6 +138,7 @@ class _Selection:
         self.columns: dict = {}
         self.raw: dict = {}
         self.key_codes: dict = {}
+        self.outcomes: dict = {}
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -196,6 +197,9 @@ class ProgramTable:
         # Message key codes of the columns this table shares with other plans (see
         # key_codes): a selection's are shared by every plan selecting the same rows.
         self._key_codes: dict = {}
+        # Outcomes of rules that read nothing but this table's own columns (see evaluate),
+        # shared like the key codes.
+        self._outcomes: dict = {}
 
     @property
     def rows(self) -> int:
@@ -207,12 +211,14 @@ class ProgramTable:
         state = dict(self.__dict__)
         state["_selections"] = {}
         state["_key_codes"] = {}
+        state["_outcomes"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("_selections", {})
         self.__dict__.setdefault("_key_codes", {})
+        self.__dict__.setdefault("_outcomes", {})
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -236,7 +242,7 @@ class ProgramTable:
             shared.keys,
             self.memo,
         )
-        table._key_codes = shared.key_codes
+        table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
         return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
@@ -373,15 +379,33 @@ class Outcome:
 
 
 def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any]) -> list[Outcome]:
+    """Each rule's outcome over ``table`` (read-only arrays: they may be shared).
+
+    A rule that reads only program facts the table shares with other plans (not a column
+    this plan added, nothing of the applicant) has the same outcome for every plan that
+    selects the same rows: it is asked once per selection.
+    """
     frame = table.frame(env)
     outcomes = []
+    columns, kept = table.columns, table._outcomes
     for rule in rules:
+        shared = columns.__class__ is _Selected and all(
+            name in columns._base and name not in columns._added for name in rule.condition.names
+        )
+        if shared:
+            found = kept.get(id(rule))
+            if found is not None and found.rule is rule:
+                outcomes.append(found)
+                continue
         truth = rule.columns(frame) if rule.columns is not None else _row_by_row(rule, table, env)
         fired = np.asarray(truth.true, dtype=bool)
         undecided = ~(fired | np.asarray(truth.false, dtype=bool))
         bits = truth.bits
         bits = bits if bits.__class__ is np.ndarray else np.zeros(table.rows, dtype=np.uint64)
-        outcomes.append(Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False)))
+        outcome = Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False))
+        if shared:
+            kept[id(rule)] = outcome
+        outcomes.append(outcome)
     return outcomes
 
 
