@@ -373,15 +373,18 @@ def _call_rows(impl, cols: list[Col], rows: np.ndarray, returns) -> tuple[np.nda
     columns = [i for i, c in enumerate(cols) if isinstance(c.values, np.ndarray)]
     if len(columns) == 1 and cols[columns[0]].codes is not None:
         k = columns[0]
-        present, inverse = np.unique(cols[k].codes[rows], return_inverse=True)
+        codes = cols[k].codes[rows]
+        seen = np.zeros(len(cols[k].categories), dtype=bool)
+        seen[codes] = True
+        present = np.flatnonzero(seen)
         if len(present) < len(rows):
+            inverse = (np.cumsum(seen) - 1)[codes]
             args = [c.values for c in cols]
             answers = []
             for code in present.tolist():
                 args[k] = cols[k].categories[code]
                 answers.append(impl(*args))
             answered, typed = _answers(answers, returns)
-            inverse = inverse.reshape(-1)
             return answered[inverse], typed[inverse]
     lists = []
     for c in cols:

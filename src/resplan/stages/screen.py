@@ -106,7 +106,11 @@ def prepare(draft) -> tuple[ProgramTable, dict[str, tuple]]:
 
 def severities(fired: list[tuple[Rule, np.ndarray]], rows: int) -> np.ndarray:
     """Per row, the most severe verdict of the rules that fire there (index into SEVERITY)."""
-    severity = np.zeros(rows, dtype=np.int8)
+    by_level: dict[int, list[np.ndarray]] = {}
     for rule, where in fired:
-        np.maximum(severity, SEVERITY.index(rule.effect["verdict"]), out=severity, where=where)
+        by_level.setdefault(SEVERITY.index(rule.effect["verdict"]), []).append(where)
+    severity = np.zeros(rows, dtype=np.int8)
+    for level in sorted(by_level):  # the most severe last: it wins
+        if level:
+            severity[np.logical_or.reduce(by_level[level])] = level
     return severity

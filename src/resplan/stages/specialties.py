@@ -7,6 +7,8 @@ and name alternatives. The plan considers the wished specialties and the suggest
 
 from __future__ import annotations
 
+from typing import Any
+
 from resplan.facts import FITS
 from resplan.plan import SpecialtyTarget
 from resplan.stages.common import cite, evaluate
@@ -14,7 +16,8 @@ from resplan.stages.common import cite, evaluate
 DEFAULT_FIT = "possible"
 
 
-def run(draft):
+def run(draft, reasons: bool = True):
+    """``reasons=False`` leaves the targets' reasons out (the what-if stage compares fits)."""
     labels = draft.rulebook.labels
     rulebook, base = draft.rulebook, draft.env
     wishes = draft.profile.applicant.specialties
@@ -23,7 +26,7 @@ def run(draft):
     fit_rules = [r for r in rulebook.rules("specialties") if "fit" in r.effect]
     suggest_rules = [r for r in rulebook.rules("specialties") if "suggest" in r.effect]
 
-    rated = {}
+    rated: dict[str, tuple[Any, list, dict]] = {}
     for name in names:
         env = {**base, "specialty.name": name, "specialty.wished": name in wishes}
         if name in groups:
@@ -33,15 +36,19 @@ def run(draft):
         fired, _ = evaluate(fit_rules, env)
         # Most cautious wins: the lowest fit any fired rule gives.
         fit = min((r.effect["fit"] for r in fired), key=FITS.index, default=DEFAULT_FIT)
-        reasons = [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
-        rated[name] = (fit, reasons, {**env, "specialty.fit": fit})
+        cited = (
+            [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
+            if reasons
+            else []
+        )
+        rated[name] = (fit, cited, {**env, "specialty.fit": fit})
 
     wished_fits = [rated[name][0] for name in wishes]
     best = max(wished_fits, key=FITS.index) if wished_fits else None
 
     targets = []
     for name in names:
-        fit, reasons, env = rated[name]
+        fit, cited, env = rated[name]
         if best is not None:
             env["wishes.best_fit"] = best
         suggested = False
@@ -50,7 +57,8 @@ def run(draft):
             if not fired:
                 continue
             suggested = True
-            reasons = reasons + [cite(r, env, labels, draft.guessed) for r in fired]
+            if reasons:
+                cited = cited + [cite(r, env, labels, draft.guessed) for r in fired]
         targets.append(
             SpecialtyTarget(
                 name=name,
@@ -58,7 +66,7 @@ def run(draft):
                 wished=name in wishes,
                 suggested=suggested,
                 rank=wishes.index(name) + 1 if name in wishes else None,
-                reasons=tuple(reasons),
+                reasons=tuple(cited),
             )
         )
     # Wishes in the applicant's order, then suggestions by name.

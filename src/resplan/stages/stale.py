@@ -17,7 +17,7 @@ import numpy as np
 
 from resplan.dates import calendar_parameter
 from resplan.plan import VERDICTS, ProgramDecisions
-from resplan.stages.table import catalog_table, fields_of
+from resplan.stages.table import catalog_table, fields_of, unique_inverse
 
 SKIP = VERDICTS.index("skip")
 # Facts that say which program it is, or where; no season changes them.
@@ -82,7 +82,7 @@ def run(draft):
     if None in old_bits:  # a field outside the table (a plugin's): merge the sets by name
         return _merge_by_name(draft, programs, bits, table)
     merged = np.asarray(old_bits, dtype=np.uint64)[programs.to_verify] | bits
-    distinct, verify_of = np.unique(merged, return_inverse=True)
+    distinct, verify_of = unique_inverse(merged)
     verify_sets = [fields_of(int(b), table) for b in distinct.tolist()]
     return _with_sets(draft, programs, verify_of.reshape(-1), verify_sets, bits)
 

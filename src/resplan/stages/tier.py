@@ -18,7 +18,7 @@ from resplan.plan import ProgramDecisions
 from resplan.rulebook import Rule
 from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
-from resplan.stages.table import NOT_CITED, Outcome, evaluate, fields_of
+from resplan.stages.table import NOT_CITED, Outcome, evaluate, fields_of, unique_inverse
 
 DEFAULT_TIER = 3
 SKIP = SEVERITY.index("skip")
@@ -36,13 +36,17 @@ def run(draft):
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
     cited = list(screening.cited)
+    kept = ~skipped
+    # Per tier a rule gives: the programs it could better, and those it placed.
+    better: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for o in placing:
         level = o.rule.effect["tier"]
-        np.bitwise_or(
-            unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (level < tier) & ~skipped
-        )
-        cited.append(citations.cite(o.rule, table, o.fired & (tier == level) & ~skipped))
-    movable = (tier < DEFAULT_TIER) & ~skipped
+        if level not in better:
+            better[level] = ((level < tier) & kept, (tier == level) & kept)
+        could, placed = better[level]
+        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
+        cited.append(citations.cite(o.rule, table, o.fired & placed))
+    movable = (tier < DEFAULT_TIER) & kept
     for o in lowering:
         np.bitwise_or(
             unknown_bits,
@@ -61,7 +65,7 @@ def run(draft):
     # programs with the same unknown facts share one tuple of fields.
     reason_sets, reason_of = _distinct_rows(cited, table.rows)
     reasons = citations.reasons
-    bits, verify_of = np.unique(unknown_bits, return_inverse=True)
+    bits, verify_of = unique_inverse(unknown_bits)
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
     decisions = ProgramDecisions(
         table.programs,
@@ -92,13 +96,22 @@ class Tiering:
 def place(fired: list[tuple[Rule, np.ndarray]], rows: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the best tier the placing rules give, and the most steps down the
     lowering rules give (the final tier is the sum, at most DEFAULT_TIER)."""
-    tier = np.full(rows, DEFAULT_TIER, dtype=np.int8)
-    steps = np.zeros(rows, dtype=np.int8)
+    placing: dict[int, list[np.ndarray]] = {}
+    lowering: dict[int, list[np.ndarray]] = {}
     for rule, where in fired:
         if "tier" in rule.effect:
-            np.minimum(tier, rule.effect["tier"], out=tier, where=where)
+            placing.setdefault(rule.effect["tier"], []).append(where)
         if "lower" in rule.effect:
-            np.maximum(steps, rule.effect["lower"], out=steps, where=where)
+            lowering.setdefault(rule.effect["lower"], []).append(where)
+    # One mask per tier or step count; the best tier, the most steps, written last.
+    tier = np.full(rows, DEFAULT_TIER, dtype=np.int8)
+    for level in sorted(placing, reverse=True):
+        if level < DEFAULT_TIER:
+            tier[np.logical_or.reduce(placing[level])] = level
+    steps = np.zeros(rows, dtype=np.int8)
+    for level in sorted(lowering):
+        if level > 0:
+            steps[np.logical_or.reduce(lowering[level])] = level
     return tier, steps
 
 

@@ -363,6 +363,7 @@ class _Changes:
         the specialties and regions stages keep the plan's results when what they read
         keeps its values (their reasons are not compared: only what screening reads)."""
         from resplan import pipeline
+        from resplan.stages import specialties
 
         base = self.draft
         draft = pipeline.start(profile, base.catalog, base.rulebook, base.as_of, base.verified)
@@ -380,6 +381,8 @@ class _Changes:
                 )
             elif name == "regions" and self._same_regions(draft):
                 draft = draft.evolve(regions=base.regions)
+            elif name == "specialties":
+                draft = specialties.run(draft, reasons=False)
             else:
                 draft = run(draft)
         return draft
