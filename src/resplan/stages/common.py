@@ -15,7 +15,7 @@ def evaluate(
     """The rules that fire for ``env``, and those left undecided with the facts that were unknown."""
     fired, undecided = [], []
     for rule in rules:
-        result = rule.condition(env)
+        result = rule.condition.fn(env)  # the bare closure: one call fewer per rule
         if result is True:
             fired.append(rule)
         elif is_unknown(result):
