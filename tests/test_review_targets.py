@@ -21,15 +21,24 @@ CATALOGS = (
 )
 
 
-def plan_of(tmp_path, profile: str | Path, as_of: str = "2026-06-15", text: str | None = None):
+def plan_of(
+    tmp_path,
+    profile: str | Path,
+    as_of: str = "2026-06-15",
+    text: str | None = None,
+    catalogs=CATALOGS,
+    report: str | None = None,
+):
     source = REVIEW / profile if isinstance(profile, str) else profile
     if text is not None:
         source = tmp_path / "profile.toml"
         source.write_text(text, encoding="utf-8")
     out = tmp_path / "plan.toml"
     argv = ["plan", str(source), "--out", str(out), "--as-of", as_of]
-    for catalog in CATALOGS:
+    for catalog in catalogs:
         argv += ["--catalog", str(catalog)]
+    if report is not None:
+        argv += ["--report", str(tmp_path / report)]
     assert main(argv) == 0
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
@@ -142,3 +151,159 @@ def test_one_geographic_preference_per_plan(tmp_path, profile, as_of):
     given = {s["geographic"] for s in plan["signals"] if s.get("geographic")}
     assert len([s for s in plan["signals"] if s.get("geographic")]) >= 2
     assert len(given) == 1
+
+
+# ---------------------------------------------------------------- 2. a later choice of visa
+
+
+def test_a_later_choice_of_visa_moves_down_only_programs_off_the_border(tmp_path):
+    # Profile g takes H-1B first, J-1 second, and wants Texas and California.
+    plan = plan_of(tmp_path, "g-j1-h1b.toml", "2026-11-30")
+    moved = [p for p in placed(plan) if "tiering/later-choice-visa-only" in rules_of(p)]
+    assert moved and not any(p.get("region") for p in moved)
+    # Border programs in the applicant's states that a tier 1 rule holds stay in tier 1,
+    # the J-1-only ones among them.
+    held = [
+        p
+        for p in placed(plan)
+        if p.get("region")
+        and p["state"] in ("TX", "CA")
+        and any(r["says"].startswith("Tier 1:") for r in p.get("reasons", []))
+        # An H-1B-only program moves down for the missing Step 3, not for the visa.
+        and "tiering/h1b-without-step3" not in rules_of(p)
+    ]
+    assert len(held) >= 13 and all(p["tier"] == 1 for p in held)
+    advice = {a["rule"]: a["says"] for a in plan["summary"]["advice"]}
+    assert "keep their tier" in advice["tiering/later-choice-visa-border"]
+    assert "move down 1 tier." in advice["tiering/later-choice-visa-border"]
+
+
+# ---------------------------------------------------------------- 3. signal counts
+
+
+def _anesthesiology_catalog(tmp_path) -> Path:
+    programs = []
+    for n, (city, state) in enumerate(
+        [("El Paso", "TX"), ("Laredo", "TX"), ("San Diego", "CA")]
+        + [("Houston", "TX")] * 8
+        + [("Dallas", "TX")] * 6
+    ):
+        programs.append(
+            "\n".join(
+                [
+                    "[[program]]",
+                    f'id = "anes-{n:02}"',
+                    f'name = "Fictional Anesthesiology {n:02}"',
+                    'specialty = "Anesthesiology"',
+                    'track = "categorical"',
+                    f'city = "{city}"',
+                    f'state = "{state}"',
+                    'visas = ["J-1", "H-1B"]',
+                    "img_share = 0.3",
+                    "max_years_since_graduation = 10",
+                    "max_attempts = 3",
+                    "min_step2ck = 200",
+                    "mean_step2ck = 230",
+                    'source = "test, fictional"',
+                ]
+            )
+        )
+    path = tmp_path / "anesthesiology.toml"
+    path.write_text("\n\n".join(programs) + "\n", encoding="utf-8")
+    return path
+
+
+def test_signal_counts_of_the_2025_season_for_more_specialties(tmp_path):
+    plan = plan_of(tmp_path, "b-245.toml")
+    neurology = _signalled(plan, "Neurology")
+    assert (neurology["signals"], neurology["season"], neurology["confirmed"]) == (8, 2025, False)
+    assert "gold" not in neurology
+    assert "Neurology gave 8 signals in the ERAS season of the 2025 Match" in neurology["says"]
+    assert "knows no number" not in neurology["says"]
+    assert neurology["geographic"] == _signalled(plan)["geographic"]
+
+
+def test_anesthesiology_gives_5_gold_and_10_silver_signals(tmp_path):
+    text = (
+        (REVIEW / "b-245.toml")
+        .read_text()
+        .replace(
+            'specialties = ["Neurology", "Internal Medicine"]', 'specialties = ["Anesthesiology"]'
+        )
+    )
+    assert "Anesthesiology" in text
+    plan = plan_of(tmp_path, "b-245.toml", text=text, catalogs=(_anesthesiology_catalog(tmp_path),))
+    anes = _signalled(plan, "Anesthesiology")
+    assert (anes["gold"], anes["silver"], anes["signals"], anes["season"]) == (5, 10, 15, 2025)
+    kinds = [c["kind"] for c in anes["programs"]]
+    assert kinds == ["gold"] * 5 + ["silver"] * 10
+    assert "5 gold and 10 silver signals (15 in all)" in anes["says"]
+    # No Internal Medicine survey quoted for Anesthesiology.
+    assert "evidence" not in anes
+
+
+# ---------------------------------------------------------------- 4. small numbers
+
+
+def test_fee_and_count_sentences_at_small_numbers(tmp_path):
+    # Profile d against the border programs only: no Pediatrics program it can apply to,
+    # and a short Family Medicine list.
+    plan = plan_of(tmp_path, "d-nostep2.toml", catalogs=CATALOGS[:1], report="plan.md")
+    by = {b["name"]: b for b in plan["summary"]["by_specialty"]}
+    fm, peds = by["Family Medicine"], by["Pediatrics"]
+    assert 0 < fm["applications"] <= 10 and peds["applications"] == 0
+    for entry in (fm, peds):
+        assert "tiering/eras-fees-ten-fewer" not in {r["rule"] for r in entry["reasons"]}
+        assert not any("10 fewer" in r["says"] for r in entry["reasons"])
+    signals = _signalled(plan, "Pediatrics")
+    assert "only 0 programs" not in signals["says"]
+    assert (
+        "This catalog has no program in Pediatrics that you can apply to, so this plan "
+        "proposes no signal." in signals["says"]
+    )
+    outlook = next(o for o in plan["outlook"]["specialties"] if o["specialty"] == "Pediatrics")
+    words = " ".join([outlook["says"], *(r["says"] for r in outlook.get("against", []))])
+    words += " ".join(r["says"] for r in outlook.get("in_favour", []))
+    assert "of no program" not in words
+    report = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert "$0 for 0 applications" not in report and "10 fewer save" not in report
+    assert "Pediatrics: this catalog has no program you can apply to" in report
+
+
+def test_ten_fewer_is_said_for_a_list_longer_than_ten(tmp_path):
+    plan = plan_of(tmp_path, "a-nospanish.toml")
+    im = next(b for b in plan["summary"]["by_specialty"] if b["name"] == "Internal Medicine")
+    assert im["applications"] > 10
+    says = {r["rule"]: r["says"] for r in im["reasons"]}
+    assert says["season/eras-fees-ten-fewer"].startswith("10 fewer would save $")
+
+
+# ---------------------------------------------------------------- 5. full-list sizes
+
+
+def test_other_fields_follow_the_internal_medicine_figure_that_applies(tmp_path):
+    # Profile b: Step 2 CK 245 on the first attempt, scores not low: Internal Medicine's
+    # full list is 60, and Neurology's is the same, not 77.
+    plan = plan_of(tmp_path, "b-245.toml")
+    by = {b["name"]: b for b in plan["summary"]["by_specialty"]}
+    assert by["Internal Medicine"]["recommended"] == 60
+    assert by["Neurology"]["recommended"] == 60
+    first = by["Neurology"]["reasons"][0]
+    assert first["rule"] == "tiering/volume-field-scores-not-low"
+    assert "77" not in first["says"] and "about 60 applications" in first["says"]
+
+
+def test_low_scores_keep_77_in_every_field_and_transitional_year_is_short(tmp_path):
+    # Profile i: no wishes, a failed attempt: low by the guide's bands.
+    plan = plan_of(tmp_path, "i-nowishes.toml", "2026-09-10")
+    by = {b["name"]: b for b in plan["summary"]["by_specialty"]}
+    assert "Transitional Year" in by
+    ty = by["Transitional Year"]
+    assert (
+        ty["recommended"] == 30 and ty["reasons"][0]["rule"] == "tiering/volume-transitional-year"
+    )
+    full = {n: b["recommended"] for n, b in by.items() if n != "Transitional Year"}
+    fits = {s["name"]: s["fit"] for s in plan["specialties"]}
+    for name, recommended in full.items():
+        if fits[name] != "unlikely":
+            assert recommended == by["Internal Medicine"]["recommended"] == 77, name

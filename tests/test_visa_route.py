@@ -23,14 +23,16 @@ DATA = Path(__file__).parent / "data" / "visa-route"
 AS_OF = "2026-01-15"  # before ERAS opens for the 2027 Match
 
 
-def make_plan(tmp_path: Path, profile: str, *extra: str) -> resplan.Plan:
+def make_plan(
+    tmp_path: Path, profile: str, *extra: str, catalog: Path = DATA / "catalog.toml"
+) -> resplan.Plan:
     out = tmp_path / f"{profile}.plan.toml"
     status = main(
         [
             "plan",
             str(DATA / f"{profile}.toml"),
             "--catalog",
-            str(DATA / "catalog.toml"),
+            str(catalog),
             "--as-of",
             AS_OF,
             "--out",
@@ -183,22 +185,25 @@ def test_an_applicant_who_would_take_either_visa_gets_every_visa_step(tmp_path, 
 
 
 def test_the_first_choice_of_visa_comes_first_in_the_tiers(tmp_path):
-    j1_first = make_plan(tmp_path, "j1-or-h1b")
-    h1b_first = make_plan(tmp_path, "h1b-or-j1")
-    # Every program here is a border program with many IMG residents: tier 1, unless it
-    # sponsors only the applicant's second choice.
+    # The same programs away from the border (Dallas): IMGs are most of their residents,
+    # tier 1, unless a program sponsors only the applicant's second choice.
+    dallas = tmp_path / "dallas.toml"
+    text = (DATA / "catalog.toml").read_text(encoding="utf-8")
+    dallas.write_text(text.replace("El Paso", "Dallas").replace("elpaso", "dallas"))
+    j1_first = make_plan(tmp_path, "j1-or-h1b", catalog=dallas)
+    h1b_first = make_plan(tmp_path, "h1b-or-j1", catalog=dallas)
     assert tiers(j1_first) == {
-        "tx-elpaso-j1-im": 1,
-        "tx-elpaso-both-im": 1,
-        "tx-elpaso-unstated-im": 1,
-        "tx-elpaso-h1b-im": 2,
-        "tx-elpaso-novisa-im": None,
+        "tx-dallas-j1-im": 1,
+        "tx-dallas-both-im": 1,
+        "tx-dallas-unstated-im": 1,
+        "tx-dallas-h1b-im": 2,
+        "tx-dallas-novisa-im": None,
     }
     # The H-1B-first applicant has no Step 3 pass: the H-1B-only program moves down too
     # (tiering/h1b-without-step3), and the program sponsoring both keeps tier 1.
-    assert tiers(h1b_first)["tx-elpaso-j1-im"] == 2 and tiers(h1b_first)["tx-elpaso-h1b-im"] == 2
-    assert tiers(h1b_first)["tx-elpaso-both-im"] == 1
-    moved = next(p for p in j1_first.programs if p.id == "tx-elpaso-h1b-im")
+    assert tiers(h1b_first)["tx-dallas-j1-im"] == 2 and tiers(h1b_first)["tx-dallas-h1b-im"] == 2
+    assert tiers(h1b_first)["tx-dallas-both-im"] == 1
+    moved = next(p for p in j1_first.programs if p.id == "tx-dallas-h1b-im")
     assert [r.says for r in moved.reasons if r.rule == "tiering/later-choice-visa-only"] == [
         "Moved down 1 tier: this program sponsors H-1B, a visa you would take, but not J-1, "
         "your first choice."
@@ -208,6 +213,26 @@ def test_the_first_choice_of_visa_comes_first_in_the_tiers(tmp_path):
         for program in plan.programs:
             if "tiering/later-choice-visa-only" in [r.rule for r in program.reasons]:
                 assert program.tier in (2, 3)
+
+
+def test_a_border_program_keeps_its_tier_for_a_later_choice_of_visa(tmp_path):
+    # In El Paso the guide's tier 1 holds: a visa the applicant would take moves no border
+    # program down, and the plan says so once.
+    for profile in ("j1-or-h1b", "h1b-or-j1"):
+        plan = make_plan(tmp_path, profile)
+        assert tiers(plan) == {
+            "tx-elpaso-j1-im": 1,
+            "tx-elpaso-both-im": 1,
+            "tx-elpaso-unstated-im": 1,
+            # An H-1B without Step 3 moves it down (tiering/h1b-without-step3), not the visa
+            # being a later choice.
+            "tx-elpaso-h1b-im": 2 if profile == "h1b-or-j1" else 1,
+            "tx-elpaso-novisa-im": None,
+        }
+        assert not any(
+            r.rule == "tiering/later-choice-visa-only" for p in plan.programs for r in p.reasons
+        )
+        assert "tiering/later-choice-visa-border" in {a.rule for a in plan.summary.advice}
 
 
 def test_a_j1_only_applicant_gets_no_step3_step(tmp_path):
@@ -427,7 +452,9 @@ def test_an_h1b_first_applicant_without_step3_and_what_passing_it_changes(tmp_pa
     assert step3.change == "Pass Step 3, for an H-1B visa"
     assert (step3.programs_opened, step3.programs_worsened) == (0, 0)
     assert step3.programs_improved == 1
-    assert (step3.tier1_before, step3.tier1_after) == (2, 3)
+    # Tier 1 before: the J-1-only, two-visa and unstated border programs (a border program
+    # keeps its tier for a later choice of visa); a Step 3 pass adds the H-1B-only one.
+    assert (step3.tier1_before, step3.tier1_after) == (3, 4)
     assert "3 March 2027" in step3.note
     assert any(
         a.rule == step3.rule

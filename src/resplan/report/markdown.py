@@ -19,6 +19,7 @@ from resplan.report.view import (
     what_if_effect,
     words_list,
 )
+from resplan.season import STEP
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -31,6 +32,18 @@ def esc(text) -> str:
     text = _SPECIAL.sub(r"\\\1", text)
     # At the start of a line, "# " makes a heading and "1. ", "- " or "+ " a list.
     return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+=#])", r"\\\1", text))
+
+
+def _fee_part(c) -> str:
+    """One specialty's fees in the summary; "10 fewer" only for a list longer than 10."""
+    if not c.applications:
+        return f"{esc(c.name)}: this catalog has no program you can apply to, so add some"
+    fewer = f", {STEP} fewer save {dollars(c.ten_fewer)}" if c.applications > STEP else ""
+    return (
+        f"{esc(c.name)} {dollars(c.fee)} for "
+        f"{count(c.applications, 'application', 'applications')} "
+        f"({STEP} more add {dollars(c.ten_more)}{fewer})"
+    )
 
 
 def render(report: Report, *, full: bool = False) -> str:
@@ -71,12 +84,7 @@ def render(report: Report, *, full: bool = False) -> str:
             "generated sample. They are not real programs."
         )
     if s.cost:
-        parts = "; ".join(
-            f"{esc(c.name)} {dollars(c.fee)} for "
-            f"{count(c.applications, 'application', 'applications')} "
-            f"(10 more add {dollars(c.ten_more)}, 10 fewer save {dollars(c.ten_fewer)})"
-            for c in s.cost.by_specialty
-        )
+        parts = "; ".join(_fee_part(c) for c in s.cost.by_specialty)
         out.append(
             f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
             f"{dollars(s.cost.total)}. {parts}."
