@@ -3,7 +3,6 @@ the import mappings of the layouts people paste from program listings (``mapping
 
 from importlib.resources import files
 
-from resplan.importing import ImportMapping
 from resplan.plugins import CatalogReader, hookimpl
 from resplan.sources import read_csv_catalog, read_toml_catalog
 
@@ -18,6 +17,8 @@ def resplan_catalog_readers():
 
 @hookimpl
 def resplan_import_mappings():
+    from resplan.importing import ImportMapping  # only import-catalog reads mappings
+
     folder = files(__name__) / "mappings"
     return [
         ImportMapping.from_path(folder / name)

@@ -83,6 +83,17 @@ def cache_dir() -> Path:
     return root / "resplan" / "catalogs"
 
 
+def kind_dir(kind: str) -> Path:
+    """The folder of another kind of entry (``rulebooks``), inside the catalogs' folder,
+    with the same checks, format and size limit of its own."""
+    return cache_dir() / kind
+
+
+def code_fingerprint() -> str:
+    """What tells versions of resplan's code apart (see :func:`entry_key`)."""
+    return _code_fingerprint()
+
+
 def max_cache_bytes() -> int:
     return int(positive_number(MAX_CACHE_MB_ENV, MAX_CACHE_MB) * 1024 * 1024)
 
@@ -246,18 +257,27 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a catalog entry")
 
 
+def _chain(folder: Path) -> list[Path]:
+    """``folder`` and, for another kind's folder, the catalogs' folder that holds it: both
+    must be private, or someone could swap the inner one."""
+    outer = cache_dir()
+    return [folder, outer] if folder.parent == outer else [folder]
+
+
 def _header(key: str) -> bytes:
     """An entry's first bytes: the format, then the whole key it was written under."""
     text = key.encode()
     return MAGIC + f"{len(text)}\n".encode() + text + b"\n"
 
 
-def load(key: str) -> Any | None:
-    """What :func:`store` kept under ``key``, or None (missing, foreign or unreadable)."""
-    folder = cache_dir()
+def load(key: str, folder: Path | None = None) -> Any | None:
+    """What :func:`store` kept under ``key``, or None (missing, foreign or unreadable).
+
+    ``folder``: another kind of entry's folder (see :func:`kind_dir`)."""
+    folder = folder or cache_dir()
     path = folder / (hashlib.sha256(key.encode()).hexdigest() + SUFFIX)
     try:
-        if not _private(os.stat(folder)):
+        if not all(_private(os.stat(f)) for f in _chain(folder)):
             return None
         with open(path, "rb") as handle:
             if not _private(os.fstat(handle.fileno())):
@@ -275,9 +295,9 @@ def load(key: str) -> Any | None:
     return value
 
 
-def store(key: str, value: Any) -> None:
+def store(key: str, value: Any, folder: Path | None = None) -> None:
     """Keep ``value`` under ``key``, then hold the folder to its size limit. Never raises."""
-    folder = cache_dir()
+    folder = folder or cache_dir()
     name = hashlib.sha256(key.encode()).hexdigest()
     try:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -288,8 +308,9 @@ def store(key: str, value: Any) -> None:
         return
     temp = None
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(os.stat(folder)):
+        for f in reversed(_chain(folder)):
+            f.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not all(_private(os.stat(f)) for f in _chain(folder)):
             return
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:

@@ -43,16 +43,21 @@ def cmd_plan(args) -> int:
     from resplan.writer import refuse_overwriting_inputs
 
     refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog, *args.facts])
-    host = _host(args)
-    as_of = as_of_or_today(args.as_of)
-    profile = resplan.load_profile(args.profile)
-    catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
-    catalog = catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
-    # The catalog's objects (about a million for a national one) hold no reference cycles
-    # and live as long as the command: out of the cyclic collector's sight, the full
-    # collections the plan and its writing set off do not walk them (half of writing's
-    # time). main() gives them back to the collector when the command ends.
-    gc.freeze()
+    with _cyclic_gc_paused():
+        host = _host(args)
+        as_of = as_of_or_today(args.as_of)
+        profile = resplan.load_profile(args.profile)
+        catalogs = [host.read_catalog(Path(path)) for path in args.catalog]
+        catalog = (
+            catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
+        )
+        # The catalog's objects (about a million for a national one) hold no reference
+        # cycles and live as long as the command: out of the cyclic collector's sight, the
+        # full collections the plan and its writing set off do not walk them (half of
+        # writing's time). main() gives them back to the collector when the command ends.
+        # Frozen before the collector runs again: its first pass would otherwise walk them
+        # all once, as young objects, for nothing.
+        gc.freeze()
     check_profile_cycle(profile, as_of, host.rulebook, args.profile)
     facts = None
     if args.facts:
@@ -695,6 +700,19 @@ def _terminate_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Loading the rulebook and a catalog makes many objects and no garbage worth
+    collecting: the collector's passes meanwhile find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager

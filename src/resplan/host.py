@@ -288,6 +288,7 @@ def load_host(
         collect(pm, "resplan_rulesets", RulesetSource),
         functions,
         {name: f"{r.distribution} {r.version}" for name, r in records.items()},
+        cache=cache,
     )
     readers = refuse_conflicts(
         pm,

@@ -32,7 +32,7 @@ from resplan.rules import (
     compile_template,
 )
 from resplan.rules.types import is_textual
-from resplan.sources import parse_toml, toml_locator
+from resplan.sources import parse_toml, toml_lines, toml_locator
 from resplan.vocabulary import LANGUAGE_LEVELS, STATES, suggest
 
 # The stages that have rules, in pipeline order, and each one's effect keys.
@@ -235,11 +235,15 @@ def load_rulebook(
     sources: Iterable[tuple[str, RulesetSource]],
     functions: Iterable[Function] = (),
     distributions: Mapping[str, str] | None = None,
+    *,
+    cache: bool | None = False,
 ) -> Rulebook:
     """Load ``(plugin name, source)`` pairs into a Rulebook, or raise RulesetError.
 
     ``distributions`` maps plugin names to the distribution that installed them, for
-    messages about two plugins that clash.
+    messages about two plugins that clash. ``cache``: keep what the rulesets' text
+    alone gives in the user's cache folder (:class:`_Memo`); None leaves it to
+    ``RESPLAN_NO_CACHE``.
     """
     dist = distributions or {}
 
@@ -247,8 +251,10 @@ def load_rulebook(
         where = f" from {dist[raw.plugin]}" if raw.plugin in dist else ""
         return f"plugin {raw.plugin!r}{where} ({raw.source.label})"
 
+    sources = list(sources)
+    memo = _Memo.load([source for _plugin, source in sources], cache)
     problems = _Problems()
-    raws = [_parse(plugin, source, problems) for plugin, source in sources]
+    raws = [_parse(plugin, source, problems, memo) for plugin, source in sources]
     problems.raise_if_any()
     raws.sort(key=lambda r: r.name)
     seen: dict[str, _Raw] = {}
@@ -286,11 +292,21 @@ def load_rulebook(
     rulesets = []
     for raw in raws:
         values = {name: p.value for name, p in params[raw.name].items()}
+        ruleset_scopes = _Scopes(scopes, values)
         rules = []
         for stage in RULE_STAGES:
             for index, table in enumerate(raw.data.get(stage, [])):
                 rule = _rule(
-                    raw, stage, index, table, scopes, values, function_table, phase_ids, problems
+                    raw,
+                    stage,
+                    index,
+                    table,
+                    ruleset_scopes,
+                    values,
+                    function_table,
+                    phase_ids,
+                    problems,
+                    memo.trees,
                 )
                 if rule is not None:
                     rules.append(rule)
@@ -320,6 +336,7 @@ def load_rulebook(
     problems.raise_if_any()
     rulesets = _disable(raws, rulesets, problems)
     problems.raise_if_any()
+    memo.store()
     return Rulebook(
         rulesets=tuple(rulesets),
         specialties=tuple(sorted(specialties, key=lambda s: s.name)),
@@ -329,14 +346,18 @@ def load_rulebook(
     )
 
 
-def _parse(plugin: str, source: RulesetSource, problems: _Problems) -> _Raw:
-    locate = toml_locator(source.text)
-    raw = _Raw(source, plugin, {}, locate, "")
-    try:
-        raw.data = parse_toml(source.text, source.label)
-    except InputError as exc:
-        problems.items.extend(exc.problems)
-        return raw
+def _parse(plugin: str, source: RulesetSource, problems: _Problems, memo: _Memo) -> _Raw:
+    known = memo.tomls.get(source.sha256)
+    if known is not None:
+        raw = _Raw(source, plugin, known[0], toml_locator(source.text, known[1]), "")
+    else:
+        raw = _Raw(source, plugin, {}, toml_locator(source.text), "")
+        try:
+            raw.data = parse_toml(source.text, source.label)
+        except InputError as exc:
+            problems.items.extend(exc.problems)
+            return raw
+        memo.add_toml(source, raw.data)
     for key in raw.data:
         if key not in TOP_LEVEL:
             problems.add(raw, f"unknown key{suggest(key, TOP_LEVEL)}", path=(key,), field=key)
@@ -683,6 +704,87 @@ def _phase_row(entry):
     return phase
 
 
+# ------------------------------------------------------------------ kept between runs
+
+# Raised when what a _Memo entry holds changes shape.
+MEMO_FORMAT = 1
+
+
+class _Memo:
+    """What loading makes of the rulesets' text alone, kept between runs in the user's
+    cache folder (:mod:`resplan.cache`, folder ``rulebooks``): each ruleset's parsed
+    TOML and the line of each of its keys, and each expression's syntax tree. Reading
+    and parsing them is half of a load; checking the rules and compiling them, which
+    depend on the facts, the parameters and the plugins' functions as well, run every
+    time from those parts, so a rule comes out the same as from the text (the closures
+    it compiles to could not be kept anyway).
+
+    The entry is named by resplan's code (:func:`resplan.cache.code_fingerprint`), the
+    TOML parser's version and the sha256 of every ruleset's text: any change is another
+    entry, made again from the text and stored once the rulebook has loaded without a
+    problem. A missing, foreign or broken entry is a miss (resplan.cache's checks).
+    """
+
+    def __init__(self, key: str | None = None, entry: Any = None):
+        self.key = key
+        self.tomls: dict[str, tuple[dict, dict]] = {}  # sha256 -> (data, line of each key)
+        self.trees: dict[str, Any] = {}  # expression text -> syntax tree
+        if _memo_entry(entry):
+            self.tomls, self.trees = entry
+        self.changed = False
+        self.trees_read = len(self.trees)
+
+    @classmethod
+    def load(cls, sources: list[RulesetSource], use: bool | None) -> _Memo:
+        from resplan import cache
+
+        if use is False or (use is None and not cache.enabled()):
+            return cls()
+        import tomli
+
+        key = "\n".join(
+            [
+                f"rulebook memo {MEMO_FORMAT}",
+                f"code {cache.code_fingerprint()}",
+                f"tomli {getattr(tomli, '__version__', '')}",
+                *sorted(f"ruleset {source.sha256}" for source in sources),
+            ]
+        )
+        return cls(key, cache.load(key, cache.kind_dir("rulebooks")))
+
+    def add_toml(self, source: RulesetSource, data: dict) -> None:
+        if self.key is not None:
+            self.tomls[source.sha256] = (data, toml_lines(source.text))
+            self.changed = True
+
+    def store(self) -> None:
+        if self.key is None or not (self.changed or len(self.trees) != self.trees_read):
+            return
+        from resplan import cache
+
+        cache.store(self.key, (self.tomls, self.trees), cache.kind_dir("rulebooks"))
+
+
+def _memo_entry(entry: Any) -> bool:
+    """Whether an unpickled entry has the memo's shape (else it is a miss)."""
+    from resplan.rules.expr import Node
+
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], dict)
+        and isinstance(entry[1], dict)
+        and all(
+            isinstance(v, tuple)
+            and len(v) == 2
+            and isinstance(v[0], dict)
+            and isinstance(v[1], dict)
+            for v in entry[0].values()
+        )
+        and all(isinstance(k, str) and isinstance(v, Node) for k, v in entry[1].items())
+    )
+
+
 # ------------------------------------------------------------------ scopes
 
 
@@ -762,6 +864,19 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     }
 
 
+class _Scopes(dict):
+    """A ruleset's Scope of each stage, made when a rule of that stage first needs it: a
+    Scope checks every fact's type when made, and a stage's rules share one."""
+
+    def __init__(self, facts: dict[str, dict[str, Any]], params: dict[str, Any]):
+        super().__init__()
+        self.facts, self.params = facts, params
+
+    def __missing__(self, name: str) -> Scope:
+        scope = self[name] = Scope(self.facts[name], self.params)
+        return scope
+
+
 # ------------------------------------------------------------------ rules
 
 
@@ -774,7 +889,7 @@ _ENUM_EFFECTS = {
 }
 
 
-def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, problems):
+def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, problems, trees):
     base = (stage, index)
     rule_id = table.get("id") if isinstance(table, dict) else None
     subject = rule_id if isinstance(rule_id, str) else f"{stage}[{index}]"
@@ -831,7 +946,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     scope_name = "specialties-suggest" if stage == "specialties" and "suggest" in table else stage
     if stage == "summary" and effect_keys:
         scope_name = "summary-volume"
-    scope = Scope(scopes[scope_name], params)
+    scope = scopes[scope_name]
 
     def compiled(key, build):
         try:
@@ -841,9 +956,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             fail(f"{column}{exc.message}", key)
             return None
 
-    condition = compiled("when", lambda: compile_condition(table["when"], scope, functions))
+    condition = compiled(
+        "when", lambda: compile_condition(table["when"], scope, functions, trees=trees)
+    )
     # A what_if rule's words may read what its change worked out (the new score, say).
-    words = Scope(scopes["what_if-says"], params) if stage == "what_if" else scope
+    words = scopes["what_if-says"] if stage == "what_if" else scope
     says = None
     if "says" in table:
         says = compiled("says", lambda: compile_template(str(table["says"]), words))
@@ -895,7 +1012,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 continue
             effect[key] = value
         elif (stage, key) == ("summary", "applications"):
-            expr = compiled(key, lambda v=value: _number(str(v), scope, functions))
+            expr = compiled(key, lambda v=value: _number(str(v), scope, functions, trees))
             if expr is not None:
                 effect[key] = expr
         elif (stage, key) == ("outlook", "weight"):
@@ -912,7 +1029,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             if not isinstance(value, list) or len(value) != 3:
                 fail("spread is a list of three numbers or parameter names (tiers 1, 2, 3)", key)
                 continue
-            parts = [compiled(key, lambda v=v: _number(str(v), scope, functions)) for v in value]
+            parts = [
+                compiled(key, lambda v=v: _number(str(v), scope, functions, trees)) for v in value
+            ]
             if None not in parts:
                 effect[key] = tuple(parts)
         elif (stage, key) == ("what_if", "note"):
@@ -925,11 +1044,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 continue
             effect[key] = value
         elif (stage, key) == ("what_if", "spanish_level"):
-            expr = compiled(key, lambda v=value: _spanish_level(v, scope, functions))
+            expr = compiled(key, lambda v=value: _spanish_level(v, scope, functions, trees))
             if expr is not None:
                 effect[key] = expr
         elif stage == "what_if":
-            expr = compiled(key, lambda v=value: _number(str(v), scope, functions))
+            expr = compiled(key, lambda v=value: _number(str(v), scope, functions, trees))
             if expr is not None and not expr.names and not _positive_constant(expr):
                 fail(f"{value!r} is not a number above 0: a change adds or raises something", key)
                 continue
@@ -958,8 +1077,8 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     )
 
 
-def _number(text: str, scope: Scope, functions) -> Compiled:
-    expr = compile_expression(text, scope, functions)
+def _number(text: str, scope: Scope, functions, trees=None) -> Compiled:
+    expr = compile_expression(text, scope, functions, trees=trees)
     if expr.type != NUMBER:
         raise ExpressionError(f"expected a number, got {expr.type}", None, None)
     return expr
@@ -970,12 +1089,12 @@ def _positive_constant(expr: Compiled) -> bool:
     return isinstance(value, (int, float)) and value > 0
 
 
-def _spanish_level(value, scope: Scope, functions) -> Compiled:
+def _spanish_level(value, scope: Scope, functions, trees=None) -> Compiled:
     """A Spanish level: one of the profile's level words, or an expression giving one."""
     text = str(value)
     if text in LANGUAGE_LEVELS:  # a bare word, as a profile writes it
         text = repr(text)
-    expr = compile_expression(text, scope, functions)
+    expr = compile_expression(text, scope, functions, trees=trees)
     if not is_textual(expr.type):
         raise ExpressionError(
             f"expected a Spanish level ({', '.join(LANGUAGE_LEVELS)}), got {expr.type}", None, None

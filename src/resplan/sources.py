@@ -40,15 +40,16 @@ from resplan.settings import positive_number
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 
-def toml_locator(text: str) -> Callable[[Path], int | None]:
+def toml_locator(text: str, lines: dict[Path, int] | None = None) -> Callable[[Path], int | None]:
     """Map a field path such as ``("program", 3, "min_step2ck")`` to its line.
 
     tomli keeps no positions, so this reads table headers and keys line by line. It
     understands the plain TOML that resplan's inputs use; for anything else it falls back
     to the closest enclosing table, and to no line at all. The lines are read on the
-    first call only: a good file never pays for them.
+    first call only: a good file never pays for them. ``lines``: what
+    :func:`toml_lines` gave for ``text`` before (the rulebook keeps it between runs).
     """
-    table_of_lines: list[dict[Path, int]] = []
+    table_of_lines: list[dict[Path, int]] = [] if lines is None else [lines]
 
     def locate(path: Path) -> int | None:
         if not table_of_lines:
@@ -62,6 +63,11 @@ def toml_locator(text: str) -> Callable[[Path], int | None]:
         return None
 
     return locate
+
+
+def toml_lines(text: str) -> dict[Path, int]:
+    """The line of each table and key of ``text``, as :func:`toml_locator` looks them up."""
+    return _line_table(text)
 
 
 def _header(raw: str) -> tuple[bool, tuple[str, ...]] | None:

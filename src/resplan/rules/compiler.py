@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from functools import partial
 from types import MappingProxyType
 from typing import Any
@@ -146,9 +146,14 @@ class Condition(Compiled):
 
 
 def compile_expression(
-    text: str, scope: Scope, functions: Mapping[str, Function] = BUILTIN_FUNCTIONS
+    text: str,
+    scope: Scope,
+    functions: Mapping[str, Function] = BUILTIN_FUNCTIONS,
+    *,
+    trees: MutableMapping[str, Node] | None = None,
 ) -> Compiled:
-    tree, code, compiler = _compile(text, scope, functions)
+    """``trees``: syntax trees of texts parsed before, by text; a text parsed here is added."""
+    tree, code, compiler = _compile(text, scope, functions, trees)
     return Compiled(
         text=text,
         type=code.type,
@@ -160,9 +165,14 @@ def compile_expression(
 
 
 def compile_condition(
-    text: str, scope: Scope, functions: Mapping[str, Function] = BUILTIN_FUNCTIONS
+    text: str,
+    scope: Scope,
+    functions: Mapping[str, Function] = BUILTIN_FUNCTIONS,
+    *,
+    trees: MutableMapping[str, Node] | None = None,
 ) -> Condition:
-    tree, code, compiler = _compile(text, scope, functions)
+    """``trees``: as for :func:`compile_expression`."""
+    tree, code, compiler = _compile(text, scope, functions, trees)
     if code.type != BOOL:
         raise ExpressionError(f"a condition must be true or false, not {code.type}", 1)
     return Condition(
@@ -175,9 +185,15 @@ def compile_condition(
     )
 
 
-def _compile(text, scope, functions):
+def _compile(text, scope, functions, trees=None):
     try:
-        tree = parse(text)
+        # A tree depends on the text alone; type checking and closures on the scope and
+        # the functions, so they are made every time.
+        tree = trees.get(text) if trees is not None else None
+        if tree is None:
+            tree = parse(text)
+            if trees is not None:
+                trees[text] = tree
         compiler = _Compiler(text, scope, functions)
         return tree, compiler.build(tree), compiler
     except RecursionError:  # a very long chain of operators
