@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import tomllib
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import resplan
+from resplan import writer
+from resplan.convert import unstructure
 from resplan.errors import InputError
 from resplan.writer import SECTIONS, loads_plan, write_text_atomic
-from tests.conftest import make_catalog, make_profile
+from tests.conftest import EXAMPLES, make_catalog, make_profile
 
 
 def test_plan_toml_has_the_contract_keys(host, example_profile, border_catalog):
@@ -34,6 +37,15 @@ def test_plan_toml_has_the_contract_keys(host, example_profile, border_catalog):
 def test_round_trip(host, example_profile, border_catalog):
     plan = resplan.plan(example_profile, border_catalog, host=host)
     assert loads_plan(resplan.dumps_plan(plan)) == plan
+
+
+@pytest.mark.parametrize("profile", sorted((EXAMPLES / "profiles").glob("*.toml")), ids=str)
+def test_plans_as_data_are_what_the_converter_gives(host, border_catalog, profile):
+    """The writer's own walk over the plan's classes gives what cattrs does, for plans of
+    every example profile, their program decisions included."""
+    plan = resplan.plan(resplan.load_profile(profile), border_catalog, host=host)
+    for value in (attrs.evolve(plan, programs=()), tuple(plan.programs), plan.what_if):
+        assert writer._plain(value) == writer._clean(unstructure(value))
 
 
 def test_no_timestamp_and_identical_bytes(host, example_profile, border_catalog, tmp_path):

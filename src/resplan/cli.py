@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 
 import resplan
@@ -39,11 +38,16 @@ def _as_of(text: str):
 
 
 def cmd_plan(args) -> int:
-    from resplan.dates import as_of_or_today, check_profile_cycle
-    from resplan.writer import refuse_overwriting_inputs
-
-    refuse_overwriting_inputs([args.out, args.report], [args.profile, *args.catalog, *args.facts])
     with _cyclic_gc_paused():
+        # Importing resplan's modules, loading the rulebook and the catalog make many
+        # objects and no garbage worth collecting: the collector's passes would find none.
+        import resplan.pipeline  # noqa: F401 - the plan's modules, imported here for that
+        from resplan.dates import as_of_or_today, check_profile_cycle
+        from resplan.writer import refuse_overwriting_inputs
+
+        refuse_overwriting_inputs(
+            [args.out, args.report], [args.profile, *args.catalog, *args.facts]
+        )
         host = _host(args)
         as_of = as_of_or_today(args.as_of)
         profile = resplan.load_profile(args.profile)
@@ -747,6 +751,8 @@ def _cache_turned_off(off: bool):
 def _traceback(args, exc: BaseException) -> None:
     """With --debug (or RESPLAN_DEBUG=1), the traceback of what caused ``exc``."""
     if getattr(args, "debug", False) or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        import traceback  # only here: a plan command that goes well never needs it
+
         cause = exc.__cause__ or exc
         traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
 

@@ -58,8 +58,36 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[str, ...]] = {}  # an attrs class -> its field names
+
+
+def _plain(value: Any) -> Any:
+    """``_clean(unstructure(value))`` for the plan's types, without the converter: cattrs
+    makes and compiles a function per class on first use, a tenth of writing a plan in a
+    new process. The plan's classes hold text, numbers, booleans, None, tuples and each
+    other (the tests compare the two on every kind of plan); anything else goes through
+    the converter."""
+    cls = value.__class__
+    if cls in _PLAIN:
+        return value
+    names = _FIELDS.get(cls)
+    if names is None and attrs.has(cls):
+        names = _FIELDS[cls] = tuple(field.name for field in attrs.fields(cls))
+    if names is not None:
+        out = {}
+        for name in names:
+            item = getattr(value, name)
+            if item is not None:
+                out[name] = _plain(item)
+        return out
+    if cls is tuple or cls is list:
+        return [_plain(item) for item in value]
+    return _clean(unstructure(value))
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    data = _clean(unstructure(attrs.evolve(plan, programs=())))
+    data = _plain(attrs.evolve(plan, programs=()))
     data["programs"] = _programs(plan.programs)
     return _sections(data)
 
@@ -111,7 +139,7 @@ def dumps_plan(plan: Plan) -> str:
         chunks = program_tables(plan.programs, _programs)
     if chunks is None:
         return header + tomlout.dumps(plan_to_dict(plan))
-    data = _clean(unstructure(attrs.evolve(plan, programs=())))
+    data = _plain(attrs.evolve(plan, programs=()))
     return header + tomlout.dumps(_sections(data), tables={"programs": chunks})
 
 
