@@ -94,8 +94,10 @@ def test_the_memo_is_not_used_when_a_ruleset_changes(folder):
         return ruleset.parameters["floor"].value, ruleset.rules[0].says.render({})
 
     assert under_floor(load_host(plugins=[plugin])) == (200, "Step 2 CK under 200.")
+    assert memo_entries(folder) == []  # plugin objects made in code: no memo unless asked
+    assert under_floor(load_host(plugins=[plugin], cache=True)) == (200, "Step 2 CK under 200.")
     plugin.score = 260
-    assert under_floor(load_host(plugins=[plugin])) == (260, "Step 2 CK under 260.")
+    assert under_floor(load_host(plugins=[plugin], cache=True)) == (260, "Step 2 CK under 260.")
     assert len(memo_entries(folder)) == 2  # one per set of ruleset texts
 
 

@@ -263,13 +263,16 @@ def load_host(
 ) -> Host:
     """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets.
 
-    ``cache``: keep catalogs read in the user's cache folder (:mod:`resplan.cache`);
-    None leaves it to ``RESPLAN_NO_CACHE``.
+    ``cache``: keep catalogs read, and what the rulesets' text gives
+    (:func:`resplan.rulebook.load_rulebook`), in the user's cache folder
+    (:mod:`resplan.cache`); None leaves it to ``RESPLAN_NO_CACHE``, and keeps no rulebook
+    memo for a host given ``plugins`` or without entry points.
 
     An installed plugin that cannot be imported is a :class:`PluginError` naming it,
     unless ``broken_ok`` (for ``resplan plugins``): the host then works without it and
     lists it in ``broken``.
     """
+    plugins = list(plugins)
     pm = make_plugin_manager(
         disable=disable, plugins=plugins, entry_points=entry_points, use_env=use_env
     )
@@ -288,7 +291,10 @@ def load_host(
         collect(pm, "resplan_rulesets", RulesetSource),
         functions,
         {name: f"{r.distribution} {r.version}" for name, r in records.items()},
-        cache=cache,
+        # The rulebook memo serves the installed setup that every command loads again; a
+        # host of plugin objects made in code (tests, property checks that load hundreds
+        # of variants) would only fill the cache folder, unless it asks for the cache.
+        cache=cache if cache is not None or (entry_points and not plugins) else False,
     )
     readers = refuse_conflicts(
         pm,
