@@ -63,6 +63,8 @@ from resplan.settings import positive_number
 from resplan.sources import parse_toml, read_text, toml_locator
 from resplan.stages.outlook import OUTLOOK
 from resplan.stages.outlook import read_by_code as outlook_reads
+from resplan.stages.specialties import CODE_PARAMETERS as SPECIALTIES_CODE_PARAMETERS
+from resplan.stages.specialties import SPECIALTIES
 from resplan.stages.what_if import CODE_PARAMETERS as WHAT_IF_CODE_PARAMETERS
 from resplan.stages.what_if import WHAT_IF
 from resplan.testing import hosts
@@ -331,6 +333,7 @@ for _table in (
     F.specialty_facts(("x",)),
     F.SPECIALTY_FIT_FACT,
     F.WISHES_FACTS,
+    F.WISHES_CATALOG_FACTS,
     F.REGION_FACTS,
     F.REGION_PRIORITY_FACT,
     F.SCREEN_FACTS,
@@ -1265,6 +1268,8 @@ def _unused_parameters(files: dict[str, _File]) -> list[Finding]:
             used |= {name for name in params if outlook_reads(name)}
         if file.name == WHAT_IF:  # how many changes and programs a plan names
             used |= set(WHAT_IF_CODE_PARAMETERS)
+        if file.name == SPECIALTIES:  # how many fields the plan suggests
+            used |= set(SPECIALTIES_CODE_PARAMETERS)
         for name in params:
             if name not in used:
                 out.append(

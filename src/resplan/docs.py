@@ -148,6 +148,7 @@ def facts_markdown() -> str:
             {**F.specialty_facts(("<group>",)), **F.SPECIALTY_FIT_FACT},
         ),
         ("Wishes", F.WISHES_FACTS),
+        ("Wishes in the catalog (suggest rules of the specialties stage)", F.WISHES_CATALOG_FACTS),
         ("Region (regions stage)", F.REGION_FACTS),
         ("Program (screen, tier)", {**F.PROGRAM_FACTS, **F.REGION_PRIORITY_FACT}),
         ("Screening (tier)", F.SCREEN_FACTS),

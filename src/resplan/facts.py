@@ -171,6 +171,10 @@ SPECIALTY_FIT_FACT = {"specialty.fit": Fact(Level(FITS), "fit of the specialty")
 WISHES_FACTS = {
     "wishes.best_fit": Fact(Level(FITS), "best fit among the wished specialties"),
 }
+# Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
+WISHES_CATALOG_FACTS = {
+    "wishes.programs": Fact(NUMBER, "catalog programs in the wished specialties"),
+}
 
 REGION_FACTS: dict[str, Fact] = {
     "region.id": Fact(TEXT, "sub-region id"),

@@ -810,7 +810,9 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     return {
         "assess": types(F.PROFILE_FACTS),
         "specialties": types(*base, specialty),
-        "specialties-suggest": types(*base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS),
+        "specialties-suggest": types(
+            *base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.WISHES_CATALOG_FACTS
+        ),
         "regions": types(*base, F.REGION_FACTS, F.WISHES_FACTS),
         "screen": types(*program),
         "tier": types(*program, F.SCREEN_FACTS),

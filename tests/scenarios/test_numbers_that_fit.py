@@ -336,5 +336,8 @@ def test_two_full_lists_over_the_average_are_said_to_be_many(tmp_path):
         if a["rule"] == "tiering/full-lists-over-average"
     )
     assert "about 154 applications" in said and "137" in said
-    one = plan_file(tmp_path, profile(), [program("tx-elpaso-a-im")])
+    # One field, with enough programs in the catalog that no backup field is added.
+    ten = [program(f"tx-elpaso-{n}-im") for n in range(10)]
+    one = plan_file(tmp_path, profile(), ten)
+    assert [s["name"] for s in one["specialties"]] == ["Internal Medicine"]
     assert "tiering/full-lists-over-average" not in {a["rule"] for a in one["summary"]["advice"]}

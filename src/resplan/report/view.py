@@ -482,6 +482,9 @@ _SUMMARY_SHOWN = (
     "programs_in_catalog",
     "programs_considered",
     "programs_outside_specialties",
+    # Real and generated programs are told apart in the headline and on every row.
+    "programs_real",
+    "programs_synthetic",
     "apply",
     "borderline",
     "skip",
