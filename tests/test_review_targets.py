@@ -294,8 +294,15 @@ def test_other_fields_follow_the_internal_medicine_figure_that_applies(tmp_path)
 
 
 def test_low_scores_keep_77_in_every_field_and_transitional_year_is_short(tmp_path):
-    # Profile i: no wishes, a failed attempt: low by the guide's bands.
-    plan = plan_of(tmp_path, "i-nowishes.toml", "2026-09-10")
+    # Profile i: a failed attempt, low by the guide's bands. Without wishes its plan now
+    # holds only a main field and a backup, so it names three fields, a Transitional Year
+    # among them.
+    text = (REVIEW / "i-nowishes.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        "[applicant]\n",
+        '[applicant]\nspecialties = ["Internal Medicine", "Family Medicine", "Transitional Year"]\n',
+    )
+    plan = plan_of(tmp_path, "i-nowishes.toml", "2026-09-10", text=text)
     by = {b["name"]: b for b in plan["summary"]["by_specialty"]}
     assert "Transitional Year" in by
     ty = by["Transitional Year"]
