@@ -343,7 +343,10 @@ def test_the_choice_is_not_offered_once_the_cycle_is_under_way(host):
         exams={"step2ck": {"score": 221, "attempts": 1}},
         reapplicant={"changes": []},
     )
+    # Programs start reading on 24 September: until then the choice stands.
     ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2026-09-01"))
+    assert set(CHOICES) & set(ids)
+    ids = action_ids(resplan.plan(profile, Catalog([]), host=host, as_of="2026-09-24"))
     assert not set(CHOICES) & set(ids)
 
 

@@ -24,6 +24,7 @@ CALENDAR_PARAMETERS = frozenset(
         "match_day_weekday",
         "match_day_week",
         "under_way_from",
+        "under_way_from_day",
         "late_next_cycle",
         "facts_stale_after_years",
         "rank_list_days_before_match_day",
@@ -119,11 +120,42 @@ def phase_months(phase, cycle: int) -> tuple[int, int]:
     return month_index(cycle + year, month), month_index(cycle + until_year, until_month)
 
 
-def cycle_stage(cycle: int, as_of: dt.date, rulebook) -> str:
-    """``ahead`` before the phase that opens applications, ``under way`` from it on."""
+def phase_first_day(phase, cycle: int, rulebook) -> dt.date:
+    """The day ``phase`` of the ``cycle`` Match starts: the first of its first month, except
+    for the phase a cycle is under way from, which starts on the calendar's
+    ``under_way_from_day`` (programs read applications from a set day, not a month)."""
+    year, month = phase.start
+    day = 1
+    if phase.id == calendar_parameter(rulebook, "under_way_from"):
+        day = calendar_parameter(rulebook, "under_way_from_day")
+        if type(day) is not int or not 1 <= day <= 28:
+            raise ResplanError(
+                f"the {CALENDAR} ruleset's under_way_from_day ({day!r}) is not a day from 1 to 28"
+            )
+    return dt.date(cycle + year, month, day)
+
+
+def under_way_from(cycle: int, rulebook) -> dt.date:
+    """The first day the ``cycle`` Match is under way: programs start reading applications."""
     opens = phase_by_id(rulebook, calendar_parameter(rulebook, "under_way_from"))
-    start, _ = phase_months(opens, cycle)
-    return UNDER_WAY if month_index(as_of.year, as_of.month) >= start else AHEAD
+    return phase_first_day(opens, cycle, rulebook)
+
+
+def cycle_stage(cycle: int, as_of: dt.date, rulebook) -> str:
+    """``ahead`` before programs start reading applications, ``under way`` from that day on:
+    until then the documents can still be finished and sent for this cycle."""
+    return UNDER_WAY if as_of >= under_way_from(cycle, rulebook) else AHEAD
+
+
+def late_text(phase, cycle: int, as_of: dt.date, rulebook) -> str:
+    """What is still possible on ``as_of`` once ``phase`` has passed: the phase's
+    ``late_before`` text for the first of its phases still to start, else its ``late``."""
+    ahead = []
+    for phase_id, text in phase.late_before:
+        first = phase_first_day(phase_by_id(rulebook, phase_id), cycle, rulebook)
+        if first > as_of:
+            ahead.append((first, phase_id, text))
+    return min(ahead)[2] if ahead else phase.late
 
 
 def check_cycle(

@@ -342,8 +342,8 @@ class Summary:
     shortfall: int | None = None  # recommended - applications: to find outside the catalog
     by_specialty: tuple[SpecialtyVolume, ...] = ()
     advice: tuple[Reason, ...] = ()
-    # Where the cycle stands on the plan's date: "ahead" (ERAS has not opened) or
-    # "under way" (applications are out; the plan covers what is still ahead).
+    # Where the cycle stands on the plan's date: "ahead" (programs have not started
+    # reading applications) or "under way" (they have; the plan covers what is still ahead).
     cycle_stage: str | None = None
     match_day: str | None = None  # the cycle's Match Day, YYYY-MM-DD
     cost: Cost | None = None  # ERAS fees of the list; None without the season ruleset

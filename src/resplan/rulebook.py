@@ -148,6 +148,9 @@ class Phase:
     until_month: int | None = None
     until_year: int | None = None
     late: str = ""
+    # What is still possible, by the phase the plan's date comes before: (phase id, text)
+    # pairs; the first of those phases to start after the date gives the text, else `late`.
+    late_before: tuple[tuple[str, str], ...] = ()
 
     @property
     def start(self) -> tuple[int, int]:
@@ -289,6 +292,7 @@ def load_rulebook(
 
     scopes = _stage_scopes(tuple(sorted({s.group for s in specialties})))
     phase_ids = tuple(p.id for p in phases)
+    _check_late_before(raws, phase_ids, problems)
     rulesets = []
     for raw in raws:
         values = {name: p.value for name, p in params[raw.name].items()}
@@ -681,6 +685,7 @@ def _phase_row(entry):
             "until_month",
             "until_year",
             "late",
+            "late_before",
         ),
     )
     for key in ("month", "until_month"):
@@ -696,6 +701,7 @@ def _phase_row(entry):
         entry["until_month"] if "until_month" in entry else None,
         _whole(entry, "until_year") if "until_year" in entry else None,
         _text(entry, "late", ""),
+        _late_before(entry),
     )
     if phase.end < phase.start:
         raise _FieldError(
@@ -783,6 +789,31 @@ def _memo_entry(entry: Any) -> bool:
         )
         and all(isinstance(k, str) and isinstance(v, Node) for k, v in entry[1].items())
     )
+
+
+def _late_before(entry) -> tuple[tuple[str, str], ...]:
+    value = entry.get("late_before", {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise _FieldError(
+            "late_before",
+            f'expected a table of phase ids and texts, e.g. {{ interviews = "..." }}, got {value!r}',
+        )
+    return tuple(sorted(value.items()))
+
+
+def _check_late_before(raws, phase_ids, problems) -> None:
+    """A ``late_before`` key names a phase of the calendar, from whichever ruleset."""
+    for raw in raws:
+        for index, entry in enumerate(raw.data.get("phase", [])):
+            table = entry.get("late_before") if isinstance(entry, dict) else None
+            for key in table if isinstance(table, dict) else ():
+                if key not in phase_ids:
+                    problems.add(
+                        raw,
+                        f"{key!r} is not a phase of the calendar{suggest(key, phase_ids)}",
+                        path=("phase", index, "late_before", key),
+                        field=f"phase[{index}].late_before.{key}",
+                    )
 
 
 # ------------------------------------------------------------------ scopes

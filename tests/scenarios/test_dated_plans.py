@@ -175,7 +175,123 @@ def test_a_reapplicants_passed_between_cycles_months_are_now(tmp_path):
     plan = plan_file(tmp_path, profile, BORDER, "2026-07-10")
     between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
     assert between
-    assert all(month_of(a) == (2026, 7) and "start now" in a["when"] for a in between)
+    assert all(
+        month_of(a) == (2026, 7) and "before programs start reading in late September" in a["when"]
+        for a in between
+    )
+    assert not any("before ERAS reopens" in a["when"] for a in plan["actions"])
+
+
+# ---------------------------------------------------------------- ERAS open, not yet read
+
+REAPPLICANT_NOTHING_NEW = """\
+[applicant]
+graduation_year = 2021
+cycle = 2027
+visa = "J-1"
+specialties = ["Internal Medicine", "Family Medicine"]
+states = ["TX"]
+previous_cycles = 1
+
+[exams.step1]
+result = "pass"
+attempts = 1
+
+[exams.step2ck]
+score = 219
+attempts = 1
+
+[[languages]]
+name = "Spanish"
+level = "fluent"
+
+[[clinical]]
+kind = "hands-on"
+months = 2
+city = "Brownsville"
+state = "TX"
+
+[[letters]]
+writer = "Brownsville internist"
+us_clinical = true
+advocate = false
+
+[reapplicant]
+last_cycle = 2026
+changes = []
+"""
+
+
+@pytest.mark.parametrize(
+    "as_of, stage",
+    [
+        ("2026-05-31", "ahead"),
+        ("2026-06-01", "ahead"),
+        ("2026-08-20", "ahead"),
+        ("2026-09-23", "ahead"),
+        ("2026-09-24", "under way"),
+        ("2026-11-30", "under way"),
+    ],
+)
+def test_the_cycle_is_under_way_once_programs_start_reading(tmp_path, as_of, stage):
+    plan = plan_file(tmp_path, EXAMPLE, BORDER, as_of)
+    assert plan["summary"]["cycle_stage"] == stage
+    said = {a["rule"] for a in plan["summary"]["advice"]}
+    assert ("between-cycles/cycle-under-way" in said) == (stage == "under way")
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-01", "2026-06-15", "2026-09-23"])
+def test_documents_are_finished_now_while_eras_is_open(tmp_path, as_of):
+    # From the June opening until programs read in late September, the file of this
+    # cycle is still being finished: the documents are dated now, not a year later.
+    plan = plan_file(tmp_path, EXAMPLE, BORDER, as_of)
+    year, month = int(as_of[:4]), int(as_of[5:7])
+    materials = [a for a in plan["actions"] if a["category"] == "materials"]
+    assert {"applications/brief-letter-writers", "applications/statement-border-story"} <= {
+        a["id"] for a in materials
+    }
+    for action in materials:
+        assert month_of(action) == (year, month), action["when"]
+        assert "next application" not in action["when"]
+    prepared = [a for a in materials if a["timing"] == "prepare"]
+    assert prepared
+    assert all(
+        "before programs start reading applications in late September" in a["when"]
+        for a in prepared
+    )
+    assert not any("2028 Match" in a["when"] for a in plan["actions"])
+
+
+def test_documents_move_to_a_next_application_once_programs_read(tmp_path):
+    plan = plan_file(tmp_path, EXAMPLE, BORDER, "2026-09-24")
+    materials = [
+        a for a in plan["actions"] if a["timing"] == "prepare" and a["category"] == "materials"
+    ]
+    assert materials
+    assert all(month_of(a) == (2027, 5) and "2028 Match" in a["when"] for a in materials)
+
+
+@pytest.mark.parametrize(
+    "as_of, offered",
+    [("2026-05-31", True), ("2026-06-01", True), ("2026-09-23", True), ("2026-09-24", False)],
+)
+def test_a_reapplicant_with_nothing_new_keeps_the_choice_until_programs_read(
+    tmp_path, as_of, offered
+):
+    profile = tmp_path / "reapplicant.toml"
+    profile.write_text(REAPPLICANT_NOTHING_NEW, encoding="utf-8")
+    plan = plan_file(tmp_path, profile, BORDER, as_of)
+    ids = {a["id"] for a in plan["actions"]}
+    chosen = ids & {
+        "between-cycles/same-file-choice",
+        "between-cycles/same-file-choice-graduation-clock",
+    }
+    assert bool(chosen) == offered, (as_of, sorted(ids))
+    if offered:
+        choice = next(a for a in plan["actions"] if a["id"] in chosen)
+        assert month_of(choice) == (int(as_of[:4]), int(as_of[5:7]))
+    # Work between cycles never waits for a June that has already come.
+    assert not any("before ERAS reopens in June" in a["when"] for a in plan["actions"])
 
 
 # ---------------------------------------------------------------- a Match that is over
@@ -428,3 +544,29 @@ source = "test"
         resplan.load_host(plugins=[ruleset_plugin("mine", text)], use_env=False)
     assert "ends (until_year, until_month) before it starts" in str(info.value)
     assert "mine.toml:10: phase[0].until_month" in str(info.value)
+
+
+def test_a_late_text_for_an_unknown_phase_is_refused():
+    from resplan.testing.hosts import ruleset_plugin
+
+    text = """\
+[ruleset]
+name = "my-calendar"
+version = "1"
+
+[[phase]]
+id = "my-step"
+label = "A step of my own"
+month = 7
+year = -1
+order = 35
+source = "test"
+late = "Late: do it now"
+late_before = { program-review = "Do it before programs read" }
+"""
+    with pytest.raises(resplan.RulesetError) as info:
+        resplan.load_host(plugins=[ruleset_plugin("mine", text)], use_env=False)
+    message = str(info.value)
+    assert "'program-review' is not a phase of the calendar" in message
+    assert "programs-review" in message  # the suggestion
+    assert "mine.toml:13: phase[0].late_before.program-review" in message

@@ -41,8 +41,8 @@ ROW_HEIGHT = 46
 VERDICT_RANK = {"apply": 0, "borderline": 10, "skip": 20}
 # Where the cycle stands on the plan's date (the plan's summary.cycle_stage).
 CYCLE_STAGES = {
-    "ahead": "ERAS has not opened yet for this cycle.",
-    "under way": "This application cycle is under way: applications are out.",
+    "ahead": "Programs have not started reading applications for this cycle yet.",
+    "under way": "This application cycle is under way: programs are reading applications.",
 }
 
 

@@ -5,10 +5,12 @@ and dated from the plan's date (``as_of``), so that no action is dated before it
 
 - a phase still ahead keeps its own month;
 - the phase ``now``, and a phase that is running, give the month of ``as_of``;
-- a phase that has passed gives the month of ``as_of`` with the phase's ``late`` text
-  (what is still possible), except for the categories in the calendar's
-  ``late_next_cycle``: the documents went out or the interviews took place, so those
-  actions move to the same phase of the next cycle, for a next application.
+- a phase that has passed gives the month of ``as_of`` with the phase's late text (what
+  is still possible on that date), except, once the cycle is under way (programs read
+  applications), for the categories in the calendar's ``late_next_cycle``: the documents
+  went out or the interviews took place, so those actions move to the same phase of the
+  next cycle, for a next application. Between the opening of ERAS and the day programs
+  start reading, documents can still be finished for this cycle, so they are dated now.
 
 The phases ``decide`` (a choice the other steps depend on) and ``by-rank-list`` (a step
 to finish by this cycle's rank list deadline) are dated like ``now``.
@@ -28,9 +30,11 @@ import numpy as np
 
 from resplan.dates import (
     AHEAD,
+    UNDER_WAY,
     calendar_parameter,
     cycle_stage,
     in_words,
+    late_text,
     match_day,
     month_index,
     phase_months,
@@ -183,7 +187,7 @@ def date_action(
         return start, DUE_RUNNING, _when(start, _label(phase.label, cycle, rulebook))
     if end >= today:  # running
         return today, DUE_RUNNING, _when(today, _label(phase.label, cycle, rulebook))
-    if category in next_cycle:
+    if category in next_cycle and cycle_stage(cycle, as_of, rulebook) == UNDER_WAY:
         later = start + 12
         if later < today:  # a phase long past: the first of its months still ahead
             later += 12 * ((today - later + 11) // 12)
@@ -199,7 +203,7 @@ def date_action(
             ),
         )
     late = (
-        phase.late
+        late_text(phase, cycle, as_of, rulebook)
         or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
     )
     return today, DUE_LATE, _when(today, late)
