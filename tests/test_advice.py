@@ -184,14 +184,8 @@ def test_no_border_storytelling_without_border_ties(tmp_path):
         "cv-languages-first",
         "interview-spanish-cases",
         "letters-spanish-care",
-        "pre-match-offers",
         "border-story-for-scores",
     }
-    # Texas programs are in the plan and no state was named: ask them, not "your contacts".
-    assert (
-        actions(plan)["pre-match-offers-ask"]["title"]
-        == "Ask Texas programs about early or pre-match offers"
-    )
 
 
 def test_border_assets_are_put_forward_when_they_exist(tmp_path):
@@ -202,7 +196,6 @@ def test_border_assets_are_put_forward_when_they_exist(tmp_path):
         "statement-border-story",
         "cv-languages-first",
         "interview-spanish-cases",
-        "pre-match-offers",
     } <= ids
     assert not ids & {"start-medical-spanish", "strengths-inventory", "statement-program-fit"}
     assert "Spanish first" in actions(plan)["cv-languages-first"]["detail"]
@@ -381,7 +374,6 @@ GUIDE_ACTIONS = {
             "early-relationships",
             "early-relationships-anywhere",
         ],
-        "ask about early or pre-match offers": ["pre-match-offers", "pre-match-offers-ask"],
     },
 }
 

@@ -477,11 +477,16 @@ def test_clinical_months_in_a_subregion_make_it_high_priority():
     assert regions["ca-imperial"].priority == "low"
 
 
-def test_texas_applicant_is_told_about_pre_match_offers():
+def test_no_action_promises_an_offer_outside_the_match():
+    # Programs in the Match fill their positions through it (NRMP's All In policy since
+    # the 2013 Match): a Texas applicant with Texas clinical work is told to build
+    # relationships and write after interviews, not to ask for an early offer.
     texas = make_plan(strong_border(), program("tx-elpaso-a-im"))
-    assert "applications/pre-match-offers" in action_ids(texas)
-    arizona = make_plan(strong_border(applicant={"states": ["AZ"]}), program("tx-elpaso-a-im"))
-    assert "applications/pre-match-offers" not in action_ids(arizona)
+    ids = action_ids(texas)
+    assert "applications/early-relationships" in ids
+    assert not any("pre-match" in rule for rule in ids)
+    words = " ".join(f"{a.title} {a.detail}" for a in texas.actions).lower()
+    assert "pre-match" not in words and "early offer" not in words
 
 
 # ---------------------------------------------------------------- between cycles
