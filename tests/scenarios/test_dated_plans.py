@@ -570,3 +570,175 @@ late_before = { program-review = "Do it before programs read" }
     assert "'program-review' is not a phase of the calendar" in message
     assert "programs-review" in message  # the suggestion
     assert "mine.toml:13: phase[0].late_before.program-review" in message
+
+
+# ---------------------------------------------------------------- a deadline close at hand
+
+
+def next_steps(markdown: str) -> list[str]:
+    """The titles the report's first screen lists under "What to do next"."""
+    part = markdown.split("## What to do next", 1)[1].split("\n## ", 1)[0]
+    return [line.split("**")[1] for line in part.splitlines() if line[:1].isdigit()]
+
+
+def test_two_days_before_the_rank_list_deadline_it_comes_first(tmp_path):
+    profile = tmp_path / "reapplicant.toml"
+    profile.write_text(REAPPLICANT_NOTHING_NEW, encoding="utf-8")
+    report = tmp_path / "plan.md"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--out", str(tmp_path / "plan.toml")]
+    assert main([*argv, "--as-of", "2027-03-01", "--report", str(report)]) == 0
+    first = next_steps(report.read_text(encoding="utf-8"))
+    # What is due by the rank list deadline (3 March) first, then Match Week.
+    assert set(first[:2]) == {
+        "Rank every program you would train at, in your true order",
+        "Complete ECFMG certification before the rank list deadline",
+    }
+    assert first[2] == "If Monday of Match Week says you did not match, apply through SOAP"
+    assert len(first) == 5
+    plan = tomli.loads((tmp_path / "plan.toml").read_text(encoding="utf-8"))
+    # Late texts fit 1 March: no June to come, no interview season still running.
+    whens = [a["when"] for a in plan["actions"]]
+    assert not any("before ERAS reopens" in w or "during interview season" in w for w in whens)
+    between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
+    assert between
+    assert all(month_of(a) == (2027, 3) and "next to your rank list" in a["when"] for a in between)
+
+
+def test_a_deadline_six_weeks_away_waits_its_turn(tmp_path):
+    profile = tmp_path / "reapplicant.toml"
+    profile.write_text(REAPPLICANT_NOTHING_NEW, encoding="utf-8")
+    report = tmp_path / "plan.md"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--out", str(tmp_path / "plan.toml")]
+    assert main([*argv, "--as-of", "2027-01-20", "--report", str(report)]) == 0
+    first = next_steps(report.read_text(encoding="utf-8"))
+    assert "Rank every program you would train at, in your true order" not in first
+    assert not any("SOAP" in title for title in first)
+
+
+# ---------------------------------------------------------------- Step 2 CK still to take
+
+NO_STEP2 = """\
+[applicant]
+graduation_year = 2025
+cycle = 2027
+visa = "J-1"
+specialties = ["Pediatrics", "Family Medicine"]
+states = ["NM", "TX"]
+previous_cycles = 0
+
+[exams.step1]
+result = "pass"
+attempts = 1
+
+[[languages]]
+name = "Spanish"
+level = "medical"
+"""
+
+
+@pytest.mark.parametrize(
+    "as_of, rule",
+    [
+        ("2026-06-15", "applications/step2ck-consider-later-cycle"),
+        ("2026-09-23", "applications/step2ck-consider-later-cycle"),
+        ("2026-11-30", "applications/step2ck-later-cycle-under-way"),
+    ],
+)
+def test_waiting_for_step2ck_is_timed_by_the_date(tmp_path, as_of, rule):
+    profile = tmp_path / "no-step2.toml"
+    profile.write_text(NO_STEP2, encoding="utf-8")
+    actions = {a["id"]: a for a in plan_file(tmp_path, profile, BORDER, as_of)["actions"]}
+    later = {a for a in actions if "later-cycle" in a}
+    assert later == {rule}
+    detail = actions[rule]["detail"]
+    assert "ERAS opens" not in detail and "225" in detail
+    if rule.endswith("consider-later-cycle"):
+        assert "before programs start reading applications in late September" in detail
+    else:
+        assert "already reading applications" in detail and "next Match" in detail
+
+
+# ---------------------------------------------------------------- one piece of advice once
+
+# A reapplicant's own step, and the plan B step that would give the same advice again.
+SAME_ADVICE = {
+    "between-cycles/us-clinical-role": "between-cycles/plan-b-clinical-role",
+    "between-cycles/research-qi-output": "between-cycles/plan-b-new-output",
+    "between-cycles/short-certificate": "between-cycles/plan-b-new-output",
+    "between-cycles/mentor-feedback-new-letters": "between-cycles/plan-b-mentors-letters",
+    "between-cycles/widen-the-target": "between-cycles/plan-b-retarget",
+    "between-cycles/graduation-clock": "between-cycles/plan-b-graduation-clock",
+}
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-15", "2026-06-15", "2026-11-30", "2027-03-01"])
+def test_a_reapplicant_gets_each_piece_of_advice_once(tmp_path, as_of):
+    profile = tmp_path / "reapplicant.toml"
+    profile.write_text(REAPPLICANT_NOTHING_NEW, encoding="utf-8")
+    actions = plan_file(tmp_path, profile, BORDER, as_of)["actions"]
+    ids = [a["id"] for a in actions]
+    assert len(ids) == len(set(ids))
+    assert set(SAME_ADVICE) <= set(ids)
+    assert not set(SAME_ADVICE.values()) & set(ids)
+    assert "between-cycles/soap" in ids  # Match Week is not repeated elsewhere
+    # Dated where it helps: the months between cycles, or now once they have passed.
+    today = (int(as_of[:4]), int(as_of[5:7]))
+    for action in actions:
+        if action["id"] in SAME_ADVICE:
+            assert month_of(action) == max(today, (2026, 4)), action["when"]
+
+
+def test_a_first_time_applicant_keeps_the_plan_b(tmp_path):
+    profile = write_profile(tmp_path, score=221, previous_cycles=0)
+    ids = {a["id"] for a in plan_file(tmp_path, profile, BORDER, "2026-06-15")["actions"]}
+    assert set(SAME_ADVICE.values()) - {"between-cycles/plan-b-graduation-clock"} <= ids
+    assert not set(SAME_ADVICE) & ids
+
+
+# ---------------------------------------------------------------- years since graduation
+
+NINE_YEARS = """\
+[applicant]
+graduation_year = 2017
+cycle = 2027
+visa = "H-1B"
+specialties = ["Internal Medicine"]
+states = ["TX", "NM", "AZ", "CA"]
+previous_cycles = 0
+
+[exams.step1]
+result = 228
+attempts = 1
+
+[exams.step2ck]
+score = 226
+attempts = 1
+"""
+
+
+@pytest.mark.parametrize(
+    "as_of, file_month, answer_month",
+    [("2026-06-15", (2026, 6), (2026, 10)), ("2026-11-30", (2027, 5), (2026, 11))],
+)
+def test_nine_years_since_graduation_are_accounted_for(tmp_path, as_of, file_month, answer_month):
+    profile = tmp_path / "nine-years.toml"
+    profile.write_text(NINE_YEARS, encoding="utf-8")
+    plan = plan_file(tmp_path, profile, BORDER, as_of)
+    assert "graduation-gap" in {w["name"] for w in plan["assessment"]["weaknesses"]}
+    actions = {a["id"]: a for a in plan["actions"]}
+    in_file = actions["applications/graduation-gap-in-file"]
+    assert "9 years past graduation" in in_file["detail"]
+    assert "CV" in in_file["title"] and "personal statement" in in_file["title"]
+    assert month_of(in_file) == file_month
+    answer = actions["applications/interview-graduation-gap"]
+    assert month_of(answer) == answer_month
+    assert "applications/graduation-year-limits" in actions
+
+
+def test_a_recent_graduate_has_no_gap_to_account_for(tmp_path):
+    profile = write_profile(tmp_path, graduation_year=2024)
+    ids = {a["id"] for a in plan_file(tmp_path, profile, BORDER, "2026-06-15")["actions"]}
+    assert not ids & {
+        "applications/graduation-gap-in-file",
+        "applications/interview-graduation-gap",
+    }

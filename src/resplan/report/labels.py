@@ -57,6 +57,9 @@ class Labels:
     rules: Mapping[str, RuleSource] = attrs.field(factory=dict)
     subregions: Mapping[str, str] = attrs.field(factory=dict)  # id -> name
     phases: Mapping[str, int] = attrs.field(factory=dict)  # phase id -> order
+    # Days from the rank list deadline to Match Day (the calendar's parameter), to date
+    # the deadline from the plan's Match Day; None when the calendar was not matched.
+    rank_list_days: int | None = None
     # Ruleset names the plan cites, by what the report could do with them.
     matched: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()  # installed, but not the text the plan was made with
@@ -137,10 +140,16 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
         for row in _tables(data.get("phase")):
             if "id" in row and isinstance(row.get("order"), int):
                 phases[str(row["id"])] = row["order"]
+    rank_list_days = parameters.get("calendar", {}).get("rank_list_days_before_match_day")
     return Labels(
         rules=rules,
         subregions=subregions,
         phases=phases,
+        rank_list_days=(
+            rank_list_days.value
+            if rank_list_days is not None and type(rank_list_days.value) is int
+            else None
+        ),
         matched=tuple(sorted(parsed)),
         changed=tuple(sorted(changed)),
         missing=tuple(sorted(set(wanted) - set(parsed) - changed)),

@@ -19,6 +19,10 @@ from resplan.report.labels import Labels
 from resplan.vocabulary import STATES
 
 NEXT_ACTIONS = 5  # the first screen names at most this many things to do
+# A step whose dated deadline is at most this many days after the plan's date comes first
+# on the first screen, whatever its phase: the rank list two days before it is due
+# matters more than anything to start today. Presentation only.
+DUE_SOON_DAYS = 30
 
 CATEGORIES = {
     "verify": "Check program facts",
@@ -358,8 +362,9 @@ def build(plan, labels: Labels) -> Report:
         match_day=nice_date(getattr(s, "match_day", None)),
         cycle_stage=getattr(s, "cycle_stage", None),
         # The plan lists its actions by when they are due (resplan.stages.actions): a
-        # choice to make first, then what the season asks now, then the longer work.
-        next_steps=steps[:NEXT_ACTIONS],
+        # choice to make first, then what the season asks now, then the longer work; a
+        # dated deadline close at hand goes before them all.
+        next_steps=_next_steps(steps, plan, labels),
         steps=steps,
         rows=rows,
         headline=_headline(s, rows),
@@ -394,6 +399,31 @@ def what_if_said(plan) -> list[str]:
         for a in plan.summary.advice
         if a.rule.startswith(WHAT_IF_RULES) and a.rule not in listed
     ]
+
+
+def _next_steps(steps: list[Step], plan, labels: Labels) -> list[Step]:
+    """The first screen's steps: those with a dated deadline within DUE_SOON_DAYS, nearest
+    first (SOAP too), then the others in the plan's order."""
+    due = _deadlines_soon(plan, labels)
+    soon = sorted((st for st in steps if st.timing in due), key=lambda st: due[st.timing])
+    rest = [st for st in steps if st.timing not in due]
+    return (soon + rest)[:NEXT_ACTIONS]
+
+
+def _deadlines_soon(plan, labels: Labels) -> dict[str, datetime.date]:
+    """Phase id -> its dated deadline, for the calendar's two dated days (the rank list
+    deadline, of the rank list and of what must be done by it, and Match Day, which ends
+    Match Week) that fall within DUE_SOON_DAYS of the plan's date. Without a Match Day or
+    a date in the plan, none."""
+    try:
+        as_of = datetime.date.fromisoformat(str(plan.provenance.as_of))
+        match_day = datetime.date.fromisoformat(str(plan.summary.match_day))
+    except (AttributeError, TypeError, ValueError):
+        return {}
+    # Without the calendar's figure, Match Day is the latest the rank list can be due.
+    rank_list = match_day - datetime.timedelta(days=labels.rank_list_days or 0)
+    dated = {"by-rank-list": rank_list, "rank-list": rank_list, "match-week": match_day}
+    return {phase: day for phase, day in dated.items() if 0 <= (day - as_of).days <= DUE_SOON_DAYS}
 
 
 def _for_whom(plan) -> str:
