@@ -43,7 +43,7 @@ def test_the_reapplicants_choice_leads_plan_and_reports(tmp_path):
     )
     first = plan.actions[0]
     assert first.id in CHOICES and first.timing == "decide"
-    assert first.when.startswith("January 2026: Now, before the other steps")
+    assert first.when.startswith("January 2026: Decide this first")
     # Dated the same month as the steps to start at once, yet listed before them.
     assert any(a.timing == "now" and a.when[:12] == first.when[:12] for a in plan.actions[1:])
     steps = _next_steps(markdown)
