@@ -234,6 +234,27 @@ class _Problems:
             raise RulesetError(self.items)
 
 
+def whole_parameter(rulebook: Rulebook, ruleset_name: str, name: str, default: int) -> int:
+    """A parameter that code (not a rule) reads as a whole number, 0 or more: ``default``
+    when the ruleset leaves it out or is not loaded; an error naming the ruleset's file
+    when it is not a whole number."""
+    ruleset = next((r for r in rulebook.rulesets if r.name == ruleset_name), None)
+    if ruleset is None or name not in ruleset.parameters:
+        return default
+    value = ruleset.parameters[name].value
+    if type(value) is not int or value < 0:
+        raise RulesetError(
+            [
+                Problem(
+                    ruleset.file,
+                    f"{value!r} is not a whole number, 0 or more",
+                    field=f"parameters.{name}",
+                )
+            ]
+        )
+    return value
+
+
 def load_rulebook(
     sources: Iterable[tuple[str, RulesetSource]],
     functions: Iterable[Function] = (),

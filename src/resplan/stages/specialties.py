@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from resplan.errors import Problem, RulesetError
 from resplan.facts import FITS
 from resplan.plan import SpecialtyTarget
-from resplan.rulebook import Rulebook
+from resplan.rulebook import Rulebook, whole_parameter
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
 
@@ -36,21 +35,7 @@ CODE_PARAMETERS = {FIELDS_WITHOUT_WISHES: 2, BACKUP_FIELDS: 1}
 
 def parameter(rulebook: Rulebook, name: str) -> int:
     """A parameter of the specialties ruleset that code reads, as a whole number."""
-    ruleset = next((r for r in rulebook.rulesets if r.name == SPECIALTIES), None)
-    if ruleset is None or name not in ruleset.parameters:
-        return CODE_PARAMETERS[name]
-    value = ruleset.parameters[name].value
-    if type(value) is not int or value < 0:
-        raise RulesetError(
-            [
-                Problem(
-                    ruleset.file,
-                    f"{value!r} is not a whole number, 0 or more",
-                    field=f"parameters.{name}",
-                )
-            ]
-        )
-    return value
+    return whole_parameter(rulebook, SPECIALTIES, name, CODE_PARAMETERS[name])
 
 
 def run(draft, reasons: bool = True):

@@ -27,7 +27,6 @@ from typing import Any
 import attrs
 import numpy as np
 
-from resplan.errors import Problem, RulesetError
 from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
 from resplan.model import (
     Clinical,
@@ -39,7 +38,7 @@ from resplan.model import (
     Step3,
 )
 from resplan.plan import VERDICTS, Reason, WhatIf
-from resplan.rulebook import Rule, Rulebook
+from resplan.rulebook import Rule, Rulebook, whole_parameter
 from resplan.rules import is_unknown
 from resplan.rules.template import Format
 from resplan.stages.common import cite, evaluate
@@ -63,21 +62,7 @@ _PROGRAMS_STATE = Format("count", "program states", "programs state")
 
 def parameter(rulebook: Rulebook, name: str) -> int:
     """A parameter of the what-if ruleset that code reads, as a whole number."""
-    ruleset = next((r for r in rulebook.rulesets if r.name == WHAT_IF), None)
-    if ruleset is None or name not in ruleset.parameters:
-        return CODE_PARAMETERS[name]
-    value = ruleset.parameters[name].value
-    if type(value) is not int or value < 0:
-        raise RulesetError(
-            [
-                Problem(
-                    ruleset.file,
-                    f"{value!r} is not a whole number, 0 or more",
-                    field=f"parameters.{name}",
-                )
-            ]
-        )
-    return value
+    return whole_parameter(rulebook, WHAT_IF, name, CODE_PARAMETERS[name])
 
 
 def run(draft):
