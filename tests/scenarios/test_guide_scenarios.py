@@ -650,7 +650,7 @@ def test_every_action_is_timed_by_a_calendar_phase_and_cites_a_rule():
 
 
 def test_no_wished_specialty_plans_a_main_open_field_and_a_backup():
-    # Step 3: the fields most open to IMGs with low scores are the default aim; the plan
+    # Step 3: the fields that take IMGs with low scores most readily are the default aim; the plan
     # keeps to two of them (fields_without_wishes), never a Transitional Year alone.
     plan = make_plan(
         strong_border(applicant={"specialties": []}),
