@@ -80,8 +80,14 @@ def run(draft):
         catalog_rows=table.keys.row,
         memo=table.memo,
     )
-    order = np.lexsort((table.keys.id_rank, severity, np.where(skipped, 4, tier), skipped))
+    order = decision_order(table.keys.id_rank, severity, tier, skipped)
     return draft.evolve(programs=decisions.take(order), tiering=tiering)
+
+
+def decision_order(id_rank, severity, tier, skipped) -> np.ndarray:
+    """The order of a plan's decisions: programs to apply to first, by tier, verdict and
+    id; skipped programs last."""
+    return np.lexsort((id_rank, severity, np.where(skipped, 4, tier), skipped))
 
 
 @attrs.frozen

@@ -337,9 +337,7 @@ class _Changes:
         tiers[keys.row] = np.where(skipped, tier.NO_TIER, placed)
 
         def plan_rows() -> np.ndarray:
-            # The order tier.run gives its decisions.
-            order = np.lexsort((keys.id_rank, severity, np.where(skipped, 4, placed), skipped))
-            return keys.row[order]
+            return keys.row[tier.decision_order(keys.id_rank, severity, placed, skipped)]
 
         return (verdict, tiers), plan_rows
 
