@@ -85,6 +85,17 @@ def test_first_screen_names_the_next_actions_and_the_numbers(example_plan):
     assert "Internal Medicine (first choice) and Family Medicine" in first
 
 
+def test_a_list_short_of_a_full_one_says_how_many_more_to_find(example_plan):
+    # The example catalogs hold fewer programs than full lists: the count to send says so
+    # beside it, in both reports, not only in the per-specialty section.
+    s = example_plan.summary
+    assert s.shortfall
+    more = f"find about {s.shortfall:,} more programs outside this catalog for a full list"
+    assert more in render_report(example_plan, "md")
+    first = render_report(example_plan, "html")
+    assert more in first[: first.index('<nav class="toc"')]
+
+
 def test_every_section_of_the_issue_is_there_in_order(example_plan):
     html = render_report(example_plan, "html")
     ids = [

@@ -77,7 +77,13 @@ def render(report: Report, *, full: bool = False) -> str:
         f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file"
     )
     if s.applications:
-        out.append(f"- Send about {count(s.applications, 'application', 'applications')}")
+        send = f"- Send about {count(s.applications, 'application', 'applications')}"
+        if s.shortfall:  # the catalog holds fewer than a full list: say so where the count is
+            send += (
+                f"; find about {count(s.shortfall, 'more program', 'more programs')}"
+                " outside this catalog for a full list"
+            )
+        out.append(send)
     if report.synthetic_count:
         out.append(
             f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
