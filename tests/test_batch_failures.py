@@ -277,3 +277,33 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
     finally:
         if _group_alive(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_plan_whose_result_never_came_back_is_not_left_in_the_folder(tmp_path):
+    """Workers write plans under staged names; the batch's process puts each in place when
+    it records the row. After a stop, a plan whose row was recorded is in place (even when
+    the stop came between the two), and one whose result was lost is removed."""
+    from resplan.batch import PlanRow, _Collector
+    from resplan.writer import staged_path, write_staged
+
+    out = tmp_path / "out"
+    out.mkdir()
+    paths = ["a.toml", "b.toml", "c.toml"]
+    targets = {p: out / p for p in paths}
+    owner = os.getpid()
+    staged = {p: str(write_staged(targets[p], f"# {p}\n", owner)) for p in paths}
+    collector = _Collector(paths, None, None)
+    collector.add(
+        "a.toml",
+        PlanRow(profile="a.toml", plan="a.toml"),
+        None,
+        ((staged["a.toml"], str(targets["a.toml"])),),
+    )
+    # A stop right after b's row was recorded, before its file was renamed.
+    collector.rows["b.toml"] = PlanRow(profile="b.toml", plan="b.toml")
+    collector.committing = ((staged["b.toml"], str(targets["b.toml"])),)
+    # c was planned and written, but its result never reached this process.
+    collector.settle_staged(targets, None, owner)
+    assert sorted(os.listdir(out)) == ["a.toml", "b.toml"]
+    assert (out / "b.toml").read_text() == "# b.toml\n"
+    assert not staged_path(targets["c.toml"], owner).exists()

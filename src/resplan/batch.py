@@ -14,8 +14,10 @@ order the worker processes finish in.
 With more than one job the profiles are planned in a :class:`ProcessPoolExecutor`. This
 process loads the host and the catalog once, before the workers start: on Linux they are
 forked with both loaded, elsewhere each worker reads the catalog from the cache this
-process filled. Each worker writes the plans it makes and sends back only a summary row
-(and, for a database, the plan's compact record, :class:`resplan.cohort.PlanRecord`);
+process filled. Each worker writes the plans it makes under a temporary name beside their
+place and sends back only a summary row (and, for a database, the plan's compact record,
+:class:`resplan.cohort.PlanRecord`); this process puts a plan in place when it records its
+row, so that after a stop (Ctrl-C) the folder holds exactly the plans ``summary.csv`` lists;
 without plan files the profiles travel in chunks, so that few, large messages go both ways. Any other
 :class:`concurrent.futures.Executor` can plan instead (``executor=``: a Dask cluster's,
 see :mod:`resplan.cluster`); its workers load the host and catalog on their first task.
@@ -48,7 +50,13 @@ from typing import TYPE_CHECKING, Any
 import resplan
 from resplan.dates import as_of_or_today, check_profile_cycle
 from resplan.errors import InputError, PluginError, Problem, ResplanError, describe_exception
-from resplan.writer import refuse_overwriting_inputs, write_text_atomic
+from resplan.writer import (
+    commit_staged,
+    refuse_overwriting_inputs,
+    staged_path,
+    write_staged,
+    write_text_atomic,
+)
 
 if TYPE_CHECKING:
     from resplan.cohort import CohortWriter
@@ -159,6 +167,7 @@ class _Setup:
     plans: bool = True  # write each plan's file
     records: bool = False  # send back each plan's compact record (for the database)
     facts: Any = None  # resplan.verified.VerifiedFacts laid over the catalog, or None
+    owner: int = 0  # the batch's process, which puts the plans written in place
 
 
 # ------------------------------------------------------------------ one profile
@@ -173,62 +182,91 @@ def _plan_one(
     report: str | None = None,
     records: bool = False,
     facts=None,
+    owner: int = 0,
 ) -> tuple:
     """Read one profile, plan it on ``as_of`` with the verified ``facts``, write its plan
-    (unless ``out_path`` is None) and its report in the format ``report``; bad input
-    becomes a row with problems. Returns the row and, with ``records``, the plan's
-    :class:`resplan.cohort.PlanRecord`."""
+    (unless ``out_path`` is None) and its report in the format ``report`` under their
+    staged names for the batch's process ``owner``; bad input becomes a row with problems.
+    Returns the row, with ``records`` the plan's :class:`resplan.cohort.PlanRecord`, and
+    the (staged, final) paths of the files written, for ``owner`` to put in place."""
     record = None
+    staged: list[tuple[str, str]] = []
     try:
         profile = resplan.load_profile(profile_path)
         check_profile_cycle(profile, as_of, host.rulebook, profile_path)
         plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
         if out_path is not None:
-            resplan.write_plan(plan, out_path)
+            staged.append(
+                (str(write_staged(out_path, resplan.dumps_plan(plan), owner)), str(out_path))
+            )
             if report:
-                from resplan.report import write_report
+                from resplan.report import render_report
                 from resplan.report.labels import installed_ruleset_texts, load_labels
 
-                write_report(
-                    plan,
-                    out_path.with_suffix(f".{report}"),
-                    report,
-                    labels=load_labels(plan, installed_ruleset_texts(host.pm)),
+                report_path = out_path.with_suffix(f".{report}")
+                text = render_report(
+                    plan, report, labels=load_labels(plan, installed_ruleset_texts(host.pm))
                 )
+                staged.append((str(write_staged(report_path, text, owner)), str(report_path)))
         if records:
             from resplan.cohort import plan_record
 
             record = plan_record(plan, catalog)
     except InputError as exc:
-        return PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input"), None
+        _discard(staged)
+        row = PlanRow(profile=profile_path, problems=tuple(exc.problems), failure="input")
+        return row, None, ()
     except PluginError as exc:
-        return PlanRow(
-            profile=profile_path, problems=(Problem(profile_path, str(exc)),), failure="plugin"
-        ), None
+        _discard(staged)
+        return (
+            PlanRow(
+                profile=profile_path, problems=(Problem(profile_path, str(exc)),), failure="plugin"
+            ),
+            None,
+            (),
+        )
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - one profile must not end the batch
+        _discard(staged)
         # ResplanError (a plan that cannot be written) or a bug: this profile's row says so.
         message = (
             str(exc)
             if isinstance(exc, ResplanError)
             else f"planning failed: {describe_exception(exc)}"
         )
-        return PlanRow(
-            profile=profile_path, problems=(Problem(profile_path, message),), failure="error"
-        ), None
+        return (
+            PlanRow(
+                profile=profile_path, problems=(Problem(profile_path, message),), failure="error"
+            ),
+            None,
+            (),
+        )
+    except BaseException:
+        _discard(staged)
+        raise
     s = plan.summary
-    return PlanRow(
-        profile=profile_path,
-        plan=out_path.name if out_path is not None else None,
-        considered=s.programs_considered,
-        apply=s.apply,
-        borderline=s.borderline,
-        skip=s.skip,
-        tier1=s.tier1,
-        tier2=s.tier2,
-        tier3=s.tier3,
-        to_verify=s.to_verify,
-        applications=s.applications,
-    ), record
+    return (
+        PlanRow(
+            profile=profile_path,
+            plan=out_path.name if out_path is not None else None,
+            considered=s.programs_considered,
+            apply=s.apply,
+            borderline=s.borderline,
+            skip=s.skip,
+            tier1=s.tier1,
+            tier2=s.tier2,
+            tier3=s.tier3,
+            to_verify=s.to_verify,
+            applications=s.applications,
+        ),
+        record,
+        tuple(staged),
+    )
+
+
+def _discard(staged: Iterable[tuple[str, str]]) -> None:
+    for temporary, _final in staged:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
@@ -385,7 +423,7 @@ def _problem_data(p: Problem) -> tuple:
     return (p.file, p.message, p.field, p.line, p.subject)
 
 
-def _row_data(row: PlanRow, record) -> tuple:
+def _row_data(row: PlanRow, record, staged: tuple = ()) -> tuple:
     # Problems travel as tuples: attrs classes pickle, but keep the payload plain and small.
     return (
         (
@@ -404,6 +442,7 @@ def _row_data(row: PlanRow, record) -> tuple:
             row.failure,
         ),
         record,
+        staged,
     )
 
 
@@ -422,7 +461,7 @@ def _worker_task(
     host, catalog = _ready(_WORKER)
     _WORKER["busy"] = True
     try:
-        row, record = _plan_one(
+        row, record, staged = _plan_one(
             host,
             catalog,
             profile_path,
@@ -431,15 +470,15 @@ def _worker_task(
             _WORKER["report"],
             records,
             _WORKER["facts"],
+            parent or os.getpid(),
         )
     except KeyboardInterrupt:
-        # SIGTERM from the parent (or, on Linux, the parent's death) while planning.
-        if parent is not None and os.getppid() != parent:
-            os._exit(0)
-        raise
+        # SIGTERM while planning: from the batch, which is stopping (or, on Linux, from
+        # its death). _plan_one removed what it wrote; this worker takes no further task.
+        os._exit(1)
     finally:
         _WORKER["busy"] = False
-    return _row_data(row, record)
+    return _row_data(row, record, staged)
 
 
 def _executor_state(setup: _Setup) -> dict:
@@ -465,7 +504,7 @@ def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of
     """A task for any executor (a Dask worker's): loads the host and catalog once. Its
     result is a list of one, as a chunk of the batch's own pool is."""
     host, catalog = _ready(_executor_state(setup))
-    row, record = _plan_one(
+    row, record, staged = _plan_one(
         host,
         catalog,
         profile_path,
@@ -474,8 +513,9 @@ def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of
         setup.report,
         setup.records,
         setup.facts,
+        setup.owner,
     )
-    return [_row_data(row, record)]
+    return [_row_data(row, record, staged)]
 
 
 def _programs_task(setup: _Setup, as_of: dt.date, profiles: int) -> tuple:
@@ -487,9 +527,11 @@ def _programs_task(setup: _Setup, as_of: dt.date, profiles: int) -> tuple:
 
 
 def _row_from_data(data: tuple) -> tuple:
-    (*values, problems, failure), record = data
+    """The row, the record and the staged files of a result :func:`_row_data` packed."""
+    (*values, problems, failure), record, staged = data
     fields = dict(zip(_ROW_FIELDS, values))
-    return PlanRow(**fields, problems=tuple(Problem(*p) for p in problems), failure=failure), record
+    row = PlanRow(**fields, problems=tuple(Problem(*p) for p in problems), failure=failure)
+    return row, record, staged
 
 
 _ROW_FIELDS = (
@@ -521,6 +563,9 @@ class _Collector:
         self.waiting: dict[int, tuple] = {}
         self.next = 0
         self.writer: CohortWriter | None = None
+        # The staged files being put in place, until they are: a stop in between finishes
+        # the renames (see settle_staged), since the row is already recorded.
+        self.committing: tuple[tuple[str, str], ...] = ()
 
     def open(self, programs, info) -> None:
         if self.db is not None:
@@ -528,8 +573,21 @@ class _Collector:
 
             self.writer = CohortWriter(self.db, programs, info)
 
-    def add(self, path: str, row: PlanRow, record=None) -> None:
+    def add(self, path: str, row: PlanRow, record=None, staged: tuple = ()) -> None:
+        """Record ``path``'s row and put its staged files in place: its row first, so that
+        after a stop every file in place has its row (see :meth:`settle_staged`)."""
         self.rows[path] = row
+        if staged:
+            self.committing = staged
+            try:
+                for temporary, final in staged:
+                    commit_staged(temporary, final)
+            except ResplanError as exc:
+                _discard(staged)
+                row = PlanRow(profile=path, problems=(Problem(path, str(exc)),), failure="error")
+                self.rows[path] = row
+                record = None
+            self.committing = ()
         if self.db is not None:
             self.waiting[self.index[path]] = (row, record)
             self._drain()
@@ -544,6 +602,22 @@ class _Collector:
                 row, record = self.waiting.pop(self.next)
                 self.writer.add(self.next + 1, row, record)
             self.next += 1
+
+    def settle_staged(self, targets: dict, report: str | None, owner: int) -> None:
+        """After a stop: finish putting in place the files of the last row recorded, and
+        remove the staged files of every profile without a row (planned, but its result
+        never came back): the folder then holds exactly the plans of the rows."""
+        for temporary, final in self.committing:
+            if os.path.exists(temporary):
+                with contextlib.suppress(ResplanError):
+                    commit_staged(temporary, final)
+        self.committing = ()
+        for path, target in targets.items():
+            row = self.rows.get(path)
+            if target is None or (row is not None and row.plan is not None):
+                continue
+            files = [target] + ([target.with_suffix(f".{report}")] if report else [])
+            _discard((str(staged_path(f, owner)), str(f)) for f in files)
 
     def close(self, state: str) -> None:
         """Write what waits (after a stop, the plans finished past a missing one too)."""
@@ -645,7 +719,7 @@ def run_batch(
         raise ValueError("a report is written beside its plan: report needs plans=True")
     if out_dir is None and (plans or db is None):
         raise ValueError("out_dir is needed for plan files, and for summary.csv without a db")
-    setup = _Setup(catalogs, disable, report, plans, db is not None, facts)
+    setup = _Setup(catalogs, disable, report, plans, db is not None, facts, os.getpid())
     targets: dict[str, Path | None] = {path: None for path in paths}
     outputs: list = [db]
     if out_dir is not None:
@@ -699,6 +773,7 @@ def run_batch(
                                 report,
                                 setup.records,
                                 facts,
+                                setup.owner,
                             ),
                         )
                 else:
@@ -711,6 +786,7 @@ def run_batch(
             raise InputError([Problem(*p) for p in exc.problems]) from None
     except KeyboardInterrupt:
         # Stop cleanly: a summary of the profiles done so far, then tell the caller.
+        collector.settle_staged(targets, report, setup.owner)
         done = tuple(collector.rows[path] for path in paths if path in collector.rows)
         collector.close("interrupted")
         if summary is not None and out_dir is not None and out_dir.is_dir():
@@ -720,7 +796,11 @@ def run_batch(
         ) from None
     except BaseException:
         collector.abandon()
+        collector.settle_staged(targets, report, setup.owner)
         raise
+    if any(not row.ok for row in collector.rows.values()):
+        # A worker that died may have written a plan whose result never came back.
+        collector.settle_staged(targets, report, setup.owner)
     ordered = tuple(collector.rows[path] for path in paths)
     collector.close("done")
     if summary is not None:
@@ -769,11 +849,12 @@ def _collect(
                         ),
                     ),
                     None,
+                    (),
                 )
                 for path in chunk
             ]
-        for path, (row, record) in zip(chunk, results):
-            collector.add(path, row, record)
+        for path, (row, record, staged) in zip(chunk, results):
+            collector.add(path, row, record, staged)
 
 
 # Without plan files a task plans several profiles, so that a result message carries

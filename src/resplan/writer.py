@@ -276,6 +276,50 @@ def write_text_atomic(path, text: str) -> None:
         raise
 
 
+def staged_path(path, owner: int) -> Path:
+    """Where a batch writes ``path`` before the batch's process ``owner`` puts it in place.
+
+    The name is fixed (a batch writes each file once), so that the owner can remove what
+    it never put in place; a later run removes it once the owner is gone, as it does any
+    temporary file of a run that was killed."""
+    path = Path(path)
+    return path.with_name(f"{_temp_prefix(path.name, owner)}staged{TEMP_SUFFIX}")
+
+
+def write_staged(path, text: str, owner: int) -> Path:
+    """Write ``text`` completely (flushed to disk) under ``path``'s staged name for
+    ``owner``, who calls :func:`commit_staged` to put it in place; the staged file is
+    removed on any failure, an interrupt included."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError.one(path, f"cannot write: folder {str(directory)!r} does not exist")
+    _remove_orphans(directory, path.name)
+    staged = staged_path(path, owner)
+    try:
+        with open(staged, "w", encoding="utf-8", newline="\n") as handle:
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), _mode_for(path))
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException as exc:
+        staged.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ResplanError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise
+    return staged
+
+
+def commit_staged(staged, path) -> None:
+    """Put a file :func:`write_staged` wrote in place, in one rename."""
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        Path(staged).unlink(missing_ok=True)
+        raise ResplanError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 STDOUT = "-"  # as an output path: write to standard output
 TEMP_SUFFIX = ".tmp"
 
