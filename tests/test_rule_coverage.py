@@ -160,6 +160,19 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         if profile.applicant.graduation_year <= 2020:
             early = attrs.evolve(profile, applicant=attrs.evolve(profile.applicant, cycle=2025))
             fired |= cited(resplan.plan(early, catalogs[1], host=host, as_of="2024-06-01"))
+    # A reapplicant who aimed at a competitive field and wishes both open fields already:
+    # the bridge year is the one backup left (none of the drawn applicants is one).
+    bridge = {
+        "applicant": {
+            "graduation_year": 2020,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["General Surgery", "Internal Medicine", "Family Medicine"],
+            "previous_cycles": 1,
+        },
+        "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": STEP2[3]},
+    }
+    fired |= cited(resplan.plan(structure(bridge, Profile, file="bridge"), catalogs[1], host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == []
 

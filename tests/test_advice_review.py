@@ -1,0 +1,139 @@
+"""Advice the last review left wrong, read from real plans and reports.
+
+Each test writes a profile (or takes an example one), runs ``resplan plan`` against the
+real border programs on a given date as a user would, and reads what the plan or its
+report says.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from resplan.cli import main
+from tests.conftest import EXAMPLES
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+PROFILES = EXAMPLES / "profiles"
+COMPETITIVE = '"General Surgery"'
+
+
+def profile_text(
+    *,
+    specialties: str = '"Internal Medicine", "Family Medicine"',
+    previous_cycles: int = 0,
+    step1_attempts: int = 1,
+    score: int = 221,
+    spanish: bool = False,
+    extra: str = "",
+) -> str:
+    text = f"""\
+[applicant]
+graduation_year = 2022
+cycle = 2027
+visa = "J-1"
+specialties = [{specialties}]
+states = ["TX"]
+previous_cycles = {previous_cycles}
+
+[exams.step1]
+result = "pass"
+attempts = {step1_attempts}
+
+[exams.step2ck]
+score = {score}
+attempts = 1
+"""
+    if spanish:
+        text += '\n[[languages]]\nname = "Spanish"\nlevel = "native"\n'
+    if previous_cycles:
+        text += "\n[reapplicant]\nlast_cycle = 2026\nchanges = []\n"
+    return text + extra
+
+
+def plan_of(tmp_path: Path, text: str, as_of: str = "2026-06-15", *, report: str = "") -> dict:
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    args = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", as_of, "--out", str(out)]
+    if report:
+        args += ["--report", str(tmp_path / report)]
+    assert main(args) == 0
+    return tomllib.loads(out.read_text(encoding="utf-8"))
+
+
+def fields(plan: dict) -> dict[str, dict]:
+    return {s["name"]: s for s in plan["specialties"]}
+
+
+# ---------------------------------------------------------------- the Transitional Year
+
+
+def test_a_reapplicant_who_wishes_open_fields_is_not_sent_to_a_transitional_year(tmp_path):
+    # One unmatched cycle, nothing failed, Internal and Family Medicine wished with border
+    # strengths: the guide's bridge year is for a failure or a competitive aim, not this.
+    plan = plan_of(tmp_path, profile_text(previous_cycles=1, score=219, spanish=True))
+    assert "Transitional Year" not in fields(plan)
+    assert not any(s["suggested"] for s in plan["specialties"])
+
+
+def test_a_failed_attempt_without_a_strong_field_gets_the_bridge_year(tmp_path):
+    # A failure on record, no border strength: the open fields are only "possible", so
+    # the one backup left beside them is the Transitional Year, and it says why.
+    plan = plan_of(tmp_path, profile_text(step1_attempts=2, score=216))
+    ty = fields(plan)["Transitional Year"]
+    assert ty["suggested"] and ty["fit"] != "strong"
+    says = {r["rule"]: r["says"] for r in ty["reasons"]}
+    assert "failed attempt" in says["specialties/suggest-transitional-after-failure"]
+    assert "at best a possible fit" in says["specialties/suggest-transitional-after-failure"]
+
+
+def test_a_failed_attempt_with_a_strong_field_gets_no_bridge_year(tmp_path):
+    plan = plan_of(tmp_path, profile_text(step1_attempts=2, score=216, spanish=True))
+    assert {s["fit"] for s in plan["specialties"]} == {"strong"}
+    assert "Transitional Year" not in fields(plan)
+
+
+def test_an_unmatched_competitive_aim_can_get_the_bridge_year(tmp_path):
+    wishes = f'{COMPETITIVE}, "Internal Medicine", "Family Medicine"'
+    plan = plan_of(tmp_path, profile_text(specialties=wishes, previous_cycles=1))
+    ty = fields(plan)["Transitional Year"]
+    assert ty["suggested"]
+    rules = [r["rule"] for r in ty["reasons"]]
+    assert "specialties/suggest-transitional-after-competitive-aim" in rules
+    assert "specialties/suggest-transitional-after-failure" not in rules
+
+
+# ---------------------------------------------------------------- signals per institution
+
+
+def test_one_signal_per_institution_is_said_as_aaim_rule_only_in_internal_medicine(tmp_path):
+    plan = plan_of(tmp_path, profile_text(spanish=True))
+    said = {s["specialty"]: s for s in plan["signals"]}
+    im, fm = said["Internal Medicine"], said["Family Medicine"]
+    assert "season/one-per-institution" in im["rules"]
+    assert "Internal Medicine, one signal goes to an institution" in im["says"]
+    assert "season/one-per-institution" not in fm["rules"]
+    assert "season/one-per-institution-other-fields" in fm["rules"]
+    assert "one signal goes to an institution" not in fm["says"]
+    assert "at most one signal per institution" in fm["says"]
+    assert "Family Medicine" in fm["says"]
+
+
+# ---------------------------------------------------------------- words, not names
+
+
+def test_figures_a_reader_sees_name_no_parameter(tmp_path, host):
+    # Every parameter's note is what the report's table of figures shows: none may name a
+    # parameter (of any ruleset) or a catalog field by its internal name.
+    names = {p for rs in host.rulebook.rulesets for p in rs.parameters}
+    names |= {"facts_as_of", "under_way_from"}
+    for ruleset in host.rulebook.rulesets:
+        for name, parameter in ruleset.parameters.items():
+            words = set(re.findall(r"[a-z0-9_]+", parameter.note or ""))
+            assert not words & names, (ruleset.name, name, parameter.note)
+    plan_of(tmp_path, profile_text(), report="plan.html")
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    figures = html.split("Figures and thresholds the plan used", 1)[1].split("</table>", 1)[0]
+    assert not set(re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", figures)) & names
