@@ -137,3 +137,56 @@ def test_figures_a_reader_sees_name_no_parameter(tmp_path, host):
     html = (tmp_path / "plan.html").read_text(encoding="utf-8")
     figures = html.split("Figures and thresholds the plan used", 1)[1].split("</table>", 1)[0]
     assert not set(re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", figures)) & names
+
+
+# ---------------------------------------------------------------- the fee table
+
+
+def test_a_specialty_without_applications_has_no_fee_row_and_says_why(tmp_path):
+    # Dermatology and General Surgery with a 222: the border catalog has no program of
+    # either that this file can apply to, so neither costs anything.
+    text = profile_text(specialties=f'"Dermatology", {COMPETITIVE}', score=222, spanish=True)
+    plan = plan_of(tmp_path, text, report="plan.html")
+    cost = {c["name"]: c for c in plan["summary"]["cost"]["by_specialty"]}
+    assert cost["Dermatology"]["applications"] == cost["General Surgery"]["applications"] == 0
+    html = (tmp_path / "plan.html").read_text(encoding="utf-8")
+    table = html.split('id="cost"', 1)[1].split("</table>", 1)[0]
+    assert "$0" not in table
+    assert ">Dermatology<" not in table and ">General Surgery<" not in table
+    assert ">Family Medicine<" in table
+    why = (
+        "No fees for Dermatology and General Surgery: this catalog has no program in them "
+        "that you can apply to."
+    )
+    assert why in html
+    assert main(["report", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "plan.md")]) == 0
+    markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    fees = next(line for line in markdown.splitlines() if "ERAS fees of this list" in line)
+    assert "$0" not in fees and "0 applications" not in fees
+    assert why in fees
+
+
+# ---------------------------------------------------------------- Step 3 without a result
+
+
+def test_a_step3_without_its_result_is_unknown_not_a_fail(tmp_path):
+    # H-1B first, Step 3 sat once, no result given: no failed attempt, no program moved
+    # down for a missing pass, and a step asks for the result.
+    text = profile_text(score=230, extra="\n[exams.step3]\nattempts = 1\n").replace(
+        'visa = "J-1"', 'visa = "H-1B"'
+    )
+    plan = plan_of(tmp_path, text)
+    weaknesses = {w["name"] for w in plan["assessment"]["weaknesses"]}
+    assert not weaknesses & {"failed-attempt", "multiple-failures"}
+    assert "exams.step3.result" not in {m["key"] for m in plan["assessment"].get("missing", [])}
+    rules = {r["rule"] for p in plan["programs"] for r in p["reasons"]}
+    assert "tiering/h1b-without-step3" not in rules
+    assert "screening/failure-vs-first-attempt-only" not in rules
+    ask = next(a for a in plan["actions"] if a["id"] == "applications/step3-result")
+    assert 'result = "pass"' in ask["detail"] and "neither as passed nor as failed" in ask["detail"]
+    assert "applications/step3-for-h1b" not in {a["id"] for a in plan["actions"]}
+    # With a fail written, the H-1B step asks for a pass, and nothing asks for the result.
+    with_fail = text.replace("[exams.step3]\n", '[exams.step3]\nresult = "fail"\n')
+    failed = {a["id"] for a in plan_of(tmp_path, with_fail)["actions"]}
+    assert "applications/step3-for-h1b" in failed
+    assert "applications/step3-result" not in failed

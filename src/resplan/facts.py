@@ -499,7 +499,6 @@ GAP_WORST: dict[str, str] = {
     "exams.step2ck.score": "the lowest passing score that can apply to you "
     f"({STEP2CK_PASSING[-1].score} for recent graduates)",
     "exams.step2ck.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
-    "exams.step3.result": "a fail",
     "exams.step3.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "languages[].level": f"{LANGUAGE_LEVELS[0]} for Spanish (the level of another language "
     "is no gap: no rule reads it)",
@@ -671,16 +670,10 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                 )
             )
     step3 = profile.exams.step3
+    # A Step 3 without its result is no gap: a result still awaited is common, and a fail
+    # would be a failed attempt the applicant may not have. It stays unknown, and an
+    # action (applications/step3-result) asks for it.
     if step3 is not None:
-        if step3.result is None:
-            found.append(
-                Gap(
-                    "exams.step3.result",
-                    "your Step 3 result",
-                    "a fail",
-                    _set_exam("step3", result="fail"),
-                )
-            )
         if step3.attempts is None:
             found.append(
                 Gap(

@@ -696,7 +696,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         'Your Step 3 result: "pass", or "fail" if you have not passed yet. Leave the '
         "whole [exams.step3] table out if you have not sat Step 3. Step 3 comes after Step 1 "
         "and Step 2 CK are passed, so a profile with Step 3 and no Step 2 CK is refused.",
-        "",
+        "Unknown: the plan counts Step 3 neither as passed nor as failed, and a step asks you "
+        "to add the result (a result you are still waiting for: add it when it comes).",
         "A pass answers the Step 3 that most programs sponsoring an H-1B visa ask for; "
         "without it, an applicant who would take an H-1B gets a step to pass it before the "
         "rank list deadline, and one whose first choice is an H-1B sees programs that offer "

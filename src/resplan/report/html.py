@@ -29,9 +29,11 @@ from resplan.report.view import (
     Report,
     count,
     dollars,
+    fee_rows,
     figure_value,
     rule_source,
     state_name,
+    without_programs,
 )
 
 CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
@@ -180,6 +182,8 @@ def render(report: Report) -> str:
         script_hash=_csp_hash(js),
         count=count,
         dollars=dollars,
+        fee_rows=fee_rows,
+        without_programs=without_programs,
         state_name=state_name,
         figure_value=figure_value,
         fits=FITS,

@@ -15,8 +15,10 @@ from resplan.report.view import (
     Report,
     count,
     dollars,
+    fee_rows,
     rule_source,
     what_if_effect,
+    without_programs,
     words_list,
 )
 from resplan.season import STEP
@@ -36,8 +38,6 @@ def esc(text) -> str:
 
 def _fee_part(c) -> str:
     """One specialty's fees in the summary; "10 fewer" only for a list longer than 10."""
-    if not c.applications:
-        return f"{esc(c.name)}: this catalog has no program you can apply to, so add some"
     fewer = f", {STEP} fewer save {dollars(c.ten_fewer)}" if c.applications > STEP else ""
     return (
         f"{esc(c.name)} {dollars(c.fee)} for "
@@ -90,10 +90,13 @@ def render(report: Report, *, full: bool = False) -> str:
             "generated sample. They are not real programs."
         )
     if s.cost:
-        parts = "; ".join(_fee_part(c) for c in s.cost.by_specialty)
+        parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))
+        none = without_programs(s.cost)
         out.append(
             f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
-            f"{dollars(s.cost.total)}. {parts}."
+            f"{dollars(s.cost.total)}."
+            + (f" {parts}." if parts else "")
+            + (f" {esc(none)}" if none else "")
         )
     out += ["", "## Where you stand", ""]
     for title, findings in (

@@ -105,6 +105,24 @@ def dollars(amount: int) -> str:
     return f"${amount:,}"
 
 
+def fee_rows(cost) -> list:
+    """The specialties of the fee table: those with applications to pay for."""
+    return [c for c in cost.by_specialty if c.applications]
+
+
+def without_programs(cost) -> str:
+    """Why a specialty of the plan has no fee line, in a sentence ('' when none lacks one):
+    the catalog holds no program of it that the applicant can apply to."""
+    names = [c.name for c in cost.by_specialty if not c.applications]
+    if not names:
+        return ""
+    them = "it" if len(names) == 1 else "them"
+    return (
+        f"No fees for {words_list(names)}: this catalog has no program in {them} "
+        "that you can apply to."
+    )
+
+
 def what_if_effect(change) -> str:
     """What a change of ``[[what_if]]`` would do to the program list, in words."""
     parts = []
