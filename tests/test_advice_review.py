@@ -11,6 +11,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from resplan.cli import main
 from tests.conftest import EXAMPLES
 
@@ -190,3 +192,103 @@ def test_a_step3_without_its_result_is_unknown_not_a_fail(tmp_path):
     failed = {a["id"] for a in plan_of(tmp_path, with_fail)["actions"]}
     assert "applications/step3-for-h1b" in failed
     assert "applications/step3-result" not in failed
+
+
+# ---------------------------------------------------------------- March: rank list to Match Day
+
+# One unmatched cycle (the 2026 Match), nothing new, applying again for the 2027 Match.
+REAPPLICANT = profile_text(previous_cycles=1, score=219, spanish=True)
+
+
+def whens(plan: dict) -> dict[str, str]:
+    return {a["id"]: a["when"] for a in plan["actions"]}
+
+
+def advice(plan: dict) -> dict[str, str]:
+    return {a["rule"]: a["says"] for a in plan["summary"]["advice"]}
+
+
+@pytest.mark.parametrize("as_of", ["2027-03-04", "2027-03-10", "2027-03-16", "2027-03-19"])
+@pytest.mark.parametrize("name", ["example", "reapplicant"])
+def test_after_the_rank_list_deadline_no_step_is_for_this_rank_list(tmp_path, as_of, name):
+    # The 2027 rank lists are due on 3 March 2027: from the next day on, nothing is dated
+    # "before you certify your rank list", and no step asks for a rank list at all.
+    text = (PROFILES / "example.toml").read_text(encoding="utf-8")
+    plan = plan_of(tmp_path, text if name == "example" else REAPPLICANT, as_of)
+    ids = set(whens(plan))
+    assert not ids & {"between-cycles/rank-list", "applications/ecfmg-certification"}
+    for action in plan["actions"]:
+        text = " ".join((action["when"], action["title"], action["detail"])).lower()
+        assert "certify your rank list" not in text, action["id"]
+        assert "next to your rank list" not in text, action["id"]
+        assert "for your rank list" not in text, action["id"]
+        # A late step of this cycle is for a next application now, or starts at once.
+        month = action["when"].split(":", 1)[0]
+        if month == "March 2027" and action["timing"] not in ("now", "match-week", "after-match"):
+            raise AssertionError(f"{action['id']} is dated {action['when']}")
+    said = " ".join(advice(plan).values())
+    assert "interviews run from October" not in said
+    assert "your rank list," not in said
+
+
+def test_before_the_deadline_march_still_asks_for_the_rank_list(tmp_path):
+    plan = plan_of(tmp_path, (PROFILES / "example.toml").read_text(encoding="utf-8"), "2027-03-02")
+    assert whens(plan)["between-cycles/rank-list"].startswith("March 2027")
+    late = whens(plan)["applications/verify-program-facts"]
+    assert late == "March 2027: Late, but still worth doing now, before you certify your rank list"
+    says = advice(plan)["between-cycles/cycle-interviews-over"]
+    assert "interview season for the 2027 Match is over" in says
+    assert "rank lists are due by 3 March 2027" in says
+    assert "between-cycles/cycle-under-way" not in advice(plan)
+
+
+@pytest.mark.parametrize(
+    "as_of, soap, rule",
+    [
+        ("2027-03-12", "between-cycles/soap", "between-cycles/cycle-ranked"),
+        ("2027-03-15", "between-cycles/soap-this-week", "between-cycles/cycle-ranked"),
+        ("2027-03-18", "between-cycles/soap-this-week", "between-cycles/cycle-ranked"),
+        ("2027-03-19", None, "between-cycles/cycle-match-day"),
+    ],
+)
+def test_soap_fits_the_days_of_match_week(tmp_path, as_of, soap, rule):
+    # Match Day 2027 is Friday 19 March: Match Week and SOAP start on Monday 15 March.
+    plan = plan_of(tmp_path, (PROFILES / "example.toml").read_text(encoding="utf-8"), as_of)
+    soaps = {i for i in whens(plan) if i.startswith("between-cycles/soap")}
+    assert soaps == ({soap} if soap else set())
+    said = advice(plan)
+    assert rule in said
+    assert not {r for r in said if r.startswith("between-cycles/cycle")} - {rule}
+    if soap == "between-cycles/soap-this-week":
+        detail = next(a["detail"] for a in plan["actions"] if a["id"] == soap)
+        assert "Prepare before that week" not in detail and "ends before Match Day" in detail
+    if rule == "between-cycles/cycle-match-day":
+        assert said[rule].startswith("19 March 2027 is Match Day of the 2027 Match.")
+    else:
+        assert "has passed" in said[rule] and "Match Day (19 March 2027)" in said[rule]
+
+
+# ---------------------------------------------------------------- late September
+
+
+@pytest.mark.parametrize("as_of", ["2026-09-24", "2026-09-30"])
+def test_between_cycle_steps_in_late_september_put_interviews_ahead(tmp_path, as_of):
+    # Programs read from 24 September; interviews start in October. A reapplicant's
+    # between-cycle steps are late, and their text says interviews are still to come.
+    plan = plan_of(tmp_path, REAPPLICANT, as_of)
+    between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
+    assert between
+    for action in between:
+        assert action["when"] == (
+            "September 2026: Start now: what you add can come up in interviews, which start "
+            "in October, and it counts in a next application if you need one"
+        )
+    for action in plan["actions"]:
+        assert "during interview season" not in action["when"], action["id"]
+        assert "through interview season" not in action["when"], action["id"]
+
+
+def test_in_october_the_between_cycle_steps_speak_of_interview_season(tmp_path):
+    plan = plan_of(tmp_path, REAPPLICANT, "2026-10-15")
+    between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
+    assert between and all("through interview season" in a["when"] for a in between)

@@ -210,6 +210,10 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.weeks_to_rank_list": Fact(
         NUMBER, "whole weeks from the plan's date to the rank list deadline (negative once passed)"
     ),
+    "plan.days_to_match_day": Fact(NUMBER, "days from the plan's date to Match Day (0 on the day)"),
+    "plan.phases_over": Fact(
+        SetOf(TEXT), "the calendar's phases of the cycle whose last month has passed"
+    ),
     "plan.stale": Fact(NUMBER, "programs to apply to whose listed facts are out of date"),
 }
 

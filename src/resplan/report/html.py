@@ -44,7 +44,7 @@ VERDICT_RANK = {"apply": 0, "borderline": 10, "skip": 20}
 # Where the cycle stands on the plan's date (the plan's summary.cycle_stage).
 CYCLE_STAGES = {
     "ahead": "Programs have not started reading applications for this cycle yet.",
-    "under way": "This application cycle is under way: programs are reading applications.",
+    "under way": "This application cycle is under way: the steps below cover what is still ahead in it.",
 }
 
 

@@ -11,6 +11,8 @@ and dated from the plan's date (``as_of``), so that no action is dated before it
   went out or the interviews took place, so those actions move to the same phase of the
   next cycle, for a next application. Between the opening of ERAS and the day programs
   start reading, documents can still be finished for this cycle, so they are dated now.
+  Once the rank list deadline has passed, every action of a passed phase moves to the
+  next cycle: nothing more can change this cycle's application or rank list.
 
 The phases ``decide`` (a choice the other steps depend on) and ``by-rank-list`` (a step
 to finish by this cycle's rank list deadline) are dated like ``now``.
@@ -132,6 +134,7 @@ def run(draft):
     rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
     deadline = rank_list_deadline(cycle, rulebook)
+    today = month_index(as_of.year, as_of.month)
     env = {
         **draft.env,
         **plan_facts(draft),
@@ -141,6 +144,13 @@ def run(draft):
         "plan.rank_list_deadline": in_words(deadline),
         # Whole weeks left; negative once the deadline has passed.
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
+        "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
+        # Calendar phases of this cycle whose last month is before the plan's month.
+        "plan.phases_over": frozenset(
+            p.id
+            for p in rulebook.phases
+            if p.id not in AT_ONCE and phase_months(p, cycle)[1] < today
+        ),
     }
     phases = {p.id: p for p in rulebook.phases}
     labels = rulebook.labels
@@ -187,7 +197,10 @@ def date_action(
         return start, DUE_RUNNING, _when(start, _label(phase.label, cycle, rulebook))
     if end >= today:  # running
         return today, DUE_RUNNING, _when(today, _label(phase.label, cycle, rulebook))
-    if category in next_cycle and cycle_stage(cycle, as_of, rulebook) == UNDER_WAY:
+    # Once rank lists are certified, nothing more goes into this cycle's application: a
+    # step of a passed phase, whatever its category, is for a next application.
+    ranked = as_of > rank_list_deadline(cycle, rulebook)
+    if ranked or (category in next_cycle and cycle_stage(cycle, as_of, rulebook) == UNDER_WAY):
         later = start + 12
         if later < today:  # a phase long past: the first of its months still ahead
             later += 12 * ((today - later + 11) // 12)
