@@ -279,8 +279,10 @@ def test_failed_attempt_against_first_attempt_filter_is_skipped():
     )
     assert decision(plan, "tx-elpaso-a-im").verdict == "skip"
     assert decision(plan, "tx-elpaso-b-im").verdict != "skip"
-    # FAQ 4: a transitional year is suggested as a way in after a failure.
-    assert specialty(plan, "Transitional Year").suggested
+    # FAQ 4 gives a transitional year after a failure when categorical places are hard to
+    # get; with border strengths both wished fields fit well, so none is added.
+    assert {t.fit for t in plan.specialties} == {"strong"}
+    assert "Transitional Year" not in {t.name for t in plan.specialties}
 
 
 # ---------------------------------------------------------------- tiers
