@@ -155,13 +155,18 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of="2026-11-30"))
         # And some only weeks before the rank list deadline (3 March 2027).
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of="2027-02-20"))
+        # And some only in Match Week (from 15 March 2027) or on Match Day (19 March).
+        if index < 5:
+            for day in ("2027-03-16", "2027-03-19"):
+                fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of=day))
     # A season's number of signals is confirmed only for its own Match: plan for 2025 too.
     for profile in itertools.islice(applicants(), 30):
         if profile.applicant.graduation_year <= 2020:
             early = attrs.evolve(profile, applicant=attrs.evolve(profile.applicant, cycle=2025))
             fired |= cited(resplan.plan(early, catalogs[1], host=host, as_of="2024-06-01"))
     # A reapplicant who aimed at a competitive field and wishes both open fields already:
-    # the bridge year is the one backup left (none of the drawn applicants is one).
+    # the bridge year is the one backup left (none of the drawn applicants is one). Step 3
+    # is given without its result, which a step asks for.
     bridge = {
         "applicant": {
             "graduation_year": 2020,
@@ -170,7 +175,11 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
             "specialties": ["General Surgery", "Internal Medicine", "Family Medicine"],
             "previous_cycles": 1,
         },
-        "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": STEP2[3]},
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": STEP2[3],
+            "step3": {"attempts": 1},
+        },
     }
     fired |= cited(resplan.plan(structure(bridge, Profile, file="bridge"), catalogs[1], host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
