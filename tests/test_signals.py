@@ -48,7 +48,9 @@ def test_example_plan_signals(tmp_path):
             # Never a skipped or borderline program; the tier is the plan's own.
             assert decision.verdict == "apply" and decision.tier == choice["tier"]
             assert decision.specialty == entry["specialty"]
-            assert choice["why"] and "You pass every filter it lists." in choice["why"]
+            assert ("You pass every filter its listing states." in choice["why"]) != (
+                "Its listing states no filter at all" in choice["why"]
+            )
             institution = (choice["name"], choice["city"], choice["state"])
             assert institution not in places  # one signal per institution per specialty
             places.add(institution)
@@ -148,3 +150,120 @@ def test_markdown_report_lists_the_signals(tmp_path):
         assert choice.name in short
     assert im.programs[0].why not in short and im.programs[0].why in full
     assert im.geographic in short
+
+
+# Arizona only, Internal Medicine, a visa: the border catalog holds 4 Arizona IM
+# institutions the applicant passes, and many more in Texas, New Mexico and California.
+ARIZONA_ONLY = """
+[applicant]
+graduation_year = 2021
+cycle = 2027
+visa = ["H-1B", "J-1"]
+specialties = ["Internal Medicine"]
+states = ["AZ"]
+
+[exams.step1]
+result = "pass"
+attempts = 1
+
+[exams.step2ck]
+score = 236
+attempts = 1
+"""
+
+
+def _border_plan(tmp_path, text):
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text)
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--out", str(out), "--as-of", "2026-06-15"]
+    assert main(argv + ["--catalog", str(CATALOGS[0])]) == 0
+    return tomllib.loads(out.read_text())
+
+
+def test_signals_stay_in_the_named_states(tmp_path):
+    """An applicant who named Arizona only gets signals for Arizona programs only; the
+    signals left over stay unused, and the plan says that is fine."""
+    data = _border_plan(tmp_path, ARIZONA_ONLY)
+    (im,) = data["signals"]
+    states = {c["state"] for c in im["programs"]}
+    assert states == {"AZ"}
+    chosen = len(im["programs"])
+    assert 0 < chosen < im["signals"]
+    assert f"leaves {im['signals'] - chosen} signals unused, and that is fine" in im["says"]
+    assert "Keep your gold signals for the states you named." in im["says"]
+    assert "season/signals-left-unused" in im["rules"]
+    assert "season/fewer-programs-than-signals" not in im["rules"]
+
+
+def test_no_gold_signal_outside_the_named_states(tmp_path):
+    """California only: 2 California IM institutions pass; the third gold signal is left
+    unused rather than sent to Arizona, and no signal goes outside California."""
+    text = ARIZONA_ONLY.replace('states = ["AZ"]', 'states = ["CA"]')
+    data = _border_plan(tmp_path, text)
+    (im,) = data["signals"]
+    assert [c["state"] for c in im["programs"]] == ["CA"] * len(im["programs"])
+    assert all(c["kind"] == "gold" for c in im["programs"]) and len(im["programs"]) <= 3
+
+
+def test_a_state_with_no_program_leaves_the_signals_unused(tmp_path):
+    """Named states whose programs all fail (or hold none of the field) get no signal
+    from elsewhere, and the plan says so instead of calling the catalog empty."""
+    text = ARIZONA_ONLY.replace('states = ["AZ"]', 'states = ["NV"]')
+    data = _border_plan(tmp_path, text)
+    (im,) = data["signals"]
+    assert not im.get("programs")
+    assert "in the states you named passes every known filter" in im["says"]
+    assert "Leaving your signals unused is fine" in im["says"]
+    assert "This catalog has no program" not in im["says"]
+
+
+def test_signals_prefer_programs_that_take_the_applicants_visa(tmp_path):
+    """Among programs of one state, those whose listing says they sponsor a visa the
+    applicant would take come first; a program whose listing states no filter says so
+    and names what to check before the signal is sent."""
+    text = ARIZONA_ONLY.replace('states = ["AZ"]', 'states = ["CA"]').replace(
+        'specialties = ["Internal Medicine"]', 'specialties = ["Family Medicine"]'
+    )
+    data = _border_plan(tmp_path, text)
+    by = {entry["specialty"]: entry for entry in data["signals"]}
+    fm, im = by["Family Medicine"], by["Internal Medicine"]
+    assert fm["programs"]
+    for choice in fm["programs"]:
+        assert "You pass every filter" not in choice["why"]
+        assert "Its listing states no filter at all" in choice["why"]
+        assert "Before you send the signal, check with the program: " in choice["why"]
+        assert "visa sponsorship" in choice["why"]
+    # Two programs of one place and tier: the one whose listing names the visa comes
+    # first, although its id sorts last.
+    catalog = tmp_path / "two.toml"
+    catalog.write_text(
+        "".join(
+            f"""
+[[program]]
+id = "{pid}"
+name = "{name}"
+specialty = "Internal Medicine"
+track = "categorical"
+city = "Tucson"
+state = "AZ"
+facts_as_of = 2025
+source = "test"
+{extra}
+"""
+            for pid, name, extra in (
+                ("az-tucson-a-im", "First Hospital", ""),
+                ("az-tucson-z-im", "Second Hospital", 'visas = ["J-1"]'),
+            )
+        )
+    )
+    profile = tmp_path / "profile.toml"
+    profile.write_text(ARIZONA_ONLY)
+    out = tmp_path / "two-plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(out)]
+    assert main(argv + ["--as-of", "2026-06-15"]) == 0
+    signals = tomllib.loads(out.read_text())["signals"]
+    im = next(entry for entry in signals if entry["specialty"] == "Internal Medicine")
+    assert [c["id"] for c in im["programs"]] == ["az-tucson-z-im", "az-tucson-a-im"]
+    assert "sponsors a visa you can use" in im["programs"][0]["why"]
+    assert "sponsors a visa you can use" not in im["programs"][1]["why"]

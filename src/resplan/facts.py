@@ -320,6 +320,12 @@ SIGNAL_FACTS: dict[str, Fact] = {
     "signal.season": Fact(NUMBER, "latest Match year the number of signals is confirmed for"),
     "signal.confirmed": Fact(BOOL, "whether the number is confirmed for the applicant's Match"),
     "signal.chosen": Fact(NUMBER, "programs the plan chose to signal in the specialty"),
+    "signal.unused": Fact(NUMBER, "signals the plan leaves unused in the specialty"),
+    "signal.states_named": Fact(BOOL, "whether the applicant named preferred states"),
+    "signal.elsewhere": Fact(
+        NUMBER,
+        "programs outside the preferred states whose every known filter the applicant passes",
+    ),
     "signal.divisions": Fact(TEXT, "the regions to name as a geographic preference, in words"),
     "signal.division_count": Fact(NUMBER, "how many regions to name as a geographic preference"),
     "signal.divisions_of_states": Fact(
@@ -332,6 +338,13 @@ CHOICE_FACTS: dict[str, Fact] = {
     "choice.place": Fact(TEXT, "the program's city and state, in words"),
     "choice.preferred_state": Fact(BOOL, "whether the program is in a preferred state"),
     "choice.to_verify": Fact(BOOL, "whether the program has facts to verify"),
+    "choice.verify": Fact(TEXT, "the program's facts to verify, in words"),
+    "choice.lists_filters": Fact(
+        BOOL, "whether the program's listing states any fact a filter reads"
+    ),
+    "choice.takes_you": Fact(
+        BOOL, "whether the listing shows it takes IMGs on a visa the applicant would take"
+    ),
     "choice.synthetic": Fact(BOOL, "whether the program comes from a generated sample"),
     "choice.border": Fact(BOOL, "whether the program is in a border sub-region"),
     "choice.region": Fact(TEXT, "the program's border sub-region, in words"),

@@ -30,10 +30,12 @@ from typing import Literal
 
 import numpy as np
 
+from resplan.facts import label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import GEOGRAPHIC_REGIONS, season_parameter, signal_count
 from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import evaluate
+from resplan.stages.stale import stale_before
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES
 
@@ -53,6 +55,16 @@ DIVISION_OF = {state: name for name, states in DIVISIONS.items() for state in st
 _PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
 PARTS = ("says", "why", "geographic", "evidence")
 APPLY = VERDICTS.index("apply")
+# The program facts a screening or tiering filter reads: a listing with none of them
+# states no filter at all, so passing "every filter it lists" says nothing.
+FILTER_FIELDS = (
+    "visas",
+    "img_share",
+    "min_step2ck",
+    "mean_step2ck",
+    "max_years_since_graduation",
+    "max_attempts",
+)
 
 
 def run(draft):
@@ -62,7 +74,7 @@ def run(draft):
     by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
     labels = draft.rulebook.labels
     preferred = tuple(draft.profile.applicant.states or ())
-    candidates = _candidates(draft, preferred)
+    candidates, elsewhere = _candidates(draft, preferred)
     cycle = draft.profile.applicant.cycle
     counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
     chosen_in = {
@@ -101,6 +113,9 @@ def run(draft):
                 "signal.season": count["season"],
                 "signal.confirmed": count["season"] >= cycle,
                 "signal.chosen": len(chosen),
+                "signal.unused": count["signals"] - len(chosen),
+                "signal.states_named": bool(preferred),
+                "signal.elsewhere": elsewhere.get(target.name, 0),
             }
         )
         if count["gold"] is not None:
@@ -114,9 +129,12 @@ def run(draft):
                 }
             )
         programs = []
-        for d, kind in chosen:
+        for d, kind, program in chosen:
             why = _words(
-                by_part["why"], {**env, **_choice_facts(d, kind, preferred, draft)}, labels, used
+                by_part["why"],
+                {**env, **_choice_facts(d, kind, program, preferred, draft)},
+                labels,
+                used,
             )
             programs.append(
                 SignalChoice(
@@ -157,7 +175,7 @@ def _words(rules, env, labels, used: dict) -> str:
     return " ".join(r.says.render(env, labels) for r in fired if r.says is not None)
 
 
-def _choice_facts(d, kind: str, preferred, draft) -> dict:
+def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
     facts = {
         "choice.kind": kind,
         "choice.tier": d.tier,
@@ -165,7 +183,19 @@ def _choice_facts(d, kind: str, preferred, draft) -> dict:
         "choice.to_verify": bool(d.to_verify),
         "choice.synthetic": bool(d.synthetic),
         "choice.border": d.region is not None,
+        "choice.lists_filters": any(getattr(program, f) is not None for f in FILTER_FIELDS),
     }
+    if d.to_verify:
+        year = program.facts_as_of
+        dated = (
+            f" (its listing dates from {year})"
+            if year is not None and year < stale_before(draft)
+            else ""
+        )
+        facts["choice.verify"] = ", ".join(label(f"program.{f}") for f in d.to_verify) + dated
+    takes = _takes_you(program, draft.profile.applicant)
+    if takes is not None:
+        facts["choice.takes_you"] = takes
     if preferred:
         facts["choice.preferred_state"] = d.state in preferred
     if d.region is not None:
@@ -178,10 +208,26 @@ def _choice_facts(d, kind: str, preferred, draft) -> dict:
     return facts
 
 
-def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
-    """Per specialty, the programs (positions in ``draft.programs``) the applicant passes
-    every known filter of, in the order signals go to them.
+def _takes_you(program, applicant) -> bool | None:
+    """Whether the program's listing shows it takes IMGs like the applicant: a visa the
+    applicant would take among those it sponsors, or without a visa, IMG residents.
+    None when the listing does not say."""
+    if applicant.visas != ("none",):
+        if program.visas is None:
+            return None
+        return any(v in program.visas for v in applicant.visas)
+    if program.img_share is None:
+        return None
+    return program.img_share > 0
 
+
+def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Per specialty, the programs (positions in ``draft.programs``) the applicant passes
+    every known filter of, in the order signals go to them; and per specialty, how many
+    such programs lie outside the preferred states.
+
+    Where the applicant named states, only programs in them are candidates: a signal
+    goes with the geographic preference, which names only those states' regions.
     Column by column: a national plan has thousands of programs and only the first few
     of each specialty become signals, so only those are ever read one by one.
     """
@@ -190,18 +236,26 @@ def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
         (np.asarray(programs.verdict) == APPLY) & (np.asarray(programs.tier) != 0)
     )
     if not len(positions):
-        return {}
+        return {}, {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
     tier = np.asarray(programs.tier)[positions]
     has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
         np.asarray(programs.to_verify)[positions]
     ]
+    # A program whose listing does not say it sponsors the visa the applicant needs
+    # (it would be skipped if it said no) comes after those that say yes.
+    needs_visa = draft.profile.applicant.visas != ("none",)
+    visa_unknown = np.array(
+        [needs_visa and "visas" in fields for fields in programs.verify_sets], dtype=bool
+    )[np.asarray(programs.to_verify)[positions]]
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
     region_priority = np.array(
         [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
     )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
-    first = np.lexsort((id_rank, region_priority, has_verify, tier, synthetic, specialty))
+    first = np.lexsort(
+        (id_rank, region_priority, has_verify, tier, visa_unknown, synthetic, specialty)
+    )
     # Each program's place in its own state's queue (per specialty), in that first order.
     group = specialty[first] * len(states) + state[first]
     by_group = np.argsort(group, kind="stable")
@@ -215,15 +269,32 @@ def _candidates(draft, preferred: tuple[str, ...]) -> dict[str, list[int]]:
         state
     ]
     order = np.lexsort(
-        (id_rank, region_priority, has_verify, where, rank, tier, outside, synthetic, specialty)
+        (
+            id_rank,
+            region_priority,
+            has_verify,
+            where,
+            rank,
+            tier,
+            visa_unknown,
+            synthetic,
+            specialty,
+        )
     )
+    elsewhere: dict[str, int] = {}
+    if preferred:
+        counts = np.bincount(specialty[outside], minlength=len(specialties))
+        elsewhere = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+        order = order[~outside[order]]
+        if not len(order):
+            return {}, elsewhere
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(np.r_[True, ordered_specialty[1:] != ordered_specialty[:-1]])
     ends = np.r_[starts[1:], len(order)]
     return {
         specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
         for a, b in zip(starts.tolist(), ends.tolist())
-    }
+    }, elsewhere
 
 
 def _keys(draft, programs, positions):
@@ -257,8 +328,8 @@ def _keys(draft, programs, positions):
 
 
 def _choose(positions, count, draft) -> list[tuple]:
-    """(decision, kind) of the programs to signal, in order: one per institution, gold
-    first where the specialty has gold signals."""
+    """(decision, kind, program) of the programs to signal, in order: one per
+    institution, gold first where the specialty has gold signals."""
     programs = draft.programs
     chosen: list[tuple] = []
     institutions: set[tuple[str, str, str]] = set()
@@ -275,7 +346,7 @@ def _choose(positions, count, draft) -> list[tuple]:
             kind = "signal"
         else:
             kind = "gold" if len(chosen) < count["gold"] else "silver"
-        chosen.append((programs[position], kind))
+        chosen.append((programs[position], kind, program))
     return chosen
 
 
@@ -288,7 +359,7 @@ def _divisions(chosen, preferred: tuple[str, ...], draft) -> list[str]:
     if limit is None:
         return []
     counts: dict[str, int] = {}
-    for d, _kind in chosen:
+    for d, _kind, _program in chosen:
         division = DIVISION_OF.get(d.state)
         if division:
             counts[division] = counts.get(division, 0) + 1
