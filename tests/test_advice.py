@@ -274,15 +274,15 @@ def test_a_passed_exam_is_never_to_be_retaken(tmp_path):
 
 
 def test_border_months_and_hands_on_months_agree(tmp_path):
-    """One month of observership in El Paso: the border strength counts it and says so,
-    the hands-on weakness does not, and neither says "1 months"."""
+    """One month of observership in El Paso: the border strength names it as an
+    observership, the hands-on weakness does not count it, and neither says "1 months"."""
     plan = plan_for("border-observership", tmp_path)
     strengths = {f["name"]: f for f in plan["assessment"]["strengths"]}
     weaknesses = {f["name"]: f for f in plan["assessment"]["weaknesses"]}
     border = strengths["border-usce"]["reasons"][0]["says"]
     assert border.startswith(
-        "You already have 1 month of US clinical time in the border "
-        "region (observerships included), in El Paso;"
+        "You spent 1 month in observerships in the US border region, in El Paso, "
+        "but have no hands-on work there yet."
     )
     assert weaknesses["limited-usce"]["reasons"][0]["says"].startswith(
         "You report 0 months of hands-on US clinical work (observerships not counted)"

@@ -325,7 +325,10 @@ def test_a_reapplicant_who_changed_things_gets_no_choice(tmp_path):
     ids = action_ids(make_plan(tmp_path, "reapplicant-changed"))
     assert not set(CHOICES) & set(ids)
     assert "between-cycles/record-what-changed" not in ids
-    assert "between-cycles/visible-change" in ids
+    # What changed leads the file; the general "make it visibly different" is for a file
+    # that does not say what changed.
+    assert "between-cycles/lead-with-what-changed" in ids
+    assert "between-cycles/visible-change" not in ids
 
 
 def test_a_reapplicant_who_does_not_say_what_changed_is_asked(host):

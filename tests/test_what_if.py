@@ -61,19 +61,18 @@ def _moves(before, after):
     return opened, improved, worsened, opened_tier1
 
 
-def test_example_plan_names_the_changes_that_open_most(host, catalog, example_profile):
-    plan = _plan(example_profile, catalog, host)
-    assert plan.what_if, "the example applicant has a low Step 2 CK: some change must help"
+def test_a_plan_names_the_changes_that_open_most(host, catalog):
+    # An H-1B-only reapplicant: most border programs sponsor only a J-1.
+    profile = _profile("reapplicant-failed-attempt")
+    plan = _plan(profile, catalog, host)
+    assert len(plan.what_if) > 1
     first = plan.what_if[0]
-    assert first.rule == "what-if/higher-step2ck"
-    assert first.change == "A Step 2 CK of 231 instead of 221"
-    assert "take a Step again" in first.note
-    # The counts are what planning again with that score gives, counted independently.
-    higher = attrs.evolve(
-        example_profile,
-        exams=attrs.evolve(example_profile.exams, step2ck=Step2CK(score=231, attempts=1)),
-    )
-    after = _plan(higher, catalog, host)
+    assert first.rule == "what-if/accept-j1"
+    assert first.change == "Also accept a J-1 visa"
+    assert "two-year home-country requirement" in first.note
+    # The counts are what planning again with both visas gives, counted independently.
+    either = attrs.evolve(profile, applicant=attrs.evolve(profile.applicant, visa=("H-1B", "J-1")))
+    after = _plan(either, catalog, host)
     assert (
         first.programs_opened,
         first.programs_improved,
@@ -102,9 +101,24 @@ def test_example_plan_names_the_changes_that_open_most(host, catalog, example_pr
     # The summary names the top change with its counts, in words.
     sentence = next(a.says for a in plan.summary.advice if a.rule == first.rule)
     assert sentence.startswith(
-        f"A Step 2 CK of 231 instead of 221: this would open {first.programs_opened} programs, "
+        f"Also accept a J-1 visa: this would open {first.programs_opened} programs, "
         f"{first.programs_opened_tier1} of them in tier 1"
     )
+
+
+def test_a_passed_step2ck_is_never_planned_higher(host, catalog, example_profile):
+    """A Step 2 CK score in a profile is one the applicant passed with, and USMLE lets
+    nobody sit a passed Step again: no change plans a higher score, low as it may be,
+    and none is named among the changes tried."""
+    for profile in (example_profile, _profile("border-ties-low-step2")):
+        assert profile.exams.step2ck.score <= 225
+        plan = _plan(profile, catalog, host)
+        assert not [e for e in plan.what_if if "Step 2 CK" in e.change]
+        said = " ".join(a.says for a in plan.summary.advice if a.rule.startswith("what-if/"))
+        assert "Step 2 CK of" not in said and "instead of" not in said
+    # An applicant who has not sat it is still shown what a first score would change.
+    rules = {e.rule for e in _plan(_profile("step2-not-taken"), catalog, host).what_if}
+    assert "what-if/take-step2ck" in rules
 
 
 def test_no_step2ck_yet_gets_take_step2ck(host, catalog):
@@ -202,8 +216,8 @@ def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_p
         "what-if/no-change-moves-a-program",
         "None of the changes resplan tried would open a program in this catalog or move one "
         "up: no program in it publishes a minimum score or another limit that a change could "
-        "help you clear. Changes tried: a Step 2 CK of 231 instead of 221; get a letter from "
-        "a US clinical supervisor who will also call or email programs for you.",
+        "help you clear. Changes tried: get a letter from a US clinical supervisor who will "
+        "also call or email programs for you.",
     )
     markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
     section = markdown.split("## What would change your plan", 1)[1].split("\n## ", 1)[0]
@@ -214,9 +228,8 @@ def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_p
     assert what_if.index(said.says) < what_if.index("</section>")
     assert html.count("None of the changes resplan tried") == 1
     # With the synthetic sample, whose programs state minimums, changes are listed instead.
-    example_profile = resplan.load_profile(EXAMPLES / "profiles" / "example.toml")
     both = _plan(
-        example_profile,
+        _profile("reapplicant-failed-attempt"),
         resplan.merge_catalogs(
             [
                 host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
@@ -225,7 +238,7 @@ def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_p
         ),
         host,
     )
-    assert both.what_if and example_profile.exams.step2ck.score == 221
+    assert both.what_if
     assert not [a for a in both.summary.advice if a.rule.startswith("what-if/no-change")]
 
 
@@ -249,15 +262,16 @@ def test_advocate_letter_opens_near_misses(host):
     ] == "borderline"
 
 
-def test_what_if_round_trips_and_is_deterministic(host, catalog, example_profile):
-    plan = _plan(example_profile, catalog, host)
+def test_what_if_round_trips_and_is_deterministic(host, catalog):
+    profile = _profile("reapplicant-failed-attempt")
+    plan = _plan(profile, catalog, host)
     text = dumps_plan(plan)
     assert "[[what_if]]" in text
     back = loads_plan(text)
     assert back.what_if == plan.what_if
     assert dumps_plan(back) == text
     # The same changes, counts and words whatever the order of the catalog.
-    again = _plan(example_profile, resplan.Catalog(list(catalog.programs)[::-1]), host)
+    again = _plan(profile, resplan.Catalog(list(catalog.programs)[::-1]), host)
     assert again.what_if == plan.what_if and again.summary.advice == plan.summary.advice
 
 
@@ -267,15 +281,16 @@ name = "institution"
 version = "1"
 
 [overrides.parameters]
-"what-if.step2ck_raise_points" = 20
+"what-if.step2ck_aim" = 230
 "what-if.summary_changes" = 1
 """
 
 
-def test_parameters_are_overridable(catalog, example_profile):
+def test_parameters_are_overridable(catalog):
     other = resplan.load_host(plugins=[ruleset_plugin("inst", INSTITUTION)], use_env=False)
-    plan = _plan(example_profile, catalog, other)
-    assert plan.what_if[0].change == "A Step 2 CK of 241 instead of 221"
+    plan = _plan(_profile("step2-not-taken"), catalog, other)
+    take = next(e for e in plan.what_if if e.rule == "what-if/take-step2ck")
+    assert take.change == "Take Step 2 CK and score 230 or more"
     assert len([a for a in plan.summary.advice if a.rule.startswith("what-if/")]) == 1
 
 
@@ -309,19 +324,19 @@ def test_a_bad_what_if_rule_names_file_line_and_key(rule, field, message):
     assert problem.field == field and message in problem.message
 
 
-def test_reports_show_what_would_change_the_plan(host, catalog, example_profile):
-    plan = loads_plan(dumps_plan(_plan(example_profile, catalog, host)))
+def test_reports_show_what_would_change_the_plan(host, catalog):
+    plan = loads_plan(dumps_plan(_plan(_profile("reapplicant-failed-attempt"), catalog, host)))
     first = plan.what_if[0]
     markdown = resplan.render_report(plan, "md")
     assert "## What would change your plan" in markdown
     assert (
-        f"- **A Step 2 CK of 231 instead of 221.** It opens {first.programs_opened} "
+        f"- **Also accept a J-1 visa.** It opens {first.programs_opened} "
         f"programs ({first.programs_opened_tier1} in tier 1)"
     ) in markdown
     html = resplan.render_report(plan, "html")
     assert '<h3 id="what-if">What would change your plan</h3>' in html
     assert (
-        f'<th scope="row">A Step 2 CK of 231 instead of 221</th><td class="num">'
+        f'<th scope="row">Also accept a J-1 visa</th><td class="num">'
         f'{first.programs_opened}<br><span class="small">{first.programs_opened_tier1} '
         "in tier 1</span></td>"
     ) in html

@@ -108,6 +108,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.clinical.border_months": Fact(
         NUMBER, "months of US clinical experience in a border sub-region"
     ),
+    "profile.clinical.border_hands_on_months": Fact(
+        NUMBER, "months of hands-on US clinical experience in a border sub-region"
+    ),
     "profile.letters.total": Fact(NUMBER, "letters of recommendation"),
     "profile.letters.us_clinical": Fact(NUMBER, "letters from US clinical supervisors"),
     "profile.letters.advocates": Fact(NUMBER, "letter writers who will contact programs"),
@@ -124,6 +127,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.reapplicant.last_cycle": Fact(NUMBER, "last Match applied for without matching"),
     "profile.reapplicant.changes": Fact(
         SetOf(Enum(CHANGES)), "what the file gained since the last cycle (none: empty)"
+    ),
+    "profile.reapplicant.changes_words": Fact(
+        TEXT, "what the file gained since the last cycle, in words ('nothing' for none)"
     ),
 }
 
@@ -203,6 +209,11 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.verify_list": Fact(TEXT, "programs to verify, most promising first"),
     "plan.suggested": Fact(SetOf(TEXT), "specialties suggested as alternatives"),
     "plan.high_regions": Fact(TEXT, "sub-regions of high priority"),
+    "plan.h1b_listed": Fact(
+        NUMBER,
+        "programs considered in the preferred states (all, without a preference) whose "
+        "listing names H-1B sponsorship",
+    ),
     "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
     "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
@@ -264,6 +275,7 @@ WHAT_IF_CHANGES: tuple[str, ...] = (
     "spanish_level",
     "cycles_later",
     "step3",
+    "add_visa",
 )
 # What a change worked out, for its words: a fact is known only for the parts it changes.
 WHAT_IF_FACTS: dict[str, Fact] = {
@@ -278,6 +290,7 @@ WHAT_IF_FACTS: dict[str, Fact] = {
     "what_if.spanish_level": Fact(Level(SPANISH_LEVELS), "the Spanish level after the change"),
     "what_if.cycles_later": Fact(NUMBER, "how many cycles later the applicant would apply"),
     "what_if.cycle": Fact(NUMBER, "the Match year applied for after the change"),
+    "what_if.visa": Fact(Enum(SPONSORED_VISAS), "the visa added to those the applicant would take"),
 }
 # What the what-if pass found, for [[summary]] rules that read it: the what-if stage asks
 # them once it has planned every change (resplan.stages.what_if), and the summary stage
@@ -397,6 +410,8 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         facts["profile.reapplicant.last_cycle"] = profile.reapplicant.last_cycle
         changes = profile.reapplicant.changes
         facts["profile.reapplicant.changes"] = None if changes is None else frozenset(changes)
+        if changes is not None:
+            facts["profile.reapplicant.changes_words"] = changes_words(changes)
     attempts = []  # per exam taken; None where the count is not given
     failure = False
     if step1 is not None:
@@ -456,6 +471,13 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     regions = {c: city_regions.get((_norm(c.city), c.state or "")) for c in clinical if c.city}
     facts["profile.clinical.regions"] = frozenset(r for r in regions.values() if r)
     facts["profile.clinical.border_months"] = _stated_months(c for c, r in regions.items() if r)
+    facts["profile.clinical.border_hands_on_months"] = (
+        None
+        if kindless
+        else _stated_months(
+            c for c, r in regions.items() if r and c.kind in CLINICAL_KINDS_HANDS_ON
+        )
+    )
 
     letters = profile.letters
     facts["profile.letters.total"] = len(letters)
@@ -479,6 +501,27 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
             x for x in activities if x.kind in ("underserved", "public-health")
         )
     return {k: v for k, v in facts.items() if v is not None}
+
+
+# Each change of a reapplicant's file in words, in the order a plan names them.
+CHANGE_WORDS: dict[str, str] = {
+    "step2ck": "a new Step 2 CK result",
+    "step3": "Step 3 passed",
+    "us-clinical": "new US clinical work",
+    "letters": "new letters",
+    "research": "research output",
+    "certificate": "a course or certificate finished",
+    "spanish": "better Spanish",
+    "border-work": "new work with border or underserved communities",
+}
+
+
+def changes_words(changes) -> str:
+    """``("letters", "step2ck")`` as "a Step 2 CK passed and new letters"; "nothing" for none."""
+    words = [CHANGE_WORDS[c] for c in CHANGE_WORDS if c in changes]
+    if not words:
+        return "nothing"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def visa_words(visas) -> str:
@@ -569,6 +612,12 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.clinical.cities": ("clinical[].city",),
     "profile.clinical.regions": ("clinical[].city", "clinical[].state"),
     "profile.clinical.border_months": ("clinical[].city", "clinical[].state", "clinical[].months"),
+    "profile.clinical.border_hands_on_months": (
+        "clinical[].kind",
+        "clinical[].city",
+        "clinical[].state",
+        "clinical[].months",
+    ),
     "profile.letters.total": ("letters[].writer",),
     "profile.letters.us_clinical": ("letters[].us_clinical",),
     "profile.letters.advocates": ("letters[].advocate",),
@@ -580,6 +629,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.activities.community_months": ("activities[].kind", "activities[].months"),
     "profile.reapplicant.last_cycle": ("reapplicant.last_cycle",),
     "profile.reapplicant.changes": ("reapplicant.changes",),
+    "profile.reapplicant.changes_words": ("reapplicant.changes",),
 }
 
 

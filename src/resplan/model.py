@@ -638,14 +638,19 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     ),
     "applicant.visa": KeyDoc(
         "The visa you need for residency: none, J-1 or H-1B. If you would take either, list "
-        'both, your first choice first: `["J-1", "H-1B"]`.',
+        'both, your first choice first: `["J-1", "H-1B"]`. Write "none" only if you are a '
+        "US citizen or a US permanent resident (green card holder). A Canadian citizen "
+        "also needs a visa for residency: a J-1 or an H-1B.",
         "",
         "Programs that state they sponsor no visa, or none of yours, are skipped; with two "
         "visas, a program that sponsors only your second choice moves down a tier. Needing a "
         "visa is a weakness. If you would take an H-1B, a step asks you to pass Step 3 before "
         "the rank list deadline; if an H-1B is your first choice and you have not passed "
         "Step 3, a program that offers you no J-1 moves down a tier. If you would take a J-1, "
-        "a step prepares ECFMG's J-1 sponsorship.",
+        "a step prepares ECFMG's J-1 sponsorship; if you would take both and no program of "
+        "the plan in your states lists an H-1B, that step says a J-1 is your route instead of "
+        "Step 3. Without a J-1, the plan counts what also accepting one would open. With "
+        '"none", the plan says it reads you as a US citizen or permanent resident.',
     ),
     "applicant.specialties": KeyDoc(
         "The specialties you wish for, first wish first.",
@@ -781,8 +786,9 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Says which Match the changes are counted from.",
     ),
     "reapplicant.changes": KeyDoc(
-        'What your file gained since that last application: any of "step2ck" (a Step 2 CK '
-        'taken or a better one), "step3" (Step 3 passed), "us-clinical" (new US '
+        'What your file gained since that last application: any of "step2ck" (Step 2 CK '
+        "passed since then, at a first sitting or after a fail: a passed Step cannot be "
+        'taken again), "step3" (Step 3 passed), "us-clinical" (new US '
         'clinical work), "letters" (new letters), "research" (a poster, a talk or a '
         'paper), "certificate" (a course or certificate finished), "spanish" (better '
         'Spanish), "border-work" (new work with border or underserved communities). Write '
@@ -790,6 +796,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Unknown: a step asks you to write down what changed.",
         "An empty list brings an explicit choice before ERAS opens: apply again with a "
         "changed list, or wait one cycle and change the file first, with the reasons for "
-        "each (which way it leans depends on the years since graduation).",
+        "each (which way it leans depends on the years since graduation). A list of changes "
+        "brings a step to lead the personal statement and ERAS with them, and the steps "
+        "between cycles ask only for the kinds of change it does not name.",
     ),
 }

@@ -1097,6 +1097,14 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 fail(f'{value!r} is not a Step 3 result a change can give: write "pass"', key)
                 continue
             effect[key] = value
+        elif (stage, key) == ("what_if", "add_visa"):
+            if value not in F.SPONSORED_VISAS:
+                fail(
+                    f"{value!r} is not a visa a change can add: write one of {', '.join(F.SPONSORED_VISAS)}",
+                    key,
+                )
+                continue
+            effect[key] = value
         elif (stage, key) == ("what_if", "spanish_level"):
             expr = compiled(key, lambda v=value: _spanish_level(v, scope, functions, trees))
             if expr is not None:

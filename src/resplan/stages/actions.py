@@ -46,6 +46,7 @@ from resplan.facts import label
 from resplan.plan import VERDICTS, Action
 from resplan.stages.common import evaluate
 from resplan.stages.stale import stale_before
+from resplan.stages.table import catalog_table
 
 # Presentation only: the verify action names this many programs and counts the rest
 # (every program's own to_verify lists its facts).
@@ -80,13 +81,21 @@ def plan_facts(draft) -> dict:
     verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP) & real)
     lines = []
     old = stale_before(draft)
+    # Without a J-1 to fall back on, a program's visa sponsorship decides first whether it
+    # is open at all: it is the first fact to ask about.
+    visa_first = draft.env.get("profile.needs_visa") and "J-1" not in draft.env.get(
+        "profile.visas", ()
+    )
     for index in verify[:VERIFY_LIST_LENGTH].tolist():
         p = programs[index]
         year = programs.programs[index].facts_as_of
         dated = f" (listed in {year})" if year is not None and year < old else ""
+        fields = p.to_verify
+        if visa_first and "visas" in fields:
+            fields = ("visas", *(f for f in fields if f != "visas"))
         lines.append(
             f"{p.name} ({p.city}, {p.state}): "
-            + ", ".join(label(f"program.{field}") for field in p.to_verify)
+            + ", ".join(label(f"program.{field}") for field in fields)
             + dated
         )
     if len(verify) > VERIFY_LIST_LENGTH:
@@ -108,7 +117,35 @@ def plan_facts(draft) -> dict:
         "plan.verify_list": "; ".join(lines) if lines else "none",
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
         "plan.high_regions": ", ".join(high) if high else "none",
+        "plan.h1b_listed": h1b_listed(draft),
     }
+
+
+def h1b_listed(draft) -> int:
+    """Considered programs in the applicant's states (all of them without a preference)
+    whose listing names H-1B sponsorship."""
+    programs, states = draft.programs, draft.profile.applicant.states
+    rows = programs.catalog_rows
+    if rows is None:
+        return sum(
+            1
+            for p in programs.programs
+            if p.visas and "H-1B" in p.visas and (states is None or p.state in states)
+        )
+    columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
+    listed = _per_row(columns["program.visas"], rows, lambda v: v is not None and "H-1B" in v)
+    if states is not None:
+        listed &= _per_row(columns["program.state"], rows, lambda s: s in states)
+    return int(listed.sum())
+
+
+def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
+    """``test`` of a column's value at each of ``rows``: once per distinct value where the
+    column is coded."""
+    if column.codes is not None:
+        answers = np.fromiter(map(test, column.categories), bool, len(column.categories))
+        return answers[column.codes[rows]]
+    return np.fromiter(map(test, column.raw[rows]), bool, len(rows))
 
 
 def synthetic_mask(programs, catalog) -> np.ndarray:

@@ -229,6 +229,14 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
             attempts = 1 if step3 is None else (step3.attempts or 1) + 1
             exams = attrs.evolve(profile.exams, step3=Step3(result="pass", attempts=attempts))
             profile = attrs.evolve(profile, exams=exams)
+        if "add_visa" in values:
+            visa, visas = values["add_visa"], profile.applicant.visas
+            # Without a visa to take there is nothing to add to; a visa taken already adds nothing.
+            if visas == ("none",) or visa in visas:
+                return None
+            applicant = attrs.evolve(profile.applicant, visa=(*visas, visa))
+            profile = attrs.evolve(profile, applicant=applicant)
+            facts["what_if.visa"] = visa
     except (FieldValueError, FieldValueErrors, ValueError):
         return None  # out of what a profile may hold (a cycle past 2100, say)
     if profile == draft.profile:
