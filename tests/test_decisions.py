@@ -143,9 +143,9 @@ def test_distinct_rows_match_a_plain_python_grouping(case):
     assert len(inverse) == rows
     for i in range(rows):
         wanted = [c[i] for c in columns if max(c, default=-1) != -1]
-        assert distinct[inverse[i]] == wanted
+        assert distinct[inverse[i]].tolist() == wanted
     # Distinct really means distinct.
-    assert len({tuple(d) for d in distinct}) == len(distinct)
+    assert len({tuple(d) for d in distinct.tolist()}) == len(distinct)
 
 
 def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, national_sample):

@@ -67,6 +67,12 @@ class Frame:
     columns: Mapping[str, Col]
     bit: dict[str, int]
     env: Mapping[str, Any]  # every fact that is the same for all rows
+    # Results of parts of conditions that read only program facts the table shares with
+    # other plans, kept by the part's function: every plan that selects the same rows
+    # gets the same ones (see ProgramTable.frame). ``shares(names)`` tells whether all of
+    # ``names`` are such facts. None: nothing is kept.
+    kept: dict | None = None
+    shares: Callable[[tuple], bool] | None = None
 
     def fact(self, name: str) -> Col:
         column = self.columns.get(name)
@@ -114,6 +120,9 @@ class _Builder:
     # -------------------------------------------------------------- boolean nodes
 
     def truth(self, node: Node) -> Callable[[Frame], Truth]:
+        return self._kept(node, self._truth(node))
+
+    def _truth(self, node: Node) -> Callable[[Frame], Truth]:
         if isinstance(node, Binary) and node.op in ("and", "or"):
             left, right = self.truth(node.left), self.truth(node.right)
             if node.op == "and":
@@ -223,6 +232,34 @@ class _Builder:
     # -------------------------------------------------------------- value nodes
 
     def value(self, node: Node) -> Callable[[Frame], Col]:
+        if isinstance(node, (Literal, Name, ListLit)):  # nothing worth keeping
+            return self._value(node)
+        return self._kept(node, self._value(node))
+
+    def _kept(self, node: Node, evaluate: Callable[[Frame], Any]) -> Callable[[Frame], Any]:
+        """``evaluate``, its result kept in the frame when ``node`` reads nothing but
+        program facts the table shares (and parameters, which are fixed in the function):
+        a rule's tests of the catalog's own columns are then made once per selection of
+        programs, whoever the applicant."""
+        read = _fact_names(node, self.params)
+        if not read or not all(name.startswith(COLUMN_PREFIXES) for name in read):
+            return evaluate
+        names = tuple(sorted(read))
+
+        def kept(frame):
+            memo = frame.kept
+            if memo is None:
+                return evaluate(frame)
+            found = memo.get(kept)
+            if found is None:
+                if not frame.shares(names):
+                    return evaluate(frame)
+                found = memo[kept] = evaluate(frame)
+            return found
+
+        return kept
+
+    def _value(self, node: Node) -> Callable[[Frame], Col]:
         if isinstance(node, Literal):
             col = Col(node.value, True, 0)
             return lambda frame: col
@@ -411,6 +448,16 @@ def _reads_columns(node: Node) -> bool:
     if isinstance(node, Name):
         return node.name.startswith(COLUMN_PREFIXES)
     return any(_reads_columns(child) for child in _children(node))
+
+
+def _fact_names(node: Node, params: Mapping[str, Any]) -> set[str]:
+    """The facts ``node`` reads (its names that are not parameters)."""
+    if isinstance(node, Name):
+        return set() if node.name in params else {node.name}
+    found: set[str] = set()
+    for child in _children(node):
+        found |= _fact_names(child, params)
+    return found
 
 
 def _children(node: Node):

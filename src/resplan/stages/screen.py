@@ -21,6 +21,7 @@ from resplan.stages.table import (
     Citations,
     Outcome,
     ProgramTable,
+    RowCodes,
     catalog_table,
     evaluate,
 )
@@ -42,6 +43,8 @@ class Screening:
     outcomes: tuple[Outcome, ...] = attrs.field(default=(), eq=False, repr=False)
     inputs: dict[str, tuple] = attrs.field(factory=dict, eq=False, repr=False)
     env: Any = attrs.field(default=None, eq=False, repr=False)  # the facts the rules read
+    # Rows with the same code have the same reasons (stages.table.RowCodes).
+    codes: Any = attrs.field(default=None, eq=False, repr=False)
 
     def verdict(self, index: int) -> str:
         return SEVERITY[self.severity[index]]
@@ -59,12 +62,13 @@ def run(draft):
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
     citations = Citations(draft.env, draft.rulebook.labels, draft.guessed)
     cited = []
+    codes = RowCodes(table.rows)
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])
         np.bitwise_or(
             unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level)
         )
-        cited.append(citations.cite(o.rule, table, o.fired & (severity == level)))
+        cited.append(citations.cite(o.rule, table, o.fired & (severity == level), codes))
     return draft.evolve(
         screening=Screening(
             table,
@@ -75,6 +79,7 @@ def run(draft):
             tuple(outcomes),
             inputs,
             draft.env,
+            codes,
         )
     )
 

@@ -112,6 +112,11 @@ class _Selected(Mapping):
     def __len__(self) -> int:
         return len(set(self._base) | set(self._added))
 
+    def shares(self, names: tuple) -> bool:
+        """Whether every one of ``names`` is a base column this plan did not add to."""
+        base, added = self._base, self._added
+        return all(name in base and name not in added for name in names)
+
 
 class _Lazy:
     """A value made on first use, once."""
@@ -139,6 +144,7 @@ class _Selection:
         self.raw: dict = {}
         self.key_codes: dict = {}
         self.outcomes: dict = {}
+        self.kept: dict = {}
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -198,8 +204,9 @@ class ProgramTable:
         # key_codes): a selection's are shared by every plan selecting the same rows.
         self._key_codes: dict = {}
         # Outcomes of rules that read nothing but this table's own columns (see evaluate),
-        # shared like the key codes.
+        # shared like the key codes; and the results of such parts of rules (Frame.kept).
         self._outcomes: dict = {}
+        self._kept: dict = {}
 
     @property
     def rows(self) -> int:
@@ -212,6 +219,7 @@ class ProgramTable:
         state["_selections"] = {}
         state["_key_codes"] = {}
         state["_outcomes"] = {}
+        state["_kept"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -219,6 +227,7 @@ class ProgramTable:
         self.__dict__.setdefault("_selections", {})
         self.__dict__.setdefault("_key_codes", {})
         self.__dict__.setdefault("_outcomes", {})
+        self.__dict__.setdefault("_kept", {})
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -243,6 +252,7 @@ class ProgramTable:
             self.memo,
         )
         table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
+        table._kept = shared.kept
         return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
@@ -281,7 +291,10 @@ class ProgramTable:
         return found or None
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
-        return Frame(self.rows, self.columns, self.bit, env)
+        columns = self.columns
+        if columns.__class__ is _Selected:
+            return Frame(self.rows, columns, self.bit, env, self._kept, columns.shares)
+        return Frame(self.rows, columns, self.bit, env)
 
     def row_env(self, env: Mapping[str, Any], index: int, names) -> Mapping[str, Any]:
         """``env`` with one program's facts among ``names``; a fact it lacks is left out."""
@@ -471,12 +484,19 @@ class Citations:
         self.reasons: list[Reason] = []
         self._numbers: dict[tuple, int] = {}
 
-    def cite(self, rule: Rule, table: ProgramTable, where: np.ndarray) -> np.ndarray:
+    def cite(
+        self,
+        rule: Rule,
+        table: ProgramTable,
+        where: np.ndarray,
+        codes: RowCodes | None = None,
+    ) -> np.ndarray:
         """Per row of ``table``: the number of ``rule``'s reason where ``where`` holds, else -1.
 
         Rows are told apart by a code per row for the values the message mentions, so a
         rule's message is looked up once per distinct code, not once per row; reasons are
-        numbered in the order of the first row that cites them.
+        numbered in the order of the first row that cites them. ``codes``, when given,
+        takes in the rows cited and their numbers.
         """
         out = np.full(table.rows, NOT_CITED, dtype=np.int32)
         rows = np.flatnonzero(where)
@@ -485,14 +505,17 @@ class Citations:
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
         message = _Message(self, rule, table, names)
         if not names:
-            out[rows] = message.number((rule.qualified_id,), int(rows[0]))
+            number = message.number((rule.qualified_id,), int(rows[0]))
+            out[rows] = number
+            if codes is not None:
+                codes.add(rows, 1, 2)
             return out
         code = np.zeros(len(rows), dtype=np.int64)
         span = 1  # how many codes the names so far can make
         for name, percent in zip(names, message.percent):
             coded = table.key_codes(name, percent)
             if coded is None:  # values with no code (unhashable): key by the values themselves
-                return self._cite_rows(message, rows, out)
+                return self._cite_rows(message, rows, out, codes)
             part, width = coded[0][rows], coded[1]
             if span * width >= 1 << 62:
                 code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
@@ -505,13 +528,71 @@ class Citations:
         firsts = rows[first[order]]  # one row per distinct code, in the order rows cite them
         for k, index, key in zip(order.tolist(), firsts.tolist(), message.keys(firsts)):
             numbers[k] = message.number(key, index)
-        out[rows] = numbers[inverse]
+        cited = numbers[inverse]
+        out[rows] = cited
+        if codes is not None:
+            low = int(numbers.min())
+            codes.add(rows, cited - (low - 1), int(numbers.max()) - low + 2)
         return out
 
-    def _cite_rows(self, message: _Message, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def _cite_rows(
+        self, message: _Message, rows: np.ndarray, out: np.ndarray, codes: RowCodes | None
+    ) -> np.ndarray:
         """``cite`` row by row: the key of each row made from its values."""
         out[rows] = [message.number(message.key(index), index) for index in rows.tolist()]
+        if codes is not None:
+            cited = out[rows]
+            low = int(cited.min())
+            codes.add(rows, cited - (low - 1), int(cited.max()) - low + 2)
         return out
+
+
+class RowCodes:
+    """An exact code per row for the reasons cited so far: two rows have the same code
+    exactly when the same rules cite the same reasons for them.
+
+    Each rule's citations add their values (1 and up; 0 where the rule cites nothing)
+    times the number of codes the rules before could make, at the cited rows only: a
+    rule that cites a few rows costs a few rows. Codes are renumbered densely whenever
+    they could outgrow 62 bits.
+    """
+
+    def __init__(self, rows: int):
+        self.code = np.zeros(rows, dtype=np.int64)
+        self.span = 1  # how many codes the rules so far can make
+
+    def copy(self) -> RowCodes:
+        other = RowCodes(0)
+        other.code, other.span = self.code.copy(), self.span
+        return other
+
+    def add(self, rows: np.ndarray, values: Any, width: int) -> None:
+        """Rows ``rows`` get ``values`` (each in 1 .. width - 1) of a new rule."""
+        if self.span * width >= 1 << 62:
+            inverse = unique_inverse(self.code)[1]
+            self.code = inverse.astype(np.int64)
+            self.span = int(inverse.max()) + 1
+        if self.span == 1:
+            self.code[rows] = values
+        else:
+            self.code[rows] += np.multiply(values, self.span, dtype=np.int64)
+        self.span *= width
+
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first row of each distinct code (in increasing code) and each row's index
+        among them."""
+        code = self.code
+        rows = len(code)
+        if not rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        order = np.argsort(code, kind="stable")
+        ordered = code[order]
+        starts = np.empty(rows, dtype=bool)
+        starts[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        inverse = np.empty(rows, dtype=np.intp)
+        inverse[order] = np.cumsum(starts) - 1
+        return order[starts], inverse
 
 
 class _Message:

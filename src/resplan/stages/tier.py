@@ -18,7 +18,14 @@ from resplan.plan import ProgramDecisions
 from resplan.rulebook import Rule
 from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
-from resplan.stages.table import NOT_CITED, Outcome, evaluate, fields_of, unique_inverse
+from resplan.stages.table import (
+    NOT_CITED,
+    Outcome,
+    RowCodes,
+    evaluate,
+    fields_of,
+    unique_inverse,
+)
 
 DEFAULT_TIER = 3
 SKIP = SEVERITY.index("skip")
@@ -36,6 +43,7 @@ def run(draft):
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
     cited = list(screening.cited)
+    codes = screening.codes.copy()
     kept = ~skipped
     # Per tier a rule gives: the programs it could better, and those it placed.
     better: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -45,7 +53,7 @@ def run(draft):
             better[level] = ((level < tier) & kept, (tier == level) & kept)
         could, placed = better[level]
         np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
-        cited.append(citations.cite(o.rule, table, o.fired & placed))
+        cited.append(citations.cite(o.rule, table, o.fired & placed, codes))
     movable = (tier < DEFAULT_TIER) & kept
     for o in lowering:
         np.bitwise_or(
@@ -55,7 +63,9 @@ def run(draft):
             where=o.undecided & movable & (o.rule.effect["lower"] > steps),
         )
         cited.append(
-            citations.cite(o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]))
+            citations.cite(
+                o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]), codes
+            )
         )
     np.minimum(tier + steps, DEFAULT_TIER, out=tier)
     tiering = Tiering(tuple(outcomes), tier.copy())
@@ -63,7 +73,7 @@ def run(draft):
 
     # Programs cited by the same rules with the same messages share one tuple of reasons;
     # programs with the same unknown facts share one tuple of fields.
-    reason_sets, reason_of = _distinct_rows(cited, table.rows)
+    reason_sets, reason_of = _distinct(cited, codes)
     reasons = citations.reasons
     bits, verify_of = unique_inverse(unknown_bits)
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
@@ -121,55 +131,34 @@ def place(fired: list[tuple[Rule, np.ndarray]], rows: int) -> tuple[np.ndarray, 
     return tier, steps
 
 
-def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[list[list[int]], np.ndarray]:
-    """The distinct rows of the matrix whose columns are given, and each row's index among them.
-
-    Columns are small non-negative numbers or -1 (not cited). Each row gets one 64-bit hash
-    of its columns, and one sort tells the hashes apart; rows that share a hash are checked
-    to be equal, and should two ever differ, an exact code decides instead.
-    """
-    active = [c for c in columns if len(c) and c.max() != NOT_CITED]
-    if not active:
-        _, first, inverse = np.unique(
-            np.zeros(rows, dtype=np.int64), return_index=True, return_inverse=True
-        )
-        return ([[]] if not rows else [[]] * len(first)), inverse.reshape(-1)
-    code = np.zeros(rows, dtype=np.uint64)
-    for column, weight in zip(active, _WEIGHTS):
-        code += (column + 1).astype(np.uint64) * weight
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    matrix = np.stack(active, axis=1)
-    distinct = matrix[first]
-    if not np.array_equal(matrix, distinct[inverse]):
-        _, first, inverse = np.unique(_fold(active, rows), return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        distinct = matrix[first]
-    return distinct.tolist(), inverse
+def _distinct(columns: list[np.ndarray], codes: RowCodes) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the matrix whose columns are given, as ``codes`` tells them
+    apart, and each row's index among them."""
+    first, inverse = codes.distinct()
+    distinct = np.empty((len(first), len(columns)), dtype=np.int64)
+    for j, column in enumerate(columns):
+        distinct[:, j] = column[first]
+    return distinct, inverse
 
 
-# Odd 64-bit multipliers, one per column: a row's hash is its codes weighted by them.
-_WEIGHTS = np.random.default_rng(14).integers(1, 1 << 63, size=4096, dtype=np.uint64) | np.uint64(1)
-
-
-def _fold(columns: list[np.ndarray], rows: int) -> np.ndarray:
-    """An exact code per row: the columns folded one into the next, renumbered densely
-    whenever the code could outgrow 62 bits."""
-    code = np.zeros(rows, dtype=np.int64)
-    span = 1  # how many codes the columns so far can make
+def _distinct_rows(columns: list[np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the matrix whose columns are given (without the columns that
+    cite nothing), and each row's index among them. Columns are small non-negative
+    numbers or -1 (not cited)."""
+    codes = RowCodes(rows)
+    active = []
     for column in columns:
-        width = int(column.max()) + 2
-        if span * width >= 1 << 62:
-            code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
-            span = int(code.max()) + 1
-        code = code * width + (column + 1)
-        span *= width
-    return code
+        at = np.flatnonzero(column != NOT_CITED)
+        if len(at):
+            values = column[at]
+            low = int(values.min())
+            codes.add(at, values - (low - 1), int(values.max()) - low + 2)
+            active.append(column)
+    return _distinct(active, codes)
 
 
-def _reason_sets(rows: list[list[int]], reasons: list) -> list[tuple]:
+def _reason_sets(matrix: np.ndarray, reasons: list) -> list[tuple]:
     """Each distinct row's reasons, in rule order, without the rules that cite nothing."""
-    matrix = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
     cited = matrix != NOT_CITED
     ends = np.cumsum(np.count_nonzero(cited, axis=1)).tolist()
     found = object_array(reasons)[matrix[cited]].tolist() if len(reasons) else []
