@@ -57,6 +57,10 @@ class Truth:
     true: Any
     false: Any
     bits: Any
+    # True or False when every row has that same known value (a test of the applicant's
+    # facts alone): an "and" with a false side or an "or" with a true side is then
+    # decided without its other side. None otherwise.
+    same: Any = None
 
 
 @attrs.define
@@ -128,14 +132,24 @@ class _Builder:
             if node.op == "and":
 
                 def both(frame):
-                    a, b = left(frame), right(frame)
+                    a = left(frame)
+                    if a.same is not None:  # false: so is the whole; true: the other side
+                        return a if a.same is False else right(frame)
+                    b = right(frame)
+                    if b.same is not None:
+                        return b if b.same is False else a
                     true, false = a.true & b.true, a.false | b.false
                     return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
 
                 return both
 
             def either(frame):
-                a, b = left(frame), right(frame)
+                a = left(frame)
+                if a.same is not None:  # true: so is the whole; false: the other side
+                    return a if a.same is True else right(frame)
+                b = right(frame)
+                if b.same is not None:
+                    return b if b.same is True else a
                 true, false = a.true | b.true, a.false & b.false
                 return Truth(true, false, _undecided_bits(true, false, a.bits, b.bits))
 
@@ -145,7 +159,7 @@ class _Builder:
 
             def negate(frame):
                 t = inner(frame)
-                return Truth(t.false, t.true, t.bits)
+                return Truth(t.false, t.true, t.bits, None if t.same is None else not t.same)
 
             return negate
         if isinstance(node, Binary):
@@ -156,8 +170,9 @@ class _Builder:
 
             def knows(frame):
                 col = arg(frame)
+                same = bool(col.known) == wanted if np.ndim(col.known) == 0 else None
                 known = _rows(col.known, frame.rows)
-                return Truth(known if wanted else ~known, ~known if wanted else known, 0)
+                return Truth(known if wanted else ~known, ~known if wanted else known, 0, same)
 
             return knows
         # A boolean fact, parameter, literal or function result.
@@ -165,10 +180,14 @@ class _Builder:
 
         def as_truth(frame):
             col = value(frame)
+            same = None
+            if np.ndim(col.known) == 0 and col.known and np.ndim(col.values) == 0:
+                same = bool(col.values)
             known = _rows(col.known, frame.rows)
             values = _rows(col.values if col.values is not None else False, frame.rows)
             # A column's bits are already zero where it is known (see _undecided_bits).
-            return Truth(known & values, known & ~values, col.bits)
+            true = known & values
+            return Truth(true, known ^ true, col.bits, same)
 
         return as_truth
 
@@ -192,12 +211,17 @@ class _Builder:
 
         def decide(frame):
             a, b, result = test(frame)
-            known = _rows(np.logical_and(a.known, b.known), frame.rows)
+            known = _both_known(a.known, b.known)
+            same = None
+            if np.ndim(known) == 0 and known and np.ndim(result) == 0:
+                same = bool(result) != (op == "not in")
+            known = _rows(known, frame.rows)
             result = _rows(result, frame.rows)
             if op == "not in":
                 result = ~result
+            true = known & result
             # Both sides' bits are zero where they are known: no row decided here has any.
-            return Truth(known & result, known & ~result, _or_bits(a.bits, b.bits))
+            return Truth(true, known ^ true, _or_bits(a.bits, b.bits), same)
 
         return decide
 
@@ -493,6 +517,16 @@ def _undecided_bits(true, false, a, b):
     if bits.__class__ is not np.ndarray:
         return 0
     return np.where(true | false, np.uint64(0), bits)
+
+
+def _both_known(a, b):
+    """Where both sides are known: a side known in every row (an applicant's fact, a
+    literal) leaves the other side's mask as it is."""
+    if a.__class__ is not np.ndarray and a:
+        return b
+    if b.__class__ is not np.ndarray and b:
+        return a
+    return np.logical_and(a, b)
 
 
 def _rows(value, rows: int) -> np.ndarray:

@@ -100,6 +100,12 @@ class _Selected(Mapping):
             value = self._taken[name] = self._take(self._base[name])
         return value
 
+    def get(self, name: str, default=None):
+        # Frame.fact asks for the applicant's facts here too: no KeyError raised for them.
+        if name in self._added or name in self._base:
+            return self[name]
+        return default
+
     def __setitem__(self, name: str, value) -> None:
         self._added[name] = value
 
@@ -145,6 +151,7 @@ class _Selection:
         self.key_codes: dict = {}
         self.outcomes: dict = {}
         self.kept: dict = {}
+        self.partitions: dict = {}
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -207,6 +214,11 @@ class ProgramTable:
         # shared like the key codes; and the results of such parts of rules (Frame.kept).
         self._outcomes: dict = {}
         self._kept: dict = {}
+        # Messages' partitions of the rows (see partition), shared like the key codes.
+        self._partitions: dict = {}
+        # The columns this plan added as a code per row (add_coded_column): name -> the
+        # codes and how many values they index.
+        self._coded: dict = {}
 
     @property
     def rows(self) -> int:
@@ -220,6 +232,7 @@ class ProgramTable:
         state["_key_codes"] = {}
         state["_outcomes"] = {}
         state["_kept"] = {}
+        state["_partitions"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -228,6 +241,8 @@ class ProgramTable:
         self.__dict__.setdefault("_key_codes", {})
         self.__dict__.setdefault("_outcomes", {})
         self.__dict__.setdefault("_kept", {})
+        self.__dict__.setdefault("_partitions", {})
+        self.__dict__.setdefault("_coded", {})
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -252,7 +267,7 @@ class ProgramTable:
             self.memo,
         )
         table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
-        table._kept = shared.kept
+        table._kept, table._partitions = shared.kept, shared.partitions
         return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
@@ -267,6 +282,8 @@ class ProgramTable:
         def made():
             raw, col = _column(values, fact_type, 0)
             return raw, _take_col(col, codes)
+
+        self._coded[name] = (codes, len(values))
 
         if isinstance(self.columns, _Selected):
             both = _Lazy(made)
@@ -289,6 +306,52 @@ class ProgramTable:
             if not added:
                 self._key_codes[(name, percent)] = found
         return found or None
+
+    def partition(self, names: tuple, percents: tuple) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """Rows with the same message keys for ``names`` (``_Message.key``) in one part:
+        per row the number of its part, one row of each part, and how many parts there
+        are. A column this plan added as a code per row is parted by its codes, which may
+        put rows with the same key in two parts (each is looked up by its key anyway).
+        Kept for every plan selecting the same rows while the codes it was made from are
+        the same; None for values with no code."""
+        found = self._partitions.get((names, percents))
+        # What the parts are made from, per name: None for a column of the base table,
+        # the codes of a column added as codes; a plan's own values are parted anew.
+        bases: list = []
+        shared = True
+        for name in names:
+            coded = self._coded.get(name)
+            if coded is not None:
+                bases.append(coded[0])
+            elif self.columns.__class__ is _Selected and name in self.columns._added:
+                bases.append(object())
+                shared = False
+            else:
+                bases.append(None)
+        if found is not None and all(a is b for a, b in zip(found[0], bases)):
+            return found[1]
+        code = np.zeros(self.rows, dtype=np.int64)
+        span = 1  # how many codes the names so far can make
+        for name, percent in zip(names, percents):
+            coded = self._coded.get(name)
+            if coded is None:
+                coded = self.key_codes(name, percent)
+                if coded is None:
+                    return None
+            part, width = coded
+            if span * width >= 1 << 62:
+                code = unique_inverse(code)[1].astype(np.int64)
+                span = int(code.max()) + 1
+            code = code * width + part
+            span *= width
+        if self.rows:
+            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        else:
+            first = inverse = np.zeros(0, dtype=np.intp)
+        made = (inverse.reshape(-1), first, len(first))
+        if shared:
+            self._partitions[(names, percents)] = (tuple(bases), made)
+        return made
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         columns = self.columns
@@ -493,10 +556,9 @@ class Citations:
     ) -> np.ndarray:
         """Per row of ``table``: the number of ``rule``'s reason where ``where`` holds, else -1.
 
-        Rows are told apart by a code per row for the values the message mentions, so a
-        rule's message is looked up once per distinct code, not once per row; reasons are
-        numbered in the order of the first row that cites them. ``codes``, when given,
-        takes in the rows cited and their numbers.
+        Rows are parted by the values the message mentions (``ProgramTable.partition``),
+        so a rule's message is looked up once per part cited, not once per row. ``codes``,
+        when given, takes in the rows cited and their numbers.
         """
         out = np.full(table.rows, NOT_CITED, dtype=np.int32)
         rows = np.flatnonzero(where)
@@ -510,29 +572,23 @@ class Citations:
             if codes is not None:
                 codes.add(rows, 1, 2)
             return out
-        code = np.zeros(len(rows), dtype=np.int64)
-        span = 1  # how many codes the names so far can make
-        for name, percent in zip(names, message.percent):
-            coded = table.key_codes(name, percent)
-            if coded is None:  # values with no code (unhashable): key by the values themselves
-                return self._cite_rows(message, rows, out, codes)
-            part, width = coded[0][rows], coded[1]
-            if span * width >= 1 << 62:
-                code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
-                span = int(code.max()) + 1
-            code = code * width + part
-            span *= width
-        first, inverse = _distinct(code, span)
-        numbers = np.empty(len(first), dtype=np.int32)
-        order = np.argsort(first, kind="stable")
-        firsts = rows[first[order]]  # one row per distinct code, in the order rows cite them
-        for k, index, key in zip(order.tolist(), firsts.tolist(), message.keys(firsts)):
+        parted = table.partition(names, message.percent)
+        if parted is None:  # values with no code (unhashable): key by the values themselves
+            return self._cite_rows(message, rows, out, codes)
+        part_of, first_of, parts = parted
+        inverse = part_of[rows]
+        present = np.zeros(parts, dtype=bool)
+        present[inverse] = True
+        cited_parts = np.flatnonzero(present)
+        firsts = first_of[cited_parts]  # one row per part cited
+        numbers = np.empty(parts, dtype=np.int32)
+        for k, index, key in zip(cited_parts.tolist(), firsts.tolist(), message.keys(firsts)):
             numbers[k] = message.number(key, index)
         cited = numbers[inverse]
         out[rows] = cited
         if codes is not None:
-            low = int(numbers.min())
-            codes.add(rows, cited - (low - 1), int(numbers.max()) - low + 2)
+            low = int(cited.min())
+            codes.add(rows, cited - (low - 1), int(cited.max()) - low + 2)
         return out
 
     def _cite_rows(
