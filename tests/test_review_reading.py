@@ -138,11 +138,13 @@ def test_a_reapplicant_is_told_to_lead_with_what_changed_and_asked_only_for_the_
 # ---------------------------------------------------------------- D. Step 3 and the visa
 
 
-def test_a_passed_step3_is_a_strength_that_answers_the_years_since_graduation(plans):
+def test_a_passed_step3_is_a_strength_and_the_answer_to_the_years_since_graduation(plans):
     plan = plans("o-step3-h1b")
     strengths = findings(plan, "strengths")
     assert strengths["step3-passed"].startswith("You have passed Step 3.")
-    assert "the best answer to the 7 years since you graduated" in strengths["step3-passed"]
+    answer = actions(plan)["applications/graduation-gap-step3"]
+    assert answer["detail"].startswith("You will be 7 years past graduation")
+    assert "Your Step 3 pass answers that." in answer["detail"]
     assert "Step 3 passed" in advice(plan)["tiering/two-jobs"]
 
 

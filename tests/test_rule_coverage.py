@@ -115,7 +115,8 @@ def applicants(count: int = 90, seed: int = 11):
         yield structure(data, Profile, file=f"applicant {index}")
 
 
-# Files the grid above does not make: research, a passed Step 3, a reapplicant who says
+# Files the grid above does not make: research, a passed Step 3 (long after graduation
+# too), a reapplicant who says
 # what changed, and an H-1B with a J-1 to fall back on where no program lists an H-1B.
 EXTRA = [
     {
