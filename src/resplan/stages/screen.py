@@ -63,12 +63,16 @@ def run(draft):
     citations = Citations(draft.env, draft.rulebook.labels, draft.guessed)
     cited = []
     codes = RowCodes(table.rows)
+    # Per verdict a rule gives: the programs it could make more severe, and those it decided.
+    levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])
-        np.bitwise_or(
-            unknown_bits, o.bits, out=unknown_bits, where=o.undecided & (severity < level)
-        )
-        cited.append(citations.cite(o.rule, table, o.fired & (severity == level), codes))
+        if level not in levels:
+            levels[level] = (severity < level, severity == level)
+        below, decided = levels[level]
+        if o.undecided.any():
+            np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & below)
+        cited.append(citations.cite(o.rule, table, o.fired & decided, codes))
     return draft.evolve(
         screening=Screening(
             table,

@@ -560,10 +560,10 @@ class Citations:
         so a rule's message is looked up once per part cited, not once per row. ``codes``,
         when given, takes in the rows cited and their numbers.
         """
-        out = np.full(table.rows, NOT_CITED, dtype=np.int32)
         rows = np.flatnonzero(where)
         if not len(rows):
-            return out
+            return _nothing_cited(table.rows)
+        out = np.full(table.rows, NOT_CITED, dtype=np.int32)
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
         message = _Message(self, rule, table, names)
         if not names:
@@ -601,6 +601,21 @@ class Citations:
             low = int(cited.min())
             codes.add(rows, cited - (low - 1), int(cited.max()) - low + 2)
         return out
+
+
+def _nothing_cited(rows: int) -> np.ndarray:
+    """A column that cites nothing, shared (read-only) by every rule that cites no row."""
+    found = _NOTHING_CITED.get(rows)
+    if found is None:
+        found = np.full(rows, NOT_CITED, dtype=np.int32)
+        found.flags.writeable = False
+        if len(_NOTHING_CITED) >= 64:
+            _NOTHING_CITED.clear()
+        _NOTHING_CITED[rows] = found
+    return found
+
+
+_NOTHING_CITED: dict[int, np.ndarray] = {}
 
 
 class RowCodes:

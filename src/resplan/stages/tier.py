@@ -52,7 +52,8 @@ def run(draft):
         if level not in better:
             better[level] = ((level < tier) & kept, (tier == level) & kept)
         could, placed = better[level]
-        np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
+        if o.undecided.any():
+            np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
         cited.append(citations.cite(o.rule, table, o.fired & placed, codes))
     movable = (tier < DEFAULT_TIER) & kept
     for o in lowering:
