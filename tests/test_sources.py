@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
+import resplan
 from resplan.errors import InputError
 from resplan.sources import load_profile, read_csv_catalog, read_toml_catalog, toml_locator
 
@@ -290,8 +292,8 @@ def test_catalogs_read_as_columns_equal_catalogs_read_row_by_row(tmp_path):
         for a, b in zip(read.programs, expected.programs):
             assert attrs.asdict(a) == attrs.asdict(b)
             assert [type(v) for v in attrs.astuple(a)] == [type(v) for v in attrs.astuple(b)]
-        assert [read._columns[n] for n in read._columns] == [
-            [getattr(p, n) for p in read.programs] for n in read._columns
+        assert [read._columns.column(n) for n in read._columns.values] == [
+            [getattr(p, n) for p in read.programs] for n in read._columns.values
         ]
 
 
@@ -319,3 +321,24 @@ def test_a_catalog_with_a_problem_is_read_row_by_row_for_its_message(tmp_path, r
     with pytest.raises(InputError) as excinfo:
         read_csv_catalog(write(tmp_path, "bad.csv", text))
     assert all(p.line == 3 for p in excinfo.value.problems), problems(excinfo)
+
+
+def test_a_catalog_read_as_columns_makes_only_the_programs_a_plan_reads(host, example_profile):
+    """A plan reads the programs of its specialties: the others are never made, and those
+    made later (from the column table's values) equal a catalog read row by row."""
+    path = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
+    # Read from the file (its digest is its bytes'), as `resplan plan` reads it.
+    catalog = attrs.evolve(host, cache=False).read_catalog(path)
+    plan = resplan.plan(example_profile, catalog, host=host)
+    made = catalog._columns.have
+    assert made is not None and 0 < made.sum() < len(catalog)
+    assert made.sum() == len({d.id for d in plan.programs})
+    eager = _read_row_by_row(path)
+    assert catalog.programs == eager.programs
+    assert [type(v) for p in catalog.programs for v in attrs.astuple(p)] == [
+        type(v) for p in eager.programs for v in attrs.astuple(p)
+    ]
+    object.__setattr__(eager, "_digest", catalog._digest)  # the file's, as provenance says
+    assert resplan.dumps_plan(resplan.plan(example_profile, eager, host=host)) == (
+        resplan.dumps_plan(plan)
+    )

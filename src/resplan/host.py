@@ -144,9 +144,8 @@ class Host:
             from resplan.stages.table import catalog_table
 
             with _cyclic_gc_paused():
-                fields = catalog._columns  # let go by the catalog once its table is built
                 table = catalog_table(catalog, self.rulebook.city_regions)
-                cache.store(key, _cache_entry(catalog, table, fields))
+                cache.store(key, _cache_entry(catalog, table))
         return catalog
 
     def use_cache(self) -> bool:
@@ -191,30 +190,30 @@ def _file_bytes(path: Path) -> tuple[str, tuple] | None:
     )
 
 
-def _cache_entry(catalog: Catalog, table, fields: dict | None = None) -> tuple:
-    """What the cache keeps of a catalog: its programs as columns (resplan.cache.pack, or
-    ``fields``, the columns it was read as) and its column table without the programs
-    (they are the same objects)."""
+def _cache_entry(catalog: Catalog, table) -> tuple:
+    """What the cache keeps of a catalog: its programs as columns (the columns it was read
+    as, most of them the column table's own arrays, pickled once; or resplan.cache.pack)
+    and its column table without the programs."""
     import copy
 
     from resplan import cache
     from resplan.model import Program
 
-    if fields is not None:
-        names = tuple(field.name for field in attrs.fields(Program))
-        columns = [fields[name] for name in names]
+    columns = catalog._columns
+    if columns is not None:
+        names = tuple(columns.values)
+        values = list(columns.values.values())
     else:
-        names, columns = cache.pack(Program, catalog.programs)
+        names, values = cache.pack(Program, catalog.programs)
     bare = copy.copy(table)
     bare.programs = None
-    return names, columns, bare
+    return names, values, bare
 
 
 def _cached_catalog(entry, city_regions) -> Catalog | None:
-    """The catalog of a cache entry with its column table, or None when it is not one."""
-    from resplan import cache
+    """The catalog of a cache entry with its column table, or None when it is not one.
+    Its programs are made as plans read them (resplan.model.ProgramColumns)."""
     from resplan.model import Program
-    from resplan.rules.columns import object_array
     from resplan.stages.table import ProgramTable, adopt_table
 
     if not (
@@ -226,15 +225,18 @@ def _cached_catalog(entry, city_regions) -> Catalog | None:
         return None
     names, columns, table = entry
     try:
-        programs = tuple(cache.unpack(Program, names, columns))
-    except (ValueError, TypeError, KeyError, AttributeError):
+        if (
+            names != tuple(field.name for field in attrs.fields(Program))
+            or len(columns) != len(names)
+            or table.programs is not None
+            or any(len(values) != table.keys.row.shape[0] for values in columns)
+        ):
+            return None
+    except (TypeError, AttributeError):
         return None
-    if table.programs is not None or table.keys.row.shape != (len(programs),):
-        return None
-    table.programs = object_array(list(programs))
-    # The programs were sorted and checked when first read: a catalog as a copy is made.
-    catalog = Catalog.__new__(Catalog)
-    catalog.__setstate__({"programs": programs})
+    # The programs were sorted and checked when first read.
+    catalog = Catalog.of_columns(dict(zip(names, columns)))
+    table.programs = catalog._columns
     adopt_table(catalog, city_regions, table)
     return catalog
 

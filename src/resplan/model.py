@@ -569,6 +569,85 @@ def _sorted_programs(programs):
     return tuple(sorted(programs, key=lambda p: p.id))
 
 
+class ProgramColumns:
+    """A catalog's programs as one sequence of values per field (in the catalog's order),
+    each :class:`Program` made the first time something reads it.
+
+    A plan reads the programs of its specialties, a third of a national catalog: the
+    others need no object (a million of them take about 0.2 GB). Once the catalog's
+    column table is built, the fields it holds as they are (all but the visas, the source
+    and the synthetic mark) are its own arrays of values (:meth:`share`), not a copy.
+    """
+
+    __slots__ = ("values", "made", "have")
+
+    def __init__(self, values: dict):
+        self.values = values  # field name -> a list or object array, one value per program
+        self.made = None  # object array: the program of each row made so far
+        self.have = None  # bool array: which rows ``made`` holds
+
+    def __len__(self) -> int:
+        return len(self.values["id"])
+
+    def __getitem__(self, rows):
+        """The programs of ``rows`` (an integer array) as an object array, or of one row."""
+        import numpy as np
+
+        if isinstance(rows, (int, np.integer)):
+            return self[np.array([rows], dtype=np.intp)][0]
+        rows = np.asarray(rows, dtype=np.intp)
+        if self.made is None:
+            self.made = np.full(len(self), None, dtype=object)
+            self.have = np.zeros(len(self), dtype=bool)
+        missing = np.unique(rows[~self.have[rows]])
+        if len(missing):
+            self._make(missing)
+        return self.made[rows]
+
+    def _make(self, rows) -> None:
+        from resplan.cache import unpack
+
+        names = tuple(self.values)
+        taken = [
+            column[rows].tolist()
+            if hasattr(column, "tolist")
+            else [column[i] for i in rows.tolist()]
+            for column in self.values.values()
+        ]
+        made = self.made
+        assert made is not None and self.have is not None
+        made[rows] = _object_array(unpack(Program, names, taken))
+        self.have[rows] = True
+
+    def all(self) -> tuple[Program, ...]:
+        """Every program, in the catalog's order (the ones made before are reused)."""
+        import numpy as np
+
+        return tuple(self[np.arange(len(self))].tolist())
+
+    def column(self, name: str) -> list:
+        """One field's values, in the catalog's order."""
+        values = self.values[name]
+        return values.tolist() if hasattr(values, "tolist") else list(values)
+
+    def share(self, raw) -> None:
+        """Take each field's values from the column table's ``raw`` values (the same
+        objects, in the same order), where it holds them unchanged: the catalog's own lists
+        can then be let go."""
+        for name in self.values:
+            # The table holds the visas as sets and has no source or synthetic mark.
+            if name not in ("visas", "source", "synthetic") and f"program.{name}" in raw:
+                self.values[name] = raw[f"program.{name}"]
+
+
+def _object_array(values: list):
+    import numpy as np
+
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 @attrs.frozen
 class Catalog:
     """Programs sorted by id, so that input order never changes a plan."""
@@ -580,10 +659,30 @@ class Catalog:
     _digest: str | None = field(default=None, init=False, eq=False, repr=False)
     # The programs as columns, per city table (resplan.stages.table): built once.
     _tables: dict = field(factory=dict, init=False, eq=False, repr=False)
-    # The programs' field values, one list per field in the programs' order, when the
-    # catalog was read as columns (resplan.sources.columns_catalog): the column table is
-    # built from them, and they are let go then.
-    _columns: dict | None = field(default=None, init=False, eq=False, repr=False)
+    # The programs' field values (ProgramColumns), when the catalog was read as columns
+    # (resplan.sources.columns_catalog) or from the cache: ``programs`` is then made on
+    # first use (__getattr__), and a plan makes only the programs it reads.
+    _columns: ProgramColumns | None = field(default=None, init=False, eq=False, repr=False)
+
+    @classmethod
+    def of_columns(cls, values: dict) -> Catalog:
+        """The catalog of programs given as one sequence per field, already sorted by id,
+        checked and with no id twice (a catalog read as columns, or from the cache)."""
+        catalog = cls.__new__(cls)
+        object.__setattr__(catalog, "_digest", None)
+        object.__setattr__(catalog, "_tables", {})
+        object.__setattr__(catalog, "_columns", ProgramColumns(values))
+        return catalog
+
+    def __getattr__(self, name: str):
+        # Only called for a slot not set: the programs of a catalog made of_columns.
+        if name == "programs":
+            columns = object.__getattribute__(self, "_columns")
+            if columns is not None:
+                programs = columns.all()
+                object.__setattr__(self, "programs", programs)
+                return programs
+        raise AttributeError(name)
 
     def __attrs_post_init__(self):
         seen = set()
@@ -604,10 +703,26 @@ class Catalog:
         object.__setattr__(self, "_columns", None)
 
     def __len__(self) -> int:
-        return len(self.programs)
+        columns = self._columns
+        return len(self.programs) if columns is None else len(columns)
 
     def __iter__(self):
         return iter(self.programs)
+
+    def column(self, name: str) -> list:
+        """One field of every program, in the catalog's order, without making programs
+        where the catalog holds them as columns."""
+        columns = self._columns
+        if columns is None:
+            return [getattr(p, name) for p in self.programs]
+        return columns.column(name)
+
+    def programs_at(self, rows) -> list[Program]:
+        """The programs of catalog rows ``rows``, without making the others."""
+        columns = self._columns
+        if columns is None:
+            return [self.programs[int(row)] for row in rows]
+        return columns[rows].tolist()
 
 
 # ---------------------------------------------------------------- the profile, in words

@@ -466,12 +466,10 @@ def checked_program_columns(columns: dict[str, list], count: int) -> dict[str, l
 def columns_catalog(values: dict[str, list]) -> Catalog:
     """The catalog of programs given as checked columns (:func:`checked_program_columns`).
 
-    The programs are sorted by id here and their fields set straight into their slots, as
-    the catalog cache does; the catalog keeps the sorted columns, from which its column
-    table is built.
+    The columns are sorted by id here; the catalog keeps them, and its programs are made
+    from them when first read (:class:`resplan.model.ProgramColumns`), as is its column
+    table.
     """
-    from resplan.cache import unpack
-
     ids = values["id"]
     if all(map(operator.lt, ids, itertools.islice(ids, 1, None))):
         columns = [values[name] for name in PROGRAM_FIELDS]  # already in order
@@ -480,10 +478,7 @@ def columns_catalog(values: dict[str, list]) -> Catalog:
         # Column by column, each unsorted list let go once its sorted copy is made.
         columns = [list(map(values.pop(name).__getitem__, order)) for name in PROGRAM_FIELDS]
     values.clear()
-    catalog = Catalog.__new__(Catalog)
-    catalog.__setstate__({"programs": tuple(unpack(Program, PROGRAM_FIELDS, columns))})
-    object.__setattr__(catalog, "_columns", dict(zip(PROGRAM_FIELDS, columns)))
-    return catalog
+    return Catalog.of_columns(dict(zip(PROGRAM_FIELDS, columns)))
 
 
 def _catalog_table(table: Any, path: FsPath, locate) -> bool:

@@ -159,7 +159,7 @@ def synthetic_mask(programs, catalog) -> np.ndarray:
     column = memo.get(_SYNTHETIC_COLUMN)
     if column is None:
         column = memo[_SYNTHETIC_COLUMN] = np.fromiter(
-            (p.synthetic for p in catalog.programs), dtype=bool, count=len(catalog.programs)
+            catalog.column("synthetic"), dtype=bool, count=len(catalog)
         )
     return column[rows]
 

@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 
 from resplan import facts as F
-from resplan.model import Catalog, Program
+from resplan.model import Catalog, Program, ProgramColumns
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
@@ -59,9 +59,17 @@ def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
         except TypeError:  # an unhashable value
             pass
     # A scalar 0 stands for no bits in any row (resplan.rules.columns): a column every
-    # program gives needs no array of them.
-    bits = np.where(known, np.uint64(0), np.uint64(1 << bit)) if bit and not known.all() else 0
+    # program gives needs no array of them. The bits are kept in the narrowest unsigned
+    # type that holds this fact's bit (a million programs, a dozen facts); NumPy widens
+    # them where facts are combined, and each rule's outcome is 64-bit (evaluate).
+    bits: Any = (
+        np.where(known, 0, 1 << bit).astype(_bits_type(bit)) if bit and not known.all() else 0
+    )
     return raw, Col(array, known, bits, codes, categories, raw)
+
+
+def _bits_type(bit: int) -> type:
+    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if bit < np.iinfo(t).bits)
 
 
 def _take_col(col: Col, rows: np.ndarray) -> Col:
@@ -191,7 +199,7 @@ class ProgramTable:
     # columns and raw: dicts, or _Selected views of a base table's (which take new columns)
     def __init__(
         self,
-        programs: np.ndarray,
+        programs: np.ndarray | ProgramColumns,
         columns: Any,
         raw: Any,
         bit: dict[str, int],
@@ -397,9 +405,13 @@ def catalog_table(catalog: Catalog, city_regions: Mapping[tuple[str, str], str])
     key = table_key(city_regions)
     table = catalog._tables.get(key)
     if table is None:
-        table = _build(catalog.programs, city_regions, catalog._columns)
+        columns = catalog._columns
+        if columns is None:
+            table = _build(catalog.programs, city_regions)
+        else:  # programs made when a selection first reads them
+            table = _build(columns, city_regions, columns.values)
+            columns.share(table.raw)  # the catalog's lists let go: the table holds them
         adopt_table(catalog, city_regions, table)
-        object.__setattr__(catalog, "_columns", None)  # the table holds their values now
     catalog._tables["last"] = (city_regions, table)
     return table
 
@@ -419,13 +431,17 @@ def _increasing(values: Sequence) -> bool:
 
 
 def _build(
-    programs: Sequence[Program], city_regions, columns: Mapping[str, list] | None = None
+    programs: Sequence[Program] | ProgramColumns,
+    city_regions,
+    columns: Mapping[str, list] | None = None,
 ) -> ProgramTable:
     # resplan.facts.program_facts is the one definition of a program's facts; the table
     # holds the same values column by column (program_fact_columns, tested equal). Region
     # names depend on the plan's regions, so the screen stage adds that column itself.
-    # ``columns``: the programs' field values, when the catalog was read as columns.
-    facts = F.program_fact_columns(programs, city_regions, columns)
+    # ``columns``: the programs' field values, when the catalog was read as columns;
+    # ``programs`` is then their ProgramColumns, which makes programs as rows are selected.
+    listed = () if isinstance(programs, ProgramColumns) else programs  # else read from columns
+    facts = F.program_fact_columns(listed, city_regions, columns)
     specialty, specialties = _factorize(facts["program.specialty"])
     region, regions = _factorize(facts["program.region"])
     id_rank = np.empty(len(programs), dtype=np.int64)
@@ -435,7 +451,8 @@ def _build(
     else:
         id_rank[sorted(range(len(programs)), key=ids.__getitem__)] = np.arange(len(programs))
     keys = Keys(np.arange(len(programs)), specialty, specialties, region, regions, id_rank)
-    table = ProgramTable(_objects(list(programs)), {}, {}, {}, keys)
+    made = programs if isinstance(programs, ProgramColumns) else _objects(list(programs))
+    table = ProgramTable(made, {}, {}, {}, keys)
     for index, (name, fact) in enumerate(F.PROGRAM_FACTS.items(), 1):
         if name == "program.region_name":
             continue

@@ -534,7 +534,7 @@ def _names(plan_rows, opened: np.ndarray, catalog, named: int) -> tuple[str, ...
         return ()
     rows = plan_rows()
     positions = np.flatnonzero(opened[rows])
-    programs = [catalog.programs[int(rows[i])] for i in positions]
+    programs = catalog.programs_at(rows[positions])
     programs.sort(key=lambda p: p.synthetic)  # stable: plan order within each kind
     out: list[str] = []
     for program in programs:
