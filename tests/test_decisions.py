@@ -167,3 +167,19 @@ def test_a_plugin_can_replace_programs_with_a_tuple(host, example_profile, natio
     text = dumps_plan(plan)
     assert text.split("\n", 1)[1] == tomli_w.dumps(plan_to_dict(plan))
     assert loads_plan(text) == plan
+
+
+@pytest.mark.parametrize("block", [1, 7])
+def test_programs_written_a_block_at_a_time_are_the_text_tomli_w_writes(
+    plans, block, monkeypatch, tmp_path
+):
+    from resplan import program_tables
+
+    monkeypatch.setattr(program_tables, "BLOCK", block)
+    for plan in plans[:2]:
+        assert len(plan.programs) > block
+        text = dumps_plan(plan)
+        assert text.split("\n", 1)[1] == tomli_w.dumps(plan_to_dict(plan))
+        # A plan file is written as it is made, piece by piece: the same bytes.
+        resplan.write_plan(plan, tmp_path / "plan.toml")
+        assert (tmp_path / "plan.toml").read_bytes() == text.encode()

@@ -9,6 +9,8 @@ plans from the pipeline; the tests compare its output with tomli-w's, byte for b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from resplan import tomlout
@@ -31,8 +33,15 @@ def _head(program) -> str:
     )
 
 
-def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:
-    """Each program's ``[[programs]]`` table as text, straight from the columns.
+# Programs whose tables are put together at a time: a plan of a million programs is
+# written a block at a time, never all its tables in memory at once.
+BLOCK = 4096
+
+
+def program_tables(decisions: ProgramDecisions, as_dicts) -> Iterator[str] | None:
+    """The programs' ``[[programs]]`` tables as text, straight from the columns, a block
+    of programs at a time: each block is its tables joined as tomlout separates them
+    (a blank line between two), so ``"\n".join`` of the blocks is that of the tables.
 
     The same text as tomlout (and so tomli-w) writes for ``as_dicts(decisions)``, put
     together from parts that repeat: a program's own lines (kept per catalog in
@@ -45,23 +54,48 @@ def program_tables(decisions: ProgramDecisions, as_dicts) -> list[str] | None:
         return None
     if tomlout.fits_inline(as_dicts([decisions[0]])[0]):
         return None
-    return ("[[programs]]\n" + _heads(decisions) + _middles(decisions) + _tails(decisions)).tolist()
+    # Per program, a reference to its text of each part: no text is copied per program
+    # until a block is joined.
+    parts = [_middles(decisions), *_tails(decisions)]
+    return _blocks(decisions, _program_lines(decisions), parts)
 
 
-def _heads(decisions: ProgramDecisions) -> np.ndarray:
-    """Per program: the lines no plan changes (id to state), formatted once per catalog."""
-    rows, memo = decisions.catalog_rows, decisions.memo
-    assert rows is not None and memo is not None  # program_tables checked both
-    lines = memo.get("writer.program_lines")  # indexed by catalog row
-    size = int(rows.max()) + 1
+def _blocks(decisions: ProgramDecisions, lines: np.ndarray, parts: list) -> Iterator[str]:
+    n = len(decisions)
+    for start in range(0, n, BLOCK):
+        stop = min(n, start + BLOCK)
+        table = np.empty((stop - start, 2 + len(parts)), dtype=object)
+        table[:, 0] = "\n[[programs]]\n"
+        table[0, 0] = "[[programs]]\n"  # the blank line before a block is tomlout's
+        table[:, 1] = _heads(decisions, lines, start, stop)
+        for column, texts in enumerate(parts, 2):
+            table[:, column] = texts[start:stop]
+        yield "".join(table.ravel().tolist())
+
+
+def _program_lines(decisions: ProgramDecisions) -> np.ndarray:
+    """The catalog's memo of each program's own lines, by catalog row (None: not yet)."""
+    assert decisions.catalog_rows is not None and decisions.memo is not None  # checked
+    memo = decisions.memo
+    lines = memo.get("writer.program_lines")
+    size = int(decisions.catalog_rows.max()) + 1
     if lines is None or len(lines) < size:
         grown = np.full(size if lines is None else max(size, len(lines)), None, dtype=object)
         if lines is not None:
             grown[: len(lines)] = lines
         lines = memo["writer.program_lines"] = grown
+    return lines
+
+
+def _heads(decisions: ProgramDecisions, lines: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Per program of ``start:stop``: the lines no plan changes (id to state), formatted
+    once per catalog."""
+    assert decisions.catalog_rows is not None  # program_tables checked it
+    rows = decisions.catalog_rows[start:stop]
     heads = lines[rows]
     missing = np.flatnonzero(np.equal(heads, None))  # type: ignore[call-overload]
-    for position, program in zip(missing.tolist(), decisions.programs[missing].tolist()):
+    programs = decisions.programs[start:stop][missing].tolist()
+    for position, program in zip(missing.tolist(), programs):
         heads[position] = lines[rows[position]] = _head(program)
     return heads
 
@@ -83,8 +117,9 @@ def _middles(decisions: ProgramDecisions) -> np.ndarray:
     return texts[which.reshape(-1)]
 
 
-def _tails(decisions: ProgramDecisions) -> np.ndarray:
-    """Per program: reasons and to_verify, as tomli-w writes them.
+def _tails(decisions: ProgramDecisions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per program: its reasons and to_verify, as tomli-w writes them, in three parts
+    (written in this order).
 
     The reasons are one literal array of inline tables when every one fits on a line
     (before to_verify), else an array of tables (after it).
@@ -120,4 +155,4 @@ def _tails(decisions: ProgramDecisions) -> np.ndarray:
         dtype=object,
     )
     which = decisions.reasons
-    return literal[which] + verify[decisions.to_verify] + tables[which]
+    return literal[which], verify[decisions.to_verify], tables[which]

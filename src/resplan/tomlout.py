@@ -10,7 +10,7 @@ the output against ``tomli_w.dumps`` itself, so the format cannot drift.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # What a basic string must escape: quote, backslash and control characters but tab.
@@ -119,9 +119,9 @@ def _write(
     table: Mapping,
     name: str,
     in_array: bool,
-    out: list[str],
+    out: Any,  # a list of texts, or anything with such an append (see dump)
     seen: dict | None = None,
-    prewritten: Mapping[str, list[str]] | None = None,
+    prewritten: Mapping[str, Iterable[str]] | None = None,
 ) -> None:
     # A table that appears many times (a reason cited by many programs) is written once and
     # its text reused: ``seen`` maps (id, name) to what was written. Only for dumps' lifetime.
@@ -140,7 +140,7 @@ def _write(
     tables: list[tuple[str, Any, bool | None]] = []
     for key, value in table.items():
         if prewritten and key in prewritten:
-            tables.extend((key, text, None) for text in prewritten[key])
+            tables.append((key, prewritten[key], None))
         elif _is_table(value):
             tables.append((key, value, False))
         elif _is_array_of_tables(value) and not all(_fits(t, seen) for t in value):
@@ -155,27 +155,52 @@ def _write(
         for key, value in literals:
             out.append(f"{format_key(key)} = {format_literal(value)}\n")
     for key, value, nested_in_array in tables:
+        if nested_in_array is None:  # an array's tables, written by the caller
+            for text in value:  # taken one at a time: they may be made as they are read
+                if written:
+                    out.append("\n")
+                else:
+                    written = True
+                out.append(text)
+            continue
         if written:
             out.append("\n")
         else:
             written = True
-        if nested_in_array is None:  # an array's table, written by the caller
-            out.append(value)
-            continue
         key_text = format_key(key)
         _write(value, f"{name}.{key_text}" if name else key_text, nested_in_array, out, seen)
 
 
-def dumps(data: Mapping[str, Any], tables: Mapping[str, list[str]] | None = None) -> str:
+def dumps(data: Mapping[str, Any], tables: Mapping[str, Iterable[str]] | None = None) -> str:
     """The same text as ``tomli_w.dumps(data)`` for str, int, float, bool, list and dict values.
 
     ``tables`` gives, for a top-level key, its array of tables already written, one text
-    per table as :func:`dumps_array_table` gives it; that key's value in ``data`` is
-    then not read.
+    per table as :func:`dumps_array_table` gives it (or per group of tables, each group
+    joined with the blank line ``dumps`` puts between two); that key's value in ``data``
+    is then not read.
     """
     out: list[str] = []
     _write(data, "", False, out, {}, tables)
     return "".join(out)
+
+
+class _Out:
+    """``out`` for :func:`_write` that hands each text to ``write`` as it comes."""
+
+    __slots__ = ("append",)
+
+    def __init__(self, write: Callable[[str], Any]):
+        self.append = write
+
+
+def dump(
+    data: Mapping[str, Any],
+    write: Callable[[str], Any],
+    tables: Mapping[str, Iterable[str]] | None = None,
+) -> None:
+    """:func:`dumps`, its text given to ``write`` piece by piece: a plan of a million
+    programs never holds its whole text (``tables`` may make its texts as they are read)."""
+    _write(data, "", False, _Out(write), {}, tables)
 
 
 def dumps_array_table(table: Mapping[str, Any], name: str) -> str:

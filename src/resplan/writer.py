@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,14 @@ def _programs(decisions) -> list[dict[str, Any]]:
 
 
 def dumps_plan(plan: Plan) -> str:
-    header = (
+    out: list[str] = []
+    _dump_plan(plan, out.append)
+    return "".join(out)
+
+
+def _dump_plan(plan: Plan, write: Callable[[str], Any]) -> None:
+    """The plan's text, given to ``write`` piece by piece (the programs a block at a time)."""
+    write(
         f"# resplan plan, schema {SCHEMA}. Made by rules; see [provenance] for the "
         "rulesets, plugins and inputs behind it.\n"
     )
@@ -138,9 +146,10 @@ def dumps_plan(plan: Plan) -> str:
 
         chunks = program_tables(plan.programs, _programs)
     if chunks is None:
-        return header + tomlout.dumps(plan_to_dict(plan))
+        write(tomlout.dumps(plan_to_dict(plan)))
+        return
     data = _plain(attrs.evolve(plan, programs=()))
-    return header + tomlout.dumps(_sections(data), tables={"programs": chunks})
+    tomlout.dump(_sections(data), write, tables={"programs": chunks})
 
 
 def loads_plan(text: str, *, file: str = "<plan>") -> Plan:
@@ -250,6 +259,11 @@ def write_text_atomic(path, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    _write_atomic(path, lambda write: write(text))
+
+
+def _write_atomic(path, fill: Callable[[Callable[[str], Any]], None]) -> None:
+    """:func:`write_text_atomic` of the text ``fill`` gives its argument piece by piece."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -264,7 +278,7 @@ def write_text_atomic(path, text: str) -> None:
             # mkstemp makes the file private (0600); a plan is not a secret.
             if hasattr(os, "fchmod"):
                 os.fchmod(handle.fileno(), _mode_for(path))
-            handle.write(text)
+            fill(handle.write)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -421,4 +435,8 @@ def _identities(path: Path) -> list[tuple]:
 
 
 def write_plan(plan: Plan, path) -> None:
-    write_text_atomic(path, dumps_plan(plan))
+    if str(path) == STDOUT:  # all of it or, should making it fail, nothing
+        write_text_atomic(path, dumps_plan(plan))
+        return
+    # Written as it is made: a plan of a million programs is never whole in memory.
+    _write_atomic(path, lambda write: _dump_plan(plan, write))
