@@ -86,6 +86,24 @@ CATALOGS = [
         "nested",
     ),
     (
+        "program-visas-nested-40-deep",
+        "c.toml",
+        CATALOG_TOML.replace('visas = ["J-1"]', "visas = " + "[" * 40 + "]" * 40, 1),
+        "nested more than",
+    ),
+    (
+        "program-visas-a-list-of-lists",
+        "c.toml",
+        CATALOG_TOML.replace('visas = ["J-1"]', 'visas = [["J-1"]]', 1),
+        "program[0].visas[0]",
+    ),
+    (
+        "catalog-table-nested-40-deep",
+        "c.toml",
+        "[catalog]\nsynthetic = " + "[" * 40 + "]" * 40 + "\n" + CATALOG_TOML,
+        "nested more than",
+    ),
+    (
         "program-visas-as-text",
         "c.toml",
         CATALOG_TOML.replace('visas = ["J-1"]', 'visas = "J-1"', 1),

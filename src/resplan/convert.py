@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -426,7 +426,11 @@ def column_defaults(cls: type) -> dict[str, Any]:
 
 
 def quick_columns(
-    cls: type, columns: dict[str, list], count: int, with_object: frozenset[str] = frozenset()
+    cls: type,
+    columns: dict[str, list],
+    count: int,
+    with_object: frozenset[str] = frozenset(),
+    column_checks: Mapping[Callable, Callable[[list], bool]] | None = None,
 ) -> dict[str, list] | None:
     """``columns`` (a list of ``count`` plain values per field; a table that left a field
     out holds its :func:`column_defaults` value) as the values ``count`` objects of ``cls``
@@ -435,8 +439,9 @@ def quick_columns(
     The same checks as :func:`quick_structurer`, a column at a time: types by the set of
     types a column holds, vocabularies by its distinct values, converters and validators
     once per distinct value. A validator that reads other fields of the object (those
-    named in ``with_object``) is called once per row with them. Anything wrong is left to
-    :func:`structure`, table by table, which words the problems.
+    named in ``with_object``) is called once per row with them. ``column_checks`` gives
+    for a validator a check of a whole column that is True when every value passes it.
+    Anything wrong is left to :func:`structure`, table by table, which words the problems.
     """
     specs = _quick_fields(cls)
     if specs is None or not columns.keys() <= specs[0].keys():
@@ -477,7 +482,10 @@ def quick_columns(
             for value in values:
                 if value is not None:
                     key = tuple(value)
-                    value = made.get(key)
+                    try:
+                        value = made.get(key)
+                    except TypeError:  # an item that is a list or a table: worded by structure
+                        return None
                     if value is None:
                         if not all(type(v) is str and v in quick.allowed for v in key):
                             return None
@@ -498,19 +506,35 @@ def quick_columns(
         if field.validator is None:
             continue
         values = out[field.name]
+        check_all = column_checks.get(field.validator) if column_checks else None
+        if check_all is not None and check_all(values):
+            continue
         try:
             if field.name in with_object:
-                others = list(out)
                 for row, value in enumerate(values):
                     if value is not None:
-                        owner = types.SimpleNamespace(**{n: out[n][row] for n in others})
-                        field.validator(owner, field, value)
+                        field.validator(_Row(out, row), field, value)
             else:
                 for value in set(values) - {None}:
                     field.validator(None, field, value)
         except Exception:  # noqa: BLE001 - a validator's complaint: structure() words it
             return None
     return out
+
+
+class _Row:
+    """One row of columns read as an object's fields, for a validator that reads them."""
+
+    __slots__ = ("_columns", "_row")
+
+    def __init__(self, columns: dict[str, list], row: int):
+        self._columns, self._row = columns, row
+
+    def __getattr__(self, name: str):
+        try:
+            return self._columns[name][self._row]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @functools.cache

@@ -471,6 +471,26 @@ def _program_id(inst, attribute, value):
         )
 
 
+# _program_id of a whole column at once: one match over the ids, one per line.
+_IDS = re.compile(r"(?:[a-z0-9][a-z0-9._-]*\n)*")
+
+
+def _all_program_ids(values: list) -> bool:
+    try:
+        joined = "\n".join(values)
+    except TypeError:
+        return False
+    # An id holding a line break is asked alone (_ID's "$" lets one end the id).
+    return joined.count("\n") == len(values) - 1 and _IDS.fullmatch(joined + "\n") is not None
+
+
+def _all_nonempty(values: list) -> bool:
+    try:
+        return all(map(str.strip, values))
+    except TypeError:  # not all text: asked value by value
+        return False
+
+
 def _acgme_id(inst, attribute, value):
     if value is None:
         return
@@ -563,6 +583,10 @@ def says_synthetic(source: str | None) -> bool:
 # Program fields whose validator reads other fields of the program (an NRMP code's form
 # depends on the track): a catalog read as columns checks them program by program.
 CHECKED_WITH_PROGRAM = frozenset({"nrmp_code"})
+# Validators and the same check of a whole column of values, True when every value
+# passes: a catalog of a million programs has as many ids and names. False says nothing:
+# the values are then asked one by one, and the validator words what is wrong.
+COLUMN_CHECKS = {_program_id: _all_program_ids, _nonempty: _all_nonempty}
 
 
 def _sorted_programs(programs):

@@ -34,7 +34,14 @@ from resplan.convert import (
     structure,
 )
 from resplan.errors import InputError, Problem
-from resplan.model import CHECKED_WITH_PROGRAM, Catalog, Profile, Program, says_synthetic
+from resplan.model import (
+    CHECKED_WITH_PROGRAM,
+    COLUMN_CHECKS,
+    Catalog,
+    Profile,
+    Program,
+    says_synthetic,
+)
 from resplan.settings import positive_number
 
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
@@ -157,11 +164,12 @@ def max_input_bytes() -> int:
     return int(positive_number(MAX_INPUT_MB_ENV, MAX_INPUT_MB) * 1024 * 1024)
 
 
-def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
+def parse_toml(text: str, file: str | FsPath, *, nesting: bool = True) -> dict[str, Any]:
     """``tomli.loads`` whose every failure is an InputError naming ``file`` (and the line).
 
     Besides syntax errors this covers Python's own limits: an integer of more than 4,300
-    digits, and nesting deeper than the parser (or :data:`MAX_NESTING`) allows.
+    digits, and nesting deeper than the parser (or :data:`MAX_NESTING`) allows (unless
+    ``nesting`` is False: the caller then calls :func:`check_nesting` itself).
     """
     try:
         data = tomli.loads(text)
@@ -182,6 +190,13 @@ def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
         # Python refuses to read an integer of more than 4,300 digits.
         detail = "a number has too many digits" if "digits" in str(exc) else str(exc)
         raise InputError.one(file, f"not valid TOML: {detail}") from None
+    if nesting:
+        check_nesting(data, file)
+    return data
+
+
+def check_nesting(data: Any, file: str | FsPath) -> None:
+    """An InputError when ``data`` nests lists or tables deeper than MAX_NESTING."""
     path = _too_deep(data)
     if path is not None:
         raise InputError.one(
@@ -189,7 +204,6 @@ def parse_toml(text: str, file: str | FsPath) -> dict[str, Any]:
             f"lists or tables nested more than {MAX_NESTING} levels deep",
             field=format_path(path),
         )
-    return data
 
 
 def _too_deep(data: Any) -> Path | None:
@@ -360,7 +374,15 @@ CATALOG_KEYS = ("synthetic",)
 
 
 def read_toml_catalog(path: FsPath) -> Catalog:
-    data, locate = read_toml(path)
+    text = read_text(path)
+    # Nesting is checked only when the catalog is not read as columns: those accept only
+    # flat tables (a list of visas at most), and a walk of every value is not free.
+    data = parse_toml(text, path, nesting=False)
+    quick = _quick_toml_catalog(data)
+    if quick is not None:
+        return quick
+    check_nesting(data, path)
+    locate = toml_locator(text)
     extra = sorted(set(data) - {"program", "catalog"})
     if extra:
         raise InputError.one(
@@ -378,9 +400,6 @@ def read_toml_catalog(path: FsPath) -> Catalog:
             field="program",
             line=locate(("program",)),
         )
-    values = _quick_toml_columns(tables, synthetic)
-    if values is not None:
-        return columns_catalog(values)
     entries: list[tuple[dict, Callable[[Any], int | None], tuple]] = []
     problems: list[Problem] = []
     for index, raw in enumerate(tables):
@@ -419,6 +438,22 @@ def read_toml_catalog(path: FsPath) -> Catalog:
     return catalog
 
 
+def _quick_toml_catalog(data: dict) -> Catalog | None:
+    """The catalog read as columns when the file holds nothing but a good ``[catalog]``
+    table and good ``[[program]]`` tables; else None, and it is read table by table."""
+    if not data.keys() <= {"program", "catalog"}:
+        return None
+    table = data.get("catalog", {})
+    if type(table) is not dict or not table.keys() <= set(CATALOG_KEYS):
+        return None
+    synthetic = table.get("synthetic", False)
+    tables = data.get("program", [])
+    if type(synthetic) is not bool or type(tables) is not list:
+        return None
+    values = _quick_toml_columns(tables, synthetic)
+    return columns_catalog(values) if values is not None else None
+
+
 def _quick_toml_columns(tables: list, synthetic: bool) -> dict[str, list] | None:
     """The [[program]] tables as checked columns (:func:`checked_program_columns`), or None
     when anything in them is wrong: they are then read table by table, for the messages."""
@@ -446,7 +481,7 @@ def checked_program_columns(columns: dict[str, list], count: int) -> dict[str, l
     checks them (types, vocabularies, validators, no id twice), or None when any of them is
     wrong. ``columns`` holds each field's default where a program leaves it out
     (:func:`resplan.convert.column_defaults`)."""
-    values = quick_columns(Program, columns, count, CHECKED_WITH_PROGRAM)
+    values = quick_columns(Program, columns, count, CHECKED_WITH_PROGRAM, COLUMN_CHECKS)
     if values is None or len(set(values["id"])) != count:
         return None
     # What Program.__attrs_post_init__ does, once per distinct source.
