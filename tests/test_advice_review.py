@@ -144,28 +144,28 @@ def test_figures_a_reader_sees_name_no_parameter(tmp_path, host):
 # ---------------------------------------------------------------- the fee table
 
 
-def test_a_specialty_without_applications_has_no_fee_row_and_says_why(tmp_path):
+def test_a_specialty_the_catalog_lacks_is_priced_at_its_full_list(tmp_path):
     # Dermatology and General Surgery with a 222: the border catalog has no program of
-    # either that this file can apply to, so neither costs anything.
+    # either that this file can apply to. Their lists are built outside the catalog, and
+    # the fees are those of the full lists, never a $0 row.
     text = profile_text(specialties=f'"Dermatology", {COMPETITIVE}', score=222, spanish=True)
     plan = plan_of(tmp_path, text, report="plan.html")
     cost = {c["name"]: c for c in plan["summary"]["cost"]["by_specialty"]}
-    assert cost["Dermatology"]["applications"] == cost["General Surgery"]["applications"] == 0
+    volumes = {v["name"]: v for v in plan["summary"]["by_specialty"]}
+    for name in ("Dermatology", "General Surgery"):
+        assert volumes[name]["applications"] == 0
+        assert cost[name]["applications"] == volumes[name]["recommended"] > 0
     html = (tmp_path / "plan.html").read_text(encoding="utf-8")
     table = html.split('id="cost"', 1)[1].split("</table>", 1)[0]
     assert "$0" not in table
-    assert ">Dermatology<" not in table and ">General Surgery<" not in table
+    assert ">Dermatology<" in table and ">General Surgery<" in table
     assert ">Family Medicine<" in table
-    why = (
-        "No fees for Dermatology and General Surgery: this catalog has no program in them "
-        "that you can apply to."
-    )
-    assert why in html
+    assert "No fees for" not in html
     assert main(["report", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "plan.md")]) == 0
     markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
-    fees = next(line for line in markdown.splitlines() if "ERAS fees of this list" in line)
-    assert "$0" not in fees and "0 applications" not in fees
-    assert why in fees
+    fees = next(line for line in markdown.splitlines() if "ERAS fees of full lists" in line)
+    assert "$0" not in fees and " 0 applications" not in fees
+    assert f"Dermatology ${cost['Dermatology']['fee']:,} for " in fees
 
 
 # ---------------------------------------------------------------- Step 3 without a result

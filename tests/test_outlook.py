@@ -142,7 +142,8 @@ def test_strong_and_weak_applicants_get_different_bands_with_true_reasons(host, 
     for o in (s, w):
         said = " ".join(r.says for r in (*o.against, *o.in_favour))
         assert "Spanish" not in said and "past graduation" not in said
-    # A weaker file in a score-driven specialty stands lower still.
+    # A score-driven specialty weighs against a weak file, but resplan has no figure for
+    # Dermatology: the plan names the finding and does not place the file in a band.
     derm = resplan.plan(
         _profile(
             {"result": "pass", "attempts": 1},
@@ -154,8 +155,31 @@ def test_strong_and_weak_applicants_get_different_bands_with_true_reasons(host, 
         as_of=AS_OF,
     )
     d = _by_specialty(derm)["Dermatology"]
-    assert d.band == "well-below"
+    assert d.band == "unknown"
+    assert d.says.startswith("resplan has no published figures on IMG applicants in Dermatology")
     assert "outlook/score-driven-specialty" in [r.rule for r in d.against]
+
+
+def test_a_field_without_figures_is_not_placed_above_the_typical_applicant(host, advisor_catalog):
+    """A strong file in General Surgery, a field resplan has no figure for: the plan says
+    it cannot place the file there, instead of claiming it stands above."""
+    plan = resplan.plan(
+        _profile(
+            {"result": "pass", "attempts": 1},
+            {"score": 241, "attempts": 1},
+            specialties=["General Surgery", "Internal Medicine"],
+        ),
+        advisor_catalog,
+        host=host,
+        as_of=AS_OF,
+    )
+    by = _by_specialty(plan)
+    surgery = by["General Surgery"]
+    assert surgery.band == "unknown" and "stands above" not in surgery.says
+    assert "cannot place your file against the typical IMG applicant in that field" in surgery.says
+    # Internal Medicine has its figure, and a band.
+    assert by["Internal Medicine"].band != "unknown"
+    assert by["Internal Medicine"].says.startswith("In Internal Medicine, your file stands")
 
 
 def test_a_specialty_without_a_figure_says_it_is_unknown(host, advisor_catalog):
@@ -284,7 +308,7 @@ def test_reports_show_the_outlook_with_sources(example_plan):
     assert '<h3 id="outlook">Your outlook against national figures</h3>' in html
     assert "<td>Close to the typical IMG applicant</td>" in html
     assert "Published figures the outlook quotes" in html
-    assert "guide: FAQ 3 / Spanish fluency" in html  # a finding's source beside it
+    assert "guide, FAQ 3: Spanish fluency" in html  # a finding's source beside it
 
 
 def test_a_figure_is_data_an_institution_can_change(tmp_path):

@@ -178,7 +178,7 @@ def test_sources_list_each_figure_with_its_source_and_the_provenance(example_pla
         "Points under a program&#39;s stated Step 2 CK minimum that still count as a near miss"
         in sources
     )
-    assert "guide: Step 3 / Understand the Filters and Minimums" in sources
+    assert "guide, step 3: Understand the Filters and Minimums" in sources
     for ruleset in example_plan.provenance.rulesets:
         assert ruleset.sha256 in sources
     assert "not the version that made this plan" not in sources

@@ -49,9 +49,10 @@ def test_plan_of_example_applicant_has_its_fees(tmp_path):
     data = tomllib.loads(out.read_text())
     cost, volumes = data["summary"]["cost"], data["summary"]["by_specialty"]
     assert cost["season"] == 2026
-    # The applications the plan asks for in each specialty, each priced from program 1.
+    # Each specialty's full list (what the applicant sends, whether or not this catalog
+    # holds it all), priced from program 1.
     assert [(c["name"], c["applications"]) for c in cost["by_specialty"]] == [
-        (v["name"], v["applications"]) for v in volumes if "applications" in v
+        (v["name"], v["recommended"]) for v in volumes if "recommended" in v
     ]
     for part in cost["by_specialty"]:
         n = part["applications"]
@@ -66,37 +67,47 @@ def test_plan_of_example_applicant_has_its_fees(tmp_path):
     says = [r["says"] for r in im["reasons"] if r["rule"] == "season/eras-fees-specialty"]
     im_cost = next(c for c in cost["by_specialty"] if c["name"] == "Internal Medicine")
     assert says == [
-        f"In Internal Medicine, {im_cost['applications']} applications cost "
+        f"In Internal Medicine, a full list of {im_cost['applications']} applications costs "
         f"${im_cost['fee']:,} in ERAS fees (2026 season). 10 more would cost $300 more."
     ]
     fewer = [r["says"] for r in im["reasons"] if r["rule"] == "season/eras-fees-ten-fewer"]
     assert fewer == ["10 fewer would save $300."]
 
 
-def test_fifty_applications_in_one_specialty_cost_930(host):
+def test_a_full_list_is_priced_whatever_the_catalog_holds(host):
+    # No Step 2 CK given: a full Family Medicine list is 77 applications. The catalog
+    # holds 50 of them; the fees are those of the 77 the applicant sends.
     profile = make_profile(applicant={"specialties": ["Family Medicine"], "visa": "J-1"})
     plan = resplan.plan(profile, _family_medicine_catalog(50), host=host)
     fm = next(v for v in plan.summary.by_specialty if v.name == "Family Medicine")
-    assert fm.applications == 50
+    assert (fm.applications, fm.recommended) == (50, 77)
     cost = plan.summary.cost
+    # 30 at $11 and 47 at $30.
     assert [(c.name, c.applications, c.fee) for c in cost.by_specialty] == [
-        ("Family Medicine", 50, 930)
+        ("Family Medicine", 77, 330 + 47 * 30)
     ]
-    assert cost.total == 930
-    # 10 fewer leave 40: 30 at $11 and 10 at $30; 10 more add ten at $30.
+    assert cost.total == 1740
     assert (cost.by_specialty[0].ten_more, cost.by_specialty[0].ten_fewer) == (300, 300)
+    # The 50 from the catalog are priced apart: 30 at $11 and 20 at $30.
+    assert any(
+        r.says == "The 50 applications from this catalog cost $930 of that." for r in fm.reasons
+    )
+    advice = [a.says for a in plan.summary.advice]
+    assert "Of that, the 50 applications this catalog can take cost about $930." in advice
     assert loads_plan(resplan.dumps_plan(plan)) == plan
 
 
-def test_a_short_list_stays_in_the_first_band(host):
+def test_a_short_catalog_list_is_priced_in_the_first_band(host):
     profile = make_profile(applicant={"specialties": ["Family Medicine"], "visa": "J-1"})
     plan = resplan.plan(profile, _family_medicine_catalog(8), host=host)
     part = plan.summary.cost.by_specialty[0]
-    assert (part.applications, part.fee, part.ten_fewer, part.ten_more) == (8, 88, 88, 10 * 11)
+    assert (part.applications, part.fee) == (77, 1740)
     fm = next(v for v in plan.summary.by_specialty if v.name == "Family Medicine")
-    assert any("8 applications cost $88" in r.says for r in fm.reasons)
-    # Ten fewer than 8 is no list: the plan does not offer it.
-    assert not any("10 fewer" in r.says for r in fm.reasons)
+    assert any(
+        r.says == "The 8 applications from this catalog cost $88 of that." for r in fm.reasons
+    )
+    # Ten fewer goes with the full list of 77, never with the catalog's 8.
+    assert [r.says for r in fm.reasons if "10 fewer" in r.says] == ["10 fewer would save $300."]
 
 
 NEXT_SEASON = """
@@ -115,8 +126,8 @@ def test_next_seasons_schedule_is_a_change_of_data(host):
     other = resplan.load_host(plugins=[ruleset_plugin("next", NEXT_SEASON)], use_env=False)
     profile = make_profile(applicant={"specialties": ["Family Medicine"], "visa": "J-1"})
     plan = resplan.plan(profile, _family_medicine_catalog(50), host=other)
-    # 10 free, 30 at $15, 10 at $40.
-    assert (plan.summary.cost.season, plan.summary.cost.total) == (2027, 450 + 400)
+    # The full list of 77: 10 free, 30 at $15, 37 at $40.
+    assert (plan.summary.cost.season, plan.summary.cost.total) == (2027, 450 + 37 * 40)
     assert any("2027 ERAS season" in a.says for a in plan.summary.advice)
 
 
@@ -164,12 +175,12 @@ def test_reports_show_the_fees_and_their_season(host):
     )
     markdown = resplan.render_report(plan, "md")
     assert (
-        "- ERAS fees of this list, by the fees of the 2026 ERAS season: $930. Family "
-        "Medicine $930 for 50 applications (10 more add $300, 10 fewer save $300)."
+        "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $1,740. Family "
+        "Medicine $1,740 for 77 applications (10 more add $300, 10 fewer save $300)."
     ) in markdown
     html = resplan.render_report(plan, "html")
-    assert "What the list costs in ERAS fees (2026 ERAS season)</h3>" in html
+    assert "What full lists cost in ERAS fees (2026 ERAS season)</h3>" in html
     assert (
-        '<th scope="row">Family Medicine</th><td class="num">50</td><td class="num">$930</td>'
+        '<th scope="row">Family Medicine</th><td class="num">77</td><td class="num">$1,740</td>'
         in html
     )

@@ -214,6 +214,14 @@ PLAN_FACTS: dict[str, Fact] = {
         "programs considered in the preferred states (all, without a preference) whose "
         "listing names H-1B sponsorship",
     ),
+    "plan.named_empty": Fact(
+        TEXT, "named specialties with no real program to apply to in the catalog ('none')"
+    ),
+    "plan.named_empty_count": Fact(NUMBER, "how many named specialties that is"),
+    "plan.named_fewest": Fact(
+        TEXT, "the named specialty with the fewest real programs to apply to (one at least)"
+    ),
+    "plan.named_fewest_programs": Fact(NUMBER, "how many real programs to apply to it has"),
     "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
     "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
@@ -249,20 +257,25 @@ VOLUME_FACTS: dict[str, Fact] = {
         )
         for t in (1, 2, 3)
     },
-    "volume.fee": Fact(NUMBER, "ERAS fees of the specialty's applications, in US dollars"),
+    "volume.fee": Fact(NUMBER, "ERAS fees of a full list in the specialty, in US dollars"),
+    "volume.fee_catalog": Fact(
+        NUMBER, "ERAS fees of the specialty's applications this catalog can take, in US dollars"
+    ),
     "volume.fee_ten_more": Fact(
-        NUMBER, "what 10 more applications in the specialty would add to the fees"
+        NUMBER, "what 10 more applications than a full list in the specialty would add"
     ),
     "volume.fee_ten_fewer": Fact(
-        NUMBER, "what 10 fewer applications in the specialty would save in fees"
+        NUMBER, "what 10 fewer applications than a full list in the specialty would save"
     ),
 }
 SUMMARY_FACTS: dict[str, Fact] = {
     "summary.recommended": Fact(NUMBER, "applications full lists hold, all specialties"),
     "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
     "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
-    "summary.fees": Fact(
-        NUMBER, "ERAS fees of the applications to send, all specialties, in US dollars"
+    "summary.fees": Fact(NUMBER, "ERAS fees of full lists, all specialties, in US dollars"),
+    "summary.fees_catalog": Fact(
+        NUMBER,
+        "ERAS fees of the applications this catalog can take, all specialties, in US dollars",
     ),
 }
 

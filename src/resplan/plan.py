@@ -301,10 +301,10 @@ class SpecialtyVolume:
 
 @attrs.frozen
 class SpecialtyCost:
-    """The ERAS fees of one specialty's applications, in whole US dollars."""
+    """The ERAS fees of a full list in one specialty, in whole US dollars."""
 
     name: str
-    applications: int
+    applications: int  # the full list: the specialty's recommended applications
     fee: int
     ten_more: int  # what 10 more applications in the specialty would add
     ten_fewer: int  # what 10 fewer would save

@@ -82,16 +82,18 @@ def eras_fee(applications: int, bands: Sequence[tuple[int, int]]) -> int:
 
 
 def cost(volumes, rulebook) -> Cost | None:
-    """The ERAS fees of the plan's list: each specialty whose applications are known."""
+    """The ERAS fees of the plan's full lists: each specialty whose full list is known,
+    priced at its recommended applications, whether or not the catalog holds them all
+    (what an applicant pays is for the whole list they send)."""
     schedule = fee_schedule(rulebook)
     if schedule is None:
         return None
     season, bands = schedule
     parts = []
     for volume in volumes:
-        if volume.applications is None:
+        if volume.recommended is None:
             continue
-        n = volume.applications
+        n = volume.recommended
         fee = eras_fee(n, bands)
         parts.append(
             SpecialtyCost(
@@ -105,6 +107,15 @@ def cost(volumes, rulebook) -> Cost | None:
     if not parts:
         return None
     return Cost(season=season, total=sum(p.fee for p in parts), by_specialty=tuple(parts))
+
+
+def catalog_fees(volumes, rulebook) -> dict[str, int]:
+    """Per specialty, the ERAS fees of the applications the catalog can take."""
+    schedule = fee_schedule(rulebook)
+    if schedule is None:
+        return {}
+    _season, bands = schedule
+    return {v.name: eras_fee(v.applications, bands) for v in volumes if v.applications is not None}
 
 
 # ------------------------------------------------------------------ program signals

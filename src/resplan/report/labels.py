@@ -32,6 +32,17 @@ RULE_TABLES = (
     "outlook",
 )
 TEXT_KEYS = ("when", "says", "title", "detail", "applications", "spread")
+# A ruleset cites a section of the guide as "guide: Step 3 / Its Title"; a reader takes
+# "Step 3" for the USMLE exam, so a report says "guide, step 3: Its Title".
+_STEP_SECTION = re.compile(r"\bStep (\d+) / ")
+_GUIDE_SECTION = re.compile(r"\bguide: ([^/;()]+?) / ")
+_LOWER_STEP = re.compile(r"\bstep (\d+) / ")
+
+
+def reader_source(text: str) -> str:
+    """A ruleset's source in words a reader does not confuse with a USMLE exam."""
+    text = _GUIDE_SECTION.sub(r"guide, \1: ", _STEP_SECTION.sub(r"step \1 / ", text))
+    return _LOWER_STEP.sub(r"step \1: ", text)
 
 
 @attrs.frozen
@@ -131,7 +142,7 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
                 used = sorted(set(IDENTIFIER.findall(texts_)) & own.keys())
                 rules[f"{name}/{table.get('id')}"] = RuleSource(
                     f"{name}/{table.get('id')}",
-                    str(table.get("source", "")),
+                    reader_source(str(table.get("source", ""))),
                     tuple(own[p] for p in used),
                 )
         for row in _tables(data.get("subregion")):
@@ -167,6 +178,10 @@ def _parameters(data: dict) -> dict[str, Figure]:
     for key, entry in table.items() if isinstance(table, dict) else ():
         if isinstance(entry, dict) and "value" in entry:
             out[key] = Figure(
-                name, key, entry["value"], str(entry.get("source", "")), str(entry.get("note", ""))
+                name,
+                key,
+                entry["value"],
+                reader_source(str(entry.get("source", ""))),
+                str(entry.get("note", "")),
             )
     return out

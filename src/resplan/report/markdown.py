@@ -37,7 +37,8 @@ def esc(text) -> str:
 
 
 def _fee_part(c) -> str:
-    """One specialty's fees in the summary; "10 fewer" only for a list longer than 10."""
+    """One specialty's fees in the summary, for its full list; "10 fewer" only for a list
+    longer than 10."""
     fewer = f", {STEP} fewer save {dollars(c.ten_fewer)}" if c.applications > STEP else ""
     return (
         f"{esc(c.name)} {dollars(c.fee)} for "
@@ -93,7 +94,7 @@ def render(report: Report, *, full: bool = False) -> str:
         parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))
         none = without_programs(s.cost)
         out.append(
-            f"- ERAS fees of this list, by the fees of the {s.cost.season} ERAS season: "
+            f"- ERAS fees of full lists, by the fees of the {s.cost.season} ERAS season: "
             f"{dollars(s.cost.total)}."
             + (f" {parts}." if parts else "")
             + (f" {esc(none)}" if none else "")
@@ -185,13 +186,11 @@ def _outlook(report: Report) -> list[str]:
             line += " " + " ".join(r.says for r in o.context)
         out.append(f"- {esc(line)}")
     if outlook.figures:
-        quoted = []
+        out.append("- Figures quoted:")
         for f in outlook.figures:
             season = f" ({f.season} Match)" if f.season is not None else ""
-            quoted.append(
-                f"{(f.what or f.name).rstrip('.')}{season}: {f.value:g}. Source: {f.source}."
-            )
-        out.append(f"- {esc('Figures quoted: ' + ' '.join(quoted))}")
+            quoted = f"{(f.what or f.name).rstrip('.')}{season}: {f.value:g}. Source: {f.source}."
+            out.append(f"  - {esc(quoted)}")
     return out + [""]
 
 

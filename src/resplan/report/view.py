@@ -112,15 +112,12 @@ def fee_rows(cost) -> list:
 
 def without_programs(cost) -> str:
     """Why a specialty of the plan has no fee line, in a sentence ('' when none lacks one):
-    the catalog holds no program of it that the applicant can apply to."""
+    the plan recommends no application in it (the fees are those of full lists)."""
     names = [c.name for c in cost.by_specialty if not c.applications]
     if not names:
         return ""
     them = "it" if len(names) == 1 else "them"
-    return (
-        f"No fees for {words_list(names)}: this catalog has no program in {them} "
-        "that you can apply to."
-    )
+    return f"No fees for {words_list(names)}: the plan recommends no application in {them}."
 
 
 def what_if_effect(change) -> str:
@@ -166,6 +163,10 @@ def words_list(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
+    if any("," in item or " and " in item for item in items):
+        # "Nogales, Sierra Vista and southern Arizona" holds a list of its own: only
+        # semicolons keep the items apart.
+        return "; ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 

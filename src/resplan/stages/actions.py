@@ -104,6 +104,7 @@ def plan_facts(draft) -> dict:
             "of facts to verify names them)"
         )
     high = [r.name for r in draft.regions if r.priority == "high"]
+    named = _named_fields(draft, real)
     return {
         "plan.considered": len(programs),
         "plan.apply": counts["apply"],
@@ -116,8 +117,10 @@ def plan_facts(draft) -> dict:
         "plan.synthetic": int(np.count_nonzero(~real)),
         "plan.verify_list": "; ".join(lines) if lines else "none",
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
-        "plan.high_regions": ", ".join(high) if high else "none",
+        # Region names hold commas ("Nogales, Sierra Vista and southern Arizona").
+        "plan.high_regions": "; ".join(high) if high else "none",
         "plan.h1b_listed": h1b_listed(draft),
+        **named,
     }
 
 
@@ -146,6 +149,41 @@ def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
         answers = np.fromiter(map(test, column.categories), bool, len(column.categories))
         return answers[column.codes[rows]]
     return np.fromiter(map(test, column.raw[rows]), bool, len(rows))
+
+
+def _named_fields(draft, real) -> dict:
+    """The fields the applicant named that this catalog holds no real program of to apply
+    to, and among the others, the one with the fewest such programs."""
+    wishes = draft.profile.applicant.specialties or ()
+    if not wishes:
+        return {}
+    programs = draft.programs
+    open_real = np.flatnonzero((np.asarray(programs.verdict) != SKIP) & real)
+    if programs.catalog_rows is not None:
+        keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
+        codes = keys.specialty[programs.catalog_rows[open_real]]
+        found = np.bincount(codes, minlength=len(keys.specialties)).tolist()
+        counts = dict(zip(keys.specialties, found))
+    else:  # decisions built by hand: read each program's specialty
+        counts = {}
+        for index in open_real.tolist():
+            name = programs.programs[index].specialty
+            counts[name] = counts.get(name, 0) + 1
+    empty = [name for name in wishes if not counts.get(name)]
+    facts = {
+        "plan.named_empty": _and(empty) if empty else "none",
+        "plan.named_empty_count": len(empty),
+    }
+    held = [name for name in wishes if counts.get(name)]
+    if held:
+        fewest = min(held, key=lambda name: counts[name])
+        facts["plan.named_fewest"] = fewest
+        facts["plan.named_fewest_programs"] = counts[fewest]
+    return facts
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
 def synthetic_mask(programs, catalog) -> np.ndarray:

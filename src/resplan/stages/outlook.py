@@ -122,6 +122,15 @@ def run(draft):
             words += f" ({_words(needed)})." if needed else "."
         else:
             words = BAND_WORDS[band].format(target.name)
+        if "specialty.img_share" not in env:
+            # No figure for the field: the findings are about IMGs in general, so the
+            # plan does not claim where the file stands in this field.
+            band = "unknown"
+            words = (
+                f"resplan has no published figures on IMG applicants in {target.name}, so it "
+                "cannot place your file against the typical IMG applicant in that field. "
+                "The findings below are what went with matching among IMGs in general."
+            )
         context, _ = evaluate(per_specialty, env)
         for rule in (*held, *context):
             quoted.update(dict.fromkeys(_figures_of(rule, params)))

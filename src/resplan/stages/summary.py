@@ -24,6 +24,7 @@ import numpy as np
 
 from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
+from resplan.season import catalog_fees
 from resplan.season import cost as eras_cost
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
@@ -71,8 +72,10 @@ def run(draft):
         }
     cost = eras_cost(known, draft.rulebook)
     fees = {c.name: c for c in cost.by_specialty} if cost else {}
+    in_catalog = catalog_fees(known, draft.rulebook) if cost else {}
     if cost:
         totals["summary.fees"] = cost.total
+        totals["summary.fees_catalog"] = sum(in_catalog.values())
     volumes = []
     for volume, senv in worked:
         senv.update(totals)
@@ -83,6 +86,7 @@ def run(draft):
                     "volume.fee": fee.fee,
                     "volume.fee_ten_more": fee.ten_more,
                     "volume.fee_ten_fewer": fee.ten_fewer,
+                    "volume.fee_catalog": in_catalog.get(volume.name, 0),
                 }
             )
         fired, _ = evaluate(specialty_rules, senv)
