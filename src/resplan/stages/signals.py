@@ -2,10 +2,12 @@
 
 The season ruleset (resplan.season) says how many signals a specialty gives. They go to
 programs the applicant passes every known filter of (verdict apply: never a borderline or
-skipped program), in this order: real programs before generated ones, programs in the
-applicant's preferred states before programs elsewhere (a signal goes with the geographic
-preference, which names the applicant's states), the best tier first, then programs with
-nothing left to verify, then the higher-priority border sub-regions. Within that order the
+skipped program). Where the applicant named states, only programs in them: a signal goes
+with the geographic preference, which names those states' regions, and signals left over
+stay unused (the plan says so, and how many programs elsewhere pass). The order: real
+programs before generated ones, programs whose listing names a visa the applicant would
+take before those that do not say, the best tier first, then programs with nothing left
+to verify, then the higher-priority border sub-regions. Within that order the
 signals are spread over the preferred states in turn (a state's second program comes
 after every preferred state's first). One signal per institution per specialty: programs
 of the same name and place (a categorical and a preliminary track, say) share one. Where a
