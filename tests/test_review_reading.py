@@ -89,8 +89,8 @@ def test_an_observership_alone_is_no_strong_border_record(plans):
     assert "strong-border-profile" not in strengths
     # The border time is named for what it was, beside the weak point that counts it out.
     assert strengths["border-usce"].startswith(
-        "You spent 3 months in observerships in the US border region, in San Diego border "
-        "area, but have no hands-on work there yet."
+        "You spent 3 months in observerships in the US border region, in San Diego and "
+        "Chula Vista, but have no hands-on work there yet."
     )
     assert weaknesses["limited-usce"].startswith(
         "You report 0 months of hands-on US clinical work (observerships not counted)"
