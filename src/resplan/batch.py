@@ -30,6 +30,7 @@ order they finish in, so it is the same for every run of the same inputs.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import datetime as dt
@@ -348,6 +349,7 @@ def _init_worker(
     _WORKER["report"] = report
     _WORKER["parent"] = parent
     _WORKER["busy"] = False
+    _WORKER["staged"] = collections.deque(maxlen=STAGED_KEPT)
     _end_with_parent()
     if _INHERITED:  # forked from the batch's process, which loaded them
         _WORKER.update(facts=facts, host=_INHERITED["host"], catalog=_INHERITED["catalog"])
@@ -395,7 +397,7 @@ def _end_with_parent() -> None:
     def terminate(_signum, _frame):
         if _WORKER.get("busy"):
             raise KeyboardInterrupt
-        os._exit(0)
+        _exit_worker(0)
 
     signal.signal(signal.SIGTERM, terminate)
     if sys.platform.startswith("linux"):
@@ -409,6 +411,21 @@ def _end_with_parent() -> None:
     parent = _WORKER.get("parent")
     if parent is not None and os.getppid() != parent:
         os._exit(0)  # the parent died before the kernel was asked to tell us
+
+
+# How many of its last staged files a worker remembers, to remove them if the batch's
+# process dies before it puts them in place (results it had not read yet). A later run
+# removes any others, once it sees their process is gone.
+STAGED_KEPT = 1024
+
+
+def _exit_worker(status: int) -> None:
+    """End this worker at once; when the batch's process is gone, nobody will put this
+    worker's staged plans in place, so they go first."""
+    parent = _WORKER.get("parent")
+    if parent is not None and os.getppid() != parent:
+        _discard((temporary, "") for temporary in _WORKER.get("staged", ()))
+    os._exit(status)
 
 
 class _SetupFailed(Exception):
@@ -457,7 +474,7 @@ def _worker_task(
     """A task of the batch's own process pool (set up by :func:`_init_worker`)."""
     parent = _WORKER.get("parent")
     if parent is not None and os.getppid() != parent:
-        os._exit(0)  # orphaned: nobody is waiting for this plan
+        _exit_worker(0)  # orphaned: nobody is waiting for this plan
     host, catalog = _ready(_WORKER)
     _WORKER["busy"] = True
     try:
@@ -473,11 +490,12 @@ def _worker_task(
             parent or os.getpid(),
         )
     except KeyboardInterrupt:
-        # SIGTERM while planning: from the batch, which is stopping (or, on Linux, from
-        # its death). _plan_one removed what it wrote; this worker takes no further task.
-        os._exit(1)
+        # SIGTERM while planning: from the batch, which is stopping at once (or, on Linux,
+        # from its death). _plan_one removed what it wrote; this worker takes no further task.
+        _exit_worker(1)
     finally:
         _WORKER["busy"] = False
+    _WORKER["staged"].extend(temporary for temporary, _final in staged)
     return _row_data(row, record, staged)
 
 
@@ -923,15 +941,20 @@ def _run_in_pool(pool, size: int, setup: _Setup, paths, targets, collector, as_o
         _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
         _collect(futures, collector, None, BrokenProcessPool)
     except KeyboardInterrupt:
-        # Stop the workers where they are: SIGTERM makes a planning worker drop its
-        # plan (and its temporary file) and an idle one exit. Plans already written
-        # stay, and keep their rows.
+        # Stop: no new task starts. The few the workers already hold (a task each and
+        # one more, a moment's work) finish and keep their rows: killing workers under
+        # the pool's own threads can make them fail with a traceback. A second Ctrl-C
+        # stops the workers where they are.
         for future in futures:
             future.cancel()
-        for process in list(getattr(pool, "_processes", {}).values()):
-            with contextlib.suppress(OSError, AttributeError):
-                process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            # SIGTERM makes a planning worker drop its plan and an idle one exit.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, AttributeError):
+                    process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
         _late(submitted, collector, None)
         raise
     except BaseException:
