@@ -72,7 +72,8 @@ def render(report: Report, *, full: bool = False) -> str:
         f"{s.tier3:,} in tier 3"
     )
     out.append(
-        f"- {count(s.to_verify, 'program has', 'programs have')} facts to check before you apply"
+        # No "before you apply": a plan made after the applications went out says the same.
+        f"- {count(s.to_verify, 'program has', 'programs have')} facts to confirm with the program"
     )
     out.append(
         f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file"

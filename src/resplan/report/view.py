@@ -472,7 +472,7 @@ def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
         (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
         (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
         (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
-        (f"{s.to_verify:,}", "Programs with facts to verify", "check before you apply"),
+        (f"{s.to_verify:,}", "Programs with facts to verify", "ask the program"),
         (f"{s.skip:,}", "Skipped programs", "a filter would stop your file"),
     ]
 
