@@ -15,9 +15,9 @@ CATALOGS = (
 )
 
 
-def _plan(tmp_path, profile=PROFILE):
+def _plan(tmp_path, profile=PROFILE, as_of="2026-04-20"):
     out = tmp_path / "plan.toml"
-    argv = ["plan", str(profile), "--out", str(out), "--as-of", "2026-04-20"]
+    argv = ["plan", str(profile), "--out", str(out), "--as-of", as_of]
     for catalog in CATALOGS:
         argv += ["--catalog", str(catalog)]
     assert main(argv) == 0
@@ -64,6 +64,16 @@ def test_example_plan_signals(tmp_path):
     assert "odds ratio for an interview there of about 3.2" in im["evidence"]
     assert "mostly US graduates" in im["evidence"]
     assert "evidence" not in fm
+
+
+def test_once_programs_read_applications_the_signals_are_said_to_be_sent(tmp_path):
+    """Signals go out with the application: a plan made while programs read this Match's
+    applications (30 November, for the 2027 Match) says so; one made before does not."""
+    sent = "If you have applied, your signals are already sent: compare them with this list."
+    late = tomllib.loads(_plan(tmp_path, as_of="2026-11-30").read_text())
+    assert all(sent in entry["says"] for entry in late["signals"])
+    early = tomllib.loads(_plan(tmp_path, as_of="2026-06-30").read_text())
+    assert not any(sent in entry["says"] for entry in early["signals"])
 
 
 def test_a_specialty_without_a_known_number_says_so(tmp_path):

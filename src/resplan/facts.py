@@ -348,6 +348,9 @@ SIGNAL_FACTS: dict[str, Fact] = {
     "signal.chosen": Fact(NUMBER, "programs the plan chose to signal in the specialty"),
     "signal.unused": Fact(NUMBER, "signals the plan leaves unused in the specialty"),
     "signal.states_named": Fact(BOOL, "whether the applicant named preferred states"),
+    "signal.under_way": Fact(
+        BOOL, "whether programs already read the applications of the applicant's Match"
+    ),
     "signal.elsewhere": Fact(
         NUMBER,
         "programs outside the preferred states whose every known filter the applicant passes",

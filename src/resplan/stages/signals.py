@@ -32,6 +32,7 @@ from typing import Literal
 
 import numpy as np
 
+from resplan.dates import AHEAD, cycle_stage
 from resplan.facts import label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import GEOGRAPHIC_REGIONS, season_parameter, signal_count
@@ -84,6 +85,9 @@ def run(draft):
         for name, count in counts.items()
         if count is not None
     }
+    # From the day programs start reading applications, this Match's signals have gone
+    # out with the applications that were sent.
+    under_way = cycle_stage(cycle, draft.as_of, draft.rulebook) != AHEAD
     divisions = _divisions([c for chosen in chosen_in.values() for c in chosen], preferred, draft)
     out = []
     for target in draft.specialties:
@@ -117,6 +121,7 @@ def run(draft):
                 "signal.chosen": len(chosen),
                 "signal.unused": count["signals"] - len(chosen),
                 "signal.states_named": bool(preferred),
+                "signal.under_way": under_way,
                 "signal.elsewhere": elsewhere.get(target.name, 0),
             }
         )
