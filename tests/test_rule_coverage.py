@@ -120,7 +120,12 @@ def applicants(count: int = 90, seed: int = 11):
 # what changed, and an H-1B with a J-1 to fall back on where no program lists an H-1B.
 EXTRA = [
     {
-        "applicant": {"graduation_year": 2020, "cycle": 2027, "visa": "J-1"},
+        "applicant": {
+            "graduation_year": 2020,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Neurology"],
+        },
         "exams": {
             "step1": {"result": "pass", "attempts": 1},
             "step2ck": {"score": 221, "attempts": 1},
