@@ -31,8 +31,10 @@ from resplan.report.view import (
     dollars,
     fee_rows,
     figure_value,
+    numbers_under_way,
     rule_source,
     state_name,
+    under_way,
     without_programs,
 )
 
@@ -184,6 +186,8 @@ def render(report: Report) -> str:
         dollars=dollars,
         fee_rows=fee_rows,
         without_programs=without_programs,
+        under_way=under_way,
+        numbers_under_way=numbers_under_way,
         state_name=state_name,
         figure_value=figure_value,
         fits=FITS,

@@ -16,7 +16,9 @@ from resplan.report.view import (
     count,
     dollars,
     fee_rows,
+    numbers_under_way,
     rule_source,
+    under_way,
     what_if_effect,
     without_programs,
     words_list,
@@ -78,7 +80,10 @@ def render(report: Report, *, full: bool = False) -> str:
     out.append(
         f"- {count(s.skip, 'program is', 'programs are')} skipped: a filter would stop your file"
     )
-    if s.applications:
+    later = under_way(s)
+    if later:  # the list went out: its numbers are for comparing and for a next application
+        out += [f"- {esc(line)}" for line in numbers_under_way(s)]
+    elif s.applications:
         send = f"- Send about {count(s.applications, 'application', 'applications')}"
         if s.shortfall:  # the catalog holds fewer than a full list: say so where the count is
             send += (
@@ -94,8 +99,9 @@ def render(report: Report, *, full: bool = False) -> str:
     if s.cost:
         parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))
         none = without_programs(s.cost)
+        purpose = ", for a next application," if later else ","
         out.append(
-            f"- ERAS fees of full lists, by the fees of the {s.cost.season} ERAS season: "
+            f"- ERAS fees of full lists{purpose} by the fees of the {s.cost.season} ERAS season: "
             f"{dollars(s.cost.total)}."
             + (f" {parts}." if parts else "")
             + (f" {esc(none)}" if none else "")

@@ -120,6 +120,39 @@ def without_programs(cost) -> str:
     return f"No fees for {words_list(names)}: the plan recommends no application in {them}."
 
 
+# The plan's summary.cycle_stage once programs read this Match's applications.
+UNDER_WAY = "under way"
+
+
+def under_way(summary) -> bool:
+    """Whether programs already read the applications of the plan's Match on its date."""
+    return getattr(summary, "cycle_stage", None) == UNDER_WAY
+
+
+def numbers_under_way(s) -> list[str]:
+    """What the list's numbers mean once programs read this Match's applications: what was
+    sent is sent, and a full list (with what to find outside the catalog) is for a next
+    application. Nothing when the plan holds no list at all."""
+    full = s.recommended or s.applications
+    if not full:
+        return []
+    sent = (
+        "Programs are already reading applications for this Match, so what you sent is "
+        "sent. Compare your list with these programs. The steps above say what can "
+        "still help now."
+    )
+    nxt = (
+        "For a next application, if this Match ends without a position: a full list "
+        f"holds about {count(full, 'application', 'applications')}"
+    )
+    if s.shortfall:
+        nxt += (
+            f", so find about {count(s.shortfall, 'more program', 'more programs')} "
+            "outside this catalog"
+        )
+    return [sent, nxt + "."]
+
+
 def what_if_effect(change) -> str:
     """What a change of ``[[what_if]]`` would do to the program list, in words."""
     parts = []

@@ -1,0 +1,103 @@
+"""Advice the last session noted and left, read from real plans and reports.
+
+Each test plans a reviewed profile (tests/data/review2) or a written one against the real
+border programs on a given date, as a user would, and reads what the plan or its report
+says on that date.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from resplan.cli import main
+from tests.conftest import EXAMPLES
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+REVIEW = Path(__file__).parent / "data" / "review2"
+PEDIATRICS = REVIEW / "k-peds-228-s1fail.toml"
+# Programs read the 2027 Match's applications from 24 September 2026.
+UNDER_WAY, AHEAD = "2026-11-30", "2026-06-15"
+
+
+def plan_with_reports(tmp_path: Path, profile: Path, as_of: str) -> tuple[dict, str, str]:
+    """The plan, its Markdown report and its HTML report's text."""
+    out = tmp_path / f"plan-{as_of}.toml"
+    args = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", as_of, "--out", str(out)]
+    assert main([*args, "--report", str(tmp_path / f"{as_of}.md")]) == 0
+    assert main(["report", str(out), "--out", str(tmp_path / f"{as_of}.html")]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    markdown = (tmp_path / f"{as_of}.md").read_text(encoding="utf-8")
+    page = (tmp_path / f"{as_of}.html").read_text(encoding="utf-8")
+    return plan, markdown, " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def section(markdown: str, title: str) -> str:
+    return markdown.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def summary_words(plan: dict) -> str:
+    texts = [a["says"] for a in plan["summary"]["advice"]]
+    texts += [r["says"] for v in plan["summary"]["by_specialty"] for r in v.get("reasons", [])]
+    return "\n".join(texts)
+
+
+# ---------------------------------------------------------------- 1. the numbers, once applied
+
+
+def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_path):
+    # 30 November, for the 2027 Match: programs have read applications for two months.
+    plan, markdown, page = plan_with_reports(tmp_path, PEDIATRICS, UNDER_WAY)
+    numbers = section(markdown, "The numbers")
+    sent = "Programs are already reading applications for this Match, so what you sent is sent."
+    assert sent in numbers and sent in page
+    assert "Compare your list with these programs." in numbers
+    # No list to build and send now: a full list and its fees are for a next application.
+    assert "Send about" not in numbers and "Send about" not in page
+    assert "for a full list" not in numbers
+    nxt = (
+        "For a next application, if this Match ends without a position: a full list holds "
+        "about 154 applications, so find about 146 more programs outside this catalog."
+    )
+    assert nxt in numbers and nxt in page
+    assert "- ERAS fees of full lists, for a next application, by the fees of the 2026" in numbers
+    assert "What full lists cost in ERAS fees, for a next application (2026 ERAS season)" in page
+    # The plan's own words say the same: nothing to send from the catalog now.
+    words = summary_words(plan)
+    assert "send 8 applications" not in words and "apply to all of them" not in words
+    assert "before you apply" not in words
+    assert "Compare them with the list you sent." in words
+    assert "For a next application, if you need one, find about 69 more" in words
+    assert "For a next application, if you need one: ERAS fees for full lists" in words
+
+
+def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tmp_path):
+    plan, markdown, page = plan_with_reports(tmp_path, PEDIATRICS, AHEAD)
+    numbers = section(markdown, "The numbers")
+    assert (
+        "- Send about 8 applications; find about 146 more programs outside this catalog for "
+        "a full list" in numbers
+    )
+    assert "what you sent is sent" not in numbers and "what you sent is sent" not in page
+    assert "For a next application" not in numbers
+    assert "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $3,480." in numbers
+    words = summary_words(plan)
+    assert "From this catalog, send 8 applications in Family Medicine" in words
+    assert "apply to all of them, and find about 69 more" in words
+    assert "Compare them with the list you sent." not in words
+
+
+def test_the_signal_count_is_not_checked_ahead_once_the_application_went_out(tmp_path):
+    late, _, _ = plan_with_reports(tmp_path, PEDIATRICS, UNDER_WAY)
+    early, _, _ = plan_with_reports(tmp_path, PEDIATRICS, AHEAD)
+    for entry in late["signals"]:
+        assert (
+            "resplan has not confirmed the number for your season (the 2027 Match)."
+            in (entry["says"])
+        )
+        assert "Your ERAS application shows it." in entry["says"]
+        assert "check it with the AAMC" not in entry["says"].lower()
+    for entry in early["signals"]:
+        assert "Check it with the AAMC." in entry["says"]
+        assert "Your ERAS application shows it." not in entry["says"]
