@@ -236,6 +236,8 @@ class ProgramTable:
         # Selections are a cache of the plans made in this process: a pickled table
         # (resplan's catalog cache) leaves them behind.
         state = dict(self.__dict__)
+        # Reasons rendered for this process's plans are no part of the catalog either.
+        state["memo"] = {k: v for k, v in self.memo.items() if k != _RENDERED}
         state["_selections"] = {}
         state["_key_codes"] = {}
         state["_outcomes"] = {}
@@ -714,6 +716,11 @@ class _Message:
                 filled.append(text)
         self.parts = filled
         self.gaps = guesses(rule, citations.guessed)
+        # The reasons rendered before for this rule with the same applicant's words, by
+        # key: kept with the catalog's table, so later plans look them up.
+        self.rendered = _rendered(
+            table.memo, rule, labels, (tuple(filled), tuple(gap.says for gap in self.gaps))
+        )
 
     def key(self, index: int) -> tuple:
         """What tells row ``index``'s message from others': the values, or the percentage."""
@@ -748,18 +755,55 @@ class _Message:
         number = citations._numbers.get(key)
         if number is not None:
             return number
-        if self.rule.says:
-            # The program's own values, None where unknown: they print as "unknown".
-            labels, raw = citations.labels, self.table.raw
-            says = "".join(
-                part if part.__class__ is str else part[2](raw[part[0]][index], labels)
-                for part in self.parts
-            )
-        else:
-            says = ""
+        reason = self.rendered.get(key)
+        if reason is None:
+            if self.rule.says:
+                # The program's own values, None where unknown: they print as "unknown".
+                labels, raw = citations.labels, self.table.raw
+                says = "".join(
+                    part if part.__class__ is str else part[2](raw[part[0]][index], labels)
+                    for part in self.parts
+                )
+            else:
+                says = ""
+            reason = Reason(self.rule.qualified_id, with_guesses(says, self.gaps))
+            self.rendered[key] = reason
         number = citations._numbers[key] = len(citations.reasons)
-        citations.reasons.append(Reason(self.rule.qualified_id, with_guesses(says, self.gaps)))
+        citations.reasons.append(reason)
         return number
+
+
+_RENDERED = "table.rendered"  # the key of the rendered reasons in a table's memo
+# How many sets of the applicant's words a rule keeps rendered reasons for (a batch of
+# applicants brings many scores and visas): past it, the rule's reasons are rendered anew.
+RENDERED_CONTEXTS = 64
+# How many rules keep them: a process may plan with several rulebooks (a test suite does).
+RENDERED_RULES = 1024
+
+
+def _rendered(memo: dict, rule: Rule, labels: Mapping[str, str], context: tuple) -> dict:
+    """The reasons of ``rule`` rendered before with ``labels`` in ``context`` (the
+    message's text filled from the applicant, and the gaps it names), by key
+    (``_Message.key``).
+
+    A key holds the program's values the message prints (a percentage as the number it
+    prints), so the same key renders the same text: values that compare equal print the
+    same (220 and 220.0 both print 220), and the context holds all the rest.
+    """
+    by_rule = memo.get(_RENDERED)
+    if by_rule is None or len(by_rule) >= RENDERED_RULES:
+        by_rule = memo[_RENDERED] = {}
+    found = by_rule.get(id(rule))
+    # Held, the rule and the labels keep their ids: another rulebook's are told apart.
+    if found is None or found[0] is not rule or found[1] is not labels:
+        found = by_rule[id(rule)] = (rule, labels, {})
+    contexts = found[2]
+    rendered = contexts.get(context)
+    if rendered is None:
+        if len(contexts) >= RENDERED_CONTEXTS:
+            contexts.clear()
+        rendered = contexts[context] = {}
+    return rendered
 
 
 def _key_codes(column: Col, percent: bool) -> np.ndarray | None:

@@ -1,0 +1,54 @@
+"""Plans made one after another in one process, on one catalog, are the plans a fresh
+process makes: what a plan keeps with the catalog for later plans (rule outcomes,
+rendered reasons) never changes another profile's plan, in whichever order they come."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import resplan
+from tests.conftest import AS_OF, EXAMPLES, ROOT
+
+PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml"))
+CATALOGS = (
+    EXAMPLES / "catalog" / "border-programs.toml",
+    EXAMPLES / "catalog" / "synthetic-national-sample.toml",
+)
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> dict[str, str]:
+    """Each example profile's plan, each made by `resplan plan` in a process of its own."""
+    out = tmp_path_factory.mktemp("fresh")
+    runs = {}
+    for profile in PROFILES:
+        argv = [sys.executable, "-m", "resplan", "--no-cache", "plan", str(profile)]
+        for catalog in CATALOGS:
+            argv += ["--catalog", str(catalog)]
+        argv += ["--out", str(out / f"{profile.stem}.toml"), "--as-of", AS_OF.isoformat()]
+        runs[profile.stem] = subprocess.Popen(
+            argv, cwd=ROOT, env=dict(os.environ), stderr=subprocess.PIPE, text=True
+        )
+    for name, run in runs.items():
+        _, errors = run.communicate()
+        assert run.returncode == 0, f"{name}: {errors}"
+    return {p.stem: (out / f"{p.stem}.toml").read_text(encoding="utf-8") for p in PROFILES}
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_plans_in_one_process_are_fresh_process_plans(fresh, order):
+    host = resplan.load_host(use_env=False)
+    catalog = resplan.merge_catalogs(
+        [host.read_catalog(Path(path)) for path in CATALOGS], [str(p) for p in CATALOGS]
+    )
+    profiles = PROFILES if order == "forward" else PROFILES[::-1]
+    # Twice over: the second round finds everything the first kept with the catalog.
+    for _ in range(2):
+        for path in profiles:
+            plan = resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=AS_OF)
+            assert resplan.dumps_plan(plan) == fresh[path.stem], path.stem
