@@ -691,36 +691,33 @@ class _Message:
 
     def __init__(self, citations: Citations, rule: Rule, table: ProgramTable, names: tuple):
         self.citations, self.rule, self.table, self.names = citations, rule, table, names
-        parts = rule.says.parts if rule.says else ()
+        env, labels = citations.env, citations.labels
+        words = _rule_words(table.memo, rule, labels)
         # A percentage counts by the text it prints: round(value * 100), half to even.
         self.percent = tuple(
-            {p[1] for p in parts if p.__class__ is tuple and p[0] == n} == {"percent"}
-            and table.columns[n].values.dtype.kind == "f"
-            for n in names
+            name in words.percent and table.columns[name].values.dtype.kind == "f" for name in names
         )
-        env, labels = citations.env, citations.labels
-        filled: list = []
-        for part in parts:  # as Template.render does, with the program's values left open
-            if part.__class__ is str:
-                text = part
-            elif part[0] is None:
-                text = part[2](part[1], labels)
-            elif part[0] in names:
-                filled.append(part)
-                continue
-            else:
-                text = part[2](env.get(part[0]), labels)
-            if filled and filled[-1].__class__ is str:
-                filled[-1] += text
-            else:
-                filled.append(text)
-        self.parts = filled
-        self.gaps = guesses(rule, citations.guessed)
-        # The reasons rendered before for this rule with the same applicant's words, by
-        # key: kept with the catalog's table, so later plans look them up.
-        self.rendered = _rendered(
-            table.memo, rule, labels, (tuple(filled), tuple(gap.says for gap in self.gaps))
-        )
+        self.gaps = gaps = guesses(rule, citations.guessed)
+        said = tuple(gap.says for gap in gaps)
+        # The applicant's facts the message prints, by value: a plan with the same
+        # values fills the message in the same words.
+        others = words.others.get(names)
+        if others is None:
+            others = words.others[names] = tuple(
+                sorted(rule.says.names - set(names)) if rule.says else ()
+            )
+        try:
+            context = (names, tuple(map(env.get, others)), said)
+            found = words.contexts.get(context)
+        except TypeError:  # a value that cannot be a key: filled in, kept by its words
+            context, found = None, None
+        if found is None:
+            filled = _fill(rule, names, env, labels)
+            found = words.filled(context, filled, said)
+        # The reasons rendered before with the same words, by key: kept with the
+        # catalog's table, so later plans look them up.
+        self.parts: list = found[0]
+        self.rendered: dict = found[1]
 
     def key(self, index: int) -> tuple:
         """What tells row ``index``'s message from others': the values, or the percentage."""
@@ -773,6 +770,27 @@ class _Message:
         return number
 
 
+def _fill(rule: Rule, names: tuple, env: Mapping[str, Any], labels) -> list:
+    """The rule's message with everything but the program's values among ``names``
+    filled in, as Template.render does: text, and a part per program value left open."""
+    filled: list = []
+    for part in rule.says.parts if rule.says else ():
+        if part.__class__ is str:
+            text = part
+        elif part[0] is None:
+            text = part[2](part[1], labels)
+        elif part[0] in names:
+            filled.append(part)
+            continue
+        else:
+            text = part[2](env.get(part[0]), labels)
+        if filled and filled[-1].__class__ is str:
+            filled[-1] += text
+        else:
+            filled.append(text)
+    return filled
+
+
 _RENDERED = "table.rendered"  # the key of the rendered reasons in a table's memo
 # How many sets of the applicant's words a rule keeps rendered reasons for (a batch of
 # applicants brings many scores and visas): past it, the rule's reasons are rendered anew.
@@ -781,29 +799,53 @@ RENDERED_CONTEXTS = 64
 RENDERED_RULES = 1024
 
 
-def _rendered(memo: dict, rule: Rule, labels: Mapping[str, str], context: tuple) -> dict:
-    """The reasons of ``rule`` rendered before with ``labels`` in ``context`` (the
-    message's text filled from the applicant, and the gaps it names), by key
-    (``_Message.key``).
+class _RuleWords:
+    """What one rule's message keeps from plan to plan (with ``labels``): which of its
+    names print as percentages, and per set of the applicant's words (``contexts``), the
+    message filled in and the reasons rendered from it, by key (``_Message.key``).
 
     A key holds the program's values the message prints (a percentage as the number it
     prints), so the same key renders the same text: values that compare equal print the
     same (220 and 220.0 both print 220), and the context holds all the rest.
     """
+
+    def __init__(self, rule: Rule, labels: Mapping[str, str]):
+        self.rule, self.labels = rule, labels
+        parts = rule.says.parts if rule.says else ()
+        self.percent = frozenset(
+            name
+            for name in (rule.says.names if rule.says else ())
+            if {p[1] for p in parts if p.__class__ is tuple and p[0] == name} == {"percent"}
+        )
+        self.others: dict[tuple, tuple] = {}  # per names the program gives, the others
+        self.contexts: dict = {}  # (names, the others' values, gaps) -> (filled, rendered)
+        self._by_words: dict = {}  # (filled words, gaps) -> rendered
+
+    def filled(self, context: tuple | None, filled: list, said: tuple) -> tuple[list, dict]:
+        """``filled`` and its rendered reasons, kept under ``context`` (None: not kept)."""
+        if len(self.contexts) >= RENDERED_CONTEXTS or len(self._by_words) >= RENDERED_CONTEXTS:
+            self.contexts.clear()
+            self._by_words.clear()
+        # Two contexts that fill the message in the same words share their reasons.
+        words = (tuple(filled), said)
+        rendered = self._by_words.get(words)
+        if rendered is None:
+            rendered = self._by_words[words] = {}
+        if context is not None:
+            self.contexts[context] = (filled, rendered)
+        return filled, rendered
+
+
+def _rule_words(memo: dict, rule: Rule, labels: Mapping[str, str]) -> _RuleWords:
+    """What ``rule``'s message keeps with ``labels`` in a catalog table's ``memo``."""
     by_rule = memo.get(_RENDERED)
     if by_rule is None or len(by_rule) >= RENDERED_RULES:
         by_rule = memo[_RENDERED] = {}
     found = by_rule.get(id(rule))
     # Held, the rule and the labels keep their ids: another rulebook's are told apart.
-    if found is None or found[0] is not rule or found[1] is not labels:
-        found = by_rule[id(rule)] = (rule, labels, {})
-    contexts = found[2]
-    rendered = contexts.get(context)
-    if rendered is None:
-        if len(contexts) >= RENDERED_CONTEXTS:
-            contexts.clear()
-        rendered = contexts[context] = {}
-    return rendered
+    if found is None or found.rule is not rule or found.labels is not labels:
+        found = by_rule[id(rule)] = _RuleWords(rule, labels)
+    return found
 
 
 def _key_codes(column: Col, percent: bool) -> np.ndarray | None:
