@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from resplan.plan import Reason
 from resplan.rulebook import Rule
@@ -49,3 +51,23 @@ def with_guesses(says: str, gaps: tuple) -> str:
     """``says`` after a sentence for each gap it rests on: the reader learns first that a
     number or a kind in it is the plan's guess."""
     return " ".join(part for part in (*(gap.says for gap in gaps), says) if part) if gaps else says
+
+
+def rulebook_memo(rulebook: Any, name: str) -> dict:
+    """A dict kept with ``rulebook`` under ``name``, for what its rules and tables give
+    the same in every plan (a batch plans many times with one rulebook). It goes with
+    the rulebook: another rulebook, even one with the same id later, gets its own."""
+    found = _MEMOS.get(id(rulebook))
+    if found is None or found[0]() is not rulebook:
+        if len(_MEMOS) >= RULEBOOK_MEMOS:
+            _MEMOS.clear()
+        found = _MEMOS[id(rulebook)] = (weakref.ref(rulebook), {})
+    memo = found[1].get(name)
+    if memo is None:
+        memo = found[1][name] = {}
+    return memo
+
+
+# Rulebooks with a memo: a run loads one, a test suite a few dozen.
+RULEBOOK_MEMOS = 64
+_MEMOS: dict[int, tuple[weakref.ref, dict]] = {}

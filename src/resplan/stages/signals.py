@@ -28,6 +28,7 @@ rule order, and the specialty's ``rules`` lists them.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 import numpy as np
@@ -37,7 +38,7 @@ from resplan.facts import label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import GEOGRAPHIC_REGIONS, season_parameter, signal_count
 from resplan.stages.actions import synthetic_mask
-from resplan.stages.common import evaluate
+from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES
@@ -136,12 +137,10 @@ def run(draft):
                 }
             )
         programs = []
+        why_words = _Memo(by_part["why"], rulebook_memo(draft.rulebook, "signals.why"))
         for d, kind, program in chosen:
-            why = _words(
-                by_part["why"],
-                {**env, **_choice_facts(d, kind, program, preferred, draft)},
-                labels,
-                used,
+            why = why_words(
+                {**env, **_choice_facts(d, kind, program, preferred, draft)}, labels, used
             )
             programs.append(
                 SignalChoice(
@@ -180,6 +179,48 @@ def _words(rules, env, labels, used: dict) -> str:
     fired, _ = evaluate(rules, env)
     used.update(dict.fromkeys(r.qualified_id for r in fired))
     return " ".join(r.says.render(env, labels) for r in fired if r.says is not None)
+
+
+class _Memo:
+    """``_words`` of some rules, kept by the values of the facts they read: the reasons
+    for a chosen program repeat from plan to plan (the same program, tier and kind of
+    signal), and the rules read nothing else."""
+
+    # How many sets of values are kept per rulebook before they are let go.
+    SIZE = 4096
+
+    def __init__(self, rules, memo: dict):
+        self.rules = rules
+        names: set[str] = set()
+        for rule in rules:
+            names |= rule.condition.names
+            if rule.says is not None:
+                names |= rule.says.names
+        self.names = tuple(sorted(names))
+        found = memo.get(self.names)
+        if found is None:
+            if len(memo) >= self.SIZE:
+                memo.clear()
+            found = memo[self.names] = {}
+        self.memo: dict = found
+
+    def __call__(self, env, labels, used: dict) -> str:
+        key = tuple(map(env.get, self.names, itertools.repeat(_ABSENT)))
+        try:
+            found = self.memo.get(key)
+        except TypeError:  # a value that cannot be a key (a list): worded anew
+            return _words(self.rules, env, labels, used)
+        if found is None:
+            ids: dict[str, None] = {}
+            found = (_words(self.rules, env, labels, ids), tuple(ids))
+            if len(self.memo) >= self.SIZE:
+                self.memo.clear()
+            self.memo[key] = found
+        used.update(dict.fromkeys(found[1]))
+        return found[0]
+
+
+_ABSENT = object()  # a fact the env does not hold, told apart from one held as None
 
 
 def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
@@ -260,22 +301,22 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
         [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
     )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
-    first = np.lexsort(
+    first = _lexsort(
         (id_rank, region_priority, has_verify, tier, visa_unknown, synthetic, specialty)
     )
     # Each program's place in its own state's queue (per specialty), in that first order.
     group = specialty[first] * len(states) + state[first]
     by_group = np.argsort(group, kind="stable")
     grouped = group[by_group]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    sizes = np.diff(np.r_[starts, len(grouped)])
+    starts = np.flatnonzero(_starts(grouped))
+    sizes = np.diff(starts, append=len(grouped))
     rank = np.empty(len(positions), dtype=np.int64)
     rank[first[by_group]] = np.arange(len(grouped)) - np.repeat(starts, sizes)
     outside = np.array([s not in preferred for s in states], dtype=bool)[state]
     where = np.array([preferred.index(s) if s in preferred else 0 for s in states], dtype=np.int64)[
         state
     ]
-    order = np.lexsort(
+    order = _lexsort(
         (
             id_rank,
             region_priority,
@@ -296,12 +337,34 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
         if not len(order):
             return {}, elsewhere
     ordered_specialty = specialty[order]
-    starts = np.flatnonzero(np.r_[True, ordered_specialty[1:] != ordered_specialty[:-1]])
-    ends = np.r_[starts[1:], len(order)]
+    starts = np.flatnonzero(_starts(ordered_specialty))
+    ends = np.append(starts[1:], len(order))
     return {
         specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
         for a, b in zip(starts.tolist(), ends.tolist())
     }, elsewhere
+
+
+def _starts(ordered: np.ndarray) -> np.ndarray:
+    """True where a run of equal values of a non-empty array begins."""
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
+
+
+def _lexsort(keys: tuple) -> np.ndarray:
+    """``np.lexsort(keys)`` of small non-negative integer keys (the last the first to sort
+    by), as one stable sort of a number made of them all when that number fits 62 bits:
+    one sort instead of one per key."""
+    spans = [int(key.max()) + 1 for key in keys]
+    if len(keys[0]) and np.prod(spans, dtype=float) < 2.0**62:
+        code = np.zeros(len(keys[0]), dtype=np.int64)
+        for key, span in zip(reversed(keys), reversed(spans)):
+            code *= span
+            code += key
+        return np.argsort(code, kind="stable")
+    return np.lexsort(keys)
 
 
 def _keys(draft, programs, positions):
