@@ -44,7 +44,7 @@ from resplan.dates import (
 )
 from resplan.facts import label
 from resplan.plan import VERDICTS, Action
-from resplan.stages.common import evaluate
+from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
 from resplan.stages.table import catalog_table
 
@@ -68,6 +68,9 @@ DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE = range(4)
 # each is due: a choice the rest depends on, a step to finish by this cycle's rank list
 # deadline (due as much as a running phase), and a step to start at once.
 AT_ONCE = {"decide": DUE_DECIDE, "by-rank-list": DUE_RUNNING, NOW: DUE_AT_ONCE}
+# How many actions' dates a rulebook keeps (a few dozen phases and categories per cycle
+# and date planned for).
+DATES_KEPT = 4096
 
 
 def plan_facts(draft) -> dict:
@@ -232,11 +235,20 @@ def run(draft):
     next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))
     under_way = env["plan.cycle_stage"] != AHEAD
     fired, _ = evaluate(rulebook.rules("actions"), env)
+    # An action's date follows from its phase and category, the cycle and the plan's date:
+    # kept with the rulebook, since a batch plans many applicants of one cycle on one date.
+    dates = rulebook_memo(rulebook, "actions.dates")
+    if len(dates) >= DATES_KEPT:
+        dates.clear()
     dated = []
     for rule in fired:
         phase = phases[rule.effect["timing"]]
         category = rule.effect["category"]
-        month, due, when = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
+        key = (phase.id, category, cycle, as_of)
+        found = dates.get(key)
+        if found is None:
+            found = dates[key] = date_action(phase, category, cycle, as_of, rulebook, next_cycle)
+        month, due, when = found
         if due == DUE_AT_ONCE and not under_way:
             due = DUE_RUNNING  # before the season, starting at once is what is due
         dated.append(
