@@ -16,6 +16,7 @@ of each tier allow; what a short tier cannot take goes to the other tiers in pro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -26,7 +27,7 @@ from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
 from resplan.season import catalog_fees
 from resplan.season import cost as eras_cost
-from resplan.stages.common import cite, evaluate
+from resplan.stages.common import cite, evaluate, rulebook_memo
 from resplan.stages.table import catalog_table
 
 TIERS = (1, 2, 3)
@@ -37,13 +38,7 @@ _WHAT_IF = "what_if."
 def run(draft):
     labels = draft.rulebook.labels
     env = draft.env
-    rules = draft.rulebook.rules("summary")
-    volume_rules = [r for r in rules if r.effect]
-    specialty_rules = [r for r in rules if not r.effect and _per_specialty(r)]
-    # Rules that read what the what-if pass found are the what-if stage's to ask.
-    plan_rules = [
-        r for r in rules if not r.effect and not _per_specialty(r) and not reads_what_if(r)
-    ]
+    volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
 
     available = _available(draft)
     worked = []
@@ -124,6 +119,23 @@ def run(draft):
     return draft.evolve(summary=summary)
 
 
+def _kinds(rulebook) -> tuple[list, list, list]:
+    """The summary rules that size a specialty's list, those asked once per specialty,
+    and those asked once for the plan; sorted once per rulebook."""
+    memo = rulebook_memo(rulebook, "summary.kinds")
+    found = memo.get("kinds")
+    if found is None:
+        rules = rulebook.rules("summary")
+        volume_rules = [r for r in rules if r.effect]
+        specialty_rules = [r for r in rules if not r.effect and _per_specialty(r)]
+        # Rules that read what the what-if pass found are the what-if stage's to ask.
+        plan_rules = [
+            r for r in rules if not r.effect and not _per_specialty(r) and not reads_what_if(r)
+        ]
+        found = memo["kinds"] = (volume_rules, specialty_rules, plan_rules)
+    return found
+
+
 def reads_what_if(rule) -> bool:
     names = rule.condition.names | (rule.says.names if rule.says else frozenset())
     return any(name.startswith(_WHAT_IF) for name in names)
@@ -146,8 +158,7 @@ def _available(draft) -> dict[str, tuple[int, int, int]]:
     else:  # decisions built by hand: read each program's specialty
         names = tuple(sorted({p.specialty for p in programs.programs}))
         codes = np.array([names.index(p.specialty) for p in programs.programs])
-    counts = np.zeros((len(names), 4), dtype=np.int64)
-    np.add.at(counts, (codes, tier), 1)
+    counts = np.bincount(codes * 4 + tier, minlength=len(names) * 4).reshape(len(names), 4)
     return {
         name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
         for code, name in enumerate(names)
@@ -206,6 +217,21 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
 
 
 def apportion(total: int, weights: Sequence[int], caps: Sequence[int] | None = None) -> list[int]:
+    """``total`` split into whole parts in proportion to ``weights``, none above its cap
+    (see ``_apportion``); the same few splits recur plan after plan, so they are kept."""
+    try:
+        key = (total, tuple(weights), None if caps is None else tuple(caps))
+        return list(_apportioned(*key))
+    except TypeError:  # a weight that cannot be a key
+        return _apportion(total, weights, caps)
+
+
+@functools.lru_cache(maxsize=4096)
+def _apportioned(total: int, weights: tuple, caps: tuple | None) -> tuple[int, ...]:
+    return tuple(_apportion(total, weights, caps))
+
+
+def _apportion(total: int, weights: Sequence[int], caps: Sequence[int] | None = None) -> list[int]:
     """``total`` split into whole parts in proportion to ``weights``, none above its cap.
 
     A part that would pass its cap gets the cap, and the rest is shared among the others
