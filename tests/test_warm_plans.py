@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import resplan
+from resplan.stages.table import ProgramTable
 from tests.conftest import AS_OF, EXAMPLES, ROOT
 
 PROFILES = sorted((EXAMPLES / "profiles").glob("*.toml"))
@@ -52,3 +53,24 @@ def test_plans_in_one_process_are_fresh_process_plans(fresh, order):
         for path in profiles:
             plan = resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=AS_OF)
             assert resplan.dumps_plan(plan) == fresh[path.stem], path.stem
+
+
+def test_selections_worked_out_alone_give_the_same_plans(fresh, monkeypatch):
+    """What a selection of programs takes from the whole catalog's table (rule outcomes,
+    parts of conditions, message partitions, worked out once per catalog) is what it
+    would work out from its own rows."""
+    original = ProgramTable.select
+
+    def alone(self, rows):
+        table = original(self, rows)
+        table._parent = None  # nothing taken from the whole table
+        return table
+
+    monkeypatch.setattr(ProgramTable, "select", alone)
+    host = resplan.load_host(use_env=False)
+    catalog = resplan.merge_catalogs(
+        [host.read_catalog(Path(path)) for path in CATALOGS], [str(p) for p in CATALOGS]
+    )
+    for path in PROFILES:
+        plan = resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=AS_OF)
+        assert resplan.dumps_plan(plan) == fresh[path.stem], path.stem

@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 
 from resplan.rules.expr import Binary, Call, ListLit, Literal, Name, Node, Unary
-from resplan.rules.functions import Function
+from resplan.rules.functions import BUILTIN_FUNCTIONS, Function
 from resplan.rules.types import BOOL, NUMBER, Level, Type
 
 
@@ -77,6 +77,10 @@ class Frame:
     # ``names`` are such facts. None: nothing is kept.
     kept: dict | None = None
     shares: Callable[[tuple], bool] | None = None
+    # For a selection of a larger table's rows: a kept part's result over the whole
+    # table, taken to these rows (the part is then worked out once per table, not once
+    # per selection). None: each selection works it out.
+    whole: Callable[[Callable[[Frame], Any]], Any] | None = None
 
     def fact(self, name: str) -> Col:
         column = self.columns.get(name)
@@ -269,6 +273,9 @@ class _Builder:
         if not read or not all(name.startswith(COLUMN_PREFIXES) for name in read):
             return evaluate
         names = tuple(sorted(read))
+        # A plugin's function is asked only of the programs a plan selects (its calls
+        # count against the plan's time): such a part is not worked out for the whole table.
+        whole_table = plugin_free(node)
 
         def kept(frame):
             memo = frame.kept
@@ -278,7 +285,10 @@ class _Builder:
             if found is None:
                 if not frame.shares(names):
                     return evaluate(frame)
-                found = memo[kept] = evaluate(frame)
+                if whole_table and frame.whole is not None:
+                    found = memo[kept] = frame.whole(kept)
+                else:
+                    found = memo[kept] = evaluate(frame)
             return found
 
         return kept
@@ -472,6 +482,31 @@ def _reads_columns(node: Node) -> bool:
     if isinstance(node, Name):
         return node.name.startswith(COLUMN_PREFIXES)
     return any(_reads_columns(child) for child in _children(node))
+
+
+def plugin_free(node: Node) -> bool:
+    """Whether ``node`` calls no function but resplan's own (``count``, ``known``, ...)."""
+    if isinstance(node, Call) and node.name not in BUILTIN_FUNCTIONS:
+        return False
+    return all(plugin_free(child) for child in _children(node))
+
+
+def take_rows(value: Any, rows: np.ndarray) -> Any:
+    """A Truth or Col of a table's rows restricted to ``rows`` (scalars stay as they are)."""
+
+    def take(part):
+        return part[rows] if part.__class__ is np.ndarray else part
+
+    if value.__class__ is Truth:
+        return Truth(take(value.true), take(value.false), take(value.bits), value.same)
+    return Col(
+        take(value.values),
+        take(value.known),
+        take(value.bits),
+        take(value.codes),
+        value.categories,
+        take(value.raw),
+    )
 
 
 def _fact_names(node: Node, params: Mapping[str, Any]) -> set[str]:

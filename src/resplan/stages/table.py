@@ -27,7 +27,7 @@ from resplan.model import Catalog, Program, ProgramColumns
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
-from resplan.rules.columns import Col, Frame, Truth
+from resplan.rules.columns import Col, Frame, Truth, plugin_free, take_rows
 from resplan.rules.columns import object_array as _objects
 from resplan.stages.common import guesses, with_guesses
 
@@ -227,6 +227,10 @@ class ProgramTable:
         # The columns this plan added as a code per row (add_coded_column): name -> the
         # codes and how many values they index.
         self._coded: dict = {}
+        # A selection's base table and its rows there (select): what depends on the base
+        # table's columns alone is worked out there once, and each selection takes its rows.
+        self._parent: ProgramTable | None = None
+        self._rows: Any = None  # an int array in a selection
 
     @property
     def rows(self) -> int:
@@ -253,6 +257,8 @@ class ProgramTable:
         self.__dict__.setdefault("_kept", {})
         self.__dict__.setdefault("_partitions", {})
         self.__dict__.setdefault("_coded", {})
+        self.__dict__.setdefault("_parent", None)
+        self.__dict__.setdefault("_rows", None)
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -278,6 +284,7 @@ class ProgramTable:
         )
         table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
         table._kept, table._partitions = shared.kept, shared.partitions
+        table._parent, table._rows = self, rows
         return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
@@ -311,8 +318,16 @@ class ProgramTable:
         added = columns.__class__ is _Selected and name in columns._added
         found = None if added else self._key_codes.get((name, percent))
         if found is None:
-            codes = _key_codes(columns[name], percent)
-            found = (codes, int(codes.max()) + 1 if len(codes) else 1) if codes is not None else ()
+            parent = self._parent
+            if parent is not None and not added and name in parent.columns:
+                # Coded once over the whole catalog: the codes of these rows are the same.
+                whole = parent.key_codes(name, percent)
+                found = (whole[0][self._rows], whole[1]) if whole is not None else ()
+            else:
+                codes = _key_codes(columns[name], percent)
+                found = (
+                    (codes, int(codes.max()) + 1 if len(codes) else 1) if codes is not None else ()
+                )
             if not added:
                 self._key_codes[(name, percent)] = found
         return found or None
@@ -340,6 +355,15 @@ class ProgramTable:
                 bases.append(None)
         if found is not None and all(a is b for a, b in zip(found[0], bases)):
             return found[1]
+        parent = self._parent
+        if shared and parent is not None and all(base is None for base in bases):
+            # The base table's columns alone: parted once over the whole catalog.
+            whole = parent.partition(names, percents)
+            if whole is None:
+                return None
+            made = _taken_partition(whole, self._rows)
+            self._partitions[(names, percents)] = (tuple(bases), made)
+            return made
         code = np.zeros(self.rows, dtype=np.int64)
         span = 1  # how many codes the names so far can make
         for name, percent in zip(names, percents):
@@ -366,8 +390,36 @@ class ProgramTable:
     def frame(self, env: Mapping[str, Any]) -> Frame:
         columns = self.columns
         if columns.__class__ is _Selected:
-            return Frame(self.rows, columns, self.bit, env, self._kept, columns.shares)
+            whole = self._whole if self._parent is not None else None
+            return Frame(self.rows, columns, self.bit, env, self._kept, columns.shares, whole)
         return Frame(self.rows, columns, self.bit, env)
+
+    def _whole(self, part: Callable[[Frame], Any]) -> Any:
+        """A kept part of a condition (it reads the base table's columns alone) over the
+        whole base table, worked out there once and kept, taken to this selection's rows."""
+        return take_rows(part(self._parent_frame()), self._rows)
+
+    def _parent_frame(self) -> Frame:
+        """A frame of the whole base table for the parts every selection shares: it reads
+        no applicant's fact, and keeps what it works out with the base table."""
+        parent = self._parent
+        assert parent is not None  # only a selection has a whole table
+        return Frame(parent.rows, parent.columns, parent.bit, {}, parent._kept, _every)
+
+    def whole_outcome(self, rule: Rule) -> Outcome | None:
+        """``rule``'s outcome over the whole base table, taken to this selection's rows;
+        None when the rule is asked of the selection alone (a selection's own table, a
+        rule asked row by row, a plugin's function). For a rule that reads the base
+        table's columns alone."""
+        parent = self._parent
+        if parent is None or rule.columns is None or not plugin_free(rule.condition.ast):
+            return None
+        found = parent._outcomes.get(id(rule))
+        if found is None or found.rule is not rule:
+            truth = rule.columns(self._parent_frame())
+            found = parent._outcomes[id(rule)] = _outcome(rule, truth, parent.rows)
+        rows = self._rows
+        return Outcome(rule, found.fired[rows], found.undecided[rows], found.bits[rows])
 
     def row_env(self, env: Mapping[str, Any], index: int, names) -> Mapping[str, Any]:
         """``env`` with one program's facts among ``names``; a fact it lacks is left out."""
@@ -387,6 +439,21 @@ class ProgramTable:
             return merged
         # ChainMap only reads env here (its writes would go to ``row``).
         return collections.ChainMap(row, env) if row else env  # type: ignore[arg-type]
+
+
+def _taken_partition(
+    whole: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """A partition of a table's rows (ProgramTable.partition) restricted to ``rows``: the
+    same parts, numbered as in the whole table, each with one of ``rows`` that lies in it
+    (parts with none keep a row of no meaning: nothing in ``rows`` cites them)."""
+    part_of, _, parts = whole
+    part_of = part_of[rows]
+    first_of = np.zeros(parts, dtype=np.intp)
+    # Written from the last row back, so each part keeps its first row (any of its rows
+    # would do: all give the same message key).
+    first_of[part_of[::-1]] = np.arange(len(rows) - 1, -1, -1)
+    return part_of, first_of, parts
 
 
 # The shape of what catalog_table builds. resplan.cache keeps built tables between runs
@@ -478,7 +545,8 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
 
     A rule that reads only program facts the table shares with other plans (not a column
     this plan added, nothing of the applicant) has the same outcome for every plan that
-    selects the same rows: it is asked once per selection.
+    selects the same rows: it is asked once per selection, and for a selection, of the
+    whole base table once (ProgramTable.whole_outcome).
     """
     frame = table.frame(env)
     outcomes = []
@@ -492,16 +560,30 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
             if found is not None and found.rule is rule:
                 outcomes.append(found)
                 continue
+            outcome = table.whole_outcome(rule)
+            if outcome is not None:
+                kept[id(rule)] = outcome
+                outcomes.append(outcome)
+                continue
         truth = rule.columns(frame) if rule.columns is not None else _row_by_row(rule, table, env)
-        fired = np.asarray(truth.true, dtype=bool)
-        undecided = ~(fired | np.asarray(truth.false, dtype=bool))
-        bits = truth.bits
-        bits = bits if bits.__class__ is np.ndarray else np.zeros(table.rows, dtype=np.uint64)
-        outcome = Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False))
+        outcome = _outcome(rule, truth, table.rows)
         if shared:
             kept[id(rule)] = outcome
         outcomes.append(outcome)
     return outcomes
+
+
+def _outcome(rule: Rule, truth: Truth, rows: int) -> Outcome:
+    fired = np.asarray(truth.true, dtype=bool)
+    undecided = ~(fired | np.asarray(truth.false, dtype=bool))
+    bits = truth.bits
+    bits = bits if bits.__class__ is np.ndarray else np.zeros(rows, dtype=np.uint64)
+    return Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False))
+
+
+def _every(names: tuple) -> bool:
+    """``Frame.shares`` of a base table: every column is its own."""
+    return True
 
 
 def _row_by_row(rule: Rule, table: ProgramTable, env: Mapping[str, Any]) -> Truth:
