@@ -356,36 +356,49 @@ class ProgramTable:
         if found is not None and all(a is b for a, b in zip(found[0], bases)):
             return found[1]
         parent = self._parent
-        if shared and parent is not None and all(base is None for base in bases):
-            # The base table's columns alone: parted once over the whole catalog.
-            whole = parent.partition(names, percents)
-            if whole is None:
-                return None
-            made = _taken_partition(whole, self._rows)
-            self._partitions[(names, percents)] = (tuple(bases), made)
-            return made
-        code = np.zeros(self.rows, dtype=np.int64)
-        span = 1  # how many codes the names so far can make
+        if shared and parent is not None:
+            # The base table's columns, and columns coded by the rows' sub-region or
+            # specialty: parted once over the whole catalog, by the same codes there.
+            keys = {id(self.keys.region): "region", id(self.keys.specialty): "specialty"}
+            kinds = tuple(None if base is None else keys.get(id(base)) for base in bases)
+            if all(base is None or kind for base, kind in zip(bases, kinds)):
+                whole = parent._whole_partition(names, percents, kinds, self._coded)
+                if whole is None:
+                    return None
+                made = _taken_partition(whole, self._rows)
+                self._partitions[(names, percents)] = (tuple(bases), made)
+                return made
+        codes = []
         for name, percent in zip(names, percents):
             coded = self._coded.get(name)
             if coded is None:
                 coded = self.key_codes(name, percent)
-                if coded is None:
-                    return None
-            part, width = coded
-            if span * width >= 1 << 62:
-                code = unique_inverse(code)[1].astype(np.int64)
-                span = int(code.max()) + 1
-            code = code * width + part
-            span *= width
-        if self.rows:
-            _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-        else:
-            first = inverse = np.zeros(0, dtype=np.intp)
-        made = (inverse.reshape(-1), first, len(first))
+            codes.append(coded)
+        parted = _parts(self.rows, codes)
+        if parted is None:
+            return None
         if shared:
-            self._partitions[(names, percents)] = (tuple(bases), made)
-        return made
+            self._partitions[(names, percents)] = (tuple(bases), parted)
+        return parted
+
+    def _whole_partition(
+        self, names: tuple, percents: tuple, kinds: tuple, coded: dict
+    ) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """``partition`` of this (base) table for a selection: a name of kind None is a
+        column of this table, one of kind "region" or "specialty" a column the selection
+        coded by that key (``coded``: the selection's codes and how many values they
+        index). Kept with this table."""
+        key = ("whole", names, percents, kinds)
+        found = self._partitions.get(key)
+        if found is None:
+            codes = []
+            for name, percent, kind in zip(names, percents, kinds):
+                if kind is None:
+                    codes.append(self.key_codes(name, percent))
+                else:
+                    codes.append((getattr(self.keys, kind), coded[name][1]))
+            found = self._partitions[key] = (_parts(self.rows, codes),)
+        return found[0]
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         columns = self.columns
@@ -439,6 +452,28 @@ class ProgramTable:
             return merged
         # ChainMap only reads env here (its writes would go to ``row``).
         return collections.ChainMap(row, env) if row else env  # type: ignore[arg-type]
+
+
+def _parts(rows: int, codes: list) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Rows with the same codes in every one of ``codes`` ((codes, how many) per name; None
+    for a name with no codes) in one part: per row its part, a first row of each part,
+    and how many parts there are."""
+    code = np.zeros(rows, dtype=np.int64)
+    span = 1  # how many codes the names so far can make
+    for coded in codes:
+        if coded is None:
+            return None
+        part, width = coded
+        if span * width >= 1 << 62:
+            code = unique_inverse(code)[1].astype(np.int64)
+            span = int(code.max()) + 1
+        code = code * width + part
+        span *= width
+    if rows:
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    else:
+        first = inverse = np.zeros(0, dtype=np.intp)
+    return inverse.reshape(-1), first, len(first)
 
 
 def _taken_partition(
