@@ -810,9 +810,14 @@ class _Message:
         self.citations, self.rule, self.table, self.names = citations, rule, table, names
         env, labels = citations.env, citations.labels
         words = _rule_words(table.memo, rule, labels)
+        # Where each name's values are read: a column of the whole base table, at the
+        # catalog rows of this table's rows (a selection need not take the column for the
+        # few rows a message reads), or this table's own.
+        self.sources = tuple(_source(table, name) for name in names)
         # A percentage counts by the text it prints: round(value * 100), half to even.
         self.percent = tuple(
-            name in words.percent and table.columns[name].values.dtype.kind == "f" for name in names
+            name in words.percent and column.values.dtype.kind == "f"
+            for name, (column, _raw, _rows) in zip(names, self.sources)
         )
         self.gaps = gaps = guesses(rule, citations.guessed)
         said = tuple(gap.says for gap in gaps)
@@ -839,28 +844,24 @@ class _Message:
     def key(self, index: int) -> tuple:
         """What tells row ``index``'s message from others': the values, or the percentage."""
         key: list[Any] = [self.rule.qualified_id]
-        for name, percent in zip(self.names, self.percent):
+        for (column, raw, rows), percent in zip(self.sources, self.percent):
+            at = index if rows is None else int(rows[index])
             if percent:
-                column = self.table.columns[name]
-                key.append(
-                    float(np.rint(column.values[index] * 100)) if column.known[index] else -np.inf
-                )
+                key.append(float(np.rint(column.values[at] * 100)) if column.known[at] else -np.inf)
             else:
-                key.append(self.table.raw[name][index])
+                key.append(raw[at])
         return tuple(key)
 
     def keys(self, indexes: np.ndarray) -> list[tuple]:
         """``key`` of each row of ``indexes``, taken column by column."""
         parts: list[list] = []
-        for name, percent in zip(self.names, self.percent):
+        for (column, raw, rows), percent in zip(self.sources, self.percent):
+            at = indexes if rows is None else rows[indexes]
             if percent:
-                column = self.table.columns[name]
-                printed = np.where(
-                    column.known[indexes], np.rint(column.values[indexes] * 100), -np.inf
-                )
+                printed = np.where(column.known[at], np.rint(column.values[at] * 100), -np.inf)
                 parts.append(printed.tolist())
             else:
-                parts.append(self.table.raw[name][indexes].tolist())
+                parts.append(raw[at].tolist())
         return list(zip(itertools.repeat(self.rule.qualified_id, len(indexes)), *parts))
 
     def number(self, key: tuple, index: int) -> int:
@@ -873,9 +874,12 @@ class _Message:
         if reason is None:
             if self.rule.says:
                 # The program's own values, None where unknown: they print as "unknown".
-                labels, raw = citations.labels, self.table.raw
+                labels = citations.labels
+                values = {}
+                for name, (_column, raw, rows) in zip(self.names, self.sources):
+                    values[name] = raw[index if rows is None else int(rows[index])]
                 says = "".join(
-                    part if part.__class__ is str else part[2](raw[part[0]][index], labels)
+                    part if part.__class__ is str else part[2](values[part[0]], labels)
                     for part in self.parts
                 )
             else:
@@ -885,6 +889,16 @@ class _Message:
         number = citations._numbers[key] = len(citations.reasons)
         citations.reasons.append(reason)
         return number
+
+
+def _source(table: ProgramTable, name: str) -> tuple[Col, Any, np.ndarray | None]:
+    """Where a message reads ``name`` of ``table``'s rows: the column and plain values of
+    the whole base table and the base rows of this table's rows, when the column is the
+    base table's own; else this table's column and values, and None."""
+    parent, columns = table._parent, table.columns
+    if parent is not None and name in parent.columns and name not in columns._added:
+        return parent.columns[name], parent.raw[name], table._rows
+    return columns[name], table.raw[name], None
 
 
 def _fill(rule: Rule, names: tuple, env: Mapping[str, Any], labels) -> list:
