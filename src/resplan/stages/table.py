@@ -425,12 +425,17 @@ class ProgramTable:
         rule asked row by row, a plugin's function). For a rule that reads the base
         table's columns alone."""
         parent = self._parent
-        if parent is None or rule.columns is None or not plugin_free(rule.condition.ast):
+        if parent is None or rule.columns is None:
             return None
         found = parent._outcomes.get(id(rule))
         if found is None or found.rule is not rule:
-            truth = rule.columns(self._parent_frame())
-            found = parent._outcomes[id(rule)] = _outcome(rule, truth, parent.rows)
+            if not plugin_free(rule.condition.ast):
+                found = parent._outcomes[id(rule)] = _Alone(rule)
+            else:
+                truth = rule.columns(self._parent_frame())
+                found = parent._outcomes[id(rule)] = _outcome(rule, truth, parent.rows)
+        if isinstance(found, _Alone):
+            return None
         rows = self._rows
         return Outcome(rule, found.fired[rows], found.undecided[rows], found.bits[rows])
 
@@ -606,6 +611,13 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
             kept[id(rule)] = outcome
         outcomes.append(outcome)
     return outcomes
+
+
+@attrs.frozen
+class _Alone:
+    """In a base table's outcomes: a rule each selection asks of its own rows."""
+
+    rule: Rule
 
 
 def _outcome(rule: Rule, truth: Truth, rows: int) -> Outcome:
