@@ -243,7 +243,7 @@ def test_low_scores_get_the_score_advice(tmp_path):
     assert not ids & {"score-is-a-strength", "score-needs-no-explaining"}
     weaknesses = {f["name"]: f for f in plan["assessment"]["weaknesses"]}
     assert weaknesses["failed-attempt"]["reasons"][0]["says"].startswith(
-        "You needed 2 attempts on at least one Step exam"
+        "Your record shows 2 sittings of Step 2 CK"
     )
 
 
@@ -314,9 +314,9 @@ def test_english_of_the_issue_examples(tmp_path):
     assert "You have applied once before without matching" in text
 
     nine = plan_for("nine-years", tmp_path)
-    assert "you will be 9 years past graduation" in everything(nine)
+    assert "you are 9 years past graduation" in everything(nine)
     assert actions(nine)["graduation-year-limits"]["detail"].startswith(
-        "You will be 9 years past graduation when applications open"
+        "Counted to June 2027, the opening of applications for the 2028 Match, you are 9 years"
     )
 
 

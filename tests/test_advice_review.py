@@ -92,7 +92,10 @@ def test_a_failed_attempt_without_a_strong_field_gets_the_bridge_year(tmp_path):
 
 
 def test_a_failed_attempt_with_a_strong_field_gets_no_bridge_year(tmp_path):
-    plan = plan_of(tmp_path, profile_text(step1_attempts=2, score=216, spanish=True))
+    # With US clinical work: without any, no field is more than a possible fit.
+    usce = '\n[[clinical]]\nkind = "hands-on"\nmonths = 3\ncity = "Houston"\nstate = "TX"\n'
+    text = profile_text(step1_attempts=2, score=216, spanish=True, extra=usce)
+    plan = plan_of(tmp_path, text)
     assert {s["fit"] for s in plan["specialties"]} == {"strong"}
     assert "Transitional Year" not in fields(plan)
 

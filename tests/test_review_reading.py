@@ -143,7 +143,9 @@ def test_a_passed_step3_is_a_strength_and_the_answer_to_the_years_since_graduati
     strengths = findings(plan, "strengths")
     assert strengths["step3-passed"].startswith("You have passed Step 3.")
     answer = actions(plan)["applications/graduation-gap-step3"]
-    assert answer["detail"].startswith("You will be 7 years past graduation")
+    assert answer["detail"].startswith(
+        "Counted to June 2026, the opening of applications for the 2027 Match, you are 7 years"
+    )
     assert "Your Step 3 pass answers that." in answer["detail"]
     assert "Step 3 passed" in advice(plan)["tiering/two-jobs"]
 

@@ -182,6 +182,21 @@ EXTRA = [
             "step2ck": {"score": 236, "attempts": 1},
         },
     },
+    # Step 2 CK as the profile reports it: not sat (said), sat with no score, a result
+    # still to come, a failed sitting; and a good first Step 2 CK after Step 1 failures.
+    *(
+        {
+            "applicant": {"graduation_year": 2024, "cycle": 2027, "visa": "J-1"},
+            "exams": {"step1": {"result": "pass", "attempts": step1}, "step2ck": step2},
+        }
+        for step1, step2 in (
+            (1, {"attempts": 0}),
+            (1, {"attempts": 2}),
+            (1, {"attempts": 1, "result": "pending"}),
+            (1, {"attempts": 1, "result": "fail"}),
+            (3, {"score": 238, "attempts": 1}),
+        )
+    ),
 ]
 
 

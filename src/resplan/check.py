@@ -349,12 +349,13 @@ _INF = None
 _DOMAINS: dict[str, tuple[int | float | None, int | float | None]] = {
     "profile.graduation_year": (1950, 2100),
     "profile.cycle": (2000, 2100),
+    "profile.application_year": (1999, 2099),
     "profile.years_since_graduation": (0, _INF),
     "profile.previous_cycles": (0, _INF),
     "profile.step1.score": (1, 300),
     "profile.step1.attempts": (1, _INF),
     "profile.step2ck.score": (1, 300),
-    "profile.step2ck.attempts": (1, _INF),
+    "profile.step2ck.attempts": (0, _INF),  # 0: not sat yet
     "profile.step3.attempts": (1, _INF),
     "profile.reapplicant.last_cycle": (2000, 2100),
     "profile.max_attempts": (1, _INF),

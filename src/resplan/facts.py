@@ -73,6 +73,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.years_since_graduation": Fact(
         NUMBER, "years from graduation to the June the application opens"
     ),
+    "profile.application_year": Fact(
+        NUMBER, "the year applications open for the Match applied for (June, the year before)"
+    ),
     "profile.visa": Fact(Enum(VISAS), "visa needed (the first choice, if several)"),
     "profile.visas": Fact(
         SetOf(Enum(SPONSORED_VISAS)), "visas the applicant would take (none: empty)"
@@ -88,12 +91,22 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.step1.score": Fact(NUMBER, "Step 1 numeric score"),
     "profile.step1.attempts": Fact(NUMBER, "Step 1 attempts"),
     "profile.step2ck.taken": Fact(BOOL, "whether Step 2 CK has been taken"),
+    "profile.step2ck.passed": Fact(BOOL, "whether a Step 2 CK pass is on the profile"),
+    "profile.step2ck.result": Fact(
+        Enum(("pass", "fail", "pending")), "Step 2 CK result ('pending': not out yet)"
+    ),
     "profile.step2ck.score": Fact(NUMBER, "Step 2 CK score"),
     "profile.step2ck.attempts": Fact(NUMBER, "Step 2 CK attempts"),
+    "profile.step2ck.first_try_after_failures": Fact(
+        BOOL, "whether Step 2 CK was passed at its first sitting after failed sittings of Step 1"
+    ),
     "profile.step3.taken": Fact(BOOL, "whether Step 3 has been taken"),
     "profile.step3.result": Fact(Enum(("pass", "fail")), "Step 3 result"),
     "profile.step3.attempts": Fact(NUMBER, "Step 3 attempts"),
     "profile.max_attempts": Fact(NUMBER, "most attempts on any Step exam"),
+    "profile.max_attempts_exams": Fact(
+        TEXT, "the Step exams sat that many times, in words ('Step 1', 'Step 1 and Step 2 CK')"
+    ),
     "profile.any_failure": Fact(BOOL, "whether any Step exam was failed"),
     "profile.spanish_level": Fact(Level(SPANISH_LEVELS), "Spanish level"),
     "profile.languages": Fact(SetOf(TEXT), "languages"),
@@ -412,6 +425,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.cycle": a.cycle,
         # Applications open in June of the year before the Match.
         "profile.years_since_graduation": a.cycle - 1 - a.graduation_year,
+        "profile.application_year": a.cycle - 1,
         "profile.visa": a.first_visa,
         "profile.visas": frozenset(v for v in a.visas if v != "none"),
         "profile.visa_words": visa_words(a.visas),
@@ -419,7 +433,9 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.specialties": frozenset(a.specialties),
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
-        "profile.step2ck.taken": step2 is not None,
+        # Left out, the table reads as not sat (docs/profile.md); so does attempts = 0.
+        "profile.step2ck.taken": step2 is not None and step2.sat,
+        "profile.step2ck.passed": step2 is not None and step2.passed,
         "profile.step3.taken": profile.exams.step3 is not None,
     }
     if profile.reapplicant is not None:
@@ -429,7 +445,11 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         if changes is not None:
             facts["profile.reapplicant.changes_words"] = changes_words(changes)
     attempts = []  # per exam taken; None where the count is not given
+    exams_sat: list[tuple[str, int | None]] = []
     failure = False
+    # A last sitting whose result the profile does not give (a Step 2 CK sat, with no
+    # score and no result) may have been a fail: no failure is then ruled out.
+    unsure = False
     if step1 is not None:
         if isinstance(step1.result, int):
             facts["profile.step1.result"] = "score"
@@ -439,25 +459,39 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
             failure |= step1.result == "fail"
         facts["profile.step1.attempts"] = step1.attempts
         attempts.append(step1.attempts)
+        exams_sat.append(("Step 1", step1.attempts))
     if step2 is not None:
         facts["profile.step2ck.score"] = step2.score
         facts["profile.step2ck.attempts"] = step2.attempts
-        attempts.append(step2.attempts)
+        facts["profile.step2ck.result"] = "pass" if step2.passed else step2.result
+        if step2.sat:
+            attempts.append(step2.attempts)
+            exams_sat.append(("Step 2 CK", step2.attempts))
+            failure |= step2.result == "fail"
+            unsure |= not step2.passed and step2.result is None
     step3 = profile.exams.step3
     if step3 is not None:
         facts["profile.step3.result"] = step3.result
         facts["profile.step3.attempts"] = step3.attempts
         failure |= step3.result == "fail"
         attempts.append(step3.attempts)
+        exams_sat.append(("Step 3", step3.attempts))
+    if step1 is not None and step1.attempts is not None and step2 is not None:
+        if step2.attempts is not None:
+            facts["profile.step2ck.first_try_after_failures"] = (
+                step2.passed and step2.attempts == 1 and step1.attempts > 1
+            )
     known_attempts = [n for n in attempts if n is not None]
     if attempts and len(known_attempts) == len(attempts):
-        facts["profile.max_attempts"] = max(known_attempts)
-        failure |= max(known_attempts) > 1
+        most = max(known_attempts)
+        facts["profile.max_attempts"] = most
+        facts["profile.max_attempts_exams"] = _and([name for name, n in exams_sat if n == most])
+        failure |= most > 1
     elif any(n is not None and n > 1 for n in attempts):
         failure = True
     # Without every attempt count and no failure known, whether there was one is unknown.
     facts["profile.any_failure"] = (
-        True if failure else (False if attempts and None not in attempts else None)
+        True if failure else (False if attempts and None not in attempts and not unsure else None)
     )
 
     spanish = [lang for lang in profile.languages if _is_spanish(lang.name)]
@@ -540,6 +574,10 @@ def changes_words(changes) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def visa_words(visas) -> str:
     """``("J-1", "H-1B")`` as "J-1 or H-1B"; "none" for none."""
     return " or ".join(visas)
@@ -560,9 +598,13 @@ class Gap:
     label: str  # what is left out, in words: "your Step 2 CK score"
     assumed: str  # what the plan counts until it is given, in words
     fill: Any = attrs.field(eq=False, repr=False)  # Profile -> the Profile with it filled
+    # What the plan says of it, where the usual sentence does not fit (a whole table left out).
+    words: str = attrs.field(default="", eq=False, repr=False)
 
     @property
     def says(self) -> str:
+        if self.words:
+            return self.words
         return f"Your profile leaves out {self.label}, so until you add it this plan counts {self.assumed}."
 
 
@@ -573,7 +615,8 @@ GAP_WORST: dict[str, str] = {
     "comes after Step 1 is passed)",
     "exams.step1.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "exams.step2ck.score": "the lowest passing score that can apply to you "
-    f"({STEP2CK_PASSING[-1].score} for recent graduates)",
+    f"({STEP2CK_PASSING[-1].score} for recent graduates) when your result is "
+    '"pass"; without a result, no pass yet (the score is unknown)',
     "exams.step2ck.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "exams.step3.attempts": f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows",
     "languages[].level": f"{LANGUAGE_LEVELS[0]} for Spanish (the level of another language "
@@ -601,13 +644,27 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.step1.result": ("exams.step1.result",),
     "profile.step1.score": ("exams.step1.result",),
     "profile.step1.attempts": ("exams.step1.attempts",),
-    "profile.step2ck.taken": ("exams.step2ck.score", "exams.step2ck.attempts"),
+    "profile.step2ck.taken": ("exams.step2ck.attempts",),
+    "profile.step2ck.passed": ("exams.step2ck.score", "exams.step2ck.result"),
+    "profile.step2ck.result": ("exams.step2ck.score", "exams.step2ck.result"),
     "profile.step2ck.score": ("exams.step2ck.score",),
     "profile.step2ck.attempts": ("exams.step2ck.attempts",),
+    "profile.step2ck.first_try_after_failures": (
+        "exams.step1.attempts",
+        "exams.step2ck.attempts",
+        "exams.step2ck.score",
+        "exams.step2ck.result",
+    ),
     "profile.step3.taken": ("exams.step3.result", "exams.step3.attempts"),
     "profile.step3.result": ("exams.step3.result",),
     "profile.step3.attempts": ("exams.step3.attempts",),
+    "profile.application_year": ("applicant.cycle",),
     "profile.max_attempts": (
+        "exams.step1.attempts",
+        "exams.step2ck.attempts",
+        "exams.step3.attempts",
+    ),
+    "profile.max_attempts_exams": (
         "exams.step1.attempts",
         "exams.step2ck.attempts",
         "exams.step3.attempts",
@@ -616,6 +673,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
         "exams.step1.result",
         "exams.step1.attempts",
         "exams.step2ck.attempts",
+        "exams.step2ck.result",
         "exams.step3.result",
         "exams.step3.attempts",
     ),
@@ -656,6 +714,10 @@ def _set_exam(exam: str, **changes):
         return attrs.evolve(profile, exams=attrs.evolve(exams, **{exam: part}))
 
     return fill
+
+
+def _unchanged(profile: Profile) -> Profile:
+    return profile
 
 
 def _set_item(section: str, index: int, **changes):
@@ -703,7 +765,19 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
     found = []
     limit = f"{USMLE_ATTEMPT_LIMIT} attempts, the most USMLE allows"
     step1, step2 = profile.exams.step1, profile.exams.step2ck
-    if step1 is not None:
+    if step1 is None:
+        # Nothing to fill: Step 1's facts stay unknown, and no rule decides on them.
+        found.append(
+            Gap(
+                "exams.step1",
+                "your Step 1 result and sittings",
+                "them as unknown",
+                _unchanged,
+                "Your profile does not give your Step 1, so this plan cannot judge it. Add "
+                "[exams.step1] with your result and how many times you sat it.",
+            )
+        )
+    else:
         if step1.result is None and profile.exams.step3 is not None:
             # Step 3 comes after Step 1 is passed: the worst result left is a bare pass.
             found.append(
@@ -732,8 +806,35 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                     _set_exam("step1", attempts=USMLE_ATTEMPT_LIMIT),
                 )
             )
-    if step2 is not None:
-        if step2.score is None:
+    if step2 is None:
+        # Read as not sat (docs/profile.md): the facts say so already.
+        found.append(
+            Gap(
+                "exams.step2ck",
+                "your Step 2 CK",
+                "it as not sat yet",
+                _unchanged,
+                "Your profile does not give your Step 2 CK, so this plan reads it as not sat "
+                "yet. If you have sat it, add [exams.step2ck] with your sittings and your "
+                "score or result; if not, write attempts = 0 there.",
+            )
+        )
+    elif step2.sat:
+        if step2.score is None and step2.result is None:
+            # Sat, with no score: not passed yet, or a result still to come (docs/profile.md
+            # asks for no score until a pass). Nothing to fill: no pass is the reading.
+            found.append(
+                Gap(
+                    "exams.step2ck.result",
+                    "your Step 2 CK result",
+                    "no pass yet",
+                    _unchanged,
+                    "Your profile gives Step 2 CK sittings but no score, so this plan reads it "
+                    "as not passed yet. If you passed, add your score. If you wait for the "
+                    'result, write result = "pending"; if you failed, write result = "fail".',
+                )
+            )
+        if step2.score is None and step2.result == "pass":
             lowest = lowest_step2ck_pass(profile)
             found.append(
                 Gap(

@@ -259,10 +259,48 @@ class Step1:
             _in_range(*SCORE_RANGE, "a Step 1 score")(self, attribute, value)
 
 
+def _sittings(inst, attribute, value):
+    # Step 2 CK only: 0 says "not sat yet" in the profile itself, where leaving the table
+    # out leaves it unsaid.
+    if value != 0:
+        _attempts(inst, attribute, value)
+
+
+_sittings.allowed = f"0 (not sat yet) to {USMLE_ATTEMPT_LIMIT_EVER}"  # type: ignore[attr-defined]
+
+
 @attrs.frozen
 class Step2CK:
     score: int | None = field(default=None, validator=_in_range(*SCORE_RANGE, "a Step 2 CK score"))
-    attempts: int | None = field(default=None, validator=_attempts)
+    attempts: int | None = field(default=None, validator=_sittings)
+    # "pass" | "fail" (the last sitting was failed: not passed yet) | "pending" (the
+    # result of the last sitting is not out yet). A score is a pass.
+    result: Literal["pass", "fail", "pending"] | None = None
+
+    def __attrs_post_init__(self):
+        if self.attempts == 0 and (self.score is not None or self.result is not None):
+            what = "a score" if self.score is not None else f'result "{self.result}"'
+            raise FieldValueError(
+                "attempts",
+                f"is 0 (not sat yet), but the table gives {what}: count your sittings, "
+                "or leave score and result out",
+            )
+        if self.score is not None and self.result in ("fail", "pending"):
+            raise FieldValueError(
+                "result",
+                f'is "{self.result}", but the table gives a score, which is the one you '
+                "passed with: leave the score out until you pass, or write the result as "
+                '"pass"',
+            )
+
+    @property
+    def sat(self) -> bool:
+        return self.attempts != 0
+
+    @property
+    def passed(self) -> bool:
+        """A pass is on the profile: a score, or a result of "pass"."""
+        return self.score is not None or self.result == "pass"
 
 
 @attrs.frozen
@@ -810,7 +848,9 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     "exams.step1.result": KeyDoc(
         'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '
         "(numeric scores ended on 26 January 2022). A score under the passing standard that "
-        "can apply to you is refused: it was a fail.",
+        "can apply to you is refused: it was a fail. A profile without [exams.step1] leaves "
+        "Step 1 unknown: the plan lists it under `[assessment] missing`, asks you for it, and "
+        "judges nothing on it.",
         "",
         "A pass alone is a weakness until Step 2 CK reaches the guide's mid-220s; a numeric "
         "score in or under the guide's low band is a weakness; a fail is a failed attempt.",
@@ -824,17 +864,36 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
     "exams.step2ck.score": KeyDoc(
         "The three-digit Step 2 CK score you passed with. A score under the passing standard "
         "that can apply to you (214 since 1 July 2022) is refused: it was a fail. If you have "
-        "not passed yet, leave the score out and count your sittings in attempts.",
+        "not passed yet, leave the score out, count your sittings in attempts and give the "
+        'result ("pending" or "fail"). A profile without [exams.step2ck] is read as not sat '
+        "yet: the plan says so, lists it under `[assessment] missing` and asks you for it; "
+        "write attempts = 0 to say you have not sat it.",
         "",
         "Compared with each program's stated minimum and residents' average: just under a "
         "minimum is a near miss (borderline with a strength that speaks for you, else skip), "
         "further under is a skip; in the guide's low band it is a weakness, and it sets the "
-        "fit of score-driven specialties and the number of applications.",
+        "fit of score-driven specialties and the number of applications. Without a score, "
+        "Step 2 CK is not passed yet: a step asks you to pass it by the rank list deadline, "
+        "and a program's stated minimum stays to check.",
     ),
     "exams.step2ck.attempts": KeyDoc(
-        "How many times you sat Step 2 CK, failed sittings included (at most 6).",
+        "How many times you sat Step 2 CK, failed sittings and one whose result is not out "
+        "yet included (at most 6); 0 if you have not sat it yet.",
         "",
-        "As for Step 1: more than 1 is a failed attempt.",
+        "As for Step 1: more than 1 is a failed attempt (without a pass, every sitting "
+        "before the last one was a fail). 0 reads as not sat yet.",
+    ),
+    "exams.step2ck.result": KeyDoc(
+        'Your Step 2 CK result while you have no score to give: "pending" while you wait for '
+        'the result of your last sitting, "fail" if you have not passed yet. "pass" with no '
+        "score says you passed without giving the score. Leave it out when you give a score: "
+        "a score is a pass.",
+        "With a score: a pass. With sittings and no score: a gap, read as not passed yet "
+        "(your result may be pending or a fail); the plan lists it under `[assessment] "
+        "missing` and asks you for it.",
+        'A "pending" or "fail" result, or none with no score, is no pass yet: a weakness, and '
+        "a step to pass Step 2 CK by the rank list deadline, which ECFMG certification and "
+        'this Match wait for. "fail" is a failed attempt.',
     ),
     "exams.step3.result": KeyDoc(
         'Your Step 3 result: "pass", or "fail" if you have not passed yet. Leave the '

@@ -316,10 +316,12 @@ def test_a_step2ck_without_a_score_is_not_called_a_strong_score(tmp_path):
     rules = {r["rule"]: r["says"] for r in im["reasons"]}
     assert "tiering/spread-even" not in rules
     assert "not low" not in " ".join(rules.values())
-    # Planned as for the lowest passing score, and said to be so (the score is a gap of
-    # the profile: see test_profile_gaps).
+    # Sat with no score: not passed yet, so no score is made up, and the spread is the
+    # one for scores not known yet (see test_profile_gaps).
     [missing] = plan["assessment"]["missing"]
-    assert rules["tiering/spread-low-scores"].startswith(missing["says"])
+    assert missing["key"] == "exams.step2ck.result"
+    assert "tiering/spread-low-scores" not in rules
+    assert "tiering/spread-scores-not-known" in rules
     assert im["recommended"] == 77 and im["target_spread"] == [40, 20, 40]
 
 

@@ -176,7 +176,11 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
             if now is not None and score <= now:
                 return None
             step2 = profile.exams.step2ck or Step2CK(attempts=1)
-            exams = attrs.evolve(profile.exams, step2ck=attrs.evolve(step2, score=score))
+            # A score is a pass: at a first sitting if none is on record yet.
+            passed = attrs.evolve(
+                step2, score=score, result=None, attempts=step2.attempts if step2.sat else 1
+            )
+            exams = attrs.evolve(profile.exams, step2ck=passed)
             profile = attrs.evolve(profile, exams=exams)
             facts["what_if.step2ck_score"] = score
         if "advocate_letters" in values:
