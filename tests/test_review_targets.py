@@ -221,7 +221,10 @@ def test_signal_counts_of_the_2025_season_for_more_specialties(tmp_path):
         in neurology["says"]
     )
     assert "knows no number" not in neurology["says"]
-    assert neurology["geographic"] == _signalled(plan)["geographic"]
+    # The catalogs' only Neurology programs are generated: they get no signal, and the
+    # field no geographic preference of its own.
+    assert not neurology.get("programs") and "geographic" not in neurology
+    assert "from a generated sample. It is not real" in neurology["says"]
 
 
 def test_anesthesiology_gives_5_gold_and_10_silver_signals(tmp_path):
@@ -260,8 +263,8 @@ def test_fee_and_count_sentences_at_small_numbers(tmp_path):
     signals = _signalled(plan, "Pediatrics")
     assert "only 0 programs" not in signals["says"]
     assert (
-        "This catalog has no program in Pediatrics that you can apply to, so this plan "
-        "proposes no signal." in signals["says"]
+        "This catalog has no Pediatrics program in New Mexico or Texas, so this plan "
+        "proposes no signal there." in signals["says"]
     )
     outlook = next(o for o in plan["outlook"]["specialties"] if o["specialty"] == "Pediatrics")
     words = " ".join([outlook["says"], *(r["says"] for r in outlook.get("against", []))])

@@ -15,7 +15,7 @@ import pytest
 
 import resplan
 from resplan.convert import structure
-from resplan.model import Profile
+from resplan.model import Catalog, Profile
 from tests.conftest import DATA, EXAMPLES
 
 STEP1 = [
@@ -225,7 +225,7 @@ def catalogs(host):
     small = host.read_catalog(DATA / "catalog-small.toml")
     border = host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml")
     national = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
-    return [resplan.merge_catalogs([small, border, national]), small, border]
+    return [resplan.merge_catalogs([small, border, national]), small, border, national]
 
 
 def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
@@ -269,8 +269,40 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     fired |= cited(resplan.plan(structure(bridge, Profile, file="bridge"), catalogs[1], host=host))
     for index, data in enumerate(EXTRA):
         profile = structure(data, Profile, file=f"extra applicant {index}")
-        for catalog in catalogs:
+        for catalog in catalogs[:3]:
             fired |= cited(resplan.plan(profile, catalog, host=host))
+    # A generated program never gets a signal, and the real catalogs put no program that
+    # passes in tier 3: the national sample's Psychiatry programs with few IMG residents
+    # and no underserved or Spanish focus, taken as real, are in tier 2 or 3 (or skipped).
+    taken = Catalog(
+        [
+            attrs.evolve(p, synthetic=False, source="test: a generated program taken as real")
+            for p in catalogs[3]
+            if p.specialty == "Psychiatry"
+            and p.img_share is not None
+            and p.img_share < 0.2
+            and not p.underserved_focus
+            and not p.spanish_preferred
+        ]
+    )
+    psychiatry = {
+        "applicant": {
+            "graduation_year": 2018,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Psychiatry"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 232, "attempts": 1},
+        },
+    }
+    fired |= cited(resplan.plan(structure(psychiatry, Profile, file="x"), taken, host=host))
+    # California Psychiatry: the real programs there stop a low score, generated ones pass.
+    psychiatry["applicant"]["states"] = ["CA"]
+    psychiatry["exams"]["step2ck"] = {"score": 212, "attempts": 1}
+    profile = structure(psychiatry, Profile, file="psychiatry")
+    fired |= cited(resplan.plan(profile, catalogs[0], host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

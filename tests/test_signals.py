@@ -121,8 +121,11 @@ def test_signal_words_are_rules_of_the_season_ruleset(tmp_path):
     gold = [c for c in im.programs if c.kind == "gold"]
     assert len(gold) == 3 and all("gold is for the programs you want most" in c.why for c in gold)
     assert all(c.why.startswith("Silver signal.") for c in im.programs if c.kind == "silver")
-    # Only a tier 1 program is called one of the best fits.
-    assert all(("one of your best fits" in c.why) == (c.tier == 1) for c in im.programs)
+    # Only a tier 1 program is called one of the best fits, and only one whose listing
+    # shows that it takes IMGs; another tier 1 program says what it does not show.
+    for c in im.programs:
+        shown = "does not show that it takes IMGs" not in c.why
+        assert ("one of your best fits" in c.why) == (c.tier == 1 and shown)
 
     local = RulesetSource(
         text=(
@@ -217,14 +220,16 @@ def test_no_gold_signal_outside_the_named_states(tmp_path):
 
 
 def test_a_state_with_no_program_leaves_the_signals_unused(tmp_path):
-    """Named states whose programs all fail (or hold none of the field) get no signal
-    from elsewhere, and the plan says so instead of calling the catalog empty."""
+    """Named states that hold none of the field get no signal from elsewhere, and the
+    plan says that the catalog has no program of the field there (not that the applicant
+    fails their filters), instead of calling the catalog empty."""
     text = ARIZONA_ONLY.replace('states = ["AZ"]', 'states = ["NV"]')
     data = _border_plan(tmp_path, text)
     (im,) = data["signals"]
     assert not im.get("programs")
-    assert "in the states you named passes every known filter" in im["says"]
-    assert "Leaving your signals unused is fine" in im["says"]
+    assert "This catalog has no Internal Medicine program in Nevada" in im["says"]
+    assert "passes every known filter, so" not in im["says"]
+    assert "Outside the states you named" in im["says"]
     assert "This catalog has no program" not in im["says"]
 
 

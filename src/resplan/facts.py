@@ -368,6 +368,17 @@ SIGNAL_FACTS: dict[str, Fact] = {
         NUMBER,
         "programs outside the preferred states whose every known filter the applicant passes",
     ),
+    "signal.generated": Fact(
+        NUMBER,
+        "programs of a generated catalog (in the preferred states, if any) that pass every"
+        " known filter and get no signal",
+    ),
+    "signal.in_states": Fact(
+        NUMBER, "real programs of the specialty in the preferred states, whatever their verdicts"
+    ),
+    "signal.named_states": Fact(
+        TEXT, "the applicant's preferred states, in words joined by 'or' ('none')"
+    ),
     "signal.divisions": Fact(TEXT, "the regions to name as a geographic preference, in words"),
     "signal.division_count": Fact(NUMBER, "how many regions to name as a geographic preference"),
     "signal.divisions_of_states": Fact(
@@ -387,7 +398,9 @@ CHOICE_FACTS: dict[str, Fact] = {
     "choice.takes_you": Fact(
         BOOL, "whether the listing shows it takes IMGs on a visa the applicant would take"
     ),
-    "choice.synthetic": Fact(BOOL, "whether the program comes from a generated sample"),
+    "choice.imgs_shown": Fact(
+        BOOL, "whether the listing shows IMG residents or a visa the applicant would take"
+    ),
     "choice.border": Fact(BOOL, "whether the program is in a border sub-region"),
     "choice.region": Fact(TEXT, "the program's border sub-region, in words"),
     "choice.region_priority": Fact(Level(PRIORITIES), "priority of the program's sub-region"),

@@ -826,7 +826,9 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Step 3, a program that offers you no J-1 moves down a tier. If you would take a J-1, "
         "a step prepares ECFMG's J-1 sponsorship; if you would take both and no program of "
         "the plan in your states lists an H-1B, that step says a J-1 is your route instead of "
-        "Step 3. Without a J-1, the plan counts what also accepting one would open. With "
+        "Step 3. If you would take only an H-1B and no program of the plan in your states "
+        "lists one, the first step says so and asks whether you would take a J-1. Without a "
+        "J-1, the plan counts what also accepting one would open. With "
         '"none", the plan says it reads you as a US citizen or permanent resident.',
     ),
     "applicant.specialties": KeyDoc(

@@ -4,10 +4,14 @@ The season ruleset (resplan.season) says how many signals a specialty gives. The
 programs the applicant passes every known filter of (verdict apply: never a borderline or
 skipped program). Where the applicant named states, only programs in them: a signal goes
 with the geographic preference, which names those states' regions, and signals left over
-stay unused (the plan says so, and how many programs elsewhere pass). The order: real
-programs before generated ones, programs whose listing names a visa the applicant would
-take before those that do not say, the best tier first, then programs with nothing left
-to verify, then the higher-priority border sub-regions. Within that order the
+stay unused (the plan says so, and how many programs elsewhere pass). A program of a
+generated (synthetic) catalog never gets one: a signal is scarce, and there is nobody to
+send it to (the plan counts those programs and says why they get none). The order:
+programs whose listing names a visa the applicant would take before those that do not
+say, the best tier first, then programs whose known share of IMG residents shows that
+they welcome IMGs, then those with some IMG residents, then those that do not say (a
+known low share last), then programs with nothing left to verify, then the
+higher-priority border sub-regions. Within that order the
 signals are spread over the preferred states in turn (a state's second program comes
 after every preferred state's first). One signal per institution per specialty: programs
 of the same name and place (a categorical and a preliminary track, say) share one. Where a
@@ -58,6 +62,10 @@ DIVISIONS: dict[str, tuple[str, ...]] = {
 DIVISION_OF = {state: name for name, states in DIVISIONS.items() for state in states}
 _PRIORITY = {"high": 0, "medium": 1, "low": 2, "none": 3}
 PARTS = ("says", "why", "geographic", "evidence")
+# The tiering ruleset's shares of IMG residents that mark a program as welcoming IMGs
+# and as having some: the signal order reads them too.
+IMG_WELCOMING = "img_welcoming_lower"
+IMG_SOME = "some_img_presence"
 APPLY = VERDICTS.index("apply")
 # The program facts a screening or tiering filter reads: a listing with none of them
 # states no filter at all, so passing "every filter it lists" says nothing.
@@ -78,7 +86,8 @@ def run(draft):
     by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
     labels = draft.rulebook.labels
     preferred = tuple(draft.profile.applicant.states or ())
-    candidates, elsewhere = _candidates(draft, preferred)
+    candidates, elsewhere, generated = _candidates(draft, preferred)
+    in_states = _in_states(draft, preferred) if preferred else {}
     cycle = draft.profile.applicant.cycle
     counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
     chosen_in = {
@@ -124,6 +133,11 @@ def run(draft):
                 "signal.states_named": bool(preferred),
                 "signal.under_way": under_way,
                 "signal.elsewhere": elsewhere.get(target.name, 0),
+                "signal.generated": generated.get(target.name, 0),
+                "signal.in_states": in_states.get(target.name, 0),
+                "signal.named_states": _or([STATES.get(s, s) for s in preferred])
+                if preferred
+                else "none",
             }
         )
         if count["gold"] is not None:
@@ -224,12 +238,13 @@ _ABSENT = object()  # a fact the env does not hold, told apart from one held as 
 
 
 def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
+    applicant = draft.profile.applicant
     facts = {
         "choice.kind": kind,
         "choice.tier": d.tier,
         "choice.place": f"{d.city}, {STATES.get(d.state, d.state)}",
         "choice.to_verify": bool(d.to_verify),
-        "choice.synthetic": bool(d.synthetic),
+        "choice.imgs_shown": bool(program.img_share) or _takes_you(program, applicant) is True,
         "choice.border": d.region is not None,
         "choice.lists_filters": any(getattr(program, f) is not None for f in FILTER_FIELDS),
     }
@@ -241,7 +256,7 @@ def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
             else ""
         )
         facts["choice.verify"] = ", ".join(label(f"program.{f}") for f in d.to_verify) + dated
-    takes = _takes_you(program, draft.profile.applicant)
+    takes = _takes_you(program, applicant)
     if takes is not None:
         facts["choice.takes_you"] = takes
     if preferred:
@@ -269,10 +284,14 @@ def _takes_you(program, applicant) -> bool | None:
     return program.img_share > 0
 
 
-def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """Per specialty, the programs (positions in ``draft.programs``) the applicant passes
-    every known filter of, in the order signals go to them; and per specialty, how many
-    such programs lie outside the preferred states.
+def _candidates(
+    draft, preferred: tuple[str, ...]
+) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
+    """Per specialty, the real programs (positions in ``draft.programs``) the applicant
+    passes every known filter of, in the order signals go to them; per specialty, how
+    many such programs lie outside the preferred states; and per specialty, how many
+    generated programs (in the preferred states, where some are named) pass them too and
+    get no signal.
 
     Where the applicant named states, only programs in them are candidates: a signal
     goes with the geographic preference, which names only those states' regions.
@@ -284,8 +303,19 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
         (np.asarray(programs.verdict) == APPLY) & (np.asarray(programs.tier) != 0)
     )
     if not len(positions):
-        return {}, {}
+        return {}, {}, {}
+    generated: dict[str, int] = {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
+    if synthetic.any():
+        specialty, specialties, state, states, _ = _keys(draft, programs, positions)
+        counted = synthetic.copy()
+        if preferred:
+            counted &= np.array([s in preferred for s in states], dtype=bool)[state]
+        counts = np.bincount(specialty[counted], minlength=len(specialties))
+        generated = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+        positions = positions[~synthetic]
+        if not len(positions):
+            return {}, {}, generated
     tier = np.asarray(programs.tier)[positions]
     has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
         np.asarray(programs.to_verify)[positions]
@@ -296,14 +326,13 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
     visa_unknown = np.array(
         [needs_visa and "visas" in fields for fields in programs.verify_sets], dtype=bool
     )[np.asarray(programs.to_verify)[positions]]
+    imgs = _img_rank(draft, programs, positions)
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
     region_priority = np.array(
         [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
     )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
-    first = _lexsort(
-        (id_rank, region_priority, has_verify, tier, visa_unknown, synthetic, specialty)
-    )
+    first = _lexsort((id_rank, region_priority, has_verify, imgs, tier, visa_unknown, specialty))
     # Each program's place in its own state's queue (per specialty), in that first order.
     group = specialty[first] * len(states) + state[first]
     by_group = np.argsort(group, kind="stable")
@@ -316,16 +345,18 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
     where = np.array([preferred.index(s) if s in preferred else 0 for s in states], dtype=np.int64)[
         state
     ]
+    # Spread over the states in turn; among the programs at one place in their states'
+    # queues, what the listings show about IMGs decides before the order of the states.
     order = _lexsort(
         (
             id_rank,
             region_priority,
             has_verify,
             where,
+            imgs,
             rank,
             tier,
             visa_unknown,
-            synthetic,
             specialty,
         )
     )
@@ -335,14 +366,65 @@ def _candidates(draft, preferred: tuple[str, ...]) -> tuple[dict[str, list[int]]
         elsewhere = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
         order = order[~outside[order]]
         if not len(order):
-            return {}, elsewhere
+            return {}, elsewhere, generated
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(_starts(ordered_specialty))
     ends = np.append(starts[1:], len(order))
-    return {
-        specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
-        for a, b in zip(starts.tolist(), ends.tolist())
-    }, elsewhere
+    return (
+        {
+            specialties[int(ordered_specialty[a])]: positions[order[a:b]].tolist()
+            for a, b in zip(starts.tolist(), ends.tolist())
+        },
+        elsewhere,
+        generated,
+    )
+
+
+def _in_states(draft, preferred: tuple[str, ...]) -> dict[str, int]:
+    """Per specialty, the real programs of the plan in the preferred states, whatever
+    their verdicts: none means the catalog has no program of the field there."""
+    programs = draft.programs
+    positions = np.arange(len(programs.verdict))
+    if not len(positions):
+        return {}
+    real = ~synthetic_mask(programs, draft.catalog)
+    specialty, specialties, state, states, _ = _keys(draft, programs, positions)
+    real &= np.array([s in preferred for s in states], dtype=bool)[state]
+    counts = np.bincount(specialty[real], minlength=len(specialties))
+    return {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+
+
+def _img_rank(draft, programs, positions) -> np.ndarray:
+    """0 where the listing's share of IMG residents shows that the program welcomes IMGs,
+    1 where it shows some IMG residents, 2 where it does not say, 3 where it shows fewer:
+    among programs alike in all else, a signal is best spent where IMGs are known to train
+    (guide, Step 3: programs with a history of taking IMGs)."""
+    # The tiers' own thresholds, so that the order agrees with the tiers.
+    tiering = next((r for r in draft.rulebook.rulesets if r.name == "tiering"), None)
+    welcoming = tiering.parameters.get(IMG_WELCOMING) if tiering is not None else None
+    some = tiering.parameters.get(IMG_SOME) if tiering is not None else None
+    if welcoming is None or some is None:
+        return np.zeros(len(positions), dtype=np.int64)
+    share = None
+    if programs.catalog_rows is not None:
+        table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+        column = table.columns.get("program.img_share")
+        if column is not None:
+            share = np.asarray(column.values, dtype=float)[programs.catalog_rows[positions]]
+    if share is None:  # decisions built by hand: read each program's value
+        share = np.array(
+            [
+                np.nan if p.img_share is None else p.img_share
+                for p in (programs.programs[i] for i in positions.tolist())
+            ],
+            dtype=float,
+        )
+    rank = np.full(len(positions), 2, dtype=np.int64)
+    known = ~np.isnan(share)
+    rank[known] = 3
+    rank[known & (share >= some.value)] = 1
+    rank[known & (share >= welcoming.value)] = 0
+    return rank
 
 
 def _starts(ordered: np.ndarray) -> np.ndarray:
@@ -443,3 +525,7 @@ def _divisions(chosen, preferred: tuple[str, ...], draft) -> list[str]:
 
 def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
+def _or(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]

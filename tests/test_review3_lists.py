@@ -1,0 +1,155 @@
+"""Lists, signals and the order of actions in plans of profiles an advisor reviewed
+(tests/data/review3), against the real border programs (and the generated national
+sample where a finding was about it), on the dates the advisor used.
+
+Each test names what the plan or its report must say for one finding of the review.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from resplan.cli import main
+from tests.conftest import EXAMPLES
+
+REVIEW = Path(__file__).parent / "data" / "review3"
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+SYNTHETIC = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A reviewed profile's plan (and its Markdown report) on a date, made once."""
+    folder = tmp_path_factory.mktemp("review3")
+    done: dict[tuple, tuple[dict, str]] = {}
+
+    def make(name: str, as_of: str, *, synthetic: bool = False) -> tuple[dict, str]:
+        key = (name, as_of, synthetic)
+        if key not in done:
+            stem = f"{name}-{as_of}{'-syn' if synthetic else ''}"
+            out, report = folder / f"{stem}.toml", folder / f"{stem}.md"
+            argv = ["plan", str(REVIEW / f"{name}.toml"), "--catalog", str(BORDER)]
+            if synthetic:
+                argv += ["--catalog", str(SYNTHETIC)]
+            argv += ["--as-of", as_of, "--out", str(out), "--report", str(report)]
+            assert main(argv) == 0
+            done[key] = (
+                tomllib.loads(out.read_text(encoding="utf-8")),
+                report.read_text(encoding="utf-8"),
+            )
+        return done[key]
+
+    return make
+
+
+def signals(plan: dict) -> dict[str, dict]:
+    return {s["specialty"]: s for s in plan["signals"]}
+
+
+def programs(plan: dict) -> dict[str, dict]:
+    return {p["id"]: p for p in plan["programs"]}
+
+
+def listed() -> dict[str, dict]:
+    """The border catalog's programs by id, as listed."""
+    catalog = tomllib.loads(BORDER.read_text(encoding="utf-8"))
+    return {p["id"]: p for p in catalog["program"]}
+
+
+def actions(plan: dict) -> dict[str, dict]:
+    return {a["id"]: a for a in plan["actions"]}
+
+
+# ---------------------------------------------------------------- 14: generated programs
+
+
+def test_no_signal_goes_to_a_generated_program(made):
+    """With the generated national sample beside the border programs, every signal goes
+    to a real program; the plan counts the generated programs that pass and says they get
+    none, and a field whose only programs in the named states are generated says that no
+    real one is there."""
+    plan, report = made("s7-no-usce", "2026-08-15", synthetic=True)
+    by_id = programs(plan)
+    by = signals(plan)
+    chosen = [c for s in plan["signals"] for c in s.get("programs", [])]
+    assert chosen
+    assert not any(by_id[c["id"]].get("synthetic") for c in chosen)
+    assert not any("check with the program" in c["why"] and "not real" in c["why"] for c in chosen)
+    im, psychiatry = by["Internal Medicine"], by["Psychiatry"]
+    assert (
+        "3 programs of Internal Medicine that you pass come from a generated sample" in im["says"]
+    )
+    assert "no signal for them" in im["says"]
+    assert (
+        "This catalog has no real Psychiatry program in Arizona or California"
+        in (psychiatry["says"])
+    )
+    assert "It is not real, so this plan proposes no signal for it." in psychiatry["says"]
+    # The Markdown names no generated program without saying it is not real.
+    section = report.split("## Program signals", 1)[1].split("\n## ", 1)[0]
+    assert "Synthetic" not in section
+    for line in report.splitlines():
+        for name in ("Synthetic Community Hospital", "Synthetic University"):
+            if name in line and not line.startswith("- **"):
+                assert "not a real program" in line, line
+
+
+# ---------------------------------------------------------------- 10: IMG share and gold
+
+
+def test_a_known_high_img_share_comes_before_an_unknown_one(made):
+    """Among programs of one tier whose listings name the applicant's visa, those whose
+    share of IMG residents is known and high get signals before one that does not say:
+    the gold signals go to programs known to take IMGs."""
+    plan, _ = made("s1-prelim-ohio-wants-border", "2026-09-20")
+    im = signals(plan)["Internal Medicine"]
+    by_id = listed()
+    order = [c["name"] for c in im["programs"]]
+    doctors = order.index("Doctors Hospital at Renaissance")
+    for name in (
+        "University of Texas Rio Grande Valley (Knapp)",
+        "University of Texas Rio Grande Valley (Valley Baptist Medical Center)",
+    ):
+        assert order.index(name) < doctors
+    gold = [c for c in im["programs"] if c["kind"] == "gold"]
+    assert len(gold) == 3
+    for choice in gold:
+        assert by_id[choice["id"]]["img_share"] >= 0.2
+        assert "your best fits" in choice["why"]
+
+
+def test_best_fit_is_not_said_of_a_program_that_does_not_show_imgs(made):
+    """A tier 1 program whose listing shows neither IMG residents nor a visa is not called
+    one of the best fits; the others are."""
+    plan, _ = made("s1-prelim-ohio-wants-border", "2026-09-20")
+    by_id = listed()
+    for choice in signals(plan)["Internal Medicine"]["programs"]:
+        program = by_id[choice["id"]]
+        shown = program.get("img_share", 0) > 0 or "J-1" in program.get("visas", [])
+        assert ("best fits" in choice["why"]) == shown, choice
+        if not shown:
+            assert "does not show that it takes IMGs" in choice["why"]
+
+
+# ---------------------------------------------------------------- 9: H-1B only
+
+
+def test_an_h1b_only_applicant_hears_that_no_program_is_known_to_sponsor_one(made):
+    """Psychiatry in California only, H-1B only: the catalog has no Psychiatry program in
+    California (said as such, not as filters failed), and the first step says that no
+    program of the plan is known to sponsor an H-1B and asks for the J-1 decision."""
+    plan, report = made("s10-psych-ca-only-step3", "2026-10-01")
+    psychiatry = signals(plan)["Psychiatry"]
+    assert "This catalog has no Psychiatry program in California" in psychiatry["says"]
+    assert "passes every known filter, so" not in psychiatry["says"]
+    step = actions(plan)["applications/h1b-only-none-listed"]
+    assert "none is known to sponsor one" in step["detail"]
+    assert "Decide now whether you would take a J-1 visa" in step["detail"]
+    first = report.split("## What to do next", 1)[1].split("## ", 1)[0]
+    assert "1. **Ask about visas first" in first
+    # Not for an applicant who would take a J-1 as well: the J-1 route step is theirs.
+    example = tomllib.loads((REVIEW / "s10-psych-ca-only-step3.toml").read_text())
+    assert example["applicant"]["visa"] == "H-1B"
