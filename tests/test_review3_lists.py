@@ -153,3 +153,53 @@ def test_an_h1b_only_applicant_hears_that_no_program_is_known_to_sponsor_one(mad
     # Not for an applicant who would take a J-1 as well: the J-1 route step is theirs.
     example = tomllib.loads((REVIEW / "s10-psych-ca-only-step3.toml").read_text())
     assert example["applicant"]["visa"] == "H-1B"
+
+
+# ---------------------------------------------------------------- 8: no program in the fields
+
+
+def test_a_plan_with_no_program_in_the_named_fields_says_so_plainly(made):
+    """Emergency Medicine and Anesthesiology, neither in the border catalog: no 'apply to
+    all of them' with 0 programs, no 'other fields' that do not exist, the plural of
+    'field', and 'real' only where a generated catalog is in use. Building the lists is
+    the first step."""
+    plan, report = made("s5-260-em-anesth", "2026-06-05")
+    assert plan["summary"]["apply"] == 0
+    said = " ".join(r["says"] for v in plan["summary"]["by_specialty"] for r in v["reasons"])
+    assert "apply to all of them" not in said
+    assert "Your catalog has no program in Emergency Medicine that you can apply to." in said
+    assert "A full list holds about 60 applications" in said
+    steps = actions(plan)
+    assert "applications/named-field-not-in-catalog" not in steps
+    step = steps["applications/named-fields-only-outside-catalog"]
+    assert step["title"] == (
+        "Build your Emergency Medicine and Anesthesiology lists first: this plan lists no program"
+    )
+    assert "no program in those fields" in step["detail"]
+    assert "other fields" not in step["detail"] and "the field you named" not in step["detail"]
+    first = report.split("## What to do next", 1)[1].split("## ", 1)[0]
+    assert "1. **Build your Emergency Medicine and Anesthesiology lists first" in first
+    assert "No program is in tier 1." in report
+    assert "No real program" not in report
+
+
+def test_a_missing_field_beside_others_names_the_fields_in_the_plural(tmp_path):
+    """A field the catalog lacks, beside one it holds: the step speaks of the plan's
+    other fields, and of 'the field you named' in the singular."""
+    text = (REVIEW / "s5-260-em-anesth.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'specialties = ["Emergency Medicine", "Anesthesiology"]',
+        'specialties = ["Emergency Medicine", "Internal Medicine"]',
+    )
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", "2026-06-05"]
+    assert main([*argv, "--out", str(out)]) == 0
+    step = actions(tomllib.loads(out.read_text(encoding="utf-8")))[
+        "applications/named-field-not-in-catalog"
+    ]
+    assert step["title"] == "Build your Emergency Medicine list outside this catalog"
+    assert "no program in that field" in step["detail"]
+    assert "cover only its other fields" in step["detail"]
+    assert "a list for the field you named" in step["detail"]

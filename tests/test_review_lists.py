@@ -78,7 +78,10 @@ def test_a_named_field_the_catalog_lacks_gets_an_action_to_build_its_list(tmp_pa
     actions = {a["id"]: a for a in plan["actions"]}
     build = actions["applications/named-field-not-in-catalog"]
     assert build["title"] == "Build your Pediatrics list outside this catalog"
-    assert "This catalog holds no Pediatrics program that you can apply to." in build["detail"]
+    assert (
+        "You named Pediatrics, and this catalog holds no program in that field that you can"
+        " apply to." in build["detail"]
+    )
     assert "applications/named-field-few-in-catalog" not in actions
     # The backup field says why it is there without "only 0 programs".
     backup = next(t for t in plan["specialties"] if t.get("suggested"))

@@ -153,7 +153,9 @@ def render(report: Report, *, full: bool = False) -> str:
         out += [esc(said), ""]
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
-    out += _table(tier1.rows) if tier1 else ["No real program is in tier 1."]
+    # "Real" only where generated programs are in the plan: otherwise it hints at some.
+    none = "No real program" if report.synthetic_count else "No program"
+    out += _table(tier1.rows) if tier1 else [f"{none} is in tier 1."]
     if full:
         for group in report.groups:
             if group.key == "tier1":
