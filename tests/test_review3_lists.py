@@ -203,3 +203,115 @@ def test_a_missing_field_beside_others_names_the_fields_in_the_plural(tmp_path):
     assert "no program in that field" in step["detail"]
     assert "cover only its other fields" in step["detail"]
     assert "a list for the field you named" in step["detail"]
+
+
+# ---------------------------------------------------------------- 3 and 5: dating
+
+
+def next_steps(report: str) -> str:
+    return report.split("## What to do next", 1)[1].split("\n## ", 1)[0]
+
+
+def test_at_rank_list_time_the_steps_of_a_next_application_are_dated_for_it(made):
+    """Mid-February, interviews over: the border assets and early relationships are for
+    a next application like the other documents, the signals speak of a list already
+    sent, and the check of program facts narrows to starting at the programs where the
+    applicant interviewed."""
+    plan, report = made("s2-citizen-232-native", "2027-02-15")
+    steps = actions(plan)
+    for rule in ("applications/border-value-inventory", "applications/early-relationships"):
+        assert "(for a next application, to the 2028 Match" in steps[rule]["when"], rule
+        assert steps[rule]["when"].startswith("May 2027"), rule
+    first = next_steps(report)
+    assert "border-region assets" not in first.split("\n5.")[0]
+    assert "Build relationships" not in first
+    for entry in plan["signals"]:
+        assert "If you have not applied yet" not in entry["says"]
+        assert "Interview season for this Match is over" in entry["says"]
+    assert "applications/verify-program-facts" not in steps
+    check = steps["applications/verify-before-ranking-no-visa"]
+    assert check["title"].startswith("Before you rank a program where you interviewed")
+    assert "minimum Step 2 CK" not in check["detail"]
+    assert "2. **Before you rank a program where you interviewed" in first
+
+
+def test_signals_do_not_ask_for_an_application_once_programs_read_them(made):
+    """November: programs read the applications, interviews go on; the signals are said
+    to be sent, without 'if you have not applied yet'."""
+    plan, _ = made("s4-fm-nm-only-h1b", "2026-11-20")
+    fm = signals(plan)["Family Medicine"]
+    assert "If you have applied, your signals are sent" in fm["says"]
+    assert "If you have not applied yet" not in fm["says"]
+
+
+def test_right_after_an_unmatched_match_the_steps_between_cycles_lead(made):
+    """Six days after an unmatched Match Day: the steps between cycles are dated from the
+    plan's date, are called 'Between cycles' (not 'If you do not match'), and lead the
+    first screen after what must be done by the rank list deadline."""
+    plan, report = made("s9-after-match-2027", "2027-03-25")
+    between = [a for a in plan["actions"] if a["timing"] == "between-cycles"]
+    assert between
+    for step in between:
+        assert step["when"].startswith("March 2027: Between cycles"), step
+    first = next_steps(report)
+    titles = {a["title"] for a in between}
+    shown = [line for line in first.splitlines() if line[:2].rstrip(".").isdigit()]
+    assert sum(any(t in line for t in titles) for line in shown) >= 4
+
+
+def test_the_html_report_says_between_cycles_for_a_reapplicant(tmp_path):
+    """The reapplicant's steps between cycles have a section and a label of their own;
+    'If you do not match' keeps what is for a Match still ahead."""
+    from resplan.report import render_report
+    from resplan.writer import read_plan
+
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(REVIEW / "s9-after-match-2027.toml"), "--catalog", str(BORDER)]
+    assert main([*argv, "--as-of", "2027-03-25", "--out", str(out)]) == 0
+    html = render_report(read_plan(out), "html")
+    assert '<h2 id="between-cycles">Between cycles</h2>' in html
+    section = html.split('<h2 id="between-cycles">', 1)[1].split("</section>", 1)[0]
+    assert "Take a clinical job or volunteer role in the US" in section
+    no_match = html.split('<h2 id="no-match">', 1)[1].split("</section>", 1)[0]
+    assert "Take a clinical job or volunteer role in the US" not in no_match
+    assert 'If you do not match</span> <span class="step-title">Take a clinical' not in html
+
+
+# ---------------------------------------------------------------- 4: December, no Step 2 CK
+
+
+def test_in_december_without_step2ck_the_choice_of_match_comes_first(made):
+    """No Step 2 CK in December: the choice between this Match and the next is the first
+    step, ahead of every interview step, and it names the rank list deadline."""
+    plan, report = made("s8-minimal", "2026-12-10")
+    steps = actions(plan)
+    choice = steps.get("applications/step2ck-later-cycle-under-way")
+    if choice is None:  # the profile is read another way: no such step to place
+        pytest.skip("the minimal profile is not read as Step 2 CK still to sit")
+    assert choice["timing"] == "decide"
+    assert "3 March 2027" in choice["detail"]
+    first = next_steps(report)
+    assert first.lstrip().startswith("1. **Decide now: this Match or the next one")
+
+
+# ---------------------------------------------------------------- 12: a late backup field
+
+
+def test_a_backup_field_added_once_applications_are_out_is_for_a_next_application(made):
+    """FM in New Mexico only, 20 November: the real shortage is the one New Mexico
+    program, and the backup field (Internal Medicine) gets no signal and no list to send
+    now, only a choice for a next application."""
+    plan, _ = made("s4-fm-nm-only-h1b", "2026-11-20")
+    steps = actions(plan)
+    short = steps["applications/named-field-few-in-states"]
+    assert short["title"] == "Find more Family Medicine programs in New Mexico, or name more states"
+    assert "Only 1 program of the 8 Family Medicine programs" in short["detail"]
+    assert "applications/named-field-few-in-catalog" not in steps
+    im = signals(plan)["Internal Medicine"]
+    assert not im.get("programs")
+    assert "a choice for a next application" in im["says"]
+    assert "Gold signals" not in im["says"]
+    volume = next(v for v in plan["summary"]["by_specialty"] if v["name"] == "Internal Medicine")
+    said = " ".join(r["says"] for r in volume["reasons"])
+    assert "Keep it as a choice for a next application" in said
+    assert "Compare them with the list you sent" not in said

@@ -235,6 +235,10 @@ PLAN_FACTS: dict[str, Fact] = {
         TEXT, "the named specialty with the fewest real programs to apply to (one at least)"
     ),
     "plan.named_fewest_programs": Fact(NUMBER, "how many real programs to apply to it has"),
+    "plan.named_fewest_in_states": Fact(
+        NUMBER, "of those, how many are in the applicant's preferred states (none named: unknown)"
+    ),
+    "plan.named_states": Fact(TEXT, "the applicant's preferred states, in words joined by 'or'"),
     "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
     "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
@@ -367,6 +371,9 @@ SIGNAL_FACTS: dict[str, Fact] = {
     "signal.elsewhere": Fact(
         NUMBER,
         "programs outside the preferred states whose every known filter the applicant passes",
+    ),
+    "signal.backup_later": Fact(
+        BOOL, "whether the specialty is a backup field the plan adds once applications are out"
     ),
     "signal.generated": Fact(
         NUMBER,

@@ -151,6 +151,9 @@ class Phase:
     # What is still possible, by the phase the plan's date comes before: (phase id, text)
     # pairs; the first of those phases to start after the date gives the text, else `late`.
     late_before: tuple[tuple[str, str], ...] = ()
+    # Once this phase has passed, its steps serve a next application: they are dated like
+    # the phase named here, of the next Match (stages.actions). "" for none.
+    next_application: str = ""
 
     @property
     def start(self) -> tuple[int, int]:
@@ -707,6 +710,7 @@ def _phase_row(entry):
             "until_year",
             "late",
             "late_before",
+            "next_application",
         ),
     )
     for key in ("month", "until_month"):
@@ -723,6 +727,7 @@ def _phase_row(entry):
         _whole(entry, "until_year") if "until_year" in entry else None,
         _text(entry, "late", ""),
         _late_before(entry),
+        _text(entry, "next_application", ""),
     )
     if phase.end < phase.start:
         raise _FieldError(
@@ -823,7 +828,8 @@ def _late_before(entry) -> tuple[tuple[str, str], ...]:
 
 
 def _check_late_before(raws, phase_ids, problems) -> None:
-    """A ``late_before`` key names a phase of the calendar, from whichever ruleset."""
+    """A ``late_before`` key, and a ``next_application``, name a phase of the calendar,
+    from whichever ruleset."""
     for raw in raws:
         for index, entry in enumerate(raw.data.get("phase", [])):
             table = entry.get("late_before") if isinstance(entry, dict) else None
@@ -835,6 +841,14 @@ def _check_late_before(raws, phase_ids, problems) -> None:
                         path=("phase", index, "late_before", key),
                         field=f"phase[{index}].late_before.{key}",
                     )
+            target = entry.get("next_application") if isinstance(entry, dict) else None
+            if isinstance(target, str) and target and target not in phase_ids:
+                problems.add(
+                    raw,
+                    f"{target!r} is not a phase of the calendar{suggest(target, phase_ids)}",
+                    path=("phase", index, "next_application"),
+                    field=f"phase[{index}].next_application",
+                )
 
 
 # ------------------------------------------------------------------ scopes

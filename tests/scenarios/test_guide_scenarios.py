@@ -635,6 +635,7 @@ def test_every_action_is_timed_by_a_calendar_phase_and_cites_a_rule():
         "decide",
         "by-rank-list",
         "now",
+        "now-this-application",
         "between-cycles",
         "prepare",
         "eras-opens",

@@ -33,6 +33,10 @@ CATEGORIES = {
     "networking": "Contacts",
     "between-cycle": "If you do not match",
 }
+# The calendar's time between cycles, for a reapplicant whose last Match ended without a
+# position: its steps are what to do now, not a plan for a Match still to come.
+BETWEEN_CYCLES = "between-cycles"
+BETWEEN_CYCLES_LABEL = "Between cycles"
 # A letter per category, so a timeline entry never says its category by colour alone.
 CATEGORY_MARKS = {
     "verify": "V",
@@ -334,7 +338,17 @@ class Report:
 
     @property
     def between_cycles(self) -> list[Step]:
-        return [s for s in self.steps if s.category == "between-cycle"]
+        """What to do if the Match ahead ends without a position."""
+        return [
+            s for s in self.steps if s.category == "between-cycle" and s.timing != BETWEEN_CYCLES
+        ]
+
+    @property
+    def since_last_match(self) -> list[Step]:
+        """A reapplicant's steps between their last Match and the next application."""
+        return [
+            s for s in self.steps if s.category == "between-cycle" and s.timing == BETWEEN_CYCLES
+        ]
 
 
 def _group_of(verdict: str, tier: int | None) -> str:
@@ -393,7 +407,9 @@ def build(plan, labels: Labels) -> Report:
     steps = [
         Step(
             a.category,
-            CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
+            BETWEEN_CYCLES_LABEL
+            if a.category == "between-cycle" and a.timing == BETWEEN_CYCLES
+            else CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
             CATEGORY_MARKS.get(a.category, a.category[:1].upper()),
             a.title,
             a.detail,

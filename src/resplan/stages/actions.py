@@ -15,7 +15,10 @@ and dated from the plan's date (``as_of``), so that no action is dated before it
   next cycle: nothing more can change this cycle's application or rank list.
 
 The phases ``decide`` (a choice the other steps depend on) and ``by-rank-list`` (a step
-to finish by this cycle's rank list deadline) are dated like ``now``.
+to finish by this cycle's rank list deadline) are dated like ``now``. So is a phase with
+a ``next_application`` (a step that builds this application: the file's stories, contacts
+with programs) until its last month has passed; then it serves a next application and is
+dated like the phase it names, of the next Match.
 
 Actions are listed in date order. Within a month, what is due first leads: a choice
 to make, then the steps of a phase that is running or that must be done by the rank
@@ -39,6 +42,7 @@ from resplan.dates import (
     late_text,
     match_day,
     month_index,
+    phase_by_id,
     phase_months,
     rank_list_deadline,
 )
@@ -47,6 +51,7 @@ from resplan.plan import VERDICTS, Action
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
 from resplan.stages.table import catalog_table
+from resplan.vocabulary import STATES as STATE_NAMES
 
 # Presentation only: the verify action names this many programs and counts the rest
 # (every program's own to_verify lists its facts).
@@ -182,7 +187,25 @@ def _named_fields(draft, real) -> dict:
         fewest = min(held, key=lambda name: counts[name])
         facts["plan.named_fewest"] = fewest
         facts["plan.named_fewest_programs"] = counts[fewest]
+        states = draft.profile.applicant.states
+        if states:
+            # Of those, the ones in the states the applicant named: the list they want.
+            if programs.catalog_rows is not None:
+                table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+                rows = programs.catalog_rows[open_real]
+                field = table.keys.specialty[rows] == table.keys.specialties.index(fewest)
+                there = _per_row(table.columns["program.state"], rows, lambda s: s in states)
+                inside = int((field & there).sum())
+            else:  # decisions built by hand: read each program
+                chosen = [programs.programs[i] for i in open_real.tolist()]
+                inside = sum(1 for p in chosen if p.specialty == fewest and p.state in states)
+            facts["plan.named_fewest_in_states"] = inside
+            facts["plan.named_states"] = _or([STATE_NAMES.get(s, s) for s in states])
     return facts
+
+
+def _or(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
 
 
 def _and(items: list[str]) -> str:
@@ -264,7 +287,8 @@ def run(draft):
                 ),
             )
         )
-    order = {p.id: i for i, p in enumerate(rulebook.phases)}
+    # Phases of one order (two kinds of step to start at once) share their place.
+    order = {p.id: p.order for p in rulebook.phases}
     dated.sort(
         key=lambda d: (*d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category), d[1].id)
     )
@@ -279,6 +303,18 @@ def date_action(
     today = month_index(as_of.year, as_of.month)
     if phase.id in AT_ONCE:
         return today, AT_ONCE[phase.id], _when(today, _label(phase.label, cycle, rulebook))
+    if phase.next_application:
+        # A step to start at once for this application, until its phase is over; then
+        # it serves a next application, dated like that phase of the next Match.
+        if phase_months(phase, cycle)[1] >= today:
+            return today, DUE_AT_ONCE, _when(today, _label(phase.label, cycle, rulebook))
+        later = phase_by_id(rulebook, phase.next_application)
+        start, end = phase_months(later, cycle + 1)
+        if end >= today:
+            month = max(start, today)
+            text = _label(later.label, cycle + 1, rulebook)
+            return month, DUE_RUNNING, _when(month, f"{text} {_for_next(cycle + 1)}")
+        phase, cycle = later, cycle + 1  # long past too: its next season still ahead
     start, end = phase_months(phase, cycle)
     if start > today:  # still ahead
         return start, DUE_RUNNING, _when(start, _label(phase.label, cycle, rulebook))
@@ -295,18 +331,17 @@ def date_action(
         return (
             later,
             DUE_RUNNING,
-            _when(
-                later,
-                f"{_label(phase.label, again, rulebook)} (for a next "
-                f"application, to the {again} Match, if this one ends "
-                "without a position)",
-            ),
+            _when(later, f"{_label(phase.label, again, rulebook)} {_for_next(again)}"),
         )
     late = (
         late_text(phase, cycle, as_of, rulebook)
         or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
     )
     return today, DUE_LATE, _when(today, late)
+
+
+def _for_next(match: int) -> str:
+    return f"(for a next application, to the {match} Match, if this one ends without a position)"
 
 
 def _when(month: int, text: str) -> str:

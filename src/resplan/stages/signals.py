@@ -98,6 +98,9 @@ def run(draft):
     # From the day programs start reading applications, this Match's signals have gone
     # out with the applications that were sent.
     under_way = cycle_stage(cycle, draft.as_of, draft.rulebook) != AHEAD
+    if under_way:  # a backup field added now gets no signal (see below)
+        added = {t.name for t in draft.specialties if t.suggested}
+        chosen_in = {name: chosen for name, chosen in chosen_in.items() if name not in added}
     divisions = _divisions([c for chosen in chosen_in.values() for c in chosen], preferred, draft)
     out = []
     for target in draft.specialties:
@@ -121,9 +124,13 @@ def run(draft):
                 )
             )
             continue
-        chosen = chosen_in[target.name]
+        # A backup field the plan adds once the applications are out is a choice for a
+        # next application: no signal is proposed in it now.
+        later = under_way and target.suggested
+        chosen = chosen_in.get(target.name, [])
         env.update(
             {
+                "signal.backup_later": later,
                 "signal.known": True,
                 "signal.count": count["signals"],
                 "signal.season": count["season"],
