@@ -69,9 +69,11 @@ def test_example_plan_signals(tmp_path):
 def test_once_programs_read_applications_the_signals_are_said_to_be_sent(tmp_path):
     """Signals go out with the application: a plan made while programs read this Match's
     applications (30 November, for the 2027 Match) says so; one made before does not."""
-    sent = "If you have applied, your signals are already sent: compare them with this list."
+    sent = "If you have applied, your signals are sent: compare them with this list."
     late = tomllib.loads(_plan(tmp_path, as_of="2026-11-30").read_text())
     assert all(sent in entry["says"] for entry in late["signals"])
+    # No signal can still go out with an application once programs read them.
+    assert not any("If you have not applied yet" in entry["says"] for entry in late["signals"])
     early = tomllib.loads(_plan(tmp_path, as_of="2026-06-30").read_text())
     assert not any(sent in entry["says"] for entry in early["signals"])
 
