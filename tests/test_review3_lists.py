@@ -315,3 +315,12 @@ def test_a_backup_field_added_once_applications_are_out_is_for_a_next_applicatio
     said = " ".join(r["says"] for r in volume["reasons"])
     assert "Keep it as a choice for a next application" in said
     assert "Compare them with the list you sent" not in said
+
+
+def test_a_j1_that_opens_nothing_is_not_read_as_no_help(made):
+    """H-1B only, no program listing an H-1B: that accepting a J-1 opens nothing is said
+    to come from what the listings leave out, not from J-1 sponsorship."""
+    plan, report = made("s10-psych-ca-only-step3", "2026-10-01")
+    said = {a["rule"]: a["says"] for a in plan["summary"]["advice"]}
+    assert "does not mean that a J-1 would not help" in said["what-if/j1-opens-nothing-listed"]
+    assert "Ask each program which visas it sponsors." in report
