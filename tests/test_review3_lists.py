@@ -232,7 +232,7 @@ def test_at_rank_list_time_the_steps_of_a_next_application_are_dated_for_it(made
     check = steps["applications/verify-before-ranking-no-visa"]
     assert check["title"].startswith("Before you rank a program where you interviewed")
     assert "minimum Step 2 CK" not in check["detail"]
-    assert "2. **Before you rank a program where you interviewed" in first
+    assert "1. **Before you rank a program where you interviewed" in first
 
 
 def test_signals_do_not_ask_for_an_application_once_programs_read_them(made):
