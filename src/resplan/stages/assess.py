@@ -18,7 +18,9 @@ _DERIVED = {
 }
 
 
-def run(draft):
+def run(draft, reasons: bool = True):
+    """``reasons=False`` leaves the findings' reasons out, and what rests on gaps (the
+    what-if stage reads only the findings' names)."""
     env, rules = draft.env, draft.rulebook.rules("assess")
     fired, _undecided = evaluate(rules, env)
     labels = draft.rulebook.labels
@@ -26,7 +28,8 @@ def run(draft):
     for rule in fired:
         kind = _kind(rule)
         name = rule.effect[kind]
-        found.setdefault((kind, name), []).append(cite(rule, env, labels, draft.guessed))
+        reason = [cite(rule, env, labels, draft.guessed)] if reasons else []
+        found.setdefault((kind, name), []).extend(reason)
 
     def findings(kind):
         return tuple(
@@ -46,7 +49,8 @@ def run(draft):
         "assessment.strengths": assessment.strength_names,
         "assessment.missing": frozenset(g.label for g in draft.gaps),
     }
-    return draft.evolve(assessment=assessment, env=env, guessed=_guessed(draft, rules))
+    guessed = _guessed(draft, rules) if reasons else draft.guessed
+    return draft.evolve(assessment=assessment, env=env, guessed=guessed)
 
 
 def _kind(rule) -> str:

@@ -20,7 +20,8 @@ DEFAULT_PRIORITY = "low"
 STRENGTH = ("low", "medium", "high", "none")
 
 
-def run(draft):
+def run(draft, reasons=True):
+    """``reasons=False`` leaves the reasons out (the what-if stage compares priorities)."""
     labels = draft.rulebook.labels
     base = draft.env
     rules = draft.rulebook.rules("regions")
@@ -50,7 +51,7 @@ def run(draft):
                 state=sub.state,
                 priority=priority,
                 cities=sub.cities,
-                reasons=tuple(cite(r, env, labels) for r in fired),
+                reasons=tuple(cite(r, env, labels) for r in fired) if reasons else (),
             )
         )
     targets.sort(key=lambda t: (-PRIORITIES.index(t.priority), t.state, t.id))

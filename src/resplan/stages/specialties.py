@@ -1,8 +1,9 @@
 """Stage 2: rate each specialty for this applicant and pick the ones the plan considers.
 
-Fit rules run first over every specialty of the table and every wished one; the most
-cautious fit wins. Suggest rules then see each specialty's fit and the best wished fit,
-and name alternatives. The plan considers the wished specialties and the suggested ones.
+Fit rules run first over every specialty that can be in the plan (a wished one, or one
+a suggest rule can name); the most cautious fit wins. Suggest rules then see each
+specialty's fit and the best wished fit, and name alternatives. The plan considers the
+wished specialties and the suggested ones.
 
 Every extra field costs a full list of applications, and IMGs who applied to fewer
 specialties matched more often, so only the best few suggestions are kept: the
@@ -21,6 +22,7 @@ import numpy as np
 from resplan.facts import FITS
 from resplan.plan import SpecialtyTarget
 from resplan.rulebook import Rulebook, whole_parameter
+from resplan.rules.expr import Binary, Call, ListLit, Unary
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
 
@@ -43,13 +45,17 @@ def run(draft, reasons: bool = True):
     labels = draft.rulebook.labels
     rulebook, base = draft.rulebook, draft.env
     wishes = draft.profile.applicant.specialties
-    groups = {row.name: row.group for row in rulebook.specialties}
+    table = _rules_of(rulebook)
+    groups = table.groups
     names = sorted(set(groups) | set(wishes))
-    fit_rules = [r for r in rulebook.rules("specialties") if "fit" in r.effect]
-    suggest_rules = [r for r in rulebook.rules("specialties") if "suggest" in r.effect]
 
-    rated: dict[str, tuple[Any, list, dict]] = {}
+    # A specialty neither wished nor one a suggest rule can fire for is not in the plan:
+    # its fit is not worked out.
+    names = [name for name in names if name in wishes or table.can_fire(name)[1]]
+    # name -> (fit, fired fit rules, env the fit rules read, env with the fit)
+    rated: dict[str, tuple[Any, list, dict, dict]] = {}
     for name in names:
+        fit_rules = table.can_fire(name)[0]
         env = {**base, "specialty.name": name, "specialty.wished": name in wishes}
         if name in groups:
             env["specialty.group"] = groups[name]
@@ -58,12 +64,7 @@ def run(draft, reasons: bool = True):
         fired, _ = evaluate(fit_rules, env)
         # Most cautious wins: the lowest fit any fired rule gives.
         fit = min((r.effect["fit"] for r in fired), key=FITS.index, default=DEFAULT_FIT)
-        cited = (
-            [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
-            if reasons
-            else []
-        )
-        rated[name] = (fit, cited, {**env, "specialty.fit": fit})
+        rated[name] = (fit, fired, env, {**env, "specialty.fit": fit})
 
     wished_fits = [rated[name][0] for name in wishes]
     best = max(wished_fits, key=FITS.index) if wished_fits else None
@@ -71,30 +72,33 @@ def run(draft, reasons: bool = True):
     suggestions = {}
     in_catalog = programs_in(draft, wishes)
     for name in names:
-        fit, cited, env = rated[name]
+        env = rated[name][3]
         if best is not None:
             env["wishes.best_fit"] = best
         if name not in wishes:
-            fired, _ = evaluate(suggest_rules, {**env, "wishes.programs": in_catalog})
+            fired, _ = evaluate(table.can_fire(name)[1], {**env, "wishes.programs": in_catalog})
             if fired:
                 suggestions[name] = fired
     limit = parameter(rulebook, BACKUP_FIELDS if wishes else FIELDS_WITHOUT_WISHES)
-    order = {rule.qualified_id: i for i, rule in enumerate(suggest_rules)}
+    order = table.suggest_order
     kept = sorted(
         suggestions,
         key=lambda n: (-FITS.index(rated[n][0]), order[suggestions[n][0].qualified_id], n),
     )[:limit]
 
     targets = []
+    specialty_envs = {}
     for name in names:
-        fit, cited, env = rated[name]
         suggested = name in kept
-        if name not in wishes:
-            if not suggested:
-                continue
-            if reasons:
-                said = {**env, "wishes.programs": in_catalog}
-                cited = cited + [cite(r, said, labels, draft.guessed) for r in suggestions[name]]
+        if name not in wishes and not suggested:
+            continue
+        fit, fired, env, rated_env = rated[name]
+        cited: list = []
+        if reasons:
+            cited = [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
+            if name not in wishes:
+                said = {**rated_env, "wishes.programs": in_catalog}
+                cited += [cite(r, said, labels, draft.guessed) for r in suggestions[name]]
         targets.append(
             SpecialtyTarget(
                 name=name,
@@ -105,17 +109,104 @@ def run(draft, reasons: bool = True):
                 reasons=tuple(cited),
             )
         )
+        specialty_envs[name] = rated_env
     # Wishes in the applicant's order, then suggestions by name.
     targets.sort(key=lambda t: (not t.wished, t.rank or 0, t.name))
     env = dict(base)
     if best is not None:
         env["wishes.best_fit"] = best
-    specialty_envs = {t.name: rated[t.name][2] for t in targets}
+    specialty_envs = {t.name: specialty_envs[t.name] for t in targets}
     return draft.evolve(specialties=tuple(targets), env=env, specialty_envs=specialty_envs)
+
+
+class _Rules:
+    """A rulebook's specialties rules, and for each specialty the rules that can fire
+    for it at all.
+
+    Most rules name the specialty or its group they are about (``specialty.group ==
+    'score-driven' and ...``). Asked with only the specialty's name and group known,
+    such a rule is false for every other specialty whatever the applicant's facts are
+    (an unknown fact never makes a condition false: resplan.rules is three-valued), so
+    it is not asked for them. A rule calling a function that decides on unknown facts
+    (``known``, ``unknown``) could be false here and true with the facts: it is asked
+    for every specialty."""
+
+    def __init__(self, rulebook: Rulebook):
+        rules = rulebook.rules("specialties")
+        self.fit_rules = tuple(r for r in rules if "fit" in r.effect)
+        self.suggest_rules = tuple(r for r in rules if "suggest" in r.effect)
+        self.suggest_order = {rule.qualified_id: i for i, rule in enumerate(self.suggest_rules)}
+        self.groups = {row.name: row.group for row in rulebook.specialties}
+        self.functions = rulebook.functions
+        self.by_name: dict[str, tuple[tuple, tuple]] = {}
+
+    def can_fire(self, name: str) -> tuple[tuple, tuple]:
+        """The fit rules and the suggest rules that can fire for specialty ``name``."""
+        found = self.by_name.get(name)
+        if found is None:
+            known = {"specialty.name": name}
+            if name in self.groups:
+                known["specialty.group"] = self.groups[name]
+            found = self.by_name[name] = (
+                tuple(r for r in self.fit_rules if self._can_fire(r, known)),
+                tuple(r for r in self.suggest_rules if self._can_fire(r, known)),
+            )
+        return found
+
+    def _can_fire(self, rule, known: dict[str, Any]) -> bool:
+        if not _unknown_stays_unknown(rule.condition.ast, self.functions):
+            return True
+        try:
+            return rule.condition.fn(known) is not False
+        except Exception:  # noqa: BLE001 - only asking it with every fact tells
+            return True
+
+
+def _unknown_stays_unknown(node, functions) -> bool:
+    """Whether no function called in ``node`` decides on an unknown argument."""
+    if isinstance(node, Call):
+        function = functions.get(node.name)
+        if function is None or function.handles_unknown:
+            return False
+    return all(_unknown_stays_unknown(child, functions) for child in _children(node))
+
+
+def _children(node) -> tuple:
+    if isinstance(node, (Call, ListLit)):
+        return tuple(node.args if isinstance(node, Call) else node.items)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
+
+
+# One entry per rulebook in use (a process rarely has more than one), holding it.
+_RULES: dict[int, tuple[Rulebook, _Rules]] = {}
+
+
+def _rules_of(rulebook: Rulebook) -> _Rules:
+    found = _RULES.get(id(rulebook))
+    if found is None or found[0] is not rulebook:
+        if len(_RULES) >= 8:
+            _RULES.clear()
+        found = _RULES[id(rulebook)] = (rulebook, _Rules(rulebook))
+    return found[1]
 
 
 def programs_in(draft, specialties) -> int:
     """Programs of the catalog in ``specialties``, whatever their verdict will be."""
-    keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
-    wanted = np.array([s in specialties for s in keys.specialties], dtype=bool)
-    return int(np.count_nonzero(wanted[keys.specialty]))
+    table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+    counts = table.memo.get(_PROGRAMS_PER_SPECIALTY)
+    if counts is None:
+        keys = table.keys
+        counts = table.memo[_PROGRAMS_PER_SPECIALTY] = dict(
+            zip(
+                keys.specialties,
+                np.bincount(keys.specialty, minlength=len(keys.specialties)).tolist(),
+            )
+        )
+    return sum(counts.get(s, 0) for s in set(specialties))
+
+
+_PROGRAMS_PER_SPECIALTY = ("specialties", "programs")  # its key in a catalog table's memo

@@ -356,9 +356,10 @@ class _Changes:
     def _profile_stages(self, profile):
         """The stages of ``resplan.pipeline.DECIDING`` before ``screen`` for ``profile``;
         the specialties and regions stages keep the plan's results when what they read
-        keeps its values (their reasons are not compared: only what screening reads)."""
+        keeps its values. Only what screening reads is compared, so the stages leave
+        their reasons out."""
         from resplan import pipeline
-        from resplan.stages import specialties
+        from resplan.stages import assess, regions, specialties
 
         base = self.draft
         draft = pipeline.start(profile, base.catalog, base.rulebook, base.as_of, base.verified)
@@ -378,6 +379,10 @@ class _Changes:
                 draft = draft.evolve(regions=base.regions)
             elif name == "specialties":
                 draft = specialties.run(draft, reasons=False)
+            elif name == "regions":
+                draft = regions.run(draft, reasons=False)
+            elif name == "assess":
+                draft = assess.run(draft, reasons=False)
             else:
                 draft = run(draft)
         return draft
