@@ -186,6 +186,16 @@ class PlanRecord:
 
 def catalog_programs(catalog) -> list[tuple]:
     """The programs table of a catalog: (id, program, name, specialty, city, state, synthetic)."""
+    columns = getattr(catalog, "_columns", None)
+    if columns is not None:
+        # A catalog read as columns: its values, without making every program.
+        return list(
+            zip(
+                range(1, len(columns) + 1),
+                *(columns.column(name) for name in ("id", "name", "specialty", "city", "state")),
+                (1 if synthetic else 0 for synthetic in columns.column("synthetic")),
+            )
+        )
     return [
         (row + 1, p.id, p.name, p.specialty, p.city, p.state, 1 if p.synthetic else 0)
         for row, p in enumerate(catalog.programs)

@@ -62,7 +62,17 @@ def programs_by_region(draft) -> dict[str, int]:
     """Programs of the catalog in each sub-region, counting the considered specialties only."""
     table = catalog_table(draft.catalog, draft.rulebook.city_regions)
     keys = table.keys
+    # Programs per specialty and sub-region, counted once per catalog.
+    by_specialty = table.memo.get(_PROGRAMS_PER_SPECIALTY_AND_REGION)
+    if by_specialty is None:
+        cells = keys.specialty.astype(np.int64) * len(keys.regions) + keys.region
+        by_specialty = table.memo[_PROGRAMS_PER_SPECIALTY_AND_REGION] = np.bincount(
+            cells, minlength=len(keys.specialties) * len(keys.regions)
+        ).reshape(len(keys.specialties), len(keys.regions))
     considered = {t.name for t in draft.specialties}
     wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
-    counts = np.bincount(keys.region[wanted[keys.specialty]], minlength=len(keys.regions))
+    counts = by_specialty[wanted].sum(axis=0)
     return {region: int(n) for region, n in zip(keys.regions, counts.tolist()) if region != "none"}
+
+
+_PROGRAMS_PER_SPECIALTY_AND_REGION = ("regions", "programs")  # its key in a table's memo

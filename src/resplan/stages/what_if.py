@@ -73,7 +73,11 @@ def run(draft):
     if not fired:
         return draft
     size = len(draft.catalog)
-    before = _by_row(draft.programs, draft.catalog, size)
+    verdict, tiers = _by_row(draft.programs, draft.catalog, size)
+    # Only the programs the plan considers are compared: their catalog rows, and their
+    # verdicts and tiers in the plan.
+    rows = np.flatnonzero(verdict != NOT_CONSIDERED)
+    before = (rows, verdict[rows], tiers[rows])
     named = parameter(draft.rulebook, PROGRAMS_NAMED)
     decide = _Changes(draft)
     found = []
@@ -295,6 +299,12 @@ class _Changes:
     def __init__(self, draft):
         self.draft = draft
         self.size = len(draft.catalog)
+        outcomes = (
+            (*draft.screening.outcomes, *draft.tiering.outcomes)
+            if draft.screening is not None and draft.tiering is not None
+            else ()
+        )
+        self.read = _read(o.rule for o in outcomes)  # the facts the decisions read
 
     def __call__(self, profile) -> tuple[tuple[np.ndarray, np.ndarray], Any]:
         """Verdict and tier per catalog row (as ``_by_row``), and a function giving the
@@ -314,21 +324,27 @@ class _Changes:
             table.keys.row, screening.table.keys.row
         )
 
+        # The facts the rules read that change their values (or their columns' values);
+        # screen.verdict is the screen stage's outcome, compared as a whole below.
+        changed = frozenset(
+            name
+            for name in self.read
+            if (
+                inputs[name] != screening.inputs[name]
+                if name in inputs
+                else name != "screen.verdict"
+                and name not in table.columns
+                and not _same(draft.env.get(name), base.env.get(name))
+            )
+        )
+
         def same(rule: Rule, severity_same: bool = True) -> bool:
-            if not same_rows:
-                return False
-            for name in rule.condition.names:
-                if name in inputs:
-                    if inputs[name] != screening.inputs[name]:
-                        return False
-                elif name == "screen.verdict":
-                    if not severity_same:
-                        return False
-                elif name not in table.columns and not _same(
-                    draft.env.get(name), base.env.get(name)
-                ):
-                    return False
-            return True
+            names = rule.condition.names
+            return (
+                same_rows
+                and names.isdisjoint(changed)
+                and (severity_same or "screen.verdict" not in names)
+            )
 
         fired = _fired(screening.outcomes, table, draft.env, same)
         severity = screen.severities(fired, table.rows)
@@ -466,15 +482,16 @@ def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
 def _compare(
     rule: Rule, draft, values: Mapping[str, Any], before, after, plan_rows, named: int
 ) -> WhatIf | None:
-    (v0, t0), (v1, t1) = before, after
-    both = (v0 != NOT_CONSIDERED) & (v1 != NOT_CONSIDERED)
+    rows, v0, t0 = before
+    v1, t1 = after[0][rows], after[1][rows]
+    both = v1 != NOT_CONSIDERED
     open0, open1 = both & (v0 < SKIP), both & (v1 < SKIP)
     opened = open1 & ~open0
     closed = open0 & ~open1
     kept = open0 & open1
     better = kept & ((v1 < v0) | ((v1 == v0) & (t1 < t0)))
     worse = kept & ((v1 > v0) | ((v1 == v0) & (t1 > t0)))
-    short = _short_of_aimed_score(draft, values, closed | worse)
+    short = _short_of_aimed_score(draft, values, closed | worse, rows)
     n_opened, n_better = int(opened.sum()), int(better.sum())
     n_worse = int(((closed | worse) & ~short).sum())
     if not (n_opened or n_better):
@@ -507,12 +524,14 @@ def _compare(
         tier1_before=int((open0 & (t0 == 1)).sum()),
         tier1_after=int((open1 & (t1 == 1)).sum()),
         programs_opened_tier1=int((opened & (t1 == 1)).sum()),
-        programs=_names(plan_rows, opened, draft.catalog, named),
+        programs=_names(plan_rows, rows[opened], draft.catalog, named),
         note=note,
     )
 
 
-def _short_of_aimed_score(draft, values: Mapping[str, Any], worse: np.ndarray) -> np.ndarray:
+def _short_of_aimed_score(
+    draft, values: Mapping[str, Any], worse: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     """Of the programs a change makes worse, those where a first Step 2 CK at the aimed
     score falls short of the score the program states (its minimum or its residents'
     average).
@@ -521,7 +540,7 @@ def _short_of_aimed_score(draft, values: Mapping[str, Any], worse: np.ndarray) -
     may still reach is borderline until then); the change plans with one score, which
     falls short there. That is the aim being lower than the program's, not the change
     making the file weaker: these programs are counted apart from the ones it worsens,
-    and the note says how many there are."""
+    and the note says how many there are. ``worse`` is of the catalog's ``rows``."""
     score = values.get("what_if.step2ck_score")
     before = draft.env.get("profile.step2ck.score")
     if score is None or not worse.any() or (before is not None and not is_unknown(before)):
@@ -531,18 +550,22 @@ def _short_of_aimed_score(draft, values: Mapping[str, Any], worse: np.ndarray) -
     for name in ("program.min_step2ck", "program.mean_step2ck"):
         column = columns[name]
         with np.errstate(invalid="ignore"):
-            short |= column.known & (np.asarray(column.values, dtype=float) > score)
+            short |= np.asarray(column.known, dtype=bool)[rows] & (
+                np.asarray(column.values, dtype=float)[rows] > score
+            )
     return worse & short
 
 
 def _names(plan_rows, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:
-    """The names of the first opened programs in the changed plan's order (best tier
-    first; ``plan_rows()`` gives its catalog rows in that order), real programs before
-    generated ones, each name once."""
-    if not named or not opened.any():
+    """The names of the first opened programs (``opened``: their catalog rows) in the
+    changed plan's order (best tier first; ``plan_rows()`` gives its catalog rows in that
+    order), real programs before generated ones, each name once."""
+    if not named or not len(opened):
         return ()
     rows = plan_rows()
-    positions = np.flatnonzero(opened[rows])
+    is_opened = np.zeros(len(catalog), dtype=bool)
+    is_opened[opened] = True
+    positions = np.flatnonzero(is_opened[rows])
     programs = catalog.programs_at(rows[positions])
     programs.sort(key=lambda p: p.synthetic)  # stable: plan order within each kind
     out: list[str] = []
