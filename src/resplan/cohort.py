@@ -224,11 +224,12 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
             dtype=np.int64,
         )
         sets = list(index)
-    # Reasons that differ only in their words cite the same rules: one set for them.
-    unique: dict[tuple[str, ...], int] = {}
-    remap = np.array(
-        [unique.setdefault(_rule_set_of(s), len(unique)) for s in sets], dtype=np.int64
-    )
+    # Reasons that differ only in their words cite the same rules: one set for them,
+    # numbered in the order of first use.
+    known = _RULE_SETS.get
+    cited = [known(rules) or _rule_set_of(rules) for rules in sets]
+    number = {rules: n for n, rules in enumerate(dict.fromkeys(cited))}
+    remap = np.fromiter(map(number.__getitem__, cited), dtype=np.int64, count=len(cited))
     order = np.argsort(rows, kind="stable")
     s = plan.summary
     cost = getattr(s, "cost", None)
@@ -260,7 +261,7 @@ def plan_record(plan: Plan, catalog) -> PlanRecord:
         verdict=verdict[order].astype(np.int8),
         tier=tier[order].astype(np.int8),
         rule_set=(remap[local[order]] if len(sets) else local[order]).astype(np.int32),
-        rule_sets=tuple(unique),
+        rule_sets=tuple(number),
     )
 
 
