@@ -495,6 +495,14 @@ def checked_program_columns(columns: dict[str, list], count: int) -> dict[str, l
         )
         for synthetic, source in zip(values["synthetic"], values["source"])
     ]
+    # Programs with equal sources or visas hold one object (most share them): the column
+    # table does the same for the other fields, and the catalog cache keeps each once.
+    for name in ("source", "visas"):
+        distinct: dict = {}
+        try:
+            values[name] = list(map(distinct.setdefault, values[name], values[name]))
+        except TypeError:  # an unhashable value: kept as it is
+            pass
     return values
 
 

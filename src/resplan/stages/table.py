@@ -58,6 +58,10 @@ def _column(values: Sequence, fact_type, bit: int) -> tuple[np.ndarray, Col]:
             codes, categories = _factorize(values)
         except TypeError:  # an unhashable value
             pass
+        else:
+            if len(categories) < len(values):
+                # Rows with equal values hold one object: a smaller, quicker catalog cache.
+                raw = array = _objects(categories)[codes]
     # A scalar 0 stands for no bits in any row (resplan.rules.columns): a column every
     # program gives needs no array of them. The bits are kept in the narrowest unsigned
     # type that holds this fact's bit (a million programs, a dozen facts); NumPy widens
