@@ -142,7 +142,10 @@ def _with_limits(draft) -> int:
 def _found(draft, tried: list[str], found: list[WhatIf]) -> tuple[Reason, ...]:
     """The messages of the [[summary]] rules that read what the pass found (what_if.*):
     for example that none of the changes tried would move a program."""
-    rules = [r for r in draft.rulebook.rules("summary") if reads_what_if(r)]
+    rulebook = draft.rulebook
+    rules = _of_rulebook(
+        rulebook, "summary", lambda: [r for r in rulebook.rules("summary") if reads_what_if(r)]
+    )
     if not rules:
         return ()
     env = {
@@ -372,8 +375,9 @@ class _Changes:
     def _profile_stages(self, profile):
         """The stages of ``resplan.pipeline.DECIDING`` before ``screen`` for ``profile``;
         the specialties and regions stages keep the plan's results when what they read
-        keeps its values. Only what screening reads is compared, so the stages leave
-        their reasons out."""
+        keeps its values (the regions stage also when no decision reads the priorities
+        it gives). Only what screening reads is compared, so the stages leave their
+        reasons out."""
         from resplan import pipeline
         from resplan.stages import assess, regions, specialties
 
@@ -391,7 +395,11 @@ class _Changes:
                 draft = draft.evolve(
                     specialties=base.specialties, specialty_envs=base.specialty_envs, env=env
                 )
-            elif name == "regions" and self._same_regions(draft):
+            elif name == "regions" and (
+                "region.priority" not in self.read or self._same_regions(draft)
+            ):
+                # The regions stage decides each sub-region's priority: only decisions
+                # reading region.priority see it (the sub-regions' names are the rulebook's).
                 draft = draft.evolve(regions=base.regions)
             elif name == "specialties":
                 draft = specialties.run(draft, reasons=False)
@@ -408,7 +416,8 @@ class _Changes:
         base = self.draft
         if draft.profile.applicant.specialties != base.profile.applicant.specialties:
             return False
-        names = _read(draft.rulebook.rules("specialties"))
+        rulebook = draft.rulebook
+        names = _of_rulebook(rulebook, "specialties", lambda: _read(rulebook.rules("specialties")))
         return _same_facts(names, draft.env, base.screening.env, ("specialty.", "wishes.best_fit"))
 
     def _same_regions(self, draft) -> bool:
@@ -419,8 +428,26 @@ class _Changes:
             t.name for t in draft.specialties
         } != {t.name for t in base.specialties}:
             return False
-        names = _read(draft.rulebook.rules("regions"))
+        rulebook = draft.rulebook
+        names = _of_rulebook(rulebook, "regions", lambda: _read(rulebook.rules("regions")))
         return _same_facts(names, draft.env, base.screening.env, ("region.",))
+
+
+# What is worked out once per rulebook (a process keeps one, or a few), holding it.
+_RULEBOOKS: dict[int, tuple[Rulebook, dict[str, Any]]] = {}
+
+
+def _of_rulebook(rulebook: Rulebook, what: str, make):
+    """``make()``, worked out once for ``rulebook``."""
+    found = _RULEBOOKS.get(id(rulebook))
+    if found is None or found[0] is not rulebook:
+        if len(_RULEBOOKS) >= 8:
+            _RULEBOOKS.clear()
+        found = _RULEBOOKS[id(rulebook)] = (rulebook, {})
+    made = found[1]
+    if what not in made:
+        made[what] = make()
+    return made[what]
 
 
 def _read(rules) -> frozenset[str]:
