@@ -447,6 +447,15 @@ def _impossible_exams(applicant: Applicant, exams: Exams):
                     "Step 2 CK: add [exams.step2ck], or leave [exams.step3] out"
                 ),
             )
+        elif not step2.sat or step2.result in ("fail", "pending"):
+            said = "attempts = 0" if not step2.sat else f'result "{step2.result}"'
+            yield FieldValueError(
+                ("exams", "step3"),
+                (
+                    f"Step 3 comes after Step 2 CK is passed, and your Step 2 CK has {said}: "
+                    "write the result you passed with, or leave [exams.step3] out"
+                ),
+            )
         if step1 is not None and step1.result == "fail":
             yield FieldValueError(
                 ("exams", "step3"),

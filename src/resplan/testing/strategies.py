@@ -185,14 +185,31 @@ def exams(*, scores: tuple[int, int] = (190, 280), max_attempts: int = 4) -> st.
     attempts = optional(st.integers(1, max_attempts))
     step1 = st.builds(Step1, result=optional(step1_results()), attempts=attempts)
     score = st.integers(max(scores[0], 200), min(scores[1], 250)) | st.integers(*scores)
-    step2 = st.builds(Step2CK, score=optional(score), attempts=attempts)
+    step2 = st.builds(Step2CK, score=optional(score), attempts=attempts).flatmap(_step2_result)
     step3 = st.builds(Step3, result=optional(st.sampled_from(("pass", "fail"))), attempts=attempts)
     return st.builds(_exams, optional(step1), optional(step2), optional(step3))
 
 
+def _step2_result(step2: Step2CK) -> st.SearchStrategy:
+    """Step 2 CK with a result that fits its score: none, or "pass", with a score; none,
+    "pass", "pending" or "fail" without one; and sometimes not sat yet (0 sittings)."""
+    if step2.score is not None:
+        return st.sampled_from((None, "pass")).map(lambda r: attrs.evolve(step2, result=r))
+    results = st.sampled_from((None, "pass", "pending", "fail"))
+    return st.one_of(
+        results.map(lambda r: attrs.evolve(step2, result=r)),
+        st.just(Step2CK(attempts=0)),
+    )
+
+
 def _exams(step1, step2, step3) -> Exams:
     # Step 3 comes after Step 1 and Step 2 CK are passed (resplan.model refuses the rest).
-    if step2 is None or (step1 is not None and step1.result == "fail"):
+    if (
+        step2 is None
+        or not step2.sat
+        or step2.result in ("fail", "pending")
+        or (step1 is not None and step1.result == "fail")
+    ):
         step3 = None
     return Exams(step1=step1, step2ck=step2, step3=step3)
 
