@@ -463,8 +463,19 @@ def _higher_step2ck(draw, profile, ctx):
         higher = min(300, score + draw(st.integers(1, 30)))
     step2 = profile.exams.step2ck or Step2CK(attempts=draw(optional(st.integers(1, 3))))
     return (
-        _with_exams(profile, step2ck=attrs.evolve(step2, score=score)),
-        _with_exams(profile, step2ck=attrs.evolve(step2, score=higher)),
+        _with_exams(profile, step2ck=_scored(step2, score)),
+        _with_exams(profile, step2ck=_scored(step2, higher)),
+    )
+
+
+def _scored(step2: Step2CK, score: int) -> Step2CK:
+    """``step2`` passed with ``score``: a score is a pass, so a result of "fail" or
+    "pending" goes, and a Step 2 CK not sat yet becomes one sat (attempts unknown)."""
+    return attrs.evolve(
+        step2,
+        score=score,
+        result="pass" if step2.result == "pass" else None,
+        attempts=None if step2.attempts == 0 else step2.attempts,
     )
 
 
@@ -533,7 +544,8 @@ def _failed_attempt(draw, profile, ctx):
     # out of the profile, and with it the worst case assumed for that record's unknowns.
     if step1.result in (None, "pass") and profile.exams.step3 is None:
         choices.append("step1-fail")
-    if step2 is not None:
+    # One more sitting of a Step 2 CK not sat yet would be a first sitting, not a failure.
+    if step2 is not None and step2.sat:
         choices.append("step2ck-attempt")
     choice = draw(st.sampled_from(choices))
     if choice == "step1-fail":
@@ -582,8 +594,8 @@ def _step2ck_sweep(ctx: Context, profile: Profile):
         for a, b in ((low, threshold), (threshold, high)):
             if a < b:
                 yield (
-                    _with_exams(profile, step2ck=attrs.evolve(step2, score=a)),
-                    _with_exams(profile, step2ck=attrs.evolve(step2, score=b)),
+                    _with_exams(profile, step2ck=_scored(step2, a)),
+                    _with_exams(profile, step2ck=_scored(step2, b)),
                 )
 
 
