@@ -190,12 +190,16 @@ def exams(*, scores: tuple[int, int] = (190, 280), max_attempts: int = 4) -> st.
     return st.builds(_exams, optional(step1), optional(step2), optional(step3))
 
 
+Step2Result = typing.Literal["pass", "fail", "pending"]
+
+
 def _step2_result(step2: Step2CK) -> st.SearchStrategy:
     """Step 2 CK with a result that fits its score: none, or "pass", with a score; none,
     "pass", "pending" or "fail" without one; and sometimes not sat yet (0 sittings)."""
+    scored: tuple[Step2Result | None, ...] = (None, "pass")
     if step2.score is not None:
-        return st.sampled_from((None, "pass")).map(lambda r: attrs.evolve(step2, result=r))
-    results = st.sampled_from((None, "pass", "pending", "fail"))
+        return st.sampled_from(scored).map(lambda r: attrs.evolve(step2, result=r))
+    results = st.sampled_from(scored + ("pending", "fail"))
     return st.one_of(
         results.map(lambda r: attrs.evolve(step2, result=r)),
         st.just(Step2CK(attempts=0)),
