@@ -11,8 +11,9 @@ import re
 import tomllib
 from pathlib import Path
 
+import resplan
 from resplan.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import DATA, EXAMPLES, make_profile
 
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 REVIEW = Path(__file__).parent / "data" / "review2"
@@ -104,3 +105,70 @@ def test_the_signal_count_is_not_checked_ahead_once_the_application_went_out(tmp
     for entry in early["signals"]:
         assert "Check it with the AAMC." in entry["says"]
         assert "Your ERAS application shows it." not in entry["says"]
+
+
+# ---------------------------------------------------------------- 2. Step 3 for an H-1B, late
+
+
+def test_the_step3_note_names_the_rank_list_deadline_only_while_it_is_ahead(host):
+    # H-1B first, no Step 3: passing it moves the H-1B-only program up (tests/data/visa-route).
+    profile = make_profile(
+        applicant={"visa": ["H-1B", "J-1"], "specialties": ["Internal Medicine"]},
+        exams={"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 228}},
+    )
+    catalog = resplan.load_catalog(DATA / "visa-route" / "catalog.toml")
+
+    def step3(as_of: str):
+        plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
+        return next(w for w in plan.what_if if w.change == "Pass Step 3, for an H-1B visa")
+
+    # The 2027 Match's rank lists are due on 3 March 2027.
+    before = step3("2027-02-20")
+    assert before.rule == "what-if/pass-step3" and "(3 March 2027)" in before.note
+    for as_of in ("2027-03-04", "2027-03-16"):
+        after = step3(as_of)
+        assert after.rule == "what-if/pass-step3-next-application"
+        assert "2027" not in after.note and "3 March" not in after.note
+        assert "This Match's rank list deadline has passed" in after.note
+        assert "counts in a next application" in after.note
+        assert after.programs_improved == before.programs_improved == 1
+
+
+# ---------------------------------------------------------------- 3. a last Match not over yet
+
+REAPPLICANT = REVIEW / "n-third-time-231.toml"  # last applied for the 2026 Match
+
+
+def test_a_reapplicant_planning_before_the_last_match_day_is_told_its_result_is_not_known(
+    tmp_path,
+):
+    # 5 March 2026: the 2026 Match ends on Match Day, 20 March 2026.
+    plan, markdown, page = plan_with_reports(tmp_path, REAPPLICANT, "2026-03-05")
+    first = plan["actions"][0]
+    assert first["id"] == "between-cycles/last-match-not-over" and first["timing"] == "decide"
+    assert first["title"] == (
+        "Your 2026 Match is not over: this plan is for the case that you do not match"
+    )
+    assert first["detail"].startswith(
+        "Match Day of the 2026 Match is 20 March 2026. In Match Week you learn whether you "
+        "matched. This plan counts that Match as one without a position. If you match, you "
+        "do not need this plan. If you do not, SOAP in Match Week comes first"
+    )
+    assert section(markdown, "What to do next").startswith(f"\n1. **{first['title']}**")
+    assert first["title"] in page
+    # From Match Day on, the result is known: no such step.
+    for as_of in ("2026-03-20", "2026-04-15"):
+        later, _, _ = plan_with_reports(tmp_path, REAPPLICANT, as_of)
+        assert not any("last-match" in a["id"] for a in later["actions"])
+
+
+def test_without_the_last_cycle_the_step_says_if_you_applied_in_the_running_match(tmp_path):
+    text = REAPPLICANT.read_text(encoding="utf-8")
+    assert "last_cycle = 2026\n" in text
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text.replace("last_cycle = 2026\n", ""), encoding="utf-8")
+    plan, _, _ = plan_with_reports(tmp_path, profile, "2026-03-05")
+    first = plan["actions"][0]
+    assert first["id"] == "between-cycles/last-match-may-not-be-over"
+    assert "ends on Match Day, 20 March 2026. If you applied in it" in first["detail"]
+    assert "Write your last cycle in your profile" in first["detail"]

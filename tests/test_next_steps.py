@@ -36,14 +36,15 @@ def _next_steps(markdown: str) -> list[str]:
 
 
 def test_the_reapplicants_choice_leads_plan_and_reports(tmp_path):
-    # A reapplicant whose file shows no change, before ERAS opens: the choice between
-    # applying again with a changed list and waiting a cycle shapes every other step.
+    # A reapplicant whose file shows no change, after the last Match and before ERAS
+    # opens: the choice between applying again with a changed list and waiting a cycle
+    # shapes every other step.
     plan, markdown = _plan_and_markdown(
-        tmp_path, DATA / "visa-route" / "reapplicant-unchanged.toml", "2026-01-15"
+        tmp_path, DATA / "visa-route" / "reapplicant-unchanged.toml", "2026-04-15"
     )
     first = plan.actions[0]
     assert first.id in CHOICES and first.timing == "decide"
-    assert first.when.startswith("January 2026: Decide this first")
+    assert first.when.startswith("April 2026: Decide this first")
     # Dated the same month as the steps to start at once, yet listed before them.
     assert any(a.timing == "now" and a.when[:12] == first.when[:12] for a in plan.actions[1:])
     steps = _next_steps(markdown)

@@ -271,6 +271,8 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         profile = structure(data, Profile, file=f"extra applicant {index}")
         for catalog in catalogs[:3]:
             fired |= cited(resplan.plan(profile, catalog, host=host))
+        # After the rank list deadline, a Step 3 pass for an H-1B is for a next application.
+        fired |= cited(resplan.plan(profile, catalogs[0], host=host, as_of="2027-03-16"))
     # A generated program never gets a signal, and the real catalogs put no program that
     # passes in tier 3: the national sample's Psychiatry programs with few IMG residents
     # and no underserved or Spanish focus, taken as real, are in tier 2 or 3 (or skipped).

@@ -247,6 +247,12 @@ PLAN_FACTS: dict[str, Fact] = {
         NUMBER, "whole weeks from the plan's date to the rank list deadline (negative once passed)"
     ),
     "plan.days_to_match_day": Fact(NUMBER, "days from the plan's date to Match Day (0 on the day)"),
+    "plan.previous_match_day": Fact(TEXT, "Match Day of the Match before the cycle, in words"),
+    "plan.days_to_previous_match_day": Fact(
+        NUMBER,
+        "days from the plan's date to Match Day of the Match before the cycle (negative once "
+        "passed): until then, that Match's results are not known",
+    ),
     "plan.phases_over": Fact(
         SetOf(TEXT), "the calendar's phases of the cycle whose last month has passed"
     ),

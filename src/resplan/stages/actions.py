@@ -246,6 +246,9 @@ def run(draft):
         # Whole weeks left; negative once the deadline has passed.
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
+        # The Match before this one: a reapplicant's last cycle may not be over yet.
+        "plan.previous_match_day": in_words(match_day(cycle - 1, rulebook)),
+        "plan.days_to_previous_match_day": (match_day(cycle - 1, rulebook) - as_of).days,
         # Calendar phases of this cycle whose last month is before the plan's month.
         "plan.phases_over": frozenset(
             p.id
