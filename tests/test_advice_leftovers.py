@@ -11,8 +11,11 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 import resplan
 from resplan.cli import main
+from resplan.errors import RulesetError
 from tests.conftest import DATA, EXAMPLES, make_profile
 
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
@@ -172,3 +175,160 @@ def test_without_the_last_cycle_the_step_says_if_you_applied_in_the_running_matc
     assert first["id"] == "between-cycles/last-match-may-not-be-over"
     assert "ends on Match Day, 20 March 2026. If you applied in it" in first["detail"]
     assert "Write your last cycle in your profile" in first["detail"]
+
+
+# ---------------------------------------------------------------- 4. "the" before a region
+
+
+def plan_texts(plan: dict) -> list[str]:
+    """Every sentence a reader of the plan sees."""
+    texts = [a[k] for a in plan["actions"] for k in ("title", "detail")]
+    texts += [a["says"] for a in plan["summary"]["advice"]]
+    texts += [r["says"] for v in plan["summary"]["by_specialty"] for r in v.get("reasons", [])]
+    for kind in ("strengths", "weaknesses"):
+        texts += [r["says"] for f in plan["assessment"][kind] for r in f["reasons"]]
+    texts += [
+        r["says"] for part in ("specialties", "regions") for x in plan[part] for r in x["reasons"]
+    ]
+    texts += [r["says"] for p in plan["programs"] for r in p["reasons"]]
+    for entry in plan.get("signals", []):
+        texts += [entry.get("says", "")] + [c["why"] for c in entry.get("programs", [])]
+    texts += [w[k] for w in plan.get("what_if", []) for k in ("change", "note") if k in w]
+    return texts
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [EXAMPLES / "profiles" / "example.toml", PEDIATRICS, REVIEW / "r2-obs.toml"],
+    ids=["example", "pediatrics", "observership"],
+)
+def test_a_region_that_takes_the_is_said_with_it_in_every_sentence(tmp_path, host, profile):
+    plan, markdown, _ = plan_with_reports(tmp_path, profile, AHEAD)
+    named = [sub for sub in host.rulebook.subregions if sub.article]
+    assert [sub.name for sub in named] == ["Rio Grande Valley"]
+    # Program names ("University of Texas Rio Grande Valley") are names, not the region.
+    names = sorted({p["name"] for p in plan["programs"]}, key=len, reverse=True)
+    texts = [re.sub("|".join(map(re.escape, names)), "PROGRAM", t) for t in plan_texts(plan)]
+    said = 0
+    for text in texts:
+        for sub in named:
+            for found in re.finditer(re.escape(sub.name), text):
+                before = text[: found.start()]
+                # A name in parentheses or in a list of names is a label; in a sentence
+                # it takes its article.
+                assert before.endswith(("the ", "(")), text
+                said += before.endswith("the ")
+    assert said > 0
+    assert "in Rio Grande Valley" not in markdown
+
+
+def test_a_sub_region_article_other_than_the_is_refused(tmp_path):
+    text = """[ruleset]\nname = "ours"\nversion = "1"\n
+[[subregion]]
+id = "tx-big-bend"
+name = "Big Bend"
+article = "a"
+state = "TX"
+cities = ["Alpine"]
+"""
+
+    class Ours:
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(text, "ours.toml")]
+
+    with pytest.raises(RulesetError) as excinfo:
+        resplan.load_host(plugins=[Ours()], use_env=False)
+    [problem] = excinfo.value.problems
+    assert problem.file == "ours.toml" and "'a' is not an article" in problem.message
+
+
+# ---------------------------------------------------------------- 5. a Step 2 CK not passed yet
+
+SMALL = DATA / "catalog-small.toml"  # programs with Step 2 CK minimums
+
+
+def step2ck_changes(host, step2ck: dict | None) -> dict:
+    exams = {"step1": {"result": "pass", "attempts": 1}}
+    if step2ck is not None:
+        exams["step2ck"] = step2ck
+    profile = make_profile(
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"]}, exams=exams
+    )
+    plan = resplan.plan(profile, resplan.load_catalog(SMALL), host=host, as_of=AHEAD)
+    return {w.rule: w for w in plan.what_if}
+
+
+def test_a_step2ck_sat_without_a_pass_gets_the_retake_where_it_opens_programs(host):
+    # Sat once, no score in the profile: not passed yet (the plan counts the lowest pass).
+    changes = step2ck_changes(host, {"attempts": 1})
+    retake = changes["what-if/retake-step2ck"]
+    assert retake.change == (
+        "If you have not passed Step 2 CK yet, pass it on your next sitting with 225 or more"
+    )
+    assert retake.programs_opened >= 1 and retake.programs_worsened == 0
+    assert "one more attempt" in retake.note
+    assert "what-if/take-step2ck" not in changes
+
+
+def test_a_passed_or_untaken_step2ck_gets_no_retake(host):
+    # A score on record was a pass: USMLE lets no one sit it again.
+    assert "what-if/retake-step2ck" not in step2ck_changes(host, {"score": 212, "attempts": 1})
+    untaken = step2ck_changes(host, None)
+    assert "what-if/retake-step2ck" not in untaken and "what-if/take-step2ck" in untaken
+
+
+# ---------------------------------------------------------------- 6. every short named field
+
+
+def test_every_named_field_short_of_a_list_gets_the_step_to_find_more(tmp_path):
+    # The border catalog holds 2 Psychiatry, 8 Family Medicine and 18 Internal Medicine
+    # programs this applicant can apply to: the first two are short of a list.
+    text = PEDIATRICS.read_text(encoding="utf-8")
+    named = '["Psychiatry", "Family Medicine", "Internal Medicine"]'
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text.replace('["Pediatrics"]', named), encoding="utf-8")
+    plan, markdown, _ = plan_with_reports(tmp_path, profile, AHEAD)
+    held = {v["name"]: v["applications"] for v in plan["summary"]["by_specialty"]}
+    assert held["Psychiatry"] < 10 and held["Family Medicine"] < 10 <= held["Internal Medicine"]
+    [few] = [a for a in plan["actions"] if a["id"] == "applications/named-field-few-in-catalog"]
+    assert (
+        few["title"] == "Find more Psychiatry and Family Medicine programs than this catalog holds"
+    )
+    assert few["detail"].startswith(
+        f"This catalog holds only {held['Psychiatry']} programs in Psychiatry and "
+        f"{held['Family Medicine']} in Family Medicine that you can apply to. A field needs at least 10 "
+        "programs to fill the three tiers of a list. Look up more "
+        "Psychiatry and Family Medicine programs"
+    )
+    assert "Internal Medicine" not in few["title"] + few["detail"]
+
+
+# ---------------------------------------------------------------- 7. another standardized result
+
+MEASURE = "applications/additional-standardized-measure"
+RESEARCH = REVIEW / "p-neuro-im-2015.toml"  # Step 1 of 209, Step 2 CK of 226, research
+
+
+def with_step2ck(tmp_path: Path, score: int, attempts: int) -> dict:
+    text = RESEARCH.read_text(encoding="utf-8")
+    old = "[exams.step2ck]\nscore = 226\nattempts = 1\n"
+    assert old in text
+    profile = tmp_path / f"step2ck-{score}-{attempts}.toml"
+    new = f"[exams.step2ck]\nscore = {score}\nattempts = {attempts}\n"
+    profile.write_text(text.replace(old, new), encoding="utf-8")
+    plan, _, _ = plan_with_reports(tmp_path, profile, AHEAD)
+    return {a["id"]: a for a in plan["actions"]}
+
+
+def test_the_other_exam_is_for_a_low_step2ck_in_a_research_or_teaching_post(tmp_path):
+    # The guide's step is for an applicant who already has a low Step 2 CK.
+    low = with_step2ck(tmp_path, 218, 1)[MEASURE]
+    assert low["detail"].startswith(
+        "Your Step 2 CK result stays on your record, and you list research or teaching work."
+    )
+    assert "specialty knowledge assessment" in low["detail"]
+    # A failed sitting is on the record too, whatever the later score.
+    assert MEASURE in with_step2ck(tmp_path, 232, 2)
+    # A low Step 1 with a Step 2 CK at the guide's aim: Step 2 CK already answers it.
+    assert MEASURE not in with_step2ck(tmp_path, 226, 1)

@@ -117,8 +117,13 @@ def applicants(count: int = 90, seed: int = 11):
 
 # Files the grid above does not make: research, a passed Step 3 (long after graduation
 # too), a reapplicant who says
-# what changed, and an H-1B with a J-1 to fall back on where no program lists an H-1B.
+# what changed, an H-1B with a J-1 to fall back on where no program lists an H-1B, and a
+# Step 2 CK sat with no score given (it may not be passed yet).
 EXTRA = [
+    {
+        "applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"},
+        "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"attempts": 1}},
+    },
     {
         "applicant": {
             "graduation_year": 2020,
@@ -272,7 +277,8 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         for catalog in catalogs[:3]:
             fired |= cited(resplan.plan(profile, catalog, host=host))
         # After the rank list deadline, a Step 3 pass for an H-1B is for a next application.
-        fired |= cited(resplan.plan(profile, catalogs[0], host=host, as_of="2027-03-16"))
+        if "H-1B" in profile.applicant.visas:
+            fired |= cited(resplan.plan(profile, catalogs[0], host=host, as_of="2027-03-16"))
     # A generated program never gets a signal, and the real catalogs put no program that
     # passes in tier 3: the national sample's Psychiatry programs with few IMG residents
     # and no underserved or Spanish focus, taken as real, are in tier 2 or 3 (or skipped).

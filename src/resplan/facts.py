@@ -198,6 +198,10 @@ WISHES_CATALOG_FACTS = {
 REGION_FACTS: dict[str, Fact] = {
     "region.id": Fact(TEXT, "sub-region id"),
     "region.name": Fact(TEXT, "sub-region"),
+    "region.name_in_text": Fact(
+        TEXT,
+        "the sub-region's name as a sentence says it, with its article ('the Rio Grande Valley')",
+    ),
     "region.state": Fact(STATE, "sub-region state"),
     "region.preferred": Fact(BOOL, "whether its state is among the preferred states"),
     "region.programs": Fact(
@@ -239,6 +243,15 @@ PLAN_FACTS: dict[str, Fact] = {
         NUMBER, "of those, how many are in the applicant's preferred states (none named: unknown)"
     ),
     "plan.named_states": Fact(TEXT, "the applicant's preferred states, in words joined by 'or'"),
+    "plan.named_short": Fact(
+        TEXT,
+        "the named specialties with real programs to apply to, but fewer than the "
+        "applications ruleset's few_named_field_programs ('none' if none)",
+    ),
+    "plan.named_short_count": Fact(NUMBER, "how many named specialties that is"),
+    "plan.named_short_words": Fact(
+        TEXT, "their programs to apply to, counted per field ('3 programs in Psychiatry')"
+    ),
     "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
     "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),

@@ -133,6 +133,12 @@ class Subregion:
     state: str
     cities: tuple[str, ...]
     source: str
+    article: str = ""  # "the" for a name a sentence says with it: "the Rio Grande Valley"
+
+    @property
+    def in_text(self) -> str:
+        """The name as a sentence says it, with its article where it takes one."""
+        return f"{self.article} {self.name}" if self.article else self.name
 
 
 @attrs.frozen
@@ -187,8 +193,8 @@ class Rulebook:
             name = rule.effect.get("weakness") or rule.effect.get("strength")
             if name is not None and "label" in rule.effect:
                 out.setdefault(name, rule.effect["label"])
-        for sub in self.subregions:
-            out.setdefault(sub.id, sub.name)
+        for sub in self.subregions:  # inside a sentence: "in the Rio Grande Valley"
+            out.setdefault(sub.id, sub.in_text)
         return types.MappingProxyType(out)
 
     @functools.cached_property
@@ -683,15 +689,18 @@ def _specialty_row(entry):
 
 
 def _subregion_row(entry):
-    _only(entry, ("id", "name", "state", "cities", "source", "note"))
+    _only(entry, ("id", "name", "state", "cities", "source", "note", "article"))
     if _text(entry, "state") not in STATES:
         raise _FieldError("state", f"{entry['state']!r} is not a state code")
+    if _text(entry, "article", "") not in ("", "the"):
+        raise _FieldError("article", f'{entry["article"]!r} is not an article a name takes: "the"')
     return Subregion(
         _text(entry, "id"),
         _text(entry, "name"),
         entry["state"],
         _texts(entry, "cities"),
         _text(entry, "source", ""),
+        _text(entry, "article", ""),
     )
 
 

@@ -48,6 +48,7 @@ from resplan.dates import (
 )
 from resplan.facts import label
 from resplan.plan import VERDICTS, Action
+from resplan.rulebook import whole_parameter
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
 from resplan.stages.table import catalog_table
@@ -111,7 +112,9 @@ def plan_facts(draft) -> dict:
             f"and {len(verify) - VERIFY_LIST_LENGTH} more (each program's own list "
             "of facts to verify names them)"
         )
-    high = [r.name for r in draft.regions if r.priority == "high"]
+    # Names as a sentence says them: "the Rio Grande Valley".
+    names = draft.rulebook.labels
+    high = [names.get(r.id, r.name) for r in draft.regions if r.priority == "high"]
     named = _named_fields(draft, real)
     return {
         "plan.considered": len(programs),
@@ -159,6 +162,10 @@ def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
     return np.fromiter(map(test, column.raw[rows]), bool, len(rows))
 
 
+# The applications ruleset's line under which a named field is short of a list.
+APPLICATIONS, FEW_NAMED_FIELD_PROGRAMS = "applications", "few_named_field_programs"
+
+
 def _named_fields(draft, real) -> dict:
     """The fields the applicant named that this catalog holds no real program of to apply
     to, and among the others, the one with the fewest such programs."""
@@ -201,6 +208,15 @@ def _named_fields(draft, real) -> dict:
                 inside = sum(1 for p in chosen if p.specialty == fewest and p.state in states)
             facts["plan.named_fewest_in_states"] = inside
             facts["plan.named_states"] = _or([STATE_NAMES.get(s, s) for s in states])
+    # Every named field short of a list, not only the shortest: each needs more programs.
+    few = whole_parameter(draft.rulebook, APPLICATIONS, FEW_NAMED_FIELD_PROGRAMS, 10)
+    short = [name for name in held if counts[name] < few]
+    facts["plan.named_short"] = _and(short) if short else "none"
+    facts["plan.named_short_count"] = len(short)
+    if short:
+        first, *others = short
+        words = [f"{counts[first]} {'program' if counts[first] == 1 else 'programs'} in {first}"]
+        facts["plan.named_short_words"] = _and(words + [f"{counts[n]} in {n}" for n in others])
     return facts
 
 

@@ -33,6 +33,7 @@ def run(draft, reasons=True):
             **base,
             "region.id": sub.id,
             "region.name": sub.name,
+            "region.name_in_text": sub.in_text,
             "region.state": sub.state,
             "region.programs": programs.get(sub.id, 0),
         }

@@ -183,10 +183,18 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
             if now is not None and score <= now:
                 return None
             step2 = profile.exams.step2ck or Step2CK(attempts=1)
-            # A score is a pass: at a first sitting if none is on record yet.
-            passed = attrs.evolve(
-                step2, score=score, result=None, attempts=step2.attempts if step2.sat else 1
-            )
+            # A pass on record is not sat again (USMLE). A Step 2 CK sat without a pass
+            # yet is passed at one more sitting (a pending result may be that pass);
+            # not sat yet, at a first one.
+            if step2.passed:
+                return None
+            if not step2.sat:
+                attempts = 1
+            elif step2.result == "pending" or step2.attempts is None:
+                attempts = step2.attempts
+            else:
+                attempts = step2.attempts + 1
+            passed = attrs.evolve(step2, score=score, result=None, attempts=attempts)
             exams = attrs.evolve(profile.exams, step2ck=passed)
             profile = attrs.evolve(profile, exams=exams)
             facts["what_if.step2ck_score"] = score
