@@ -54,7 +54,7 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
     # 30 November, for the 2027 Match: programs have read applications for two months.
     plan, markdown, page = plan_with_reports(tmp_path, PEDIATRICS, UNDER_WAY)
     numbers = section(markdown, "The numbers")
-    sent = "Programs are already reading applications for this Match, so what you sent is sent."
+    sent = "Applications for this Match are already with programs, so what you sent is sent."
     assert sent in numbers and sent in page
     assert "Compare your list with these programs." in numbers
     # No list to build and send now: a full list and its fees are for a next application.
@@ -67,6 +67,7 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
     assert nxt in numbers and nxt in page
     assert "- ERAS fees of full lists, for a next application, by the fees of the 2026" in numbers
     assert "What full lists cost in ERAS fees, for a next application (2026 ERAS season)" in page
+    assert "Send from this plan" not in page and "In this plan" in page
     # The plan's own words say the same: nothing to send from the catalog now.
     words = summary_words(plan)
     assert "send 8 applications" not in words and "apply to all of them" not in words
@@ -87,6 +88,7 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
         "a full list" in numbers
     )
     assert "what you sent is sent" not in numbers and "what you sent is sent" not in page
+    assert "Send from this plan" in page
     assert "For a next application" not in numbers
     assert "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $3,480." in numbers
     words = summary_words(plan)
@@ -108,6 +110,14 @@ def test_the_signal_count_is_not_checked_ahead_once_the_application_went_out(tmp
     for entry in early["signals"]:
         assert "Check it with the AAMC." in entry["says"]
         assert "Your ERAS application shows it." not in entry["says"]
+
+
+def test_once_interviews_are_over_the_signals_are_not_to_send_with_an_application(tmp_path):
+    # 10 February 2027: interview season of the 2027 Match (October to January) is over.
+    late, markdown, _ = plan_with_reports(tmp_path, PEDIATRICS, "2027-02-10")
+    [family] = [s for s in late["signals"] if s["specialty"] == "Family Medicine"]
+    assert "Interview season for this Match is over" in family["says"]
+    assert "If you have not applied yet" not in section(markdown, "Program signals")
 
 
 # ---------------------------------------------------------------- 2. Step 3 for an H-1B, late

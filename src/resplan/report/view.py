@@ -141,7 +141,7 @@ def numbers_under_way(s) -> list[str]:
     if not full:
         return []
     sent = (
-        "Programs are already reading applications for this Match, so what you sent is "
+        "Applications for this Match are already with programs, so what you sent is "
         "sent. Compare your list with these programs. The steps above say what can "
         "still help now."
     )
