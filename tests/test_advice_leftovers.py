@@ -95,6 +95,9 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
     assert "From this catalog, send 8 applications in Family Medicine" in words
     assert "apply to all of them, and find about 69 more" in words
     assert "Compare them with the list you sent." not in words
+    # No program of Pediatrics to apply to: nothing to "apply to all of".
+    assert "Your catalog has 0 programs" not in words
+    assert "Your catalog has no program in Pediatrics that you can apply to." in words
 
 
 def test_the_signal_count_is_not_checked_ahead_once_the_application_went_out(tmp_path):
