@@ -256,7 +256,7 @@ cities = ["Alpine"]
     assert problem.file == "ours.toml" and "'a' is not an article" in problem.message
 
 
-# ---------------------------------------------------------------- 5. a Step 2 CK not passed yet
+# ---------------------------------------------------------------- 5. a Step 2 CK not passed
 
 SMALL = DATA / "catalog-small.toml"  # programs with Step 2 CK minimums
 
@@ -272,23 +272,40 @@ def step2ck_changes(host, step2ck: dict | None) -> dict:
     return {w.rule: w for w in plan.what_if}
 
 
-def test_a_step2ck_sat_without_a_pass_gets_the_retake_where_it_opens_programs(host):
-    # Sat once, no score in the profile: not passed yet (the plan counts the lowest pass).
-    changes = step2ck_changes(host, {"attempts": 1})
+def test_a_failed_step2ck_gets_the_retake_where_it_opens_programs(host):
+    # Sat once and failed: the pass comes at a second sitting.
+    changes = step2ck_changes(host, {"attempts": 1, "result": "fail"})
     retake = changes["what-if/retake-step2ck"]
-    assert retake.change == (
-        "If you have not passed Step 2 CK yet, pass it on your next sitting with 225 or more"
-    )
-    assert retake.programs_opened >= 1 and retake.programs_worsened == 0
+    assert retake.change == "Pass Step 2 CK on your next sitting with 225 or more"
+    # The pass clears a minimum the plan cannot count as met without one.
+    assert retake.programs_opened + retake.programs_improved >= 1
+    assert retake.programs_worsened == 0
     assert "one more attempt" in retake.note
-    assert "what-if/take-step2ck" not in changes
+    assert not {"what-if/take-step2ck", "what-if/retake-step2ck-result-not-given"} & set(changes)
 
 
-def test_a_passed_or_untaken_step2ck_gets_no_retake(host):
+def test_a_step2ck_sat_with_no_result_given_gets_the_retake_said_as_an_if(host):
+    changes = step2ck_changes(host, {"attempts": 1})
+    retake = changes["what-if/retake-step2ck-result-not-given"]
+    assert retake.change == (
+        "If your last Step 2 CK sitting was not a pass, pass it on the next one with 225 or more"
+    )
+    assert retake.programs_opened + retake.programs_improved >= 1
+    # Read as a retake, the last sitting was a fail: first-try filters see it, as said.
+    assert "programs that ask for a pass on the first try will see it" in retake.note
+    assert "Add your last result to your profile." in retake.note
+    assert "what-if/retake-step2ck" not in changes
+
+
+def test_a_passed_pending_or_untaken_step2ck_gets_no_retake(host):
+    retakes = {"what-if/retake-step2ck", "what-if/retake-step2ck-result-not-given"}
     # A score on record was a pass: USMLE lets no one sit it again.
-    assert "what-if/retake-step2ck" not in step2ck_changes(host, {"score": 212, "attempts": 1})
+    assert not retakes & set(step2ck_changes(host, {"score": 212, "attempts": 1}))
+    assert not retakes & set(step2ck_changes(host, {"result": "pass", "attempts": 1}))
+    # A result still to come is waited for.
+    assert not retakes & set(step2ck_changes(host, {"result": "pending", "attempts": 1}))
     untaken = step2ck_changes(host, None)
-    assert "what-if/retake-step2ck" not in untaken and "what-if/take-step2ck" in untaken
+    assert not retakes & set(untaken) and "what-if/take-step2ck" in untaken
 
 
 # ---------------------------------------------------------------- 6. every short named field

@@ -182,12 +182,13 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
             now = env.get("profile.step2ck.score")
             if now is not None and score <= now:
                 return None
-            step2 = profile.exams.step2ck or Step2CK(attempts=1)
+            step2 = profile.exams.step2ck or Step2CK(attempts=0)
             # A pass on record is not sat again (USMLE). A Step 2 CK sat without a pass
             # yet is passed at one more sitting (a pending result may be that pass);
             # not sat yet, at a first one.
             if step2.passed:
                 return None
+            attempts: int | None
             if not step2.sat:
                 attempts = 1
             elif step2.result == "pending" or step2.attempts is None:
