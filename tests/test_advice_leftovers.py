@@ -117,9 +117,11 @@ def test_the_signal_count_is_not_checked_ahead_once_the_application_went_out(tmp
 
 def test_once_interviews_are_over_the_signals_are_not_to_send_with_an_application(tmp_path):
     # 10 February 2027: interview season of the 2027 Match (October to January) is over.
-    late, markdown, _ = plan_with_reports(tmp_path, PEDIATRICS, "2027-02-10")
-    [family] = [s for s in late["signals"] if s["specialty"] == "Family Medicine"]
-    assert "Interview season for this Match is over" in family["says"]
+    example = EXAMPLES / "profiles" / "example.toml"
+    late, markdown, _ = plan_with_reports(tmp_path, example, "2027-02-10")
+    [medicine] = [s for s in late["signals"] if s["specialty"] == "Internal Medicine"]
+    assert medicine["programs"]
+    assert "Interview season for this Match is over" in medicine["says"]
     assert "If you have not applied yet" not in section(markdown, "Program signals")
 
 
