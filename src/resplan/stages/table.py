@@ -164,6 +164,10 @@ class _Selection:
         self.outcomes: dict = {}
         self.kept: dict = {}
         self.partitions: dict = {}
+        # Outcomes of rules that read the applicant's facts, by the values they read
+        # (ProgramTable.facts_key), and the bytes they hold.
+        self.by_facts: dict = {}
+        self.by_facts_bytes = 0
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -235,6 +239,7 @@ class ProgramTable:
         # table's columns alone is worked out there once, and each selection takes its rows.
         self._parent: ProgramTable | None = None
         self._rows: Any = None  # an int array in a selection
+        self._selection: _Selection | None = None
 
     @property
     def rows(self) -> int:
@@ -263,6 +268,7 @@ class ProgramTable:
         self.__dict__.setdefault("_coded", {})
         self.__dict__.setdefault("_parent", None)
         self.__dict__.setdefault("_rows", None)
+        self.__dict__.setdefault("_selection", None)
 
     @functools.cached_property
     def bit_items(self) -> tuple[tuple[str, int], ...]:
@@ -289,6 +295,7 @@ class ProgramTable:
         table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
         table._kept, table._partitions = shared.kept, shared.partitions
         table._parent, table._rows = self, rows
+        table._selection = shared
         return table
 
     def add_column(self, name: str, values: Sequence, fact_type=None, bit: int = 0) -> None:
@@ -304,7 +311,7 @@ class ProgramTable:
             raw, col = _column(values, fact_type, 0)
             return raw, _take_col(col, codes)
 
-        self._coded[name] = (codes, len(values))
+        self._coded[name] = (codes, len(values), values)
 
         if isinstance(self.columns, _Selected):
             both = _Lazy(made)
@@ -384,6 +391,37 @@ class ProgramTable:
         if shared:
             self._partitions[(names, percents)] = (tuple(bases), parted)
         return parted
+
+    def facts_key(self, rule: Rule, env: Mapping[str, Any]) -> tuple | None:
+        """What ``rule``'s outcome over this selection depends on besides its rows: the
+        values of the applicant's facts it reads, and the values (per code) of the
+        columns this plan added that it reads. Equal keys, equal outcomes; None when
+        there is no key (a plan's own column not given as codes, a value that cannot be
+        a key)."""
+        columns = self.columns
+        if columns.__class__ is not _Selected:
+            return None
+        key: list = [id(rule)]
+        for name in _sorted_names(rule):
+            if name in columns._added:
+                coded = self._coded.get(name)
+                if coded is None:
+                    return None
+                codes, _count, values = coded
+                keys = self.keys
+                if codes is keys.region:
+                    key.append(("region", values))
+                elif codes is keys.specialty:
+                    key.append(("specialty", values))
+                else:  # codes of this plan's own (its verdicts): told apart by their bytes
+                    key.append((codes.dtype.str, codes.tobytes(), values))
+            elif name not in columns._base:
+                key.append(env.get(name, _ABSENT))
+        try:
+            hash(found := tuple(key))
+        except TypeError:
+            return None
+        return found
 
     def _whole_partition(
         self, names: tuple, percents: tuple, kinds: tuple, coded: dict
@@ -472,7 +510,7 @@ def _parts(rows: int, codes: list) -> tuple[np.ndarray, np.ndarray, int] | None:
     for coded in codes:
         if coded is None:
             return None
-        part, width = coded
+        part, width = coded[0], coded[1]
         if span * width >= 1 << 62:
             code = unique_inverse(code)[1].astype(np.int64)
             span = int(code.max()) + 1
@@ -594,11 +632,12 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
     """
     frame = table.frame(env)
     outcomes = []
-    columns, kept = table.columns, table._outcomes
+    columns, kept, selection = table.columns, table._outcomes, table._selection
     for rule in rules:
         shared = columns.__class__ is _Selected and all(
             name in columns._base and name not in columns._added for name in rule.condition.names
         )
+        key = None
         if shared:
             found = kept.get(id(rule))
             if found is not None and found.rule is rule:
@@ -609,12 +648,47 @@ def evaluate(rules: Sequence[Rule], table: ProgramTable, env: Mapping[str, Any])
                 kept[id(rule)] = outcome
                 outcomes.append(outcome)
                 continue
+        elif selection is not None:
+            # A rule that reads the applicant's facts: the same values, the same outcome.
+            key = table.facts_key(rule, env)
+            if key is not None:
+                found = selection.by_facts.get(key)
+                if found is not None and found.rule is rule:
+                    outcomes.append(found)
+                    continue
         truth = rule.columns(frame) if rule.columns is not None else _row_by_row(rule, table, env)
         outcome = _outcome(rule, truth, table.rows)
         if shared:
             kept[id(rule)] = outcome
+        elif key is not None and selection is not None:
+            size = outcome.fired.nbytes + outcome.undecided.nbytes + outcome.bits.nbytes
+            if selection.by_facts_bytes + size > FACT_OUTCOMES_BYTES:
+                selection.by_facts.clear()
+                selection.by_facts_bytes = 0
+            selection.by_facts[key] = outcome
+            selection.by_facts_bytes += size
         outcomes.append(outcome)
     return outcomes
+
+
+# How many bytes of rule outcomes a selection keeps by the applicant's facts they read (a
+# batch of applicants shares most of them: a visa, a score band): about a hundred
+# outcomes of a national plan's 4,000 programs.
+FACT_OUTCOMES_BYTES = 4 << 20
+_ABSENT = object()  # a fact the env does not hold (told apart from one held as None)
+
+
+def _sorted_names(rule: Rule) -> tuple[str, ...]:
+    """The facts a rule's condition reads, sorted (kept per rule)."""
+    found = _SORTED_NAMES.get(id(rule))
+    if found is None or found[0] is not rule:
+        if len(_SORTED_NAMES) >= 4096:
+            _SORTED_NAMES.clear()
+        found = _SORTED_NAMES[id(rule)] = (rule, tuple(sorted(rule.condition.names)))
+    return found[1]
+
+
+_SORTED_NAMES: dict[int, tuple[Rule, tuple[str, ...]]] = {}
 
 
 @attrs.frozen
