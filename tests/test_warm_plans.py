@@ -63,7 +63,7 @@ def test_selections_worked_out_alone_give_the_same_plans(fresh, monkeypatch):
 
     def alone(self, rows):
         table = original(self, rows)
-        table._parent = None  # nothing taken from the whole table
+        table._parent, table._lift = None, False  # nothing taken from the whole table
         return table
 
     monkeypatch.setattr(ProgramTable, "select", alone)

@@ -239,6 +239,10 @@ class ProgramTable:
         # table's columns alone is worked out there once, and each selection takes its rows.
         self._parent: ProgramTable | None = None
         self._rows: Any = None  # an int array in a selection
+        # Whether a selection takes from the base table what it can (see select), and how
+        # many selections a base table has made.
+        self._lift = False
+        self._selections_made = 0
         self._selection: _Selection | None = None
 
     @property
@@ -256,6 +260,7 @@ class ProgramTable:
         state["_outcomes"] = {}
         state["_kept"] = {}
         state["_partitions"] = {}
+        state["_selections_made"] = 0
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -267,6 +272,8 @@ class ProgramTable:
         self.__dict__.setdefault("_partitions", {})
         self.__dict__.setdefault("_coded", {})
         self.__dict__.setdefault("_parent", None)
+        self.__dict__.setdefault("_lift", False)
+        self.__dict__.setdefault("_selections_made", 0)
         self.__dict__.setdefault("_rows", None)
         self.__dict__.setdefault("_selection", None)
 
@@ -284,6 +291,7 @@ class ProgramTable:
             if len(self._selections) >= SELECTIONS_KEPT:
                 self._selections.clear()
             shared = self._selections[key] = _Selection(self, rows)
+            self._selections_made += 1
         table = ProgramTable(
             shared.programs,
             _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
@@ -295,6 +303,11 @@ class ProgramTable:
         table._key_codes, table._outcomes = shared.key_codes, shared.outcomes
         table._kept, table._partitions = shared.kept, shared.partitions
         table._parent, table._rows = self, rows
+        # From a second set of specialties on, what depends on the catalog's columns alone
+        # is worked out over the whole catalog once and taken to each selection's rows: a
+        # catalog planned once (``resplan plan``) works out only its one selection's rows,
+        # with no whole-catalog arrays to hold.
+        table._lift = self._selections_made > 1
         table._selection = shared
         return table
 
@@ -330,7 +343,7 @@ class ProgramTable:
         found = None if added else self._key_codes.get((name, percent))
         if found is None:
             parent = self._parent
-            if parent is not None and not added and name in parent.columns:
+            if parent is not None and self._lift and not added and name in parent.columns:
                 # Coded once over the whole catalog: the codes of these rows are the same.
                 whole = parent.key_codes(name, percent)
                 found = (whole[0][self._rows], whole[1]) if whole is not None else ()
@@ -367,7 +380,7 @@ class ProgramTable:
         if found is not None and all(a is b for a, b in zip(found[0], bases)):
             return found[1]
         parent = self._parent
-        if shared and parent is not None:
+        if shared and parent is not None and self._lift:
             # The base table's columns, and columns coded by the rows' sub-region or
             # specialty: parted once over the whole catalog, by the same codes there.
             keys = {id(self.keys.region): "region", id(self.keys.specialty): "specialty"}
@@ -445,7 +458,7 @@ class ProgramTable:
     def frame(self, env: Mapping[str, Any]) -> Frame:
         columns = self.columns
         if columns.__class__ is _Selected:
-            whole = self._whole if self._parent is not None else None
+            whole = self._whole if self._lift and self._parent is not None else None
             return Frame(self.rows, columns, self.bit, env, self._kept, columns.shares, whole)
         return Frame(self.rows, columns, self.bit, env)
 
@@ -467,7 +480,7 @@ class ProgramTable:
         rule asked row by row, a plugin's function). For a rule that reads the base
         table's columns alone."""
         parent = self._parent
-        if parent is None or rule.columns is None:
+        if parent is None or not self._lift or rule.columns is None:
             return None
         found = parent._outcomes.get(id(rule))
         if found is None or found.rule is not rule:
