@@ -4,6 +4,7 @@ import atexit
 import datetime
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -31,6 +32,14 @@ settings.register_profile(
     "resplan-explore", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("resplan-tests")
+
+# Some tests press Ctrl-C on a resplan process, as a terminal would. A shell that starts
+# pytest in the background without job control ignores SIGINT, and every process pytest
+# starts would inherit that and never see the key. A handler (unlike "ignore") is reset to
+# the default in a new program, so restoring Python's own handler here gives the
+# processes the tests start what a terminal gives them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
