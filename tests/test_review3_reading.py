@@ -287,3 +287,41 @@ def test_the_ecfmg_step_is_conditional_and_does_not_lead(plans, name):
     assert "passes" in step["title"] and "Complete ECFMG certification" not in step["title"]
     assert "before training starts" in step["detail"]
     assert "applications/ecfmg-certification" not in ids[:NEXT_ACTIONS]
+
+
+# ---------------------------------------------------------------- 17. a US residency year
+
+PRELIM = '[training]\nstatus = "current"\nkind = "preliminary"\n'
+
+
+def test_a_resident_in_a_preliminary_year_gets_the_steps_of_a_resident(tmp_path):
+    spanish = '[[languages]]\nname = "Spanish"'
+    plan = variant(tmp_path, "s1-prelim-ohio-wants-border", spanish, f"{PRELIM}\n{spanish}")
+    ids = set(actions(plan))
+    assert {
+        "applications/training-pd-letter",
+        "applications/training-pd-contact",
+        "applications/training-in-training-exam-ask",
+    } <= ids
+    # Nothing a resident cannot do during the year: volunteering, rotations.
+    assert not ids & {
+        "applications/serve-underserved-patients",
+        "applications/usce-in-border-region",
+        "applications/early-relationships",
+        "applications/early-relationships-anywhere",
+    }
+    assert (
+        "in your preliminary year in a US program now"
+        in findings(plan, "strengths")["us-residency-year"]
+    )
+
+
+def test_a_strong_in_training_exam_is_quoted(tmp_path):
+    spanish = '[[languages]]\nname = "Spanish"'
+    year = PRELIM.replace('"current"', '"completed"') + "in_training_percentile = 72\n"
+    plan = variant(tmp_path, "s1-prelim-ohio-wants-border", spanish, f"{year}\n{spanish}")
+    quote = actions(plan)["applications/training-in-training-exam"]
+    assert "percentile 72" in quote["detail"]
+    assert "applications/training-in-training-exam-ask" not in actions(plan)
+    # Once the year is over, the usual steps are open again.
+    assert "finished your preliminary year" in findings(plan, "strengths")["us-residency-year"]

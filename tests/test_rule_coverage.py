@@ -202,6 +202,22 @@ EXTRA = [
             (3, {"score": 238, "attempts": 1}),
         )
     ),
+    # A preliminary year under way, and a transitional year finished with a strong
+    # in-training exam.
+    *(
+        {
+            "applicant": {"graduation_year": 2023, "cycle": 2027, "visa": "J-1"},
+            "exams": {
+                "step1": {"result": "pass", "attempts": 1},
+                "step2ck": {"score": 226, "attempts": 1},
+            },
+            "training": training,
+        }
+        for training in (
+            {"status": "current", "kind": "preliminary"},
+            {"status": "completed", "kind": "transitional", "in_training_percentile": 70},
+        )
+    ),
 ]
 
 

@@ -358,6 +358,7 @@ _DOMAINS: dict[str, tuple[int | float | None, int | float | None]] = {
     "profile.step2ck.attempts": (0, _INF),  # 0: not sat yet
     "profile.step3.attempts": (1, _INF),
     "profile.reapplicant.last_cycle": (2000, 2100),
+    "profile.training.in_training_percentile": (1, 99),
     "profile.max_attempts": (1, _INF),
     "profile.clinical.months": (0, _INF),
     "profile.clinical.hands_on_months": (0, _INF),

@@ -190,6 +190,7 @@ _TABLES = (  # (heading, key prefix, class path from Profile)
     ("[[letters]]", "letters[]", ("letters",)),
     ("[[activities]]", "activities[]", ("activities",)),
     ("[reapplicant]", "reapplicant", ("reapplicant",)),
+    ("[training]", "training", ("training",)),
 )
 
 

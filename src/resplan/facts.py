@@ -137,6 +137,16 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.activities.community_months": Fact(
         NUMBER, "months of underserved-care and public-health activities together"
     ),
+    "profile.training.resident": Fact(
+        BOOL, "whether the applicant is in, or has finished, a US residency year"
+    ),
+    "profile.training.current": Fact(BOOL, "whether the applicant is in a US residency year now"),
+    "profile.training.year": Fact(
+        TEXT, "that year in words ('preliminary year', 'transitional year', 'US residency year')"
+    ),
+    "profile.training.in_training_percentile": Fact(
+        NUMBER, "percentile on that year's in-training exam"
+    ),
     "profile.reapplicant.last_cycle": Fact(NUMBER, "last Match applied for without matching"),
     "profile.reapplicant.changes": Fact(
         SetOf(Enum(CHANGES)), "what the file gained since the last cycle (none: empty)"
@@ -477,6 +487,15 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.step2ck.passed": step2 is not None and step2.passed,
         "profile.step3.taken": profile.exams.step3 is not None,
     }
+    training = profile.training
+    # Left out, [training] says there is no US residency year (docs/profile.md).
+    facts["profile.training.resident"] = training is not None
+    facts["profile.training.current"] = training is not None and training.status == "current"
+    if training is not None:
+        facts["profile.training.year"] = (
+            f"{training.kind} year" if training.kind else "US residency year"
+        )
+        facts["profile.training.in_training_percentile"] = training.in_training_percentile
     if profile.reapplicant is not None:
         facts["profile.reapplicant.last_cycle"] = profile.reapplicant.last_cycle
         changes = profile.reapplicant.changes
@@ -740,6 +759,10 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
         for kind in ACTIVITY_KINDS
     },
     "profile.activities.community_months": ("activities[].kind", "activities[].months"),
+    "profile.training.resident": ("training.status",),
+    "profile.training.current": ("training.status",),
+    "profile.training.year": ("training.kind",),
+    "profile.training.in_training_percentile": ("training.in_training_percentile",),
     "profile.reapplicant.last_cycle": ("reapplicant.last_cycle",),
     "profile.reapplicant.changes": ("reapplicant.changes",),
     "profile.reapplicant.changes_words": ("reapplicant.changes",),

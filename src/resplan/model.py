@@ -334,6 +334,19 @@ class Reapplicant:
 
 
 @attrs.frozen
+class Training:
+    """A US residency year the applicant is in or has finished: a preliminary or
+    transitional year (``[training]``)."""
+
+    status: Literal["current", "completed"]
+    kind: Literal["preliminary", "transitional"] | None = None
+    # The in-training exam's percentile, where the program gave one.
+    in_training_percentile: int | None = field(
+        default=None, validator=_in_range(1, 99, "a percentile")
+    )
+
+
+@attrs.frozen
 class Language:
     name: str = field(validator=_nonempty)
     level: LanguageLevel | None = None
@@ -372,6 +385,7 @@ class Profile:
     letters: tuple[Letter, ...] = ()
     activities: tuple[Activity, ...] = ()
     reapplicant: Reapplicant | None = None
+    training: Training | None = None
 
     def __attrs_post_init__(self):
         found = list(
@@ -1010,5 +1024,28 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "each (which way it leans depends on the years since graduation). A list of changes "
         "brings a step to lead the personal statement and ERAS with them, and the steps "
         "between cycles ask only for the kinds of change it does not name.",
+    ),
+    "training.status": KeyDoc(
+        "Fill in [training] only if you are in, or have finished, a year of US residency: a "
+        'preliminary or transitional year. "current" while you are in it, "completed" once '
+        "it is over. Count its months under [[clinical]] too, as hands-on work.",
+        "",
+        "A US residency year is a strength. It brings steps for a resident: a letter from "
+        "your program director, your in-training exam result in your letters, and your "
+        "director's contact with the programs you want. While the year runs, the plan "
+        "leaves out the steps a resident cannot take then: volunteering, a next rotation, an "
+        "away rotation.",
+    ),
+    "training.kind": KeyDoc(
+        'The kind of year: "preliminary" or "transitional".',
+        "The plan calls it a US residency year.",
+        "Names the year in the plan's words.",
+    ),
+    "training.in_training_percentile": KeyDoc(
+        "Your percentile on the in-training exam of that year, if your program gave one.",
+        "Unknown: a step asks your program director to cite the result in a letter, and "
+        "asks you to add it.",
+        "A recent standardized result: a step asks your letter writers to quote it beside "
+        "your Step scores.",
     ),
 }
