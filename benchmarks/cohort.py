@@ -84,8 +84,9 @@ NATIONAL_COHORT = 16_000  # about the IMGs in a Match year (issue 14)
 
 
 class _PlanClock:
-    """Times ``resplan.plan`` in every process of a batch run in this process: the CPU a
-    batch spends planning, apart from what it spends around the plans (reading profiles,
+    """Times ``resplan.plan`` (and ``resplan.cohort.cohort_plan``, the plan a batch into a
+    database without plan files makes) in every process of a batch run in this process:
+    the CPU a batch spends planning, apart from what it spends around the plans (reading profiles,
     records, messages, start-up, the database). Forked workers inherit the wrapper; each
     writes its sums to ``folder`` as it ends. (Where workers are spawned, not forked, no
     split is measured.)"""
@@ -99,17 +100,28 @@ class _PlanClock:
 
     def __enter__(self):
         import resplan
+        import resplan.cohort
 
         self.real = resplan.plan
+        self.real_cohort = resplan.cohort.cohort_plan
         resplan.plan = self.timed
+        resplan.cohort.cohort_plan = self.timed_cohort
         return self
 
     def __exit__(self, *exc):
         import resplan
+        import resplan.cohort
 
         resplan.plan = self.real
+        resplan.cohort.cohort_plan = self.real_cohort
 
     def timed(self, *args, **kwargs):
+        return self._timed(self.real, args, kwargs)
+
+    def timed_cohort(self, *args, **kwargs):
+        return self._timed(self.real_cohort, args, kwargs)
+
+    def _timed(self, real, args, kwargs):
         import os
         import time
         from multiprocessing import util
@@ -119,7 +131,7 @@ class _PlanClock:
             util.Finalize(None, self.dump, exitpriority=100)  # runs as a pool worker ends
         start = time.process_time()
         try:
-            return self.real(*args, **kwargs)
+            return real(*args, **kwargs)
         finally:
             self.sums["plan"] += time.process_time() - start
             self.sums["plans"] += 1

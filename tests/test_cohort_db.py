@@ -12,12 +12,14 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 import resplan
 from benchmarks.cohort import make_cohort
 from resplan.batch import run_batch
 from resplan.cli import main
+from resplan.cohort import PLAN_COLUMNS, PlanRecord, cohort_plan, plan_record
 from tests.conftest import DATA, EXAMPLES, ROOT
 from tests.test_batch_failures import SLOW, _group_alive, _wait_for, install, posix_only, profiles
 
@@ -73,18 +75,52 @@ def test_jobs_and_order_do_not_change_the_database(batches):
 
 
 def test_without_plan_files_only_the_plan_names_are_missing(batches):
+    # Without plan files, the workers make plans without their words (cohort_plan):
+    # everything the database holds is still the full plans'.
     folder, result = batches["noplans"]
     assert sorted(p.name for p in folder.iterdir()) == ["cohort.sqlite"]
     assert result.summary is None
     db = folder / "cohort.sqlite"
     assert query(db, "SELECT count(*) FROM plans WHERE plan IS NOT NULL") == [(0,)]
     with_plans = batches["jobs2"][0] / "cohort.sqlite"
-    for table in ("decisions", "program_tally", "rule_sets", "programs", "plan_specialties"):
-        assert query(db, f"SELECT * FROM {table}") == query(with_plans, f"SELECT * FROM {table}")
-    columns = "id, profile, profile_sha256, considered, apply, skip, tier1, specialties, error"
+    tables = [name for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert "what_ifs" in tables and "decisions" in tables
+    for table in tables:
+        if table != "plans":
+            assert query(db, f"SELECT * FROM {table}") == query(
+                with_plans, f"SELECT * FROM {table}"
+            )
+    columns = ", ".join(name for name in PLAN_COLUMNS if name != "plan")
     assert query(db, f"SELECT {columns} FROM plans") == query(
         with_plans, f"SELECT {columns} FROM plans"
     )
+    assert query(db, "SELECT count(*) FROM what_ifs")[0][0] > 0
+
+
+@pytest.mark.parametrize("as_of", ["2026-07-15", "2026-11-20", "2027-03-02"])
+def test_a_plan_without_its_words_has_the_full_plans_record(cohort, as_of):
+    host = resplan.load_host()
+    catalog = resplan.merge_catalogs([host.read_catalog(p) for p in CATALOGS], CATALOGS)
+    profiles = [*cohort, *sorted((EXAMPLES / "profiles").glob("*.toml"))]
+    compared = 0
+    for path in profiles:
+        try:
+            profile = resplan.load_profile(path)
+            full = resplan.plan(profile, catalog, host=host, as_of=as_of)
+        except resplan.InputError:
+            continue
+        wordless = cohort_plan(profile, catalog, host, as_of=as_of)
+        assert not wordless.actions and not wordless.signals and wordless.outlook is None
+        a, b = plan_record(full, catalog), plan_record(wordless, catalog)
+        for name in PlanRecord.__dataclass_fields__:
+            x, y = getattr(a, name), getattr(b, name)
+            if isinstance(x, np.ndarray):
+                assert x.dtype == y.dtype and np.array_equal(x, y), (path, name)
+            else:
+                assert x == y, (path, name)
+        assert full.summary.to_verify == wordless.summary.to_verify
+        compared += 1
+    assert compared > 12
 
 
 def test_each_plan_row_and_its_decisions_are_the_plan_file(batches, cohort):

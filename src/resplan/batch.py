@@ -195,7 +195,13 @@ def _plan_one(
     try:
         profile = resplan.load_profile(profile_path)
         check_profile_cycle(profile, as_of, host.rulebook, profile_path)
-        plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
+        if records and out_path is None:
+            # Only the database's record is made of it: the plan without its words.
+            from resplan.cohort import cohort_plan
+
+            plan = cohort_plan(profile, catalog, host, as_of=as_of, facts=facts)
+        else:
+            plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
         if out_path is not None:
             staged.append(
                 (str(write_staged(out_path, resplan.dumps_plan(plan), owner)), str(out_path))

@@ -42,7 +42,14 @@ import numpy as np
 from resplan.errors import ResplanError
 from resplan.plan import VERDICTS, Plan, ProgramDecisions
 
-__all__ = ["PlanRecord", "CohortWriter", "plan_record", "catalog_programs", "TABLES"]
+__all__ = [
+    "PlanRecord",
+    "CohortWriter",
+    "cohort_plan",
+    "plan_record",
+    "catalog_programs",
+    "TABLES",
+]
 
 SCHEMA = 1  # of the database; raised when a table changes
 
@@ -200,6 +207,15 @@ def catalog_programs(catalog) -> list[tuple]:
         (row + 1, p.id, p.name, p.specialty, p.city, p.state, 1 if p.synthetic else 0)
         for row, p in enumerate(catalog.programs)
     ]
+
+
+def cohort_plan(profile, catalog, host, *, as_of, facts=None) -> Plan:
+    """The plan of ``profile`` as far as :func:`plan_record` reads it: made without the
+    words the database does not keep (``resplan.pipeline.make_plan``, words=False), so
+    its record is the full plan's, at less cost. Never to be written as a plan file."""
+    from resplan.pipeline import make_plan
+
+    return make_plan(profile, catalog, host, as_of=as_of, facts=facts, words=False)
 
 
 def plan_record(plan: Plan, catalog) -> PlanRecord:

@@ -119,6 +119,14 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
 # The stages that decide each program's verdict and tier from the profile: what a
 # what-if (stages.what_if) runs again for a changed profile.
 DECIDING = ("assess", "specialties", "regions", "screen", "tier")
+# What a plan made without its words (make_plan, words=False) runs instead of a stage
+# (None: not at all). The actions stage still sets the plan's facts the summary reads.
+WORDLESS: dict[str, Callable[[Draft], Draft] | None] = {
+    "actions": lambda draft: actions.run(draft, reasons=False),
+    "signals": None,
+    "outlook": None,
+    "what_if": lambda draft: what_if.run(draft, words=False),
+}
 
 
 def start(
@@ -172,12 +180,24 @@ def decide_profile(profile: Profile, like: Draft) -> Draft:
 
 
 def make_plan(
-    profile: Profile, catalog: Catalog, host, *, as_of: dt.date | str | None = None, facts=None
+    profile: Profile,
+    catalog: Catalog,
+    host,
+    *,
+    as_of: dt.date | str | None = None,
+    facts=None,
+    words: bool = True,
 ) -> Plan:
     """The plan for ``profile`` against ``catalog``, made on ``as_of`` (default: today).
 
     ``facts`` (a :class:`resplan.verified.VerifiedFacts`) are facts the applicant verified
     with programs: each beats the catalog's, and the plan cites it.
+
+    ``words=False`` makes a plan only for what the cohort database keeps of it
+    (:func:`resplan.cohort.plan_record`): its decisions, summary figures, specialties and
+    what-if changes are the full plan's, but it has no actions, signals or outlook, and
+    no what-if notes, program names or sentences in the summary (:data:`WORDLESS`): it
+    is never to be written. With a plugin that adjusts plans, the plan is made whole.
 
     Raises :class:`~resplan.errors.InputError` (field ``applicant.cycle``) when the
     cycle's Match Day is before ``as_of``.
@@ -194,8 +214,15 @@ def make_plan(
     if facts is not None and len(facts):
         applied = verified_facts.applied_to(catalog, facts)
         planned, verified = applied.catalog, applied.by_program
+    if not words and _adjusting(host):
+        words = True  # the plugin may read or change any part
     draft = start(profile, planned, rulebook, as_of, verified)
-    for _name, run in STAGES:
+    for name, run in STAGES:
+        if not words and name in WORDLESS:
+            wordless = WORDLESS[name]
+            if wordless is None:
+                continue
+            run = wordless
         draft = run(draft)
     # Every stage ran, so the parts a Draft starts without are all there.
     assert draft.summary is not None and draft.assessment is not None
@@ -217,6 +244,11 @@ def make_plan(
         what_if=draft.what_if,
     )
     return adjust(plan, profile, planned, host)
+
+
+def _adjusting(host) -> bool:
+    """Whether a plugin implements resplan_adjust_plan."""
+    return bool(host.pm.hook.resplan_adjust_plan.get_hookimpls())
 
 
 def adjust(plan: Plan, profile: Profile, catalog: Catalog, host) -> Plan:

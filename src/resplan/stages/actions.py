@@ -247,7 +247,9 @@ def synthetic_mask(programs, catalog) -> np.ndarray:
 _SYNTHETIC_COLUMN = ("actions", "synthetic")  # a key no program text in the memo can have
 
 
-def run(draft):
+def run(draft, reasons: bool = True):
+    """``reasons=False`` sets the plan's facts (``plan.*``) only, and no action: what a
+    plan made for the cohort database needs (resplan.pipeline.make_plan, words=False)."""
     rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
     deadline = rank_list_deadline(cycle, rulebook)
@@ -272,6 +274,8 @@ def run(draft):
             if p.id not in AT_ONCE and phase_months(p, cycle)[1] < today
         ),
     }
+    if not reasons:
+        return draft.evolve(env=env)
     phases = {p.id: p for p in rulebook.phases}
     labels = rulebook.labels
     next_cycle = frozenset(calendar_parameter(rulebook, "late_next_cycle"))

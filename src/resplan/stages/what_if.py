@@ -65,7 +65,10 @@ def parameter(rulebook: Rulebook, name: str) -> int:
     return whole_parameter(rulebook, WHAT_IF, name, CODE_PARAMETERS[name])
 
 
-def run(draft):
+def run(draft, words: bool = True):
+    """``words=False`` (a plan made for the cohort database, which keeps each change's
+    rule, words and counts) leaves out the rest of the words: the summary's sentences,
+    each change's note and the names of the programs it opens."""
     rules = draft.rulebook.rules("what_if")
     if not rules or not len(draft.programs):
         return draft
@@ -87,9 +90,10 @@ def run(draft):
         if change is None:
             continue
         profile, values = change
-        tried.append(_change_words(rule, draft, values))
+        if words:
+            tried.append(_change_words(rule, draft, values))
         after, order = decide(profile)
-        entry = _compare(rule, draft, values, before, after, order, named)
+        entry = _compare(rule, draft, values, before, after, order, named if words else 0, words)
         if entry is not None:
             found.append(entry)
     found.sort(
@@ -101,6 +105,8 @@ def run(draft):
             e.rule,
         )
     )
+    if not words:
+        return draft.evolve(what_if=tuple(found))
     top = found[: parameter(draft.rulebook, SUMMARY_CHANGES)]
     advice = tuple(Reason(e.rule, sentence(e)) for e in top) + _found(draft, tried, found)
     summary = draft.summary
@@ -516,7 +522,14 @@ def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compare(
-    rule: Rule, draft, values: Mapping[str, Any], before, after, plan_rows, named: int
+    rule: Rule,
+    draft,
+    values: Mapping[str, Any],
+    before,
+    after,
+    plan_rows,
+    named: int,
+    words: bool = True,
 ) -> WhatIf | None:
     rows, v0, t0 = before
     v1, t1 = after[0][rows], after[1][rows]
@@ -535,9 +548,11 @@ def _compare(
     words_env = {**draft.env, **values}
     labels = draft.rulebook.labels
     change = rule.says.render(words_env, labels).strip().rstrip(".") if rule.says else rule.id
-    note = rule.effect["note"].render(words_env, labels) if "note" in rule.effect else None
+    note = (
+        rule.effect["note"].render(words_env, labels) if words and "note" in rule.effect else None
+    )
     n_short = int(short.sum())
-    if n_short:
+    if n_short and words:
         score = values["what_if.step2ck_score"]
         said = (
             f"{_PROGRAMS_STATE(n_short)} a Step 2 CK minimum or average above {score}. "
