@@ -120,6 +120,8 @@ def applicants(count: int = 90, seed: int = 11):
 # what changed, an H-1B with a J-1 to fall back on where no program lists an H-1B, and a
 # Step 2 CK sat with no score given (it may not be passed yet).
 EXTRA = [
+    # No exam table at all: each is asked for, and no Step 1 is assumed.
+    {"applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"}},
     {
         "applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"},
         "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"attempts": 1}},

@@ -87,9 +87,11 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.specialties": Fact(SetOf(TEXT), "wished specialties"),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
     "profile.previous_cycles": Fact(NUMBER, "earlier cycles applied in without matching"),
+    "profile.step1.given": Fact(BOOL, "whether the profile gives Step 1 ([exams.step1])"),
     "profile.step1.result": Fact(Enum(("pass", "fail", "score")), "Step 1 result"),
     "profile.step1.score": Fact(NUMBER, "Step 1 numeric score"),
     "profile.step1.attempts": Fact(NUMBER, "Step 1 attempts"),
+    "profile.step2ck.given": Fact(BOOL, "whether the profile gives Step 2 CK ([exams.step2ck])"),
     "profile.step2ck.taken": Fact(BOOL, "whether Step 2 CK has been taken"),
     "profile.step2ck.passed": Fact(BOOL, "whether a Step 2 CK pass is on the profile"),
     "profile.step2ck.result": Fact(
@@ -184,6 +186,11 @@ ASSESSMENT_FACTS: dict[str, Fact] = {
     "assessment.weaknesses": Fact(SetOf(TEXT), "weaknesses found in the profile"),
     "assessment.strengths": Fact(SetOf(TEXT), "strengths found in the profile"),
     "assessment.missing": Fact(SetOf(TEXT), "what the profile leaves out, in words"),
+    "assessment.missing_counted": Fact(
+        SetOf(TEXT),
+        "of what the profile leaves out, the parts the plan counts at a worst value in their "
+        "place, in words (a whole exam table left out is not one)",
+    ),
 }
 
 
@@ -482,6 +489,8 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.specialties": frozenset(a.specialties),
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
+        "profile.step1.given": step1 is not None,
+        "profile.step2ck.given": step2 is not None,
         # Left out, the table reads as not sat (docs/profile.md); so does attempts = 0.
         "profile.step2ck.taken": step2 is not None and step2.sat,
         "profile.step2ck.passed": step2 is not None and step2.passed,
@@ -658,6 +667,9 @@ class Gap:
     fill: Any = attrs.field(eq=False, repr=False)  # Profile -> the Profile with it filled
     # What the plan says of it, where the usual sentence does not fit (a whole table left out).
     words: str = attrs.field(default="", eq=False, repr=False)
+    # Whether the plan counts a worst value in its place: a whole exam table left out is
+    # read as unknown or as not sat, and no value stands in for it.
+    counted: bool = attrs.field(default=True, eq=False, repr=False)
 
     @property
     def says(self) -> str:
@@ -699,9 +711,11 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.specialties": ("applicant.specialties",),
     "profile.states": ("applicant.states",),
     "profile.previous_cycles": ("applicant.previous_cycles",),
+    "profile.step1.given": ("exams.step1.result", "exams.step1.attempts"),
     "profile.step1.result": ("exams.step1.result",),
     "profile.step1.score": ("exams.step1.result",),
     "profile.step1.attempts": ("exams.step1.attempts",),
+    "profile.step2ck.given": ("exams.step2ck.score", "exams.step2ck.attempts"),
     "profile.step2ck.taken": ("exams.step2ck.attempts",),
     "profile.step2ck.passed": ("exams.step2ck.score", "exams.step2ck.result"),
     "profile.step2ck.result": ("exams.step2ck.score", "exams.step2ck.result"),
@@ -837,6 +851,7 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                 _unchanged,
                 "Your profile does not give your Step 1, so this plan cannot judge it. Add "
                 "[exams.step1] with your result and how many times you sat it.",
+                counted=False,
             )
         )
     else:
@@ -879,6 +894,7 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                 "Your profile does not give your Step 2 CK, so this plan reads it as not sat "
                 "yet. If you have sat it, add [exams.step2ck] with your sittings and your "
                 "score or result; if not, write attempts = 0 there.",
+                counted=False,
             )
         )
     elif step2.sat:

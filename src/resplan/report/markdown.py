@@ -121,7 +121,7 @@ def render(report: Report, *, full: bool = False) -> str:
             out.append("")
     missing = getattr(plan.assessment, "missing", ())
     if missing:
-        out += ["**What your profile leaves out** (the plan counts the worst likely value)", ""]
+        out += ["**What your profile leaves out** (each line says how the plan reads it)", ""]
         out += [f"- {esc(_first_upper(m.label))}: {esc(m.says)}" for m in missing]
         out.append("")
     if plan.specialties:

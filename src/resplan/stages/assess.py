@@ -48,6 +48,7 @@ def run(draft, reasons: bool = True):
         "assessment.weaknesses": assessment.weakness_names,
         "assessment.strengths": assessment.strength_names,
         "assessment.missing": frozenset(g.label for g in draft.gaps),
+        "assessment.missing_counted": frozenset(g.label for g in draft.gaps if g.counted),
     }
     guessed = _guessed(draft, rules) if reasons else draft.guessed
     return draft.evolve(assessment=assessment, env=env, guessed=guessed)
