@@ -297,6 +297,18 @@ def _rule_set_of(rules: tuple[str, ...]) -> tuple[str, ...]:
     return found
 
 
+def _decisions_statement(rows: int, shift: int) -> str:
+    """INSERT of ``rows`` decisions, each bound as (plan << shift | program) and
+    (rule set << 5 | tier << 2 | verdict)."""
+    mask = (1 << shift) - 1
+    values = ",".join(
+        f"(?{2 * n + 1}>>{shift},?{2 * n + 1}&{mask},?{2 * n + 2}&3,(?{2 * n + 2}>>2)&7,"
+        f"?{2 * n + 2}>>5)"
+        for n in range(rows)
+    )
+    return f"INSERT INTO decisions VALUES {values}"
+
+
 def _specialties_text(specialties: Sequence[tuple]) -> str | None:
     return "; ".join(f"{name}: {fit}" for name, fit, _wished, _rank in specialties) or None
 
@@ -332,9 +344,12 @@ class CohortWriter:
         self.pending_decisions = 0
         self.plans = 0
         self.committed = time.monotonic()
-        self.statement = "INSERT INTO decisions VALUES " + ",".join(
-            ["(?,?,?,?,?)"] * ROWS_PER_STATEMENT
-        )
+        # A decision is bound as two numbers, (plan, program) and (rule set, tier,
+        # verdict), each packed into one integer and taken apart by SQLite: making and
+        # binding a Python int for each of five columns cost more than the unpacking.
+        self.shift = max(20, (self.programs + 1).bit_length())
+        self.statement = _decisions_statement(ROWS_PER_STATEMENT, self.shift)
+        self.statement_one = _decisions_statement(1, self.shift)
 
     @contextlib.contextmanager
     def _failing(self, doing: str):
@@ -424,13 +439,14 @@ class CohortWriter:
             what_ifs += [(plan_id, n, *w) for n, w in enumerate(record.what_ifs, 1)]
             if len(record.rows):
                 ids = np.array([self._rule_set(s) for s in record.rule_sets], dtype=np.int64)
-                block = np.empty((len(record.rows), 5), dtype=np.int64)
-                block[:, 0] = plan_id
-                block[:, 1] = record.rows
-                block[:, 1] += 1
-                block[:, 2] = record.verdict
-                block[:, 3] = record.tier
-                block[:, 4] = ids[record.rule_set]
+                block = np.empty((len(record.rows), 2), dtype=np.int64)
+                block[:, 0] = record.rows
+                block[:, 0] += (plan_id << self.shift) + 1
+                code = ids[record.rule_set]
+                code <<= 5
+                code |= record.tier.astype(np.int64) << 2
+                code |= record.verdict
+                block[:, 1] = code
                 blocks.append(block)
         db.executemany(f"INSERT INTO plans VALUES ({','.join('?' * len(PLAN_COLUMNS))})", plan_rows)
         db.executemany("INSERT INTO plan_specialties VALUES (?, ?, ?, ?, ?, ?)", specialties)
@@ -440,11 +456,13 @@ class CohortWriter:
         decisions = np.concatenate(blocks)
         whole = len(decisions) - len(decisions) % ROWS_PER_STATEMENT
         db.executemany(
-            self.statement, decisions[:whole].reshape(-1, 5 * ROWS_PER_STATEMENT).tolist()
+            self.statement, decisions[:whole].reshape(-1, 2 * ROWS_PER_STATEMENT).tolist()
         )
-        db.executemany("INSERT INTO decisions VALUES (?,?,?,?,?)", decisions[whole:].tolist())
+        db.executemany(self.statement_one, decisions[whole:].tolist())
         # The tally: one count per (program, verdict, tier), added in this same transaction.
-        cells = (decisions[:, 1] * 3 + decisions[:, 2]) * 4 + decisions[:, 3]
+        program = decisions[:, 0] & ((1 << self.shift) - 1)
+        code = decisions[:, 1]
+        cells = (program * 3 + (code & 3)) * 4 + ((code >> 2) & 7)
         counts = np.bincount(cells)
         found = np.flatnonzero(counts)
         db.executemany(
