@@ -23,7 +23,10 @@ from resplan.stages.table import (
     ProgramTable,
     RowCodes,
     catalog_table,
+    decided,
+    decision_key,
     evaluate,
+    keep_decided,
 )
 
 SEVERITY = VERDICTS  # apply < borderline < skip
@@ -45,6 +48,8 @@ class Screening:
     env: Any = attrs.field(default=None, eq=False, repr=False)  # the facts the rules read
     # Rows with the same code have the same reasons (stages.table.RowCodes).
     codes: Any = attrs.field(default=None, eq=False, repr=False)
+    # What decided it (stages.table.decision_key) and the objects the key names, or None.
+    key: Any = attrs.field(default=None, eq=False, repr=False)
 
     def verdict(self, index: int) -> str:
         return SEVERITY[self.severity[index]]
@@ -56,7 +61,33 @@ class Screening:
 
 def run(draft):
     table, inputs = prepare(draft)
-    outcomes = evaluate(draft.rulebook.rules("screen"), table, draft.env)
+    rules = draft.rulebook.rules("screen")
+    outcomes = evaluate(rules, table, draft.env)
+    labels = draft.rulebook.labels
+    # A plan whose rules came out the same, over the same programs, with the same words
+    # to print, is screened the same: the next plan of this profile, a what-if change that
+    # leaves the screening as it was, an applicant in the same situation.
+    keyed = decision_key(
+        rules, table, outcomes, draft.env, draft.guessed, labels, tuple(inputs.items())
+    )
+    key = keyed[0] if keyed is not None else None
+    found = decided(table, key)
+    if found is not None:
+        severity, cited, citations, unknown_bits, code, span = found
+        codes = RowCodes.of(code, span)
+        screening = Screening(
+            table,
+            severity,
+            cited,
+            citations.copy(draft.env, draft.guessed),  # the tier stage cites more
+            unknown_bits,
+            tuple(outcomes),
+            inputs,
+            draft.env,
+            codes,
+            keyed,
+        )
+        return draft.evolve(screening=screening)
     severity = severities([(o.rule, o.fired) for o in outcomes], table.rows)
     # Facts that could have made the verdict more severe are the ones to verify.
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
@@ -69,10 +100,15 @@ def run(draft):
         level = SEVERITY.index(o.rule.effect["verdict"])
         if level not in levels:
             levels[level] = (severity < level, severity == level)
-        below, decided = levels[level]
+        below, decided_here = levels[level]
         if o.undecided.any():
             np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & below)
-        cited.append(citations.cite(o.rule, table, o.fired & decided, codes))
+        cited.append(citations.cite(o.rule, table, o.fired & decided_here, codes))
+    if keyed is not None:
+        kept = (severity, tuple(cited), citations.copy(draft.env, draft.guessed), unknown_bits)
+        code = codes.code.copy()
+        arrays = (severity, *cited, unknown_bits, code)
+        keep_decided(table, key, keyed[1], (*kept, code, codes.span), arrays)
     return draft.evolve(
         screening=Screening(
             table,
@@ -84,6 +120,7 @@ def run(draft):
             inputs,
             draft.env,
             codes,
+            keyed,
         )
     )
 

@@ -168,6 +168,10 @@ class _Selection:
         # (ProgramTable.facts_key), and the bytes they hold.
         self.by_facts: dict = {}
         self.by_facts_bytes = 0
+        # What the screen and tier stages decided, by what decides it (decision_key), and
+        # the bytes it holds.
+        self.decided: dict = {}
+        self.decided_bytes = 0
 
 
 # How many row selections a table keeps: one per set of considered specialties, and a
@@ -691,6 +695,102 @@ FACT_OUTCOMES_BYTES = 4 << 20
 _ABSENT = object()  # a fact the env does not hold (told apart from one held as None)
 
 
+def decision_key(
+    rules: Sequence[Rule],
+    table: ProgramTable,
+    outcomes: Sequence[Outcome],
+    env: Mapping[str, Any],
+    guessed: Mapping[str, tuple],
+    labels: Mapping[str, str],
+    given: tuple = (),
+) -> tuple[tuple, tuple] | None:
+    """What a stage's decisions over ``table`` (a selection) rest on besides its rows,
+    and the objects whose ids that names; None when there is no such key.
+
+    The verdicts, tiers, reasons and facts to verify of the screen and tier stages follow
+    from: the outcome of each rule (the same Outcome object for the same values read:
+    see evaluate), the values per code of the columns the plan added (``given``, with
+    what an earlier stage's key names), the applicant's facts the messages print, the
+    profile's gaps the rules rest on (their sentences lead a message) and the rulebook's
+    labels. Objects are named by id, so the holder of the key holds them too (``refs``):
+    an id then stays its object's.
+    """
+    if table._selection is None:
+        return None
+    printed, read = _rule_names(rules)
+    try:
+        key = (
+            tuple(map(id, outcomes)),
+            id(labels),
+            tuple(env.get(name, _ABSENT) for name in printed),
+            tuple(
+                (name, tuple((gap.key, gap.says) for gap in guessed[name]))
+                for name in read
+                if name in guessed
+            ),
+            given,
+        )
+        hash(key)
+    except TypeError:  # a value that cannot be a key: decided anew
+        return None
+    return key, (tuple(outcomes), labels)
+
+
+def _rule_names(rules: Sequence[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names the rules' messages print and the names they read or print, sorted
+    (kept per sequence of rules: a rulebook gives the same tuple for a stage)."""
+    found = _RULE_NAMES.get(id(rules))
+    if found is None or found[0] is not rules:
+        printed: set[str] = set()
+        read: set[str] = set()
+        for rule in rules:
+            said = rule.says.names if rule.says else frozenset()
+            printed |= said
+            read |= rule.condition.names | said
+        if len(_RULE_NAMES) >= 256:
+            _RULE_NAMES.clear()
+        found = _RULE_NAMES[id(rules)] = (rules, tuple(sorted(printed)), tuple(sorted(read)))
+    return found[1], found[2]
+
+
+_RULE_NAMES: dict[int, tuple[Sequence[Rule], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def decided(table: ProgramTable, key: tuple | None) -> Any:
+    """What a stage kept under ``key`` (decision_key) for ``table``'s selection, or None."""
+    selection = table._selection
+    if key is None or selection is None:
+        return None
+    found = selection.decided.get(key)
+    return None if found is None else found[1]
+
+
+def keep_decided(
+    table: ProgramTable, key: tuple | None, refs: tuple, value: tuple, arrays: Sequence[np.ndarray]
+) -> None:
+    """Keep ``value`` under ``key`` with ``table``'s selection, holding ``refs`` with it.
+    ``arrays`` are the arrays it holds: read-only from now on, as later plans share them."""
+    selection = table._selection
+    if key is None or selection is None:
+        return
+    size = sum(array.nbytes for array in arrays)
+    if size > DECIDED_BYTES:  # a plan of a very large catalog: not kept
+        return
+    for array in arrays:
+        array.flags.writeable = False
+    if selection.decided_bytes + size > DECIDED_BYTES:
+        selection.decided.clear()
+        selection.decided_bytes = 0
+    selection.decided[key] = (refs, value)
+    selection.decided_bytes += size
+
+
+# How many bytes of decisions a selection keeps (decided): the screening and tiering of
+# about eight national plans, for a batch of applicants in the same few situations and
+# the what-if changes that leave a plan's decisions as they are.
+DECIDED_BYTES = 4 << 20
+
+
 def _sorted_names(rule: Rule) -> tuple[str, ...]:
     """The facts a rule's condition reads, sorted (kept per rule)."""
     found = _SORTED_NAMES.get(id(rule))
@@ -786,6 +886,13 @@ class Citations:
         self.reasons: list[Reason] = []
         self._numbers: dict[tuple, int] = {}
 
+    def copy(self, env: Mapping[str, Any], guessed: Mapping[str, tuple] | None) -> Citations:
+        """These reasons and numbers, to cite more for a plan of ``env`` (whose printed
+        facts and gaps are those these were cited with)."""
+        other = Citations(env, self.labels, guessed)
+        other.reasons, other._numbers = list(self.reasons), dict(self._numbers)
+        return other
+
     def cite(
         self,
         rule: Rule,
@@ -872,8 +979,13 @@ class RowCodes:
         self.span = 1  # how many codes the rules so far can make
 
     def copy(self) -> RowCodes:
+        return RowCodes.of(self.code.copy(), self.span)
+
+    @staticmethod
+    def of(code: np.ndarray, span: int) -> RowCodes:
+        """Codes ``code`` that the rules so far could make ``span`` of (not copied)."""
         other = RowCodes(0)
-        other.code, other.span = self.code.copy(), self.span
+        other.code, other.span = code, span
         return other
 
     def add(self, rows: np.ndarray, values: Any, width: int) -> None:

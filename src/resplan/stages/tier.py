@@ -22,8 +22,11 @@ from resplan.stages.table import (
     NOT_CITED,
     Outcome,
     RowCodes,
+    decided,
+    decision_key,
     evaluate,
     fields_of,
+    keep_decided,
     unique_inverse,
 )
 
@@ -36,7 +39,27 @@ def run(draft):
     screening = draft.screening
     table, severity, citations = screening.table, screening.severity, screening.citations
     table.add_coded_column("screen.verdict", severity, SEVERITY)
-    outcomes = evaluate(draft.rulebook.rules("tier"), table, draft.env)
+    rules = draft.rulebook.rules("tier")
+    outcomes = evaluate(rules, table, draft.env)
+    # As the screening (see screen.run): the same screening and tier rules' outcomes,
+    # with the same words to print, place the programs the same. The screening's key
+    # stands for its verdicts, which the ``screen.verdict`` column holds.
+    keyed = None
+    if screening.key is not None:
+        keyed = decision_key(
+            rules,
+            table,
+            outcomes,
+            draft.env,
+            draft.guessed,
+            draft.rulebook.labels,
+            screening.key[0],
+        )
+    key = keyed[0] if keyed is not None else None
+    found = decided(table, key)
+    if found is not None:
+        kept, placed_tier = found
+        return draft.evolve(programs=_own(kept), tiering=Tiering(tuple(outcomes), placed_tier))
     placing = [o for o in outcomes if "tier" in o.rule.effect]
     lowering = [o for o in outcomes if "lower" in o.rule.effect]
     tier, steps = place([(o.rule, o.fired) for o in outcomes], table.rows)
@@ -92,7 +115,36 @@ def run(draft):
         memo=table.memo,
     )
     order = decision_order(table.keys.id_rank, severity, tier, skipped)
-    return draft.evolve(programs=decisions.take(order), tiering=tiering)
+    programs = decisions.take(order)
+    if keyed is not None:
+        refs = (keyed[1], screening.key[1])  # what both keys name
+        arrays = [tiering.tier, programs.verdict, programs.tier, programs.region]
+        arrays += [programs.reasons, programs.to_verify]
+        if programs.catalog_rows is not None:
+            arrays.append(programs.catalog_rows)
+        if isinstance(programs.programs, np.ndarray):
+            arrays.append(programs.programs)
+        keep_decided(table, key, refs, (programs, tiering.tier), arrays)
+        programs = _own(programs)
+    return draft.evolve(programs=programs, tiering=tiering)
+
+
+def _own(kept: ProgramDecisions) -> ProgramDecisions:
+    """``kept``'s arrays in an object of a plan's own: what a plan works out from its
+    decisions (their ProgramDecision items) is not kept with them."""
+    return ProgramDecisions(
+        kept.programs,
+        kept.verdict,
+        kept.tier,
+        kept.region,
+        kept.regions,
+        kept.reasons,
+        kept.reason_sets,
+        kept.to_verify,
+        kept.verify_sets,
+        catalog_rows=kept.catalog_rows,
+        memo=kept.memo,
+    )
 
 
 def decision_order(id_rank, severity, tier, skipped) -> np.ndarray:
