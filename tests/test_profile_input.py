@@ -152,7 +152,7 @@ def test_every_bad_value_of_a_profile_is_reported_in_one_run(tmp_path, capsys):
     where = [message.split(": ", 2)[:2] for message in err]
     file = str(tmp_path / "profile.toml")
     assert where == [
-        [f"{file}:{line_of(text, 'states =')}", "applicant.states"],
+        [f"{file}:{line_of(text, 'states =')}", "applicant.states[0]"],
         [f"{file}:{line_of(text, 'score =')}", "exams.step2ck.score"],
         [f"{file}:{line_of(text, 'level =')}", "languages[0].level"],
         [f"{file}:{line_of(text, 'kind =')}", "clinical[0].kind"],
@@ -179,12 +179,64 @@ def test_a_check_across_fields_does_not_hide_the_fields_own_problems(tmp_path, c
     assert fields == [
         "applicant.graduation_year",
         "applicant.cycle",
-        "applicant.states",
+        "applicant.states[0]",
         "exams.step2ck.score",
         "languages[0].level",
     ]
     assert "3000 is not a graduation year" in err[0]
     assert "2027 must come after graduation_year 3000" in err[1]
+
+
+def test_every_bad_item_of_a_list_is_reported_with_its_place(tmp_path, capsys):
+    text = profile_text(
+        applicant='states = ["Texas", "TX", "nm", "MX"]\nspecialties = '
+        '["Famliy Medicine", "Internal medicine", "Pediatrics", "Pediatrics"]'
+    ).replace('specialties = ["Internal Medicine"]\n', "")
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    file = str(tmp_path / "profile.toml")
+    states, specialties = line_of(text, "states ="), line_of(text, "specialties =")
+    assert err == [
+        f"{file}:{states}: applicant.states[0]: 'Texas' is not a two-letter US state code "
+        "(did you mean 'TX'?)",
+        f"{file}:{states}: applicant.states[2]: 'nm' is not a two-letter US state code "
+        "(did you mean 'NM'?)",
+        f"{file}:{states}: applicant.states[3]: 'MX' is not a two-letter US state code",
+        f"{file}:{specialties}: applicant.specialties[0]: 'Famliy Medicine' is not a specialty "
+        "resplan knows (did you mean 'Family Medicine'?)",
+        f"{file}:{specialties}: applicant.specialties[1]: 'Internal medicine' is not a "
+        "specialty resplan knows (did you mean 'Internal Medicine'?)",
+        f"{file}:{specialties}: applicant.specialties: lists Pediatrics twice",
+    ]
+
+
+def test_a_failing_step1_score_is_reported_beside_a_broken_step2ck(tmp_path, capsys):
+    # Step 2 CK does not read (a score with result "fail"), so the exams table as a whole
+    # does not either; the Step 1 score under the passing standard is still wrong, and the
+    # user should learn both in one run.
+    text = profile_text(
+        exams="[exams.step1]\nresult = 190\nattempts = 1\n\n"
+        '[exams.step2ck]\nscore = 230\nattempts = 1\nresult = "fail"',
+        rest='[[clinical]]\nkind = "hands-on"\nmonths = -2\n',
+    ).replace("graduation_year = 2026", "graduation_year = 2023")
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    fields = [message.split(": ", 2)[1] for message in err]
+    assert fields == ["exams.step1.result", "exams.step2ck.result", "clinical[0].months"]
+    assert "190 is under 192, the Step 1 passing score" in err[0]
+    # A number comes back as it was written.
+    assert err[2].endswith("clinical[0].months: -2 is not a number of months (0–240)")
+
+
+def test_a_step3_is_not_said_to_lack_a_step2ck_that_does_not_read(tmp_path, capsys):
+    text = profile_text(
+        exams='[exams.step2ck]\nscore = 230\nattempts = 1\nresult = "pending"\n\n'
+        '[exams.step3]\nresult = "pass"\nattempts = 1'
+    ).replace("graduation_year = 2026", "graduation_year = 2023")
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    [message] = err
+    assert 'exams.step2ck.result: is "pending", but the table gives a score' in message
 
 
 def test_every_bad_value_of_a_toml_catalog_is_reported_in_one_run(tmp_path, capsys):

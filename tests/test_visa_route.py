@@ -141,7 +141,7 @@ def test_step3_before_the_steps_it_needs_is_refused(exams, field, words):
     ("visa", "message"),
     [
         ([], 'lists no visa: write "none" if you need none'),
-        (["J-1", "J-1"], "lists a visa twice"),
+        (["J-1", "J-1"], "lists J-1 twice"),
         (["none", "J-1"], '"none" means you need no visa'),
         (["J1"], "'J1' is not one of none, J-1, H-1B (did you mean 'J-1'?)"),
     ],

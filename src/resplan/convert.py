@@ -23,7 +23,7 @@ from cattrs.errors import (
 )
 
 from resplan.errors import InputError, Problem
-from resplan.model import FieldValueError, FieldValueErrors, Step1
+from resplan.model import FieldValueError, FieldValueErrors, PartlyRead, Step1
 from resplan.vocabulary import suggest
 
 Path = tuple[str | int, ...]
@@ -299,7 +299,10 @@ def _validate_raw(data: Any, cls: type, path: Path):
                 for index, item in enumerate(raw):
                     yield from _validate_raw(item, inner, path + (field.name, index))
             elif inner is not None and not many:
-                yield from _validate_raw(raw, inner, path + (field.name,))
+                readable = yield from _validate_raw(raw, inner, path + (field.name,))
+                if readable is not None:
+                    unread = frozenset(raw) - frozenset(readable)
+                    values[field.name] = PartlyRead(readable, unread)
             continue
         values[field.name] = value
     if whole:
@@ -320,12 +323,13 @@ def _validate_raw(data: Any, cls: type, path: Path):
             yield from _problems_of(exc, path, None)
         else:
             yield from _validate(obj, path)
-            return
+            return values
     for error in getattr(cls, "check_parts", lambda values: ())(values):
         yield path + error.path, error.message
     for field in _checked_fields(cls):
-        if field.name in values:
+        if field.name in values and not isinstance(values[field.name], PartlyRead):
             yield from _check_field(None, field, values[field.name], path)
+    return {name: value for name, value in values.items() if not isinstance(value, PartlyRead)}
 
 
 # Values that hold no objects to look inside: one without a validator has nothing to check.
@@ -352,6 +356,9 @@ def _check_field(owner: Any, field: attrs.Attribute, value: Any, path: Path):
             field.validator(owner, field, value)
         except FieldValueError as exc:
             yield path + exc.path, exc.message
+        except FieldValueErrors as exc:
+            for error in exc.errors:
+                yield path + error.path, error.message
         except ValueError as exc:
             yield path + (field.name,), str(exc)
     if type(value) in _PLAIN:

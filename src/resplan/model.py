@@ -57,10 +57,10 @@ class FieldValueError(ValueError):
     """A validator's complaint about one field; the converter turns it into a Problem.
 
     ``field`` is a name, or a path such as ``("exams", "step2ck", "score")`` when a check
-    of the whole profile blames one field inside it.
+    of the whole profile blames one field inside it (``("states", 2)``: one item of a list).
     """
 
-    def __init__(self, field: str | tuple[str, ...], message: str):
+    def __init__(self, field: str | tuple[str | int, ...], message: str):
         super().__init__(message)
         self.field = field
         self.path = field if isinstance(field, tuple) else (field,)
@@ -126,10 +126,18 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _as_written(value) -> str:
+    """A number as the profile wrote it: months are read as floats, and ``-2`` must not
+    come back as ``-2.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
 def _in_range(lo, hi, what):
     def check(inst, attribute, value):
         if value is not None and not lo <= value <= hi:
-            raise FieldValueError(attribute.name, f"{value!r} is not {what} ({lo}–{hi})")
+            raise FieldValueError(attribute.name, f"{_as_written(value)} is not {what} ({lo}–{hi})")
 
     check.allowed = f"{lo} to {hi}"  # for docs/profile.md
     return check
@@ -165,7 +173,8 @@ def _visa_choice(inst, attribute, value):
     if not value:
         raise FieldValueError(attribute.name, 'lists no visa: write "none" if you need none')
     if len(set(value)) != len(value):
-        raise FieldValueError(attribute.name, "lists a visa twice")
+        twice = sorted({visa for visa in value if value.count(visa) > 1})
+        raise FieldValueError(attribute.name, f"lists {' and '.join(twice)} twice")
     if "none" in value and len(value) > 1:
         raise FieldValueError(
             attribute.name,
@@ -190,9 +199,27 @@ def _state(inst, attribute, value):
         )
 
 
+def _each(check, inst, attribute, values) -> list[FieldValueError]:
+    """``check``'s complaint about each item of a list, pointing at the item: every bad
+    item is reported at once, not only the first."""
+    found = []
+    for index, item in enumerate(values or ()):
+        try:
+            check(inst, attribute, item)
+        except FieldValueError as exc:
+            found.append(FieldValueError((attribute.name, index), exc.message))
+    return found
+
+
+def _raise_all(found: list[FieldValueError]) -> None:
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise FieldValueErrors(found)
+
+
 def _states(inst, attribute, value):
-    for item in value or ():
-        _state(inst, attribute, item)
+    _raise_all(_each(_state, inst, attribute, value))
 
 
 def _specialty(inst, attribute, value):
@@ -204,10 +231,11 @@ def _specialty(inst, attribute, value):
 
 
 def _specialties(inst, attribute, value):
-    for item in value:
-        _specialty(inst, attribute, item)
-    if len(set(value)) != len(value):
-        raise FieldValueError(attribute.name, "lists a specialty twice")
+    found = _each(_specialty, inst, attribute, value)
+    twice = sorted({item for item in value if value.count(item) > 1})
+    if twice:
+        found.append(FieldValueError(attribute.name, f"lists {' and '.join(twice)} twice"))
+    _raise_all(found)
 
 
 def _nonempty(inst, attribute, value):
@@ -401,10 +429,17 @@ class Profile:
         """The checks across the profile's tables, on whichever of them could be read
         (the converter runs them on a profile that has other problems too)."""
         applicant, exams = parts.get("applicant"), parts.get("exams")
-        if applicant is not None and exams is not None:
+        if isinstance(applicant, PartlyRead):
+            return  # the checks below need the applicant's own fields, read and consistent
+        if applicant is not None and isinstance(exams, PartlyRead):
+            # Each exam that reads is checked against the applicant (a Step 1 score under
+            # the passing standard is wrong whatever is wrong elsewhere); the checks across
+            # exams wait until every exam reads.
+            yield from _impossible_exams(applicant, Exams(**exams.values), unread=exams.unread)
+        elif applicant is not None and exams is not None:
             yield from _impossible_exams(applicant, exams)
         reapplicant = parts.get("reapplicant")
-        if applicant is not None and reapplicant is not None:
+        if applicant is not None and isinstance(reapplicant, Reapplicant):
             yield from _impossible_last_cycle(applicant, reapplicant)
 
 
@@ -439,7 +474,16 @@ def _impossible_last_cycle(applicant: Applicant, reapplicant: Reapplicant):
         )
 
 
-def _impossible_exams(applicant: Applicant, exams: Exams):
+@attrs.frozen
+class PartlyRead:
+    """The fields of a table that could be read, when others in it could not: what the
+    converter gives ``check_parts`` for such a table."""
+
+    values: dict
+    unread: frozenset[str]
+
+
+def _impossible_exams(applicant: Applicant, exams: Exams, *, unread: frozenset[str] = frozenset()):
     """Exam results that cannot be true of this applicant, each with its reason.
 
     ``score`` (Step 2 CK) and a numeric Step 1 ``result`` are the scores the applicant
@@ -453,7 +497,9 @@ def _impossible_exams(applicant: Applicant, exams: Exams):
     if exams.step3 is not None:
         # ECFMG lets an IMG sit Step 3 only once certified, which takes Step 1 and
         # Step 2 CK passed (ecfmg.org; usmle.org, Step 3 eligibility).
-        if step2 is None:
+        if "step2ck" in unread:
+            pass  # its own problems are reported; what it holds is not known
+        elif step2 is None:
             yield FieldValueError(
                 ("exams", "step3"),
                 (
