@@ -56,7 +56,7 @@ attempts = 1
     "old, new, field, line, words",
     [
         ("score = 221", "score = 400", "exams.step2ck.score", 8, "not a Step 2 CK score"),
-        ('states = ["TX"]', 'states = ["Texas"]', "applicant.states", 5, "did you mean 'TX'"),
+        ('states = ["TX"]', 'states = ["Texas"]', "applicant.states[0]", 5, "did you mean 'TX'"),
         ('visa = "J-1"', 'visa = "J1"', "applicant.visa", 4, "did you mean 'J-1'"),
         ("attempts = 1", "attemps = 1", "exams.step2ck.attemps", 9, "did you mean 'attempts'"),
         ("score = 221", 'score = "221"', "exams.step2ck.score", 8, "expected a whole number"),
