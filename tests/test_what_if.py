@@ -424,3 +424,27 @@ def test_an_unusable_count_names_the_parameter(catalog, example_profile):
         _plan(example_profile, catalog, other)
     problem = caught.value.problems[0]
     assert (problem.file, problem.field) == ("rulesets/what-if.toml", "parameters.programs_named")
+
+
+def test_added_border_months_are_planned_where_the_applicant_already_worked(host):
+    # Two sub-regions of equal priority; the Rio Grande Valley has more of the plan's
+    # programs, but the applicant's US work (and so their letters and ties) is in El Paso.
+    # More months there is the advice, not a move to a new area.
+    border = host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml")
+
+    def tried(clinical):
+        profile = make_profile(
+            applicant={"specialties": ["Internal Medicine"], "states": ["TX"], "visa": "J-1"},
+            exams={"step2ck": {"score": 233, "attempts": 1}},
+            clinical=clinical,
+        )
+        plan = resplan.plan(profile, border, host=host, as_of=datetime.date(2026, 7, 15))
+        [said] = [a for a in plan.summary.advice if a.rule.startswith("what-if/")]
+        return said.says
+
+    el_paso = tried([{"kind": "hands-on", "months": 2, "city": "El Paso", "state": "TX"}])
+    assert "hands-on US clinical work in a border area (El Paso)" in el_paso
+    assert "Rio Grande Valley" not in el_paso
+    # Without work in one of them, the sub-region with the most programs is chosen.
+    elsewhere = tried([{"kind": "hands-on", "months": 2, "city": "Houston", "state": "TX"}])
+    assert "hands-on US clinical work in a border area (Rio Grande Valley)" in elsewhere

@@ -272,8 +272,19 @@ def changed_profile(rule: Rule, draft) -> tuple[Any, dict[str, Any]] | None:
 
 def _border_place(draft) -> tuple[str, str, str] | None:
     """(sub-region name, city, state) where added border months are planned: the plan's
-    sub-region of highest priority, among equals the one with the most of the plan's
-    programs (then by id), at its first city."""
+    sub-region of highest priority; among equals, the one where the applicant already
+    worked (more months where they have ties and letters is the advice an advisor gives,
+    not a move to a new area), then the one with the most of the plan's programs (then by
+    id); at the city of that work, or else the sub-region's first city."""
+    worked = {
+        (stint.city.strip().casefold(), stint.state)
+        for stint in draft.profile.clinical
+        if stint.city and stint.state
+    }
+
+    def city_worked_in(sub) -> str | None:
+        return next((c for c in sub.cities if (c.casefold(), sub.state) in worked), None)
+
     programs = draft.programs
     counts: dict[str, int] = {}
     if len(programs):
@@ -289,14 +300,25 @@ def _border_place(draft) -> tuple[str, str, str] | None:
             for d in programs:
                 if d.region is not None:
                     counts[d.region] = counts.get(d.region, 0) + 1
-    regions = sorted(
-        draft.regions, key=lambda r: (PRIORITY.get(r.priority, 3), -counts.get(r.id, 0), r.id)
-    )
     subregions = {s.id: s for s in draft.rulebook.subregions}
+
+    def worked_there(region) -> bool:
+        sub = subregions.get(region.id)
+        return sub is not None and city_worked_in(sub) is not None
+
+    regions = sorted(
+        draft.regions,
+        key=lambda r: (
+            PRIORITY.get(r.priority, 3),
+            not worked_there(r),
+            -counts.get(r.id, 0),
+            r.id,
+        ),
+    )
     for region in regions:
         sub = subregions.get(region.id)
         if sub is not None and sub.cities:
-            return sub.name, sub.cities[0], sub.state
+            return sub.name, city_worked_in(sub) or sub.cities[0], sub.state
     sub = next((s for s in draft.rulebook.subregions if s.cities), None)
     return (sub.name, sub.cities[0], sub.state) if sub is not None else None
 
