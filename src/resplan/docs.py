@@ -321,6 +321,12 @@ def profile_markdown(rulebook: Rulebook) -> str:
         "allows, a graduation after the Match year) stops the run with one message per",
         "problem, naming the file, the line and the key.",
         "",
+        "A profile describes one applicant. Partners who apply together in the NRMP",
+        "Couples Match get two separate plans: a profile has no key for a partner, and",
+        "resplan's guide and figures say nothing about the Couples Match, so a plan does",
+        "not pair programs or cities. Put the two plans side by side and look for the",
+        "cities where both of you have programs to apply to.",
+        "",
     ]
     for heading, prefix, path in _TABLES:
         cls = _table_class(path)
