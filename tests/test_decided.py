@@ -1,6 +1,7 @@
-"""What the screen and tier stages keep by what decides them (stages.table.decision_key):
-a later plan with the same rule outcomes, words and gaps finds them, and no other plan
-ever does (other profiles, dates, rulebooks), whatever the order plans come in."""
+"""What the screen and tier stages keep by what decides them (stages.table.decision_key),
+and the reasons stages.common.cite keeps by the values a message prints: a later plan
+with the same rule outcomes, words and gaps finds them, and no other plan ever does
+(other profiles, dates, rulebooks), whatever the order plans come in."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 import resplan
 from resplan import pipeline
 from resplan.facts import Gap
+from resplan.stages import common
 from resplan.stages import table as T
 from tests.conftest import AS_OF, DATA, EXAMPLES
 
@@ -52,7 +54,10 @@ def test_plans_with_kept_decisions_are_plans_decided_anew(monkeypatch):
     order = [(h, d, p) for p in PROFILES for d in DATES for h in ("all", "no-what-if")]
     order = order + order[::-1]
     kept = _plans(order)
-    monkeypatch.setattr(T, "DECIDED_BYTES", 0)  # nothing kept: each plan decided anew
+    # Nothing kept: each plan decided and its reasons rendered anew.
+    monkeypatch.setattr(T, "DECIDED_BYTES", 0)
+    monkeypatch.setattr(common, "CITED_PER_RULE", 0)
+    monkeypatch.setattr(common, "_CITED", {})
     assert _plans(order[: len(order) // 2]) == kept
 
 
@@ -110,3 +115,23 @@ def test_keys_tell_apart_what_messages_print_and_the_gaps_they_rest_on():
         )
         is None
     )
+
+
+def test_cite_keeps_a_reason_by_the_values_its_message_prints():
+    host = resplan.load_host(use_env=False)
+    rule = next(
+        r
+        for stage in ("assess", "regions", "summary", "outlook")
+        for r in host.rulebook.rules(stage)
+        if r.says and r.says.names
+    )
+    name = sorted(rule.says.names)[0]
+    labels = host.rulebook.labels
+    one = common.cite(rule, {name: 1}, labels)
+    assert common.cite(rule, {name: 1}, labels) is one  # kept
+    two = common.cite(rule, {name: 2}, labels)
+    assert two is not one and two == common.Reason(
+        rule.qualified_id, rule.says.render({name: 2}, labels)
+    )
+    # An unhashable value is rendered, not kept.
+    assert common.cite(rule, {name: [1]}, labels).rule == rule.qualified_id

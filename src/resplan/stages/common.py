@@ -32,9 +32,50 @@ def cite(
     guessed: Mapping[str, tuple] | None = None,
 ) -> Reason:
     """The rule's id and its message, with finding names put in words, after what the
-    profile leaves out that the rule rests on (``guessed``: see resplan.pipeline.Draft)."""
-    says = rule.says.render(env, labels) if rule.says else ""
-    return Reason(rule=rule.qualified_id, says=with_guesses(says, guesses(rule, guessed)))
+    profile leaves out that the rule rests on (``guessed``: see resplan.pipeline.Draft).
+
+    A message is filled in from the facts it names, the labels and those gaps alone: the
+    reason is kept by their values, so the next plan with the same values (most messages
+    name none) finds it rendered."""
+    gaps = guesses(rule, guessed)
+    found = _CITED.get(id(rule))
+    if found is None or found[0] is not rule or found[1] is not labels:
+        if len(_CITED) >= CITED_RULES:
+            _CITED.clear()
+        found = _CITED[id(rule)] = (rule, labels, {})
+    kept = found[2]
+    try:
+        # A gap is told by the sentence it puts first, not only by its field.
+        key = (tuple(map(env.get, _says_names(rule))), tuple((g.key, g.says) for g in gaps))
+        reason = kept.get(key)
+    except TypeError:  # a value that cannot be a key: rendered, not kept
+        key, reason = None, None
+    if reason is None:
+        says = rule.says.render(env, labels) if rule.says else ""
+        reason = Reason(rule=rule.qualified_id, says=with_guesses(says, gaps))
+        if key is not None and CITED_PER_RULE:
+            if len(kept) >= CITED_PER_RULE:
+                kept.clear()
+            kept[key] = reason
+    return reason
+
+
+def _says_names(rule: Rule) -> tuple[str, ...]:
+    """The facts the rule's message names, sorted (kept with the rule's reasons)."""
+    names = _SAYS_NAMES.get(id(rule))
+    if names is None or names[0] is not rule:
+        if len(_SAYS_NAMES) >= CITED_RULES:
+            _SAYS_NAMES.clear()
+        names = _SAYS_NAMES[id(rule)] = (rule, tuple(sorted(rule.says.names if rule.says else ())))
+    return names[1]
+
+
+# Rules whose reasons cite keeps (a process may plan with several rulebooks), and how many
+# sets of values each keeps reasons for (a batch of applicants brings many).
+CITED_RULES = 4096
+CITED_PER_RULE = 64
+_CITED: dict[int, tuple[Rule, Any, dict]] = {}
+_SAYS_NAMES: dict[int, tuple[Rule, tuple[str, ...]]] = {}
 
 
 def guesses(rule: Rule, guessed: Mapping[str, tuple] | None) -> tuple:
