@@ -122,6 +122,19 @@ def applicants(count: int = 90, seed: int = 11):
 EXTRA = [
     # No exam table at all: each is asked for, and no Step 1 is assumed.
     {"applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"}},
+    # No visa: a US citizen, and a permanent resident (NRMP's two groups).
+    *(
+        {
+            "applicant": {
+                "graduation_year": 2022,
+                "cycle": 2027,
+                "visa": "none",
+                "us_citizen": citizen,
+            },
+            "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 231}},
+        }
+        for citizen in (True, False)
+    ),
     {
         "applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"},
         "exams": {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"attempts": 1}},

@@ -84,6 +84,9 @@ PROFILE_FACTS: dict[str, Fact] = {
         TEXT, "the visas the applicant would take, in words, first choice first"
     ),
     "profile.needs_visa": Fact(BOOL, "whether a visa is needed"),
+    "profile.us_citizen": Fact(
+        BOOL, "whether the applicant is a US citizen (unless given: unknown)"
+    ),
     "profile.specialties": Fact(SetOf(TEXT), "wished specialties"),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
     "profile.previous_cycles": Fact(NUMBER, "earlier cycles applied in without matching"),
@@ -110,6 +113,12 @@ PROFILE_FACTS: dict[str, Fact] = {
         TEXT, "the Step exams sat that many times, in words ('Step 1', 'Step 1 and Step 2 CK')"
     ),
     "profile.any_failure": Fact(BOOL, "whether any Step exam was failed"),
+    "profile.failed_sittings": Fact(
+        NUMBER,
+        "failed sittings of the Step exams on record: every sitting of an exam not passed "
+        "and failed, every one before the last otherwise (a last result not given or still "
+        "to come is not counted)",
+    ),
     "profile.spanish_level": Fact(Level(SPANISH_LEVELS), "Spanish level"),
     "profile.languages": Fact(SetOf(TEXT), "languages"),
     "profile.clinical.months": Fact(NUMBER, "months of US clinical experience"),
@@ -182,9 +191,28 @@ PROGRAM_FACTS: dict[str, Fact] = {
     "program.region_name": Fact(TEXT, "border sub-region name ('none' outside them)"),
 }
 
+# The strengths (assessment ruleset's names) that speak to a border program's patients:
+# a message that names "your border strengths" names these, not research or a visa.
+BORDER_STRENGTHS = frozenset(
+    (
+        "spanish",
+        "working-spanish",
+        "border-experience",
+        "underserved-experience",
+        "interpreting",
+        "border-usce",
+        "strong-border-profile",
+    )
+)
+
 ASSESSMENT_FACTS: dict[str, Fact] = {
     "assessment.weaknesses": Fact(SetOf(TEXT), "weaknesses found in the profile"),
     "assessment.strengths": Fact(SetOf(TEXT), "strengths found in the profile"),
+    "assessment.border_strengths": Fact(
+        SetOf(TEXT),
+        "of those, the border-relevant ones (Spanish, border or underserved work, "
+        "interpreting, border clinical time): what a message calls border strengths",
+    ),
     "assessment.missing": Fact(SetOf(TEXT), "what the profile leaves out, in words"),
     "assessment.missing_counted": Fact(
         SetOf(TEXT),
@@ -486,6 +514,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.visas": frozenset(v for v in a.visas if v != "none"),
         "profile.visa_words": visa_words(a.visas),
         "profile.needs_visa": a.first_visa != "none",
+        "profile.us_citizen": a.us_citizen,
         "profile.specialties": frozenset(a.specialties),
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
@@ -557,6 +586,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     elif any(n is not None and n > 1 for n in attempts):
         failure = True
     # Without every attempt count and no failure known, whether there was one is unknown.
+    facts["profile.failed_sittings"] = _failed_sittings(profile)
     facts["profile.any_failure"] = (
         True if failure else (False if attempts and None not in attempts and not unsure else None)
     )
@@ -650,6 +680,29 @@ def visa_words(visas) -> str:
     return " or ".join(visas)
 
 
+def _failed_sittings(profile: Profile) -> int | None:
+    """The failed sittings on record: an exam whose last result is a fail failed at every
+    sitting; otherwise (passed, pending, or a last result not given) every sitting before
+    the last one failed. Unknown while an exam taken does not give its sittings, or Step 1
+    its result."""
+    exams = profile.exams
+    failed = 0
+    if exams.step1 is not None:
+        if exams.step1.attempts is None or exams.step1.result is None:
+            return None
+        failed += exams.step1.attempts - (exams.step1.result != "fail")
+    step2 = exams.step2ck
+    if step2 is not None and step2.sat:
+        if step2.attempts is None:
+            return None
+        failed += step2.attempts - (step2.passed or step2.result != "fail")
+    if exams.step3 is not None:
+        if exams.step3.attempts is None:
+            return None
+        failed += exams.step3.attempts - (exams.step3.result != "fail")
+    return failed
+
+
 def _is_spanish(name: str) -> bool:
     return name.strip().lower() in ("spanish", "español", "espanol")
 
@@ -708,6 +761,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.visas": ("applicant.visa",),
     "profile.visa_words": ("applicant.visa",),
     "profile.needs_visa": ("applicant.visa",),
+    "profile.us_citizen": ("applicant.us_citizen",),
     "profile.specialties": ("applicant.specialties",),
     "profile.states": ("applicant.states",),
     "profile.previous_cycles": ("applicant.previous_cycles",),
@@ -739,6 +793,14 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.max_attempts_exams": (
         "exams.step1.attempts",
         "exams.step2ck.attempts",
+        "exams.step3.attempts",
+    ),
+    "profile.failed_sittings": (
+        "exams.step1.result",
+        "exams.step1.attempts",
+        "exams.step2ck.attempts",
+        "exams.step2ck.result",
+        "exams.step3.result",
         "exams.step3.attempts",
     ),
     "profile.any_failure": (

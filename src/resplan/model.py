@@ -258,11 +258,19 @@ class Applicant:
     specialties: tuple[str, ...] = field(default=(), converter=tuple, validator=_specialties)
     states: tuple[str, ...] | None = field(default=None, converter=_tuple, validator=_states)
     previous_cycles: int | None = field(default=None, validator=_positive)
+    # Without a visa, whether the applicant is a US citizen (NRMP's US IMGs) or a permanent
+    # resident (counted with non-US IMGs); unknown unless given.
+    us_citizen: bool | None = None
 
     def __attrs_post_init__(self):
         if self.cycle <= self.graduation_year:
             raise FieldValueError(
                 "cycle", f"{self.cycle} must come after graduation_year {self.graduation_year}"
+            )
+        if self.us_citizen and self.first_visa != "none":
+            raise FieldValueError(
+                "us_citizen",
+                'is true, but visa names a visa: a US citizen trains without one (visa = "none")',
             )
 
     @property
@@ -917,6 +925,15 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "How many Match cycles you applied in before without matching.",
         "Unknown: the plan does not treat you as a reapplicant; write 0 for a first try.",
         "1 or more is a weakness and brings the between-cycle steps for reapplicants.",
+    ),
+    "applicant.us_citizen": KeyDoc(
+        'With visa = "none": true if you are a US citizen, false if you are a US permanent '
+        "resident (green card holder).",
+        "Unknown: the plan gives the match rates of both groups NRMP counts, US IMGs and "
+        "non-US IMGs, and says which one a permanent resident belongs to.",
+        "NRMP counts a US citizen who studied abroad among US IMGs, and a permanent resident "
+        "among non-US IMGs: the outlook quotes that group's match rate. true with a visa is "
+        "refused: a US citizen needs none.",
     ),
     "exams.step1.result": KeyDoc(
         'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '

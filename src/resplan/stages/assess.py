@@ -8,13 +8,19 @@ facts as stated, a rule that is left undecided rests on a gap: the findings of i
 
 from __future__ import annotations
 
+from resplan.facts import BORDER_STRENGTHS
 from resplan.plan import Assessment, Finding, Missing
 from resplan.stages.common import cite, evaluate
 
 # Facts later stages derive from the findings: they rest on the same gaps.
 _DERIVED = {
     "weakness": ("assessment.weaknesses", "specialty.fit", "wishes.best_fit"),
-    "strength": ("assessment.strengths", "specialty.fit", "wishes.best_fit"),
+    "strength": (
+        "assessment.strengths",
+        "assessment.border_strengths",
+        "specialty.fit",
+        "wishes.best_fit",
+    ),
 }
 
 
@@ -47,6 +53,7 @@ def run(draft, reasons: bool = True):
         **env,
         "assessment.weaknesses": assessment.weakness_names,
         "assessment.strengths": assessment.strength_names,
+        "assessment.border_strengths": assessment.strength_names & BORDER_STRENGTHS,
         "assessment.missing": frozenset(g.label for g in draft.gaps),
         "assessment.missing_counted": frozenset(g.label for g in draft.gaps if g.counted),
     }
