@@ -103,6 +103,23 @@ def test_the_step2ck_study_step_assumes_no_step1_nobody_gave(host, catalogs):
     assert "applications/step2ck-study-plan" not in scored
 
 
+def test_a_profile_without_step1_does_not_rule_out_a_failure(host, catalogs):
+    # A good Step 2 CK at the first sitting says nothing of Step 1's sittings.
+    plan = plan_of(host, catalogs, exams={"step2ck": {"score": 245, "attempts": 1}})
+    steps = actions(plan)
+    assert "applications/score-is-a-strength" not in steps
+    assert "no failure is on record" not in everything(plan)
+    [im] = plan.summary.by_specialty
+    spread = [r for r in im.reasons if r.rule.startswith("tiering/spread-")]
+    assert [r.rule for r in spread] == ["tiering/spread-scores-not-known"]
+    assert spread[0].says.startswith("resplan does not know all of your scores and attempts")
+    # With Step 1 given, the same score is a strength.
+    given = plan_of(
+        host, catalogs, exams={"step1": STEP1_PASS, "step2ck": {"score": 245, "attempts": 1}}
+    )
+    assert "no failure is on record" in actions(given)["applications/score-is-a-strength"].detail
+
+
 # ---------------------------------------------------------------- c. a retake, no result given
 
 

@@ -585,10 +585,13 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         failure |= most > 1
     elif any(n is not None and n > 1 for n in attempts):
         failure = True
-    # Without every attempt count and no failure known, whether there was one is unknown.
     facts["profile.failed_sittings"] = _failed_sittings(profile)
+    # Without every attempt count and no failure known, whether there was one is unknown;
+    # so it is without Step 1, which every applicant sits (docs/profile.md: not judged).
     facts["profile.any_failure"] = (
-        True if failure else (False if attempts and None not in attempts and not unsure else None)
+        True
+        if failure
+        else (False if step1 is not None and None not in attempts and not unsure else None)
     )
 
     spanish = [lang for lang in profile.languages if _is_spanish(lang.name)]
