@@ -67,6 +67,16 @@ def test_failed_sittings_are_counted_across_exams_for_the_plural(host, border):
     assert statement.title.endswith("what happened with the failed attempts")
 
 
+def test_a_failure_not_passed_yet_is_not_told_of_a_later_pass(host, border):
+    exams = {
+        "step1": {"result": "pass", "attempts": 1},
+        "step2ck": {"attempts": 1, "result": "fail"},
+    }
+    step = actions(plan_of(host, border, exams=exams))["applications/after-a-failure"]
+    assert "your later pass" not in step.detail
+    assert "what has shown it since (a pass, strong evaluations" in step.detail
+
+
 # ---------------------------------------------------------------- 2. the same file, sent again
 
 REAPPLIED = {
