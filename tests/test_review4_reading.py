@@ -225,3 +225,24 @@ def test_the_statement_goes_to_border_medicine_only_with_a_border_record(host, b
     )
     story = native["applications/statement-border-story"]
     assert "Mexico" not in story.detail and "more than one health system" in story.detail
+
+
+# ---------------------------------------------------------------- a resident's plan B
+
+
+def test_a_resident_is_not_told_to_start_a_clinical_role_after_match_day(host, border):
+    plan = plan_of(
+        host,
+        border,
+        as_of="2026-09-01",
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 226, "attempts": 1},
+        },
+        clinical=[{"kind": "hands-on", "months": 5, "city": "El Paso", "state": "TX"}],
+        training={"status": "current", "kind": "preliminary"},
+    )
+    steps = actions(plan)
+    assert "between-cycles/plan-b-clinical-role" not in steps
+    plan_b = steps["between-cycles/plan-b-resident"]
+    assert plan_b.detail.startswith("Your preliminary year ends in June.")
