@@ -120,9 +120,11 @@ STAGES: tuple[tuple[str, Callable[[Draft], Draft]], ...] = (
 # what-if (stages.what_if) runs again for a changed profile.
 DECIDING = ("assess", "specialties", "regions", "screen", "tier")
 # What a plan made without its words (make_plan, words=False) runs instead of a stage
-# (None: not at all). The actions stage still sets the plan's facts the summary reads.
+# (None: not at all). The actions stage still sets the plan's facts the summary reads,
+# and the summary still works out every figure.
 WORDLESS: dict[str, Callable[[Draft], Draft] | None] = {
     "actions": lambda draft: actions.run(draft, reasons=False),
+    "summary": lambda draft: summary.run(draft, reasons=False),
     "signals": None,
     "outlook": None,
     "what_if": lambda draft: what_if.run(draft, words=False),
@@ -195,9 +197,9 @@ def make_plan(
 
     ``words=False`` makes a plan only for what the cohort database keeps of it
     (:func:`resplan.cohort.plan_record`): its decisions, summary figures, specialties and
-    what-if changes are the full plan's, but it has no actions, signals or outlook, and
-    no what-if notes, program names or sentences in the summary (:data:`WORDLESS`): it
-    is never to be written. With a plugin that adjusts plans, the plan is made whole.
+    what-if changes are the full plan's, but it has no actions, signals or outlook, no
+    reasons or advice in the summary, and no what-if notes or program names
+    (:data:`WORDLESS`): it is never to be written. With a plugin that adjusts plans, the plan is made whole.
 
     Raises :class:`~resplan.errors.InputError` (field ``applicant.cycle``) when the
     cycle's Match Day is before ``as_of``.

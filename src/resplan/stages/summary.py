@@ -35,7 +35,9 @@ _PER_SPECIALTY = ("specialty.", "volume.")
 _WHAT_IF = "what_if."
 
 
-def run(draft):
+def run(draft, reasons: bool = True):
+    """``reasons=False`` leaves out the reasons and advice (a plan made for the cohort
+    database, resplan.pipeline.make_plan with words=False): the figures are the same."""
     labels = draft.rulebook.labels
     env = draft.env
     volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
@@ -55,7 +57,9 @@ def run(draft):
         senv["specialty.open"] = sum(counts)
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
-        worked.append(_volume(target.name, volume_rules, senv, counts, labels, draft.guessed))
+        worked.append(
+            _volume(target.name, volume_rules, senv, counts, labels, draft.guessed, reasons)
+        )
 
     known = [v for v, _ in worked if v.applications is not None]
     totals = {}
@@ -73,6 +77,9 @@ def run(draft):
         totals["summary.fees_catalog"] = sum(in_catalog.values())
     volumes = []
     for volume, senv in worked:
+        if not reasons:
+            volumes.append(volume)
+            continue
         senv.update(totals)
         if volume.name in fees:
             fee = fees[volume.name]
@@ -92,7 +99,7 @@ def run(draft):
         )
 
     plan_env = {**env, **totals}
-    fired, _ = evaluate(plan_rules, plan_env)
+    fired, _ = evaluate(plan_rules, plan_env) if reasons else ([], [])
     programs = draft.programs
     tiers = [sum(v.tiers[i] for v in known) for i in range(3)]
     summary = Summary(
@@ -165,8 +172,17 @@ def _available(draft) -> dict[str, tuple[int, int, int]]:
     }
 
 
-def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels, guessed=None):
-    """The specialty's volume, and ``env`` with the ``volume.*`` facts added."""
+def _volume(
+    name: str,
+    rules,
+    env: dict,
+    available: tuple[int, int, int],
+    labels,
+    guessed=None,
+    reasons: bool = True,
+):
+    """The specialty's volume, and ``env`` with the ``volume.*`` facts added (without
+    its reasons when ``reasons`` is False)."""
     fired, _ = evaluate(rules, env)
     recommended = spread = None
     deciding = []
@@ -182,10 +198,14 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
         if used:
             deciding.append(rule)
     # A volume resting on a gap of the profile says so (resplan.stages.common.with_guesses).
-    reasons = tuple(cite(r, env, labels, guessed) for r in deciding if r.says is not None)
+    cited = (
+        tuple(cite(r, env, labels, guessed) for r in deciding if r.says is not None)
+        if reasons
+        else ()
+    )
     if recommended is None:
         return SpecialtyVolume(
-            name=name, target_spread=spread, available=available, reasons=reasons
+            name=name, target_spread=spread, available=available, reasons=cited
         ), env
     recommended = max(recommended, 0)
     applications = min(recommended, sum(available))
@@ -211,7 +231,7 @@ def _volume(name: str, rules, env: dict, available: tuple[int, int, int], labels
         target_spread=spread,
         tiers=tiers,
         available=available,
-        reasons=reasons,
+        reasons=cited,
     )
     return volume, env
 
