@@ -238,6 +238,13 @@ WISHES_FACTS = {
 # Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
 WISHES_CATALOG_FACTS = {
     "wishes.programs": Fact(NUMBER, "catalog programs in the wished specialties"),
+    "wishes.programs_in_states": Fact(
+        NUMBER,
+        "of those, the ones in the applicant's preferred states (all of them, none named)",
+    ),
+    "wishes.named_states": Fact(
+        TEXT, "the applicant's preferred states, in words joined by 'or' ('none')"
+    ),
 }
 
 REGION_FACTS: dict[str, Fact] = {

@@ -15,6 +15,7 @@ preference), then the name.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from resplan.rulebook import Rulebook, whole_parameter
 from resplan.rules.expr import Binary, Call, ListLit, Unary
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
+from resplan.vocabulary import STATES as STATE_NAMES
 
 DEFAULT_FIT = "possible"
 SPECIALTIES = "specialties"  # the ruleset whose parameters code reads
@@ -70,13 +72,19 @@ def run(draft, reasons: bool = True):
     best = max(wished_fits, key=FITS.index) if wished_fits else None
 
     suggestions = {}
-    in_catalog = programs_in(draft, wishes)
+    count = programs_in(draft, wishes)
+    states = draft.profile.applicant.states or ()
+    in_catalog = {
+        "wishes.programs": count,
+        "wishes.programs_in_states": programs_in(draft, wishes, states) if states else count,
+        "wishes.named_states": _or([STATE_NAMES.get(s, s) for s in states]) if states else "none",
+    }
     for name in names:
         env = rated[name][3]
         if best is not None:
             env["wishes.best_fit"] = best
         if name not in wishes:
-            fired, _ = evaluate(table.can_fire(name)[1], {**env, "wishes.programs": in_catalog})
+            fired, _ = evaluate(table.can_fire(name)[1], {**env, **in_catalog})
             if fired:
                 suggestions[name] = fired
     limit = parameter(rulebook, BACKUP_FIELDS if wishes else FIELDS_WITHOUT_WISHES)
@@ -97,7 +105,7 @@ def run(draft, reasons: bool = True):
         if reasons:
             cited = [cite(r, env, labels, draft.guessed) for r in fired if r.effect["fit"] == fit]
             if name not in wishes:
-                said = {**rated_env, "wishes.programs": in_catalog}
+                said = {**rated_env, **in_catalog}
                 cited += [cite(r, said, labels, draft.guessed) for r in suggestions[name]]
         targets.append(
             SpecialtyTarget(
@@ -194,9 +202,12 @@ def _rules_of(rulebook: Rulebook) -> _Rules:
     return found[1]
 
 
-def programs_in(draft, specialties) -> int:
-    """Programs of the catalog in ``specialties``, whatever their verdict will be."""
+def programs_in(draft, specialties, states=None) -> int:
+    """Programs of the catalog in ``specialties`` (and in ``states``, if given), whatever
+    their verdict will be."""
     table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+    if states is not None:
+        return _programs_in_states(table, set(specialties), set(states))
     counts = table.memo.get(_PROGRAMS_PER_SPECIALTY)
     if counts is None:
         keys = table.keys
@@ -210,3 +221,26 @@ def programs_in(draft, specialties) -> int:
 
 
 _PROGRAMS_PER_SPECIALTY = ("specialties", "programs")  # its key in a catalog table's memo
+
+
+def _programs_in_states(table, specialties: set, states: set) -> int:
+    counts = table.memo.get(_PROGRAMS_PER_SPECIALTY_AND_STATE)
+    if counts is None:
+        # Once per catalog: (specialty, state) -> programs.
+        names, column = table.keys.specialties, table.columns["program.state"]
+        coded = column.codes is not None
+        pairs = Counter(
+            zip(table.keys.specialty.tolist(), (column.codes if coded else column.raw).tolist())
+        )
+        counts = table.memo[_PROGRAMS_PER_SPECIALTY_AND_STATE] = {
+            (names[code], column.categories[state] if coded else state): n
+            for (code, state), n in pairs.items()
+        }
+    return sum(n for (name, state), n in counts.items() if name in specialties and state in states)
+
+
+_PROGRAMS_PER_SPECIALTY_AND_STATE = ("specialties", "programs", "states")
+
+
+def _or(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
