@@ -119,3 +119,145 @@ def test_without_named_states_the_backup_field_reason_counts_the_catalog(tmp_pat
     assert "specialties/suggest-internal-medicine-for-short-list" in specialty_reasons(
         every, "Internal Medicine"
     )
+
+
+# ---------------------------------------------------------------- 3. a backup field added late
+
+
+def test_a_backup_field_added_after_applications_went_out_is_not_in_the_application(tmp_path):
+    """Planned in October, the Internal Medicine backup is added after the applications
+    went out: the applicant may not have applied in it, so the plan does not say their
+    ERAS application shows its number of signals; the field they named still does."""
+    plan = plan_of(tmp_path, ["Family Medicine"], ["NM"], "2026-10-15")
+    says = {s["specialty"]: s["says"] for s in plan["signals"]}
+    assert "This plan adds Internal Medicine as a backup field after" in says["Internal Medicine"]
+    assert "Your ERAS application shows it." not in says["Internal Medicine"]
+    assert "Check it with the AAMC." in says["Internal Medicine"]
+    assert "Your ERAS application shows it." in says["Family Medicine"]
+
+
+# ---------------------------------------------------------------- 2. preliminary tracks
+
+# Fictional Internal Medicine programs in El Paso: two institutions with a categorical and
+# a preliminary track each (the preliminary one first by id), and a preliminary-only one.
+PRELIMINARY_CATALOG = """
+[[program]]
+id = "tx-elpaso-a-im-1prelim"
+name = "Fictional Border Hospital A"
+specialty = "Internal Medicine"
+track = "preliminary"
+city = "El Paso"
+state = "TX"
+img_share = 0.6
+visas = ["J-1"]
+facts_as_of = 2025
+source = "test fixture, fictional"
+
+[[program]]
+id = "tx-elpaso-a-im-2cat"
+name = "Fictional Border Hospital A"
+specialty = "Internal Medicine"
+track = "categorical"
+city = "El Paso"
+state = "TX"
+img_share = 0.6
+visas = ["J-1"]
+facts_as_of = 2025
+source = "test fixture, fictional"
+
+[[program]]
+id = "tx-elpaso-b-im-1prelim"
+name = "Fictional Border Hospital B"
+specialty = "Internal Medicine"
+track = "preliminary"
+city = "El Paso"
+state = "TX"
+img_share = 0.5
+visas = ["J-1"]
+facts_as_of = 2025
+source = "test fixture, fictional"
+
+[[program]]
+id = "tx-elpaso-b-im-2cat"
+name = "Fictional Border Hospital B"
+specialty = "Internal Medicine"
+track = "categorical"
+city = "El Paso"
+state = "TX"
+img_share = 0.5
+visas = ["J-1"]
+facts_as_of = 2025
+source = "test fixture, fictional"
+
+[[program]]
+id = "tx-elpaso-c-im"
+name = "Fictional Border Hospital C"
+specialty = "Internal Medicine"
+track = "preliminary"
+city = "El Paso"
+state = "TX"
+img_share = 0.7
+visas = ["J-1"]
+facts_as_of = 2025
+source = "test fixture, fictional"
+"""
+
+
+def plan_with_catalog(tmp_path: Path, catalog: str, states: list[str] | None) -> dict:
+    path = tmp_path / "catalog.toml"
+    path.write_text(catalog, encoding="utf-8")
+    named = f"states = {states!r}".replace("'", '"') if states is not None else ""
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE.format(wishes='["Internal Medicine"]', states=named), "utf-8")
+    out = tmp_path / "plan.toml"
+    argv = [
+        "plan",
+        str(profile),
+        "--catalog",
+        str(path),
+        "--as-of",
+        "2026-06-15",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    return tomllib.loads(out.read_text(encoding="utf-8"))
+
+
+def test_signals_go_to_categorical_tracks_and_say_what_a_preliminary_year_is(tmp_path):
+    """An applicant to categorical Internal Medicine: the signal of an institution goes to
+    its categorical track, never to a preliminary one, and the plan says why the
+    preliminary tracks get none and what a preliminary year is."""
+    plan = plan_with_catalog(tmp_path, PRELIMINARY_CATALOG, None)
+    [im] = [s for s in plan["signals"] if s["specialty"] == "Internal Medicine"]
+    chosen = [c["id"] for c in im["programs"]]
+    assert chosen == ["tx-elpaso-a-im-2cat", "tx-elpaso-b-im-2cat"]
+    assert (
+        "Besides preliminary tracks, this plan has only 2 programs in Internal Medicine"
+        in (im["says"])
+    )
+    assert (
+        "3 programs of a preliminary track pass every known filter too, but this plan "
+        "proposes no signal for them." in im["says"]
+    )
+    assert (
+        "A preliminary year is one year of training, and no place is promised for the year "
+        "after" in im["says"]
+    )
+    assert "not a goal" in im["says"]
+
+
+def test_with_only_preliminary_tracks_in_the_states_no_signal_is_proposed(tmp_path):
+    only = "\n[[program]]".join(
+        part
+        for part in PRELIMINARY_CATALOG.split("\n[[program]]")
+        if 'track = "categorical"' not in part
+    )
+    plan = plan_with_catalog(tmp_path, only, ["TX"])
+    [im] = [s for s in plan["signals"] if s["specialty"] == "Internal Medicine"]
+    assert not im.get("programs")
+    assert "In Texas, 3 programs of a preliminary track pass every known filter too" in im["says"]
+    assert "So this plan proposes no signal in Internal Medicine." in im["says"]
+    # Nothing says that no program passes, or that the catalog has none.
+    assert "No program of Internal Medicine" not in im["says"]
+    assert "has no program" not in im["says"]

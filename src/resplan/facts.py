@@ -451,6 +451,11 @@ SIGNAL_FACTS: dict[str, Fact] = {
         "programs of a generated catalog (in the preferred states, if any) that pass every"
         " known filter and get no signal",
     ),
+    "signal.preliminary": Fact(
+        NUMBER,
+        "real programs of a preliminary track (in the preferred states, if any) that pass"
+        " every known filter and get no signal",
+    ),
     "signal.in_states": Fact(
         NUMBER, "real programs of the specialty in the preferred states, whatever their verdicts"
     ),

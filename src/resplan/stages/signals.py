@@ -6,7 +6,9 @@ skipped program). Where the applicant named states, only programs in them: a sig
 with the geographic preference, which names those states' regions, and signals left over
 stay unused (the plan says so, and how many programs elsewhere pass). A program of a
 generated (synthetic) catalog never gets one: a signal is scarce, and there is nobody to
-send it to (the plan counts those programs and says why they get none). The order:
+send it to (the plan counts those programs and says why they get none). Nor does a
+preliminary track: one year with no place promised after it is a fallback, not a goal
+(counted and said the same way). The order:
 programs whose listing names a visa the applicant would take before those that do not
 say, the best tier first, then programs whose known share of IMG residents shows that
 they welcome IMGs, then those with some IMG residents, then those that do not say (a
@@ -86,7 +88,7 @@ def run(draft):
     by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
     labels = draft.rulebook.labels
     preferred = tuple(draft.profile.applicant.states or ())
-    candidates, elsewhere, generated = _candidates(draft, preferred)
+    candidates, elsewhere, generated, preliminary = _candidates(draft, preferred)
     in_states = _in_states(draft, preferred) if preferred else {}
     cycle = draft.profile.applicant.cycle
     counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
@@ -141,6 +143,7 @@ def run(draft):
                 "signal.under_way": under_way,
                 "signal.elsewhere": elsewhere.get(target.name, 0),
                 "signal.generated": generated.get(target.name, 0),
+                "signal.preliminary": preliminary.get(target.name, 0),
                 "signal.in_states": in_states.get(target.name, 0),
                 "signal.named_states": _or([STATES.get(s, s) for s in preferred])
                 if preferred
@@ -293,12 +296,13 @@ def _takes_you(program, applicant) -> bool | None:
 
 def _candidates(
     draft, preferred: tuple[str, ...]
-) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int], dict[str, int]]:
     """Per specialty, the real programs (positions in ``draft.programs``) the applicant
     passes every known filter of, in the order signals go to them; per specialty, how
-    many such programs lie outside the preferred states; and per specialty, how many
+    many such programs lie outside the preferred states; per specialty, how many
     generated programs (in the preferred states, where some are named) pass them too and
-    get no signal.
+    get no signal; and per specialty, how many real programs of a preliminary track do
+    (counted the same way) and get none either.
 
     Where the applicant named states, only programs in them are candidates: a signal
     goes with the geographic preference, which names only those states' regions.
@@ -310,7 +314,7 @@ def _candidates(
         (np.asarray(programs.verdict) == APPLY) & (np.asarray(programs.tier) != 0)
     )
     if not len(positions):
-        return {}, {}, {}
+        return {}, {}, {}, {}
     generated: dict[str, int] = {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
     if synthetic.any():
@@ -322,7 +326,22 @@ def _candidates(
         generated = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
         positions = positions[~synthetic]
         if not len(positions):
-            return {}, {}, generated
+            return {}, {}, generated, {}
+    # A preliminary track is one year with no place promised after it: a fallback, not
+    # the place to spend a signal on (counted, in the preferred states where some are
+    # named, so that the plan can say why it gets none).
+    preliminary: dict[str, int] = {}
+    prelim = _preliminary(draft, programs, positions)
+    if prelim.any():
+        specialty, specialties, state, states, _ = _keys(draft, programs, positions)
+        counted = prelim.copy()
+        if preferred:
+            counted &= np.array([s in preferred for s in states], dtype=bool)[state]
+        counts = np.bincount(specialty[counted], minlength=len(specialties))
+        preliminary = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+        positions = positions[~prelim]
+        if not len(positions):
+            return {}, {}, generated, preliminary
     tier = np.asarray(programs.tier)[positions]
     has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
         np.asarray(programs.to_verify)[positions]
@@ -373,7 +392,7 @@ def _candidates(
         elsewhere = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
         order = order[~outside[order]]
         if not len(order):
-            return {}, elsewhere, generated
+            return {}, elsewhere, generated, preliminary
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(_starts(ordered_specialty))
     ends = np.append(starts[1:], len(order))
@@ -384,6 +403,20 @@ def _candidates(
         },
         elsewhere,
         generated,
+        preliminary,
+    )
+
+
+def _preliminary(draft, programs, positions) -> np.ndarray:
+    """True for each of ``positions`` whose track is known to be preliminary."""
+    if programs.catalog_rows is not None:
+        table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+        track = table.columns.get("program.track")
+        if track is not None and track.codes is not None:
+            coded = np.array([t == "preliminary" for t in track.categories], dtype=bool)
+            return coded[track.codes[programs.catalog_rows[positions]]]
+    return np.array(
+        [programs.programs[i].track == "preliminary" for i in positions.tolist()], dtype=bool
     )
 
 
