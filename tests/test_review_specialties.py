@@ -157,8 +157,12 @@ def test_a_us_citizen_without_weak_points_is_told_her_group_and_still_gets_a_saf
     assert picked["Psychiatry"]["fit"] == "strong"
     (backup,) = suggested(plan)
     assert backup in {"Internal Medicine", "Family Medicine"}
-    short = next(s for r, s in reasons(picked[backup]).items() if r.endswith("for-short-list"))
-    assert short.startswith("Your catalog has only 2 programs in the field you named")
+    short = next(s for r, s in reasons(picked[backup]).items() if r.endswith("in-states"))
+    # Both are in Texas, a state she did not name: the reason says so.
+    assert short.startswith(
+        "Your catalog has only 2 programs in the field you named, and none of them is in "
+        "California or Arizona, where you want to train."
+    )
 
 
 def test_a_visa_applicant_is_told_the_non_us_img_figure(tmp_path):
