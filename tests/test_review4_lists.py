@@ -261,3 +261,33 @@ def test_with_only_preliminary_tracks_in_the_states_no_signal_is_proposed(tmp_pa
     # Nothing says that no program passes, or that the catalog has none.
     assert "No program of Internal Medicine" not in im["says"]
     assert "has no program" not in im["says"]
+
+
+# ---------------------------------------------------------------- 4. border-relevant background
+
+
+def test_a_region_names_only_border_relevant_strengths_as_border_background(tmp_path):
+    """Working Spanish is border-relevant; letters from US supervisors and an advocate are
+    strengths, but not border-relevant ones: a region's reason does not call them so."""
+    text = PROFILE.format(wishes='["Internal Medicine"]', states='states = ["TX"]')
+    text = text.replace('level = "fluent"', 'level = "professional"')
+    text = text.replace('city = "El Paso"\nstate = "TX"', 'city = "Houston"\nstate = "TX"')
+    text += '\n[[letters]]\nwriter = "Attending, Houston"\nus_clinical = true\n'
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", "2026-08-15"]
+    assert main([*argv, "--out", str(out)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    strengths = {s["name"] for s in plan["assessment"]["strengths"]}
+    assert {"working-spanish", "us-clinical-letters", "advocate"} <= strengths
+    says = [
+        r["says"]
+        for region in plan["regions"]
+        for r in region["reasons"]
+        if r["rule"] == "regions/border-work-and-preferred-state"
+    ]
+    assert says
+    for words in says:
+        assert "your border-relevant background (working Spanish) fits the patients" in words
+        assert "letters" not in words and "speak for you" not in words
