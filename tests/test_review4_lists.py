@@ -291,3 +291,46 @@ def test_a_region_names_only_border_relevant_strengths_as_border_background(tmp_
     for words in says:
         assert "your border-relevant background (working Spanish) fits the patients" in words
         assert "letters" not in words and "speak for you" not in words
+
+
+# ---------------------------------------------------------------- finding 6: none in the states
+
+
+def test_no_program_to_apply_to_in_the_states_is_said_as_none_with_its_cause(tmp_path):
+    """An H-1B-only applicant to Internal Medicine in Arizona: every Arizona program of the
+    catalog lists only the J-1, so none is open. The step says none (never "only 0"), and
+    names the cause: the visas those programs list."""
+    catalog = tomllib.loads(BORDER.read_text(encoding="utf-8"))
+    arizona = [
+        p
+        for p in catalog["program"]
+        if p["specialty"] == "Internal Medicine" and p["state"] == "AZ"
+    ]
+    assert arizona and all(p.get("visas") == ["J-1"] for p in arizona)
+    text = PROFILE.format(wishes='["Internal Medicine"]', states='states = ["AZ"]')
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text.replace('visa = "J-1"', 'visa = "H-1B"'), encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", "2026-09-25"]
+    assert main([*argv, "--out", str(out)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    words = " ".join(a["title"] + " " + a["detail"] for a in plan["actions"])
+    assert "Only 0" not in words
+    by_id = {a["id"]: a for a in plan["actions"]}
+    assert "applications/named-field-few-in-states" not in by_id
+    step = by_id["applications/named-field-none-open-in-states-visa"]
+    assert "none of them is in Arizona, where you want to train." in step["detail"]
+    assert (
+        f"This catalog lists {len(arizona)} Internal Medicine programs there, but their "
+        "listings name only the J-1 visa, which your profile does not name" in step["detail"]
+    )
+
+
+def test_a_field_the_catalog_has_none_of_in_the_states_is_said_plainly(tmp_path):
+    plan = plan_of(tmp_path, ["Psychiatry"], ["CA"], "2026-08-15")
+    by_id = {a["id"]: a for a in plan["actions"]}
+    step = by_id["applications/named-field-none-in-states"]
+    assert step["detail"].startswith(
+        "This catalog has no Psychiatry program in California, where you want to train."
+    )
+    assert "Only 0" not in step["detail"]

@@ -295,6 +295,17 @@ PLAN_FACTS: dict[str, Fact] = {
         NUMBER, "of those, how many are in the applicant's preferred states (none named: unknown)"
     ),
     "plan.named_states": Fact(TEXT, "the applicant's preferred states, in words joined by 'or'"),
+    "plan.named_fewest_listed_in_states": Fact(
+        NUMBER,
+        "with none of them to apply to in the preferred states: the real programs of that "
+        "specialty the plan has there all the same, every one skipped (else unknown)",
+    ),
+    "plan.named_fewest_visa_barred": Fact(
+        NUMBER, "of those, how many list visas but none the applicant would take"
+    ),
+    "plan.named_fewest_their_visas": Fact(
+        TEXT, "the visas those programs list, in words ('the J-1 visa')"
+    ),
     "plan.named_short": Fact(
         TEXT,
         "the named specialties with real programs to apply to, but fewer than the "

@@ -208,6 +208,8 @@ def _named_fields(draft, real) -> dict:
                 inside = sum(1 for p in chosen if p.specialty == fewest and p.state in states)
             facts["plan.named_fewest_in_states"] = inside
             facts["plan.named_states"] = _or([STATE_NAMES.get(s, s) for s in states])
+            if not inside:
+                facts.update(_skipped_in_states(draft, real, fewest, states))
     # Every named field short of a list, not only the shortest: each needs more programs.
     few = whole_parameter(draft.rulebook, APPLICATIONS, FEW_NAMED_FIELD_PROGRAMS, 10)
     short = [name for name in held if counts[name] < few]
@@ -217,6 +219,38 @@ def _named_fields(draft, real) -> dict:
         first, *others = short
         words = [f"{counts[first]} {'program' if counts[first] == 1 else 'programs'} in {first}"]
         facts["plan.named_short_words"] = _and(words + [f"{counts[n]} in {n}" for n in others])
+    return facts
+
+
+def _skipped_in_states(draft, real, field: str, states) -> dict:
+    """With no program of ``field`` to apply to in ``states``: how many real programs of it
+    the plan has there all the same (each skipped), how many of those list visas but none
+    the applicant would take, and those visas in words."""
+    programs = draft.programs
+    wanted = draft.profile.applicant.visas
+    listed = barred = 0
+    visas: set[str] = set()
+    for index in np.flatnonzero(real).tolist():
+        program = programs.programs[index]
+        if program.specialty != field or program.state not in states:
+            continue
+        listed += 1
+        if (
+            wanted != ("none",)
+            and program.visas is not None
+            and not set(program.visas) & set(wanted)
+        ):
+            barred += 1
+            visas |= set(program.visas)
+    facts: dict = {
+        "plan.named_fewest_listed_in_states": listed,
+        "plan.named_fewest_visa_barred": barred,
+    }
+    if visas:
+        names = sorted(visas)
+        facts["plan.named_fewest_their_visas"] = (
+            f"the {_and(names)} {'visa' if len(names) == 1 else 'visas'}"
+        )
     return facts
 
 
