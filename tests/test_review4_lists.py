@@ -334,3 +334,44 @@ def test_a_field_the_catalog_has_none_of_in_the_states_is_said_plainly(tmp_path)
         "This catalog has no Psychiatry program in California, where you want to train."
     )
     assert "Only 0" not in step["detail"]
+
+
+# ---------------------------------------------------------------- finding 9: rank list days
+
+
+def test_in_the_last_days_before_the_rank_list_deadline_certifying_comes_first(tmp_path):
+    """The 2027 rank list deadline is 3 March 2027 by resplan's calendar: the day before,
+    the first step is to certify the list by tomorrow, with the date; on the day, today;
+    a few days before, with the days left; two weeks before, no such step yet."""
+    titles = {}
+    for as_of in ("2027-03-03", "2027-03-02", "2027-02-27", "2027-02-17"):
+        folder = tmp_path / as_of
+        folder.mkdir()
+        plan = plan_of(folder, ["Internal Medicine"], ["TX"], as_of)
+        titles[as_of] = plan["actions"][0]["title"]
+        certify = [a for a in plan["actions"] if a["id"].startswith("between-cycles/certify-")]
+        assert len(certify) == (0 if as_of == "2027-02-17" else 1)
+    assert (
+        titles["2027-03-03"] == "Certify your rank list today: the deadline is today, 3 March 2027"
+    )
+    assert titles["2027-03-02"] == "Certify your rank list by tomorrow, 3 March 2027"
+    assert titles["2027-02-27"] == "Certify your rank list by 3 March 2027, in 4 days"
+    assert not titles["2027-02-17"].startswith("Certify")
+
+
+def test_once_interviews_are_over_the_visa_question_is_not_a_first_choice(tmp_path):
+    text = PROFILE.format(wishes='["Internal Medicine"]', states='states = ["AZ"]')
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text.replace('visa = "J-1"', 'visa = "H-1B"'), encoding="utf-8")
+
+    def ids(as_of: str) -> list[str]:
+        out = tmp_path / f"{as_of}.toml"
+        argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", as_of]
+        assert main([*argv, "--out", str(out)]) == 0
+        return [a["id"] for a in tomllib.loads(out.read_text(encoding="utf-8"))["actions"]]
+
+    assert "applications/h1b-only-none-listed" in ids("2026-09-25")
+    late = ids("2027-03-02")
+    assert "applications/h1b-only-none-listed" not in late
+    assert late[0] == "between-cycles/certify-rank-list-tomorrow"
+    assert "applications/verify-before-ranking" in late

@@ -322,6 +322,9 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.weeks_to_rank_list": Fact(
         NUMBER, "whole weeks from the plan's date to the rank list deadline (negative once passed)"
     ),
+    "plan.days_to_rank_list": Fact(
+        NUMBER, "days from the plan's date to the rank list deadline (negative once passed)"
+    ),
     "plan.days_to_match_day": Fact(NUMBER, "days from the plan's date to Match Day (0 on the day)"),
     "plan.previous_match_day": Fact(TEXT, "Match Day of the Match before the cycle, in words"),
     "plan.days_to_previous_match_day": Fact(

@@ -490,7 +490,12 @@ def _deadlines_soon(plan, labels: Labels) -> dict[str, datetime.date]:
         return {}
     # Without the calendar's figure, Match Day is the latest the rank list can be due.
     rank_list = match_day - datetime.timedelta(days=labels.rank_list_days or 0)
-    dated = {"by-rank-list": rank_list, "rank-list": rank_list, "match-week": match_day}
+    dated = {
+        "rank-list-days": rank_list,
+        "by-rank-list": rank_list,
+        "rank-list": rank_list,
+        "match-week": match_day,
+    }
     return {phase: day for phase, day in dated.items() if 0 <= (day - as_of).days <= DUE_SOON_DAYS}
 
 

@@ -73,7 +73,14 @@ DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE = range(4)
 # The calendar's phases dated the month of the plan's date, whatever it is, and how soon
 # each is due: a choice the rest depends on, a step to finish by this cycle's rank list
 # deadline (due as much as a running phase), and a step to start at once.
-AT_ONCE = {"decide": DUE_DECIDE, "by-rank-list": DUE_RUNNING, NOW: DUE_AT_ONCE}
+# The last days before the rank list deadline come before any choice: a list not
+# certified by then does not count.
+AT_ONCE = {
+    "rank-list-days": DUE_DECIDE,
+    "decide": DUE_DECIDE,
+    "by-rank-list": DUE_RUNNING,
+    NOW: DUE_AT_ONCE,
+}
 # How many actions' dates a rulebook keeps (a few dozen phases and categories per cycle
 # and date planned for).
 DATES_KEPT = 4096
@@ -297,6 +304,7 @@ def run(draft, reasons: bool = True):
         "plan.rank_list_deadline": in_words(deadline),
         # Whole weeks left; negative once the deadline has passed.
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
+        "plan.days_to_rank_list": (deadline - as_of).days,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
         # The Match before this one: a reapplicant's last cycle may not be over yet.
         "plan.previous_match_day": in_words(match_day(cycle - 1, rulebook)),
