@@ -375,3 +375,52 @@ def test_once_interviews_are_over_the_visa_question_is_not_a_first_choice(tmp_pa
     assert "applications/h1b-only-none-listed" not in late
     assert late[0] == "between-cycles/certify-rank-list-tomorrow"
     assert "applications/verify-before-ranking" in late
+
+
+# ---------------------------------------------------------------- finding 3: Match Week and Match Day
+
+
+def plan_and_report(tmp_path: Path, as_of: str) -> tuple[dict, str]:
+    profile = tmp_path / "profile.toml"
+    text = PROFILE.format(wishes='["Internal Medicine"]', states='states = ["TX"]')
+    # A Step 1 passed at the second sitting: a weak point, so the plan has steps for the
+    # case of no match.
+    text = text.replace('result = "pass"\nattempts = 1', 'result = "pass"\nattempts = 2', 1)
+    profile.write_text(text.replace('visa = "J-1"', 'visa = "none"'), encoding="utf-8")
+    out, report = tmp_path / f"{as_of}.toml", tmp_path / f"{as_of}.md"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", as_of]
+    assert main([*argv, "--out", str(out), "--report", str(report)]) == 0
+    return tomllib.loads(out.read_text(encoding="utf-8")), report.read_text(encoding="utf-8")
+
+
+def test_on_match_day_the_result_is_known_and_the_plan_says_so(tmp_path):
+    """Match Day of the 2027 Match is 19 March 2027; its Monday, 15 March, gave the result.
+    The plan speaks of a known result (did not match), has a step for the applicant who
+    matched, and no longer says that applications are with programs or that steps can
+    still help in this Match."""
+    plan, report = plan_and_report(tmp_path, "2027-03-19")
+    titles = [a["title"] for a in plan["actions"]]
+    assert "If you matched: get ready to start" in titles
+    assert not any(t.startswith("If you do not match") for t in titles)
+    assert any(t.startswith("If you did not match: ") for t in titles)
+    assert (
+        "Today is Match Day (19 March 2027). On Monday, 15 March 2027, you learned whether "
+        "you matched: the steps below cover both cases." in report
+    )
+    assert "already with programs" not in report
+    assert "can still help now" not in report
+    assert "For a next application, if you did not match:" in report
+
+
+def test_before_match_week_the_result_is_still_ahead(tmp_path):
+    plan, report = plan_and_report(tmp_path, "2027-03-10")
+    titles = [a["title"] for a in plan["actions"]]
+    assert any(t.startswith("If you do not match: ") for t in titles)
+    assert not any(t.startswith("If you matched") for t in titles)
+    assert "The rank list deadline has passed: the steps below cover Match Week and after." in (
+        report
+    )
+    # In a Match Week, a visa applicant is also told to start the visa.
+    visa = plan_of(tmp_path, ["Internal Medicine"], ["TX"], "2027-03-16")
+    matched = [a for a in visa["actions"] if a["id"] == "between-cycles/if-matched-visa"]
+    assert matched and "ECFMG is the sponsor" in matched[0]["detail"]

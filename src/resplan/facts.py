@@ -332,6 +332,10 @@ PLAN_FACTS: dict[str, Fact] = {
         "days from the plan's date to Match Day of the Match before the cycle (negative once "
         "passed): until then, that Match's results are not known",
     ),
+    "plan.if_unmatched": Fact(
+        TEXT,
+        "'If you do not match', or from the Monday of Match Week 'If you did not match'",
+    ),
     "plan.phases_over": Fact(
         SetOf(TEXT), "the calendar's phases of the cycle whose last month has passed"
     ),

@@ -54,6 +54,8 @@ def render(report: Report, *, full: bool = False) -> str:
     out = ["# Your residency application plan", "", esc(report.for_whom)]
     if report.date:
         out += ["", f"Plan date: {esc(report.date)}. The next steps below start from that date."]
+        if report.calendar_note:
+            out[-1] += f" {esc(report.calendar_note)}"
     out += ["", "## What to do next", ""]
     previous = None
     for i, step in enumerate(report.next_steps, 1):
@@ -82,7 +84,7 @@ def render(report: Report, *, full: bool = False) -> str:
     )
     later = under_way(s)
     if later:  # the list went out: its numbers are for comparing and for a next application
-        out += [f"- {esc(line)}" for line in numbers_under_way(s)]
+        out += [f"- {esc(line)}" for line in numbers_under_way(s, report.match_stage)]
     elif s.applications:
         send = f"- Send about {count(s.applications, 'application', 'applications')}"
         if s.shortfall:  # the catalog holds fewer than a full list: say so where the count is

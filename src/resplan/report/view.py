@@ -126,6 +126,46 @@ def without_programs(cost) -> str:
 
 # The plan's summary.cycle_stage once programs read this Match's applications.
 UNDER_WAY = "under way"
+# Where the plan's date stands at the end of its Match (match_stage): the rank list
+# deadline has passed; from the Monday of Match Week the result is known; Match Day.
+RANKED, RESULTS, MATCH_DAY = "ranked", "results", "match-day"
+RESULTS_KNOWN = (RESULTS, MATCH_DAY)
+
+
+def match_stage(plan, labels: Labels) -> tuple[str | None, datetime.date | None]:
+    """The plan's date at the end of its Match (None before the rank list deadline or
+    without the dates), and the Monday of Match Week."""
+    try:
+        as_of = datetime.date.fromisoformat(str(plan.provenance.as_of))
+        day = datetime.date.fromisoformat(str(plan.summary.match_day))
+    except (AttributeError, TypeError, ValueError):
+        return None, None
+    monday = day - datetime.timedelta(days=day.weekday())
+    if as_of == day:
+        return MATCH_DAY, monday
+    if as_of >= monday:
+        return RESULTS, monday
+    if labels.rank_list_days is not None and as_of > day - datetime.timedelta(
+        days=labels.rank_list_days
+    ):
+        return RANKED, monday
+    return None, monday
+
+
+def calendar_note(stage: str | None, match_day: str | None, monday) -> str | None:
+    """The sentence on the plan's date and its Match once the rank list deadline has
+    passed, in place of the usual 'Match Day is on' and stage of the cycle."""
+    if stage is None or match_day is None or monday is None:
+        return None
+    learned = f"On Monday, {nice_date(monday.isoformat())}, you learned whether you matched"
+    if stage == MATCH_DAY:
+        return f"Today is Match Day ({match_day}). {learned}: the steps below cover both cases."
+    if stage == RESULTS:
+        return f"Match Day is on {match_day}. {learned}: the steps below cover both cases."
+    return (
+        f"Match Day is on {match_day}. The rank list deadline has passed: the steps below "
+        "cover Match Week and after."
+    )
 
 
 def under_way(summary) -> bool:
@@ -133,10 +173,12 @@ def under_way(summary) -> bool:
     return getattr(summary, "cycle_stage", None) == UNDER_WAY
 
 
-def numbers_under_way(s) -> list[str]:
+def numbers_under_way(s, stage: str | None = None) -> list[str]:
     """What the list's numbers mean once programs read this Match's applications: what was
     sent is sent, and a full list (with what to find outside the catalog) is for a next
-    application. Nothing when the plan holds no list at all."""
+    application. Nothing when the plan holds no list at all. ``stage`` is the plan's
+    ``match_stage``: once the rank list deadline has passed, nothing goes to programs any
+    more, and from the Monday of Match Week the result is known."""
     full = s.recommended or s.applications
     if not full:
         return []
@@ -145,8 +187,18 @@ def numbers_under_way(s) -> list[str]:
         "sent. Compare your list with these programs. The steps above say what can "
         "still help now."
     )
+    if stage is not None:
+        sent = (
+            "The rank list deadline of this Match has passed, so your applications and "
+            "your rank list are in. Compare your list with these programs."
+        )
+    unmatched = (
+        "if you did not match"
+        if stage in RESULTS_KNOWN
+        else "if this Match ends without a position"
+    )
     nxt = (
-        "For a next application, if this Match ends without a position: a full list "
+        f"For a next application, {unmatched}: a full list "
         f"holds about {count(full, 'application', 'applications')}"
     )
     if s.shortfall:
@@ -305,6 +357,8 @@ class Report:
     date: str | None
     match_day: str | None
     cycle_stage: str | None
+    match_stage: str | None  # RANKED, RESULTS, MATCH_DAY or None (see match_stage)
+    calendar_note: str | None
     next_steps: list[Step]
     steps: list[Step]
     rows: list[Row]  # every program, in plan order
@@ -422,13 +476,17 @@ def build(plan, labels: Labels) -> Report:
     provenance = plan.provenance
     real = [r for r in rows if not r.synthetic]
     verify = [r for r in rows if r.to_verify]
+    stage, monday = match_stage(plan, labels)
+    match_day = nice_date(getattr(s, "match_day", None))
     return Report(
         plan=plan,
         labels=labels,
         for_whom=_for_whom(plan),
         date=nice_date(getattr(provenance, "as_of", None)),
-        match_day=nice_date(getattr(s, "match_day", None)),
+        match_day=match_day,
         cycle_stage=getattr(s, "cycle_stage", None),
+        match_stage=stage,
+        calendar_note=calendar_note(stage, match_day, monday),
         # The plan lists its actions by when they are due (resplan.stages.actions): a
         # choice to make first, then what the season asks now, then the longer work; a
         # dated deadline close at hand goes before them all.

@@ -30,6 +30,7 @@ file over months and pay off later. Then calendar order, category and id.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 
 import numpy as np
 
@@ -84,6 +85,12 @@ AT_ONCE = {
 # How many actions' dates a rulebook keeps (a few dozen phases and categories per cycle
 # and date planned for).
 DATES_KEPT = 4096
+
+
+def results_day(cycle: int, rulebook) -> dt.date:
+    """The Monday of Match Week, when applicants learn whether they matched."""
+    day = match_day(cycle, rulebook)
+    return day - dt.timedelta(days=day.weekday())
 
 
 def plan_facts(draft) -> dict:
@@ -306,6 +313,10 @@ def run(draft, reasons: bool = True):
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
         "plan.days_to_rank_list": (deadline - as_of).days,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
+        # From the Monday of Match Week the applicant knows whether they matched.
+        "plan.if_unmatched": "If you did not match"
+        if as_of >= results_day(cycle, rulebook)
+        else "If you do not match",
         # The Match before this one: a reapplicant's last cycle may not be over yet.
         "plan.previous_match_day": in_words(match_day(cycle - 1, rulebook)),
         "plan.days_to_previous_match_day": (match_day(cycle - 1, rulebook) - as_of).days,
