@@ -424,3 +424,39 @@ def test_before_match_week_the_result_is_still_ahead(tmp_path):
     visa = plan_of(tmp_path, ["Internal Medicine"], ["TX"], "2027-03-16")
     matched = [a for a in visa["actions"] if a["id"] == "between-cycles/if-matched-visa"]
     assert matched and "ECFMG is the sponsor" in matched[0]["detail"]
+
+
+# ---------------------------------------------------------------- finding 1: the whole file
+
+
+def test_a_file_far_from_graduation_is_sized_as_for_low_scores_and_checks_limits_first(tmp_path):
+    """A 2014 graduate with a Step 2 CK of 226 (not low by the guide's bands): 12 years
+    past graduation, the list is sized and spread as for low scores, said with the
+    reason, and the signals say to check each program's graduation limit first."""
+    text = PROFILE.format(wishes='["Internal Medicine"]', states="")
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text.replace("graduation_year = 2024", "graduation_year = 2014"), "utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", "2026-06-10"]
+    assert main([*argv, "--out", str(out)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert "graduation-gap" in {w["name"] for w in plan["assessment"]["weaknesses"]}
+    [im] = [s for s in plan["summary"]["by_specialty"] if s["name"] == "Internal Medicine"]
+    reasons = {r["rule"]: r["says"] for r in im["reasons"]}
+    assert im["recommended"] == 77 and "tiering/volume-internal-medicine-low-scores" in reasons
+    assert im["target_spread"] == [40, 20, 40]
+    assert "tiering/spread-even" not in reasons
+    assert reasons["tiering/spread-graduation-gap"].startswith(
+        "Your scores are not low by the guide's bands, but you are 12 years past graduation"
+    )
+    [signals] = [s for s in plan["signals"] if s["specialty"] == "Internal Medicine"]
+    assert (
+        "Before you send a signal, ask each program of this list for its limit on years since "
+        "graduation" in signals["says"]
+    )
+
+
+def test_a_recent_graduate_with_good_scores_and_us_work_keeps_the_even_spread(tmp_path):
+    plan = plan_of(tmp_path, ["Internal Medicine"], None, "2026-06-10")
+    [im] = [s for s in plan["summary"]["by_specialty"] if s["name"] == "Internal Medicine"]
+    assert im["recommended"] == 60 and im["target_spread"] == [35, 35, 30]
