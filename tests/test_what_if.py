@@ -193,7 +193,9 @@ def test_nothing_to_fix_means_no_what_if(host, catalog):
     assert said[0].says.startswith(
         "None of the changes resplan tried would open a program in this catalog or move one "
         "up: you already pass the limits its programs publish, or these changes are not "
-        "enough to clear them. Changes tried: add 3 more months of hands-on US clinical work"
+        "enough to clear them. These changes can still help you: programs read your whole "
+        "file, not only the limits they publish. Changes tried: add 3 more months of "
+        "hands-on US clinical work"
     )
     assert "; raise your Spanish to medical level; apply one cycle later" in said[0].says
     assert "[[what_if]]" not in dumps_plan(plan)
@@ -216,7 +218,9 @@ def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_p
         "what-if/no-change-moves-a-program",
         "None of the changes resplan tried would open a program in this catalog or move one "
         "up: no program in it publishes a minimum score or another limit that a change could "
-        "help you clear. Changes tried: get a letter from a US clinical supervisor who will "
+        "help you clear. These changes can still help you: programs read your whole file, not "
+        "only the limits they publish. Changes tried: get a letter from a US clinical "
+        "supervisor who will "
         "also call or email programs for you.",
     )
     markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
