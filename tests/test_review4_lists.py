@@ -460,3 +460,27 @@ def test_a_recent_graduate_with_good_scores_and_us_work_keeps_the_even_spread(tm
     plan = plan_of(tmp_path, ["Internal Medicine"], None, "2026-06-10")
     [im] = [s for s in plan["summary"]["by_specialty"] if s["name"] == "Internal Medicine"]
     assert im["recommended"] == 60 and im["target_spread"] == [35, 35, 30]
+
+
+# ---------------------------------------------------------------- finding 8: the what-if's place
+
+
+def test_added_border_months_are_planned_where_the_applicant_already_works(tmp_path):
+    """2 months of hands-on work in El Paso and fluent Spanish: El Paso is of the highest
+    priority, like the Rio Grande Valley with more programs; the what-if plans the added months in El Paso,
+    where the applicant's supervisors are, not in the larger sub-region."""
+    text = PROFILE.format(wishes='["Internal Medicine"]', states='states = ["TX"]')
+    text = text.replace("months = 5", "months = 2")
+    profile = tmp_path / "profile.toml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--as-of", "2026-07-15"]
+    assert main([*argv, "--out", str(out)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    high = [r["id"] for r in plan["regions"] if r["priority"] == "high"]
+    assert {"tx-el-paso", "tx-rio-grande-valley"} <= set(high)
+    words = " ".join(a["says"] for a in plan["summary"]["advice"]) + " ".join(
+        str(w) for w in plan.get("what_if", [])
+    )
+    assert "hands-on US clinical work in a border area (El Paso)" in words
+    assert "border area (Rio Grande Valley)" not in words
