@@ -342,6 +342,46 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     psychiatry["exams"]["step2ck"] = {"score": 212, "attempts": 1}
     profile = structure(psychiatry, Profile, file="psychiatry")
     fired |= cited(resplan.plan(profile, catalogs[0], host=host))
+    # Named states that hold fewer of a short field's programs than the catalog: the
+    # backup field's reason names them (Internal Medicine without border strengths,
+    # Family Medicine with Spanish). Planned in the last days before the rank list
+    # deadline (3 March 2027) too, when certifying the list comes first.
+    few = {
+        "applicant": {
+            "graduation_year": 2024,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Family Medicine"],
+            "states": ["NM"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 226, "attempts": 1},
+        },
+    }
+    profile = structure(few, Profile, file="few in the states")
+    fired |= cited(resplan.plan(profile, catalogs[2], host=host))
+    for day in ("2027-02-27", "2027-03-02", "2027-03-03"):
+        fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
+    few["applicant"].update(specialties=["Transitional Year"], states=["TX"])
+    few["languages"] = [{"name": "Spanish", "level": "native"}]
+    fired |= cited(resplan.plan(structure(few, Profile, file="ty"), catalogs[2], host=host))
+    # A field whose only programs to signal are preliminary tracks: none gets a signal.
+    preliminary = Catalog([p for p in catalogs[1] if p.track == "preliminary"])
+    recent = {
+        "applicant": {
+            "graduation_year": 2025,
+            "cycle": 2027,
+            "visa": "none",
+            "specialties": ["Internal Medicine"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 240, "attempts": 1},
+        },
+    }
+    profile = structure(recent, Profile, file="preliminary only")
+    fired |= cited(resplan.plan(profile, preliminary, host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

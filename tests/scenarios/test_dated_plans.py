@@ -588,9 +588,11 @@ def test_two_days_before_the_rank_list_deadline_it_comes_first(tmp_path):
     argv = ["plan", str(profile), "--catalog", str(BORDER), "--out", str(tmp_path / "plan.toml")]
     assert main([*argv, "--as-of", "2027-03-01", "--report", str(report)]) == 0
     first = next_steps(report.read_text(encoding="utf-8"))
-    # What is due by the rank list deadline (3 March) first, then Match Week. The ECFMG
-    # step of an applicant who was in an earlier Match is conditional and comes later.
-    assert first[:3] == [
+    # Certifying the list by the deadline (3 March) first, then what is due by it, then
+    # Match Week. The ECFMG step of an applicant who was in an earlier Match is
+    # conditional and comes later.
+    assert first[:4] == [
+        "Certify your rank list by 3 March 2027, in 2 days",
         "Before you rank a program where you interviewed, confirm that you can start there",
         "Rank every program you would train at, in your true order",
         "If Monday of Match Week says you did not match, apply through SOAP",
