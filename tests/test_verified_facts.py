@@ -296,3 +296,80 @@ def test_batch_with_an_unknown_program_id_plans_nothing(tmp_path, capsys):
         assert err.count("resplan: error:") == 1, err
         assert "verified.toml:2:" in err and f"did you mean '{PROGRAM}'" in err
         assert "Traceback" not in err and not folder.exists()
+
+
+def _plan_argv(out, facts, as_of=AS_OF):
+    argv = ["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(out)]
+    return argv + (["--as-of", as_of] if as_of else []) + ["--facts", str(facts)]
+
+
+def test_a_fact_verified_after_today_or_after_the_plans_date_is_refused(
+    tmp_path, capsys, monkeypatch
+):
+    """A verified day still to come is a typo (2062 for 2026): refused, not cited, and it
+    does not beat the right entry; a plan dated before the day cannot use it either."""
+    import datetime as dt
+
+    import resplan.dates
+
+    monkeypatch.setattr(resplan.dates, "today", lambda: dt.date(2026, 12, 1))
+    facts = tmp_path / "verified.toml"
+    entry = '[[fact]]\nprogram = "{p}"\nverified = {d}\nsource = "{s}"\nmin_step2ck = {v}\n\n'
+    facts.write_text(
+        entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235)
+        + entry.format(p=PROGRAM, d="2062-01-10", s="website", v=200),
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan.toml"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(_plan_argv(out, facts, as_of=None)) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1, err
+    assert "verified.toml:9:" in err and "fact[1].verified: 2062-01-10 is after today" in err
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+    # Learned in October, planned as of January: the plan cannot cite it.
+    facts.write_text(entry.format(p=PROGRAM, d="2026-10-02", s=SOURCE, v=235), encoding="utf-8")
+    assert main(_plan_argv(out, facts)) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1, err
+    assert "verified.toml:3:" in err and "after the plan's date (15 January 2026)" in err
+    assert out.read_text(encoding="utf-8") == "keep me"
+    # The same from the library and in a batch (once, not once per profile).
+    import pytest
+
+    with pytest.raises(resplan.InputError, match="after the plan's date"):
+        resplan.plan(
+            resplan.load_profile(PROFILE), resplan.load_catalog(BORDER), as_of=AS_OF, facts=facts
+        )
+    folder = tmp_path / "out"
+    assert batch(folder, PROFILE, NO_SPANISH, facts=(facts,)) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1, err
+    assert "after the plan's date" in err and not folder.exists()
+
+
+def test_every_problem_of_a_facts_file_comes_out_in_one_run(tmp_path, capsys):
+    """An unknown id and two values on one day are told with the entries that do not read
+    (a quoted date, an unknown key), not in a second round."""
+    facts = tmp_path / "verified.toml"
+    entry = '[[fact]]\nprogram = "{p}"\nverified = {d}\nsource = "{s}"\nmin_step2ck = {v}\n\n'
+    facts.write_text(
+        entry.format(p=PROGRAM + "s", d="2026-01-10", s=SOURCE, v=235)
+        + entry.format(p=PROGRAM, d="2026-01-10", s=SOURCE, v=235)
+        + entry.format(p=PROGRAM, d="2026-01-10", s="website", v=200)
+        + entry.format(p=PROGRAM, d='"2026-01-10"', s="website", v=200)
+        + "foo = 1\n",
+        encoding="utf-8",
+    )
+    assert main(_plan_argv(tmp_path / "p.toml", facts)) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 4, err
+    for line, words in (
+        (2, f"fact[0].program: no program '{PROGRAM}s' in the catalog"),
+        (17, "fact[2].min_step2ck: verified on 2026-01-10 with another value"),
+        (21, "fact[3].verified: give the day"),
+        (25, "fact[3].foo: not a fact you can verify"),
+    ):
+        assert f"verified.toml:{line}:" in err and words in err, (line, words)
+    assert not (tmp_path / "p.toml").exists()

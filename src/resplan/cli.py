@@ -67,7 +67,8 @@ def cmd_plan(args) -> int:
     if args.facts:
         from resplan.verified import load_facts
 
-        facts = load_facts(args.facts)
+        # Laid over the catalog here too: an unknown id is told with the file's other problems.
+        facts = load_facts(args.facts, as_of=as_of, catalog=catalog)
     plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
     if args.report:
         from resplan.report import format_for
@@ -347,6 +348,12 @@ def cmd_batch(args) -> int:
         raise InputError.one(
             "--report", "is written beside each plan: it cannot go with --plans none"
         )
+    if args.facts:
+        from resplan.dates import as_of_or_today
+        from resplan.verified import load_facts
+
+        # A fact learned after the plans' date would fail every profile alike: refused once.
+        load_facts(args.facts, as_of=as_of_or_today(args.as_of))
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:

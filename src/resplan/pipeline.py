@@ -214,6 +214,7 @@ def make_plan(
     planned = catalog
     verified: Mapping[str, Any] = {}
     if facts is not None and len(facts):
+        verified_facts.refuse_verified_after(facts, as_of)
         applied = verified_facts.applied_to(catalog, facts)
         planned, verified = applied.catalog, applied.by_program
     if not words and _adjusting(host):

@@ -64,6 +64,9 @@ class Verification:
     file: str = attrs.field(eq=False)
     line: int | None = attrs.field(eq=False)  # of its program key
     field_lines: Mapping[str, int | None] = attrs.field(eq=False, factory=dict, hash=False)
+    # Where its ``verified`` day is, to point at a day that cannot be right.
+    verified_line: int | None = attrs.field(eq=False, default=None)
+    path: str = attrs.field(eq=False, default="")  # e.g. fact[3]
 
 
 @attrs.frozen
@@ -97,8 +100,20 @@ def _entry_key(entry: Verification):
 # ------------------------------------------------------------------ reading
 
 
-def load_facts(paths: str | FsPath | Iterable[str | FsPath]) -> VerifiedFacts:
-    """Read facts files; every problem in them at once, each with file, field and line."""
+def load_facts(
+    paths: str | FsPath | Iterable[str | FsPath],
+    *,
+    as_of: dt.date | None = None,
+    catalog: Catalog | None = None,
+) -> VerifiedFacts:
+    """Read facts files; every problem in them at once, each with file, field and line.
+
+    A ``verified`` day after today (or after ``as_of``, the plan's date, when given) is
+    refused. With ``catalog``, what :func:`apply_facts` checks (ids, values, two values on
+    one day) is checked too, for the entries that read well, in the same pass: a file's
+    problems do not come out one round at a time.
+    """
+    from resplan.dates import today
     from resplan.sources import read_toml
 
     if isinstance(paths, (str, FsPath)):
@@ -133,9 +148,71 @@ def load_facts(paths: str | FsPath | Iterable[str | FsPath]) -> VerifiedFacts:
             entry = _entry(raw, file, ("fact", index), locate, problems)
             if entry is not None:
                 entries.append(entry)
+    read = VerifiedFacts(entries)
+    problems.extend(verified_after(read, as_of))
+    now = today()
+    facts = VerifiedFacts(e for e in read.entries if not _too_late(e.verified, now, as_of))
+    if catalog is not None and len(facts):
+        try:
+            applied = apply_facts(catalog, facts)
+        except InputError as exc:
+            problems.extend(exc.problems)
+        else:
+            if not problems:
+                # The plan lays the same facts over the same catalog: done once.
+                _LAST_APPLIED[:] = [(catalog, facts, applied)]
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return facts
+
+
+def verified_after(facts: VerifiedFacts, as_of: dt.date | None = None) -> list[Problem]:
+    """A problem for each entry verified after today, or after ``as_of`` (the plan's date)
+    when that is earlier."""
+    from resplan.dates import today
+
+    now = today()
+    problems = []
+    for entry in facts.entries:
+        why = _too_late(entry.verified, now, as_of)
+        if why:
+            problems.append(
+                Problem(
+                    entry.file,
+                    why,
+                    field=f"{entry.path}.verified" if entry.path else "verified",
+                    line=entry.verified_line or entry.line,
+                    subject=entry.program,
+                )
+            )
+    return problems
+
+
+def _too_late(day: dt.date, now: dt.date, as_of: dt.date | None) -> str | None:
+    """Why ``day`` cannot be the day a fact was learned, or None. A day still to come is a
+    typo (2062 for 2026, a month and day swapped), and as the later day wins, it would
+    quietly beat every right entry; a plan dated before a fact was learned cannot cite it."""
+    from resplan.dates import in_words
+
+    if day > now:
+        return (
+            f"{day.isoformat()} is after today ({now.isoformat()}): give the day you "
+            "learned it (check the year, and the order of month and day)"
+        )
+    if as_of is not None and day > as_of:
+        return (
+            f"{day.isoformat()} is after the plan's date ({in_words(as_of)}): a plan cannot "
+            "use facts learned after its date; plan on a later date (--as-of), or leave "
+            "this entry out"
+        )
+    return None
+
+
+def refuse_verified_after(facts: VerifiedFacts, as_of: dt.date) -> None:
+    """Raise :class:`InputError` for the entries :func:`verified_after` finds."""
+    problems = verified_after(facts, as_of)
     if problems:
         raise InputError(problems)
-    return VerifiedFacts(entries)
 
 
 def _entry(
@@ -197,6 +274,8 @@ def _entry(
         file=file,
         line=line,
         field_lines={key: locate(base + (key,)) for key in facts},
+        verified_line=locate(base + ("verified",)),
+        path=format_path(base),
     )
 
 
@@ -229,7 +308,7 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
                 Problem(
                     entry.file,
                     f"no program {entry.program!r} in the catalog{suggest(entry.program, by_id)}",
-                    field="program",
+                    field=f"{entry.path}.program" if entry.path else "program",
                     line=entry.line,
                     subject=entry.program,
                 )
@@ -247,7 +326,7 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
                         f"verified on {entry.verified.isoformat()} with another value "
                         f"in {held.file}{f' (line {held.line})' if held.line else ''}: "
                         "keep one, or give the later one its own date",
-                        field=field,
+                        field=f"{entry.path}.{field}" if entry.path else field,
                         line=entry.field_lines.get(field, entry.line),
                         subject=entry.program,
                     )
