@@ -373,3 +373,48 @@ def test_every_problem_of_a_facts_file_comes_out_in_one_run(tmp_path, capsys):
     ):
         assert f"verified.toml:{line}:" in err and words in err, (line, words)
     assert not (tmp_path / "p.toml").exists()
+
+
+def test_import_facts_checks_values_as_plan_facts_does_at_the_sheets_row(tmp_path, capsys):
+    """A value out of range or not in its list is refused at the row typed, not written
+    into a facts file that plan --facts then refuses."""
+    before = plan(tmp_path, "before.toml")
+    sheet, filled = tmp_path / "sheet.csv", tmp_path / "filled.csv"
+    assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text(encoding="utf-8"))))
+    visas = next(r["program"] for r in rows if r["fact"] == "visas")
+    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "-230", (visas, "visas"): "7"})
+    # The header is line 1 and no cell spans lines: row n is on line n + 2.
+    at = {
+        r["fact"]: n + 2
+        for n, r in enumerate(rows)
+        if (r["program"], r["fact"]) in ((PROGRAM, "min_step2ck"), (visas, "visas"))
+    }
+    out = tmp_path / "verified.toml"
+    assert main(["import-facts", str(filled), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 2, err
+    assert f"filled.csv:{at['min_step2ck']}: {PROGRAM}: value (min_step2ck): -230 is not" in err
+    assert f"filled.csv:{at['visas']}: {visas}: value (visas[0]): '7' is not one of" in err
+    assert not out.exists()
+    # Every value import-facts takes, plan --facts takes too.
+    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "230", (visas, "visas"): "J-1"})
+    assert main(["import-facts", str(filled), "--out", str(out)]) == 0
+    plan(tmp_path, "after.toml", "--facts", out)
+
+
+def test_import_facts_reads_a_sheet_saved_with_semicolons(tmp_path, capsys):
+    """As a spreadsheet in a Spanish or Portuguese locale saves it: BOM, ';' and CRLF."""
+    before = plan(tmp_path, "before.toml")
+    sheet, filled = tmp_path / "sheet.csv", tmp_path / "filled.csv"
+    assert main(["verify-sheet", str(before), "--out", str(sheet)]) == 0
+    fill(sheet, filled, {(PROGRAM, "min_step2ck"): "235"})
+    rows = list(csv.reader(io.StringIO(filled.read_text(encoding="utf-8"))))
+    excel = tmp_path / "excel.csv"
+    with excel.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";", lineterminator="\r\n").writerows(rows)
+    commas, semicolons = tmp_path / "commas.toml", tmp_path / "semicolons.toml"
+    assert main(["import-facts", str(filled), "--out", str(commas)]) == 0
+    assert main(["import-facts", str(excel), "--out", str(semicolons)]) == 0, capsys.readouterr()
+    assert semicolons.read_bytes() == commas.read_bytes()
+    assert "min_step2ck = 235" in semicolons.read_text(encoding="utf-8")

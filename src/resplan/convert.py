@@ -332,6 +332,21 @@ def _validate_raw(data: Any, cls: type, path: Path):
     return {name: value for name, value in values.items() if not isinstance(value, PartlyRead)}
 
 
+def check_value(cls: type, name: str, value: Any) -> list[tuple[Path, str]]:
+    """What :func:`structure` would say of ``value`` as the field ``name`` of ``cls``, by
+    itself: its type or vocabulary, then its validator. A value read elsewhere (a verify
+    sheet's cell) is checked as the file it becomes will be."""
+    field = attrs.fields_dict(cls)[name]
+    try:
+        with attrs.validators.disabled():
+            structured = converter.structure(value, _field_types(cls)[name])
+    except Exception as exc:  # noqa: BLE001 - every structuring failure becomes a complaint
+        return _problems_of(exc, (name,), None)
+    if field.converter is not None:
+        structured = field.converter(structured)
+    return list(_check_field(None, field, structured, ()))
+
+
 # Values that hold no objects to look inside: one without a validator has nothing to check.
 _PLAIN = frozenset({str, int, float, bool})
 

@@ -672,6 +672,17 @@ class Sheet:
     rows: tuple[tuple[int, tuple[str, ...]], ...]
 
 
+def csv_delimiter(text: str) -> str:
+    """Commas, or tabs or semicolons when the header line has no comma: a spreadsheet set
+    to a language that writes decimal commas (Spanish, Portuguese) saves with semicolons."""
+    first = text.split("\n", 1)[0]
+    if "," not in first and "\t" in first:
+        return "\t"
+    if "," not in first and ";" in first:
+        return ";"
+    return ","
+
+
 def read_sheet(path) -> Sheet:
     """Read a CSV file as people save or paste it: comma-, tab- or semicolon-separated
     (told by the header line), with or without a byte-order mark."""
@@ -688,13 +699,7 @@ def read_sheet(path) -> Sheet:
                 file, f'{exc.problems[0].message}: save it from your spreadsheet as "CSV UTF-8"'
             ) from None
         raise
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first and "\t" in first:
-        delimiter = "\t"
-    elif "," not in first and ";" in first:
-        delimiter = ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     problems: list[Problem] = []
     rows_iter = _csv_rows(reader, path, problems)
     header = next(rows_iter, None)

@@ -543,12 +543,17 @@ def read_sheet(path: str | FsPath) -> list[dict]:
     """The filled rows of a verify sheet as ``[[fact]]`` tables, one per program, date and
     source. A row without a value is not verified yet and is left out; every problem in the
     sheet is reported at once with its line and column."""
+    from resplan.convert import check_value
+    from resplan.dates import today
+    from resplan.importing import csv_delimiter
     from resplan.sources import CSV_CELL_READERS, _csv_rows, read_text
     from resplan.vocabulary import suggest
 
     file = str(path)
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Saved from a spreadsheet, the sheet may be semicolon- or tab-separated.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    now = today()
     problems: list[Problem] = []
     rows = _csv_rows(reader, path, problems)
     header = [name.strip() for name in next(rows, [])]
@@ -586,12 +591,25 @@ def read_sheet(path: str | FsPath) -> list[dict]:
         except ValueError as exc:
             problem(str(exc), "value")
             continue
+        # The checks the catalog's values get: what plan --facts would refuse in the file
+        # written, told here at the sheet's row and column.
+        wrong = check_value(Program, field, value)
+        for where, message in wrong:
+            problem(message, f"value ({format_path(where)})")
         try:
             day = dt.date.fromisoformat(cells["verified"])
         except ValueError:
             problem(
-                f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r}", "verified"
+                f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r} "
+                "(a spreadsheet may turn a date into its own form: type it as text)",
+                "verified",
             )
+            continue
+        late = _too_late(day, now, None)
+        if late:
+            problem(late, "verified")
+            continue
+        if wrong:
             continue
         if not cells["source"]:
             problem("say where you learned it, e.g. program coordinator, by email", "source")
