@@ -342,7 +342,7 @@ def check_value(cls: type, name: str, value: Any) -> list[tuple[Path, str]]:
             structured = converter.structure(value, _field_types(cls)[name])
     except Exception as exc:  # noqa: BLE001 - every structuring failure becomes a complaint
         return _problems_of(exc, (name,), None)
-    if field.converter is not None:
+    if callable(field.converter):  # the fields use plain functions, e.g. visas
         structured = field.converter(structured)
     return list(_check_field(None, field, structured, ()))
 
