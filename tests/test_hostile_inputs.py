@@ -227,6 +227,27 @@ def test_a_device_is_refused(tmp_path, capsys, device):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("suffix", [".toml", ".csv"])
+@pytest.mark.parametrize("command", ["plan", "batch", "check-catalog"])
+def test_a_directory_named_like_a_catalog_is_refused(tmp_path, capsys, suffix, command):
+    # The catalog cache hashes a catalog's bytes before the reader sees it: a directory
+    # must reach the reader's own message, not a traceback from the hashing.
+    folder = tmp_path / f"programs{suffix}"
+    folder.mkdir()
+    out = tmp_path / "out"
+    profile = str(DATA / "profile-minimal.toml")
+    argv = {
+        "plan": ["plan", profile, "--catalog", str(folder), "--out", str(out)],
+        "batch": ["batch", profile, "--catalog", str(folder), "--out-dir", str(out)],
+        "check-catalog": ["check-catalog", str(folder)],
+    }[command]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert f"{folder}: is a directory, not a file" in err
+    assert not out.exists()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 @pytest.mark.parametrize("role", ["profile", "catalog"])
 def test_a_fifo_nobody_writes_to_is_refused_not_waited_on(tmp_path, role):

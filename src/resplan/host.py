@@ -176,10 +176,12 @@ def _file_bytes(path: Path) -> tuple[str, tuple] | None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_input_bytes():
+        # Checked before fdopen, which refuses a directory with an error of its own.
+        os.close(fd)
+        return None
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_input_bytes():
-            return None
         try:
             data = handle.read()
         except OSError:
