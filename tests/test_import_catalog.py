@@ -565,3 +565,32 @@ def test_an_acgme_number_is_the_id_and_the_code_people_look_up(tmp_path, mapping
     assert not imported.problems
     (program,) = imported.programs
     assert program.id == "1404821093" and program.acgme_id == "1404821093"
+
+
+def test_a_minus_sign_is_part_of_the_number_and_every_bad_cell_of_a_row_is_reported(
+    tmp_path, capsys
+):
+    # "-4" positions was read as 4: a sign that flips a fact is worse than an error. The
+    # range checks of the cells that read also run when another cell of the row does not.
+    header = "id,name,specialty,track,city,state,positions,min_step2ck,facts_as_of,source"
+    rows = [
+        "x-1,A,Internal Medicine,categorical,Tucson,AZ,-4,\u2212230,-2019,s",
+        "x-2,B,Internal Medicine,categorical,Tucson,AZ,PGY-1: 12,Minimum: 220,2025,s",
+    ]
+    listing = tmp_path / "listing.csv"
+    listing.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "catalog.toml"
+    args = ["import-catalog", str(listing), "--mapping", "resplan-csv", "--out", str(out)]
+    assert main(args) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if ":2:" in line]
+    assert [line.split(":2: ", 1)[1].split(": ", 1) for line in lines] == [
+        ["positions (column G)", "'-4': -4 is not a number of positions (1–1000)"],
+        ["min_step2ck (column H)", "'\u2212230': -230 is not a Step 2 CK score (1–300)"],
+        ["facts_as_of (column I)", "'-2019': expected a year such as 2025, not a negative number"],
+    ]
+    assert not out.exists()
+    # The row without a minus reads: "PGY-1" and "Minimum:" keep their meaning.
+    listing.write_text(f"{header}\n{rows[1]}\n", encoding="utf-8")
+    assert main(args) == 0
+    [program] = programs_of(out).values()
+    assert program["positions"] == 12 and program["min_step2ck"] == 220

@@ -406,7 +406,9 @@ def _visas(cell: str) -> list[str]:
     return sorted(visas, key=SPONSORED_VISAS.index)
 
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A minus sign belongs to the number unless it joins two words ("PGY-1", "2-3"): a cell of
+# "-4" must reach the range check as -4, never be read as 4.
+_NUMBER = re.compile(r"(?:(?<!\w)[-\u2212])?\d+(?:\.\d+)?")
 _PGY1 = re.compile(r"\bpgy[\s-]*1\b\s*[:=]?\s*(\d+)", re.IGNORECASE)
 
 
@@ -419,9 +421,10 @@ def _whole_number(cell: str) -> int:
             if not numbers
             else "holds more than one number: keep the one that answers"
         )
-    if "." in numbers[0] and float(numbers[0]) != int(float(numbers[0])):
+    number = numbers[0].replace("\u2212", "-")
+    if "." in number and float(number) != int(float(number)):
         raise ValueError("expected a whole number")
-    return int(float(numbers[0]))
+    return int(float(number))
 
 
 def _positions(cell: str) -> int:
@@ -434,6 +437,8 @@ def _positions(cell: str) -> int:
 
 
 def _year(cell: str) -> int:
+    if re.search(r"(?<!\w)[-\u2212]\s*\d", cell):
+        raise ValueError("expected a year such as 2025, not a negative number")
     years = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", cell))
     if len(years) != 1:
         raise ValueError(
@@ -811,20 +816,21 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
     )
     readers = readers_for(mapping, share_column_mode(share_cells, mapping.img_share))
     problems: list[Problem] = []
+    column_of_problem: dict[int, int] = {}  # id(problem): its column, to sort a row's problems
     bad: set[int] = set()
     read: list[ReadRow] = []
     first_of: dict[str, int] = {}
     for line, cells in sheet.rows:
 
         def problem(message: str, index: int | None = None, line: int = line) -> None:
-            problems.append(
-                Problem(
-                    file,
-                    message,
-                    line=line,
-                    field=_column_name(header, index) if index is not None else "",
-                )
+            found = Problem(
+                file,
+                message,
+                line=line,
+                field=_column_name(header, index) if index is not None else "",
             )
+            problems.append(found)
+            column_of_problem[id(found)] = -1 if index is None else index
             bad.add(line)
 
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
@@ -852,19 +858,29 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
             if fact not in facts and fact not in column_of:
                 index = dict(found.columns)[fact]
                 problem(f"is blank: a program needs its {fact}", index)
-        if line in bad:
-            continue
+        unreadable = line in bad
         if source is not None and "source" not in facts:
             facts["source"] = source
-        base = facts.pop("id", None) or readable_id(facts)
+        if unreadable:
+            # A stand-in id: a readable one needs cells that may be the unreadable ones.
+            base = facts.get("id") or "row"
+        else:
+            base = facts.pop("id", None) or readable_id(facts)
         try:
             program = structure({**facts, "id": base}, Program, file=file)
         except InputError as exc:
             for found_problem in exc.problems:
                 fact = found_problem.field.split(".")[0].split("[")[0]
+                if unreadable and fact not in facts:
+                    # A cell that did not read, or a blank required one: reported above.
+                    continue
                 column = column_of.get(fact)
                 value = f"{cells[column].strip()!r}: " if column is not None else ""
                 problem(f"{value}{found_problem.message}", column)
+            continue
+        if unreadable:
+            # The cells that read were checked too (a -4 beside a bad year is reported
+            # in the same run), but the row is not a program.
             continue
         candidate = ReadRow(line, facts, program, base_id=base)
         key = candidate.content_key + base
@@ -877,7 +893,7 @@ def import_rows(sheet: Sheet, found: Fit, *, source: str | None = None) -> Impor
     programs = sorted((attrs.evolve(row.program, id=row.id) for row in read), key=lambda p: p.id)
     used = {index for _fact, index in found.columns}
     unread = tuple(name for index, name in enumerate(header) if index not in used and name)
-    problems.sort(key=lambda p: p.line or 0)
+    problems.sort(key=lambda p: (p.line or 0, column_of_problem.get(id(p), -1)))
     return Imported(tuple(programs), tuple(problems), tuple(sorted(bad)), unread)
 
 
