@@ -222,3 +222,47 @@ def test_dash_writes_the_plan_to_standard_output(inputs, tmp_path):
         == 0
     )
     assert written.read_text() == result.stdout
+
+
+def test_two_outputs_of_one_run_on_one_file_are_refused(inputs, tmp_path, capsys):
+    # The report written over its own plan, or a plan over the cohort database: the later
+    # output replaced the earlier one, and the run said it wrote both.
+    profile, catalog = inputs
+    same = tmp_path / "same.md"
+    argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(same)]
+    assert main([*argv, "--report", str(same)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"resplan: error: {same}: is both the plan and the report; one would replace the "
+        "other: choose another path for one of them"
+    )
+    assert not same.exists()
+    out = tmp_path / "out"
+    batch = ["batch", str(profile), "--catalog", str(catalog), "--out-dir", str(out)]
+    for db, role in [
+        (out / f"{profile.stem}.toml", f"the plan of {profile}"),
+        (out / "summary.csv", "the batch's summary.csv"),
+    ]:
+        assert main([*batch, "--db", str(db)]) == 2
+        err = capsys.readouterr().err
+        assert f"{db}: is both the cohort database and {role}; one would replace" in err
+        assert not out.exists()
+
+
+def test_standard_input_is_read_once_and_an_empty_catalog_is_refused(inputs, tmp_path, capsys):
+    # "-" as the profile and the catalog planned against an empty catalog: standard input
+    # was gone by the time the catalog was read.
+    profile, _catalog = inputs
+    out = tmp_path / "plan.toml"
+    assert main(["plan", "-", "--catalog", "-", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "resplan: error: -: standard input can be read only once: give - for one input at most"
+    )
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    assert main(["plan", str(profile), "--catalog", str(empty), "--out", str(out)]) == 2
+    message = f"{empty}: holds no programs: a catalog lists each program in a [[program]] table"
+    assert capsys.readouterr().err.strip() == f"resplan: error: {message}"
+    assert main(["check-catalog", str(empty)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -745,14 +745,19 @@ def run_batch(
         raise ValueError("out_dir is needed for plan files, and for summary.csv without a db")
     setup = _Setup(catalogs, disable, report, plans, db is not None, facts, os.getpid())
     targets: dict[str, Path | None] = {path: None for path in paths}
-    outputs: list = [db]
+    outputs: list = [(db, "the cohort database")]
     if out_dir is not None:
         if plans:
             _check_stems(paths, out_dir)
             targets = {path: out_dir / (Path(path).stem + ".toml") for path in paths}
-        outputs += [*(t for t in targets.values() if t is not None), out_dir / SUMMARY_FILE]
+        outputs += [(t, f"the plan of {p}") for p, t in targets.items() if t is not None]
+        outputs.append((out_dir / SUMMARY_FILE, f"the batch's {SUMMARY_FILE}"))
         if report:
-            outputs += [t.with_suffix(f".{report}") for t in targets.values() if t is not None]
+            outputs += [
+                (t.with_suffix(f".{report}"), f"the report of {p}")
+                for p, t in targets.items()
+                if t is not None
+            ]
     refuse_overwriting_inputs(outputs, [*paths, *catalogs, *facts_paths])
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise InputError.one(

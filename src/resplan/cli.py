@@ -46,7 +46,8 @@ def cmd_plan(args) -> int:
         from resplan.writer import refuse_overwriting_inputs
 
         refuse_overwriting_inputs(
-            [args.out, args.report], [args.profile, *args.catalog, *args.facts]
+            [(args.out, "the plan"), (args.report, "the report")],
+            [args.profile, *args.catalog, *args.facts],
         )
         host = _host(args)
         as_of = as_of_or_today(args.as_of)

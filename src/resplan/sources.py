@@ -374,6 +374,17 @@ CATALOG_KEYS = ("synthetic",)
 
 
 def read_toml_catalog(path: FsPath) -> Catalog:
+    catalog = _read_toml_catalog(path)
+    if not len(catalog):
+        # An empty file (or standard input already read for the profile) would plan
+        # against nothing and say so only as "0 programs considered".
+        raise InputError.one(
+            path, "holds no programs: a catalog lists each program in a [[program]] table"
+        )
+    return catalog
+
+
+def _read_toml_catalog(path: FsPath) -> Catalog:
     text = read_text(path)
     fast = _fast_toml(text)
     if fast is not None:

@@ -388,7 +388,9 @@ def _mode_for(path: Path) -> int:
 
 
 def refuse_overwriting_inputs(outputs, inputs) -> None:
-    """An InputError for every output path that is one of the input files.
+    """An InputError for every output path that is one of the input files, or that another
+    output of the run also names. An output is a path or a ``(path, role)`` pair, the role
+    saying what is written there ("the plan") for the message.
 
     Checked before anything is planned, so that ``--out`` naming the profile or a
     catalog stops the run instead of replacing the file with a plan. Each path is looked
@@ -403,10 +405,21 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
         for key in _identities(Path(given)):
             known.setdefault(key, given)
     problems = []
-    for out in outputs:
+    if sum(given is not None and str(given) == STDOUT for given in inputs) > 1:
+        # The second reader would find it already read: an empty catalog, say.
+        problems.append(
+            Problem("-", "standard input can be read only once: give - for one input at most")
+        )
+    # Two outputs of one run on one file: the later would replace the earlier (a plan
+    # over the cohort database, a report over its plan), so that is refused too.
+    written: dict = {}
+    for entry in outputs:
+        out, role = entry if isinstance(entry, tuple) else (entry, None)
         if out is None or str(out) == STDOUT:
             continue
-        given = next((known[key] for key in _identities(Path(out)) if key in known), None)
+        keys = _identities(Path(out))
+        given = next((known[key] for key in keys if key in known), None)
+        earlier = next((written[key] for key in keys if key in written), None)
         if given is not None:
             problems.append(
                 Problem(
@@ -416,6 +429,20 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
                     "another path",
                 )
             )
+        elif earlier is not None:
+            both = (
+                f"is both {earlier} and {role}"
+                if earlier and role
+                else "is named for two outputs of this run"
+            )
+            problems.append(
+                Problem(
+                    str(out),
+                    f"{both}; one would replace the other: choose another path for one of them",
+                )
+            )
+        for key in keys:
+            written.setdefault(key, role or "")
     if problems:
         raise InputError(problems)
 
