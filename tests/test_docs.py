@@ -49,3 +49,56 @@ def test_every_rule_cites_a_guide_section_or_a_published_source(host):
             assert rule.source.strip(), rule.qualified_id
         for parameter in ruleset.parameters.values():
             assert parameter.source.strip(), f"{ruleset.name}.{parameter.name}"
+
+
+def _readme_toml_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```toml\n")[1:]]
+
+
+def test_the_readme_plan_excerpt_is_the_example_plan(host):
+    # The README shows part of `invoke plan --as-of 2026-01-15`; a rule change that moves
+    # a figure or a reason there must change the README too.
+    import datetime
+    import tomllib
+
+    import resplan
+    from resplan.writer import dumps_plan
+
+    [block] = [b for b in _readme_toml_blocks() if b.startswith("[summary]")]
+    shown = tomllib.loads(block)
+    profile = resplan.load_profile(ROOT / "examples" / "profiles" / "example.toml")
+    catalog = host.read_catalog(ROOT / "examples" / "catalog" / "border-programs.toml")
+    plan = resplan.plan(profile, catalog, host=host, as_of=datetime.date(2026, 1, 15))
+    made = tomllib.loads(dumps_plan(plan))
+
+    def same(excerpt: dict, whole: dict, where: str) -> None:
+        for key, value in excerpt.items():
+            if key == "reasons":
+                for reason in value:
+                    assert reason in whole["reasons"], (where, reason)
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for item in value:
+                    name = "name" if "name" in item else "id"
+                    [match] = [m for m in whole[key] if m[name] == item[name]]
+                    same(item, match, f"{where}.{key}[{item[name]}]")
+            else:
+                assert whole[key] == value, (where, key)
+
+    for table, value in shown.items():
+        if isinstance(value, dict):
+            same(value, made[table], table)
+        else:
+            for item in value:
+                name = "name" if "name" in item else "id"
+                [match] = [m for m in made[table] if m[name] == item[name]]
+                same(item, match, f"{table}[{item[name]}]")
+
+
+def test_the_readme_facts_example_names_a_program_of_the_example_catalog(host):
+    import tomllib
+
+    [block] = [b for b in _readme_toml_blocks() if b.startswith("[[fact]]")]
+    catalog = host.read_catalog(ROOT / "examples" / "catalog" / "border-programs.toml")
+    ids = {program.id for program in catalog}
+    assert {fact["program"] for fact in tomllib.loads(block)["fact"]} <= ids
