@@ -454,6 +454,10 @@ def test_a_file_far_from_graduation_is_sized_as_for_low_scores_and_checks_limits
         "Before you send a signal, ask each program of this list for its limit on years since "
         "graduation" in signals["says"]
     )
+    # The check that decides the list comes first.
+    first = plan["actions"][0]
+    assert first["id"] == "applications/graduation-year-limits"
+    assert first["title"] == "Check each program's graduation-year limit first"
 
 
 def test_a_recent_graduate_with_good_scores_and_us_work_keeps_the_even_spread(tmp_path):

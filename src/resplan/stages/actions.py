@@ -79,6 +79,7 @@ DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE = range(4)
 AT_ONCE = {
     "rank-list-days": DUE_DECIDE,
     "decide": DUE_DECIDE,
+    "check-first": DUE_DECIDE,
     "by-rank-list": DUE_RUNNING,
     NOW: DUE_AT_ONCE,
 }
