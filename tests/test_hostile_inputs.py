@@ -512,3 +512,37 @@ def test_a_builtin_specialty_defined_again_is_reported_in_the_plugins_file(tmp_p
     [problem] = excinfo.value.problems
     assert problem.file == str(path) and problem.field == "specialty[0]"
     assert "Internal Medicine" in problem.message and "rulesets/" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("as_of", "words"),
+    [
+        ("0001-01-01", "too early for a plan date"),
+        ("1999-01-01", "too early for a plan date"),
+        ("9999-12-31", "too late for a plan date"),
+    ],
+)
+def test_a_plan_date_years_away_from_resplans_seasons_is_refused(tmp_path, capsys, as_of, words):
+    """--as-of 0001-01-01 or 1999 (for 2029) is a typo: refused, not planned."""
+    import datetime as dt
+
+    import resplan
+    from resplan.dates import EARLIEST_AS_OF, LATEST_AS_OF
+
+    out = tmp_path / "plan.toml"
+    examples = ROOT / "examples"
+    argv = ["plan", str(examples / "profiles" / "example.toml"), "--out", str(out)]
+    argv += ["--catalog", str(examples / "catalog" / "border-programs.toml"), "--as-of", as_of]
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --as-of: {as_of} is {words}" in err and "check the year" in err
+    assert "Traceback" not in err and not out.exists()
+    # The library refuses the same dates, given as text or as a date.
+    profile = resplan.load_profile(examples / "profiles" / "example.toml")
+    catalog = resplan.load_catalog(examples / "catalog" / "border-programs.toml")
+    for day in (as_of, dt.date.fromisoformat(as_of)):
+        with pytest.raises(ValueError, match=words):
+            resplan.plan(profile, catalog, as_of=day)
+    assert EARLIEST_AS_OF.year == 2020 and LATEST_AS_OF.year == 2100

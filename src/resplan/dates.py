@@ -31,6 +31,16 @@ CALENDAR_PARAMETERS = frozenset(
     }
 )
 AHEAD, UNDER_WAY = "ahead", "under way"
+# The plan dates accepted. The season figures resplan holds (rulesets/season.toml: fees
+# and signals) are those of the 2025 and 2026 Matches, so a plan dated years before them
+# would speak of a season they do not describe: a date that early is a typo (1999 for
+# 2029, 0001). A few years' margin still lets an older plan be made again on its date.
+EARLIEST_SEASON_KNOWN = 2025  # the earliest Match whose figures rulesets/season.toml cites
+AS_OF_YEARS_BEFORE_SEASON = 5
+EARLIEST_AS_OF = dt.date(EARLIEST_SEASON_KNOWN - AS_OF_YEARS_BEFORE_SEASON, 1, 1)
+# The last Match a profile may name is 2100 (model.Applicant.cycle): no later plan date.
+LATEST_AS_OF = dt.date(2100, 12, 31)
+
 WEEKDAYS = tuple(calendar.day_name)  # Monday ... Sunday
 
 
@@ -44,18 +54,36 @@ def parse_as_of(text: str) -> dt.date:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise ValueError(f"{text!r} is not a date written YYYY-MM-DD (for example 2026-11-30)")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a day of the calendar (YYYY-MM-DD)") from None
+    return check_as_of_window(day)
+
+
+def check_as_of_window(day: dt.date) -> dt.date:
+    """``day``, or ValueError when it is outside the plan dates resplan accepts
+    (:data:`EARLIEST_AS_OF` to :data:`LATEST_AS_OF`)."""
+    if day < EARLIEST_AS_OF:
+        raise ValueError(
+            f"{day.isoformat()} is too early for a plan date: resplan's season figures start "
+            f"with the {EARLIEST_SEASON_KNOWN} Match, and it plans on days from "
+            f"{EARLIEST_AS_OF.isoformat()} on (check the year)"
+        )
+    if day > LATEST_AS_OF:
+        raise ValueError(
+            f"{day.isoformat()} is too late for a plan date: the last Match a profile may "
+            f"name is {LATEST_AS_OF.year} (check the year)"
+        )
+    return day
 
 
 def as_of_or_today(as_of: dt.date | str | None) -> dt.date:
     if as_of is None:
         return today()
     if isinstance(as_of, dt.datetime):  # a datetime is a date too; keep the day only
-        return as_of.date()
+        return check_as_of_window(as_of.date())
     if isinstance(as_of, dt.date):
-        return as_of
+        return check_as_of_window(as_of)
     if isinstance(as_of, str):
         return parse_as_of(as_of)
     raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
