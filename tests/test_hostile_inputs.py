@@ -546,3 +546,20 @@ def test_a_plan_date_years_away_from_resplans_seasons_is_refused(tmp_path, capsy
         with pytest.raises(ValueError, match=words):
             resplan.plan(profile, catalog, as_of=day)
     assert EARLIEST_AS_OF.year == 2020 and LATEST_AS_OF.year == 2100
+
+
+@pytest.mark.parametrize("where", ["PROFILE", "--catalog", "--facts"])
+def test_batch_refuses_standard_input_and_writes_no_plan_named_dash(tmp_path, capsys, where):
+    """`resplan batch -` wrote a plan named -.toml: batch reads files by name."""
+    examples = ROOT / "examples"
+    profile = str(examples / "profiles" / "example.toml")
+    catalog = str(examples / "catalog" / "border-programs.toml")
+    folder = tmp_path / "out"
+    argv = ["batch", "-" if where == "PROFILE" else profile, "--out-dir", str(folder)]
+    argv += ["--catalog", "-" if where == "--catalog" else catalog]
+    argv += ["--facts", "-"] if where == "--facts" else []
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1, err
+    assert f"-: batch reads files, not standard input ({where})" in err
+    assert not folder.exists()

@@ -339,6 +339,16 @@ def cmd_batch(args) -> int:
     from resplan.batch import BatchInterrupted, progress_bar, run_batch
 
     plans = args.plans == "toml"
+    # Each profile's plan is named after its file, and worker processes read the inputs
+    # again by path: standard input has neither a name nor a second reading.
+    inputs = (("PROFILE", args.profiles), ("--catalog", args.catalog), ("--facts", args.facts))
+    for option, paths in inputs:
+        if "-" in (paths or ()):
+            raise InputError.one(
+                "-",
+                f"batch reads files, not standard input ({option}): save it to a file, or "
+                "plan one profile with resplan plan - --catalog ... --out ...",
+            )
     if args.out_dir is None and (plans or args.db is None):
         raise InputError.one(
             "--out-dir",
