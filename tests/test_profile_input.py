@@ -315,3 +315,23 @@ def test_a_step1_under_the_low_band_is_not_said_to_be_inside_it(tmp_path, capsys
         "207 sits inside the low band the guide names (205 to 210)"
         in (finding["reasons"][0]["says"])
     )
+
+
+def test_a_state_or_a_language_given_twice_is_refused(tmp_path, capsys):
+    # Spanish as native and again as basic: the plan counted the better level and said
+    # nothing; which one is right is the applicant's to say.
+    text = profile_text(
+        applicant='states = ["TX", "NM", "TX"]',
+        rest='[[languages]]\nname = "Spanish"\nlevel = "native"\n\n'
+        '[[languages]]\nname = "English"\nlevel = "fluent"\n\n'
+        '[[languages]]\nname = "español"\nlevel = "basic"\n',
+    )
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    file = str(tmp_path / "profile.toml")
+    third = [n for n, line in enumerate(text.splitlines(), 1) if "español" in line][0]
+    assert err == [
+        f"{file}:{line_of(text, 'states =')}: applicant.states: lists TX twice",
+        f"{file}:{third}: languages[2].name: español is given twice (also in languages[0]): "
+        "give each language once, with your level",
+    ]

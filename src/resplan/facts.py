@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from resplan.model import (
+    SPANISH_NAMES,
     STEP2CK_PASSING,
     STEP2CK_YEARS_BEFORE_GRADUATION,
     USMLE_ATTEMPT_LIMIT,
@@ -737,7 +738,7 @@ def _failed_sittings(profile: Profile) -> int | None:
 
 
 def _is_spanish(name: str) -> bool:
-    return name.strip().lower() in ("spanish", "español", "espanol")
+    return name.strip().lower() in SPANISH_NAMES
 
 
 # ------------------------------------------------------------------ gaps

@@ -219,7 +219,44 @@ def _raise_all(found: list[FieldValueError]) -> None:
 
 
 def _states(inst, attribute, value):
-    _raise_all(_each(_state, inst, attribute, value))
+    found = _each(_state, inst, attribute, value)
+    twice = sorted({state for state in value or () if value.count(state) > 1})
+    if twice:
+        found.append(FieldValueError(attribute.name, f"lists {' and '.join(twice)} twice"))
+    _raise_all(found)
+
+
+# The names a profile may give Spanish by (facts.py reads them all as Spanish).
+SPANISH_NAMES = ("spanish", "español", "espanol")
+
+
+def _language_key(name: str) -> str:
+    key = name.strip().casefold()
+    return "spanish" if key in SPANISH_NAMES else key
+
+
+def _languages_once(inst, attribute, value):
+    """A language given twice, perhaps at two levels, is a contradiction the plan cannot
+    settle: which level is right is the applicant's to say."""
+    first: dict[str, int] = {}
+    found = []
+    for index, language in enumerate(value):
+        if not isinstance(language, Language) or not isinstance(language.name, str):
+            continue
+        key = _language_key(language.name)
+        if not key:
+            continue
+        if key in first:
+            found.append(
+                FieldValueError(
+                    (attribute.name, index, "name"),
+                    f"{language.name.strip()} is given twice (also in {attribute.name}"
+                    f"[{first[key]}]): give each language once, with your level",
+                )
+            )
+        else:
+            first[key] = index
+    _raise_all(found)
 
 
 def _specialty(inst, attribute, value):
@@ -416,7 +453,7 @@ class Activity:
 class Profile:
     applicant: Applicant
     exams: Exams = Exams()
-    languages: tuple[Language, ...] = ()
+    languages: tuple[Language, ...] = field(default=(), validator=_languages_once)
     clinical: tuple[Clinical, ...] = ()
     letters: tuple[Letter, ...] = ()
     activities: tuple[Activity, ...] = ()

@@ -488,18 +488,24 @@ def _extra_language(draw, profile, ctx):
     ]
     floor = max((LANGUAGE_LEVELS.index(level) for level in known), default=0)
     level: LanguageLevel = draw(st.sampled_from(LANGUAGE_LEVELS[floor:]))
-    return profile, attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
+    return profile, _with_language(profile, name, level)
+
+
+def _with_language(profile: Profile, name: str, level: LanguageLevel) -> Profile:
+    """``profile`` with ``name`` at ``level``: the language's entry raised to it when the
+    profile has one (a profile gives each language once), else added."""
+    same = [i for i, lang in enumerate(profile.languages) if lang.name.lower() == name.lower()]
+    if not same:
+        return attrs.evolve(profile, languages=profile.languages + (Language(name, level),))
+    languages = list(profile.languages)
+    languages[same[0]] = attrs.evolve(languages[same[0]], level=level)
+    return attrs.evolve(profile, languages=tuple(languages))
 
 
 def _language_sweep(ctx: Context, profile: Profile):
-    """Every language the strategies know, added at the highest level."""
+    """Every language the strategies know, at the highest level."""
     for name in LANGUAGE_NAMES:
-        yield (
-            profile,
-            attrs.evolve(
-                profile, languages=profile.languages + (Language(name, LANGUAGE_LEVELS[-1]),)
-            ),
-        )
+        yield profile, _with_language(profile, name, LANGUAGE_LEVELS[-1])
 
 
 def _more_clinical(draw, profile, ctx):

@@ -290,7 +290,10 @@ def profiles(
         _profile,
         applicant=applicants(specialties=specialties, max_specialties=max_specialties),
         exams=exams(),
-        languages=st.lists(languages(), max_size=max_items).map(tuple),
+        # A profile gives each language once.
+        languages=st.lists(
+            languages(), max_size=max_items, unique_by=lambda lang: lang.name.lower()
+        ).map(tuple),
         clinical=st.lists(clinical_stints(cities), max_size=max_items).map(tuple),
         letters=st.lists(letters(), max_size=max_items + 1).map(tuple),
         activities=st.lists(activities(), max_size=max_items).map(tuple),
