@@ -620,3 +620,20 @@ def test_the_what_if_headline_is_the_change_that_opens_most(batches):
             if not n
             else f"{best.change}: opens {n} more program{'s' if n != 1 else ''}"
         )
+
+
+@posix_only
+@pytest.mark.parametrize("umask", [0o002, 0o077])
+def test_the_database_gets_the_mode_the_umask_gives(tmp_path, umask):
+    # SQLite creates a database 0644 whatever the umask allows; every other output gets
+    # 0666 less the umask.
+    db, out = tmp_path / "cohort.sqlite", tmp_path / "out"
+    argv = ["batch", str(EXAMPLES / "profiles" / "example.toml"), "--as-of", AS_OF]
+    argv += ["--catalog", str(DATA / "catalog-small.toml"), "--out-dir", str(out)]
+    old = os.umask(umask)
+    try:
+        assert main([*argv, "--db", str(db), "--plans", "none"]) == 0
+    finally:
+        os.umask(old)
+    assert db.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (out / "summary.csv").stat().st_mode & 0o777 == 0o666 & ~umask

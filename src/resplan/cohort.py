@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -336,6 +337,10 @@ class CohortWriter:
                 target = Path(f"{self.path}{suffix}")
                 if target.exists() or target.is_symlink():
                     target.unlink()
+            # Made here, not by SQLite, which creates files 0644 whatever the umask allows:
+            # with 0666 the umask gives the database the mode every output gets. SQLite
+            # gives its log and shared-memory files the database file's mode.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._begin(programs, info)
         self.rule_ids: dict[str, int] = {}
