@@ -165,15 +165,20 @@ def test_needing_no_visa_is_a_strength_and_not_a_border_strength(host, border):
 
 
 @pytest.mark.parametrize(
-    "citizen, rule, says",
+    "citizen, rule, says, context",
     [
-        (True, "outlook/group-us-img", "so NRMP counts you among US IMGs"),
-        (False, "outlook/group-permanent-resident", "so NRMP counts you among non-US IMGs"),
-        (None, "outlook/group-us-or-non-us-img", "permanent residents among them"),
+        (True, "outlook/group-us-img", "so NRMP counts you among US IMGs", "us-citizen"),
+        (
+            False,
+            "outlook/group-permanent-resident",
+            "so NRMP counts you among non-US IMGs",
+            "",
+        ),
+        (None, "outlook/group-us-or-non-us-img", "permanent residents among them", "no-visa"),
     ],
 )
 def test_the_outlook_names_the_nrmp_group_of_a_citizen_or_permanent_resident(
-    host, border, citizen, rule, says
+    host, border, citizen, rule, says, context
 ):
     applicant = {"visa": "none"}
     if citizen is not None:
@@ -182,6 +187,9 @@ def test_the_outlook_names_the_nrmp_group_of_a_citizen_or_permanent_resident(
     groups = [r for r in plan.outlook.says if r.rule.startswith("outlook/group-")]
     assert [r.rule for r in groups] == [rule]
     assert says in groups[0].says
+    # The summary's context figure is that group's too.
+    [figure] = [r.rule for r in plan.summary.advice if "match-rate-context" in r.rule]
+    assert figure == "tiering/match-rate-context" + (f"-{context}" if context else "")
 
 
 def test_a_us_citizen_with_a_visa_is_refused(tmp_path, capsys):
