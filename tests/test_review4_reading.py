@@ -254,3 +254,23 @@ def test_a_resident_is_not_told_to_start_a_clinical_role_after_match_day(host, b
     assert "between-cycles/plan-b-clinical-role" not in steps
     plan_b = steps["between-cycles/plan-b-resident"]
     assert plan_b.detail.startswith("Your preliminary year ends in June.")
+
+
+# ---------------------------------------------------------------- a Transitional Year's words
+
+
+def test_a_transitional_year_is_not_said_to_be_a_field_even_in_which(host, border):
+    plan = plan_of(
+        host,
+        border,
+        applicant={"specialties": ["Pediatrics", "Transitional Year"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 214, "attempts": 2},
+        },
+    )
+    fields = {t.name: t for t in plan.specialties}
+    assert any(r.says.startswith("Even in Pediatrics,") for r in fields["Pediatrics"].reasons)
+    year = fields["Transitional Year"]
+    assert year.fit == "possible"
+    assert not any("Even in" in r.says for r in year.reasons)
