@@ -969,8 +969,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Unknown: the plan gives the match rates of both groups NRMP counts, US IMGs and "
         "non-US IMGs, and says which one a permanent resident belongs to.",
         "NRMP counts a US citizen who studied abroad among US IMGs, and a permanent resident "
-        "among non-US IMGs: the outlook quotes that group's match rate. true with a visa is "
-        "refused: a US citizen needs none.",
+        "among non-US IMGs: the outlook and the summary quote that group's match rate. A "
+        "profile with us_citizen = true and a visa is refused: a US citizen needs none.",
     ),
     "exams.step1.result": KeyDoc(
         'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '
