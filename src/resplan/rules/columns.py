@@ -45,11 +45,32 @@ class Col:
     categories: Any = None  # tuple of the distinct values when ``codes`` is set
     raw: Any = None  # a table column's plain values (ints stay ints), None where unknown
 
+    def plain(self) -> Any:
+        """``raw``, taken now where a selection of a table's rows left it to first use."""
+        raw = self.raw
+        if raw.__class__ is Deferred:
+            raw = self.raw = raw.get()
+        return raw
+
     def per_row(self, fn: Callable[[Any], Any], dtype) -> np.ndarray:
         """``fn`` of each row's value, asked once per distinct value when the column is coded."""
         if self.codes is not None:
             return np.fromiter(map(fn, self.categories), dtype, len(self.categories))[self.codes]
         return np.fromiter(map(fn, self.values), dtype, len(self.values))
+
+
+class Deferred:
+    """A column's plain values at some rows, taken on first use. Rules read a number or a
+    truth value from ``values``; the plain values (an object array, slow to take) serve
+    only a plugin's function, so a selection of a table's rows takes them when one asks."""
+
+    __slots__ = ("source", "rows")
+
+    def __init__(self, source: np.ndarray, rows: np.ndarray):
+        self.source, self.rows = source, rows
+
+    def get(self) -> np.ndarray:
+        return self.source[self.rows]
 
 
 @attrs.define
@@ -81,6 +102,12 @@ class Frame:
     # table, taken to these rows (the part is then worked out once per table, not once
     # per selection). None: each selection works it out.
     whole: Callable[[Callable[[Frame], Any]], Any] | None = None
+    # Results of parts of conditions that read the applicant's facts, by the part's shape
+    # (``_shape``): rules of one stage often repeat a test (the same score against the
+    # same minimum, the applicant's states), which this frame then works out once. It
+    # lives as long as the frame (one stage's rules, of one rulebook, for one plan), so
+    # it needs no bound. None: nothing is shared.
+    parts: dict | None = None
 
     def fact(self, name: str) -> Col:
         column = self.columns.get(name)
@@ -271,8 +298,11 @@ class _Builder:
         programs, whoever the applicant."""
         read = _fact_names(node, self.params)
         if not read or not all(name.startswith(COLUMN_PREFIXES) for name in read):
-            return evaluate
+            return self._shared(node, evaluate) if read else evaluate
         names = tuple(sorted(read))
+        # Where nothing is kept (a column this plan added, a table of its own), the part
+        # is still shared with the stage's other rules that repeat it.
+        alone = self._shared(node, evaluate)
         # A plugin's function is asked only of the programs a plan selects (its calls
         # count against the plan's time): such a part is not worked out for the whole table.
         whole_table = plugin_free(node)
@@ -280,11 +310,11 @@ class _Builder:
         def kept(frame):
             memo = frame.kept
             if memo is None:
-                return evaluate(frame)
+                return alone(frame)
             found = memo.get(kept)
             if found is None:
                 if not frame.shares(names):
-                    return evaluate(frame)
+                    return alone(frame)
                 if whole_table and frame.whole is not None:
                     found = memo[kept] = frame.whole(kept)
                 else:
@@ -292,6 +322,29 @@ class _Builder:
             return found
 
         return kept
+
+    def _shared(self, node: Node, evaluate: Callable[[Frame], Any]) -> Callable[[Frame], Any]:
+        """``evaluate``, its result shared in the frame with every other part of the same
+        shape (the same test written in another rule of the stage). Within one frame the
+        facts are fixed and the rules come from one rulebook (one set of types and
+        functions), so the same shape with the same parameter values gives the same
+        result; results are never changed in place by the nodes that read them."""
+        try:
+            shape = _shape(node, self.params)
+            hash(shape)
+        except TypeError:  # a parameter value that cannot be a key: not shared
+            return evaluate
+
+        def shared(frame):
+            memo = frame.parts
+            if memo is None:
+                return evaluate(frame)
+            found = memo.get(shape)
+            if found is None:
+                found = memo[shape] = evaluate(frame)
+            return found
+
+        return shared
 
     def _value(self, node: Node) -> Callable[[Frame], Col]:
         if isinstance(node, Literal):
@@ -460,7 +513,7 @@ def _call_rows(impl, cols: list[Col], rows: np.ndarray, returns) -> tuple[np.nda
     lists = []
     for c in cols:
         if isinstance(c.values, np.ndarray):
-            source = c.values if c.values.dtype == object else c.raw
+            source = c.values if c.values.dtype == object else c.plain()
             lists.append(source[rows].tolist())
         else:
             lists.append([c.values] * len(rows))
@@ -505,7 +558,7 @@ def take_rows(value: Any, rows: np.ndarray) -> Any:
         take(value.bits),
         take(value.codes),
         value.categories,
-        take(value.raw),
+        take(value.plain()),
     )
 
 
@@ -517,6 +570,21 @@ def _fact_names(node: Node, params: Mapping[str, Any]) -> set[str]:
     for child in _children(node):
         found |= _fact_names(child, params)
     return found
+
+
+def _shape(node: Node, params: Mapping[str, Any]) -> tuple:
+    """``node`` without its columns (where it stands in the rule's text), its parameters
+    by value: equal shapes are the same test wherever they are written."""
+    if isinstance(node, Name):
+        if node.name in params:
+            value = params[node.name]
+            return ("param", tuple(value) if isinstance(value, list) else value)
+        return ("name", node.name)
+    if isinstance(node, Literal):
+        # True and 1 compare and hash equal but are not the same literal.
+        return ("literal", type(node.value).__name__, node.value)
+    head = node.op if isinstance(node, (Binary, Unary)) else getattr(node, "name", "list")
+    return (type(node).__name__, head, *(_shape(child, params) for child in _children(node)))
 
 
 def _children(node: Node):

@@ -27,7 +27,7 @@ from resplan.model import Catalog, Program, ProgramColumns
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import BOOL, NUMBER, is_unknown
-from resplan.rules.columns import Col, Frame, Truth, plugin_free, take_rows
+from resplan.rules.columns import Col, Deferred, Frame, Truth, plugin_free, take_rows
 from resplan.rules.columns import object_array as _objects
 from resplan.stages.common import guesses, with_guesses
 
@@ -77,13 +77,21 @@ def _bits_type(bit: int) -> type:
 
 
 def _take_col(col: Col, rows: np.ndarray) -> Col:
+    # Taking an object array costs about ten times a number array: text and sets are
+    # their own plain values (taken once), and a number's plain values wait for a use.
+    values = col.values[rows]
+    raw = col.plain()
+    if raw is col.values:
+        raw = values
+    elif raw is not None:
+        raw = Deferred(raw, rows)
     return Col(
-        col.values[rows],
+        values,
         col.known[rows],
         col.bits[rows] if isinstance(col.bits, np.ndarray) else col.bits,
         col.codes[rows] if col.codes is not None else None,
         col.categories,
-        col.raw[rows] if col.raw is not None else None,
+        raw,
     )
 
 
@@ -463,8 +471,10 @@ class ProgramTable:
         columns = self.columns
         if columns.__class__ is _Selected:
             whole = self._whole if self._lift and self._parent is not None else None
-            return Frame(self.rows, columns, self.bit, env, self._kept, columns.shares, whole)
-        return Frame(self.rows, columns, self.bit, env)
+            return Frame(
+                self.rows, columns, self.bit, env, self._kept, columns.shares, whole, parts={}
+            )
+        return Frame(self.rows, columns, self.bit, env, parts={})
 
     def _whole(self, part: Callable[[Frame], Any]) -> Any:
         """A kept part of a condition (it reads the base table's columns alone) over the
