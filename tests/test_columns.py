@@ -222,3 +222,26 @@ def test_plugin_functions_answer_alike_on_both_paths(
     catalog = make_catalog(*({"id": f"p{i}", **f} for i, f in enumerate(facts)))
     rules = [r for r in function_host.rulebook.rules("screen") if r.ruleset == "function-rules"]
     assert_paths_agree(function_host, build_profile(profile_facts), catalog, rules)
+
+
+def test_a_part_is_shared_by_its_shape_and_parameter_values():
+    """Rules of one stage share a part they repeat (Frame.parts) only where it is the
+    same test: the same names, operators and literals, parameters of the same value."""
+    from resplan.rules.columns import _shape
+    from resplan.rules.expr import parse
+
+    def part(text: str, params: dict) -> tuple:
+        return _shape(parse(text).right, params)  # the part after "true and"
+
+    cut = {"near": 5}
+    assert part("true and profile.score < program.min - near", cut) == part(
+        "true   and   profile.score < program.min - near", cut
+    )
+    assert part("true and profile.score < program.min - near", cut) != part(
+        "true and profile.score < program.min - near", {"near": 6}
+    )
+    assert part("true and profile.score < program.min - near", cut) != part(
+        "true and profile.score <= program.min - near", cut
+    )
+    # 1 and true are equal in Python, not as literals of a rule.
+    assert part("true and program.count == 1", {}) != part("true and program.count == true", {})

@@ -202,6 +202,8 @@ class _Builder:
             def knows(frame):
                 col = arg(frame)
                 same = bool(col.known) == wanted if np.ndim(col.known) == 0 else None
+                if same is not None:
+                    return _same_truth(same, 0, frame.rows)
                 known = _rows(col.known, frame.rows)
                 return Truth(known if wanted else ~known, ~known if wanted else known, 0, same)
 
@@ -214,6 +216,7 @@ class _Builder:
             same = None
             if np.ndim(col.known) == 0 and col.known and np.ndim(col.values) == 0:
                 same = bool(col.values)
+                return _same_truth(same, col.bits, frame.rows)
             known = _rows(col.known, frame.rows)
             values = _rows(col.values if col.values is not None else False, frame.rows)
             # A column's bits are already zero where it is known (see _undecided_bits).
@@ -243,16 +246,16 @@ class _Builder:
         def decide(frame):
             a, b, result = test(frame)
             known = _both_known(a.known, b.known)
-            same = None
+            bits = _or_bits(a.bits, b.bits)
             if np.ndim(known) == 0 and known and np.ndim(result) == 0:
-                same = bool(result) != (op == "not in")
+                return _same_truth(bool(result) != (op == "not in"), bits, frame.rows)
             known = _rows(known, frame.rows)
             result = _rows(result, frame.rows)
             if op == "not in":
                 result = ~result
             true = known & result
             # Both sides' bits are zero where they are known: no row decided here has any.
-            return Truth(true, known ^ true, _or_bits(a.bits, b.bits), same)
+            return Truth(true, known ^ true, bits)
 
         return decide
 
@@ -630,6 +633,27 @@ def _both_known(a, b):
     if b.__class__ is not np.ndarray and b:
         return a
     return np.logical_and(a, b)
+
+
+def _same_truth(value: bool, bits, rows: int) -> Truth:
+    """The Truth of a test with the same known answer in every row (of the applicant's
+    facts alone): its masks are shared read-only arrays, made once per size, since
+    nothing changes a Truth's arrays in place."""
+    return Truth(_filled(value, rows), _filled(not value, rows), bits, value)
+
+
+def _filled(value: bool, rows: int) -> np.ndarray:
+    found = _FILLED.get((value, rows))
+    if found is None:
+        found = np.full(rows, value, dtype=bool)
+        found.flags.writeable = False
+        if len(_FILLED) >= 64:  # a process plans a few table sizes: bounded all the same
+            _FILLED.clear()
+        _FILLED[(value, rows)] = found
+    return found
+
+
+_FILLED: dict[tuple[bool, int], np.ndarray] = {}
 
 
 def _rows(value, rows: int) -> np.ndarray:

@@ -937,14 +937,16 @@ class Citations:
         present[inverse] = True
         cited_parts = np.flatnonzero(present)
         firsts = first_of[cited_parts]  # one row per part cited
+        given = list(map(message.number, message.keys(firsts), firsts.tolist()))
         numbers = np.empty(parts, dtype=np.int32)
-        for k, index, key in zip(cited_parts.tolist(), firsts.tolist(), message.keys(firsts)):
-            numbers[k] = message.number(key, index)
+        numbers[cited_parts] = given
         cited = numbers[inverse]
         out[rows] = cited
         if codes is not None:
-            low = int(cited.min())
-            codes.add(rows, cited - (low - 1), int(cited.max()) - low + 2)
+            # The numbers of the parts cited are those of the rows: their range is known
+            # without a pass over the rows.
+            low = min(given)
+            codes.add(rows, cited - (low - 1), max(given) - low + 2)
         return out
 
     def _cite_rows(
