@@ -563,3 +563,27 @@ def test_batch_refuses_standard_input_and_writes_no_plan_named_dash(tmp_path, ca
     assert err.count("resplan: error:") == 1, err
     assert f"-: batch reads files, not standard input ({where})" in err
     assert not folder.exists()
+
+
+def test_small_input_mistakes_get_one_line_each(tmp_path, capsys):
+    profile = tmp_path / "p.toml"
+    catalog = str(DATA / "catalog-small.toml")
+    out = tmp_path / "plan.toml"
+    # A byte that is not UTF-8, on the fifth line: the line is named.
+    profile.write_bytes(PROFILE.encode() + b"# caf\xe9\n")
+    line = PROFILE.count("\n") + 1
+    assert main(["plan", str(profile), "--catalog", catalog, "--out", str(out)]) == 2
+    assert f"{profile}:{line}: not UTF-8 text" in capsys.readouterr().err
+    # The same catalog twice: one line, not one per program.
+    profile.write_text(PROFILE, encoding="utf-8")
+    argv = ["plan", str(profile), "--catalog", catalog, "--catalog", catalog, "--out", str(out)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"resplan: error: {catalog}: is given twice: give it once"
+    ]
+    # A folder without a suffix, given as a catalog.
+    folder = tmp_path / "programs"
+    folder.mkdir()
+    assert main(["check-catalog", str(folder)]) == 2
+    assert f"{folder}: is a directory, not a file" in capsys.readouterr().err
+    assert not out.exists()

@@ -82,6 +82,8 @@ class Host:
     def reader_for(self, path: Path) -> CatalogReader:
         # Standard input ("-") holds a TOML catalog.
         suffix = ".toml" if str(path) == "-" else path.suffix.lower()
+        if str(path) != "-" and Path(path).is_dir():
+            raise InputError.one(path, "is a directory, not a file")
         for _plugin, reader in self.readers:
             if suffix in reader.suffixes:
                 return reader

@@ -701,7 +701,9 @@ def read_sheet(path) -> Sheet:
         # as UTF-16: say which choice in the Save As list gives a file resplan reads.
         if exc.problems[0].message.startswith("not UTF-8"):
             raise InputError.one(
-                file, f'{exc.problems[0].message}: save it from your spreadsheet as "CSV UTF-8"'
+                file,
+                f'{exc.problems[0].message}: save it from your spreadsheet as "CSV UTF-8"',
+                line=exc.problems[0].line,
             ) from None
         raise
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))

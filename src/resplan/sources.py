@@ -281,7 +281,8 @@ def read_text(path: str | FsPath) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError.one(path, f"not UTF-8 text (byte {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError.one(path, f"not UTF-8 text (byte {exc.start})", line=line) from None
     del data  # a large catalog's bytes need not stay beside its text
     # Universal newlines, as Path.read_text gives; a byte-order mark some editors write
     # first is not part of the text. Copied only when there is a carriage return.

@@ -389,7 +389,7 @@ def _mode_for(path: Path) -> int:
 
 def refuse_overwriting_inputs(outputs, inputs) -> None:
     """An InputError for every output path that is one of the input files, or that another
-    output of the run also names. An output is a path or a ``(path, role)`` pair, the role
+    output of the run also names, and for an input given twice. An output is a path or a ``(path, role)`` pair, the role
     saying what is written there ("the plan") for the message.
 
     Checked before anything is planned, so that ``--out`` naming the profile or a
@@ -399,12 +399,20 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
     where it resolves to.
     """
     known: dict = {}
+    problems = []
     for given in inputs:
         if given is None or str(given) == STDOUT:
             continue
-        for key in _identities(Path(given)):
+        keys = _identities(Path(given))
+        if any(key in known for key in keys):
+            # The same catalog twice would be refused program by program ("program id
+            # also in ..."), one line for each of its programs: one line says it.
+            earlier = next(known[key] for key in keys if key in known)
+            same = "" if str(earlier) == str(given) else f" (as {earlier})"
+            problems.append(Problem(str(given), f"is given twice{same}: give it once"))
+            continue
+        for key in keys:
             known.setdefault(key, given)
-    problems = []
     if sum(given is not None and str(given) == STDOUT for given in inputs) > 1:
         # The second reader would find it already read: an empty catalog, say.
         problems.append(
