@@ -785,6 +785,15 @@ GAP_WORST: dict[str, str] = {
     "activities[].months": "no months",
 }
 
+# Every exam's result and sittings: what a count of failed sittings reads.
+_EXAM_RESULTS = (
+    "exams.step1.result",
+    "exams.step1.attempts",
+    "exams.step2ck.attempts",
+    "exams.step2ck.result",
+    "exams.step3.result",
+    "exams.step3.attempts",
+)
 # The profile keys each profile fact is computed from (docs/profile.md lists, per key,
 # the rules that read its facts).
 FACT_INPUTS: dict[str, tuple[str, ...]] = {
@@ -829,22 +838,8 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
         "exams.step2ck.attempts",
         "exams.step3.attempts",
     ),
-    "profile.failed_sittings": (
-        "exams.step1.result",
-        "exams.step1.attempts",
-        "exams.step2ck.attempts",
-        "exams.step2ck.result",
-        "exams.step3.result",
-        "exams.step3.attempts",
-    ),
-    "profile.any_failure": (
-        "exams.step1.result",
-        "exams.step1.attempts",
-        "exams.step2ck.attempts",
-        "exams.step2ck.result",
-        "exams.step3.result",
-        "exams.step3.attempts",
-    ),
+    "profile.failed_sittings": _EXAM_RESULTS,
+    "profile.any_failure": _EXAM_RESULTS,
     "profile.spanish_level": ("languages[].name", "languages[].level"),
     "profile.languages": ("languages[].name",),
     "profile.clinical.months": ("clinical[].months",),

@@ -318,12 +318,7 @@ def _candidates(
     generated: dict[str, int] = {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
     if synthetic.any():
-        specialty, specialties, state, states, _ = _keys(draft, programs, positions)
-        counted = synthetic.copy()
-        if preferred:
-            counted &= np.array([s in preferred for s in states], dtype=bool)[state]
-        counts = np.bincount(specialty[counted], minlength=len(specialties))
-        generated = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+        generated = _count_by_specialty(draft, programs, positions, synthetic, preferred)
         positions = positions[~synthetic]
         if not len(positions):
             return {}, {}, generated, {}
@@ -333,12 +328,7 @@ def _candidates(
     preliminary: dict[str, int] = {}
     prelim = _preliminary(draft, programs, positions)
     if prelim.any():
-        specialty, specialties, state, states, _ = _keys(draft, programs, positions)
-        counted = prelim.copy()
-        if preferred:
-            counted &= np.array([s in preferred for s in states], dtype=bool)[state]
-        counts = np.bincount(specialty[counted], minlength=len(specialties))
-        preliminary = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
+        preliminary = _count_by_specialty(draft, programs, positions, prelim, preferred)
         positions = positions[~prelim]
         if not len(positions):
             return {}, {}, generated, preliminary
@@ -405,6 +395,17 @@ def _candidates(
         generated,
         preliminary,
     )
+
+
+def _count_by_specialty(draft, programs, positions, mask, preferred) -> dict[str, int]:
+    """How many of the programs at ``positions`` that ``mask`` marks each specialty has,
+    counting only those in the preferred states where some are named."""
+    specialty, specialties, state, states, _ = _keys(draft, programs, positions)
+    counted = mask.copy()
+    if preferred:
+        counted &= np.array([s in preferred for s in states], dtype=bool)[state]
+    counts = np.bincount(specialty[counted], minlength=len(specialties))
+    return {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
 
 
 def _preliminary(draft, programs, positions) -> np.ndarray:
