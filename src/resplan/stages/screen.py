@@ -74,12 +74,21 @@ def run(draft):
     found = decided(table, key)
     if found is not None:
         severity, cited, citations, unknown_bits, code, span = found
+        citations = citations.copy(draft.env, draft.guessed)  # the tier stage cites more
         codes = RowCodes.of(code, span)
-        screening = Screening(
+    else:
+        severity, cited, citations, unknown_bits, codes = _decide(draft, table, outcomes)
+        if keyed is not None:
+            kept = (severity, cited, citations.copy(draft.env, draft.guessed), unknown_bits)
+            code = codes.code.copy()
+            arrays = (severity, *cited, unknown_bits, code)
+            keep_decided(table, key, keyed[1], (*kept, code, codes.span), arrays)
+    return draft.evolve(
+        screening=Screening(
             table,
             severity,
             cited,
-            citations.copy(draft.env, draft.guessed),  # the tier stage cites more
+            citations,
             unknown_bits,
             tuple(outcomes),
             inputs,
@@ -87,7 +96,12 @@ def run(draft):
             codes,
             keyed,
         )
-        return draft.evolve(screening=screening)
+    )
+
+
+def _decide(draft, table: ProgramTable, outcomes) -> tuple:
+    """Each program's verdict, the reasons cited per rule, the facts to verify and the
+    rows' reason codes, from the rules' outcomes."""
     severity = severities([(o.rule, o.fired) for o in outcomes], table.rows)
     # Facts that could have made the verdict more severe are the ones to verify.
     unknown_bits = np.zeros(table.rows, dtype=np.uint64)
@@ -104,25 +118,7 @@ def run(draft):
         if o.undecided.any():
             np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & below)
         cited.append(citations.cite(o.rule, table, o.fired & decided_here, codes))
-    if keyed is not None:
-        kept = (severity, tuple(cited), citations.copy(draft.env, draft.guessed), unknown_bits)
-        code = codes.code.copy()
-        arrays = (severity, *cited, unknown_bits, code)
-        keep_decided(table, key, keyed[1], (*kept, code, codes.span), arrays)
-    return draft.evolve(
-        screening=Screening(
-            table,
-            severity,
-            tuple(cited),
-            citations,
-            unknown_bits,
-            tuple(outcomes),
-            inputs,
-            draft.env,
-            codes,
-            keyed,
-        )
-    )
+    return severity, tuple(cited), citations, unknown_bits, codes
 
 
 def prepare(draft) -> tuple[ProgramTable, dict[str, tuple]]:
