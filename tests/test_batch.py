@@ -182,3 +182,17 @@ def test_progress_bar_draws_only_on_a_terminal():
     drawn = terminal.getvalue()
     assert "\r[....] " not in drawn and "[####....] 2/4" in drawn
     assert drawn.endswith("[########] 4/4 100%\n")
+
+
+def test_progress_bar_says_whether_a_message_needs_a_new_line_first():
+    # After a stop (Ctrl-C, SIGTERM), the message goes on a line of its own: after a bar
+    # drawn part way, not after a finished bar nor where no bar is drawn.
+    terminal = _Terminal()
+    bar = progress_bar(terminal, width=8)
+    bar(0, 4), bar(2, 4)
+    assert bar.midline and not terminal.getvalue().endswith("\n")
+    bar(4, 4)
+    assert not bar.midline and terminal.getvalue().endswith("\n")
+    piped = progress_bar(io.StringIO())
+    piped(1, 4)
+    assert not piped.midline

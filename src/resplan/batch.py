@@ -33,6 +33,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import gc
 import io
@@ -40,6 +41,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -74,6 +76,8 @@ __all__ = [
 ]
 
 SUMMARY_FILE = "summary.csv"
+# The files SQLite keeps beside a database (resplan.cohort.CohortWriter removes them first).
+SIDE_FILES = (("-wal", "write-ahead log"), ("-shm", "shared-memory file"), ("-journal", "journal"))
 SUMMARY_COLUMNS = (
     "profile",
     "plan",
@@ -290,6 +294,49 @@ def _load(catalog_paths: Sequence[str], disable: Sequence[str], facts=None):
 
         applied_to(catalog, facts)
     return host, catalog
+
+
+def _load_checked(
+    catalog_paths: Sequence[str],
+    disable: Sequence[str],
+    facts,
+    facts_paths: Sequence[str],
+    as_of: dt.date,
+) -> tuple:
+    """:func:`_load` in the batch's own process, and the facts files read: the host, the
+    catalog and the facts, or an InputError with every problem of the catalogs and the
+    facts files at once (the facts' ids checked against the catalog when it reads), as
+    ``resplan plan --facts`` tells them."""
+    host = resplan.load_host(disable=disable)
+    problems: list[Problem] = []
+    catalogs = []
+    for path in catalog_paths:
+        try:
+            catalogs.append(host.read_catalog(Path(path)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    catalog = None
+    if not problems:
+        try:
+            catalog = (
+                catalogs[0]
+                if len(catalogs) == 1
+                else resplan.merge_catalogs(catalogs, catalog_paths)
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+    from resplan.verified import applied_to, load_facts
+
+    try:
+        if facts_paths:
+            facts = load_facts(facts_paths, as_of=as_of, catalog=catalog)
+        elif facts is not None and len(facts) and catalog is not None:
+            applied_to(catalog, facts)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return host, catalog, facts
 
 
 def _batch_info(host, catalog, setup: _Setup, as_of: dt.date, profiles: int) -> dict[str, str]:
@@ -719,13 +766,14 @@ def run_batch(
     as_of = as_of_or_today(as_of)
     facts_paths: list[str] = []
     if facts is not None:
-        from resplan.verified import VerifiedFacts, load_facts
+        from resplan.verified import VerifiedFacts
 
         if not isinstance(facts, VerifiedFacts):
             facts_paths = (
                 [str(facts)] if isinstance(facts, (str, Path)) else [str(p) for p in facts]
             )
-            facts = load_facts(facts_paths) if facts_paths else None
+            # Read with the catalog, below: every problem of the files in one run.
+            facts = None
     paths = sorted({str(p) for p in profile_paths})
     catalogs = tuple(str(p) for p in catalog_paths)
     disable = tuple(disable)
@@ -746,6 +794,12 @@ def run_batch(
     setup = _Setup(catalogs, disable, report, plans, db is not None, facts, os.getpid())
     targets: dict[str, Path | None] = {path: None for path in paths}
     outputs: list = [(db, "the cohort database")]
+    if db is not None:
+        # SQLite's side files beside the database, which the batch removes before it
+        # begins and SQLite writes while it runs: no input nor other output may be one.
+        outputs += [
+            (Path(f"{db}{suffix}"), f"the cohort database's {what}") for suffix, what in SIDE_FILES
+        ]
     if out_dir is not None:
         if plans:
             _check_stems(paths, out_dir)
@@ -765,6 +819,12 @@ def run_batch(
         )
     if db is not None and db.is_dir():
         raise InputError.one(db, "is a folder: --db names the database file to write")
+    if db is not None and not db.parent.is_dir():
+        made = [out_dir.resolve(), *out_dir.resolve().parents] if out_dir is not None else []
+        if db.parent.resolve() not in made:  # else made with the plans' folder
+            raise InputError.one(
+                db, f"cannot create the cohort database: folder {str(db.parent)!r} does not exist"
+            )
     summary = out_dir / SUMMARY_FILE if out_dir is not None else None
     total = len(paths)
     if progress:
@@ -776,13 +836,22 @@ def run_batch(
     try:
         try:
             if executor is not None:
+                if facts_paths:
+                    # Read here, over the catalog, as below: an id in no catalog is told
+                    # with the files' other problems, before anything is planned.
+                    _host, _catalog, facts = _load_checked(
+                        catalogs, disable, facts, facts_paths, as_of
+                    )
+                    setup = dataclasses.replace(setup, facts=facts)
                 _run_executor(executor, setup, paths, targets, collector, as_of, out_dir)
             else:
                 # Loaded here once, whatever the jobs: bad input stops the run before
                 # anything is written, and workers start with the catalog (or its cache).
-                host, catalog = _load(catalogs, disable, facts)
+                host, catalog, facts = _load_checked(catalogs, disable, facts, facts_paths, as_of)
+                setup = dataclasses.replace(setup, facts=facts)
                 if out_dir is not None:
                     _make_folder(out_dir)  # the workers write into it
+                    _check_writable(out_dir)
                 if db is not None:
                     from resplan.cohort import catalog_programs
 
@@ -810,8 +879,7 @@ def run_batch(
         except _SetupFailed as exc:
             # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
             collector.abandon()
-            if created and out_dir is not None and out_dir.is_dir() and not any(out_dir.iterdir()):
-                out_dir.rmdir()
+            _remove_if_made(out_dir, created)
             raise InputError([Problem(*p) for p in exc.problems]) from None
     except KeyboardInterrupt:
         # Stop cleanly: a summary of the profiles done so far, then tell the caller.
@@ -826,6 +894,9 @@ def run_batch(
     except BaseException:
         collector.abandon()
         collector.settle_staged(targets, report, setup.owner)
+        # A run that failed before writing anything (a database that cannot be made)
+        # leaves no empty folder behind.
+        _remove_if_made(out_dir, created)
         raise
     if any(not row.ok for row in collector.rows.values()):
         # A worker that died may have written a plan whose result never came back.
@@ -837,6 +908,28 @@ def run_batch(
             _make_folder(out_dir)
         write_text_atomic(summary, summary_csv(ordered))
     return BatchResult(rows=ordered, out_dir=out_dir, summary=summary, db=db)
+
+
+def _remove_if_made(out_dir: Path | None, created: bool) -> None:
+    """Remove ``out_dir`` if this run made it and it is still empty."""
+    if created and out_dir is not None:
+        with contextlib.suppress(OSError):
+            out_dir.rmdir()  # only an empty folder can be removed
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Refuse, naming the folder, an ``out_dir`` where no file can be made, before any
+    plan is made (rather than a message about summary.csv at the end)."""
+    try:
+        fd, probe = tempfile.mkstemp(
+            prefix=f".resplan-{os.getpid()}-", suffix=".probe", dir=out_dir
+        )
+    except OSError as exc:
+        raise InputError.one(
+            out_dir, f"cannot write in this folder: {exc.strerror or exc}"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _make_folder(out_dir: Path) -> None:
@@ -1004,6 +1097,7 @@ def _run_executor(
     programs = executor.submit(_programs_task, setup, as_of, len(paths)) if setup.records else None
     if out_dir is not None:
         _make_folder(out_dir)
+        _check_writable(out_dir)
     futures = {
         executor.submit(
             _executor_task,
@@ -1062,18 +1156,28 @@ def summary_csv(rows: Iterable[PlanRow]) -> str:
 def progress_bar(stream, *, width: int = 30) -> Progress:
     """A ``progress(done, total)`` that draws a one-line bar on ``stream`` if it is a terminal.
 
-    On anything else (a pipe, a file, a CI log) it draws nothing.
+    On anything else (a pipe, a file, a CI log) it draws nothing. Its ``midline``
+    attribute says whether the bar is drawn and not yet ended by a new line, so that a
+    message after a stop knows to begin on a line of its own.
     """
-    isatty = getattr(stream, "isatty", None)
-    if not (isatty and isatty()):
-        return lambda done, total: None
+    return _Bar(stream, width)
 
-    def draw(done: int, total: int) -> None:
+
+class _Bar:
+    def __init__(self, stream, width: int):
+        isatty = getattr(stream, "isatty", None)
+        self.stream, self.width = stream, width
+        self.drawing = bool(isatty and isatty())
+        self.midline = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.drawing:
+            return
+        width, stream = self.width, self.stream
         filled = width * done // total if total else width
         percent = 100 * done // total if total else 100
         stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {percent:3d}%")
-        if done >= total:
+        self.midline = done < total
+        if not self.midline:
             stream.write("\n")
         stream.flush()
-
-    return draw

@@ -338,6 +338,8 @@ def _jobs(text: str) -> int:
 def cmd_batch(args) -> int:
     from resplan.batch import BatchInterrupted, progress_bar, run_batch
 
+    progress = progress_bar(sys.stderr)
+
     plans = args.plans == "toml"
     # Each profile's plan is named after its file, and worker processes read the inputs
     # again by path: standard input has neither a name nor a second reading.
@@ -359,12 +361,6 @@ def cmd_batch(args) -> int:
         raise InputError.one(
             "--report", "is written beside each plan: it cannot go with --plans none"
         )
-    if args.facts:
-        from resplan.dates import as_of_or_today
-        from resplan.verified import load_facts
-
-        # A fact learned after the plans' date would fail every profile alike: refused once.
-        load_facts(args.facts, as_of=as_of_or_today(args.as_of))
     with contextlib.ExitStack() as stack:
         executor = None
         if args.scheduler:
@@ -378,7 +374,7 @@ def cmd_batch(args) -> int:
                 args.out_dir,
                 jobs=args.jobs,
                 disable=args.disable,
-                progress=progress_bar(sys.stderr),
+                progress=progress,
                 report=args.report,
                 as_of=args.as_of,
                 facts=args.facts or None,
@@ -390,7 +386,10 @@ def cmd_batch(args) -> int:
             planned = len(stop.result.planned)
             written = [str(p) for p in (stop.result.db, stop.result.summary) if p is not None]
             print(
-                f"\nresplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
+                # On a line of its own: after the progress bar, if one is drawn, not a
+                # blank line before it otherwise.
+                ("\n" if getattr(progress, "midline", False) else "")
+                + f"resplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
                 f"plan{'s' if planned != 1 else ''} of {stop.total} and "
                 f"{' and '.join(written)} for them",
                 file=sys.stderr,

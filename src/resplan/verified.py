@@ -121,7 +121,11 @@ def load_facts(
     entries: list[Verification] = []
     problems: list[Problem] = []
     for path in paths:
-        data, locate = read_toml(path)
+        try:
+            data, locate = read_toml(path)
+        except InputError as exc:  # told with the other files' problems
+            problems.extend(exc.problems)
+            continue
         file = str(path)
         extra = sorted(set(data) - {"fact"})
         for key in extra:

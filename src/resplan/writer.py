@@ -429,12 +429,12 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
         given = next((known[key] for key in keys if key in known), None)
         earlier = next((written[key] for key in keys if key in written), None)
         if given is not None:
+            same = "" if str(given) == str(out) else f" ({given})"
             problems.append(
                 Problem(
                     str(out),
-                    f"is an input of this run ({given}); writing "
-                    "the output there would replace it: choose "
-                    "another path",
+                    f"is an input of this run{same}; writing {role or 'the output'} "
+                    "there would replace it: choose another path",
                 )
             )
         elif earlier is not None:
