@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from resplan.cli import main
+from resplan.vocabulary import STATES
 from tests.conftest import EXAMPLES
 
 REVIEW = Path(__file__).parent / "data" / "review"
@@ -72,7 +73,8 @@ def test_border_programs_outside_the_named_states_are_tier_2(tmp_path):
         for r in outside[0]["reasons"]
         if r["rule"] == "tiering/border-outside-named-states"
     )
-    assert f"but in {outside[0]['state']}, outside the states you named" in says
+    # The state by its name: readers may not know the two-letter codes.
+    assert f"but in {STATES[outside[0]['state']]}, outside the states you named" in says
 
 
 def test_without_named_states_every_border_program_can_be_tier_1(tmp_path):

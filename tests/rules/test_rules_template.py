@@ -25,6 +25,7 @@ SCOPE = Scope(
         "p.tags": SetOf(TEXT),
         "p.visa": Enum(("none", "J-1")),
         "p.share": NUMBER,
+        "p.state": Enum(("AZ", "NM", "TX")),
     },
     {
         "margin": 5,
@@ -99,6 +100,13 @@ def test_percent_format_and_labels():
     assert render("{ratio:percent}") == "25%"
 
 
+def test_state_format_prints_the_name():
+    # Readers of a plan may not know the two-letter codes.
+    assert render("in {p.state:state}", {"p.state": "TX"}) == "in Texas"
+    assert render("({p.state:state})", {"p.state": "NM"}) == "(New Mexico)"
+    assert render("{p.state:state}", {"p.state": Unknown(frozenset())}) == "unknown"
+
+
 def test_dollars_format():
     assert render("{p.score:dollars}", {"p.score": 1830}) == "$1,830"
     assert render("{p.score:dollars}", {"p.score": 11.0}) == "$11"
@@ -121,12 +129,12 @@ def test_dollars_format():
         (
             "{p.score:money}",
             10,
-            "unknown format 'money' (formats: percent, dollars, count, agree, a, times)",
+            "unknown format 'money' (formats: percent, dollars, count, agree, a, times, state)",
         ),
         (
             "{p.score:cout year|years}",
             10,
-            "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a, times)",
+            "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a, times, state)",
         ),
         (
             "{p.score:count year}",
@@ -148,13 +156,16 @@ def test_dollars_format():
         ("{p.city:percent}", 9, "percent needs a number, and p.city is text"),
         ("{p.city:dollars}", 9, "dollars needs a number, and p.city is text"),
         ("{p.flag:a}", 9, "'a' needs a word or a number, and p.flag is bool"),
+        ("{p.city:state}", 9, "state needs a US state's code, and p.city is text"),
+        ("{p.visa:state}", 9, "state needs a US state's code, and p.visa is enum(none, J-1)"),
+        ("{p.state:state x}", 10, "format 'state' takes no words (found 'x')"),
         ("{p.tags:a}", 9, "'a' needs a word or a number, and p.tags is set(text)"),
         ("{p.city:a x}", 9, "format 'a' takes no words (found 'x')"),
         ("{p.score:percent x}", 10, "format 'percent' takes no words (found 'x')"),
         (
             "x {p.score: }",
             12,
-            "a format is missing after ':' (formats: percent, dollars, count, agree, a, times)",
+            "a format is missing after ':' (formats: percent, dollars, count, agree, a, times, state)",
         ),
     ],
 )

@@ -8,7 +8,9 @@
   ("1 program", "0 programs", "2 programs");
 - ``{n:agree is|are}``: only the word that agrees with the number ("is" for 1);
 - ``{word:a}``: the value after "a" or "an", by its first sound ("an unlikely",
-  "a strong", "an MD", "a US").
+  "a strong", "an MD", "a US");
+- ``{program.state:state}``: a US state's two-letter code as its name (TX: Texas), for
+  readers who may not know the codes.
 
 Names and formats are checked when the template compiles, like names in expressions
 (``count`` and ``agree`` need a number, ``a`` a word or number); parameters are
@@ -25,10 +27,11 @@ import attrs
 
 from resplan.rules.compiler import Scope, did_you_mean, param_type
 from resplan.rules.expr import ExpressionError
-from resplan.rules.types import BOOL, NUMBER, SetOf, Type
+from resplan.rules.types import BOOL, NUMBER, Enum, SetOf, Type
 from resplan.rules.values import Unknown
+from resplan.vocabulary import STATES
 
-FORMATS = ("percent", "dollars", "count", "agree", "a", "times")
+FORMATS = ("percent", "dollars", "count", "agree", "a", "times", "state")
 # Formats that take a singular and a plural form: "count program|programs".
 _WORD_FORMATS = ("count", "agree")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -197,6 +200,10 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
         if typ != NUMBER:
             fail(f"times needs a number, and {name} is {typ}")
         return Format("times")
+    if kind == "state":
+        if not (isinstance(typ, Enum) and set(typ.values) <= STATES.keys()):
+            fail(f"state needs a US state's code, and {name} is {typ}")
+        return _state_name
     if typ == BOOL or isinstance(typ, SetOf):  # kind == "a"
         fail(f"'a' needs a word or a number, and {name} is {typ}")
     return Format("a")
@@ -234,6 +241,11 @@ class Template:
 
 
 _DEFAULT = _plain("")
+
+
+def _state_name(value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """A state's code as its name ("TX": "Texas")."""
+    return STATES.get(value, format_value(value)) if value.__class__ is str else format_value(value)
 
 
 def compile_template(text: str, scope: Scope) -> Template:
