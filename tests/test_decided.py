@@ -54,8 +54,10 @@ def test_plans_with_kept_decisions_are_plans_decided_anew(monkeypatch):
     order = [(h, d, p) for p in PROFILES for d in DATES for h in ("all", "no-what-if")]
     order = order + order[::-1]
     kept = _plans(order)
-    # Nothing kept: each plan decided and its reasons rendered anew.
+    # Nothing kept: each plan decided and its reasons rendered anew (none looked up by
+    # the part of a partition of the rows either).
     monkeypatch.setattr(T, "DECIDED_BYTES", 0)
+    monkeypatch.setattr(T, "PART_REASONS_MAX", 0)
     monkeypatch.setattr(common, "CITED_PER_RULE", 0)
     monkeypatch.setattr(common, "_CITED", {})
     assert _plans(order[: len(order) // 2]) == kept

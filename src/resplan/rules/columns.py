@@ -387,7 +387,7 @@ class _Builder:
                     )
                 if node.op == "/":  # division by zero is unknown, blaming no fact
                     known = known & (np.asarray(b.values) != 0)
-                return Col(values, known, np.where(known, 0, _bits(a, frame) | _bits(b, frame)))
+                return Col(values, known, _unknown_only(_bits(a, frame) | _bits(b, frame), known))
 
             return calculate
         if isinstance(node, Call) and node.name in _NUMERIC_CALLS:
@@ -407,7 +407,7 @@ class _Builder:
                     known = known & np.asarray(c.known, dtype=bool)
                     bits = bits | _bits(c, frame)
                 values = fn(*(np.asarray(c.values, dtype=float) for c in cols))
-                return Col(values, known, np.where(known, 0, bits))
+                return Col(values, known, _unknown_only(bits, known))
 
             return call
         if isinstance(node, Call) and node.name == "count" and _reads_columns(node.args[0]):
@@ -481,7 +481,7 @@ class _Builder:
                 values = np.full(frame.rows, None, dtype=object)
             values[rows] = results
             # Unknown arguments name their facts; an answer of None names none.
-            return Col(values, known, np.where(args_known, 0, bits))
+            return Col(values, known, _unknown_only(bits, args_known))
 
         return call
 
@@ -622,7 +622,13 @@ def _undecided_bits(true, false, a, b):
     bits = _or_bits(a, b)
     if bits.__class__ is not np.ndarray:
         return 0
-    return np.where(true | false, np.uint64(0), bits)
+    return _unknown_only(bits, true | false)
+
+
+def _unknown_only(bits: np.ndarray, known) -> np.ndarray:
+    """``bits`` where ``known`` is false, 0 where it is true (``known`` may be a scalar):
+    a product with the mask, about twice as quick as ``np.where`` (same values)."""
+    return bits * ~np.asarray(known, dtype=bool)
 
 
 def _both_known(a, b):

@@ -368,13 +368,14 @@ class ProgramTable:
                 self._key_codes[(name, percent)] = found
         return found or None
 
-    def partition(self, names: tuple, percents: tuple) -> tuple[np.ndarray, np.ndarray, int] | None:
+    def partition(self, names: tuple, percents: tuple) -> tuple | None:
         """Rows with the same message keys for ``names`` (``_Message.key``) in one part:
-        per row the number of its part, one row of each part, and how many parts there
-        are. A column this plan added as a code per row is parted by its codes, which may
-        put rows with the same key in two parts (each is looked up by its key anyway).
-        Kept for every plan selecting the same rows while the codes it was made from are
-        the same; None for values with no code."""
+        per row the number of its part, one row of each part, how many parts there are,
+        and where the reasons of the parts are kept (see ``_part_reasons``; None when
+        they are not). A column this plan added as a code per row is parted by its codes,
+        which may put rows with the same key in two parts (each is looked up by its key
+        anyway). Kept for every plan selecting the same rows while the codes it was made
+        from are the same; None for values with no code."""
         found = self._partitions.get((names, percents))
         # What the parts are made from, per name: None for a column of the base table,
         # the codes of a column added as codes; a plan's own values are parted anew.
@@ -390,7 +391,7 @@ class ProgramTable:
             else:
                 bases.append(None)
         if found is not None and all(a is b for a, b in zip(found[0], bases)):
-            return found[1]
+            return (*found[1], self._part_reasons(found[2], names))
         parent = self._parent
         if shared and parent is not None and self._lift:
             # The base table's columns, and columns coded by the rows' sub-region or
@@ -401,9 +402,10 @@ class ProgramTable:
                 whole = parent._whole_partition(names, percents, kinds, self._coded)
                 if whole is None:
                     return None
-                made = _taken_partition(whole, self._rows)
-                self._partitions[(names, percents)] = (tuple(bases), made)
-                return made
+                made = _taken_partition(whole[0], self._rows)
+                # Numbered as the whole table's parts: their reasons are kept with it.
+                self._partitions[(names, percents)] = (tuple(bases), made, whole[1])
+                return (*made, self._part_reasons(whole[1], names))
         codes = []
         for name, percent in zip(names, percents):
             coded = self._coded.get(name)
@@ -414,8 +416,27 @@ class ProgramTable:
         if parted is None:
             return None
         if shared:
-            self._partitions[(names, percents)] = (tuple(bases), parted)
-        return parted
+            stores: dict = {}
+            self._partitions[(names, percents)] = (tuple(bases), parted, stores)
+            return (*parted, self._part_reasons(stores, names))
+        return (*parted, None)
+
+    def _part_reasons(self, stores: dict, names: tuple) -> dict | None:
+        """Where the reasons of a partition's parts are kept for this plan (``stores``
+        belongs to the partition): one store per set of values of the columns this plan
+        added as codes (a region's name is the plan's), which give the parts' keys with
+        the base table's columns. None when those values cannot be a key."""
+        coded = self._coded
+        try:
+            values = tuple(coded[name][2] for name in names if name in coded)
+            store = stores.get(values)
+        except TypeError:  # a value that cannot be a key: no reasons kept
+            return None
+        if store is None:
+            if len(stores) >= PART_REASON_STORES:
+                stores.clear()
+            store = stores[values] = {}
+        return store
 
     def facts_key(self, rule: Rule, env: Mapping[str, Any]) -> tuple | None:
         """What ``rule``'s outcome over this selection depends on besides its rows: the
@@ -450,13 +471,14 @@ class ProgramTable:
 
     def _whole_partition(
         self, names: tuple, percents: tuple, kinds: tuple, coded: dict
-    ) -> tuple[np.ndarray, np.ndarray, int] | None:
+    ) -> tuple[tuple[np.ndarray, np.ndarray, int], dict] | None:
         """``partition`` of this (base) table for a selection: a name of kind None is a
         column of this table, one of kind "region" or "specialty" a column the selection
         coded by that key (``coded``: the selection's codes and how many values they
-        index). Kept with this table."""
+        index); and where the reasons of its parts are kept (``_part_reasons``). Kept
+        with this table."""
         key = ("whole", names, percents, kinds)
-        found = self._partitions.get(key)
+        found: tuple | None = self._partitions.get(key)
         if found is None:
             codes = []
             for name, percent, kind in zip(names, percents, kinds):
@@ -464,8 +486,8 @@ class ProgramTable:
                     codes.append(self.key_codes(name, percent))
                 else:
                     codes.append((getattr(self.keys, kind), coded[name][1]))
-            found = self._partitions[key] = (_parts(self.rows, codes),)
-        return found[0]
+            found = self._partitions[key] = (_parts(self.rows, codes), {})
+        return found if found[0] is not None else None
 
     def frame(self, env: Mapping[str, Any]) -> Frame:
         columns = self.columns
@@ -825,8 +847,23 @@ def _outcome(rule: Rule, truth: Truth, rows: int) -> Outcome:
     fired = np.asarray(truth.true, dtype=bool)
     undecided = ~(fired | np.asarray(truth.false, dtype=bool))
     bits = truth.bits
-    bits = bits if bits.__class__ is np.ndarray else np.zeros(rows, dtype=np.uint64)
-    return Outcome(rule, fired, undecided, bits.astype(np.uint64, copy=False))
+    # No bits in any row: one shared read-only array of zeros (outcomes are read-only).
+    bits = bits.astype(np.uint64, copy=False) if bits.__class__ is np.ndarray else _no_bits(rows)
+    return Outcome(rule, fired, undecided, bits)
+
+
+def _no_bits(rows: int) -> np.ndarray:
+    found = _NO_BITS.get(rows)
+    if found is None:
+        found = np.zeros(rows, dtype=np.uint64)
+        found.flags.writeable = False
+        if len(_NO_BITS) >= 64:  # a process plans a few table sizes: bounded all the same
+            _NO_BITS.clear()
+        _NO_BITS[rows] = found
+    return found
+
+
+_NO_BITS: dict[int, np.ndarray] = {}
 
 
 def _every(names: tuple) -> bool:
@@ -894,7 +931,10 @@ class Citations:
         # says so first (resplan.stages.common.with_guesses).
         self.guessed = guessed or {}
         self.reasons: list[Reason] = []
-        self._numbers: dict[tuple, int] = {}
+        # Each reason's number, by the reason's id (the list holds the reasons, so their
+        # ids stay theirs). Within a plan a rule's key gives one Reason object and one
+        # Reason stands for one key (_Message.reason), so this numbers keys as well.
+        self._numbers: dict[int, int] = {}
 
     def copy(self, env: Mapping[str, Any], guessed: Mapping[str, tuple] | None) -> Citations:
         """These reasons and numbers, to cite more for a plan of ``env`` (whose printed
@@ -902,6 +942,14 @@ class Citations:
         other = Citations(env, self.labels, guessed)
         other.reasons, other._numbers = list(self.reasons), dict(self._numbers)
         return other
+
+    def number(self, reason: Reason) -> int:
+        """``reason``'s number, the next one when it is cited first."""
+        number = self._numbers.get(id(reason))
+        if number is None:
+            number = self._numbers[id(reason)] = len(self.reasons)
+            self.reasons.append(reason)
+        return number
 
     def cite(
         self,
@@ -916,14 +964,14 @@ class Citations:
         so a rule's message is looked up once per part cited, not once per row. ``codes``,
         when given, takes in the rows cited and their numbers.
         """
-        rows = np.flatnonzero(where)
+        rows = where.nonzero()[0]  # the method: np.flatnonzero costs two more calls
         if not len(rows):
             return _nothing_cited(table.rows)
-        out = np.full(table.rows, NOT_CITED, dtype=np.int32)
+        out = _nothing_cited(table.rows).copy()  # quicker than np.full
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
         message = _Message(self, rule, table, names)
         if not names:
-            number = message.number((rule.qualified_id,), int(rows[0]))
+            number = self.number(message.reason((rule.qualified_id,), int(rows[0])))
             out[rows] = number
             if codes is not None:
                 codes.add(rows, 1, 2)
@@ -931,13 +979,34 @@ class Citations:
         parted = table.partition(names, message.percent)
         if parted is None:  # values with no code (unhashable): key by the values themselves
             return self._cite_rows(message, rows, out, codes)
-        part_of, first_of, parts = parted
+        part_of, first_of, parts, store = parted
         inverse = part_of[rows]
         present = np.zeros(parts, dtype=bool)
         present[inverse] = True
-        cited_parts = np.flatnonzero(present)
-        firsts = first_of[cited_parts]  # one row per part cited
-        given = list(map(message.number, message.keys(firsts), firsts.tolist()))
+        cited_parts = present.nonzero()[0]
+        # The reasons of the parts, kept with the partition for the message's words: a
+        # later plan with the same words looks its parts' reasons up by number, not by
+        # their values (most parts: an IMG share, a sub-region, come back plan after plan).
+        kept = None
+        if store is not None and parts <= PART_REASONS_MAX:
+            rendered = message.rendered
+            kept = store.get(id(rendered))
+            if kept is None or kept[0] is not rendered:
+                if len(store) >= PART_REASON_STORES:
+                    store.clear()
+                kept = store[id(rendered)] = (rendered, _objects([None] * parts))
+            kept = kept[1]
+            reasons = kept[cited_parts].tolist()
+        else:
+            reasons = [None] * len(cited_parts)
+        if None in reasons:  # rendered (or found by key) from one row of the part
+            missing = [i for i, reason in enumerate(reasons) if reason is None]
+            firsts = first_of[cited_parts[missing]]
+            for i, key, index in zip(missing, message.keys(firsts), firsts.tolist()):
+                reasons[i] = message.reason(key, index)
+            if kept is not None:
+                kept[cited_parts[missing]] = _objects([reasons[i] for i in missing])
+        given = list(map(self.number, reasons))
         numbers = np.empty(parts, dtype=np.int32)
         numbers[cited_parts] = given
         cited = numbers[inverse]
@@ -953,7 +1022,8 @@ class Citations:
         self, message: _Message, rows: np.ndarray, out: np.ndarray, codes: RowCodes | None
     ) -> np.ndarray:
         """``cite`` row by row: the key of each row made from its values."""
-        out[rows] = [message.number(message.key(index), index) for index in rows.tolist()]
+        number, reason, key = self.number, message.reason, message.key
+        out[rows] = [number(reason(key(index), index)) for index in rows.tolist()]
         if codes is not None:
             cited = out[rows]
             low = int(cited.min())
@@ -1037,14 +1107,11 @@ class _Message:
         self.citations, self.rule, self.table, self.names = citations, rule, table, names
         env, labels = citations.env, citations.labels
         words = _rule_words(table.memo, rule, labels)
-        # Where each name's values are read: a column of the whole base table, at the
-        # catalog rows of this table's rows (a selection need not take the column for the
-        # few rows a message reads), or this table's own.
-        self.sources = tuple(_source(table, name) for name in names)
+        self._sources: tuple | None = None
         # A percentage counts by the text it prints: round(value * 100), half to even.
         self.percent = tuple(
-            name in words.percent and column.values.dtype.kind == "f"
-            for name, (column, _raw, _rows) in zip(names, self.sources)
+            name in words.percent and _source(table, name)[0].values.dtype.kind == "f"
+            for name in names
         )
         self.gaps = gaps = guesses(rule, citations.guessed)
         said = tuple(gap.says for gap in gaps)
@@ -1067,6 +1134,16 @@ class _Message:
         # catalog's table, so later plans look them up.
         self.parts: list = found[0]
         self.rendered: dict = found[1]
+
+    @property
+    def sources(self) -> tuple:
+        """Where each name's values are read: a column of the whole base table, at the
+        catalog rows of this table's rows (a selection need not take the column for the
+        few rows a message reads), or this table's own. Found when first read: a message
+        whose reasons are kept with the partition reads no values."""
+        if self._sources is None:
+            self._sources = tuple(_source(self.table, name) for name in self.names)
+        return self._sources
 
     def key(self, index: int) -> tuple:
         """What tells row ``index``'s message from others': the values, or the percentage."""
@@ -1091,17 +1168,13 @@ class _Message:
                 parts.append(raw[at].tolist())
         return list(zip(itertools.repeat(self.rule.qualified_id, len(indexes)), *parts))
 
-    def number(self, key: tuple, index: int) -> int:
-        """The number of the reason ``key`` stands for, rendering it from row ``index``."""
-        citations = self.citations
-        number = citations._numbers.get(key)
-        if number is not None:
-            return number
+    def reason(self, key: tuple, index: int) -> Reason:
+        """The reason ``key`` stands for, rendering it from row ``index`` the first time."""
         reason = self.rendered.get(key)
         if reason is None:
             if self.rule.says:
                 # The program's own values, None where unknown: they print as "unknown".
-                labels = citations.labels
+                labels = self.citations.labels
                 values = {}
                 for name, (_column, raw, rows) in zip(self.names, self.sources):
                     values[name] = raw[index if rows is None else int(rows[index])]
@@ -1113,9 +1186,7 @@ class _Message:
                 says = ""
             reason = Reason(self.rule.qualified_id, with_guesses(says, self.gaps))
             self.rendered[key] = reason
-        number = citations._numbers[key] = len(citations.reasons)
-        citations.reasons.append(reason)
-        return number
+        return reason
 
 
 def _source(table: ProgramTable, name: str) -> tuple[Col, Any, np.ndarray | None]:
@@ -1149,6 +1220,12 @@ def _fill(rule: Rule, names: tuple, env: Mapping[str, Any], labels) -> list:
     return filled
 
 
+# A partition keeps its parts' reasons (Citations.cite) for this many sets of values of
+# the columns a plan adds (ProgramTable._part_reasons), and for each, this many rules'
+# words; a partition of more parts than PART_REASONS_MAX keeps none (a million programs,
+# each its own part, would hold an array of a million per rule).
+PART_REASON_STORES = 64
+PART_REASONS_MAX = 1 << 16
 _RENDERED = "table.rendered"  # the key of the rendered reasons in a table's memo
 # How many sets of the applicant's words a rule keeps rendered reasons for (a batch of
 # applicants brings many scores and visas): past it, the rule's reasons are rendered anew.
