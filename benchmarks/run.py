@@ -807,6 +807,14 @@ def bench_scaling(ctx) -> list[dict]:
     other work on a shared machine adds to its wall time. The catalogs' objects are
     frozen out of the cyclic collector's sight first, as `resplan plan` freezes its
     catalog: a full collection walking 140,000 programs would land on one plan or another.
+
+    Each timed plan starts as the plan of `resplan plan` does, just after that freeze:
+    with the collector's young generations empty, so the collections it sets off are
+    those of its own new objects. Left to itself, the collector ran about once per turn
+    of the six sizes (the turn's net new objects, less than two thresholds' worth), at
+    the same place in each turn: one size paid for the others' objects in most turns
+    (the 3,000-program plan in three turns of four, 0.7 ms each), and its step looked
+    three to six times as costly as the others.
     """
     host, profile, sizes = ctx["host"], ctx["profile"], ctx["sizes"]
     catalogs = {0: resplan.Catalog([])}
@@ -825,23 +833,37 @@ def bench_scaling(ctx) -> list[dict]:
 
     def forget_decisions(catalog) -> None:
         # A plan keeps what the screen and tier stages decided for its situation, and the
+        # outcomes of rules that read the applicant's facts by the values they read: the
         # same profile planned again would time that memory, not the cost of each program.
-        # The columns and the rules' outcomes over them stay, as for a new applicant who
-        # wishes for the same specialties.
+        # The outcomes by facts go too because they are kept up to 4 MB a selection
+        # (FACT_OUTCOMES_BYTES), which at 100,000 programs is less than one plan's: that
+        # size decided them afresh while the smaller ones read them from memory. The
+        # columns and the outcomes of rules that read the catalog alone stay, as for a
+        # new applicant who wishes for the same specialties.
         table = catalog_table(catalog, host.rulebook.city_regions)
         for selection in table._selections.values():
             selection.decided.clear()
             selection.decided_bytes = 0
+            selection.by_facts.clear()
+            selection.by_facts_bytes = 0
 
+    collections = {size: 0 for size in catalogs}
     gc.collect()
     gc.freeze()
     try:
         for _ in range(runs):
             for size, catalog in catalogs.items():
                 forget_decisions(catalog)
+                # Untimed: the young generations empty, as after `resplan plan`'s freeze
+                # (see the docstring); the plan's own collections stay in its time.
+                gc.collect()
+                before = sum(generation["collections"] for generation in gc.get_stats())
                 start = time.process_time()
                 resplan.plan(profile, catalog, host=host)
                 samples[size].append(time.process_time() - start)
+                collections[size] += (
+                    sum(generation["collections"] for generation in gc.get_stats()) - before
+                )
     finally:
         gc.unfreeze()
     ms = {size: statistics.median(times) * 1000 for size, times in samples.items()}
@@ -851,7 +873,13 @@ def bench_scaling(ctx) -> list[dict]:
             "  plan over a catalog of no programs",
             ms[0],
             "ms",
-            {"samples_ms": [round(t * 1000, 3) for t in samples[0]]},
+            {
+                "samples_ms": [round(t * 1000, 3) for t in samples[0]],
+                # The collector's passes per plan at each size, from its own new objects.
+                "collections_per_plan": {
+                    size: round(count / runs, 2) for size, count in collections.items()
+                },
+            },
             digits=2,
         )
     ]
