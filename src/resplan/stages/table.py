@@ -370,12 +370,13 @@ class ProgramTable:
 
     def partition(self, names: tuple, percents: tuple) -> tuple | None:
         """Rows with the same message keys for ``names`` (``_Message.key``) in one part:
-        per row the number of its part, one row of each part, how many parts there are,
-        and where the reasons of the parts are kept (see ``_part_reasons``; None when
-        they are not). A column this plan added as a code per row is parted by its codes,
-        which may put rows with the same key in two parts (each is looked up by its key
-        anyway). Kept for every plan selecting the same rows while the codes it was made
-        from are the same; None for values with no code."""
+        the number of each row's part, read at ``at[row]`` when ``at`` is given (the parts
+        of the whole base table, at this selection's rows there); ``at`` or None; how many
+        parts there are; and where the reasons of the parts are kept (``_part_reasons``;
+        None when they are not). A column this plan added as a code per row is parted by
+        its codes, which may put rows with the same key in two parts (each is looked up
+        by its key anyway). Kept for every plan selecting the same rows while the codes
+        it was made from are the same; None for values with no code."""
         found = self._partitions.get((names, percents))
         # What the parts are made from, per name: None for a column of the base table,
         # the codes of a column added as codes; a plan's own values are parted anew.
@@ -402,8 +403,10 @@ class ProgramTable:
                 whole = parent._whole_partition(names, percents, kinds, self._coded)
                 if whole is None:
                     return None
-                made = _taken_partition(whole[0], self._rows)
-                # Numbered as the whole table's parts: their reasons are kept with it.
+                # The whole table's parts, read at this selection's rows where a message
+                # cites them (nothing is taken for the rows it does not cite); their
+                # reasons are kept with the whole table's partition.
+                made = (whole[0][0], self._rows, whole[0][2])
                 self._partitions[(names, percents)] = (tuple(bases), made, whole[1])
                 return (*made, self._part_reasons(whole[1], names))
         codes = []
@@ -415,11 +418,12 @@ class ProgramTable:
         parted = _parts(self.rows, codes)
         if parted is None:
             return None
+        made = (parted[0], None, parted[2])
         if shared:
             stores: dict = {}
-            self._partitions[(names, percents)] = (tuple(bases), parted, stores)
-            return (*parted, self._part_reasons(stores, names))
-        return (*parted, None)
+            self._partitions[(names, percents)] = (tuple(bases), made, stores)
+            return (*made, self._part_reasons(stores, names))
+        return (*made, None)
 
     def _part_reasons(self, stores: dict, names: tuple) -> dict | None:
         """Where the reasons of a partition's parts are kept for this plan (``stores``
@@ -570,21 +574,6 @@ def _parts(rows: int, codes: list) -> tuple[np.ndarray, np.ndarray, int] | None:
     else:
         first = inverse = np.zeros(0, dtype=np.intp)
     return inverse.reshape(-1), first, len(first)
-
-
-def _taken_partition(
-    whole: tuple[np.ndarray, np.ndarray, int], rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """A partition of a table's rows (ProgramTable.partition) restricted to ``rows``: the
-    same parts, numbered as in the whole table, each with one of ``rows`` that lies in it
-    (parts with none keep a row of no meaning: nothing in ``rows`` cites them)."""
-    part_of, _, parts = whole
-    part_of = part_of[rows]
-    first_of = np.zeros(parts, dtype=np.intp)
-    # Written from the last row back, so each part keeps its first row (any of its rows
-    # would do: all give the same message key).
-    first_of[part_of[::-1]] = np.arange(len(rows) - 1, -1, -1)
-    return part_of, first_of, parts
 
 
 # The shape of what catalog_table builds. resplan.cache keeps built tables between runs
@@ -966,8 +955,8 @@ class Citations:
         """
         rows = where.nonzero()[0]  # the method: np.flatnonzero costs two more calls
         if not len(rows):
-            return _nothing_cited(table.rows)
-        out = _nothing_cited(table.rows).copy()  # quicker than np.full
+            return nothing_cited(table.rows)
+        out = nothing_cited(table.rows).copy()  # quicker than np.full
         names = tuple(sorted(n for n in rule.says.names if n in table.raw)) if rule.says else ()
         message = _Message(self, rule, table, names)
         if not names:
@@ -979,8 +968,8 @@ class Citations:
         parted = table.partition(names, message.percent)
         if parted is None:  # values with no code (unhashable): key by the values themselves
             return self._cite_rows(message, rows, out, codes)
-        part_of, first_of, parts, store = parted
-        inverse = part_of[rows]
+        part_of, at, parts, store = parted
+        inverse = part_of[rows] if at is None else part_of[at[rows]]
         present = np.zeros(parts, dtype=bool)
         present[inverse] = True
         cited_parts = present.nonzero()[0]
@@ -1001,6 +990,10 @@ class Citations:
             reasons = [None] * len(cited_parts)
         if None in reasons:  # rendered (or found by key) from one row of the part
             missing = [i for i, reason in enumerate(reasons) if reason is None]
+            # A row cited in each part (written from the last back: the first one; any
+            # row of a part gives the same key).
+            first_of = np.empty(parts, dtype=np.intp)
+            first_of[inverse[::-1]] = rows[::-1]
             firsts = first_of[cited_parts[missing]]
             for i, key, index in zip(missing, message.keys(firsts), firsts.tolist()):
                 reasons[i] = message.reason(key, index)
@@ -1031,7 +1024,7 @@ class Citations:
         return out
 
 
-def _nothing_cited(rows: int) -> np.ndarray:
+def nothing_cited(rows: int) -> np.ndarray:
     """A column that cites nothing, shared (read-only) by every rule that cites no row."""
     found = _NOTHING_CITED.get(rows)
     if found is None:
@@ -1114,7 +1107,7 @@ class _Message:
             for name in names
         )
         self.gaps = gaps = guesses(rule, citations.guessed)
-        said = tuple(gap.says for gap in gaps)
+        said = tuple([gap.says for gap in gaps]) if gaps else ()
         # The applicant's facts the message prints, by value: a plan with the same
         # values fills the message in the same words.
         others = words.others.get(names)

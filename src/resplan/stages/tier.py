@@ -27,6 +27,7 @@ from resplan.stages.table import (
     evaluate,
     fields_of,
     keep_decided,
+    nothing_cited,
     unique_inverse,
 )
 
@@ -97,7 +98,10 @@ def run(draft):
 
     # Programs cited by the same rules with the same messages share one tuple of reasons;
     # programs with the same unknown facts share one tuple of fields.
-    reason_sets, reason_of = _distinct(cited, codes)
+    # A rule that cites no row adds nothing to any row's reasons (its column is the
+    # shared one that cites nothing): left out of the matrix.
+    nothing = nothing_cited(table.rows)
+    reason_sets, reason_of = _distinct([c for c in cited if c is not nothing], codes)
     reasons = citations.reasons
     bits, verify_of = unique_inverse(unknown_bits)
     regions = tuple(None if r == "none" else r for r in table.keys.regions)
