@@ -604,22 +604,32 @@ def _committed(db) -> int:
         return 0
 
 
-def test_the_what_if_headline_is_the_change_that_opens_most(batches):
+def test_the_what_if_headline_is_the_change_that_opens_most_net(batches):
     folder, result = batches["jobs2"]
     db = folder / "cohort.sqlite"
     headlines = dict(query(db, "SELECT profile, what_if FROM plans WHERE error IS NULL"))
+    moved = 0
     for row in result.planned:
         changes = resplan.read_plan(folder / "plans" / row.plan).what_if
         if not changes:
             assert headlines[row.profile] is None
             continue
-        best = max(changes, key=lambda w: (w.programs_opened, w.tier1_after))
-        n = best.programs_opened
-        assert headlines[row.profile] == (
-            f"{best.change}: opens no more programs"
-            if not n
-            else f"{best.change}: opens {n} more program{'s' if n != 1 else ''}"
+        # The programs it opens less those it makes worse, then the fewest made worse.
+        best = min(
+            changes, key=lambda w: (w.programs_worsened - w.programs_opened, w.programs_worsened)
         )
+        assert best.change == changes[0].change
+        n, up, down = best.programs_opened, best.programs_improved, best.programs_worsened
+        moves = " and ".join(
+            f"{count} {way}" for count, way in ((up, "up"), (down, "down")) if count
+        )
+        assert headlines[row.profile] == (
+            f"{best.change}: "
+            + (f"opens {n} more program{'s' if n != 1 else ''}" if n else "opens no more programs")
+            + (f", moves {moves}" if moves else "")
+        )
+        moved += bool(moves)
+    assert moved  # the cohort has a headline that tells programs moved up or down
 
 
 @posix_only

@@ -94,16 +94,47 @@ def test_a_plan_names_the_changes_that_open_most(host, catalog):
         first.programs
         and set(first.programs) <= {n + " (not a real program)" for n in opened} | opened
     )
-    # Sorted by effect: what a change opens, the largest first.
-    assert [e.programs_opened for e in plan.what_if] == sorted(
-        (e.programs_opened for e in plan.what_if), reverse=True
-    )
+    # Sorted by effect: what a change opens less what it makes worse, the largest first.
+    assert [e.net for e in plan.what_if] == sorted((e.net for e in plan.what_if), reverse=True)
     # The summary names the top change with its counts, in words.
     sentence = next(a.says for a in plan.summary.advice if a.rule == first.rule)
     assert sentence.startswith(
         f"Also accept a J-1 visa: this would open {first.programs_opened} programs, "
         f"{first.programs_opened_tier1} of them in tier 1"
     )
+
+
+def test_changes_are_ranked_by_programs_opened_less_programs_made_worse(host, catalog):
+    """A change that also moves programs down (or closes them) is not ranked as if it
+    only opened: the programs it makes worse count against what it opens."""
+    for name in ("reapplicant-failed-attempt", "step2-not-taken"):
+        plan = _plan(_profile(name), catalog, host)
+        changes = plan.what_if
+        assert [e.net for e in changes] == [
+            e.programs_opened - e.programs_worsened for e in changes
+        ]
+        keys = [(-e.net, e.programs_worsened) for e in changes]
+        assert keys == sorted(keys)
+        # Each plan has a change that makes some programs worse, ranked below one that
+        # opens as many (or improves fewer) and makes none worse.
+        worse = [e for e in changes if e.programs_worsened]
+        assert worse, name
+        for change in worse:
+            better = [
+                e
+                for e in changes[: changes.index(change)]
+                if not e.programs_worsened and e.programs_opened <= change.programs_opened
+            ]
+            assert better, (name, change.rule)
+    # Before, the J-1 reapplicant's change that opens 8 and moves 3 down tied with the
+    # changes that open 8 and make none worse, and the order of ties put it first; the
+    # take-Step-2-CK change was behind one improving more and moving 6 down.
+    [first] = [
+        e.rule
+        for e in _plan(_profile("step2-not-taken"), catalog, host).what_if
+        if e.rule.endswith("step2ck")
+    ][:1]
+    assert first == "what-if/take-step2ck"
 
 
 def test_a_passed_step2ck_is_never_planned_higher(host, catalog, example_profile):

@@ -83,7 +83,7 @@ CREATE TABLE plans (
     applications INTEGER, recommended INTEGER, shortfall INTEGER,
     fees INTEGER,                   -- ERAS fees of the list, US dollars
     specialties TEXT,               -- "Internal Medicine: possible; ..." (plan_specialties)
-    what_if TEXT,                   -- the what-if change that opens the most programs
+    what_if TEXT,                   -- the plan's first what-if change (most programs gained, net)
     error TEXT                      -- why there is no plan; NULL when planned
 );
 CREATE TABLE plan_specialties (
@@ -315,14 +315,20 @@ def _specialties_text(specialties: Sequence[tuple]) -> str | None:
 
 
 def _what_if_text(what_ifs: Sequence[tuple]) -> str | None:
-    """The change that opens the most programs, with what it opens, in words."""
-    best = max(what_ifs, key=lambda w: (w[2] or 0, w[6] or 0), default=None)
-    if best is None:
+    """The plan's first what-if change (the most programs opened less those made worse:
+    resplan.plan.WhatIf.net), with what it does, in words: "...: opens 5 more programs,
+    moves 2 up and 1 down"."""
+    if not what_ifs:
         return None
-    opened = best[2] or 0
-    if not opened:
-        return f"{best[0]}: opens no more programs"
-    return f"{best[0]}: opens {opened} more program{'s' if opened != 1 else ''}"
+    change, _rule, opened, improved, worsened = what_ifs[0][:5]
+    opened = opened or 0
+    text = f"{change}: " + (
+        f"opens {opened} more program{'s' if opened != 1 else ''}"
+        if opened
+        else "opens no more programs"
+    )
+    moves = [f"{n} {way}" for n, way in ((improved, "up"), (worsened, "down")) if n]
+    return text + (f", moves {' and '.join(moves)}" if moves else "")
 
 
 class CohortWriter:

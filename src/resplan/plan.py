@@ -436,8 +436,9 @@ class WhatIf:
     program by program, the programs both plans consider. ``programs_opened``: skipped
     before, apply or borderline after; ``programs_improved``: a better verdict (borderline
     to apply) or, with the same verdict, a better tier; ``programs_worsened``: the
-    opposite of either. ``tier1_before`` and ``tier1_after`` count the programs not
-    skipped in tier 1, of those both plans consider.
+    opposite of either, a program closed (apply or borderline to skip) included.
+    ``tier1_before`` and ``tier1_after`` count the programs not skipped in tier 1, of those
+    both plans consider. A plan lists its changes by :attr:`net`, the largest first.
     """
 
     change: str  # the change, in words
@@ -450,6 +451,13 @@ class WhatIf:
     programs_opened_tier1: int = 0  # of the opened programs, those in tier 1
     programs: tuple[str, ...] = ()  # names of the first programs it opens, best first
     note: str | None = None  # what to know about the change, in words
+
+    @property
+    def net(self) -> int:
+        """The programs the change opens less those it makes worse (a worse verdict or
+        tier, closed ones included): a change that opens five programs and closes five,
+        or moves five down a tier, gains none."""
+        return self.programs_opened - self.programs_worsened
 
 
 @attrs.frozen

@@ -98,10 +98,10 @@ def run(draft, words: bool = True):
             found.append(entry)
     found.sort(
         key=lambda e: (
-            -e.programs_opened,
+            -e.net,  # the programs opened less those made worse (WhatIf.net)
+            e.programs_worsened,
             -e.programs_opened_tier1,
             -e.programs_improved,
-            e.programs_worsened,
             e.rule,
         )
     )
