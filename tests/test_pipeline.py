@@ -5,8 +5,12 @@ from __future__ import annotations
 import random
 
 import resplan
+from resplan.cli import main
 from resplan.pipeline import STAGES
-from tests.conftest import make_catalog, make_profile
+from tests.conftest import EXAMPLES, make_catalog, make_profile
+
+EXAMPLE = EXAMPLES / "profiles" / "example.toml"
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 
 BORDER_STRENGTHS = dict(
     languages=[{"name": "Spanish", "level": "native"}],
@@ -148,3 +152,34 @@ def test_findings_carry_labels_and_messages_use_them(host, example_profile, bord
     assert findings and all(f.label and f.label != f.name for f in findings)
     text = resplan.dumps_plan(plan)
     assert "(low-step2ck" not in text and "strong-border-profile)" not in text
+
+
+def test_the_order_of_letters_languages_clinical_work_and_activities_changes_no_byte(tmp_path):
+    """The same applicant listed in another order gets the same plan, its profile digest
+    included (review 7, finding 1)."""
+    import tomllib
+
+    import tomli_w
+
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for key in ("languages", "clinical", "letters", "activities"):
+        assert len(data[key]) > 1, key  # so that reversing it changes the file
+        data[key] = data[key][::-1]
+    reordered = tmp_path / "reordered.toml"
+    reordered.write_text(tomli_w.dumps(data), encoding="utf-8")
+    plans = []
+    for profile in (EXAMPLE, reordered):
+        out = tmp_path / f"plan-{len(plans)}.toml"
+        argv = ["plan", str(profile), "--catalog", str(BORDER), "--out", str(out)]
+        assert main([*argv, "--as-of", "2026-06-01"]) == 0
+        plans.append(out.read_bytes())
+    assert plans[0] == plans[1]
+    # A change of substance still changes the digest.
+    data["letters"] = data["letters"][:1]
+    fewer = tmp_path / "fewer.toml"
+    fewer.write_text(tomli_w.dumps(data), encoding="utf-8")
+    out = tmp_path / "fewer-plan.toml"
+    argv = ["plan", str(fewer), "--catalog", str(BORDER), "--out", str(out)]
+    assert main([*argv, "--as-of", "2026-06-01"]) == 0
+    digest = [line for line in out.read_text().splitlines() if line.startswith("sha256")]
+    assert digest != [line for line in plans[0].decode().splitlines() if line.startswith("sha256")]

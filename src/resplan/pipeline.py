@@ -299,8 +299,29 @@ def _invalid_plan(plan: Plan) -> str:
 
 def digest(obj: Any) -> str:
     """sha256 of an input's canonical form (sorted keys, no whitespace)."""
-    text = json.dumps(unstructure(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _sha256(unstructure(obj))
+
+
+def _sha256(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# A profile's lists whose order says nothing: the same applicant, whatever order the
+# letters, languages, clinical work and activities are listed in.
+ORDER_FREE = ("languages", "clinical", "letters", "activities")
+
+
+def profile_digest(profile: Profile) -> str:
+    """:func:`digest` of a profile, its order-free lists (:data:`ORDER_FREE`) sorted."""
+    data = unstructure(profile)
+    for key in ORDER_FREE:
+        items = data.get(key)
+        if isinstance(items, list):
+            data[key] = sorted(
+                items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False)
+            )
+    return _sha256(data)
 
 
 def catalog_digest(catalog: Catalog) -> str:
@@ -328,7 +349,7 @@ def provenance(
         ),
         plugins=tuple(PluginInfo(p.name, p.version) for p in host.plugins),
         inputs=(
-            InputInfo("profile", digest(profile)),
+            InputInfo("profile", profile_digest(profile)),
             InputInfo("catalog", catalog_digest(catalog), items=len(catalog)),
             *recorded,
         ),
