@@ -182,3 +182,90 @@ def test_batch_plans_the_good_profiles_and_exits_2_for_a_bad_one(tmp_path):
     assert "bad.toml" in result.stderr and "Traceback" not in result.stderr
     assert (out / "example.toml").exists() and not (out / "bad.toml").exists()
     assert (out / "summary.csv").read_text().count("\n") == 3
+
+
+# ------------------------------------------------------------------ standard output
+
+
+@pytest.mark.parametrize("format", ["toml", "csv"])
+def test_synth_catalog_writes_to_standard_output_with_a_format(tmp_path, capsys, format):
+    out = tmp_path / f"catalog.{format}"
+    argv = ["synth-catalog", "--programs", "20", "--seed", "4"]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--out", "-", "--format", format]) == 0
+    captured = capsys.readouterr()
+    # The catalog alone on stdout, the same bytes as the file; the note on stderr.
+    assert captured.out == out.read_text(encoding="utf-8")
+    assert captured.err == "wrote -: 20 synthetic programs (seed 4)\n"
+
+
+def test_synth_catalog_to_standard_output_without_a_format_is_refused(tmp_path, capsys):
+    argv = ["synth-catalog", "--programs", "5"]
+    assert main([*argv, "--out", "-"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "resplan: error: -: standard output has no file name to tell the format by: "
+        "give --format toml or --format csv\n"
+    )
+    out = tmp_path / "catalog.txt"
+    assert main([*argv, "--out", str(out)]) == 2
+    assert "end it with .toml or .csv, or give --format" in capsys.readouterr().err
+    assert not out.exists()
+    # --format beats the name, as `resplan report --format` does.
+    assert main([*argv, "--out", str(out), "--format", "csv"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("id,name,specialty")
+
+
+def _plan_argv(out, *extra):
+    return [
+        "plan",
+        str(PROFILE),
+        "--catalog",
+        str(CATALOG),
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-06-01",
+        *map(str, extra),
+    ]
+
+
+@pytest.mark.parametrize("format", ["html", "md", "csv"])
+def test_plan_writes_its_report_to_standard_output(tmp_path, capsys, format):
+    plan = tmp_path / "plan.toml"
+    report = tmp_path / f"report.{format}"
+    assert main(_plan_argv(plan, "--report", report)) == 0
+    capsys.readouterr()
+    assert main(_plan_argv(plan, "--report", "-", "--report-format", format)) == 0
+    captured = capsys.readouterr()
+    # The report alone on stdout, the bytes --report FILE writes; both notes on stderr.
+    assert captured.out == report.read_bytes().decode("utf-8")
+    assert captured.err.startswith(f"wrote {plan}: ") and captured.err.endswith("wrote -\n")
+
+
+def test_plan_refuses_a_report_on_standard_output_it_cannot_name_or_place(tmp_path, capsys):
+    plan = tmp_path / "plan.toml"
+    plan.write_text("keep me", encoding="utf-8")
+    # No format: stdout has no file name to tell it by.
+    assert main(_plan_argv(plan, "--report", "-")) == 2
+    assert capsys.readouterr().err == (
+        "resplan: error: -: standard output has no file name to tell the report format by: "
+        "give --report-format html, md or csv\n"
+    )
+    # The plan and the report both on stdout would run together.
+    assert main(_plan_argv("-", "--report", "-", "--report-format", "md")) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        "resplan: error: -: is given for both the plan and the report: standard output can "
+        "take one of them; write the other to a file\n"
+    )
+    # A file name that says no format names the option that would.
+    assert main(_plan_argv(plan, "--report", tmp_path / "report.txt")) == 2
+    assert "or give --report-format" in capsys.readouterr().err
+    # --report-format without --report says what it is for.
+    assert main(_plan_argv(plan, "--report-format", "md")) == 2
+    assert "give --report too" in capsys.readouterr().err
+    assert plan.read_text(encoding="utf-8") == "keep me"
+    assert not (tmp_path / "report.txt").exists()

@@ -587,3 +587,113 @@ def test_small_input_mistakes_get_one_line_each(tmp_path, capsys):
     assert main(["check-catalog", str(folder)]) == 2
     assert f"{folder}: is a directory, not a file" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ standard input
+
+
+def _stdin(monkeypatch, text: str) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+
+
+@pytest.mark.parametrize("text", [CATALOG_TOML, CATALOG_CSV, "# programs\n\n" + CATALOG_TOML])
+def test_a_catalog_on_standard_input_is_read_as_toml_or_csv(tmp_path, monkeypatch, text):
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    piped, named = tmp_path / "piped.toml", tmp_path / "named.toml"
+    argv = ["plan", str(profile), "--as-of", "2026-01-15", "--catalog"]
+    _stdin(monkeypatch, text)
+    assert main([*argv, "-", "--out", str(piped)]) == 0
+    source = DATA / ("catalog-small.csv" if text == CATALOG_CSV else "catalog-small.toml")
+    assert main([*argv, str(source), "--out", str(named)]) == 0
+    # The same programs and decisions as the file gives (the digest of the input aside).
+    body = [line for line in piped.read_text().splitlines() if not line.startswith("sha256 =")]
+    assert body == [
+        line for line in named.read_text().splitlines() if not line.startswith("sha256 =")
+    ]
+
+
+def test_a_catalog_on_standard_input_in_no_format_is_refused_with_its_line(
+    tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "plan.toml"
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    _stdin(monkeypatch, "\n# my programs\nprograms of Texas\n")
+    argv = ["plan", str(profile), "--catalog", "-", "--out", str(out), "--as-of", "2026-01-15"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "resplan: error: -:3: standard input holds neither a TOML catalog ([[program]] "
+        "tables) nor a CSV one (a first line of column names, separated by commas)\n"
+    )
+    assert not out.exists()
+    # A CSV catalog with a bad cell is told as the CSV reader tells it, with its line.
+    _stdin(monkeypatch, CATALOG_CSV.replace(",TX,", ",Texas,", 1))
+    assert main(["check-catalog", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("-:") and "state: 'Texas' is not a two-letter" in err
+    assert "not valid TOML" not in err
+
+
+# ------------------------------------------------------------------ the environment
+
+
+@pytest.mark.parametrize(
+    "name, value, expect",
+    [
+        ("RESPLAN_NO_CACHE", "maybe", "'maybe' is neither on nor off: give 1 (on) or 0 (off)"),
+        ("RESPLAN_DEBUG", "verbose", "'verbose' is neither on nor off"),
+        ("RESPLAN_CACHE_MB", "lots", "'lots' is not a positive number"),
+        ("RESPLAN_MAX_INPUT_MB", "-5", "'-5' is not a positive number"),
+        ("RESPLAN_FUNCTION_BUDGET_SECONDS", "nan", "'nan' is not a positive number"),
+        ("RESPLAN_CHECK_MAX_PAIRS", "0", "'0' is not a positive number"),
+        ("RESPLAN_CACHE_DIR", "{file}", "is a file: name a folder for resplan's cache"),
+        ("RESPLAN_CACHE_DIR", "{file}/sub", "a file: name a folder for resplan's cache"),
+    ],
+)
+def test_a_value_resplan_cannot_read_in_its_environment_is_refused(
+    tmp_path, monkeypatch, capsys, name, value, expect
+):
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv(name, value.format(file=afile))
+    profile = tmp_path / "profile.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(DATA / "catalog-small.toml")]
+    assert main([*argv, "--out", str(out), "--as-of", "2026-01-15"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"resplan: error: {name}: ") and expect in err, err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_switches_take_on_and_off_words_and_the_cache_folder_matters_only_when_used(
+    tmp_path, monkeypatch, capsys
+):
+    from resplan import cache, check, host, settings, sources
+    from resplan.cli import DEBUG_ENV
+
+    # The names the command checks are the ones the code reads.
+    assert set(settings.NUMBERS) == {
+        sources.MAX_INPUT_MB_ENV,
+        host.FUNCTION_BUDGET_ENV,
+        cache.MAX_CACHE_MB_ENV,
+        check.MAX_PAIRS_ENV,
+    }
+    assert set(settings.SWITCHES) == {cache.NO_CACHE_ENV, DEBUG_ENV}
+    assert settings.CACHE_DIR == cache.CACHE_DIR_ENV
+    for value, on in [("off", False), ("No", False), ("0", False), ("on", True), ("YES", True)]:
+        monkeypatch.setenv("RESPLAN_NO_CACHE", value)
+        assert settings.switched_on("RESPLAN_NO_CACHE") is on and cache.enabled() is not on
+        assert settings.environment_problems() == []
+    # A cache folder that is a file is no matter while the cache is off.
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv("RESPLAN_CACHE_DIR", str(afile))
+    monkeypatch.setenv("RESPLAN_NO_CACHE", "1")
+    assert settings.environment_problems() == []
+    monkeypatch.delenv("RESPLAN_NO_CACHE")
+    assert main(["--no-cache", "check-catalog", str(DATA / "catalog-small.toml")]) == 0
+    assert len(settings.environment_problems()) == 1

@@ -54,7 +54,8 @@ from resplan.settings import positive_number, switched_on
 
 # Where entries go: $RESPLAN_CACHE_DIR, else $XDG_CACHE_HOME/resplan, else ~/.cache/resplan.
 CACHE_DIR_ENV = "RESPLAN_CACHE_DIR"
-# Any value but "", "0", "false" or "no" turns the cache off (as --no-cache does).
+# "1", "true", "yes" or "on" turns the cache off (as --no-cache does); "", "0", "false",
+# "no" and "off" leave it on; the command refuses any other value (settings.OFF, ON).
 NO_CACHE_ENV = "RESPLAN_NO_CACHE"
 # The folder's size limit: past it the least recently used entries are removed. A
 # national catalog of 13,400 programs takes about 10 MB. Raise it with RESPLAN_CACHE_MB.

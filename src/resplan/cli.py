@@ -49,6 +49,13 @@ def cmd_plan(args) -> int:
             [(args.out, "the plan"), (args.report, "the report")],
             [args.profile, *args.catalog, *args.facts],
         )
+        if args.report:
+            # A bad name fails before anything is read or written.
+            report_format = _report_format(args.report, args.report_format)
+        elif args.report_format:
+            raise InputError.one(
+                "--report-format", "says the format of --report FILE: give --report too"
+            )
         host = _host(args)
         as_of = as_of_or_today(args.as_of)
         profile = resplan.load_profile(args.profile)
@@ -71,18 +78,15 @@ def cmd_plan(args) -> int:
         # Laid over the catalog here too: an unknown id is told with the file's other problems.
         facts = load_facts(args.facts, as_of=as_of, catalog=catalog)
     plan = resplan.plan(profile, catalog, host=host, as_of=as_of, facts=facts)
-    if args.report:
-        from resplan.report import format_for
-
-        report_format = format_for(args.report)  # a bad name fails before anything is written
     resplan.write_plan(plan, args.out)
     s = plan.summary
-    # With --out - the plan is on stdout: the note goes to stderr.
+    # With the plan or the report on stdout, the notes go to stderr.
+    note = sys.stderr if "-" in (args.out, args.report) else sys.stdout
     print(
         f"wrote {args.out}: {s.programs_considered} programs considered "
         f"({s.apply} apply, {s.borderline} borderline, {s.skip} skip; "
         f"tiers {s.tier1}/{s.tier2}/{s.tier3}), {len(plan.actions)} actions",
-        file=sys.stderr if args.out == "-" else sys.stdout,
+        file=note,
     )
     if args.report:
         # The same bytes as `resplan report` makes from the written plan (tested).
@@ -95,8 +99,27 @@ def cmd_plan(args) -> int:
             report_format,
             labels=load_labels(plan, installed_ruleset_texts(host.pm)),
         )
-        print(f"wrote {args.report}")
+        print(f"wrote {args.report}", file=note)
     return 0
+
+
+def _report_format(path: str, format: str | None) -> str:
+    """The format of ``plan --report``: --report-format, else the file name's."""
+    from resplan.report import format_for
+
+    if format is None and path == "-":
+        raise InputError.one(
+            "-",
+            "standard output has no file name to tell the report format by: give "
+            "--report-format html, md or csv",
+        )
+    if format is None and Path(path).suffix.lower() not in (".html", ".md", ".csv"):
+        raise InputError.one(
+            path,
+            "cannot tell the report format from the file name: end it with .html, .md or "
+            ".csv, or give --report-format",
+        )
+    return format_for(path, format)
 
 
 def cmd_report(args) -> int:
@@ -206,15 +229,28 @@ def cmd_synth_catalog(args) -> int:
     from resplan import synth
     from resplan.writer import write_text_atomic
 
-    out = Path(args.out)
-    writers = {".toml": synth.dumps_catalog_toml, ".csv": synth.dumps_catalog_csv}
-    if out.suffix.lower() not in writers:
-        raise InputError.one(out, "write a catalog to a .toml or .csv file")
+    out = args.out
+    writers = {"toml": synth.dumps_catalog_toml, "csv": synth.dumps_catalog_csv}
+    # The format from --format, else from the file name, as `resplan report` tells it.
+    format = args.format or Path(out).suffix.lower().lstrip(".")
+    if format not in writers:
+        raise InputError.one(
+            out,
+            "cannot tell the catalog format from the file name: end it with .toml or .csv, "
+            "or give --format"
+            if out != "-"
+            else "standard output has no file name to tell the format by: give --format "
+            "toml or --format csv",
+        )
     if args.programs < 0 or args.seed < 0:
         raise InputError.one(out, "--programs and --seed must not be negative")
     programs = synth.synthesize_catalog(args.programs, args.seed)
-    write_text_atomic(out, writers[out.suffix.lower()](programs))
-    print(f"wrote {out}: {len(programs)} synthetic programs (seed {args.seed})")
+    write_text_atomic(out, writers[format](programs))
+    # With --out - the catalog is on stdout: the note goes to stderr.
+    print(
+        f"wrote {out}: {len(programs)} synthetic programs (seed {args.seed})",
+        file=sys.stderr if out == "-" else sys.stdout,
+    )
     return 0
 
 
@@ -457,11 +493,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CATALOG",
         help="program catalog (.toml or .csv); repeat to combine catalogs",
     )
-    p.add_argument("--out", required=True, metavar="PLAN", help="where to write the plan (TOML)")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="PLAN",
+        help="where to write the plan (TOML); - writes it to standard output",
+    )
     p.add_argument(
         "--report",
         metavar="FILE",
-        help="also write the plan's report (.html, .md or .csv), as `resplan report` does",
+        help="also write the plan's report (.html, .md or .csv), as `resplan report` does; "
+        "- writes it to standard output (give --report-format; the plan then goes to a file)",
+    )
+    p.add_argument(
+        "--report-format",
+        choices=("html", "md", "csv"),
+        default=None,
+        help="the report's format (default: from the --report file name)",
     )
     p.add_argument(
         "--as-of",
@@ -676,7 +724,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--programs", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, default=1, metavar="S")
-    p.add_argument("--out", required=True, metavar="FILE", help="a .toml or .csv file")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="a .toml or .csv file; - writes to standard output (give --format)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("toml", "csv"),
+        default=None,
+        help="the catalog format (default: from the file name)",
+    )
     p.set_defaults(run=cmd_synth_catalog)
     return parser
 
@@ -685,6 +744,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with _terminate_as_interrupt(), _cache_turned_off(args.no_cache), _unfrozen_after():
+            from resplan.settings import environment_problems
+
+            problems = environment_problems()
+            if problems:
+                raise InputError(problems)
             return args.run(args)
     except KeyboardInterrupt:
         # Whatever was being written has been cleaned up on the way out.
@@ -767,7 +831,9 @@ def _cache_turned_off(off: bool):
 
 def _traceback(args, exc: BaseException) -> None:
     """With --debug (or RESPLAN_DEBUG=1), the traceback of what caused ``exc``."""
-    if getattr(args, "debug", False) or os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+    from resplan.settings import switched_on
+
+    if getattr(args, "debug", False) or switched_on(DEBUG_ENV):
         import traceback  # only here: a plan command that goes well never needs it
 
         cause = exc.__cause__ or exc

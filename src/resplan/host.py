@@ -43,7 +43,7 @@ from resplan.rulebook import Rulebook, load_rulebook
 from resplan.rules import Function
 from resplan.rules.types import BOOL, NUMBER, TEXT, Enum, Level, SetOf
 from resplan.settings import positive_number
-from resplan.sources import STDIN, max_input_bytes
+from resplan.sources import STDIN, max_input_bytes, stdin_catalog_suffix
 
 # How long the rule functions of plugins may take, together, for one plan. Built-in
 # rules take milliseconds; a function that sleeps or loops would otherwise stall every
@@ -80,8 +80,8 @@ class Host:
     cache: bool | None = attrs.field(default=None, eq=False)
 
     def reader_for(self, path: Path) -> CatalogReader:
-        # Standard input ("-") holds a TOML catalog.
-        suffix = ".toml" if str(path) == "-" else path.suffix.lower()
+        # Standard input ("-") holds a TOML or a CSV catalog, told by its first line.
+        suffix = stdin_catalog_suffix() if str(path) == STDIN else path.suffix.lower()
         if str(path) != "-" and Path(path).is_dir():
             raise InputError.one(path, "is a directory, not a file")
         for _plugin, reader in self.readers:

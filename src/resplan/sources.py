@@ -158,6 +158,9 @@ MAX_INPUT_MB = 64
 MAX_INPUT_MB_ENV = "RESPLAN_MAX_INPUT_MB"
 MAX_NESTING = 32  # tables and lists inside each other; resplan's own inputs use 4
 STDIN = "-"  # as an input path: read standard input
+# Standard input's text once read to tell its format (stdin_catalog_suffix), for the
+# reader that reads it next: standard input cannot be read twice.
+_STDIN_READ: list[str] = []
 
 
 def max_input_bytes() -> int:
@@ -250,6 +253,8 @@ def read_text(path: str | FsPath) -> str:
     """A file's text, refused with a message when it is not a regular file of UTF-8 text
     within the size limit. ``-`` reads standard input."""
     path = FsPath(path)
+    if str(path) == STDIN and _STDIN_READ:
+        return _STDIN_READ.pop()
     limit = max_input_bytes()
     try:
         if str(path) == STDIN:
@@ -288,6 +293,34 @@ def read_text(path: str | FsPath) -> str:
     # first is not part of the text. Copied only when there is a carriage return.
     text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def stdin_catalog_suffix() -> str:
+    """The suffix of the catalog format standard input holds, ``.toml`` or ``.csv``, told
+    by its first line that is not blank nor a comment: a TOML table or key, or a CSV
+    header of column names. Its text is kept for the reader (read_text(STDIN) gives it).
+    A first line that is neither is refused with its line."""
+    text = read_text(STDIN)
+    _STDIN_READ[:] = [text]
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("[") or _TOML_KEY.match(stripped):
+            return ".toml"
+        if "," in stripped:
+            return ".csv"
+        _STDIN_READ.clear()
+        raise InputError.one(
+            STDIN,
+            "standard input holds neither a TOML catalog ([[program]] tables) nor a CSV "
+            "one (a first line of column names, separated by commas)",
+            line=number,
+        )
+    return ".toml"  # nothing but blanks: the TOML reader says it holds no programs
+
+
+_TOML_KEY = re.compile(r"""^[A-Za-z0-9_\-."' ]+=""")
 
 
 # ------------------------------------------------------------------- profiles

@@ -418,6 +418,21 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
         problems.append(
             Problem("-", "standard input can be read only once: give - for one input at most")
         )
+    # Standard output takes one output: two would run together into one stream.
+    on_stdout = [
+        (entry[1] if isinstance(entry, tuple) else None) or "an output"
+        for entry in outputs
+        if (entry[0] if isinstance(entry, tuple) else entry) is not None
+        and str(entry[0] if isinstance(entry, tuple) else entry) == STDOUT
+    ]
+    if len(on_stdout) > 1:
+        problems.append(
+            Problem(
+                "-",
+                f"is given for both {' and '.join(on_stdout)}: standard output can take one "
+                "of them; write the other to a file",
+            )
+        )
     # Two outputs of one run on one file: the later would replace the earlier (a plan
     # over the cohort database, a report over its plan), so that is refused too.
     written: dict = {}
