@@ -46,7 +46,7 @@ def test_every_problem_of_the_facts_files_is_told_in_one_run(tmp_path, capsys, j
     assert len(lines) == 4 and all(line.startswith("resplan: error: ") for line in lines), err
     assert f"{first}:3: tx-elpaso-ttuhsc-im: fact[0].verified: 2026-01-14 is after the plan" in err
     assert f"{first}:8: no-such-program: fact[1].program: no program" in err
-    assert f"{second}:5: tx-elpaso-ttuhsc-im: min_step2ck: expected a whole number" in err
+    assert f"{second}:5: tx-elpaso-ttuhsc-im: fact[0].min_step2ck: expected a whole number" in err
     assert f"{broken}:1: not valid TOML" in err
     assert "Traceback" not in err and not out.exists()
 

@@ -418,3 +418,31 @@ def test_import_facts_reads_a_sheet_saved_with_semicolons(tmp_path, capsys):
     assert main(["import-facts", str(excel), "--out", str(semicolons)]) == 0, capsys.readouterr()
     assert semicolons.read_bytes() == commas.read_bytes()
     assert "min_step2ck = 235" in semicolons.read_text(encoding="utf-8")
+
+
+def test_every_problem_of_a_facts_entry_is_told_in_one_run(tmp_path, capsys):
+    """An unknown key, an id in no catalog and a value of the wrong kind in one entry:
+    three lines in one run, each with its line and fact[N] path (review 7, finding 8)."""
+    facts = tmp_path / "verified.toml"
+    facts.write_text(
+        f'[[fact]]\nprogram = "{PROGRAM}s"\nverified = 2026-01-10\nsource = "{SOURCE}"\n'
+        'min_step2ck = "230"\nvisa = ["J-1"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan.toml"
+    assert main(_plan_argv(out, facts)) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"resplan: error: {facts}:2: {PROGRAM}s: fact[0].program: ")
+    assert f"did you mean '{PROGRAM}'" in lines[0]
+    assert lines[1].startswith(f"resplan: error: {facts}:5: {PROGRAM}s: fact[0].min_step2ck: ")
+    assert "expected a whole number" in lines[1]
+    assert lines[2].startswith(f"resplan: error: {facts}:6: {PROGRAM}s: fact[0].visa: ")
+    assert "did you mean 'visas'" in lines[2]
+    assert not out.exists()
+    # With the id right, the value and the key are still told together.
+    facts.write_text(facts.read_text().replace(f"{PROGRAM}s", PROGRAM), encoding="utf-8")
+    assert main(_plan_argv(out, facts)) == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 2
+    assert f"{facts}:5: {PROGRAM}: fact[0].min_step2ck: " in err

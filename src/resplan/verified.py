@@ -252,6 +252,9 @@ def _entry(
     source = raw.get("source")
     if not isinstance(source, str) or not source.strip():
         problem('say where these facts come from, e.g. "program coordinator, by email"', "source")
+    # An unknown key below is told, and the entry still read: its id and values are
+    # then checked in the same run (the load fails on the problems all the same).
+    unreadable = len(problems) != before
     facts = {}
     for key in sorted(set(raw) - set(ENTRY_KEYS)):
         if key in VERIFIABLE:
@@ -265,7 +268,7 @@ def _entry(
             )
     if not facts and len(problems) == before:
         problem("names no fact: add what you learned, e.g. min_step2ck = 230")
-    if len(problems) != before:
+    if unreadable or not facts:
         return None
     # Each was checked above: a problem was reported otherwise.
     assert isinstance(program, str) and isinstance(verified, dt.date) and isinstance(source, str)
@@ -317,6 +320,7 @@ def apply_facts(catalog: Catalog, facts: VerifiedFacts) -> Applied:
                     subject=entry.program,
                 )
             )
+            problems.extend(_value_problems(entry, by_id))
             continue
         for field, value in entry.facts:
             key = (entry.program, field)
@@ -374,6 +378,25 @@ def applied_to(catalog: Catalog, facts: VerifiedFacts) -> Applied:
     return applied
 
 
+def _value_problems(entry: Verification, by_id: Mapping[str, Program]) -> list[Problem]:
+    """The problems of an entry's values, for an entry whose program is in no catalog:
+    checked on another program, as a value is checked whatever program it is for (its
+    kind and range), so that they are told in the same run as the unknown id."""
+    other = next(iter(by_id.values()), None)
+    if other is None or not entry.facts:
+        return []
+    raw = {k: v for k, v in unstructure(other).items() if v is not None}
+    raw.update(dict(entry.facts))
+    fields = {field: entry for field, _value in entry.facts}
+    try:
+        _structured(raw, fields)
+    except InputError as exc:
+        return [
+            attrs.evolve(p, subject=entry.program) for p in exc.problems if p.file == entry.file
+        ]
+    return []
+
+
 def _structured(raw: dict, fields: Mapping[str, Verification]) -> Program:
     """The program with its verified facts; a bad value is reported at its line in the
     facts file that gave it."""
@@ -390,7 +413,11 @@ def _structured(raw: dict, fields: Mapping[str, Verification]) -> Program:
                 continue
             out.append(
                 attrs.evolve(
-                    problem, file=entry.file, line=entry.field_lines.get(field, entry.line)
+                    problem,
+                    file=entry.file,
+                    line=entry.field_lines.get(field, entry.line),
+                    # Where in the facts file: fact[0].min_step2ck, as its other problems.
+                    field=f"{entry.path}.{problem.field}" if entry.path else problem.field,
                 )
             )
         raise InputError(out) from None
