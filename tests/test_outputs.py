@@ -266,3 +266,114 @@ def test_standard_input_is_read_once_and_an_empty_catalog_is_refused(inputs, tmp
     assert main(["check-catalog", str(empty)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ what an output path names
+
+
+def _plan(inputs, out, *extra):
+    profile, catalog = inputs
+    argv = ["plan", str(profile), "--catalog", str(catalog), "--out", str(out)]
+    return main([*argv, "--as-of", "2026-01-15", *map(str, extra)])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_written_through_or_refused_never_replaced(inputs, tmp_path, capsys):
+    import threading
+
+    expected = tmp_path / "plan.toml"
+    assert _plan(inputs, expected) == 0
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    # Nobody reads from it: refused at once, not waited on.
+    assert _plan(inputs, pipe) == 2
+    assert "no program is reading from this named pipe" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    # A reader: the plan goes through the pipe, which stays a pipe.
+    got = []
+    fd = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    # A second writer held open, so that the reader waits for the plan, not an end.
+    held = os.open(pipe, os.O_WRONLY)
+
+    def read():
+        with os.fdopen(fd, "rb") as handle:
+            got.append(handle.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert _plan(inputs, pipe) == 0
+    finally:
+        os.close(held)
+    reader.join(30)
+    assert got == [expected.read_bytes()]
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert left_over_temporaries(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_link_is_followed_and_kept(inputs, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "plan.toml"
+    target.write_text("old plan\n")
+    target.chmod(0o640)
+    link = tmp_path / "plan.toml"
+    link.symlink_to(target)
+    assert _plan(inputs, link) == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("# resplan plan")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert left_over_temporaries(tmp_path) == [] and left_over_temporaries(shared) == []
+
+
+def test_a_database_that_is_not_a_file_is_refused(inputs, tmp_path, capsys):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    profile, catalog = inputs
+    pipe = tmp_path / "cohort.sqlite"
+    os.mkfifo(pipe)
+    argv = ["batch", str(profile), "--catalog", str(catalog), "--db", str(pipe)]
+    assert main([*argv, "--plans", "none", "--as-of", "2026-01-15"]) == 2
+    assert "is not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+
+
+def test_a_report_that_cannot_be_written_leaves_the_plan_alone(inputs, tmp_path, capsys):
+    plan = tmp_path / "plan.toml"
+    plan.write_text("old plan\n")
+    assert _plan(inputs, plan, "--report", tmp_path / "nowhere" / "report.html") == 2
+    err = capsys.readouterr().err
+    assert err.count("resplan: error:") == 1 and "folder" in err and "does not exist" in err
+    assert plan.read_text() == "old plan\n"
+    # A folder that takes no file (as an unwritable one; the tests may run as root).
+    if os.path.isdir("/proc/self"):
+        assert _plan(inputs, plan, "--report", "/proc/self/report.html") == 2
+        err = capsys.readouterr().err
+        assert "/proc/self/report.html: cannot write in folder '/proc/self'" in err
+        assert plan.read_text() == "old plan\n"
+
+
+def test_standard_output_that_cannot_be_written_is_one_line(inputs, tmp_path):
+    # /dev/full: every write fails with "No space left on device".
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    profile, catalog = inputs
+    for argv in (
+        ["plan", profile, "--catalog", catalog, "--out", "-", "--as-of", "2026-01-15"],
+        ["synth-catalog", "--programs", "5", "--out", "-", "--format", "toml"],
+        ["plugins"],  # a listing, printed line by line
+    ):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "resplan", *map(str, argv)],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == (
+            "resplan: error: standard output: cannot write: No space left on device\n"
+        )

@@ -819,6 +819,13 @@ def run_batch(
         )
     if db is not None and db.is_dir():
         raise InputError.one(db, "is a folder: --db names the database file to write")
+    if db is not None and db.is_symlink():
+        db = Path(os.path.realpath(db))  # the database the link names, the link kept
+    if db is not None and db.exists() and not db.is_file():
+        # Replaced, /dev/null itself would be removed: a database is a file of its own.
+        raise InputError.one(
+            db, "is not a regular file (a device or a pipe): --db names the database file to write"
+        )
     if db is not None and not db.parent.is_dir():
         made = [out_dir.resolve(), *out_dir.resolve().parents] if out_dir is not None else []
         if db.parent.resolve() not in made:  # else made with the plans' folder

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import os
 import signal
@@ -43,12 +44,13 @@ def cmd_plan(args) -> int:
         # objects and no garbage worth collecting: the collector's passes would find none.
         import resplan.pipeline  # noqa: F401 - the plan's modules, imported here for that
         from resplan.dates import as_of_or_today, check_profile_cycle
-        from resplan.writer import refuse_overwriting_inputs
+        from resplan.writer import check_writable, refuse_overwriting_inputs
 
         refuse_overwriting_inputs(
             [(args.out, "the plan"), (args.report, "the report")],
             [args.profile, *args.catalog, *args.facts],
         )
+        check_writable([args.out, args.report])
         if args.report:
             # A bad name fails before anything is read or written.
             report_format = _report_format(args.report, args.report_format)
@@ -767,6 +769,38 @@ def main(argv: list[str] | None = None) -> int:
         _traceback(args, exc)
         print(f"resplan: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:
+        # A note on standard output that cannot be written (a full disk, a closed pipe):
+        # one line, as for any output. Anything else is not ours to describe.
+        # Files resplan reads or writes fail as InputError or ResplanError, naming the
+        # file; an error of a stream write names none.
+        if exc.filename is not None or exc.errno not in _STREAM_ERRORS:
+            raise
+        _silence_stdout()  # so that the interpreter's last flush does not fail again
+        reason = "the reading end closed" if isinstance(exc, BrokenPipeError) else exc.strerror
+        with contextlib.suppress(OSError):
+            print(
+                f"resplan: error: standard output: cannot write: {reason or exc}", file=sys.stderr
+            )
+        return EXIT_BAD_INPUT
+
+
+_STREAM_ERRORS = frozenset(
+    getattr(errno, name)
+    for name in ("EPIPE", "ENOSPC", "EIO", "EDQUOT", "EFBIG")
+    if hasattr(errno, name)
+)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device: it failed, and what waits in it would
+    fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's capture)
+        pass
 
 
 @contextlib.contextmanager
@@ -849,8 +883,11 @@ def run() -> None:  # console script entry point (and python -m resplan)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except OSError:  # a closed pipe: the usual exit reports it
-        sys.exit(code)
+    except OSError:  # a closed pipe or a full disk: said once, then nothing more
+        if sys.stdout is not None:
+            _silence_stdout()
+        print("resplan: error: standard output: cannot write", file=sys.stderr)
+        sys.exit(code or EXIT_BAD_INPUT)
     if (
         threading.active_count() == 1
         and "multiprocessing" not in sys.modules

@@ -8,6 +8,7 @@ plan, and an existing plan stays untouched.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -256,15 +257,82 @@ def write_text_atomic(path, text: str) -> None:
     its mode. The temporary file is removed on any failure, an interrupt included.
     """
     if str(path) == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            _stdout_failed(exc)
         return
     _write_atomic(path, lambda write: write(text))
 
 
+def _stdout_failed(exc: OSError):
+    """Standard output cannot be written: one line, no traceback. Further writes to it
+    (the interpreter flushes it on the way out) go nowhere, so as not to fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's capture)
+        pass
+    reason = "the reading end closed" if isinstance(exc, BrokenPipeError) else exc.strerror
+    raise ResplanError(f"standard output: cannot write: {reason or exc}") from None
+
+
+def _node(path: Path) -> tuple[Path, str | None]:
+    """Where writing ``path`` goes, and what is there when it is not a regular file to
+    replace: a symbolic link is followed to the file it names (which is then replaced in
+    its own folder, the link kept); a device, a named pipe or a socket is written
+    through, never replaced ("device", "pipe", "socket"); None otherwise."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return path, None
+    if stat.S_ISLNK(info.st_mode):
+        path = Path(os.path.realpath(path))
+        try:
+            info = os.stat(path)
+        except OSError:  # a link to nothing yet: the file it names is made
+            return path, None
+    mode = info.st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return path, "device"
+    if stat.S_ISFIFO(mode):
+        return path, "pipe"
+    if stat.S_ISSOCK(mode):
+        return path, "socket"
+    return path, None
+
+
+def _write_through(path: Path, kind: str, fill: Callable[[Callable[[str], Any]], None]) -> None:
+    """Write into a device or a named pipe as it is (/dev/null discards the output)."""
+    if kind == "socket":
+        raise ResplanError(f"{path}: cannot write: it is a socket, not a file")
+    try:
+        # Not blocking to open: a pipe nobody reads from is refused, not waited on.
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        reason = (
+            "no program is reading from this named pipe"
+            if exc.errno == errno.ENXIO
+            else exc.strerror or str(exc)
+        )
+        raise ResplanError(f"{path}: cannot write: {reason}") from None
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            fill(handle.write)
+            handle.flush()
+    except OSError as exc:
+        raise ResplanError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 def _write_atomic(path, fill: Callable[[Callable[[str], Any]], None]) -> None:
     """:func:`write_text_atomic` of the text ``fill`` gives its argument piece by piece."""
-    path = Path(path)
+    path, kind = _node(Path(path))
+    if kind is not None:
+        _write_through(path, kind, fill)
+        return
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError.one(path, f"cannot write: folder {str(directory)!r} does not exist")
@@ -326,9 +394,18 @@ def write_staged(path, text: str, owner: int) -> Path:
 
 
 def commit_staged(staged, path) -> None:
-    """Put a file :func:`write_staged` wrote in place, in one rename."""
+    """Put a file :func:`write_staged` wrote in place, in one rename (over the file a
+    link names; into a device or a pipe, written through)."""
+    target, kind = _node(Path(path))
+    if kind is not None:
+        try:
+            text = Path(staged).read_text(encoding="utf-8")
+        finally:
+            Path(staged).unlink(missing_ok=True)
+        _write_through(target, kind, lambda write: write(text))
+        return
     try:
-        os.replace(staged, path)
+        os.replace(staged, target)
     except OSError as exc:
         Path(staged).unlink(missing_ok=True)
         raise ResplanError(f"{path}: cannot write: {exc.strerror or exc}") from None
@@ -466,6 +543,41 @@ def refuse_overwriting_inputs(outputs, inputs) -> None:
             )
         for key in keys:
             written.setdefault(key, role or "")
+    if problems:
+        raise InputError(problems)
+
+
+def check_writable(outputs) -> None:
+    """An InputError for each output path (``-`` and None skipped) whose folder does not
+    exist or takes no new file, so that a run writes its first output only when it can
+    write them all (a plan is not left behind by a report that cannot be written)."""
+    problems = []
+    for out in outputs:
+        if out is None or str(out) == STDOUT:
+            continue
+        path, kind = _node(Path(out))
+        if kind is not None:
+            continue  # written through: opening it says what is wrong
+        directory = path.parent if str(path.parent) else Path(".")
+        if not directory.is_dir():
+            problems.append(
+                Problem(str(out), f"cannot write: folder {str(directory)!r} does not exist")
+            )
+            continue
+        try:
+            fd, probe = tempfile.mkstemp(
+                prefix=_temp_prefix(path.name, os.getpid()), suffix=TEMP_SUFFIX, dir=directory
+            )
+        except OSError as exc:
+            problems.append(
+                Problem(
+                    str(out),
+                    f"cannot write in folder {str(directory)!r}: {exc.strerror or exc}",
+                )
+            )
+            continue
+        os.close(fd)
+        os.unlink(probe)
     if problems:
         raise InputError(problems)
 
