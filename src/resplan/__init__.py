@@ -194,8 +194,20 @@ def plan(
     Raises :class:`InputError` naming ``applicant.cycle`` when that Match is already over.
     """
     from resplan.host import default_host
+    from resplan.model import Catalog, Profile
     from resplan.pipeline import make_plan
     from resplan.verified import VerifiedFacts, load_facts
+
+    if not isinstance(profile, Profile):
+        raise TypeError(
+            f"plan() takes a Profile, not {type(profile).__name__}: read one with "
+            "resplan.load_profile(path)"
+        )
+    if not isinstance(catalog, Catalog):
+        raise TypeError(
+            f"plan() takes a Catalog, not {type(catalog).__name__}: read one with "
+            "resplan.load_catalog(path)"
+        )
 
     if facts is not None and not isinstance(facts, VerifiedFacts):
         facts = load_facts(facts)

@@ -229,9 +229,12 @@ def _plan_one(
         return row, None, ()
     except PluginError as exc:
         _discard(staged)
+        hint = f" (leave it out with --disable {exc.plugin})" if exc.plugin else ""
         return (
             PlanRow(
-                profile=profile_path, problems=(Problem(profile_path, str(exc)),), failure="plugin"
+                profile=profile_path,
+                problems=(Problem(profile_path, f"{exc}{hint}"),),
+                failure="plugin",
             ),
             None,
             (),
@@ -763,6 +766,14 @@ def run_batch(
     files (nor reports). ``out_dir`` may then be None: no ``summary.csv`` either, only the
     database.
     """
+    profile_paths, catalog_paths = list(profile_paths), list(catalog_paths)
+    for what, given in (("profiles", profile_paths), ("catalogs", catalog_paths)):
+        wrong = next((p for p in given if not isinstance(p, (str, os.PathLike))), None)
+        if wrong is not None:
+            raise TypeError(
+                f"run_batch takes the {what}' paths (its workers read the files), not "
+                f"{type(wrong).__name__} objects"
+            )
     as_of = as_of_or_today(as_of)
     facts_paths: list[str] = []
     if facts is not None:

@@ -65,6 +65,8 @@ def cmd_plan(args) -> int:
         catalog = (
             catalogs[0] if len(catalogs) == 1 else resplan.merge_catalogs(catalogs, args.catalog)
         )
+        if len(catalogs) > 1:
+            _warn_lookalikes(args.catalog, catalogs)
         # The catalog's objects (about a million for a national one) hold no reference
         # cycles and live as long as the command: out of the cyclic collector's sight, the
         # full collections the plan and its writing set off do not walk them (half of
@@ -103,6 +105,32 @@ def cmd_plan(args) -> int:
         )
         print(f"wrote {args.report}", file=note)
     return 0
+
+
+def _warn_lookalikes(names, catalogs) -> None:
+    """A warning for each program that looks listed in two of the catalogs (same name,
+    specialty, city and state, other ids): the plan counts it twice. Only programs whose
+    specialty and state another catalog also has are compared, so that a national
+    catalog with a small one of your own costs little."""
+    from collections import Counter
+
+    from resplan.audit import lookalikes
+
+    places = [{(p.specialty, p.state) for p in catalog} for catalog in catalogs]
+    shared = {place for place, n in Counter(x for s in places for x in s).items() if n > 1}
+    chosen = [
+        (str(name), p)
+        for name, catalog in zip(names, catalogs)
+        for p in catalog
+        if (p.specialty, p.state) in shared
+    ]
+    for look in lookalikes([p for _, p in chosen], [f for f, _ in chosen]):
+        print(
+            f"resplan: warning: {look.name} ({look.specialty}, {look.city}, {look.state}) "
+            f"looks listed in more than one catalog ({'; '.join(look.ids)}): the plan "
+            "counts it once for each; leave it out of one of them",
+            file=sys.stderr,
+        )
 
 
 def _report_format(path: str, format: str | None) -> str:
@@ -356,6 +384,12 @@ def cmd_docs(args) -> int:
 
     host = _host(args)
     folder = Path(args.out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError.one(folder, "is a file: --out names the folder the docs go to")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # a FOLDER argument: made if missing
+    except OSError as exc:
+        raise InputError.one(folder, f"cannot be made: {exc.strerror or exc}") from None
     for name, text in (
         ("rules.md", rules_markdown(host.rulebook)),
         ("facts.md", facts_markdown()),
@@ -427,9 +461,13 @@ def cmd_batch(args) -> int:
                 # On a line of its own: after the progress bar, if one is drawn, not a
                 # blank line before it otherwise.
                 ("\n" if getattr(progress, "midline", False) else "")
-                + f"resplan: interrupted: {'wrote' if plans else 'planned'} {planned} "
-                f"plan{'s' if planned != 1 else ''} of {stop.total} and "
-                f"{' and '.join(written)} for them",
+                + (
+                    f"resplan: interrupted: wrote {planned} plan{'s' if planned != 1 else ''} "
+                    f"of {stop.total} and {' and '.join(written)} for them"
+                    if plans
+                    else f"resplan: interrupted: planned {planned} of {stop.total} profiles; "
+                    f"wrote {' and '.join(written)} for them"
+                ),
                 file=sys.stderr,
             )
             return EXIT_INTERRUPTED
@@ -438,8 +476,12 @@ def cmd_batch(args) -> int:
     planned, bad = len(result.planned), len(result.errors)
     written = [str(p) for p in (result.db, result.summary) if p is not None]
     print(
-        f"{'wrote' if plans else 'planned'} {planned} plan{'s' if planned != 1 else ''} and "
-        f"{' and '.join(written)}"
+        (
+            f"wrote {planned} plan{'s' if planned != 1 else ''} and {' and '.join(written)}"
+            if plans
+            else f"planned {planned} profile{'s' if planned != 1 else ''}; wrote "
+            f"{' and '.join(written)}"
+        )
         + (f"; {bad} profile{'s' if bad != 1 else ''} not planned" if bad else "")
     )
     if "plugin" in result.failures:

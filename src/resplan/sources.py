@@ -181,6 +181,12 @@ def parse_toml(text: str, file: str | FsPath, *, nesting: bool = True) -> dict[s
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        # tomli names a key path as a Python tuple: ('exams', 'step2ck') is [exams.step2ck].
+        message = re.sub(
+            r"\(((?:'[^']*'(?:, )?)+),?\)",
+            lambda m: "[" + ".".join(re.findall(r"'([^']*)'", m.group(1))) + "]",
+            message,
+        )
         message = f"not valid TOML: {message[0].lower()}{message[1:]}"
         if match:
             message += f" (column {match.group(2)})"

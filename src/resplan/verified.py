@@ -626,12 +626,17 @@ def read_sheet(path: str | FsPath) -> list[dict]:
         # written, told here at the sheet's row and column.
         wrong = check_value(Program, field, value)
         for where, message in wrong:
+            if field == "img_share" and isinstance(value, (int, float)) and 1 < value <= 100:
+                # 45 meant as a percentage: the sheet takes 45% (or 0.45).
+                message += f"; for {value:g} percent write {value:g}%"
             problem(message, f"value ({format_path(where)})")
         try:
             day = dt.date.fromisoformat(cells["verified"])
         except ValueError:
             problem(
-                f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r} "
+                "the cell is empty: give the day you learned it as YYYY-MM-DD"
+                if not cells["verified"]
+                else f"give the day you learned it as YYYY-MM-DD, got {cells['verified']!r} "
                 "(a spreadsheet may turn a date into its own form: type it as text)",
                 "verified",
             )
