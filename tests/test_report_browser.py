@@ -218,3 +218,69 @@ def test_a_phone_reads_the_programs_as_cards(browser, pages):
         assert display == "block"
     finally:
         browser.set_window_size(1280, 900)
+
+
+# The words of table cells (outside long sources and code) that the browser drew over more
+# than one line: a column squeezed below its longest word splits "2025" into 2/0/2/5.
+# A break after a hyphen or a slash is an ordinary line break, so those split words.
+SPLIT_WORDS = r"""
+const split = [];
+for (const cell of document.querySelectorAll('th, td')) {
+  if (cell.closest('details:not([open]), [hidden], td.long, code')) continue;
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('code')) continue;
+    for (const m of node.data.matchAll(/[^\s\-\u2013\/]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const lines = new Set(Array.from(range.getClientRects())
+        .filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) split.push(m[0]);
+    }
+  }
+}
+return split;
+"""
+
+
+def test_a_phone_keeps_numbers_and_words_whole_in_every_table(browser, pages):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        _open(browser, pages["example"])
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        assert width == 375
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        tables = browser.execute_script("return document.querySelectorAll('table').length")
+        assert tables >= 8  # the example plan has figures, volumes, fees, signals, regions
+        assert browser.execute_script(SPLIT_WORDS) == []
+        # And each number cell is one line: its text takes a single line box.
+        lines = browser.execute_script(
+            "return Array.from(document.querySelectorAll('td.num')).filter(c =>"
+            " !c.closest('details:not([open])') && c.firstChild && c.firstChild.nodeType === 3)"
+            ".map(c => { const r = document.createRange(); r.selectNodeContents(c.firstChild);"
+            " return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; })"
+        )
+        assert lines and set(lines) == {1}
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_paper_keeps_tables_as_tables_with_whole_words(browser, pages):
+    # US Letter less the page margins is about 725 CSS pixels wide: narrower than the
+    # phone layout's breakpoint, which must not turn the printed program tables into cards.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        browser.set_window_size(725, 1000)
+        _open(browser, pages["example"])
+        display = browser.execute_script(
+            "return getComputedStyle(document.querySelector('table.programs tr')).display"
+        )
+        assert display == "table-row"
+        assert browser.execute_script(SPLIT_WORDS) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 900)
