@@ -383,3 +383,17 @@ def test_every_problem_of_a_rule_is_reported_on_its_own_line(tmp_path):
         line_of(text, "says", after='id = "contradiction"'),
     }
     assert "'skipp' is not one of" in found[min(found)]
+
+
+def test_properties_do_not_run_when_a_given_file_cannot_be_read(tmp_path, capsys):
+    # The rules asked about are not loaded: minutes of properties over the others would
+    # end in the same message, so the run stops at the loading errors.
+    missing = tmp_path / "missing.toml"
+    assert run_check_command([str(missing)], properties=30) == 2
+    out = capsys.readouterr().out
+    assert f"{missing}: error: cannot read the file: no such file" in out
+    assert out.rstrip().endswith(
+        "1 error, 0 warnings in the given rulesets; "
+        "the properties did not run: a given file could not be read"
+    )
+    assert "property" not in out.split("\n")[0]

@@ -102,3 +102,12 @@ def test_the_readme_facts_example_names_a_program_of_the_example_catalog(host):
     catalog = host.read_catalog(ROOT / "examples" / "catalog" / "border-programs.toml")
     ids = {program.id for program in catalog}
     assert {fact["program"] for fact in tomllib.loads(block)["fact"]} <= ids
+
+
+def test_plugin_authors_md_lists_every_property():
+    # The table plugin authors read names every property `run_properties` runs.
+    from resplan.testing import PROPERTIES
+
+    text = (ROOT / "docs" / "plugin-authors.md").read_text(encoding="utf-8")
+    listed = [line.split("`")[1] for line in text.splitlines() if line.startswith("| `")]
+    assert [p.name for p in PROPERTIES if p.name in listed] == [p.name for p in PROPERTIES]

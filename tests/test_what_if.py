@@ -187,6 +187,50 @@ def test_no_step2ck_yet_gets_take_step2ck(host, catalog):
     )
 
 
+def test_a_first_score_low_for_a_wished_field_is_counted_apart(host):
+    """A first Step 2 CK at the guide's aim can be low for a score-driven field: before
+    the exam the field is a reach, at 225 unlikely. That is the aim falling short of the
+    field, not the exam making the file weaker: the field's programs are not counted
+    worse, and the note names the field (found by the plugin example's property test)."""
+    catalog = make_catalog(
+        {"id": "derm", "specialty": "Dermatology", "city": "Nogales", "state": "AZ"},
+        {
+            "id": "im",
+            "specialty": "Internal Medicine",
+            "city": "Nogales",
+            "state": "AZ",
+            "min_step2ck": 215,
+        },
+    )
+    profile = make_profile(
+        applicant={"graduation_year": 2023, "cycle": 2024, "specialties": ["Dermatology"]}
+    )
+    as_of = datetime.date(2023, 1, 16)
+    plan = resplan.plan(profile, catalog, host=host, as_of=as_of)
+    take = {e.rule: e for e in plan.what_if}["what-if/take-step2ck"]
+    # Planned with the score, the Dermatology program is worse and Internal Medicine better.
+    at_aim = attrs.evolve(profile, exams=attrs.evolve(profile.exams, step2ck=Step2CK(225, 1)))
+    after = {p.id: p for p in resplan.plan(at_aim, catalog, host=host, as_of=as_of).programs}
+    before = {p.id: p for p in plan.programs}
+    assert (SEVERITY[after["derm"].verdict], after["derm"].tier or 0) > (
+        SEVERITY[before["derm"].verdict],
+        before["derm"].tier or 0,
+    )
+    assert take.programs_improved == 1
+    assert take.programs_worsened == 0
+    assert take.note.endswith(
+        "A score of 225 is low for Dermatology: 1 program there would get a worse verdict "
+        "or tier. Aim higher if you keep that field."
+    )
+    # An applicant with a score on record gets no such note (no first score is planned).
+    scored = make_profile(
+        applicant={"graduation_year": 2023, "cycle": 2024, "specialties": ["Dermatology"]},
+        exams={"step2ck": {"score": 230, "attempts": 1}},
+    )
+    notes = [e.note or "" for e in resplan.plan(scored, catalog, host=host, as_of=as_of).what_if]
+    assert not [n for n in notes if "is low for" in n]
+
+
 def test_a_later_cycle_crosses_graduation_limits(host):
     # A 2020 graduate applying for 2027 is 6 years out; a program allowing 6 closes a
     # cycle later, one allowing 10 does not.

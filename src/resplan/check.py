@@ -1304,21 +1304,33 @@ def check(
     ``None`` checks every installed ruleset. ``host``: check its plugins instead of the
     installed ones (``disable`` applies only without a host). ``properties``: run each
     property with that many hypothesis examples (``seed`` fixes them; ``None`` draws new
-    ones) and report failures with their shrunk counterexample.
+    ones) and report failures with their shrunk counterexample; they run only when
+    every given file could be read.
     """
+    return _check(paths, properties, host, disable, seed)[0]
+
+
+def _check(paths, properties, host, disable, seed) -> tuple[list[Finding], bool]:
+    """The findings, and whether the properties ran: they run only when every given file
+    could be read. A file that cannot be read means the rules a user asked about are not
+    the ones the properties would try, and a run of minutes would end in the same
+    message. (A rule left out for an error does not stop them: the properties still show
+    what the others do to plans.)"""
     loaded = _load(list(paths) if paths is not None else None, host, disable)
     findings = list(loaded.findings)
     if loaded.host is None:
-        return sorted(findings, key=_order)
+        return sorted(findings, key=_order), False
     rulebook = loaded.host.rulebook
     analyzer = _Analyzer(dict(rulebook.functions))
     infos = _rule_infos(rulebook, loaded.files, analyzer)
     findings.extend(_analyse_rules(infos, analyzer))
     findings.extend(_unused_parameters(loaded.files))
     findings.sort(key=_order)
-    if properties > 0:
-        findings.extend(_property_findings(loaded.host, infos, properties, seed))
-    return findings
+    unread = [p for p in paths or () if str(p) not in loaded.files]
+    if properties <= 0 or unread:
+        return findings, False
+    findings.extend(_property_findings(loaded.host, infos, properties, seed))
+    return findings, True
 
 
 def _property_findings(
@@ -1353,13 +1365,19 @@ def run_check_command(
     """``resplan check``: print every finding as ``file:line: rule-id: severity: message``;
     2 when any is an error, else 0."""
     out = out or sys.stdout
-    findings = check(paths or None, properties=properties, disable=disable)
+    findings, ran_properties = _check(paths or None, properties, None, disable, 0)
     for finding in findings:
         print(str(finding), file=out)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     what = "the given rulesets" if paths else "the installed rulesets"
-    ran = f", {properties} examples per property" if properties else ""
+    ran = (
+        ""
+        if not properties
+        else f", {properties} examples per property"
+        if ran_properties
+        else "; the properties did not run: a given file could not be read"
+    )
     print(
         f"resplan check: {errors} error{'s' if errors != 1 else ''}, {warnings} "
         f"warning{'s' if warnings != 1 else ''} in {what}{ran}",

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from resplan.facts import SPANISH_LEVELS, WHAT_IF_FACTS, _is_spanish
+from resplan.facts import FITS, SPANISH_LEVELS, WHAT_IF_FACTS, _and, _is_spanish
 from resplan.model import (
     Clinical,
     FieldValueError,
@@ -92,8 +92,10 @@ def run(draft, words: bool = True):
         profile, values = change
         if words:
             tried.append(_change_words(rule, draft, values))
-        after, order = decide(profile)
-        entry = _compare(rule, draft, values, before, after, order, named if words else 0, words)
+        after, order, fits = decide(profile)
+        entry = _compare(
+            rule, draft, values, before, after, order, fits, named if words else 0, words
+        )
         if entry is not None:
             found.append(entry)
     found.sort(
@@ -346,9 +348,10 @@ class _Changes:
         )
         self.read = _read(o.rule for o in outcomes)  # the facts the decisions read
 
-    def __call__(self, profile) -> tuple[tuple[np.ndarray, np.ndarray], Any]:
-        """Verdict and tier per catalog row (as ``_by_row``), and a function giving the
-        catalog rows of the changed plan in plan order."""
+    def __call__(self, profile) -> tuple[tuple[np.ndarray, np.ndarray], Any, dict[str, str]]:
+        """Verdict and tier per catalog row (as ``_by_row``), a function giving the
+        catalog rows of the changed plan in plan order, and the changed plan's fit per
+        specialty."""
         from resplan import pipeline  # the pipeline imports this stage
         from resplan.stages import screen, tier
 
@@ -356,7 +359,7 @@ class _Changes:
         if base.screening is None or base.tiering is None or not base.screening.outcomes:
             after = pipeline.decide(profile, base)
             by_row = _by_row(after.programs, base.catalog, self.size)
-            return by_row, lambda: _plan_rows(after.programs, base.catalog)
+            return by_row, lambda: _plan_rows(after.programs, base.catalog), _fits(after)
         screening = base.screening
         draft = self._profile_stages(profile)
         table, inputs = screen.prepare(draft)
@@ -407,7 +410,7 @@ class _Changes:
         def plan_rows() -> np.ndarray:
             return keys.row[tier.decision_order(keys.id_rank, severity, placed, skipped)]
 
-        return (verdict, tiers), plan_rows
+        return (verdict, tiers), plan_rows, _fits(draft)
 
     def _profile_stages(self, profile):
         """The stages of ``resplan.pipeline.DECIDING`` before ``screen`` for ``profile``;
@@ -527,6 +530,10 @@ def _plan_rows(decisions, catalog) -> np.ndarray:
 # ------------------------------------------------------------------ comparing two plans
 
 
+def _fits(draft) -> dict[str, str]:
+    return {target.name: target.fit for target in draft.specialties or ()}
+
+
 def _by_row(programs, catalog, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Verdict (index into VERDICTS; NOT_CONSIDERED) and tier (0: none) per catalog program."""
     verdict = np.full(size, NOT_CONSIDERED, dtype=np.int8)
@@ -550,6 +557,7 @@ def _compare(
     before,
     after,
     plan_rows,
+    fits_after: Mapping[str, str],
     named: int,
     words: bool = True,
 ) -> WhatIf | None:
@@ -563,8 +571,11 @@ def _compare(
     better = kept & ((v1 < v0) | ((v1 == v0) & (t1 < t0)))
     worse = kept & ((v1 > v0) | ((v1 == v0) & (t1 > t0)))
     short = _short_of_aimed_score(draft, values, closed | worse, rows)
+    harder = _fields_harder_at_aimed_score(
+        draft, values, (closed | worse) & ~short, rows, fits_after
+    )
     n_opened, n_better = int(opened.sum()), int(better.sum())
-    n_worse = int(((closed | worse) & ~short).sum())
+    n_worse = int(((closed | worse) & ~short & ~harder.rows).sum())
     if not (n_opened or n_better):
         return None  # nothing gained: not a change worth proposing
     words_env = {**draft.env, **values}
@@ -584,6 +595,15 @@ def _compare(
                 if n_short == 1
                 else "them: aim higher for those."
             )
+        )
+        note = f"{note} {said}" if note else said
+    if harder.fields and words:
+        score = values["what_if.step2ck_score"]
+        said = (
+            f"A score of {score} is low for {_and(list(harder.fields))}: "
+            f"{_PROGRAMS(int(harder.rows.sum()))} there would get a worse verdict or tier. "
+            "Aim higher if you keep "
+            + ("that field." if len(harder.fields) == 1 else "those fields.")
         )
         note = f"{note} {said}" if note else said
     return WhatIf(
@@ -627,6 +647,48 @@ def _short_of_aimed_score(
                 np.asarray(column.values, dtype=float)[rows] > score
             )
     return worse & short
+
+
+@attrs.frozen
+class _Harder:
+    rows: np.ndarray  # of the compared rows: programs of the fields below
+    fields: tuple[str, ...]  # specialties whose fit falls, in name order
+
+
+def _fields_harder_at_aimed_score(
+    draft,
+    values: Mapping[str, Any],
+    worse: np.ndarray,
+    rows: np.ndarray,
+    fits_after: Mapping[str, str],
+) -> _Harder:
+    """Of the programs a change makes worse, those of a specialty whose fit falls when a
+    first Step 2 CK is planned at the aimed score.
+
+    Before the exam a score-driven field is read as a reach (nobody knows the score yet);
+    a first score at the aim, which the guide sets for the fields open to IMGs, can be low
+    for it. Like a program's stated minimum above the aim, that is the aim being lower
+    than the field's, not the change making the file weaker: these programs are counted
+    apart from the ones it worsens, and the note names the fields."""
+    none = _Harder(np.zeros_like(worse), ())
+    score = values.get("what_if.step2ck_score")
+    before = draft.env.get("profile.step2ck.score")
+    if score is None or not worse.any() or (before is not None and not is_unknown(before)):
+        return none
+    fits_before = _fits(draft)
+    fallen = {
+        name
+        for name, fit in fits_before.items()
+        if name in fits_after and FITS.index(fits_after[name]) < FITS.index(fit)
+    }
+    if not fallen:
+        return none
+    programs = draft.catalog.programs
+    harder = np.zeros_like(worse)
+    for i in np.flatnonzero(worse):
+        harder[i] = programs[int(rows[i])].specialty in fallen
+    named = tuple(sorted({programs[int(rows[i])].specialty for i in np.flatnonzero(harder)}))
+    return _Harder(harder, named)
 
 
 def _names(plan_rows, opened: np.ndarray, catalog, named: int) -> tuple[str, ...]:

@@ -72,6 +72,7 @@ from resplan.model import (
     Step2CK,
 )
 from resplan.plan import Plan
+from resplan.rules.template import Format
 from resplan.testing import hosts
 from resplan.testing.strategies import (
     DEFAULT_SPECIALTIES,
@@ -1056,16 +1057,19 @@ def _check_what_if_improves(ctx: Context, profile: Profile, catalog: Catalog) ->
         if entry is not None and entry.programs_worsened:
             raise PropertyViolation(
                 f"what-if {rule.qualified_id} ({entry.change!r}) only strengthens the file, "
-                f"yet counts {entry.programs_worsened} programs worse",
+                f"yet counts {_programs(entry.programs_worsened)} worse",
                 rules=[rule.qualified_id],
             )
+
+
+_programs = Format("count", "program", "programs")
 
 
 def _check_first_score(entry, rule) -> None:
     if entry is not None and entry.programs_worsened:
         raise PropertyViolation(
             f"what-if {rule.qualified_id} ({entry.change!r}) only takes Step 2 CK, "
-            f"yet counts {entry.programs_worsened} programs worse",
+            f"yet counts {_programs(entry.programs_worsened)} worse",
             rules=[rule.qualified_id],
         )
 
