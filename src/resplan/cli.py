@@ -818,12 +818,11 @@ def main(argv: list[str] | None = None) -> int:
         # file; an error of a stream write names none.
         if exc.filename is not None or exc.errno not in _STREAM_ERRORS:
             raise
-        _silence_stdout()  # so that the interpreter's last flush does not fail again
-        reason = "the reading end closed" if isinstance(exc, BrokenPipeError) else exc.strerror
+        from resplan.writer import silence_stdout, stdout_failure
+
+        silence_stdout()  # so that the interpreter's last flush does not fail again
         with contextlib.suppress(OSError):
-            print(
-                f"resplan: error: standard output: cannot write: {reason or exc}", file=sys.stderr
-            )
+            print(f"resplan: error: {stdout_failure(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
@@ -832,17 +831,6 @@ _STREAM_ERRORS = frozenset(
     for name in ("EPIPE", "ENOSPC", "EIO", "EDQUOT", "EFBIG")
     if hasattr(errno, name)
 )
-
-
-def _silence_stdout() -> None:
-    """Point standard output at the null device: it failed, and what waits in it would
-    fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # not a real file (a test's capture)
-        pass
 
 
 @contextlib.contextmanager
@@ -927,7 +915,9 @@ def run() -> None:  # console script entry point (and python -m resplan)
         sys.stderr.flush()
     except OSError:  # a closed pipe or a full disk: said once, then nothing more
         if sys.stdout is not None:
-            _silence_stdout()
+            from resplan.writer import silence_stdout
+
+            silence_stdout()
         print("resplan: error: standard output: cannot write", file=sys.stderr)
         sys.exit(code or EXIT_BAD_INPUT)
     if (

@@ -267,16 +267,26 @@ def write_text_atomic(path, text: str) -> None:
 
 
 def _stdout_failed(exc: OSError):
-    """Standard output cannot be written: one line, no traceback. Further writes to it
-    (the interpreter flushes it on the way out) go nowhere, so as not to fail again."""
+    """Standard output cannot be written: one line, no traceback."""
+    silence_stdout()
+    raise ResplanError(stdout_failure(exc)) from None
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device: it failed, and what waits in it (the
+    interpreter flushes it on the way out) would fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     except (OSError, ValueError):  # not a real file (a test's capture)
         pass
+
+
+def stdout_failure(exc: OSError) -> str:
+    """The message for a standard output that cannot be written."""
     reason = "the reading end closed" if isinstance(exc, BrokenPipeError) else exc.strerror
-    raise ResplanError(f"standard output: cannot write: {reason or exc}") from None
+    return f"standard output: cannot write: {reason or exc}"
 
 
 def _node(path: Path) -> tuple[Path, str | None]:
