@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import resplan
-from resplan import cache, synth
+from resplan import cache, plugins, synth
 from resplan.cli import main
 from resplan.host import _cached_catalog
 from resplan.plugins import CatalogReader, hookimpl
@@ -324,3 +325,62 @@ def test_the_cache_folder_follows_xdg(monkeypatch, tmp_path):
 
 def test_the_suite_keeps_out_of_the_users_cache():
     assert Path(os.environ[cache.CACHE_DIR_ENV]).name.startswith("resplan-test-cache-")
+
+
+# ------------------------------------------------------------------- installed plugins
+
+
+def _distribution(site: Path, name: str, version: str, entry_points: str) -> Path:
+    """A distribution's metadata folder in ``site``, as pip leaves it."""
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    return info
+
+
+def test_installed_plugins_kept_are_those_importlib_finds(folder):
+    kept = plugins.installed_plugins()  # found and kept
+    assert list((folder / "plugins").glob(f"*{cache.SUFFIX}"))
+    assert plugins.installed_plugins() == kept == plugins._find_installed()
+    assert {p.name for p in kept} >= {"screening", "tiering", "catalog-formats"}
+    assert all(p.distribution == "resplan" for p in kept if p.name == "screening")
+
+
+def test_kept_plugins_follow_what_is_installed(folder, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    before = {p.name for p in plugins.installed_plugins()}
+    assert "extra" not in before
+
+    # Installed: a new metadata folder where Python looks.
+    info = _distribution(site, "extraplug", "0.1", "[resplan]\nextra = extraplug\n")
+    found = {p.name: p for p in plugins.installed_plugins()}
+    assert found["extra"] == plugins.InstalledPlugin("extra", "extraplug", "extraplug", "0.1")
+
+    # Its entry points changed in place.
+    (info / "entry_points.txt").write_text("[resplan]\nrenamed-extra = extraplug:plugin\n")
+    found = {p.name: p for p in plugins.installed_plugins()}
+    assert "extra" not in found and found["renamed-extra"].value == "extraplug:plugin"
+
+    # Upgraded: the folder named by the new version (its METADATA the same size).
+    info = info.rename(site / "extraplug-0.2.dist-info")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: extraplug\nVersion: 0.2\n")
+    found = {p.name: p for p in plugins.installed_plugins()}
+    assert found["renamed-extra"].version == "0.2"
+
+    # Removed.
+    shutil.rmtree(site / "extraplug-0.2.dist-info")
+    assert {p.name for p in plugins.installed_plugins()} == before
+    assert plugins.installed_plugins() == plugins._find_installed()
+
+
+def test_an_installed_plugin_loads_as_its_entry_point_says(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "loadme.py").write_text("class Holder:\n    class plugin:\n        pass\n")
+    monkeypatch.syspath_prepend(str(site))
+    holder = plugins.InstalledPlugin("x", "loadme", "loadme", "1").load()
+    inner = plugins.InstalledPlugin("x", "loadme:Holder.plugin [extra]", "loadme", "1").load()
+    assert holder.__name__ == "loadme" and inner.__name__ == "plugin"

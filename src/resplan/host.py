@@ -269,8 +269,9 @@ def load_host(
 ) -> Host:
     """Load plugins (see :func:`resplan.plugins.make_plugin_manager`) and compile their rulesets.
 
-    ``cache``: keep catalogs read, and what the rulesets' text gives
-    (:func:`resplan.rulebook.load_rulebook`), in the user's cache folder
+    ``cache``: keep catalogs read, the installed plugins found
+    (:func:`resplan.plugins.installed_plugins`) and what the rulesets' text gives
+    (:func:`resplan.rulebook.load_rulebook`) in the user's cache folder
     (:mod:`resplan.cache`); None leaves it to ``RESPLAN_NO_CACHE``, and keeps no rulebook
     memo for a host given ``plugins`` or without entry points.
 
@@ -280,7 +281,7 @@ def load_host(
     """
     plugins = list(plugins)
     pm = make_plugin_manager(
-        disable=disable, plugins=plugins, entry_points=entry_points, use_env=use_env
+        disable=disable, plugins=plugins, entry_points=entry_points, use_env=use_env, cache=cache
     )
     broken = broken_plugins(pm)
     if broken and not broken_ok:

@@ -9,9 +9,10 @@ name conflicts.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
+import importlib
 import importlib.resources
 import os
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,120 @@ def disabled_from_env() -> tuple[str, ...]:
 
 
 def installed_plugin_names() -> tuple[str, ...]:
-    return tuple(
-        sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    return tuple(sorted({found.name for found in installed_plugins()}))
+
+
+@attrs.frozen
+class InstalledPlugin:
+    """An entry point of the ``resplan`` group: its name, what it loads (``module`` or
+    ``module:attribute``) and the distribution that installed it ("" if none)."""
+
+    name: str
+    value: str
+    distribution: str
+    version: str
+
+    def load(self) -> Any:
+        """The plugin object, found as importlib.metadata's ``EntryPoint.load`` finds it."""
+        module, _, attribute = self.value.split("[", 1)[0].partition(":")
+        found = importlib.import_module(module.strip())
+        for part in filter(None, attribute.strip().split(".")):
+            found = getattr(found, part)
+        return found
+
+
+def installed_plugins(cache: bool | None = None) -> tuple[InstalledPlugin, ...]:
+    """The installed entry points of the ``resplan`` group, by name (in the order found
+    among equal names).
+
+    Finding them asks importlib.metadata to read every installed distribution's entry
+    points; importing it and the pass take about 4% of a `resplan plan` that reads its
+    catalog from the cache. So what it found is kept in the cache folder
+    (:mod:`resplan.cache`, folder ``plugins``) under :func:`_installed_key`, which changes
+    whenever a distribution is installed, removed or changed where Python looks for them.
+    ``cache``: False finds them without the cache folder; None leaves it to
+    ``RESPLAN_NO_CACHE``.
+    """
+    from resplan import cache as kept_in
+
+    use = kept_in.enabled() if cache is None else cache
+    key = _installed_key() if use else None
+    if key is None:
+        return _find_installed()
+    folder = kept_in.kind_dir("plugins")
+    kept = kept_in.load(key, folder)
+    if isinstance(kept, tuple) and all(
+        isinstance(item, tuple) and len(item) == 4 and all(isinstance(v, str) for v in item)
+        for item in kept
+    ):
+        return tuple(InstalledPlugin(*item) for item in kept)
+    found = _find_installed()
+    kept_in.store(key, tuple(attrs.astuple(item) for item in found), folder)
+    return found
+
+
+def _find_installed() -> tuple[InstalledPlugin, ...]:
+    import importlib.metadata
+
+    found = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        distribution, version = _name_and_version(ep.dist) if ep.dist is not None else ("", "")
+        found.append(InstalledPlugin(ep.name, ep.value, distribution, version))
+    return tuple(sorted(found, key=lambda item: item.name))
+
+
+# The files of a distribution's metadata folder that what is kept reads: its entry points,
+# and its name and version, which a .dist-info folder's own name holds (the wheel
+# standard) but an .egg-info folder's need not.
+_METADATA_FILES = {".dist-info": ("entry_points.txt",), "": ("entry_points.txt", "PKG-INFO")}
+
+
+def _installed_key() -> str | None:
+    """What the installed entry points depend on: for each folder of ``sys.path`` (where
+    importlib.metadata looks), its distributions' metadata folders and the size and time
+    of the files read from them; for a zip file on the path, its own size and time. None
+    when a finder other than Python's own may supply distributions: no keeping then.
+    """
+    from importlib.machinery import PathFinder
+
+    from resplan.cache import code_fingerprint
+
+    for finder in sys.meta_path:
+        if finder is not PathFinder and hasattr(finder, "find_distributions"):
+            return None
+    digest = hashlib.sha256()
+    for entry in sys.path:
+        root = entry or "."
+        try:
+            with os.scandir(root) as found:
+                names = sorted(item.name for item in found)
+        except OSError:  # a zip file, or a missing folder
+            try:
+                info = os.stat(root)
+                digest.update(f"{entry}\0file {info.st_size} {info.st_mtime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{entry}\0missing\n".encode())
+            continue
+        digest.update(f"{entry}\0folder\n".encode())
+        folders = [n for n in names if n.lower().endswith((".dist-info", ".egg-info"))]
+        if root.lower().endswith(".egg"):
+            folders.append("EGG-INFO")
+        for name in folders:
+            digest.update(f"{name}\n".encode())
+            for file in _METADATA_FILES[".dist-info" if name.endswith(".dist-info") else ""]:
+                try:
+                    info = os.stat(os.path.join(root, name, file))
+                except OSError:
+                    continue
+                digest.update(f"{file} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return "\n".join(
+        [
+            "installed plugins 1",
+            f"group {ENTRY_POINT_GROUP}",
+            f"code {code_fingerprint()}",
+            f"python {sys.version}",
+            f"path {digest.hexdigest()}",
+        ]
     )
 
 
@@ -86,6 +199,7 @@ def make_plugin_manager(
     plugins: Iterable[Any] = (),
     entry_points: bool = True,
     use_env: bool = True,
+    cache: bool | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager with the installed plugins and any given plugin objects.
 
@@ -93,18 +207,15 @@ def make_plugin_manager(
     ``use_env`` is false) names entry-point plugins to leave out; a name that matches no
     installed plugin is an error, so a typo does not silently keep a plugin on.
     ``plugins`` are extra plugin objects (modules, classes, instances) to register, e.g.
-    from a test; give them a ``__name__`` or ``name`` attribute.
+    from a test; give them a ``__name__`` or ``name`` attribute. ``cache``: as for
+    :func:`installed_plugins`.
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     blocked = set(disable) | (set(disabled_from_env()) if use_env else set())
     # The installed entry points, found in one pass over the installed distributions
     # (pluggy's load_setuptools_entrypoints makes a pass per call, one per plugin).
-    installed = (
-        sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
-        if entry_points
-        else []
-    )
+    installed = installed_plugins(cache) if entry_points else ()
     if entry_points:
         names = sorted({ep.name for ep in installed})
         unknown = blocked - set(names)
@@ -121,7 +232,8 @@ def make_plugin_manager(
         pm.set_blocked(name)
     broken: list[BrokenPlugin] = []
     pm.resplan_broken = broken  # type: ignore[attr-defined]  # read by broken_plugins()
-    dists: dict[str, Any] = {}  # plugin name -> its distribution, read by plugin_records()
+    # plugin name -> its distribution's name and version, read by plugin_records()
+    dists: dict[str, tuple[str, str]] = {}
     pm.resplan_dists = dists  # type: ignore[attr-defined]
     if entry_points:
         # One plugin at a time, so that one that fails to import (or has a hook of the
@@ -131,10 +243,10 @@ def make_plugin_manager(
                 continue
             try:
                 pm.register(ep.load(), name=ep.name)
-                dists[ep.name] = ep.dist
+                if ep.distribution:
+                    dists[ep.name] = (ep.distribution, ep.version)
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported by name
-                dist = getattr(ep, "dist", None)
-                distribution = f"{dist.metadata['Name']} {dist.version}" if dist else ""
+                distribution = f"{ep.distribution} {ep.version}" if ep.distribution else ""
                 broken.append(BrokenPlugin(ep.name, distribution, _load_failure(exc), exc))
                 if pm.get_plugin(ep.name) is not None:
                     pm.unregister(name=ep.name)
@@ -204,7 +316,7 @@ def plugin_records(pm: pluggy.PluginManager) -> dict[str, PluginRecord]:
             continue
         dist = dists.get(name)
         if dist is not None:
-            distribution, version = _name_and_version(dist)
+            distribution, version = dist
         else:
             version = str(getattr(plugin, "__version__", "unknown"))
             distribution = f"{name} (registered in code)"
