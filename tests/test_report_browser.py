@@ -135,13 +135,67 @@ def test_filtering_the_program_list_by_state(browser, pages):
     rows = _visible_rows(browser)
     assert rows and {state for state, _ in rows} == {"NM"}
     assert len(rows) == sum(p.state == "NM" for p in real)
+    generated = [p for p in pages["plan"].programs if p.synthetic]
     status = browser.find_element("id", "filter-status").text
-    assert status == f"Showing {len(rows)} of {len(real)} programs."
+    assert status == (
+        f"Showing {len(rows)} of {len(real)} real programs and "
+        f"{sum(p.state == 'NM' for p in generated)} of {len(generated)} generated programs."
+    )
     Select(browser.find_element("name", "verdict")).select_by_value("skip")
     assert all(v == "skip" for _, v in _visible_rows(browser))
     browser.find_element("css selector", "#program-filters button[type=reset]").click()
     # The form resets after its reset event; the script filters again just after that.
     WebDriverWait(browser, 10).until(lambda b: len(_visible_rows(b)) == len(real))
+
+
+def test_the_filter_counts_generated_programs_apart_and_every_count_follows_it(browser, pages):
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    _open(browser, pages["example"])
+    programs = pages["plan"].programs
+    real = [p for p in programs if not p.synthetic]
+    generated = [p for p in programs if p.synthetic]
+    sample = browser.find_element("css selector", "details.synthetic-programs summary")
+
+    def shown_rows(synthetic: bool) -> int:
+        return browser.execute_script(
+            "return Array.from(document.querySelectorAll('table.programs tbody tr'))"
+            ".filter(r => r.hasAttribute('data-synthetic') === arguments[0]"
+            " && !r.closest('[hidden]')).length",
+            synthetic,
+        )
+
+    def group_counts() -> list:
+        # Each shown group's heading against the rows it shows, and all its rows.
+        return browser.execute_script(
+            "return Array.from(document.querySelectorAll('.program-group:not([hidden])'))"
+            ".map(g => [g.querySelector('.group-count').textContent,"
+            " g.querySelectorAll('tbody tr:not([hidden])').length,"
+            " g.querySelectorAll('tbody tr').length])"
+        )
+
+    assert sample.text == f"{len(generated)} programs from a generated sample (not real programs)"
+    # A state only the generated sample has: no real program, some generated ones.
+    state = sorted({p.state for p in generated} - {p.state for p in real})[0]
+    matching = sum(p.state == state for p in generated)
+    Select(browser.find_element("name", "state")).select_by_value(state)
+    status = browser.find_element("id", "filter-status").text
+    assert status == (
+        f"Showing 0 of {len(real)} real programs and {matching} of {len(generated)} "
+        "generated programs."
+    )
+    assert (shown_rows(False), shown_rows(True)) == (0, matching)
+    assert sample.text.startswith(f"{matching} of {len(generated)} programs from a generated")
+    counts = group_counts()
+    assert counts and sum(shown for _, shown, _ in counts) == matching
+    for text, shown, total in counts:
+        noun = "program" if total == 1 else "programs"
+        assert text == (f"({total} {noun})" if shown == total else f"({shown} of {total} {noun})")
+    browser.find_element("css selector", "#program-filters button[type=reset]").click()
+    WebDriverWait(browser, 10).until(lambda b: shown_rows(True) == len(generated))
+    assert sample.text == f"{len(generated)} programs from a generated sample (not real programs)"
+    assert all(shown == total for _, shown, total in group_counts())
 
 
 def test_sorting_a_table_by_a_column(browser, pages):

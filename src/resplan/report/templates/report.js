@@ -9,24 +9,45 @@
   var status = document.getElementById("filter-status");
   var fields = ["state", "specialty", "verdict"];
 
+  function number(n) { return n.toLocaleString("en-US"); }
+
+  function programs(n, kind) { return number(n) + " " + kind + (n === 1 ? "program" : "programs"); }
+
+  // "3 of 16 programs" while a filter hides some, "16 programs" when it hides none.
+  function counted(shown, total) {
+    return (shown === total ? "" : number(shown) + " of ") + programs(total, "");
+  }
+
   function apply() {
     var wanted = {};
     fields.forEach(function (name) { wanted[name] = form.elements[name].value; });
-    var shown = 0;
+    var real = { shown: 0, total: 0 };
+    var generated = { shown: 0, total: 0 };
     rows.forEach(function (row) {
       var ok = fields.every(function (name) {
         return !wanted[name] || row.getAttribute("data-" + name) === wanted[name];
       });
       row.hidden = !ok;
-      if (ok && !row.hasAttribute("data-synthetic")) { shown += 1; }
+      var tally = row.hasAttribute("data-synthetic") ? generated : real;
+      tally.total += 1;
+      if (ok) { tally.shown += 1; }
     });
     document.querySelectorAll("table.programs").forEach(function (table) {
       var visible = table.querySelectorAll("tbody tr:not([hidden])").length;
       var block = table.closest(".program-group");
-      if (block) { block.hidden = visible === 0; }
+      if (block) {
+        block.hidden = visible === 0;
+        var count = block.querySelector(".group-count");
+        if (count) { count.textContent = "(" + counted(visible, table.tBodies[0].rows.length) + ")"; }
+      }
     });
-    var total = rows.filter(function (r) { return !r.hasAttribute("data-synthetic"); }).length;
-    status.textContent = "Showing " + shown + " of " + total + (total === 1 ? " program." : " programs.");
+    var sample = document.querySelector(".synthetic-count");
+    if (sample) { sample.textContent = counted(generated.shown, generated.total); }
+    // Generated programs are counted apart: a reader must never take them for real ones.
+    status.textContent = "Showing " + number(real.shown) + " of " +
+      programs(real.total, generated.total ? "real " : "") +
+      (generated.total ? " and " + number(generated.shown) + " of " +
+        programs(generated.total, "generated ") : "") + ".";
   }
 
   form.hidden = false;
