@@ -335,3 +335,31 @@ def test_a_state_or_a_language_given_twice_is_refused(tmp_path, capsys):
         f"{file}:{third}: languages[2].name: español is given twice (also in languages[0]): "
         "give each language once, with your level",
     ]
+
+
+@pytest.mark.parametrize(
+    "rest, header, field, hint",
+    [
+        # A misspelt dotted table or array of tables: the commonest typos of a profile
+        # with several [[...]] entries. Each is found at its first header's line.
+        ("[exam.step2ck]\nscore = 230\n", "[exam.step2ck]", "exam", "exams"),
+        (
+            '[[letter]]\nkind = "us-clinical"\n\n[[letter]]\nkind = "home-country"\n',
+            "[[letter]]",
+            "letter",
+            "letters",
+        ),
+        (
+            '[[language]]\nname = "Spanish"\nlevel = "native"\n',
+            "[[language]]",
+            "language",
+            "languages",
+        ),
+    ],
+)
+def test_a_misspelt_table_name_is_named_with_its_line(tmp_path, capsys, rest, header, field, hint):
+    text = profile_text(rest=rest)
+    status, err, written = plan(tmp_path, text, capsys=capsys)
+    assert status == 2 and written is None
+    file = str(tmp_path / "profile.toml")
+    assert err == [f"{file}:{line_of(text, header)}: {field}: unknown key (did you mean '{hint}'?)"]

@@ -121,11 +121,17 @@ def _line_table(text: str) -> dict[Path, int]:
             double, names = header
             table = _resolve_arrays(names, tables, append=double)
             lines.setdefault(table, number)
+            # The top-level name a header opens, where a misspelt one is found: "exam" of
+            # [exam.step2ck], "letter" of [[letter]]. Only that one: all the names of a
+            # long dotted header would cost time in the square of its length.
+            lines.setdefault(table[:1], number)
             continue
         key = _KEY.match(raw)
         if key:
             parts = tuple(p.strip("\"'") for p in key.group(1).split("."))
-            lines.setdefault(table + parts, number)
+            path = table + parts
+            lines.setdefault(path, number)
+            lines.setdefault(path[: len(table) + 1], number)  # a.b = 1 opens a too
             if raw.count('"""') % 2 == 1 or raw.count("'''") % 2 == 1:
                 in_multiline = True
     return lines
