@@ -74,7 +74,9 @@ def cmd_plan(args) -> int:
         # Frozen before the collector runs again: its first pass would otherwise walk them
         # all once, as young objects, for nothing.
         gc.freeze()
-    check_profile_cycle(profile, as_of, host.rulebook, args.profile)
+    check_profile_cycle(
+        profile, as_of, host.rulebook, args.profile, as_of_option="--as-of" if args.as_of else ""
+    )
     facts = None
     if args.facts:
         from resplan.verified import load_facts

@@ -207,10 +207,31 @@ def first_open_cycle(as_of: dt.date, rulebook) -> int:
     return cycle if as_of <= match_day(cycle, rulebook) else cycle + 1
 
 
-def check_profile_cycle(profile, as_of: dt.date, rulebook, path) -> None:
-    """:func:`check_cycle` for a profile read from ``path``, with the line of its cycle."""
-    if as_of <= match_day(profile.applicant.cycle, rulebook):
+def check_profile_cycle(profile, as_of: dt.date, rulebook, path, *, as_of_option: str = "") -> None:
+    """:func:`check_cycle` for a profile read from ``path``, with the line of its cycle.
+
+    ``as_of_option`` names the option the date was given with (``--as-of``), if it was.
+    A date given there after the Match that follows the next one from today, and after the
+    Match that follows the profile's too, is more likely a typo in its year than a profile
+    one cycle out of date: the message then names that option, not the profile's cycle."""
+    cycle = profile.applicant.cycle
+    day = match_day(cycle, rulebook)
+    if as_of <= day:
         return
+    next_cycle = first_open_cycle(today(), rulebook)
+    if (
+        as_of_option
+        and as_of > match_day(next_cycle + 1, rulebook)
+        and as_of > match_day(cycle + 1, rulebook)
+    ):
+        raise InputError.one(
+            as_of_option,
+            f"{as_of.isoformat()} is after Match Day of the {cycle} Match your profile "
+            f"({path}) applies for ({in_words(day)}), and after the {next_cycle + 1} Match, "
+            f"the one after the next from today: check this date first (a typo in its "
+            f"year?). If it is right, set cycle to {first_open_cycle(as_of, rulebook)}, the "
+            "first Match still ahead on it.",
+        )
     line = None
     if str(path) == "-":  # standard input was read once; it has no line to look up again
         return check_cycle(profile.applicant.cycle, as_of, rulebook, file=str(path))

@@ -311,6 +311,36 @@ def test_a_cycle_whose_match_day_is_past_is_refused(tmp_path, capsys):
     assert out.read_text(encoding="utf-8") == "an older plan\n"
 
 
+@pytest.mark.parametrize(
+    "as_of, culprit",
+    [
+        # Today is 15 January 2026 in tests: the next Match is 2026's, the one after 2027's.
+        ("2062-11-30", "--as-of"),  # 2026 typed as 2062: decades after the profile's 2027
+        ("2028-04-01", "--as-of"),  # after the 2028 Match: after the one after the next
+        ("2027-04-01", "applicant.cycle"),  # a profile one Match out of date is likelier
+    ],
+)
+def test_a_plan_date_years_after_the_cycle_names_the_date_not_the_profile(
+    tmp_path, capsys, as_of, culprit
+):
+    profile = write_profile(tmp_path, cycle=2027)
+    out = tmp_path / "plan.toml"
+    argv = ["plan", str(profile), "--catalog", str(BORDER), "--out", str(out), "--as-of", as_of]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and not out.exists()  # one message, nothing written
+    if culprit == "--as-of":
+        first_open = int(as_of[:4]) + (as_of[5:] > "03-20")
+        assert err[0] == (
+            f"resplan: error: --as-of: {as_of} is after Match Day of the 2027 Match your "
+            f"profile ({profile}) applies for (19 March 2027), and after the 2027 Match, the "
+            "one after the next from today: check this date first (a typo in its year?). "
+            f"If it is right, set cycle to {first_open}, the first Match still ahead on it."
+        )
+    else:
+        assert err[0].startswith(f"resplan: error: {profile}:3: applicant.cycle: the 2027 Match")
+
+
 def test_match_day_itself_is_still_planned_and_the_day_after_is_not(tmp_path, capsys):
     profile = write_profile(tmp_path)
     plan = plan_file(tmp_path, profile, BORDER, "2027-03-19")
