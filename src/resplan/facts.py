@@ -238,7 +238,7 @@ WISHES_FACTS = {
 }
 # Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
 WISHES_CATALOG_FACTS = {
-    "wishes.programs": Fact(NUMBER, "catalog programs in the wished specialties"),
+    "wishes.programs": Fact(NUMBER, "real catalog programs in the wished specialties"),
     "wishes.programs_in_states": Fact(
         NUMBER,
         "of those, the ones in the applicant's preferred states (all of them, none named)",
@@ -347,9 +347,14 @@ PLAN_FACTS: dict[str, Fact] = {
 # The summary stage asks some rules once per considered specialty (see stages/summary.py):
 # these facts describe that specialty's programs, and then the volume worked out for it.
 SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
-    "specialty.open": Fact(NUMBER, "programs of the specialty not skipped"),
+    "specialty.open": Fact(NUMBER, "real programs of the specialty not skipped"),
+    "specialty.generated": Fact(
+        NUMBER,
+        "programs of the specialty not skipped that come from a generated (synthetic) "
+        "catalog: examples, never counted in the applications",
+    ),
     **{
-        f"specialty.open_tier{t}": Fact(NUMBER, f"programs of the specialty in tier {t}")
+        f"specialty.open_tier{t}": Fact(NUMBER, f"real programs of the specialty in tier {t}")
         for t in (1, 2, 3)
     },
 }
@@ -435,7 +440,12 @@ OUTLOOK_FACTS: dict[str, Fact] = {
     ),
     "specialty.img_share_season": Fact(NUMBER, "Match year of that percent"),
     "specialty.passed": Fact(
-        NUMBER, "programs of the specialty whose every known filter the applicant passes"
+        NUMBER, "real programs of the specialty whose every known filter the applicant passes"
+    ),
+    "specialty.passed_generated": Fact(
+        NUMBER,
+        "programs of the specialty from a generated (synthetic) catalog whose every known "
+        "filter the applicant passes: examples, not programs to apply to",
     ),
     "specialty.passed_unknown": Fact(
         NUMBER, "of those, programs with facts to verify that could still screen the applicant out"

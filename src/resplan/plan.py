@@ -410,7 +410,7 @@ class SpecialtyOutlook:
     specialty: str
     band: Band
     says: str  # the band in words, for this specialty
-    passed: int  # the specialty's programs whose every known filter the applicant passes
+    passed: int  # the specialty's real programs whose every known filter the applicant passes
     passed_unknown: int  # of those, programs with facts to verify
     img_share: float | None = None  # percent of filled first-year positions non-US IMGs took
     img_share_season: int | None = None  # None with img_share: no sourced figure

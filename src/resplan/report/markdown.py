@@ -93,10 +93,19 @@ def render(report: Report, *, full: bool = False) -> str:
                 " outside this catalog for a full list"
             )
         out.append(send)
+    elif s.shortfall:  # no program to apply to: the whole list is still to find
+        real = "real " if report.synthetic_count else ""
+        out.append(
+            f"- This catalog has no {real}program you can apply to: find about "
+            f"{count(s.shortfall, 'program', 'programs')} outside it for a full list"
+        )
     if report.synthetic_count:
+        one = report.synthetic_count == 1
         out.append(
             f"- {count(report.synthetic_count, 'program comes', 'programs come')} from a "
-            "generated sample. They are not real programs."
+            f"generated sample. {'It is not a real program' if one else 'They are not real programs'}"
+            ", so the applications to send do not count "
+            f"{'it' if one else 'them'}."
         )
     if s.cost:
         parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))

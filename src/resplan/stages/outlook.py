@@ -26,6 +26,7 @@ import numpy as np
 
 from resplan.facts import PROFILE_FACTS
 from resplan.plan import VERDICTS, Outlook, OutlookFigure, SpecialtyOutlook
+from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
 
@@ -96,8 +97,9 @@ def run(draft):
         if share is not None and season is not None:
             env["specialty.img_share"] = share.value
             env["specialty.img_share_season"] = season.value
-        total, unknown = passed.get(target.name, (0, 0))
+        total, unknown, generated = passed.get(target.name, (0, 0, 0))
         env["specialty.passed"], env["specialty.passed_unknown"] = total, unknown
+        env["specialty.passed_generated"] = generated
 
         held, undecided = evaluate(weighted, env)
         score = sum(r.effect["weight"] for r in held)
@@ -176,9 +178,10 @@ def _words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _passed(draft) -> dict[str, tuple[int, int]]:
-    """Per specialty: programs the applicant passes every known filter of (verdict apply),
-    and how many of them have facts to verify; counted column by column."""
+def _passed(draft) -> dict[str, tuple[int, int, int]]:
+    """Per specialty: real programs the applicant passes every known filter of (verdict
+    apply), how many of them have facts to verify, and how many generated programs pass
+    too (examples, not programs to apply to); counted column by column."""
     programs = draft.programs
     if not len(programs):
         return {}
@@ -188,15 +191,17 @@ def _passed(draft) -> dict[str, tuple[int, int]]:
     else:  # decisions built by hand: read each program's specialty
         names = tuple(sorted({p.specialty for p in programs.programs}))
         codes = np.array([names.index(p.specialty) for p in programs.programs], dtype=np.int64)
+    synthetic = synthetic_mask(programs, draft.catalog)
     apply = np.asarray(programs.verdict) == APPLY
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
     unknown = has_facts[np.asarray(programs.to_verify)]
-    passed = np.bincount(codes[apply], minlength=len(names))
-    resting = np.bincount(codes[apply & unknown], minlength=len(names))
+    passed = np.bincount(codes[apply & ~synthetic], minlength=len(names))
+    resting = np.bincount(codes[apply & unknown & ~synthetic], minlength=len(names))
+    generated = np.bincount(codes[apply & synthetic], minlength=len(names))
     return {
-        name: (int(passed[code]), int(resting[code]))
+        name: (int(passed[code]), int(resting[code]), int(generated[code]))
         for code, name in enumerate(names)
-        if passed[code]
+        if passed[code] or generated[code]
     }
 
 

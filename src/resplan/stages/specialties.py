@@ -210,35 +210,49 @@ def _rules_of(rulebook: Rulebook) -> _Rules:
 
 
 def programs_in(draft, specialties, states=None) -> int:
-    """Programs of the catalog in ``specialties`` (and in ``states``, if given), whatever
-    their verdict will be."""
+    """Real programs of the catalog in ``specialties`` (and in ``states``, if given),
+    whatever their verdict will be: a generated (synthetic) program is not one to apply
+    to, so it never makes up for a field the catalog lacks."""
     table = catalog_table(draft.catalog, draft.rulebook.city_regions)
     if states is not None:
-        return _programs_in_states(table, set(specialties), set(states))
+        return _programs_in_states(table, draft.catalog, set(specialties), set(states))
     counts = table.memo.get(_PROGRAMS_PER_SPECIALTY)
     if counts is None:
         keys = table.keys
+        codes = keys.specialty[_real(table, draft.catalog)]
         counts = table.memo[_PROGRAMS_PER_SPECIALTY] = dict(
             zip(
                 keys.specialties,
-                np.bincount(keys.specialty, minlength=len(keys.specialties)).tolist(),
+                np.bincount(codes, minlength=len(keys.specialties)).tolist(),
             )
         )
     return sum(counts.get(s, 0) for s in set(specialties))
 
 
+def _real(table, catalog) -> np.ndarray:
+    """True for each catalog row that is a real program; once per catalog."""
+    real = table.memo.get(_REAL)
+    if real is None:
+        synthetic = np.fromiter(catalog.column("synthetic"), dtype=bool, count=len(catalog))
+        real = table.memo[_REAL] = ~synthetic
+    return real
+
+
+_REAL = ("specialties", "real")  # its key in a catalog table's memo
+
+
 _PROGRAMS_PER_SPECIALTY = ("specialties", "programs")  # its key in a catalog table's memo
 
 
-def _programs_in_states(table, specialties: set, states: set) -> int:
+def _programs_in_states(table, catalog, specialties: set, states: set) -> int:
     counts = table.memo.get(_PROGRAMS_PER_SPECIALTY_AND_STATE)
     if counts is None:
-        # Once per catalog: (specialty, state) -> programs.
+        # Once per catalog: (specialty, state) -> real programs.
         names, column = table.keys.specialties, table.columns["program.state"]
         coded = column.codes is not None
-        pairs = Counter(
-            zip(table.keys.specialty.tolist(), (column.codes if coded else column.raw).tolist())
-        )
+        real = _real(table, catalog)
+        state = np.asarray(column.codes if coded else column.raw, dtype=object)
+        pairs = Counter(zip(table.keys.specialty[real].tolist(), state[real].tolist()))
         counts = table.memo[_PROGRAMS_PER_SPECIALTY_AND_STATE] = {
             (names[code], column.categories[state] if coded else state): n
             for (code, state), n in pairs.items()

@@ -9,7 +9,10 @@ Summary rules are asked in two ways:
 - once for the plan: every other rule. Its message goes to the summary's advice.
 
 A rule's ``applications`` is the size of a full list in the specialty. The plan asks for
-no more than the catalog holds: the specialty's programs that are not skipped. Those
+no more than the catalog holds: the specialty's real programs that are not skipped. A
+program from a generated (synthetic) catalog is not real: nobody can apply to it, so it
+never counts in the applications, the shortfall or the fees, and ``specialty.generated``
+counts it apart for the rules that say so. Those
 applications are spread over the tiers as close to the rule's ``spread`` as the programs
 of each tier allow; what a short tier cannot take goes to the other tiers in proportion.
 """
@@ -27,6 +30,7 @@ from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
 from resplan.season import catalog_fees
 from resplan.season import cost as eras_cost
+from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import cite, evaluate, rulebook_memo
 from resplan.stages.table import catalog_table
 
@@ -42,7 +46,7 @@ def run(draft, reasons: bool = True):
     env = draft.env
     volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
 
-    available = _available(draft)
+    available, generated = _available(draft)
     worked = []
     for target in draft.specialties:
         senv = {
@@ -55,6 +59,7 @@ def run(draft, reasons: bool = True):
         }
         counts = available.get(target.name, (0, 0, 0))
         senv["specialty.open"] = sum(counts)
+        senv["specialty.generated"] = generated.get(target.name, 0)
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
         worked.append(
@@ -153,23 +158,31 @@ def _per_specialty(rule) -> bool:
     return any(name.startswith(_PER_SPECIALTY) for name in names)
 
 
-def _available(draft) -> dict[str, tuple[int, int, int]]:
-    """Per specialty: its programs not skipped in tiers 1, 2 and 3."""
+def _available(draft) -> tuple[dict[str, tuple[int, int, int]], dict[str, int]]:
+    """Per specialty: its real programs not skipped in tiers 1, 2 and 3; and, where there
+    are some, its generated programs not skipped."""
     programs = draft.programs
     if not len(programs):
-        return {}
+        return {}, {}
     tier = np.asarray(programs.tier)
+    synthetic = synthetic_mask(programs, draft.catalog)
+    generated: dict[str, int] = {}
     if programs.catalog_rows is not None:
         keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
         codes, names = keys.specialty[programs.catalog_rows], keys.specialties
     else:  # decisions built by hand: read each program's specialty
         names = tuple(sorted({p.specialty for p in programs.programs}))
         codes = np.array([names.index(p.specialty) for p in programs.programs])
+    if synthetic.any():  # tier 0 is a skipped program: a generated one counts nowhere
+        shown = np.bincount(codes[synthetic & (tier > 0)], minlength=len(names))
+        generated = {name: int(shown[code]) for code, name in enumerate(names) if shown[code]}
+        tier = np.where(synthetic, 0, tier)
     counts = np.bincount(codes * 4 + tier, minlength=len(names) * 4).reshape(len(names), 4)
-    return {
+    available = {
         name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
         for code, name in enumerate(names)
     }
+    return available, generated
 
 
 def _volume(
