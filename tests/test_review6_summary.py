@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import resplan
-from tests.conftest import EXAMPLES, make_profile
+from tests.conftest import EXAMPLES, make_catalog, make_profile
 
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 SYNTHETIC = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
@@ -157,3 +157,41 @@ def test_the_report_says_the_whole_list_is_still_to_find(host, generated):
     html = resplan.render_report(plan, "html")
     assert "This catalog has no real program you can apply to" in html
     assert "Send about" not in html
+
+
+# ---------------------------------------------------------------- 3. no border program
+
+
+def in_favour(plan, name: str) -> dict[str, str]:
+    return {r.rule.split("/")[-1]: r.says for r in outlook(plan, name).in_favour}
+
+
+def test_no_border_program_is_not_called_the_programs_this_plan_aims_at(host, border, both):
+    for catalog in (border, both):
+        plan = plan_of(host, catalog, applicant=PEDIATRICS_AZ, **U4)
+        pediatrics = in_favour(plan, "Pediatrics")
+        assert "spanish-for-border" not in pediatrics
+        assert pediatrics["spanish-no-program"] == (
+            "Your Spanish would count as a strength in border programs, "
+            "from the first day of patient care."
+        )
+        # The route the guide names for a border file: Family Medicine, added as backup,
+        # whose border programs the Spanish sentence rightly names.
+        [backup] = [t for t in plan.specialties if t.name == "Family Medicine"]
+        assert backup.suggested
+        assert "spanish-for-border" in in_favour(plan, "Family Medicine")
+        words = " ".join(r.says for r in outlook(plan, "Pediatrics").in_favour)
+        assert "this plan aims at" not in words
+
+
+def test_programs_away_from_the_border_only_say_so(host):
+    phoenix = {"id": "phx", "specialty": "Pediatrics", "city": "Phoenix", "state": "AZ"}
+    tucson = {"id": "tus", "specialty": "Pediatrics", "city": "Tucson", "state": "AZ"}
+    away = plan_of(host, make_catalog(phoenix), applicant=PEDIATRICS_AZ, **U4)
+    assert in_favour(away, "Pediatrics")["spanish-no-border-program"].endswith(
+        "But this catalog has no border program in Pediatrics that you can apply to."
+    )
+    near = plan_of(host, make_catalog(phoenix, tucson), applicant=PEDIATRICS_AZ, **U4)
+    assert in_favour(near, "Pediatrics")["spanish-for-border"].endswith(
+        "in the border programs this plan aims at, from the first day of patient care."
+    )

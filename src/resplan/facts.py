@@ -442,6 +442,9 @@ OUTLOOK_FACTS: dict[str, Fact] = {
     "specialty.passed": Fact(
         NUMBER, "real programs of the specialty whose every known filter the applicant passes"
     ),
+    "specialty.passed_border": Fact(
+        NUMBER, "of the real programs passed, those in a border sub-region"
+    ),
     "specialty.passed_generated": Fact(
         NUMBER,
         "programs of the specialty from a generated (synthetic) catalog whose every known "

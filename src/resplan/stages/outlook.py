@@ -97,9 +97,10 @@ def run(draft):
         if share is not None and season is not None:
             env["specialty.img_share"] = share.value
             env["specialty.img_share_season"] = season.value
-        total, unknown, generated = passed.get(target.name, (0, 0, 0))
+        total, unknown, generated, border = passed.get(target.name, (0, 0, 0, 0))
         env["specialty.passed"], env["specialty.passed_unknown"] = total, unknown
         env["specialty.passed_generated"] = generated
+        env["specialty.passed_border"] = border
 
         held, undecided = evaluate(weighted, env)
         score = sum(r.effect["weight"] for r in held)
@@ -178,10 +179,11 @@ def _words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _passed(draft) -> dict[str, tuple[int, int, int]]:
+def _passed(draft) -> dict[str, tuple[int, int, int, int]]:
     """Per specialty: real programs the applicant passes every known filter of (verdict
-    apply), how many of them have facts to verify, and how many generated programs pass
-    too (examples, not programs to apply to); counted column by column."""
+    apply), how many of them have facts to verify, how many generated programs pass too
+    (examples, not programs to apply to), and how many of the real ones are in a border
+    sub-region; counted column by column."""
     programs = draft.programs
     if not len(programs):
         return {}
@@ -198,8 +200,11 @@ def _passed(draft) -> dict[str, tuple[int, int, int]]:
     passed = np.bincount(codes[apply & ~synthetic], minlength=len(names))
     resting = np.bincount(codes[apply & unknown & ~synthetic], minlength=len(names))
     generated = np.bincount(codes[apply & synthetic], minlength=len(names))
+    in_region = np.array([region is not None for region in programs.regions], dtype=bool)
+    border = in_region[np.asarray(programs.region)] if len(in_region) else apply & False
+    on_border = np.bincount(codes[apply & ~synthetic & border], minlength=len(names))
     return {
-        name: (int(passed[code]), int(resting[code]), int(generated[code]))
+        name: (int(passed[code]), int(resting[code]), int(generated[code]), int(on_border[code]))
         for code, name in enumerate(names)
         if passed[code] or generated[code]
     }
