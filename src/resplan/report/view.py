@@ -37,6 +37,10 @@ CATEGORIES = {
 # position: its steps are what to do now, not a plan for a Match still to come.
 BETWEEN_CYCLES = "between-cycles"
 BETWEEN_CYCLES_LABEL = "Between cycles"
+# Match Week's steps are for either result: SOAP if you did not match, the contract and
+# the visa if you did. "If you do not match" would be wrong for half of them.
+MATCH_WEEK = "match-week"
+MATCH_WEEK_LABEL, MATCH_WEEK_MARK = "Match Week", "M"
 # A letter per category, so a timeline entry never says its category by colour alone.
 CATEGORY_MARKS = {
     "verify": "V",
@@ -411,6 +415,17 @@ def _group_of(verdict: str, tier: int | None) -> str:
     return verdict if verdict in ("borderline", "skip") else "skip"
 
 
+def _badge(action) -> tuple[str, str]:
+    """The category's label and letter on a step: between cycles and in Match Week, the
+    step's timing names it better than "If you do not match"."""
+    if action.category == "between-cycle" and action.timing == BETWEEN_CYCLES:
+        return BETWEEN_CYCLES_LABEL, CATEGORY_MARKS["between-cycle"]
+    if action.category == "between-cycle" and action.timing == MATCH_WEEK:
+        return MATCH_WEEK_LABEL, MATCH_WEEK_MARK
+    label = CATEGORIES.get(action.category, action.category.replace("-", " ").capitalize())
+    return label, CATEGORY_MARKS.get(action.category, action.category[:1].upper())
+
+
 def _region_names(plan, labels: Labels) -> dict[str, str]:
     names = dict(labels.subregions)
     names.update({r.id: r.name for r in plan.regions})
@@ -459,18 +474,7 @@ def build(plan, labels: Labels) -> Report:
         (synthetic_by_key if row.synthetic else by_key)[row.group].rows.append(row)
 
     steps = [
-        Step(
-            a.category,
-            BETWEEN_CYCLES_LABEL
-            if a.category == "between-cycle" and a.timing == BETWEEN_CYCLES
-            else CATEGORIES.get(a.category, a.category.replace("-", " ").capitalize()),
-            CATEGORY_MARKS.get(a.category, a.category[:1].upper()),
-            a.title,
-            a.detail,
-            a.when,
-            a.timing,
-        )
-        for a in plan.actions
+        Step(a.category, *_badge(a), a.title, a.detail, a.when, a.timing) for a in plan.actions
     ]
     s = plan.summary
     provenance = plan.provenance

@@ -1,0 +1,72 @@
+"""How a plan and its report read for profiles of the sixth advisor review (/work/review6
+in its session): the report's badges, signals, facts to verify and wording.
+
+Each profile is a few lines, planned against the border programs on the date the advisor
+used.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import resplan
+from resplan.report.labels import load_labels
+from resplan.report.view import build
+from tests.conftest import EXAMPLES, make_profile
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+MATCH_WEEK, NOVEMBER = "2027-03-16", "2026-11-20"
+
+
+@pytest.fixture(scope="module")
+def border(host):
+    return host.read_catalog(BORDER)
+
+
+def plan_of(host, border, *, as_of, applicant=None, **sections):
+    applicant = {
+        "visa": "J-1",
+        "graduation_year": 2022,
+        "previous_cycles": 0,
+        "specialties": ["Internal Medicine"],
+        **(applicant or {}),
+    }
+    sections.setdefault(
+        "exams",
+        {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 228, "attempts": 1}},
+    )
+    profile = make_profile(applicant=applicant, **sections)
+    return resplan.plan(profile, border, host=host, as_of=as_of)
+
+
+def steps(plan) -> dict:
+    """The report's steps by title."""
+    return {s.title: s for s in build(plan, load_labels(plan)).steps}
+
+
+# ---------------------------------------------------------------- 6. Match Week's badge
+
+
+def test_in_match_week_if_you_matched_is_not_badged_if_you_do_not_match(host, border):
+    plan = plan_of(host, border, as_of=MATCH_WEEK)
+    by_title = steps(plan)
+    matched = by_title["If you matched: get ready to start, and start your visa now"]
+    assert (matched.category_label, matched.mark) == ("Match Week", "M")
+    soap = by_title["If you learned on Monday that you did not match, apply through SOAP this week"]
+    assert soap.category_label == "Match Week"
+    # Plan B after this Match keeps its badge.
+    after = by_title["If you did not match: start a US clinical role the week after Match Day"]
+    assert (after.category_label, after.mark) == ("If you do not match", "B")
+    html = resplan.render_report(plan, "html")
+    assert (
+        '<b aria-hidden="true">M</b> Match Week</span> <span class="step-title">If you matched'
+        in html
+    )
+
+
+def test_before_match_week_soap_is_a_match_week_step(host, border):
+    plan = plan_of(host, border, as_of=NOVEMBER)
+    by_title = steps(plan)
+    soap = by_title["If Monday of Match Week says you did not match, apply through SOAP"]
+    assert (soap.category_label, soap.mark) == ("Match Week", "M")
+    assert not any(t.startswith("If you matched") for t in by_title)
