@@ -70,3 +70,40 @@ def test_before_match_week_soap_is_a_match_week_step(host, border):
     soap = by_title["If Monday of Match Week says you did not match, apply through SOAP"]
     assert (soap.category_label, soap.mark) == ("Match Week", "M")
     assert not any(t.startswith("If you matched") for t in by_title)
+
+
+# ---------------------------------------------------------------- 27, 17. facts to verify
+
+H1B_ONLY = {
+    "visa": "H-1B",
+    "states": ["TX", "NM"],
+    "specialties": ["Family Medicine", "Internal Medicine"],
+}
+JULY = "2026-07-15"
+
+
+def test_for_an_h1b_only_applicant_visa_sponsorship_is_asked_first(host, border):
+    plan = plan_of(host, border, as_of=JULY, applicant=H1B_ONLY)
+    asked = [p.to_verify for p in plan.programs if "visas" in p.to_verify]
+    assert asked and all(fields[0] == "visas" for fields in asked)
+    report = build(plan, load_labels(plan))
+    assert all(r.to_verify[0] == "visa sponsorship" for r in report.verify if r.to_verify)
+    # Programs known to take IMGs come before those whose share is not known.
+    unknown = [("share of residents who are IMGs" in r.to_verify) for r in report.verify]
+    first_tier = [u for r, u in zip(report.verify, unknown) if r.tier == 1]
+    assert first_tier == sorted(first_tier) and True in first_tier and False in first_tier
+
+
+def test_with_a_j1_the_visa_is_one_fact_among_others(host, border):
+    plan = plan_of(host, border, as_of=JULY, applicant={"states": ["TX", "NM"]})
+    asked = [p.to_verify for p in plan.programs if len(p.to_verify) > 1 and "visas" in p.to_verify]
+    assert asked and all(fields[0] != "visas" for fields in asked)
+
+
+def test_a_listing_date_belongs_to_the_program_not_to_its_last_fact(host, border):
+    plan = plan_of(host, border, as_of=JULY, applicant=H1B_ONLY)
+    [verify] = [a for a in plan.actions if a.id == "applications/verify-program-facts"]
+    assert "Memorial Medical Center (Las Cruces, NM), listing from 2019: visa sponsorship" in (
+        verify.detail
+    )
+    assert "(listed in" not in verify.detail

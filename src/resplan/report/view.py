@@ -415,6 +415,13 @@ def _group_of(verdict: str, tier: int | None) -> str:
     return verdict if verdict in ("borderline", "skip") else "skip"
 
 
+def _most_promising(rows: list[Row]) -> list[Row]:
+    """Rows as the plan orders them (best tier, apply before borderline), and within those,
+    programs known to take IMGs before those whose share of IMGs is not known."""
+    unknown = field_label("img_share")
+    return sorted(rows, key=lambda r: (r.tier or 4, r.verdict != "apply", unknown in r.to_verify))
+
+
 def _badge(action) -> tuple[str, str]:
     """The category's label and letter on a step: between cycles and in Match Week, the
     step's timing names it better than "If you do not match"."""
@@ -503,7 +510,7 @@ def build(plan, labels: Labels) -> Report:
         real_count=len(real),
         synthetic_count=len(rows) - len(real),
         charts=_charts(rows, plan, region_names),
-        verify=[r for r in verify if not r.synthetic and r.verdict != "skip"]
+        verify=_most_promising([r for r in verify if not r.synthetic and r.verdict != "skip"])
         + [r for r in verify if not r.synthetic and r.verdict == "skip"],
         verify_synthetic=[r for r in verify if r.synthetic],
         states=sorted({r.state for r in rows}, key=state_name),

@@ -48,7 +48,7 @@ from resplan.dates import (
     rank_list_deadline,
 )
 from resplan.facts import label
-from resplan.plan import VERDICTS, Action
+from resplan.plan import VERDICTS, Action, ProgramDecisions
 from resplan.rulebook import whole_parameter
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
@@ -101,26 +101,29 @@ def plan_facts(draft) -> dict:
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
     # A generated program is not real: there is nobody to ask, so it is never on the list.
     real = ~synthetic_mask(programs, draft.catalog)
-    # In plan order, so the most promising come first: best tier, apply before borderline, id.
+    # In plan order, so the most promising come first: best tier, apply before borderline,
+    # and within those, programs known to take IMGs before those whose share is not known.
     verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP) & real)
+    share_unknown = np.array(["img_share" in f for f in programs.verify_sets], dtype=bool)
+    verify = verify[
+        np.lexsort(
+            (
+                verify,
+                share_unknown[programs.to_verify[verify]],
+                programs.verdict[verify],
+                programs.tier[verify],
+            )
+        )
+    ]
     lines = []
     old = stale_before(draft)
-    # Without a J-1 to fall back on, a program's visa sponsorship decides first whether it
-    # is open at all: it is the first fact to ask about.
-    visa_first = draft.env.get("profile.needs_visa") and "J-1" not in draft.env.get(
-        "profile.visas", ()
-    )
     for index in verify[:VERIFY_LIST_LENGTH].tolist():
         p = programs[index]
         year = programs.programs[index].facts_as_of
-        dated = f" (listed in {year})" if year is not None and year < old else ""
-        fields = p.to_verify
-        if visa_first and "visas" in fields:
-            fields = ("visas", *(f for f in fields if f != "visas"))
+        dated = f", listing from {year}" if year is not None and year < old else ""
         lines.append(
-            f"{p.name} ({p.city}, {p.state}): "
-            + ", ".join(label(f"program.{field}") for field in fields)
-            + dated
+            f"{p.name} ({p.city}, {p.state}){dated}: "
+            + ", ".join(label(f"program.{field}") for field in p.to_verify)
         )
     if len(verify) > VERIFY_LIST_LENGTH:
         lines.append(
@@ -296,9 +299,41 @@ def synthetic_mask(programs, catalog) -> np.ndarray:
 _SYNTHETIC_COLUMN = ("actions", "synthetic")  # a key no program text in the memo can have
 
 
+def visa_decides(draft) -> bool:
+    """Without a J-1 to fall back on, a program's visa sponsorship decides first whether
+    it is open at all: it is the first fact to ask about."""
+    env = draft.env
+    return bool(env.get("profile.needs_visa")) and "J-1" not in env.get("profile.visas", ())
+
+
+def visa_first(programs: ProgramDecisions) -> ProgramDecisions:
+    """The same decisions, with visa sponsorship first among each program's facts to verify."""
+    sets = tuple(
+        ("visas", *(f for f in fields if f != "visas")) if "visas" in fields else fields
+        for fields in programs.verify_sets
+    )
+    if sets == programs.verify_sets:
+        return programs
+    return ProgramDecisions(
+        programs.programs,
+        programs.verdict,
+        programs.tier,
+        programs.region,
+        programs.regions,
+        programs.reasons,
+        programs.reason_sets,
+        programs.to_verify,
+        sets,
+        catalog_rows=programs.catalog_rows,
+        memo=programs.memo,
+    )
+
+
 def run(draft, reasons: bool = True):
     """``reasons=False`` sets the plan's facts (``plan.*``) only, and no action: what a
     plan made for the cohort database needs (resplan.pipeline.make_plan, words=False)."""
+    if len(draft.programs) and visa_decides(draft):
+        draft = draft.evolve(programs=visa_first(draft.programs))
     rulebook, as_of = draft.rulebook, draft.as_of
     cycle = draft.profile.applicant.cycle
     deadline = rank_list_deadline(cycle, rulebook)
