@@ -107,3 +107,65 @@ def test_a_listing_date_belongs_to_the_program_not_to_its_last_fact(host, border
         verify.detail
     )
     assert "(listed in" not in verify.detail
+
+
+# ---------------------------------------------------------------- 9, 16. signals
+
+
+def signals(plan) -> dict:
+    return {s.specialty: s for s in plan.signals}
+
+
+# The review's u8: J-1 first, H-1B later; Internal Medicine and a Transitional Year, Texas.
+U8 = {
+    "visa": ["J-1", "H-1B"],
+    "graduation_year": 2024,
+    "specialties": ["Internal Medicine", "Transitional Year"],
+    "states": ["TX"],
+}
+U8_EXAMS = {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 230, "attempts": 1}}
+
+
+def test_one_signal_is_for_a_program_not_all_for_programs(host, border):
+    plan = plan_of(host, border, as_of=NOVEMBER, applicant=U8, exams=U8_EXAMS)
+    by_field = signals(plan)
+    one = by_field["Transitional Year"].says
+    assert "This plan proposes 1 signal in Transitional Year, for a program in the states" in one
+    assert "all for programs" not in one
+    several = by_field["Internal Medicine"].says
+    assert "signals in Internal Medicine, all for programs in the states you named" in several
+
+
+def test_the_gold_signal_reason_is_short_sentences(host, border):
+    plan = plan_of(host, border, as_of=JULY, applicant={"states": ["TX", "NM"]})
+    gold = [c.why for c in signals(plan)["Internal Medicine"].programs if c.kind == "gold"]
+    assert gold
+    for why in gold:
+        assert why.startswith("Gold signal. Gold signals are for the programs you want most. ")
+        assert "give this gold signal to that program." in why
+        assert "put a program you want more in its place" not in why
+
+
+# ---------------------------------------------------------------- 22, 24. summary advice
+
+
+def advice(plan) -> dict[str, str]:
+    return {r.rule.split("/")[-1]: r.says for r in plan.summary.advice}
+
+
+def test_the_later_visa_sentence_only_where_a_program_sponsors_only_it(host, border):
+    # Every border program that lists a visa lists a J-1: none sponsors only the H-1B.
+    j1_first = plan_of(host, border, as_of=NOVEMBER, applicant=U8, exams=U8_EXAMS)
+    assert "later-choice-visa-border" not in advice(j1_first)
+    h1b_first = plan_of(
+        host, border, as_of=NOVEMBER, applicant={**U8, "visa": ["H-1B", "J-1"]}, exams=U8_EXAMS
+    )
+    said = advice(h1b_first)["later-choice-visa-border"]
+    assert said.split(" programs of this plan sponsor only your later choice of visa.")[0].isdigit()
+
+
+def test_the_average_applications_figure_is_dated_as_its_source_dates_it(host, border):
+    said = advice(plan_of(host, border, as_of=JULY))["which-over-how-many"]
+    assert "now average" not in said
+    assert "In ERAS data charted by B. Carmody, IMGs sent 79 applications each on average" in said
+    assert "in 2007, and about 137 in a later year." in said

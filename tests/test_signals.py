@@ -121,7 +121,9 @@ def test_signal_words_are_rules_of_the_season_ruleset(tmp_path):
         "season/texas-star-internal-medicine",
     } <= set(im.rules)
     gold = [c for c in im.programs if c.kind == "gold"]
-    assert len(gold) == 3 and all("gold is for the programs you want most" in c.why for c in gold)
+    assert len(gold) == 3 and all(
+        "Gold signals are for the programs you want most." in c.why for c in gold
+    )
     assert all(c.why.startswith("Silver signal.") for c in im.programs if c.kind == "silver")
     # Only a tier 1 program is called one of the best fits, and only one whose listing
     # shows that it takes IMGs; another tier 1 program says what it does not show.

@@ -284,6 +284,11 @@ PLAN_FACTS: dict[str, Fact] = {
         "programs considered in the preferred states (all, without a preference) whose "
         "listing names H-1B sponsorship",
     ),
+    "plan.later_visa_only": Fact(
+        NUMBER,
+        "real programs not skipped that sponsor a visa the applicant would take, but not "
+        "the first choice (0 with one visa or none)",
+    ),
     "plan.named_empty": Fact(
         TEXT, "named specialties with no real program to apply to in the catalog ('none')"
     ),

@@ -149,6 +149,7 @@ def plan_facts(draft) -> dict:
         # Region names hold commas ("Nogales, Sierra Vista and southern Arizona").
         "plan.high_regions": "; ".join(high) if high else "none",
         "plan.h1b_listed": h1b_listed(draft),
+        "plan.later_visa_only": later_visa_only(draft, real),
         **named,
     }
 
@@ -169,6 +170,28 @@ def h1b_listed(draft) -> int:
     if states is not None:
         listed &= _per_row(columns["program.state"], rows, lambda s: s in states)
     return int(listed.sum())
+
+
+def later_visa_only(draft, real) -> int:
+    """Real programs not skipped that sponsor a visa the applicant would take, but not the
+    first choice (0 for an applicant with one visa or none)."""
+    visas = [v for v in draft.profile.applicant.visas if v != "none"]
+    if len(visas) < 2 or not len(draft.programs):
+        return 0
+    first, others = visas[0], set(visas[1:])
+
+    def later_only(listed) -> bool:
+        return listed is not None and first not in listed and bool(others & set(listed))
+
+    programs = draft.programs
+    kept = (np.asarray(programs.verdict) != SKIP) & real
+    rows = programs.catalog_rows
+    if rows is None:
+        found = np.fromiter((later_only(p.visas) for p in programs.programs), bool, len(programs))
+    else:
+        columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
+        found = _per_row(columns["program.visas"], rows, later_only)
+    return int((found & kept).sum())
 
 
 def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
