@@ -169,3 +169,46 @@ def test_the_average_applications_figure_is_dated_as_its_source_dates_it(host, b
     assert "now average" not in said
     assert "In ERAS data charted by B. Carmody, IMGs sent 79 applications each on average" in said
     assert "in 2007, and about 137 in a later year." in said
+
+
+# ---------------------------------------------------------------- 14. fields picked, 15. age
+
+
+def volume_says(plan, name: str) -> dict[str, str]:
+    [found] = [v for v in plan.summary.by_specialty if v.name == name]
+    return {r.rule.split("/")[-1]: r.says for r in found.reasons}
+
+
+def test_fields_picked_without_wishes_are_not_backups_added_late(host, border):
+    plan = plan_of(host, border, as_of="2026-09-25", applicant={"specialties": []})
+    for name in ("Internal Medicine", "Family Medicine"):
+        said = volume_says(plan, name)
+        assert "backup-field-next-application" not in said
+        assert said["picked-field-under-way"].startswith(
+            f"You named no specialty, so this plan picks {name} for you."
+        )
+    # A backup added beside a named field, once the applications went out, is one.
+    named = plan_of(
+        host,
+        border,
+        as_of="2026-09-25",
+        applicant={"specialties": ["Psychiatry"]},
+        languages=[{"name": "Spanish", "level": "fluent"}],
+    )
+    added = [t.name for t in named.specialties if t.suggested]
+    assert added
+    for name in added:
+        said = volume_says(named, name)
+        assert "picked-field-under-way" not in said
+        assert said["backup-field-next-application"].startswith(f"This plan adds {name} as")
+
+
+def test_years_since_graduation_are_not_called_age(host, border):
+    plan = plan_of(host, border, as_of=JULY, applicant={"graduation_year": 2020})
+    [im] = [o for o in plan.outlook.specialties if o.specialty == "Internal Medicine"]
+    [said] = [r.says for r in im.against if r.rule.endswith("years-since-graduation")]
+    assert "and younger applicants matched more often" not in said
+    assert said.endswith(
+        "In one survey, younger IMGs matched more often, and a long time since "
+        "graduation can read the same way to programs."
+    )
