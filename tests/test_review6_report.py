@@ -212,3 +212,72 @@ def test_years_since_graduation_are_not_called_age(host, border):
         "In one survey, younger IMGs matched more often, and a long time since "
         "graduation can read the same way to programs."
     )
+
+
+# ---------------------------------------------------------------- 19, 30. one reason once
+
+
+def specialty_says(plan, name: str) -> list[str]:
+    [found] = [t for t in plan.specialties if t.name == name]
+    return [r.says for r in found.reasons]
+
+
+def test_border_strengths_and_a_us_record_make_one_reason(host, border):
+    # The review's u7: Step 2 CK 224, professional Spanish, 4 months in San Diego, 2 letters.
+    plan = plan_of(
+        host,
+        border,
+        as_of="2027-01-15",
+        applicant={"visa": "none", "specialties": ["Family Medicine"], "states": ["CA", "AZ"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 224, "attempts": 1},
+        },
+        languages=[{"name": "Spanish", "level": "professional"}],
+        clinical=[{"kind": "hands-on", "months": 4, "city": "San Diego", "state": "CA"}],
+        letters=[
+            {"writer": "FM physician", "us_clinical": True, "advocate": True},
+            {"writer": "FM physician", "us_clinical": True},
+        ],
+    )
+    said = specialty_says(plan, "Family Medicine")
+    assert sum("The guide names Family Medicine" in s for s in said) == 1
+    assert any(
+        "and your hands-on US clinical work with 2 US clinical letters help make up" in s
+        for s in said
+    )
+
+
+def test_a_us_record_without_border_strengths_keeps_its_own_reason(host, border):
+    plan = plan_of(
+        host,
+        border,
+        as_of=JULY,
+        exams={
+            "step1": {"result": "pass", "attempts": 2},
+            "step2ck": {"score": 250, "attempts": 1},
+        },
+        clinical=[{"kind": "hands-on", "months": 3, "city": "Houston", "state": "TX"}],
+        letters=[{"writer": "IM attending", "us_clinical": True}] * 2,
+    )
+    said = specialty_says(plan, "Internal Medicine")
+    assert sum("The guide names Internal Medicine" in s for s in said) == 1
+    assert any("is the kind of record that gets such files read" in s for s in said)
+
+
+def test_a_backup_field_is_added_with_one_reason(host, border):
+    # The review's u5: General Surgery only, Step 2 CK 215, no Spanish.
+    plan = plan_of(
+        host,
+        border,
+        as_of="2026-09-01",
+        applicant={"specialties": ["General Surgery"], "states": ["CA", "AZ"]},
+        exams={
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 215, "attempts": 1},
+        },
+        languages=[{"name": "English", "level": "fluent"}],
+    )
+    said = specialty_says(plan, "Internal Medicine")
+    assert sum("adds Internal Medicine" in s for s in said) == 1
+    assert any(s.startswith("Your wished specialties are at best a reach fit.") for s in said)

@@ -437,8 +437,8 @@ def test_facts_from_2019_are_listed_to_verify(tmp_path):
     assert "min_step2ck" not in new["to_verify"] and "visas" not in new["to_verify"]
     assert old["verdict"] == new["verdict"] and old.get("tier") == new.get("tier")
     verify = next(a for a in plan["actions"] if a["id"] == "applications/verify-program-facts")
-    assert "Test Program listed in 2019 (El Paso, TX)" in verify["detail"]
-    assert "(listed in 2019)" in verify["detail"]
+    # The listing's date goes with the program, not with its last fact to verify.
+    assert "Test Program listed in 2019 (El Paso, TX), listing from 2019: " in verify["detail"]
     assert "listed in 2025 (El Paso, TX): minimum" not in verify["detail"]
 
 
