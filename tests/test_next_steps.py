@@ -71,7 +71,7 @@ def test_a_season_under_way_leads_with_what_is_due_now(tmp_path):
     first_long = min(timings.index(t) for t in at_once if t in timings)
     assert all(t in at_once for t in timings[first_long:])
     due = {a.id: a for a in this_month[:first_long]}
-    assert "applications/ecfmg-certification" in due
+    assert "applications/ecfmg-certification-by-rank-list" in due
     assert {"applications/interview-score-answer", "applications/verify-program-facts"} <= set(due)
     steps = _next_steps(markdown)
     assert steps == [a.title for a in plan.actions[:NEXT_ACTIONS]]

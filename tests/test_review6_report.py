@@ -281,3 +281,43 @@ def test_a_backup_field_is_added_with_one_reason(host, border):
     said = specialty_says(plan, "Internal Medicine")
     assert sum("adds Internal Medicine" in s for s in said) == 1
     assert any(s.startswith("Your wished specialties are at best a reach fit.") for s in said)
+
+
+# ---------------------------------------------------------------- 8. interviews, 29. ECFMG
+
+
+def by_id(plan) -> dict:
+    return {a.id.split("/")[-1]: a for a in plan.actions}
+
+
+def test_in_interview_season_the_plan_asks_to_count_interviews(host, border):
+    advocate = [{"writer": "FM physician", "us_clinical": True, "advocate": True}]
+    plan = plan_of(host, border, as_of="2027-01-15", letters=advocate)
+    step = by_id(plan)["count-interviews"]
+    assert "those who matched had a median of 8 interviews, and those who did not had 2." in (
+        step.detail
+    )
+    assert "Ask the letter writer who offered to speak for you" in step.detail
+    assert "count-interviews-no-advocate" not in by_id(plan)
+    alone = by_id(plan_of(host, border, as_of="2027-01-15"))
+    assert "offered to speak for you" not in alone["count-interviews-no-advocate"].detail
+    # Before programs read applications, and once interviews are over, there is nothing
+    # to count yet or any more.
+    for as_of in (JULY, "2027-02-15"):
+        steps = by_id(plan_of(host, border, as_of=as_of, letters=advocate))
+        assert "count-interviews" not in steps and "count-interviews-no-advocate" not in steps
+
+
+def test_ecfmg_certification_is_due_by_the_rank_list_deadline(host, border):
+    step = by_id(plan_of(host, border, as_of=NOVEMBER))["ecfmg-certification-by-rank-list"]
+    assert step.title.endswith("finish it before the rank list deadline")
+    assert step.when == "November 2026: Start now and finish before the rank list deadline"
+    assert "Late, since programs are already reading applications" not in step.when
+    assert "NRMP ranks an IMG only if ECFMG certification is in place by the rank list" in (
+        step.detail
+    )
+    assert "check them on nrmp.org and ecfmg.org" in step.detail
+    # Before programs read applications, it is made ready with the documents.
+    ahead = by_id(plan_of(host, border, as_of=JULY))
+    assert ahead["ecfmg-certification"].timing == "prepare"
+    assert "ecfmg-certification-by-rank-list" not in ahead

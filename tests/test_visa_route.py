@@ -390,7 +390,7 @@ def test_the_reports_show_the_visa_steps_and_the_choice(tmp_path):
     html = resplan.render_report(plan, "html")
     for title in (
         "Pass Step 3 before the rank list deadline, for an H-1B visa",
-        "If you are not ECFMG certified yet: have your exam passes confirmed by the rank list deadline",
+        "If you are not ECFMG certified yet: finish it before the rank list deadline",
         "Prepare for ECFMG&#39;s J-1 visa sponsorship",
     ):
         assert title in html, title
