@@ -321,3 +321,34 @@ def test_ecfmg_certification_is_due_by_the_rank_list_deadline(host, border):
     ahead = by_id(plan_of(host, border, as_of=JULY))
     assert ahead["ecfmg-certification"].timing == "prepare"
     assert "ecfmg-certification-by-rank-list" not in ahead
+
+
+# ---------------------------------------------------------------- 31. one spelling, US terms
+
+BRITISH = ("centre", "licence", "recognise", "favour", "practise", "towards")
+
+
+def test_us_terms_are_spelled_as_us_sources_spell_them(host, border):
+    plans = [
+        plan_of(host, border, as_of="2026-09-10", applicant={"specialties": ["Family Medicine"]}),
+        plan_of(host, border, as_of=MATCH_WEEK, languages=[{"name": "Spanish", "level": "basic"}]),
+        plan_of(
+            host,
+            border,
+            as_of="2027-03-25",
+            applicant={"previous_cycles": 1, "states": ["TX"], "cycle": 2028},
+            clinical=[{"kind": "hands-on", "months": 3, "city": "Houston", "state": "TX"}],
+        ),
+    ]
+    for plan in plans:
+        text = " ".join(
+            (
+                resplan.render_report(plan, "md", full=True),
+                *(a.title + " " + a.detail for a in plan.actions),
+            )
+        ).lower()
+        assert not [word for word in BRITISH if word in text]
+    detail = " ".join(a.detail for a in plans[0].actions)
+    assert "community health center" in detail
+    matched = [a for a in plans[1].actions if a.title.startswith("If you matched")]
+    assert matched and "training license or permit" in matched[0].detail

@@ -201,7 +201,7 @@ def _outlook(report: Report) -> list[str]:
         if o.against:
             line += " Against you: " + " ".join(r.says for r in o.against)
         if o.in_favour:
-            line += " In your favour: " + " ".join(r.says for r in o.in_favour)
+            line += " In your favor: " + " ".join(r.says for r in o.in_favour)
         if o.context:
             line += " " + " ".join(r.says for r in o.context)
         out.append(f"- {esc(line)}")
