@@ -223,6 +223,7 @@ def test_after_the_rank_list_deadline_no_step_is_for_this_rank_list(tmp_path, as
         "between-cycles/rank-list",
         "applications/ecfmg-certification",
         "applications/ecfmg-certification-by-rank-list",
+        "applications/ecfmg-certification-at-rank-list",
     }
     for action in plan["actions"]:
         text = " ".join((action["when"], action["title"], action["detail"])).lower()

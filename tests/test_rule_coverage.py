@@ -16,7 +16,7 @@ import pytest
 import resplan
 from resplan.convert import structure
 from resplan.model import Catalog, Profile
-from tests.conftest import DATA, EXAMPLES
+from tests.conftest import DATA, EXAMPLES, make_catalog
 
 STEP1 = [
     {"result": "pass", "attempts": 1},
@@ -337,6 +337,39 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         },
     }
     fired |= cited(resplan.plan(structure(psychiatry, Profile, file="x"), taken, host=host))
+    # The whole national sample taken as real: tiers short of what the spread asks for.
+    every = Catalog(
+        [
+            attrs.evolve(p, synthetic=False, source="test: a generated program taken as real")
+            for p in catalogs[3]
+        ]
+    )
+    beside = resplan.merge_catalogs([catalogs[1], catalogs[2], every])
+    for profile in itertools.islice(applicants(), 14):
+        fired |= cited(resplan.plan(profile, beside, host=host, as_of="2026-07-15"))
+    # Border strengths where the catalog has no border program of the field (Phoenix).
+    phoenix = make_catalog(
+        {"id": "phx", "specialty": "Pediatrics", "city": "Phoenix", "state": "AZ"},
+    )
+    for extra in (
+        {"languages": [{"name": "Spanish", "level": "fluent"}]},
+        {"clinical": [{"kind": "hands-on", "months": 12, "city": "El Paso", "state": "TX"}]},
+    ):
+        border_file = {
+            "applicant": {
+                "graduation_year": 2024,
+                "cycle": 2027,
+                "visa": "J-1",
+                "specialties": ["Pediatrics"],
+            },
+            "exams": {
+                "step1": {"result": "pass", "attempts": 1},
+                "step2ck": {"score": 232, "attempts": 1},
+            },
+            **extra,
+        }
+        profile = structure(border_file, Profile, file="border file")
+        fired |= cited(resplan.plan(profile, phoenix, host=host, as_of="2026-07-15"))
     # California Psychiatry: the real programs there stop a low score, generated ones pass.
     psychiatry["applicant"]["states"] = ["CA"]
     psychiatry["exams"]["step2ck"] = {"score": 212, "attempts": 1}

@@ -448,7 +448,7 @@ OUTLOOK_FACTS: dict[str, Fact] = {
         NUMBER, "real programs of the specialty whose every known filter the applicant passes"
     ),
     "specialty.passed_border": Fact(
-        NUMBER, "of the real programs passed, those in a border sub-region"
+        NUMBER, "real programs of the specialty not skipped that are in a border sub-region"
     ),
     "specialty.passed_generated": Fact(
         NUMBER,

@@ -44,6 +44,7 @@ BAND_WORDS = {
 }
 BAND_NAMES = {"above": "above", "near": "close to", "below": "below", "well-below": "well below"}
 APPLY = VERDICTS.index("apply")
+SKIP = VERDICTS.index("skip")
 _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*[:}]")
 
 
@@ -182,8 +183,8 @@ def _words(items: list[str]) -> str:
 def _passed(draft) -> dict[str, tuple[int, int, int, int]]:
     """Per specialty: real programs the applicant passes every known filter of (verdict
     apply), how many of them have facts to verify, how many generated programs pass too
-    (examples, not programs to apply to), and how many of the real ones are in a border
-    sub-region; counted column by column."""
+    (examples, not programs to apply to), and how many real programs not skipped are in a
+    border sub-region; counted column by column."""
     programs = draft.programs
     if not len(programs):
         return {}
@@ -202,11 +203,12 @@ def _passed(draft) -> dict[str, tuple[int, int, int, int]]:
     generated = np.bincount(codes[apply & synthetic], minlength=len(names))
     in_region = np.array([region is not None for region in programs.regions], dtype=bool)
     border = in_region[np.asarray(programs.region)] if len(in_region) else apply & False
-    on_border = np.bincount(codes[apply & ~synthetic & border], minlength=len(names))
+    kept = np.asarray(programs.verdict) != SKIP  # borderline ones are in the plan too
+    on_border = np.bincount(codes[kept & ~synthetic & border], minlength=len(names))
     return {
         name: (int(passed[code]), int(resting[code]), int(generated[code]), int(on_border[code]))
         for code, name in enumerate(names)
-        if passed[code] or generated[code]
+        if passed[code] or generated[code] or on_border[code]
     }
 
 
