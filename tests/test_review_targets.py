@@ -174,8 +174,8 @@ def test_a_later_choice_of_visa_moves_down_only_programs_off_the_border(tmp_path
     ]
     assert len(held) >= 13 and all(p["tier"] == 1 for p in held)
     advice = {a["rule"]: a["says"] for a in plan["summary"]["advice"]}
-    assert "keep their tier" in advice["tiering/later-choice-visa-border"]
-    assert "move down 1 tier." in advice["tiering/later-choice-visa-border"]
+    assert "such a program keeps its tier" in advice["tiering/later-choice-visa-border"]
+    assert "it moves down 1 tier." in advice["tiering/later-choice-visa-border"]
 
 
 # ---------------------------------------------------------------- 3. signal counts
