@@ -270,7 +270,10 @@ def test_a_passed_exam_is_never_to_be_retaken(tmp_path):
         == "1 program is borderline: send it only with the extra step that its reason names."
     )
     assert "clears the minimum" not in everything(plan)
-    assert "faculty member who offered to speak for you" in borderline[0]["reasons"][0]["says"]
+    # What gets the file read past the filter is a note of its own, after the tier.
+    assert "faculty member who offered to speak for you" in " ".join(
+        r["says"] for r in borderline[0]["reasons"]
+    )
 
 
 def test_border_months_and_hands_on_months_agree(tmp_path):

@@ -131,7 +131,10 @@ def test_a_file_that_changed_keeps_its_fit(host, border):
 
 def test_a_step1_number_is_asked_as_a_correction_after_the_real_steps(host, border):
     exams = {"step1": {"result": "pass", "attempts": 1}, "step2ck": {"score": 222, "attempts": 1}}
-    plan = plan_of(host, border, applicant={"graduation_year": 2021}, exams=exams)
+    # Planned before ERAS opens: from its opening the documents lead (see test_review6_advice).
+    plan = plan_of(
+        host, border, as_of="2026-05-20", applicant={"graduation_year": 2021}, exams=exams
+    )
     ids = [a.id for a in plan.actions]
     ask = actions(plan)["assessment/step1-number"]
     assert ask.title == "If your Step 1 has a number, add it to your profile"

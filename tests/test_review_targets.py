@@ -265,8 +265,9 @@ def test_fee_and_count_sentences_at_small_numbers(tmp_path):
     signals = _signalled(plan, "Pediatrics")
     assert "only 0 programs" not in signals["says"]
     assert (
-        "This catalog has no Pediatrics program in New Mexico or Texas, so this plan "
-        "proposes no signal there." in signals["says"]
+        # No Pediatrics program in any state: not said as if the states were the cause.
+        "This catalog has no Pediatrics program, so this plan proposes no signal in "
+        "Pediatrics." in signals["says"]
     )
     outlook = next(o for o in plan["outlook"]["specialties"] if o["specialty"] == "Pediatrics")
     words = " ".join([outlook["says"], *(r["says"] for r in outlook.get("against", []))])

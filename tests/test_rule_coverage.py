@@ -415,6 +415,26 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     }
     profile = structure(recent, Profile, file="preliminary only")
     fired |= cited(resplan.plan(profile, preliminary, host=host))
+    # Step 3 passed, a J-1 or an H-1B, where no program lists an H-1B: the J-1 step says
+    # the pass is there already (with named states and without).
+    passed = {
+        "applicant": {
+            "graduation_year": 2021,
+            "cycle": 2027,
+            "visa": ["H-1B", "J-1"],
+            "specialties": ["Internal Medicine"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 226, "attempts": 1},
+            "step3": {"result": "pass", "attempts": 1},
+        },
+        # A month of underserved work, short of a strength: the border list starts empty.
+        "activities": [{"kind": "underserved", "title": "clinic", "months": 1}],
+    }
+    fired |= cited(resplan.plan(structure(passed, Profile, file="step3"), catalogs[2], host=host))
+    passed["applicant"]["states"] = ["TX"]
+    fired |= cited(resplan.plan(structure(passed, Profile, file="step3"), catalogs[2], host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

@@ -406,7 +406,7 @@ def test_the_reports_show_the_visa_steps_and_the_choice(tmp_path):
         ("3", "is not a number of tiers to move down"),
         ('"no_such_parameter"', "is not a number of tiers to move down"),
         ("1.0", "is not a number of tiers to move down"),
-        ('"later_choice_visa_tiers_down"\ntier = 2', "exactly one of 'tier' or 'lower'"),
+        ('"later_choice_visa_tiers_down"\ntier = 2', "exactly one of 'tier', 'lower' or 'note'"),
     ],
 )
 def test_a_rule_that_lowers_a_tier_takes_1_or_2_tiers(lower, words):

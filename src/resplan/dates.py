@@ -28,6 +28,8 @@ CALENDAR_PARAMETERS = frozenset(
         "late_next_cycle",
         "facts_stale_after_years",
         "rank_list_days_before_match_day",
+        "documents_first_from",
+        "now_after_documents",
     }
 )
 AHEAD, UNDER_WAY = "ahead", "under way"

@@ -260,6 +260,11 @@ REGION_FACTS: dict[str, Fact] = {
     "region.programs": Fact(
         NUMBER, "catalog programs in the sub-region, in the specialties the plan considers"
     ),
+    "region.programs_this_match": Fact(
+        NUMBER,
+        "of those, the programs of this Match's fields: all but a backup field the plan adds "
+        "once the applications are out (a choice for a next application)",
+    ),
 }
 REGION_PRIORITY_FACT = {
     "region.priority": Fact(Level(PRIORITIES), "priority of the program's sub-region")
@@ -495,6 +500,9 @@ SIGNAL_FACTS: dict[str, Fact] = {
     ),
     "signal.in_states": Fact(
         NUMBER, "real programs of the specialty in the preferred states, whatever their verdicts"
+    ),
+    "signal.in_catalog": Fact(
+        NUMBER, "real programs of the specialty in the plan, in any state, whatever their verdicts"
     ),
     "signal.named_states": Fact(
         TEXT, "the applicant's preferred states, in words joined by 'or' ('none')"

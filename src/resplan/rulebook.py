@@ -55,7 +55,9 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "screen": ("verdict",),
     # lower: tiers to move a program down after the best tier is chosen (a parameter's name
     # or a whole number), for a reason that counts against a program without ruling it out.
-    "tier": ("tier", "lower"),
+    # note: true for a reason that places and moves nothing, cited on every program not
+    # skipped where the rule fires (what a kind of program is, a fact to check first).
+    "tier": ("tier", "lower", "note"),
     "actions": ("category", "title", "detail", "timing"),
     "summary": ("applications", "spread"),
     "signals": ("part",),
@@ -1005,7 +1007,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
         fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
         return None
     if stage == "tier" and len(effect_keys) != 1:
-        fail("a tier rule sets exactly one of 'tier' or 'lower'")
+        fail("a tier rule sets exactly one of 'tier', 'lower' or 'note'")
         return None
     if stage == "actions":
         for key in EFFECT_KEYS["actions"]:
@@ -1069,6 +1071,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 fail(f"{value!r} is not a tier (1, 2 or 3)", key)
                 continue
             effect[key] = value
+        elif (stage, key) == ("tier", "note"):
+            if value is not True:
+                fail(f"{value!r}: a note is written note = true (its words are in says)", key)
+                continue
+            effect[key] = True
         elif (stage, key) == ("tier", "lower"):
             steps = params.get(value, value) if isinstance(value, str) else value
             if type(steps) is not int or steps not in (1, 2):

@@ -24,7 +24,10 @@ Actions are listed in date order. Within a month, what is due first leads: a cho
 to make, then the steps of a phase that is running or that must be done by the rank
 list deadline, then those still possible from a phase that has passed; the steps to
 start at once (``now``) follow them once the cycle is under way, since they build the
-file over months and pay off later. Then calendar order, category and id.
+file over months and pay off later. From the opening of ERAS until then (the calendar's
+``documents_first_from``), they follow the documents still due for this application,
+and say so, except a check of the profile (category ``verify``). Then calendar order,
+category and id.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from resplan.dates import (
     match_day,
     month_index,
     phase_by_id,
+    phase_first_day,
     phase_months,
     rank_list_deadline,
 )
@@ -70,7 +74,7 @@ CATEGORY_ORDER = (
 )
 NOW = "now"  # the calendar's phase for "start at once": the month of the plan's date
 # How soon an action is due within its month (less first); see the module's docstring.
-DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE = range(4)
+DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE, DUE_AFTER_DOCUMENTS = range(5)
 # The calendar's phases dated the month of the plan's date, whatever it is, and how soon
 # each is due: a choice the rest depends on, a step to finish by this cycle's rank list
 # deadline (due as much as a running phase), and a step to start at once.
@@ -83,6 +87,9 @@ AT_ONCE = {
     "by-rank-list": DUE_RUNNING,
     NOW: DUE_AT_ONCE,
 }
+# Steps to start at once that keep their place while the documents of this application
+# are due: a check of the profile (a document is timed now-this-application).
+KEEP_PLACE = frozenset({"verify"})
 # How many actions' dates a rulebook keeps (a few dozen phases and categories per cycle
 # and date planned for).
 DATES_KEPT = 4096
@@ -424,8 +431,17 @@ def run(draft, reasons: bool = True):
         )
     # Phases of one order (two kinds of step to start at once) share their place.
     order = {p.id: p.order for p in rulebook.phases}
+    # While the documents of this application are due, those still to finish (a passed
+    # phase's materials) lead what is late, before checks and exams.
+    documents = _documents_first(cycle, as_of, rulebook)
+
+    def category_rank(due: int, category: str) -> int:
+        if documents and due == DUE_LATE and category == "materials":
+            return -1
+        return CATEGORY_ORDER.index(category)
+
     dated.sort(
-        key=lambda d: (*d[0], order[d[1].timing], CATEGORY_ORDER.index(d[1].category), d[1].id)
+        key=lambda d: (*d[0], order[d[1].timing], category_rank(d[0][1], d[1].category), d[1].id)
     )
     return draft.evolve(actions=tuple(action for _month, action in dated), env=env)
 
@@ -436,6 +452,12 @@ def date_action(
     """The month an action of ``phase`` is dated (a month index), how soon it is due within
     that month (``DUE_*``, less first) and its ``when`` text."""
     today = month_index(as_of.year, as_of.month)
+    if phase.id == NOW and category not in KEEP_PLACE and _documents_first(cycle, as_of, rulebook):
+        return (
+            today,
+            DUE_AFTER_DOCUMENTS,
+            _when(today, calendar_parameter(rulebook, "now_after_documents")),
+        )
     if phase.id in AT_ONCE:
         return today, AT_ONCE[phase.id], _when(today, _label(phase.label, cycle, rulebook))
     if phase.next_application:
@@ -473,6 +495,16 @@ def date_action(
         or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
     )
     return today, DUE_LATE, _when(today, late)
+
+
+def _documents_first(cycle: int, as_of, rulebook) -> bool:
+    """Whether ``as_of`` falls from the calendar's ``documents_first_from`` phase (the
+    opening of ERAS) to the day programs start reading: the documents of this application
+    are due, and come before the steps that build the file over months."""
+    first = phase_first_day(
+        phase_by_id(rulebook, calendar_parameter(rulebook, "documents_first_from")), cycle, rulebook
+    )
+    return first <= as_of and cycle_stage(cycle, as_of, rulebook) == AHEAD
 
 
 def _for_next(match: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from resplan.dates import AHEAD, cycle_stage
 from resplan.plan import RegionTarget
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
@@ -27,6 +28,13 @@ def run(draft, reasons=True):
     rules = draft.rulebook.rules("regions")
     preferred = draft.profile.applicant.states
     programs = programs_by_region(draft)
+    # A backup field the plan adds once this Match's applications are out is a choice for
+    # a next application: its programs are no place to aim at in this Match.
+    later = frozenset(t.name for t in draft.specialties if t.suggested)
+    if later and cycle_stage(draft.profile.applicant.cycle, draft.as_of, draft.rulebook) != AHEAD:
+        this_match = programs_by_region(draft, exclude=later)
+    else:
+        this_match = programs
     targets = []
     for sub in draft.rulebook.subregions:
         env = {
@@ -36,6 +44,7 @@ def run(draft, reasons=True):
             "region.name_in_text": sub.in_text,
             "region.state": sub.state,
             "region.programs": programs.get(sub.id, 0),
+            "region.programs_this_match": this_match.get(sub.id, 0),
         }
         if preferred is not None:
             env["region.preferred"] = sub.state in preferred
@@ -59,8 +68,9 @@ def run(draft, reasons=True):
     return draft.evolve(regions=tuple(targets))
 
 
-def programs_by_region(draft) -> dict[str, int]:
-    """Programs of the catalog in each sub-region, counting the considered specialties only."""
+def programs_by_region(draft, exclude: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Programs of the catalog in each sub-region, counting the considered specialties only
+    (less those in ``exclude``)."""
     table = catalog_table(draft.catalog, draft.rulebook.city_regions)
     keys = table.keys
     # Programs per specialty and sub-region, counted once per catalog.
@@ -70,7 +80,7 @@ def programs_by_region(draft) -> dict[str, int]:
         by_specialty = table.memo[_PROGRAMS_PER_SPECIALTY_AND_REGION] = np.bincount(
             cells, minlength=len(keys.specialties) * len(keys.regions)
         ).reshape(len(keys.specialties), len(keys.regions))
-    considered = {t.name for t in draft.specialties}
+    considered = {t.name for t in draft.specialties} - exclude
     wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
     counts = by_specialty[wanted].sum(axis=0)
     return {region: int(n) for region, n in zip(keys.regions, counts.tolist()) if region != "none"}

@@ -90,6 +90,7 @@ def run(draft):
     preferred = tuple(draft.profile.applicant.states or ())
     candidates, elsewhere, generated, preliminary = _candidates(draft, preferred)
     in_states = _in_states(draft, preferred) if preferred else {}
+    in_catalog = _in_states(draft, None) if preferred else {}
     cycle = draft.profile.applicant.cycle
     counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
     chosen_in = {
@@ -145,6 +146,7 @@ def run(draft):
                 "signal.generated": generated.get(target.name, 0),
                 "signal.preliminary": preliminary.get(target.name, 0),
                 "signal.in_states": in_states.get(target.name, 0),
+                "signal.in_catalog": in_catalog.get(target.name, 0),
                 "signal.named_states": _or([STATES.get(s, s) for s in preferred])
                 if preferred
                 else "none",
@@ -421,16 +423,18 @@ def _preliminary(draft, programs, positions) -> np.ndarray:
     )
 
 
-def _in_states(draft, preferred: tuple[str, ...]) -> dict[str, int]:
-    """Per specialty, the real programs of the plan in the preferred states, whatever
-    their verdicts: none means the catalog has no program of the field there."""
+def _in_states(draft, preferred: tuple[str, ...] | None) -> dict[str, int]:
+    """Per specialty, the real programs of the plan in the preferred states (in any state
+    for None), whatever their verdicts: none means the catalog has no program of the
+    field there."""
     programs = draft.programs
     positions = np.arange(len(programs.verdict))
     if not len(positions):
         return {}
     real = ~synthetic_mask(programs, draft.catalog)
     specialty, specialties, state, states, _ = _keys(draft, programs, positions)
-    real &= np.array([s in preferred for s in states], dtype=bool)[state]
+    if preferred is not None:
+        real &= np.array([s in preferred for s in states], dtype=bool)[state]
     counts = np.bincount(specialty[real], minlength=len(specialties))
     return {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
 

@@ -20,12 +20,13 @@ from resplan.plan import VERDICTS, ProgramDecisions
 from resplan.stages.table import catalog_table, fields_of, unique_inverse
 
 SKIP = VERDICTS.index("skip")
-# Facts that say which program it is, or where; no season changes them.
+# Facts that say which program it is (its track too), or where; no season changes them.
 NOT_LISTING_FACTS = frozenset(
     {
         "program.id",
         "program.name",
         "program.specialty",
+        "program.track",
         "program.city",
         "program.state",
         "program.border",

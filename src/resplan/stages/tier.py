@@ -2,6 +2,9 @@
 
 A rule that sets ``lower`` then moves the program down that many tiers (the largest of
 the rules that fire, never below tier 3); it is cited only where it moved the program.
+A rule that sets ``note`` places and moves nothing: it is cited, after the others, on
+every program not skipped where it fires, and a fact it leaves unknown is not verified
+for it.
 A rule left undecided by an unknown fact that would have given a better tier, or moved a
 program down, adds that fact to ``to_verify``: confirming it could move the program. This stage turns the
 screening into the plan's :class:`~resplan.plan.ProgramDecisions`, in plan order:
@@ -63,6 +66,7 @@ def run(draft):
         return draft.evolve(programs=_own(kept), tiering=Tiering(tuple(outcomes), placed_tier))
     placing = [o for o in outcomes if "tier" in o.rule.effect]
     lowering = [o for o in outcomes if "lower" in o.rule.effect]
+    noting = [o for o in outcomes if "note" in o.rule.effect]
     tier, steps = place([(o.rule, o.fired) for o in outcomes], table.rows)
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
@@ -92,6 +96,8 @@ def run(draft):
                 o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]), codes
             )
         )
+    for o in noting:
+        cited.append(citations.cite(o.rule, table, o.fired & kept, codes))
     np.minimum(tier + steps, DEFAULT_TIER, out=tier)
     tiering = Tiering(tuple(outcomes), tier.copy())
     tier[skipped] = NO_TIER
