@@ -202,6 +202,14 @@ def test_sorting_a_table_by_a_column(browser, pages):
     _open(browser, pages["example"])
     table = browser.find_element("css selector", "table.programs")
     header = table.find_element("css selector", "thead th button")
+    # Each one-word header keeps its sort arrow on its own line ("Decision ↕", not "↕" below).
+    tall = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('thead th button'))"
+        ".filter(b => b.textContent.trim().indexOf(' ') < 0 && b.getBoundingClientRect().height"
+        " > 1.5 * parseFloat(getComputedStyle(b).lineHeight)).map(b => b.textContent)",
+        table,
+    )
+    assert tall == []
     header.click()
     names = [c.text for c in table.find_elements("css selector", "tbody td.name")]
     assert names == sorted(names, key=str.lower)
