@@ -78,7 +78,10 @@ def test_first_screen_names_the_next_actions_and_the_numbers(example_plan):
     html = render_report(example_plan, "html")
     first = html[: html.index('<nav class="toc"')]
     s = example_plan.summary
-    for number in (s.apply, s.tier1, s.tier2, s.tier3, s.borderline, s.to_verify, s.skip):
+    # The tiers count real programs (the plan has a generated sample).
+    real = [p for p in example_plan.programs if not p.synthetic and p.verdict != "skip"]
+    tiers = [sum(1 for p in real if p.tier == t) for t in (1, 2, 3)]
+    for number in (s.apply, *tiers, s.borderline, s.to_verify, s.skip):
         assert f"<dd>{number:,}" in first
     titles = [a.title for a in example_plan.actions][:3]  # the plan lists them by when due
     assert titles and all(title in first for title in titles)
@@ -503,3 +506,20 @@ def test_report_to_standard_output(example_file):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# Your residency application plan")
     assert "wrote" not in result.stdout and "wrote -" in result.stderr
+
+
+def test_the_numbers_count_real_programs_by_tier_and_the_sample_apart(example_plan):
+    # The tiers the applicant acts on are those of real programs; the generated sample's
+    # are said apart, in the Markdown as in the HTML headline.
+    md = render_report(example_plan, "md")
+    s = example_plan.summary
+    real = [p for p in example_plan.programs if not p.synthetic and p.verdict != "skip"]
+    tiers = [sum(1 for p in real if p.tier == t) for t in (1, 2, 3)]
+    applying = sum(1 for p in real if p.verdict == "apply")
+    assert f"- {s.apply:,} programs to apply to ({applying:,} of them real), and " in md
+    assert (
+        f"- Real programs by tier: {tiers[0]:,} in tier 1 (your best fit), {tiers[1]:,} in "
+        f"tier 2, {tiers[2]:,} in tier 3; the generated sample adds {s.tier1 - tiers[0]:,}, "
+        f"{s.tier2 - tiers[1]:,} and {s.tier3 - tiers[2]:,}"
+    ) in md
+    assert "Tier 1 programs (real)" in render_report(example_plan, "html")

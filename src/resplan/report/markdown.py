@@ -17,6 +17,7 @@ from resplan.report.view import (
     dollars,
     fee_rows,
     numbers_under_way,
+    real_tiers,
     rule_source,
     under_way,
     what_if_effect,
@@ -66,15 +67,26 @@ def render(report: Report, *, full: bool = False) -> str:
     if not report.next_steps:
         out.append("The plan lists no actions.")
     out += ["", "## The numbers", ""]
+    real_apply = sum(1 for r in report.rows if r.verdict == "apply" and not r.synthetic)
     out.append(
-        f"- {count(s.apply, 'program', 'programs')} to apply to, and "
+        f"- {count(s.apply, 'program', 'programs')} to apply to"
+        + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
+        + ", and "
         f"{count(s.borderline, 'borderline program', 'borderline programs')} "
         "to apply to only with an extra step"
     )
-    out.append(
-        f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
-        f"{s.tier3:,} in tier 3"
-    )
+    if report.synthetic_count:  # the tiers of the real programs, the ones to act on
+        t1, t2, t3 = real_tiers(report.rows)
+        out.append(
+            f"- Real programs by tier: {t1:,} in tier 1 (your best fit), {t2:,} in tier 2, "
+            f"{t3:,} in tier 3; the generated sample adds {s.tier1 - t1:,}, {s.tier2 - t2:,} "
+            f"and {s.tier3 - t3:,}"
+        )
+    else:
+        out.append(
+            f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
+            f"{s.tier3:,} in tier 3"
+        )
     out.append(
         # No "before you apply": a plan made after the applications went out says the same.
         f"- {count(s.to_verify, 'program has', 'programs have')} facts to confirm with the program"

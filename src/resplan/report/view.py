@@ -582,6 +582,12 @@ def _for_whom(plan) -> str:
     return f"This plan is for an applicant to {words_list(names)}."
 
 
+def real_tiers(rows: list[Row]) -> tuple[int, int, int]:
+    """Programs to apply to in tiers 1, 2 and 3 that are real (not generated)."""
+    tiers = [r.tier for r in rows if r.verdict != "skip" and not r.synthetic]
+    return tiers.count(1), tiers.count(2), tiers.count(3)
+
+
 def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
     real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
     sample = (
@@ -589,11 +595,26 @@ def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
         if real == s.apply
         else (f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
     )
+    # With a generated sample the tiers count real programs, the ones to act on; the
+    # plan's own counts (every program) are in its summary.
+    tiers = (s.tier1, s.tier2, s.tier3)
+    if any(r.synthetic for r in rows):
+        real_counts = real_tiers(rows)
+        kind = " (real)"
+        what = [
+            f"{words} ({total - n:,} more generated)" if total != n else words
+            for words, total, n in zip(
+                ("your best fit", "a good fit", "a broad net"), tiers, real_counts, strict=True
+            )
+        ]
+        tiers = real_counts
+    else:
+        kind, what = "", ["your best fit", "a good fit", "a broad net"]
     return [
         (f"{s.apply:,}", "Programs to apply to", sample),
-        (f"{s.tier1:,}", "Tier 1 programs", "your best fit"),
-        (f"{s.tier2:,}", "Tier 2 programs", "a good fit"),
-        (f"{s.tier3:,}", "Tier 3 programs", "a broad net"),
+        (f"{tiers[0]:,}", f"Tier 1 programs{kind}", what[0]),
+        (f"{tiers[1]:,}", f"Tier 2 programs{kind}", what[1]),
+        (f"{tiers[2]:,}", f"Tier 3 programs{kind}", what[2]),
         (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
         (f"{s.to_verify:,}", "Programs with facts to verify", "ask the program"),
         (f"{s.skip:,}", "Skipped programs", "a filter would stop your file"),
