@@ -182,6 +182,25 @@ class ProgramDecisions(Sequence[ProgramDecision]):
         self.catalog_rows, self.memo = catalog_rows, memo
         self._items: tuple[ProgramDecision, ...] | None = None
 
+    def with_verify(
+        self, to_verify: np.ndarray, verify_sets: Sequence[tuple[str, ...]]
+    ) -> ProgramDecisions:
+        """The same decisions with other facts to verify (``to_verify`` indexes
+        ``verify_sets``)."""
+        return ProgramDecisions(
+            self.programs,
+            self.verdict,
+            self.tier,
+            self.region,
+            self.regions,
+            self.reasons,
+            self.reason_sets,
+            to_verify,
+            verify_sets,
+            catalog_rows=self.catalog_rows,
+            memo=self.memo,
+        )
+
     def take(self, order: np.ndarray) -> ProgramDecisions:
         """The decisions at positions ``order``, in that order."""
         rows = self.catalog_rows[order] if self.catalog_rows is not None else None

@@ -344,19 +344,7 @@ def visa_first(programs: ProgramDecisions) -> ProgramDecisions:
     )
     if sets == programs.verify_sets:
         return programs
-    return ProgramDecisions(
-        programs.programs,
-        programs.verdict,
-        programs.tier,
-        programs.region,
-        programs.regions,
-        programs.reasons,
-        programs.reason_sets,
-        programs.to_verify,
-        sets,
-        catalog_rows=programs.catalog_rows,
-        memo=programs.memo,
-    )
+    return programs.with_verify(programs.to_verify, sets)
 
 
 def run(draft, reasons: bool = True):

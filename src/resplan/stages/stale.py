@@ -113,18 +113,6 @@ def _merge_by_name(draft, programs, bits, table):
 
 
 def _with_sets(draft, programs, verify_of, verify_sets, bits):
-    decisions = ProgramDecisions(
-        programs.programs,
-        programs.verdict,
-        programs.tier,
-        programs.region,
-        programs.regions,
-        programs.reasons,
-        programs.reason_sets,
-        verify_of,
-        verify_sets,
-        catalog_rows=programs.catalog_rows,
-        memo=programs.memo,
-    )
+    decisions = programs.with_verify(verify_of, verify_sets)
     counted = int(np.count_nonzero((bits != 0) & (programs.verdict != SKIP)))
     return draft.evolve(programs=decisions, env={**draft.env, "plan.stale": counted})
