@@ -478,10 +478,10 @@ def check_skip_rules(rows, t):
 
 def check_one_applicant(rows, t):
     plan = t["plans"][t["first"].profile]  # the fixture's first profile is planned
-    assert sorted((r[0], r[4]) for r in rows) == sorted(
-        (d.id, d.verdict) for d in plan.programs if d.tier == 1
+    assert sorted((r[1], r[0], r[5]) for r in rows) == sorted(
+        (d.id, d.tier, d.verdict) for d in plan.programs if d.verdict != "skip"
     )
-    assert rows
+    assert rows and [r[0] for r in rows] == sorted(r[0] for r in rows)  # tier 1 first
 
 
 def check_specialty_fits(rows, t):

@@ -121,35 +121,47 @@ def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_
     assert plan["summary"]["tier1"] == 2 and plan["summary"]["tier2"] == 1
 
 
-def test_safety_net_spanish_and_img_majority_programs_join_tier_1(tmp_path):
+def test_safety_net_spanish_and_img_majority_programs_join_tier_1_in_the_named_states(tmp_path):
     plan = plan_file(
         tmp_path,
         program(
-            "il-chicago-safetynet-im",
-            "Chicago",
-            "IL",
+            "tx-houston-safetynet-im",
+            "Houston",
+            "TX",
             underserved_focus=True,
             spanish_preferred=True,
             img_share=0.3,
         ),
-        program("ny-bronx-majority-im", "Bronx", "NY", setting="community", img_share=0.62),
+        program("tx-dallas-majority-im", "Dallas", "TX", setting="community", img_share=0.62),
         program(
-            "ny-bronx-underserved-im",
-            "Bronx",
-            "NY",
+            "tx-dallas-underserved-im",
+            "Dallas",
+            "TX",
             underserved_focus=True,
             spanish_preferred=False,
             img_share=0.3,
         ),
+        # The same kind of program in a state the applicant did not name (TX and NM).
+        program("ny-bronx-majority-im", "Bronx", "NY", setting="community", img_share=0.62),
     )
     got = programs_of(plan)
-    assert got["il-chicago-safetynet-im"]["tier"] == 1
-    assert "tiering/spanish-safety-net" in rules(got["il-chicago-safetynet-im"])
-    assert got["ny-bronx-majority-im"]["tier"] == 1
-    assert "62%" in says(got["ny-bronx-majority-im"], "tiering/img-majority")
+    assert got["tx-houston-safetynet-im"]["tier"] == 1
+    assert "tiering/spanish-safety-net" in rules(got["tx-houston-safetynet-im"])
+    assert got["tx-dallas-majority-im"]["tier"] == 1
+    assert "62%" in says(got["tx-dallas-majority-im"], "tiering/img-majority")
     # Underserved but not seeking Spanish speakers, off the border: the guide's tier 2.
-    assert got["ny-bronx-underserved-im"]["tier"] == 2
-    assert "tiering/underserved-off-border" in rules(got["ny-bronx-underserved-im"])
+    assert got["tx-dallas-underserved-im"]["tier"] == 2
+    assert "tiering/underserved-off-border" in rules(got["tx-dallas-underserved-im"])
+    # Outside the named states neither is tier 1: held at tier 2, as a border program
+    # outside them is (review6 finding 3).
+    majority = got["ny-bronx-majority-im"]
+    assert majority["tier"] == 2
+    assert rules(majority) == {"tiering/img-majority-outside-named-states"}
+    assert says(majority, "tiering/img-majority-outside-named-states") == (
+        "Tier 2, not 1: most of this program's residents are IMGs (62%), but it is in "
+        "New York, outside the states you named. resplan keeps tier 1 for programs in "
+        "your states."
+    )
 
 
 # ---------------------------------------------------------------- programs that take no IMGs
