@@ -516,10 +516,14 @@ def test_the_numbers_count_real_programs_by_tier_and_the_sample_apart(example_pl
     real = [p for p in example_plan.programs if not p.synthetic and p.verdict != "skip"]
     tiers = [sum(1 for p in real if p.tier == t) for t in (1, 2, 3)]
     applying = sum(1 for p in real if p.verdict == "apply")
-    assert f"- {s.apply:,} programs to apply to ({applying:,} of them real), and " in md
+    assert f"- {s.apply:,} programs to apply to ({applying:,} of them real)" in md
+    generated = [s.tier1 - tiers[0], s.tier2 - tiers[1], s.tier3 - tiers[2]]
+    # The example has no real program in tier 3: that tier is left out of the real ones,
+    # never said as "0 in tier 3".
+    assert tiers[0] and tiers[1] and not tiers[2] and all(generated)
     assert (
-        f"- Real programs by tier: {tiers[0]:,} in tier 1 (your best fit), {tiers[1]:,} in "
-        f"tier 2, {tiers[2]:,} in tier 3; the generated sample adds {s.tier1 - tiers[0]:,}, "
-        f"{s.tier2 - tiers[1]:,} and {s.tier3 - tiers[2]:,}"
+        f"- Real programs by tier (tier 1 is your best fit): {tiers[0]:,} in tier 1 and "
+        f"{tiers[1]:,} in tier 2; the generated sample adds {generated[0]:,} in tier 1, "
+        f"{generated[1]:,} in tier 2 and {generated[2]:,} in tier 3\n"
     ) in md
     assert "Tier 1 programs (real)" in render_report(example_plan, "html")

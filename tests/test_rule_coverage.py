@@ -120,6 +120,24 @@ def applicants(count: int = 90, seed: int = 11):
 # what changed, an H-1B with a J-1 to fall back on where no program lists an H-1B, and a
 # Step 2 CK sat with no score given (it may not be passed yet).
 EXTRA = [
+    # A competitive wish beside a wish that is not a reach: the backup field's own reason,
+    # Internal Medicine for a file without border strengths and Family Medicine with them.
+    *(
+        {
+            "applicant": {
+                "graduation_year": 2023,
+                "cycle": 2027,
+                "visa": "J-1",
+                "specialties": ["General Surgery", "Neurology"],
+            },
+            "exams": {
+                "step1": {"result": "pass", "attempts": 1},
+                "step2ck": {"score": 230, "attempts": 1},
+            },
+            "languages": languages,
+        }
+        for languages in ([], [{"name": "Spanish", "level": "fluent"}])
+    ),
     # No exam table at all: each is asked for, and no Step 1 is assumed.
     {"applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"}},
     # No visa: a US citizen, and a permanent resident (NRMP's two groups).

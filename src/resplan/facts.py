@@ -373,6 +373,11 @@ VOLUME_FACTS: dict[str, Fact] = {
     "volume.applications": Fact(NUMBER, "applications to send from this catalog in the specialty"),
     "volume.shortfall": Fact(NUMBER, "applications of a full list this catalog cannot hold"),
     **{f"volume.tier{t}": Fact(NUMBER, f"applications to send in tier {t}") for t in (1, 2, 3)},
+    "volume.by_tier": Fact(
+        TEXT,
+        "the applications to send by tier, in words, without a tier that holds none"
+        " ('5 in tier 1 and 3 in tier 2', 'all 4 in tier 1')",
+    ),
     **{
         f"volume.wanted_tier{t}": Fact(
             NUMBER, f"tier {t} applications the spread asks for, before fitting it to the programs"

@@ -37,6 +37,7 @@ from resplan.report.view import (
     under_way,
     without_programs,
 )
+from resplan.vocabulary import tier_words
 
 CHART_ROWS = 12  # more places than this are drawn as one "all other places" bar
 CHART_WIDTH = 640
@@ -183,6 +184,7 @@ def render(report: Report) -> str:
         style_hash=_csp_hash(css),
         script_hash=_csp_hash(js),
         count=count,
+        tier_words=tier_words,
         dollars=dollars,
         fee_rows=fee_rows,
         without_programs=without_programs,

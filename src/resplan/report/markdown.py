@@ -25,6 +25,7 @@ from resplan.report.view import (
     words_list,
 )
 from resplan.season import STEP
+from resplan.vocabulary import tier_words
 
 # What Markdown reads as markup inside a line; parentheses only matter after "]".
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -71,21 +72,23 @@ def render(report: Report, *, full: bool = False) -> str:
     out.append(
         f"- {count(s.apply, 'program', 'programs')} to apply to"
         + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
-        + ", and "
-        f"{count(s.borderline, 'borderline program', 'borderline programs')} "
-        "to apply to only with an extra step"
+        + (
+            f", and {count(s.borderline, 'borderline program', 'borderline programs')} "
+            "to apply to only with an extra step"
+            if s.borderline
+            else ""
+        )
     )
     if report.synthetic_count:  # the tiers of the real programs, the ones to act on
         t1, t2, t3 = real_tiers(report.rows)
         out.append(
-            f"- Real programs by tier: {t1:,} in tier 1 (your best fit), {t2:,} in tier 2, "
-            f"{t3:,} in tier 3; the generated sample adds {s.tier1 - t1:,}, {s.tier2 - t2:,} "
-            f"and {s.tier3 - t3:,}"
+            f"- Real programs by tier (tier 1 is your best fit): {tier_words((t1, t2, t3))}; "
+            "the generated sample adds "
+            + tier_words((s.tier1 - t1, s.tier2 - t2, s.tier3 - t3)).replace("all ", "")
         )
-    else:
+    else:  # a tier that holds no program is left out
         out.append(
-            f"- By tier: {s.tier1:,} in tier 1 (your best fit), {s.tier2:,} in tier 2, "
-            f"{s.tier3:,} in tier 3"
+            f"- By tier (tier 1 is your best fit): {tier_words((s.tier1, s.tier2, s.tier3))}"
         )
     out.append(
         # No "before you apply": a plan made after the applications went out says the same.

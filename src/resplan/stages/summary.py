@@ -33,6 +33,7 @@ from resplan.season import cost as eras_cost
 from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import cite, evaluate, rulebook_memo
 from resplan.stages.table import catalog_table
+from resplan.vocabulary import tier_words
 
 TIERS = (1, 2, 3)
 _PER_SPECIALTY = ("specialty.", "volume.")
@@ -233,6 +234,7 @@ def _volume(
         "volume.applications": applications,
         "volume.shortfall": recommended - applications,
         **{f"volume.tier{t}": n for t, n in zip(TIERS, tiers)},
+        "volume.by_tier": tier_words(tiers),
         **{f"volume.wanted_tier{t}": n for t, n in zip(TIERS, wanted)},
     }
     volume = SpecialtyVolume(
