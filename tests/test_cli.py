@@ -269,3 +269,33 @@ def test_plan_refuses_a_report_on_standard_output_it_cannot_name_or_place(tmp_pa
     assert "give --report too" in capsys.readouterr().err
     assert plan.read_text(encoding="utf-8") == "keep me"
     assert not (tmp_path / "report.txt").exists()
+
+
+# What the command entry point sees: the BLAS threads it asked for, and how many threads
+# the process runs once NumPy is loaded (Linux lists them in /proc/self/task).
+_BLAS_PROBE = """
+import os, sys
+import resplan.cli as cli
+def main():
+    import numpy
+    tasks = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else -1
+    print(os.environ.get(cli.BLAS_THREADS_ENV), tasks)
+    return 0
+cli.main = main
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("given", [None, "2"])
+def test_the_command_keeps_numpy_to_one_blas_thread_unless_told(given):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    result = subprocess.run(
+        [sys.executable, "-c", _BLAS_PROBE], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    value, tasks = result.stdout.split()
+    assert value == (given or "1")
+    if given is None and tasks != "-1":
+        assert tasks == "1"  # no thread waiting for linear algebra that never comes

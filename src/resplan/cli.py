@@ -906,7 +906,16 @@ def _traceback(args, exc: BaseException) -> None:
         traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
 
 
+# NumPy's OpenBLAS starts a thread per core when NumPy is imported, and those threads spin
+# waiting for work that never comes: resplan does no linear algebra. One thread costs
+# nothing; on two cores the others took about a twentieth of a warm plan's CPU time. A
+# value the user set is kept.
+BLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
+
+
 def run() -> None:  # console script entry point (and python -m resplan)
+    if "numpy" not in sys.modules:  # read by OpenBLAS when NumPy loads it, never after
+        os.environ.setdefault(BLAS_THREADS_ENV, "1")
     code = main()
     # All that is left is the interpreter freeing each object in turn (a national catalog
     # is about a million of them, a tenth of a warm plan's time), which the operating
