@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 from attrs import field
@@ -759,8 +759,8 @@ class ProgramColumns:
 
     def __init__(self, values: dict):
         self.values = values  # field name -> a list or object array, one value per program
-        self.made = None  # object array: the program of each row made so far
-        self.have = None  # bool array: which rows ``made`` holds
+        self.made: Any = None  # object array: the program of each row made so far
+        self.have: Any = None  # bool array: which rows ``made`` holds
 
     def __len__(self) -> int:
         return len(self.values["id"])
@@ -772,6 +772,13 @@ class ProgramColumns:
         if isinstance(rows, (int, np.integer)):
             return self[np.array([rows], dtype=np.intp)][0]
         rows = np.asarray(rows, dtype=np.intp)
+        self.make(rows)
+        return self.made[rows]
+
+    def make(self, rows) -> None:
+        """Make the programs of ``rows`` (an integer array) not made yet."""
+        import numpy as np
+
         if self.made is None:
             self.made = np.full(len(self), None, dtype=object)
             self.have = np.zeros(len(self), dtype=bool)
@@ -780,7 +787,6 @@ class ProgramColumns:
             # Each once, as np.unique gives them (which, called so, imports numpy.ma:
             # 9 ms of every run).
             self._make(missing[np.concatenate(([True], missing[1:] != missing[:-1]))])
-        return self.made[rows]
 
     def _make(self, rows) -> None:
         from resplan.cache import unpack

@@ -158,13 +158,40 @@ class _Lazy:
         return self.value
 
 
+class _SelectedPrograms:
+    """A selection's programs, taken from the base table's when read: a plan reads them
+    once, in its own order (``ProgramDecisions.take``), so the programs (an object array,
+    the slowest to take) are taken once, at the rows in that order."""
+
+    __slots__ = ("source", "rows", "ready")
+
+    def __init__(self, source, rows: np.ndarray):
+        self.source, self.rows = source, rows
+        # Whether every program of these rows is made (a catalog read as columns makes
+        # each the first time a selection reads it): then they are read straight.
+        self.ready = not isinstance(source, ProgramColumns)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, order):
+        """The programs at positions ``order`` of these rows (an integer array), or one."""
+        source = self.source
+        if source.__class__ is ProgramColumns:
+            if not self.ready:
+                source.make(self.rows)
+                self.ready = True
+            source = source.made
+        return source[self.rows[order]]
+
+
 class _Selection:
     """What every plan selecting the same rows of a table shares: the rows, their
     programs and keys, and the columns taken so far."""
 
     def __init__(self, table: ProgramTable, rows: np.ndarray):
         self.rows = rows
-        self.programs = table.programs[rows]
+        self.programs = _SelectedPrograms(table.programs, rows)
         self.keys = table.keys.take(rows)
         self.columns: dict = {}
         self.raw: dict = {}
@@ -219,7 +246,7 @@ class ProgramTable:
     # columns and raw: dicts, or _Selected views of a base table's (which take new columns)
     def __init__(
         self,
-        programs: np.ndarray | ProgramColumns,
+        programs: np.ndarray | ProgramColumns | _SelectedPrograms,
         columns: Any,
         raw: Any,
         bit: dict[str, int],
@@ -259,7 +286,7 @@ class ProgramTable:
 
     @property
     def rows(self) -> int:
-        return len(self.programs)
+        return len(self.keys.row)
 
     def __getstate__(self) -> dict:
         # Selections are a cache of the plans made in this process: a pickled table
