@@ -766,7 +766,11 @@ def test_nine_years_since_graduation_are_accounted_for(tmp_path, as_of, file_mon
     assert month_of(in_file) == file_month
     answer = actions["applications/interview-graduation-gap"]
     assert month_of(answer) == answer_month
-    assert "applications/graduation-year-limits" in actions
+    # Before programs read, the limit decides the list; once they read, the applications
+    # are sent, and it only explains a program that does not answer (review8 finding 2).
+    limits = "applications/graduation-year-limits"
+    assert (limits in actions) == (as_of == "2026-06-15")
+    assert (f"{limits}-silence" in actions) == (as_of == "2026-11-30")
 
 
 def test_a_recent_graduate_has_no_gap_to_account_for(tmp_path):
