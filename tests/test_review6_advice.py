@@ -333,11 +333,11 @@ def test_the_reason_for_a_score_goes_with_the_documents(host, border):
     is a document step: in August it is due before programs read; in January it is for a
     next application, like the statement and the letters."""
     august = plan_of(host, border, as_of="2026-08-05", exams=LOW)
-    [step] = [a for a in august.actions if a.id == "applications/score-context"]
+    [step] = [a for a in august.actions if a.id == "applications/score-context-graduate"]
     assert step.category == "materials"
     assert "before programs start reading applications in late September" in step.when
     january = plan_of(host, border, as_of="2027-01-15", exams=LOW)
-    [step] = [a for a in january.actions if a.id == "applications/score-context"]
+    [step] = [a for a in january.actions if a.id == "applications/score-context-graduate"]
     [statement] = [a for a in january.actions if a.id == "applications/statement-score-paragraph"]
     assert "for a next application" in step.when and step.when == statement.when
 

@@ -96,3 +96,141 @@ def test_graduation_limits_decide_the_list_only_before_applications_go_out(plans
     } & set(steps)
     assert "Check this first" not in " ".join(a.when for a in february.actions)
     assert "between-cycles/plan-b-graduation-clock" in steps
+
+
+# ---------------------------------------------------------------- finding 9
+
+
+def test_a_second_step2ck_sitting_pending_plans_for_the_next_match_if_it_fails(plans):
+    """Step 2 CK failed once, the second result pending on 1 December: a fail would leave
+    only a rushed third sitting before 3 March, so the plan says to plan for the next
+    Match, not to sit again in time for the deadline."""
+    steps = actions(plans("v11"))
+    assert "applications/step2ck-result-pending" not in steps
+    pending = steps["applications/step2ck-result-pending-after-a-fail"]
+    assert "sit again in time" not in pending.detail
+    assert "If this result is a fail, this Match is over for you." in pending.detail
+    assert "Do not rush a third sitting" in pending.detail
+    assert "apply for the next Match" in pending.detail
+    assert "3 March 2027" in pending.detail
+
+
+def test_two_failed_step2ck_sittings_are_not_told_to_sit_again_by_the_deadline(host, tmp_path):
+    text = (PROFILES / "v11.toml").read_text(encoding="utf-8")
+    assert 'result = "pending"' in text
+    failed = tmp_path / "v11-failed.toml"
+    failed.write_text(text.replace('result = "pending"', 'result = "fail"'), encoding="utf-8")
+    plan = resplan.plan(resplan.load_profile(failed), _border(), host=host, as_of="2026-12-01")
+    steps = actions(plan)
+    assert "applications/step2ck-pass-by-rank-list" not in steps
+    twice = steps["applications/step2ck-failed-twice"]
+    assert plan.actions[0].id == "applications/step2ck-failed-twice"
+    assert twice.title == "Plan for the next Match: do not rush a third Step 2 CK"
+    assert "2 Step 2 CK sittings without a pass" in twice.detail
+    assert "apply for the next Match" in twice.detail
+
+
+# ---------------------------------------------------------------- finding 12
+
+
+def test_no_step2ck_in_june_gets_a_date_to_sit_it_by(plans):
+    """No Step 2 CK on 15 June: the first step dates the exam (4 weeks before programs
+    read on 24 September), says this Match needs the pass by the rank list deadline and
+    that the next Match is the choice if practice scores are not there; the study plan
+    starts today, not after the ERAS documents."""
+    plan = plans("v03")
+    first = plan.actions[0]
+    assert first.id == "applications/step2ck-sit-by"
+    assert first.title == "Sit Step 2 CK by 27 August 2026, or apply for the next Match"
+    assert "Programs start reading applications on 24 September 2026" in first.detail
+    assert "A result takes about 4 weeks." in first.detail
+    assert "rank list deadline (3 March 2027)" in first.detail
+    assert "apply one year later, for the next Match" in first.detail
+    steps = actions(plan)
+    assert "applications/step2ck-consider-later-cycle" not in steps
+    study = steps["applications/step2ck-study-plan"]
+    assert study.when == "June 2026: As soon as possible: start on this today"
+    # Too late for the score to be there when programs read: the choice of a later cycle.
+    september = actions(plans("v03", "2026-09-01"))
+    assert "applications/step2ck-sit-by" not in september
+    assert "applications/step2ck-consider-later-cycle" in september
+
+
+# ---------------------------------------------------------------- finding 13
+
+
+def test_a_graduate_is_not_sent_to_the_deans_office(plans, host, tmp_path):
+    """The dean's letter (MSPE) is written at graduation: a 2022 graduate on 20
+    September asks a letter writer; a student of this year's class may still ask the
+    dean's office."""
+    steps = actions(plans("v02"))
+    assert "applications/score-context" not in steps
+    context = steps["applications/score-context-graduate"]
+    assert "dean's office" not in context.detail
+    assert "ask one letter writer who knows the story" in context.detail
+    assert "written when you graduated" in context.detail
+    text = (PROFILES / "v02.toml").read_text(encoding="utf-8")
+    assert "graduation_year = 2022" in text
+    student = tmp_path / "v02-student.toml"
+    student.write_text(text.replace("graduation_year = 2022", "graduation_year = 2026"), "utf-8")
+    plan = resplan.plan(resplan.load_profile(student), _border(), host=host, as_of="2026-06-15")
+    steps = actions(plan)
+    assert "applications/score-context-graduate" not in steps
+    assert "ask your dean's office (MSPE)" in steps["applications/score-context"].detail
+
+
+# ---------------------------------------------------------------- finding 18
+
+
+def test_a_first_try_step3_pass_answers_the_old_failure(plans):
+    """Step 1 failed once, Step 3 passed at the first sitting: the pass is named as the
+    answer to the failure, and no 'training year' advice is given to a general
+    practitioner."""
+    steps = actions(plans("v04"))
+    assert "applications/after-a-failure" not in steps
+    step3 = steps["applications/interview-step3-answers-failure"]
+    assert step3.title == "Name your Step 3 pass as the sign that the failure is behind you"
+    assert "You passed Step 3 at the first sitting, after the failed attempt." in step3.detail
+    assert "name your Step 3 pass as the proof" in step3.detail
+    assert "training year" not in step3.detail
+    # Without a Step 3 pass, the general step stays.
+    assert "applications/after-a-failure" in actions(plans("v11"))
+
+
+# ---------------------------------------------------------------- finding 25
+
+
+@pytest.mark.parametrize("name", ["v09", "v11"])
+def test_a_profile_edit_is_not_pressed_before_the_rank_list(plans, name):
+    """A Step 1 number programs saw long ago in ERAS: on 1 December and 20 February the
+    profile edit is for a next application, not 'still worth doing now, before you
+    certify your rank list'."""
+    plan = plans(name)
+    steps = actions(plan)
+    assert "assessment/step1-number" not in steps
+    edit = steps["assessment/step1-number-next-application"]
+    assert edit.when.startswith("May 2027: Before ERAS opens")
+    assert "for a next application" in edit.when
+    assert "Before a next application, write it in your profile" in edit.detail
+    assert not [
+        a
+        for a in plan.actions
+        if "before you certify your rank list" in a.when and "profile" in a.title
+    ]
+    # Before programs read, it is a correction to make with the documents.
+    june = actions(plans(name, "2026-06-15"))
+    assert "assessment/step1-number" in june
+    assert "assessment/step1-number-next-application" not in june
+
+
+# ---------------------------------------------------------------- finding 27
+
+
+def test_mentor_contact_runs_to_the_next_match_day_by_name(plans):
+    """The day after the 2027 Match Day, a reapplicant for 2028 stays in contact with
+    mentors until the 2028 Match Day, named with its date, and asks for a view of the
+    new file (not 'because of' the new letters)."""
+    step = actions(plans("v06"))["between-cycles/mentor-feedback"]
+    assert "until Match Day of the 2028 Match (17 March 2028)." in step.detail
+    assert "You have new letters" not in step.detail
+    assert "a frank view of the new file" in step.detail

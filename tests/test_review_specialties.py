@@ -189,8 +189,9 @@ def test_an_early_graduate_is_asked_for_a_numeric_step1(tmp_path):
     assert reason["rule"] == "assessment/step1-pass-maybe-numeric"
     assert "programs have no number" not in reason["says"]
     assert "26 January 2022" in reason["says"] and "2013" in reason["says"]
-    ask = next(a for a in plan["actions"] if a["id"] == "assessment/step1-number")
-    assert ask["category"] == "verify"
+    # Programs read the applications on 30 November: the correction is for a next one.
+    ask = next(a for a in plan["actions"] if a["id"] == "assessment/step1-number-next-application")
+    assert ask["category"] == "materials" and "for a next application" in ask["when"]
     # A Step 2 CK of 205 is one finding, the worse band, in the list and in the advice.
     assert "very-low-step2ck" in weaknesses and "low-step2ck" not in weaknesses
     two_jobs = next(a["says"] for a in plan["summary"]["advice"] if a["rule"] == "tiering/two-jobs")

@@ -453,6 +453,36 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     fired |= cited(resplan.plan(structure(passed, Profile, file="step3"), catalogs[2], host=host))
     passed["applicant"]["states"] = ["TX"]
     fired |= cited(resplan.plan(structure(passed, Profile, file="step3"), catalogs[2], host=host))
+    # Exams on the season's calendar (review8): a student of this year's class with a low
+    # score or a failed sitting (the dean's office can still help); Step 3 passed at the
+    # first sitting after a failure; a second Step 2 CK sitting pending, or failed, in
+    # interview season; no Step 2 CK days before programs read.
+    season = {
+        "applicant": {
+            "graduation_year": 2026,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 218, "attempts": 1},
+        },
+    }
+    dated = [(season, "2026-06-15")]
+    failed = {**season, "exams": {**season["exams"], "step1": {"result": "pass", "attempts": 2}}}
+    dated.append(({**failed, "exams": {**failed["exams"], "step2ck": STEP2[4]}}, "2026-06-15"))
+    older = {**failed, "applicant": {**season["applicant"], "graduation_year": 2019}}
+    step3 = {"result": "pass", "attempts": 1}
+    dated.append(({**older, "exams": {**older["exams"], "step3": step3}}, "2026-06-15"))
+    for result in ("pending", "fail"):
+        second = {"result": result, "attempts": 2}
+        dated.append(({**older, "exams": {**older["exams"], "step2ck": second}}, "2026-12-01"))
+    untaken = {**older, "exams": {**older["exams"], "step2ck": {"attempts": 0}}}
+    dated.append((untaken, "2026-09-10"))
+    for data, day in dated:
+        profile = structure(data, Profile, file="season")
+        fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of=day))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

@@ -337,6 +337,17 @@ PLAN_FACTS: dict[str, Fact] = {
         NUMBER, "days from the plan's date to the rank list deadline (negative once passed)"
     ),
     "plan.days_to_match_day": Fact(NUMBER, "days from the plan's date to Match Day (0 on the day)"),
+    "plan.reading_starts": Fact(
+        TEXT, "the day programs can start reading the cycle's applications, in words"
+    ),
+    "plan.step2ck_sit_by": Fact(
+        TEXT,
+        "the last day to sit Step 2 CK for the result to be out when programs start reading: "
+        "that day less the applications ruleset's step2ck_result_weeks, in words",
+    ),
+    "plan.days_to_step2ck_sit_by": Fact(
+        NUMBER, "days from the plan's date to that last day (negative once passed)"
+    ),
     "plan.previous_match_day": Fact(TEXT, "Match Day of the Match before the cycle, in words"),
     "plan.days_to_previous_match_day": Fact(
         NUMBER,

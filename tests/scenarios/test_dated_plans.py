@@ -672,7 +672,7 @@ level = "medical"
 @pytest.mark.parametrize(
     "as_of, rule",
     [
-        ("2026-06-15", "applications/step2ck-consider-later-cycle"),
+        ("2026-06-15", "applications/step2ck-sit-by"),
         ("2026-09-23", "applications/step2ck-consider-later-cycle"),
         ("2026-11-30", "applications/step2ck-later-cycle-under-way"),
     ],
@@ -681,11 +681,13 @@ def test_waiting_for_step2ck_is_timed_by_the_date(tmp_path, as_of, rule):
     profile = tmp_path / "no-step2.toml"
     profile.write_text(NO_STEP2, encoding="utf-8")
     actions = {a["id"]: a for a in plan_file(tmp_path, profile, BORDER, as_of)["actions"]}
-    later = {a for a in actions if "later-cycle" in a}
+    later = {a for a in actions if "later-cycle" in a or a.endswith("sit-by")}
     assert later == {rule}
     detail = actions[rule]["detail"]
     assert "ERAS opens" not in detail and "225" in detail
-    if rule.endswith("consider-later-cycle"):
+    if rule.endswith("sit-by"):
+        assert "sit the exam by 27 August 2026" in detail and "next Match" in detail
+    elif rule.endswith("consider-later-cycle"):
         assert "before programs start reading applications in late September" in detail
     else:
         assert "already reading applications" in detail and "next Match" in detail

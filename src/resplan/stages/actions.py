@@ -50,6 +50,7 @@ from resplan.dates import (
     phase_first_day,
     phase_months,
     rank_list_deadline,
+    under_way_from,
 )
 from resplan.facts import label
 from resplan.plan import VERDICTS, Action, ProgramDecisions
@@ -212,6 +213,7 @@ def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
 
 # The applications ruleset's line under which a named field is short of a list.
 APPLICATIONS, FEW_NAMED_FIELD_PROGRAMS = "applications", "few_named_field_programs"
+STEP2CK_RESULT_WEEKS = "step2ck_result_weeks"
 
 
 def _named_fields(draft, real) -> dict:
@@ -356,6 +358,11 @@ def run(draft, reasons: bool = True):
     cycle = draft.profile.applicant.cycle
     deadline = rank_list_deadline(cycle, rulebook)
     today = month_index(as_of.year, as_of.month)
+    # A Step 2 CK sat by this day has its result when programs start reading.
+    reading = under_way_from(cycle, rulebook)
+    sit_by = reading - dt.timedelta(
+        weeks=whole_parameter(rulebook, APPLICATIONS, STEP2CK_RESULT_WEEKS, 4)
+    )
     env = {
         **draft.env,
         **plan_facts(draft),
@@ -367,6 +374,9 @@ def run(draft, reasons: bool = True):
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
         "plan.days_to_rank_list": (deadline - as_of).days,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
+        "plan.reading_starts": in_words(reading),
+        "plan.step2ck_sit_by": in_words(sit_by),
+        "plan.days_to_step2ck_sit_by": (sit_by - as_of).days,
         # From the Monday of Match Week the applicant knows whether they matched.
         "plan.if_unmatched": "If you did not match"
         if as_of >= results_day(cycle, rulebook)
