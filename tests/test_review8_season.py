@@ -234,3 +234,77 @@ def test_mentor_contact_runs_to_the_next_match_day_by_name(plans):
     assert "until Match Day of the 2028 Match (17 March 2028)." in step.detail
     assert "You have new letters" not in step.detail
     assert "a frank view of the new file" in step.detail
+
+
+# ---------------------------------------------------------------- findings 28, 29 and 31
+
+
+def markdown(plan, full: bool = False) -> str:
+    return resplan.render_report(plan, "md", full=full)
+
+
+def html(plan) -> str:
+    return resplan.render_report(plan, "html")
+
+
+def test_the_markdown_says_how_many_steps_it_shows_and_dates_each(plans):
+    plan = plans("v01")
+    text = markdown(plan)
+    section = text.split("## What to do next", 1)[1].split("\n## ", 1)[0]
+    items = [line for line in section.splitlines() if line[:1].isdigit()]
+    assert len(items) == 5 and all(line.endswith(")") and " (June 2026: " in line for line in items)
+    total = len(plan.actions)
+    assert total > 5
+    assert f"These are 5 of the plan's {total} steps." in section
+    assert (
+        "The others are in the HTML report and in the plan file, or here with `--full`." in section
+    )
+    # --full gives every step, under its date, with what it asks.
+    full = markdown(plan, full=True)
+    every = full.split("## Every step, by date", 1)[1].split("\n## ", 1)[0]
+    assert sum(1 for line in every.splitlines() if line.startswith("- **")) == total
+    assert "**June 2026: As soon as possible: start on this today**" in every
+    assert plan.actions[-1].detail.split(".")[0] in every
+
+
+def test_the_fees_come_with_the_other_costs_the_data_gives(plans):
+    plan = plans("v01")
+    [said] = [a.says for a in plan.summary.advice if a.rule == "season/other-costs"]
+    assert "about $165 in 2024 (a figure from a secondary source)" in said
+    assert "USMLE transcript to programs cost $80, once a season (2024 season)" in said
+    assert "beyond that cost $30 (an older NRMP figure)" in said
+    assert "no figure for the NRMP registration itself" in said
+    fees = [line for line in markdown(plan).splitlines() if "ERAS fees of full lists" in line]
+    lines = markdown(plan).splitlines()
+    at = lines.index(fees[0])
+    assert lines[at + 1].startswith("- Other costs come on top of the ERAS fees.")
+    page = html(plan)
+    assert page.count("The ECFMG token that opens ERAS to IMGs cost about $165") == 1
+
+
+@pytest.mark.parametrize(
+    "name, label, meant",
+    [
+        ("v01", "Programs to apply to", None),
+        ("v04", "Programs in this plan", "compare them with the applications you sent"),
+        ("v09", "Programs in this plan", "compare them with the applications you sent"),
+    ],
+)
+def test_the_headline_card_says_what_the_list_is_on_the_plans_date(plans, name, label, meant):
+    plan = plans(name)
+    page = html(plan)
+    card = page.split('<div class="main"><dt>', 1)[1].split("</div>", 1)[0]
+    assert card.startswith(f"{label}</dt>")
+    if meant:
+        assert f"<small>{meant}</small>" in card
+    numbers = markdown(plan).split("## The numbers", 1)[1]
+    if meant:
+        assert "to apply to" not in numbers.split("\n- ", 2)[1]
+        assert f"- {label}: {plan.summary.apply}" in numbers
+
+
+def test_after_the_rank_list_deadline_the_list_is_for_a_next_application(plans):
+    plan = plans("v04", "2027-03-10")
+    card = html(plan).split('<div class="main"><dt>', 1)[1].split("</div>", 1)[0]
+    assert card.startswith("Programs for a next application</dt>")
+    assert "<small>if this Match ends without one</small>" in card

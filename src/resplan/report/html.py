@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from resplan.report.view import (
     FITS,
+    OTHER_COSTS,
     OUTLOOK_BANDS,
     PRIORITIES,
     SEGMENTS,
@@ -32,6 +33,7 @@ from resplan.report.view import (
     fee_rows,
     figure_value,
     numbers_under_way,
+    other_costs,
     rule_source,
     state_name,
     under_way,
@@ -188,6 +190,8 @@ def render(report: Report) -> str:
         dollars=dollars,
         fee_rows=fee_rows,
         without_programs=without_programs,
+        other_costs=other_costs,
+        other_costs_rule=OTHER_COSTS,
         under_way=under_way,
         numbers_under_way=numbers_under_way,
         state_name=state_name,

@@ -16,7 +16,9 @@ from resplan.report.view import (
     count,
     dollars,
     fee_rows,
+    list_label,
     numbers_under_way,
+    other_costs,
     real_tiers,
     rule_source,
     under_way,
@@ -59,26 +61,33 @@ def render(report: Report, *, full: bool = False) -> str:
         if report.calendar_note:
             out[-1] += f" {esc(report.calendar_note)}"
     out += ["", "## What to do next", ""]
-    previous = None
     for i, step in enumerate(report.next_steps, 1):
-        # Each date once: the steps that follow it share it.
-        when = f" ({esc(step.when)})" if step.when != previous else ""
-        out.append(f"{i}. **{esc(step.title)}**{when}")
-        previous = step.when
+        # Every step with its date: an email reader takes a step without one as undated.
+        out.append(f"{i}. **{esc(step.title)}** ({esc(step.when)})")
     if not report.next_steps:
         out.append("The plan lists no actions.")
+    out += _steps_shown(report, full)
     out += ["", "## The numbers", ""]
     real_apply = sum(1 for r in report.rows if r.verdict == "apply" and not r.synthetic)
-    out.append(
-        f"- {count(s.apply, 'program', 'programs')} to apply to"
-        + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
-        + (
-            f", and {count(s.borderline, 'borderline program', 'borderline programs')} "
-            "to apply to only with an extra step"
-            if s.borderline
-            else ""
-        )
+    borderline = (
+        f", and {count(s.borderline, 'borderline program', 'borderline programs')} "
+        if s.borderline
+        else ""
     )
+    if under_way(s):  # the applications went out: the list is to compare, or for later
+        label, meant = list_label(s, report.match_stage)
+        out.append(
+            f"- {label}: {s.apply:,}"
+            + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
+            + (f"{borderline}that would need an extra step" if borderline else "")
+            + f" ({meant})"
+        )
+    else:
+        out.append(
+            f"- {count(s.apply, 'program', 'programs')} to apply to"
+            + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
+            + (f"{borderline}to apply to only with an extra step" if borderline else "")
+        )
     if report.synthetic_count:  # the tiers of the real programs, the ones to act on
         t1, t2, t3 = real_tiers(report.rows)
         out.append(
@@ -132,6 +141,8 @@ def render(report: Report, *, full: bool = False) -> str:
             + (f" {parts}." if parts else "")
             + (f" {esc(none)}" if none else "")
         )
+        if other_costs(s):
+            out.append(f"- {esc(other_costs(s))}")
     out += ["", "## Where you stand", ""]
     for title, findings in (
         ("What programs will see as weak points", plan.assessment.weaknesses),
@@ -177,6 +188,8 @@ def render(report: Report, *, full: bool = False) -> str:
         out.append("")
     for said in report.what_if_said:
         out += [esc(said), ""]
+    if full and len(report.steps) > len(report.next_steps):
+        out += _every_step(report)
     tier1 = next((g for g in report.groups if g.key == "tier1"), None)
     out += ["## Tier 1 programs", ""]
     # "Real" only where generated programs are in the plan: otherwise it hints at some.
@@ -197,6 +210,30 @@ def render(report: Report, *, full: bool = False) -> str:
             "or CSV report (`resplan report PLAN --out plan.html`), or here with `--full`.",
         ]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _steps_shown(report: Report, full: bool) -> list[str]:
+    """Where the steps the short list leaves out are: a reader of an email cannot tell
+    what is missing."""
+    shown, total = len(report.next_steps), len(report.steps)
+    if shown >= total:
+        return []
+    where = (
+        'All of them, with what each asks, are under "Every step, by date" below.'
+        if full
+        else "The others are in the HTML report and in the plan file, or here with `--full`."
+    )
+    return ["", f"These are {shown:,} of the plan's {total:,} steps. {where}"]
+
+
+def _every_step(report: Report) -> list[str]:
+    """Every step of the plan, under its date, with what it asks (``--full``)."""
+    out = ["## Every step, by date", ""]
+    for when, steps in report.timeline:
+        out += [f"**{esc(when)}**", ""]
+        out += [f"- **{esc(step.title)}**: {esc(step.detail)}" for step in steps]
+        out.append("")
+    return out
 
 
 def _outlook(report: Report) -> list[str]:

@@ -128,6 +128,16 @@ def without_programs(cost) -> str:
     return f"No fees for {words_list(names)}: the plan recommends no application in {them}."
 
 
+# The season ruleset's rule on the costs beside the ERAS fees: the reports say it with
+# the fees.
+OTHER_COSTS = "season/other-costs"
+
+
+def other_costs(summary) -> str:
+    """What the plan says of the costs beside the ERAS fees ('' when it says nothing)."""
+    return " ".join(a.says for a in getattr(summary, "advice", ()) if a.rule == OTHER_COSTS)
+
+
 # The plan's summary.cycle_stage once programs read this Match's applications.
 UNDER_WAY = "under way"
 # Where the plan's date stands at the end of its Match (match_stage): the rank list
@@ -504,7 +514,7 @@ def build(plan, labels: Labels) -> Report:
         next_steps=_next_steps(steps, plan, labels),
         steps=steps,
         rows=rows,
-        headline=_headline(s, rows),
+        headline=_headline(s, rows, stage),
         groups=[g for g in groups if g.rows],
         synthetic=[g for g in synthetic if g.rows],
         real_count=len(real),
@@ -588,10 +598,26 @@ def real_tiers(rows: list[Row]) -> tuple[int, int, int]:
     return tiers.count(1), tiers.count(2), tiers.count(3)
 
 
-def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
+def list_label(s, stage: str | None = None) -> tuple[str, str]:
+    """What the plan's programs not skipped are on its date, and a word on what to do with
+    them: before programs read, the programs to apply to; once they read, the applications
+    are sent, so the list is to compare with them; once the rank list deadline has passed,
+    nothing more goes out in this Match, and the list is for a next application."""
+    if not under_way(s):
+        return "Programs to apply to", ""
+    if stage is None:
+        return "Programs in this plan", "compare them with the applications you sent"
+    unmatched = (
+        "if you did not match" if stage in RESULTS_KNOWN else "if this Match ends without one"
+    )
+    return "Programs for a next application", unmatched
+
+
+def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, str, str]]:
     real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
+    label, meant = list_label(s, stage)
     sample = (
-        ""
+        meant
         if real == s.apply
         else (f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
     )
@@ -611,7 +637,7 @@ def _headline(s, rows: list[Row]) -> list[tuple[str, str, str]]:
     else:
         kind, what = "", ["your best fit", "a good fit", "a broad net"]
     return [
-        (f"{s.apply:,}", "Programs to apply to", sample),
+        (f"{s.apply:,}", label, sample),
         (f"{tiers[0]:,}", f"Tier 1 programs{kind}", what[0]),
         (f"{tiers[1]:,}", f"Tier 2 programs{kind}", what[1]),
         (f"{tiers[2]:,}", f"Tier 3 programs{kind}", what[2]),
