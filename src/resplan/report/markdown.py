@@ -75,12 +75,12 @@ def render(report: Report, *, full: bool = False) -> str:
         else ""
     )
     if under_way(s):  # the applications went out: the list is to compare, or for later
-        label, meant = list_label(s, report.match_stage)
+        # What to do with the list is said below, with the numbers of a full list.
+        label, _meant = list_label(s, report.match_stage)
         out.append(
             f"- {label}: {s.apply:,}"
             + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
             + (f"{borderline}that would need an extra step" if borderline else "")
-            + f" ({meant})"
         )
     else:
         out.append(
