@@ -293,8 +293,8 @@ def test_between_cycle_steps_in_late_september_put_interviews_ahead(tmp_path, as
     assert between
     for action in between:
         assert action["when"] == (
-            "September 2026: Start now: what you add can come up in interviews, which start "
-            "in October, and it counts in a next application if you need one"
+            "September 2026: Start now, so that what you add can come up in interviews from "
+            "October, and in a next application if you need one"
         )
     for action in plan["actions"]:
         assert "during interview season" not in action["when"], action["id"]

@@ -244,16 +244,14 @@ def test_from_the_opening_of_eras_the_documents_come_before_long_term_steps(host
         )
         assert "applications/start-medical-spanish" not in first_screen(plan)
         step = plan.actions[spanish]
-        assert step.when.endswith(
-            "Once your ERAS documents are done: start on this as soon as you can"
-        )
+        assert step.when.endswith("Start on this as soon as your ERAS documents are done")
     may = plan_of(host, border, as_of="2026-05-10", **thin)
     ids = [a.id for a in may.actions]
     assert ids.index("applications/start-medical-spanish") < ids.index(
         "applications/statement-failure-paragraph"
     )
     assert may.actions[ids.index("applications/start-medical-spanish")].when.endswith(
-        "As soon as possible: start on this today"
+        "Start on this today"
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 import resplan
-from resplan.report import render_report
+from resplan.report import render_report, view
+from resplan.report.labels import load_labels
 from resplan.vocabulary import tier_words
 from tests.conftest import EXAMPLES, make_profile
 
@@ -96,3 +97,57 @@ def test_no_zero_part_in_the_applications_to_send_or_the_reports(host, border):
         assert "and 0 borderline" not in text
     assert plan.summary.borderline == 0
     assert f"- {plan.summary.apply:,} programs to apply to\n" in md
+
+
+# ---------------------------------------------------------------- facts to verify
+
+
+def test_the_verify_step_names_the_most_promising_few_and_counts_the_rest(host, border):
+    # A General Surgery hopeful in California and Arizona: many programs to verify.
+    plan = plan_of(
+        host, border, applicant={"specialties": ["General Surgery"], "states": ["CA", "AZ"]}
+    )
+    [step] = [a for a in plan.actions if a.id == "applications/verify-program-facts"]
+    report = view.build(plan, load_labels(plan))
+    listed = report.verify  # the report's list: real programs, most promising first
+    assert len(listed) == plan.summary.to_verify > 5
+    first = [f"{r.name} ({r.city}, {r.state})" for r in listed[:5]]
+    # The five are the report's first five, in its order, and the sixth is not named.
+    positions = [step.detail.index(name) for name in first]
+    assert positions == sorted(positions)
+    assert f"{listed[5].name} ({listed[5].city}" not in step.detail
+    more = len(listed) - 5
+    assert (
+        f"; and {more} more programs: the list of programs says what to confirm at each. "
+        in step.detail
+    )
+    assert "Start with the most promising: " in step.detail
+    # The same words in the HTML report, where the list of programs is.
+    html = render_report(plan, "html")
+    assert f"and {more} more programs: the list of programs says what to confirm at each" in html
+    assert 'id="verify">What to verify' in html
+
+
+# ---------------------------------------------------------------- when-labels
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2026-01-10", "2026-05-20", "2026-07-15", "2026-11-05", "2027-01-15", "2027-03-16"]
+)
+def test_a_when_label_is_a_month_then_one_phrase(host, border, as_of):
+    # "(May 2027: As soon as possible: start on this today)" had two labels in one: each
+    # step's timing is now its month, a colon, and one phrase without another colon.
+    plan = plan_of(
+        host,
+        border,
+        as_of=as_of,
+        step2ck=221,
+        applicant={"specialties": ["Internal Medicine"], "previous_cycles": 1},
+        reapplicant={"last_cycle": 2026, "changes": []},
+    )
+    assert plan.actions
+    for action in plan.actions:
+        month, sep, phrase = action.when.partition(": ")
+        assert sep and month.split()[-1].isdigit(), action.when
+        assert ":" not in phrase, (action.id, action.when)
+        assert phrase[0].isupper(), action.when

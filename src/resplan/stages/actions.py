@@ -62,7 +62,7 @@ from resplan.vocabulary import STATES as STATE_NAMES
 
 # Presentation only: the verify action names this many programs and counts the rest
 # (every program's own to_verify lists its facts).
-VERIFY_LIST_LENGTH = 15
+VERIFY_LIST_LENGTH = 5
 SKIP = VERDICTS.index("skip")
 CATEGORY_ORDER = (
     "verify",
@@ -134,9 +134,10 @@ def plan_facts(draft) -> dict:
             + ", ".join(label(f"program.{field}") for field in p.to_verify)
         )
     if len(verify) > VERIFY_LIST_LENGTH:
+        more = len(verify) - VERIFY_LIST_LENGTH
         lines.append(
-            f"and {len(verify) - VERIFY_LIST_LENGTH} more (each program's own list "
-            "of facts to verify names them)"
+            f"and {more} more {'program' if more == 1 else 'programs'}: the list of programs "
+            "says what to confirm at each"
         )
     # Names as a sentence says them: "the Rio Grande Valley".
     names = draft.rulebook.labels
@@ -490,7 +491,7 @@ def date_action(
         )
     late = (
         late_text(phase, cycle, as_of, rulebook)
-        or f"Late for this step ({_label(phase.label, cycle, rulebook)}): do what is still possible now"
+        or f"Late for this step ({_label(phase.label, cycle, rulebook)}), so do what is still possible now"
     )
     return today, DUE_LATE, _when(today, late)
 
