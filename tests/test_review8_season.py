@@ -149,7 +149,7 @@ def test_no_step2ck_in_june_gets_a_date_to_sit_it_by(plans):
     steps = actions(plan)
     assert "applications/step2ck-consider-later-cycle" not in steps
     study = steps["applications/step2ck-study-plan"]
-    assert study.when == "June 2026: As soon as possible: start on this today"
+    assert study.when == "June 2026: Start on this today"
     # Too late for the score to be there when programs read: the choice of a later cycle.
     september = actions(plans("v03", "2026-09-01"))
     assert "applications/step2ck-sit-by" not in september
@@ -263,7 +263,7 @@ def test_the_markdown_says_how_many_steps_it_shows_and_dates_each(plans):
     full = markdown(plan, full=True)
     every = full.split("## Every step, by date", 1)[1].split("\n## ", 1)[0]
     assert sum(1 for line in every.splitlines() if line.startswith("- **")) == total
-    assert "**June 2026: As soon as possible: start on this today**" in every
+    assert "**June 2026: Start on this today**" in every
     assert plan.actions[-1].detail.split(".")[0] in every
 
 

@@ -483,6 +483,34 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     for data, day in dated:
         profile = structure(data, Profile, file="season")
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of=day))
+    # The applicant's own count of interviews, ECFMG certification pending (with and
+    # without what is missing), and letters from US faculty outside patient care.
+    keyed = {
+        "applicant": {
+            "graduation_year": 2024,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+            "states": ["TX"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 226, "attempts": 1},
+        },
+        "letters": [{"writer": "PI", "us_clinical": False, "origin": "us", "advocate": True}],
+        "ecfmg": {"status": "pending", "missing": ["communication"]},
+    }
+    for interviews, advocate, missing in (
+        (3, True, ["communication"]),
+        (2, False, []),
+        (9, False, []),
+    ):
+        keyed["applicant"]["interviews"] = interviews
+        keyed["letters"][0]["advocate"] = advocate
+        keyed["ecfmg"]["missing"] = missing
+        profile = structure(keyed, Profile, file="keyed")
+        for day in ("2026-07-15", "2026-11-30", "2027-02-20"):
+            fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

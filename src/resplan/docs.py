@@ -191,6 +191,7 @@ _TABLES = (  # (heading, key prefix, class path from Profile)
     ("[[activities]]", "activities[]", ("activities",)),
     ("[reapplicant]", "reapplicant", ("reapplicant",)),
     ("[training]", "training", ("training",)),
+    ("[ecfmg]", "ecfmg", ("ecfmg",)),
 )
 
 

@@ -89,6 +89,18 @@ PROFILE_FACTS: dict[str, Fact] = {
         BOOL, "whether the applicant is a US citizen (unless given: unknown)"
     ),
     "profile.specialties": Fact(SetOf(TEXT), "wished specialties"),
+    "profile.interviews": Fact(
+        NUMBER, "interviews offered so far for this Match (unless given: unknown)"
+    ),
+    "profile.ecfmg.status": Fact(
+        Enum(("certified", "pending")), "ECFMG certification status (unless given: unknown)"
+    ),
+    "profile.ecfmg.to_finish": Fact(
+        TEXT,
+        "while ECFMG certification is pending, what is still missing, in words ('the "
+        "communication skills requirement, with its English test'), or where to see it "
+        "when [ecfmg] does not say",
+    ),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
     "profile.previous_cycles": Fact(NUMBER, "earlier cycles applied in without matching"),
     "profile.step1.given": Fact(BOOL, "whether the profile gives Step 1 ([exams.step1])"),
@@ -139,6 +151,11 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.letters.total": Fact(NUMBER, "letters of recommendation"),
     "profile.letters.us_clinical": Fact(NUMBER, "letters from US clinical supervisors"),
     "profile.letters.advocates": Fact(NUMBER, "letter writers who will contact programs"),
+    "profile.letters.us_faculty": Fact(
+        NUMBER,
+        "letters the profile says come from US faculty who are not US clinical "
+        "supervisors (research mentors, chairs)",
+    ),
     "profile.activities.kinds": Fact(SetOf(Enum(ACTIVITY_KINDS)), "kinds of activities"),
     **{
         f"profile.activities.{_key(kind)}_months": Fact(NUMBER, f"months of {kind} activities")
@@ -591,6 +608,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.specialties": frozenset(a.specialties),
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
+        "profile.interviews": a.interviews,
         "profile.step1.given": step1 is not None,
         "profile.step2ck.given": step2 is not None,
         # Left out, the table reads as not sat (docs/profile.md); so does attempts = 0.
@@ -598,6 +616,16 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.step2ck.passed": step2 is not None and step2.passed,
         "profile.step3.taken": profile.exams.step3 is not None,
     }
+    ecfmg = profile.ecfmg
+    if ecfmg is not None:
+        facts["profile.ecfmg.status"] = ecfmg.status
+        if ecfmg.status == "pending":
+            facts["profile.ecfmg.to_finish"] = (
+                _and([ECFMG_MISSING_WORDS[m] for m in ECFMG_MISSING_WORDS if m in ecfmg.missing])
+                if ecfmg.missing
+                else "what ecfmg.org still lists for you. Add it to your profile under [ecfmg] "
+                '(for example, missing = ["communication"]), and the next plan will name it'
+            )
     training = profile.training
     # Left out, [training] says there is no US residency year (docs/profile.md).
     facts["profile.training.resident"] = training is not None
@@ -711,6 +739,12 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     )
     # A writer who has not offered to contact programs will not: unsaid means no.
     facts["profile.letters.advocates"] = sum(1 for x in letters if x.advocate)
+    # The letters the profile says come from US faculty outside patient care. A letter
+    # without its origin is a gap of its own (listed with the others), not counted here:
+    # so the findings and reasons that read this count never rest on that gap.
+    facts["profile.letters.us_faculty"] = sum(
+        1 for x in letters if not x.us_clinical and x.origin == "us"
+    )
 
     activities = profile.activities
     facts["profile.activities.kinds"] = frozenset(x.kind for x in activities if x.kind)
@@ -749,6 +783,15 @@ def changes_words(changes) -> str:
 
 def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+# What [ecfmg] missing names, in the plan's words and order.
+ECFMG_MISSING_WORDS = {
+    "exams": "ECFMG's confirmation of your Step exams",
+    "communication": "the communication skills requirement (an English test)",
+    "credentials": "the check of your medical diploma and transcript",
+    "other": "another requirement (see ecfmg.org)",
+}
 
 
 def visa_words(visas) -> str:
@@ -823,6 +866,7 @@ GAP_WORST: dict[str, str] = {
     "clinical[].kind": "an observership (unless months is 0)",
     "clinical[].months": "no months",
     "letters[].us_clinical": "a letter from someone else",
+    "letters[].origin": 'a letter from abroad ("abroad"), asked for once us_clinical is false',
     "activities[].kind": "other work (unless months is 0)",
     "activities[].months": "no months",
 }
@@ -850,6 +894,10 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.specialties": ("applicant.specialties",),
     "profile.states": ("applicant.states",),
     "profile.previous_cycles": ("applicant.previous_cycles",),
+    "profile.interviews": ("applicant.interviews",),
+    "profile.ecfmg.status": ("ecfmg.status",),
+    "profile.ecfmg.to_finish": ("ecfmg.status", "ecfmg.missing"),
+    "profile.letters.us_faculty": ("letters[].origin", "letters[].us_clinical"),
     "profile.step1.given": ("exams.step1.result", "exams.step1.attempts"),
     "profile.step1.result": ("exams.step1.result",),
     "profile.step1.score": ("exams.step1.result",),
@@ -1100,6 +1148,18 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                     f"whether {where} comes from a US clinical supervisor",
                     "it as a letter from someone else",
                     _set_item("letters", index, us_clinical=False),
+                )
+            )
+        if letter.us_clinical is False and letter.origin is None:
+            # A US clinical supervisor works in the US: the origin of that letter is known.
+            # With its kind unknown too, the plan asks for the kind first (one question a
+            # letter), and counts no US faculty letter in its place.
+            found.append(
+                Gap(
+                    f"letters[{index}].origin",
+                    f"whether the writer of {_where(letter, index, 'letters')} works in the US",
+                    "it as a letter from abroad",
+                    _set_item("letters", index, origin="abroad"),
                 )
             )
     found.extend(

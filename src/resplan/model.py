@@ -38,6 +38,9 @@ Track = Literal["categorical", "preliminary", "transitional"]
 Setting = Literal["university", "community", "community-university-affiliated", "military"]
 LanguageLevel = Literal["native", "fluent", "professional", "medical", "intermediate", "basic"]
 ClinicalKind = Literal["hands-on", "externship", "sub-internship", "observership"]
+LetterOrigin = Literal["us", "abroad"]
+# What an ECFMG certification still waits for ([ecfmg] missing).
+EcfmgPart = Literal["exams", "communication", "credentials", "other"]
 ActivityKind = Literal[
     "border-health",
     "underserved",
@@ -298,6 +301,10 @@ class Applicant:
     # Without a visa, whether the applicant is a US citizen (NRMP's US IMGs) or a permanent
     # resident (counted with non-US IMGs); unknown unless given.
     us_citizen: bool | None = None
+    # Interviews offered so far for this cycle's Match; unknown unless given.
+    interviews: int | None = field(
+        default=None, validator=_in_range(0, 200, "a number of interviews")
+    )
 
     def __attrs_post_init__(self):
         if self.cycle <= self.graduation_year:
@@ -440,6 +447,40 @@ class Letter:
     writer: str | None = None
     us_clinical: bool | None = None
     advocate: bool | None = None  # will contact programs on the applicant's behalf
+    # Where the writer works: "us" (US faculty, clinical or not: a research mentor, a
+    # chair) or "abroad" (a home-country or other non-US writer). A US clinical
+    # supervisor is US faculty whatever this says; unknown unless given.
+    origin: LetterOrigin | None = None
+
+    def __attrs_post_init__(self):
+        if self.us_clinical and self.origin == "abroad":
+            raise FieldValueError(
+                "origin",
+                'is "abroad", but us_clinical is true: a US clinical supervisor works in the '
+                'US (origin = "us")',
+            )
+
+
+@attrs.frozen
+class Ecfmg:
+    """The applicant's ECFMG certification (``[ecfmg]``)."""
+
+    status: Literal["certified", "pending"]
+    # What is still missing while pending; unknown unless given.
+    missing: tuple[EcfmgPart, ...] | None = field(default=None, converter=_tuple)
+
+    @missing.validator
+    def _check_missing(self, attribute, value):
+        if value is not None and len(set(value)) != len(value):
+            raise FieldValueError(attribute.name, "lists a requirement twice")
+
+    def __attrs_post_init__(self):
+        if self.status == "certified" and self.missing:
+            raise FieldValueError(
+                "missing",
+                'names what is missing, but status is "certified": leave missing out, or '
+                'write status = "pending"',
+            )
 
 
 @attrs.frozen
@@ -459,6 +500,7 @@ class Profile:
     activities: tuple[Activity, ...] = ()
     reapplicant: Reapplicant | None = None
     training: Training | None = None
+    ecfmg: Ecfmg | None = None
 
     def __attrs_post_init__(self):
         found = list(
@@ -978,6 +1020,16 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "among non-US IMGs: the outlook and the summary quote that group's match rate. A "
         "profile with us_citizen = true and a visa is refused: a US citizen needs none.",
     ),
+    "applicant.interviews": KeyDoc(
+        "How many interviews programs have offered you so far for this Match (the "
+        "applicant's own count, while interview season runs).",
+        "Unknown: in interview season a step asks you to count them and compares the "
+        "count with the survey medians in general words.",
+        "In interview season the plan compares your count with the survey medians of "
+        "IMGs who matched and did not, and says what to do with yours: with fewer than "
+        "the median of those who matched, notes of interest, a call from a writer who "
+        "offered, and SOAP documents ready.",
+    ),
     "exams.step1.result": KeyDoc(
         'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '
         "(numeric scores ended on 26 January 2022). A score under the passing standard that "
@@ -1096,6 +1148,17 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "program's stated minimum (within screening.near_miss_points), the program is "
         "borderline with a call to make instead of skipped.",
     ),
+    "letters[].origin": KeyDoc(
+        'Where the writer works: "us" for US faculty (a clinical supervisor, a research '
+        'mentor, a department chair) or "abroad" for a writer outside the US, such as a '
+        "teacher at your home school. A letter with us_clinical = true comes from the US "
+        "whatever this says.",
+        "Unknown: a letter that is not from a US clinical supervisor counts only as a letter, "
+        "and a step asks you to add where it comes from.",
+        "Letters from US faculty who are not clinical supervisors are a strength of their "
+        "own: they show that US physicians know your work. The plan says so and still asks "
+        "for a letter from a US clinical supervisor.",
+    ),
     "activities[].kind": KeyDoc(
         "The kind of activity: border-health, underserved, public-health, interpreting, "
         "research, leadership, teaching or other.",
@@ -1153,5 +1216,25 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "asks you to add it.",
         "A recent standardized result: a step asks your letter writers to quote it beside "
         "your Step scores.",
+    ),
+    "ecfmg.status": KeyDoc(
+        'Your ECFMG certification: "certified" once ECFMG has certified you, "pending" '
+        "while a requirement is still missing. Left out, [ecfmg] is unknown: a step says "
+        "what certification needs and by when, for you to skip if you are certified "
+        "already, and asks you to add [ecfmg].",
+        "Unknown: a step says what certification needs and by when, for you to skip if "
+        "you are certified already, and asks you to add [ecfmg].",
+        'With "certified", the plan leaves the certification step out. With "pending", '
+        "the step says what is still missing and that it must be done before the rank "
+        "list deadline.",
+    ),
+    "ecfmg.missing": KeyDoc(
+        'With status = "pending", what is still missing: "exams" (ECFMG has not yet '
+        'confirmed your Step exams), "communication" (the communication skills '
+        'requirement, with an English test), "credentials" (the check of your medical '
+        'diploma and transcript) or "other".',
+        "Unknown: the certification step asks you to see on ecfmg.org what is still "
+        "missing, and to add it.",
+        "The certification step names what is missing, in words.",
     ),
 }
