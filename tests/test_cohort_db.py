@@ -23,9 +23,12 @@ from resplan.cohort import PLAN_COLUMNS, PlanRecord, cohort_plan, plan_record
 from tests.conftest import DATA, EXAMPLES, ROOT
 from tests.test_batch_failures import SLOW, _group_alive, _wait_for, install, posix_only, profiles
 
+# The small test catalog's real programs publish limits a change can clear: a change
+# counts real programs only, and the border programs publish few limits.
 CATALOGS = [
     EXAMPLES / "catalog" / "border-programs.toml",
     EXAMPLES / "catalog" / "synthetic-national-sample.toml",
+    DATA / "catalog-small.toml",
 ]
 AS_OF = "2026-06-01"
 VERDICT = {"apply": 0, "borderline": 1, "skip": 2}

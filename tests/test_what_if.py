@@ -10,7 +10,7 @@ import pytest
 import resplan
 from resplan import pipeline
 from resplan.errors import RulesetError
-from resplan.model import Letter, Step2CK, Step3
+from resplan.model import Catalog, Letter, Step2CK, Step3
 from resplan.plan import Reason
 from resplan.stages.what_if import changed_profile
 from resplan.testing.hosts import ruleset_plugin
@@ -23,11 +23,18 @@ SEVERITY = {"apply": 0, "borderline": 1, "skip": 2}
 
 @pytest.fixture(scope="module")
 def catalog(host):
-    return resplan.merge_catalogs(
+    """The border programs and the national sample, taken as real: a change counts real
+    programs only (a generated one is no reason to make it), and these tests need
+    programs that publish limits."""
+    sample = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+    taken = Catalog(
         [
-            host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"),
-            host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml"),
+            attrs.evolve(p, synthetic=False, source="test: a generated program taken as real")
+            for p in sample
         ]
+    )
+    return resplan.merge_catalogs(
+        [host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml"), taken]
     )
 
 

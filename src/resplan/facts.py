@@ -303,8 +303,8 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.high_regions": Fact(TEXT, "sub-regions of high priority"),
     "plan.h1b_listed": Fact(
         NUMBER,
-        "programs considered in the preferred states (all, without a preference) whose "
-        "listing names H-1B sponsorship",
+        "real programs considered in the preferred states (all, without a preference) "
+        "whose listing names H-1B sponsorship",
     ),
     "plan.later_visa_only": Fact(
         NUMBER,

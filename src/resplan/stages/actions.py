@@ -157,28 +157,31 @@ def plan_facts(draft) -> dict:
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
         # Region names hold commas ("Nogales, Sierra Vista and southern Arizona").
         "plan.high_regions": "; ".join(high) if high else "none",
-        "plan.h1b_listed": h1b_listed(draft),
+        "plan.h1b_listed": h1b_listed(draft, real),
         "plan.later_visa_only": later_visa_only(draft, real),
         **named,
     }
 
 
-def h1b_listed(draft) -> int:
-    """Considered programs in the applicant's states (all of them without a preference)
-    whose listing names H-1B sponsorship."""
+def h1b_listed(draft, real=None) -> int:
+    """Real programs considered in the applicant's states (all of them without a
+    preference) whose listing names H-1B sponsorship. A generated program is no route to
+    a visa: nobody can apply to it, so it never makes Step 3 or the H-1B the plan's route."""
     programs, states = draft.programs, draft.profile.applicant.states
+    if real is None:
+        real = ~synthetic_mask(programs, draft.catalog)
     rows = programs.catalog_rows
     if rows is None:
         return sum(
             1
-            for p in programs.programs
-            if p.visas and "H-1B" in p.visas and (states is None or p.state in states)
+            for p, is_real in zip(programs.programs, real.tolist())
+            if is_real and p.visas and "H-1B" in p.visas and (states is None or p.state in states)
         )
     columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
     listed = _per_row(columns["program.visas"], rows, lambda v: v is not None and "H-1B" in v)
     if states is not None:
         listed &= _per_row(columns["program.state"], rows, lambda s: s in states)
-    return int(listed.sum())
+    return int((listed & real).sum())
 
 
 def later_visa_only(draft, real) -> int:

@@ -77,9 +77,11 @@ def run(draft, words: bool = True):
         return draft
     size = len(draft.catalog)
     verdict, tiers = _by_row(draft.programs, draft.catalog, size)
-    # Only the programs the plan considers are compared: their catalog rows, and their
-    # verdicts and tiers in the plan.
-    rows = np.flatnonzero(verdict != NOT_CONSIDERED)
+    # Only the real programs the plan considers are compared: their catalog rows, and
+    # their verdicts and tiers in the plan. A generated program is no reason to make a
+    # change: nobody can apply to it, so it is neither opened nor counted in tier 1.
+    real = ~np.fromiter(draft.catalog.column("synthetic"), dtype=bool, count=size)
+    rows = np.flatnonzero((verdict != NOT_CONSIDERED) & real)
     before = (rows, verdict[rows], tiers[rows])
     named = parameter(draft.rulebook, PROGRAMS_NAMED)
     decide = _Changes(draft)
@@ -138,9 +140,12 @@ LIMITS = (
 
 
 def _with_limits(draft) -> int:
-    """How many programs of the plan state any of the LIMITS."""
+    """How many real programs of the plan state any of the LIMITS (a generated one is
+    nothing a change could help the applicant into)."""
     columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
     rows = _plan_rows(draft.programs, draft.catalog)
+    real = ~np.fromiter(draft.catalog.column("synthetic"), dtype=bool, count=len(draft.catalog))
+    rows = rows[real[rows]]
     stated = np.zeros(len(rows), dtype=bool)
     for name in LIMITS:
         stated |= np.asarray(columns[name].known, dtype=bool)[rows]

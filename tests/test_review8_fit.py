@@ -1,0 +1,69 @@
+"""Advice that fits the person, from the eighth advisor review (review8 in its session):
+plans of new profiles against the real border programs, some with the generated national
+sample beside them.
+
+Each test reproduces a finding on a profile like the review's, at its date, and reads
+what the plan now says to that person.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import resplan
+from tests.conftest import EXAMPLES, make_profile
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+SYNTHETIC = EXAMPLES / "catalog" / "synthetic-national-sample.toml"
+SEPTEMBER = "2026-09-20"
+STEP1 = {"result": "pass", "attempts": 1}
+
+
+@pytest.fixture(scope="module")
+def border(host):
+    return host.read_catalog(BORDER)
+
+
+@pytest.fixture(scope="module")
+def both(border, host):
+    return resplan.merge_catalogs([border, host.read_catalog(SYNTHETIC)])
+
+
+def plan_of(host, catalog, *, as_of=SEPTEMBER, applicant=None, **sections):
+    applicant = {"visa": "J-1", "graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
+    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
+    return resplan.plan(
+        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
+    )
+
+
+def action_ids(plan) -> list[str]:
+    return [a.id for a in plan.actions]
+
+
+# ---------------------------------------------------------------- 1. generated programs
+
+# The review's v10: no states, no specialties, J-1 or H-1B, Step 2 CK 223, basic Spanish,
+# an externship in Miami with a letter.
+V10 = {
+    "applicant": {"visa": ["J-1", "H-1B"]},
+    "languages": [{"name": "Spanish", "level": "basic"}],
+    "clinical": [{"kind": "externship", "months": 2, "city": "Miami", "state": "FL"}],
+    "letters": [{"writer": "Internist, Miami", "us_clinical": True, "advocate": False}],
+}
+
+
+def test_generated_programs_change_neither_the_visa_route_nor_the_changes(host, border, both):
+    """The generated sample lists H-1B programs and programs with limits; none of them is
+    real, so the visa route stays the J-1 and no change is said to open a program."""
+    alone, mixed = plan_of(host, border, **V10), plan_of(host, both, **V10)
+    assert any(p.synthetic and p.verdict != "skip" for p in mixed.programs)
+    for plan in (alone, mixed):
+        ids = action_ids(plan)
+        assert "applications/j1-realistic-route-anywhere" in ids
+        assert "applications/step3-for-h1b" not in ids
+    assert [w.rule for w in mixed.what_if] == [w.rule for w in alone.what_if]
+    for change in mixed.what_if:
+        assert not any("not a real program" in name for name in change.programs)
+    advice = [a.says for a in mixed.summary.advice]
+    assert not any("not a real program" in s or "Synthetic" in s for s in advice)
