@@ -67,3 +67,40 @@ def test_generated_programs_change_neither_the_visa_route_nor_the_changes(host, 
         assert not any("not a real program" in name for name in change.programs)
     advice = [a.says for a in mixed.summary.advice]
     assert not any("not a real program" in s or "Synthetic" in s for s in advice)
+
+
+# ---------------------------------------------------------------- 3. a permanent resident
+
+# The review's v09: a Cuban graduate with a green card (no visa, not a US citizen).
+V09 = {
+    "specialties": ["Family Medicine", "Pediatrics"],
+    "states": ["TX", "CA"],
+    "graduation_year": 2019,
+}
+
+
+@pytest.mark.parametrize("citizen", [True, False, None])
+def test_a_permanent_resident_is_not_told_she_needs_a_visa(host, border, citizen):
+    """Needing no visa is read as a citizen or a permanent resident only when the profile
+    does not say which: a permanent resident is a citizen of another country and needs no
+    visa, so she is never told that such a citizen needs one."""
+    applicant = {**V09, "visa": "none"}
+    if citizen is not None:
+        applicant["us_citizen"] = citizen
+    plan = plan_of(
+        host,
+        border,
+        as_of="2027-02-20",
+        applicant=applicant,
+        exams={"step1": STEP1, "step2ck": {"score": 226, "attempts": 1}},
+        languages=[{"name": "Spanish", "level": "native"}],
+    )
+    said = {a.rule: a.says for a in plan.summary.advice}
+    everything = " ".join(said.values())
+    assert "citizen of another country" not in everything
+    if citizen is None:
+        assert "US permanent resident (green card holder)" in said["assessment/no-visa-read-as"]
+        assert "If you are neither, you need a J-1 or H-1B visa" in everything
+    else:
+        assert "assessment/no-visa-read-as" not in said
+        assert "need a J-1 or H-1B visa" not in everything

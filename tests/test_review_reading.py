@@ -211,8 +211,8 @@ def test_a_passed_step2ck_is_never_to_be_raised(plans, name):
 
 def test_no_visa_says_what_it_was_read_as(plans):
     said = advice(plans("l-canadian-fm-nm"))["assessment/no-visa-read-as"]
-    assert "reads you as a US citizen or permanent resident" in said
-    assert "Canada included, you need a J-1 or H-1B visa" in said
+    assert "reads you as a US citizen or a US permanent resident (green card holder)" in said
+    assert "If you are neither, you need a J-1 or H-1B visa, and so do Canadian citizens" in said
     assert "assessment/no-visa-read-as" not in advice(plans("k-peds-228-s1fail"))
 
 
