@@ -104,3 +104,41 @@ def test_a_permanent_resident_is_not_told_she_needs_a_visa(host, border, citizen
     else:
         assert "assessment/no-visa-read-as" not in said
         assert "need a J-1 or H-1B visa" not in everything
+
+
+# ---------------------------------------------------------------- 4. unmatched, no open field
+
+# The review's v12: a US citizen from a Caribbean school, unmatched in Anesthesiology and
+# Emergency Medicine, planned the day after Match Day for the next Match.
+V12 = {
+    "applicant": {
+        "visa": "none",
+        "us_citizen": True,
+        "graduation_year": 2026,
+        "cycle": 2028,
+        "specialties": ["Anesthesiology", "Emergency Medicine"],
+        "states": ["TX", "AZ"],
+        "previous_cycles": 1,
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 228, "attempts": 1}},
+    "clinical": [{"kind": "sub-internship", "months": 2, "city": "Phoenix", "state": "AZ"}],
+    "letters": [{"writer": "Anesthesiologist, Phoenix", "us_clinical": True, "advocate": False}],
+}
+
+
+def test_unmatched_in_fields_not_open_to_imgs_gets_a_backup_field(host, border):
+    plan = plan_of(host, border, as_of="2027-03-20", **V12)
+    added = [t for t in plan.specialties if t.suggested]
+    assert [t.name for t in added] == ["Internal Medicine"]
+    said = " ".join(r.says for r in added[0].reasons)
+    assert "You applied in Anesthesiology and Emergency Medicine and did not match." in said
+    assert "adds Internal Medicine as your backup field for the next Match" in said
+    assert "a preliminary year in Internal Medicine, or a Transitional Year" in said
+    assert any(p.specialty == "Internal Medicine" and p.verdict == "apply" for p in plan.programs)
+
+
+def test_a_first_application_in_those_fields_adds_no_backup(host, border):
+    """Not unmatched yet (and a 228 is not low): the wish stands alone."""
+    first = {**V12, "applicant": {**V12["applicant"], "previous_cycles": 0, "cycle": 2027}}
+    plan = plan_of(host, border, as_of="2026-07-15", **first)
+    assert not [t.name for t in plan.specialties if t.suggested]

@@ -101,6 +101,9 @@ PROFILE_FACTS: dict[str, Fact] = {
         "communication skills requirement, with its English test'), or where to see it "
         "when [ecfmg] does not say",
     ),
+    "profile.specialty_words": Fact(
+        TEXT, "the wished specialties in words, in the profile's order, joined by 'and' ('none')"
+    ),
     "profile.states": Fact(SetOf(STATE), "preferred states"),
     "profile.previous_cycles": Fact(NUMBER, "earlier cycles applied in without matching"),
     "profile.step1.given": Fact(BOOL, "whether the profile gives Step 1 ([exams.step1])"),
@@ -606,6 +609,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
         "profile.needs_visa": a.first_visa != "none",
         "profile.us_citizen": a.us_citizen,
         "profile.specialties": frozenset(a.specialties),
+        "profile.specialty_words": _and(list(a.specialties)) if a.specialties else "none",
         "profile.states": frozenset(a.states) if a.states is not None else None,
         "profile.previous_cycles": a.previous_cycles,
         "profile.interviews": a.interviews,
@@ -892,6 +896,7 @@ FACT_INPUTS: dict[str, tuple[str, ...]] = {
     "profile.needs_visa": ("applicant.visa",),
     "profile.us_citizen": ("applicant.us_citizen",),
     "profile.specialties": ("applicant.specialties",),
+    "profile.specialty_words": ("applicant.specialties",),
     "profile.states": ("applicant.states",),
     "profile.previous_cycles": ("applicant.previous_cycles",),
     "profile.interviews": ("applicant.interviews",),
