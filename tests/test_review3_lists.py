@@ -168,7 +168,7 @@ def test_a_plan_with_no_program_in_the_named_fields_says_so_plainly(made):
     said = " ".join(r["says"] for v in plan["summary"]["by_specialty"] for r in v["reasons"])
     assert "apply to all of them" not in said
     assert "Your catalog has no program in Emergency Medicine that you can apply to." in said
-    assert "A full list holds about 60 applications" in said
+    assert "Your list in it holds about 60 applications" in said
     steps = actions(plan)
     assert "applications/named-field-not-in-catalog" not in steps
     step = steps["applications/named-fields-only-outside-catalog"]

@@ -142,3 +142,41 @@ def test_a_first_application_in_those_fields_adds_no_backup(host, border):
     first = {**V12, "applicant": {**V12["applicant"], "previous_cycles": 0, "cycle": 2027}}
     plan = plan_of(host, border, as_of="2026-07-15", **first)
     assert not [t.name for t in plan.specialties if t.suggested]
+
+
+# ---------------------------------------------------------------- 5. a reach field's list
+
+# The review's v08: Radiology and Anesthesiology with a 219, no Spanish, J-1, California
+# and Texas, an observership only.
+V08 = {
+    "applicant": {
+        "specialties": ["Diagnostic Radiology", "Anesthesiology"],
+        "states": ["CA", "TX"],
+        "graduation_year": 2024,
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 219, "attempts": 1}},
+    "clinical": [{"kind": "observership", "months": 2, "city": "Houston", "state": "TX"}],
+}
+
+
+def volume(plan, name: str):
+    [found] = [v for v in plan.summary.by_specialty if v.name == name]
+    return found
+
+
+def test_a_reach_field_beside_a_better_field_gets_a_short_list(host, border):
+    plan = plan_of(host, border, **V08)
+    fits = {t.name: t.fit for t in plan.specialties}
+    assert fits["Anesthesiology"] == "reach"
+    assert fits["Internal Medicine"] in ("possible", "strong")
+    reach, backup = volume(plan, "Anesthesiology"), volume(plan, "Internal Medicine")
+    unlikely = volume(plan, "Diagnostic Radiology")
+    assert unlikely.recommended < reach.recommended < backup.recommended
+    assert reach.recommended == 15
+    said = " ".join(r.says for r in reach.reasons)
+    assert "Anesthesiology is a reach for you now" in said
+    assert "put your full list in the field that fits you best" in said
+    assert "a full list of 15" not in said and "A full list holds" not in said
+    # The total no longer passes the IMG average of about 137 across fields.
+    assert plan.summary.recommended == 10 + 15 + backup.recommended < 137
+    assert "tiering/full-lists-over-average" not in {a.rule for a in plan.summary.advice}

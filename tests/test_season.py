@@ -67,7 +67,7 @@ def test_plan_of_example_applicant_has_its_fees(tmp_path):
     says = [r["says"] for r in im["reasons"] if r["rule"] == "season/eras-fees-specialty"]
     im_cost = next(c for c in cost["by_specialty"] if c["name"] == "Internal Medicine")
     assert says == [
-        f"In Internal Medicine, a full list of {im_cost['applications']} applications costs "
+        f"In Internal Medicine, a list of {im_cost['applications']} applications costs "
         f"${im_cost['fee']:,} in ERAS fees (2026 season). 10 more would cost $300 more."
     ]
     fewer = [r["says"] for r in im["reasons"] if r["rule"] == "season/eras-fees-ten-fewer"]

@@ -255,6 +255,11 @@ def specialty_facts(groups: tuple[str, ...]) -> dict[str, Fact]:
 SPECIALTY_FIT_FACT = {"specialty.fit": Fact(Level(FITS), "fit of the specialty")}
 WISHES_FACTS = {
     "wishes.best_fit": Fact(Level(FITS), "best fit among the wished specialties"),
+    "wishes.best_fit_with_added": Fact(
+        Level(FITS),
+        "best fit among the specialties of the plan, wished and added (unknown until the "
+        "plan has added its fields)",
+    ),
 }
 # Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
 WISHES_CATALOG_FACTS = {

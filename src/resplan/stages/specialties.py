@@ -123,6 +123,8 @@ def run(draft, reasons: bool = True):
     env = dict(base)
     if best is not None:
         env["wishes.best_fit"] = best
+    if targets:
+        env["wishes.best_fit_with_added"] = max((t.fit for t in targets), key=FITS.index)
     specialty_envs = {t.name: specialty_envs[t.name] for t in targets}
     return draft.evolve(specialties=tuple(targets), env=env, specialty_envs=specialty_envs)
 
