@@ -140,14 +140,15 @@ def test_best_fit_is_not_said_of_a_program_that_does_not_show_imgs(made):
 def test_an_h1b_only_applicant_hears_that_no_program_is_known_to_sponsor_one(made):
     """Psychiatry in California only, H-1B only: the catalog has no Psychiatry program in
     California (said as such, not as filters failed), and the first step says that no
-    program of the plan is known to sponsor an H-1B and asks for the J-1 decision."""
+    program of the plan is known to sponsor an H-1B; a J-1 is only offered, not pushed."""
     plan, report = made("s10-psych-ca-only-step3", "2026-10-01")
     psychiatry = signals(plan)["Psychiatry"]
     assert "This catalog has no Psychiatry program in California" in psychiatry["says"]
     assert "passes every known filter, so" not in psychiatry["says"]
     step = actions(plan)["applications/h1b-only-none-listed"]
     assert "none is known to sponsor one" in step["detail"]
-    assert "Decide now whether you would take a J-1 visa" in step["detail"]
+    assert "if it sponsors only a J-1, it is off your list" in step["detail"]
+    assert "If a J-1 is possible for you after all" in step["detail"]
     first = report.split("## What to do next", 1)[1].split("## ", 1)[0]
     assert "1. **Ask about visas first" in first
     # Not for an applicant who would take a J-1 as well: the J-1 route step is theirs.

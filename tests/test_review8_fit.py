@@ -180,3 +180,37 @@ def test_a_reach_field_beside_a_better_field_gets_a_short_list(host, border):
     # The total no longer passes the IMG average of about 137 across fields.
     assert plan.summary.recommended == 10 + 15 + backup.recommended < 137
     assert "tiering/full-lists-over-average" not in {a.rule for a in plan.summary.advice}
+
+
+# ---------------------------------------------------------------- 6. H-1B only
+
+# The review's v07: cannot take a J-1, Step 3 not yet, Step 2 CK 232, Internal and Family
+# Medicine in California, Arizona and New Mexico, fluent Spanish.
+V07 = {
+    "applicant": {
+        "visa": "H-1B",
+        "specialties": ["Internal Medicine", "Family Medicine"],
+        "states": ["CA", "AZ", "NM"],
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 232, "attempts": 1}},
+    "languages": [{"name": "Spanish", "level": "fluent"}],
+    "clinical": [{"kind": "externship", "months": 2, "city": "Albuquerque", "state": "NM"}],
+    "letters": [{"writer": "Internist, Albuquerque", "us_clinical": True, "advocate": False}],
+}
+
+
+def test_an_h1b_only_applicant_is_told_the_size_of_the_h1b_search(host, border):
+    """The plan does not push a J-1 on an applicant who cannot take one: the first step
+    says a J-1-only program is off the list, and a step sizes the H-1B search by the
+    national listing (137 of 689 Internal Medicine programs, FREIDA 2025)."""
+    plan = plan_of(host, border, **V07)
+    by_id = {a.id: a for a in plan.actions}
+    first = by_id["applications/h1b-only-none-listed"].detail
+    assert "Decide now whether you would take a J-1" not in first
+    assert "if it sponsors only a J-1, it is off your list" in first
+    size = by_id["applications/h1b-only-search-size"].detail
+    assert "137 of 689 Internal Medicine programs listed H-1B sponsorship" in size
+    assert "in any state" in size and "Step 3" in size
+    # Not for an applicant who would also take a J-1.
+    either = {**V07, "applicant": {**V07["applicant"], "visa": ["H-1B", "J-1"]}}
+    assert "applications/h1b-only-search-size" not in action_ids(plan_of(host, border, **either))
