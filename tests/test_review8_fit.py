@@ -214,3 +214,38 @@ def test_an_h1b_only_applicant_is_told_the_size_of_the_h1b_search(host, border):
     # Not for an applicant who would also take a J-1.
     either = {**V07, "applicant": {**V07["applicant"], "visa": ["H-1B", "J-1"]}}
     assert "applications/h1b-only-search-size" not in action_ids(plan_of(host, border, **either))
+
+
+# ---------------------------------------------------------------- 8. nothing new: a field added
+
+# The review's v05: unmatched once in Internal Medicine, nothing new since (changes = []),
+# J-1, California and Arizona, Step 2 CK 224, an observership only.
+V05 = {
+    "applicant": {
+        "graduation_year": 2021,
+        "cycle": 2028,
+        "specialties": ["Internal Medicine"],
+        "states": ["CA", "AZ"],
+        "previous_cycles": 1,
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 224, "attempts": 1}},
+    "languages": [{"name": "Spanish", "level": "intermediate"}],
+    "clinical": [{"kind": "observership", "months": 3, "city": "San Diego", "state": "CA"}],
+    "reapplicant": {"last_cycle": 2027, "changes": []},
+}
+
+
+def test_a_reapplicant_with_nothing_new_gets_the_field_the_choice_step_asks_for(host, border):
+    plan = plan_of(host, border, as_of="2027-05-01", **V05)
+    step = next(a for a in plan.actions if a.id.startswith("between-cycles/same-file-choice"))
+    assert "add a specialty open to you" in step.detail
+    added = [t for t in plan.specialties if t.suggested]
+    assert [t.name for t in added] == ["Family Medicine"]
+    said = " ".join(r.says for r in added[0].reasons)
+    assert "You applied once before without matching, with the file you have now." in said
+    assert volume(plan, "Family Medicine").applications > 0
+    # A reapplicant whose file changed keeps the field it named.
+    changed = {**V05, "reapplicant": {"last_cycle": 2027, "changes": ["us-clinical"]}}
+    assert not [
+        t for t in plan_of(host, border, as_of="2027-05-01", **changed).specialties if t.suggested
+    ]
