@@ -400,6 +400,86 @@ def test_a_kill_during_a_large_transaction_loses_only_that_transaction(tmp_path)
     assert plans >= committed and plans % committed == 0
 
 
+def _random_record(rng, programs: int, size: int) -> PlanRecord:
+    rows = np.sort(rng.choice(programs, size, replace=False)).astype(np.int32)
+    verdict = rng.integers(0, 3, size).astype(np.int8)
+    tier = np.where(verdict == 2, 0, 1 + rng.integers(0, 3, size)).astype(np.int8)
+    figures = (size, int((verdict == 0).sum()), int((verdict == 1).sum()))
+    figures += (int((verdict == 2).sum()), int(((tier == 1) & (verdict != 2)).sum()))
+    return PlanRecord(
+        None,
+        (*figures, 0, 0, 0, 0, 0, 0, None),
+        (),
+        (),
+        rows,
+        verdict,
+        tier,
+        rng.integers(0, 3, size).astype(np.int32),
+        tuple((f"r/{n}", f"r/{rng.integers(10, 50)}") for n in range(3)),
+    )
+
+
+def test_a_stop_while_plans_are_written_keeps_every_plan_once(tmp_path, monkeypatch):
+    """Plans are written into the open transaction a few at a time: a Ctrl-C in one of
+    those writes rolls the transaction back, and its plans are written again, once, by
+    the next commit (here the close after the stop)."""
+    from resplan import cohort as cohort_module
+    from resplan.batch import PlanRow
+
+    monkeypatch.setattr(cohort_module, "DECISIONS_PER_WRITE", 300)
+    monkeypatch.setattr(cohort_module, "DECISIONS_PER_TRANSACTION", 2_000)
+    monkeypatch.setattr(cohort_module, "SECONDS_PER_TRANSACTION", 1e9)
+    programs = [
+        (i + 1, f"p{i}", f"Program {i}", "Internal Medicine", "Lima", "OH", 1) for i in range(400)
+    ]
+    plans = []
+    rng = np.random.default_rng(5)
+    for n in range(1, 41):
+        plans.append((n, PlanRow(profile=f"p{n}.toml"), _random_record(rng, 400, 150)))
+
+    def write(db, stop_at=None):
+        writer = cohort_module.CohortWriter(db, programs, {})
+        real, calls = writer._write, []
+
+        def write_some(pending):
+            calls.append(len(pending))
+            if len(calls) == stop_at:
+                real(pending[:1])  # part of the plans in, then the stop
+                raise KeyboardInterrupt
+            real(pending)
+
+        writer._write = write_some
+        for plan in plans:
+            try:
+                writer.add(*plan)
+            except KeyboardInterrupt:
+                break
+        writer.close("done")
+        return writer, calls
+
+    def decided(db, last):
+        return query(
+            db,
+            "SELECT plan, program, verdict, tier, rule_sets.rules FROM decisions "
+            "JOIN rule_sets ON rule_sets.id = decisions.rules WHERE plan <= ? "
+            "ORDER BY plan, program",
+            last,
+        )
+
+    whole = tmp_path / "whole.sqlite"
+    _writer, calls = write(whole)
+    # Written a few plans at a time, more often than the commits of 2,000 decisions.
+    assert len(calls) > 2 * (40 * 150 // 2_000) and max(calls) <= 2_000 // 150 + 1
+    assert _whole(whole) == (40, 40)
+    for stop_at in (2, 3, 5):
+        db = tmp_path / f"stopped-{stop_at}.sqlite"
+        writer, _calls = write(db, stop_at)
+        held, planned = _whole(db)  # each plan whole, the tally counting each once
+        assert 0 < held == planned < 40 and not writer.pending
+        assert query(db, "SELECT min(id), max(id) FROM plans") == [(1, held)]
+        assert decided(db, held) == decided(whole, held)
+
+
 # ------------------------------------------------------------------ docs/cohort.md
 
 

@@ -169,6 +169,10 @@ ROWS_PER_STATEMENT = 200
 # a database that shows a long run's progress.
 DECISIONS_PER_TRANSACTION = 1_000_000
 SECONDS_PER_TRANSACTION = 2.0
+# The plans of the open transaction are written into it as they come, a few at a time
+# (once this many decisions wait), not all at its commit: the work is spread over the
+# run, and when the last plan comes only the last few remain to write.
+DECISIONS_PER_WRITE = 20_000
 BUSY_MS = 10_000
 
 
@@ -333,7 +337,8 @@ def _what_if_text(what_ifs: Sequence[tuple]) -> str | None:
 
 class CohortWriter:
     """Writes a cohort database at ``path``: :meth:`add` whole plans in profile order,
-    then :meth:`close`. A plan waits in memory until its transaction is committed."""
+    then :meth:`close`. A plan waits in memory until its transaction is committed; it is
+    written into the open transaction before that, a few plans at a time."""
 
     def __init__(self, path, programs: Sequence[tuple], info: dict[str, str]):
         self.path = Path(path)
@@ -351,8 +356,17 @@ class CohortWriter:
             self._begin(programs, info)
         self.rule_ids: dict[str, int] = {}
         self.set_ids: dict[tuple[str, ...], int] = {}
+        # The plans of the open transaction, in order (the first ``written`` of them are
+        # written into it), kept until it commits: after a rollback they are written again.
         self.pending: list[tuple[int, Any, PlanRecord | None]] = []
         self.pending_decisions = 0
+        self.written = 0
+        self.unwritten_decisions = 0
+        # The rules and rule sets known before the open transaction, restored if it rolls back.
+        self.known: tuple[dict, dict] | None = None
+        # Per (program, verdict, tier), how many plans of the open transaction gave it:
+        # program_tally is added to once, at the commit.
+        self.tally = np.zeros((self.programs + 1) * 12, dtype=np.int64)
         self.plans = 0
         self.committed = time.monotonic()
         # A decision is bound as two numbers, (plan, program) and (rule set, tier,
@@ -395,35 +409,78 @@ class CohortWriter:
 
     def add(self, plan_id: int, row, record: PlanRecord | None) -> None:
         """One profile's row (a :class:`resplan.batch.PlanRow`) and, if it was planned,
-        its record. Committed with others once enough decisions wait."""
+        its record. Written into the open transaction with the next few, committed with
+        others once enough decisions wait."""
         self.pending.append((plan_id, row, record))
         if record is not None:
             self.pending_decisions += len(record.rows)
+            self.unwritten_decisions += len(record.rows)
         if (
             self.pending_decisions >= DECISIONS_PER_TRANSACTION
             or time.monotonic() - self.committed >= SECONDS_PER_TRANSACTION
         ):
             self.commit()
+        elif self.unwritten_decisions >= DECISIONS_PER_WRITE:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the plans that wait into the open transaction (begun here if need be).
+        Stopped part way (Ctrl-C), the transaction is rolled back: every plan of it still
+        waits, to be written again by the next commit."""
+        if self.written == len(self.pending):
+            return
+        db = self.db
+        with self._failing("write"):
+            try:
+                if not db.in_transaction:
+                    self.known = dict(self.rule_ids), dict(self.set_ids)
+                    db.execute("BEGIN")
+                self._write(self.pending[self.written :])
+                self.written, self.unwritten_decisions = len(self.pending), 0
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll the open transaction back: its plans wait to be written again."""
+        if self.known is not None:
+            self.rule_ids, self.set_ids = self.known  # their rows went with the transaction
+            self.known = None
+        self.written, self.unwritten_decisions = 0, self.pending_decisions
+        self.tally[:] = 0
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def commit(self) -> None:
         """Write the plans that wait, all or none of them. Stopped part way (Ctrl-C), they
         still wait, and :meth:`close` writes them."""
         if not self.pending:
             return
-        db = self.db
         self.committed = time.monotonic()
-        known = dict(self.rule_ids), dict(self.set_ids)
+        self._write_pending()
         with self._failing("write"):
-            db.execute("BEGIN")
             try:
-                self._write(self.pending)
-                db.execute("COMMIT")
+                self._write_tally()
+                self.db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
-                self.rule_ids, self.set_ids = known  # their rows went with the transaction
+                self._rollback()
                 raise
+        self.known = None
         self.plans += len(self.pending)
-        self.pending, self.pending_decisions = [], 0
+        self.pending, self.pending_decisions, self.written = [], 0, 0
+
+    def _write_tally(self) -> None:
+        """program_tally: the counts of the transaction's decisions, added in it."""
+        tally = self.tally
+        found = np.flatnonzero(tally)
+        if not len(found):
+            return
+        self.db.executemany(
+            "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET plans = plans + excluded.plans",
+            np.stack([found // 12, found // 4 % 3, found % 4, tally[found]], 1).tolist(),
+        )
+        tally[found] = 0
 
     def _write(self, pending) -> None:
         db = self.db
@@ -470,17 +527,12 @@ class CohortWriter:
             self.statement, decisions[:whole].reshape(-1, 2 * ROWS_PER_STATEMENT).tolist()
         )
         db.executemany(self.statement_one, decisions[whole:].tolist())
-        # The tally: one count per (program, verdict, tier), added in this same transaction.
+        # The tally: one count per (program, verdict, tier), added to program_tally when
+        # the transaction commits.
         program = decisions[:, 0] & ((1 << self.shift) - 1)
         code = decisions[:, 1]
         cells = (program * 3 + (code & 3)) * 4 + ((code >> 2) & 7)
-        counts = np.bincount(cells)
-        found = np.flatnonzero(counts)
-        db.executemany(
-            "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
-            "SET plans = plans + excluded.plans",
-            np.stack([found // 12, found // 4 % 3, found % 4, counts[found]], 1).tolist(),
-        )
+        self.tally += np.bincount(cells, minlength=len(self.tally))
 
     def _rule_set(self, rules: tuple[str, ...]) -> int:
         found = self.set_ids.get(rules)
