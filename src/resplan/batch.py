@@ -18,7 +18,8 @@ process filled. Each worker writes the plans it makes under a temporary name bes
 place and sends back only a summary row (and, for a database, the plan's compact record,
 :class:`resplan.cohort.PlanRecord`); this process puts a plan in place when it records its
 row, so that after a stop (Ctrl-C) the folder holds exactly the plans ``summary.csv`` lists;
-without plan files the profiles travel in chunks, so that few, large messages go both ways. Any other
+without plan files the profiles travel in chunks (smaller towards the end), so that few,
+large messages go both ways. Any other
 :class:`concurrent.futures.Executor` can plan instead (``executor=``: a Dask cluster's,
 see :mod:`resplan.cluster`); its workers load the host and catalog on their first task.
 
@@ -870,13 +871,18 @@ def run_batch(
                 if out_dir is not None:
                     _make_folder(out_dir)  # the workers write into it
                     _check_writable(out_dir)
-                if db is not None:
-                    from resplan.cohort import catalog_programs
 
-                    collector.open(
-                        catalog_programs(catalog), _batch_info(host, catalog, setup, as_of, total)
-                    )
+                def open_db() -> None:
+                    if db is not None:
+                        from resplan.cohort import catalog_programs
+
+                        collector.open(
+                            catalog_programs(catalog),
+                            _batch_info(host, catalog, setup, as_of, total),
+                        )
+
                 if workers <= 1:
+                    open_db()
                     for path in paths:
                         collector.add(
                             path,
@@ -893,7 +899,10 @@ def run_batch(
                             ),
                         )
                 else:
-                    _run_pool(workers, setup, paths, targets, collector, as_of, host, catalog)
+                    # The workers start planning before the database is made.
+                    _run_pool(
+                        workers, setup, paths, targets, collector, as_of, host, catalog, open_db
+                    )
         except _SetupFailed as exc:
             # The catalog or a ruleset is bad: the InputError ``resplan plan`` raises.
             collector.abandon()
@@ -999,17 +1008,27 @@ def _collect(
 
 # Without plan files a task plans several profiles, so that a result message carries
 # several plans' records: each worker gets about CHUNKS_PER_WORKER tasks, of at most
-# CHUNK_MOST profiles (a Ctrl-C loses the unfinished chunks' plans).
+# CHUNK_MOST profiles (a Ctrl-C loses the unfinished chunks' plans). Towards the end the
+# tasks get smaller, so that the workers finish together rather than one waiting for the
+# other's last large task.
 CHUNKS_PER_WORKER = 8
 CHUNK_MOST = 16
+TAIL_CHUNKS = 4  # a task is at most 1/(TAIL_CHUNKS * workers) of the profiles left
 # A worker's cyclic collector runs at 50,000 new objects rather than 700 (see _init_worker).
 WORKER_GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def _chunk_size(setup: _Setup, profiles: int, workers: int) -> int:
+def _chunks(setup: _Setup, profiles: int, workers: int) -> list[tuple[int, int]]:
+    """(start, end) of each task's profiles, in order."""
     if setup.plans:
-        return 1  # each plan file written is a row at once, even after a Ctrl-C
-    return max(1, min(CHUNK_MOST, profiles // (workers * CHUNKS_PER_WORKER)))
+        return [(n, n + 1) for n in range(profiles)]  # each plan file is a row at once
+    most = max(1, min(CHUNK_MOST, profiles // (workers * CHUNKS_PER_WORKER)))
+    chunks, start = [], 0
+    while start < profiles:
+        size = max(1, min(most, (profiles - start) // (workers * TAIL_CHUNKS)))
+        chunks.append((start, start + size))
+        start += size
+    return chunks
 
 
 def _fork_context():
@@ -1021,16 +1040,25 @@ def _fork_context():
 
 
 def _run_pool(
-    workers, setup: _Setup, paths, targets, collector: _Collector, as_of, host, catalog
+    workers,
+    setup: _Setup,
+    paths,
+    targets,
+    collector: _Collector,
+    as_of,
+    host,
+    catalog,
+    opening: Callable[[], None] | None = None,
 ) -> None:
-    """Plan ``paths`` in worker processes, handing the results to ``collector``."""
+    """Plan ``paths`` in worker processes, handing the results to ``collector``;
+    ``opening()`` (which opens the database) once the workers are planning."""
     context = _fork_context()
     if context is not None:
         _INHERITED.update(host=host, catalog=catalog)
         # Out of the collector's sight before the fork: a worker's collections would
         # otherwise write to (and so copy) every page holding the catalog.
         gc.freeze()
-    size = _chunk_size(setup, len(paths), workers)
+    chunks = _chunks(setup, len(paths), workers)
     try:
         # Ctrl-C is held back while the workers start: a worker that got it before its
         # initializer set it aside would print a traceback. Workers inherit the held signal.
@@ -1043,23 +1071,27 @@ def _run_pool(
                 initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(), setup.facts),
             ) as pool,
         ):
-            _run_in_pool(pool, size, setup, paths, targets, collector, as_of)
+            _run_in_pool(pool, chunks, setup, paths, targets, collector, as_of, opening)
     finally:
         _INHERITED.clear()
         if context is not None:
             gc.unfreeze()
 
 
-def _run_in_pool(pool, size: int, setup: _Setup, paths, targets, collector, as_of) -> None:
+def _run_in_pool(
+    pool, chunks, setup: _Setup, paths, targets, collector, as_of, opening=None
+) -> None:
     futures = {}
-    for start in range(0, len(paths), size):
-        chunk = paths[start : start + size]
+    for start, end in chunks:
+        chunk = paths[start:end]
         items = tuple(
             (path, str(targets[path]) if targets[path] is not None else None) for path in chunk
         )
         futures[pool.submit(_worker_chunk, items, as_of, setup.records)] = chunk
     submitted = dict(futures)
     try:
+        if opening is not None:
+            opening()  # while the workers plan the first profiles
         _release_sigint()  # a Ctrl-C held back arrives here, where it is handled
         _collect(futures, collector, None, BrokenProcessPool)
     except KeyboardInterrupt:

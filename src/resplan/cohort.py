@@ -364,9 +364,10 @@ class CohortWriter:
         self.unwritten_decisions = 0
         # The rules and rule sets known before the open transaction, restored if it rolls back.
         self.known: tuple[dict, dict] | None = None
-        # Per (program, verdict, tier), how many plans of the open transaction gave it:
-        # program_tally is added to once, at the commit.
+        # Per (program, verdict, tier), how many plans gave it: those committed, and those
+        # of the open transaction. program_tally is written afresh at each commit.
         self.tally = np.zeros((self.programs + 1) * 12, dtype=np.int64)
+        self.tally_committed = np.zeros_like(self.tally)
         self.plans = 0
         self.committed = time.monotonic()
         # A decision is bound as two numbers, (plan, program) and (rule set, tier,
@@ -460,27 +461,28 @@ class CohortWriter:
         self._write_pending()
         with self._failing("write"):
             try:
-                self._write_tally()
+                total = self._write_tally()
                 self.db.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
+        self.tally_committed = total
+        self.tally[:] = 0
         self.known = None
         self.plans += len(self.pending)
         self.pending, self.pending_decisions, self.written = [], 0, 0
 
-    def _write_tally(self) -> None:
-        """program_tally: the counts of the transaction's decisions, added in it."""
-        tally = self.tally
-        found = np.flatnonzero(tally)
-        if not len(found):
-            return
+    def _write_tally(self) -> np.ndarray:
+        """program_tally, counting every plan the transaction commits: written afresh
+        (replacing every row costs less than adding to each of them, with its index)."""
+        total = self.tally_committed + self.tally
+        found = np.flatnonzero(total)
+        self.db.execute("DELETE FROM program_tally")
         self.db.executemany(
-            "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
-            "SET plans = plans + excluded.plans",
-            np.stack([found // 12, found // 4 % 3, found % 4, tally[found]], 1).tolist(),
+            "INSERT INTO program_tally VALUES (?, ?, ?, ?)",
+            np.stack([found // 12, found // 4 % 3, found % 4, total[found]], 1).tolist(),
         )
-        tally[found] = 0
+        return total
 
     def _write(self, pending) -> None:
         db = self.db
@@ -527,8 +529,8 @@ class CohortWriter:
             self.statement, decisions[:whole].reshape(-1, 2 * ROWS_PER_STATEMENT).tolist()
         )
         db.executemany(self.statement_one, decisions[whole:].tolist())
-        # The tally: one count per (program, verdict, tier), added to program_tally when
-        # the transaction commits.
+        # The tally: one count per (program, verdict, tier), in program_tally when the
+        # transaction commits.
         program = decisions[:, 0] & ((1 << self.shift) - 1)
         code = decisions[:, 1]
         cells = (program * 3 + (code & 3)) * 4 + ((code >> 2) & 7)
