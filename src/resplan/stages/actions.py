@@ -211,7 +211,7 @@ def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
     column is coded."""
     if column.codes is not None:
         answers = np.fromiter(map(test, column.categories), bool, len(column.categories))
-        return answers[column.codes[rows]]
+        return answers[column.codes[rows].astype(np.intp)]
     return np.fromiter(map(test, column.raw[rows]), bool, len(rows))
 
 

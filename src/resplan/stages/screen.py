@@ -129,7 +129,8 @@ def prepare(draft) -> tuple[ProgramTable, dict[str, tuple]]:
     keys = full.keys
     considered = {t.name for t in draft.specialties}
     wanted = np.array([s in considered for s in keys.specialties], dtype=bool)
-    table = full.select(np.flatnonzero(wanted[keys.specialty]))
+    # The catalog's codes are int32: as indexes NumPy takes them quicker in its own type.
+    table = full.select(np.flatnonzero(wanted[keys.specialty.astype(np.intp)]))
 
     # Facts that depend on this plan's regions and specialties: one value per code.
     names = {r.id: r.name for r in draft.regions}

@@ -417,7 +417,7 @@ def _preliminary(draft, programs, positions) -> np.ndarray:
         track = table.columns.get("program.track")
         if track is not None and track.codes is not None:
             coded = np.array([t == "preliminary" for t in track.categories], dtype=bool)
-            return coded[track.codes[programs.catalog_rows[positions]]]
+            return coded[track.codes[programs.catalog_rows[positions]].astype(np.intp)]
     return np.array(
         [programs.programs[i].track == "preliminary" for i in positions.tolist()], dtype=bool
     )

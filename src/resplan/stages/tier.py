@@ -42,7 +42,8 @@ NO_TIER = 0  # in ProgramDecisions.tier: a skipped program
 def run(draft):
     screening = draft.screening
     table, severity, citations = screening.table, screening.severity, screening.citations
-    table.add_coded_column("screen.verdict", severity, SEVERITY)
+    # The verdicts as indexes (severity is int8): see stages.table._index.
+    table.add_coded_column("screen.verdict", severity.astype(np.intp), SEVERITY)
     rules = draft.rulebook.rules("tier")
     outcomes = evaluate(rules, table, draft.env)
     # As the screening (see screen.run): the same screening and tier rules' outcomes,

@@ -401,7 +401,7 @@ class _Changes:
         if all(same(o.rule, severity_same) for o in outcomes):
             placed = base.tiering.tier
         else:
-            table.add_coded_column("screen.verdict", severity, screen.SEVERITY)
+            table.add_coded_column("screen.verdict", severity.astype(np.intp), screen.SEVERITY)
             fired = _fired(outcomes, table, draft.env, lambda r: same(r, severity_same))
             placed, steps = tier.place(fired, table.rows)
             placed = np.minimum(placed + steps, tier.DEFAULT_TIER).astype(np.int8)
