@@ -795,7 +795,8 @@ def main(argv: list[str] | None = None) -> int:
             problems = environment_problems()
             if problems:
                 raise InputError(problems)
-            return args.run(args)
+            with _kept_code():
+                return args.run(args)
     except KeyboardInterrupt:
         # Whatever was being written has been cleaned up on the way out.
         print("resplan: interrupted; nothing more was written", file=sys.stderr)
@@ -874,6 +875,30 @@ def _unfrozen_after():
         yield
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _kept_code():
+    """The code attrs and cattrs generate, compiled in an earlier run, while the cache is
+    on (resplan.generated); what this command compiled anew is kept when it ends, unless
+    it was interrupted."""
+    from resplan.cache import enabled
+
+    if not enabled():
+        yield
+        return
+    from resplan import generated
+
+    generated.start()
+    try:
+        yield
+    except Exception:
+        generated.finish()
+        raise
+    except BaseException:
+        generated.finish(store=False)
+        raise
+    generated.finish()
 
 
 @contextlib.contextmanager
