@@ -173,6 +173,9 @@ SECONDS_PER_TRANSACTION = 2.0
 # (once this many decisions wait), not all at its commit: the work is spread over the
 # run, and when the last plan comes only the last few remain to write.
 DECISIONS_PER_WRITE = 20_000
+# program_tally is written afresh at a commit when the transaction changed more than this
+# share of its rows: adding to a row (and its index) costs about 3/2 of writing it anew.
+TALLY_REWRITE_NUMERATOR, TALLY_REWRITE_DENOMINATOR = 2, 3
 BUSY_MS = 10_000
 
 
@@ -473,14 +476,25 @@ class CohortWriter:
         self.pending, self.pending_decisions, self.written = [], 0, 0
 
     def _write_tally(self) -> np.ndarray:
-        """program_tally, counting every plan the transaction commits: written afresh
-        (replacing every row costs less than adding to each of them, with its index)."""
+        """program_tally, counting every plan the transaction commits. The counts the
+        transaction changed are added to their rows; when it changed most of them (a
+        large transaction), the table is written afresh instead, which costs less than
+        adding to every row and its index."""
         total = self.tally_committed + self.tally
+        changed = np.flatnonzero(self.tally)
         found = np.flatnonzero(total)
-        self.db.execute("DELETE FROM program_tally")
+        if len(changed) * TALLY_REWRITE_DENOMINATOR < len(found) * TALLY_REWRITE_NUMERATOR:
+            statement = (
+                "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                "SET plans = plans + excluded.plans"
+            )
+            cells, counts = changed, self.tally[changed]
+        else:
+            self.db.execute("DELETE FROM program_tally")
+            statement = "INSERT INTO program_tally VALUES (?, ?, ?, ?)"
+            cells, counts = found, total[found]
         self.db.executemany(
-            "INSERT INTO program_tally VALUES (?, ?, ?, ?)",
-            np.stack([found // 12, found // 4 % 3, found % 4, total[found]], 1).tolist(),
+            statement, np.stack([cells // 12, cells // 4 % 3, cells % 4, counts], 1).tolist()
         )
         return total
 
