@@ -3,6 +3,11 @@ library takes, and small messages (findings 5, 10, 11)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
+import stat
+
 import pytest
 
 import resplan
@@ -118,3 +123,85 @@ def test_import_facts_says_how_to_write_a_percentage_and_that_a_date_is_missing(
         "give the day you learned it as YYYY-MM-DD"
     )
     assert not out.exists()
+
+
+def _with_lookalike(tmp_path, capsys):
+    """The imported listing: it lists a border program of the example catalog again."""
+    listing = tmp_path / "listing.csv"
+    listing.write_text(LISTING, encoding="utf-8")
+    mine = tmp_path / "my-programs.toml"
+    assert main(["import-catalog", str(listing), "--mapping", "freida", "--out", str(mine)]) == 0
+    capsys.readouterr()
+    return mine
+
+
+def test_a_batch_tells_a_program_in_two_catalogs_once_for_the_run(tmp_path, capsys):
+    mine = _with_lookalike(tmp_path, capsys)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for name in ("a.toml", "b.toml", "c.toml"):
+        (profiles / name).write_bytes(PROFILE.read_bytes())
+    argv = ["batch", *map(str, sorted(profiles.iterdir())), "--catalog", str(BORDER)]
+    argv += ["--catalog", str(mine), "--as-of", AS_OF, "--jobs", "1"]
+    assert main([*argv, "--out-dir", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    [line] = err.splitlines()  # one warning for three plans
+    assert line.startswith(
+        "resplan: warning: Texas Tech University Health Sciences Center El Paso "
+        "(Internal Medicine, El Paso, TX) looks listed in more than one catalog ("
+    )
+    assert f"{BORDER}: tx-elpaso-ttuhsc-im" in line and str(mine) in line
+    assert line.endswith("every plan counts it once for each; leave it out of one of them")
+    assert out.startswith("wrote 3 plans")
+    # The library says it too, with an executor as without one (its workers read the
+    # catalogs); the same programs as plan's warning.
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = run_batch([PROFILE], [BORDER, mine], tmp_path / "local", jobs=1, as_of=AS_OF)
+    with ThreadPoolExecutor(1) as executor:
+        remote = run_batch(
+            [PROFILE], [BORDER, mine], tmp_path / "remote", as_of=AS_OF, executor=executor
+        )
+    assert len(local.lookalikes) == 1 and remote.lookalikes == local.lookalikes
+    # Two catalogs without a shared program: nothing to say.
+    small = DATA / "catalog-small.toml"
+    assert run_batch([PROFILE], [BORDER, small], tmp_path / "two", jobs=1).lookalikes == ()
+
+
+def test_a_batch_date_years_after_the_cycle_names_the_date_not_the_profile(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["batch", str(PROFILE), "--catalog", str(BORDER), "--out-dir", str(out)]
+    assert main([*argv, "--as-of", "2062-11-30", "--jobs", "1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "resplan: error: --as-of: 2062-11-30 is after Match Day of the 2027 Match your "
+        f"profile ({PROFILE}) applies for (19 March 2027), and after the 2027 Match, the "
+        "one after the next from today: check this date first (a typo in its year?). "
+        "If it is right, set cycle to 2063, the first Match still ahead on it."
+    ]
+    # Without the option (a library caller's date), the profile's cycle is named, as the
+    # plan of resplan.plan names it.
+    result = run_batch([PROFILE], [BORDER], tmp_path / "lib", jobs=1, as_of="2062-11-30")
+    [problem] = result.problems
+    assert problem.field == "applicant.cycle" and problem.file == str(PROFILE)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_database_link_is_followed_and_kept_as_plan_out_is(tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "cohort.sqlite"
+    target.write_text("an older database\n")
+    target.chmod(0o640)
+    link = tmp_path / "cohort.sqlite"
+    link.symlink_to(target)
+    argv = ["batch", str(PROFILE), "--catalog", str(BORDER), "--as-of", AS_OF]
+    assert main([*argv, "--db", str(link), "--plans", "none", "--jobs", "1"]) == 0
+    assert capsys.readouterr().out == f"planned 1 profile; wrote {link}\n"
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    # The file the link names is the new database, with the mode it had.
+    with contextlib.closing(sqlite3.connect(target)) as db:
+        assert db.execute("select count(*) from plans").fetchone() == (1,)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in shared.iterdir()) == ["cohort.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.sqlite", "shared"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from typing import Any
 
 import attrs
@@ -105,10 +106,19 @@ def lookalikes(programs, files=None) -> tuple[Lookalike, ...]:
 
 def across(read: list[tuple[str, Catalog]]) -> tuple[Lookalike, ...]:
     """Look-alike programs in different catalogs checked together: planned with both
-    catalogs, one program would count twice."""
+    catalogs, one program would count twice. Only programs whose specialty and state
+    another catalog also has can look alike: only they are compared, so that a national
+    catalog with a small one of your own costs little."""
     if len(read) < 2:
         return ()
-    pairs = [(str(file), program) for file, catalog in read for program in catalog.programs]
+    places = [{(p.specialty, p.state) for p in catalog.programs} for _, catalog in read]
+    shared = {place for place, n in Counter(x for s in places for x in s).items() if n > 1}
+    pairs = [
+        (str(file), program)
+        for file, catalog in read
+        for program in catalog.programs
+        if (program.specialty, program.state) in shared
+    ]
     return lookalikes([p for _, p in pairs], [f for f, _ in pairs])
 
 

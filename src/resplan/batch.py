@@ -133,6 +133,9 @@ class BatchResult:
     out_dir: Path | None
     summary: Path | None  # out_dir / summary.csv; None without out_dir
     db: Path | None = None  # the cohort database, when one was asked for
+    # Programs that look listed in two of the catalogs (resplan.audit.Lookalike): every
+    # plan counts them twice.
+    lookalikes: tuple = ()
 
     @property
     def planned(self) -> tuple[PlanRow, ...]:
@@ -174,6 +177,7 @@ class _Setup:
     records: bool = False  # send back each plan's compact record (for the database)
     facts: Any = None  # resplan.verified.VerifiedFacts laid over the catalog, or None
     owner: int = 0  # the batch's process, which puts the plans written in place
+    as_of_option: str = ""  # the option as_of was given with ("--as-of"), for messages
 
 
 # ------------------------------------------------------------------ one profile
@@ -189,6 +193,7 @@ def _plan_one(
     records: bool = False,
     facts=None,
     owner: int = 0,
+    as_of_option: str = "",
 ) -> tuple:
     """Read one profile, plan it on ``as_of`` with the verified ``facts``, write its plan
     (unless ``out_path`` is None) and its report in the format ``report`` under their
@@ -199,7 +204,7 @@ def _plan_one(
     staged: list[tuple[str, str]] = []
     try:
         profile = resplan.load_profile(profile_path)
-        check_profile_cycle(profile, as_of, host.rulebook, profile_path)
+        check_profile_cycle(profile, as_of, host.rulebook, profile_path, as_of_option=as_of_option)
         if records and out_path is None:
             # Only the database's record is made of it: the plan without its words.
             from resplan.cohort import cohort_plan
@@ -310,7 +315,8 @@ def _load_checked(
     """:func:`_load` in the batch's own process, and the facts files read: the host, the
     catalog and the facts, or an InputError with every problem of the catalogs and the
     facts files at once (the facts' ids checked against the catalog when it reads), as
-    ``resplan plan --facts`` tells them."""
+    ``resplan plan --facts`` tells them. Also the programs that look listed in two of
+    the catalogs."""
     host = resplan.load_host(disable=disable)
     problems: list[Problem] = []
     catalogs = []
@@ -340,7 +346,20 @@ def _load_checked(
         problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    return host, catalog, facts
+    return host, catalog, facts, _lookalikes(catalog_paths, catalogs)
+
+
+def _lookalikes(catalog_paths: Sequence[str], catalogs: list) -> tuple:
+    from resplan.audit import across
+
+    return across(list(zip(map(str, catalog_paths), catalogs)))
+
+
+def _lookalikes_task(setup: _Setup) -> tuple:
+    """The look-alike programs of the setup's catalogs, on an executor's worker (whose
+    catalog cache makes the second reading of each file quick)."""
+    host, _catalog = _ready(_executor_state(setup))
+    return _lookalikes(setup.catalogs, [host.read_catalog(Path(p)) for p in setup.catalogs])
 
 
 def _batch_info(host, catalog, setup: _Setup, as_of: dt.date, profiles: int) -> dict[str, str]:
@@ -401,9 +420,11 @@ def _init_worker(
     report: str | None = None,
     parent: int | None = None,
     facts=None,
+    as_of_option: str = "",
 ) -> None:
     _WORKER.clear()
     _WORKER["report"] = report
+    _WORKER["as_of_option"] = as_of_option
     _WORKER["parent"] = parent
     _WORKER["busy"] = False
     _WORKER["staged"] = collections.deque(maxlen=STAGED_KEPT)
@@ -545,6 +566,7 @@ def _worker_task(
             records,
             _WORKER["facts"],
             parent or os.getpid(),
+            _WORKER["as_of_option"],
         )
     except KeyboardInterrupt:
         # SIGTERM while planning: from the batch, which is stopping at once (or, on Linux,
@@ -589,6 +611,7 @@ def _executor_task(setup: _Setup, profile_path: str, out_path: str | None, as_of
         setup.records,
         setup.facts,
         setup.owner,
+        setup.as_of_option,
     )
     return [_row_data(row, record, staged)]
 
@@ -742,11 +765,15 @@ def run_batch(
     db=None,
     plans: bool = True,
     executor: Executor | None = None,
+    as_of_option: str = "",
 ) -> BatchResult:
     """Plan every profile against the catalog(s); write the plans and ``summary.csv``.
 
     Every plan is made on ``as_of`` (a date or ``"YYYY-MM-DD"``; default: today, read
     once for the whole batch). A profile whose Match is already over is a bad profile.
+    ``as_of_option`` names the option ``as_of`` was given with (``"--as-of"``): a date
+    there likely mistyped (see :func:`resplan.dates.check_profile_cycle`) is then said to
+    be the option's mistake, not the profile's.
 
     ``jobs`` processes plan in parallel (default: ``os.cpu_count()``; 1 plans in this
     process). ``executor``, any :class:`concurrent.futures.Executor` (a Dask cluster's,
@@ -763,7 +790,10 @@ def run_batch(
     as ``resplan plan --facts`` does; a bad facts file stops the batch before it plans.
 
     ``db`` (a path) also writes the cohort database (:mod:`resplan.cohort`); an existing
-    file there is replaced once the catalog has loaded. ``plans=False`` writes no plan
+    file there is replaced once the catalog has loaded (a symbolic link is followed: the
+    file it names is replaced, keeping its mode, and the link kept). The result's
+    ``lookalikes`` are the programs that look listed in two of the catalogs, which every
+    plan counts twice. ``plans=False`` writes no plan
     files (nor reports). ``out_dir`` may then be None: no ``summary.csv`` either, only the
     database.
     """
@@ -803,7 +833,9 @@ def run_batch(
         raise ValueError("a report is written beside its plan: report needs plans=True")
     if out_dir is None and (plans or db is None):
         raise ValueError("out_dir is needed for plan files, and for summary.csv without a db")
-    setup = _Setup(catalogs, disable, report, plans, db is not None, facts, os.getpid())
+    setup = _Setup(
+        catalogs, disable, report, plans, db is not None, facts, os.getpid(), as_of_option
+    )
     targets: dict[str, Path | None] = {path: None for path in paths}
     outputs: list = [(db, "the cohort database")]
     if db is not None:
@@ -831,6 +863,7 @@ def run_batch(
         )
     if db is not None and db.is_dir():
         raise InputError.one(db, "is a folder: --db names the database file to write")
+    given_db = db  # what the result names: the link, when it is one, as plan --out does
     if db is not None and db.is_symlink():
         db = Path(os.path.realpath(db))  # the database the link names, the link kept
     if db is not None and db.exists() and not db.is_file():
@@ -852,21 +885,35 @@ def run_batch(
 
     collector = _Collector(paths, progress, db)
     created = out_dir is not None and not out_dir.exists()
+    lookalikes: tuple = ()
     try:
         try:
             if executor is not None:
                 if facts_paths:
                     # Read here, over the catalog, as below: an id in no catalog is told
                     # with the files' other problems, before anything is planned.
-                    _host, _catalog, facts = _load_checked(
+                    _host, _catalog, facts, lookalikes = _load_checked(
                         catalogs, disable, facts, facts_paths, as_of
                     )
                     setup = dataclasses.replace(setup, facts=facts)
-                _run_executor(executor, setup, paths, targets, collector, as_of, out_dir)
+                looking = (
+                    executor.submit(_lookalikes_task, setup)
+                    if len(catalogs) > 1 and not facts_paths
+                    else None
+                )
+                try:
+                    _run_executor(executor, setup, paths, targets, collector, as_of, out_dir)
+                    if looking is not None:
+                        lookalikes = looking.result()
+                finally:
+                    if looking is not None:
+                        looking.cancel()
             else:
                 # Loaded here once, whatever the jobs: bad input stops the run before
                 # anything is written, and workers start with the catalog (or its cache).
-                host, catalog, facts = _load_checked(catalogs, disable, facts, facts_paths, as_of)
+                host, catalog, facts, lookalikes = _load_checked(
+                    catalogs, disable, facts, facts_paths, as_of
+                )
                 setup = dataclasses.replace(setup, facts=facts)
                 if out_dir is not None:
                     _make_folder(out_dir)  # the workers write into it
@@ -896,6 +943,7 @@ def run_batch(
                                 setup.records,
                                 facts,
                                 setup.owner,
+                                setup.as_of_option,
                             ),
                         )
                 else:
@@ -916,7 +964,10 @@ def run_batch(
         if summary is not None and out_dir is not None and out_dir.is_dir():
             write_text_atomic(summary, summary_csv(done))
         raise BatchInterrupted(
-            BatchResult(rows=done, out_dir=out_dir, summary=summary, db=db), total
+            BatchResult(
+                rows=done, out_dir=out_dir, summary=summary, db=given_db, lookalikes=lookalikes
+            ),
+            total,
         ) from None
     except BaseException:
         collector.abandon()
@@ -934,7 +985,9 @@ def run_batch(
         if out_dir is not None and not out_dir.exists():
             _make_folder(out_dir)
         write_text_atomic(summary, summary_csv(ordered))
-    return BatchResult(rows=ordered, out_dir=out_dir, summary=summary, db=db)
+    return BatchResult(
+        rows=ordered, out_dir=out_dir, summary=summary, db=given_db, lookalikes=lookalikes
+    )
 
 
 def _remove_if_made(out_dir: Path | None, created: bool) -> None:
@@ -1068,7 +1121,14 @@ def _run_pool(
                 max_workers=workers,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(setup.catalogs, setup.disable, setup.report, os.getpid(), setup.facts),
+                initargs=(
+                    setup.catalogs,
+                    setup.disable,
+                    setup.report,
+                    os.getpid(),
+                    setup.facts,
+                    setup.as_of_option,
+                ),
             ) as pool,
         ):
             _run_in_pool(pool, chunks, setup, paths, targets, collector, as_of, opening)

@@ -111,26 +111,18 @@ def cmd_plan(args) -> int:
 
 def _warn_lookalikes(names, catalogs) -> None:
     """A warning for each program that looks listed in two of the catalogs (same name,
-    specialty, city and state, other ids): the plan counts it twice. Only programs whose
-    specialty and state another catalog also has are compared, so that a national
-    catalog with a small one of your own costs little."""
-    from collections import Counter
+    specialty, city and state, other ids): the plan counts it twice."""
+    from resplan.audit import across
 
-    from resplan.audit import lookalikes
+    _print_lookalikes(across(list(zip(map(str, names), catalogs))))
 
-    places = [{(p.specialty, p.state) for p in catalog} for catalog in catalogs]
-    shared = {place for place, n in Counter(x for s in places for x in s).items() if n > 1}
-    chosen = [
-        (str(name), p)
-        for name, catalog in zip(names, catalogs)
-        for p in catalog
-        if (p.specialty, p.state) in shared
-    ]
-    for look in lookalikes([p for _, p in chosen], [f for f, _ in chosen]):
+
+def _print_lookalikes(looks, plans: str = "the plan counts") -> None:
+    for look in looks:
         print(
             f"resplan: warning: {look.name} ({look.specialty}, {look.city}, {look.state}) "
-            f"looks listed in more than one catalog ({'; '.join(look.ids)}): the plan "
-            "counts it once for each; leave it out of one of them",
+            f"looks listed in more than one catalog ({'; '.join(look.ids)}): {plans} it "
+            "once for each; leave it out of one of them",
             file=sys.stderr,
         )
 
@@ -455,6 +447,7 @@ def cmd_batch(args) -> int:
                 db=args.db,
                 plans=plans,
                 executor=executor,
+                as_of_option="--as-of" if args.as_of else "",
             )
         except BatchInterrupted as stop:
             planned = len(stop.result.planned)
@@ -472,7 +465,10 @@ def cmd_batch(args) -> int:
                 ),
                 file=sys.stderr,
             )
+            _print_lookalikes(stop.result.lookalikes, "every plan counts")
             return EXIT_INTERRUPTED
+    # Once for the whole batch, not for each plan.
+    _print_lookalikes(result.lookalikes, "every plan counts")
     for problem in result.problems:
         print(f"resplan: error: {problem}", file=sys.stderr)
     planned, bad = len(result.planned), len(result.errors)

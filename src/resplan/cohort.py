@@ -347,14 +347,23 @@ class CohortWriter:
         self.path = Path(path)
         self.programs = len(programs)
         with self._failing("create"):
+            from resplan.writer import mode_for
+
+            # A database written over keeps its mode, as every output does; a new one
+            # gets the mode the umask gives.
+            mode = mode_for(self.path)
             for suffix in ("", "-wal", "-shm", "-journal"):
                 target = Path(f"{self.path}{suffix}")
                 if target.exists() or target.is_symlink():
                     target.unlink()
-            # Made here, not by SQLite, which creates files 0644 whatever the umask allows:
-            # with 0666 the umask gives the database the mode every output gets. SQLite
-            # gives its log and shared-memory files the database file's mode.
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            # Made here, not by SQLite, which creates files 0644 whatever the umask allows.
+            # SQLite gives its log and shared-memory files the database file's mode.
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, mode)
+            finally:
+                os.close(fd)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._begin(programs, info)
         self.rule_ids: dict[str, int] = {}

@@ -355,7 +355,7 @@ def _write_atomic(path, fill: Callable[[Callable[[str], Any]], None]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             # mkstemp makes the file private (0600); a plan is not a secret.
             if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), _mode_for(path))
+                os.fchmod(handle.fileno(), mode_for(path))
             fill(handle.write)
             handle.flush()
             os.fsync(handle.fileno())
@@ -391,7 +391,7 @@ def write_staged(path, text: str, owner: int) -> Path:
     try:
         with open(staged, "w", encoding="utf-8", newline="\n") as handle:
             if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), _mode_for(path))
+                os.fchmod(handle.fileno(), mode_for(path))
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -463,7 +463,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
     """The mode of the file at ``path``, or the mode a new file gets under the umask."""
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
