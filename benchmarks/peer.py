@@ -78,11 +78,14 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "profile_needs_visa and program_visas.length > 0 and not (profile_visa in program_visas)",
     ),
     ("visa-none-sponsored", "skip", "profile_needs_visa and program_visas.length == 0"),
-    ("no-img-residents", "skip", "program_img_share == 0"),
+    # A strong Step 2 CK keeps these programs (a reach); an unknown one does not. The
+    # peer works out whether the score is strong once per applicant (Peer.applicant):
+    # a missing score would stop rule-engine before any test of it.
+    ("no-img-residents", "skip", "program_img_share == 0 and not strong_step2ck"),
     (
         "few-img-residents",
         "skip",
-        "program_img_share > 0 and program_img_share <= {img_share_few_max}",
+        "program_img_share > 0 and program_img_share <= {img_share_few_max} and not strong_step2ck",
     ),
     ("unlikely-specialty", "borderline", "specialty_fit == 'unlikely'"),
 )
@@ -112,6 +115,7 @@ class Peer:
         for rs in rulebook.rulesets:
             if rs.name == ruleset:
                 params = {name: p.value for name, p in rs.parameters.items()}
+        self.strong = params["strong_step2ck_from"]
         texts = {rule_id: (verdict, text) for rule_id, verdict, text in RULES}
         self.rules = []
         self.missing = []  # screen rules of the rulebook the peer has no translation for
@@ -136,14 +140,16 @@ class Peer:
                 )
             )
 
-    @staticmethod
-    def applicant(draft) -> dict[str, Any]:
-        """The applicant's facts, once per plan: resplan's names with '_' for '.'."""
+    def applicant(self, draft) -> dict[str, Any]:
+        """The applicant's facts, once per plan: resplan's names with '_' for '.', and
+        whether the Step 2 CK is strong (false when it is not known)."""
         thing = {}
         for name, value in draft.env.items():
             if isinstance(value, frozenset):  # rule-engine knows set, not frozenset
                 value = set(value)
             thing[name.replace(".", "_")] = value
+        score = draft.env.get("profile.step2ck.score")
+        thing["strong_step2ck"] = score is not None and score >= self.strong
         return thing
 
     def screen(self, draft) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -101,6 +101,7 @@ class ReferenceColumns:
         self.below_mean = params["below_mean_points"]
         self.passing = params["step2ck_passing_score"]
         self.few_max = params["img_share_few_max"]
+        self.strong = params["strong_step2ck_from"]
         active = [r for r in rulebook.rules("screen")]
         self.rules = tuple(
             r.qualified_id for r in active if r.ruleset == ruleset and r.id in VERDICTS
@@ -221,9 +222,15 @@ class ReferenceColumns:
         share = self.img_share[rows]
         share_known = ~np.isnan(share)
         zero = share == 0
-        rule("no-img-residents", zero, share_known & ~zero, "img_share")
         few = (share > 0) & (share <= self.few_max)
-        rule("few-img-residents", few, share_known & ~few, "img_share")
+        # A strong Step 2 CK keeps these programs (a reach, in tier 3); an unknown score
+        # does not.
+        if score is not None and score >= self.strong:
+            rule("no-img-residents", no, ~no, "img_share")
+            rule("few-img-residents", no, ~no, "img_share")
+        else:
+            rule("no-img-residents", zero, share_known & ~zero, "img_share")
+            rule("few-img-residents", few, share_known & ~few, "img_share")
 
         unlikely = np.array([fits.get(s) == "unlikely" for s in self.specialties], dtype=bool)
         fit_known = np.array([fits.get(s) is not None for s in self.specialties], dtype=bool)

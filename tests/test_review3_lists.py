@@ -126,12 +126,18 @@ def test_best_fit_is_not_said_of_a_program_that_does_not_show_imgs(made):
     one of the best fits; the others are."""
     plan, _ = made("s1-prelim-ohio-wants-border", "2026-09-20")
     by_id = listed()
+    tier1 = 0
     for choice in signals(plan)["Internal Medicine"]["programs"]:
         program = by_id[choice["id"]]
         shown = program.get("img_share", 0) > 0 or "J-1" in program.get("visas", [])
+        if "Tier 1," not in choice["why"]:
+            assert "one of your best fits" not in choice["why"], choice
+            continue
+        tier1 += 1
         assert ("best fits" in choice["why"]) == shown, choice
         if not shown:
             assert "does not show that it takes IMGs" in choice["why"]
+    assert tier1
 
 
 # ---------------------------------------------------------------- 9: H-1B only

@@ -176,10 +176,11 @@ def test_a_preliminary_track_says_it_is_a_fallback_in_the_list(host):
 # ---------------------------------------------------------------- tier 1 where it fits
 
 
-def test_a_program_that_wants_spanish_says_so_to_an_applicant_without_it(host):
-    """Finding 11, in part: a safety-net program that looks for Spanish speakers tells an
-    applicant without working Spanish what that means there; one with Spanish gets no
-    such note."""
+def test_a_program_that_wants_spanish_is_tier_1_only_with_working_spanish(host):
+    """Finding 11: a safety-net program that looks for Spanish speakers is tier 1 for an
+    applicant with working Spanish; without it, tier 2, saying why in plain words. A
+    Spanish level the profile does not give is a gap: the reason says what the plan
+    counted, and the plan asks for it."""
     catalog = Catalog(
         [
             make_program(
@@ -192,23 +193,43 @@ def test_a_program_that_wants_spanish_says_so_to_an_applicant_without_it(host):
         ]
     )
     exams = {"step1": STEP1, "step2ck": {"score": 226, "attempts": 1}}
-    with_spanish = make_profile(
-        applicant={"visa": "none", "specialties": ["Internal Medicine"]},
-        exams=exams,
-        languages=SPANISH,
-    )
-    without = make_profile(
-        applicant={"visa": "none", "specialties": ["Internal Medicine"]},
-        exams=exams,
-        languages=[{"name": "English", "level": "fluent"}],
-    )
-    [fits] = resplan.plan(with_spanish, catalog, host=host, as_of=JULY).programs
-    [poor] = resplan.plan(without, catalog, host=host, as_of=JULY).programs
-    assert not [r for r in fits.reasons if "Without working Spanish" in r.says]
-    assert poor.reasons[-1].says == (
-        "It looks for Spanish-speaking residents. Without working Spanish you compete poorly "
-        "here until you learn it."
-    )
+
+    def planned(languages):
+        profile = make_profile(
+            applicant={"visa": "none", "specialties": ["Internal Medicine"]},
+            exams=exams,
+            languages=languages,
+        )
+        return resplan.plan(profile, catalog, host=host, as_of=JULY)
+
+    [fits] = planned(SPANISH).programs
+    assert fits.tier == 1
+    assert [r.rule for r in fits.reasons] == ["tiering/spanish-safety-net"]
+    assert not [r for r in fits.reasons if "Spanish you compete" in r.says]
+    [poor] = planned([{"name": "English", "level": "fluent"}]).programs
+    assert poor.tier == 2
+    assert [(r.rule, r.says) for r in poor.reasons] == [
+        (
+            "tiering/spanish-preferred-without-working-spanish",
+            "Tier 2, not 1: it looks for Spanish-speaking residents. Without working Spanish "
+            "you compete less well there.",
+        ),
+        (
+            "tiering/underserved-off-border",
+            "Tier 2: away from the border, but focused on underserved patients, where "
+            "language skills and diverse backgrounds count.",
+        ),
+    ]
+    # Spanish listed without a level: unknown, not "no Spanish". The plan counts the
+    # lowest level, says so in the reason, and asks for the level.
+    unsure = planned([{"name": "Spanish"}])
+    [program] = unsure.programs
+    assert program.tier == 2
+    [reason] = [
+        r for r in program.reasons if r.rule == "tiering/spanish-preferred-without-working-spanish"
+    ]
+    assert "Spanish" in reason.says.split("Tier 2, not 1")[0], reason.says
+    assert "languages[0].level" in {m.key for m in unsure.assessment.missing}
 
 
 # ---------------------------------------------------------------- documents first

@@ -514,6 +514,20 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         profile = structure(keyed, Profile, file="keyed")
         for day in ("2026-07-15", "2026-11-30", "2027-02-20"):
             fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
+    # A safety-net program whose listing shows neither IMG residents nor a visa, tier 1
+    # for an applicant with Spanish: its signal says to ask whether it takes IMGs.
+    safety_net = make_catalog(
+        {
+            "id": "tx-houston-safetynet-im",
+            "specialty": "Internal Medicine",
+            "city": "Houston",
+            "state": "TX",
+            "underserved_focus": True,
+            "spanish_preferred": True,
+        },
+    )
+    passed["languages"] = [{"name": "Spanish", "level": "native"}]
+    fired |= cited(resplan.plan(structure(passed, Profile, file="safety"), safety_net, host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 

@@ -291,7 +291,7 @@ def test_failed_attempt_against_first_attempt_filter_is_skipped():
 def test_border_program_with_underserved_focus_is_tier_1():
     plan = make_plan(
         strong_border(),
-        program("tx-elpaso-a-im", underserved_focus=True),
+        program("tx-elpaso-a-im", underserved_focus=True, img_share=0.15),
         program("il-chicago-b-im", city="Chicago", state="IL", underserved_focus=True),
         program(
             "il-chicago-c-im",
@@ -318,10 +318,10 @@ def test_border_program_welcoming_imgs_is_tier_1_and_unknowns_are_to_verify():
     )
     assert decision(plan, "tx-laredo-a-im").tier == 1
     unclear = decision(plan, "tx-laredo-b-im")
-    # Step 3: the border programs themselves are tier 1; only a known low share of IMG
-    # residents would count against this one, so that share is to verify.
-    assert unclear.tier == 1
-    assert "tiering/border-program" in rules_of(unclear)
+    # Step 3: tier 1 is the border programs known to take IMGs. Nothing is known of this
+    # one's IMG residents: tier 2 until that share is checked, and it is to verify.
+    assert unclear.tier == 2
+    assert rules_of(unclear) == {"tiering/border-img-share-unknown"}
     assert "img_share" in unclear.to_verify
 
 

@@ -91,7 +91,7 @@ def says(entry: dict, rule: str) -> str:
 # ---------------------------------------------------------------- tier 1 is the guide's
 
 
-def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_them(tmp_path):
+def test_border_programs_known_to_take_imgs_are_tier_1(tmp_path):
     plan = plan_file(
         tmp_path,
         # A border Family Medicine program in the city where the applicant rotated, with
@@ -103,11 +103,17 @@ def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_
     )
     got = programs_of(plan)
 
+    # Nothing known of its IMG residents: tier 2 until that is checked (review6 finding
+    # 12: tier 1 is the border programs known to take IMGs).
     plain = got["tx-mcallen-valley-fm"]
-    assert (plain["verdict"], plain["tier"]) == ("apply", 1)
-    assert "tiering/border-program" in rules(plain)
-    assert "Rio Grande Valley" in says(plain, "tiering/border-program")
-    assert "img_share" in plain["to_verify"]  # the one fact that could count against it
+    assert (plain["verdict"], plain["tier"]) == ("apply", 2)
+    assert rules(plain) == {"tiering/border-img-share-unknown"}
+    assert says(plain, "tiering/border-img-share-unknown") == (
+        "Tier 2, not 1: a border program (Rio Grande Valley), but its listing does not say "
+        "how many of its residents are IMGs. Check that it takes IMGs first: if it does, "
+        "count it as tier 1."
+    )
+    assert "img_share" in plain["to_verify"]  # the one fact that could move it up
     assert not any(r.startswith("tiering/") and "unconfirmed" in r for r in rules(plain))
 
     some = got["tx-elpaso-some-im"]
@@ -118,7 +124,7 @@ def test_border_programs_are_tier_1_unless_a_known_low_img_share_counts_against_
     assert (few["verdict"], few["tier"]) == ("apply", 2)
     assert {r for r in rules(few) if r.startswith("tiering/")} == {"tiering/border-few-imgs"}
     assert "7%" in says(few, "tiering/border-few-imgs")
-    assert plan["summary"]["tier1"] == 2 and plan["summary"]["tier2"] == 1
+    assert plan["summary"]["tier1"] == 1 and plan["summary"]["tier2"] == 2
 
 
 def test_safety_net_spanish_and_img_majority_programs_join_tier_1_in_the_named_states(tmp_path):
@@ -236,7 +242,7 @@ id,name,specialty,track,city,state,setting,img_share,visas,rural,source
 ks-salina-rural-fm,Fictional Prairie Hospital,Family Medicine,categorical,Salina,KS,community,0.45,J-1,true,"test, fictional"
 ks-wichita-urban-fm,Fictional City Hospital,Family Medicine,categorical,Wichita,KS,community,0.45,J-1,false,"test, fictional"
 ks-wichita-unstated-fm,Fictional Plains Hospital,Family Medicine,categorical,Wichita,KS,community,0.45,J-1,,"test, fictional"
-nm-deming-rural-fm,Fictional Border Clinic,Family Medicine,categorical,Deming,NM,community,,J-1,true,"test, fictional"
+nm-deming-rural-fm,Fictional Border Clinic,Family Medicine,categorical,Deming,NM,community,0.3,J-1,true,"test, fictional"
 """
 
 
@@ -279,6 +285,7 @@ def test_a_rural_img_heavy_community_program_off_the_border_is_tier_3(tmp_path, 
                 "NM",
                 specialty="Family Medicine",
                 setting="community",
+                img_share=0.3,
                 rural=True,
             ),
         )
@@ -334,9 +341,17 @@ def test_example_plan_keeps_border_programs_in_tiers_1_and_2_and_no_tier_at_5_pe
             assert entry["tier"] in (1, 2), entry["id"]
         share = shares[entry["id"]]
         assert share is None or share > 0.05, entry["id"]
-    # Every real border Family Medicine program not skipped is tier 1 in the applicant's
-    # states (TX, NM), McAllen's included, and tier 2 in the other border states.
+    # No real border Family Medicine program lists its share of IMG residents: each is
+    # tier 2, to check first in the applicant's states (TX, NM), McAllen's included, and
+    # held back for its state in the other border states.
     family = [p for p in placed if p["id"].endswith("-fm") and not p["id"].startswith("synth-")]
-    assert family and all(p["tier"] == (1 if p["state"] in ("TX", "NM") else 2) for p in family)
+    assert family and all(p["tier"] == 2 for p in family)
+    for p in family:
+        reason = (
+            "tiering/border-img-share-unknown"
+            if p["state"] in ("TX", "NM")
+            else "tiering/border-outside-named-states"
+        )
+        assert {r["rule"] for r in p["reasons"]} == {reason}, p["id"]
     assert any(p["state"] not in ("TX", "NM") for p in family)
     assert any(p["id"].startswith("tx-mcallen-") for p in family)
