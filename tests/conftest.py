@@ -107,3 +107,15 @@ def make_program(**facts) -> Program:
 
 def make_catalog(*programs: dict) -> Catalog:
     return Catalog([make_program(**facts) for facts in programs])
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    """A cache folder of the test's own, with the cache on and its size limit the default."""
+    from resplan import cache
+
+    path = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(path))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    monkeypatch.delenv(cache.MAX_CACHE_MB_ENV, raising=False)
+    return path

@@ -22,11 +22,8 @@ CATALOG = EXAMPLES / "catalog" / "border-programs.toml"
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
-    path = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(path))
-    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
-    return path
+def folder(cache_folder):
+    return cache_folder
 
 
 @pytest.fixture

@@ -21,13 +21,8 @@ CATALOG = EXAMPLES / "catalog" / "border-programs.toml"
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
-    """A cache folder of this test's own, with the cache on."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(path))
-    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
-    monkeypatch.delenv(cache.MAX_CACHE_MB_ENV, raising=False)
-    return path
+def folder(cache_folder):
+    return cache_folder
 
 
 def memo_entries(folder) -> list:
