@@ -593,17 +593,15 @@ def check_writable(outputs) -> None:
 
 
 def _identities(path: Path) -> list[tuple]:
-    """What makes two paths one file: its device and inode when it exists, and the path
+    """What makes two paths one file: its device and inode when it exists, else the path
     it resolves to."""
-    keys: list[tuple[Any, ...]] = []
     try:
         info = os.stat(path)
-    except OSError:  # it does not exist (yet)
-        pass
-    else:
-        keys.append(("inode", info.st_dev, info.st_ino))
-    keys.append(("path", path.resolve()))
-    return keys
+    except OSError:  # it does not exist (yet): two spellings of it resolve alike
+        return [("path", path.resolve())]
+    # Every spelling and link of an existing file has its inode, so resolving it too would
+    # find nothing more (and costs about 20 µs a path: 0.3 s before a 16,000-profile batch).
+    return [("inode", info.st_dev, info.st_ino)]
 
 
 def write_plan(plan: Plan, path) -> None:
