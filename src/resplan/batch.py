@@ -632,19 +632,8 @@ def _row_from_data(data: tuple) -> tuple:
     return row, record, staged
 
 
-_ROW_FIELDS = (
-    "profile",
-    "plan",
-    "considered",
-    "apply",
-    "borderline",
-    "skip",
-    "tier1",
-    "tier2",
-    "tier3",
-    "to_verify",
-    "applications",
-)
+# A result carries a row's figures in the summary's column order; the error is packed apart.
+_ROW_FIELDS = SUMMARY_COLUMNS[: SUMMARY_COLUMNS.index("error")]
 
 
 # ------------------------------------------------------------------ the batch

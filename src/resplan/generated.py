@@ -55,9 +55,9 @@ def _future_flags() -> int:
 _FUTURE_FLAGS = _future_flags()
 
 # The file names attrs compiles a class's methods under (with "-N" when another class of
-# the same name came first): all of them at once ("methods", newer attrs) or each
-# apart ("hash", older attrs such as 23.2; "__hash__" for its own classes), and the name it salts that
-# class's __hash__ with, the same in every version.
+# the same name came first): all of them at once ("methods", newer attrs) or each apart
+# ("hash", older attrs such as 23.2; "__hash__" for its own classes), and the name it
+# salts that class's __hash__ with, the same in every version.
 _ATTRS_METHODS = re.compile(r"<attrs generated (?:methods|hash|__hash__) (.+?)(?:-\d+)?>")
 _SALT = "<attrs generated hash {}>"
 
