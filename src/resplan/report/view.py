@@ -387,7 +387,7 @@ class Report:
     states: list[str]
     specialties: list[str]
     figures: list
-    rules: list
+    rules: list[CitedRule]
     extra_summary: list[tuple[str, str]]
     assessment_extra: list[tuple[str, str]]
     # What the what-if pass says beyond its listed changes (that none would move a
@@ -739,41 +739,73 @@ def _extra(record, known) -> list[tuple[str, str]]:
     return out
 
 
-def _cited(plan) -> list[str]:
-    seen: dict[str, None] = {}
+def _cited(plan) -> dict[str, str]:
+    """Each rule the plan cites, in id order, with a thing the plan says by it."""
+    said: dict[str, str] = {}
     for reason in plan.summary.advice:
-        seen.setdefault(reason.rule)
+        said.setdefault(reason.rule, reason.says)
     for finding in (*plan.assessment.weaknesses, *plan.assessment.strengths):
         for reason in finding.reasons:
-            seen.setdefault(reason.rule)
+            said.setdefault(reason.rule, reason.says)
     for target in (*plan.specialties, *plan.regions):
         for reason in target.reasons:
-            seen.setdefault(reason.rule)
+            said.setdefault(reason.rule, reason.says)
     for action in plan.actions:
-        seen.setdefault(action.id)
+        said.setdefault(action.id, action.title)
     outlook = getattr(plan, "outlook", None)
     if outlook is not None:
         for reason in outlook.says:
-            seen.setdefault(reason.rule)
+            said.setdefault(reason.rule, reason.says)
         for item in outlook.specialties:
             for reason in (*item.against, *item.in_favour, *item.context):
-                seen.setdefault(reason.rule)
+                said.setdefault(reason.rule, reason.says)
+    # Programs' reasons come in another order from a plan read back from its file, so a
+    # rule only programs cite is shown by the first of its texts in text order.
+    by_programs: dict[str, str] = {}
     programs = plan.programs
     reason_sets = getattr(programs, "reason_sets", None)
     for reasons in reason_sets if reason_sets is not None else (p.reasons for p in programs):
         for reason in reasons:
-            seen.setdefault(reason.rule)
-    return sorted(seen)
+            known = by_programs.get(reason.rule)
+            if known is None or reason.says < known:
+                by_programs[reason.rule] = reason.says
+    for rule, says in by_programs.items():
+        said.setdefault(rule, says)
+    return {rule: said[rule] for rule in sorted(said)}
 
 
-def _rules(plan, labels: Labels) -> list:
-    return [labels.rules[rule] for rule in _cited(plan) if rule in labels.rules]
+@dataclass(frozen=True)
+class CitedRule:
+    """A rule the plan cites, shown by something the plan says with it (readers are applicants:
+    the rule's id is kept for advisors in the page's markup, not in its text)."""
+
+    rule: str
+    said: str
+    source: str
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of ``text``, cut at a word near ``limit`` characters."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    sentence = text if end < 0 else text[: end + 1]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def _rules(plan, labels: Labels) -> list[CitedRule]:
+    return [
+        CitedRule(rule, _first_sentence(said), labels.rules[rule].source)
+        for rule, said in _cited(plan).items()
+        if rule in labels.rules
+    ]
 
 
 def _figures(plan, labels: Labels) -> list:
     seen: dict[Any, Any] = {}
-    for rule in _rules(plan, labels):
-        for figure in rule.figures:
+    for rule in _cited(plan):
+        for figure in labels.rules[rule].figures if rule in labels.rules else ():
             seen.setdefault((figure.ruleset, figure.name), figure)
     return [seen[key] for key in sorted(seen)]
 
