@@ -100,6 +100,16 @@ def test_percent_format_and_labels():
     assert render("{ratio:percent}") == "25%"
 
 
+def test_and_format_lists_a_set_as_a_sentence_does():
+    assert render("{p.tags:and}", {"p.tags": frozenset()}) == ""
+    assert render("for {p.tags:and}", {"p.tags": frozenset({"Pediatrics"})}) == "for Pediatrics"
+    two = frozenset({"Pediatrics", "Internal Medicine"})
+    assert render("for {p.tags:and}", {"p.tags": two}) == "for Internal Medicine and Pediatrics"
+    three = frozenset({"c", "a", "b"})
+    assert render("{p.tags:and}", {"p.tags": three}) == "a, b and c"
+    assert render("{p.tags:and}", {"p.tags": Unknown(frozenset())}) == "unknown"
+
+
 def test_state_format_prints_the_name():
     # Readers of a plan may not know the two-letter codes.
     assert render("in {p.state:state}", {"p.state": "TX"}) == "in Texas"
@@ -129,12 +139,12 @@ def test_dollars_format():
         (
             "{p.score:money}",
             10,
-            "unknown format 'money' (formats: percent, dollars, count, agree, a, times, state)",
+            "unknown format 'money' (formats: percent, dollars, count, agree, a, times, state, and)",
         ),
         (
             "{p.score:cout year|years}",
             10,
-            "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a, times, state)",
+            "unknown format 'cout' (did you mean 'count'?) (formats: percent, dollars, count, agree, a, times, state, and)",
         ),
         (
             "{p.score:count year}",
@@ -160,12 +170,13 @@ def test_dollars_format():
         ("{p.visa:state}", 9, "state needs a US state's code, and p.visa is enum(none, J-1)"),
         ("{p.state:state x}", 10, "format 'state' takes no words (found 'x')"),
         ("{p.tags:a}", 9, "'a' needs a word or a number, and p.tags is set(text)"),
+        ("{p.city:and}", 9, "'and' needs a set, and p.city is text"),
         ("{p.city:a x}", 9, "format 'a' takes no words (found 'x')"),
         ("{p.score:percent x}", 10, "format 'percent' takes no words (found 'x')"),
         (
             "x {p.score: }",
             12,
-            "a format is missing after ':' (formats: percent, dollars, count, agree, a, times, state)",
+            "a format is missing after ':' (formats: percent, dollars, count, agree, a, times, state, and)",
         ),
     ],
 )

@@ -31,7 +31,7 @@ from resplan.rules.types import BOOL, NUMBER, Enum, SetOf, Type
 from resplan.rules.values import Unknown
 from resplan.vocabulary import STATES
 
-FORMATS = ("percent", "dollars", "count", "agree", "a", "times", "state")
+FORMATS = ("percent", "dollars", "count", "agree", "a", "times", "state", "and")
 # Formats that take a singular and a plural form: "count program|programs".
 _WORD_FORMATS = ("count", "agree")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -58,11 +58,15 @@ def format_value(value: Any, labels: Mapping[str, str] | None = None, spec: str 
         # would spell out a long run of digits.
         return str(int(value)) if value.is_integer() and abs(value) < 1e16 else format(value, "g")
     if isinstance(value, (set, frozenset, list, tuple)):
-        words = sorted(
-            labels.get(v, v) if labels and isinstance(v, str) else format_value(v) for v in value
-        )
-        return ", ".join(words)
+        return ", ".join(_set_words(value, labels))
     return str(value)
+
+
+def _set_words(value: Any, labels: Mapping[str, str] | None) -> list[str]:
+    """The members of a set as words, sorted."""
+    return sorted(
+        labels.get(v, v) if labels and isinstance(v, str) else format_value(v) for v in value
+    )
 
 
 # ------------------------------------------------------------------ articles
@@ -204,6 +208,10 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
         if not (isinstance(typ, Enum) and set(typ.values) <= STATES.keys()):
             fail(f"state needs a US state's code, and {name} is {typ}")
         return _state_name
+    if kind == "and":
+        if not isinstance(typ, SetOf):
+            fail(f"'and' needs a set, and {name} is {typ}")
+        return _and_list
     if typ == BOOL or isinstance(typ, SetOf):  # kind == "a"
         fail(f"'a' needs a word or a number, and {name} is {typ}")
     return Format("a")
@@ -241,6 +249,14 @@ class Template:
 
 
 _DEFAULT = _plain("")
+
+
+def _and_list(value: Any, labels: Mapping[str, str] | None = None) -> str:
+    """A set as a sentence lists it: "A", "A and B", "A, B and C" (sorted, as sets print)."""
+    if not isinstance(value, (set, frozenset, list, tuple)):
+        return format_value(value, labels)
+    words = _set_words(value, labels)
+    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def _state_name(value: Any, labels: Mapping[str, str] | None = None) -> str:

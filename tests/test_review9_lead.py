@@ -1,0 +1,68 @@
+"""Findings of the ninth advisor review (review 9) fixed by the lead: the SOAP step's
+personal statements follow the applicant's own fields (finding 11)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import resplan
+from tests.conftest import EXAMPLES
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+
+
+def _plan(host, tmp_path, applicant: str, as_of: str = "2026-09-25"):
+    path = tmp_path / "profile.toml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            [applicant]
+            graduation_year = 2022
+            cycle = 2027
+            visa = "J-1"
+            {applicant}
+
+            [exams.step1]
+            result = "pass"
+            attempts = 1
+
+            [exams.step2ck]
+            score = 228
+            attempts = 1
+            """
+        ).format(applicant=applicant)
+    )
+    profile = resplan.load_profile(path)
+    return resplan.plan(profile, resplan.load_catalog(BORDER), host=host, as_of=as_of)
+
+
+def _soap(plan):
+    (step,) = [a for a in plan.actions if a.id.startswith("between-cycles/soap")]
+    return step
+
+
+@pytest.mark.parametrize(
+    ("applicant", "fields"),
+    [
+        ('specialties = ["Pediatrics"]', "Pediatrics"),
+        ('specialties = ["Psychiatry", "Internal Medicine"]', "Internal Medicine and Psychiatry"),
+    ],
+)
+def test_soap_statements_are_for_the_applicants_own_fields(host, tmp_path, applicant, fields):
+    soap = _soap(_plan(host, tmp_path, applicant))
+    assert soap.id == "between-cycles/soap"
+    assert f"short personal statements for {fields} and for preliminary or transitional years" in (
+        soap.detail
+    )
+    if "Internal Medicine" not in fields:
+        assert "Internal Medicine" not in soap.detail and "Family Medicine" not in soap.detail
+
+
+def test_soap_statements_without_named_fields_go_to_the_open_ones(host, tmp_path):
+    soap = _soap(_plan(host, tmp_path, ""))
+    assert soap.id == "between-cycles/soap-open-fields"
+    assert "the fields you would take (Internal Medicine and Family Medicine are open to IMGs)" in (
+        soap.detail
+    )
