@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLES
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
 
 
-def _plan(host, tmp_path, applicant: str, as_of: str = "2026-09-25"):
+def _plan(host, tmp_path, applicant: str, as_of: str = "2026-09-25", visa: str = '"J-1"'):
     path = tmp_path / "profile.toml"
     path.write_text(
         textwrap.dedent(
@@ -21,7 +21,7 @@ def _plan(host, tmp_path, applicant: str, as_of: str = "2026-09-25"):
             [applicant]
             graduation_year = 2022
             cycle = 2027
-            visa = "J-1"
+            visa = {visa}
             {applicant}
 
             [exams.step1]
@@ -32,7 +32,7 @@ def _plan(host, tmp_path, applicant: str, as_of: str = "2026-09-25"):
             score = 228
             attempts = 1
             """
-        ).format(applicant=applicant)
+        ).format(applicant=applicant, visa=visa)
     )
     profile = resplan.load_profile(path)
     return resplan.plan(profile, resplan.load_catalog(BORDER), host=host, as_of=as_of)
@@ -66,3 +66,25 @@ def test_soap_statements_without_named_fields_go_to_the_open_ones(host, tmp_path
     assert "the fields you would take (Internal Medicine and Family Medicine are open to IMGs)" in (
         soap.detail
     )
+
+
+def _outlook_words(plan) -> str:
+    return " ".join(
+        reason.says
+        for item in plan.outlook.specialties
+        for reason in (*item.against, *item.in_favour, *item.context)
+    )
+
+
+def test_a_us_citizen_is_told_the_specialty_share_is_another_groups(host, tmp_path):
+    """Finding 14: the share of non-US IMGs by specialty is not a US citizen's group."""
+    citizen = _plan(
+        host, tmp_path, 'us_citizen = true\nspecialties = ["Psychiatry"]', "2026-06-10", '"none"'
+    )
+    said = _outlook_words(citizen)
+    assert "non-US IMGs took 8% of the first-year positions filled in Psychiatry" in said
+    assert "You count as a US IMG, a group this figure leaves out" in said
+    visa = _plan(host, tmp_path, 'specialties = ["Psychiatry"]', "2026-06-10")
+    said = _outlook_words(visa)
+    assert "non-US IMGs took 8% of the first-year positions filled in Psychiatry" in said
+    assert "You count as a US IMG" not in said
