@@ -88,3 +88,53 @@ def test_a_us_citizen_is_told_the_specialty_share_is_another_groups(host, tmp_pa
     said = _outlook_words(visa)
     assert "non-US IMGs took 8% of the first-year positions filled in Psychiatry" in said
     assert "You count as a US IMG" not in said
+
+
+def _strength_words(plan) -> str:
+    return " ".join(reason.says for f in plan.assessment.strengths for reason in f.reasons)
+
+
+@pytest.mark.parametrize("score", [228, 245])
+def test_strengths_say_no_near_miss_whatever_the_score(host, tmp_path, score):
+    """Finding 13: with a 245 no minimum is a few points away; with a 228 the programs
+    whose minimum it just misses say so on their rows, not the strengths."""
+    path = tmp_path / "profile.toml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            [applicant]
+            graduation_year = 2022
+            cycle = 2027
+            visa = "J-1"
+            specialties = ["Internal Medicine"]
+
+            [exams.step1]
+            result = "pass"
+            attempts = 1
+
+            [exams.step2ck]
+            score = {score}
+            attempts = 1
+
+            [[clinical]]
+            kind = "hands-on"
+            months = 6
+            city = "El Paso"
+            state = "TX"
+
+            [[letters]]
+            writer = "US clinical supervisor"
+            us_clinical = true
+            advocate = true
+            """
+        )
+    )
+    plan = resplan.plan(
+        resplan.load_profile(path), resplan.load_catalog(BORDER), host=host, as_of="2026-06-20"
+    )
+    said = _strength_words(plan)
+    labels = {f.label for f in plan.assessment.strengths}
+    assert {"a supervisor who will speak for you", "a strong border-region record"} <= labels
+    assert "near-miss" not in said and "minimum" not in said
+    assert "makes a program look closely at your file" in said
+    assert "Border programs look for such a record when they choose whom to interview" in said
