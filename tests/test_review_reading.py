@@ -89,9 +89,13 @@ def test_an_observership_alone_is_no_strong_border_record(plans):
     assert "strong-border-profile" not in strengths
     # The border time is named for what it was, beside the weak point that counts it out.
     assert strengths["border-usce"].startswith(
-        "You spent 3 months in observerships in the US border region, in San Diego and "
-        "Chula Vista, but have no hands-on work there yet."
+        "You spent 3 months observing care in the US border region, in San Diego and "
+        "Chula Vista. It is not hands-on work, and most programs do not count it as US "
+        "clinical experience."
     )
+    # Its label does not call it clinical experience either (review 9, finding 10).
+    label = next(f["label"] for f in plan["assessment"]["strengths"] if f["name"] == "border-usce")
+    assert label == "time in clinics of the US border region"
     assert weaknesses["limited-usce"].startswith(
         "You report 0 months of hands-on US clinical work (observerships not counted)"
     )
