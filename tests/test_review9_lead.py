@@ -138,3 +138,17 @@ def test_strengths_say_no_near_miss_whatever_the_score(host, tmp_path, score):
     assert "near-miss" not in said and "minimum" not in said
     assert "makes a program look closely at your file" in said
     assert "Border programs look for such a record when they choose whom to interview" in said
+
+
+def test_a_border_program_with_some_imgs_says_its_share_is_under_the_guides(host, tmp_path):
+    """Finding 12: a 12-17% share is tier 1 as a border program, said as under 20-30%."""
+    plan = _plan(host, tmp_path, 'specialties = ["Internal Medicine"]\nstates = ["AZ", "CA"]')
+    some = [
+        reason.says
+        for program in plan.programs
+        for reason in program.reasons
+        if reason.rule == "tiering/border-some-img"
+    ]
+    assert some
+    for says in some:
+        assert "takes some IMGs" in says and "under the 20% to 30% the guide looks for" in says
