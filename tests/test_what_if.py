@@ -283,6 +283,22 @@ def test_nothing_to_fix_means_no_what_if(host, catalog):
     assert "[[what_if]]" not in dumps_plan(plan)
 
 
+def test_generated_programs_alone_list_no_change_and_name_the_changes_tried(host, catalog):
+    # A change is compared over real programs only, so over generated programs alone none
+    # is decided again (a shortcut): nothing is listed, with or without the plan's words,
+    # and the summary still names the changes tried. The same programs taken as real do
+    # list changes for this profile, so the empty list is the shortcut's, not the profile's.
+    sample = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+    profile = _profile("reapplicant-failed-attempt")
+    plan = _plan(profile, sample, host)
+    assert plan.what_if == ()
+    assert pipeline.make_plan(profile, sample, host, as_of=AS_OF, words=False).what_if == ()
+    assert _plan(profile, catalog, host).what_if
+    said = [a for a in plan.summary.advice if a.rule == "what-if/no-change-moves-a-program"]
+    assert len(said) == 1
+    assert "Changes tried: get a letter from a US clinical supervisor" in said[0].says
+
+
 def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_path):
     # The example against the real border programs only (`invoke plan`): none of them
     # publishes a minimum score or another limit, so no change opens or improves one.

@@ -221,7 +221,7 @@ def programs_in(draft, specialties, states=None) -> int:
     counts = table.memo.get(_PROGRAMS_PER_SPECIALTY)
     if counts is None:
         keys = table.keys
-        codes = keys.specialty[_real(table, draft.catalog)]
+        codes = keys.specialty[real_programs(table, draft.catalog)]
         counts = table.memo[_PROGRAMS_PER_SPECIALTY] = dict(
             zip(
                 keys.specialties,
@@ -231,8 +231,9 @@ def programs_in(draft, specialties, states=None) -> int:
     return sum(counts.get(s, 0) for s in set(specialties))
 
 
-def _real(table, catalog) -> np.ndarray:
-    """True for each catalog row that is a real program; once per catalog."""
+def real_programs(table, catalog) -> np.ndarray:
+    """True for each catalog row that is a real program; once per catalog (``table``:
+    its column table)."""
     real = table.memo.get(_REAL)
     if real is None:
         synthetic = np.fromiter(catalog.column("synthetic"), dtype=bool, count=len(catalog))
@@ -252,7 +253,7 @@ def _programs_in_states(table, catalog, specialties: set, states: set) -> int:
         # Once per catalog: (specialty, state) -> real programs.
         names, column = table.keys.specialties, table.columns["program.state"]
         coded = column.codes is not None
-        real = _real(table, catalog)
+        real = real_programs(table, catalog)
         state = np.asarray(column.codes if coded else column.raw, dtype=object)
         pairs = Counter(zip(table.keys.specialty[real].tolist(), state[real].tolist()))
         counts = table.memo[_PROGRAMS_PER_SPECIALTY_AND_STATE] = {

@@ -42,6 +42,7 @@ from resplan.rulebook import Rule, Rulebook, whole_parameter
 from resplan.rules import is_unknown
 from resplan.rules.template import Format
 from resplan.stages.common import cite, evaluate
+from resplan.stages.specialties import real_programs
 from resplan.stages.summary import reads_what_if
 from resplan.stages.table import catalog_table
 
@@ -80,8 +81,13 @@ def run(draft, words: bool = True):
     # Only the real programs the plan considers are compared: their catalog rows, and
     # their verdicts and tiers in the plan. A generated program is no reason to make a
     # change: nobody can apply to it, so it is neither opened nor counted in tier 1.
-    real = ~np.fromiter(draft.catalog.column("synthetic"), dtype=bool, count=size)
+    real = real_programs(catalog_table(draft.catalog, draft.rulebook.city_regions), draft.catalog)
     rows = np.flatnonzero((verdict != NOT_CONSIDERED) & real)
+    # With no real program to compare (a plan over generated programs only), no change
+    # can open or improve one: the changes are not decided at all, only named (in words).
+    compared = len(rows) > 0
+    if not compared and not words:
+        return draft.evolve(what_if=())
     before = (rows, verdict[rows], tiers[rows])
     named = parameter(draft.rulebook, PROGRAMS_NAMED)
     decide = _Changes(draft)
@@ -94,6 +100,8 @@ def run(draft, words: bool = True):
         profile, values = change
         if words:
             tried.append(_change_words(rule, draft, values))
+        if not compared:
+            continue
         after, order, fits = decide(profile)
         entry = _compare(
             rule, draft, values, before, after, order, fits, named if words else 0, words
@@ -144,7 +152,7 @@ def _with_limits(draft) -> int:
     nothing a change could help the applicant into)."""
     columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
     rows = _plan_rows(draft.programs, draft.catalog)
-    real = ~np.fromiter(draft.catalog.column("synthetic"), dtype=bool, count=len(draft.catalog))
+    real = real_programs(catalog_table(draft.catalog, draft.rulebook.city_regions), draft.catalog)
     rows = rows[real[rows]]
     stated = np.zeros(len(rows), dtype=bool)
     for name in LIMITS:
