@@ -284,8 +284,8 @@ def test_border_months_and_hands_on_months_agree(tmp_path):
     weaknesses = {f["name"]: f for f in plan["assessment"]["weaknesses"]}
     border = strengths["border-usce"]["reasons"][0]["says"]
     assert border.startswith(
-        "You spent 1 month in observerships in the US border region, in El Paso, "
-        "but have no hands-on work there yet."
+        "You spent 1 month observing care in the US border region, in El Paso. It is not "
+        "hands-on work, and most programs do not count it as US clinical experience."
     )
     assert weaknesses["limited-usce"]["reasons"][0]["says"].startswith(
         "You report 0 months of hands-on US clinical work (observerships not counted)"
