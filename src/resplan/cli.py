@@ -268,6 +268,15 @@ def cmd_synth_catalog(args) -> int:
         )
     if args.programs < 0 or args.seed < 0:
         raise InputError.one(out, "--programs and --seed must not be negative")
+    if args.programs == 0:
+        # `plan` refuses a catalog with no programs: refuse it here, when it is asked for.
+        raise InputError.one(out, "--programs 0: a catalog needs at least 1 program")
+    if args.programs > synth.MAX_PROGRAMS:
+        raise InputError.one(
+            out,
+            f"--programs {args.programs} is more than resplan makes (at most "
+            f"{synth.MAX_PROGRAMS:,}; the national catalog has about 13,400): a typo?",
+        )
     programs = synth.synthesize_catalog(args.programs, args.seed)
     write_text_atomic(out, writers[format](programs))
     # With --out - the catalog is on stdout: the note goes to stderr.
