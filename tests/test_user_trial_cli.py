@@ -33,3 +33,26 @@ def test_synth_catalog_refuses_no_programs_and_a_typo_sized_count(
     assert main(["synth-catalog", "--programs", programs, "--seed", "1", "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"resplan: error: {out}: {message}\n"
     assert out.read_text(encoding="utf-8") == "kept"
+
+
+def test_a_csv_catalog_with_a_header_and_no_rows_is_refused_as_an_empty_toml_one(
+    tmp_path, capsys, monkeypatch
+):
+    # It planned 0 programs with exit status 0, and check-catalog said "ok".
+    empty = tmp_path / "mine.csv"
+    empty.write_text("id,name,specialty,city,state\r\n\r\n", encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    out.write_text("kept", encoding="utf-8")
+    argv = ["plan", str(PROFILE), "--catalog", str(BORDER), "--catalog", str(empty)]
+    assert main([*argv, "--out", str(out)]) == 2
+    message = "holds no programs: a CSV catalog has one row per program under its header row"
+    assert capsys.readouterr().err == f"resplan: error: {empty}:1: {message}\n"
+    assert out.read_text(encoding="utf-8") == "kept"
+    assert main(["check-catalog", str(empty)]) == 2
+    assert capsys.readouterr().err == f"{empty}:1: {message}\nresplan: 1 problem found\n"
+    # On standard input too, told a CSV by its header.
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"id,name,specialty\n")))
+    assert main(["plan", str(PROFILE), "--catalog", "-", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"resplan: error: -:1: {message}\n"

@@ -708,6 +708,19 @@ _SHARED_CSV_COLUMNS = frozenset(PROGRAM_FIELDS) - {"id", "name"}
 
 
 def read_csv_catalog(path: FsPath) -> Catalog:
+    catalog = _read_csv_catalog(path)
+    if not len(catalog):
+        # A header with no rows (a sheet saved before it was filled) would plan against
+        # nothing, as an empty TOML catalog would: both are refused.
+        raise InputError.one(
+            path,
+            "holds no programs: a CSV catalog has one row per program under its header row",
+            line=1,
+        )
+    return catalog
+
+
+def _read_csv_catalog(path: FsPath) -> Catalog:
     text = read_text(path)
     values = _quick_csv_columns(text)
     if values is not None:
