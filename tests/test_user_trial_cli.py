@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from resplan.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 PROFILE = EXAMPLES / "profiles" / "example.toml"
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
@@ -56,3 +56,43 @@ def test_a_csv_catalog_with_a_header_and_no_rows_is_refused_as_an_empty_toml_one
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"id,name,specialty\n")))
     assert main(["plan", str(PROFILE), "--catalog", "-", "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"resplan: error: -:1: {message}\n"
+
+
+def _readme_toml_block(starting: str) -> dict:
+    import tomllib
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = [b.split("```", 1)[0] for b in text.split("```toml\n")[1:] if b.startswith(starting)]
+    return tomllib.loads(block)
+
+
+def test_the_readme_what_if_excerpts_are_what_the_plans_say(host):
+    # The [[what_if]] excerpt showed 39 programs opened, 14 improved, 9 in tier 1 after,
+    # long after the plan said 12, 0 and 7; only the [summary] excerpt was tested.
+    import datetime
+    import tomllib
+
+    import resplan
+    from resplan.writer import dumps_plan
+
+    as_of = datetime.date(2026, 1, 15)
+    border = host.read_catalog(BORDER)
+    sample = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+    both = resplan.merge_catalogs([border, sample])
+
+    def made(profile: str, catalog) -> dict:
+        loaded = resplan.load_profile(EXAMPLES / "profiles" / profile)
+        plan = resplan.plan(loaded, catalog, host=host, as_of=as_of)
+        return tomllib.loads(dumps_plan(plan))
+
+    example = made("example.toml", border)
+    [advice] = _readme_toml_block("[[summary.advice]]")["summary"]["advice"]
+    assert advice in example["summary"]["advice"]
+
+    reapplicant = made("reapplicant-failed-attempt.toml", both)
+    [shown] = _readme_toml_block("[[what_if]]")["what_if"]
+    [entry] = [w for w in reapplicant["what_if"] if w["change"] == shown["change"]]
+    assert {key: entry[key] for key in shown} == shown
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    [says] = [a["says"] for a in reapplicant["summary"]["advice"] if a["rule"] == shown["rule"]]
+    assert f'the summary says "{says}"' in readme
