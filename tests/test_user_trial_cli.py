@@ -96,3 +96,31 @@ def test_the_readme_what_if_excerpts_are_what_the_plans_say(host):
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     [says] = [a["says"] for a in reapplicant["summary"]["advice"] if a["rule"] == shown["rule"]]
     assert f'the summary says "{says}"' in readme
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["docs", "--out", "-"],
+            "--out: cannot be - (standard output): the docs are three files (rules.md, "
+            "facts.md, profile.md); name the folder they go to",
+        ),
+        (
+            ["batch", str(PROFILE), "--catalog", str(BORDER), "--out-dir", "-"],
+            "--out-dir: cannot be - (standard output): the plans and summary.csv are files; "
+            "name a folder",
+        ),
+        (
+            ["batch", str(PROFILE), "--catalog", str(BORDER), "--db", "-", "--plans", "none"],
+            "--db: cannot be - (standard output): the database is a file; name one",
+        ),
+    ],
+)
+def test_a_folder_or_database_named_minus_is_refused(tmp_path, capsys, monkeypatch, argv, message):
+    # `resplan docs --out -` made a folder named "-": everywhere else - is standard output.
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"resplan: error: {message}\n")
+    assert list(tmp_path.iterdir()) == []

@@ -385,6 +385,13 @@ def cmd_docs(args) -> int:
     from resplan.docs import facts_markdown, profile_markdown, rules_markdown
     from resplan.writer import write_text_atomic
 
+    if args.out == "-":
+        # Elsewhere - is standard output; here it made a folder named "-".
+        raise InputError.one(
+            "--out",
+            "cannot be - (standard output): the docs are three files (rules.md, facts.md, "
+            "profile.md); name the folder they go to",
+        )
     host = _host(args)
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
@@ -426,6 +433,13 @@ def cmd_batch(args) -> int:
                 f"batch reads files, not standard input ({option}): save it to a file, or "
                 "plan one profile with resplan plan - --catalog ... --out ...",
             )
+    # Elsewhere - is standard output; a folder or a database named "-" is not what is meant.
+    for option, path, what in (
+        ("--out-dir", args.out_dir, "the plans and summary.csv are files; name a folder"),
+        ("--db", args.db, "the database is a file; name one"),
+    ):
+        if path == "-":
+            raise InputError.one(option, f"cannot be - (standard output): {what}")
     if args.out_dir is None and (plans or args.db is None):
         raise InputError.one(
             "--out-dir",
