@@ -124,3 +124,46 @@ def test_a_folder_or_database_named_minus_is_refused(tmp_path, capsys, monkeypat
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", f"resplan: error: {message}\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "name", "option", "format"),
+    [
+        (["report", "{plan}", "--out", "{out}", "--format", "md"], "report.html", "--format", "md"),
+        (
+            ["plan", str(PROFILE), "--catalog", str(BORDER), "--out", "{plan}"]
+            + ["--report", "{out}", "--report-format", "csv"],
+            "report.html",
+            "--report-format",
+            "csv",
+        ),
+        (
+            ["synth-catalog", "--programs", "5", "--out", "{out}", "--format", "csv"],
+            "catalog.toml",
+            "--format",
+            "csv",
+        ),
+    ],
+)
+def test_a_file_name_and_a_format_option_that_disagree_are_refused(
+    tmp_path, capsys, argv, name, option, format
+):
+    # A Markdown report went into report.html, a CSV catalog into catalog.toml (which
+    # --catalog then failed to read as TOML).
+    plan = tmp_path / "plan.toml"
+    assert main(["plan", str(PROFILE), "--catalog", str(BORDER), "--out", str(plan)]) == 0
+    before = plan.read_bytes()
+    out = tmp_path / name
+    out.write_text("kept", encoding="utf-8")
+    capsys.readouterr()
+    assert main([arg.format(plan=plan, out=out) for arg in argv]) == 2
+    suffix = out.suffix
+    assert capsys.readouterr().err == (
+        f"resplan: error: {out}: the name ends in {suffix} but {option} says {format}: make "
+        f"them agree, or leave {option} out\n"
+    )
+    assert out.read_text(encoding="utf-8") == "kept" and plan.read_bytes() == before
+    # A name that says no format still takes the option's, and one that agrees is fine.
+    for other in (tmp_path / "out.txt", tmp_path / f"out.{format}"):
+        assert main([arg.format(plan=plan, out=other) for arg in argv]) == 0
+        assert other.read_text(encoding="utf-8") != "kept"

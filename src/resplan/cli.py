@@ -143,7 +143,7 @@ def _report_format(path: str, format: str | None) -> str:
             "cannot tell the report format from the file name: end it with .html, .md or "
             ".csv, or give --report-format",
         )
-    return format_for(path, format)
+    return format_for(path, format, option="--report-format")
 
 
 def cmd_report(args) -> int:
@@ -266,6 +266,11 @@ def cmd_synth_catalog(args) -> int:
             else "standard output has no file name to tell the format by: give --format "
             "toml or --format csv",
         )
+    suffix = Path(out).suffix.lower()
+    if args.format and suffix in (".toml", ".csv") and suffix != f".{args.format}":
+        from resplan.report import name_disagrees
+
+        raise InputError.one(out, name_disagrees(suffix, args.format, "--format"))
     if args.programs < 0 or args.seed < 0:
         raise InputError.one(out, "--programs and --seed must not be negative")
     if args.programs == 0:

@@ -19,15 +19,21 @@ FORMATS = ("html", "md", "csv")
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
-def format_for(path, format: str | None = None) -> str:
-    """The format ``format`` names, or the one ``path``'s suffix names; InputError otherwise."""
+def format_for(path, format: str | None = None, *, option: str = "--format") -> str:
+    """The format ``format`` names, or the one ``path``'s suffix names; InputError otherwise.
+
+    A name that says one format and an ``option`` that says another is refused: a
+    Markdown report in ``plan.html`` opens as garbled text, and which was meant is a guess.
+    """
+    suffix = Path(path).suffix.lower()
     if format is not None:
         if format not in FORMATS:
             raise InputError.one(
                 path, f"unknown report format {format!r}: use " + ", ".join(FORMATS)
             )
+        if suffix in SUFFIXES and SUFFIXES[suffix] != format:
+            raise InputError.one(path, name_disagrees(suffix, format, option))
         return format
-    suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError.one(
             path,
@@ -35,6 +41,14 @@ def format_for(path, format: str | None = None) -> str:
             "with .html, .md or .csv, or give --format",
         )
     return SUFFIXES[suffix]
+
+
+def name_disagrees(suffix: str, format: str, option: str) -> str:
+    """The message for an output whose file name says one format and an option another."""
+    return (
+        f"the name ends in {suffix} but {option} says {format}: make them agree, or leave "
+        f"{option} out"
+    )
 
 
 def render_report(plan, format: str = "html", *, full: bool = False, labels=None) -> str:
