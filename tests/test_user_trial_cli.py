@@ -167,3 +167,51 @@ def test_a_file_name_and_a_format_option_that_disagree_are_refused(
     for other in (tmp_path / "out.txt", tmp_path / f"out.{format}"):
         assert main([arg.format(plan=plan, out=other) for arg in argv]) == 0
         assert other.read_text(encoding="utf-8") != "kept"
+
+
+BROKEN_RULESET_PLUGIN = '''
+import resplan
+
+RULES = """
+[ruleset]
+name = "brokenrules"
+version = "1.0.0"
+
+[[screen]]
+id = "our-minimum"
+when = "profile.clinical.hands_on_month < 2"
+verdict = "skip"
+says = "Too few months."
+source = "tests"
+"""
+
+
+@resplan.hookimpl
+def resplan_rulesets():
+    return [resplan.RulesetSource(text=RULES, label="brokenrules.toml")]
+'''
+
+
+def test_an_installed_plugin_whose_ruleset_does_not_load_is_named_with_the_way_out(tmp_path):
+    # The message named a ruleset file deep in site-packages and the rule, but not the
+    # plugin nor --disable, and every command (`resplan plugins` too) stopped on it.
+    from tests.test_plugin_failures import install, run
+
+    env = install(tmp_path, BROKEN_RULESET_PLUGIN)
+    out = tmp_path / "plan.toml"
+    out.write_text("previous plan\n")
+    result = run(env, "plan", PROFILE, "--catalog", BORDER, "--out", out)
+    assert result.returncode == 2, result.stderr
+    first, last = result.stderr.splitlines()
+    assert first.startswith("resplan: error: brokenrules.toml:8: our-minimum: when: ")
+    assert "unknown name 'profile.clinical.hands_on_month'" in first
+    assert last == (
+        "resplan: error: plugin 'broken' (brokenplug 0.1): its ruleset does not load: fix "
+        "it, or leave the plugin out with --disable broken"
+    )
+    assert out.read_text() == "previous plan\n"
+    left_out = run(env, "--disable", "broken", "plan", PROFILE, "--catalog", BORDER, "--out", out)
+    assert left_out.returncode == 0, left_out.stderr
+    # `resplan check` reports the ruleset's own problems, without the note.
+    checked = run(env, "check")
+    assert checked.returncode == 2 and "--disable" not in checked.stdout + checked.stderr

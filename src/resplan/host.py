@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from resplan.errors import InputError, PluginError, describe_exception
+from resplan.errors import InputError, PluginError, Problem, RulesetError, describe_exception
 from resplan.model import Catalog
 from resplan.plugins import (
     BrokenPlugin,
@@ -294,15 +294,20 @@ def load_host(
         )
     ]
     records = plugin_records(pm)
-    rulebook = load_rulebook(
-        collect(pm, "resplan_rulesets", RulesetSource),
-        functions,
-        {name: f"{r.distribution} {r.version}" for name, r in records.items()},
-        # The rulebook memo serves the installed setup that every command loads again; a
-        # host of plugin objects made in code (tests, property checks that load hundreds
-        # of variants) would only fill the cache folder, unless it asks for the cache.
-        cache=cache if cache is not None or (entry_points and not plugins) else False,
-    )
+    sources = collect(pm, "resplan_rulesets", RulesetSource)
+    try:
+        rulebook = load_rulebook(
+            sources,
+            functions,
+            {name: f"{r.distribution} {r.version}" for name, r in records.items()},
+            # The rulebook memo serves the installed setup that every command loads again;
+            # a host of plugin objects made in code (tests, property checks that load
+            # hundreds of variants) would only fill the cache folder, unless it asks for it.
+            cache=cache if cache is not None or (entry_points and not plugins) else False,
+        )
+    except RulesetError as exc:
+        installed = {n: records[n] for n in getattr(pm, "resplan_dists", {}) if n in records}
+        raise _naming_plugins(exc, sources, installed) from None
     readers = refuse_conflicts(
         pm,
         collect(pm, "resplan_catalog_readers", CatalogReader),
@@ -327,6 +332,31 @@ def load_host(
         budget=budget,
         cache=cache,
     )
+
+
+def _naming_plugins(
+    error: RulesetError, sources: list[tuple[str, RulesetSource]], records: dict
+) -> RulesetError:
+    """``error`` with a last line for each installed plugin (``records``, by name) whose
+    ruleset it is about: a ruleset file deep in site-packages does not say which plugin
+    to leave out, and a broken one stops every command until it is fixed or left out."""
+    owner = {source.label: plugin for plugin, source in sources}
+    named: list[str] = []
+    for problem in error.problems:
+        plugin = owner.get(problem.file, "")
+        record = records.get(plugin)
+        if record is not None and record.distribution != "resplan" and plugin not in named:
+            named.append(plugin)
+    if not named:
+        return error
+    notes = [
+        Problem(
+            f"plugin {name!r} ({records[name].distribution} {records[name].version})",
+            f"its ruleset does not load: fix it, or leave the plugin out with --disable {name}",
+        )
+        for name in named
+    ]
+    return RulesetError([*error.problems, *notes])
 
 
 def guard_function(pm, plugin: str, fn: Function, budget: FunctionBudget) -> Function:
