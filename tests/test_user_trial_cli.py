@@ -215,3 +215,33 @@ def test_an_installed_plugin_whose_ruleset_does_not_load_is_named_with_the_way_o
     # `resplan check` reports the ruleset's own problems, without the note.
     checked = run(env, "check")
     assert checked.returncode == 2 and "--disable" not in checked.stdout + checked.stderr
+
+
+def test_a_spreadsheet_of_a_spanish_or_french_locale_reads_its_decimal_commas(tmp_path, capsys):
+    # `64,5 %` in a ;-separated sheet (a decimal comma, a space or a no-break space before
+    # the sign) was refused; `1,000%` could be a thousands group and still is.
+    sheet = tmp_path / "programas.csv"
+    rows = [
+        "Program Name;City;State;Specialty;% IMG;Visa Sponsorship",
+        "Texas Tech El Paso;El Paso;Texas;Internal medicine;64,5 %;J1",
+        "UTRGV DHR;Edinburg;TX;Family medicine;0,5%;None",
+        "Laredo Medical Center;Laredo;TX;Internal medicine;12\u00a0%;None",
+    ]
+    sheet.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    out = tmp_path / "mine.toml"
+    argv = ["import-catalog", str(sheet), "--mapping", "freida", "--out", str(out)]
+    assert main(argv) == 0, capsys.readouterr().err
+    import tomllib
+
+    shares = {p["name"]: p["img_share"] for p in tomllib.loads(out.read_text())["program"]}
+    assert shares == {
+        "Texas Tech El Paso": 0.645,
+        "UTRGV DHR": 0.005,
+        "Laredo Medical Center": 0.12,
+    }
+    sheet.write_text(rows[0] + "\nX;Laredo;TX;Internal medicine;1,000%;None\n", encoding="utf-8")
+    out.unlink()
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert "'1,000%': expected a percentage such as 45%, 45 or 0.45" in capsys.readouterr().err
+    assert not out.exists()

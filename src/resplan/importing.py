@@ -483,12 +483,21 @@ def _yes_no(mapping: ImportMapping) -> Callable[[str], bool]:
     return read
 
 
+# A decimal comma, as Spanish-, Portuguese- or French-language spreadsheets write a share
+# (`64,5 %`, `0,45`). Three digits after a comma other than after a lone 0 could be a
+# thousands group (`1,000`), so those are left to fail rather than be read as 1.
+_DECIMAL_COMMA = re.compile(r"(\d+),(\d{1,2}|\d{4,})|(0),(\d{3})")
+
+
 def _number_with_percent(cell: str) -> tuple[float, bool]:
     """A share cell as (number, whether it had a % sign)."""
-    text = cell.replace(" ", "")
+    text = cell.replace(" ", "").replace("\u00a0", "")
     percent = text.endswith("%")
+    text = text.removesuffix("%")
+    if _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     try:
-        return float(text.removesuffix("%")), percent
+        return float(text), percent
     except ValueError:
         raise ValueError("expected a percentage such as 45%, 45 or 0.45") from None
 
