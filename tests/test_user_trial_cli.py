@@ -245,3 +245,23 @@ def test_a_spreadsheet_of_a_spanish_or_french_locale_reads_its_decimal_commas(tm
     assert main(argv) == 2
     assert "'1,000%': expected a percentage such as 45%, 45 or 0.45" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_catalog_imported_from_standard_input_says_so_not_minus(tmp_path, capsys, monkeypatch):
+    # Every program's source was "-, imported with the freida mapping".
+    import io
+
+    listing = (
+        "Program Name,City,State,Specialty,% IMG,Visa Sponsorship\n"
+        "UTRGV Doctors Hospital at Renaissance,Edinburg,TX,Family medicine,45,None\n"
+    )
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(listing.encode())))
+    out = tmp_path / "mine.toml"
+    assert main(["import-catalog", "-", "--mapping", "freida", "--out", str(out)]) == 0
+    assert capsys.readouterr().out == (
+        f"wrote {out}: 1 program from standard input with the freida mapping\n"
+    )
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# resplan program catalog: 1 program imported from standard input ")
+    assert 'source = "standard input, imported with the freida mapping"' in text
+    assert "-," not in text

@@ -328,6 +328,11 @@ def cmd_import_facts(args) -> int:
     return 0
 
 
+def _input_name(path: str) -> str:
+    """An input's file name as a catalog records it: "-" tells a reader nothing."""
+    return "standard input" if path == "-" else Path(path).name
+
+
 def cmd_import_catalog(args) -> int:
     from resplan.importing import (
         choose_mapping,
@@ -346,7 +351,7 @@ def cmd_import_catalog(args) -> int:
     sheet = read_sheet(args.file)
     found = choose_mapping(args.mapping, sheet, [m for _p, m in installed_mappings(host)])
     source = (
-        args.source or f"{Path(args.file).name}, imported with the {found.mapping.name} mapping"
+        args.source or f"{_input_name(args.file)}, imported with the {found.mapping.name} mapping"
     )
     imported = import_rows(sheet, found, source=source)
     if imported.problems and not args.skip_bad:
@@ -364,14 +369,16 @@ def cmd_import_catalog(args) -> int:
     if not imported.programs:
         raise InputError.one(args.file, "no row could be read: nothing to write")
     write_text_atomic(
-        Path(args.out), dumps_catalog(imported.programs, file=args.file, mapping=found.mapping.name)
+        Path(args.out),
+        dumps_catalog(imported.programs, file=_input_name(args.file), mapping=found.mapping.name),
     )
     note = sys.stderr if args.out == "-" else sys.stdout
     for problem in imported.problems:
         print(f"resplan: skipped: {problem}", file=sys.stderr)
     count, skipped = len(imported.programs), len(imported.bad_lines)
     print(
-        f"wrote {args.out}: {count} program{'s' if count != 1 else ''} from {args.file} with "
+        f"wrote {args.out}: {count} program{'s' if count != 1 else ''} from "
+        f"{'standard input' if args.file == '-' else args.file} with "
         f"the {found.mapping.name} mapping"
         + (
             f"; skipped {skipped} row{'s' if skipped != 1 else ''} (lines "
