@@ -265,3 +265,23 @@ def test_a_catalog_imported_from_standard_input_says_so_not_minus(tmp_path, caps
     assert text.startswith("# resplan program catalog: 1 program imported from standard input ")
     assert 'source = "standard input, imported with the freida mapping"' in text
     assert "-," not in text
+
+
+def test_a_utf16_file_is_named_as_utf16_not_by_a_byte_offset(tmp_path, capsys):
+    # Notepad's "Unicode" and Excel's "Unicode text" are UTF-16: "not UTF-8 text (byte 0)"
+    # told the user nothing they could act on.
+    profile = tmp_path / "profile.toml"
+    profile.write_bytes(PROFILE.read_text(encoding="utf-8").encode("utf-16"))
+    out = tmp_path / "plan.toml"
+    assert main(["plan", str(profile), "--catalog", str(BORDER), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"resplan: error: {profile}: not UTF-8 text but UTF-16: save it as UTF-8\n"
+    )
+    sheet = tmp_path / "listing.csv"
+    sheet.write_bytes("Program Name\tCity\tState\n".encode("utf-16"))
+    argv = ["import-catalog", str(sheet), "--mapping", "freida", "--out", str(out)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f'resplan: error: {sheet}: not UTF-8 text but UTF-16: save it from your spreadsheet as "CSV UTF-8"\n'
+    )
+    assert not out.exists()

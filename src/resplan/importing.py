@@ -708,10 +708,11 @@ def read_sheet(path) -> Sheet:
     except InputError as exc:
         # Spreadsheets on Windows save "CSV" in the system's code page and "Unicode text"
         # as UTF-16: say which choice in the Save As list gives a file resplan reads.
-        if exc.problems[0].message.startswith("not UTF-8"):
+        message = exc.problems[0].message
+        if message.startswith("not UTF-8"):
             raise InputError.one(
                 file,
-                f'{exc.problems[0].message}: save it from your spreadsheet as "CSV UTF-8"',
+                f'{message.split(": save it")[0]}: save it from your spreadsheet as "CSV UTF-8"',
                 line=exc.problems[0].line,
             ) from None
         raise

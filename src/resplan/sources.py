@@ -298,6 +298,10 @@ def read_text(path: str | FsPath) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # What Notepad saves as "Unicode" and Excel as "Unicode text": a byte offset
+            # of 0 tells the user nothing about it.
+            raise InputError.one(path, "not UTF-8 text but UTF-16: save it as UTF-8") from None
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError.one(path, f"not UTF-8 text (byte {exc.start})", line=line) from None
     del data  # a large catalog's bytes need not stay beside its text
