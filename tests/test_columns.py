@@ -245,3 +245,51 @@ def test_a_part_is_shared_by_its_shape_and_parameter_values():
     )
     # 1 and true are equal in Python, not as literals of a rule.
     assert part("true and program.count == 1", {}) != part("true and program.count == true", {})
+
+
+def test_the_applicants_side_of_and_and_or_is_asked_first_with_the_same_answers():
+    """A side that reads only the applicant's facts is worked out before a side that
+    reads program columns; when it decides the whole, no column is read, and the
+    answers (masks and the facts to verify) are those of the other order."""
+    from resplan.rules.columns import Col, Frame, compile_columns
+    from resplan.rules.expr import parse
+    from resplan.rules.types import BOOL, NUMBER
+
+    types = {"program.share": NUMBER, "program.border": BOOL, "profile.fluent": BOOL}
+    share = Col(np.array([0.1, 0.5, np.nan]), np.array([True, True, False]), np.array([0, 0, 2]))
+    border = Col(np.array([True, False, True]), np.ones(3, bool), 0)
+
+    class Columns(dict):
+        """Program columns that count their reads."""
+
+        reads = 0
+
+        def get(self, name, default=None):
+            if name in self:
+                Columns.reads += 1
+            return super().get(name, default)
+
+    def truth(text: str, fluent):
+        Columns.reads = 0
+        columns = Columns({"program.share": share, "program.border": border})
+        env = {} if fluent is None else {"profile.fluent": fluent}
+        frame = Frame(3, columns, {"program.share": 1, "program.border": 2}, env, parts={})
+        found = compile_columns(parse(text), {}, types)(frame)
+        return found, Columns.reads
+
+    for op in ("and", "or"):
+        for fluent in (True, False, None):
+            program_first, reads = truth(f"program.share >= 0.3 {op} profile.fluent", fluent)
+            applicant_first, _ = truth(f"profile.fluent {op} program.share >= 0.3", fluent)
+            for part in ("true", "false", "bits"):
+                a, b = getattr(program_first, part), getattr(applicant_first, part)
+                assert np.array_equal(np.broadcast_to(a, 3), np.broadcast_to(b, 3)), (op, fluent)
+            # The applicant's answer decides the whole: no program column was read.
+            decides = (op == "and" and fluent is False) or (op == "or" and fluent is True)
+            assert (reads == 0) == decides, (op, fluent)
+    # Unknown share, not fluent ('or'): unknown naming the share's bit.
+    found, _ = truth("program.share >= 0.3 or profile.fluent", False)
+    assert found.bits.tolist() == [0, 0, 2]
+    # A chain of three: the applicant's fact in the middle still comes first.
+    found, reads = truth("program.border and profile.fluent and program.share >= 0.3", False)
+    assert reads == 0 and not np.broadcast_to(found.true, 3).any()

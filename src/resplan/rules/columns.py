@@ -160,6 +160,15 @@ class _Builder:
     def _truth(self, node: Node) -> Callable[[Frame], Truth]:
         if isinstance(node, Binary) and node.op in ("and", "or"):
             left, right = self.truth(node.left), self.truth(node.right)
+            if _reads_columns(node.left) and not _reads_columns(node.right) and plugin_free(node):
+                # The side of the applicant's facts alone first: it has one answer for
+                # every row, and when that answer decides the whole ('and' with a false
+                # side: the rules that ask for a strength or a language level the
+                # applicant lacks) the program columns are never read. Both orders give
+                # the same masks and bits (each side's bits are zero where it is
+                # decided). A plugin's function keeps its place: it is asked as often
+                # as before.
+                left, right = right, left
             if node.op == "and":
 
                 def both(frame):
