@@ -74,3 +74,28 @@ def test_selections_worked_out_alone_give_the_same_plans(fresh, monkeypatch):
     for path in PROFILES:
         plan = resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=AS_OF)
         assert resplan.dumps_plan(plan) == fresh[path.stem], path.stem
+
+
+def test_a_table_lets_go_of_the_selection_used_longest_ago(fresh, monkeypatch):
+    """Past SELECTIONS_KEPT, the selection used longest ago goes and the one just used
+    stays; plans made while selections come and go are a fresh process's plans."""
+    import numpy as np
+
+    from resplan.stages import table as table_module
+
+    monkeypatch.setattr(table_module, "SELECTIONS_KEPT", 2)
+    host = resplan.load_host(use_env=False)
+    catalog = resplan.merge_catalogs(
+        [host.read_catalog(Path(path)) for path in CATALOGS], [str(p) for p in CATALOGS]
+    )
+    whole = table_module.catalog_table(catalog, host.rulebook.city_regions)
+    first, second, third = (np.arange(n, dtype=np.intp) for n in (1, 2, 3))
+    kept = whole.select(first)._selection
+    whole.select(second)
+    assert whole.select(first)._selection is kept  # used again: now the latest
+    whole.select(third)  # the second set goes, not the first
+    assert whole.select(first)._selection is kept
+    assert len(whole._selections) == 2
+    for path in PROFILES:
+        plan = resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=AS_OF)
+        assert resplan.dumps_plan(plan) == fresh[path.stem], path.stem

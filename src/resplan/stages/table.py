@@ -333,12 +333,17 @@ class ProgramTable:
         the columns taken from this table, so a catalog planned again and again with the
         same specialties copies each column once."""
         key = rows.tobytes()
-        shared = self._selections.get(key)
+        selections = self._selections
+        shared = selections.pop(key, None)
         if shared is None:
-            if len(self._selections) >= SELECTIONS_KEPT:
-                self._selections.clear()
-            shared = self._selections[key] = _Selection(self, rows)
+            if len(selections) >= SELECTIONS_KEPT:
+                # The selection used longest ago goes (the dict is in order of use), not
+                # all of them: a batch's common sets of specialties (Internal Medicine,
+                # Family Medicine, both) stay while rarer sets come and go.
+                del selections[next(iter(selections))]
+            shared = _Selection(self, rows)
             self._selections_made += 1
+        selections[key] = shared  # last: the one used most recently
         table = ProgramTable(
             shared.programs,
             _Selected(self.columns, lambda col: _take_col(col, rows), shared.columns),
