@@ -529,6 +529,11 @@ SIGNAL_FACTS: dict[str, Fact] = {
     "signal.backup_later": Fact(
         BOOL, "whether the specialty is a backup field the plan adds once applications are out"
     ),
+    "signal.few_imgs": Fact(
+        NUMBER,
+        "programs (in the preferred states, if any) that pass every known filter but get no"
+        " signal: their listing shows few IMG residents and no visa the applicant would take",
+    ),
     "signal.generated": Fact(
         NUMBER,
         "programs of a generated catalog (in the preferred states, if any) that pass every"

@@ -123,6 +123,7 @@ def catalog_fees(volumes, rulebook) -> dict[str, int]:
 SIGNALS_PREFIX = "signals_"
 GEOGRAPHIC_REGIONS = "geographic_regions"
 SIGNAL_ODDS_RATIO = "signal_interview_odds_ratio"
+SIGNAL_IMG_SHARE_MIN = "signal_img_share_min"
 
 
 def read_by_code(name: str) -> bool:
@@ -130,7 +131,7 @@ def read_by_code(name: str) -> bool:
     return (
         name in SEASON_PARAMETERS
         or name.startswith(SIGNALS_PREFIX)
-        or name in (GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO)
+        or name in (GEOGRAPHIC_REGIONS, SIGNAL_ODDS_RATIO, SIGNAL_IMG_SHARE_MIN)
     )
 
 

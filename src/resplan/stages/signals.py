@@ -8,7 +8,10 @@ stay unused (the plan says so, and how many programs elsewhere pass). A program 
 generated (synthetic) catalog never gets one: a signal is scarce, and there is nobody to
 send it to (the plan counts those programs and says why they get none). Nor does a
 preliminary track: one year with no place promised after it is a fallback, not a goal
-(counted and said the same way). The order:
+(counted and said the same way). Nor does a program whose listing shows few IMG residents
+(under the season ruleset's signal_img_share_min) and no visa the applicant would take:
+nothing shows a way in (counted and said the same way; a share or visas not given rule
+nothing out). With such a visa it comes after every other program. Otherwise the order:
 programs whose listing names a visa the applicant would take before those that do not
 say, the best tier first, then programs whose known share of IMG residents shows that
 they welcome IMGs, then those with some IMG residents, then those that do not say (a
@@ -42,7 +45,12 @@ import numpy as np
 from resplan.dates import AHEAD, cycle_stage
 from resplan.facts import label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
-from resplan.season import GEOGRAPHIC_REGIONS, season_parameter, signal_count
+from resplan.season import (
+    GEOGRAPHIC_REGIONS,
+    SIGNAL_IMG_SHARE_MIN,
+    season_parameter,
+    signal_count,
+)
 from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
@@ -88,7 +96,7 @@ def run(draft):
     by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
     labels = draft.rulebook.labels
     preferred = tuple(draft.profile.applicant.states or ())
-    candidates, elsewhere, generated, preliminary = _candidates(draft, preferred)
+    candidates, elsewhere, generated, preliminary, few_imgs = _candidates(draft, preferred)
     in_states = _in_states(draft, preferred) if preferred else {}
     in_catalog = _in_states(draft, None) if preferred else {}
     cycle = draft.profile.applicant.cycle
@@ -145,6 +153,7 @@ def run(draft):
                 "signal.elsewhere": elsewhere.get(target.name, 0),
                 "signal.generated": generated.get(target.name, 0),
                 "signal.preliminary": preliminary.get(target.name, 0),
+                "signal.few_imgs": few_imgs.get(target.name, 0),
                 "signal.in_states": in_states.get(target.name, 0),
                 "signal.in_catalog": in_catalog.get(target.name, 0),
                 "signal.named_states": _or([STATES.get(s, s) for s in preferred])
@@ -298,13 +307,15 @@ def _takes_you(program, applicant) -> bool | None:
 
 def _candidates(
     draft, preferred: tuple[str, ...]
-) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
     """Per specialty, the real programs (positions in ``draft.programs``) the applicant
     passes every known filter of, in the order signals go to them; per specialty, how
     many such programs lie outside the preferred states; per specialty, how many
     generated programs (in the preferred states, where some are named) pass them too and
-    get no signal; and per specialty, how many real programs of a preliminary track do
-    (counted the same way) and get none either.
+    get no signal; per specialty, how many real programs of a preliminary track do
+    (counted the same way) and get none either; and per specialty, how many real
+    programs whose listing shows few IMG residents and no visa the applicant would take
+    do (counted the same way) and get none.
 
     Where the applicant named states, only programs in them are candidates: a signal
     goes with the geographic preference, which names only those states' regions.
@@ -316,14 +327,14 @@ def _candidates(
         (np.asarray(programs.verdict) == APPLY) & (np.asarray(programs.tier) != 0)
     )
     if not len(positions):
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     generated: dict[str, int] = {}
     synthetic = synthetic_mask(programs, draft.catalog)[positions]
     if synthetic.any():
         generated = _count_by_specialty(draft, programs, positions, synthetic, preferred)
         positions = positions[~synthetic]
         if not len(positions):
-            return {}, {}, generated, {}
+            return {}, {}, generated, {}, {}
     # A preliminary track is one year with no place promised after it: a fallback, not
     # the place to spend a signal on (counted, in the preferred states where some are
     # named, so that the plan can say why it gets none).
@@ -333,7 +344,26 @@ def _candidates(
         preliminary = _count_by_specialty(draft, programs, positions, prelim, preferred)
         positions = positions[~prelim]
         if not len(positions):
-            return {}, {}, generated, preliminary
+            return {}, {}, generated, preliminary, {}
+    # A signal says "I want to train here": it can help only where the program may take
+    # the applicant. A listing that shows few IMG residents and no visa the applicant
+    # would take shows no way in, so no signal goes there (counted the same way, so that
+    # the plan can say why). A share or visas not given rule nothing out: unknown is not
+    # false.
+    share = _img_shares(draft, programs, positions)
+    few = _few_imgs(draft, share)
+    few_imgs: dict[str, int] = {}
+    if few.any():
+        applicant = draft.profile.applicant
+        if applicant.visas != ("none",):  # kept unless its visas are known and not theirs
+            for j in np.flatnonzero(few).tolist():
+                visas = programs.programs[int(positions[j])].visas
+                few[j] = visas is not None and not any(v in visas for v in applicant.visas)
+        if few.any():
+            few_imgs = _count_by_specialty(draft, programs, positions, few, preferred)
+            positions, share = positions[~few], share[~few]
+            if not len(positions):
+                return {}, {}, generated, preliminary, few_imgs
     tier = np.asarray(programs.tier)[positions]
     has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
         np.asarray(programs.to_verify)[positions]
@@ -344,13 +374,19 @@ def _candidates(
     visa_unknown = np.array(
         [needs_visa and "visas" in fields for fields in programs.verify_sets], dtype=bool
     )[np.asarray(programs.to_verify)[positions]]
-    imgs = _img_rank(draft, programs, positions)
+    imgs = _img_rank(draft, share)
+    # A program kept though few IMGs train there (its listing names a visa the applicant
+    # would take) comes after every other: a reach is no place for a signal while a
+    # realistic program has none.
+    reach = _few_imgs(draft, share).astype(np.int64)
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
     region_priority = np.array(
         [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
     )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
-    first = _lexsort((id_rank, region_priority, has_verify, imgs, tier, visa_unknown, specialty))
+    first = _lexsort(
+        (id_rank, region_priority, has_verify, imgs, tier, visa_unknown, reach, specialty)
+    )
     # Each program's place in its own state's queue (per specialty), in that first order.
     group = specialty[first] * len(states) + state[first]
     by_group = np.argsort(group, kind="stable")
@@ -375,6 +411,7 @@ def _candidates(
             rank,
             tier,
             visa_unknown,
+            reach,
             specialty,
         )
     )
@@ -384,7 +421,7 @@ def _candidates(
         elsewhere = {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
         order = order[~outside[order]]
         if not len(order):
-            return {}, elsewhere, generated, preliminary
+            return {}, elsewhere, generated, preliminary, few_imgs
     ordered_specialty = specialty[order]
     starts = np.flatnonzero(_starts(ordered_specialty))
     ends = np.append(starts[1:], len(order))
@@ -396,6 +433,7 @@ def _candidates(
         elsewhere,
         generated,
         preliminary,
+        few_imgs,
     )
 
 
@@ -439,7 +477,34 @@ def _in_states(draft, preferred: tuple[str, ...] | None) -> dict[str, int]:
     return {specialties[i]: int(n) for i, n in enumerate(counts.tolist()) if n}
 
 
-def _img_rank(draft, programs, positions) -> np.ndarray:
+def _img_shares(draft, programs, positions) -> np.ndarray:
+    """The listed share of IMG residents of ``positions``, NaN where not given."""
+    if programs.catalog_rows is not None:
+        table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+        column = table.columns.get("program.img_share")
+        if column is not None:
+            return np.asarray(column.values, dtype=float)[programs.catalog_rows[positions]]
+    # Decisions built by hand: read each program's value.
+    return np.array(
+        [
+            np.nan if p.img_share is None else p.img_share
+            for p in (programs.programs[i] for i in positions.tolist())
+        ],
+        dtype=float,
+    )
+
+
+def _few_imgs(draft, share: np.ndarray) -> np.ndarray:
+    """True where a listed share of IMG residents is under the season ruleset's
+    signal_img_share_min; never where the share is not given."""
+    floor = season_parameter(draft.rulebook, SIGNAL_IMG_SHARE_MIN)
+    if floor is None:
+        return np.zeros(len(share), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return share < floor.value  # NaN compares False: unknown is not few
+
+
+def _img_rank(draft, share: np.ndarray) -> np.ndarray:
     """0 where the listing's share of IMG residents shows that the program welcomes IMGs,
     1 where it shows some IMG residents, 2 where it does not say, 3 where it shows fewer:
     among programs alike in all else, a signal is best spent where IMGs are known to train
@@ -449,22 +514,8 @@ def _img_rank(draft, programs, positions) -> np.ndarray:
     welcoming = tiering.parameters.get(IMG_WELCOMING) if tiering is not None else None
     some = tiering.parameters.get(IMG_SOME) if tiering is not None else None
     if welcoming is None or some is None:
-        return np.zeros(len(positions), dtype=np.int64)
-    share = None
-    if programs.catalog_rows is not None:
-        table = catalog_table(draft.catalog, draft.rulebook.city_regions)
-        column = table.columns.get("program.img_share")
-        if column is not None:
-            share = np.asarray(column.values, dtype=float)[programs.catalog_rows[positions]]
-    if share is None:  # decisions built by hand: read each program's value
-        share = np.array(
-            [
-                np.nan if p.img_share is None else p.img_share
-                for p in (programs.programs[i] for i in positions.tolist())
-            ],
-            dtype=float,
-        )
-    rank = np.full(len(positions), 2, dtype=np.int64)
+        return np.zeros(len(share), dtype=np.int64)
+    rank = np.full(len(share), 2, dtype=np.int64)
     known = ~np.isnan(share)
     rank[known] = 3
     rank[known & (share >= some.value)] = 1

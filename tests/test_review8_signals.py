@@ -1,0 +1,105 @@
+"""Signals that can help, and reasons that say what they rest on, from the eighth advisor
+review: plans of new profiles against the real border programs.
+
+Each test reproduces a finding on a profile like the review's, at its date, and reads
+what the plan now says to that person.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import resplan
+from tests.conftest import EXAMPLES, make_profile
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+APRIL = "2026-04-20"
+STEP1 = {"result": "pass", "attempts": 1}
+
+
+@pytest.fixture(scope="module")
+def border(host):
+    return host.read_catalog(BORDER)
+
+
+def plan_of(host, catalog, *, as_of=APRIL, applicant=None, **sections):
+    applicant = {"graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
+    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
+    return resplan.plan(
+        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
+    )
+
+
+def signals_of(plan, specialty):
+    return next(s for s in plan.signals if s.specialty == specialty)
+
+
+# A US citizen with a strong Step 2 CK and no Spanish, aiming at California and Arizona
+# (like the example high scorer): she needs no visa.
+STRONG = {
+    "applicant": {
+        "visa": "none",
+        "us_citizen": True,
+        "specialties": ["Internal Medicine"],
+        "states": ["CA", "AZ"],
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 248, "attempts": 1}},
+}
+
+
+# ---------------------------------------------------------------- finding 7
+
+
+def test_no_signal_where_few_imgs_train_and_no_visa_of_yours_is_sponsored(host, border):
+    """Scripps Green (2% IMG residents) and UCSD (none; it sponsors a J-1 she does not
+    need) are reaches she may apply to, but a signal there cannot help: none goes there,
+    and the plan says why, once, with the share it counts from."""
+    plan = plan_of(host, border, **STRONG)
+    im = signals_of(plan, "Internal Medicine")
+    ids = [c.id for c in im.programs]
+    assert "ca-lajolla-scripps-green-im" not in ids
+    assert "ca-sandiego-ucsd-im" not in ids
+    assert ids  # the programs that take IMGs keep theirs
+    assert im.says.count("few IMG residents") == 1
+    assert "2 programs" in im.says and "under 10%" in im.says
+    # Both programs pass every filter: the plan does not say they do not.
+    assert "whose every known filter you pass: do not spend" not in im.says
+    decisions = {p.id: p for p in plan.programs}
+    assert decisions["ca-sandiego-ucsd-im"].verdict == "apply"
+
+
+@pytest.mark.parametrize("visa", ["none", "J-1"])
+def test_unknown_img_share_and_visas_keep_their_signals(host, border, visa):
+    """The border Family Medicine, Pediatrics-free catalog's Transitional Year and Family
+    Medicine listings state neither a share of IMG residents nor visas: unknown is not
+    false, so they still get signals (and the plan says what to check first)."""
+    plan = plan_of(
+        host,
+        border,
+        applicant={
+            "visa": visa,
+            "specialties": ["Family Medicine", "Transitional Year"],
+            "states": ["TX", "NM", "AZ", "CA"],
+        },
+        exams={"step1": STEP1, "step2ck": {"score": 248, "attempts": 1}},
+    )
+    for field in ("Family Medicine", "Transitional Year"):
+        chosen = signals_of(plan, field).programs
+        assert len(chosen) >= 3
+        for c in chosen:
+            assert "share of residents who are IMGs" in c.why
+        assert "few IMG residents" not in signals_of(plan, field).says
+
+
+def test_a_reach_that_sponsors_your_visa_comes_after_realistic_programs(host, border):
+    """With a J-1, UCSD (no IMG residents, a J-1 on its listing) may keep a signal, but
+    only after every program not known to have few IMGs, whatever their visas say."""
+    applicant = {**STRONG["applicant"], "visa": "J-1", "us_citizen": False}
+    plan = plan_of(host, border, **{**STRONG, "applicant": applicant})
+    im = signals_of(plan, "Internal Medicine")
+    ids = [c.id for c in im.programs]
+    few = {"ca-sandiego-ucsd-im", "ca-lajolla-scripps-green-im"}
+    kept = [i for i in ids if i in few]
+    assert ids[len(ids) - len(kept) :] == kept
+    assert "ca-sandiego-scrippsmercy-im" in ids  # visa unknown, 12% IMGs: realistic
+    assert ids.index("ca-sandiego-scrippsmercy-im") < len(ids) - len(kept)
