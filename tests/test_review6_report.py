@@ -145,7 +145,7 @@ def test_the_gold_signal_reason_is_short_sentences(host, border):
     gold = [c.why for c in signals(plan)["Internal Medicine"].programs if c.kind == "gold"]
     assert gold
     for why in gold:
-        assert why.startswith("Gold signal. Gold signals are for the programs you want most. ")
+        assert why.startswith("Gold signals are for the programs you want most. ")
         assert "give this gold signal to that program." in why
         assert "put a program you want more in its place" not in why
 

@@ -7,6 +7,8 @@ what the plan now says to that person.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import resplan
@@ -103,3 +105,49 @@ def test_a_reach_that_sponsors_your_visa_comes_after_realistic_programs(host, bo
     assert ids[len(ids) - len(kept) :] == kept
     assert "ca-sandiego-scrippsmercy-im" in ids  # visa unknown, 12% IMGs: realistic
     assert ids.index("ca-sandiego-scrippsmercy-im") < len(ids) - len(kept)
+
+
+# ---------------------------------------------------------------- findings 22 and 24
+
+
+def test_signal_reasons_do_not_repeat_the_kind_and_lists_state_their_count(host, border):
+    plan = plan_of(
+        host,
+        border,
+        applicant={
+            "visa": "J-1",
+            "specialties": ["Internal Medicine", "Family Medicine"],
+            "states": ["TX", "NM"],
+        },
+    )
+    for group in plan.signals:
+        for c in group.programs:
+            assert not c.why.startswith(("Gold signal.", "Silver signal."))
+            assert "Gold signal." not in c.why and "Silver signal." not in c.why
+    text = resplan.render_report(plan, "md")
+    im = next(line for line in text.splitlines() if line.startswith("- **Internal Medicine**"))
+    assert re.search(r"3 gold signals: [^.]+;", im)
+    silver = sum(c.kind == "silver" for c in signals_of(plan, "Internal Medicine").programs)
+    assert f"{silver} silver signals: " in im
+    fm = next(line for line in text.splitlines() if line.startswith("- **Family Medicine**"))
+    count = len(signals_of(plan, "Family Medicine").programs)
+    assert f"{count} signals: " in fm
+    html = resplan.render_report(plan, "html")
+    assert f"to signal in Internal Medicine: 3 gold signals and {silver} silver signals" in html
+    full = resplan.render_report(plan, "md", full=True)
+    assert "  - Gold signal 1 of 3: " in full and f"Silver signal {silver} of {silver}: " in full
+
+
+# ---------------------------------------------------------------- finding 15
+
+
+def test_a_visa_that_earns_a_signal_is_dated(host, border):
+    """The J-1 on a listing is what puts the program ahead; the reason says which year's
+    listing says so, so that the reader can check it."""
+    plan = plan_of(
+        host,
+        border,
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"], "states": ["TX"]},
+    )
+    first = signals_of(plan, "Internal Medicine").programs[0]
+    assert "Its 2025 listing says it sponsors the J-1." in first.why

@@ -572,6 +572,10 @@ CHOICE_FACTS: dict[str, Fact] = {
     "choice.takes_you": Fact(
         BOOL, "whether the listing shows it takes IMGs on a visa the applicant would take"
     ),
+    "choice.listing_year": Fact(NUMBER, "the year of the program's listing, where given"),
+    "choice.your_visas": Fact(
+        TEXT, "the visas the applicant would take that the listing says it sponsors, in words"
+    ),
     "choice.imgs_shown": Fact(
         BOOL, "whether the listing shows IMG residents or a visa the applicant would take"
     ),

@@ -272,24 +272,30 @@ def _signals(report: Report, full: bool) -> list[str]:
     groups = getattr(report.plan, "signals", ())
     if not groups:
         return []
-    kinds = {"gold": "Gold signal", "silver": "Silver signal"}
     out = ["## Program signals", ""]
     for g in groups:
         parts = [g.says]
-        if not full:
-            for kind in ("gold", "silver", "signal"):
-                names = [f"{c.name} ({c.city}, {c.state})" for c in g.programs if c.kind == kind]
-                if names:
-                    label = kinds.get(kind, "Signal") + ("" if len(names) == 1 else "s")
-                    parts.append(f"{label}: {'; '.join(names)}.")
+        lines = []
+        # Each list says how many it holds ("3 gold signals: ..."); with ``full``, each
+        # program says its place in its list ("Gold signal 1 of 3").
+        for kind in ("gold", "silver", "signal"):
+            chosen = [c for c in g.programs if c.kind == kind]
+            if not chosen:
+                continue
+            words = "signal" if kind == "signal" else f"{kind} signal"
+            if not full:
+                names = "; ".join(f"{c.name} ({c.city}, {c.state})" for c in chosen)
+                plural = "" if len(chosen) == 1 else "s"
+                parts.append(f"{len(chosen)} {words}{plural}: {names}.")
+                continue
+            lines += [
+                f"  - {_first_upper(words)} {n} of {len(chosen)}: {esc(c.name)} "
+                f"({esc(c.city)}, {esc(c.state)}): {esc(c.why)}"
+                for n, c in enumerate(chosen, 1)
+            ]
         parts += [text for text in (g.geographic, g.evidence) if text]
         out.append(f"- **{esc(g.specialty)}**: {esc(' '.join(parts))}")
-        if full:
-            out += [
-                f"  - {kinds.get(c.kind, 'Signal')}: {esc(c.name)} ({esc(c.city)}, "
-                f"{esc(c.state)}): {esc(c.why)}"
-                for c in g.programs
-            ]
+        out += lines
     return out + [""]
 
 

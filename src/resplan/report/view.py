@@ -258,6 +258,19 @@ def field_label(name: str) -> str:
     return fact.label if fact is not None else name.replace("_", " ")
 
 
+def signal_caption(group) -> str:
+    """What a specialty's table of programs to signal holds, counted: "8 programs to
+    signal in Internal Medicine: 3 gold signals and 5 silver signals"."""
+    chosen = group.programs
+    head = f"{count(len(chosen), 'program', 'programs')} to signal in {group.specialty}"
+    kinds = [
+        count(n, f"{kind} signal", f"{kind} signals")
+        for kind in ("gold", "silver")
+        if (n := sum(c.kind == kind for c in chosen))
+    ]
+    return head + (f": {' and '.join(kinds)}" if kinds else "")
+
+
 def state_name(code: str) -> str:
     return STATES.get(code, code)
 

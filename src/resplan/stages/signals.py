@@ -280,6 +280,12 @@ def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
     takes = _takes_you(program, applicant)
     if takes is not None:
         facts["choice.takes_you"] = takes
+    if program.facts_as_of is not None:
+        facts["choice.listing_year"] = program.facts_as_of
+    if program.visas and applicant.visas != ("none",):
+        yours = [f"the {v}" for v in applicant.visas if v in program.visas]
+        if yours:
+            facts["choice.your_visas"] = " and ".join(yours)
     if preferred:
         facts["choice.preferred_state"] = d.state in preferred
     if d.region is not None:
