@@ -138,6 +138,23 @@ EXTRA = [
         }
         for languages in ([], [{"name": "Spanish", "level": "fluent"}])
     ),
+    # Low scores, no border strengths, hands-on US work with two US clinical letters, a recent
+    # graduate: the US clinical record carries an open field (long after graduation, the
+    # fit would stay possible).
+    {
+        "applicant": {
+            "graduation_year": 2023,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+        },
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 221, "attempts": 1},
+        },
+        "clinical": [{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}],
+        "letters": [{"writer": "a", "us_clinical": True}, {"writer": "b", "us_clinical": True}],
+    },
     # No exam table at all: each is asked for, and no Step 1 is assumed.
     {"applicant": {"graduation_year": 2022, "cycle": 2027, "visa": "J-1"}},
     # No visa: a US citizen, and a permanent resident (NRMP's two groups).

@@ -254,8 +254,8 @@ def _outlook(report: Report) -> list[str]:
             line += " Against you: " + " ".join(r.says for r in o.against)
         if o.in_favour:
             line += " In your favor: " + " ".join(r.says for r in o.in_favour)
-        if o.context:
-            line += " " + " ".join(r.says for r in o.context)
+        if o.context:  # the specialty's figures: never read as part of "in your favor"
+            line += " For context: " + " ".join(r.says for r in o.context)
         out.append(f"- {esc(line)}")
     if outlook.figures:
         out.append("- Figures quoted:")

@@ -1,0 +1,110 @@
+"""Fit and strengths in words that fit the person, from the eighth advisor review: plans
+of new profiles against the real border programs.
+
+Each test reproduces a finding on a profile like the review's, at its date, and reads
+what the plan now says to that person.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import resplan
+from tests.conftest import EXAMPLES, make_profile
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+APRIL = "2026-04-20"
+STEP1 = {"result": "pass", "attempts": 1}
+
+
+@pytest.fixture(scope="module")
+def border(host):
+    return host.read_catalog(BORDER)
+
+
+def plan_of(host, catalog, *, as_of=APRIL, applicant=None, **sections):
+    applicant = {"graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
+    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
+    return resplan.plan(
+        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
+    )
+
+
+def strengths(plan) -> dict[str, str]:
+    return {f.name: " ".join(r.says for r in f.reasons) for f in plan.assessment.strengths}
+
+
+# A US citizen with a strong Step 2 CK and no Spanish, wanting Internal Medicine and
+# Psychiatry in California and Arizona (the review's high scorer).
+HIGH = {
+    "applicant": {
+        "visa": "none",
+        "us_citizen": True,
+        "specialties": ["Internal Medicine", "Psychiatry"],
+        "states": ["CA", "AZ"],
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 245, "attempts": 1}},
+    "languages": [{"name": "English", "level": "native"}],
+}
+
+
+# ---------------------------------------------------------------- finding 10
+
+
+@pytest.mark.parametrize(
+    ("score", "graduated", "attempts"),
+    list(itertools.product([218, 223], [2016, 2019, 2023], [1, 2])),
+)
+def test_a_strong_fit_never_sits_beside_well_below(host, border, score, graduated, attempts):
+    """A file the outlook puts well below the typical IMG applicant is not called a strong
+    fit in the same plan, whatever its border strengths."""
+    plan = plan_of(
+        host,
+        border,
+        applicant={
+            "visa": "J-1",
+            "graduation_year": graduated,
+            "specialties": ["Internal Medicine", "Family Medicine"],
+            "states": ["TX"],
+        },
+        exams={
+            "step1": {"result": "pass", "attempts": attempts},
+            "step2ck": {"score": score, "attempts": 1},
+        },
+        languages=[{"name": "Spanish", "level": "native"}],
+        clinical=[{"kind": "hands-on", "months": 4, "city": "El Paso", "state": "TX"}],
+    )
+    fits = {t.name: t.fit for t in plan.specialties}
+    for o in plan.outlook.specialties:
+        if o.band == "well-below":
+            assert fits[o.specialty] != "strong", (o.specialty, o.says)
+
+
+# ---------------------------------------------------------------- finding 11
+
+
+def test_a_low_img_share_is_never_in_your_favor(host, border):
+    """Psychiatry's small national share of IMGs is context, not something in her favor."""
+    plan = plan_of(host, border, **HIGH)
+    text = resplan.render_report(plan, "md")
+    line = next(x for x in text.splitlines() if x.startswith("- In Psychiatry, your file"))
+    favour = line.split("In your favor:")[1]
+    assert "non-US IMGs took" not in favour.split("For context:")[0]
+    assert "For context: In the 2025 Match, non-US IMGs took 8%" in line
+
+
+# ---------------------------------------------------------------- finding 30
+
+
+def test_a_strong_score_is_told_as_a_strength(host, border):
+    """A 245 with no Spanish: the plan names her score among her strengths, and what it
+    opens, not only what she lacks."""
+    plan = plan_of(host, border, **HIGH)
+    said = strengths(plan)
+    assert "strong-step2ck" in said
+    assert "245" in said["strong-step2ck"]
+    assert "reach" in said["strong-step2ck"]
+    low = plan_of(host, border, **{**HIGH, "exams": {"step1": STEP1, "step2ck": {"score": 232}}})
+    assert "strong-step2ck" not in strengths(low)
