@@ -54,7 +54,10 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
     # 30 November, for the 2027 Match: programs have read applications for two months.
     plan, markdown, page = plan_with_reports(tmp_path, PEDIATRICS, UNDER_WAY)
     numbers = section(markdown, "The numbers")
-    sent = "Applications for this Match are already with programs, so what you sent is sent."
+    sent = (
+        "Applications for this Match are already with programs. The documents and signals "
+        "you sent stay as they are."
+    )
     assert sent in numbers and sent in page
     assert "Compare your list with these programs." in numbers
     # No list to build and send now: a full list and its fees are for a next application.
@@ -87,7 +90,7 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
         "- Send about 8 applications; find about 146 more programs outside this catalog for "
         "a full list" in numbers
     )
-    assert "what you sent is sent" not in numbers and "what you sent is sent" not in page
+    assert "signals you sent" not in numbers and "signals you sent" not in page
     assert "Send from this plan" in page
     assert "For a next application" not in numbers
     assert "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $3,480." in numbers

@@ -408,6 +408,10 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         }
         profile = structure(border_file, Profile, file="border file")
         fired |= cited(resplan.plan(profile, phoenix, host=host, as_of="2026-07-15"))
+    # Days after programs start reading (24 September 2026), a list in the field named
+    # goes out now: a field with one program, and one the border catalog lacks.
+    fired |= cited(resplan.plan(profile, phoenix, host=host, as_of="2026-10-01"))
+    fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-10-01"))
     # California Psychiatry: the real programs there stop a low score, generated ones pass.
     psychiatry["applicant"]["states"] = ["CA"]
     psychiatry["exams"]["step2ck"] = {"score": 212, "attempts": 1}
@@ -432,7 +436,7 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     }
     profile = structure(few, Profile, file="few in the states")
     fired |= cited(resplan.plan(profile, catalogs[2], host=host))
-    for day in ("2027-02-27", "2027-03-02", "2027-03-03"):
+    for day in ("2026-10-01", "2027-02-27", "2027-03-02", "2027-03-03"):
         fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
     few["applicant"].update(specialties=["Transitional Year"], states=["TX"])
     few["languages"] = [{"name": "Spanish", "level": "native"}]

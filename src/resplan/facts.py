@@ -365,6 +365,10 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.reading_starts": Fact(
         TEXT, "the day programs can start reading the cycle's applications, in words"
     ),
+    "plan.weeks_since_reading": Fact(
+        NUMBER,
+        "whole weeks from the day programs start reading to the plan's date (negative before)",
+    ),
     "plan.step2ck_sit_by": Fact(
         TEXT,
         "the last day to sit Step 2 CK for the result to be out when programs start reading: "

@@ -188,8 +188,8 @@ def under_way(summary) -> bool:
 
 
 def numbers_under_way(s, stage: str | None = None) -> list[str]:
-    """What the list's numbers mean once programs read this Match's applications: what was
-    sent is sent, and a full list (with what to find outside the catalog) is for a next
+    """What the list's numbers mean once programs read this Match's applications: the
+    documents and signals sent stay as they are (more programs can still be added), and a full list (with what to find outside the catalog) is for a next
     application. Nothing when the plan holds no list at all. ``stage`` is the plan's
     ``match_stage``: once the rank list deadline has passed, nothing goes to programs any
     more, and from the Monday of Match Week the result is known."""
@@ -197,9 +197,10 @@ def numbers_under_way(s, stage: str | None = None) -> list[str]:
     if not full:
         return []
     sent = (
-        "Applications for this Match are already with programs, so what you sent is "
-        "sent. Compare your list with these programs. The steps above say what can "
-        "still help now."
+        "Applications for this Match are already with programs. The documents and "
+        "signals you sent stay as they are. You can still apply to more programs: the "
+        "sooner, the better. Compare your list with these programs. The steps above say "
+        "what can still help now."
     )
     if stage is not None:
         sent = (

@@ -83,6 +83,7 @@ DUE_DECIDE, DUE_RUNNING, DUE_LATE, DUE_AT_ONCE, DUE_AFTER_DOCUMENTS = range(5)
 # certified by then does not count.
 AT_ONCE = {
     "rank-list-days": DUE_DECIDE,
+    "apply-late": DUE_DECIDE,
     "decide": DUE_DECIDE,
     "check-first": DUE_DECIDE,
     "by-rank-list": DUE_RUNNING,
@@ -379,6 +380,8 @@ def run(draft, reasons: bool = True):
         "plan.days_to_rank_list": (deadline - as_of).days,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
         "plan.reading_starts": in_words(reading),
+        # Whole weeks since programs started reading; negative before that day.
+        "plan.weeks_since_reading": (as_of - reading).days // 7,
         "plan.step2ck_sit_by": in_words(sit_by),
         "plan.days_to_step2ck_sit_by": (sit_by - as_of).days,
         # From the Monday of Match Week the applicant knows whether they matched.
