@@ -72,7 +72,10 @@ def test_a_season_under_way_leads_with_what_is_due_now(tmp_path):
     assert all(t in at_once for t in timings[first_long:])
     due = {a.id: a for a in this_month[:first_long]}
     assert "applications/ecfmg-certification-by-rank-list" in due
-    assert {"applications/interview-score-answer", "applications/verify-program-facts"} <= set(due)
+    assert {
+        "applications/interview-score-answer",
+        "applications/verify-program-facts-interview-season",
+    } <= set(due)
     steps = _next_steps(markdown)
     assert steps == [a.title for a in plan.actions[:NEXT_ACTIONS]]
     long_work = {a.title for a in plan.actions if a.timing in at_once}

@@ -90,3 +90,104 @@ def test_what_was_sent_is_about_documents_and_signals_not_about_more_programs(pl
     assert "what you sent is sent" not in sent
     assert "The documents and signals you sent stay as they are." in sent
     assert "You can still apply to more programs: the sooner, the better." in sent
+
+
+# ---------------------------------------------------------------- finding 2
+
+FEBRUARY = "p04-step2-pending-feb"
+
+
+def test_a_pending_step2ck_at_rank_time_does_not_ask_for_a_new_sitting(plans):
+    """10 February 2027, Step 2 CK sat in January, result pending, 4 interviews: three
+    weeks before the rank list deadline, a fail leaves no time to sit again, and the
+    application and invitations are behind the applicant."""
+    plan = plans(FEBRUARY, "2027-02-10")
+    steps = actions(plan)
+    assert "applications/step2ck-result-pending" not in steps
+    pending = steps["applications/step2ck-result-pending-at-rank-time"]
+    assert "sit again in time" not in pending.detail
+    assert "send your application" not in pending.detail
+    assert "before they invite" not in pending.detail
+    assert "ECFMG must confirm it by the rank list deadline (3 March 2027)" in pending.detail
+    assert "If it is a fail, this Match is over for you." in pending.detail
+    assert "plan for the 2028 Match" in pending.detail
+    text = words(plan)
+    assert "sit again in time for that deadline" not in text
+    assert "You can send your application before it comes" not in text
+
+
+def test_the_interview_count_leads_at_rank_time_when_it_is_under_the_median(plans):
+    plan = plans(FEBRUARY, "2027-02-10")
+    steps = actions(plan)
+    few = steps["applications/rank-time-few-interviews"]
+    assert few.title == "You have 4 interviews: rank them all, and get ready for SOAP"
+    assert "those who matched had a median of 8" in few.detail
+    assert "Rank every program where you interviewed" in few.detail
+    assert "3 March 2027" in few.detail
+    assert "SOAP" in few.detail
+    # Among the steps of this month, it comes before the file-building ones.
+    ids = [a.id for a in plan.actions]
+    assert ids.index(few.id) < ids.index("between-cycles/soap")
+
+
+def test_no_interview_at_rank_time_says_soap_and_a_next_application(host, tmp_path):
+    text = (PROFILES / f"{FEBRUARY}.toml").read_text(encoding="utf-8")
+    assert "interviews = 4" in text
+    path = tmp_path / "none.toml"
+    path.write_text(text.replace("interviews = 4", "interviews = 0"), encoding="utf-8")
+    none = resplan.plan(resplan.load_profile(path), _border(), host=host, as_of="2027-02-10")
+    step = actions(none)["applications/rank-time-no-interviews"]
+    assert step.title == "You have no interviews yet: get ready for SOAP and a next application"
+    assert "0 interviews" not in step.detail
+
+
+def test_after_the_rank_list_deadline_nothing_says_weigh_it_before_you_rank(plans):
+    """Match Week, Tuesday 16 March 2027: the rank list was certified two weeks before."""
+    text = words(plans("p15-match-week", "2027-03-16"))
+    assert "before you rank" not in text
+    assert "If you take part in SOAP, weigh it before you accept an offer." in text
+    assert "weigh it before you rank" in words(plans("p15-match-week", "2026-12-02"))
+
+
+# ---------------------------------------------------------------- finding 6
+
+JANUARY = "p10-interviews-jan"
+
+
+def test_in_interview_season_the_check_is_for_programs_that_invite(plans):
+    """12 January 2027, 2 interviews: the check of missing facts is for the programs that
+    invite the applicant, not the whole list; steps that take months say they are for a
+    next application."""
+    plan = plans(JANUARY, "2027-01-12")
+    steps = actions(plan)
+    assert "applications/verify-program-facts" not in steps
+    check = steps["applications/verify-program-facts-interview-season"]
+    assert (
+        check.title == "When a program invites you, confirm its missing facts before the interview"
+    )
+    assert check.when == "January 2027: Interview season (October to January)"
+    assert "Check the other programs only for a next application, if you need one." in check.detail
+    assert "Do this before you apply" not in check.detail
+    for name in ("recent-us-coursework", "usce-in-border-region", "medical-spanish"):
+        assert steps[f"applications/{name}"].when == (
+            "January 2027: Start on this today, for a next application if you need one"
+        )
+    # A step for this Match's visa keeps its plain timing.
+    assert steps["applications/j1-ecfmg-sponsorship"].when == "January 2027: Start on this today"
+
+
+def test_early_in_interview_season_months_long_steps_also_serve_interviews(plans):
+    steps = actions(plans(JANUARY, "2026-10-15"))
+    assert steps["applications/usce-in-border-region"].when == (
+        "October 2026: Start on this today, for your interviews and for a next application "
+        "if you need one"
+    )
+    assert "applications/verify-program-facts-interview-season" in steps
+
+
+def test_after_the_rank_list_deadline_the_check_is_for_a_next_application(plans):
+    steps = actions(plans("p15-match-week", "2027-03-16"))
+    check = steps["applications/verify-program-facts-next-application"]
+    assert "for a next application" in check.when
+    assert "Do this before you apply." in check.detail
+    assert "already sent" not in check.detail

@@ -502,6 +502,9 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     for result in ("pending", "fail"):
         second = {"result": result, "attempts": 2}
         dated.append(({**older, "exams": {**older["exams"], "step2ck": second}}, "2026-12-01"))
+    # A first sitting pending weeks before the rank list deadline (interviews over).
+    first = {"result": "pending", "attempts": 1}
+    dated.append(({**season, "exams": {**season["exams"], "step2ck": first}}, "2027-02-20"))
     untaken = {**older, "exams": {**older["exams"], "step2ck": {"attempts": 0}}}
     dated.append((untaken, "2026-09-10"))
     for data, day in dated:
@@ -528,6 +531,7 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         (3, True, ["communication"]),
         (2, False, []),
         (9, False, []),
+        (0, False, []),
     ):
         keyed["applicant"]["interviews"] = interviews
         keyed["letters"][0]["advocate"] = advocate

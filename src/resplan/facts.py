@@ -353,6 +353,7 @@ PLAN_FACTS: dict[str, Fact] = {
     ),
     "plan.as_of": Fact(TEXT, "the date the plan is made for, in words"),
     "plan.match_day": Fact(TEXT, "Match Day of the cycle, in words"),
+    "plan.next_match": Fact(NUMBER, "the year of the Match after the cycle"),
     "plan.cycle_stage": Fact(TEXT, "where the cycle stands on that date: 'ahead' or 'under way'"),
     "plan.rank_list_deadline": Fact(TEXT, "the cycle's rank list certification deadline, in words"),
     "plan.weeks_to_rank_list": Fact(

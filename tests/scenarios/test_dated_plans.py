@@ -140,8 +140,9 @@ def test_under_way_plan_has_no_action_dated_before_as_of(tmp_path):
     assert materials
     assert all(month_of(a) == (2027, 5) and "2028 Match" in a["when"] for a in materials)
     # A late step that still helps is dated now and says what is still possible.
-    verify = by_id["applications/verify-program-facts"]
-    assert month_of(verify) == (2026, 11) and "still worth doing" in verify["when"]
+    # In interview season the check is for the programs that invite the applicant.
+    verify = by_id["applications/verify-program-facts-interview-season"]
+    assert month_of(verify) == (2026, 11) and "Interview season" in verify["when"]
 
 
 def test_under_way_cycle_says_so_in_the_summary(tmp_path):

@@ -373,6 +373,7 @@ def run(draft, reasons: bool = True):
         **plan_facts(draft),
         "plan.as_of": in_words(as_of),
         "plan.match_day": in_words(match_day(cycle, rulebook)),
+        "plan.next_match": cycle + 1,
         "plan.cycle_stage": cycle_stage(cycle, as_of, rulebook),
         "plan.rank_list_deadline": in_words(deadline),
         # Whole weeks left; negative once the deadline has passed.
@@ -463,6 +464,14 @@ def date_action(
             DUE_AFTER_DOCUMENTS,
             _when(today, calendar_parameter(rulebook, "now_after_documents")),
         )
+    if phase.id == NOW and category in calendar_parameter(rulebook, "now_months_long"):
+        # A step that takes months cannot reach the file programs already read: say what
+        # it is for, interviews while invitations still come, then a next application.
+        reading = under_way_from(cycle, rulebook)
+        if as_of >= reading:
+            weeks = calendar_parameter(rulebook, "now_for_interviews_weeks")
+            name = "now_under_way" if (as_of - reading).days < 7 * weeks else "now_next_application"
+            return today, DUE_AT_ONCE, _when(today, calendar_parameter(rulebook, name))
     if phase.id in AT_ONCE:
         return today, AT_ONCE[phase.id], _when(today, _label(phase.label, cycle, rulebook))
     if phase.next_application:
