@@ -191,3 +191,35 @@ def test_after_the_rank_list_deadline_the_check_is_for_a_next_application(plans)
     assert "for a next application" in check.when
     assert "Do this before you apply." in check.detail
     assert "already sent" not in check.detail
+
+
+# ---------------------------------------------------------------- finding 3
+
+REAPPLICANT = "p06-reapplicant-nothing-new"
+
+
+def test_three_weeks_before_reading_months_long_work_is_not_promised_for_this_file(plans):
+    """1 September 2026, a reapplicant with nothing new: programs read from 24 September,
+    so a poster, a certificate or a US job cannot reach this application."""
+    plan = plans(REAPPLICANT, "2026-09-01")
+    steps = actions(plan)
+    choice = steps["between-cycles/same-file-choice-graduation-clock-reading-soon"]
+    assert "so that programs see it by September" not in choice.detail
+    assert "Programs start reading on 24 September 2026" in choice.detail
+    assert "the program list, a letter already promised, your signals" in choice.detail
+    assert "they count for interviews and for a next application, not for this file" in (
+        choice.detail
+    )
+    for name in ("research-qi-output", "short-certificate", "us-clinical-role"):
+        when = steps[f"between-cycles/{name}"].when
+        assert "goes into this application" not in when
+        assert when == (
+            "September 2026: Start now, for interviews and a next application, as only a new "
+            "list or a promised letter can still reach the file programs read this month"
+        )
+
+
+def test_in_august_the_same_steps_can_still_reach_this_application(plans):
+    steps = actions(plans(REAPPLICANT, "2026-08-10"))
+    assert "between-cycles/same-file-choice-graduation-clock" in steps
+    assert "goes into this application" in steps["between-cycles/short-certificate"].when

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import tomllib
 
 import attrs
 import pytest
@@ -510,6 +511,13 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     for data, day in dated:
         profile = structure(data, Profile, file="season")
         fired |= cited(resplan.plan(profile, catalogs[1], host=host, as_of=day))
+    # A reapplicant with nothing new, three weeks before programs read (review9): with
+    # the graduation clock running and without it.
+    reapplicant = tomllib.loads((DATA / "review9" / "p06-reapplicant-nothing-new.toml").read_text())
+    for year in (2022, 2025):
+        reapplicant["applicant"]["graduation_year"] = year
+        profile = structure(reapplicant, Profile, file="reapplicant")
+        fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-09-01"))
     # The applicant's own count of interviews, ECFMG certification pending (with and
     # without what is missing), and letters from US faculty outside patient care.
     keyed = {

@@ -388,6 +388,9 @@ PLAN_FACTS: dict[str, Fact] = {
         TEXT,
         "'If you do not match', or from the Monday of Match Week 'If you did not match'",
     ),
+    "plan.phases_started": Fact(
+        SetOf(TEXT), "the calendar's phases of the cycle whose first day is on or before the date"
+    ),
     "plan.phases_over": Fact(
         SetOf(TEXT), "the calendar's phases of the cycle whose last month has passed"
     ),

@@ -392,6 +392,12 @@ def run(draft, reasons: bool = True):
         # The Match before this one: a reapplicant's last cycle may not be over yet.
         "plan.previous_match_day": in_words(match_day(cycle - 1, rulebook)),
         "plan.days_to_previous_match_day": (match_day(cycle - 1, rulebook) - as_of).days,
+        # Calendar phases of this cycle whose first day is on or before the plan's date.
+        "plan.phases_started": frozenset(
+            p.id
+            for p in rulebook.phases
+            if p.id not in AT_ONCE and phase_first_day(p, cycle, rulebook) <= as_of
+        ),
         # Calendar phases of this cycle whose last month is before the plan's month.
         "plan.phases_over": frozenset(
             p.id
