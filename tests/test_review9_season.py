@@ -223,3 +223,34 @@ def test_in_august_the_same_steps_can_still_reach_this_application(plans):
     steps = actions(plans(REAPPLICANT, "2026-08-10"))
     assert "between-cycles/same-file-choice-graduation-clock" in steps
     assert "goes into this application" in steps["between-cycles/short-certificate"].when
+
+
+# ---------------------------------------------------------------- finding 4
+
+RESIDENT = "p14-prelim-resident"
+
+
+def test_a_resident_sends_the_directors_letter_and_in_training_result_now(plans):
+    """2 December 2026, a US preliminary year now, in-training at the 62nd percentile:
+    programs still invite, so the letter and the result go to them this month, not next
+    May; coursework and a certificate are substitutes for a result the resident has."""
+    plan = plans(RESIDENT, "2026-12-02")
+    steps = actions(plan)
+    letter = steps["applications/training-pd-letter-now"]
+    assert letter.when == "December 2026: Start on this today"
+    assert "If none of your letters is from your program director" in letter.detail
+    assert "Add it to ERAS as soon as it comes" in letter.detail
+    exam = steps["applications/training-in-training-exam-now"]
+    assert exam.when.startswith("December 2026")
+    assert "percentile 62" in exam.detail
+    assert "applications/training-pd-letter" not in steps
+    assert "applications/training-in-training-exam" not in steps
+    assert "applications/recent-us-coursework" not in steps
+    assert "between-cycles/short-certificate" not in steps
+    assert "2028" not in letter.when and "2028" not in exam.when
+
+
+def test_before_the_cycle_the_residents_letter_is_a_document_step(plans):
+    steps = actions(plans(RESIDENT, "2026-06-15"))
+    assert "applications/training-pd-letter" in steps
+    assert "applications/training-pd-letter-now" not in steps

@@ -518,6 +518,10 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         reapplicant["applicant"]["graduation_year"] = year
         profile = structure(reapplicant, Profile, file="reapplicant")
         fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-09-01"))
+    # A US preliminary resident in interview season: the year's evidence goes out now.
+    resident = tomllib.loads((DATA / "review9" / "p14-prelim-resident.toml").read_text())
+    profile = structure(resident, Profile, file="resident")
+    fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-12-02"))
     # The applicant's own count of interviews, ECFMG certification pending (with and
     # without what is missing), and letters from US faculty outside patient care.
     keyed = {
