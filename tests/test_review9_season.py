@@ -254,3 +254,44 @@ def test_before_the_cycle_the_residents_letter_is_a_document_step(plans):
     steps = actions(plans(RESIDENT, "2026-06-15"))
     assert "applications/training-pd-letter" in steps
     assert "applications/training-pd-letter-now" not in steps
+
+
+# ---------------------------------------------------------------- finding 16
+
+
+def test_a_long_gap_without_step3_gets_step3_suggested_as_resplans_reading(plans):
+    """Nine years past graduation, no Step 3, J-1 only, May 2027 for the 2028 Match."""
+    steps = actions(plans("p05-nine-years", "2027-05-15"))
+    step = steps["applications/graduation-gap-consider-step3"]
+    assert step.title == "Consider Step 3 as recent proof of your knowledge"
+    assert "You are 9 years past graduation" in step.detail
+    assert "This is resplan's suggestion" in step.detail
+    assert "does not name Step 3 for this" in step.detail
+    assert "H-1B" not in step.detail
+    assert "applications/graduation-gap-consider-step3-h1b" not in steps
+    assert "applications/graduation-gap-step3" not in steps
+
+
+def test_the_step3_suggestion_names_the_h1b_where_it_applies(host, tmp_path):
+    text = (PROFILES / "p05-nine-years.toml").read_text(encoding="utf-8")
+    assert 'visa = "J-1"' in text
+
+    def steps(visa: str) -> dict:
+        path = tmp_path / "visa.toml"
+        path.write_text(text.replace('visa = "J-1"', f"visa = {visa}"), encoding="utf-8")
+        profile = resplan.load_profile(path)
+        return actions(resplan.plan(profile, _border(), host=host, as_of="2027-05-15"))
+
+    gap = {
+        "applications/graduation-gap-consider-step3",
+        "applications/graduation-gap-consider-step3-h1b",
+    }
+    # H-1B only: the H-1B step asks for Step 3 already, so the gap step is not said twice.
+    only = steps('"H-1B"')
+    assert "applications/step3-for-h1b" in only and not gap & set(only)
+    # A J-1 too, and no program here lists an H-1B: the gap step names the visa.
+    both = steps('["J-1", "H-1B"]')
+    assert "applications/step3-for-h1b" not in both
+    assert (
+        "so one exam serves both" in both["applications/graduation-gap-consider-step3-h1b"].detail
+    )
