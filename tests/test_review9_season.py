@@ -295,3 +295,16 @@ def test_the_step3_suggestion_names_the_h1b_where_it_applies(host, tmp_path):
     assert (
         "so one exam serves both" in both["applications/graduation-gap-consider-step3-h1b"].detail
     )
+
+
+def test_the_outlook_counts_the_residency_year_and_the_in_training_result(plans):
+    plan = plans(RESIDENT, "2026-12-02")
+    for outlook in plan.outlook.specialties:
+        favour = {r.rule for r in outlook.in_favour}
+        assert {"outlook/us-residency-year", "outlook/in-training-strong"} <= favour
+        # Low scores and a reapplication against, the year and the exam for: close to the
+        # typical IMG applicant, not below.
+        assert outlook.band == "near"
+    says = " ".join(r.says for o in plan.outlook.specialties for r in o.in_favour)
+    assert "Your preliminary year in a US program counts most in your favor" in says
+    assert "percentile 62" in says
