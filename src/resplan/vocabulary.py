@@ -143,15 +143,16 @@ def state_hint(value: str) -> str:
 
 def tier_words(counts, suffix: str = "") -> str:
     """Counts by tier as words, without the tiers that hold none: ``(5, 3, 0)`` as
-    "5 in tier 1 and 3 in tier 2", ``(4, 0, 0)`` as "all 4 in tier 1" and ``(1, 0, 0)``
-    as "1 in tier 1"; "none" when every count is 0. ``suffix`` follows each number
+    "5 in tier 1 and 3 in tier 2", ``(4, 0, 0)`` as "all 4 in tier 1", ``(2, 0, 0)`` as
+    "both in tier 1" and ``(1, 0, 0)`` as "1 in tier 1"; "none" when every count is 0. ``suffix`` follows each number
     ("%" for shares: ``(100, 0, 0)`` as "all in tier 1")."""
     parts = [(n, t) for t, n in enumerate(counts, 1) if n]
     if not parts:
         return "none"
     if len(parts) == 1 and (suffix or parts[0][0] != 1):
-        return (
-            f"all in tier {parts[0][1]}" if suffix else f"all {parts[0][0]:,} in tier {parts[0][1]}"
-        )
+        n, tier = parts[0]
+        if suffix:
+            return f"all in tier {tier}"
+        return f"both in tier {tier}" if n == 2 else f"all {n:,} in tier {tier}"
     words = [f"{n:,}{suffix} in tier {t}" for n, t in parts]
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
