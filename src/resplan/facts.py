@@ -401,11 +401,18 @@ PLAN_FACTS: dict[str, Fact] = {
 # The summary stage asks some rules once per considered specialty (see stages/summary.py):
 # these facts describe that specialty's programs, and then the volume worked out for it.
 SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
-    "specialty.open": Fact(NUMBER, "real programs of the specialty not skipped"),
+    "specialty.open": Fact(
+        NUMBER, "real programs of the specialty not skipped, leaving out preliminary tracks"
+    ),
     "specialty.generated": Fact(
         NUMBER,
         "programs of the specialty not skipped that come from a generated (synthetic) "
         "catalog: examples, never counted in the applications",
+    ),
+    "specialty.preliminary": Fact(
+        NUMBER,
+        "real programs of the specialty not skipped whose track is preliminary: one-year "
+        "places, counted apart from the list (not in specialty.open)",
     ),
     **{
         f"specialty.open_tier{t}": Fact(NUMBER, f"real programs of the specialty in tier {t}")
@@ -511,6 +518,11 @@ OUTLOOK_FACTS: dict[str, Fact] = {
     ),
     "specialty.passed_unknown": Fact(
         NUMBER, "of those, programs with facts to verify that could still screen the applicant out"
+    ),
+    "specialty.passed_preliminary": Fact(
+        NUMBER,
+        "real programs of the specialty of a preliminary track whose every known filter the "
+        "applicant passes: one-year places, not counted in specialty.passed",
     ),
 }
 

@@ -336,6 +336,30 @@ def synthetic_mask(programs, catalog) -> np.ndarray:
 _SYNTHETIC_COLUMN = ("actions", "synthetic")  # a key no program text in the memo can have
 
 
+def preliminary_mask(programs, catalog) -> np.ndarray:
+    """True for each program (in plan order) whose track is known to be preliminary: one
+    year of training with no place promised after it, a list of another kind than a
+    categorical program's (a track the catalog does not give counts as categorical)."""
+    rows, memo = programs.catalog_rows, programs.memo
+    if rows is None or memo is None:
+        return np.fromiter(
+            (p.track == "preliminary" for p in programs.programs),
+            dtype=bool,
+            count=len(programs.programs),
+        )
+    column = memo.get(_PRELIMINARY_COLUMN)
+    if column is None:
+        column = memo[_PRELIMINARY_COLUMN] = np.fromiter(
+            (track == "preliminary" for track in catalog.column("track")),
+            dtype=bool,
+            count=len(catalog),
+        )
+    return column[rows]
+
+
+_PRELIMINARY_COLUMN = ("actions", "preliminary")
+
+
 def visa_decides(draft) -> bool:
     """Without a J-1 to fall back on, a program's visa sponsorship decides first whether
     it is open at all: it is the first fact to ask about."""

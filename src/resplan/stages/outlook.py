@@ -26,7 +26,7 @@ import numpy as np
 
 from resplan.facts import PROFILE_FACTS
 from resplan.plan import VERDICTS, Outlook, OutlookFigure, SpecialtyOutlook
-from resplan.stages.actions import synthetic_mask
+from resplan.stages.actions import preliminary_mask, synthetic_mask
 from resplan.stages.common import cite, evaluate
 from resplan.stages.table import catalog_table
 
@@ -98,8 +98,9 @@ def run(draft):
         if share is not None and season is not None:
             env["specialty.img_share"] = share.value
             env["specialty.img_share_season"] = season.value
-        total, unknown, generated, border = passed.get(target.name, (0, 0, 0, 0))
+        total, unknown, generated, border, preliminary = passed.get(target.name, (0,) * 5)
         env["specialty.passed"], env["specialty.passed_unknown"] = total, unknown
+        env["specialty.passed_preliminary"] = preliminary
         env["specialty.passed_generated"] = generated
         env["specialty.passed_border"] = border
 
@@ -180,11 +181,12 @@ def _words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _passed(draft) -> dict[str, tuple[int, int, int, int]]:
+def _passed(draft) -> dict[str, tuple[int, int, int, int, int]]:
     """Per specialty: real programs the applicant passes every known filter of (verdict
-    apply), how many of them have facts to verify, how many generated programs pass too
-    (examples, not programs to apply to), and how many real programs not skipped are in a
-    border sub-region; counted column by column."""
+    apply), leaving out those of a preliminary track; how many of them have facts to
+    verify; how many generated programs pass too (examples, not programs to apply to); how
+    many real programs not skipped are in a border sub-region; and how many real programs
+    of a preliminary track pass (one-year places, counted apart); column by column."""
     programs = draft.programs
     if not len(programs):
         return {}
@@ -198,17 +200,26 @@ def _passed(draft) -> dict[str, tuple[int, int, int, int]]:
     apply = np.asarray(programs.verdict) == APPLY
     has_facts = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)
     unknown = has_facts[np.asarray(programs.to_verify)]
-    passed = np.bincount(codes[apply & ~synthetic], minlength=len(names))
-    resting = np.bincount(codes[apply & unknown & ~synthetic], minlength=len(names))
+    prelim = preliminary_mask(programs, draft.catalog) & ~synthetic
+    categorical = apply & ~synthetic & ~prelim
+    passed = np.bincount(codes[categorical], minlength=len(names))
+    resting = np.bincount(codes[categorical & unknown], minlength=len(names))
+    one_year = np.bincount(codes[apply & prelim], minlength=len(names))
     generated = np.bincount(codes[apply & synthetic], minlength=len(names))
     in_region = np.array([region is not None for region in programs.regions], dtype=bool)
     border = in_region[np.asarray(programs.region)] if len(in_region) else apply & False
     kept = np.asarray(programs.verdict) != SKIP  # borderline ones are in the plan too
     on_border = np.bincount(codes[kept & ~synthetic & border], minlength=len(names))
     return {
-        name: (int(passed[code]), int(resting[code]), int(generated[code]), int(on_border[code]))
+        name: (
+            int(passed[code]),
+            int(resting[code]),
+            int(generated[code]),
+            int(on_border[code]),
+            int(one_year[code]),
+        )
         for code, name in enumerate(names)
-        if passed[code] or generated[code] or on_border[code]
+        if passed[code] or generated[code] or on_border[code] or one_year[code]
     }
 
 

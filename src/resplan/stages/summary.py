@@ -12,7 +12,10 @@ A rule's ``applications`` is the size of a full list in the specialty. The plan 
 no more than the catalog holds: the specialty's real programs that are not skipped. A
 program from a generated (synthetic) catalog is not real: nobody can apply to it, so it
 never counts in the applications, the shortfall or the fees, and ``specialty.generated``
-counts it apart for the rules that say so. Those
+counts it apart for the rules that say so. A program of a preliminary track (one year,
+no place promised after it) is a list of another kind: it is not counted in the
+specialty's applications, tiers or fees either, and ``specialty.preliminary`` counts the
+real ones not skipped for the rules that say how many there are. Those
 applications are spread over the tiers as close to the rule's ``spread`` as the programs
 of each tier allow; what a short tier cannot take goes to the other tiers in proportion.
 """
@@ -30,7 +33,7 @@ from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
 from resplan.season import catalog_fees
 from resplan.season import cost as eras_cost
-from resplan.stages.actions import synthetic_mask
+from resplan.stages.actions import preliminary_mask, synthetic_mask
 from resplan.stages.common import cite, evaluate, rulebook_memo
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import tier_words
@@ -47,7 +50,7 @@ def run(draft, reasons: bool = True):
     env = draft.env
     volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
 
-    available, generated = _available(draft)
+    available, generated, preliminary = _available(draft)
     worked = []
     for target in draft.specialties:
         senv = {
@@ -61,6 +64,7 @@ def run(draft, reasons: bool = True):
         counts = available.get(target.name, (0, 0, 0))
         senv["specialty.open"] = sum(counts)
         senv["specialty.generated"] = generated.get(target.name, 0)
+        senv["specialty.preliminary"] = preliminary.get(target.name, 0)
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
         worked.append(
@@ -159,12 +163,15 @@ def _per_specialty(rule) -> bool:
     return any(name.startswith(_PER_SPECIALTY) for name in names)
 
 
-def _available(draft) -> tuple[dict[str, tuple[int, int, int]], dict[str, int]]:
-    """Per specialty: its real programs not skipped in tiers 1, 2 and 3; and, where there
-    are some, its generated programs not skipped."""
+def _available(
+    draft,
+) -> tuple[dict[str, tuple[int, int, int]], dict[str, int], dict[str, int]]:
+    """Per specialty: its real programs not skipped and not of a preliminary track, in
+    tiers 1, 2 and 3; and, where there are some, its generated programs not skipped and
+    its real preliminary ones not skipped."""
     programs = draft.programs
     if not len(programs):
-        return {}, {}
+        return {}, {}, {}
     tier = np.asarray(programs.tier)
     synthetic = synthetic_mask(programs, draft.catalog)
     generated: dict[str, int] = {}
@@ -178,12 +185,18 @@ def _available(draft) -> tuple[dict[str, tuple[int, int, int]], dict[str, int]]:
         shown = np.bincount(codes[synthetic & (tier > 0)], minlength=len(names))
         generated = {name: int(shown[code]) for code, name in enumerate(names) if shown[code]}
         tier = np.where(synthetic, 0, tier)
+    preliminary: dict[str, int] = {}
+    prelim = preliminary_mask(programs, draft.catalog) & (tier > 0)
+    if prelim.any():  # a list of another kind: counted apart, never in the tiers
+        shown = np.bincount(codes[prelim], minlength=len(names))
+        preliminary = {name: int(shown[code]) for code, name in enumerate(names) if shown[code]}
+        tier = np.where(prelim, 0, tier)
     counts = np.bincount(codes * 4 + tier, minlength=len(names) * 4).reshape(len(names), 4)
     available = {
         name: (int(counts[code, 1]), int(counts[code, 2]), int(counts[code, 3]))
         for code, name in enumerate(names)
     }
-    return available, generated
+    return available, generated, preliminary
 
 
 def _volume(
