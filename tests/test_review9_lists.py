@@ -153,3 +153,94 @@ def test_a_catalog_without_preliminary_tracks_says_nothing_of_them(host, border)
     text = " ".join(r.says for v in plan.summary.by_specialty for r in v.reasons)
     text += " ".join(r.says for o in plan.outlook.specialties for r in o.context)
     assert "preliminary program" not in text
+
+
+# ---------------------------------------------------------------- 19. a fallback track's list
+
+FAILED_ONCE = {"step1": {"result": "fail", "attempts": 2}, "step2ck": STEP2_221}
+FAMILY_INTERNAL_TX = {"specialties": ["Family Medicine", "Internal Medicine"], "states": ["TX"]}
+
+
+def test_a_transitional_year_beside_categorical_fields_gets_a_fallback_list(host, border):
+    """A J-1 applicant to Family and Internal Medicine with a failed attempt: the plan adds
+    a Transitional Year as a way in. It is a fallback beside two categorical lists, so its
+    list is a fallback's (15), not a full Transitional Year list (30)."""
+    plan = plan_of(host, border, applicant=FAMILY_INTERNAL_TX, exams=FAILED_ONCE)
+    ty = volume(plan, "Transitional Year")
+    assert ty.recommended == 15
+    words = said(ty.reasons)
+    assert "volume-transitional-year" not in words
+    assert words["volume-transitional-year-fallback"].startswith(
+        "A Transitional Year is one year of training, a fallback beside your other fields."
+    )
+    assert "about 15 applications" in words["volume-transitional-year-fallback"]
+
+
+def test_a_transitional_year_alone_keeps_its_own_list(host):
+    """Only a Transitional Year, in a catalog with enough of them that the plan adds no
+    other field: it keeps the Transitional Year's own list."""
+    years = make_catalog(
+        *(
+            {"id": f"tx-elpaso-ty-{n:02}", "specialty": "Transitional Year", "visas": ["J-1"]}
+            for n in range(12)
+        )
+    )
+    plan = plan_of(host, years, applicant={"specialties": ["Transitional Year"], "states": ["TX"]})
+    assert [v.name for v in plan.summary.by_specialty] == ["Transitional Year"]
+    assert volume(plan, "Transitional Year").recommended == 30
+    assert "volume-transitional-year" in said(volume(plan, "Transitional Year").reasons)
+
+
+def test_a_transitional_year_wished_alone_beside_the_backup_the_plan_adds(host, border):
+    """Only a Transitional Year, with 4 in the border catalog: the plan adds Family
+    Medicine, which leads to a complete residency, so it gets the full list."""
+    plan = plan_of(host, border, applicant={"specialties": ["Transitional Year"], "states": ["TX"]})
+    assert volume(plan, "Transitional Year").recommended == 15
+    assert volume(plan, "Family Medicine").recommended == 77
+
+
+# ---------------------------------------------------------------- 20. a backup field's list
+
+
+def test_a_main_field_and_a_backup_are_sized_as_such(host, border):
+    """No specialty named: the plan picks a main field and a backup. The backup's list is
+    a backup's share, so the two stay at the IMG average across all fields (137), not
+    154."""
+    plan = plan_of(host, border, applicant={"states": ["TX"]})
+    sizes = {v.name: v.recommended for v in plan.summary.by_specialty}
+    assert sorted(sizes.values()) == [60, 77]
+    assert plan.summary.recommended == 137
+    [backup] = [v for v in plan.summary.by_specialty if v.recommended == 60]
+    words = said(backup.reasons)
+    assert words["volume-backup-field"].startswith(
+        f"{backup.name} is the backup field of this plan. Keep its list to about 60 applications"
+    )
+    advice = said(plan.summary.advice)
+    assert "full-lists-over-average" not in advice
+
+
+def test_a_backup_added_beside_a_wished_field_gets_a_backup_list(host):
+    """Internal Medicine wished, with only 5 programs in the catalog; the plan adds Family
+    Medicine as the backup: 77 + 60."""
+    plan = plan_of(host, TRACKS, applicant=INTERNAL_MEDICINE_TX)
+    assert volume(plan, "Internal Medicine").recommended == 77
+    family = volume(plan, "Family Medicine")
+    assert family.recommended == 60
+    assert "volume-backup-field" in said(family.reasons)
+    assert plan.summary.recommended == 137
+
+
+def test_a_backup_that_fits_better_than_the_wish_keeps_the_full_list(host, border):
+    """Diagnostic Radiology with a low score is unlikely: the added Internal Medicine is
+    where the full list goes, and Radiology gets the short list."""
+    plan = plan_of(
+        host,
+        border,
+        applicant={"specialties": ["Diagnostic Radiology"], "states": ["TX"]},
+        languages=[],
+        clinical=[],
+        letters=[],
+    )
+    sizes = {v.name: v.recommended for v in plan.summary.by_specialty}
+    assert sizes["Diagnostic Radiology"] == 10
+    assert max(sizes.values()) == 77

@@ -144,7 +144,7 @@ def test_fees_are_for_the_full_lists_and_the_reports_agree(tmp_path):
     assert cost["total"] == sum(p["fee"] for p in cost["by_specialty"])
     advice = {a["rule"]: a["says"] for a in summary["advice"]}
     assert advice["season/eras-fees"].startswith(
-        f"ERAS fees for full lists in your specialties ({summary['recommended']} applications)"
+        f"ERAS fees for the lists this plan proposes ({summary['recommended']} applications)"
         f" are about ${cost['total']:,}."
     )
     in_catalog = sum(

@@ -442,6 +442,12 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     few["applicant"].update(specialties=["Transitional Year"], states=["TX"])
     few["languages"] = [{"name": "Spanish", "level": "native"}]
     fired |= cited(resplan.plan(structure(few, Profile, file="ty"), catalogs[2], host=host))
+    # A Transitional Year as the only field (a catalog with enough of them that the plan
+    # adds no backup): its own list, not a fallback's.
+    years = make_catalog(
+        *({"id": f"tx-ty-{n:02}", "specialty": "Transitional Year"} for n in range(12))
+    )
+    fired |= cited(resplan.plan(structure(few, Profile, file="ty"), years, host=host))
     # A field whose only programs to signal are preliminary tracks: none gets a signal.
     preliminary = Catalog([p for p in catalogs[1] if p.track == "preliminary"])
     recent = {

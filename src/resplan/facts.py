@@ -409,6 +409,13 @@ SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
         "programs of the specialty not skipped that come from a generated (synthetic) "
         "catalog: examples, never counted in the applications",
     ),
+    "specialty.list_place": Fact(
+        NUMBER,
+        "place of the specialty's list in the plan: 1 for the main field (the best fit; a "
+        "wished field before an added one, in the order of the wishes; then the field with "
+        "more programs open to the applicant), 2 and on for the others",
+    ),
+    "specialty.fields_beside": Fact(NUMBER, "other specialties the plan considers"),
     "specialty.preliminary": Fact(
         NUMBER,
         "real programs of the specialty not skipped whose track is preliminary: one-year "

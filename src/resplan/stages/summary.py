@@ -29,6 +29,7 @@ from fractions import Fraction
 import attrs
 import numpy as np
 
+from resplan.facts import FITS
 from resplan.plan import SpecialtyVolume, Summary
 from resplan.rules import is_unknown
 from resplan.season import catalog_fees
@@ -51,6 +52,7 @@ def run(draft, reasons: bool = True):
     volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
 
     available, generated, preliminary = _available(draft)
+    places = _list_places(draft.specialties, available)
     worked = []
     for target in draft.specialties:
         senv = {
@@ -65,6 +67,8 @@ def run(draft, reasons: bool = True):
         senv["specialty.open"] = sum(counts)
         senv["specialty.generated"] = generated.get(target.name, 0)
         senv["specialty.preliminary"] = preliminary.get(target.name, 0)
+        senv["specialty.list_place"] = places[target.name]
+        senv["specialty.fields_beside"] = len(draft.specialties) - 1
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
         worked.append(
@@ -161,6 +165,24 @@ def reads_what_if(rule) -> bool:
 def _per_specialty(rule) -> bool:
     names = rule.condition.names | (rule.says.names if rule.says else frozenset())
     return any(name.startswith(_PER_SPECIALTY) for name in names)
+
+
+def _list_places(targets, available) -> dict[str, int]:
+    """Each specialty's place among the plan's lists, from 1: the best fit first; a wished
+    field before one the plan adds, in the order of the wishes; then the field with more
+    programs open to the applicant (the one the catalog can fill), then by name. The first
+    is the main field; a rule sizes the others that the plan picked or added as backups."""
+    ordered = sorted(
+        targets,
+        key=lambda t: (
+            -FITS.index(t.fit),
+            not t.wished,
+            t.rank or 0,
+            -sum(available.get(t.name, ())),
+            t.name,
+        ),
+    )
+    return {t.name: place for place, t in enumerate(ordered, 1)}
 
 
 def _available(
