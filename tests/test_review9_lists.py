@@ -244,3 +244,39 @@ def test_a_backup_that_fits_better_than_the_wish_keeps_the_full_list(host, borde
     sizes = {v.name: v.recommended for v in plan.summary.by_specialty}
     assert sizes["Diagnostic Radiology"] == 10
     assert max(sizes.values()) == 77
+
+
+# ---------------------------------------------------------------- 23. region sentences once
+
+
+def test_each_region_sentence_is_said_once(host, border):
+    """No working Spanish, Internal Medicine in any border state: the advice every region
+    would repeat (a medical Spanish course; look up the programs of a place the catalog
+    lacks) is said at the first region that gives it, not at each of them; what is said of
+    each region itself stays with it."""
+    plan = plan_of(
+        host,
+        border,
+        applicant={"specialties": ["Internal Medicine"]},
+        languages=[{"name": "Spanish", "level": "basic"}],
+    )
+    sentences = [
+        sentence
+        for region in plan.regions
+        for reason in region.reasons
+        for sentence in reason.says.split(". ")
+    ]
+    assert len(sentences) == len(set(sentences))
+    course = [r for r in plan.regions if any("medical Spanish course" in x.says for x in r.reasons)]
+    assert len(course) == 1
+    without = [r for r in plan.regions for x in r.reasons if x.rule == "regions/no-working-spanish"]
+    assert len(without) > 2
+    for region in without:
+        [reason] = [x for x in region.reasons if x.rule == "regions/no-working-spanish"]
+        assert f"Without working Spanish you bring less to {region.name}" in reason.says or (
+            "Without working Spanish you bring less to" in reason.says
+        )
+    lacking = [r for r in plan.regions if r.priority == "none"]
+    assert len(lacking) > 1
+    look_up = [r for r in lacking if any("look up its programs" in x.says for x in r.reasons)]
+    assert len(look_up) == 1

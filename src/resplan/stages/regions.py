@@ -4,10 +4,14 @@ The highest priority a fired rule gives wins, except ``none``: a rule giving ``n
 says the sub-region has nothing to rank (no program of the catalog lies there in the
 specialties the plan considers), and it overrides the others. The rules of the higher
 priorities are still cited, so the applicant sees why the place would matter.
+
+A reason that reads the same for several sub-regions (advice about the applicant, not
+the place) is said once: at the first sub-region of the plan's order that has it.
 """
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 
 from resplan.dates import AHEAD, cycle_stage
@@ -65,7 +69,20 @@ def run(draft, reasons=True):
             )
         )
     targets.sort(key=lambda t: (-PRIORITIES.index(t.priority), t.state, t.id))
-    return draft.evolve(regions=tuple(targets))
+    return draft.evolve(regions=_said_once(targets))
+
+
+def _said_once(targets: list[RegionTarget]) -> tuple[RegionTarget, ...]:
+    """The targets, each reason kept only at the first target that gives it."""
+    said: set = set()
+    out = []
+    for target in targets:
+        kept = tuple(r for r in target.reasons if r not in said)
+        said.update(target.reasons)
+        out.append(
+            target if len(kept) == len(target.reasons) else attrs.evolve(target, reasons=kept)
+        )
+    return tuple(out)
 
 
 def programs_by_region(draft, exclude: frozenset[str] = frozenset()) -> dict[str, int]:
