@@ -280,3 +280,53 @@ def test_each_region_sentence_is_said_once(host, border):
     assert len(lacking) > 1
     look_up = [r for r in lacking if any("look up its programs" in x.says for x in r.reasons)]
     assert len(look_up) == 1
+
+
+# ---------------------------------------------------------------- generated programs in counts
+
+
+def test_skipped_and_borderline_counts_leave_generated_programs_out(host, border, generated):
+    """Generated programs are examples, never advice: the sentences on skipped and
+    borderline programs count the real ones."""
+    both = resplan.merge_catalogs([border, generated])
+    plan = plan_of(host, both, applicant={"specialties": ["Internal Medicine"]})
+    real = [p for p in plan.programs if not p.synthetic]
+    skipped = sum(1 for p in real if p.verdict == "skip")
+    assert plan.summary.skip > skipped
+    advice = said(plan.summary.advice)
+    if skipped:
+        assert advice["reallocate-skipped"].startswith(f"{skipped} program")
+    else:
+        assert "reallocate-skipped" not in advice
+    borderline = sum(1 for p in real if p.verdict == "borderline")
+    if borderline:
+        assert advice["borderline-programs"].startswith(f"{borderline} program")
+    else:
+        assert "borderline-programs" not in advice
+
+
+# ---------------------------------------------------------------- exams left out of the profile
+
+
+@pytest.mark.parametrize(
+    ("as_of", "now"), [("2026-07-01", True), ("2027-01-20", True), ("2027-03-10", False)]
+)
+def test_exams_left_out_are_dated_for_the_plans_date(host, border, as_of, now):
+    """No exams in the profile: before the rank list deadline of the applicant's Match the
+    plan's steps hang on them, so adding them comes first; after it, it is for a next
+    application and dated with its documents, not 'today'."""
+    profile = make_profile(
+        applicant={"visa": "J-1", "graduation_year": 2023, "specialties": ["Internal Medicine"]},
+        **BORDER_STRENGTHS,
+    )
+    plan = resplan.plan(profile, border, host=host, as_of=as_of)
+    steps = {a.id: a for a in plan.actions}
+    for exam in ("step1", "step2ck"):
+        if now:
+            assert steps[f"assessment/add-{exam}-to-profile"].when.endswith("Start on this today")
+            assert f"assessment/add-{exam}-to-profile-next-application" not in steps
+        else:
+            later = steps[f"assessment/add-{exam}-to-profile-next-application"]
+            assert f"assessment/add-{exam}-to-profile" not in steps
+            assert not later.when.endswith("Start on this today") and "2027" in later.when
+            assert "Before a next application" in later.detail

@@ -448,6 +448,17 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         *({"id": f"tx-ty-{n:02}", "specialty": "Transitional Year"} for n in range(12))
     )
     fired |= cited(resplan.plan(structure(few, Profile, file="ty"), years, host=host))
+    # No exams given, after the rank list deadline: adding them is for a next application.
+    bare = {
+        "applicant": {
+            "graduation_year": 2023,
+            "cycle": 2027,
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+        }
+    }
+    bare_profile = structure(bare, Profile, file="no exams")
+    fired |= cited(resplan.plan(bare_profile, catalogs[2], host=host, as_of="2027-03-10"))
     # A field whose only programs to signal are preliminary tracks: none gets a signal.
     preliminary = Catalog([p for p in catalogs[1] if p.track == "preliminary"])
     recent = {

@@ -301,6 +301,8 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.apply": Fact(NUMBER, "programs to apply to"),
     "plan.borderline": Fact(NUMBER, "borderline programs"),
     "plan.skip": Fact(NUMBER, "programs skipped"),
+    "plan.skip_real": Fact(NUMBER, "real programs skipped (not from a generated catalog)"),
+    "plan.borderline_real": Fact(NUMBER, "real borderline programs (not from a generated catalog)"),
     "plan.tier1": Fact(NUMBER, "tier 1 programs"),
     "plan.tier2": Fact(NUMBER, "tier 2 programs"),
     "plan.tier3": Fact(NUMBER, "tier 3 programs"),

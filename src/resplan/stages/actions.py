@@ -149,6 +149,11 @@ def plan_facts(draft) -> dict:
         "plan.apply": counts["apply"],
         "plan.borderline": counts["borderline"],
         "plan.skip": counts["skip"],
+        # Generated programs are examples, never advice: the words count real ones.
+        "plan.skip_real": int(np.count_nonzero((programs.verdict == SKIP) & real)),
+        "plan.borderline_real": int(
+            np.count_nonzero((programs.verdict == VERDICTS.index("borderline")) & real)
+        ),
         "plan.tier1": tiers[1],
         "plan.tier2": tiers[2],
         "plan.tier3": tiers[3],
