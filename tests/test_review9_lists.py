@@ -330,3 +330,22 @@ def test_exams_left_out_are_dated_for_the_plans_date(host, border, as_of, now):
             assert f"assessment/add-{exam}-to-profile" not in steps
             assert not later.when.endswith("Start on this today") and "2027" in later.when
             assert "Before a next application" in later.detail
+
+
+# ---------------------------------------------------------------- one reason for a tier
+
+
+def test_a_program_has_one_reason_for_its_tier(host, border, generated):
+    """A program that two or three rules place in its tier says why once: the first rule
+    of its tier; what its IMG share says comes before its being rural."""
+    both = resplan.merge_catalogs([border, generated])
+    plan = plan_of(host, both, applicant={"specialties": ["Internal Medicine", "Family Medicine"]})
+    placed = [p for p in plan.programs if p.verdict != "skip"]
+    for program in placed:
+        told = [r.says for r in program.reasons if r.says.startswith("Tier ")]
+        assert len(told) == 1, (program.id, told)
+    unknown_rural = [
+        p for p in placed if p.tier == 3 and any(r.rule == "tiering/broader-net" for r in p.reasons)
+    ]
+    assert unknown_rural
+    assert not any(r.rule == "tiering/rural-off-border" for p in unknown_rural for r in p.reasons)

@@ -1,6 +1,7 @@
 """Stage 5: place every program not skipped in tier 1, 2 or 3 (the best tier a rule gives wins).
 
-A rule that sets ``lower`` then moves the program down that many tiers (the largest of
+Of the rules that place a program in its tier, the first in rule order is cited: one
+reason says why it is there. A rule that sets ``lower`` then moves the program down that many tiers (the largest of
 the rules that fire, never below tier 3); it is cited only where it moved the program.
 A rule that sets ``note`` places and moves nothing: it is cited, after the others, on
 every program not skipped where it fires, and a fact it leaves unknown is not verified
@@ -74,7 +75,9 @@ def run(draft):
     cited = list(screening.cited)
     codes = screening.codes.copy()
     kept = ~skipped
-    # Per tier a rule gives: the programs it could better, and those it placed.
+    # Per tier a rule gives: the programs it could better, and those it placed and no
+    # earlier rule of that tier is cited for yet (one reason says why a program is in its
+    # tier: the first rule, in rule order, that places it there).
     better: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for o in placing:
         level = o.rule.effect["tier"]
@@ -83,7 +86,9 @@ def run(draft):
         could, placed = better[level]
         if o.undecided.any():
             np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
-        cited.append(citations.cite(o.rule, table, o.fired & placed, codes))
+        deciding = o.fired & placed
+        placed &= ~deciding
+        cited.append(citations.cite(o.rule, table, deciding, codes))
     movable = (tier < DEFAULT_TIER) & kept
     for o in lowering:
         np.bitwise_or(
