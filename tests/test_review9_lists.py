@@ -349,3 +349,27 @@ def test_a_program_has_one_reason_for_its_tier(host, border, generated):
     ]
     assert unknown_rural
     assert not any(r.rule == "tiering/rural-off-border" for p in unknown_rural for r in p.reasons)
+
+
+# ---------------------------------------------------------------- a letter of unknown kind
+
+
+def test_a_letter_of_unknown_kind_is_told_only_where_it_counts(host, border):
+    """One letter whose kind the profile leaves out: the sentence saying so leads the
+    reasons that rest on it (the letter finding, a fit that asks for US clinical letters),
+    not every reason that reads a finding of another kind (the list's size and spread,
+    which rest on the scores)."""
+    plan = plan_of(
+        host,
+        border,
+        applicant=INTERNAL_MEDICINE_TX,
+        letters=[{"writer": "Department chair, home country"}],
+    )
+    told = "Your profile leaves out whether your letter from Department chair, home country"
+    [letter] = [w for w in plan.assessment.weaknesses if w.name == "no-us-letter"]
+    assert any(r.says.startswith(told) for r in letter.reasons)
+    im = volume(plan, "Internal Medicine")
+    assert not [r.rule for r in im.reasons if told in r.says]
+    everywhere = [r.says for v in plan.summary.by_specialty for r in v.reasons]
+    everywhere += [r.says for r in plan.summary.advice]
+    assert not [s for s in everywhere if told in s]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from resplan.facts import BORDER_STRENGTHS
 from resplan.plan import Assessment, Finding, Missing
-from resplan.stages.common import cite, evaluate
+from resplan.stages.common import FINDING_SETS, cite, evaluate
 
 # Facts later stages derive from the findings: they rest on the same gaps.
 _DERIVED = {
@@ -73,7 +73,12 @@ def _guessed(draft, rules) -> dict:
     _, undecided = evaluate(rules, draft.stated_env)
     for rule, facts in undecided:
         gaps = [gap for fact in sorted(facts) for gap in draft.guessed.get(fact, ())]
-        for name in _DERIVED[_kind(rule)]:
+        kind = _kind(rule)
+        names = list(_DERIVED[kind])
+        # Each finding's own gaps too: a rule that asks only whether some findings are in
+        # the set rests on theirs alone (resplan.stages.common.guesses).
+        names += [f"{name}#{rule.effect[kind]}" for name in names if name in FINDING_SETS]
+        for name in names:
             guessed.setdefault(name, [])
             guessed[name] += [gap for gap in gaps if gap not in guessed[name]]
     return {name: tuple(gaps) for name, gaps in guessed.items() if gaps}

@@ -9,6 +9,7 @@ from typing import Any
 from resplan.plan import Reason
 from resplan.rulebook import Rule
 from resplan.rules import is_unknown
+from resplan.rules.expr import Binary, Call, ListLit, Literal, Name, Unary
 
 
 def evaluate(
@@ -78,14 +79,95 @@ _CITED: dict[int, tuple[Rule, Any, dict]] = {}
 _SAYS_NAMES: dict[int, tuple[Rule, tuple[str, ...]]] = {}
 
 
+# The assessment's sets of findings: a rule that only asks whether some findings are in
+# one rests on the gaps of those findings alone (see resplan.stages.assess._guessed, which
+# keeps the gaps of each finding under "<fact>#<finding>").
+FINDING_SETS = frozenset(
+    ("assessment.weaknesses", "assessment.strengths", "assessment.border_strengths")
+)
+
+
 def guesses(rule: Rule, guessed: Mapping[str, tuple] | None) -> tuple:
     """The gaps of the profile (resplan.facts.Gap) that the rule's condition or message
-    reads a worst value of, by field."""
+    reads a worst value of, by field. A condition that asks only whether named findings
+    are in a set of findings (``'no-us-letter' in assessment.weaknesses``, ``any_in(...)``)
+    rests on the gaps of those findings, not on those of every finding of the set."""
     if not guessed:
         return ()
-    names = rule.condition.names | (rule.says.names if rule.says else frozenset())
-    found = {gap.key: gap for name in names for gap in guessed.get(name, ())}
+    printed = rule.says.names if rule.says else frozenset()
+    named = _findings_asked(rule)
+    found: dict[str, Any] = {}
+    for name in rule.condition.names | printed:
+        asked = named.get(name) if name in FINDING_SETS and name not in printed else None
+        if asked is None:
+            found.update((gap.key, gap) for gap in guessed.get(name, ()))
+        else:
+            for finding in asked:
+                found.update((gap.key, gap) for gap in guessed.get(f"{name}#{finding}", ()))
     return tuple(found[key] for key in sorted(found))
+
+
+def _findings_asked(rule: Rule) -> dict[str, frozenset | None]:
+    """Per set of findings the condition reads: the findings it asks about, when it only
+    asks whether named findings are in it; None when it reads the set otherwise."""
+    found = _FINDINGS_ASKED.get(id(rule))
+    if found is None or found[0] is not rule:
+        if len(_FINDINGS_ASKED) >= CITED_RULES:
+            _FINDINGS_ASKED.clear()
+        asked: dict[str, set | None] = {}
+        _walk_findings(rule.condition.ast, asked)
+        found = _FINDINGS_ASKED[id(rule)] = (
+            rule,
+            {k: None if v is None else frozenset(v) for k, v in asked.items()},
+        )
+    return found[1]
+
+
+def _walk_findings(node, asked: dict) -> None:
+    def ask(name: str, literals) -> None:
+        if asked.get(name, set()) is not None:
+            if literals is None:
+                asked[name] = None
+            else:
+                asked.setdefault(name, set()).update(literals)
+
+    if isinstance(node, Binary) and node.op in ("in", "not in"):
+        right = node.right
+        if isinstance(right, Name) and right.name in FINDING_SETS:
+            literal = node.left.value if isinstance(node.left, Literal) else None
+            ask(right.name, None if not isinstance(literal, str) else (literal,))
+            _walk_findings(node.left, asked)
+            return
+    if isinstance(node, Call) and node.name == "any_in" and len(node.args) == 2:
+        first, second = node.args
+        if isinstance(first, Name) and first.name in FINDING_SETS:
+            items = second.items if isinstance(second, ListLit) else None
+            values = None
+            if items is not None and all(isinstance(i, Literal) for i in items):
+                values = tuple(str(i.value) for i in items)
+            ask(first.name, values)
+            return
+    if isinstance(node, Name):
+        if node.name in FINDING_SETS:
+            ask(node.name, None)  # read as a whole: count(), a comparison, a message
+        return
+    for child in _children(node):
+        _walk_findings(child, asked)
+
+
+def _children(node) -> tuple:
+    if isinstance(node, Call):
+        return tuple(node.args)
+    if isinstance(node, ListLit):
+        return tuple(node.items)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
+
+
+_FINDINGS_ASKED: dict[int, tuple[Rule, dict]] = {}
 
 
 def with_guesses(says: str, gaps: tuple) -> str:
