@@ -373,3 +373,33 @@ def test_a_letter_of_unknown_kind_is_told_only_where_it_counts(host, border):
     everywhere = [r.says for v in plan.summary.by_specialty for r in v.reasons]
     everywhere += [r.says for r in plan.summary.advice]
     assert not [s for s in everywhere if told in s]
+
+
+# ---------------------------------------------------------------- where a letter's writer works
+
+
+def test_a_letter_writer_of_unknown_place_does_not_lead_the_plan(host, border):
+    """A non-clinical letter whose writer's place the profile leaves out: no program, tier
+    or field hangs on it, so asking for it does not outrank the plan's real first steps."""
+    plan = plan_of(
+        host,
+        border,
+        applicant=INTERNAL_MEDICINE_TX,
+        letters=[{"writer": "Research mentor", "us_clinical": False}],
+    )
+    steps = [a.id for a in plan.actions]
+    assert "assessment/fill-profile-gaps" not in steps
+    ask = steps.index("assessment/fill-profile-gaps-wording")
+    assert ask > 0 and steps[0] != "assessment/fill-profile-gaps-wording"
+    [action] = [a for a in plan.actions if a.id == "assessment/fill-profile-gaps-wording"]
+    assert "whether the writer of your letter from Research mentor works in the US" in (
+        action.detail
+    )
+    # A gap that can decide still comes first.
+    plan = plan_of(
+        host,
+        border,
+        applicant=INTERNAL_MEDICINE_TX,
+        letters=[{"writer": "Research mentor"}],
+    )
+    assert plan.actions[0].id == "assessment/fill-profile-gaps"

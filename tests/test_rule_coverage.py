@@ -459,6 +459,14 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     }
     bare_profile = structure(bare, Profile, file="no exams")
     fired |= cited(resplan.plan(bare_profile, catalogs[2], host=host, as_of="2027-03-10"))
+    # A non-clinical letter whose writer's place is left out: no program hangs on it.
+    bare["exams"] = {
+        "step1": {"result": "pass", "attempts": 1},
+        "step2ck": {"score": 230, "attempts": 1},
+    }
+    bare["letters"] = [{"writer": "Research mentor", "us_clinical": False}]
+    origin = structure(bare, Profile, file="letter origin")
+    fired |= cited(resplan.plan(origin, catalogs[2], host=host))
     # A field whose only programs to signal are preliminary tracks: none gets a signal.
     preliminary = Catalog([p for p in catalogs[1] if p.track == "preliminary"])
     recent = {

@@ -240,6 +240,12 @@ ASSESSMENT_FACTS: dict[str, Fact] = {
         "of what the profile leaves out, the parts the plan counts at a worst value in their "
         "place, in words (a whole exam table left out is not one)",
     ),
+    "assessment.missing_deciding": Fact(
+        SetOf(TEXT),
+        "of those, the parts a program's verdict or tier, a field's fit or a list can hang "
+        "on, in words (where a letter's writer works changes only a strength named and how "
+        "a letter step is worded)",
+    ),
 }
 
 
@@ -889,6 +895,10 @@ class Gap:
     # Whether the plan counts a worst value in its place: a whole exam table left out is
     # read as unknown or as not sat, and no value stands in for it.
     counted: bool = attrs.field(default=True, eq=False, repr=False)
+    # Whether a program's verdict or tier, a field's fit or a list can hang on it: where a
+    # letter's writer works changes only a strength named and how a letter step is worded,
+    # so the step that asks for it does not come before the plan's real first steps.
+    deciding: bool = attrs.field(default=True, eq=False, repr=False)
 
     @property
     def says(self) -> str:
@@ -1208,6 +1218,7 @@ def gaps(profile: Profile) -> tuple[Gap, ...]:
                     f"whether the writer of {_where(letter, index, 'letters')} works in the US",
                     "it as a letter from abroad",
                     _set_item("letters", index, origin="abroad"),
+                    deciding=False,
                 )
             )
     found.extend(

@@ -56,6 +56,9 @@ def run(draft, reasons: bool = True):
         "assessment.border_strengths": assessment.strength_names & BORDER_STRENGTHS,
         "assessment.missing": frozenset(g.label for g in draft.gaps),
         "assessment.missing_counted": frozenset(g.label for g in draft.gaps if g.counted),
+        "assessment.missing_deciding": frozenset(
+            g.label for g in draft.gaps if g.counted and g.deciding
+        ),
     }
     guessed = _guessed(draft, rules) if reasons else draft.guessed
     return draft.evolve(assessment=assessment, env=env, guessed=guessed)
