@@ -6,6 +6,8 @@ what the plan says to that person, and what it no longer says.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import resplan
@@ -403,3 +405,25 @@ def test_a_letter_writer_of_unknown_place_does_not_lead_the_plan(host, border):
         letters=[{"writer": "Research mentor"}],
     )
     assert plan.actions[0].id == "assessment/fill-profile-gaps"
+
+
+# ---------------------------------------------------------------- an advocate in December
+
+REVIEW8 = Path(__file__).parent / "data" / "review8"
+
+
+def test_in_december_an_advocate_writes_to_programs_with_no_graduation_limit(host, border):
+    """Nine years past graduation, with a letter writer who offered to contact programs:
+    on 1 December the applications are out, and the plan asks that writer to email the
+    programs that state no graduation-year limit, not those whose limit excludes him."""
+    profile = resplan.load_profile(REVIEW8 / "v04.toml")
+    assert profile.letters and any(x.advocate for x in profile.letters)
+    december = {
+        a.id: a for a in resplan.plan(profile, border, host=host, as_of="2026-12-01").actions
+    }
+    ask = december["applications/graduation-year-limits-advocate"]
+    assert ask.when.startswith("December 2026")
+    assert "programs that state no limit on years since graduation" in ask.detail
+    assert "Do not ask for it where a program's limit excludes you" in ask.detail
+    june = {a.id for a in resplan.plan(profile, border, host=host, as_of="2026-06-15").actions}
+    assert "applications/graduation-year-limits-advocate" not in june
