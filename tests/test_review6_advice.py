@@ -214,12 +214,7 @@ def test_a_program_that_wants_spanish_is_tier_1_only_with_working_spanish(host):
             "Tier 2, not 1: it looks for Spanish-speaking residents. Without working Spanish "
             "you compete less well there.",
         ),
-        (
-            "tiering/underserved-off-border",
-            "Tier 2: away from the border, but focused on underserved patients, where "
-            "language skills and diverse backgrounds count.",
-        ),
-    ]
+    ]  # one reason for its tier: the first rule of tier 2 that places it (stages/tier.py)
     # Spanish listed without a level: unknown, not "no Spanish". The plan counts the
     # lowest level, says so in the reason, and asks for the level.
     unsure = planned([{"name": "Spanish"}])
