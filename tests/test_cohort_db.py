@@ -630,6 +630,58 @@ def test_a_database_that_cannot_be_written_is_one_line(tmp_path, capsys):
 
 
 @posix_only
+def test_a_stop_just_after_a_commit_keeps_every_plan_once(tmp_path, monkeypatch):
+    """A Ctrl-C that comes while SQLite syncs a commit is raised when the commit has
+    returned: the plans are in the database then, and must not be written again (that
+    wrote the rules a second time: 'UNIQUE constraint failed: rules.id')."""
+    from resplan import cohort as cohort_module
+    from resplan.batch import PlanRow
+
+    monkeypatch.setattr(cohort_module, "DECISIONS_PER_TRANSACTION", 1_000)
+    monkeypatch.setattr(cohort_module, "SECONDS_PER_TRANSACTION", 1e9)
+    programs = [
+        (i + 1, f"p{i}", f"Program {i}", "Internal Medicine", "Lima", "OH", 1) for i in range(300)
+    ]
+    rng = np.random.default_rng(7)
+    plans = [
+        (n, PlanRow(profile=f"p{n}.toml"), _random_record(rng, 300, 120)) for n in range(1, 31)
+    ]
+
+    class StopAfterCommit:
+        """The writer's connection, stopping once just after a COMMIT has been done."""
+
+        def __init__(self, db):
+            self.db, self.stopped = db, False
+
+        def execute(self, sql, *args):
+            done = self.db.execute(sql, *args)
+            if sql == "COMMIT" and not self.stopped:
+                self.stopped = True
+                raise KeyboardInterrupt
+            return done
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    db = tmp_path / "cohort.sqlite"
+    writer = cohort_module.CohortWriter(db, programs, {})
+    writer.db = StopAfterCommit(writer.db)
+    added = 0
+    for plan in plans:
+        try:
+            writer.add(*plan)
+            added += 1
+        except KeyboardInterrupt:
+            added += 1
+            break
+    assert writer.db.stopped and not writer.pending
+    writer.db = writer.db.db
+    writer.close("interrupted")
+    held, planned = _whole(db)
+    assert held == planned == added
+    assert query(db, "SELECT min(id), max(id), count(*) FROM plans") == [(1, added, added)]
+
+
 def test_ctrl_c_writes_the_finished_plans_and_says_so(tmp_path):
     env = install(tmp_path, SLOW)
     paths = profiles(tmp_path / "in", 12)

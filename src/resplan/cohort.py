@@ -471,13 +471,24 @@ class CohortWriter:
             return
         self.committed = time.monotonic()
         self._write_pending()
+        total = None
         with self._failing("write"):
             try:
                 total = self._write_tally()
                 self.db.execute("COMMIT")
             except BaseException:
-                self._rollback()
+                if total is None or self.db.in_transaction:
+                    self._rollback()
+                    raise
+                # Committed, and stopped on the way out (a Ctrl-C that came during the
+                # commit's sync is raised when it returns): its plans are in the
+                # database, so they must not wait to be written a second time.
+                self._committed(total)
                 raise
+        self._committed(total)
+
+    def _committed(self, total: np.ndarray) -> None:
+        """What waited is in the database: nothing waits now."""
         self.tally_committed = total
         self.tally[:] = 0
         self.known = None
