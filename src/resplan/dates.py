@@ -30,6 +30,10 @@ CALENDAR_PARAMETERS = frozenset(
         "rank_list_days_before_match_day",
         "documents_first_from",
         "now_after_documents",
+        "now_months_long",
+        "now_under_way",
+        "now_for_interviews_weeks",
+        "now_next_application",
     }
 )
 AHEAD, UNDER_WAY = "ahead", "under way"
