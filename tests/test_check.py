@@ -119,12 +119,11 @@ def by_rule(findings, rule):
     return [f for f in findings if f.rule == rule]
 
 
-def test_builtin_rulesets_have_no_errors():
+def test_builtin_rulesets_have_no_errors_and_no_warnings():
+    # A rule there only for its reason sets no effect (a regions rule without a priority),
+    # so the checker has nothing to call shadowed.
     findings = check()
-    errors = [f for f in findings if f.severity == "error"]
-    assert errors == [], "\n".join(map(str, errors))
-    for finding in findings:
-        assert finding.file.startswith("rulesets/") and finding.line and finding.rule
+    assert findings == [], "\n".join(map(str, findings))
 
 
 def test_a_contradiction_is_an_error_with_file_line_and_rule(findings, planted):

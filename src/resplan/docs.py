@@ -29,7 +29,8 @@ def _effect(rule) -> str:
     for key in ("applications", *F.WHAT_IF_CHANGES):
         if hasattr(rule.effect.get(key), "text"):  # a word ("step3 = pass") is shown above
             parts.append(f"{key} = {rule.effect[key].text}")
-    return ", ".join(parts)
+    # A rule that changes nothing is there for what it says.
+    return ", ".join(parts) or "says only"
 
 
 def rules_markdown(rulebook: Rulebook) -> str:

@@ -1003,7 +1003,8 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage == "specialties" and len(effect_keys) != 1:
         fail("a specialties rule sets exactly one of 'fit' or 'suggest'")
         return None
-    if stage in ("regions", "screen", "tier", "signals") and not effect_keys:
+    # A regions rule without a priority only adds a reason (said once, see the stage).
+    if stage in ("screen", "tier", "signals") and not effect_keys:
         fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
         return None
     if stage == "tier" and len(effect_keys) != 1:

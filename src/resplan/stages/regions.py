@@ -3,7 +3,8 @@
 The highest priority a fired rule gives wins, except ``none``: a rule giving ``none``
 says the sub-region has nothing to rank (no program of the catalog lies there in the
 specialties the plan considers), and it overrides the others. The rules of the higher
-priorities are still cited, so the applicant sees why the place would matter.
+priorities are still cited, so the applicant sees why the place would matter. A rule
+without a priority only adds its reason.
 
 A reason that reads the same for several sub-regions (advice about the applicant, not
 the place) is said once: at the first sub-region of the plan's order that has it.
@@ -54,10 +55,12 @@ def run(draft, reasons=True):
             env["region.preferred"] = sub.state in preferred
         fired, _ = evaluate(rules, env)
         priority = max(
-            (r.effect["priority"] for r in fired), key=STRENGTH.index, default=DEFAULT_PRIORITY
+            (r.effect["priority"] for r in fired if "priority" in r.effect),
+            key=STRENGTH.index,
+            default=DEFAULT_PRIORITY,
         )
         # The reason for "none" comes first: it is what the applicant must know first.
-        fired.sort(key=lambda r: r.effect["priority"] != "none")
+        fired.sort(key=lambda r: r.effect.get("priority") != "none")
         targets.append(
             RegionTarget(
                 id=sub.id,
