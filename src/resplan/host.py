@@ -295,19 +295,38 @@ def load_host(
     ]
     records = plugin_records(pm)
     sources = collect(pm, "resplan_rulesets", RulesetSource)
-    try:
-        rulebook = load_rulebook(
-            sources,
-            functions,
-            {name: f"{r.distribution} {r.version}" for name, r in records.items()},
-            # The rulebook memo serves the installed setup that every command loads again;
-            # a host of plugin objects made in code (tests, property checks that load
-            # hundreds of variants) would only fill the cache folder, unless it asks for it.
-            cache=cache if cache is not None or (entry_points and not plugins) else False,
-        )
-    except RulesetError as exc:
-        installed = {n: records[n] for n in getattr(pm, "resplan_dists", {}) if n in records}
-        raise _naming_plugins(exc, sources, installed) from None
+    while True:
+        try:
+            rulebook = load_rulebook(
+                sources,
+                functions,
+                {name: f"{r.distribution} {r.version}" for name, r in records.items()},
+                # The rulebook memo serves the installed setup that every command loads
+                # again; a host of plugin objects made in code (tests, property checks
+                # that load hundreds of variants) would only fill the cache folder,
+                # unless it asks for it.
+                cache=cache if cache is not None or (entry_points and not plugins) else False,
+            )
+            break
+        except RulesetError as exc:
+            installed = {n: records[n] for n in getattr(pm, "resplan_dists", {}) if n in records}
+            failing = _plugins_of(exc, sources, installed)
+            if not (broken_ok and failing):
+                raise _naming_plugins(exc, sources, installed) from None
+            # `resplan plugins` still lists the others: an installed plugin whose ruleset
+            # does not load is listed as not loaded, with its ruleset's first problem.
+            for name in failing:
+                record = records.pop(name)
+                first = next(p for p in exc.problems if _owner(sources).get(p.file) == name)
+                broken += (
+                    BrokenPlugin(
+                        name,
+                        f"{record.distribution} {record.version}",
+                        f"its ruleset does not load: {first}",
+                        exc,
+                    ),
+                )
+            sources = [(plugin, source) for plugin, source in sources if plugin not in failing]
     readers = refuse_conflicts(
         pm,
         collect(pm, "resplan_catalog_readers", CatalogReader),
@@ -334,19 +353,33 @@ def load_host(
     )
 
 
-def _naming_plugins(
+def _owner(sources: list[tuple[str, RulesetSource]]) -> dict[str, str]:
+    """The plugin of each ruleset, by the ruleset's label (the file its problems name)."""
+    return {source.label: plugin for plugin, source in sources}
+
+
+def _plugins_of(
     error: RulesetError, sources: list[tuple[str, RulesetSource]], records: dict
-) -> RulesetError:
-    """``error`` with a last line for each installed plugin (``records``, by name) whose
-    ruleset it is about: a ruleset file deep in site-packages does not say which plugin
-    to leave out, and a broken one stops every command until it is fixed or left out."""
-    owner = {source.label: plugin for plugin, source in sources}
+) -> list[str]:
+    """The installed plugins other than resplan's own (``records``, by name) whose
+    rulesets ``error`` is about, in the order of its problems."""
+    owner = _owner(sources)
     named: list[str] = []
     for problem in error.problems:
         plugin = owner.get(problem.file, "")
         record = records.get(plugin)
         if record is not None and record.distribution != "resplan" and plugin not in named:
             named.append(plugin)
+    return named
+
+
+def _naming_plugins(
+    error: RulesetError, sources: list[tuple[str, RulesetSource]], records: dict
+) -> RulesetError:
+    """``error`` with a last line for each installed plugin (``records``, by name) whose
+    ruleset it is about: a ruleset file deep in site-packages does not say which plugin
+    to leave out, and a broken one stops every command until it is fixed or left out."""
+    named = _plugins_of(error, sources, records)
     if not named:
         return error
     notes = [
