@@ -1279,6 +1279,7 @@ def main(argv=None) -> int:
             "sizes": (1_000, 3_000, 10_000) if quick else (1_000, 3_000, 10_000, 30_000, 100_000),
             "host": host,
             "catalog_path": catalog_path,
+            "national_programs": NATIONAL,
             "disable": disable,
             "catalog": resplan.load_catalog(catalog_path, host=host),
             "profile_path": PROFILE,
