@@ -294,9 +294,25 @@ def test_generated_programs_alone_list_no_change_and_name_the_changes_tried(host
     assert plan.what_if == ()
     assert pipeline.make_plan(profile, sample, host, as_of=AS_OF, words=False).what_if == ()
     assert _plan(profile, catalog, host).what_if
-    said = [a for a in plan.summary.advice if a.rule == "what-if/no-change-moves-a-program"]
+    said = [a for a in plan.summary.advice if a.rule == "what-if/no-change-moves-a-real-program"]
     assert len(said) == 1
     assert "Changes tried: get a letter from a US clinical supervisor" in said[0].says
+
+
+def test_with_the_synthetic_sample_only_real_programs_limits_are_spoken_of(host):
+    # `invoke plan --with-synthetic`: the sample's generated programs publish minimums and
+    # skip the applicant, but no change is compared on them. The plan must not say that
+    # no program of the catalog publishes a limit, and says why the sample is left out.
+    real = host.read_catalog(EXAMPLES / "catalog" / "border-programs.toml")
+    sample = host.read_catalog(EXAMPLES / "catalog" / "synthetic-national-sample.toml")
+    both = Catalog(programs=real.programs + sample.programs)
+    plan = _plan(resplan.load_profile(EXAMPLES / "profiles" / "example.toml"), both, host)
+    assert any(p.verdict == "skip" and p.synthetic for p in plan.programs)
+    [said] = [a for a in plan.summary.advice if a.rule.startswith("what-if/no-change")]
+    assert said.rule == "what-if/no-change-moves-a-real-program"
+    assert "no real program in it publishes a minimum score" in said.says
+    assert "The catalog's generated programs are not compared" in said.says
+    assert "no program in it publishes" not in said.says
 
 
 def test_the_border_catalog_alone_says_why_no_change_moves_a_program(host, tmp_path):

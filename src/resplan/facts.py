@@ -508,7 +508,11 @@ WHAT_IF_PLAN_FACTS: dict[str, Fact] = {
     "what_if.programs_with_limits": Fact(
         NUMBER,
         "programs considered that state a limit a change could clear: a Step 2 CK minimum "
-        "or average, years since graduation or attempts",
+        "or average, years since graduation or attempts (real programs only)",
+    ),
+    "what_if.generated_programs": Fact(
+        NUMBER,
+        "generated (synthetic) programs the plan considers: no change is compared on them",
     ),
 }
 

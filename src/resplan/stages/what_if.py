@@ -147,17 +147,19 @@ LIMITS = (
 )
 
 
-def _with_limits(draft) -> int:
+def _with_limits(draft) -> tuple[int, int]:
     """How many real programs of the plan state any of the LIMITS (a generated one is
-    nothing a change could help the applicant into)."""
-    columns = catalog_table(draft.catalog, draft.rulebook.city_regions).columns
+    nothing a change could help the applicant into), and how many generated programs the
+    plan considers (left out of every comparison)."""
+    table = catalog_table(draft.catalog, draft.rulebook.city_regions)
     rows = _plan_rows(draft.programs, draft.catalog)
-    real = real_programs(catalog_table(draft.catalog, draft.rulebook.city_regions), draft.catalog)
-    rows = rows[real[rows]]
+    real = real_programs(table, draft.catalog)[rows]
+    generated = int(len(rows) - real.sum())
+    rows = rows[real]
     stated = np.zeros(len(rows), dtype=bool)
     for name in LIMITS:
-        stated |= np.asarray(columns[name].known, dtype=bool)[rows]
-    return int(stated.sum())
+        stated |= np.asarray(table.columns[name].known, dtype=bool)[rows]
+    return int(stated.sum()), generated
 
 
 def _found(draft, tried: list[str], found: list[WhatIf]) -> tuple[Reason, ...]:
@@ -169,12 +171,14 @@ def _found(draft, tried: list[str], found: list[WhatIf]) -> tuple[Reason, ...]:
     )
     if not rules:
         return ()
+    with_limits, generated = _with_limits(draft)
     env = {
         **draft.env,
         "what_if.tried": len(tried),
         "what_if.listed": len(found),
         "what_if.tried_changes": "; ".join(tried) if tried else "none",
-        "what_if.programs_with_limits": _with_limits(draft),
+        "what_if.programs_with_limits": with_limits,
+        "what_if.generated_programs": generated,
     }
     fired, _ = evaluate(rules, env)
     labels = draft.rulebook.labels
