@@ -212,18 +212,16 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
         profiles = make_cohort(count, tmp / "cohort", ctx["seed"])
     db = tmp / "cohort-rate.sqlite"
     log(f"cohort database: {len(profiles)} profiles, jobs={jobs}, no plan files")
+
+    def batch_into(db: Path, profiles: list[Path], catalog: Path):
+        return run_batch(
+            profiles, [catalog], None, jobs=jobs, disable=ctx["disable"], db=db, plans=False
+        )
+
     clock = _PlanClock(tmp / "cohort-plan-clock")
     start, start_cpu, start_parent = time.perf_counter(), cpu(), parent_cpu()
     with clock:
-        result = run_batch(
-            profiles,
-            [ctx["catalog_path"]],
-            None,
-            jobs=jobs,
-            disable=ctx["disable"],
-            db=db,
-            plans=False,
-        )
+        result = batch_into(db, profiles, ctx["catalog_path"])
     seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
     parent_seconds = parent_cpu() - start_parent
     rate_decisions = _decisions(db)
@@ -259,15 +257,7 @@ def bench_cohort(ctx, figure, info, log, run_wrapped) -> list[dict]:
     as_real_db = tmp / "cohort-rate-as-real.sqlite"
     log(f"cohort database, programs taken as real: {len(as_real_profiles)} profiles")
     start, start_cpu = time.perf_counter(), cpu()
-    as_real = run_batch(
-        as_real_profiles,
-        [as_real_path],
-        None,
-        jobs=jobs,
-        disable=ctx["disable"],
-        db=as_real_db,
-        plans=False,
-    )
+    as_real = batch_into(as_real_db, as_real_profiles, as_real_path)
     as_real_seconds, as_real_cpu = time.perf_counter() - start, cpu() - start_cpu
 
     national = NATIONAL_COHORT // 10 if ctx["quick"] else NATIONAL_COHORT

@@ -425,26 +425,10 @@ def test_plugins_and_help_still_work_beside_a_plugin_that_does_not_import(tmp_pa
     assert helped.returncode == 0 and "plan" in helped.stdout
 
 
-BROKEN_RULESET = textwrap.dedent('''\
-    from resplan import RulesetSource, hookimpl
-
-    @hookimpl
-    def resplan_rulesets():
-        return [RulesetSource.from_text(RULES, "brokenplug.toml")]
-
-    RULES = """
-    [ruleset]
-    name = "brokenplug"
-    version = "1"
-
-    [[screen]]
-    id = "half-written"
-    when = "program.positions >"
-    verdict = "borderline"
-    says = "A rule whose condition is cut short."
-    source = "tests"
-    """
-    ''')
+# The function plugin above with its rule's condition cut short: its ruleset does not load.
+BROKEN_RULESET = PLUGIN_MODULES["function-raises"].replace(
+    'when = "broken_fn(program.positions)"', 'when = "broken_fn(program.positions) >"'
+)
 
 
 def test_plugins_lists_the_others_beside_a_plugin_whose_ruleset_does_not_load(tmp_path):
@@ -454,7 +438,7 @@ def test_plugins_lists_the_others_beside_a_plugin_whose_ruleset_does_not_load(tm
     assert "ruleset screening" in listed.stdout  # the others are listed with their rulesets
     [line] = [x for x in listed.stdout.splitlines() if x.startswith("broken ")]
     assert "(brokenplug 0.1)  NOT LOADED: its ruleset does not load: brokenplug.toml:" in line
-    assert "half-written" in line and "Traceback" not in listed.stderr
+    assert "uses-broken" in line and "Traceback" not in listed.stderr
     assert "RESPLAN_DISABLE_PLUGINS=broken" in listed.stderr
     # Other commands still stop at it, naming the file and the plugin to leave out.
     planned = run(env, "plan", PROFILE, "--catalog", CATALOG, "--out", tmp_path / "plan.toml")
