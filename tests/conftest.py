@@ -94,6 +94,20 @@ def make_profile(**sections) -> Profile:
     return structure({"applicant": applicant, **sections}, Profile, file="test")
 
 
+STEP1 = {"result": "pass", "attempts": 1}
+
+
+def plan_of(host, catalog, *, as_of="2026-04-20", applicant=None, **sections):
+    """The plan of a profile from plain data (as :func:`make_profile`): by default a 2023
+    graduate applying for the first time with a Step 1 pass and a Step 2 CK of 223 at the
+    first attempt, planned on 20 April 2026 (the advisor reviews' profiles start so)."""
+    applicant = {"graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
+    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
+    return resplan.plan(
+        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
+    )
+
+
 def make_program(**facts) -> Program:
     base = {
         "id": "p",

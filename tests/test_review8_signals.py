@@ -12,24 +12,7 @@ import re
 import pytest
 
 import resplan
-from tests.conftest import EXAMPLES, make_profile
-
-BORDER = EXAMPLES / "catalog" / "border-programs.toml"
-APRIL = "2026-04-20"
-STEP1 = {"result": "pass", "attempts": 1}
-
-
-@pytest.fixture(scope="module")
-def border(host):
-    return host.read_catalog(BORDER)
-
-
-def plan_of(host, catalog, *, as_of=APRIL, applicant=None, **sections):
-    applicant = {"graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
-    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
-    return resplan.plan(
-        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
-    )
+from tests.conftest import STEP1, plan_of
 
 
 def signals_of(plan, specialty):
@@ -52,11 +35,11 @@ STRONG = {
 # ---------------------------------------------------------------- finding 7
 
 
-def test_no_signal_where_few_imgs_train_and_no_visa_of_yours_is_sponsored(host, border):
+def test_no_signal_where_few_imgs_train_and_no_visa_of_yours_is_sponsored(host, border_catalog):
     """Scripps Green (2% IMG residents) and UCSD (none; it sponsors a J-1 she does not
     need) are reaches she may apply to, but a signal there cannot help: none goes there,
     and the plan says why, once, with the share it counts from."""
-    plan = plan_of(host, border, **STRONG)
+    plan = plan_of(host, border_catalog, **STRONG)
     im = signals_of(plan, "Internal Medicine")
     ids = [c.id for c in im.programs]
     assert "ca-lajolla-scripps-green-im" not in ids
@@ -71,13 +54,13 @@ def test_no_signal_where_few_imgs_train_and_no_visa_of_yours_is_sponsored(host, 
 
 
 @pytest.mark.parametrize("visa", ["none", "J-1"])
-def test_unknown_img_share_and_visas_keep_their_signals(host, border, visa):
+def test_unknown_img_share_and_visas_keep_their_signals(host, border_catalog, visa):
     """The border Family Medicine, Pediatrics-free catalog's Transitional Year and Family
     Medicine listings state neither a share of IMG residents nor visas: unknown is not
     false, so they still get signals (and the plan says what to check first)."""
     plan = plan_of(
         host,
-        border,
+        border_catalog,
         applicant={
             "visa": visa,
             "specialties": ["Family Medicine", "Transitional Year"],
@@ -93,11 +76,11 @@ def test_unknown_img_share_and_visas_keep_their_signals(host, border, visa):
         assert "few IMG residents" not in signals_of(plan, field).says
 
 
-def test_a_reach_that_sponsors_your_visa_comes_after_realistic_programs(host, border):
+def test_a_reach_that_sponsors_your_visa_comes_after_realistic_programs(host, border_catalog):
     """With a J-1, UCSD (no IMG residents, a J-1 on its listing) may keep a signal, but
     only after every program not known to have few IMGs, whatever their visas say."""
     applicant = {**STRONG["applicant"], "visa": "J-1", "us_citizen": False}
-    plan = plan_of(host, border, **{**STRONG, "applicant": applicant})
+    plan = plan_of(host, border_catalog, **{**STRONG, "applicant": applicant})
     im = signals_of(plan, "Internal Medicine")
     ids = [c.id for c in im.programs]
     few = {"ca-sandiego-ucsd-im", "ca-lajolla-scripps-green-im"}
@@ -110,10 +93,10 @@ def test_a_reach_that_sponsors_your_visa_comes_after_realistic_programs(host, bo
 # ---------------------------------------------------------------- findings 22 and 24
 
 
-def test_signal_reasons_do_not_repeat_the_kind_and_lists_state_their_count(host, border):
+def test_signal_reasons_do_not_repeat_the_kind_and_lists_state_their_count(host, border_catalog):
     plan = plan_of(
         host,
-        border,
+        border_catalog,
         applicant={
             "visa": "J-1",
             "specialties": ["Internal Medicine", "Family Medicine"],
@@ -141,12 +124,12 @@ def test_signal_reasons_do_not_repeat_the_kind_and_lists_state_their_count(host,
 # ---------------------------------------------------------------- finding 15
 
 
-def test_a_visa_that_earns_a_signal_is_dated(host, border):
+def test_a_visa_that_earns_a_signal_is_dated(host, border_catalog):
     """The J-1 on a listing is what puts the program ahead; the reason says which year's
     listing says so, so that the reader can check it."""
     plan = plan_of(
         host,
-        border,
+        border_catalog,
         applicant={"visa": "J-1", "specialties": ["Internal Medicine"], "states": ["TX"]},
     )
     first = signals_of(plan, "Internal Medicine").programs[0]

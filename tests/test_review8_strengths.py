@@ -12,24 +12,7 @@ import itertools
 import pytest
 
 import resplan
-from tests.conftest import EXAMPLES, make_profile
-
-BORDER = EXAMPLES / "catalog" / "border-programs.toml"
-APRIL = "2026-04-20"
-STEP1 = {"result": "pass", "attempts": 1}
-
-
-@pytest.fixture(scope="module")
-def border(host):
-    return host.read_catalog(BORDER)
-
-
-def plan_of(host, catalog, *, as_of=APRIL, applicant=None, **sections):
-    applicant = {"graduation_year": 2023, "previous_cycles": 0, **(applicant or {})}
-    sections.setdefault("exams", {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}})
-    return resplan.plan(
-        make_profile(applicant=applicant, **sections), catalog, host=host, as_of=as_of
-    )
+from tests.conftest import STEP1, plan_of
 
 
 def strengths(plan) -> dict[str, str]:
@@ -57,12 +40,14 @@ HIGH = {
     ("score", "graduated", "attempts"),
     list(itertools.product([218, 223], [2016, 2019, 2023], [1, 2])),
 )
-def test_a_strong_fit_never_sits_beside_well_below(host, border, score, graduated, attempts):
+def test_a_strong_fit_never_sits_beside_well_below(
+    host, border_catalog, score, graduated, attempts
+):
     """A file the outlook puts well below the typical IMG applicant is not called a strong
     fit in the same plan, whatever its border strengths."""
     plan = plan_of(
         host,
-        border,
+        border_catalog,
         applicant={
             "visa": "J-1",
             "graduation_year": graduated,
@@ -85,9 +70,9 @@ def test_a_strong_fit_never_sits_beside_well_below(host, border, score, graduate
 # ---------------------------------------------------------------- finding 11
 
 
-def test_a_low_img_share_is_never_in_your_favor(host, border):
+def test_a_low_img_share_is_never_in_your_favor(host, border_catalog):
     """Psychiatry's small national share of IMGs is context, not something in her favor."""
-    plan = plan_of(host, border, **HIGH)
+    plan = plan_of(host, border_catalog, **HIGH)
     text = resplan.render_report(plan, "md")
     line = next(x for x in text.splitlines() if x.startswith("- In Psychiatry, your file"))
     favour = line.split("In your favor:")[1]
@@ -98,13 +83,15 @@ def test_a_low_img_share_is_never_in_your_favor(host, border):
 # ---------------------------------------------------------------- finding 30
 
 
-def test_a_strong_score_is_told_as_a_strength(host, border):
+def test_a_strong_score_is_told_as_a_strength(host, border_catalog):
     """A 245 with no Spanish: the plan names her score among her strengths, and what it
     opens, not only what she lacks."""
-    plan = plan_of(host, border, **HIGH)
+    plan = plan_of(host, border_catalog, **HIGH)
     said = strengths(plan)
     assert "strong-step2ck" in said
     assert "245" in said["strong-step2ck"]
     assert "reach" in said["strong-step2ck"]
-    low = plan_of(host, border, **{**HIGH, "exams": {"step1": STEP1, "step2ck": {"score": 232}}})
+    low = plan_of(
+        host, border_catalog, **{**HIGH, "exams": {"step1": STEP1, "step2ck": {"score": 232}}}
+    )
     assert "strong-step2ck" not in strengths(low)
