@@ -63,6 +63,10 @@ class RuleSource:
     figures: tuple[Figure, ...] = ()
 
 
+# The calendar phase of interview season (rulesets/calendar.toml).
+INTERVIEWS_PHASE = "interviews"
+
+
 @attrs.frozen
 class Labels:
     rules: Mapping[str, RuleSource] = attrs.field(factory=dict)
@@ -71,6 +75,9 @@ class Labels:
     # Days from the rank list deadline to Match Day (the calendar's parameter), to date
     # the deadline from the plan's Match Day; None when the calendar was not matched.
     rank_list_days: int | None = None
+    # The last month of the calendar's interview season, as (year from the Match's year,
+    # month): from the month after it, no new application brings an interview in time.
+    interviews_until: tuple[int, int] | None = None
     # Ruleset names the plan cites, by what the report could do with them.
     matched: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()  # installed, but not the text the plan was made with
@@ -134,6 +141,7 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
     rules: dict[str, RuleSource] = {}
     subregions: dict[str, str] = {}
     phases: dict[str, int] = {}
+    interviews_until: tuple[int, int] | None = None
     for name, data in sorted(parsed.items()):
         own = parameters[name]
         for stage in RULE_TABLES:
@@ -151,6 +159,11 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
         for row in _tables(data.get("phase")):
             if "id" in row and isinstance(row.get("order"), int):
                 phases[str(row["id"])] = row["order"]
+            if row.get("id") == INTERVIEWS_PHASE:
+                year = row.get("until_year", row.get("year"))
+                month = row.get("until_month", row.get("month"))
+                if type(year) is int and type(month) is int:
+                    interviews_until = (year, month)
     rank_list_days = parameters.get("calendar", {}).get("rank_list_days_before_match_day")
     return Labels(
         rules=rules,
@@ -161,6 +174,7 @@ def load_labels(plan, texts: Iterable[tuple[str, str]] | None = None) -> Labels:
             if rank_list_days is not None and type(rank_list_days.value) is int
             else None
         ),
+        interviews_until=interviews_until,
         matched=tuple(sorted(parsed)),
         changed=tuple(sorted(changed)),
         missing=tuple(sorted(set(wanted) - set(parsed) - changed)),

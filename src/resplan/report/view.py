@@ -182,17 +182,34 @@ def calendar_note(stage: str | None, match_day: str | None, monday) -> str | Non
     )
 
 
+def interviews_over(plan, labels: Labels) -> bool:
+    """Whether the plan's date is past the month interview season of its Match ends (the
+    calendar's ``interviews`` phase): a new application would bring no interview in time."""
+    if labels.interviews_until is None:
+        return False
+    try:
+        as_of = datetime.date.fromisoformat(str(plan.provenance.as_of))
+        year = datetime.date.fromisoformat(str(plan.summary.match_day)).year
+    except (AttributeError, TypeError, ValueError):
+        return False
+    until_year, until_month = labels.interviews_until
+    return (as_of.year, as_of.month) > (year + until_year, until_month)
+
+
 def under_way(summary) -> bool:
     """Whether programs already read the applications of the plan's Match on its date."""
     return getattr(summary, "cycle_stage", None) == UNDER_WAY
 
 
-def numbers_under_way(s, stage: str | None = None) -> list[str]:
+def numbers_under_way(
+    s, stage: str | None = None, interviews_done: bool = False
+) -> list[str]:
     """What the list's numbers mean once programs read this Match's applications: the
     documents and signals sent stay as they are (more programs can still be added), and a full list (with what to find outside the catalog) is for a next
     application. Nothing when the plan holds no list at all. ``stage`` is the plan's
     ``match_stage``: once the rank list deadline has passed, nothing goes to programs any
-    more, and from the Monday of Match Week the result is known."""
+    more, and from the Monday of Match Week the result is known. ``interviews_done``:
+    interview season is over (``interviews_over``), so adding programs no longer helps."""
     full = s.recommended or s.applications
     if not full:
         return []
@@ -202,6 +219,13 @@ def numbers_under_way(s, stage: str | None = None) -> list[str]:
         "sooner, the better. Compare your list with these programs. The steps above say "
         "what can still help now."
     )
+    if interviews_done:
+        sent = (
+            "Applications for this Match are already with programs, and interview season "
+            "is over. A program you apply to now would not interview you in time, so put "
+            "your time into your rank list. Compare your list with these programs for a "
+            "next application."
+        )
     if stage is not None:
         sent = (
             "The rank list deadline of this Match has passed, so your applications and "
@@ -407,6 +431,8 @@ class Report:
     # What the what-if pass says beyond its listed changes (that none would move a
     # program, say): shown with the changes, not with the advice on applications.
     what_if_said: list[str] = field(default_factory=list)
+    # The plan's date is past its Match's interview season (interviews_over).
+    interviews_over: bool = False
 
     @property
     def timeline(self) -> list[tuple[str, list[Step]]]:
@@ -544,6 +570,7 @@ def build(plan, labels: Labels) -> Report:
         extra_summary=_extra(s, known=_SUMMARY_SHOWN),
         assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")),
         what_if_said=what_if_said(plan),
+        interviews_over=interviews_over(plan, labels),
     )
 
 
