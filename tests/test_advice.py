@@ -252,7 +252,7 @@ def test_no_step2ck_yet_is_not_called_a_low_score(tmp_path):
     [im] = [s for s in plan["specialties"] if s["name"] == "Internal Medicine"]
     assert [r["rule"] for r in im["reasons"]] == ["specialties/open-untested-with-border-strengths"]
     assert "make up for your scores" not in everything(plan)
-    assert {"step2ck-study-plan", "step2ck-sit-by"} <= set(actions(plan))
+    assert {"step2ck-study-plan-first-number", "step2ck-sit-by"} <= set(actions(plan))
 
 
 # ---------------------------------------------------------------- impossible advice

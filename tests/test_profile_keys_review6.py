@@ -183,8 +183,8 @@ def test_a_pending_certification_names_what_is_missing(host, border):
     assert step.detail.startswith(
         "Your ECFMG certification is not complete yet. Still to finish: the communication "
         "skills requirement (an English test) and the check of your medical diploma and "
-        "transcript. NRMP ranks an IMG only if ECFMG certification is in place by the rank "
-        "list deadline (3 March 2027)"
+        "transcript. By the rank list deadline (3 March 2027), ECFMG must confirm to NRMP "
+        "that you meet what NRMP asks of an IMG"
     )
     assert "skip this step" not in step.detail
 

@@ -93,10 +93,15 @@ def test_the_step2ck_study_step_assumes_no_step1_nobody_gave(host, catalogs):
     study = minimal["applications/step2ck-study-plan-strongest-score"]
     assert "Step 1" not in study.title + study.detail
     assert "225 or higher" in study.detail
-    # With a pass-only Step 1, Step 2 CK is the exam that makes up for it, as the guide says.
+    # With a pass-only Step 1, Step 2 CK carries the weight, as the guide says: it is the
+    # first score programs see, said without calling a first-attempt pass a doubt (review
+    # 10, finding 15).
     with_pass = actions(plan_of(host, catalogs, exams={"step1": STEP1_PASS}))
-    assert "doubts left by Step 1" in with_pass["applications/step2ck-study-plan"].detail
+    study = with_pass["applications/step2ck-study-plan-first-number"]
+    assert "first score programs will see" in study.detail and "doubts" not in study.detail
+    assert "225 or higher" in study.detail
     assert "applications/step2ck-study-plan-strongest-score" not in with_pass
+    assert "applications/step2ck-study-plan" not in with_pass
     # A good Step 1 score at the first sitting leaves no doubt to answer.
     scored = actions(plan_of(host, catalogs, exams={"step1": {"result": 245, "attempts": 1}}))
     assert "applications/step2ck-study-plan-strongest-score" in scored

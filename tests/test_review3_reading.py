@@ -287,7 +287,7 @@ def test_the_ecfmg_step_is_conditional_and_does_not_lead(plans, name):
     # What NRMP asks by the rank list deadline, as the sources say it (review6 finding 29).
     assert step["title"].endswith("finish it before the rank list deadline")
     assert "Complete ECFMG certification" not in step["title"]
-    assert "no program can start your training without it" in step["detail"]
+    assert "No program can start your training without the full certificate" in step["detail"]
     assert "applications/ecfmg-certification" not in ids[:NEXT_ACTIONS]
 
 

@@ -318,9 +318,7 @@ def test_ecfmg_certification_is_due_by_the_rank_list_deadline(host, border):
     assert step.title.endswith("finish it before the rank list deadline")
     assert step.when == "November 2026: Start now and finish before the rank list deadline"
     assert "Late, since programs are already reading applications" not in step.when
-    assert "NRMP ranks an IMG only if ECFMG certification is in place by the rank list" in (
-        step.detail
-    )
+    assert "By the rank list deadline (3 March 2027), ECFMG must confirm to NRMP" in step.detail
     assert "check them on nrmp.org and ecfmg.org" in step.detail
     # Before programs read applications, it is made ready with the documents.
     ahead = by_id(plan_of(host, border, as_of=JULY))

@@ -419,7 +419,8 @@ def test_step2ck_not_taken():
     # The program's minimum cannot be checked until there is a score.
     assert decision(plan, "tx-elpaso-a-im").verdict == "borderline"
     ids = action_ids(plan)
-    assert "applications/step2ck-study-plan" in ids
+    # A first-attempt Step 1 pass with no number: Step 2 CK is the first score (review 10).
+    assert "applications/step2ck-study-plan-first-number" in ids
     # A date to sit it by while there is time for the score to reach programs, else the
     # choice of a later cycle (the plan is made today): one of the two, never both.
     assert (
