@@ -68,7 +68,7 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
         "about 137 applications, so find about 129 more programs outside this catalog."
     )
     assert nxt in numbers and nxt in page
-    assert "- ERAS fees of full lists, for a next application, by the fees of the 2026" in numbers
+    assert "each field, for a next application, at the 2026 ERAS season's prices" in numbers
     assert "What full lists cost in ERAS fees, for a next application (2026 ERAS season)" in page
     assert "Send from this plan" not in page and "In this plan" in page
     # The plan's own words say the same: nothing to send from the catalog now.
@@ -93,7 +93,10 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
     assert "signals you sent" not in numbers and "signals you sent" not in page
     assert "Send from this plan" in page
     assert "For a next application" not in numbers
-    assert "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $2,970." in numbers
+    assert (
+        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
+        "ERAS season's prices: $2,970 in total."
+    ) in numbers
     words = summary_words(plan)
     assert "From this catalog, send 8 applications in Family Medicine" in words
     assert "apply to all of them, and find about 52 more" in words

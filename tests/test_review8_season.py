@@ -274,7 +274,7 @@ def test_the_fees_come_with_the_other_costs_the_data_gives(plans):
     assert "USMLE transcript to programs cost $80, once a season (2024 season)" in said
     assert "beyond that cost $30 (an older NRMP figure)" in said
     assert "no figure for the NRMP registration itself" in said
-    fees = [line for line in markdown(plan).splitlines() if "ERAS fees of full lists" in line]
+    fees = [line for line in markdown(plan).splitlines() if "What ERAS charges to send" in line]
     lines = markdown(plan).splitlines()
     at = lines.index(fees[0])
     assert lines[at + 1].startswith("- Other costs come on top of the ERAS fees.")

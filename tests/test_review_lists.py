@@ -158,9 +158,10 @@ def test_fees_are_for_the_full_lists_and_the_reports_agree(tmp_path):
     # The reports show the same totals as the plan.
     loaded = read_plan(out)
     markdown = resplan.render_report(loaded, "md")
-    line = next(x for x in markdown.splitlines() if x.startswith("- ERAS fees"))
+    line = next(x for x in markdown.splitlines() if x.startswith("- What ERAS charges"))
     assert line.startswith(
-        f"- ERAS fees of full lists, by the fees of the 2026 ERAS season: ${cost['total']:,}."
+        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
+        f"ERAS season's prices: ${cost['total']:,} in total."
     )
     for part in cost["by_specialty"]:
         assert f"{part['name']} ${part['fee']:,} for {part['applications']} applications" in line

@@ -175,7 +175,8 @@ def test_reports_show_the_fees_and_their_season(host):
     )
     markdown = resplan.render_report(plan, "md")
     assert (
-        "- ERAS fees of full lists, by the fees of the 2026 ERAS season: $1,740. Family "
+        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
+        "ERAS season's prices: $1,740 in total. Family "
         "Medicine $1,740 for 77 applications (10 more add $300, 10 fewer save $300)."
     ) in markdown
     html = resplan.render_report(plan, "html")

@@ -465,7 +465,9 @@ SUMMARY_FACTS: dict[str, Fact] = {
     "summary.recommended": Fact(NUMBER, "applications full lists hold, all specialties"),
     "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
     "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
-    "summary.fees": Fact(NUMBER, "ERAS fees of full lists, all specialties, in US dollars"),
+    "summary.fees": Fact(
+        NUMBER, "ERAS fees for a full list of applications in each specialty, added up, in US dollars"
+    ),
     "summary.fees_catalog": Fact(
         NUMBER,
         "ERAS fees of the applications this catalog can take, all specialties, in US dollars",

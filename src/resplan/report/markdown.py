@@ -135,9 +135,10 @@ def render(report: Report, *, full: bool = False) -> str:
         parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))
         none = without_programs(s.cost)
         purpose = ", for a next application," if later else ","
+        # Say what the figure is, not a label: the fees of a full list in each field, added up.
         out.append(
-            f"- ERAS fees of full lists{purpose} by the fees of the {s.cost.season} ERAS season: "
-            f"{dollars(s.cost.total)}."
+            f"- What ERAS charges to send a full list of applications in each field{purpose} at the "
+            f"{s.cost.season} ERAS season's prices: {dollars(s.cost.total)} in total."
             + (f" {parts}." if parts else "")
             + (f" {esc(none)}" if none else "")
         )

@@ -1,0 +1,50 @@
+"""Wording findings of the tenth advisor review (review10): what the plan and its report
+say, read as the person reads them, on the review's profiles (tests/data/review9,
+tests/data/review10_words) against the real border programs on 2 December 2026.
+
+Each test names the sentence the person now reads, and the one they no longer read.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import resplan
+from tests.conftest import EXAMPLES
+
+BORDER = EXAMPLES / "catalog" / "border-programs.toml"
+DATA = Path(__file__).parent / "data"
+AS_OF = "2026-12-02"
+
+
+@cache
+def _border():
+    return resplan.load_catalog(BORDER)
+
+
+@pytest.fixture(scope="module")
+def plan_of(host):
+    """The plan of a profile under tests/data (as 'review9/p09-...'), made once."""
+    made: dict[str, resplan.Plan] = {}
+
+    def plan(name: str):
+        if name not in made:
+            profile = resplan.load_profile(DATA / f"{name}.toml")
+            made[name] = resplan.plan(profile, _border(), host=host, as_of=AS_OF)
+        return made[name]
+
+    return plan
+
+
+def test_the_fees_line_says_what_the_figure_is(plan_of):
+    # Review 10: "ERAS fees of full lists" named the figure without saying what it is.
+    markdown = resplan.render_report(plan_of("review9/p09-peds-research-year"), "md")
+    line = next(x for x in markdown.splitlines() if "$2,970" in x)
+    assert line.startswith(
+        "- What ERAS charges to send a full list of applications in each field, for a next "
+        "application, at the 2026 ERAS season's prices: $2,970 in total. Pediatrics $1,740"
+    )
+    assert "fees of full lists" not in markdown
