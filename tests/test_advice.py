@@ -288,7 +288,7 @@ def test_border_months_and_hands_on_months_agree(tmp_path):
         "hands-on work, and most programs do not count it as US clinical experience."
     )
     assert weaknesses["limited-usce"]["reasons"][0]["says"].startswith(
-        "You report 0 months of hands-on US clinical work (observerships not counted)"
+        "You report no hands-on US clinical work (observerships not counted)"
     )
     assert "1 months" not in everything(plan)
 

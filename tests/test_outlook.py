@@ -229,7 +229,8 @@ def test_a_specialty_without_a_figure_says_it_is_unknown(host, advisor_catalog):
                 "outlook/low-step2ck",
                 "outlook/some-years-since-graduation",
                 "outlook/reapplicant",
-                "outlook/little-hands-on-usce",
+                # Two months of observership: no hands-on work at all (review 10).
+                "outlook/no-hands-on-usce",
             ],
             [],
             None,

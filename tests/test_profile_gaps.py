@@ -199,7 +199,7 @@ def test_clinical_months_without_a_kind_count_as_an_observership(tmp_path):
     assert decisions(without) == decisions(observership)
     weaknesses = {w["name"]: w for w in without["assessment"]["weaknesses"]}
     [reason] = weaknesses["limited-usce"]["reasons"]
-    assert reason["says"].startswith(missing["says"] + " You report 0 months")
+    assert reason["says"].startswith(missing["says"] + " You report no hands-on")
 
 
 def test_every_gap_is_listed_once_in_profile_order(tmp_path):

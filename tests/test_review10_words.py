@@ -48,3 +48,19 @@ def test_the_fees_line_says_what_the_figure_is(plan_of):
         "application, at the 2026 ERAS season's prices: $2,970 in total. Pediatrics $1,740"
     )
     assert "fees of full lists" not in markdown
+
+
+def test_no_hands_on_work_is_called_none_not_little(plan_of):
+    # Review 9 #17: "Little hands-on US clinical experience" was said to someone with none.
+    plan = plan_of("review9/p09-peds-research-year")
+    [usce] = [w for w in plan.assessment.weaknesses if w.name == "limited-usce"]
+    assert usce.label == "no hands-on US clinical experience"
+    assert usce.reasons[0].says.startswith("You report no hands-on US clinical work")
+    markdown = resplan.render_report(plan, "md")
+    assert "- No hands-on US clinical experience: You report no hands-on" in markdown
+    assert "Little hands-on" not in markdown and "0 months of hands-on" not in markdown
+    against = [r.says for s in plan.outlook.specialties for r in s.against]
+    assert (
+        "You report no hands-on US clinical work; programs want to see how you work in a "
+        "US hospital."
+    ) in against

@@ -97,7 +97,7 @@ def test_an_observership_alone_is_no_strong_border_record(plans):
     label = next(f["label"] for f in plan["assessment"]["strengths"] if f["name"] == "border-usce")
     assert label == "time in clinics of the US border region"
     assert weaknesses["limited-usce"].startswith(
-        "You report 0 months of hands-on US clinical work (observerships not counted)"
+        "You report no hands-on US clinical work (observerships not counted)"
     )
     assert "observerships included" not in words(plan)
 

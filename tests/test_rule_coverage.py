@@ -397,6 +397,8 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     )
     for extra in (
         {"languages": [{"name": "Spanish", "level": "fluent"}]},
+        # Some hands-on months, under what counts as enough: "little", not "no" (review 10).
+        {"clinical": [{"kind": "hands-on", "months": 2, "city": "El Paso", "state": "TX"}]},
         {"clinical": [{"kind": "hands-on", "months": 12, "city": "El Paso", "state": "TX"}]},
     ):
         border_file = {

@@ -31,15 +31,20 @@ def run(draft, reasons: bool = True):
     fired, _undecided = evaluate(rules, env)
     labels = draft.rulebook.labels
     found: dict[tuple[str, str], list] = {}
+    # A finding is said with the label of the rule that found it: two rules can find the
+    # same weakness in words that differ ("little" or "no" hands-on US clinical work).
+    said: dict[str, str] = {}
     for rule in fired:
         kind = _kind(rule)
         name = rule.effect[kind]
         reason = [cite(rule, env, labels, draft.guessed)] if reasons else []
         found.setdefault((kind, name), []).extend(reason)
+        if "label" in rule.effect:
+            said.setdefault(name, rule.effect["label"])
 
     def findings(kind):
         return tuple(
-            Finding(name, labels.get(name, name), tuple(reasons))
+            Finding(name, said.get(name) or labels.get(name, name), tuple(reasons))
             for (k, name), reasons in sorted(found.items())
             if k == kind
         )
