@@ -64,3 +64,16 @@ def test_no_hands_on_work_is_called_none_not_little(plan_of):
         "You report no hands-on US clinical work; programs want to see how you work in a "
         "US hospital."
     ) in against
+
+
+def test_the_catalog_not_you_sentence_is_said_once(plan_of):
+    # Review 10: "That says more about the catalog than about you" came once per field
+    # the catalog lacks; it is said at the first, and the next field is only named.
+    plan = plan_of("review10_words/peds-neuro-no-programs")
+    markdown = resplan.render_report(plan, "md")
+    assert markdown.count("That says more about the catalog than about you.") == 1
+    neurology = next(s for s in plan.outlook.specialties if s.specialty == "Neurology")
+    assert [r.says for r in neurology.context][-1] == (
+        "This catalog has no program in Neurology that you can apply to either. "
+        "Add Neurology programs to it too."
+    )

@@ -545,6 +545,11 @@ OUTLOOK_FACTS: dict[str, Fact] = {
         "real programs of the specialty of a preliminary track whose every known filter the "
         "applicant passes: one-year places, not counted in specialty.passed",
     ),
+    "specialty.earlier_without_program": Fact(
+        NUMBER,
+        "considered specialties before this one (in the plan's order) in which the applicant "
+        "passes every known filter of no program at all, real, generated or preliminary",
+    ),
 }
 
 

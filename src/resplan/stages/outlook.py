@@ -84,6 +84,9 @@ def run(draft):
 
     passed = _passed(draft)
     out = []
+    # A field with no program at all: what that says (about the catalog, not the person)
+    # is said at the first such field, and only named at the next ones.
+    without_program = 0
     for target in draft.specialties:
         env = {
             **draft.env,
@@ -103,6 +106,9 @@ def run(draft):
         env["specialty.passed_preliminary"] = preliminary
         env["specialty.passed_generated"] = generated
         env["specialty.passed_border"] = border
+        env["specialty.earlier_without_program"] = without_program
+        if total == generated == preliminary == 0:
+            without_program += 1
 
         held, undecided = evaluate(weighted, env)
         score = sum(r.effect["weight"] for r in held)
