@@ -77,3 +77,24 @@ def test_the_catalog_not_you_sentence_is_said_once(plan_of):
         "This catalog has no program in Neurology that you can apply to either. "
         "Add Neurology programs to it too."
     )
+
+
+def _step(plan, rule: str):
+    return next(a for a in plan.actions if a.id == rule)
+
+
+def test_the_cv_step_names_each_language_once_with_its_level(plan_of):
+    # Review 10: "List every language (English, Spanish) ... with its level (native, fluent,
+    # professional working proficiency, medical Spanish), Spanish first" listed names, then
+    # levels that were not the person's, and put English before the "Spanish first".
+    step = _step(plan_of("review9/p09-peds-research-year"), "applications/cv-languages-first")
+    assert step.detail == (
+        "Near the top of your CV, list your languages with their levels, Spanish first: "
+        "Spanish (native) and English (fluent)."
+    )
+    # Basic Spanish is not put first: the languages keep the profile's order.
+    step = _step(plan_of("review9/p10-interviews-jan"), "applications/cv-languages")
+    assert (
+        "each with an honest level: Tagalog (native), English (fluent) and Spanish "
+        "(intermediate)."
+    ) in step.detail

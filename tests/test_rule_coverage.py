@@ -397,6 +397,13 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     )
     for extra in (
         {"languages": [{"name": "Spanish", "level": "fluent"}]},
+        # Working Spanish and another language: the CV step lists both, Spanish first.
+        {
+            "languages": [
+                {"name": "English", "level": "fluent"},
+                {"name": "Spanish", "level": "native"},
+            ]
+        },
         # Some hands-on months, under what counts as enough: "little", not "no" (review 10).
         {"clinical": [{"kind": "hands-on", "months": 2, "city": "El Paso", "state": "TX"}]},
         {"clinical": [{"kind": "hands-on", "months": 12, "city": "El Paso", "state": "TX"}]},

@@ -137,6 +137,9 @@ PROFILE_FACTS: dict[str, Fact] = {
     ),
     "profile.spanish_level": Fact(Level(SPANISH_LEVELS), "Spanish level"),
     "profile.languages": Fact(SetOf(TEXT), "languages"),
+    "profile.language_words": Fact(
+        TEXT, "languages with their levels, in words, working Spanish first ('Spanish (native) and ...')"
+    ),
     "profile.clinical.months": Fact(NUMBER, "months of US clinical experience"),
     "profile.clinical.hands_on_months": Fact(
         NUMBER, "months of hands-on US clinical experience (not observerships)"
@@ -768,6 +771,21 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
             None if None in levels else max(levels, key=SPANISH_LEVELS.index)
         )
     facts["profile.languages"] = frozenset(lang.name for lang in profile.languages)
+    # The CV steps name each language once, with the level the profile gives, in the
+    # profile's order; working Spanish (medical or more) first, the border programs' asset.
+    working = SPANISH_LEVELS.index(facts["profile.spanish_level"] or "none") >= (
+        SPANISH_LEVELS.index("medical")
+    )
+    ordered = sorted(
+        profile.languages, key=lambda lang: not (working and _is_spanish(lang.name))
+    )
+    facts["profile.language_words"] = _and(
+        [
+            lang.name.strip()
+            + (f" ({LANGUAGE_LEVEL_WORDS[lang.level]})" if lang.level is not None else "")
+            for lang in ordered
+        ]
+    )
 
     clinical = profile.clinical
     # An entry of unknown kind may be hands-on work or an observership.
@@ -847,6 +865,17 @@ def changes_words(changes) -> str:
 
 def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+# A language's level as a CV gives it.
+LANGUAGE_LEVEL_WORDS = {
+    "native": "native",
+    "fluent": "fluent",
+    "professional": "professional working proficiency",
+    "medical": "medical level",
+    "intermediate": "intermediate",
+    "basic": "basic",
+}
 
 
 # What [ecfmg] missing names, in the plan's words and order.
