@@ -98,3 +98,23 @@ def test_the_cv_step_names_each_language_once_with_its_level(plan_of):
         "each with an honest level: Tagalog (native), English (fluent) and Spanish "
         "(intermediate)."
     ) in step.detail
+
+
+def test_a_pediatrics_applicant_is_told_the_interview_figures_are_internal_medicines(plan_of):
+    # Review 9 #15: a Pediatrics applicant was compared with Internal Medicine's medians
+    # ("fewer than matched applicants had") without being told they are not her field's.
+    plan = plan_of("review10_words/peds-three-interviews")
+    step = _step(plan, "applications/few-interviews-other-field")
+    assert step.detail.startswith(
+        "You have 3 interviews. resplan has no interview figures for Pediatrics; the nearest "
+        "it holds are Internal Medicine's. In an NRMP survey of independent applicants in "
+        "Internal Medicine"
+    )
+    assert "Yours is under the Internal Medicine median of those who matched" in step.detail
+    # Without a count, the step asks for it, and says whose the figures are as well.
+    plan = plan_of("review9/p09-peds-research-year")
+    step = _step(plan, "applications/count-interviews-other-field")
+    assert "resplan has no interview figures for Pediatrics" in step.detail
+    # An Internal Medicine applicant reads the step as before.
+    step = _step(plan_of("review9/p10-interviews-jan"), "applications/few-interviews")
+    assert step.detail.startswith("You have 2 interviews. In an NRMP survey of independent")

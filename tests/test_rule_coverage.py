@@ -578,12 +578,17 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         "letters": [{"writer": "PI", "us_clinical": False, "origin": "us", "advocate": True}],
         "ecfmg": {"status": "pending", "missing": ["communication"]},
     }
-    for interviews, advocate, missing in (
-        (3, True, ["communication"]),
-        (2, False, []),
-        (9, False, []),
-        (0, False, []),
+    # In a field other than Internal Medicine too: the survey's figures say whose they are.
+    for specialty, interviews, advocate, missing in (
+        ("Family Medicine", 3, True, ["communication"]),
+        ("Family Medicine", 2, False, []),
+        ("Family Medicine", 9, False, []),
+        ("Internal Medicine", 3, True, ["communication"]),
+        ("Internal Medicine", 2, False, []),
+        ("Internal Medicine", 9, False, []),
+        ("Internal Medicine", 0, False, []),
     ):
+        keyed["applicant"]["specialties"] = [specialty]
         keyed["applicant"]["interviews"] = interviews
         keyed["letters"][0]["advocate"] = advocate
         keyed["ecfmg"]["missing"] = missing
