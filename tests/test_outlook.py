@@ -130,11 +130,13 @@ def test_strong_and_weak_applicants_get_different_bands_with_true_reasons(host, 
         as_of=AS_OF,
     )
     s, w = _by_specialty(strong)["Internal Medicine"], _by_specialty(weak)["Internal Medicine"]
-    assert s.band == "above" and w.band == "below"
-    # Both have 4 hands-on months in El Paso: a strong border record, for both. The weak
-    # file passes no border program of the catalog, so its record "would" count there.
-    assert [r.rule for r in s.in_favour] == ["outlook/high-step2ck", "outlook/border-record"]
-    assert [r.rule for r in w.in_favour] == ["outlook/border-record-no-border-program"]
+    assert s.band == "above" and w.band == "well-below"
+    # Both have 4 hands-on months in El Paso: a strong border record, for both, but no
+    # Spanish, so the record is told as context and weighs nothing (review 8, finding 26).
+    assert [r.rule for r in s.in_favour] == ["outlook/high-step2ck"]
+    assert [r.rule for r in w.in_favour] == []
+    for plan in (strong, weak):
+        assert [r.rule for r in plan.outlook.says][-1] == "outlook/border-record-no-spanish"
     assert "Step 2 CK of 250" in s.in_favour[0].says and not s.against
     assert [r.rule for r in w.against] == ["outlook/very-low-step2ck", "outlook/one-failed-attempt"]
     assert "Step 2 CK of 210" in w.against[0].says

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import attrs
 import pytest
 
 import resplan
@@ -118,3 +119,50 @@ def test_a_pediatrics_applicant_is_told_the_interview_figures_are_internal_medic
     # An Internal Medicine applicant reads the step as before.
     step = _step(plan_of("review9/p10-interviews-jan"), "applications/few-interviews")
     assert step.detail.startswith("You have 2 interviews. In an NRMP survey of independent")
+
+
+def _outlook_words(plan) -> list[str]:
+    return [r.says for r in plan.outlook.says]
+
+
+def test_a_border_record_with_basic_spanish_weighs_nothing_and_says_what_would(plan_of):
+    # Review 8 #26: a strong border-region record counted in the person's favor as fully
+    # with basic Spanish as with working Spanish, and the sentence did not say why not.
+    plan = plan_of("review10_words/border-record-basic-spanish")
+    [im] = plan.outlook.specialties
+    assert im.in_favour == ()
+    assert (
+        "Your border-region record is strong, but your Spanish is at basic level, so border "
+        "programs count the record for less than with working Spanish. At that level Spanish "
+        "helps you greet patients and earn their trust, but most clinical visits still need "
+        "an interpreter. Medical Spanish, used with patients, would let the record count in "
+        "your favor."
+    ) in _outlook_words(plan)
+
+
+def test_the_same_record_with_medical_spanish_still_counts_for_the_person(host):
+    profile = resplan.load_profile(DATA / "review10_words" / "border-record-basic-spanish.toml")
+    medical = attrs.evolve(
+        profile,
+        languages=tuple(
+            attrs.evolve(lang, level="medical") if lang.name == "Spanish" else lang
+            for lang in profile.languages
+        ),
+    )
+    plan = resplan.plan(medical, _border(), host=host, as_of=AS_OF)
+    [im] = plan.outlook.specialties
+    assert [r.rule for r in im.in_favour] == ["outlook/border-record"]
+    assert not any("border-region record is strong" in w for w in _outlook_words(plan))
+
+
+def test_the_outlook_says_one_statement_a_bullet_and_findings_under_their_field(plan_of):
+    # Review 9 #17: the group figures, the survey and NRMP's caution were one paragraph, and
+    # a field's findings ran on after its band in the same line.
+    markdown = resplan.render_report(plan_of("review9/p09-peds-research-year"), "md")
+    lines = markdown.splitlines()
+    at = lines.index("- In Family Medicine, your file stands close to the typical IMG applicant.")
+    assert lines[at + 1].startswith("  - Against you: You report no hands-on US clinical work")
+    assert lines[at + 2].startswith("  - In your favor: Your Spanish counts as a strength")
+    assert lines[at + 3].startswith("  - For context: In the 2025 Match, non-US IMGs took 15%")
+    assert any(x.startswith("- In a survey of 744 IMGs of the 2022 Match") for x in lines)
+    assert any(x.startswith("- NRMP builds its outcome data from past Matches") for x in lines)

@@ -74,10 +74,17 @@ def test_a_low_img_share_is_never_in_your_favor(host, border_catalog):
     """Psychiatry's small national share of IMGs is context, not something in her favor."""
     plan = plan_of(host, border_catalog, **HIGH)
     text = resplan.render_report(plan, "md")
-    line = next(x for x in text.splitlines() if x.startswith("- In Psychiatry, your file"))
-    favour = line.split("In your favor:")[1]
-    assert "non-US IMGs took" not in favour.split("For context:")[0]
-    assert "For context: In the 2025 Match, non-US IMGs took 8%" in line
+    lines = text.splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith("- In Psychiatry, your file"))
+    # The field's findings are listed under it, one kind a line (review 10).
+    under = []
+    for x in lines[at + 1 :]:
+        if not x.startswith("  - "):
+            break
+        under.append(x)
+    favour = [x for x in under if x.startswith("  - In your favor:")]
+    assert favour and "non-US IMGs took" not in favour[0]
+    assert any(x.startswith("  - For context: In the 2025 Match, non-US IMGs took 8%") for x in under)
 
 
 # ---------------------------------------------------------------- finding 30

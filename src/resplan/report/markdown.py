@@ -243,21 +243,21 @@ def _outlook(report: Report) -> list[str]:
     if outlook is None:
         return []
     out = ["**Your outlook against national figures** (context for your plan, not your chance)", ""]
-    said = []
+    # One bullet a statement, and a specialty's findings under it, by kind: one paragraph
+    # of them all was too long to read (review 9, finding 17).
     for reason in outlook.says:
         source = rule_source(report.labels, reason.rule)
-        said.append(reason.says + (f" (Source: {source}.)" if source else ""))
-    if said:
-        out.append(f"- {esc(' '.join(said))}")
+        out.append(f"- {esc(reason.says + (f' (Source: {source}.)' if source else ''))}")
     for o in outlook.specialties:
-        line = o.says
-        if o.against:
-            line += " Against you: " + " ".join(r.says for r in o.against)
-        if o.in_favour:
-            line += " In your favor: " + " ".join(r.says for r in o.in_favour)
-        if o.context:  # the specialty's figures: never read as part of "in your favor"
-            line += " For context: " + " ".join(r.says for r in o.context)
-        out.append(f"- {esc(line)}")
+        out.append(f"- {esc(o.says)}")
+        for words, reasons in (
+            ("Against you", o.against),
+            ("In your favor", o.in_favour),
+            # the specialty's figures: never read as part of "in your favor"
+            ("For context", o.context),
+        ):
+            if reasons:
+                out.append(f"  - {words}: {esc(' '.join(r.says for r in reasons))}")
     if outlook.figures:
         out.append("- Figures quoted:")
         for f in outlook.figures:
