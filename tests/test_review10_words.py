@@ -166,3 +166,15 @@ def test_the_outlook_says_one_statement_a_bullet_and_findings_under_their_field(
     assert lines[at + 3].startswith("  - For context: In the 2025 Match, non-US IMGs took 15%")
     assert any(x.startswith("- In a survey of 744 IMGs of the 2022 Match") for x in lines)
     assert any(x.startswith("- NRMP builds its outcome data from past Matches") for x in lines)
+
+
+def test_the_step2_steps_leave_ecfmg_certification_to_its_own_step(plan_of):
+    # Review 9 #17: what ECFMG certification needs by the rank list deadline was said in
+    # the Step 2 CK step and again in the certification step; once is enough.
+    plan = plan_of("review9/p04-step2-pending-feb")
+    pending = _step(plan, "applications/step2ck-result-pending")
+    assert "ECFMG certification" not in pending.detail
+    certification = _step(plan, "applications/ecfmg-certification-by-rank-list-pending")
+    assert "NRMP ranks an IMG only if ECFMG certification is in place" in certification.detail
+    words = " ".join(a.detail for a in plan.actions)
+    assert words.count("ECFMG certification is in place by the rank list deadline") == 1
