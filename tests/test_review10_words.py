@@ -178,3 +178,45 @@ def test_the_step2_steps_leave_ecfmg_certification_to_its_own_step(plan_of):
     assert "NRMP ranks an IMG only if ECFMG certification is in place" in certification.detail
     words = " ".join(a.detail for a in plan.actions)
     assert words.count("ECFMG certification is in place by the rank list deadline") == 1
+
+
+GAP = "Your profile leaves out the level of your Spanish, so until you add it this plan counts"
+
+
+def test_a_profile_gap_heads_only_the_program_rows_that_rest_on_it(host):
+    # Review 9 #17: the gap's sentence headed every program row, even where the row's
+    # reason holds whatever the Spanish level is. The plan says it once with the gaps of
+    # the profile, and a row only where its reason rests on the level counted for it.
+    from tests.conftest import make_catalog
+
+    catalog = make_catalog(
+        {
+            "id": "tx-elpaso-spanish-im",
+            "city": "El Paso",
+            "state": "TX",
+            "img_share": 0.6,
+            "visas": ["J-1"],
+            "spanish_preferred": True,
+        },
+        {
+            "id": "tx-elpaso-other-im",
+            "city": "El Paso",
+            "state": "TX",
+            "img_share": 0.6,
+            "visas": ["J-1"],
+            "spanish_preferred": False,
+        },
+    )
+    profile = resplan.load_profile(DATA / "review10_words" / "spanish-without-level.toml")
+    plan = resplan.plan(profile, catalog, host=host, as_of=AS_OF)
+    assert [m.says for m in plan.assessment.missing][0].startswith(GAP)
+    rows = {p.id: p.reasons for p in plan.programs}
+    [other] = rows["tx-elpaso-other-im"]
+    assert other.rule == "tiering/border-img-welcoming" and not other.says.startswith(GAP)
+    [spanish] = rows["tx-elpaso-spanish-im"]
+    assert spanish.rule == "tiering/spanish-preferred-without-working-spanish"
+    assert spanish.says.startswith(GAP)
+    # On the real border programs, no tier 1 row repeats it.
+    real = resplan.plan(profile, _border(), host=host, as_of=AS_OF)
+    tier1 = [r.says for p in real.programs if p.tier == 1 for r in p.reasons]
+    assert tier1 and not [s for s in tier1 if s.startswith(GAP)]

@@ -22,8 +22,10 @@ from resplan.plan import ProgramDecisions
 from resplan.rulebook import Rule
 from resplan.rules.columns import object_array
 from resplan.stages.screen import SEVERITY
+from resplan.stages.common import guesses
 from resplan.stages.table import (
     NOT_CITED,
+    Citations,
     Outcome,
     RowCodes,
     decided,
@@ -38,6 +40,39 @@ from resplan.stages.table import (
 DEFAULT_TIER = 3
 SKIP = SEVERITY.index("skip")
 NO_TIER = 0  # in ProgramDecisions.tier: a skipped program
+
+
+def _citing(rules, outcomes, table, draft, citations):
+    """How a tier rule is cited on the rows ``where`` it holds: what the profile leaves
+    out (a gap) is said first only on the rows whose reason rests on it. The plan says
+    each gap once, with the profile's gaps; a row repeats it only where the rule would not
+    hold without the worst value the plan counts for the gap (review 9, finding 17: the
+    same sentence at the head of every program). A rule that prints a guessed fact, or
+    rests on a finding a gap decided, keeps it on every row it cites."""
+    plain = {name for name in draft.guessed if "#" not in name}
+    if not plain:
+        return lambda o, where, codes: [citations.cite(o.rule, table, where, codes)]
+    bare_env = {**draft.env, **dict.fromkeys(plain)}
+    bare_outcomes = evaluate(rules, table, bare_env)
+    held = {id(o.rule): b.fired for o, b in zip(outcomes, bare_outcomes)}
+    # The same reasons and numbers, cited without the gaps.
+    bare = Citations(draft.env, citations.labels, {})
+    bare.reasons, bare._numbers = citations.reasons, citations._numbers
+
+    def cite(o, where, codes):
+        rule = o.rule
+        printed = rule.says.names if rule.says else frozenset()
+        if not guesses(rule, draft.guessed) or set(draft.guessed) - plain & (
+            rule.condition.names | printed
+        ) or plain & printed:
+            return [citations.cite(rule, table, where, codes)]
+        without = where & held[id(rule)]
+        return [
+            citations.cite(rule, table, where & ~without, codes),
+            bare.cite(rule, table, without, codes),
+        ]
+
+    return cite
 
 
 def run(draft):
@@ -69,6 +104,7 @@ def run(draft):
     placing = [o for o in outcomes if "tier" in o.rule.effect]
     lowering = [o for o in outcomes if "lower" in o.rule.effect]
     noting = [o for o in outcomes if "note" in o.rule.effect]
+    cite = _citing(rules, outcomes, table, draft, citations)
     tier, steps = place([(o.rule, o.fired) for o in outcomes], table.rows)
     skipped = severity == SKIP
     unknown_bits = screening.unknown_bits.copy()
@@ -88,7 +124,7 @@ def run(draft):
             np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & could)
         deciding = o.fired & placed
         placed &= ~deciding
-        cited.append(citations.cite(o.rule, table, deciding, codes))
+        cited += cite(o, deciding, codes)
     movable = (tier < DEFAULT_TIER) & kept
     for o in lowering:
         np.bitwise_or(
@@ -97,13 +133,9 @@ def run(draft):
             out=unknown_bits,
             where=o.undecided & movable & (o.rule.effect["lower"] > steps),
         )
-        cited.append(
-            citations.cite(
-                o.rule, table, o.fired & movable & (steps == o.rule.effect["lower"]), codes
-            )
-        )
+        cited += cite(o, o.fired & movable & (steps == o.rule.effect["lower"]), codes)
     for o in noting:
-        cited.append(citations.cite(o.rule, table, o.fired & kept, codes))
+        cited += cite(o, o.fired & kept, codes)
     np.minimum(tier + steps, DEFAULT_TIER, out=tier)
     tiering = Tiering(tuple(outcomes), tier.copy())
     tier[skipped] = NO_TIER
