@@ -436,6 +436,11 @@ SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
         f"specialty.open_tier{t}": Fact(NUMBER, f"real programs of the specialty in tier {t}")
         for t in (1, 2, 3)
     },
+    "specialty.open_tier3_reach": Fact(
+        NUMBER,
+        "of the real programs of the specialty in tier 3, the reaches: programs that have "
+        "taken few or no IMGs lately, kept for a strong Step 2 CK",
+    ),
 }
 VOLUME_FACTS: dict[str, Fact] = {
     "volume.recommended": Fact(NUMBER, "applications a full list in the specialty holds"),

@@ -156,3 +156,11 @@ def tier_words(counts, suffix: str = "") -> str:
         return f"both in tier {tier}" if n == 2 else f"all {n:,} in tier {tier}"
     words = [f"{n:,}{suffix} in tier {t}" for n, t in parts]
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
+# The screening rules that keep a program that has taken few or no IMGs lately as a reach
+# in tier 3 (for a strong Step 2 CK). A tier 3 made only of them is no broad net: the
+# summary does not advise leaning on it, and the reports call it what it is.
+REACH_RULES = frozenset(
+    {"screening/no-imgs-reach", "screening/few-imgs-reach", "screening/few-imgs-reach-border"}
+)

@@ -210,10 +210,12 @@ def test_a_program_known_to_take_no_imgs_is_skipped_and_says_why(tmp_path):
     assert "3%" in says(few, "screening/few-img-residents")
     assert got["oh-dayton-five-im"]["verdict"] == "skip"
 
-    # Just above the bound: a program known to take some IMGs, in the broader net.
+    # Just above the bound: kept, in tier 3, and said to have few IMG residents, not
+    # called part of the broader net (review 9, finding 5).
     six = got["oh-dayton-six-im"]
     assert (six["verdict"], six["tier"]) == ("apply", 3)
-    assert "tiering/takes-some-imgs" in rules(six)
+    assert "tiering/few-imgs-off-border" in rules(six)
+    assert "broader net" not in says(six, "tiering/few-imgs-off-border")
     assert plan["summary"]["skip"] == 3
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from resplan.identifiers import safe_website
 from resplan.report.labels import Labels
-from resplan.vocabulary import STATES
+from resplan.vocabulary import REACH_RULES, STATES
 
 NEXT_ACTIONS = 5  # the first screen names at most this many things to do
 # A step whose dated deadline is at most this many days after the plan's date comes first
@@ -94,6 +94,17 @@ GROUPS = (
     ("skip", "Skipped", "A filter or a core requirement of the program would stop your file."),
 )
 GROUP_NAMES = {key: title for key, title, _ in GROUPS}
+# Tier 3 when every program in it is a reach (vocabulary.REACH_RULES), and the words
+# added when some are: a reach is no broad net (review 9, finding 5).
+TIER3_REACHES = (
+    "Tier 3: reach programs",
+    "Programs you pass on every stated filter, but that have taken few or no IMGs lately. "
+    "Each one is a long shot: apply only where you would truly go.",
+)
+TIER3_SOME_REACHES = (
+    "Some of them are reaches: programs that have taken few or no IMGs lately. "
+    "Their reasons say which."
+)
 # Chart segments: the verdicts, with the programs to apply to split by tier.
 SEGMENTS = (
     ("tier1", "Tier 1"),
@@ -344,6 +355,9 @@ class Row:
     acgme_id: str = ""
     nrmp_code: str = ""
     website: str = ""
+    # A tier 3 program kept as a reach (vocabulary.REACH_RULES): it has taken few or no
+    # IMGs lately.
+    reach: bool = False
 
     @property
     def place(self) -> str:
@@ -489,17 +503,31 @@ def _region_names(plan, labels: Labels) -> dict[str, str]:
     return names
 
 
+def _name_tier3(group: Group) -> None:
+    """Tier 3 as it is: reach programs when all of its programs are, a broad net that
+    says some are reaches when some are."""
+    found = sum(1 for row in group.rows if row.reach)
+    if not found:
+        return
+    if found == len(group.rows):
+        group.title, group.intro = TIER3_REACHES
+    else:
+        group.intro = f"{group.intro} {TIER3_SOME_REACHES}"
+
+
 def build(plan, labels: Labels) -> Report:
     region_names = _region_names(plan, labels)
     rows: list[Row] = []
     # Thousands of programs share a few reason and fact lists: word each list once.
     says: dict = {}
+    kept_as_reach: dict = {}
     facts: dict = {}
     for p in plan.programs:
         region = region_names.get(p.region, "another border area") if p.region else ""
         reasons = says.get(p.reasons)
         if reasons is None:
             reasons = says[p.reasons] = tuple(r.says for r in p.reasons)
+            kept_as_reach[p.reasons] = any(r.rule in REACH_RULES for r in p.reasons)
         to_verify = facts.get(p.to_verify)
         if to_verify is None:
             to_verify = facts[p.to_verify] = tuple(field_label(f) for f in p.to_verify)
@@ -521,6 +549,7 @@ def build(plan, labels: Labels) -> Report:
                 acgme_id=getattr(p, "acgme_id", None) or "",
                 nrmp_code=getattr(p, "nrmp_code", None) or "",
                 website=safe_website(getattr(p, "website", None)) or "",
+                reach=p.tier == 3 and kept_as_reach[p.reasons],
             )
         )
     groups = [Group(k, t, i) for k, t, i in GROUPS]
@@ -529,6 +558,8 @@ def build(plan, labels: Labels) -> Report:
     synthetic_by_key = {g.key: g for g in synthetic}
     for row in rows:
         (synthetic_by_key if row.synthetic else by_key)[row.group].rows.append(row)
+    for group in (by_key["tier3"], synthetic_by_key["tier3"]):
+        _name_tier3(group)
 
     steps = [
         Step(a.category, *_badge(a), a.title, a.detail, a.when, a.timing) for a in plan.actions
@@ -654,6 +685,13 @@ def list_label(s, stage: str | None = None) -> tuple[str, str]:
     return "Programs for a next application", unmatched
 
 
+def _tier3_words(rows: list[Row]) -> str:
+    """What tier 3 is in the headline: reach programs when its real programs are all
+    reaches (their group says so), else a broad net."""
+    real = [r for r in rows if r.group == "tier3" and not r.synthetic]
+    return "reach programs" if real and all(r.reach for r in real) else "a broad net"
+
+
 def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, str, str]]:
     real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
     label, meant = list_label(s, stage)
@@ -665,18 +703,19 @@ def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, s
     # With a generated sample the tiers count real programs, the ones to act on; the
     # plan's own counts (every program) are in its summary.
     tiers = (s.tier1, s.tier2, s.tier3)
+    third = _tier3_words(rows)
     if any(r.synthetic for r in rows):
         real_counts = real_tiers(rows)
         kind = " (real)"
         what = [
             f"{words} ({total - n:,} more generated)" if total != n else words
             for words, total, n in zip(
-                ("your best fit", "a good fit", "a broad net"), tiers, real_counts, strict=True
+                ("your best fit", "a good fit", third), tiers, real_counts, strict=True
             )
         ]
         tiers = real_counts
     else:
-        kind, what = "", ["your best fit", "a good fit", "a broad net"]
+        kind, what = "", ["your best fit", "a good fit", third]
     return [
         (f"{s.apply:,}", label, sample),
         (f"{tiers[0]:,}", f"Tier 1 programs{kind}", what[0]),

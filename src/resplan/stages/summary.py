@@ -37,7 +37,7 @@ from resplan.season import cost as eras_cost
 from resplan.stages.actions import preliminary_mask, synthetic_mask
 from resplan.stages.common import cite, evaluate, rulebook_memo
 from resplan.stages.table import catalog_table
-from resplan.vocabulary import tier_words
+from resplan.vocabulary import REACH_RULES, tier_words
 
 TIERS = (1, 2, 3)
 _PER_SPECIALTY = ("specialty.", "volume.")
@@ -52,6 +52,7 @@ def run(draft, reasons: bool = True):
     volume_rules, specialty_rules, plan_rules = _kinds(draft.rulebook)
 
     available, generated, preliminary = _available(draft)
+    reaches = _reaches(draft)
     places = _list_places(draft.specialties, available)
     worked = []
     for target in draft.specialties:
@@ -71,6 +72,7 @@ def run(draft, reasons: bool = True):
         senv["specialty.fields_beside"] = len(draft.specialties) - 1
         for tier, count in zip(TIERS, counts):
             senv[f"specialty.open_tier{tier}"] = count
+        senv["specialty.open_tier3_reach"] = reaches.get(target.name, 0)
         worked.append(
             _volume(target.name, volume_rules, senv, counts, labels, draft.guessed, reasons)
         )
@@ -219,6 +221,29 @@ def _available(
         for code, name in enumerate(names)
     }
     return available, generated, preliminary
+
+
+def _reaches(draft) -> dict[str, int]:
+    """Per specialty, its real tier-3 programs not of a preliminary track that are kept
+    as a reach (REACH_RULES): what _available counts in tier 3, less the broad net."""
+    programs = draft.programs
+    if not len(programs):
+        return {}
+    sets = [
+        i
+        for i, reasons in enumerate(programs.reason_sets)
+        if any(r.rule in REACH_RULES for r in reasons)
+    ]
+    if not sets:
+        return {}
+    tier = np.asarray(programs.tier)
+    reach = (tier == 3) & np.isin(np.asarray(programs.reasons), sets)
+    reach &= ~synthetic_mask(programs, draft.catalog) & ~preliminary_mask(programs, draft.catalog)
+    found: dict[str, int] = {}
+    for position in np.flatnonzero(reach):
+        name = programs.programs[position].specialty
+        found[name] = found.get(name, 0) + 1
+    return found
 
 
 def _volume(
