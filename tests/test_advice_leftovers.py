@@ -65,11 +65,17 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
     assert "for a full list" not in numbers
     nxt = (
         "For a next application, if this Match ends without a position: a full list holds "
-        "about 137 applications, so find about 129 more programs outside this catalog."
+        "about 97 applications, so find about 89 more programs outside this catalog."
     )
     assert nxt in numbers and nxt in page
-    assert "each field, for a next application, at the 2026 ERAS season's prices" in numbers
-    assert "What full lists cost in ERAS fees, for a next application (2026 ERAS season)" in page
+    assert (
+        "- What ERAS charges to send the lists this plan proposes, for a next application, at "
+        "the 2026" in numbers
+    )
+    assert (
+        "What the lists this plan proposes cost in ERAS fees, for a next application "
+        "(2026 ERAS season)" in page
+    )
     assert "Send from this plan" not in page and "In this plan" in page
     # The plan's own words say the same: nothing to send from the catalog now.
     words = summary_words(plan)
@@ -79,7 +85,7 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
     # not one the applicant sent a list in, so it is a choice for a next application.
     assert "Compare them with the list you sent." not in words
     assert "Keep it as a choice for a next application, if you need one." in words
-    assert "For a next application, if you need one, find about 52 more" in words
+    assert "For a next application, if you need one, find about 12 more" in words
     assert "For a next application, if you need one: ERAS fees for the lists" in words
 
 
@@ -87,19 +93,20 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
     plan, markdown, page = plan_with_reports(tmp_path, PEDIATRICS, AHEAD)
     numbers = section(markdown, "The numbers")
     assert (
-        "- Send about 8 applications; find about 129 more programs outside this catalog for "
+        "- Send about 8 applications; find about 89 more programs outside this catalog for "
         "a full list" in numbers
     )
     assert "signals you sent" not in numbers and "signals you sent" not in page
     assert "Send from this plan" in page
     assert "For a next application" not in numbers
     assert (
-        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
-        "ERAS season's prices: $2,970 in total."
-    ) in numbers
+        "- What ERAS charges to send the lists this plan proposes, at the 2026 ERAS season's "
+        "prices: $1,960 in total."
+        in numbers
+    )
     words = summary_words(plan)
     assert "From this catalog, send 8 applications in Family Medicine" in words
-    assert "apply to all of them, and find about 52 more" in words
+    assert "apply to all of them, and find about 12 more" in words
     assert "Compare them with the list you sent." not in words
     # No program of Pediatrics to apply to: nothing to "apply to all of".
     assert "Your catalog has 0 programs" not in words

@@ -166,7 +166,11 @@ def test_a_specialty_the_catalog_lacks_is_priced_at_its_full_list(tmp_path):
     assert "No fees for" not in html
     assert main(["report", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "plan.md")]) == 0
     markdown = (tmp_path / "plan.md").read_text(encoding="utf-8")
-    fees = next(line for line in markdown.splitlines() if "What ERAS charges to send" in line)
+    fees = next(
+        line
+        for line in markdown.splitlines()
+        if "What ERAS charges to send the lists this plan proposes" in line
+    )
     assert "$0" not in fees and " 0 applications" not in fees
     assert f"Dermatology ${cost['Dermatology']['fee']:,} for " in fees
 

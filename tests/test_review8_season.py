@@ -148,7 +148,7 @@ def test_no_step2ck_in_june_gets_a_date_to_sit_it_by(plans):
     assert "apply one year later, for the next Match" in first.detail
     steps = actions(plan)
     assert "applications/step2ck-consider-later-cycle" not in steps
-    study = steps["applications/step2ck-study-plan-first-number"]
+    study = steps["applications/step2ck-study-plan"]
     assert study.when == "June 2026: Start on this today"
     # Too late for the score to be there when programs read: the choice of a later cycle.
     september = actions(plans("v03", "2026-09-01"))
@@ -274,7 +274,11 @@ def test_the_fees_come_with_the_other_costs_the_data_gives(plans):
     assert "USMLE transcript to programs cost $80, once a season (2024 season)" in said
     assert "beyond that cost $30 (an older NRMP figure)" in said
     assert "no figure for the NRMP registration itself" in said
-    fees = [line for line in markdown(plan).splitlines() if "What ERAS charges to send" in line]
+    fees = [
+        line
+        for line in markdown(plan).splitlines()
+        if "What ERAS charges to send the lists this plan proposes" in line
+    ]
     lines = markdown(plan).splitlines()
     at = lines.index(fees[0])
     assert lines[at + 1].startswith("- Other costs come on top of the ERAS fees.")

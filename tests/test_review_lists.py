@@ -158,15 +158,15 @@ def test_fees_are_for_the_full_lists_and_the_reports_agree(tmp_path):
     # The reports show the same totals as the plan.
     loaded = read_plan(out)
     markdown = resplan.render_report(loaded, "md")
-    line = next(x for x in markdown.splitlines() if x.startswith("- What ERAS charges"))
+    line = next(x for x in markdown.splitlines() if x.startswith("- ERAS fees"))
     assert line.startswith(
-        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
-        f"ERAS season's prices: ${cost['total']:,} in total."
+        "- What ERAS charges to send the lists this plan proposes, at the 2026 ERAS season's "
+        f"prices: ${cost['total']:,} in total."
     )
     for part in cost["by_specialty"]:
         assert f"{part['name']} ${part['fee']:,} for {part['applications']} applications" in line
     html = resplan.render_report(loaded, "html")
-    assert "What full lists cost in ERAS fees (2026 ERAS season)" in html
+    assert "What the lists this plan proposes cost in ERAS fees (2026 ERAS season)" in html
     total_row = re.search(
         r'<th scope="row">All specialties</th><td class="num">(\d+)</td>'
         r'<td class="num">\$([\d,]+)</td>',

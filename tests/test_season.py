@@ -175,12 +175,12 @@ def test_reports_show_the_fees_and_their_season(host):
     )
     markdown = resplan.render_report(plan, "md")
     assert (
-        "- What ERAS charges to send a full list of applications in each field, at the 2026 "
-        "ERAS season's prices: $1,740 in total. Family "
+        "- What ERAS charges to send the lists this plan proposes, at the 2026 ERAS season's "
+        "prices: $1,740 in total. Family "
         "Medicine $1,740 for 77 applications (10 more add $300, 10 fewer save $300)."
     ) in markdown
     html = resplan.render_report(plan, "html")
-    assert "What full lists cost in ERAS fees (2026 ERAS season)</h3>" in html
+    assert "What the lists this plan proposes cost in ERAS fees (2026 ERAS season)</h3>" in html
     assert (
         '<th scope="row">Family Medicine</th><td class="num">77</td><td class="num">$1,740</td>'
         in html

@@ -269,6 +269,12 @@ WISHES_FACTS = {
         "best fit among the specialties of the plan, wished and added (unknown until the "
         "plan has added its fields)",
     ),
+    "wishes.short_catalog": Fact(
+        BOOL,
+        "whether the applicant named one field only and the catalog holds fewer of its "
+        "programs than the specialties ruleset's short_wish_list_programs (unknown "
+        "without wishes)",
+    ),
 }
 # Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
 WISHES_CATALOG_FACTS = {
@@ -422,9 +428,11 @@ SPECIALTY_OPEN_FACTS: dict[str, Fact] = {
     ),
     "specialty.list_place": Fact(
         NUMBER,
-        "place of the specialty's list in the plan: 1 for the main field (the best fit; a "
-        "wished field before an added one, in the order of the wishes; then the field with "
-        "more programs open to the applicant), 2 and on for the others",
+        "place of the specialty's list in the plan: 1 for the main field (a wished field "
+        "that fits better than a reach, not a Transitional Year, before any added one; "
+        "then the best fit; a wished field before an added one, in the order of the "
+        "wishes; then the field with more programs open to the applicant), 2 and on for "
+        "the others",
     ),
     "specialty.fields_beside": Fact(NUMBER, "other specialties the plan considers"),
     "specialty.preliminary": Fact(
@@ -458,7 +466,9 @@ VOLUME_FACTS: dict[str, Fact] = {
         )
         for t in (1, 2, 3)
     },
-    "volume.fee": Fact(NUMBER, "ERAS fees of a full list in the specialty, in US dollars"),
+    "volume.fee": Fact(
+        NUMBER, "ERAS fees of the list the plan proposes in the specialty, in US dollars"
+    ),
     "volume.fee_catalog": Fact(
         NUMBER, "ERAS fees of the specialty's applications this catalog can take, in US dollars"
     ),
@@ -474,7 +484,7 @@ SUMMARY_FACTS: dict[str, Fact] = {
     "summary.applications": Fact(NUMBER, "applications to send from this catalog, all specialties"),
     "summary.shortfall": Fact(NUMBER, "applications of full lists this catalog cannot hold"),
     "summary.fees": Fact(
-        NUMBER, "ERAS fees for a full list of applications in each specialty, added up, in US dollars"
+        NUMBER, "ERAS fees of the lists the plan proposes, all specialties, in US dollars"
     ),
     "summary.fees_catalog": Fact(
         NUMBER,
@@ -582,6 +592,11 @@ SIGNAL_FACTS: dict[str, Fact] = {
     ),
     "signal.backup_later": Fact(
         BOOL, "whether the specialty is a backup field the plan adds once applications are out"
+    ),
+    "signal.backup_silver_only": Fact(
+        BOOL,
+        "whether the specialty has gold signals and is a field the plan adds beside a wished "
+        "field that fits better than a reach: the plan proposes silver signals only in it",
     ),
     "signal.few_imgs": Fact(
         NUMBER,

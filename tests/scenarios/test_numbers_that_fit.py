@@ -325,19 +325,29 @@ def test_a_step2ck_without_a_score_is_not_called_a_strong_score(tmp_path):
     assert im["recommended"] == 77 and im["target_spread"] == [40, 20, 40]
 
 
-def test_two_full_lists_over_the_average_are_said_to_be_many(tmp_path):
-    plan = plan_file(
+def test_full_lists_over_the_average_are_said_to_be_many(tmp_path):
+    # Two wished fields: the second is sized as a second field, so the lists come to the
+    # average (137) and nothing is said to be many (review 8, finding 16).
+    two = plan_file(
         tmp_path,
         profile(specialties=["Internal Medicine", "Family Medicine"]),
         [program("tx-elpaso-a-im")],
     )
-    assert plan["summary"]["recommended"] == 154
+    assert two["summary"]["recommended"] == 137
+    assert "tiering/full-lists-over-average" not in {a["rule"] for a in two["summary"]["advice"]}
+    # Three wished fields keep full lists: they are said to be many.
+    plan = plan_file(
+        tmp_path,
+        profile(specialties=["Internal Medicine", "Family Medicine", "Pediatrics"]),
+        [program("tx-elpaso-a-im")],
+    )
+    assert plan["summary"]["recommended"] == 231
     said = next(
         a["says"]
         for a in plan["summary"]["advice"]
         if a["rule"] == "tiering/full-lists-over-average"
     )
-    assert "about 154 applications" in said and "137" in said
+    assert "about 231 applications" in said and "137" in said
     # One field, with enough programs in the catalog that no backup field is added.
     ten = [program(f"tx-elpaso-{n}-im") for n in range(10)]
     one = plan_file(tmp_path, profile(), ten)

@@ -42,13 +42,14 @@ def esc(text) -> str:
     return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-+=#])", r"\\\1", text))
 
 
-def _fee_part(c) -> str:
+def _fee_part(c, outside: set[str]) -> str:
     """One specialty's fees in the summary, for its full list; "10 fewer" only for a list
-    longer than 10."""
+    longer than 10; a list the catalog holds none of says so (``outside``)."""
     fewer = f", {STEP} fewer save {dollars(c.ten_fewer)}" if c.applications > STEP else ""
+    none = ", none of them in this catalog" if c.name in outside else ""
     return (
         f"{esc(c.name)} {dollars(c.fee)} for "
-        f"{count(c.applications, 'application', 'applications')} "
+        f"{count(c.applications, 'application', 'applications')}{none} "
         f"({STEP} more add {dollars(c.ten_more)}{fewer})"
     )
 
@@ -132,12 +133,13 @@ def render(report: Report, *, full: bool = False) -> str:
             f"{'it' if one else 'them'}."
         )
     if s.cost:
-        parts = "; ".join(_fee_part(c) for c in fee_rows(s.cost))
+        outside = {v.name for v in s.by_specialty if v.applications == 0}
+        parts = "; ".join(_fee_part(c, outside) for c in fee_rows(s.cost))
         none = without_programs(s.cost)
         purpose = ", for a next application," if later else ","
-        # Say what the figure is, not a label: the fees of a full list in each field, added up.
+        # Say what the figure is, not a label: the fees of the lists the plan proposes.
         out.append(
-            f"- What ERAS charges to send a full list of applications in each field{purpose} at the "
+            f"- What ERAS charges to send the lists this plan proposes{purpose} at the "
             f"{s.cost.season} ERAS season's prices: {dollars(s.cost.total)} in total."
             + (f" {parts}." if parts else "")
             + (f" {esc(none)}" if none else "")

@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 
 from resplan.dates import AHEAD, cycle_stage
-from resplan.facts import label
+from resplan.facts import FITS, label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import (
     GEOGRAPHIC_REGIONS,
@@ -54,6 +54,7 @@ from resplan.season import (
 from resplan.stages.actions import synthetic_mask
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
+from resplan.stages.summary import BRIDGE_YEARS
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES
 
@@ -101,8 +102,18 @@ def run(draft):
     in_catalog = _in_states(draft, None) if preferred else {}
     cycle = draft.profile.applicant.cycle
     counts = {t.name: signal_count(draft.rulebook, t.name) for t in draft.specialties}
+    # Gold signals are for the programs the applicant wants most: a field the plan adds
+    # beside a wished field that leads the plan (one that fits better than a reach, not
+    # a bridge year: stages.summary._list_places) gets silver signals only (review 9,
+    # finding 8). Beside wishes that are reaches, the added field leads.
+    reach = FITS.index("reach")
+    wish_leads = any(
+        t.wished and FITS.index(t.fit) > reach and t.name not in BRIDGE_YEARS
+        for t in draft.specialties
+    )
+    silver_only = {t.name for t in draft.specialties if t.suggested} if wish_leads else set()
     chosen_in = {
-        name: _choose(candidates.get(name, []), count, draft)
+        name: _choose(candidates.get(name, []), count, draft, gold=name not in silver_only)
         for name, count in counts.items()
         if count is not None
     }
@@ -142,6 +153,8 @@ def run(draft):
         env.update(
             {
                 "signal.backup_later": later,
+                "signal.backup_silver_only": target.name in silver_only
+                and count["gold"] is not None,
                 "signal.known": True,
                 "signal.count": count["signals"],
                 "signal.season": count["season"],
@@ -581,14 +594,16 @@ def _keys(draft, programs, positions):
     )
 
 
-def _choose(positions, count, draft) -> list[tuple]:
+def _choose(positions, count, draft, gold: bool = True) -> list[tuple]:
     """(decision, kind, program) of the programs to signal, in order: one per
-    institution, gold first where the specialty has gold signals."""
+    institution, gold first where the specialty has gold signals (silver only, and no
+    more than the silver ones, without ``gold``)."""
     programs = draft.programs
     chosen: list[tuple] = []
     institutions: set[tuple[str, str, str]] = set()
+    most = count["signals"] if gold or count["gold"] is None else count["silver"]
     for position in positions:
-        if len(chosen) >= count["signals"]:
+        if len(chosen) >= most:
             break
         program = programs.programs[position]
         institution = (program.name, program.city, program.state)
@@ -599,7 +614,7 @@ def _choose(positions, count, draft) -> list[tuple]:
         if count["gold"] is None:
             kind = "signal"
         else:
-            kind = "gold" if len(chosen) < count["gold"] else "silver"
+            kind = "gold" if gold and len(chosen) < count["gold"] else "silver"
         chosen.append((programs[position], kind, program))
     return chosen
 

@@ -32,9 +32,10 @@ DEFAULT_FIT = "possible"
 SPECIALTIES = "specialties"  # the ruleset whose parameters code reads
 FIELDS_WITHOUT_WISHES = "fields_without_wishes"
 BACKUP_FIELDS = "backup_fields"
+SHORT_WISH_LIST = "short_wish_list_programs"
 # The parameters code reads (resplan check counts them as used), with their defaults
 # for a specialties ruleset that leaves them out.
-CODE_PARAMETERS = {FIELDS_WITHOUT_WISHES: 2, BACKUP_FIELDS: 1}
+CODE_PARAMETERS = {FIELDS_WITHOUT_WISHES: 2, BACKUP_FIELDS: 1, SHORT_WISH_LIST: 10}
 
 
 def parameter(rulebook: Rulebook, name: str) -> int:
@@ -123,6 +124,10 @@ def run(draft, reasons: bool = True):
     env = dict(base)
     if best is not None:
         env["wishes.best_fit"] = best
+    if wishes:  # the summary sizes a backup added for a short catalog apart
+        env["wishes.short_catalog"] = len(wishes) == 1 and count < parameter(
+            rulebook, SHORT_WISH_LIST
+        )
     if targets:
         env["wishes.best_fit_with_added"] = max((t.fit for t in targets), key=FITS.index)
     specialty_envs = {t.name: specialty_envs[t.name] for t in targets}

@@ -40,6 +40,10 @@ from resplan.stages.table import catalog_table
 from resplan.vocabulary import REACH_RULES, tier_words
 
 TIERS = (1, 2, 3)
+# A bridge year leads to no complete residency: wished, it does not take the lead from a
+# field the plan adds (tiering's volume-transitional-year-fallback sizes it as a fallback
+# beside other fields).
+BRIDGE_YEARS = frozenset({"Transitional Year"})
 _PER_SPECIALTY = ("specialty.", "volume.")
 _WHAT_IF = "what_if."
 
@@ -170,13 +174,19 @@ def _per_specialty(rule) -> bool:
 
 
 def _list_places(targets, available) -> dict[str, int]:
-    """Each specialty's place among the plan's lists, from 1: the best fit first; a wished
-    field before one the plan adds, in the order of the wishes; then the field with more
-    programs open to the applicant (the one the catalog can fill), then by name. The first
-    is the main field; a rule sizes the others that the plan picked or added as backups."""
+    """Each specialty's place among the plan's lists, from 1: a wished field that fits
+    better than a reach (a bridge year aside) before any field the plan adds, whatever
+    the added field's fit (a backup does not take the lead from a field the applicant
+    wants and can reach: review 9, finding 8); then the best fit first; a wished field
+    before one the plan adds, in the order of the wishes; then the field with more
+    programs open to the applicant (the one the catalog can fill), then by name. The
+    first is the main field; a rule sizes the others that the plan picked or added as
+    backups."""
+    reach = FITS.index("reach")
     ordered = sorted(
         targets,
         key=lambda t: (
+            not (t.wished and FITS.index(t.fit) > reach and t.name not in BRIDGE_YEARS),
             -FITS.index(t.fit),
             not t.wished,
             t.rank or 0,
