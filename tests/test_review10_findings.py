@@ -1,4 +1,4 @@
-"""Finding 17 of the tenth advisor review: plans of the review's
+"""Findings 12 and 17 of the tenth advisor review: plans of the review's
 profiles (copied to tests/data/review10_findings) and of small variants, against the real
 border programs, read as the applicant reads them."""
 
@@ -23,6 +23,20 @@ def actions(plan) -> dict:
 
 def strengths(plan) -> dict[str, str]:
     return {f.name: " ".join(r.says for r in f.reasons) for f in plan.assessment.strengths}
+
+
+# ---------------------------------------------------------------- finding 12
+
+
+def test_the_soap_statements_include_the_field_the_plan_added(host, border_catalog):
+    plan = review_plan(host, border_catalog, "p05-nine-years-dec", "2026-12-02")
+    added = [t.name for t in plan.specialties if t.suggested]
+    assert added == ["Internal Medicine"]
+    soap = actions(plan)["soap"]
+    assert (
+        "short personal statements for Family Medicine and Internal Medicine and for "
+        "preliminary or transitional years"
+    ) in soap.detail
 
 
 # ---------------------------------------------------------------- finding 17

@@ -325,6 +325,9 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.synthetic": Fact(NUMBER, "programs considered from synthetic catalogs (not real)"),
     "plan.verify_list": Fact(TEXT, "programs to verify, most promising first"),
     "plan.suggested": Fact(SetOf(TEXT), "specialties suggested as alternatives"),
+    "plan.fields": Fact(
+        SetOf(TEXT), "specialties of the plan: the wished ones and those the plan adds"
+    ),
     "plan.high_regions": Fact(TEXT, "sub-regions of high priority"),
     "plan.h1b_listed": Fact(
         NUMBER,

@@ -161,6 +161,10 @@ def plan_facts(draft) -> dict:
         "plan.synthetic": int(np.count_nonzero(~real)),
         "plan.verify_list": "; ".join(lines) if lines else "none",
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
+        # What SOAP statements cover: a field the plan added is a backup worth one too.
+        "plan.fields": frozenset(draft.profile.applicant.specialties).union(
+            t.name for t in draft.specialties if t.suggested
+        ),
         # Region names hold commas ("Nogales, Sierra Vista and southern Arizona").
         "plan.high_regions": "; ".join(high) if high else "none",
         "plan.h1b_listed": h1b_listed(draft, real),
