@@ -39,6 +39,10 @@ FIELDS = (
 )
 BIT = {name: np.uint64(1 << n) for n, name in enumerate(FIELDS)}
 
+# The rules with verify = true: where one alone gives a program its verdict, the listing
+# fact it reads is to verify.
+VERIFY = frozenset({"visa-not-sponsored", "visa-not-sponsored-undated"})
+
 # rule id -> its verdict, as in rulesets/screening.toml
 VERDICTS = {
     "step2ck-near-miss-with-strengths": "borderline",
@@ -51,6 +55,7 @@ VERDICTS = {
     "too-many-attempts": "skip",
     "failure-vs-first-attempt-only": "skip",
     "visa-not-sponsored": "skip",
+    "visa-not-sponsored-undated": "skip",
     "visa-none-sponsored": "skip",
     "no-img-residents": "skip",
     "few-img-residents": "skip",
@@ -87,6 +92,7 @@ class ReferenceColumns:
         self.img_share = _number(programs, "img_share")
         self.visas_known = np.array([p.visas is not None for p in programs], dtype=bool)
         self.visa_count = np.array([len(p.visas or ()) for p in programs], dtype=np.int32)
+        self.dated = np.array([p.facts_as_of is not None for p in programs], dtype=bool)
         # Per visa a program may list: whether it lists it.
         kinds = sorted({v for p in programs for v in (p.visas or ())})
         self.sponsors = {
@@ -216,7 +222,10 @@ class ReferenceColumns:
             not_t, not_f, none_t, none_f = no, ~no, no, ~no
         elif needs is None:
             not_t, none_t = no, no
-        rule("visa-not-sponsored", not_t, not_f, "visas")
+        # known(program.facts_as_of) is never unknown: it splits the rule in two.
+        dated = self.dated[rows]
+        rule("visa-not-sponsored", not_t & dated, not_f | ~dated, "visas")
+        rule("visa-not-sponsored-undated", not_t & ~dated, not_f | dated, "visas")
         rule("visa-none-sponsored", none_t, none_f, "visas")
 
         share = self.img_share[rows]
@@ -247,10 +256,15 @@ class ReferenceColumns:
             severity[true & (severity < level)] = level
         unknown = np.zeros(n, dtype=np.uint64)
         cited = {}
+        given = {}  # verdict -> how many rules give it to each row
+        for _id, level, true, _undecided, _fact in chosen:
+            given[level] = given.get(level, 0) + true.astype(np.int8)
         for rule_id, level, true, undecided, fact in chosen:
             if fact is not None:
                 missing = undecided & (severity < level) & self._unknown(fact, rows)
                 unknown[missing] |= BIT[fact]
+            if rule_id in VERIFY:
+                unknown[true & (severity == level) & (given[level] == 1)] |= BIT[fact]
             cited[prefix + rule_id] = true & (severity == level)
         return {"rows": rows, "severity": severity, "cited": cited, "unknown": unknown}
 

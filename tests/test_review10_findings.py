@@ -1,10 +1,13 @@
-"""Findings 12 and 17 of the tenth advisor review: plans of the review's
+"""Findings 12, 14 and 17 of the tenth advisor review: plans of the review's
 profiles (copied to tests/data/review10_findings) and of small variants, against the real
 border programs, read as the applicant reads them."""
 
 from __future__ import annotations
 
+import pytest
+
 import resplan
+from resplan.errors import RulesetError
 from resplan.model import Catalog
 from tests.conftest import DATA, EXAMPLES, make_catalog, plan_of
 
@@ -37,6 +40,82 @@ def test_the_soap_statements_include_the_field_the_plan_added(host, border_catal
         "short personal statements for Family Medicine and Internal Medicine and for "
         "preliminary or transitional years"
     ) in soap.detail
+
+
+# ---------------------------------------------------------------- finding 14
+
+
+def test_a_program_skipped_on_its_visa_listing_says_what_the_listing_names(host, border_catalog):
+    plan = review_plan(host, border_catalog, "p07-h1b-only-july", "2026-07-15")
+    skipped = [
+        p
+        for p in plan.programs
+        if p.verdict == "skip" and [r.rule for r in p.reasons] == ["screening/visa-not-sponsored"]
+    ]
+    assert len(skipped) >= 10
+    for p in skipped:
+        [reason] = p.reasons
+        assert "sponsors only" not in reason.says
+        assert "listing names only the J-1 visa" in reason.says
+        assert "ask the program whether it sponsors the H-1B visa now" in reason.says
+        # The visa listing can be out of date: it is the fact to check.
+        assert "visas" in p.to_verify
+
+
+def test_any_single_visa_applicant_checks_a_listing_that_omits_their_visa(host):
+    catalog = make_catalog(
+        {"id": "tx-elpaso-h1b-im", "visas": ["H-1B"], "facts_as_of": 2025},
+        # Skipped for its graduation limit too: confirming the visa alone would not
+        # open it, so the visa is no fact to verify there.
+        {
+            "id": "tx-elpaso-h1b-old-im",
+            "visas": ["H-1B"],
+            "facts_as_of": 2025,
+            "max_years_since_graduation": 2,
+        },
+    )
+    plan = plan_of(
+        host,
+        catalog,
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"], "graduation_year": 2018},
+    )
+    by_id = {p.id: p for p in plan.programs}
+    alone = by_id["tx-elpaso-h1b-im"]
+    assert alone.verdict == "skip" and alone.to_verify == ("visas",)
+    assert (
+        "You need a visa (J-1), and this program's 2025 listing names only the H-1B visa."
+        in alone.reasons[0].says
+    )
+    both = by_id["tx-elpaso-h1b-old-im"]
+    assert both.verdict == "skip" and "visas" not in both.to_verify
+
+
+@pytest.mark.parametrize(
+    ("effect", "message"),
+    [
+        ('verdict = "skip"\nverify = "yes"', "write verify = true, or leave it out"),
+        ("verify = true", "a screen rule sets 'verdict'"),
+    ],
+)
+def test_verify_is_true_and_only_beside_a_verdict(effect, message):
+    text = f"""[ruleset]\nname = "ours"\nversion = "1"\n
+[[screen]]
+id = "stale-visa"
+when = "count(program.visas) == 0"
+{effect}
+says = "Its listing names no visa."
+source = "test"
+"""
+
+    class Ours:
+        @resplan.hookimpl
+        def resplan_rulesets(self):
+            return [resplan.RulesetSource.from_text(text, "ours.toml")]
+
+    with pytest.raises(RulesetError) as excinfo:
+        resplan.load_host(plugins=[Ours()], use_env=False)
+    [problem] = excinfo.value.problems
+    assert problem.file == "ours.toml" and message in problem.message
 
 
 # ---------------------------------------------------------------- finding 17

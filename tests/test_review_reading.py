@@ -172,12 +172,12 @@ def test_a_research_post_with_a_good_step2ck_is_asked_for_no_other_exam(plans):
 
 def test_an_h1b_only_applicant_sees_what_a_j1_would_open_and_checks_visas_first(plans):
     plan = plans("o-step3-h1b")
-    # Programs whose only reason to skip is that they sponsor only a J-1.
+    # Programs whose only reason to skip is that their listing names only a J-1.
     skipped = [
         p
         for p in plan["programs"]
-        if [r["says"] for r in p.get("reasons", [])]
-        == ["You need a visa (H-1B), and this program sponsors only J-1."]
+        if [r["rule"] for r in p.get("reasons", [])] == ["screening/visa-not-sponsored"]
+        and "listing names only the J-1 visa" in p["reasons"][0]["says"]
     ]
     assert len(skipped) > 1
     [j1] = [w for w in plan["what_if"] if w["rule"] == "what-if/accept-j1"]

@@ -75,9 +75,10 @@ def test_one_visa_skips_a_program_that_sponsors_only_the_other(tmp_path):
     assert verdicts(plan)["tx-elpaso-h1b-im"] == "skip"
     assert verdicts(plan)["tx-elpaso-j1-im"] == "apply"
     skipped = next(p for p in plan.programs if p.id == "tx-elpaso-h1b-im")
-    assert "You need a visa (J-1), and this program sponsors only H-1B." in [
-        r.says for r in skipped.reasons
-    ]
+    assert (
+        "You need a visa (J-1), and this program's listing names only the H-1B visa. Listings "
+        "can be out of date: ask the program whether it sponsors the J-1 visa now."
+    ) in [r.says for r in skipped.reasons]
 
 
 def test_invalid_step3_stops_with_the_field_and_line(tmp_path, capsys):

@@ -983,7 +983,8 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "US citizen or a US permanent resident (green card holder). A Canadian citizen "
         "also needs a visa for residency: a J-1 or an H-1B.",
         "",
-        "Programs that state they sponsor no visa, or none of yours, are skipped; with two "
+        "Programs that state they sponsor no visa, or none of yours, are skipped (a listing "
+        "that names only another visa can be out of date: its visas are to verify); with two "
         "visas, a program that sponsors only your second choice moves down a tier. Needing a "
         "visa is a weakness. If you would take an H-1B, a step asks you to pass Step 3 before "
         "the rank list deadline; if an H-1B is your first choice and you have not passed "

@@ -52,7 +52,10 @@ EFFECT_KEYS: dict[str, tuple[str, ...]] = {
     "assess": ("weakness", "strength", "label"),
     "specialties": ("fit", "suggest"),
     "regions": ("priority",),
-    "screen": ("verdict",),
+    # verify: true for a verdict that rests on listing facts a program reports itself and
+    # may not have updated: where the rule alone decides the verdict, the program facts
+    # it reads (those a listing states) go into the program's to_verify.
+    "screen": ("verdict", "verify"),
     # lower: tiers to move a program down after the best tier is chosen (a parameter's name
     # or a whole number), for a reason that counts against a program without ruling it out.
     # note: true for a reason that places and moves nothing, cited on every program not
@@ -1007,6 +1010,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     if stage in ("screen", "tier", "signals") and not effect_keys:
         fail(f"a {stage} rule sets {EFFECT_KEYS[stage][0]!r}")
         return None
+    if stage == "screen" and "verdict" not in table:
+        fail("a screen rule sets 'verdict' (verify = true only adds facts to verify to it)")
+        return None
     if stage == "tier" and len(effect_keys) != 1:
         fail("a tier rule sets exactly one of 'tier', 'lower' or 'note'")
         return None
@@ -1072,6 +1078,11 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 fail(f"{value!r} is not a tier (1, 2 or 3)", key)
                 continue
             effect[key] = value
+        elif (stage, key) == ("screen", "verify"):
+            if value is not True:
+                fail(f"{value!r}: write verify = true, or leave it out", key)
+                continue
+            effect[key] = True
         elif (stage, key) == ("tier", "note"):
             if value is not True:
                 fail(f"{value!r}: a note is written note = true (its words are in says)", key)

@@ -16,6 +16,7 @@ import numpy as np
 from resplan import facts as F
 from resplan.plan import VERDICTS, Reason
 from resplan.rulebook import Rule
+from resplan.stages.stale import NOT_LISTING_FACTS
 from resplan.stages.table import (
     NOT_CITED,
     Citations,
@@ -110,6 +111,13 @@ def _decide(draft, table: ProgramTable, outcomes) -> tuple:
     codes = RowCodes(table.rows)
     # Per verdict a rule gives: the programs it could make more severe, and those it decided.
     levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    # Per verdict, how many rules give it to each program: a listing fact to verify can
+    # move a program only where its rule alone gives the program's verdict.
+    given: dict[int, np.ndarray] = {}
+    if any("verify" in o.rule.effect for o in outcomes):
+        for o in outcomes:
+            level = SEVERITY.index(o.rule.effect["verdict"])
+            given[level] = given.get(level, 0) + o.fired.astype(np.int8)
     for o in outcomes:
         level = SEVERITY.index(o.rule.effect["verdict"])
         if level not in levels:
@@ -117,8 +125,21 @@ def _decide(draft, table: ProgramTable, outcomes) -> tuple:
         below, decided_here = levels[level]
         if o.undecided.any():
             np.bitwise_or(unknown_bits, o.bits, out=unknown_bits, where=o.undecided & below)
+        if "verify" in o.rule.effect:
+            alone = o.fired & decided_here & (given[level] == 1)
+            np.bitwise_or(unknown_bits, listing_bits(o.rule, table), out=unknown_bits, where=alone)
         cited.append(citations.cite(o.rule, table, o.fired & decided_here, codes))
     return severity, tuple(cited), citations, unknown_bits, codes
+
+
+def listing_bits(rule: Rule, table: ProgramTable) -> np.uint64:
+    """The bits of the program facts ``rule`` reads that a listing states (not which
+    program it is, or where: no season changes those)."""
+    bits = 0
+    for name in rule.condition.names:
+        if name.startswith("program.") and name not in NOT_LISTING_FACTS and name in table.bit:
+            bits |= 1 << table.bit[name]
+    return np.uint64(bits)
 
 
 def prepare(draft) -> tuple[ProgramTable, dict[str, tuple]]:
