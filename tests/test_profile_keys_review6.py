@@ -216,7 +216,9 @@ def test_three_us_faculty_letters_count_as_us_letters(host, border):
     plan = plan_of(host, border, "2026-05-20", letters=US_RESEARCH)
     strengths = {f.name: f for f in plan.assessment.strengths}
     [reason] = strengths["us-faculty-letters"].reasons
-    assert reason.says.startswith("You have 3 letters from US faculty who know your work")
+    assert reason.says.startswith(
+        "You have 3 letters from US physicians you observed or worked with outside hands-on"
+    )
     step = action(plan, "first-us-clinical-letter-beside-us-faculty")
     assert step.detail.startswith(
         "Your 3 letters from US faculty show that US physicians know your work. Keep at least one"

@@ -1,4 +1,4 @@
-"""Findings 12, 14 and 17 of the tenth advisor review: plans of the review's
+"""Findings 7, 12, 14 and 17 of the tenth advisor review: plans of the review's
 profiles (copied to tests/data/review10_findings) and of small variants, against the real
 border programs, read as the applicant reads them."""
 
@@ -9,7 +9,7 @@ import pytest
 import resplan
 from resplan.errors import RulesetError
 from resplan.model import Catalog
-from tests.conftest import DATA, EXAMPLES, make_catalog, plan_of
+from tests.conftest import DATA, EXAMPLES, STEP1, make_catalog, plan_of
 
 PROFILES = DATA / "review10_findings"
 
@@ -26,6 +26,57 @@ def actions(plan) -> dict:
 
 def strengths(plan) -> dict[str, str]:
     return {f.name: " ".join(r.says for r in f.reasons) for f in plan.assessment.strengths}
+
+
+# ---------------------------------------------------------------- finding 7
+
+OBSERVERSHIP_LETTERS = [
+    {"writer": "Internist, El Paso observership", "us_clinical": False, "origin": "us"},
+    {"writer": "Internist, Tucson observership", "us_clinical": False, "origin": "us"},
+]
+SUPERVISOR_LETTER = {"writer": "Attending, El Paso rotation", "us_clinical": True, "origin": "us"}
+
+
+def test_observership_writers_are_not_asked_for_what_they_never_supervised(host, border_catalog):
+    plan = review_plan(host, border_catalog, "p10-observerships-only-july", "2026-07-15")
+    said = strengths(plan)["us-faculty-letters"]
+    # What the letters are, not research the writers never saw.
+    assert "research" not in said
+    assert said.startswith(
+        "You have 2 letters from US physicians you observed or worked with outside hands-on"
+    )
+    steps = actions(plan)
+    # Hands-on praise and care of Spanish-speaking patients go only to supervisors.
+    assert "letters-scores-understate" not in steps
+    assert "letters-spanish-care" not in steps
+    saw = steps["letters-what-they-saw"]
+    assert saw.detail.startswith(
+        "You have 2 letters from US physicians who did not supervise your hands-on patient care"
+    )
+    assert "professionalism" in saw.detail and "these writers" in saw.detail
+    assert "best students they have supervised" not in " ".join(a.detail for a in plan.actions)
+
+
+def test_a_us_clinical_supervisor_still_gets_the_hands_on_requests(host, border_catalog):
+    plan = plan_of(
+        host,
+        border_catalog,
+        as_of="2026-07-15",
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"], "states": ["TX"]},
+        exams={"step1": STEP1, "step2ck": {"score": 218, "attempts": 1}},
+        languages=[{"name": "Spanish", "level": "native"}],
+        letters=[SUPERVISOR_LETTER, OBSERVERSHIP_LETTERS[0]],
+    )
+    steps = actions(plan)
+    assert steps["letters-scores-understate"].detail.startswith(
+        "Ask writers who supervised your patient care, and believe it, to state plainly"
+    )
+    assert "supervised your patient care" in steps["letters-spanish-care"].detail
+    # One observership writer beside the supervisor: asked for what they saw, in the singular.
+    assert steps["letters-what-they-saw"].detail.startswith(
+        "You have 1 letter from a US physician who did not supervise your hands-on patient care"
+    )
+    assert "this writer" in steps["letters-what-they-saw"].detail
 
 
 # ---------------------------------------------------------------- finding 12
