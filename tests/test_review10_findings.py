@@ -1,4 +1,4 @@
-"""Findings 7, 12, 14 and 17 of the tenth advisor review: plans of the review's
+"""Findings 7, 12, 13, 14 and 17 of the tenth advisor review: plans of the review's
 profiles (copied to tests/data/review10_findings) and of small variants, against the real
 border programs, read as the applicant reads them."""
 
@@ -91,6 +91,58 @@ def test_the_soap_statements_include_the_field_the_plan_added(host, border_catal
         "short personal statements for Family Medicine and Internal Medicine and for "
         "preliminary or transitional years"
     ) in soap.detail
+
+
+# ---------------------------------------------------------------- finding 13
+
+
+def interview_steps(plan) -> dict[str, str]:
+    return {
+        key: f"{a.title} {a.detail}"
+        for key, a in actions(plan).items()
+        if key.startswith("interview-border-health")
+    }
+
+
+def test_psychiatry_and_pediatrics_get_their_own_border_health_topics(host, border_catalog):
+    plan = review_plan(host, border_catalog, "p09-psych-peds-dec", "2026-12-02")
+    [(key, text)] = interview_steps(plan).items()
+    assert key == "interview-border-health-psychiatry-pediatrics"
+    assert "diabetes" not in text and "hypertension" not in text
+    for topic in ("mental health care", "speak Spanish", "alcohol", "migration"):
+        assert topic in text
+    for topic in ("obesity in children", "vaccinations", "mixed-status families"):
+        assert topic in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (["Internal Medicine"], {"interview-border-health"}),
+        (["Family Medicine", "Internal Medicine"], {"interview-border-health"}),
+        (["Psychiatry"], {"interview-border-health-psychiatry"}),
+        (["Pediatrics"], {"interview-border-health-pediatrics"}),
+        (
+            ["Internal Medicine", "Psychiatry"],
+            {"interview-border-health", "interview-border-health-psychiatry"},
+        ),
+        (
+            ["Psychiatry", "Pediatrics", "Family Medicine"],
+            {"interview-border-health", "interview-border-health-psychiatry-pediatrics"},
+        ),
+    ],
+)
+def test_the_border_health_topics_follow_the_wished_fields(host, border_catalog, fields, expected):
+    plan = plan_of(
+        host,
+        border_catalog,
+        applicant={"visa": "J-1", "specialties": fields},
+        languages=[{"name": "Spanish", "level": "fluent"}],
+    )
+    steps = interview_steps(plan)
+    assert set(steps) == expected
+    # Adult primary care only where a primary-care field is wished.
+    assert ("diabetes" in " ".join(steps.values())) == ("interview-border-health" in expected)
 
 
 # ---------------------------------------------------------------- finding 14

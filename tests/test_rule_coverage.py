@@ -609,6 +609,14 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     )
     passed["languages"] = [{"name": "Spanish", "level": "native"}]
     fired |= cited(resplan.plan(structure(passed, Profile, file="safety"), safety_net, host=host))
+    # Psychiatry and Pediatrics both wished: one interview step with the topics of both
+    # (review 10). The example with the synthetic sample beside the border programs: no
+    # real program publishes a limit, and the generated ones are not compared.
+    passed["applicant"]["specialties"] = ["Psychiatry", "Pediatrics"]
+    fired |= cited(resplan.plan(structure(passed, Profile, file="psych"), catalogs[2], host=host))
+    example = resplan.load_profile(EXAMPLES / "profiles" / "example.toml")
+    sample = Catalog(programs=catalogs[2].programs + catalogs[3].programs)
+    fired |= cited(resplan.plan(example, sample, host=host))
     every = {r.qualified_id for rs in host.rulebook.rulesets for r in rs.rules}
     assert sorted(every - fired) == [], sorted(every - fired)
 
