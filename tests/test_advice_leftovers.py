@@ -101,8 +101,7 @@ def test_before_programs_read_applications_the_numbers_still_say_what_to_send(tm
     assert "For a next application" not in numbers
     assert (
         "- What ERAS charges to send the lists this plan proposes, at the 2026 ERAS season's "
-        "prices: $1,960 in total."
-        in numbers
+        "prices: $1,960 in total." in numbers
     )
     words = summary_words(plan)
     assert "From this catalog, send 8 applications in Family Medicine" in words

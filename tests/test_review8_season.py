@@ -148,7 +148,7 @@ def test_no_step2ck_in_june_gets_a_date_to_sit_it_by(plans):
     assert "apply one year later, for the next Match" in first.detail
     steps = actions(plan)
     assert "applications/step2ck-consider-later-cycle" not in steps
-    study = steps["applications/step2ck-study-plan"]
+    study = steps["applications/step2ck-study-plan-first-number"]
     assert study.when == "June 2026: Start on this today"
     # Too late for the score to be there when programs read: the choice of a later cycle.
     september = actions(plans("v03", "2026-09-01"))

@@ -84,7 +84,9 @@ def test_a_low_img_share_is_never_in_your_favor(host, border_catalog):
         under.append(x)
     favour = [x for x in under if x.startswith("  - In your favor:")]
     assert favour and "non-US IMGs took" not in favour[0]
-    assert any(x.startswith("  - For context: In the 2025 Match, non-US IMGs took 8%") for x in under)
+    assert any(
+        x.startswith("  - For context: In the 2025 Match, non-US IMGs took 8%") for x in under
+    )
 
 
 # ---------------------------------------------------------------- finding 30

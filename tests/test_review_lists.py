@@ -158,7 +158,7 @@ def test_fees_are_for_the_full_lists_and_the_reports_agree(tmp_path):
     # The reports show the same totals as the plan.
     loaded = read_plan(out)
     markdown = resplan.render_report(loaded, "md")
-    line = next(x for x in markdown.splitlines() if x.startswith("- ERAS fees"))
+    line = next(x for x in markdown.splitlines() if x.startswith("- What ERAS charges"))
     assert line.startswith(
         "- What ERAS charges to send the lists this plan proposes, at the 2026 ERAS season's "
         f"prices: ${cost['total']:,} in total."

@@ -138,7 +138,8 @@ PROFILE_FACTS: dict[str, Fact] = {
     "profile.spanish_level": Fact(Level(SPANISH_LEVELS), "Spanish level"),
     "profile.languages": Fact(SetOf(TEXT), "languages"),
     "profile.language_words": Fact(
-        TEXT, "languages with their levels, in words, working Spanish first ('Spanish (native) and ...')"
+        TEXT,
+        "languages with their levels, in words, working Spanish first ('Spanish (native) and ...')",
     ),
     "profile.clinical.months": Fact(NUMBER, "months of US clinical experience"),
     "profile.clinical.hands_on_months": Fact(
@@ -799,9 +800,7 @@ def stated_facts(profile: Profile, city_regions: Mapping[tuple[str, str], str]) 
     working = SPANISH_LEVELS.index(facts["profile.spanish_level"] or "none") >= (
         SPANISH_LEVELS.index("medical")
     )
-    ordered = sorted(
-        profile.languages, key=lambda lang: not (working and _is_spanish(lang.name))
-    )
+    ordered = sorted(profile.languages, key=lambda lang: not (working and _is_spanish(lang.name)))
     facts["profile.language_words"] = _and(
         [
             lang.name.strip()

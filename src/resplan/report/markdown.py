@@ -109,7 +109,10 @@ def render(report: Report, *, full: bool = False) -> str:
     )
     later = under_way(s)
     if later:  # the list went out: its numbers are for comparing and for a next application
-        out += [f"- {esc(line)}" for line in numbers_under_way(s, report.match_stage, report.interviews_over)]
+        out += [
+            f"- {esc(line)}"
+            for line in numbers_under_way(s, report.match_stage, report.interviews_over)
+        ]
     elif s.applications:
         send = f"- Send about {count(s.applications, 'application', 'applications')}"
         if s.shortfall:  # the catalog holds fewer than a full list: say so where the count is

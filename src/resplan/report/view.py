@@ -212,9 +212,7 @@ def under_way(summary) -> bool:
     return getattr(summary, "cycle_stage", None) == UNDER_WAY
 
 
-def numbers_under_way(
-    s, stage: str | None = None, interviews_done: bool = False
-) -> list[str]:
+def numbers_under_way(s, stage: str | None = None, interviews_done: bool = False) -> list[str]:
     """What the list's numbers mean once programs read this Match's applications: the
     documents and signals sent stay as they are (more programs can still be added), and a full list (with what to find outside the catalog) is for a next
     application. Nothing when the plan holds no list at all. ``stage`` is the plan's

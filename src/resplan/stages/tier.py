@@ -21,8 +21,8 @@ import numpy as np
 from resplan.plan import ProgramDecisions
 from resplan.rulebook import Rule
 from resplan.rules.columns import object_array
-from resplan.stages.screen import SEVERITY
 from resplan.stages.common import guesses
+from resplan.stages.screen import SEVERITY
 from resplan.stages.table import (
     NOT_CITED,
     Citations,
@@ -62,9 +62,11 @@ def _citing(rules, outcomes, table, draft, citations):
     def cite(o, where, codes):
         rule = o.rule
         printed = rule.says.names if rule.says else frozenset()
-        if not guesses(rule, draft.guessed) or set(draft.guessed) - plain & (
-            rule.condition.names | printed
-        ) or plain & printed:
+        if (
+            not guesses(rule, draft.guessed)
+            or set(draft.guessed) - plain & (rule.condition.names | printed)
+            or plain & printed
+        ):
             return [citations.cite(rule, table, where, codes)]
         without = where & held[id(rule)]
         return [
