@@ -16,6 +16,7 @@ import pytest
 import resplan
 from resplan.cli import main
 from resplan.errors import RulesetError
+from resplan.testing.hosts import ruleset_plugin
 from tests.conftest import DATA, EXAMPLES, make_profile
 
 BORDER = EXAMPLES / "catalog" / "border-programs.toml"
@@ -264,13 +265,8 @@ state = "TX"
 cities = ["Alpine"]
 """
 
-    class Ours:
-        @resplan.hookimpl
-        def resplan_rulesets(self):
-            return [resplan.RulesetSource.from_text(text, "ours.toml")]
-
     with pytest.raises(RulesetError) as excinfo:
-        resplan.load_host(plugins=[Ours()], use_env=False)
+        resplan.load_host(plugins=[ruleset_plugin("ours", text)], use_env=False)
     [problem] = excinfo.value.problems
     assert problem.file == "ours.toml" and "'a' is not an article" in problem.message
 

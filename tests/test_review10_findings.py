@@ -9,6 +9,7 @@ import pytest
 import resplan
 from resplan.errors import RulesetError
 from resplan.model import Catalog
+from resplan.testing.hosts import ruleset_plugin
 from tests.conftest import DATA, EXAMPLES, STEP1, make_catalog, plan_of
 
 PROFILES = DATA / "review10_findings"
@@ -210,13 +211,8 @@ says = "Its listing names no visa."
 source = "test"
 """
 
-    class Ours:
-        @resplan.hookimpl
-        def resplan_rulesets(self):
-            return [resplan.RulesetSource.from_text(text, "ours.toml")]
-
     with pytest.raises(RulesetError) as excinfo:
-        resplan.load_host(plugins=[Ours()], use_env=False)
+        resplan.load_host(plugins=[ruleset_plugin("ours", text)], use_env=False)
     [problem] = excinfo.value.problems
     assert problem.file == "ours.toml" and message in problem.message
 
