@@ -4,7 +4,7 @@ profiles like the review's, against the real border programs at the review's dat
 from __future__ import annotations
 
 import resplan
-from tests.conftest import STEP1, plan_of
+from tests.conftest import DATA, STEP1, plan_of
 
 # A US citizen (no visa) with a first-attempt 219, five interviews, whose ECFMG
 # certificate waits only for the check of her diploma (review 10, profile 8).
@@ -110,3 +110,18 @@ def test_wording_a_reader_can_follow(host, border_catalog):
     # No generated program in the catalog: the verify step does not speak of one.
     [verify] = [a for a in plan.actions if a.id == "applications/verify-program-facts"]
     assert "generated" not in verify.detail
+
+
+def test_every_step_lists_a_date_heading_once(host, border_catalog):
+    # A 245 with seven interviews on 2 December: a step to start today comes first, the
+    # longer work next, and other steps to start today after it. One heading for them.
+    profile = resplan.load_profile(DATA / "review10_lead" / "p02-step2-245-dec.toml")
+    plan = resplan.plan(profile, border_catalog, host=host, as_of="2026-12-02")
+    whens = [a.when for a in plan.actions]
+    today = "December 2026: Start on this today"
+    first, last = whens.index(today), len(whens) - 1 - whens[::-1].index(today)
+    assert any(w != today for w in whens[first:last])  # the plan's order splits them
+    full = resplan.render_report(plan, "md", full=True)
+    assert full.count(f"**{today}**") == 1
+    html = resplan.render_report(plan, "html")
+    assert html.count(f"<h3>{today}</h3>") == 1

@@ -448,13 +448,14 @@ class Report:
 
     @property
     def timeline(self) -> list[tuple[str, list[Step]]]:
-        out: list[tuple[str, list[Step]]] = []
+        """The steps under their dates, in plan order. Steps of one date stay under one
+        heading even where the plan puts other steps between them (a step to decide
+        first and the longer work both say 'Start on this today'): one heading, said
+        once (review 10, finding 16)."""
+        out: dict[str, list[Step]] = {}
         for step in self.steps:
-            if out and out[-1][0] == step.when:
-                out[-1][1].append(step)
-            else:
-                out.append((step.when, [step]))
-        return out
+            out.setdefault(step.when, []).append(step)
+        return list(out.items())
 
     @property
     def between_cycles(self) -> list[Step]:
