@@ -14,13 +14,72 @@ from tests.conftest import DATA, STEP1, plan_of
 
 PROFILES = DATA / "review10_r10a"
 
+BORDER_STORY = "Personal statement: tie your story to the border and to each program"
+PROGRAM_FIT = "Personal statement: tie your story to each program's patients"
+
+
 def review_plan(host, catalog, name: str, as_of: str):
     profile = resplan.load_profile(PROFILES / f"{name}.toml")
     return resplan.plan(profile, catalog, host=host, as_of=as_of)
 
 
+def steps(plan) -> dict[str, str]:
+    """The plan's steps: title to detail."""
+    return {a.title: a.detail for a in plan.actions}
+
+
 def strengths(plan) -> dict[str, str]:
     return {f.name: " ".join(r.says for r in f.reasons) for f in plan.assessment.strengths}
+
+
+# ---------------------------------------------------------------- finding 5
+
+
+@pytest.mark.parametrize("name", ["p02-step2-245-dec", "p09-psych-peds-dec"])
+def test_spanish_without_border_work_gets_the_honest_statement(host, border_catalog, name):
+    """Spanish alone (professional in p02, fluent in p09) with no border, underserved or
+    interpreting work: the statement is not to be centred on border work, and one step
+    says how to use the Spanish."""
+    said = steps(review_plan(host, border_catalog, name, "2026-12-02"))
+    assert BORDER_STORY not in said
+    assert "two health systems" in said[PROGRAM_FIT]
+    assert "preparing to serve Spanish-speaking patients" in said[PROGRAM_FIT]
+    spanish = [d for t, d in said.items() if "Spanish" in t and "statement" in t.lower()]
+    assert len(spanish) == 1
+    assert "a patient you helped in Spanish" in spanish[0]
+
+
+SPANISH = [{"name": "Spanish", "level": "fluent"}]
+HANDS_ON = [{"kind": "hands-on", "months": 3, "city": "Boston", "state": "MA"}]
+EL_PASO = {"months": 1, "city": "El Paso", "state": "TX"}
+
+
+@pytest.mark.parametrize(
+    ("evidence", "border_story"),
+    [
+        ({}, False),
+        ({"activities": [{"kind": "underserved", "title": "Rural clinic", "months": 2}]}, True),
+        ({"activities": [{"kind": "interpreting", "title": "Interpreter", "months": 1}]}, True),
+        ({"clinical": [*HANDS_ON, {**EL_PASO, "kind": "hands-on"}]}, True),
+        # Watching care in the border region is not border work to write about.
+        ({"clinical": [*HANDS_ON, {**EL_PASO, "kind": "observership"}]}, False),
+    ],
+)
+def test_the_border_story_needs_border_evidence_beside_spanish(
+    host, border_catalog, evidence, border_story
+):
+    plan = plan_of(
+        host,
+        border_catalog,
+        applicant={"visa": "J-1", "specialties": ["Internal Medicine"], "states": ["TX"]},
+        languages=SPANISH,
+        **{"clinical": HANDS_ON, **evidence},
+    )
+    said = steps(plan)
+    assert (BORDER_STORY in said) is border_story
+    assert (PROGRAM_FIT in said) is not border_story
+    bridge = [t for t in said if t.startswith("Personal statement: show your Spanish")]
+    assert len(bridge) == (0 if border_story else 1)
 
 
 # ---------------------------------------------------------------- finding 9
