@@ -132,8 +132,8 @@ def test_hands_on_work_with_a_us_letter_is_a_strength(
 
 
 def test_no_second_strength_where_one_says_it_already(host, border_catalog):
-    """Two US clinical letters (us-clinical-letters) or that much hands-on work in the
-    border region (a strong border record) already say it."""
+    """Two US clinical letters (us-clinical-letters), that much hands-on work in the
+    border region (a strong border record) or a US residency year already say it."""
     two_letters = plan_of(
         host,
         border_catalog,
@@ -150,3 +150,12 @@ def test_no_second_strength_where_one_says_it_already(host, border_catalog):
     )
     assert "strong-border-profile" in strengths(border)
     assert "us-clinical-experience" not in strengths(border)
+    resident = plan_of(
+        host,
+        border_catalog,
+        clinical=[{"kind": "hands-on", "months": 6, "city": "Boston", "state": "MA"}],
+        letters=[{"writer": "Program director", "us_clinical": True}],
+        training={"kind": "preliminary", "status": "current"},
+    )
+    assert "us-residency-year" in strengths(resident)
+    assert "us-clinical-experience" not in strengths(resident)
