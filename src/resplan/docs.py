@@ -148,6 +148,10 @@ def facts_markdown() -> str:
             "Specialty (specialties, screen, tier)",
             {**F.specialty_facts(("<group>",)), **F.SPECIALTY_FIT_FACT},
         ),
+        (
+            "Specialty figures (rules of the specialties stage)",
+            F.SPECIALTY_CATALOG_FACTS,
+        ),
         ("Wishes", F.WISHES_FACTS),
         ("Wishes in the catalog (suggest rules of the specialties stage)", F.WISHES_CATALOG_FACTS),
         ("Region (regions stage)", F.REGION_FACTS),

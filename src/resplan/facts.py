@@ -277,6 +277,20 @@ WISHES_FACTS = {
         "without wishes)",
     ),
 }
+# Read by the specialties stage's rules (fit and suggest): what a fit's words may claim
+# about the field, so that a fit does not call a field "most open" beside a small national
+# share, or "open in the border region" where the catalog has no program of it there.
+SPECIALTY_CATALOG_FACTS = {
+    "specialty.img_share": Fact(
+        NUMBER,
+        "percent of the specialty's filled first-year positions that non-US IMGs took (the "
+        "outlook ruleset's figure; unknown without one)",
+    ),
+    "specialty.border_programs": Fact(
+        NUMBER,
+        "real catalog programs of the specialty in a border sub-region, whatever their verdict",
+    ),
+}
 # Read by suggest rules only: a backup field when the catalog holds few programs to apply to.
 WISHES_CATALOG_FACTS = {
     "wishes.programs": Fact(NUMBER, "real catalog programs in the wished specialties"),

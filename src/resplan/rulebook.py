@@ -889,9 +889,14 @@ def _stage_scopes(groups: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     )
     return {
         "assess": types(F.PROFILE_FACTS),
-        "specialties": types(*base, specialty),
+        "specialties": types(*base, specialty, F.SPECIALTY_CATALOG_FACTS),
         "specialties-suggest": types(
-            *base, specialty, F.SPECIALTY_FIT_FACT, F.WISHES_FACTS, F.WISHES_CATALOG_FACTS
+            *base,
+            specialty,
+            F.SPECIALTY_CATALOG_FACTS,
+            F.SPECIALTY_FIT_FACT,
+            F.WISHES_FACTS,
+            F.WISHES_CATALOG_FACTS,
         ),
         "regions": types(*base, F.REGION_FACTS, F.WISHES_FACTS),
         "screen": types(*program),

@@ -61,6 +61,14 @@ def _slug(specialty: str) -> str:
     return IMG_SHARE_PREFIX + "".join(c if c.isalnum() else "_" for c in specialty.lower())
 
 
+def national_share(rulebook, specialty: str):
+    """The outlook ruleset's non-US IMG share of ``specialty`` (a percent), or None without
+    one: the specialties stage reads it too, so that a fit's words agree with the figure."""
+    ruleset = _ruleset(rulebook)
+    share = ruleset.parameters.get(_slug(specialty)) if ruleset is not None else None
+    return None if share is None else share.value
+
+
 def run(draft):
     ruleset = _ruleset(draft.rulebook)
     rules = draft.rulebook.rules("outlook")

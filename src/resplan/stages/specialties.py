@@ -25,6 +25,7 @@ from resplan.plan import SpecialtyTarget
 from resplan.rulebook import Rulebook, whole_parameter
 from resplan.rules.expr import Binary, Call, ListLit, Unary
 from resplan.stages.common import cite, evaluate
+from resplan.stages.outlook import national_share
 from resplan.stages.table import catalog_table
 from resplan.vocabulary import STATES as STATE_NAMES
 
@@ -64,6 +65,10 @@ def run(draft, reasons: bool = True):
             env["specialty.group"] = groups[name]
         if name in wishes:
             env["specialty.rank"] = wishes.index(name) + 1
+        share = national_share(rulebook, name)
+        if share is not None:
+            env["specialty.img_share"] = share
+        env["specialty.border_programs"] = border_programs(draft).get(name, 0)
         fired, _ = evaluate(fit_rules, env)
         # Most cautious wins: the lowest fit any fired rule gives.
         fit = min((r.effect["fit"] for r in fired), key=FITS.index, default=DEFAULT_FIT)
@@ -234,6 +239,30 @@ def programs_in(draft, specialties, states=None) -> int:
             )
         )
     return sum(counts.get(s, 0) for s in set(specialties))
+
+
+def border_programs(draft) -> dict[str, int]:
+    """Per specialty, the real catalog programs in a border sub-region, whatever their
+    verdict will be; once per catalog."""
+    table = catalog_table(draft.catalog, draft.rulebook.city_regions)
+    counts = table.memo.get(_BORDER_PROGRAMS)
+    if counts is None:
+        keys = table.keys
+        on_border = np.array([region != "none" for region in keys.regions], dtype=bool)
+        rows = real_programs(table, draft.catalog)
+        if len(on_border):
+            rows = rows & on_border[keys.region]
+        codes = keys.specialty[rows]
+        counts = table.memo[_BORDER_PROGRAMS] = dict(
+            zip(
+                keys.specialties,
+                np.bincount(codes, minlength=len(keys.specialties)).tolist(),
+            )
+        )
+    return counts
+
+
+_BORDER_PROGRAMS = ("specialties", "border")  # its key in a catalog table's memo
 
 
 def real_programs(table, catalog) -> np.ndarray:
