@@ -1027,9 +1027,11 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Unknown: in interview season a step asks you to count them and compares the "
         "count with the survey medians in general words.",
         "In interview season the plan compares your count with the survey medians of "
-        "IMGs who matched and did not, and says what to do with yours: with fewer than "
-        "the median of those who matched, notes of interest, a call from a writer who "
-        "offered, and SOAP documents ready.",
+        "IMGs who matched and did not, and says what to do with yours: near the median "
+        "of those who did not match, or under the median of those who matched once most "
+        "invitations are out, notes of interest, a call from a writer who offered, and "
+        "SOAP documents ready; close to the median of those who matched earlier in the "
+        "season, keep going.",
     ),
     "exams.step1.result": KeyDoc(
         'Your Step 1 result: "pass", "fail", or the three-digit score you passed with '
