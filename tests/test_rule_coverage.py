@@ -587,6 +587,9 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         ("Internal Medicine", 2, False, []),
         ("Internal Medicine", 9, False, []),
         ("Internal Medicine", 0, False, []),
+        # Close to the median of those who matched, early in the season: on track.
+        ("Family Medicine", 6, True, []),
+        ("Internal Medicine", 6, True, []),
     ):
         keyed["applicant"]["specialties"] = [specialty]
         keyed["applicant"]["interviews"] = interviews
@@ -614,6 +617,29 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
     # real program publishes a limit, and the generated ones are not compared.
     passed["applicant"]["specialties"] = ["Psychiatry", "Pediatrics"]
     fired |= cited(resplan.plan(structure(passed, Profile, file="psych"), catalogs[2], host=host))
+    # A field with a small national share of non-US IMGs, for a US citizen (her fit stands,
+    # the figure is said to be another group's); and a field with no border program, for
+    # an applicant with border strengths and no Step 2 CK yet (review 10, finding 11).
+    for wishes, visa, step2ck in (
+        (["Psychiatry"], "none", {"score": 236, "attempts": 1}),
+        (["Pediatrics"], "J-1", None),
+    ):
+        field = {
+            "applicant": {
+                "graduation_year": 2024,
+                "cycle": 2027,
+                "visa": visa,
+                "us_citizen": visa == "none",
+                "specialties": wishes,
+            },
+            "exams": {"step1": {"result": "pass", "attempts": 1}},
+            "languages": [{"name": "Spanish", "level": "native"}],
+            "letters": [{"writer": "a", "us_clinical": True, "advocate": True}],
+        }
+        if step2ck is not None:
+            field["exams"]["step2ck"] = step2ck
+        profile = structure(field, Profile, file="field")
+        fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-04-20"))
     example = resplan.load_profile(EXAMPLES / "profiles" / "example.toml")
     sample = Catalog(programs=catalogs[2].programs + catalogs[3].programs)
     fired |= cited(resplan.plan(example, sample, host=host))
