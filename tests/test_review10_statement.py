@@ -106,9 +106,7 @@ def test_the_h1b_only_plan_names_its_strengths(host, border_catalog):
     ("score", "attempts", "solid"),
     [(229, 1, False), (230, 1, True), (239, 1, True), (240, 1, False), (235, 2, False)],
 )
-def test_the_solid_band_is_a_first_attempt_230_to_239(
-    host, border_catalog, score, attempts, solid
-):
+def test_the_solid_band_is_a_first_attempt_230_to_239(host, border_catalog, score, attempts, solid):
     # Two sittings with a pass: the first was a fail.
     step2ck = {"score": score, "attempts": attempts}
     plan = plan_of(host, border_catalog, exams={"step1": STEP1, "step2ck": step2ck})
@@ -119,9 +117,7 @@ def test_the_solid_band_is_a_first_attempt_230_to_239(
     ("months", "letters", "named"),
     [(3, 1, True), (2, 1, False), (3, 0, False)],
 )
-def test_hands_on_work_with_a_us_letter_is_a_strength(
-    host, border_catalog, months, letters, named
-):
+def test_hands_on_work_with_a_us_letter_is_a_strength(host, border_catalog, months, letters, named):
     plan = plan_of(
         host,
         border_catalog,
