@@ -965,6 +965,13 @@ class Citations:
         # Reason stands for one key (_Message.reason), so this numbers keys as well.
         self._numbers: dict[int, int] = {}
 
+    def without_guesses(self) -> Citations:
+        """Citations that number into these same reasons (shared, not copied) but cite
+        with no gap of the profile said first."""
+        other = Citations(self.env, self.labels, {})
+        other.reasons, other._numbers = self.reasons, self._numbers
+        return other
+
     def copy(self, env: Mapping[str, Any], guessed: Mapping[str, tuple] | None) -> Citations:
         """These reasons and numbers, to cite more for a plan of ``env`` (whose printed
         facts and gaps are those these were cited with)."""

@@ -25,7 +25,6 @@ from resplan.stages.common import guesses
 from resplan.stages.screen import SEVERITY
 from resplan.stages.table import (
     NOT_CITED,
-    Citations,
     Outcome,
     RowCodes,
     decided,
@@ -55,9 +54,7 @@ def _citing(rules, outcomes, table, draft, citations):
     bare_env = {**draft.env, **dict.fromkeys(plain)}
     bare_outcomes = evaluate(rules, table, bare_env)
     held = {id(o.rule): b.fired for o, b in zip(outcomes, bare_outcomes)}
-    # The same reasons and numbers, cited without the gaps.
-    bare = Citations(draft.env, citations.labels, {})
-    bare.reasons, bare._numbers = citations.reasons, citations._numbers
+    bare = citations.without_guesses()  # the same reasons and numbers, without the gaps
 
     def cite(o, where, codes):
         rule = o.rule
