@@ -372,9 +372,13 @@ def test_the_other_exam_is_for_a_low_step2ck_in_a_research_or_teaching_post(tmp_
     # The guide's step is for an applicant who already has a low Step 2 CK.
     low = with_step2ck(tmp_path, 218, 1)[MEASURE]
     assert low["detail"].startswith(
-        "Your Step 2 CK result stays on your record, and you list research or teaching work."
+        "Your Step 2 CK result stays on your record, but a newer test result can stand next "
+        "to it. You list research or teaching work."
     )
-    assert "specialty knowledge assessment" in low["detail"]
+    # Said so that it can be acted on (review 11, finding 17): where to ask, and for what.
+    assert "If you still work with that group or department" in low["detail"]
+    assert "a written test of knowledge in your specialty" in low["detail"]
+    assert "If you still work there" not in low["detail"]
     # A failed sitting is on the record too, whatever the later score.
     assert MEASURE in with_step2ck(tmp_path, 232, 2)
     # A low Step 1 with a Step 2 CK at the guide's aim: Step 2 CK already answers it.

@@ -220,7 +220,7 @@ def test_every_gap_is_listed_once_in_profile_order(tmp_path):
     assert ask["detail"].startswith(
         "Your profile leaves out how many months your clinical work in McAllen, TX lasted, the "
         "level of your Spanish, whether your letter from US clinical supervisor comes from a US "
-        "clinical supervisor, your Step 2 CK score."
+        "clinical supervisor and your Step 2 CK score."
     )
 
 

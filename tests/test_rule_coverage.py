@@ -269,6 +269,17 @@ EXTRA = [
             {"status": "completed", "kind": "transitional", "in_training_percentile": 70},
         )
     ),
+    # A year and more of hands-on US work, most of it outside the border region, with
+    # two US clinical letters: the total is said as a strength of its own.
+    {
+        "applicant": {"graduation_year": 2019, "cycle": 2027, "visa": "J-1"},
+        "exams": {
+            "step1": {"result": "pass", "attempts": 1},
+            "step2ck": {"score": 226, "attempts": 1},
+        },
+        "clinical": [{"kind": "hands-on", "months": 14, "city": "San Antonio", "state": "TX"}],
+        "letters": LETTERS[2],
+    },
 ]
 
 

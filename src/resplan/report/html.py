@@ -152,10 +152,13 @@ def _program_rows(rows, e: _Escape) -> Markup:
     return Markup("".join(out))
 
 
-def _verify_items(rows, prefix: str, e: _Escape) -> Markup:
-    """The checklist of facts to verify, one block per program, most promising first."""
+def _verify_items(rows, prefix: str, e: _Escape, specialties: int = 1) -> Markup:
+    """The checklist of facts to verify, one block per program, most promising first.
+    With programs of more than one specialty, each block names its specialty: one
+    hospital often runs several, under one name (review 11, finding 18)."""
     out = []
     for n, p in enumerate(rows, 1):
+        field = f"{e(p.specialty)}; " if specialties > 1 and p.specialty else ""
         boxes = "".join(
             f'<li><input type="checkbox" id="{prefix}{n}-{i}"><label for="{prefix}{n}-{i}">'
             f"{e(fact[:1].upper() + fact[1:])}</label></li>"
@@ -163,7 +166,7 @@ def _verify_items(rows, prefix: str, e: _Escape) -> Markup:
         )
         out.append(
             f'<div class="verify-program"><h3>{FAKE if p.synthetic else ""}{e(p.name)} '
-            f'<span class="small">({e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
+            f'<span class="small">({field}{e(p.city)}, {e(p.state)}; {e(p.verdict_label)})</span>'
             f'{_look_up(p, e)}</h3>\n<ul class="checklist">{boxes}</ul></div>\n'
         )
     return Markup("".join(out))
@@ -206,7 +209,7 @@ def render(report: Report) -> str:
         program_rows=lambda rows: _program_rows(rows, e),
         bands=OUTLOOK_BANDS,
         source_of=lambda rule: rule_source(report.labels, rule),
-        verify_items=lambda rows, prefix: _verify_items(rows, prefix, e),
+        verify_items=lambda rows, prefix: _verify_items(rows, prefix, e, len(report.specialties)),
     )
 
 

@@ -158,7 +158,7 @@ def render(report: Report, *, full: bool = False) -> str:
             out += [f"**{title}**", ""]
             out += [
                 f"- {esc(_first_upper(f.label or f.name))}: "
-                + esc(" ".join(r.says for r in f.reasons))
+                + esc(report.brief(" ".join(r.says for r in f.reasons)))
                 for f in findings
             ]
             out.append("")
@@ -171,7 +171,10 @@ def render(report: Report, *, full: bool = False) -> str:
         out += ["**Specialties**", ""]
         for t in plan.specialties:
             fit = FITS.get(t.fit, t.fit)
-            out.append(f"- {esc(t.name)}: {esc(fit)}. " + esc(" ".join(r.says for r in t.reasons)))
+            out.append(
+                f"- {esc(t.name)}: {esc(fit)}. "
+                + esc(report.brief(" ".join(r.says for r in t.reasons)))
+            )
         out.append("")
     out += _outlook(report)
     high = [r.name for r in plan.regions if r.priority == "high"]
@@ -252,9 +255,10 @@ def _outlook(report: Report) -> list[str]:
     # of them all was too long to read (review 9, finding 17).
     for reason in outlook.says:
         source = rule_source(report.labels, reason.rule)
-        out.append(f"- {esc(reason.says + (f' (Source: {source}.)' if source else ''))}")
+        said = report.brief(reason.says)
+        out.append(f"- {esc(said + (f' (Source: {source}.)' if source else ''))}")
     for o in outlook.specialties:
-        out.append(f"- {esc(o.says)}")
+        out.append(f"- {esc(report.brief(o.says))}")
         for words, reasons in (
             ("Against you", o.against),
             ("In your favor", o.in_favour),
@@ -262,7 +266,7 @@ def _outlook(report: Report) -> list[str]:
             ("For context", o.context),
         ):
             if reasons:
-                out.append(f"  - {words}: {esc(' '.join(r.says for r in reasons))}")
+                out.append(f"  - {words}: {esc(report.brief(' '.join(r.says for r in reasons)))}")
     if outlook.figures:
         out.append("- Figures quoted:")
         for f in outlook.figures:

@@ -37,6 +37,10 @@ CATEGORIES = {
 # position: its steps are what to do now, not a plan for a Match still to come.
 BETWEEN_CYCLES = "between-cycles"
 BETWEEN_CYCLES_LABEL = "Between cycles"
+# A between-cycle step to decide first is a reapplicant's (every such rule needs earlier
+# cycles): it belongs to the time since the last Match, not to "If you do not match",
+# which the reapplicant already lived through (review 11, finding 19).
+SINCE_LAST_MATCH = (BETWEEN_CYCLES, "decide")
 # Match Week's steps are for either result: SOAP if you did not match, the contract and
 # the visa if you did. "If you do not match" would be wrong for half of them.
 MATCH_WEEK = "match-week"
@@ -413,6 +417,28 @@ class Step:
     timing: str
 
 
+# A reason resting on a part the profile leaves out opens with the plan's sentence on it
+# (resplan.stages.common.with_guesses), so that each line of the plan file stands alone.
+# A report lists those parts once, under "What your profile leaves out": said again in
+# each reason, one part left out filled a page a dozen times (review 11, finding 12).
+# There the reason keeps a short pointer instead.
+GUESS_POINTER = "(This rests on a guess: see “What your profile leaves out”.)"
+
+
+def without_gap_sentences(text: str, sentences: tuple[str, ...]) -> str:
+    """``text`` without any of ``sentences`` in it, and with GUESS_POINTER once at its end
+    when one was taken out; unchanged when none is in it."""
+    if not sentences or not text:
+        return text
+    kept = text
+    for sentence in sentences:
+        if sentence and sentence in kept:
+            kept = " ".join(part.strip() for part in kept.split(sentence) if part.strip())
+    if kept == text:
+        return text
+    return f"{kept} {GUESS_POINTER}" if kept else GUESS_POINTER
+
+
 @dataclass
 class Report:
     plan: Any
@@ -445,6 +471,13 @@ class Report:
     what_if_said: list[str] = field(default_factory=list)
     # The plan's date is past its Match's interview season (interviews_over).
     interviews_over: bool = False
+    # What the profile leaves out, as the plan words each part (see ``brief``).
+    gap_sentences: tuple[str, ...] = ()
+
+    def brief(self, text: str) -> str:
+        """``text`` without the sentences on parts the profile leaves out (see
+        without_gap_sentences): the report lists them once, under their own heading."""
+        return without_gap_sentences(text, self.gap_sentences)
 
     @property
     def timeline(self) -> list[tuple[str, list[Step]]]:
@@ -461,14 +494,16 @@ class Report:
     def between_cycles(self) -> list[Step]:
         """What to do if the Match ahead ends without a position."""
         return [
-            s for s in self.steps if s.category == "between-cycle" and s.timing != BETWEEN_CYCLES
+            s
+            for s in self.steps
+            if s.category == "between-cycle" and s.timing not in SINCE_LAST_MATCH
         ]
 
     @property
     def since_last_match(self) -> list[Step]:
         """A reapplicant's steps between their last Match and the next application."""
         return [
-            s for s in self.steps if s.category == "between-cycle" and s.timing == BETWEEN_CYCLES
+            s for s in self.steps if s.category == "between-cycle" and s.timing in SINCE_LAST_MATCH
         ]
 
 
@@ -488,7 +523,7 @@ def _most_promising(rows: list[Row]) -> list[Row]:
 def _badge(action) -> tuple[str, str]:
     """The category's label and letter on a step: between cycles and in Match Week, the
     step's timing names it better than "If you do not match"."""
-    if action.category == "between-cycle" and action.timing == BETWEEN_CYCLES:
+    if action.category == "between-cycle" and action.timing in SINCE_LAST_MATCH:
         return BETWEEN_CYCLES_LABEL, CATEGORY_MARKS["between-cycle"]
     if action.category == "between-cycle" and action.timing == MATCH_WEEK:
         return MATCH_WEEK_LABEL, MATCH_WEEK_MARK
@@ -517,6 +552,9 @@ def _name_tier3(group: Group) -> None:
 def build(plan, labels: Labels) -> Report:
     region_names = _region_names(plan, labels)
     rows: list[Row] = []
+    gap_sentences = tuple(
+        m.says for m in getattr(plan.assessment, "missing", ()) or () if getattr(m, "says", "")
+    )
     # Thousands of programs share a few reason and fact lists: word each list once.
     says: dict = {}
     kept_as_reach: dict = {}
@@ -525,7 +563,9 @@ def build(plan, labels: Labels) -> Report:
         region = region_names.get(p.region, "another border area") if p.region else ""
         reasons = says.get(p.reasons)
         if reasons is None:
-            reasons = says[p.reasons] = tuple(r.says for r in p.reasons)
+            reasons = says[p.reasons] = tuple(
+                without_gap_sentences(r.says, gap_sentences) for r in p.reasons
+            )
             kept_as_reach[p.reasons] = any(r.rule in REACH_RULES for r in p.reasons)
         to_verify = facts.get(p.to_verify)
         if to_verify is None:
@@ -601,6 +641,7 @@ def build(plan, labels: Labels) -> Report:
         assessment_extra=_extra(plan.assessment, known=("weaknesses", "strengths", "missing")),
         what_if_said=what_if_said(plan),
         interviews_over=interviews_over(plan, labels),
+        gap_sentences=gap_sentences,
     )
 
 

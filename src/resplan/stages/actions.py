@@ -126,12 +126,16 @@ def plan_facts(draft) -> dict:
     ]
     lines = []
     old = stale_before(draft)
-    for index in verify[:VERIFY_LIST_LENGTH].tolist():
-        p = programs[index]
+    listed = [programs[index] for index in verify[:VERIFY_LIST_LENGTH].tolist()]
+    # One hospital often runs programs of several specialties under one name: with more
+    # than one specialty listed, each line names its own (review 11, finding 18).
+    several = len({p.specialty for p in listed}) > 1
+    for index, p in zip(verify[:VERIFY_LIST_LENGTH].tolist(), listed):
         year = programs.programs[index].facts_as_of
         dated = f", listing from {year}" if year is not None and year < old else ""
+        field = f"{p.specialty}, " if several else ""
         lines.append(
-            f"{p.name} ({p.city}, {p.state}){dated}: "
+            f"{p.name} ({field}{p.city}, {p.state}){dated}: "
             + ", ".join(label(f"program.{field}") for field in p.to_verify)
         )
     if len(verify) > VERIFY_LIST_LENGTH:

@@ -1,0 +1,160 @@
+"""Fixes from the eleventh advisor review (findings 3, 10, 11, 12, 17, 18 and 19), on
+profiles like the review's, against the real border programs."""
+
+from __future__ import annotations
+
+import re
+
+import resplan
+from resplan.report.labels import load_labels
+from resplan.report.view import build
+from tests.conftest import STEP1, plan_of
+
+# An old numeric Step 1 failed once, 20 months of hands-on US work (14 in San Antonio, 4 in
+# Laredo, 2 in San Antonio), three US clinical letters, two from writers who will speak
+# for the applicant (review 11, profile 2).
+LONG_USCE = {
+    "applicant": {
+        "graduation_year": 2019,
+        "visa": ["J-1", "H-1B"],
+        "specialties": ["Family Medicine", "Internal Medicine"],
+        "states": ["TX"],
+    },
+    "exams": {"step1": {"result": 201, "attempts": 2}, "step2ck": {"score": 231, "attempts": 1}},
+    "ecfmg": {"status": "certified"},
+    "languages": [{"name": "Spanish", "level": "intermediate"}],
+    "clinical": [
+        {"kind": "hands-on", "months": 14, "city": "San Antonio", "state": "TX"},
+        {"kind": "externship", "months": 4, "city": "Laredo", "state": "TX"},
+        {"kind": "sub-internship", "months": 2, "city": "San Antonio", "state": "TX"},
+    ],
+    "letters": [
+        {"writer": "Family medicine attending", "us_clinical": True, "advocate": True},
+        {"writer": "Internal medicine hospitalist", "us_clinical": True, "advocate": True},
+        {"writer": "Clinic medical director", "us_clinical": True, "advocate": False},
+    ],
+}
+
+# A 2026 graduate whose clinical month in Yuma has no kind and whose one letter does not
+# say whether it comes from a US clinical supervisor (review 11, profile 8).
+GAPS = {
+    "applicant": {
+        "graduation_year": 2026,
+        "visa": "J-1",
+        "specialties": ["Internal Medicine", "Transitional Year"],
+    },
+    "exams": {"step1": STEP1, "step2ck": {"score": 223, "attempts": 1}},
+    "languages": [{"name": "Spanish", "level": "medical"}],
+    "clinical": [{"months": 1, "city": "Yuma", "state": "AZ"}],
+    "letters": [{"writer": "Attending at Yuma elective"}],
+}
+KIND_GAP = "Your profile leaves out the kind of your clinical work in Yuma, AZ"
+
+
+def report_text(plan, kind: str) -> str:
+    text = resplan.render_report(plan, kind)
+    if kind == "html":
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", text).replace("&amp;", "&")
+    return text
+
+
+def test_a_long_us_clinical_record_is_stated_with_its_total(host, border_catalog):
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **LONG_USCE)
+    strengths = {f.name: f for f in plan.assessment.strengths}
+    # The letters and the border months give strengths of their own, which said neither
+    # the 20 months nor the work outside the border region.
+    assert "us-clinical-letters" in strengths
+    [reason] = strengths["us-clinical-experience"].reasons
+    assert reason.rule == "assessment/us-clinical-experience-long"
+    assert reason.says.startswith("You have 20 months of hands-on US clinical work in all.")
+    assert "when a program asks about your scores" in reason.says
+    # Under a year, the usual strength (with its letter) keeps the word.
+    shorter = dict(LONG_USCE, clinical=[LONG_USCE["clinical"][0] | {"months": 6}])
+    shorter["letters"] = LONG_USCE["letters"][:1]
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **shorter)
+    [reason] = {f.name: f for f in plan.assessment.strengths}["us-clinical-experience"].reasons
+    assert reason.rule == "assessment/us-clinical-experience"
+
+
+def test_two_advocates_are_asked_in_the_plural(host, border_catalog):
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **LONG_USCE)
+    [step] = [a for a in plan.actions if a.id == "applications/graduation-year-limits-advocate"]
+    assert step.title.startswith("Ask the faculty members who speak for you")
+    one = dict(LONG_USCE, letters=LONG_USCE["letters"][:1])
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **one)
+    [step] = [a for a in plan.actions if a.id == "applications/graduation-year-limits-advocate"]
+    assert step.title.startswith("Ask the faculty member who speaks for you")
+
+
+def test_a_high_step2ck_is_not_said_to_be_its_own_threshold(host, border_catalog):
+    plan = plan_of(
+        host,
+        border_catalog,
+        applicant={"visa": "none", "us_citizen": True, "specialties": ["Internal Medicine"]},
+        exams={"step1": STEP1, "step2ck": {"score": 240, "attempts": 1}},
+    )
+    said = [r.says for o in plan.outlook.specialties for r in o.in_favour]
+    [high] = [s for s in said if s.startswith("Your Step 2 CK of 240")]
+    assert "240 or more" not in high
+    assert high.startswith("Your Step 2 CK of 240 is well above the guide's low band")
+
+
+def test_a_part_left_out_is_said_once_in_a_report_and_pointed_to_elsewhere(host, border_catalog):
+    plan = plan_of(host, border_catalog, as_of="2026-07-15", **GAPS)
+    # The plan file keeps the sentence on each reason resting on it: each line stands alone.
+    rows = [r.says for f in plan.assessment.weaknesses for r in f.reasons]
+    assert any(says.startswith(KIND_GAP) for says in rows)
+    for kind in ("md", "html"):
+        text = report_text(plan, kind)
+        gap_sentences = text.count(f"{KIND_GAP}, so until you add it")
+        assert gap_sentences == 1, kind  # under "What your profile leaves out" only
+        assert text.count("(This rests on a guess") >= 2, kind
+    # The step that asks for the parts joins them as a list is joined.
+    [ask] = [a for a in plan.actions if a.id == "assessment/fill-profile-gaps"]
+    assert ask.detail.startswith(
+        "Your profile leaves out the kind of your clinical work in Yuma, AZ and whether your "
+        "letter from Attending at Yuma elective comes from a US clinical supervisor."
+    )
+
+
+def test_the_measure_step_says_where_to_ask(host, border_catalog):
+    plan = plan_of(
+        host,
+        border_catalog,
+        exams={"step1": STEP1, "step2ck": {"score": 218, "attempts": 1}},
+        activities=[{"kind": "research", "title": "Clinical research", "months": 12}],
+    )
+    [step] = [a for a in plan.actions if a.id == "applications/additional-standardized-measure"]
+    assert "If you still work there" not in step.detail
+    assert "If you still work with that group or department" in step.detail
+
+
+def test_programs_to_verify_name_their_specialty_when_a_hospital_runs_several(host, border_catalog):
+    plan = plan_of(
+        host,
+        border_catalog,
+        as_of="2026-07-15",
+        applicant={
+            "graduation_year": 2013,
+            "specialties": ["Internal Medicine", "Transitional Year"],
+            "states": ["CA"],
+        },
+    )
+    html = resplan.render_report(plan, "html")
+    named = re.findall(r"Scripps Mercy Hospital <span class=\"small\">\(([^;]*);", html)
+    assert sorted(set(named)) == ["Internal Medicine", "Transitional Year"]
+
+
+def test_a_reapplicants_first_decision_is_filed_between_cycles(host, border_catalog):
+    plan = plan_of(
+        host,
+        border_catalog,
+        as_of="2027-03-25",
+        applicant={"cycle": 2028, "previous_cycles": 1, "specialties": ["Psychiatry"]},
+    )
+    assert "between-cycles/record-what-changed" in {a.id for a in plan.actions}
+    report = build(plan, load_labels(plan))
+    [step] = [s for s in report.steps if s.title.startswith("Write down what is new")]
+    assert step.category_label == "Between cycles"
+    assert step in report.since_last_match and step not in report.between_cycles
