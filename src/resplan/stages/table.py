@@ -17,7 +17,7 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -544,8 +544,18 @@ class ProgramTable:
 
     def _whole(self, part: Callable[[Frame], Any]) -> Any:
         """A kept part of a condition (it reads the base table's columns alone) over the
-        whole base table, worked out there once and kept, taken to this selection's rows."""
-        return take_rows(part(self._parent_frame()), self._rows)
+        whole base table, worked out there once and kept, taken to this selection's rows
+        (a truth kept packed: see ``_pack``)."""
+        parent = self._parent
+        assert parent is not None  # only a selection has a whole table
+        packed = parent._kept.get((_PACKED, part))
+        if packed is None:
+            packed = parent._kept[(_PACKED, part)] = _pack(part(self._parent_frame()))
+        if packed.__class__ is not tuple:
+            return take_rows(packed, self._rows)
+        state, bits = packed
+        state = state[self._rows]
+        return Truth(state == _TRUE, state == _FALSE, bits[self._rows] if bits is not None else 0)
 
     def _parent_frame(self) -> Frame:
         """A frame of the whole base table for the parts every selection shares: it reads
@@ -563,16 +573,25 @@ class ProgramTable:
         if parent is None or not self._lift or rule.columns is None:
             return None
         found = parent._outcomes.get(id(rule))
-        if found is None or found.rule is not rule:
+        if found is None or found[0] is not rule:
             if not plugin_free(rule.condition.ast):
-                found = parent._outcomes[id(rule)] = _Alone(rule)
+                found = parent._outcomes[id(rule)] = (rule, None, None)
             else:
                 truth = rule.columns(self._parent_frame())
-                found = parent._outcomes[id(rule)] = _outcome(rule, truth, parent.rows)
-        if isinstance(found, _Alone):
+                outcome = _outcome(rule, truth, parent.rows)
+                states = _states(outcome.fired, ~(outcome.fired | outcome.undecided))
+                found = parent._outcomes[id(rule)] = (rule, states, _some_bits(outcome.bits))
+        whole, bits = found[1], found[2]
+        if whole is None:  # asked of each selection's own rows
             return None
         rows = self._rows
-        return Outcome(rule, found.fired[rows], found.undecided[rows], found.bits[rows])
+        state = whole[rows]
+        return Outcome(
+            rule,
+            state == _TRUE,
+            state == _UNDECIDED,
+            bits[rows] if bits is not None else _no_bits(len(rows)),
+        )
 
     def row_env(self, env: Mapping[str, Any], index: int, names) -> Mapping[str, Any]:
         """``env`` with one program's facts among ``names``; a fact it lacks is left out."""
@@ -865,11 +884,38 @@ def _sorted_names(rule: Rule) -> tuple[str, ...]:
 _SORTED_NAMES: dict[int, tuple[Rule, tuple[str, ...]]] = {}
 
 
-@attrs.frozen
-class _Alone:
-    """In a base table's outcomes: a rule each selection asks of its own rows."""
+# A truth over a whole base table, as the selections take it (_pack): one state per row
+# and the bits, so that a selection takes one array of bytes where it took two masks,
+# and no bits where no row has any.
+_FALSE, _TRUE, _UNDECIDED = 0, 1, 2
+_PACKED = "packed"  # with a kept part, the key of its packed truth in a base table's _kept
 
-    rule: Rule
+
+def _states(true: np.ndarray, false: np.ndarray) -> np.ndarray:
+    """Per row: _TRUE, _FALSE, or _UNDECIDED where it is neither."""
+    state = np.full(len(true), _UNDECIDED, dtype=np.int8)
+    state[true] = _TRUE
+    state[false] = _FALSE
+    return state
+
+
+def _some_bits(bits: Any) -> np.ndarray | None:
+    """``bits`` when some row has some, else None."""
+    return bits if bits.__class__ is np.ndarray and bits.any() else None
+
+
+def _pack(value: Any) -> Any:
+    """A kept part's result over a whole base table as its selections take it: a truth
+    whose masks are arrays, as (states, bits or None); anything else as it is."""
+    if (
+        value.__class__ is not Truth
+        or value.same is not None
+        or value.true.__class__ is not np.ndarray
+        or value.false.__class__ is not np.ndarray
+        or (value.bits.__class__ is not np.ndarray and value.bits != 0)
+    ):
+        return value
+    return _states(value.true, value.false), _some_bits(value.bits)
 
 
 def _outcome(rule: Rule, truth: Truth, rows: int) -> Outcome:
@@ -1046,7 +1092,12 @@ class Citations:
                 reasons[i] = message.reason(key, index)
             if kept is not None:
                 kept[cited_parts[missing]] = _objects([reasons[i] for i in missing])
-        given = list(map(self.number, reasons))
+        # Numbers looked up from C; the reasons cited first here are numbered in order.
+        found = list(map(self._numbers.get, map(id, reasons)))
+        if None in found:
+            numbered = self.number
+            found = [numbered(r) if g is None else g for g, r in zip(found, reasons)]
+        given = cast("list[int]", found)  # every reason has its number now
         numbers = np.empty(parts, dtype=np.int32)
         numbers[cited_parts] = given
         cited = numbers[inverse]
@@ -1123,13 +1174,15 @@ class RowCodes:
         self.span *= width
 
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
-        """The first row of each distinct code (in increasing code) and each row's index
-        among them."""
+        """A row of each distinct code (in increasing code; rows of one code have the same
+        reasons, so any of them stands for all) and each row's index among them."""
         code = self.code
         rows = len(code)
         if not rows:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-        order = np.argsort(code, kind="stable")
+        # NumPy's default sort: several times quicker than a stable one on these codes
+        # (NumPy 2's sorting networks), and no row of a code is preferred to another.
+        order = np.argsort(code)
         ordered = code[order]
         starts = np.empty(rows, dtype=bool)
         starts[0] = True
@@ -1339,12 +1392,13 @@ def _key_codes(column: Col, percent: bool) -> np.ndarray | None:
 
 
 def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_inverse=True)`` for integers, by a stable sort: with
-    many equal values (most programs share a few sets of facts) NumPy's default sort
-    is several times slower."""
+    """``np.unique(values, return_inverse=True)`` for integers, without what np.unique
+    does besides (the distinct values and the inverse alone). The order of equal values
+    does not matter here, so the sort is NumPy's default, quicker than a stable one on
+    these values (most programs share a few sets of facts)."""
     if not len(values):
         return values[:0], np.zeros(0, dtype=np.intp)
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     ordered = values[order]
     starts = np.empty(len(values), dtype=bool)
     starts[0] = True
