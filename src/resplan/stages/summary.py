@@ -23,6 +23,8 @@ of each tier allow; what a short tier cannot take goes to the other tiers in pro
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -239,21 +241,35 @@ def _reaches(draft) -> dict[str, int]:
     programs = draft.programs
     if not len(programs):
         return {}
-    sets = [
-        i
-        for i, reasons in enumerate(programs.reason_sets)
-        if any(r.rule in REACH_RULES for r in reasons)
-    ]
-    if not sets:
+    # Which sets of reasons hold a reach, asked of every reason at once (a plan has a
+    # thousand sets or more, most of them sets of no reach).
+    reason_sets = programs.reason_sets
+    held = np.fromiter(
+        map(REACH_RULES.__contains__, map(_RULE, itertools.chain.from_iterable(reason_sets))),
+        dtype=np.int64,
+    )
+    if not held.any():
         return {}
+    ends = np.cumsum(np.fromiter(map(len, reason_sets), dtype=np.intp, count=len(reason_sets)))
+    counted = np.concatenate(([0], np.cumsum(held)))
+    sets = np.flatnonzero(counted[ends] > counted[ends - np.diff(ends, prepend=0)])
     tier = np.asarray(programs.tier)
     reach = (tier == 3) & np.isin(np.asarray(programs.reasons), sets)
     reach &= ~synthetic_mask(programs, draft.catalog) & ~preliminary_mask(programs, draft.catalog)
-    found: dict[str, int] = {}
+    if programs.catalog_rows is not None:
+        keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
+        shown = np.bincount(
+            keys.specialty[programs.catalog_rows[reach]], minlength=len(keys.specialties)
+        )
+        return {name: int(shown[code]) for code, name in enumerate(keys.specialties) if shown[code]}
+    found: dict[str, int] = {}  # decisions built by hand: read each program's specialty
     for position in np.flatnonzero(reach):
         name = programs.programs[position].specialty
         found[name] = found.get(name, 0) + 1
     return found
+
+
+_RULE = operator.attrgetter("rule")
 
 
 def _volume(
