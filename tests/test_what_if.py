@@ -568,3 +568,35 @@ def test_added_border_months_are_planned_where_the_applicant_already_worked(host
     # Without work in one of them, the sub-region with the most programs is chosen.
     elsewhere = tried([{"kind": "hands-on", "months": 2, "city": "Houston", "state": "TX"}])
     assert "hands-on US clinical work in a border area (Rio Grande Valley)" in elsewhere
+
+
+def test_changes_keeping_the_considered_programs_share_one_table(host, catalog, monkeypatch):
+    """Changes that leave the plan's specialties and sub-regions as they were lay out the
+    same columns: the table of considered programs is made once for all of them, and the
+    plan is the one made with a table for each change."""
+    from resplan.stages import screen, what_if
+
+    counts = {"prepared": 0, "decided": 0}
+    real_prepare, real_decide = screen.prepare, what_if._Changes.__call__
+
+    def preparing(draft):
+        counts["prepared"] += 1
+        return real_prepare(draft)
+
+    def deciding(self, profile):
+        counts["decided"] += 1
+        return real_decide(self, profile)
+
+    monkeypatch.setattr(screen, "prepare", preparing)
+    monkeypatch.setattr(what_if._Changes, "__call__", deciding)
+    profile = _profile("reapplicant-failed-attempt")
+    shared = _plan(profile, catalog, host)
+    assert counts["decided"] >= 3
+    # The plan's own screening, then one table for all the changes that keep its columns.
+    assert counts["prepared"] < 1 + counts["decided"]
+
+    counts.update(prepared=0, decided=0)
+    monkeypatch.setattr(what_if._Changes, "_same_considered", lambda self, draft: False)
+    apart = _plan(profile, catalog, host)
+    assert counts["prepared"] == 1 + counts["decided"]
+    assert shared.what_if and dumps_plan(shared) == dumps_plan(apart)

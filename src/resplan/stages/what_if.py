@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from resplan import facts as F
 from resplan.facts import FITS, SPANISH_LEVELS, WHAT_IF_FACTS, _and, _is_spanish
 from resplan.model import (
     Clinical,
@@ -364,6 +365,7 @@ class _Changes:
             else ()
         )
         self.read = _read(o.rule for o in outcomes)  # the facts the decisions read
+        self._table: tuple[Any, dict[str, tuple]] | None = None  # see _prepared
 
     def __call__(self, profile) -> tuple[tuple[np.ndarray, np.ndarray], Any, dict[str, str]]:
         """Verdict and tier per catalog row (as ``_by_row``), a function giving the
@@ -379,7 +381,7 @@ class _Changes:
             return by_row, lambda: _plan_rows(after.programs, base.catalog), _fits(after)
         screening = base.screening
         draft = self._profile_stages(profile)
-        table, inputs = screen.prepare(draft)
+        table, inputs = self._prepared(draft)
         same_rows = table.keys is screening.table.keys or np.array_equal(
             table.keys.row, screening.table.keys.row
         )
@@ -428,6 +430,40 @@ class _Changes:
             return keys.row[tier.decision_order(keys.id_rank, severity, placed, skipped)]
 
         return (verdict, tiers), plan_rows, _fits(draft)
+
+    def _prepared(self, draft) -> tuple[Any, dict[str, tuple]]:
+        """``screen.prepare(draft)``: the table of the programs ``draft`` considers and
+        the columns its specialties and sub-regions give. A change that keeps what those
+        columns are made of (each considered specialty's facts, each sub-region's name and
+        priority) gets the table made for an earlier such change of this plan: the rules
+        it asks again read the same columns (and ``screen.verdict``, set again before
+        each use)."""
+        from resplan.stages import screen
+
+        if not self._same_considered(draft):
+            return screen.prepare(draft)
+        if self._table is None:
+            self._table = screen.prepare(draft)
+        return self._table
+
+    def _same_considered(self, draft) -> bool:
+        """Whether ``draft``'s specialties and sub-regions give the plan's columns."""
+        base = self.draft
+        if draft.regions is not base.regions and _region_facts(draft.regions) != _region_facts(
+            base.regions
+        ):
+            return False
+        envs, base_envs = draft.specialty_envs, base.specialty_envs
+        if envs is base_envs:
+            return True
+        if envs.keys() != base_envs.keys():
+            return False
+        facts = _SPECIALTY_COLUMNS
+        return all(
+            _same(envs[name].get(fact), base_envs[name].get(fact))
+            for name in envs
+            for fact in facts
+        )
 
     def _profile_stages(self, profile):
         """The stages of ``resplan.pipeline.DECIDING`` before ``screen`` for ``profile``;
@@ -488,6 +524,15 @@ class _Changes:
         rulebook = draft.rulebook
         names = _of_rulebook(rulebook, "regions", lambda: _read(rulebook.rules("regions")))
         return _same_facts(names, draft.env, base.screening.env, ("region.",))
+
+
+# The facts of a considered specialty that screen.prepare lays out as columns.
+_SPECIALTY_COLUMNS = (*F.specialty_facts(("",)), *F.SPECIALTY_FIT_FACT)
+
+
+def _region_facts(regions) -> tuple:
+    """What screen.prepare reads of the plan's sub-regions."""
+    return tuple((r.id, r.name, r.priority) for r in regions)
 
 
 # What is worked out once per rulebook (a process keeps one, or a few), holding it.
