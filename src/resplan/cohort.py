@@ -29,6 +29,7 @@ Integers stand for programs, rules and verdicts so that a decision takes about 2
 from __future__ import annotations
 
 import contextlib
+import functools
 import operator
 import os
 import sqlite3
@@ -317,6 +318,18 @@ def _decisions_statement(rows: int, shift: int) -> str:
     return f"INSERT INTO decisions VALUES {values}"
 
 
+@functools.cache
+def _tally_statement(rows: int, upsert: bool) -> str:
+    """INSERT of ``rows`` rows of program_tally, each bound as its cell of the tally,
+    ((program * 3 + verdict) * 4 + tier), and its count; ``upsert`` adds the count to a
+    row already there."""
+    values = ",".join(
+        f"(?{2 * n + 1}/12,?{2 * n + 1}/4%3,?{2 * n + 1}%4,?{2 * n + 2})" for n in range(rows)
+    )
+    statement = f"INSERT INTO program_tally VALUES {values}"
+    return statement + " ON CONFLICT DO UPDATE SET plans = plans + excluded.plans" * upsert
+
+
 def _specialties_text(specialties: Sequence[tuple]) -> str | None:
     return "; ".join(f"{name}: {fit}" for name, fit, _wished, _rank in specialties) or None
 
@@ -503,19 +516,20 @@ class CohortWriter:
         total = self.tally_committed + self.tally
         changed = np.flatnonzero(self.tally)
         found = np.flatnonzero(total)
-        if len(changed) * TALLY_REWRITE_DENOMINATOR < len(found) * TALLY_REWRITE_NUMERATOR:
-            statement = (
-                "INSERT INTO program_tally VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE "
-                "SET plans = plans + excluded.plans"
-            )
+        upsert = len(changed) * TALLY_REWRITE_DENOMINATOR < len(found) * TALLY_REWRITE_NUMERATOR
+        if upsert:
             cells, counts = changed, self.tally[changed]
         else:
             self.db.execute("DELETE FROM program_tally")
-            statement = "INSERT INTO program_tally VALUES (?, ?, ?, ?)"
             cells, counts = found, total[found]
+        # Many rows to a statement, each bound as its cell and its count (see _decisions).
+        bound = np.stack([cells, counts], 1)
+        whole = len(bound) - len(bound) % ROWS_PER_STATEMENT
         self.db.executemany(
-            statement, np.stack([cells // 12, cells // 4 % 3, cells % 4, counts], 1).tolist()
+            _tally_statement(ROWS_PER_STATEMENT, upsert),
+            bound[:whole].reshape(-1, 2 * ROWS_PER_STATEMENT).tolist(),
         )
+        self.db.executemany(_tally_statement(1, upsert), bound[whole:].tolist())
         return total
 
     def _write(self, pending) -> None:
