@@ -282,19 +282,27 @@ _PROGRAMS_PER_SPECIALTY = ("specialties", "programs")  # its key in a catalog ta
 
 
 def _programs_in_states(table, catalog, specialties: set, states: set) -> int:
-    counts = table.memo.get(_PROGRAMS_PER_SPECIALTY_AND_STATE)
+    counts: dict[str, dict[str, int]] | None = table.memo.get(_PROGRAMS_PER_SPECIALTY_AND_STATE)
     if counts is None:
-        # Once per catalog: (specialty, state) -> real programs.
+        # Once per catalog: specialty -> state -> real programs.
         names, column = table.keys.specialties, table.columns["program.state"]
         coded = column.codes is not None
         real = real_programs(table, catalog)
         state = np.asarray(column.codes if coded else column.raw, dtype=object)
         pairs = Counter(zip(table.keys.specialty[real].tolist(), state[real].tolist()))
-        counts = table.memo[_PROGRAMS_PER_SPECIALTY_AND_STATE] = {
-            (names[code], column.categories[state] if coded else state): n
-            for (code, state), n in pairs.items()
-        }
-    return sum(n for (name, state), n in counts.items() if name in specialties and state in states)
+        # Keyed by specialty, then state: a plan asks for a few of each, and the what-if
+        # pass asks again for each change, so nothing walks every pair of the catalog.
+        counts = {}
+        for (code, place), n in pairs.items():
+            by_state = counts.setdefault(names[code], {})
+            by_state[column.categories[place] if coded else place] = n
+        table.memo[_PROGRAMS_PER_SPECIALTY_AND_STATE] = counts
+    total = 0
+    for name in specialties:
+        in_states = counts.get(name)
+        if in_states:
+            total += sum(in_states.get(place, 0) for place in states)
+    return total
 
 
 _PROGRAMS_PER_SPECIALTY_AND_STATE = ("specialties", "programs", "states")
