@@ -336,9 +336,16 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.tier1": Fact(NUMBER, "tier 1 programs"),
     "plan.tier2": Fact(NUMBER, "tier 2 programs"),
     "plan.tier3": Fact(NUMBER, "tier 3 programs"),
-    "plan.to_verify": Fact(NUMBER, "real programs with facts to verify"),
+    "plan.to_verify": Fact(
+        NUMBER,
+        "real programs with facts to verify, not skipped; from the day programs read this "
+        "Match's applications to the rank list deadline, without those of a backup field "
+        "the plan adds (no list sent holds them)",
+    ),
     "plan.synthetic": Fact(NUMBER, "programs considered from synthetic catalogs (not real)"),
-    "plan.verify_list": Fact(TEXT, "programs to verify, most promising first"),
+    "plan.verify_list": Fact(
+        TEXT, "programs to verify (those plan.to_verify counts), most promising first"
+    ),
     "plan.suggested": Fact(SetOf(TEXT), "specialties suggested as alternatives"),
     "plan.fields": Fact(
         SetOf(TEXT), "specialties of the plan: the wished ones and those the plan adds"

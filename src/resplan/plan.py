@@ -82,6 +82,18 @@ class SpecialtyTarget:
     reasons: tuple[Reason, ...] = ()
 
 
+def backups_added_late(specialties, cycle_stage: str | None) -> frozenset[str]:
+    """The fields the plan adds as a backup beside the applicant's own (suggested, not
+    wished) once this Match's applications are with programs (``cycle_stage`` is
+    ``"under way"``, resplan.dates.UNDER_WAY): the list that went out holds none of their
+    programs, so they are for SOAP or a next application, not this Match's list. Empty
+    before that day, and for an applicant who named no field (the plan cannot tell what
+    such a list held)."""
+    if cycle_stage != "under way" or not any(t.wished for t in specialties):
+        return frozenset()
+    return frozenset(t.name for t in specialties if t.suggested and not t.wished)
+
+
 @attrs.frozen
 class RegionTarget:
     id: str

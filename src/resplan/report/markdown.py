@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 from resplan.report.view import (
+    BACKUP,
     FITS,
     PRIORITIES,
     Report,
     count,
     dollars,
     fee_rows,
+    list_counts,
     list_label,
     numbers_under_way,
     other_costs,
@@ -69,24 +71,28 @@ def render(report: Report, *, full: bool = False) -> str:
         out.append("The plan lists no actions.")
     out += _steps_shown(report, full)
     out += ["", "## The numbers", ""]
-    real_apply = sum(1 for r in report.rows if r.verdict == "apply" and not r.synthetic)
+    # A backup field added after this Match's applications went out is counted apart.
+    counted = list_counts(s, report.rows)
+    real_apply = sum(
+        1 for r in report.rows if r.verdict == "apply" and not r.synthetic and r.group != BACKUP
+    )
     borderline = (
-        f", and {count(s.borderline, 'borderline program', 'borderline programs')} "
-        if s.borderline
+        f", and {count(counted.borderline, 'borderline program', 'borderline programs')} "
+        if counted.borderline
         else ""
     )
     if under_way(s):  # the applications went out: the list is to compare, or for later
         # What to do with the list is said below, with the numbers of a full list.
         label, _meant = list_label(s, report.match_stage)
         out.append(
-            f"- {label}: {s.apply:,}"
-            + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
+            f"- {label}: {counted.apply:,}"
+            + (f" ({real_apply:,} of them real)" if real_apply != counted.apply else "")
             + (f"{borderline}that would need an extra step" if borderline else "")
         )
     else:
         out.append(
-            f"- {count(s.apply, 'program', 'programs')} to apply to"
-            + (f" ({real_apply:,} of them real)" if real_apply != s.apply else "")
+            f"- {count(counted.apply, 'program', 'programs')} to apply to"
+            + (f" ({real_apply:,} of them real)" if real_apply != counted.apply else "")
             + (f"{borderline}to apply to only with an extra step" if borderline else "")
         )
     if report.synthetic_count:  # the tiers of the real programs, the ones to act on
@@ -94,11 +100,19 @@ def render(report: Report, *, full: bool = False) -> str:
         out.append(
             f"- Real programs by tier (tier 1 is your best fit): {tier_words((t1, t2, t3))}; "
             "the generated sample adds "
-            + tier_words((s.tier1 - t1, s.tier2 - t2, s.tier3 - t3)).replace("all ", "")
+            + tier_words(tuple(n - real for n, real in zip(counted.tiers, (t1, t2, t3)))).replace(
+                "all ", ""
+            )
         )
     else:  # a tier that holds no program is left out
+        out.append(f"- By tier (tier 1 is your best fit): {tier_words(counted.tiers)}")
+    if counted.backup:
+        fields = words_list(counted.backup_fields)
         out.append(
-            f"- By tier (tier 1 is your best fit): {tier_words((s.tier1, s.tier2, s.tier3))}"
+            f"- {count(counted.backup, 'program', 'programs')} of {esc(fields)}, "
+            f"{'a backup field' if len(counted.backup_fields) == 1 else 'backup fields'} "
+            "this plan adds after this Match's applications went out: for SOAP or a next "
+            "application, not the list you sent"
         )
     out.append(
         # No "before you apply": a plan made after the applications went out says the same.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from resplan.identifiers import safe_website
+from resplan.plan import backups_added_late
 from resplan.report.labels import Labels
 from resplan.vocabulary import REACH_RULES, STATES
 
@@ -95,8 +96,12 @@ GROUPS = (
         "Borderline: apply only with an extra step",
         "Programs where one filter is close. Each one names the step that makes it worth it.",
     ),
+    # Programs of a backup field the plan adds once this Match's applications are out
+    # (resplan.plan.backups_added_late): its title and intro name the field (backup_group).
+    ("backup", "A backup field, for SOAP or a next application", ""),
     ("skip", "Skipped", "A filter or a core requirement of the program would stop your file."),
 )
+BACKUP = "backup"
 GROUP_NAMES = {key: title for key, title, _ in GROUPS}
 # Tier 3 when every program in it is a reach (vocabulary.REACH_RULES), and the words
 # added when some are: a reach is no broad net (review 9, finding 5).
@@ -537,6 +542,25 @@ def _region_names(plan, labels: Labels) -> dict[str, str]:
     return names
 
 
+def backup_group(group: Group, fields: Sequence[str]) -> None:
+    """The title and intro of the programs of a backup field the plan adds once this
+    Match's applications are out: the list sent holds none of them, so they are not
+    tiered with it, and they are kept for SOAP and for a next application (guide, Step 6 /
+    Adjusting Your Target Strategy; the SOAP step of the plan prepares for them)."""
+    names = words_list(sorted(fields))
+    one = len(fields) == 1
+    group.title = (
+        f"{names}: {'a backup field' if one else 'backup fields'}, for SOAP or a next application"
+    )
+    group.intro = (
+        f"This plan adds {names} as {'a backup field' if one else 'backup fields'} after "
+        "this Match's applications went out, so the list you sent holds none of these "
+        "programs. Keep them for SOAP, in Match Week, if this Match ends without a "
+        "position, and for a next application. Each reason gives the tier the program "
+        "would have on such a list."
+    )
+
+
 def _name_tier3(group: Group) -> None:
     """Tier 3 as it is: reach programs when all of its programs are, a broad net that
     says some are reaches when some are."""
@@ -551,6 +575,7 @@ def _name_tier3(group: Group) -> None:
 
 def build(plan, labels: Labels) -> Report:
     region_names = _region_names(plan, labels)
+    late = backups_added_late(plan.specialties, getattr(plan.summary, "cycle_stage", None))
     rows: list[Row] = []
     gap_sentences = tuple(
         m.says for m in getattr(plan.assessment, "missing", ()) or () if getattr(m, "says", "")
@@ -581,7 +606,9 @@ def build(plan, labels: Labels) -> Report:
                 region=region,
                 verdict=p.verdict,
                 tier=p.tier,
-                group=_group_of(p.verdict, p.tier),
+                group=BACKUP
+                if p.specialty in late and p.verdict != "skip"
+                else _group_of(p.verdict, p.tier),
                 reasons=reasons,
                 to_verify=to_verify,
                 synthetic=bool(getattr(p, "synthetic", None)),
@@ -599,6 +626,8 @@ def build(plan, labels: Labels) -> Report:
         (synthetic_by_key if row.synthetic else by_key)[row.group].rows.append(row)
     for group in (by_key["tier3"], synthetic_by_key["tier3"]):
         _name_tier3(group)
+    for group in (by_key[BACKUP], synthetic_by_key[BACKUP]):
+        backup_group(group, sorted({r.specialty for r in group.rows}))
 
     steps = [
         Step(a.category, *_badge(a), a.title, a.detail, a.when, a.timing) for a in plan.actions
@@ -630,7 +659,12 @@ def build(plan, labels: Labels) -> Report:
         real_count=len(real),
         synthetic_count=len(rows) - len(real),
         charts=_charts(rows, plan, region_names),
-        verify=_most_promising([r for r in verify if not r.synthetic and r.verdict != "skip"])
+        # This Match's programs first, then a backup field's added after the
+        # applications went out (a check for SOAP or a next application), then skipped.
+        verify=_most_promising(
+            [r for r in verify if not r.synthetic and r.verdict != "skip" and r.group != BACKUP]
+        )
+        + _most_promising([r for r in verify if not r.synthetic and r.group == BACKUP])
         + [r for r in verify if not r.synthetic and r.verdict == "skip"],
         verify_synthetic=[r for r in verify if r.synthetic],
         states=sorted({r.state for r in rows}, key=state_name),
@@ -705,9 +739,37 @@ def _for_whom(plan) -> str:
 
 
 def real_tiers(rows: list[Row]) -> tuple[int, int, int]:
-    """Programs to apply to in tiers 1, 2 and 3 that are real (not generated)."""
-    tiers = [r.tier for r in rows if r.verdict != "skip" and not r.synthetic]
+    """Programs to apply to in tiers 1, 2 and 3 that are real (not generated), on this
+    Match's list (not a backup field added after it went out)."""
+    tiers = [r.tier for r in rows if r.verdict != "skip" and not r.synthetic and r.group != BACKUP]
     return tiers.count(1), tiers.count(2), tiers.count(3)
+
+
+@dataclass
+class ListCounts:
+    """The summary's counts of programs to apply to, borderline and by tier, without the
+    programs of a backup field added after this Match's applications went out (the
+    report's backup group), and how many of those there are."""
+
+    apply: int
+    borderline: int
+    tiers: tuple[int, int, int]
+    backup: int = 0
+    backup_fields: tuple[str, ...] = ()
+
+
+def list_counts(s, rows: list[Row]) -> ListCounts:
+    late = [r for r in rows if r.group == BACKUP]
+    if not late:
+        return ListCounts(s.apply, s.borderline, (s.tier1, s.tier2, s.tier3))
+    tiers = [r.tier for r in late]
+    return ListCounts(
+        s.apply - sum(r.verdict == "apply" for r in late),
+        s.borderline - sum(r.verdict == "borderline" for r in late),
+        (s.tier1 - tiers.count(1), s.tier2 - tiers.count(2), s.tier3 - tiers.count(3)),
+        len(late),
+        tuple(sorted({r.specialty for r in late})),
+    )
 
 
 def list_label(s, stage: str | None = None) -> tuple[str, str]:
@@ -733,16 +795,17 @@ def _tier3_words(rows: list[Row]) -> str:
 
 
 def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, str, str]]:
-    real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic)
+    real = sum(1 for r in rows if r.verdict == "apply" and not r.synthetic and r.group != BACKUP)
     label, meant = list_label(s, stage)
+    counted = list_counts(s, rows)
     sample = (
         meant
-        if real == s.apply
+        if real == counted.apply
         else (f"{real:,} of them {'is a real program' if real == 1 else 'are real programs'}")
     )
     # With a generated sample the tiers count real programs, the ones to act on; the
     # plan's own counts (every program) are in its summary.
-    tiers = (s.tier1, s.tier2, s.tier3)
+    tiers = counted.tiers
     third = _tier3_words(rows)
     if any(r.synthetic for r in rows):
         real_counts = real_tiers(rows)
@@ -756,12 +819,24 @@ def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, s
         tiers = real_counts
     else:
         kind, what = "", ["your best fit", "a good fit", third]
+    backup = (
+        [
+            (
+                f"{counted.backup:,}",
+                "Programs of a backup field",
+                f"{words_list(counted.backup_fields)}: for SOAP or a next application",
+            )
+        ]
+        if counted.backup
+        else []
+    )
     return [
-        (f"{s.apply:,}", label, sample),
+        (f"{counted.apply:,}", label, sample),
         (f"{tiers[0]:,}", f"Tier 1 programs{kind}", what[0]),
         (f"{tiers[1]:,}", f"Tier 2 programs{kind}", what[1]),
         (f"{tiers[2]:,}", f"Tier 3 programs{kind}", what[2]),
-        (f"{s.borderline:,}", "Borderline programs", "apply only with an extra step"),
+        (f"{counted.borderline:,}", "Borderline programs", "apply only with an extra step"),
+        *backup,
         (f"{s.to_verify:,}", "Programs with facts to verify", "ask the program"),
         (f"{s.skip:,}", "Skipped programs", "a filter would stop your file"),
     ]
@@ -777,7 +852,9 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
             counts = table.get(key)
             if counts is None:
                 counts = table[key] = {k: 0 for k, _ in SEGMENTS}
-            counts[row.group if row.group in counts else "tier3"] += 1
+            # A backup field's program is charted by its own tier and verdict.
+            group = _group_of(row.verdict, row.tier) if row.group == BACKUP else row.group
+            counts[group if group in counts else "tier3"] += 1
         return [ChartRow(k, v) for k, v in table.items()]
 
     # The charts show the main list: the real programs. A plan of generated programs only

@@ -53,7 +53,7 @@ from resplan.dates import (
     under_way_from,
 )
 from resplan.facts import label
-from resplan.plan import VERDICTS, Action, ProgramDecisions
+from resplan.plan import VERDICTS, Action, ProgramDecisions, backups_added_late
 from resplan.rulebook import whole_parameter
 from resplan.stages.common import evaluate, rulebook_memo
 from resplan.stages.stale import stale_before
@@ -112,7 +112,10 @@ def plan_facts(draft) -> dict:
     real = ~synthetic_mask(programs, draft.catalog)
     # In plan order, so the most promising come first: best tier, apply before borderline,
     # and within those, programs known to take IMGs before those whose share is not known.
-    verify = np.flatnonzero(has_facts[programs.to_verify] & (programs.verdict != SKIP) & real)
+    this_match = ~_backups_added_late(draft, programs)
+    verify = np.flatnonzero(
+        has_facts[programs.to_verify] & (programs.verdict != SKIP) & real & this_match
+    )
     share_unknown = np.array(["img_share" in f for f in programs.verify_sets], dtype=bool)
     verify = verify[
         np.lexsort(
@@ -175,6 +178,24 @@ def plan_facts(draft) -> dict:
         "plan.later_visa_only": later_visa_only(draft, real),
         **named,
     }
+
+
+def _backups_added_late(draft, programs) -> np.ndarray:
+    """Programs of a backup field the plan adds after this Match's applications went out
+    (resplan.plan.backups_added_late), until the rank list deadline: no list sent holds
+    them, so they are no check for this Match. After the deadline every list is for a
+    next application, and so are theirs."""
+    cycle = draft.profile.applicant.cycle
+    stage = cycle_stage(cycle, draft.as_of, draft.rulebook)
+    late = backups_added_late(draft.specialties, stage)
+    if not late or draft.as_of > rank_list_deadline(cycle, draft.rulebook):
+        return np.zeros(len(programs), dtype=bool)
+    if programs.catalog_rows is not None:
+        keys = catalog_table(draft.catalog, draft.rulebook.city_regions).keys
+        codes = np.array([name in late for name in keys.specialties], dtype=bool)
+        return codes[keys.specialty[programs.catalog_rows]]
+    # decisions built by hand: read each program's specialty
+    return np.array([p.specialty in late for p in programs.programs], dtype=bool)
 
 
 def h1b_listed(draft, real=None) -> int:

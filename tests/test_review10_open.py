@@ -1,0 +1,73 @@
+"""Advice of the tenth review round that was left open: plans of the review profiles
+(tests/data/review10*) against the real border programs, read as the applicant reads them
+(plan text, Markdown and HTML reports)."""
+
+from __future__ import annotations
+
+import resplan
+from resplan.report import render_report
+from tests.conftest import DATA
+
+FINDINGS = DATA / "review10_findings"
+
+
+def review_plan(host, catalog, path, as_of: str):
+    return resplan.plan(resplan.load_profile(path), catalog, host=host, as_of=as_of)
+
+
+def actions(plan) -> dict:
+    """The plan's steps by rule name (without the ruleset)."""
+    return {a.id.split("/", 1)[1]: a for a in plan.actions}
+
+
+def section(text: str, heading: str) -> str:
+    """A Markdown section's text, from its heading to the next one."""
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+# ------------------------------------------------- a backup field added after applying
+
+NINE_YEARS = FINDINGS / "p05-nine-years-dec.toml"  # Family Medicine only, 2027 Match
+
+
+def test_backup_added_after_applying_is_not_this_matchs_list(host, border_catalog):
+    """Family Medicine only, in December of the season: Internal Medicine, the backup the
+    plan adds for the short catalog, was on no list she sent. Its programs leave tier 1
+    and the interview-season check list, and are shown apart, for SOAP or a next
+    application."""
+    plan = review_plan(host, border_catalog, NINE_YEARS, "2026-12-02")
+    im = {p.name for p in plan.programs if p.specialty == "Internal Medicine"}
+    check = actions(plan)["verify-program-facts-interview-season"].detail
+    assert not any(name in check for name in im)
+    assert "Midwestern University OPTI (Sierra Vista)" in check  # a Family Medicine program
+    assert plan.summary.to_verify == 8  # the Family Medicine programs, not 26
+    text = render_report(plan, "md", full=True)
+    assert "No program is in tier 1." in section(text, "Tier 1 programs")
+    assert "Internal Medicine" not in section(text, "Tier 2: a good fit")
+    backup = section(text, "Internal Medicine: a backup field, for SOAP or a next application")
+    assert backup.count("| Internal Medicine |") == 18  # every one not skipped
+    numbers = section(text, "The numbers")
+    assert "- Programs in this plan: 8\n" in numbers
+    assert "- By tier (tier 1 is your best fit): all 8 in tier 2\n" in numbers
+    assert "- 18 programs of Internal Medicine, a backup field this plan adds" in numbers
+    page = render_report(plan, "html")
+    assert "<dt>Programs of a backup field</dt><dd>18" in page
+    assert "so the list you sent holds none of these programs" in page
+
+
+def test_backup_before_applying_stays_on_the_list(host, border_catalog):
+    """The same applicant in July, before programs read: the backup field is hers to
+    apply to, so its programs keep their tiers and their checks."""
+    plan = review_plan(host, border_catalog, NINE_YEARS, "2026-07-15")
+    assert plan.summary.to_verify == 26
+    text = render_report(plan, "md", full=True)
+    assert "| Internal Medicine |" in section(text, "Tier 1 programs")
+    assert "a backup field, for SOAP" not in text
+
+
+def test_after_the_rank_list_the_backup_is_checked_for_a_next_application(host, border_catalog):
+    """After the rank list deadline every list is for a next application: the check of
+    missing facts counts the backup field's programs again."""
+    plan = review_plan(host, border_catalog, NINE_YEARS, "2027-03-10")
+    step = actions(plan)["verify-program-facts-next-application"]
+    assert step.title == "Confirm the missing facts of 26 programs"
