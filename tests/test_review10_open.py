@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import resplan
 from resplan.report import render_report
-from tests.conftest import DATA
+from tests.conftest import DATA, make_catalog
 
 FINDINGS = DATA / "review10_findings"
 
@@ -71,3 +71,58 @@ def test_after_the_rank_list_the_backup_is_checked_for_a_next_application(host, 
     plan = review_plan(host, border_catalog, NINE_YEARS, "2027-03-10")
     step = actions(plan)["verify-program-facts-next-application"]
     assert step.title == "Confirm the missing facts of 26 programs"
+
+
+# ------------------------------------------------- gold signals for an H-1B-only applicant
+
+H1B_ONLY = FINDINGS / "p07-h1b-only-july.toml"  # Internal Medicine, CA and AZ, H-1B only
+
+
+def test_h1b_only_gold_goes_to_listings_that_name_the_h1b(host):
+    """Gold signals go to the programs whose listing names the H-1B, even in a lower
+    tier; tier 1 programs whose listing does not say get silver ones, each saying why."""
+    catalog = make_catalog(
+        {"id": "ca-a", "name": "A", "city": "San Diego", "state": "CA", "img_share": 0.5},
+        {"id": "ca-b", "name": "B", "city": "San Diego", "state": "CA", "img_share": 0.4},
+        {"id": "az-h", "name": "H", "city": "Tucson", "state": "AZ", "visas": ["H-1B"]},
+    )
+    plan = review_plan(host, catalog, H1B_ONLY, "2026-07-15")
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    kinds = {c.name: c.kind for c in im.programs}
+    assert kinds == {"H": "gold", "A": "silver", "B": "silver"}
+    assert {c.tier for c in im.programs if c.kind == "silver"} == {1}
+    silver = next(c for c in im.programs if c.name == "A")
+    assert silver.why.startswith(
+        "Its listing does not name the H-1B, your only visa route, so this plan gives it "
+        "a silver signal, not a gold one."
+    )
+    assert "So this plan proposes gold signals only to programs whose listing names the H-1B" in (
+        im.says
+    )
+    assert "2 gold signals stay unused for now" in im.says
+
+
+def test_h1b_only_in_the_border_catalog_sends_no_blind_gold(host, border_catalog):
+    """No border listing names the H-1B: the one program to signal (its visas not listed)
+    gets a silver signal and the plan says to ask before a gold one."""
+    plan = review_plan(host, border_catalog, H1B_ONLY, "2026-07-15")
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    assert [(c.name, c.kind) for c in im.programs] == [("Scripps Mercy Hospital", "silver")]
+    assert "Ask that program first, and give it a gold signal if it confirms" in im.says
+
+
+def test_a_j1_applicant_still_gets_gold_where_visas_are_not_listed(host, tmp_path):
+    """For a J-1 (which ECFMG sponsors) a listing without visas is no such warning: the
+    best fit gets a gold signal as before."""
+    catalog = make_catalog(
+        {"id": "ca-a", "name": "A", "city": "San Diego", "state": "CA", "img_share": 0.5},
+    )
+    path = tmp_path / "j1.toml"
+    path.write_text(
+        H1B_ONLY.read_text(encoding="utf-8").replace('visa = "H-1B"', 'visa = "J-1"'),
+        encoding="utf-8",
+    )
+    plan = review_plan(host, catalog, path, "2026-07-15")
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    assert [(c.name, c.kind) for c in im.programs] == [("A", "gold")]
+    assert "gold signals only to programs whose listing names" not in im.says

@@ -623,6 +623,18 @@ SIGNAL_FACTS: dict[str, Fact] = {
         "whether the specialty has gold signals and is a field the plan adds beside a wished "
         "field that fits better than a reach: the plan proposes silver signals only in it",
     ),
+    "signal.gold_kept": Fact(
+        NUMBER,
+        "gold signals left unused for an applicant whose only visa route is the H-1B: "
+        "only a program whose listing names it gets one (set only where some silver "
+        "signal went to a listing that does not)",
+    ),
+    "signal.gold_visa_unlisted": Fact(
+        NUMBER,
+        "silver signals that went to programs whose listing does not name the visa a gold "
+        "signal needs",
+    ),
+    "signal.gold_visa": Fact(TEXT, "the visa a listing must name for a gold signal, in words"),
     "signal.few_imgs": Fact(
         NUMBER,
         "programs (in the preferred states, if any) that pass every known filter but get no"
@@ -672,6 +684,11 @@ CHOICE_FACTS: dict[str, Fact] = {
     ),
     "choice.imgs_shown": Fact(
         BOOL, "whether the listing shows IMG residents or a visa the applicant would take"
+    ),
+    "choice.gold_kept": Fact(
+        BOOL,
+        "whether the program gets a silver signal because its listing does not name the "
+        "visa a gold signal needs (signal.gold_visa)",
     ),
     "choice.border": Fact(BOOL, "whether the program is in a border sub-region"),
     "choice.region": Fact(TEXT, "the program's border sub-region, in words"),

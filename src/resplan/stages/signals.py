@@ -96,7 +96,8 @@ def run(draft):
         return draft
     by_part = {part: [r for r in rules if r.effect["part"] == part] for part in PARTS}
     labels = draft.rulebook.labels
-    preferred = tuple(draft.profile.applicant.states or ())
+    applicant = draft.profile.applicant
+    preferred = tuple(applicant.states or ())
     candidates, elsewhere, generated, preliminary, few_imgs = _candidates(draft, preferred)
     in_states = _in_states(draft, preferred) if preferred else {}
     in_catalog = _in_states(draft, None) if preferred else {}
@@ -176,6 +177,21 @@ def run(draft):
         )
         if count["gold"] is not None:
             env.update({"signal.gold": count["gold"], "signal.silver": count["silver"]})
+            # Gold kept for a program whose listing names the applicant's only visa: the
+            # silver signals that went to listings that do not, and the gold left over.
+            needed = () if target.name in silver_only else gold_needs_listed_visa(applicant)
+            unlisted = sum(
+                kind == "silver" and not _lists_any(program, needed) for _d, kind, program in chosen
+            )
+            if needed and unlisted:
+                golds = sum(kind == "gold" for _d, kind, _p in chosen)
+                env.update(
+                    {
+                        "signal.gold_kept": count["gold"] - golds,
+                        "signal.gold_visa_unlisted": unlisted,
+                        "signal.gold_visa": " or ".join(f"the {v}" for v in needed),
+                    }
+                )
         if divisions:
             env.update(
                 {
@@ -187,9 +203,11 @@ def run(draft):
         programs = []
         why_words = _Memo(by_part["why"], rulebook_memo(draft.rulebook, "signals.why"))
         for d, kind, program in chosen:
-            why = why_words(
-                {**env, **_choice_facts(d, kind, program, preferred, draft)}, labels, used
-            )
+            facts = _choice_facts(d, kind, program, preferred, draft)
+            if "signal.gold_visa" in env:
+                needed = gold_needs_listed_visa(applicant)
+                facts["choice.gold_kept"] = kind == "silver" and not _lists_any(program, needed)
+            why = why_words({**env, **facts}, labels, used)
             programs.append(
                 SignalChoice(
                     id=d.id,
@@ -594,14 +612,28 @@ def _keys(draft, programs, positions):
     )
 
 
+def gold_needs_listed_visa(applicant) -> tuple[str, ...]:
+    """The visas a program's listing must name for a gold signal to go there: the
+    H-1B for an applicant whose only route is the H-1B. Most programs sponsor only a
+    J-1 (resplan's H-1B search size parameter: about 1 in 5 Internal Medicine programs
+    list an H-1B), so a listing that does not say is more likely closed to them than
+    open, and a gold signal is scarce. Empty for every other applicant: for a J-1, which
+    ECFMG sponsors, a listing that does not say is no such warning."""
+    return ("H-1B",) if applicant.visas == ("H-1B",) else ()
+
+
 def _choose(positions, count, draft, gold: bool = True) -> list[tuple]:
     """(decision, kind, program) of the programs to signal, in order: one per
     institution, gold first where the specialty has gold signals (silver only, and no
-    more than the silver ones, without ``gold``)."""
+    more than the silver ones, without ``gold``). Where a gold signal needs a listed visa
+    (gold_needs_listed_visa), a program whose listing does not name it gets a silver
+    signal while gold ones are left; those left stay unused."""
     programs = draft.programs
     chosen: list[tuple] = []
     institutions: set[tuple[str, str, str]] = set()
     most = count["signals"] if gold or count["gold"] is None else count["silver"]
+    needed = gold_needs_listed_visa(draft.profile.applicant) if gold else ()
+    golds = silvers = 0
     for position in positions:
         if len(chosen) >= most:
             break
@@ -609,14 +641,25 @@ def _choose(positions, count, draft, gold: bool = True) -> list[tuple]:
         institution = (program.name, program.city, program.state)
         if institution in institutions:
             continue
-        institutions.add(institution)
         kind: Literal["gold", "silver", "signal"]
         if count["gold"] is None:
             kind = "signal"
+        elif gold and golds < count["gold"] and _lists_any(program, needed):
+            kind = "gold"
+        elif silvers < count["silver"]:
+            kind = "silver"
         else:
-            kind = "gold" if gold and len(chosen) < count["gold"] else "silver"
+            continue  # gold is kept for a program whose listing names the visa
+        institutions.add(institution)
+        golds += kind == "gold"
+        silvers += kind == "silver"
         chosen.append((programs[position], kind, program))
     return chosen
+
+
+def _lists_any(program, visas: tuple[str, ...]) -> bool:
+    """Whether the program's listing names one of ``visas`` (True with none asked)."""
+    return not visas or (program.visas is not None and any(v in program.visas for v in visas))
 
 
 def _divisions(chosen, preferred: tuple[str, ...], draft) -> list[str]:
