@@ -41,7 +41,14 @@ BIT = {name: np.uint64(1 << n) for n, name in enumerate(FIELDS)}
 
 # The rules with verify = true: where one alone gives a program its verdict, the listing
 # fact it reads is to verify.
-VERIFY = frozenset({"visa-not-sponsored", "visa-not-sponsored-undated"})
+VERIFY = frozenset(
+    {
+        "visa-not-sponsored",
+        "visa-not-sponsored-undated",
+        "visa-none-sponsored",
+        "visa-none-sponsored-undated",
+    }
+)
 
 # rule id -> its verdict, as in rulesets/screening.toml
 VERDICTS = {
@@ -57,6 +64,7 @@ VERDICTS = {
     "visa-not-sponsored": "skip",
     "visa-not-sponsored-undated": "skip",
     "visa-none-sponsored": "skip",
+    "visa-none-sponsored-undated": "skip",
     "no-img-residents": "skip",
     "few-img-residents": "skip",
     "unlikely-specialty": "borderline",
@@ -226,7 +234,8 @@ class ReferenceColumns:
         dated = self.dated[rows]
         rule("visa-not-sponsored", not_t & dated, not_f | ~dated, "visas")
         rule("visa-not-sponsored-undated", not_t & ~dated, not_f | dated, "visas")
-        rule("visa-none-sponsored", none_t, none_f, "visas")
+        rule("visa-none-sponsored", none_t & dated, none_f | ~dated, "visas")
+        rule("visa-none-sponsored-undated", none_t & ~dated, none_f | dated, "visas")
 
         share = self.img_share[rows]
         share_known = ~np.isnan(share)

@@ -126,3 +126,49 @@ def test_a_j1_applicant_still_gets_gold_where_visas_are_not_listed(host, tmp_pat
     im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
     assert [(c.name, c.kind) for c in im.programs] == [("A", "gold")]
     assert "gold signals only to programs whose listing names" not in im.says
+
+
+# ------------------------------------------------- the visa to verify, named
+
+
+def test_to_verify_names_the_visa_the_applicant_needs(host, border_catalog):
+    """A J-1 applicant is asked to verify 'J-1 sponsorship', in the report's column and in
+    the plan's check list, never a generic 'visa sponsorship'."""
+    plan = review_plan(host, border_catalog, NINE_YEARS, "2026-07-15")
+    assert plan.assessment.visas == ("J-1",)
+    text = render_report(plan, "md", full=True)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "Place" not in line]
+    cells = [row.rsplit("|", 2)[1] for row in rows]
+    assert any("J-1 sponsorship" in cell for cell in cells)
+    assert not any("visa sponsorship" in cell for cell in cells)
+    check = actions(plan)["verify-program-facts"].detail
+    assert "minimum Step 2 CK score, J-1 sponsorship" in check
+
+
+def test_an_h1b_only_signal_names_the_h1b_to_check(host, border_catalog):
+    plan = review_plan(host, border_catalog, H1B_ONLY, "2026-07-15")
+    im = next(s for s in plan.signals if s.specialty == "Internal Medicine")
+    [choice] = im.programs
+    assert "check with the program: H-1B sponsorship" in choice.why
+
+
+def test_a_listing_of_no_visa_is_said_in_its_terms_and_verified(host, tmp_path):
+    """A program whose 2025 listing names no sponsored visa: skipped, in the listing's
+    words, with the applicant's visa to verify, not 'nothing'."""
+    catalog = make_catalog(
+        {"id": "novisa", "name": "No Visa", "visas": [], "facts_as_of": 2025},
+        {"id": "open", "name": "Open", "img_share": 0.5},
+    )
+    plan = review_plan(host, catalog, NINE_YEARS, "2026-07-15")
+    [skipped] = [p for p in plan.programs if p.id == "novisa"]
+    assert skipped.verdict == "skip"
+    [said] = [r.says for r in skipped.reasons if r.rule.startswith("screening/visa-none")]
+    assert said == (
+        "You need a visa (J-1), and this program's 2025 listing says it sponsors no visa. "
+        "Listings can be out of date: ask the program whether it sponsors the J-1 visa now."
+    )
+    assert skipped.to_verify == ("visas",)
+    row = next(
+        line for line in render_report(plan, "md", full=True).splitlines() if "No Visa" in line
+    )
+    assert row.endswith("| J-1 sponsorship |")

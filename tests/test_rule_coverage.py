@@ -473,6 +473,11 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
         *({"id": f"tx-ty-{n:02}", "specialty": "Transitional Year"} for n in range(12))
     )
     fired |= cited(resplan.plan(structure(few, Profile, file="ty"), years, host=host))
+    # A dated listing that says the program sponsors no visa (the sample's are undated).
+    no_visa = make_catalog(
+        {"id": "tx-novisa", "specialty": "Transitional Year", "visas": [], "facts_as_of": 2025}
+    )
+    fired |= cited(resplan.plan(structure(few, Profile, file="ty"), no_visa, host=host))
     # No exams given, after the rank list deadline: adding them is for a next application.
     bare = {
         "applicant": {

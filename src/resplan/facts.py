@@ -703,6 +703,15 @@ def label(name: str) -> str:
     return name
 
 
+def verify_label(field: str, visas=None) -> str:
+    """How a plan names a program fact to verify (a field of ``to_verify``) to one
+    applicant: visa sponsorship as the visas they would take ("J-1 sponsorship", "J-1 or
+    H-1B sponsorship"), the visa they must ask about; every other fact by its label."""
+    if field == "visas" and visas:
+        return " or ".join(visas) + " sponsorship"
+    return label(f"program.{field}")
+
+
 # ------------------------------------------------------------------ the values
 
 

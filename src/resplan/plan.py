@@ -59,6 +59,9 @@ class Missing:
 
 @attrs.frozen
 class Assessment:
+    # The visas the applicant would take, first choice first; None when they need none.
+    # The reports name them where a program's visa sponsorship is to verify.
+    visas: tuple[str, ...] | None = None
     weaknesses: tuple[Finding, ...] = ()
     strengths: tuple[Finding, ...] = ()
     missing: tuple[Missing, ...] = ()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from resplan.facts import verify_label
 from resplan.identifiers import safe_website
 from resplan.plan import backups_added_late
 from resplan.report.labels import Labels
@@ -576,6 +577,8 @@ def _name_tier3(group: Group) -> None:
 def build(plan, labels: Labels) -> Report:
     region_names = _region_names(plan, labels)
     late = backups_added_late(plan.specialties, getattr(plan.summary, "cycle_stage", None))
+    # Visa sponsorship to verify is named as the visas the applicant would take.
+    visas = getattr(plan.assessment, "visas", None)
     rows: list[Row] = []
     gap_sentences = tuple(
         m.says for m in getattr(plan.assessment, "missing", ()) or () if getattr(m, "says", "")
@@ -594,7 +597,7 @@ def build(plan, labels: Labels) -> Report:
             kept_as_reach[p.reasons] = any(r.rule in REACH_RULES for r in p.reasons)
         to_verify = facts.get(p.to_verify)
         if to_verify is None:
-            to_verify = facts[p.to_verify] = tuple(field_label(f) for f in p.to_verify)
+            to_verify = facts[p.to_verify] = tuple(verify_label(f, visas) for f in p.to_verify)
         rows.append(
             Row(
                 id=p.id,

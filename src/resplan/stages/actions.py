@@ -52,7 +52,7 @@ from resplan.dates import (
     rank_list_deadline,
     under_way_from,
 )
-from resplan.facts import label
+from resplan.facts import verify_label
 from resplan.plan import VERDICTS, Action, ProgramDecisions, backups_added_late
 from resplan.rulebook import whole_parameter
 from resplan.stages.common import evaluate, rulebook_memo
@@ -133,13 +133,15 @@ def plan_facts(draft) -> dict:
     # One hospital often runs programs of several specialties under one name: with more
     # than one specialty listed, each line names its own (review 11, finding 18).
     several = len({p.specialty for p in listed}) > 1
+    # Visa sponsorship is named as the visas the applicant would take.
+    visas = [v for v in draft.profile.applicant.visas if v != "none"]
     for index, p in zip(verify[:VERIFY_LIST_LENGTH].tolist(), listed):
         year = programs.programs[index].facts_as_of
         dated = f", listing from {year}" if year is not None and year < old else ""
-        field = f"{p.specialty}, " if several else ""
+        in_field = f"{p.specialty}, " if several else ""
         lines.append(
-            f"{p.name} ({field}{p.city}, {p.state}){dated}: "
-            + ", ".join(label(f"program.{field}") for field in p.to_verify)
+            f"{p.name} ({in_field}{p.city}, {p.state}){dated}: "
+            + ", ".join(verify_label(field, visas) for field in p.to_verify)
         )
     if len(verify) > VERIFY_LIST_LENGTH:
         more = len(verify) - VERIFY_LIST_LENGTH

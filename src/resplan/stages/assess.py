@@ -49,7 +49,9 @@ def run(draft, reasons: bool = True):
             if k == kind
         )
 
+    visas = tuple(v for v in draft.profile.applicant.visas if v != "none")
     assessment = Assessment(
+        visas=visas or None,
         weaknesses=findings("weakness"),
         strengths=findings("strength"),
         missing=tuple(Missing(g.key, g.label, g.says) for g in draft.gaps),

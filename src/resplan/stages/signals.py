@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 
 from resplan.dates import AHEAD, cycle_stage
-from resplan.facts import FITS, label
+from resplan.facts import FITS, verify_label
 from resplan.plan import VERDICTS, SignalChoice, SpecialtySignals
 from resplan.season import (
     GEOGRAPHIC_REGIONS,
@@ -307,7 +307,8 @@ def _choice_facts(d, kind: str, program, preferred, draft) -> dict:
             if year is not None and year < stale_before(draft)
             else ""
         )
-        facts["choice.verify"] = ", ".join(label(f"program.{f}") for f in d.to_verify) + dated
+        visas = [v for v in applicant.visas if v != "none"]
+        facts["choice.verify"] = ", ".join(verify_label(f, visas) for f in d.to_verify) + dated
     takes = _takes_you(program, applicant)
     if takes is not None:
         facts["choice.takes_you"] = takes
