@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import resplan
 from resplan.report import render_report
-from tests.conftest import DATA, make_catalog
+from tests.conftest import DATA, STEP1, make_catalog, plan_of
 
 FINDINGS = DATA / "review10_findings"
 
@@ -172,3 +174,40 @@ def test_a_listing_of_no_visa_is_said_in_its_terms_and_verified(host, tmp_path):
         line for line in render_report(plan, "md", full=True).splitlines() if "No Visa" in line
     )
     assert row.endswith("| J-1 sponsorship |")
+
+
+# ------------------------------------------------- an open field with no border program
+
+
+@pytest.mark.parametrize(
+    "letters, rule",
+    [
+        ([], "open-with-border-strengths-none-on-border"),
+        (
+            [{"writer": "A", "us_clinical": True}, {"writer": "B", "us_clinical": True}],
+            "open-with-border-strengths-and-us-record-none-on-border",
+        ),
+    ],
+)
+def test_open_field_without_a_border_program_is_not_called_a_border_field(host, letters, rule):
+    """Pediatrics, low Step 2 CK, native Spanish, and a catalog whose only Pediatrics
+    program is in Chicago: the reason does not call it a border field, and says the catalog
+    has no program of it in the border region."""
+    catalog = make_catalog(
+        {"id": "chicago-peds", "specialty": "Pediatrics", "city": "Chicago", "state": "IL"},
+        {"id": "el-paso-im", "img_share": 0.5},
+    )
+    plan = plan_of(
+        host,
+        catalog,
+        applicant={"visa": "J-1", "specialties": ["Pediatrics"]},
+        exams={"step1": STEP1, "step2ck": {"score": 218, "attempts": 1}},
+        languages=[{"name": "Spanish", "level": "native"}],
+        clinical=[{"kind": "hands-on", "months": 4, "city": "Chicago", "state": "IL"}],
+        letters=letters,
+    )
+    [peds] = [t for t in plan.specialties if t.name == "Pediatrics"]
+    [reason] = [r for r in peds.reasons if r.rule.startswith("specialties/open-with-border")]
+    assert reason.rule == f"specialties/{rule}"
+    assert "border fields" not in reason.says
+    assert "this catalog has no Pediatrics program in the border region" in reason.says
