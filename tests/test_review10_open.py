@@ -8,6 +8,7 @@ import pytest
 
 import resplan
 from resplan.report import render_report
+from resplan.testing.hosts import ruleset_plugin
 from tests.conftest import DATA, STEP1, make_catalog, plan_of
 
 FINDINGS = DATA / "review10_findings"
@@ -211,3 +212,40 @@ def test_open_field_without_a_border_program_is_not_called_a_border_field(host, 
     assert reason.rule == f"specialties/{rule}"
     assert "border fields" not in reason.says
     assert "this catalog has no Pediatrics program in the border region" in reason.says
+
+
+# ------------------------------------------------- 'mid-January' from the parameter
+
+LATE_WEEKS = """
+[ruleset]
+name = "later-weeks"
+version = "1.0.0"
+[overrides.parameters]
+"applications.interviews_late_weeks_to_rank_list" = 3
+"""
+
+
+@pytest.mark.parametrize("override, words", [(None, "mid-January"), (LATE_WEEKS, "early February")])
+def test_on_track_until_the_day_the_parameter_sets(host, border_catalog, override, words):
+    """Five interviews in November: on track, with SOAP documents to get ready if the count
+    is still short once the late weeks start, named from the parameter that makes the
+    rules act (7 weeks before a rank list deadline
+    of 3 March 2027: mid-January; 3 weeks: early February), never a fixed 'mid-January'."""
+    if override is not None:
+        host = resplan.load_host(plugins=[ruleset_plugin("later", override)], use_env=False)
+    plan = plan_of(
+        host,
+        border_catalog,
+        as_of="2026-11-16",
+        applicant={
+            "visa": "J-1",
+            "specialties": ["Internal Medicine"],
+            "cycle": 2027,
+            "interviews": 5,
+        },
+        letters=[{"writer": "A", "us_clinical": True, "advocate": True}],
+    )
+    text = " ".join(a.detail for a in plan.actions)
+    assert f"If your count is still under 8 in {words}, get your SOAP documents ready" in text
+    if override is not None:
+        assert "mid-January" not in text

@@ -433,6 +433,12 @@ PLAN_FACTS: dict[str, Fact] = {
     "plan.phases_started": Fact(
         SetOf(TEXT), "the calendar's phases of the cycle whose first day is on or before the date"
     ),
+    "plan.interviews_late_from": Fact(
+        TEXT,
+        "when the late weeks of interview season start, as a part of a month ('mid-January'): "
+        "the applications ruleset's interviews_late_weeks_to_rank_list before the rank list "
+        "deadline",
+    ),
     "plan.phases_over": Fact(
         SetOf(TEXT), "the calendar's phases of the cycle whose last month has passed"
     ),

@@ -255,6 +255,16 @@ def _per_row(column, rows: np.ndarray, test) -> np.ndarray:
 # The applications ruleset's line under which a named field is short of a list.
 APPLICATIONS, FEW_NAMED_FIELD_PROGRAMS = "applications", "few_named_field_programs"
 STEP2CK_RESULT_WEEKS = "step2ck_result_weeks"
+INTERVIEWS_LATE_WEEKS = "interviews_late_weeks_to_rank_list"
+
+
+def part_of_month(day: dt.date) -> str:
+    """A day as the part of its month people name: "early January" (days 1 to 10),
+    "mid-January" (11 to 20), "late January" (21 on)."""
+    month = calendar.month_name[day.month]
+    if day.day <= 10:
+        return f"early {month}"
+    return f"mid-{month}" if day.day <= 20 else f"late {month}"
 
 
 def _named_fields(draft, real) -> dict:
@@ -438,6 +448,13 @@ def run(draft, reasons: bool = True):
         "plan.rank_list_deadline": in_words(deadline),
         # Whole weeks left; negative once the deadline has passed.
         "plan.weeks_to_rank_list": (deadline - as_of).days // 7,
+        # When few invitations are still to come, in words ("mid-January"): from the
+        # applications ruleset's weeks before the rank list deadline, so the words and the
+        # rules that read the weeks agree.
+        "plan.interviews_late_from": part_of_month(
+            deadline
+            - dt.timedelta(weeks=whole_parameter(rulebook, APPLICATIONS, INTERVIEWS_LATE_WEEKS, 7))
+        ),
         "plan.days_to_rank_list": (deadline - as_of).days,
         "plan.days_to_match_day": (match_day(cycle, rulebook) - as_of).days,
         "plan.reading_starts": in_words(reading),
