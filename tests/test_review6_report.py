@@ -89,7 +89,8 @@ def test_for_an_h1b_only_applicant_visa_sponsorship_is_asked_first(host, border)
     asked = [p.to_verify for p in plan.programs if "visas" in p.to_verify]
     assert asked and all(fields[0] == "visas" for fields in asked)
     report = build(plan, load_labels(plan))
-    assert all(r.to_verify[0] == "visa sponsorship" for r in report.verify if r.to_verify)
+    # Named as the visa the applicant needs (review 10, open item).
+    assert all(r.to_verify[0] == "H-1B sponsorship" for r in report.verify if r.to_verify)
     # Within a tier, programs known to take IMGs come before those whose share is not
     # known. Tier 1 holds only the known ones (review6 finding 12); tier 2 holds both.
     unknown = [("share of residents who are IMGs" in r.to_verify) for r in report.verify]
@@ -111,7 +112,7 @@ def test_a_listing_date_belongs_to_the_program_not_to_its_last_fact(host, border
     # stands with its program's name and place.
     # (With programs of several specialties listed, each names its own first.)
     assert re.search(
-        r"\((?:[A-Z][A-Za-z ]+, )?Yuma, AZ\), listing from 2019: visa sponsorship", verify.detail
+        r"\((?:[A-Z][A-Za-z ]+, )?Yuma, AZ\), listing from 2019: H-1B sponsorship", verify.detail
     )
     assert "(listed in" not in verify.detail
 

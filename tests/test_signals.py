@@ -252,7 +252,7 @@ def test_signals_prefer_programs_that_take_the_applicants_visa(tmp_path):
         assert "You pass every filter" not in choice["why"]
         assert "Its listing states no filter at all" in choice["why"]
         assert "Before you send the signal, check with the program: " in choice["why"]
-        assert "visa sponsorship" in choice["why"]
+        assert "H-1B or J-1 sponsorship" in choice["why"]  # the applicant's visas
     # Two programs of one place and tier: the one whose listing names the visa comes
     # first, although its id sorts last.
     catalog = tmp_path / "two.toml"
