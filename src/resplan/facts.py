@@ -594,6 +594,11 @@ OUTLOOK_FACTS: dict[str, Fact] = {
         "real programs of the specialty of a preliminary track whose every known filter the "
         "applicant passes: one-year places, not counted in specialty.passed",
     ),
+    "specialty.in_catalog": Fact(
+        NUMBER,
+        "programs of the specialty the catalog holds at all, real or generated, whatever "
+        "their verdict (skipped ones too)",
+    ),
     "specialty.earlier_without_program": Fact(
         NUMBER,
         "considered specialties before this one (in the plan's order) in which the applicant "

@@ -34,6 +34,7 @@ from resplan.report.view import (
     figure_value,
     numbers_under_way,
     other_costs,
+    outlook_band,
     rule_source,
     signal_caption,
     state_name,
@@ -208,6 +209,7 @@ def render(report: Report) -> str:
         stages=CYCLE_STAGES,
         program_rows=lambda rows: _program_rows(rows, e),
         bands=OUTLOOK_BANDS,
+        outlook_band=outlook_band,
         source_of=lambda rule: rule_source(report.labels, rule),
         verify_items=lambda rows, prefix: _verify_items(rows, prefix, e, len(report.specialties)),
     )

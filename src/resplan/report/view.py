@@ -71,6 +71,18 @@ OUTLOOK_BANDS = {
     "well-below": "Well below the typical IMG applicant",
     "unknown": "Not placed yet: the profile leaves out something that decides it",
 }
+# A field resplan has no published figures for is not placed whatever the profile says:
+# that is resplan's gap, not the profile's (review 11, finding 8). "{}" is the field.
+OUTLOOK_NO_FIGURES = "Not placed: resplan has no figures for IMG applicants in {}"
+
+
+def outlook_band(o) -> str:
+    """The outlook table's band cell for one specialty's outlook."""
+    if o.band == "unknown" and o.img_share is None:
+        return OUTLOOK_NO_FIGURES.format(o.specialty)
+    return OUTLOOK_BANDS.get(o.band, o.band)
+
+
 PRIORITIES = {
     "high": "High priority",
     "medium": "Medium priority",

@@ -4,8 +4,8 @@ The rules of the ``outlook`` ruleset (rulesets/outlook.toml) are asked here:
 
 - a rule with a ``weight`` is a finding, asked once per considered specialty. The weights
   of the findings that hold are added up, and the sum falls in a band by the ruleset's
-  ``band_*`` parameters. A finding whose condition is unknown (no Step 2 CK yet, no word
-  on earlier cycles) is counted both ways; when that spans two bands, the band is
+  ``band_*`` parameters. A finding whose condition is unknown (no Step 2 CK score yet)
+  is counted both ways; when that spans two bands, the band is
   ``unknown`` and the plan names the facts it needs. The reasons are the findings that
   held: those against the applicant and those for them;
 - a rule without a weight is a statement: once per considered specialty when it reads a
@@ -109,11 +109,12 @@ def run(draft):
         if share is not None and season is not None:
             env["specialty.img_share"] = share.value
             env["specialty.img_share_season"] = season.value
-        total, unknown, generated, border, preliminary = passed.get(target.name, (0,) * 5)
+        total, unknown, generated, border, preliminary, listed = passed.get(target.name, (0,) * 6)
         env["specialty.passed"], env["specialty.passed_unknown"] = total, unknown
         env["specialty.passed_preliminary"] = preliminary
         env["specialty.passed_generated"] = generated
         env["specialty.passed_border"] = border
+        env["specialty.in_catalog"] = listed
         env["specialty.earlier_without_program"] = without_program
         if total == generated == preliminary == 0:
             without_program += 1
@@ -195,12 +196,13 @@ def _words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _passed(draft) -> dict[str, tuple[int, int, int, int, int]]:
+def _passed(draft) -> dict[str, tuple[int, int, int, int, int, int]]:
     """Per specialty: real programs the applicant passes every known filter of (verdict
     apply), leaving out those of a preliminary track; how many of them have facts to
     verify; how many generated programs pass too (examples, not programs to apply to); how
     many real programs not skipped are in a border sub-region; and how many real programs
-    of a preliminary track pass (one-year places, counted apart); column by column."""
+    of a preliminary track pass (one-year places, counted apart); and how many programs of
+    the specialty the plan holds at all, whatever their verdict; column by column."""
     programs = draft.programs
     if not len(programs):
         return {}
@@ -224,6 +226,7 @@ def _passed(draft) -> dict[str, tuple[int, int, int, int, int]]:
     border = in_region[np.asarray(programs.region)] if len(in_region) else apply & False
     kept = np.asarray(programs.verdict) != SKIP  # borderline ones are in the plan too
     on_border = np.bincount(codes[kept & ~synthetic & border], minlength=len(names))
+    listed = np.bincount(codes, minlength=len(names))
     return {
         name: (
             int(passed[code]),
@@ -231,9 +234,10 @@ def _passed(draft) -> dict[str, tuple[int, int, int, int, int]]:
             int(generated[code]),
             int(on_border[code]),
             int(one_year[code]),
+            int(listed[code]),
         )
         for code, name in enumerate(names)
-        if passed[code] or generated[code] or on_border[code] or one_year[code]
+        if listed[code]
     }
 
 
