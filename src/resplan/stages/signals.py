@@ -9,9 +9,8 @@ generated (synthetic) catalog never gets one: a signal is scarce, and there is n
 send it to (the plan counts those programs and says why they get none). Nor does a
 preliminary track: one year with no place promised after it is a fallback, not a goal
 (counted and said the same way). Nor does a program whose listing shows few IMG residents
-(under the season ruleset's signal_img_share_min) and no visa the applicant would take:
-nothing shows a way in (counted and said the same way; a share or visas not given rule
-nothing out). With such a visa it comes after every other program. Otherwise the order:
+(under the season ruleset's signal_img_share_min), whatever visas it names: a reach at
+best (counted and said the same way; a share not given rules nothing out). The order:
 programs whose listing names a visa the applicant would take before those that do not
 say, the best tier first, then programs whose known share of IMG residents shows that
 they welcome IMGs, then those with some IMG residents, then those that do not say (a
@@ -352,8 +351,8 @@ def _candidates(
     generated programs (in the preferred states, where some are named) pass them too and
     get no signal; per specialty, how many real programs of a preliminary track do
     (counted the same way) and get none either; and per specialty, how many real
-    programs whose listing shows few IMG residents and no visa the applicant would take
-    do (counted the same way) and get none.
+    programs whose listing shows few IMG residents do (counted the same way) and get
+    none.
 
     Where the applicant named states, only programs in them are candidates: a signal
     goes with the geographic preference, which names only those states' regions.
@@ -384,24 +383,19 @@ def _candidates(
         if not len(positions):
             return {}, {}, generated, preliminary, {}
     # A signal says "I want to train here": it can help only where the program may take
-    # the applicant. A listing that shows few IMG residents and no visa the applicant
-    # would take shows no way in, so no signal goes there (counted the same way, so that
-    # the plan can say why). A share or visas not given rule nothing out: unknown is not
-    # false.
+    # the applicant. A listing that shows few IMG residents shows a reach at best, even
+    # where it names a visa the applicant would take, so no signal goes there (counted
+    # the same way, so that the plan can say why): a scarce signal is not spent on a
+    # program that has taken no or almost no IMGs (review 11, finding 4). A share not
+    # given rules nothing out: unknown is not false.
     share = _img_shares(draft, programs, positions)
     few = _few_imgs(draft, share)
     few_imgs: dict[str, int] = {}
     if few.any():
-        applicant = draft.profile.applicant
-        if applicant.visas != ("none",):  # kept unless its visas are known and not theirs
-            for j in np.flatnonzero(few).tolist():
-                visas = programs.programs[int(positions[j])].visas
-                few[j] = visas is not None and not any(v in visas for v in applicant.visas)
-        if few.any():
-            few_imgs = _count_by_specialty(draft, programs, positions, few, preferred)
-            positions, share = positions[~few], share[~few]
-            if not len(positions):
-                return {}, {}, generated, preliminary, few_imgs
+        few_imgs = _count_by_specialty(draft, programs, positions, few, preferred)
+        positions, share = positions[~few], share[~few]
+        if not len(positions):
+            return {}, {}, generated, preliminary, few_imgs
     tier = np.asarray(programs.tier)[positions]
     has_verify = np.array([bool(fields) for fields in programs.verify_sets], dtype=bool)[
         np.asarray(programs.to_verify)[positions]
@@ -413,18 +407,12 @@ def _candidates(
         [needs_visa and "visas" in fields for fields in programs.verify_sets], dtype=bool
     )[np.asarray(programs.to_verify)[positions]]
     imgs = _img_rank(draft, share)
-    # A program kept though few IMGs train there (its listing names a visa the applicant
-    # would take) comes after every other: a reach is no place for a signal while a
-    # realistic program has none.
-    reach = _few_imgs(draft, share).astype(np.int64)
     priority = {r.id: _PRIORITY.get(r.priority, 3) for r in draft.regions}
     region_priority = np.array(
         [priority.get(r, 3) for r in programs.regions] or [3], dtype=np.int64
     )[np.asarray(programs.region)[positions]]
     specialty, specialties, state, states, id_rank = _keys(draft, programs, positions)
-    first = _lexsort(
-        (id_rank, region_priority, has_verify, imgs, tier, visa_unknown, reach, specialty)
-    )
+    first = _lexsort((id_rank, region_priority, has_verify, imgs, tier, visa_unknown, specialty))
     # Each program's place in its own state's queue (per specialty), in that first order.
     group = specialty[first] * len(states) + state[first]
     by_group = np.argsort(group, kind="stable")
@@ -449,7 +437,6 @@ def _candidates(
             rank,
             tier,
             visa_unknown,
-            reach,
             specialty,
         )
     )
