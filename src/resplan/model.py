@@ -991,7 +991,9 @@ PROFILE_DOCS: dict[str, KeyDoc] = {
         "Step 3, a program that offers you no J-1 moves down a tier. If you would take a J-1, "
         "a step prepares ECFMG's J-1 sponsorship; if you would take both and no program of "
         "the plan in your states lists an H-1B, that step says a J-1 is your route instead of "
-        "Step 3. If you would take only an H-1B and no program of the plan in your states "
+        "Step 3, unless a field you named has no program in the catalog: the catalog cannot "
+        "tell whether those programs sponsor an H-1B, so the Step 3 step stays, with the J-1 "
+        "as the other way. If you would take only an H-1B and no program of the plan in your states "
         "lists one, the first step says so and asks whether you would take a J-1. Without a "
         "J-1, the plan counts what also accepting one would open. With "
         '"none", the plan says it reads you as a US citizen or permanent resident.',
