@@ -69,14 +69,14 @@ def test_no_hands_on_work_is_called_none_not_little(plan_of):
 
 def test_the_catalog_not_you_sentence_is_said_once(plan_of):
     # Review 10: "That says more about the catalog than about you" came once per field
-    # the catalog lacks; it is said at the first, and the next field is only named.
+    # the catalog lacks; it is said at the first, and the next field is only named. The
+    # catalog holds neither field at all, so no filter is blamed (review 11, finding 7).
     plan = plan_of("review10_words/peds-neuro-no-programs")
     markdown = resplan.render_report(plan, "md")
-    assert markdown.count("That says more about the catalog than about you.") == 1
+    assert markdown.count("That says something about the catalog, nothing about you.") == 1
     neurology = next(s for s in plan.outlook.specialties if s.specialty == "Neurology")
     assert [r.says for r in neurology.context][-1] == (
-        "This catalog has no program in Neurology that you can apply to either. "
-        "Add Neurology programs to it too."
+        "This catalog holds no Neurology program at all either. Add Neurology programs to it too."
     )
 
 

@@ -165,12 +165,47 @@ def test_an_h1b_only_applicant_hears_that_no_program_is_known_to_sponsor_one(mad
 # ---------------------------------------------------------------- 8: no program in the fields
 
 
-def test_a_plan_with_no_program_in_the_named_fields_says_so_plainly(made):
-    """Emergency Medicine and Anesthesiology, neither in the border catalog: no 'apply to
-    all of them' with 0 programs, no 'other fields' that do not exist, the plural of
-    'field', and 'real' only where a generated catalog is in use. Building the lists is
-    the first step."""
-    plan, report = made("s5-260-em-anesth", "2026-06-05")
+def border_without_backup_fields(folder: Path) -> Path:
+    """The border catalog without its Internal and Family Medicine programs: a backup
+    field the plan adds has no program in it either."""
+    text = BORDER.read_text(encoding="utf-8")
+    head, *blocks = text.split("[[program]]")
+    kept = [
+        b
+        for b in blocks
+        if 'specialty = "Internal Medicine"' not in b and 'specialty = "Family Medicine"' not in b
+    ]
+    path = folder / "border-without-im-fm.toml"
+    path.write_text("[[program]]".join([head, *kept]), encoding="utf-8")
+    return path
+
+
+def test_two_named_fields_the_catalog_lacks_get_a_backup_field(made):
+    """Emergency Medicine and Anesthesiology, neither in the border catalog: the plan adds
+    a backup field (Family Medicine, for her Spanish), as it does for one such field
+    (review 11, finding 2), and asks for the named fields' lists outside the catalog."""
+    plan, _report = made("s5-260-em-anesth", "2026-06-05")
+    assert plan["summary"]["apply"] > 0
+    added = [s["name"] for s in plan["specialties"] if s.get("suggested")]
+    assert added == ["Family Medicine"]
+    steps = actions(plan)
+    step = steps["applications/named-field-not-in-catalog"]
+    assert step["title"] == (
+        "Build your Emergency Medicine and Anesthesiology lists outside this catalog"
+    )
+
+
+def test_a_plan_with_no_program_in_the_named_fields_says_so_plainly(tmp_path):
+    """Emergency Medicine and Anesthesiology, in a catalog without them or a backup field:
+    no 'apply to all of them' with 0 programs, no 'other fields' that do not exist, the
+    plural of 'field', and 'real' only where a generated catalog is in use. Building the
+    lists is the first step."""
+    out, md = tmp_path / "plan.toml", tmp_path / "plan.md"
+    argv = ["plan", str(REVIEW / "s5-260-em-anesth.toml")]
+    argv += ["--catalog", str(border_without_backup_fields(tmp_path))]
+    assert main([*argv, "--as-of", "2026-06-05", "--out", str(out), "--report", str(md)]) == 0
+    plan = tomllib.loads(out.read_text(encoding="utf-8"))
+    report = md.read_text(encoding="utf-8")
     assert plan["summary"]["apply"] == 0
     said = " ".join(r["says"] for v in plan["summary"]["by_specialty"] for r in v["reasons"])
     assert "apply to all of them" not in said

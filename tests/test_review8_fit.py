@@ -137,11 +137,17 @@ def test_unmatched_in_fields_not_open_to_imgs_gets_a_backup_field(host, border):
     assert any(p.specialty == "Internal Medicine" and p.verdict == "apply" for p in plan.programs)
 
 
-def test_a_first_application_in_those_fields_adds_no_backup(host, border):
-    """Not unmatched yet (and a 228 is not low): the wish stands alone."""
+def test_a_first_application_in_those_fields_adds_a_backup_only_for_the_empty_catalog(host, border):
+    """Not unmatched yet (and a 228 is not low): nothing in the file calls for a backup.
+    But the catalog holds neither field, so the plan adds one for that reason, as it does
+    for one such field (review 11, finding 2), and says so, not that she went unmatched."""
     first = {**V12, "applicant": {**V12["applicant"], "previous_cycles": 0, "cycle": 2027}}
     plan = plan_of(host, border, as_of="2026-07-15", **first)
-    assert not [t.name for t in plan.specialties if t.suggested]
+    added = [t for t in plan.specialties if t.suggested]
+    assert [t.name for t in added] == ["Internal Medicine"]
+    said = " ".join(r.says for r in added[0].reasons)
+    assert "Your catalog has no program in any of the fields you named" in said
+    assert "did not match" not in said
 
 
 # ---------------------------------------------------------------- 5. a reach field's list

@@ -289,12 +289,15 @@ def test_the_step3_suggestion_names_the_h1b_where_it_applies(host, tmp_path):
     # H-1B only: the H-1B step asks for Step 3 already, so the gap step is not said twice.
     only = steps('"H-1B"')
     assert "applications/step3-for-h1b" in only and not gap & set(only)
-    # A J-1 too, and no program here lists an H-1B: the gap step names the visa.
+    # A J-1 too, and no program here lists an H-1B: the gap step names the visa the way the
+    # J-1 route does (review 11, finding 6: one Step 3 message, not "one exam serves both"
+    # beside "Step 3 helps only at a program that sponsors one").
     both = steps('["J-1", "H-1B"]')
     assert "applications/step3-for-h1b" not in both
-    assert (
-        "so one exam serves both" in both["applications/graduation-gap-consider-step3-h1b"].detail
-    )
+    assert "applications/graduation-gap-consider-step3-h1b" not in both
+    detail = both["applications/graduation-gap-consider-step3-j1-route"].detail
+    assert "The J-1 is your likely visa" in detail and "keep an H-1B open" in detail
+    assert "one exam serves both" not in detail
 
 
 def test_the_outlook_counts_the_residency_year_and_the_in_training_result(plans):

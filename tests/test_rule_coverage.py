@@ -656,6 +656,25 @@ def test_every_builtin_rule_fires_for_some_applicant(host, catalogs):
             field["exams"]["step2ck"] = step2ck
         profile = structure(field, Profile, file="field")
         fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of="2026-04-20"))
+    # The eleventh review's people (tests/data/review11): an H-1B first choice whose fields
+    # the catalog lacks; a reapplicant whose only change is a low Step 2 CK, and the same
+    # with new US work too; an unchanged file past the graduation window, weeks before
+    # programs read (review 11, findings 1, 5 and 14).
+    review11 = DATA / "review11"
+    for name, day in (
+        ("p7-245-em-anesth-nospanish", "2026-07-15"),
+        ("p8-fresh-grad-step2-pending-gaps-after", "2027-03-25"),
+        ("p3-205-retake-2013-after", "2027-09-01"),
+    ):
+        profile = resplan.load_profile(review11 / f"{name}.toml")
+        fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
+        if profile.reapplicant is not None and profile.reapplicant.changes == ("step2ck",):
+            more = attrs.evolve(profile.reapplicant, changes=("step2ck", "us-clinical"))
+            profile = attrs.evolve(profile, reapplicant=more)
+            fired |= cited(resplan.plan(profile, catalogs[2], host=host, as_of=day))
+    # Two named fields the catalog lacks, with Spanish: Family Medicine is the backup.
+    spanish = resplan.load_profile(DATA / "review3" / "s5-260-em-anesth.toml")
+    fired |= cited(resplan.plan(spanish, catalogs[2], host=host, as_of="2026-06-05"))
     example = resplan.load_profile(EXAMPLES / "profiles" / "example.toml")
     sample = Catalog(programs=catalogs[2].programs + catalogs[3].programs)
     fired |= cited(resplan.plan(example, sample, host=host))
