@@ -146,3 +146,49 @@ def test_a_memo_of_the_wrong_shape_or_naming_a_function_is_not_used(folder):
         entry.write_bytes(header + payload)
         assert rules_of(load_host()) == expected
     assert not planted.exists()
+
+
+def test_templates_from_the_memo_compile_when_first_read(folder, monkeypatch):
+    """Rulesets that loaded without a problem before compile their words when a plan reads
+    them, not at load (most are never rendered), to what the text gives; a first load
+    checks every template at once, so a mistake is reported then."""
+    from resplan.rules import template
+
+    compiled: list[str] = []
+    real = template.compile_template
+
+    def counting(text, scope):
+        compiled.append(text)
+        return real(text, scope)
+
+    monkeypatch.setattr(template, "compile_template", counting)
+    monkeypatch.setattr(rulebook, "compile_template", counting)
+    fresh = load_host(cache=False)
+    loaded_at_once = len(compiled)
+    assert loaded_at_once > 400
+    load_host()  # fills the memo (the templates compiled again: nothing was proven yet)
+    assert len(compiled) == 2 * loaded_at_once
+    compiled.clear()
+    reads = load_host()
+    assert compiled == []
+
+    def words(host):
+        out = []
+        for ruleset in host.rulebook.rulesets:
+            for rule in ruleset.rules:
+                kept = [rule.says] + [
+                    v for v in rule.effect.values() if isinstance(v, template.Template)
+                ]
+                out += [(t.text, t.names, t.parts) for t in kept if t is not None]
+        return out
+
+    pairs = list(zip(words(reads), words(fresh)))
+    assert len(compiled) == loaded_at_once == len(pairs)
+    for (text, names, parts), (text2, names2, parts2) in pairs:
+        assert (text, names) == (text2, names2)
+        assert [p if isinstance(p, str) else p[:2] for p in parts] == [
+            p if isinstance(p, str) else p[:2] for p in parts2
+        ]
+    words(reads)  # read again: compiled once each
+    assert len(compiled) == loaded_at_once
+    assert plan_text(reads) == plan_text(fresh)

@@ -31,6 +31,7 @@ from resplan.rules import (
     compile_expression,
     compile_template,
 )
+from resplan.rules.template import deferred_template
 from resplan.rules.types import is_textual
 from resplan.sources import parse_toml, toml_lines, toml_locator
 from resplan.vocabulary import LANGUAGE_LEVELS, STATES, suggest
@@ -346,6 +347,7 @@ def load_rulebook(
                     phase_ids,
                     problems,
                     memo.trees,
+                    memo.proven,
                 )
                 if rule is not None:
                     rules.append(rule)
@@ -775,8 +777,13 @@ class _Memo:
         self.key = key
         self.tomls: dict[str, tuple[dict, dict]] = {}  # sha256 -> (data, line of each key)
         self.trees: dict[str, Any] = {}  # expression text -> syntax tree
+        # Read back from the cache: an entry is stored only once its rulesets have loaded
+        # without a problem, under a key naming their text and resplan's code, which is
+        # all a template's compiling depends on (facts, parameters, specialties).
+        self.proven = False
         if _memo_entry(entry):
             self.tomls, self.trees = entry
+            self.proven = True
         self.changed = False
         self.trees_read = len(self.trees)
 
@@ -976,8 +983,13 @@ _ENUM_EFFECTS = {
 }
 
 
-def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, problems, trees):
+def _rule(
+    raw, stage, index, table, scopes, params, functions, phase_ids, problems, trees, proven=False
+):
+    """``proven``: these rulesets loaded without a problem before (:class:`_Memo`), so
+    their templates are compiled when first read (most never are) rather than now."""
     base = (stage, index)
+    template = deferred_template if proven else compile_template
     rule_id = table.get("id") if isinstance(table, dict) else None
     subject = rule_id if isinstance(rule_id, str) else f"{stage}[{index}]"
 
@@ -1054,7 +1066,7 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
     words = scopes["what_if-says"] if stage == "what_if" else scope
     says = None
     if "says" in table:
-        says = compiled("says", lambda: compile_template(str(table["says"]), words))
+        says = compiled("says", lambda: template(str(table["says"]), words))
     effect: dict[str, Any] = {}
     for key in effect_keys:
         value = table[key]
@@ -1104,9 +1116,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
                 continue
             effect[key] = steps
         elif stage == "actions" and key in ("title", "detail"):
-            template = compiled(key, lambda v=value: compile_template(str(v), scope))
-            if template is not None:
-                effect[key] = template
+            words_of = compiled(key, lambda v=value: template(str(v), scope))
+            if words_of is not None:
+                effect[key] = words_of
         elif (stage, key) == ("actions", "timing"):
             if value not in phase_ids:
                 fail(f"{value!r} is not a calendar phase{suggest(str(value), phase_ids)}", key)
@@ -1136,9 +1148,9 @@ def _rule(raw, stage, index, table, scopes, params, functions, phase_ids, proble
             if None not in parts:
                 effect[key] = tuple(parts)
         elif (stage, key) == ("what_if", "note"):
-            template = compiled(key, lambda v=value: compile_template(str(v), words))
-            if template is not None:
-                effect[key] = template
+            note = compiled(key, lambda v=value: template(str(v), words))
+            if note is not None:
+                effect[key] = note
         elif (stage, key) == ("what_if", "step3"):
             if value != "pass":
                 fail(f'{value!r} is not a Step 3 result a change can give: write "pass"', key)

@@ -217,16 +217,52 @@ def _formatter(spec: str, typ: Type, name: str, column: int):
     return Format("a")
 
 
-@attrs.frozen
 class Template:
-    """A compiled template: ``render(env)`` fills it in; ``names`` are the facts it reads."""
+    """A compiled template: ``render(env)`` fills it in; ``names`` are the facts it reads.
 
-    text: str
-    names: frozenset[str]
-    # Literal text as str; a fact placeholder as (name, spec, formatter); a parameter
-    # whose words can depend on the labels (a list) as (None, value, formatter). The
-    # spec is the format's text ("percent", "count program|programs" or "").
-    parts: tuple = attrs.field(repr=False, eq=False)
+    :func:`deferred_template` makes one that compiles on first use: a rulebook whose
+    rulesets loaded without a problem before (the same text, the same code) compiles each
+    template only when a plan reads it, since most are never rendered.
+    """
+
+    __slots__ = ("text", "_names", "_parts", "_scope")
+
+    def __init__(self, text: str, names: frozenset[str], parts: tuple):
+        self.text = text
+        self._names: frozenset[str] | None = names
+        # Literal text as str; a fact placeholder as (name, spec, formatter); a parameter
+        # whose words can depend on the labels (a list) as (None, value, formatter). The
+        # spec is the format's text ("percent", "count program|programs" or "").
+        self._parts: tuple | None = parts
+        self._scope: Scope | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            self._compile()
+        return self._names  # type: ignore[return-value]
+
+    @property
+    def parts(self) -> tuple:
+        if self._parts is None:
+            self._compile()
+        return self._parts  # type: ignore[return-value]
+
+    def _compile(self) -> None:
+        compiled = compile_template(self.text, self._scope)  # type: ignore[arg-type]
+        self._names, self._parts, self._scope = compiled._names, compiled._parts, None
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Template)
+        return (self.text, self.names) == (other.text, other.names)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.names))
+
+    def __repr__(self) -> str:
+        return f"Template(text={self.text!r}, names={self.names!r})"
 
     def render(
         self,
@@ -236,7 +272,10 @@ class Template:
     ) -> str:
         """The text with ``env``'s facts filled in; ``row``, when given, is read first."""
         out = []
-        for part in self.parts:
+        parts = self._parts
+        if parts is None:
+            parts = self.parts
+        for part in parts:
             if part.__class__ is str:
                 out.append(part)
             elif part[0] is None:
@@ -246,6 +285,16 @@ class Template:
                 value = row[name] if row is not None and name in row else env.get(name)
                 out.append(part[2](value, labels))
         return "".join(out)
+
+
+def deferred_template(text: str, scope: Scope) -> Template:
+    """A template of ``text`` compiled in ``scope`` when first read, not now. Only for a
+    text known to compile there: a mistake would surface when the template is used."""
+    if not isinstance(text, str):
+        raise TypeError(f"a template is text, not {type(text).__name__}")
+    template = Template(text, None, None)  # type: ignore[arg-type]
+    template._scope = scope
+    return template
 
 
 _DEFAULT = _plain("")
@@ -321,4 +370,4 @@ def compile_template(text: str, scope: Scope) -> Template:
             merged[-1] += part
         elif part != "":
             merged.append(part)
-    return Template(text=text, names=frozenset(names), parts=tuple(merged))
+    return Template(text, frozenset(names), tuple(merged))
