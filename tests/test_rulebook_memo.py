@@ -140,6 +140,8 @@ def test_a_memo_of_the_wrong_shape_or_naming_a_function_is_not_used(folder):
     planted = folder / "planted"
     for payload in (
         pickle.dumps(({}, {"profile.step2ck.score < 200": "not a tree"})),
+        pickle.dumps(({}, {"profile.step2ck.score < 200": (9, "not a node", 1)})),
+        pickle.dumps(({}, {"profile.step2ck.score < 200": (5, "<", (1, "x", 1))})),
         pickle.dumps(({"0" * 64: ([], {})}, {})),
         b"cos\nmkdir\n(S'" + str(planted).encode() + b"'\ntR.",
     ):

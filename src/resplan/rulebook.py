@@ -755,7 +755,7 @@ def _phase_row(entry):
 # ------------------------------------------------------------------ kept between runs
 
 # Raised when what a _Memo entry holds changes shape.
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2
 
 
 class _Memo:
@@ -781,8 +781,9 @@ class _Memo:
         # without a problem, under a key naming their text and resplan's code, which is
         # all a template's compiling depends on (facts, parameters, specialties).
         self.proven = False
-        if _memo_entry(entry):
-            self.tomls, self.trees = entry
+        trees = _trees_of(entry[1]) if _memo_entry(entry) else None
+        if trees is not None:
+            self.tomls, self.trees = entry[0], trees
             self.proven = True
         self.changed = False
         self.trees_read = len(self.trees)
@@ -815,13 +816,75 @@ class _Memo:
             return
         from resplan import cache
 
-        cache.store(self.key, (self.tomls, self.trees), cache.kind_dir("rulebooks"))
+        try:
+            trees = {text: _tree_tuple(tree) for text, tree in self.trees.items()}
+        except RecursionError:  # a tree deeper than Python's stack: not kept
+            return
+        cache.store(self.key, (self.tomls, trees), cache.kind_dir("rulebooks"))
+
+
+def _tree_tuple(node) -> tuple:
+    """A syntax tree as nested tuples (:func:`_tree` makes it again): unpickled in a
+    seventh of the time its nodes take, each of which attrs sets field by field."""
+    from resplan.rules import expr as E
+
+    kind = type(node)
+    if kind is E.Binary:
+        return (5, node.op, _tree_tuple(node.left), _tree_tuple(node.right), node.column)
+    if kind is E.Name:
+        return (1, node.name, node.column)
+    if kind is E.Literal:
+        return (0, node.value, node.column)
+    if kind is E.Unary:
+        return (4, node.op, _tree_tuple(node.operand), node.column)
+    if kind is E.Call:
+        return (3, node.name, tuple(map(_tree_tuple, node.args)), node.column)
+    return (2, tuple(map(_tree_tuple, node.items)), node.column)
+
+
+def _trees_of(kept: dict) -> dict | None:
+    """The syntax trees of :func:`_tree_tuple`'s tuples, or None for a wrong shape."""
+    from resplan.rules import expr as E
+
+    Literal, Name, ListLit, Call, Unary, Binary = (
+        E.Literal,
+        E.Name,
+        E.ListLit,
+        E.Call,
+        E.Unary,
+        E.Binary,
+    )
+
+    def tree(t):
+        kind = t[0]
+        if kind == 5:
+            _kind, op, left, right, column = t
+            return Binary(op, tree(left), tree(right), column)
+        if kind == 1:
+            _kind, name, column = t
+            return Name(name, column)
+        if kind == 0:
+            _kind, value, column = t
+            return Literal(value, column)
+        if kind == 4:
+            _kind, op, operand, column = t
+            return Unary(op, tree(operand), column)
+        if kind == 3:
+            _kind, name, args, column = t
+            return Call(name, tuple(map(tree, args)), column)
+        if kind == 2:
+            _kind, items, column = t
+            return ListLit(tuple(map(tree, items)), column)
+        raise ValueError(kind)
+
+    try:
+        return {text: tree(t) for text, t in kept.items()}
+    except (TypeError, ValueError, IndexError, RecursionError):
+        return None
 
 
 def _memo_entry(entry: Any) -> bool:
     """Whether an unpickled entry has the memo's shape (else it is a miss)."""
-    from resplan.rules.expr import Node
-
     return (
         isinstance(entry, tuple)
         and len(entry) == 2
@@ -834,7 +897,7 @@ def _memo_entry(entry: Any) -> bool:
             and isinstance(v[1], dict)
             for v in entry[0].values()
         )
-        and all(isinstance(k, str) and isinstance(v, Node) for k, v in entry[1].items())
+        and all(isinstance(k, str) and type(v) is tuple for k, v in entry[1].items())
     )
 
 
