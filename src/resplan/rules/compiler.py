@@ -281,7 +281,10 @@ class _Compiler:
         self.params: set[str] = set()
 
     def build(self, node: Node) -> _Code:
-        return getattr(self, type(node).__name__.lower())(node)
+        method = _BUILD.get(type(node))
+        if method is None:
+            return getattr(self, type(node).__name__.lower())(node)
+        return method(self, node)
 
     # ---------------------------------------------------------------- leaves
 
@@ -543,8 +546,27 @@ class _Compiler:
 # --------------------------------------------------------------------- closures
 
 
+# Each node class's method of _Compiler, looked up once rather than by name per node.
+_BUILD: dict[type, Callable[[_Compiler, Any], _Code]] = {
+    cls: getattr(_Compiler, cls.__name__.lower())
+    for cls in (Literal, Name, ListLit, Call, Unary, Binary)
+}
+
+_MISSING: dict[str, Unknown] = {}
+
+
+def _missing(name: str) -> Unknown:
+    """The unknown a missing fact reads as: one per name, shared by every closure that
+    reads the fact (unknowns are frozen and compared by their facts; making one is a
+    third of what reading a name costs to compile)."""
+    found = _MISSING.get(name)
+    if found is None:
+        found = _MISSING[name] = Unknown(frozenset((name,)))
+    return found
+
+
 def _reader(name: str, typ: Type) -> Fn:
-    missing = Unknown(frozenset((name,)))
+    missing = _missing(name)
     if typ == BOOL:
 
         def read_bool(env):
@@ -615,7 +637,7 @@ def _apply(typ: Type, node: Node, op, left: _Code, right: _Code) -> _Code:
 
 
 def _test_fact(name: str, test) -> Fn:
-    missing = Unknown(frozenset((name,)))
+    missing = _missing(name)
 
     def apply(env):
         value = env.get(name)
