@@ -60,7 +60,10 @@ def test_once_programs_read_applications_the_numbers_speak_of_the_list_sent(tmp_
         "you sent stay as they are."
     )
     assert sent in numbers and sent in page
-    assert "Compare your list with these programs." in numbers
+    # The catalog holds no Pediatrics program, and the backup field's are shown apart:
+    # with no program of this Match's list, there is nothing to compare (review 12, #3).
+    assert "- Programs in this plan: 0" in numbers
+    assert "Compare your list with these programs." not in numbers
     # No list to build and send now: a full list and its fees are for a next application.
     assert "Send about" not in numbers and "Send about" not in page
     assert "for a full list" not in numbers

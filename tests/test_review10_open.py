@@ -8,6 +8,8 @@ import pytest
 
 import resplan
 from resplan.report import render_report
+from resplan.report.labels import load_labels
+from resplan.report.view import build
 from resplan.testing.hosts import ruleset_plugin
 from tests.conftest import DATA, STEP1, make_catalog, plan_of
 
@@ -55,7 +57,17 @@ def test_backup_added_after_applying_is_not_this_matchs_list(host, border_catalo
     assert "- 18 programs of Internal Medicine, a backup field this plan adds" in numbers
     page = render_report(plan, "html")
     assert "<dt>Programs of a backup field</dt><dd>18" in page
-    assert "so the list you sent holds none of these programs" in page
+    # Whether she applied in it, the plan cannot know: both cases are said (review 12, #1).
+    assert "If you applied in it, as a plan made before applications went out" in page
+    assert "If you did not, keep them for SOAP" in page
+    assert "the list you sent holds none" not in page
+    # The charts add up to the headline's programs: the backup field's are not in them
+    # (review 12, finding 2).
+    report = build(plan, load_labels(plan))
+    main_list = [r for r in report.rows if r.group != "backup" and not r.synthetic]
+    assert report.charts
+    for chart in report.charts:
+        assert sum(row.total for row in chart.rows) == len(main_list), chart.id
 
 
 def test_backup_before_applying_stays_on_the_list(host, border_catalog):

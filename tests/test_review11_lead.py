@@ -8,7 +8,7 @@ import re
 import resplan
 from resplan.report.labels import load_labels
 from resplan.report.view import build
-from tests.conftest import STEP1, plan_of
+from tests.conftest import DATA, STEP1, plan_of
 
 # An old numeric Step 1 failed once, 20 months of hands-on US work (14 in San Antonio, 4 in
 # Laredo, 2 in San Antonio), three US clinical letters, two from writers who will speak
@@ -158,3 +158,56 @@ def test_a_reapplicants_first_decision_is_filed_between_cycles(host, border_cata
     [step] = [s for s in report.steps if s.title.startswith("Write down what is new")]
     assert step.category_label == "Between cycles"
     assert step in report.since_last_match and step not in report.between_cycles
+
+
+def test_the_rules_table_shows_a_rules_own_words_not_the_guess(host, border_catalog):
+    # Review 12, finding 5: the example of what a rule says skips the sentence on a part
+    # the profile leaves out, which opens the reasons resting on it.
+    plan = plan_of(host, border_catalog, as_of="2026-07-15", **GAPS)
+    rules = {rule.rule: rule.said for rule in build(plan, load_labels(plan)).rules}
+    assert not any(said.startswith(("(This rests on a guess", KIND_GAP)) for said in rules.values())
+    assert rules["assessment/no-usce"].startswith("You report no hands-on US clinical work")
+
+
+def test_two_advocates_are_asked_to_contact_programs_in_the_plural(host, border_catalog):
+    # Review 12, finding 10: the interview-count step too.
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **LONG_USCE)
+    [step] = [a for a in plan.actions if a.id.startswith("applications/count-interviews")]
+    assert "Ask the letter writers who offered to speak for you to contact" in step.detail
+    assert "one or two of them each." in step.detail
+    one = dict(LONG_USCE, letters=LONG_USCE["letters"][:1])
+    plan = plan_of(host, border_catalog, as_of="2026-12-02", **one)
+    [step] = [a for a in plan.actions if a.id.startswith("applications/count-interviews")]
+    assert "Ask the letter writer who offered to speak for you to contact" in step.detail
+
+
+def test_the_generic_checks_name_the_visa_only_for_those_who_need_one(host, border_catalog):
+    # Review 11, finding 9 (and review 12, finding 9): a green card holder is not told to
+    # check visa sponsorship; a J-1 applicant is told which visa.
+    def detail(plan, rule):
+        return {a.id: a.detail for a in plan.actions}[rule]
+
+    green = {"visa": "none", "specialties": ["Internal Medicine"]}
+    j1 = {"visa": "J-1", "specialties": ["Internal Medicine"]}
+    rule = "applications/verify-program-facts"
+    plan = plan_of(host, border_catalog, as_of="2026-07-15", applicant=green)
+    assert "sponsorship" not in detail(plan, rule)
+    assert "the most years allowed since graduation, and whether it mentions" in detail(plan, rule)
+    plan = plan_of(host, border_catalog, as_of="2026-07-15", applicant=j1)
+    assert "since graduation, J-1 sponsorship, and whether" in detail(plan, rule)
+    for applicant, favor in ((green, "take IMGs."), (j1, "take IMGs and that sponsor the J-1.")):
+        plan = plan_of(host, border_catalog, as_of="2027-03-16", applicant=applicant)
+        said = " ".join(a.detail for a in plan.actions if a.id.startswith("between-cycles/"))
+        assert f"Favor programs that {favor}" in said
+        assert "if you need a visa" not in said
+
+
+def test_with_no_program_of_this_matchs_list_there_is_nothing_to_compare(host, border_catalog):
+    # Review 12, finding 3: Emergency Medicine and Anesthesiology, neither in the catalog;
+    # in December the plan's only programs are a backup field's, shown apart.
+    profile = resplan.load_profile(DATA / "review11" / "p7-245-em-anesth-nospanish.toml")
+    plan = resplan.plan(profile, border_catalog, host=host, as_of="2026-12-02")
+    for kind in ("md", "html"):
+        text = report_text(plan, kind)
+        assert "Applications for this Match are already with programs." in text
+        assert "Compare your list with these programs" not in text, kind

@@ -343,6 +343,16 @@ PLAN_FACTS: dict[str, Fact] = {
         "the plan adds (no list sent holds them)",
     ),
     "plan.synthetic": Fact(NUMBER, "programs considered from synthetic catalogs (not real)"),
+    "plan.visa_check": Fact(
+        TEXT,
+        "the visa sponsorship to check, as a list item ('J-1 sponsorship, '); empty for an "
+        "applicant who needs no visa",
+    ),
+    "plan.visa_favor": Fact(
+        TEXT,
+        "' and that sponsor the J-1' (the visas the applicant would take); empty for an "
+        "applicant who needs no visa",
+    ),
     "plan.verify_list": Fact(
         TEXT, "programs to verify (those plan.to_verify counts), most promising first"
     ),

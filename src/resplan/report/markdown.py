@@ -111,8 +111,8 @@ def render(report: Report, *, full: bool = False) -> str:
         out.append(
             f"- {count(counted.backup, 'program', 'programs')} of {esc(fields)}, "
             f"{'a backup field' if len(counted.backup_fields) == 1 else 'backup fields'} "
-            "this plan adds after this Match's applications went out: for SOAP or a next "
-            "application, not the list you sent"
+            "this plan adds: part of your list if you applied in it, else for SOAP or a "
+            "next application"
         )
     out.append(
         # No "before you apply": a plan made after the applications went out says the same.
@@ -125,7 +125,9 @@ def render(report: Report, *, full: bool = False) -> str:
     if later:  # the list went out: its numbers are for comparing and for a next application
         out += [
             f"- {esc(line)}"
-            for line in numbers_under_way(s, report.match_stage, report.interviews_over)
+            for line in numbers_under_way(
+                s, report.match_stage, report.interviews_over, counted.apply
+            )
         ]
     elif s.applications:
         send = f"- Send about {count(s.applications, 'application', 'applications')}"

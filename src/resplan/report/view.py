@@ -234,13 +234,17 @@ def under_way(summary) -> bool:
     return getattr(summary, "cycle_stage", None) == UNDER_WAY
 
 
-def numbers_under_way(s, stage: str | None = None, interviews_done: bool = False) -> list[str]:
+def numbers_under_way(
+    s, stage: str | None = None, interviews_done: bool = False, listed: int | None = None
+) -> list[str]:
     """What the list's numbers mean once programs read this Match's applications: the
     documents and signals sent stay as they are (more programs can still be added), and a full list (with what to find outside the catalog) is for a next
     application. Nothing when the plan holds no list at all. ``stage`` is the plan's
     ``match_stage``: once the rank list deadline has passed, nothing goes to programs any
     more, and from the Monday of Match Week the result is known. ``interviews_done``:
-    interview season is over (``interviews_over``), so adding programs no longer helps."""
+    interview season is over (``interviews_over``), so adding programs no longer helps.
+    ``listed``: the programs of this Match's list the plan shows; with none, there is
+    nothing to compare the applications with (review 12, finding 3)."""
     full = s.recommended or s.applications
     if not full:
         return []
@@ -276,6 +280,12 @@ def numbers_under_way(s, stage: str | None = None, interviews_done: bool = False
             f", so find about {count(s.shortfall, 'more program', 'more programs')} "
             "outside this catalog"
         )
+    if listed == 0:
+        for compare in (
+            " Compare your list with these programs for a next application.",
+            " Compare your list with these programs.",
+        ):
+            sent = sent.replace(compare, "")
     return [sent, nxt + "."]
 
 
@@ -446,15 +456,19 @@ GUESS_POINTER = "(This rests on a guess: see “What your profile leaves out”.
 def without_gap_sentences(text: str, sentences: tuple[str, ...]) -> str:
     """``text`` without any of ``sentences`` in it, and with GUESS_POINTER once at its end
     when one was taken out; unchanged when none is in it."""
-    if not sentences or not text:
+    kept = _without_gaps(text, sentences)
+    if kept == text:
         return text
+    return f"{kept} {GUESS_POINTER}" if kept else GUESS_POINTER
+
+
+def _without_gaps(text: str, sentences: tuple[str, ...]) -> str:
+    """``text`` without any of ``sentences`` in it ('' when nothing else is left)."""
     kept = text
     for sentence in sentences:
         if sentence and sentence in kept:
             kept = " ".join(part.strip() for part in kept.split(sentence) if part.strip())
-    if kept == text:
-        return text
-    return f"{kept} {GUESS_POINTER}" if kept else GUESS_POINTER
+    return kept
 
 
 @dataclass
@@ -496,6 +510,11 @@ class Report:
         """``text`` without the sentences on parts the profile leaves out (see
         without_gap_sentences): the report lists them once, under their own heading."""
         return without_gap_sentences(text, self.gap_sentences)
+
+    @property
+    def listed(self) -> int:
+        """The programs of this Match's list the report's numbers count."""
+        return list_counts(self.plan.summary, self.rows).apply
 
     @property
     def timeline(self) -> list[tuple[str, list[Step]]]:
@@ -565,12 +584,15 @@ def backup_group(group: Group, fields: Sequence[str]) -> None:
     group.title = (
         f"{names}: {'a backup field' if one else 'backup fields'}, for SOAP or a next application"
     )
+    # A plan made before programs read may have proposed the same field (the plan cannot
+    # know what was sent): both cases are said (review 12, finding 1).
     group.intro = (
-        f"This plan adds {names} as {'a backup field' if one else 'backup fields'} after "
-        "this Match's applications went out, so the list you sent holds none of these "
-        "programs. Keep them for SOAP, in Match Week, if this Match ends without a "
-        "position, and for a next application. Each reason gives the tier the program "
-        "would have on such a list."
+        f"This plan adds {names} as {'a backup field' if one else 'backup fields'}. "
+        f"If you applied in {'it' if one else 'them'}, as a plan made before applications "
+        "went out may have proposed, these programs are part of your list: check the facts "
+        "of each one that invites you. If you did not, keep them for SOAP, in Match Week, "
+        "if this Match ends without a position, and for a next application. Each reason "
+        "gives the tier the program would have on such a list."
     )
 
 
@@ -839,7 +861,8 @@ def _headline(s, rows: list[Row], stage: str | None = None) -> list[tuple[str, s
             (
                 f"{counted.backup:,}",
                 "Programs of a backup field",
-                f"{words_list(counted.backup_fields)}: for SOAP or a next application",
+                f"{words_list(counted.backup_fields)}: part of your list if you applied "
+                "in it, else for SOAP or a next application",
             )
         ]
         if counted.backup
@@ -867,13 +890,14 @@ def _charts(rows: list[Row], plan, region_names) -> list[Chart]:
             counts = table.get(key)
             if counts is None:
                 counts = table[key] = {k: 0 for k, _ in SEGMENTS}
-            # A backup field's program is charted by its own tier and verdict.
-            group = _group_of(row.verdict, row.tier) if row.group == BACKUP else row.group
-            counts[group if group in counts else "tier3"] += 1
+            counts[row.group if row.group in counts else "tier3"] += 1
         return [ChartRow(k, v) for k, v in table.items()]
 
     # The charts show the main list: the real programs. A plan of generated programs only
-    # (a test of a national catalog) is charted all the same, and its titles say so.
+    # (a test of a national catalog) is charted all the same, and its titles say so. A
+    # backup field's programs shown apart are not charted: the charts add up to the
+    # headline's count and tiers (review 12, finding 2).
+    rows = [r for r in rows if r.group != BACKUP]
     real = [r for r in rows if not r.synthetic]
     sample = "" if real else " (generated sample, not real programs)"
     rows = real or rows
@@ -1007,8 +1031,15 @@ def _first_sentence(text: str, limit: int = 160) -> str:
 
 
 def _rules(plan, labels: Labels) -> list[CitedRule]:
+    # The example is the rule's own words: a sentence on a part the profile leaves out,
+    # which opens a reason resting on it, says nothing of the rule (review 12, finding 5).
+    gaps = tuple(m.says for m in getattr(plan.assessment, "missing", ()) or () if m.says)
     return [
-        CitedRule(rule, _first_sentence(said), labels.rules[rule].source)
+        CitedRule(
+            rule,
+            _first_sentence(_without_gaps(said, gaps) or said),
+            labels.rules[rule].source,
+        )
         for rule, said in _cited(plan).items()
         if rule in labels.rules
     ]

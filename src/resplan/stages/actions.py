@@ -169,6 +169,12 @@ def plan_facts(draft) -> dict:
         "plan.to_verify": len(verify),
         "plan.synthetic": int(np.count_nonzero(~real)),
         "plan.verify_list": "; ".join(lines) if lines else "none",
+        # The visa words of the generic checks, for those who need one only: a green card
+        # holder or a citizen is not told to check sponsorship (review 12, finding 9).
+        "plan.visa_check": f"{verify_label('visas', visas)}, " if visas else "",
+        "plan.visa_favor": (
+            " and that sponsor " + " or ".join(f"the {v}" for v in visas) if visas else ""
+        ),
         "plan.suggested": frozenset(t.name for t in draft.specialties if t.suggested),
         # What SOAP statements cover: a field the plan added is a backup worth one too.
         "plan.fields": frozenset(draft.profile.applicant.specialties).union(
