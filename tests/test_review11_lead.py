@@ -211,3 +211,34 @@ def test_with_no_program_of_this_matchs_list_there_is_nothing_to_compare(host, b
         text = report_text(plan, kind)
         assert "Applications for this Match are already with programs." in text
         assert "Compare your list with these programs" not in text, kind
+
+
+def test_sent_signals_are_not_upgraded_or_checked_before_sending(host, border_catalog):
+    # Review 12, finding 7: an H-1B-only applicant in December. Signals went with the
+    # applications in September and cannot be changed.
+    profile = resplan.load_profile(DATA / "review10_findings" / "p07-h1b-only-july.toml")
+
+    def signal_words(as_of):
+        plan = resplan.plan(profile, border_catalog, host=host, as_of=as_of)
+        return " ".join(
+            [s.says for s in plan.signals] + [c.why for s in plan.signals for c in s.programs]
+        )
+
+    july, december = signal_words("2026-07-15"), signal_words("2026-12-02")
+    assert "give it a gold signal if it confirms" in july
+    assert "Before you send the signal, check with the program" in july
+    for stale in ("give it a gold signal", "you may make this signal gold", "Before you send"):
+        assert stale not in december
+    assert "Signals cannot be changed once an application is sent" in december
+    assert "Before an interview there, and before you rank it, check with the program" in december
+
+
+def test_past_the_graduation_window_waiting_is_not_said_to_close_more_limits(host, border_catalog):
+    # Review 12, finding 4: 14 years out, the what-if note and the choice step agree.
+    profile = resplan.load_profile(DATA / "review11" / "p3-205-retake-2013-after.toml")
+    plan = resplan.plan(profile, border_catalog, host=host, as_of="2027-03-25")
+    advice = {a.rule: a.says for a in plan.summary.advice}
+    assert "what-if/no-change-waiting-costs-a-year" not in advice
+    said = advice["what-if/no-change-waiting-past-graduation-window"]
+    assert "already past the 7 years where most programs with such a limit stop" in said
+    assert "would close to you" not in " ".join(advice.values())
