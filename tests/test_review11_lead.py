@@ -68,7 +68,7 @@ def test_a_long_us_clinical_record_is_stated_with_its_total(host, border_catalog
     [reason] = strengths["us-clinical-experience"].reasons
     assert reason.rule == "assessment/us-clinical-experience-long"
     assert reason.says.startswith("You have 20 months of hands-on US clinical work in all.")
-    assert "when a program asks about your scores" in reason.says
+    assert "bring it up in interviews as proof of your skills today" in reason.says
     # Under a year, the usual strength (with its letter) keeps the word.
     shorter = dict(LONG_USCE, clinical=[LONG_USCE["clinical"][0] | {"months": 6}])
     shorter["letters"] = LONG_USCE["letters"][:1]
