@@ -205,11 +205,12 @@ def test_a_field_without_figures_is_not_blamed_on_the_profile(plans):
 
 
 def test_a_real_gap_still_reads_as_one(plans):
-    """No Step 2 CK score yet: Internal Medicine is not placed for a gap of the profile;
-    the Transitional Year, for want of figures."""
+    """No Step 2 CK score yet: Internal Medicine is not placed for what is still to come
+    (a result not back yet, not a part left out: review 12, finding 8); the Transitional
+    Year, for want of figures."""
     shown = bands_shown(plans("p8-fresh-grad-step2-pending-gaps", "2026-07-15"))
     assert shown == [
-        "Not placed yet: the profile leaves out something that decides it",
+        "Not placed yet",
         "Not placed: resplan has no figures for IMG applicants in Transitional Year",
     ]
 

@@ -69,7 +69,9 @@ OUTLOOK_BANDS = {
     "near": "Close to the typical IMG applicant",
     "below": "Below the typical IMG applicant",
     "well-below": "Well below the typical IMG applicant",
-    "unknown": "Not placed yet: the profile leaves out something that decides it",
+    # What is still to come may be a result not sat or not back yet, not only a part the
+    # profile leaves out; the cell's text says which (review 12, finding 8).
+    "unknown": "Not placed yet",
 }
 # A field resplan has no published figures for is not placed whatever the profile says:
 # that is resplan's gap, not the profile's (review 11, finding 8). "{}" is the field.
