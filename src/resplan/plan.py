@@ -88,8 +88,9 @@ class SpecialtyTarget:
 def backups_added_late(specialties, cycle_stage: str | None) -> frozenset[str]:
     """The fields the plan adds as a backup beside the applicant's own (suggested, not
     wished) once this Match's applications are with programs (``cycle_stage`` is
-    ``"under way"``, resplan.dates.UNDER_WAY): the list that went out holds none of their
-    programs, so they are for SOAP or a next application, not this Match's list. Empty
+    ``"under way"``, resplan.dates.UNDER_WAY): the plan cannot tell whether the list that
+    went out holds their programs, so they are shown apart from this Match's list, for the
+    applicant who applied there and for SOAP or a next application. Empty
     before that day, and for an applicant who named no field (the plan cannot tell what
     such a list held)."""
     if cycle_stage != "under way" or not any(t.wished for t in specialties):

@@ -578,9 +578,10 @@ def _region_names(plan, labels: Labels) -> dict[str, str]:
 
 def backup_group(group: Group, fields: Sequence[str]) -> None:
     """The title and intro of the programs of a backup field the plan adds once this
-    Match's applications are out: the list sent holds none of them, so they are not
-    tiered with it, and they are kept for SOAP and for a next application (guide, Step 6 /
-    Adjusting Your Target Strategy; the SOAP step of the plan prepares for them)."""
+    Match's applications are out: the plan cannot tell whether the list sent holds them,
+    so they are not tiered with it; they serve an applicant who applied there, SOAP and a
+    next application (guide, Step 6 / Adjusting Your Target Strategy; the SOAP step of
+    the plan prepares for them)."""
     names = words_list(sorted(fields))
     one = len(fields) == 1
     group.title = (
